@@ -1,0 +1,217 @@
+//! `apply`: folds one event into the state. It never refuses and never
+//! checks a rule (that was `decide`'s job); it only records the consequence,
+//! so replaying the same events always gives the same state.
+
+use std::collections::BTreeMap;
+
+use crate::event::{Event, EventRecord};
+use crate::ids::{AgentId, Timestamp};
+use crate::model::{AgentStatus, Conferee, Conversation, Phase};
+use crate::state::{Seen, State};
+
+pub fn apply(state: &mut State, record: &EventRecord) {
+    let at = record.at;
+    state.counters.next_seq = state.counters.next_seq.max(record.seq + 1);
+    match &record.event {
+        Event::ConversationOpened {
+            conversation,
+            entry,
+            customer,
+            carrier,
+            queue,
+            skills,
+        } => {
+            state.counters.next_conversation = state.counters.next_conversation.max(conversation.0 + 1);
+            state.insert_conversation(Conversation {
+                id: *conversation,
+                entry: entry.clone(),
+                customer: customer.clone(),
+                carrier: carrier.clone(),
+                queue: queue.clone(),
+                opened_at: at,
+                skills: skills.clone(),
+                phase: Phase::Queued { head: false, since: at },
+                declined_by: Default::default(),
+                last_agent: None,
+                inbound_count: 0,
+                outbound_count: 0,
+            });
+        }
+        Event::MessageReceived { conversation, sms } => {
+            if let Some(c) = state.conversation_mut(*conversation) {
+                c.inbound_count += 1;
+                c.carrier = sms.carrier.clone();
+            }
+            state.record_seen(
+                (sms.carrier.clone(), sms.carrier_message_id.clone()),
+                Seen {
+                    conversation: *conversation,
+                    at,
+                },
+            );
+        }
+        Event::AgentStatusChanged { agent, status } => {
+            let a = state.agent_mut(agent);
+            a.status = status.clone();
+            a.since = at;
+        }
+        Event::Offered {
+            conversation,
+            agent,
+            deadline,
+        } => {
+            offer(state, *conversation, agent, at, *deadline, None);
+        }
+        Event::OfferAccepted { conversation, agent } => {
+            if let Some(c) = state.conversation_mut(*conversation) {
+                c.declined_by.clear();
+            }
+            state.set_phase(
+                *conversation,
+                Phase::Active {
+                    owner: agent.clone(),
+                    since: at,
+                    conference: BTreeMap::new(),
+                },
+            );
+        }
+        Event::OfferDeclined { conversation, agent } => {
+            if let Some(c) = state.conversation_mut(*conversation) {
+                c.declined_by.insert(agent.clone());
+            }
+            requeue(state, *conversation, true, at);
+            release(state, agent, at);
+        }
+        Event::OfferTimedOut { conversation, agent } => {
+            requeue(state, *conversation, true, at);
+            release(state, agent, at);
+            let a = state.agent_mut(agent);
+            a.status = AgentStatus::Rona;
+            a.since = at;
+        }
+        Event::OfferWithdrawn { conversation, agent } => {
+            requeue(state, *conversation, true, at);
+            release(state, agent, at);
+        }
+        Event::ReplyAccepted {
+            conversation,
+            message_id,
+            ..
+        } => {
+            state.counters.next_message = state.counters.next_message.max(message_id.0 + 1);
+            if let Some(c) = state.conversation_mut(*conversation) {
+                c.outbound_count += 1;
+            }
+        }
+        Event::TransferredToQueue {
+            conversation,
+            from,
+            queue,
+        } => {
+            if let Some(c) = state.conversation_mut(*conversation) {
+                c.queue = queue.clone();
+                c.declined_by.clear();
+            }
+            requeue(state, *conversation, false, at);
+            release(state, from, at);
+        }
+        Event::TransferredToAgent {
+            conversation,
+            from,
+            to,
+            deadline,
+        } => {
+            offer(state, *conversation, to, at, *deadline, Some(from.clone()));
+            release(state, from, at);
+        }
+        Event::ConferenceRequested {
+            conversation,
+            agent,
+            deadline,
+            ..
+        } => {
+            state.edit_phase(*conversation, |p| {
+                if let Phase::Active { conference, .. } = p {
+                    conference.insert(agent.clone(), Conferee::Requested { deadline: *deadline });
+                }
+            });
+            state.agent_mut(agent).last_work_change = at;
+        }
+        Event::ConferenceJoined { conversation, agent } => {
+            state.edit_phase(*conversation, |p| {
+                if let Phase::Active { conference, .. } = p {
+                    conference.insert(agent.clone(), Conferee::Joined { since: at });
+                }
+            });
+        }
+        Event::ConferenceLeft {
+            conversation, agent, ..
+        } => {
+            state.edit_phase(*conversation, |p| {
+                if let Phase::Active { conference, .. } = p {
+                    conference.remove(agent);
+                }
+            });
+            release(state, agent, at);
+        }
+        Event::Ended {
+            conversation,
+            agent,
+            auto_wrapup_at,
+        } => {
+            state.set_phase(
+                *conversation,
+                Phase::Wrapup {
+                    owner: agent.clone(),
+                    since: at,
+                    deadline: *auto_wrapup_at,
+                },
+            );
+        }
+        Event::WrappedUp { conversation, reason } => {
+            let owner = state.conversation(*conversation).and_then(|c| c.phase.owner().cloned());
+            state.set_phase(
+                *conversation,
+                Phase::Closed {
+                    reason: reason.clone(),
+                    at,
+                },
+            );
+            if let Some(owner) = owner {
+                release(state, &owner, at);
+            }
+        }
+    }
+}
+
+fn offer(
+    state: &mut State,
+    conversation: crate::ids::ConversationId,
+    agent: &AgentId,
+    at: Timestamp,
+    deadline: Timestamp,
+    transfer_from: Option<AgentId>,
+) {
+    if let Some(c) = state.conversation_mut(conversation) {
+        c.last_agent = Some(agent.clone());
+    }
+    state.set_phase(
+        conversation,
+        Phase::Offered {
+            agent: agent.clone(),
+            at,
+            deadline,
+            transfer_from,
+        },
+    );
+    state.agent_mut(agent).last_work_change = at;
+}
+
+fn requeue(state: &mut State, conversation: crate::ids::ConversationId, head: bool, at: Timestamp) {
+    state.set_phase(conversation, Phase::Queued { head, since: at });
+}
+
+/// Work was taken off `agent`: their "longest available" clock restarts.
+fn release(state: &mut State, agent: &AgentId, at: Timestamp) {
+    state.agent_mut(agent).last_work_change = at;
+}

@@ -1,0 +1,95 @@
+//! Commands: what someone asks the engine to do, named in the imperative.
+//! A command is a request that may be refused; `decide` turns it into events
+//! or a `Rejection`. Parsing user text into commands is the front end's job.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, QueueName};
+
+/// Who caused a change; recorded with every event for the history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
+pub enum Actor {
+    Agent(AgentId),
+    Customer(CustomerNumber),
+    /// Timers and the router.
+    System,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Agent(a) => write!(f, "{a}"),
+            Actor::Customer(c) => write!(f, "customer {c}"),
+            Actor::System => f.write_str("smsdesk"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundSms {
+    pub carrier: CarrierName,
+    pub carrier_message_id: CarrierMessageId,
+    pub from: CustomerNumber,
+    pub to: EntryNumber,
+    pub body: String,
+    /// Media URLs (MMS), kept for the history; not relayed yet.
+    #[serde(default)]
+    pub media: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub enum Command {
+    /// A customer SMS arrived (already verified by the carrier plugin).
+    ReceiveSms(InboundSms),
+
+    SetAvailable { agent: AgentId },
+    SetIdle { agent: AgentId, code: Option<String> },
+    SetOffline { agent: AgentId },
+
+    /// Offer a queued conversation to an agent (issued by routing).
+    Offer { conversation: ConversationId, agent: AgentId },
+    /// Accept an offer, transfer or conference invitation; `None` = the only pending one.
+    Accept { agent: AgentId, conversation: Option<ConversationId> },
+    Decline { agent: AgentId, conversation: Option<ConversationId> },
+
+    Reply { agent: AgentId, conversation: ConversationId, body: String },
+    TransferToQueue { agent: AgentId, conversation: ConversationId, queue: QueueName },
+    TransferToAgent { agent: AgentId, conversation: ConversationId, target: AgentId },
+    RequestConference { agent: AgentId, conversation: ConversationId, target: AgentId },
+    /// Owner: remove `target` (or everyone). Conference agent: leave.
+    EndConference { agent: AgentId, conversation: ConversationId, target: Option<AgentId> },
+    End { agent: AgentId, conversation: ConversationId },
+    /// Pick a wrap-up reason by 1-based number or by a filter text matching exactly one.
+    Wrapup { agent: AgentId, conversation: ConversationId, choice: Option<String> },
+
+    /// Timer commands, issued by the driver when a deadline has passed.
+    ExpireOffer { conversation: ConversationId },
+    ExpireConferenceRequest { conversation: ConversationId, agent: AgentId },
+    AutoWrapup { conversation: ConversationId },
+}
+
+impl Command {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Command::ReceiveSms(sms) => Actor::Customer(sms.from.clone()),
+            Command::SetAvailable { agent }
+            | Command::SetIdle { agent, .. }
+            | Command::SetOffline { agent }
+            | Command::Accept { agent, .. }
+            | Command::Decline { agent, .. }
+            | Command::Reply { agent, .. }
+            | Command::TransferToQueue { agent, .. }
+            | Command::TransferToAgent { agent, .. }
+            | Command::RequestConference { agent, .. }
+            | Command::EndConference { agent, .. }
+            | Command::End { agent, .. }
+            | Command::Wrapup { agent, .. } => Actor::Agent(agent.clone()),
+            Command::Offer { .. }
+            | Command::ExpireOffer { .. }
+            | Command::ExpireConferenceRequest { .. }
+            | Command::AutoWrapup { .. } => Actor::System,
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Group commit and timers: a thread owns the `Engine`. Callers on any
+//! thread submit commands; the thread takes whatever has queued up (up to
+//! `max_batch`), runs it as one batch and commits it with one sync, then
+//! answers every caller. Under load many commands share one `fdatasync`;
+//! alone, a command pays one sync. Between jobs the thread sleeps until the
+//! next timer deadline and fires it.
+//!
+//! Dropping the `Committer` stops the thread after the batch in flight.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::command::Command;
+use crate::engine::{Engine, EngineError, Executed};
+use crate::ids::Timestamp;
+use crate::rejection::Rejection;
+use crate::state::State;
+use crate::store::KvStore;
+
+/// The answer to one submitted command.
+pub type Reply = Result<Result<Executed, Rejection>, EngineError>;
+
+/// A source of time, so tests can drive timers by hand.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+type ReplyFn = Box<dyn FnOnce(Reply) + Send>;
+type QueryFn<S> = Box<dyn FnOnce(&Engine<S>) + Send>;
+
+enum Job<S: KvStore> {
+    Execute(Box<Command>, ReplyFn),
+    Query(QueryFn<S>),
+}
+
+/// Options for the commit thread.
+pub struct Options {
+    /// Most commands in one batch (one sync).
+    pub max_batch: usize,
+    /// Called after every successful commit with the sequence number the next event will get.
+    pub on_commit: Option<Box<dyn Fn(u64) + Send>>,
+    /// Longest sleep between timer checks (guards against clock jumps).
+    pub max_sleep: Duration,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("max_batch", &self.max_batch)
+            .field("max_sleep", &self.max_sleep)
+            .finish()
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_batch: 256,
+            on_commit: None,
+            max_sleep: Duration::from_secs(1),
+        }
+    }
+}
+
+pub struct Committer<S: KvStore + 'static> {
+    tx: Option<Sender<Job<S>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl<S: KvStore + 'static> std::fmt::Debug for Committer<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Committer").field("running", &self.tx.is_some()).finish()
+    }
+}
+
+impl<S: KvStore + 'static> Committer<S> {
+    pub fn spawn(engine: Engine<S>, clock: Arc<dyn Clock>, options: Options) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("smsdesk-engine".to_owned())
+            .spawn(move || run(engine, rx, clock.as_ref(), &options))
+            .ok();
+        Self { tx: Some(tx), thread }
+    }
+
+    /// Queues a command; `reply` is called once it is committed (or refused).
+    pub fn submit(&self, command: Command, reply: impl FnOnce(Reply) + Send + 'static) {
+        let job = Job::Execute(Box::new(command), Box::new(reply));
+        let Some(tx) = self.tx.as_ref() else { return };
+        if let Err(mpsc::SendError(Job::Execute(_, reply))) = tx.send(job) {
+            reply(Err(EngineError::Stopped("the engine thread is gone".to_owned())));
+        }
+    }
+
+    /// Runs a command and blocks until it is durable.
+    pub fn execute(&self, command: Command) -> Reply {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.submit(command, move |r| {
+            let _ = tx.send(r);
+        });
+        rx.recv()
+            .unwrap_or_else(|_| Err(EngineError::Stopped("the engine thread is gone".to_owned())))
+    }
+
+    /// Reads the engine on its own thread; `None` if the thread is gone.
+    pub fn query<R: Send + 'static>(&self, f: impl FnOnce(&Engine<S>) -> R + Send + 'static) -> Option<R> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let job = Job::Query(Box::new(move |engine: &Engine<S>| {
+            let _ = tx.send(f(engine));
+        }));
+        self.tx.as_ref()?.send(job).ok()?;
+        rx.recv().ok()
+    }
+
+    /// A copy of the current state.
+    pub fn snapshot(&self) -> Option<State> {
+        self.query(|e| e.state().clone())
+    }
+}
+
+impl<S: KvStore + 'static> Drop for Committer<S> {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Clock, options: &Options) {
+    // Fire whatever expired while we were down, before taking new work.
+    tick(&mut engine, clock.now(), options);
+    loop {
+        let now = clock.now();
+        let wait = engine
+            .state()
+            .next_deadline()
+            .map_or(options.max_sleep, |d| d.since(now).min(options.max_sleep));
+        let first = match rx.recv_timeout(wait) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                tick(&mut engine, clock.now(), options);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let mut commands = Vec::new();
+        let mut replies = Vec::new();
+        let mut queries = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Execute(c, r) => {
+                    commands.push(*c);
+                    replies.push(r);
+                }
+                Job::Query(q) => queries.push(q),
+            }
+            if commands.len() < options.max_batch {
+                next = rx.try_recv().ok();
+            }
+        }
+        let now = clock.now();
+        tick(&mut engine, now, options);
+        if !commands.is_empty() {
+            match engine.execute_batch(commands, now) {
+                Ok(outcome) => {
+                    notify(&engine, options);
+                    for (reply, result) in replies.into_iter().zip(outcome.results) {
+                        reply(Ok(result));
+                    }
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    for reply in replies {
+                        reply(Err(EngineError::Stopped(why.clone())));
+                    }
+                }
+            }
+        }
+        for q in queries {
+            q(&engine);
+        }
+    }
+}
+
+fn tick<S: KvStore>(engine: &mut Engine<S>, now: Timestamp, options: &Options) {
+    let due = engine.state().next_deadline().is_some_and(|d| d <= now);
+    if !due {
+        return;
+    }
+    match engine.tick(now) {
+        Ok(_) => notify(engine, options),
+        Err(error) => tracing::error!(%error, "timer tick failed"),
+    }
+}
+
+fn notify<S: KvStore>(engine: &Engine<S>, options: &Options) {
+    if let Some(f) = &options.on_commit {
+        f(engine.state().counters.next_seq);
+    }
+}

@@ -1,0 +1,97 @@
+//! An active conversation: replies to the customer, transfers (to a queue or
+//! to an agent) and ending it into wrap-up. Transfers and end are the
+//! owner's; replies are also open to conference agents who joined.
+
+use crate::event::Event;
+use crate::ids::{AgentId, ConversationId, MessageId, QueueName, Timestamp};
+use crate::model::Phase;
+use crate::rejection::Rejection;
+use crate::setup::MAX_REPLY_CHARS;
+use crate::state::State;
+
+use super::{check_target, clear_conference, conversation, owned_active, roster};
+
+pub(super) fn reply(state: &State, agent: &AgentId, id: ConversationId, body: &str) -> Result<Vec<Event>, Rejection> {
+    roster(state, agent)?;
+    let c = conversation(state, id)?;
+    if !c.may_write(agent) {
+        let involved = c.phase.holders().contains(&agent);
+        return Err(match &c.phase {
+            Phase::Active { .. } if involved => Rejection::NotActive(id, "conference requested"),
+            Phase::Active { .. } => Rejection::NotYourConversation(id),
+            phase if involved => Rejection::NotActive(id, phase.label()),
+            _ => Rejection::NotYourConversation(id),
+        });
+    }
+    if body.trim().is_empty() {
+        return Err(Rejection::EmptyReply);
+    }
+    let chars = body.chars().count();
+    if chars > MAX_REPLY_CHARS {
+        return Err(Rejection::ReplyTooLong { chars });
+    }
+    Ok(vec![Event::ReplyAccepted {
+        conversation: id,
+        message_id: MessageId(state.counters.next_message),
+        agent: agent.clone(),
+        body: body.to_owned(),
+    }])
+}
+
+pub(super) fn transfer_to_queue(
+    state: &State,
+    agent: &AgentId,
+    id: ConversationId,
+    queue: &QueueName,
+) -> Result<Vec<Event>, Rejection> {
+    let c = owned_active(state, agent, id)?;
+    if state.setup.queue(queue).is_none() {
+        return Err(Rejection::UnknownQueue {
+            name: queue.clone(),
+            known: state.setup.queue_names(),
+        });
+    }
+    let mut events = clear_conference(c);
+    events.push(Event::TransferredToQueue {
+        conversation: id,
+        from: agent.clone(),
+        queue: queue.clone(),
+    });
+    Ok(events)
+}
+
+pub(super) fn transfer_to_agent(
+    state: &State,
+    agent: &AgentId,
+    id: ConversationId,
+    target: &AgentId,
+    now: Timestamp,
+) -> Result<Vec<Event>, Rejection> {
+    let c = owned_active(state, agent, id)?;
+    if target == agent {
+        return Err(Rejection::TargetIsSelf { what: "transfer to" });
+    }
+    // A conference agent may take the conversation over: their seat is freed first.
+    let in_conference = matches!(&c.phase, Phase::Active { conference, .. } if conference.contains_key(target));
+    check_target(state, target, in_conference)?;
+    let mut events = clear_conference(c);
+    events.push(Event::TransferredToAgent {
+        conversation: id,
+        from: agent.clone(),
+        to: target.clone(),
+        deadline: now.plus(state.setup.offer_timeout(&c.queue)),
+    });
+    Ok(events)
+}
+
+pub(super) fn end(state: &State, agent: &AgentId, id: ConversationId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+    let c = owned_active(state, agent, id)?;
+    let auto = state.setup.queue(&c.queue).and_then(|q| q.auto_wrapup);
+    let mut events = clear_conference(c);
+    events.push(Event::Ended {
+        conversation: id,
+        agent: agent.clone(),
+        auto_wrapup_at: auto.map(|d| now.plus(d)),
+    });
+    Ok(events)
+}

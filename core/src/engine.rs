@@ -1,0 +1,217 @@
+//! The engine: state + store + routers, single-threaded. It runs commands
+//! through `decide`/`apply`, lets routing make offers, stages what changed
+//! and commits it in one atomic, durable write per batch. A batch of many
+//! commands costs one sync: that is group commit (driven by `committer`).
+//!
+//! If the store fails, memory may be ahead of disk, so the engine refuses
+//! all further work until it is reopened from disk (the PostgreSQL answer
+//! to a failed fsync: never pretend).
+
+use std::time::Duration;
+
+use crate::apply::apply;
+use crate::command::Command;
+use crate::decide::decide;
+use crate::event::{Event, EventRecord};
+use crate::ids::{ConversationId, Timestamp};
+use crate::rejection::Rejection;
+use crate::routing::{next_offer, Routers};
+use crate::setup::Setup;
+use crate::state::State;
+use crate::store::{layout, KvStore, StoreError, WriteSet};
+use crate::timers;
+
+/// How long carrier message ids stay in memory for de-duplication; older
+/// ones are still found in the store, at the cost of one read.
+pub const DEDUP_MEMORY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the engine stopped after a storage failure ({0}); restart smsdesk to recover from disk")]
+    Stopped(String),
+}
+
+/// What one accepted command did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Executed {
+    pub records: Vec<EventRecord>,
+    /// An inbound SMS whose carrier message id was already stored: acknowledged, not stored again.
+    pub duplicate: bool,
+}
+
+impl Executed {
+    /// The conversation the command was about, if any (e.g. the one an SMS opened).
+    pub fn conversation(&self) -> Option<ConversationId> {
+        self.records.iter().find_map(|r| r.event.conversation())
+    }
+}
+
+/// The result of one batch: one entry per command, plus the offers routing made.
+#[derive(Clone, Debug, Default)]
+pub struct BatchOutcome {
+    pub results: Vec<Result<Executed, Rejection>>,
+    pub routed: Vec<EventRecord>,
+}
+
+pub struct Engine<S: KvStore> {
+    state: State,
+    store: S,
+    routers: Routers,
+    stopped: Option<String>,
+    last_prune: Timestamp,
+}
+
+impl<S: KvStore> std::fmt::Debug for Engine<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("open_conversations", &self.state.conversations().count())
+            .field("routers", &self.routers)
+            .field("stopped", &self.stopped)
+            .finish()
+    }
+}
+
+impl<S: KvStore> Engine<S> {
+    /// Loads the state from `store`. Timers that expired meanwhile fire on the first `tick`.
+    pub fn open(store: S, setup: Setup, routers: Routers, now: Timestamp) -> Result<Self, EngineError> {
+        let since = Timestamp(now.0.saturating_sub(DEDUP_MEMORY_WINDOW.as_millis() as u64));
+        let state = layout::load(&store, setup, since)?;
+        Ok(Self {
+            state,
+            store,
+            routers,
+            stopped: None,
+            last_prune: now,
+        })
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// One command, committed on its own (one sync).
+    pub fn execute(&mut self, command: Command, now: Timestamp) -> Result<Result<Executed, Rejection>, EngineError> {
+        let mut outcome = self.execute_batch(vec![command], now)?;
+        Ok(outcome.results.pop().unwrap_or_else(|| Ok(Executed::default())))
+    }
+
+    /// Runs every command in order, then routing, then commits once.
+    /// Returns only after the commit is durable.
+    pub fn execute_batch(&mut self, commands: Vec<Command>, now: Timestamp) -> Result<BatchOutcome, EngineError> {
+        if let Some(why) = &self.stopped {
+            return Err(EngineError::Stopped(why.clone()));
+        }
+        let mut all = Vec::new();
+        let mut outcome = BatchOutcome::default();
+        for command in commands {
+            let result = self.run_one(&command, now)?;
+            if let Ok(done) = &result {
+                all.extend(done.records.iter().cloned());
+            }
+            outcome.results.push(result);
+        }
+        outcome.routed = self.route(now);
+        all.extend(outcome.routed.iter().cloned());
+        self.commit(&all)?;
+        Ok(outcome)
+    }
+
+    /// Fires every due timer (offer, conference invitation, auto wrap-up) and routes.
+    pub fn tick(&mut self, now: Timestamp) -> Result<BatchOutcome, EngineError> {
+        if now.since(self.last_prune) > Duration::from_secs(3600) {
+            self.last_prune = now;
+            let cutoff = Timestamp(now.0.saturating_sub(DEDUP_MEMORY_WINDOW.as_millis() as u64));
+            self.state.forget_seen_before(cutoff);
+        }
+        let due = timers::due(&self.state, now);
+        self.execute_batch(due, now)
+    }
+
+    fn run_one(&mut self, command: &Command, now: Timestamp) -> Result<Result<Executed, Rejection>, EngineError> {
+        if let Command::ReceiveSms(sms) = command {
+            let known = self.state.seen(&sms.carrier, &sms.carrier_message_id).is_some()
+                || layout::was_seen(&self.store, &sms.carrier, &sms.carrier_message_id)?;
+            if known {
+                return Ok(Ok(Executed {
+                    records: Vec::new(),
+                    duplicate: true,
+                }));
+            }
+        }
+        let events = match decide(&self.state, command, now) {
+            Ok(events) => events,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
+        let actor = command.actor();
+        let records = events
+            .into_iter()
+            .map(|event| self.record(actor.clone(), event, now))
+            .collect();
+        Ok(Ok(Executed {
+            records,
+            duplicate: false,
+        }))
+    }
+
+    fn record(&mut self, actor: crate::command::Actor, event: Event, now: Timestamp) -> EventRecord {
+        let record = EventRecord {
+            seq: self.state.counters.next_seq,
+            at: now,
+            actor,
+            event,
+        };
+        apply(&mut self.state, &record);
+        record
+    }
+
+    /// Makes offers until no waiting conversation can be matched.
+    fn route(&mut self, now: Timestamp) -> Vec<EventRecord> {
+        let mut out = Vec::new();
+        // Each successful offer fills one seat, so this is bounded; the cap is a guard.
+        let bound = self.state.conversations().count() + 1;
+        for _ in 0..bound {
+            let Some(command) = next_offer(&self.state, &mut self.routers, now) else {
+                break;
+            };
+            match decide(&self.state, &command, now) {
+                Ok(events) => {
+                    for event in events {
+                        out.push(self.record(crate::command::Actor::System, event, now));
+                    }
+                }
+                Err(rejection) => {
+                    tracing::error!(%rejection, "routing proposed an offer the rules refuse");
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn commit(&mut self, records: &[EventRecord]) -> Result<(), EngineError> {
+        let mut writes = WriteSet::default();
+        layout::stage(&mut self.state, records, &mut writes);
+        if records.is_empty() && writes.len() <= 1 {
+            // Nothing but the counters: no need to sync.
+            return Ok(());
+        }
+        if let Err(e) = self.store.commit(&writes) {
+            tracing::error!(error = %e, "commit failed; the engine stops until restarted");
+            self.stopped = Some(e.to_string());
+            return Err(e.into());
+        }
+        self.state.forget_closed();
+        Ok(())
+    }
+
+    /// Every event of a conversation, open or closed, oldest first.
+    pub fn history(&self, conversation: ConversationId) -> Result<Vec<EventRecord>, StoreError> {
+        layout::history(&self.store, conversation)
+    }
+}

@@ -1,0 +1,171 @@
+//! Events: what happened, named in the past tense. Events are the durable
+//! record (the history of every conversation) and the only input of `apply`.
+//! An event is never refused; all checks happen before, in `decide`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::{Actor, InboundSms};
+use crate::ids::{AgentId, ConversationId, MessageId, QueueName, Timestamp};
+use crate::model::AgentStatus;
+
+/// Why a conference participant or invitation went away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConferenceExit {
+    Declined,
+    Expired,
+    /// Removed by the owner, or left by themself.
+    Ended,
+    /// The whole conversation was ended or transferred.
+    ConversationMoved,
+    /// The invited agent went idle or offline before answering.
+    Withdrawn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    ConversationOpened {
+        conversation: ConversationId,
+        entry: crate::ids::EntryNumber,
+        customer: crate::ids::CustomerNumber,
+        carrier: crate::ids::CarrierName,
+        queue: QueueName,
+        skills: std::collections::BTreeSet<String>,
+    },
+    MessageReceived {
+        conversation: ConversationId,
+        sms: InboundSms,
+    },
+    AgentStatusChanged {
+        agent: AgentId,
+        status: AgentStatus,
+    },
+    Offered {
+        conversation: ConversationId,
+        agent: AgentId,
+        deadline: Timestamp,
+    },
+    OfferAccepted {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    OfferDeclined {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    /// The agent goes RONA; the conversation goes back to the head of its queue.
+    OfferTimedOut {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    /// The agent went idle or offline before answering; back to the queue head, no RONA.
+    OfferWithdrawn {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    ReplyAccepted {
+        conversation: ConversationId,
+        message_id: MessageId,
+        agent: AgentId,
+        body: String,
+    },
+    TransferredToQueue {
+        conversation: ConversationId,
+        from: AgentId,
+        queue: QueueName,
+    },
+    TransferredToAgent {
+        conversation: ConversationId,
+        from: AgentId,
+        to: AgentId,
+        deadline: Timestamp,
+    },
+    ConferenceRequested {
+        conversation: ConversationId,
+        by: AgentId,
+        agent: AgentId,
+        deadline: Timestamp,
+    },
+    ConferenceJoined {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    ConferenceLeft {
+        conversation: ConversationId,
+        agent: AgentId,
+        why: ConferenceExit,
+    },
+    Ended {
+        conversation: ConversationId,
+        agent: AgentId,
+        auto_wrapup_at: Option<Timestamp>,
+    },
+    WrappedUp {
+        conversation: ConversationId,
+        reason: String,
+    },
+}
+
+impl Event {
+    pub fn conversation(&self) -> Option<ConversationId> {
+        use Event::*;
+        match self {
+            ConversationOpened { conversation, .. }
+            | MessageReceived { conversation, .. }
+            | Offered { conversation, .. }
+            | OfferAccepted { conversation, .. }
+            | OfferDeclined { conversation, .. }
+            | OfferTimedOut { conversation, .. }
+            | OfferWithdrawn { conversation, .. }
+            | ReplyAccepted { conversation, .. }
+            | TransferredToQueue { conversation, .. }
+            | TransferredToAgent { conversation, .. }
+            | ConferenceRequested { conversation, .. }
+            | ConferenceJoined { conversation, .. }
+            | ConferenceLeft { conversation, .. }
+            | Ended { conversation, .. }
+            | WrappedUp { conversation, .. } => Some(*conversation),
+            AgentStatusChanged { .. } => None,
+        }
+    }
+
+    /// A one-line human description, used as the "system note" in histories.
+    pub fn describe(&self) -> String {
+        use Event::*;
+        match self {
+            ConversationOpened { queue, entry, .. } => format!("conversation opened on {entry}, queued in {queue}"),
+            MessageReceived { sms, .. } => format!("customer: {}", sms.body),
+            AgentStatusChanged { agent, status } => format!("{agent} is now {status}"),
+            Offered { agent, .. } => format!("offered to {agent}"),
+            OfferAccepted { agent, .. } => format!("accepted by {agent}"),
+            OfferDeclined { agent, .. } => format!("declined by {agent}; back in queue"),
+            OfferTimedOut { agent, .. } => format!("{agent} did not answer (RONA); back at the head of the queue"),
+            OfferWithdrawn { agent, .. } => format!("offer to {agent} withdrawn; back at the head of the queue"),
+            ReplyAccepted { agent, body, .. } => format!("{agent}: {body}"),
+            TransferredToQueue { from, queue, .. } => format!("{from} transferred the conversation to queue {queue}"),
+            TransferredToAgent { from, to, .. } => format!("{from} transferred the conversation to {to}"),
+            ConferenceRequested { by, agent, .. } => format!("{by} invited {agent} to a conference"),
+            ConferenceJoined { agent, .. } => format!("{agent} joined the conference"),
+            ConferenceLeft { agent, why, .. } => match why {
+                ConferenceExit::Declined => format!("{agent} declined the conference"),
+                ConferenceExit::Expired => format!("{agent} did not answer the conference invitation"),
+                ConferenceExit::Ended => format!("{agent} left the conference"),
+                ConferenceExit::ConversationMoved => format!("{agent} left the conference (conversation ended or moved)"),
+                ConferenceExit::Withdrawn => format!("conference invitation to {agent} withdrawn"),
+            },
+            Ended { agent, .. } => format!("{agent} ended the conversation; wrap-up"),
+            WrappedUp { reason, .. } => format!("closed: {reason}"),
+        }
+    }
+}
+
+/// An event as stored: numbered, timed and attributed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Global, gap-free sequence number; also the order of the history.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub event: Event,
+}

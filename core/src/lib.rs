@@ -1,0 +1,46 @@
+//! # smsdesk-core — the conversation engine
+//!
+//! Everything smsdesk decides about conversations, agents, offers and
+//! wrap-up, with no network I/O and no clock of its own: callers pass `now`
+//! and ids come from persisted counters, so every run is reproducible.
+//! The shape follows quinn-proto: `decide(&state, &command, now)` returns
+//! events or a `Rejection`; `apply(&mut state, &event)` folds an event in.
+//!
+//! ## Layout
+//!
+//! - [`ids`]: newtypes for ids and numbers, and `Timestamp`.
+//! - [`setup`]: the static configuration (queues, entry points, roster).
+//! - [`model`]: agent and conversation records, the lifecycle `Phase`.
+//! - [`command`] / [`event`]: what can be asked / what happened.
+//! - [`rejection`]: every refusal, worded for the agent who reads it.
+//! - [`decide`]: the rules, one file per group of commands.
+//! - [`apply`]: events into state.
+//! - [`state`]: the in-memory state and its derived indexes.
+//! - [`routing`]: the `Router` trait and the longest-available policy.
+//! - [`timers`]: deadlines and the commands they trigger.
+//! - [`store`]: the `KvStore` trait, memory and sled stores, the key layout.
+//! - [`engine`]: state + store + routers; batches commands into one durable commit.
+//! - [`committer`]: a thread that owns an engine and does group commit for
+//!   many concurrent callers, and fires timers on time.
+
+pub mod apply;
+pub mod command;
+pub mod committer;
+pub mod decide;
+pub mod engine;
+pub mod event;
+pub mod ids;
+pub mod model;
+pub mod rejection;
+pub mod routing;
+pub mod setup;
+pub mod state;
+pub mod store;
+pub mod timers;
+
+pub use command::{Actor, Command, InboundSms};
+pub use engine::{BatchOutcome, Engine, EngineError, Executed};
+pub use event::{Event, EventRecord};
+pub use ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
+pub use rejection::Rejection;
+pub use state::State;

@@ -1,0 +1,183 @@
+//! Runtime records: what an agent is doing and where a conversation is in
+//! its lifecycle (PRODUCT.md §2–3). These are the projections persisted in
+//! the store. Rules that change them live in `decide` and `apply`; this
+//! module only describes shapes and derived facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, CarrierName, ConversationId, CustomerNumber, EntryNumber, QueueName, Timestamp};
+
+/// An agent's presence (PRODUCT.md §2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum AgentStatus {
+    Available,
+    Idle { code: Option<String> },
+    /// Redirection on no answer: an offer timed out. Left only by hand.
+    Rona,
+    Offline,
+}
+
+impl fmt::Display for AgentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AgentStatus::Available => f.write_str("available"),
+            AgentStatus::Idle { code: Some(code) } => write!(f, "idle ({code})"),
+            AgentStatus::Idle { code: None } => f.write_str("idle"),
+            AgentStatus::Rona => f.write_str("RONA"),
+            AgentStatus::Offline => f.write_str("offline"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub status: AgentStatus,
+    /// When `status` last changed.
+    pub since: Timestamp,
+    /// Last time work was offered to or taken off this agent; with `since`
+    /// it defines "longest available".
+    pub last_work_change: Timestamp,
+}
+
+impl Agent {
+    pub fn offline() -> Self {
+        Self {
+            status: AgentStatus::Offline,
+            since: Timestamp(0),
+            last_work_change: Timestamp(0),
+        }
+    }
+
+    /// The moment from which this agent counts as waiting for work.
+    pub fn ready_since(&self) -> Timestamp {
+        self.since.max(self.last_work_change)
+    }
+}
+
+/// A conference participant other than the owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Conferee {
+    /// Invited; shows as "conference requested" until accepted or dropped.
+    Requested { deadline: Timestamp },
+    Joined { since: Timestamp },
+}
+
+/// Where a conversation is in its lifecycle. Exactly one at a time, by construction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "kebab-case")]
+pub enum Phase {
+    Queued {
+        /// Put back at the head after a timeout, decline or failed transfer.
+        head: bool,
+        since: Timestamp,
+    },
+    Offered {
+        agent: AgentId,
+        at: Timestamp,
+        deadline: Timestamp,
+        /// Set when this is a transfer from that agent rather than a routed offer.
+        transfer_from: Option<AgentId>,
+    },
+    Active {
+        owner: AgentId,
+        since: Timestamp,
+        conference: BTreeMap<AgentId, Conferee>,
+    },
+    Wrapup {
+        owner: AgentId,
+        since: Timestamp,
+        /// Auto wrap-up moment, if the queue has one.
+        deadline: Option<Timestamp>,
+    },
+    Closed {
+        reason: String,
+        at: Timestamp,
+    },
+}
+
+impl Phase {
+    /// The state name agents and operators see.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Phase::Queued { .. } => "queued",
+            Phase::Offered { .. } => "offered",
+            Phase::Active { conference, .. } => {
+                if conference.values().any(|c| matches!(c, Conferee::Joined { .. })) {
+                    "conference"
+                } else if conference.is_empty() {
+                    "active"
+                } else {
+                    "conference requested"
+                }
+            }
+            Phase::Wrapup { .. } => "wrapup",
+            Phase::Closed { .. } => "closed",
+        }
+    }
+
+    /// Agents for whom this conversation counts against capacity.
+    pub fn holders(&self) -> Vec<&AgentId> {
+        match self {
+            Phase::Queued { .. } | Phase::Closed { .. } => Vec::new(),
+            Phase::Offered { agent, .. } => vec![agent],
+            Phase::Active { owner, conference, .. } => std::iter::once(owner).chain(conference.keys()).collect(),
+            Phase::Wrapup { owner, .. } => vec![owner],
+        }
+    }
+
+    /// Whether a new SMS from the customer appends here (anything before wrap-up).
+    pub fn accepts_inbound(&self) -> bool {
+        !matches!(self, Phase::Wrapup { .. } | Phase::Closed { .. })
+    }
+
+    pub fn owner(&self) -> Option<&AgentId> {
+        match self {
+            Phase::Active { owner, .. } | Phase::Wrapup { owner, .. } => Some(owner),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub entry: EntryNumber,
+    pub customer: CustomerNumber,
+    pub carrier: CarrierName,
+    pub queue: QueueName,
+    /// When the first SMS arrived: the offer timer and queue order count from here.
+    pub opened_at: Timestamp,
+    pub skills: BTreeSet<String>,
+    pub phase: Phase,
+    /// Agents who declined it while waiting; skipped while others are eligible.
+    pub declined_by: BTreeSet<AgentId>,
+    /// The last agent who owned or was offered it (routers may prefer them).
+    pub last_agent: Option<AgentId>,
+    pub inbound_count: u32,
+    pub outbound_count: u32,
+}
+
+impl Conversation {
+    /// Queue order: conversations put back at the head first, then oldest first.
+    pub fn queue_order(&self) -> Option<(bool, Timestamp, ConversationId)> {
+        match &self.phase {
+            Phase::Queued { head, .. } => Some((!head, self.opened_at, self.id)),
+            _ => None,
+        }
+    }
+
+    /// Whether `agent` may write to the customer in this conversation right now.
+    pub fn may_write(&self, agent: &AgentId) -> bool {
+        match &self.phase {
+            Phase::Active { owner, conference, .. } => {
+                owner == agent || matches!(conference.get(agent), Some(Conferee::Joined { .. }))
+            }
+            _ => false,
+        }
+    }
+}

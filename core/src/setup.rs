@@ -1,0 +1,158 @@
+//! The static setup the engine runs with: queues, entry points, the agent
+//! roster and idle codes. It comes from the operator's config file (parsed in
+//! `bridge`) and is never persisted: changing the config and restarting
+//! changes it. This module must not hold runtime state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, CarrierName, EntryNumber, QueueName};
+
+/// The kind of business number, shown to agents with every offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    LongCode,
+    ShortCode,
+    TollFree,
+}
+
+impl EntryKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::LongCode => "long code",
+            EntryKind::ShortCode => "short code",
+            EntryKind::TollFree => "toll-free",
+        }
+    }
+}
+
+/// Seed defaults from PRODUCT.md §3.
+pub const DEFAULT_OFFER_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_CAPACITY: u32 = 1;
+/// Replies longer than this many characters are refused (seed limit).
+pub const MAX_REPLY_CHARS: usize = 1_000;
+/// The wrap-up reason recorded when the auto wrap-up timer closes a conversation.
+pub const AUTO_WRAPUP_REASON: &str = "auto wrap-up";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueSetup {
+    pub name: QueueName,
+    /// How long an agent has to accept an offer before going RONA.
+    pub offer_timeout: Duration,
+    /// `None` = off: the conversation waits in wrap-up until the agent picks a reason.
+    pub auto_wrapup: Option<Duration>,
+    pub wrapup_reasons: Vec<String>,
+}
+
+impl QueueSetup {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: QueueName::from(name),
+            offer_timeout: DEFAULT_OFFER_TIMEOUT,
+            auto_wrapup: None,
+            wrapup_reasons: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryPoint {
+    pub number: EntryNumber,
+    pub kind: EntryKind,
+    pub carrier: CarrierName,
+    pub queue: QueueName,
+    /// Skills every conversation opened on this number requires (for skills-based routing).
+    pub skills: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentSetup {
+    pub id: AgentId,
+    pub name: String,
+    pub queues: BTreeSet<QueueName>,
+    /// Max concurrent conversations: offered, active, conference and wrap-up all count.
+    pub capacity: u32,
+    pub skills: BTreeSet<String>,
+}
+
+impl AgentSetup {
+    pub fn new(id: &str, queues: &[&str]) -> Self {
+        Self {
+            id: AgentId::from(id),
+            name: id.trim_start_matches('@').split(':').next().unwrap_or(id).to_owned(),
+            queues: queues.iter().map(|q| QueueName::from(*q)).collect(),
+            capacity: DEFAULT_CAPACITY,
+            skills: BTreeSet::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Setup {
+    pub queues: BTreeMap<QueueName, QueueSetup>,
+    pub entry_points: BTreeMap<EntryNumber, EntryPoint>,
+    pub agents: BTreeMap<AgentId, AgentSetup>,
+    pub idle_codes: Vec<String>,
+}
+
+impl Setup {
+    pub fn with_queue(mut self, queue: QueueSetup) -> Self {
+        self.queues.insert(queue.name.clone(), queue);
+        self
+    }
+
+    pub fn with_entry_point(mut self, entry: EntryPoint) -> Self {
+        self.entry_points.insert(entry.number.clone(), entry);
+        self
+    }
+
+    pub fn with_agent(mut self, agent: AgentSetup) -> Self {
+        self.agents.insert(agent.id.clone(), agent);
+        self
+    }
+
+    pub fn queue(&self, name: &QueueName) -> Option<&QueueSetup> {
+        self.queues.get(name)
+    }
+
+    /// The offer timeout of `queue`; the seed default for a queue that left the config.
+    pub fn offer_timeout(&self, queue: &QueueName) -> Duration {
+        self.queue(queue).map_or(DEFAULT_OFFER_TIMEOUT, |q| q.offer_timeout)
+    }
+
+    pub fn queue_names(&self) -> Vec<String> {
+        self.queues.keys().map(|q| q.to_string()).collect()
+    }
+
+    /// Cross-references that the engine relies on. Returns every problem, not just the first.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.entry_points.values() {
+            if !self.queues.contains_key(&e.queue) {
+                out.push(format!("entry point {} names unknown queue {:?}", e.number, e.queue.as_str()));
+            }
+            if e.number.is_short_code() != (e.kind == EntryKind::ShortCode) {
+                out.push(format!(
+                    "entry point {} is declared {} but its number is {}",
+                    e.number,
+                    e.kind.label(),
+                    if e.number.is_short_code() { "a short code" } else { "E.164" }
+                ));
+            }
+        }
+        for a in self.agents.values() {
+            for q in &a.queues {
+                if !self.queues.contains_key(q) {
+                    out.push(format!("agent {} is a member of unknown queue {:?}", a.id, q.as_str()));
+                }
+            }
+            if a.capacity == 0 {
+                out.push(format!("agent {} has capacity 0: they could never receive a conversation", a.id));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,253 @@
+//! The on-disk layout: one keyspace, records as JSON (readable with any sled
+//! dump, and tolerant of added fields), numbers big-endian so keys sort.
+//!
+//! | key | value |
+//! |---|---|
+//! | `m/counters` | `Counters` |
+//! | `e/<seq>` | `EventRecord` — the full history, in order |
+//! | `h/<conversation><seq>` | empty — index of a conversation's events |
+//! | `c/<conversation>` | `Conversation` projection (also closed ones) |
+//! | `co/<conversation>` | empty — the open conversations, loaded at start |
+//! | `a/<agent>` | `Agent` projection |
+//! | `d/<carrier>\0<carrier message id>` | `Seen` — inbound de-duplication |
+//! | `o/<message>` | `OutboundSms` — every agent reply and its delivery state |
+//! | `q/sms/<message>` | empty — replies not yet handed to the carrier |
+//!
+//! `stage` turns what `apply` marked dirty into a `WriteSet`; `load` rebuilds
+//! a `State`. They must stay exact inverses: the property tests check that a
+//! loaded state equals the live one.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{KvStore, Result, StoreError, WriteSet};
+use crate::event::{Event, EventRecord};
+use crate::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp};
+use crate::model::Phase;
+use crate::setup::Setup;
+use crate::state::{Counters, State};
+
+const COUNTERS: &[u8] = b"m/counters";
+
+fn key(prefix: &str, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + rest.len());
+    k.extend_from_slice(prefix.as_bytes());
+    k.extend_from_slice(rest);
+    k
+}
+
+pub fn event_key(seq: u64) -> Vec<u8> {
+    key("e/", &seq.to_be_bytes())
+}
+
+fn history_key(conversation: ConversationId, seq: u64) -> Vec<u8> {
+    let mut k = key("h/", &conversation.0.to_be_bytes());
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn conversation_key(id: ConversationId) -> Vec<u8> {
+    key("c/", &id.0.to_be_bytes())
+}
+
+fn open_key(id: ConversationId) -> Vec<u8> {
+    key("co/", &id.0.to_be_bytes())
+}
+
+fn agent_key(id: &crate::ids::AgentId) -> Vec<u8> {
+    key("a/", id.as_str().as_bytes())
+}
+
+fn seen_key(carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Vec<u8> {
+    let mut k = key("d/", carrier.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(id.as_str().as_bytes());
+    k
+}
+
+pub fn outbound_key(id: MessageId) -> Vec<u8> {
+    key("o/", &id.0.to_be_bytes())
+}
+
+pub fn pending_sms_key(id: MessageId) -> Vec<u8> {
+    key("q/sms/", &id.0.to_be_bytes())
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Our own types serialize infallibly to JSON (no non-string map keys).
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Delivery state of an outbound SMS. Only moves forward.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum DeliveryStatus {
+    /// Accepted from the agent, not yet acknowledged by the carrier.
+    Pending,
+    Sent { provider_id: String },
+    Delivered { provider_id: String },
+    Failed { code: Option<String>, message: String },
+}
+
+/// One agent reply on its way to the customer: the SMS outbox entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundSms {
+    pub message_id: MessageId,
+    pub conversation: ConversationId,
+    pub carrier: CarrierName,
+    pub from: EntryNumber,
+    pub to: CustomerNumber,
+    pub body: String,
+    pub accepted_at: Timestamp,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+}
+
+/// Stages everything `records` changed into `writes`. Call after `apply`ing them.
+pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) {
+    for r in records {
+        writes.put(event_key(r.seq), encode(r));
+        if let Some(c) = r.event.conversation() {
+            writes.put(history_key(c, r.seq), Vec::new());
+        }
+        if let Event::ReplyAccepted {
+            conversation,
+            message_id,
+            body,
+            ..
+        } = &r.event
+        {
+            if let Some(c) = state.conversation(*conversation) {
+                let sms = OutboundSms {
+                    message_id: *message_id,
+                    conversation: *conversation,
+                    carrier: c.carrier.clone(),
+                    from: c.entry.clone(),
+                    to: c.customer.clone(),
+                    body: body.clone(),
+                    accepted_at: r.at,
+                    status: DeliveryStatus::Pending,
+                    attempts: 0,
+                };
+                writes.put(outbound_key(*message_id), encode(&sms));
+                writes.put(pending_sms_key(*message_id), Vec::new());
+            }
+        }
+    }
+    let dirty = state.take_dirty();
+    for id in dirty.conversations {
+        if let Some(c) = state.conversation(id) {
+            writes.put(conversation_key(id), encode(c));
+            if matches!(c.phase, Phase::Closed { .. }) {
+                writes.delete(open_key(id));
+            } else {
+                writes.put(open_key(id), Vec::new());
+            }
+        }
+    }
+    for id in dirty.agents {
+        if let Some(a) = state.agent(&id) {
+            writes.put(agent_key(&id), encode(a));
+        }
+    }
+    for (carrier, id) in dirty.seen {
+        if let Some(s) = state.seen(&carrier, &id) {
+            writes.put(seen_key(&carrier, &id), encode(s));
+        }
+    }
+    writes.put(COUNTERS.to_vec(), encode(&state.counters));
+}
+
+/// Rebuilds the state: counters, agents, open conversations and the
+/// de-duplication keys seen since `seen_since`.
+pub fn load(store: &dyn KvStore, setup: Setup, seen_since: Timestamp) -> Result<State> {
+    let counters: Counters = match store.get(COUNTERS)? {
+        Some(bytes) => decode(COUNTERS, &bytes)?,
+        None => Counters::default(),
+    };
+    let mut agents = BTreeMap::new();
+    for (k, v) in store.scan_prefix(b"a/")? {
+        let id = crate::ids::AgentId::new(String::from_utf8_lossy(&k[2..]).into_owned());
+        agents.insert(id, decode(&k, &v)?);
+    }
+    let mut conversations = BTreeMap::new();
+    for (k, _) in store.scan_prefix(b"co/")? {
+        let ck = key("c/", &k[3..]);
+        let bytes = store.get(&ck)?.ok_or_else(|| StoreError::Corrupt {
+            key: String::from_utf8_lossy(&ck).into_owned(),
+            message: "open conversation index points to a missing record".to_owned(),
+        })?;
+        let c: crate::model::Conversation = decode(&ck, &bytes)?;
+        conversations.insert(c.id, c);
+    }
+    let mut seen = BTreeMap::new();
+    for (k, v) in store.scan_prefix(b"d/")? {
+        let s: crate::state::Seen = decode(&k, &v)?;
+        if s.at < seen_since {
+            continue;
+        }
+        let rest = &k[2..];
+        let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+        let carrier = CarrierName::new(String::from_utf8_lossy(&rest[..split]).into_owned());
+        let id = crate::ids::CarrierMessageId::new(String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned());
+        seen.insert((carrier, id), s);
+    }
+    Ok(State::from_parts(setup, agents, conversations, seen, counters))
+}
+
+/// Whether a carrier message id was ever stored (beyond the in-memory window).
+pub fn was_seen(store: &dyn KvStore, carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Result<bool> {
+    Ok(store.get(&seen_key(carrier, id))?.is_some())
+}
+
+/// Every event of one conversation, oldest first; closed conversations included.
+pub fn history(store: &dyn KvStore, conversation: ConversationId) -> Result<Vec<EventRecord>> {
+    let prefix = key("h/", &conversation.0.to_be_bytes());
+    let mut out = Vec::new();
+    for (k, _) in store.scan_prefix(&prefix)? {
+        let mut seq = [0u8; 8];
+        seq.copy_from_slice(&k[k.len() - 8..]);
+        let ek = event_key(u64::from_be_bytes(seq));
+        let bytes = store.get(&ek)?.ok_or_else(|| StoreError::Corrupt {
+            key: String::from_utf8_lossy(&ek).into_owned(),
+            message: "history index points to a missing event".to_owned(),
+        })?;
+        out.push(decode(&ek, &bytes)?);
+    }
+    Ok(out)
+}
+
+/// A conversation record, open or closed.
+pub fn conversation(store: &dyn KvStore, id: ConversationId) -> Result<Option<crate::model::Conversation>> {
+    let k = conversation_key(id);
+    store.get(&k)?.map(|v| decode(&k, &v)).transpose()
+}
+
+/// Up to `limit` events with a sequence number of at least `from`: the feed
+/// that front ends follow with a persisted cursor.
+pub fn events_from(store: &dyn KvStore, from: u64, limit: usize) -> Result<Vec<EventRecord>> {
+    store
+        .scan_range(&event_key(from), b"e0", limit)
+        .and_then(|rows| rows.iter().map(|(k, v)| decode(k, v)).collect())
+}
+
+/// Replies not yet handed to the carrier, oldest first.
+pub fn pending_sms(store: &dyn KvStore, limit: usize) -> Result<Vec<OutboundSms>> {
+    let mut out = Vec::new();
+    for (k, _) in store.scan_range(b"q/sms/", b"q/sms0", limit)? {
+        let ok = key("o/", &k[6..]);
+        if let Some(v) = store.get(&ok)? {
+            out.push(decode(&ok, &v)?);
+        }
+    }
+    Ok(out)
+}

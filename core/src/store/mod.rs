@@ -1,0 +1,68 @@
+//! Persistence. The engine speaks to a small key-value interface, `KvStore`,
+//! whose one promise is that `commit` is atomic and durable: when it returns
+//! Ok, every write in the set survives a killed process (and, for the sled
+//! store, a power cut, as far as `fdatasync` can promise).
+//!
+//! - `layout`: which records live under which keys, how they are encoded,
+//!   and how a `State` is rebuilt from them.
+//! - `memory`: an in-memory store for tests (same layout, no disk).
+//! - `sled`: the real store, sled 0.34 plus an explicit `fdatasync`.
+
+pub mod layout;
+mod memory;
+mod sled_store;
+
+pub use memory::MemoryStore;
+pub use sled_store::SledStore;
+
+use std::collections::BTreeMap;
+
+/// Why the store failed. Store errors are fatal for the engine: it stops
+/// accepting commands rather than let memory and disk disagree.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("sled error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt record under key {key}: {message}")]
+    Corrupt { key: String, message: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Writes to commit together: `Some(value)` puts, `None` deletes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteSet {
+    pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+}
+
+impl WriteSet {
+    pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    pub fn delete(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+}
+
+pub trait KvStore: Send {
+    /// Applies all writes atomically, and returns only once they are durable.
+    fn commit(&self, writes: &WriteSet) -> Result<()>;
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// All pairs whose key starts with `prefix`, in key order.
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// Up to `limit` pairs with `from <= key < to`, in key order.
+    fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// How many durable syncs this store has performed (for metrics and tests).
+    fn syncs(&self) -> u64;
+}
