@@ -34,7 +34,7 @@ pub enum Rejection {
     UnknownConversation(ConversationId),
     #[error("no entry point is configured for number {0}")]
     UnknownEntryPoint(EntryNumber),
-    #[error("unknown queue {name:?}; queues: {}", list(known))]
+    #[error("unknown queue \"{name}\"; queues: {}", list(known))]
     UnknownQueue { name: QueueName, known: Vec<String> },
     #[error("unknown idle code {code:?}; idle codes: {}", list(known))]
     UnknownIdleCode { code: String, known: Vec<String> },
