@@ -1,0 +1,240 @@
+//! Property tests: random command sequences against the engine, checking
+//! the invariants of PRODUCT.md §2–3 after every step:
+//! - each conversation is in exactly one state, and the derived indexes agree;
+//! - each queued conversation is in exactly one (configured) queue;
+//! - no agent is above capacity;
+//! - offers go only to available agents below capacity;
+//! - no customer message is ever dropped from history;
+//! - replaying the events gives the same state, and so does loading the store.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use proptest::prelude::*;
+use smsdesk_core::apply::apply;
+use smsdesk_core::model::Phase;
+use smsdesk_core::routing::Routers;
+use smsdesk_core::store::{layout, MemoryStore};
+use smsdesk_core::*;
+
+const CUSTOMERS: [&str; 4] = ["+15557770001", "+15557770002", "+15557770003", "+15557770004"];
+const ENTRIES: [&str; 3] = [LONG, SHORT, TOLLFREE];
+const QUEUES: [&str; 3] = ["billing", "support", "nope"];
+
+fn agent(i: usize) -> AgentId {
+    [alice(), bob(), carol(), dave(), stranger()][i].clone()
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Sms { customer: usize, entry: usize },
+    RepeatSms { index: usize },
+    Available(usize),
+    Idle(usize),
+    Offline(usize),
+    Accept(usize, Option<u64>),
+    Decline(usize, Option<u64>),
+    Reply(usize, u64, usize),
+    ToQueue(usize, u64, usize),
+    ToAgent(usize, u64, usize),
+    Conference(usize, u64, usize),
+    EndConference(usize, u64, Option<usize>),
+    End(usize, u64),
+    Wrapup(usize, u64, usize),
+    Advance(u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let a = 0..5usize;
+    let c = 0..8u64;
+    prop_oneof![
+        3 => (0..4usize, 0..3usize).prop_map(|(customer, entry)| Op::Sms { customer, entry }),
+        1 => (0..50usize).prop_map(|index| Op::RepeatSms { index }),
+        3 => a.clone().prop_map(Op::Available),
+        1 => a.clone().prop_map(Op::Idle),
+        1 => a.clone().prop_map(Op::Offline),
+        3 => (a.clone(), proptest::option::of(c.clone())).prop_map(|(a, c)| Op::Accept(a, c)),
+        1 => (a.clone(), proptest::option::of(c.clone())).prop_map(|(a, c)| Op::Decline(a, c)),
+        2 => (a.clone(), c.clone(), 0..3usize).prop_map(|(a, c, b)| Op::Reply(a, c, b)),
+        1 => (a.clone(), c.clone(), 0..3usize).prop_map(|(a, c, q)| Op::ToQueue(a, c, q)),
+        1 => (a.clone(), c.clone(), 0..5usize).prop_map(|(a, c, t)| Op::ToAgent(a, c, t)),
+        1 => (a.clone(), c.clone(), 0..5usize).prop_map(|(a, c, t)| Op::Conference(a, c, t)),
+        1 => (a.clone(), c.clone(), proptest::option::of(0..5usize)).prop_map(|(a, c, t)| Op::EndConference(a, c, t)),
+        2 => (a.clone(), c.clone()).prop_map(|(a, c)| Op::End(a, c)),
+        2 => (a, c, 0..5usize).prop_map(|(a, c, w)| Op::Wrapup(a, c, w)),
+        2 => (0..70u64).prop_map(Op::Advance),
+    ]
+}
+
+struct Run {
+    engine: Engine<MemoryStore>,
+    store: MemoryStore,
+    now: Timestamp,
+    /// Every inbound SMS sent so far: (carrier id, body).
+    sent: Vec<(String, String)>,
+}
+
+impl Run {
+    fn command(&self, op: &Op) -> Option<Command> {
+        let conv = ConversationId;
+        Some(match op.clone() {
+            Op::Sms { customer, entry } => Command::ReceiveSms(InboundSms {
+                carrier: CarrierName::from("twilio"),
+                carrier_message_id: CarrierMessageId::new(format!("SM{}", self.sent.len())),
+                from: CustomerNumber::from(CUSTOMERS[customer]),
+                to: EntryNumber::parse(ENTRIES[entry]).unwrap(),
+                body: format!("message {}", self.sent.len()),
+                media: vec![],
+            }),
+            Op::RepeatSms { index } => {
+                if self.sent.is_empty() {
+                    return None;
+                }
+                let (sid, body) = &self.sent[index % self.sent.len()];
+                Command::ReceiveSms(InboundSms {
+                    carrier: CarrierName::from("twilio"),
+                    carrier_message_id: CarrierMessageId::new(sid.clone()),
+                    from: CustomerNumber::from(CUSTOMERS[0]),
+                    to: EntryNumber::parse(LONG).unwrap(),
+                    body: body.clone(),
+                    media: vec![],
+                })
+            }
+            Op::Available(a) => Command::SetAvailable { agent: agent(a) },
+            Op::Idle(a) => Command::SetIdle {
+                agent: agent(a),
+                code: Some("Lunch".into()),
+            },
+            Op::Offline(a) => Command::SetOffline { agent: agent(a) },
+            Op::Accept(a, c) => Command::Accept {
+                agent: agent(a),
+                conversation: c.map(conv),
+            },
+            Op::Decline(a, c) => Command::Decline {
+                agent: agent(a),
+                conversation: c.map(conv),
+            },
+            Op::Reply(a, c, b) => Command::Reply {
+                agent: agent(a),
+                conversation: conv(c),
+                body: ["hello", "", &"x".repeat(1_001)][b].to_owned(),
+            },
+            Op::ToQueue(a, c, q) => Command::TransferToQueue {
+                agent: agent(a),
+                conversation: conv(c),
+                queue: QueueName::from(QUEUES[q]),
+            },
+            Op::ToAgent(a, c, t) => Command::TransferToAgent {
+                agent: agent(a),
+                conversation: conv(c),
+                target: agent(t),
+            },
+            Op::Conference(a, c, t) => Command::RequestConference {
+                agent: agent(a),
+                conversation: conv(c),
+                target: agent(t),
+            },
+            Op::EndConference(a, c, t) => Command::EndConference {
+                agent: agent(a),
+                conversation: conv(c),
+                target: t.map(agent),
+            },
+            Op::End(a, c) => Command::End {
+                agent: agent(a),
+                conversation: conv(c),
+            },
+            Op::Wrapup(a, c, w) => Command::Wrapup {
+                agent: agent(a),
+                conversation: conv(c),
+                choice: Some(["1", "2", "resolved", "e", "zzz"][w].to_owned()),
+            },
+            Op::Advance(_) => return None,
+        })
+    }
+
+    fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
+        let before = self.engine.state().clone();
+        let outcome = match (op, self.command(op)) {
+            (Op::Advance(secs), _) => {
+                self.now = self.now.plus(std::time::Duration::from_secs(*secs));
+                self.engine.tick(self.now).unwrap()
+            }
+            (_, Some(command)) => {
+                if let (Op::Sms { .. }, Command::ReceiveSms(sms)) = (op, &command) {
+                    self.sent.push((sms.carrier_message_id.to_string(), sms.body.clone()));
+                }
+                self.engine.execute_batch(vec![command], self.now).unwrap()
+            }
+            (_, None) => return Ok(()),
+        };
+        let mut records: Vec<EventRecord> = Vec::new();
+        for r in outcome.results.iter().flatten() {
+            records.extend(r.records.iter().cloned());
+        }
+        records.extend(outcome.routed.iter().cloned());
+
+        // Offers only to available agents below capacity, checked at the moment of each offer.
+        let mut shadow = before;
+        for r in &records {
+            if let Event::Offered { agent, .. } = &r.event {
+                prop_assert!(shadow.has_room(agent), "offer to {agent} who had no room: {:?}", shadow.agent(agent));
+            }
+            apply(&mut shadow, r);
+        }
+        shadow.forget_closed();
+        let live = self.engine.state();
+        prop_assert_eq!(&shadow, live, "replaying the events gave another state");
+
+        prop_assert!(live.indexes_consistent(), "derived indexes disagree with a rebuild");
+        let waiting = live.waiting();
+        for c in live.conversations() {
+            if let Phase::Queued { .. } = c.phase {
+                prop_assert!(live.setup.queue(&c.queue).is_some(), "queued in unknown queue {}", c.queue);
+                prop_assert_eq!(waiting.iter().filter(|w| w.id == c.id).count(), 1);
+            }
+        }
+        for (id, _) in live.agents() {
+            prop_assert!(live.load(id) <= live.capacity(id), "{id} above capacity");
+        }
+        Ok(())
+    }
+
+    fn check_history_and_reload(&self) -> Result<(), TestCaseError> {
+        let mut received: BTreeMap<String, usize> = BTreeMap::new();
+        for c in 0..self.engine.state().counters.next_conversation {
+            for r in self.engine.history(ConversationId(c)).unwrap() {
+                if let Event::MessageReceived { sms, .. } = r.event {
+                    *received.entry(sms.carrier_message_id.to_string()).or_default() += 1;
+                }
+            }
+        }
+        prop_assert_eq!(received.len(), self.sent.len(), "a customer message is missing from history");
+        prop_assert!(received.values().all(|n| *n == 1), "a customer message is stored twice");
+
+        let loaded = layout::load(&self.store, setup(), Timestamp(0)).unwrap();
+        prop_assert_eq!(&loaded, self.engine.state(), "loading the store gave another state");
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_for_random_command_sequences(ops in proptest::collection::vec(op(), 1..150)) {
+        let store = MemoryStore::new();
+        let now = Timestamp(1_700_000_000_000);
+        let mut run = Run {
+            engine: Engine::open(store.clone(), setup(), Routers::default(), now).unwrap(),
+            store,
+            now,
+            sent: Vec::new(),
+        };
+        for op in &ops {
+            run.step(op)?;
+        }
+        run.check_history_and_reload()?;
+    }
+}
