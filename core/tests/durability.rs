@@ -3,7 +3,7 @@
 //!   random moment; after reopening, every SMS whose commit returned is
 //!   present, exactly once (several rounds, one and many writers);
 //! - under strace, every acknowledgement is preceded by a completed
-//!   `fdatasync` of sled's log file (a real sync, not just sled's
+//!   `fdatasync` of the write-ahead log (a real sync, not just sled's
 //!   `sync_file_range`);
 //! - group commit: many concurrent commands share one sync.
 
@@ -153,7 +153,7 @@ fn acknowledged_sms_survive_sigkill_exactly_once() {
 }
 
 #[test]
-fn every_acknowledgement_follows_an_fdatasync_of_the_sled_log() {
+fn every_acknowledgement_follows_an_fdatasync_of_the_write_ahead_log() {
     let strace = Path::new("/usr/bin/strace");
     assert!(strace.exists(), "strace is needed for this test; scripts/test.sh installs it");
     let tmp = tempfile::tempdir().unwrap();
@@ -183,7 +183,7 @@ fn every_acknowledgement_follows_an_fdatasync_of_the_sled_log() {
     let mut synced = false;
     let mut checked = 0;
     for line in trace.lines() {
-        let is_sync_of_log = line.contains("fdatasync(") && line.contains("/db>") || line.contains("<... fdatasync resumed>");
+        let is_sync_of_log = line.contains("fdatasync(") && line.contains("/wal>") || line.contains("<... fdatasync resumed>");
         if is_sync_of_log && line.trim_end().ends_with("= 0") {
             synced = true;
         }

@@ -6,11 +6,13 @@
 //! - `layout`: which records live under which keys, how they are encoded,
 //!   and how a `State` is rebuilt from them.
 //! - `memory`: an in-memory store for tests (same layout, no disk).
-//! - `sled`: the real store, sled 0.34 plus an explicit `fdatasync`.
+//! - `sled_store`: the real store: sled 0.34 behind our own write-ahead log.
+//! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
 
 pub mod layout;
 mod memory;
 mod sled_store;
+mod wal;
 
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;

@@ -2,10 +2,13 @@
 //!
 //! sled's `flush()` writes its buffers with `pwrite` and then calls
 //! `sync_file_range`, which survives a killed process but flushes neither
-//! file metadata nor the drive's cache. So after every batch we also call
-//! `fdatasync` on sled's log file (`<dir>/db`), on any blob file sled wrote
-//! since the last commit (sled writes blobs without syncing them), and, once,
-//! on the directories. Only then does `commit` return.
+//! file metadata nor the drive's cache. So durability comes from our own
+//! write-ahead log (`<dir>/wal`, see `wal`): `commit` appends the write set
+//! there and `fdatasync`s it, then applies it to sled and returns. sled is
+//! made durable at checkpoints (when the log passes `CHECKPOINT_BYTES`, at
+//! open and on drop): `flush()`, then `fdatasync` of sled's log file
+//! (`<dir>/db`) and of any blob file sled wrote (it never syncs those),
+//! then the log is emptied.
 //!
 //! One `commit` is one sync: callers get group commit by putting many
 //! commands' writes into one `WriteSet` (see `crate::committer`).
@@ -16,25 +19,32 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use super::wal::Wal;
 use super::{KvStore, Result, WriteSet};
+
+/// Log size that triggers a checkpoint; bounds the replay work at start.
+pub const CHECKPOINT_BYTES: u64 = 32 << 20;
 
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
     dir: PathBuf,
-    /// sled's log file, opened separately so we can `fdatasync` it.
-    log: File,
+    /// sled's own log file, opened separately so we can `fdatasync` it.
+    sled_log: File,
+    wal: Mutex<Wal>,
     synced_blobs: Mutex<BTreeSet<std::ffi::OsString>>,
     syncs: AtomicU64,
 }
 
 impl SledStore {
+    /// Opens the store in `dir`, replaying whatever the write-ahead log still holds.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir)?;
         let db = sled::Config::new().path(&dir).open()?;
-        let log = File::open(dir.join("db"))?;
-        // The directory entries of the files sled just created must be durable too.
+        let sled_log = File::open(dir.join("db"))?;
+        let (wal, pending) = Wal::open(&dir.join("wal"))?;
+        // The directory entries of the files just created must be durable too.
         sync_dir(&dir)?;
         if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
             sync_dir(parent)?;
@@ -42,16 +52,48 @@ impl SledStore {
         let store = Self {
             db,
             dir,
-            log,
+            sled_log,
+            wal: Mutex::new(wal),
             synced_blobs: Mutex::new(BTreeSet::new()),
             syncs: AtomicU64::new(0),
         };
-        store.sync_new_blobs()?;
+        if !pending.is_empty() {
+            tracing::info!(records = pending.len(), "replaying the write-ahead log into sled");
+            for set in &pending {
+                store.apply_to_sled(set)?;
+            }
+        }
+        store.checkpoint()?;
         Ok(store)
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    fn apply_to_sled(&self, writes: &WriteSet) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (k, v) in &writes.writes {
+            match v {
+                Some(v) => batch.insert(k.as_slice(), v.as_slice()),
+                None => batch.remove(k.as_slice()),
+            }
+        }
+        self.db.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Makes sled itself durable, then empties the write-ahead log.
+    pub fn checkpoint(&self) -> Result<()> {
+        let mut wal = self.wal.lock().unwrap_or_else(PoisonError::into_inner);
+        self.checkpoint_locked(&mut wal)
+    }
+
+    fn checkpoint_locked(&self, wal: &mut Wal) -> Result<()> {
+        self.db.flush()?;
+        self.sled_log.sync_data()?;
+        self.sync_new_blobs()?;
+        wal.reset()
     }
 
     /// sled writes values too large for its log as separate files, unsynced.
@@ -83,6 +125,14 @@ impl SledStore {
     }
 }
 
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        if let Err(error) = self.checkpoint() {
+            tracing::warn!(%error, "checkpoint at close failed; the write-ahead log will be replayed at next open");
+        }
+    }
+}
+
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
@@ -92,18 +142,13 @@ impl KvStore for SledStore {
         if writes.is_empty() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
-        for (k, v) in &writes.writes {
-            match v {
-                Some(v) => batch.insert(k.as_slice(), v.as_slice()),
-                None => batch.remove(k.as_slice()),
-            }
-        }
-        self.db.apply_batch(batch)?;
-        self.db.flush()?;
-        self.log.sync_data()?;
-        self.sync_new_blobs()?;
+        let mut wal = self.wal.lock().unwrap_or_else(PoisonError::into_inner);
+        wal.append(writes)?;
         self.syncs.fetch_add(1, Ordering::Relaxed);
+        self.apply_to_sled(writes)?;
+        if wal.len() > CHECKPOINT_BYTES {
+            self.checkpoint_locked(&mut wal)?;
+        }
         Ok(())
     }
 
