@@ -26,13 +26,15 @@ const WRITERS: usize = 16;
 const ENTRY: &str = "+15550001111";
 
 fn setup() -> Setup {
-    Setup::default().with_queue(QueueSetup::new("billing")).with_entry_point(EntryPoint {
-        number: EntryNumber::parse(ENTRY).expect("valid"),
-        kind: EntryKind::LongCode,
-        carrier: CarrierName::from("twilio"),
-        queue: QueueName::from("billing"),
-        skills: Default::default(),
-    })
+    Setup::default()
+        .with_queue(QueueSetup::new("billing"))
+        .with_entry_point(EntryPoint {
+            number: EntryNumber::parse(ENTRY).expect("valid"),
+            kind: EntryKind::LongCode,
+            carrier: CarrierName::from("twilio"),
+            queue: QueueName::from("billing"),
+            skills: Default::default(),
+        })
 }
 
 fn sms(writer: usize, i: usize) -> Command {
@@ -69,12 +71,31 @@ fn single(dir: &Path) -> (f64, u64) {
     let start = Instant::now();
     let mut n = 0;
     while start.elapsed() < RUN_FOR {
-        let done = engine.execute(sms(0, n), Timestamp::now()).expect("commit").expect("accepted");
+        let done = engine
+            .execute(sms(0, n), Timestamp::now())
+            .expect("commit")
+            .expect("accepted");
         assert!(!done.duplicate);
         n += 1;
     }
     let rate = n as f64 / start.elapsed().as_secs_f64();
     (rate, engine.store().syncs())
+}
+
+/// The same commits with an in-memory store: the engine's CPU cost alone.
+fn cpu_only() -> f64 {
+    let store = smsdesk_core::store::MemoryStore::new();
+    let mut engine = Engine::open(store, setup(), Routers::default(), Timestamp::now()).expect("open engine");
+    let start = Instant::now();
+    let mut n = 0;
+    while start.elapsed() < RUN_FOR / 3 {
+        engine
+            .execute(sms(0, n), Timestamp::now())
+            .expect("commit")
+            .expect("accepted");
+        n += 1;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
 }
 
 fn group(dir: &Path) -> (f64, usize, u64) {
@@ -114,14 +135,23 @@ fn main() {
     let raw = raw_fdatasync(&base);
     let (one, one_syncs) = single(&base);
     let (many, many_n, many_syncs) = group(&base);
+    let cpu = cpu_only();
 
     let verdict = |ok: bool| if ok { "meets target" } else { "BELOW TARGET" };
-    println!("durable inbound commits, {} s each, files in {}", RUN_FOR.as_secs(), base.display());
+    println!(
+        "durable inbound commits, {} s each, files in {}",
+        RUN_FOR.as_secs(),
+        base.display()
+    );
     println!("  raw write(300 B)+fdatasync baseline:   {raw:>9.0} /s");
     println!("  engine, one sync per commit:           {one:>9.0} /s  ({one_syncs} syncs)");
     println!(
         "  engine, group commit, {WRITERS} writers:      {many:>9.0} /s  ({many_n} commits in {many_syncs} syncs, {:.1} per sync)",
         many_n as f64 / many_syncs.max(1) as f64
+    );
+    println!(
+        "  engine CPU alone (in-memory store):    {cpu:>9.0} /s  ({:.1} us per command)",
+        1e6 / cpu
     );
     println!(
         "ingest (one sync per commit): {:.2}x raw write+fdatasync (target >= 0.5x: {})",

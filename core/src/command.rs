@@ -44,30 +44,80 @@ pub enum Command {
     /// A customer SMS arrived (already verified by the carrier plugin).
     ReceiveSms(InboundSms),
 
-    SetAvailable { agent: AgentId },
-    SetIdle { agent: AgentId, code: Option<String> },
-    SetOffline { agent: AgentId },
+    SetAvailable {
+        agent: AgentId,
+    },
+    SetIdle {
+        agent: AgentId,
+        code: Option<String>,
+    },
+    SetOffline {
+        agent: AgentId,
+    },
 
     /// Offer a queued conversation to an agent (issued by routing).
-    Offer { conversation: ConversationId, agent: AgentId },
+    Offer {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
     /// Accept an offer, transfer or conference invitation; `None` = the only pending one.
-    Accept { agent: AgentId, conversation: Option<ConversationId> },
-    Decline { agent: AgentId, conversation: Option<ConversationId> },
+    Accept {
+        agent: AgentId,
+        conversation: Option<ConversationId>,
+    },
+    Decline {
+        agent: AgentId,
+        conversation: Option<ConversationId>,
+    },
 
-    Reply { agent: AgentId, conversation: ConversationId, body: String },
-    TransferToQueue { agent: AgentId, conversation: ConversationId, queue: QueueName },
-    TransferToAgent { agent: AgentId, conversation: ConversationId, target: AgentId },
-    RequestConference { agent: AgentId, conversation: ConversationId, target: AgentId },
+    Reply {
+        agent: AgentId,
+        conversation: ConversationId,
+        body: String,
+    },
+    TransferToQueue {
+        agent: AgentId,
+        conversation: ConversationId,
+        queue: QueueName,
+    },
+    TransferToAgent {
+        agent: AgentId,
+        conversation: ConversationId,
+        target: AgentId,
+    },
+    RequestConference {
+        agent: AgentId,
+        conversation: ConversationId,
+        target: AgentId,
+    },
     /// Owner: remove `target` (or everyone). Conference agent: leave.
-    EndConference { agent: AgentId, conversation: ConversationId, target: Option<AgentId> },
-    End { agent: AgentId, conversation: ConversationId },
+    EndConference {
+        agent: AgentId,
+        conversation: ConversationId,
+        target: Option<AgentId>,
+    },
+    End {
+        agent: AgentId,
+        conversation: ConversationId,
+    },
     /// Pick a wrap-up reason by 1-based number or by a filter text matching exactly one.
-    Wrapup { agent: AgentId, conversation: ConversationId, choice: Option<String> },
+    Wrapup {
+        agent: AgentId,
+        conversation: ConversationId,
+        choice: Option<String>,
+    },
 
     /// Timer commands, issued by the driver when a deadline has passed.
-    ExpireOffer { conversation: ConversationId },
-    ExpireConferenceRequest { conversation: ConversationId, agent: AgentId },
-    AutoWrapup { conversation: ConversationId },
+    ExpireOffer {
+        conversation: ConversationId,
+    },
+    ExpireConferenceRequest {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    AutoWrapup {
+        conversation: ConversationId,
+    },
 }
 
 impl Command {

@@ -80,7 +80,9 @@ pub struct Committer<S: KvStore + 'static> {
 
 impl<S: KvStore + 'static> std::fmt::Debug for Committer<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Committer").field("running", &self.tx.is_some()).finish()
+        f.debug_struct("Committer")
+            .field("running", &self.tx.is_some())
+            .finish()
     }
 }
 
@@ -191,6 +193,11 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
         }
         for q in queries {
             q(&engine);
+        }
+        // Callers have their answers; now do the deferred index work, while
+        // new commands queue up for the next (larger) batch.
+        if let Err(error) = engine.settle() {
+            tracing::error!(%error, "settling committed writes failed");
         }
     }
 }

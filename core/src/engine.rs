@@ -210,6 +210,16 @@ impl<S: KvStore> Engine<S> {
         Ok(())
     }
 
+    /// Finishes the store's deferred work; call when no caller is waiting.
+    pub fn settle(&mut self) -> Result<(), EngineError> {
+        if let Err(e) = self.store.settle() {
+            tracing::error!(error = %e, "applying committed writes failed; the engine stops until restarted");
+            self.stopped = Some(e.to_string());
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
     /// Every event of a conversation, open or closed, oldest first.
     pub fn history(&self, conversation: ConversationId) -> Result<Vec<EventRecord>, StoreError> {
         layout::history(&self.store, conversation)

@@ -151,7 +151,9 @@ impl Event {
                 ConferenceExit::Declined => format!("{agent} declined the conference"),
                 ConferenceExit::Expired => format!("{agent} did not answer the conference invitation"),
                 ConferenceExit::Ended => format!("{agent} left the conference"),
-                ConferenceExit::ConversationMoved => format!("{agent} left the conference (conversation ended or moved)"),
+                ConferenceExit::ConversationMoved => {
+                    format!("{agent} left the conference (conversation ended or moved)")
+                }
                 ConferenceExit::Withdrawn => format!("conference invitation to {agent} withdrawn"),
             },
             Ended { agent, .. } => format!("{agent} ended the conversation; wrap-up"),

@@ -180,7 +180,16 @@ mod tests {
         assert!(EntryNumber::parse("+15550001111").is_ok());
         assert!(EntryNumber::parse("12345").unwrap().is_short_code());
         assert!(EntryNumber::parse("+18005550100").is_ok());
-        for bad in ["", "+", "12", "123456789", "+0155500011", "+1555abc1111", "5550001111x", "+1234567890123456"] {
+        for bad in [
+            "",
+            "+",
+            "12",
+            "123456789",
+            "+0155500011",
+            "+1555abc1111",
+            "5550001111x",
+            "+1234567890123456",
+        ] {
             let err = EntryNumber::parse(bad).unwrap_err();
             assert!(err.to_string().contains("E.164"), "{bad}: {err}");
         }

@@ -41,6 +41,9 @@ pub mod timers;
 pub use command::{Actor, Command, InboundSms};
 pub use engine::{BatchOutcome, Engine, EngineError, Executed};
 pub use event::{Event, EventRecord};
-pub use ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
+pub use ids::{
+    AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
+    Timestamp,
+};
 pub use rejection::Rejection;
 pub use state::State;

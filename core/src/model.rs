@@ -15,7 +15,9 @@ use crate::ids::{AgentId, CarrierName, ConversationId, CustomerNumber, EntryNumb
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum AgentStatus {
     Available,
-    Idle { code: Option<String> },
+    Idle {
+        code: Option<String>,
+    },
     /// Redirection on no answer: an offer timed out. Left only by hand.
     Rona,
     Offline,
@@ -63,8 +65,12 @@ impl Agent {
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Conferee {
     /// Invited; shows as "conference requested" until accepted or dropped.
-    Requested { deadline: Timestamp },
-    Joined { since: Timestamp },
+    Requested {
+        deadline: Timestamp,
+    },
+    Joined {
+        since: Timestamp,
+    },
 }
 
 /// Where a conversation is in its lifecycle. Exactly one at a time, by construction.

@@ -50,7 +50,11 @@ pub enum Rejection {
     #[error("conversation {0} is not waiting in a queue (it is {1})")]
     NotQueued(ConversationId, &'static str),
     #[error("{agent} cannot take conversation {conversation}: {why}")]
-    NotEligible { agent: AgentId, conversation: ConversationId, why: String },
+    NotEligible {
+        agent: AgentId,
+        conversation: ConversationId,
+        why: String,
+    },
 
     #[error("conversation {0} is not yours")]
     NotYourConversation(ConversationId),
@@ -79,7 +83,11 @@ pub enum Rejection {
     #[error("conversation {0} has no conference")]
     NoConference(ConversationId),
     #[error("number {entry} belongs to carrier {expected}, but the message came from {got}")]
-    WrongCarrier { entry: EntryNumber, expected: String, got: String },
+    WrongCarrier {
+        entry: EntryNumber,
+        expected: String,
+        got: String,
+    },
     #[error("only the owner can remove another agent from the conference")]
     OnlyOwnerRemovesOthers,
 

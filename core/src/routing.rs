@@ -67,12 +67,7 @@ impl LongestAvailable {
         candidates
             .iter()
             .enumerate()
-            .max_by(|(_, a), (_, b)| {
-                a.idle
-                    .cmp(&b.idle)
-                    .then(b.load.cmp(&a.load))
-                    .then(b.agent.cmp(a.agent))
-            })
+            .max_by(|(_, a), (_, b)| a.idle.cmp(&b.idle).then(b.load.cmp(&a.load)).then(b.agent.cmp(a.agent)))
             .map(|(i, _)| i)
     }
 }
@@ -132,7 +127,9 @@ fn candidates<'a>(state: &'a State, c: &Conversation, now: Timestamp) -> Vec<Can
         .filter(|a| a.queues.contains(&c.queue) && state.has_room(&a.id))
         .map(|a| Candidate {
             agent: &a.id,
-            idle: state.agent(&a.id).map_or(Duration::ZERO, |r| now.since(r.ready_since())),
+            idle: state
+                .agent(&a.id)
+                .map_or(Duration::ZERO, |r| now.since(r.ready_since())),
             load: state.load(&a.id),
             capacity: a.capacity,
             skills: &a.skills,

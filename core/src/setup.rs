@@ -132,14 +132,22 @@ impl Setup {
         let mut out = Vec::new();
         for e in self.entry_points.values() {
             if !self.queues.contains_key(&e.queue) {
-                out.push(format!("entry point {} names unknown queue {:?}", e.number, e.queue.as_str()));
+                out.push(format!(
+                    "entry point {} names unknown queue {:?}",
+                    e.number,
+                    e.queue.as_str()
+                ));
             }
             if e.number.is_short_code() != (e.kind == EntryKind::ShortCode) {
                 out.push(format!(
                     "entry point {} is declared {} but its number is {}",
                     e.number,
                     e.kind.label(),
-                    if e.number.is_short_code() { "a short code" } else { "E.164" }
+                    if e.number.is_short_code() {
+                        "a short code"
+                    } else {
+                        "E.164"
+                    }
                 ));
             }
         }
@@ -150,7 +158,10 @@ impl Setup {
                 }
             }
             if a.capacity == 0 {
-                out.push(format!("agent {} has capacity 0: they could never receive a conversation", a.id));
+                out.push(format!(
+                    "agent {} has capacity 0: they could never receive a conversation",
+                    a.id
+                ));
             }
         }
         out

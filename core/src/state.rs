@@ -109,7 +109,9 @@ impl State {
     }
 
     fn index(&mut self, id: ConversationId, add: bool) {
-        let Some(conv) = self.conversations.get(&id) else { return };
+        let Some(conv) = self.conversations.get(&id) else {
+            return;
+        };
         let key = (conv.entry.clone(), conv.customer.clone());
         let holders: Vec<AgentId> = conv.phase.holders().into_iter().cloned().collect();
         let open = conv.phase.accepts_inbound();
@@ -188,7 +190,8 @@ impl State {
 
     /// Drops closed conversations from memory (they stay in the store).
     pub fn forget_closed(&mut self) {
-        self.conversations.retain(|_, c| !matches!(c.phase, Phase::Closed { .. }));
+        self.conversations
+            .retain(|_, c| !matches!(c.phase, Phase::Closed { .. }));
     }
 
     // ---- queries -------------------------------------------------------
@@ -219,7 +222,9 @@ impl State {
 
     /// Conversations counting against `agent`'s capacity.
     pub fn load(&self, agent: &AgentId) -> u32 {
-        self.load.get(agent).map_or(0, |s| u32::try_from(s.len()).unwrap_or(u32::MAX))
+        self.load
+            .get(agent)
+            .map_or(0, |s| u32::try_from(s.len()).unwrap_or(u32::MAX))
     }
 
     pub fn holdings(&self, agent: &AgentId) -> impl Iterator<Item = &Conversation> {
@@ -249,7 +254,11 @@ impl State {
 
     /// Waiting conversations in serving order (head first, then oldest first).
     pub fn waiting(&self) -> Vec<&Conversation> {
-        let mut out: Vec<_> = self.conversations.values().filter(|c| c.queue_order().is_some()).collect();
+        let mut out: Vec<_> = self
+            .conversations
+            .values()
+            .filter(|c| c.queue_order().is_some())
+            .collect();
         out.sort_by_key(|c| c.queue_order());
         out
     }

@@ -41,8 +41,14 @@ fn sms(sid: &str, customer: usize) -> Command {
 fn durability_child() {
     let Ok(dir) = std::env::var(DIR_VAR) else { return };
     let round: String = std::env::var("SMSDESK_TEST_ROUND").unwrap_or_default();
-    let writers: usize = std::env::var("SMSDESK_TEST_WRITERS").ok().and_then(|w| w.parse().ok()).unwrap_or(1);
-    let per_writer: usize = std::env::var("SMSDESK_TEST_COUNT").ok().and_then(|w| w.parse().ok()).unwrap_or(100_000);
+    let writers: usize = std::env::var("SMSDESK_TEST_WRITERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(1);
+    let per_writer: usize = std::env::var("SMSDESK_TEST_COUNT")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(100_000);
     let store = SledStore::open(&dir).unwrap();
     let engine = Engine::open(store, common::setup(), Routers::default(), Timestamp::now()).unwrap();
     let committer = Arc::new(Committer::spawn(engine, Arc::new(SystemClock), Options::default()));
@@ -74,13 +80,19 @@ fn durability_child() {
 fn child(dir: &Path, round: usize, writers: usize, count: Option<usize>) -> Process {
     let exe = std::env::current_exe().unwrap();
     let mut p = Process::new(exe);
-    p.args(["durability_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(DIR_VAR, dir)
-        .env("SMSDESK_TEST_ROUND", round.to_string())
-        .env("SMSDESK_TEST_WRITERS", writers.to_string())
-        .env("RUST_BACKTRACE", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    p.args([
+        "durability_child",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(DIR_VAR, dir)
+    .env("SMSDESK_TEST_ROUND", round.to_string())
+    .env("SMSDESK_TEST_WRITERS", writers.to_string())
+    .env("RUST_BACKTRACE", "0")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
     if let Some(n) = count {
         p.env("SMSDESK_TEST_COUNT", n.to_string());
     }
@@ -140,7 +152,10 @@ fn acknowledged_sms_survive_sigkill_exactly_once() {
         proc.kill().unwrap(); // SIGKILL
         proc.wait().unwrap();
         let got = reader.join().unwrap();
-        println!("round {round}: {writers} writer(s), {} acknowledged before SIGKILL", got.len());
+        println!(
+            "round {round}: {writers} writer(s), {} acknowledged before SIGKILL",
+            got.len()
+        );
         assert!(!got.is_empty(), "the child acknowledged nothing in round {round}");
         acked.extend(got);
 
@@ -155,7 +170,10 @@ fn acknowledged_sms_survive_sigkill_exactly_once() {
 #[test]
 fn every_acknowledgement_follows_an_fdatasync_of_the_write_ahead_log() {
     let strace = Path::new("/usr/bin/strace");
-    assert!(strace.exists(), "strace is needed for this test; scripts/test.sh installs it");
+    assert!(
+        strace.exists(),
+        "strace is needed for this test; scripts/test.sh installs it"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("smsdesk");
     let trace = tmp.path().join("trace");
@@ -183,17 +201,24 @@ fn every_acknowledgement_follows_an_fdatasync_of_the_write_ahead_log() {
     let mut synced = false;
     let mut checked = 0;
     for line in trace.lines() {
-        let is_sync_of_log = line.contains("fdatasync(") && line.contains("/wal>") || line.contains("<... fdatasync resumed>");
+        let is_sync_of_log =
+            line.contains("fdatasync(") && line.contains("/wal>") || line.contains("<... fdatasync resumed>");
         if is_sync_of_log && line.trim_end().ends_with("= 0") {
             synced = true;
         }
         if line.contains("write(1") && line.contains("\"ack ") {
-            assert!(synced, "an acknowledgement was written without a completed fdatasync before it:\n{line}");
+            assert!(
+                synced,
+                "an acknowledgement was written without a completed fdatasync before it:\n{line}"
+            );
             synced = false;
             checked += 1;
         }
     }
-    assert_eq!(checked, 25, "could not find every acknowledgement in the trace:\n{trace}");
+    assert_eq!(
+        checked, 25,
+        "could not find every acknowledgement in the trace:\n{trace}"
+    );
 }
 
 #[test]
@@ -235,6 +260,9 @@ fn concurrent_writers_share_syncs_through_the_committer() {
         .query(|e| (e.store().syncs(), e.state().conversations().count()))
         .unwrap();
     assert_eq!(conversations, 16, "one conversation per customer");
-    assert!(syncs < 320, "320 commits from 16 writers took {syncs} syncs: no group commit");
+    assert!(
+        syncs < 320,
+        "320 commits from 16 writers took {syncs} syncs: no group commit"
+    );
     println!("320 commands from 16 writers: {syncs} syncs");
 }

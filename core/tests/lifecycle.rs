@@ -133,7 +133,12 @@ fn idle_needs_a_configured_code_and_offline_and_available_switch() {
         agent: bob(),
         code: Some("lunch".into()),
     });
-    assert_eq!(d.status(&bob()), AgentStatus::Idle { code: Some("Lunch".into()) });
+    assert_eq!(
+        d.status(&bob()),
+        AgentStatus::Idle {
+            code: Some("Lunch".into())
+        }
+    );
     d.available(&bob());
     assert_eq!(d.status(&bob()), AgentStatus::Available);
     d.ok(Command::SetOffline { agent: bob() });
@@ -165,7 +170,9 @@ fn only_available_agents_below_capacity_in_the_queue_get_offers() {
     let c = d.sms(CUST, LONG, "billing question");
     assert_eq!(d.label(c), "queued", "dave is not in billing, carol is idle");
     let events = d.available(&bob());
-    assert!(events.iter().any(|e| matches!(e, Event::Offered { agent, .. } if *agent == bob())));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Offered { agent, .. } if *agent == bob())));
     // Bob has capacity 1: a second billing conversation waits.
     let c2 = d.sms(CUST2, LONG, "another");
     assert_eq!(d.label(c2), "queued");
@@ -326,7 +333,11 @@ fn offer_timeout_puts_the_agent_in_rona_and_the_conversation_at_the_queue_head()
     d.advance(600);
     assert_eq!(d.status(&bob()), AgentStatus::Rona);
     d.available(&carol());
-    assert_eq!(d.offered_to(c), Some(carol()), "the timed-out conversation is served first");
+    assert_eq!(
+        d.offered_to(c),
+        Some(carol()),
+        "the timed-out conversation is served first"
+    );
     assert_eq!(d.label(newer), "queued");
 }
 
@@ -343,7 +354,12 @@ fn going_idle_withdraws_pending_offers_without_rona() {
         conversation: c,
         agent: bob()
     }));
-    assert_eq!(d.status(&bob()), AgentStatus::Idle { code: Some("Meeting".into()) });
+    assert_eq!(
+        d.status(&bob()),
+        AgentStatus::Idle {
+            code: Some("Meeting".into())
+        }
+    );
     assert!(matches!(d.phase(c), Phase::Queued { head: true, .. }));
 }
 
@@ -601,7 +617,9 @@ fn several_conference_agents_and_a_conference_agent_can_leave() {
         });
         d.accept(&t, c);
     }
-    let Phase::Active { conference, .. } = d.phase(c) else { panic!() };
+    let Phase::Active { conference, .. } = d.phase(c) else {
+        panic!()
+    };
     assert_eq!(conference.len(), 2);
     // A conference agent may not remove another one, but may leave.
     assert_eq!(
@@ -775,7 +793,11 @@ fn wrapup_by_number_closes_and_frees_the_agent() {
         }
     );
     assert_eq!(d.label(c), "closed");
-    assert_eq!(d.offered_to(waiting), Some(bob()), "capacity freed, next conversation offered");
+    assert_eq!(
+        d.offered_to(waiting),
+        Some(bob()),
+        "capacity freed, next conversation offered"
+    );
     let record = layout::conversation(d.engine.store(), c).unwrap().unwrap();
     assert!(matches!(record.phase, Phase::Closed { ref reason, .. } if reason == "Follow-up needed"));
 }

@@ -179,7 +179,11 @@ impl Run {
         let mut shadow = before;
         for r in &records {
             if let Event::Offered { agent, .. } = &r.event {
-                prop_assert!(shadow.has_room(agent), "offer to {agent} who had no room: {:?}", shadow.agent(agent));
+                prop_assert!(
+                    shadow.has_room(agent),
+                    "offer to {agent} who had no room: {:?}",
+                    shadow.agent(agent)
+                );
             }
             apply(&mut shadow, r);
         }
@@ -191,7 +195,11 @@ impl Run {
         let waiting = live.waiting();
         for c in live.conversations() {
             if let Phase::Queued { .. } = c.phase {
-                prop_assert!(live.setup.queue(&c.queue).is_some(), "queued in unknown queue {}", c.queue);
+                prop_assert!(
+                    live.setup.queue(&c.queue).is_some(),
+                    "queued in unknown queue {}",
+                    c.queue
+                );
                 prop_assert_eq!(waiting.iter().filter(|w| w.id == c.id).count(), 1);
             }
         }
@@ -210,7 +218,11 @@ impl Run {
                 }
             }
         }
-        prop_assert_eq!(received.len(), self.sent.len(), "a customer message is missing from history");
+        prop_assert_eq!(
+            received.len(),
+            self.sent.len(),
+            "a customer message is missing from history"
+        );
         prop_assert!(received.values().all(|n| *n == 1), "a customer message is stored twice");
 
         let loaded = layout::load(&self.store, setup(), Timestamp(0)).unwrap();

@@ -79,9 +79,7 @@ pub(super) fn expire(
 ) -> Result<Vec<Event>, Rejection> {
     let c = conversation(state, id)?;
     match &c.phase {
-        Phase::Active { conference, .. }
-            if matches!(conference.get(agent), Some(Conferee::Requested { deadline }) if *deadline <= now) =>
-        {
+        Phase::Active { conference, .. } if matches!(conference.get(agent), Some(Conferee::Requested { deadline }) if *deadline <= now) => {
             Ok(vec![Event::ConferenceLeft {
                 conversation: id,
                 agent: agent.clone(),

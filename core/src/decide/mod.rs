@@ -138,9 +138,7 @@ pub fn pending_for(state: &State, agent: &AgentId) -> Vec<(ConversationId, Pendi
         .holdings(agent)
         .filter_map(|c| match &c.phase {
             Phase::Offered { agent: a, .. } if a == agent => Some((c.id, Pending::Offer)),
-            Phase::Active { conference, .. }
-                if matches!(conference.get(agent), Some(Conferee::Requested { .. })) =>
-            {
+            Phase::Active { conference, .. } if matches!(conference.get(agent), Some(Conferee::Requested { .. })) => {
                 Some((c.id, Pending::Conference))
             }
             _ => None,

@@ -66,7 +66,11 @@ pub fn select_reason(reasons: &[String], choice: Option<&str>) -> Result<String,
     if let Some(exact) = reasons.iter().find(|r| r.to_lowercase() == needle) {
         return Ok(exact.clone());
     }
-    let matches: Vec<String> = reasons.iter().filter(|r| r.to_lowercase().contains(&needle)).cloned().collect();
+    let matches: Vec<String> = reasons
+        .iter()
+        .filter(|r| r.to_lowercase().contains(&needle))
+        .cloned()
+        .collect();
     match matches.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(Rejection::WrapupNoMatch {

@@ -25,7 +25,6 @@ use serde::{Deserialize, Serialize};
 use super::{KvStore, Result, StoreError, WriteSet};
 use crate::event::{Event, EventRecord};
 use crate::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp};
-use crate::model::Phase;
 use crate::setup::Setup;
 use crate::state::{Counters, State};
 
@@ -93,9 +92,16 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T> {
 pub enum DeliveryStatus {
     /// Accepted from the agent, not yet acknowledged by the carrier.
     Pending,
-    Sent { provider_id: String },
-    Delivered { provider_id: String },
-    Failed { code: Option<String>, message: String },
+    Sent {
+        provider_id: String,
+    },
+    Delivered {
+        provider_id: String,
+    },
+    Failed {
+        code: Option<String>,
+        message: String,
+    },
 }
 
 /// One agent reply on its way to the customer: the SMS outbox entry.
@@ -116,6 +122,11 @@ pub struct OutboundSms {
 pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) {
     for r in records {
         writes.put(event_key(r.seq), encode(r));
+        match &r.event {
+            Event::ConversationOpened { conversation, .. } => writes.put(open_key(*conversation), Vec::new()),
+            Event::WrappedUp { conversation, .. } => writes.delete(open_key(*conversation)),
+            _ => {}
+        }
         if let Some(c) = r.event.conversation() {
             writes.put(history_key(c, r.seq), Vec::new());
         }
@@ -147,11 +158,6 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
     for id in dirty.conversations {
         if let Some(c) = state.conversation(id) {
             writes.put(conversation_key(id), encode(c));
-            if matches!(c.phase, Phase::Closed { .. }) {
-                writes.delete(open_key(id));
-            } else {
-                writes.put(open_key(id), Vec::new());
-            }
         }
     }
     for id in dirty.agents {
@@ -198,7 +204,9 @@ pub fn load(store: &dyn KvStore, setup: Setup, seen_since: Timestamp) -> Result<
         let rest = &k[2..];
         let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
         let carrier = CarrierName::new(String::from_utf8_lossy(&rest[..split]).into_owned());
-        let id = crate::ids::CarrierMessageId::new(String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned());
+        let id = crate::ids::CarrierMessageId::new(
+            String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned(),
+        );
         seen.insert((carrier, id), s);
     }
     Ok(State::from_parts(setup, agents, conversations, seen, counters))

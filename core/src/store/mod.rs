@@ -65,6 +65,13 @@ pub trait KvStore: Send {
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// Up to `limit` pairs with `from <= key < to`, in key order.
     fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// Finishes work a commit deferred past its durability point (the sled
+    /// store applies committed writes to its index here). Reads settle first
+    /// by themselves; callers settle after answering their clients, so the
+    /// work is off the latency path.
+    fn settle(&self) -> Result<()> {
+        Ok(())
+    }
     /// How many durable syncs this store has performed (for metrics and tests).
     fn syncs(&self) -> u64;
 }

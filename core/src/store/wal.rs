@@ -76,10 +76,6 @@ impl Wal {
     pub fn len(&self) -> u64 {
         self.len
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 fn encode(writes: &WriteSet) -> Vec<u8> {

@@ -160,10 +160,13 @@ impl<S: KvStore> Desk<S> {
     }
 
     pub fn phase(&self, c: ConversationId) -> Phase {
-        self.state().conversation(c).map(|c| c.phase.clone()).unwrap_or(Phase::Closed {
-            reason: "(forgotten)".into(),
-            at: Timestamp(0),
-        })
+        self.state()
+            .conversation(c)
+            .map(|c| c.phase.clone())
+            .unwrap_or(Phase::Closed {
+                reason: "(forgotten)".into(),
+                at: Timestamp(0),
+            })
     }
 
     pub fn label(&self, c: ConversationId) -> &'static str {
