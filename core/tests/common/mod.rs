@@ -1,6 +1,6 @@
 //! A small contact center for tests: two queues, three entry points (one of
 //! each kind), four agents, and a hand-driven clock.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::time::Duration;
 
