@@ -6,6 +6,7 @@
 //!   `fdatasync` of the write-ahead log (a real sync, not just sled's
 //!   `sync_file_range`);
 //! - group commit: many concurrent commands share one sync.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! One test per transition and per refusal of PRODUCT.md §2–3, driven through
 //! the engine with an in-memory store and a hand-driven clock.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -6,6 +6,7 @@
 //! - offers go only to available agents below capacity;
 //! - no customer message is ever dropped from history;
 //! - replaying the events gives the same state, and so does loading the store.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod common;
 
