@@ -171,3 +171,41 @@ pub struct EventRecord {
     pub actor: Actor,
     pub event: Event,
 }
+
+/// A history entry seen as a chat line: what a conversation room shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message<'a> {
+    /// From the customer.
+    Inbound { body: &'a str, media: &'a [String] },
+    /// From an agent to the customer.
+    Outbound {
+        agent: &'a AgentId,
+        message_id: MessageId,
+        body: &'a str,
+    },
+    /// A state change, described for humans.
+    Note,
+}
+
+impl EventRecord {
+    /// This record as a chat line; `Note`s are described by `Event::describe`.
+    pub fn message(&self) -> Message<'_> {
+        match &self.event {
+            Event::MessageReceived { sms, .. } => Message::Inbound {
+                body: &sms.body,
+                media: &sms.media,
+            },
+            Event::ReplyAccepted {
+                agent,
+                message_id,
+                body,
+                ..
+            } => Message::Outbound {
+                agent,
+                message_id: *message_id,
+                body,
+            },
+            _ => Message::Note,
+        }
+    }
+}

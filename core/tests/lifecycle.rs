@@ -910,6 +910,23 @@ fn closed_conversation_keeps_full_history_with_actors_and_times() {
     assert_eq!(history[3].at.0 - history[2].at.0, 3_000);
     assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
     assert!(history[6].event.describe().contains("ended the conversation"));
+    // Seen as chat lines: inbound, outbound and system notes.
+    use smsdesk_core::event::Message;
+    assert_eq!(
+        history[1].message(),
+        Message::Inbound {
+            body: "my bill is wrong",
+            media: &[]
+        }
+    );
+    assert!(matches!(
+        history[4].message(),
+        Message::Outbound {
+            body: "let me check",
+            ..
+        }
+    ));
+    assert_eq!(history[7].message(), Message::Note);
 }
 
 #[test]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command (README): installs what the tests need, then runs format
+# and lint checks and the whole test suite. Works on a fresh machine as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+# strace: the durability test checks that every acknowledgement follows a real fdatasync.
+if ! command -v strace >/dev/null 2>&1; then
+  log "installing strace"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace
+  fi
+fi
+
+log "cargo fmt --check"
+cargo fmt --all --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+log "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
