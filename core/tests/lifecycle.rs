@@ -965,3 +965,40 @@ fn restart_restores_agents_conversations_and_fires_expired_timers() {
     }));
     assert_eq!(d.status(&bob()), AgentStatus::Rona);
 }
+
+#[test]
+fn removing_someone_not_in_the_conference_is_refused() {
+    let mut d = Desk::new();
+    let c = d.active_with(&bob());
+    d.available(&carol());
+    d.ok(Command::RequestConference {
+        agent: bob(),
+        conversation: c,
+        target: carol(),
+    });
+    assert_eq!(
+        d.refused(Command::EndConference {
+            agent: bob(),
+            conversation: c,
+            target: Some(alice()),
+        })
+        .to_string(),
+        "@alice:example.com is not in the conference"
+    );
+}
+
+#[test]
+fn timer_commands_before_their_deadline_are_refused() {
+    let mut d = Desk::new();
+    d.available(&bob());
+    let c = d.sms(CUST, LONG, "hi");
+    d.advance(29);
+    assert_eq!(
+        d.refused(Command::ExpireOffer { conversation: c }),
+        Rejection::TimerNotDue(c)
+    );
+    assert_eq!(
+        d.refused(Command::AutoWrapup { conversation: c }),
+        Rejection::TimerNotDue(c)
+    );
+}
