@@ -1,0 +1,18 @@
+//! Bindings generated from the WIT. One module per supported interface
+//! version; the rest of the crate converts them to its own types, so a new
+//! version adds a module here and conversions, nothing else.
+
+pub mod v0_1 {
+    pub mod carrier {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.1.0",
+            world: "carrier-plugin",
+        });
+    }
+    pub mod router {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.1.0",
+            world: "router-plugin",
+        });
+    }
+}

@@ -1,0 +1,207 @@
+//! `PluginHost`: one wasmtime engine for all plugins, the limits every call
+//! runs under, the epoch ticker that enforces the CPU budget, the cache, and
+//! the loading of carrier and router plugins.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Store};
+
+use crate::cache::{Cache, Source};
+use crate::error::PluginError;
+use crate::inspect::{inspect, PluginInfo, World};
+use crate::metrics::{CallStats, Metrics};
+use crate::sandbox::HostState;
+use crate::secrets::Secrets;
+
+/// How often the epoch advances; the CPU budget is counted in these ticks.
+const TICK: Duration = Duration::from_millis(2);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock budget of one call (enforced with epoch interruption).
+    pub cpu_budget: Duration,
+    /// Linear memory cap of one instance, in bytes.
+    pub memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            cpu_budget: Duration::from_millis(100),
+            memory: 64 << 20,
+        }
+    }
+}
+
+/// Stops the epoch ticker thread when the host is dropped.
+#[derive(Debug)]
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone)]
+pub struct PluginHost {
+    engine: Engine,
+    limits: Limits,
+    cache: Option<Cache>,
+    metrics: Metrics,
+    _ticker: Arc<Ticker>,
+}
+
+impl std::fmt::Debug for PluginHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginHost")
+            .field("limits", &self.limits)
+            .field("cache", &self.cache)
+            .finish()
+    }
+}
+
+impl PluginHost {
+    /// `cache_dir`: where precompiled plugins are kept (`None`: compile every time).
+    pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Self, PluginError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        // Plugins are small; a generous but bounded stack.
+        config.max_wasm_stack(1 << 20);
+        let engine = Engine::new(&config).map_err(|e| PluginError::Instantiate {
+            plugin: "(engine)".into(),
+            message: e.to_string(),
+        })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let engine = engine.clone();
+            let stop = stop.clone();
+            let _ = std::thread::Builder::new()
+                .name("smsdesk-plugin-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(TICK);
+                        engine.increment_epoch();
+                    }
+                });
+        }
+        Ok(Self {
+            engine,
+            limits,
+            cache: cache_dir.map(Cache::new),
+            metrics: Metrics::default(),
+            _ticker: Arc::new(Ticker { stop }),
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Reads, compiles (or loads from the cache) and inspects a component.
+    pub fn load(&self, path: &Path) -> Result<(Component, PluginInfo, Source), PluginError> {
+        let bytes = std::fs::read(path).map_err(|e| PluginError::Read {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let invalid = |e: wasmtime::Error| PluginError::Invalid {
+            path: path.to_owned(),
+            message: format!("{e:#}"),
+        };
+        let (component, source) = match &self.cache {
+            Some(cache) => cache.load(&self.engine, &bytes).map_err(invalid)?,
+            None => (Component::new(&self.engine, &bytes).map_err(invalid)?, Source::Compiled),
+        };
+        let info = inspect(&self.engine, &component, path)?;
+        Ok((component, info, source))
+    }
+
+    /// Loads `path` and checks it implements `world`.
+    pub(crate) fn load_world(&self, path: &Path, world: World) -> Result<(Component, PluginInfo), PluginError> {
+        let (component, info, _) = self.load(path)?;
+        if info.world != world {
+            return Err(PluginError::WrongWorld {
+                path: path.to_owned(),
+                expected: world.name(),
+                found: info.world.name(),
+            });
+        }
+        Ok((component, info))
+    }
+
+    pub(crate) fn linker(&self) -> Result<Linker<HostState>, PluginError> {
+        let mut linker = Linker::new(&self.engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| PluginError::Instantiate {
+            plugin: "(linker)".into(),
+            message: e.to_string(),
+        })?;
+        Ok(linker)
+    }
+
+    pub(crate) fn store(&self, secrets: Arc<Secrets>) -> Store<HostState> {
+        let mut store = Store::new(&self.engine, HostState::new(self.limits.memory, secrets));
+        store.limiter(|s| s.limiter());
+        store
+    }
+
+    fn budget_ticks(&self) -> u64 {
+        let ticks = self.limits.cpu_budget.as_micros().div_ceil(TICK.as_micros()).max(1);
+        u64::try_from(ticks).unwrap_or(u64::MAX)
+    }
+
+    /// Runs one guest call under the CPU budget, turning failures into
+    /// `PluginError`s and recording the metric and the log line.
+    pub(crate) fn call<R>(
+        &self,
+        store: &mut Store<HostState>,
+        plugin: &str,
+        call: &'static str,
+        stats: &CallStats,
+        f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginError> {
+        store.set_epoch_deadline(self.budget_ticks());
+        store.epoch_deadline_trap();
+        let started = Instant::now();
+        let result = f(store).map_err(|e| self.classify(e, plugin, call));
+        stats.record(started.elapsed(), result.as_ref().err());
+        if let Err(error) = &result {
+            tracing::warn!(plugin, call, kind = error.kind(), %error, "plugin call failed");
+        }
+        result
+    }
+
+    fn classify(&self, error: wasmtime::Error, plugin: &str, call: &'static str) -> PluginError {
+        let plugin = plugin.to_owned();
+        if let Some(wasmtime::Trap::Interrupt) = error.downcast_ref::<wasmtime::Trap>() {
+            return PluginError::Timeout {
+                plugin,
+                call,
+                budget: self.limits.cpu_budget,
+            };
+        }
+        let message = format!("{error:#}");
+        if message.contains("memory growth failure") || message.contains("memory size") {
+            return PluginError::OutOfMemory {
+                plugin,
+                call,
+                cap_mib: self.limits.memory >> 20,
+            };
+        }
+        PluginError::Trap { plugin, call, message }
+    }
+}

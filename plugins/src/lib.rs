@@ -1,0 +1,46 @@
+//! # smsdesk-plugins — the WebAssembly plugin host
+//!
+//! Carrier adapters and routing policies are WebAssembly components (WIT in
+//! `plugins/wit/`, one frozen directory per released version). This crate
+//! loads them with wasmtime and runs every call in a sandbox: no files,
+//! network, environment or clock; a CPU budget (epoch interruption) and a
+//! memory cap per call; a trap fails that call only, with a `PluginError`, a
+//! log line and a metric, and the next call gets a fresh instance.
+//!
+//! ## Layout
+//!
+//! - [`host`]: `PluginHost` — the wasmtime engine, limits, epoch ticker, loading.
+//! - [`cache`]: precompiled components on disk, keyed by content + engine.
+//! - [`inspect`]: which world and interface version a component implements.
+//! - [`sandbox`]: per-instance state: empty WASI, frozen clocks, limits, secrets.
+//! - [`secrets`]: host-side HMAC with named secrets (the `secrets` import).
+//! - [`carrier`]: `CarrierPlugin` and its host-side types.
+//! - [`router`]: `RouterPlugin`, which implements `smsdesk_core::routing::Router`.
+//! - [`reload`]: hot reload: swap a plugin when its file changes, keep the old one if the new one is broken.
+//! - [`metrics`]: call counts, failures and latency per plugin.
+//! - [`error`]: `PluginError`.
+//! - `bindings`: generated from the WIT, one module per supported version.
+
+mod bindings;
+pub mod cache;
+pub mod carrier;
+pub mod error;
+pub mod host;
+pub mod inspect;
+pub mod metrics;
+pub mod reload;
+pub mod router;
+pub mod sandbox;
+pub mod secrets;
+
+pub use carrier::CarrierPlugin;
+pub use error::PluginError;
+pub use host::{Limits, PluginHost};
+pub use inspect::{PluginInfo, World};
+pub use router::RouterPlugin;
+pub use secrets::Secrets;
+
+/// The interface version this host speaks (the newest one it supports).
+pub const INTERFACE_VERSION: &str = "0.1.0";
+/// Every interface version this host can load.
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];

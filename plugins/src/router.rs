@@ -1,0 +1,190 @@
+//! Router plugins. `RouterPlugin` implements the engine's `Router` trait:
+//! the engine hands it a waiting conversation and its candidates; the plugin
+//! picks one or waits. The instance is kept between calls (so a policy like
+//! round-robin can remember whose turn it is) and replaced after a failure.
+//! Candidates are sent compactly: agents as stable numeric ids, skills as a
+//! bitmask over at most 64 skill names.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use smsdesk_core::routing::{Candidate, Pick, RouteRequest, Router, RouterError};
+use smsdesk_core::AgentId;
+use wasmtime::Store;
+
+use crate::bindings::v0_1::router as wit;
+use crate::bindings::v0_1::router::exports::smsdesk::plugin::router as r;
+use crate::error::PluginError;
+use crate::host::PluginHost;
+use crate::inspect::{PluginInfo, World};
+use crate::metrics::CallStats;
+use crate::sandbox::HostState;
+use crate::secrets::Secrets;
+
+pub use r::{Candidate as WitCandidate, Choice, RouteRequest as WitRouteRequest};
+
+struct Instance {
+    store: Store<HostState>,
+    bindings: wit::RouterPlugin,
+}
+
+pub struct RouterPlugin {
+    host: PluginHost,
+    name: String,
+    path: PathBuf,
+    info: PluginInfo,
+    pre: wit::RouterPluginPre<HostState>,
+    settings: Vec<(String, String)>,
+    instance: Option<Instance>,
+    agent_ids: HashMap<AgentId, u32>,
+    skill_bits: BTreeMap<String, u32>,
+    stats: Arc<CallStats>,
+}
+
+impl std::fmt::Debug for RouterPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouterPlugin")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl RouterPlugin {
+    pub fn load(
+        host: &PluginHost,
+        name: &str,
+        path: &Path,
+        settings: Vec<(String, String)>,
+    ) -> Result<Self, PluginError> {
+        let (component, info) = host.load_world(path, World::Router)?;
+        let linker = host.linker()?;
+        let instantiate_error = |e: wasmtime::Error| PluginError::Instantiate {
+            plugin: name.to_owned(),
+            message: format!("{e:#}"),
+        };
+        let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
+        let pre = wit::RouterPluginPre::new(pre).map_err(instantiate_error)?;
+        let mut plugin = Self {
+            host: host.clone(),
+            name: name.to_owned(),
+            path: path.to_owned(),
+            info,
+            pre,
+            settings,
+            instance: None,
+            agent_ids: HashMap::new(),
+            skill_bits: BTreeMap::new(),
+            stats: host.metrics().stats(name),
+        };
+        plugin.instance = Some(plugin.instantiate()?);
+        Ok(plugin)
+    }
+
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn instantiate(&self) -> Result<Instance, PluginError> {
+        let mut store = self.host.store(Arc::new(Secrets::default()));
+        let bindings = self.pre.instantiate(&mut store).map_err(|e| PluginError::Instantiate {
+            plugin: self.name.clone(),
+            message: format!("{e:#}"),
+        })?;
+        Ok(Instance { store, bindings })
+    }
+
+    /// One call with the WIT types as they are (used by tools and benchmarks).
+    pub fn pick_raw(&mut self, request: &WitRouteRequest, candidates: &[WitCandidate]) -> Result<Choice, PluginError> {
+        let mut instance = match self.instance.take() {
+            Some(i) => i,
+            None => self.instantiate()?,
+        };
+        let bindings = &instance.bindings;
+        let result = self
+            .host
+            .call(&mut instance.store, &self.name, "pick", &self.stats, |store| {
+                bindings.smsdesk_plugin_router().call_pick(store, request, candidates)
+            });
+        if result.is_ok() {
+            self.instance = Some(instance);
+        }
+        let choice = result?;
+        if let Choice::Agent(i) = choice {
+            if i as usize >= candidates.len() {
+                let error = PluginError::BadOutput {
+                    plugin: self.name.clone(),
+                    call: "pick",
+                    message: format!("picked candidate {i} of {}", candidates.len()),
+                };
+                tracing::warn!(plugin = %self.name, %error, "router returned an invalid pick");
+                return Err(error);
+            }
+        }
+        Ok(choice)
+    }
+
+    fn agent_id(&mut self, agent: &AgentId) -> u32 {
+        let next = u32::try_from(self.agent_ids.len()).unwrap_or(u32::MAX);
+        *self.agent_ids.entry(agent.clone()).or_insert(next)
+    }
+
+    /// Bit for a skill name; skills beyond the 64th are not representable and ignored.
+    fn skill_mask<'a>(&mut self, skills: impl IntoIterator<Item = &'a String>) -> u64 {
+        let mut mask = 0u64;
+        for s in skills {
+            let next = u32::try_from(self.skill_bits.len()).unwrap_or(u32::MAX);
+            let bit = *self.skill_bits.entry(s.clone()).or_insert(next);
+            if bit < 64 {
+                mask |= 1 << bit;
+            }
+        }
+        mask
+    }
+}
+
+impl Router for RouterPlugin {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn pick(&mut self, request: &RouteRequest<'_>, candidates: &[Candidate<'_>]) -> Result<Pick, RouterError> {
+        let required = self.skill_mask(request.required_skills);
+        let wit_candidates: Vec<WitCandidate> = candidates
+            .iter()
+            .map(|c| WitCandidate {
+                id: self.agent_id(c.agent),
+                idle_ms: u64::try_from(c.idle.as_millis()).unwrap_or(u64::MAX),
+                load: c.load,
+                capacity: c.capacity,
+                skills: self.skill_mask(c.skills),
+                last_agent: request.last_agent == Some(c.agent),
+            })
+            .collect();
+        let mut names: Vec<(&String, &u32)> = self.skill_bits.iter().filter(|(_, b)| **b < 64).collect();
+        names.sort_by_key(|(_, b)| **b);
+        let wit_request = WitRouteRequest {
+            conversation: request.conversation.0,
+            queue: request.queue.to_string(),
+            customer: request.customer.to_string(),
+            entry: request.entry.to_string(),
+            waited_ms: u64::try_from(request.waited.as_millis()).unwrap_or(u64::MAX),
+            required_skills: required,
+            skill_names: names.into_iter().map(|(n, _)| n.clone()).collect(),
+            settings: self.settings.clone(),
+        };
+        match self.pick_raw(&wit_request, &wit_candidates) {
+            Ok(Choice::Agent(i)) => Ok(Pick::Agent(i as usize)),
+            Ok(Choice::Wait) => Ok(Pick::Wait),
+            Err(e) => Err(RouterError {
+                router: self.name.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}
