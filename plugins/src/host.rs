@@ -156,6 +156,9 @@ impl PluginHost {
     pub(crate) fn store(&self, secrets: Arc<Secrets>) -> Store<HostState> {
         let mut store = Store::new(&self.engine, HostState::new(self.limits.memory, secrets));
         store.limiter(|s| s.limiter());
+        // Instantiation runs guest code too: it gets the same budget as a call.
+        store.set_epoch_deadline(self.budget_ticks());
+        store.epoch_deadline_trap();
         store
     }
 
