@@ -13,6 +13,7 @@ pub mod v0_1 {
         wasmtime::component::bindgen!({
             path: "wit/since_v0.1.0",
             world: "router-plugin",
+            additional_derives: [PartialEq, Eq],
         });
     }
 }

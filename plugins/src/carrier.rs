@@ -384,9 +384,11 @@ impl CarrierPlugin {
             None => self.instantiate()?,
         };
         let bindings = &instance.bindings;
-        let result = self.host.call(&mut instance.store, &self.name, call, &self.stats, |store| {
-            f(bindings, store)
-        });
+        let result = self
+            .host
+            .call(&mut instance.store, &self.name, call, &self.stats, |store| {
+                f(bindings, store)
+            });
         // A failed instance may be in any state: drop it; the next call gets a fresh one.
         if result.is_ok() {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -423,7 +425,8 @@ impl CarrierPlugin {
             status_callback_url: message.status_callback_url.clone(),
         };
         let out = self.with_instance("build-send", |b, store| {
-            b.smsdesk_plugin_carrier().call_build_send(store, &message, &self.settings)
+            b.smsdesk_plugin_carrier()
+                .call_build_send(store, &message, &self.settings)
         })?;
         Ok(out.map(Into::into))
     }
@@ -450,7 +453,10 @@ impl CarrierPlugin {
             Auth::None => None,
             Auth::Basic(user, password) => {
                 let raw = format!("{}:{}", lookup(user)?, lookup(password)?);
-                Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)))
+                Some(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                ))
             }
             Auth::Bearer(token) => Some(format!("Bearer {}", lookup(token)?)),
         })

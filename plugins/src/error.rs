@@ -23,7 +23,9 @@ pub enum PluginError {
         expected: &'static str,
         found: &'static str,
     },
-    #[error("{path} is not an smsdesk plugin: it exports neither a carrier nor a router interface (exports: {exports})")]
+    #[error(
+        "{path} is not an smsdesk plugin: it exports neither a carrier nor a router interface (exports: {exports})"
+    )]
     NotAPlugin { path: PathBuf, exports: String },
     #[error("plugin {plugin} cannot be instantiated: {message}")]
     Instantiate { plugin: String, message: String },

@@ -197,8 +197,9 @@ impl PluginHost {
                 budget: self.limits.cpu_budget,
             };
         }
-        let message = format!("{error:#}");
-        if message.contains("memory growth failure") || message.contains("memory size") {
+        // The trap reason is at the end of the chain (after wasm backtrace context).
+        let message = error.root_cause().to_string();
+        if message.contains("growing memory") || message.contains("memory growth failure") {
             return PluginError::OutOfMemory {
                 plugin,
                 call,

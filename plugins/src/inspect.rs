@@ -56,7 +56,11 @@ pub fn inspect(engine: &Engine, component: &Component, path: &Path) -> Result<Pl
     let Some((world, version)) = found else {
         return Err(PluginError::NotAPlugin {
             path: path.to_owned(),
-            exports: if exports.is_empty() { "none".into() } else { exports.join(", ") },
+            exports: if exports.is_empty() {
+                "none".into()
+            } else {
+                exports.join(", ")
+            },
         });
     };
     if !SUPPORTED_VERSIONS.contains(&version.as_str()) {

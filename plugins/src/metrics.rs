@@ -30,8 +30,10 @@ pub struct StatsSnapshot {
 impl CallStats {
     pub(crate) fn record(&self, elapsed: Duration, error: Option<&crate::PluginError>) {
         self.calls.fetch_add(1, Ordering::Relaxed);
-        self.latency_micros
-            .fetch_add(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.latency_micros.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
         if let Some(e) = error {
             self.failures.fetch_add(1, Ordering::Relaxed);
             let counter = match e {

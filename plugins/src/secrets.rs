@@ -17,7 +17,9 @@ pub struct Secrets {
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Secrets").field("names", &self.values.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Secrets")
+            .field("names", &self.values.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 

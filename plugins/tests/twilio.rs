@@ -27,7 +27,11 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/twilio/vectors.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/twilio/vectors.json"
+    ))
+    .unwrap();
     serde_json::from_str::<Vectors>(&text).unwrap().vectors
 }
 
@@ -67,7 +71,9 @@ fn official_vectors_are_accepted_or_refused_as_twilio_says() {
     assert!(vectors.iter().any(|v| !v.valid));
     let mut plugins = std::collections::BTreeMap::new();
     for v in &vectors {
-        let plugin = plugins.entry(v.token.clone()).or_insert_with(|| twilio_with(&host, &v.token));
+        let plugin = plugins
+            .entry(v.token.clone())
+            .or_insert_with(|| twilio_with(&host, &v.token));
         let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
         assert_eq!(accepted(&plugin, v, &req), v.valid, "vector {}", v.name);
     }
@@ -99,17 +105,33 @@ fn every_tampering_of_a_valid_vector_is_refused() {
         // URL path.
         let url = v.validate_url.replacen("/webhooks/", "/webhookz/", 1);
         assert_ne!(url, v.validate_url);
-        assert!(!accepted(&honest, &v, &request(&url, &v.body, &v.content_type, &v.signature)), "{}: changed URL accepted", v.name);
+        assert!(
+            !accepted(&honest, &v, &request(&url, &v.body, &v.content_type, &v.signature)),
+            "{}: changed URL accepted",
+            v.name
+        );
         // Signature: missing, or not base64, or one bit off.
         let mut missing = ok.clone();
         missing.headers.retain(|(k, _)| k != "x-twilio-signature");
-        assert!(!accepted(&honest, &v, &missing), "{}: missing signature accepted", v.name);
+        assert!(
+            !accepted(&honest, &v, &missing),
+            "{}: missing signature accepted",
+            v.name
+        );
         let flipped = {
             let mut s = v.signature.clone().into_bytes();
             s[0] = if s[0] == b'A' { b'B' } else { b'A' };
             String::from_utf8(s).unwrap()
         };
-        assert!(!accepted(&honest, &v, &request(&v.validate_url, &v.body, &v.content_type, &flipped)), "{}: changed signature accepted", v.name);
+        assert!(
+            !accepted(
+                &honest,
+                &v,
+                &request(&v.validate_url, &v.body, &v.content_type, &flipped)
+            ),
+            "{}: changed signature accepted",
+            v.name
+        );
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} vectors tampered");
@@ -118,17 +140,26 @@ fn every_tampering_of_a_valid_vector_is_refused() {
 #[test]
 fn a_changed_parameter_value_is_refused() {
     let plugin = twilio();
-    let v = vectors().into_iter().find(|v| v.name == "inbound_sms_realistic").unwrap();
+    let v = vectors()
+        .into_iter()
+        .find(|v| v.name == "inbound_sms_realistic")
+        .unwrap();
     let body = v.body.replace("From=%2B12125550199", "From=%2B12125550100");
     assert_ne!(body, v.body);
     let req = request(&v.validate_url, &body, &v.content_type, &v.signature);
-    assert!(matches!(plugin.handle_webhook(WebhookKind::Inbound, &req).unwrap(), Err(WebhookError::BadSignature(_))));
+    assert!(matches!(
+        plugin.handle_webhook(WebhookKind::Inbound, &req).unwrap(),
+        Err(WebhookError::BadSignature(_))
+    ));
 }
 
 #[test]
 fn inbound_sms_is_parsed_with_media_and_answered_with_empty_twiml() {
     let plugin = twilio();
-    let v = vectors().into_iter().find(|v| v.name == "inbound_sms_realistic").unwrap();
+    let v = vectors()
+        .into_iter()
+        .find(|v| v.name == "inbound_sms_realistic")
+        .unwrap();
     let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
     let result = plugin.handle_webhook(WebhookKind::Inbound, &req).unwrap().unwrap();
     assert_eq!(result.messages.len(), 1);
@@ -144,7 +175,10 @@ fn inbound_sms_is_parsed_with_media_and_answered_with_empty_twiml() {
 #[test]
 fn status_callbacks_are_parsed_with_error_codes() {
     let plugin = twilio();
-    let v = vectors().into_iter().find(|v| v.name == "status_callback_failed_30003").unwrap();
+    let v = vectors()
+        .into_iter()
+        .find(|v| v.name == "status_callback_failed_30003")
+        .unwrap();
     let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
     let result = plugin.handle_webhook(WebhookKind::Status, &req).unwrap().unwrap();
     assert!(result.messages.is_empty());
@@ -156,7 +190,10 @@ fn status_callbacks_are_parsed_with_error_codes() {
 #[test]
 fn malformed_but_signed_requests_are_malformed_not_bad_signature() {
     let plugin = twilio();
-    let v = vectors().into_iter().find(|v| v.name == "no_params_empty_form_body").unwrap();
+    let v = vectors()
+        .into_iter()
+        .find(|v| v.name == "no_params_empty_form_body")
+        .unwrap();
     let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
     let r = plugin.handle_webhook(WebhookKind::Inbound, &req).unwrap();
     assert_eq!(r, Err(WebhookError::Malformed("missing MessageSid".into())));
@@ -177,12 +214,18 @@ fn send_request_is_twilio_shaped_and_authenticated_by_the_host() {
         .unwrap()
         .unwrap();
     assert_eq!(out.method, "POST");
-    assert_eq!(out.url, format!("http://127.0.0.1:9/twilio/2010-04-01/Accounts/{ACCOUNT}/Messages.json"));
+    assert_eq!(
+        out.url,
+        format!("http://127.0.0.1:9/twilio/2010-04-01/Accounts/{ACCOUNT}/Messages.json")
+    );
     let form: Vec<(String, String)> = serde_urlencoded_pairs(&out.body);
     assert!(form.contains(&("To".into(), "+15557770001".into())));
     assert!(form.contains(&("From".into(), "+15550001111".into())));
     assert!(form.contains(&("Body".into(), "Hi & welcome".into())));
-    assert!(form.contains(&("StatusCallback".into(), "https://desk.example.com/webhooks/twilio/status".into())));
+    assert!(form.contains(&(
+        "StatusCallback".into(),
+        "https://desk.example.com/webhooks/twilio/status".into()
+    )));
     assert_eq!(out.auth, Auth::Basic("account_sid".into(), "auth_token".into()));
     let header = plugin.authorization(&out.auth).unwrap().unwrap();
     use base64::Engine as _;
@@ -230,7 +273,11 @@ fn response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
 fn twilio_answers_are_read_as_sent_retryable_or_permanent() {
     let plugin = twilio();
     let sent = plugin
-        .parse_send_response(&response(201, r#"{"sid":"SMabc","status":"queued","num_segments":"2"}"#, &[]))
+        .parse_send_response(&response(
+            201,
+            r#"{"sid":"SMabc","status":"queued","num_segments":"2"}"#,
+            &[],
+        ))
         .unwrap();
     assert_eq!(
         sent,
@@ -240,7 +287,11 @@ fn twilio_answers_are_read_as_sent_retryable_or_permanent() {
         }
     );
     let busy = plugin
-        .parse_send_response(&response(429, r#"{"code":20429,"message":"Too Many Requests","status":429}"#, &[("Retry-After", "2")]))
+        .parse_send_response(&response(
+            429,
+            r#"{"code":20429,"message":"Too Many Requests","status":429}"#,
+            &[("Retry-After", "2")],
+        ))
         .unwrap();
     assert_eq!(
         busy,
@@ -250,7 +301,9 @@ fn twilio_answers_are_read_as_sent_retryable_or_permanent() {
             retry_after_ms: Some(2000)
         })
     );
-    let down = plugin.parse_send_response(&response(503, "<html>oops</html>", &[])).unwrap();
+    let down = plugin
+        .parse_send_response(&response(503, "<html>oops</html>", &[]))
+        .unwrap();
     assert!(matches!(down, SendOutcome::Retryable(CarrierError { code: None, .. })));
     let stop = plugin
         .parse_send_response(&response(

@@ -1,0 +1,196 @@
+//! Hostile plugins are contained: an infinite loop, a huge allocation, a
+//! trap, and attempts to read a file, open a socket, read the environment or
+//! the clock. Each fails (or is denied) in that one call, with the right
+//! `PluginError` and metric, and the next call on the same plugin works.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use smsdesk_plugins::router::{Choice, WitCandidate, WitRouteRequest};
+use smsdesk_plugins::{Limits, PluginError, PluginHost, RouterPlugin};
+
+fn request(mode: &str, extra: &[(&str, &str)]) -> WitRouteRequest {
+    let mut settings = vec![("mode".to_owned(), mode.to_owned())];
+    settings.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    WitRouteRequest {
+        conversation: 1,
+        queue: "billing".into(),
+        customer: "+15557770001".into(),
+        entry: "+15550001111".into(),
+        waited_ms: 0,
+        required_skills: 0,
+        skill_names: vec![],
+        settings,
+    }
+}
+
+fn candidates() -> Vec<WitCandidate> {
+    vec![WitCandidate {
+        id: 7,
+        idle_ms: 1000,
+        load: 0,
+        capacity: 1,
+        skills: 0,
+        last_agent: false,
+    }]
+}
+
+fn hostile(host: &PluginHost) -> RouterPlugin {
+    RouterPlugin::load(host, "hostile", &plugin("router-hostile"), vec![]).unwrap()
+}
+
+/// After any failure the plugin still answers a well-behaved call.
+fn still_serves(p: &mut RouterPlugin) {
+    assert_eq!(
+        p.pick_raw(&request("ok", &[]), &candidates()).unwrap(),
+        Choice::Agent(0)
+    );
+}
+
+#[test]
+fn an_infinite_loop_is_interrupted_at_the_cpu_budget() {
+    let host = PluginHost::new(
+        Limits {
+            cpu_budget: Duration::from_millis(50),
+            ..Limits::default()
+        },
+        Some(cache_dir()),
+    )
+    .unwrap();
+    let mut p = hostile(&host);
+    let started = Instant::now();
+    let err = p.pick_raw(&request("loop", &[]), &candidates()).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, PluginError::Timeout { .. }), "{err}");
+    assert!(took < Duration::from_secs(2), "stopped after {took:?}");
+    still_serves(&mut p);
+    let stats = host.metrics().snapshot()["hostile"].clone();
+    assert_eq!(stats.timeouts, 1);
+    assert_eq!(stats.calls, 2);
+}
+
+#[test]
+fn a_huge_allocation_hits_the_memory_cap() {
+    let host = host();
+    let mut p = hostile(&host);
+    let err = p.pick_raw(&request("alloc", &[]), &candidates()).unwrap_err();
+    assert!(matches!(err, PluginError::OutOfMemory { cap_mib: 64, .. }), "{err}");
+    still_serves(&mut p);
+    assert_eq!(host.metrics().snapshot()["hostile"].out_of_memory, 1);
+}
+
+#[test]
+fn a_trap_fails_that_call_only() {
+    let host = host();
+    let mut p = hostile(&host);
+    let err = p.pick_raw(&request("trap", &[]), &candidates()).unwrap_err();
+    assert!(matches!(err, PluginError::Trap { .. }), "{err}");
+    still_serves(&mut p);
+    assert_eq!(host.metrics().snapshot()["hostile"].traps, 1);
+}
+
+#[test]
+fn files_sockets_environment_and_clock_are_out_of_reach() {
+    let host = host();
+    let mut p = hostile(&host);
+    // A file that certainly exists and is readable by this process.
+    let secret = std::env::temp_dir().join(format!("smsdesk-secret-{}", std::process::id()));
+    std::fs::write(&secret, "top secret").unwrap();
+    let path = secret.to_string_lossy().into_owned();
+    assert_eq!(
+        p.pick_raw(&request("file", &[("path", &path)]), &candidates()).unwrap(),
+        Choice::Wait,
+        "the plugin read a host file"
+    );
+    std::fs::remove_file(&secret).unwrap();
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    assert_eq!(
+        p.pick_raw(&request("socket", &[("addr", &addr)]), &candidates())
+            .unwrap(),
+        Choice::Wait,
+        "the plugin opened a socket"
+    );
+    assert!(listener.accept().is_err(), "a connection reached the host");
+
+    assert_eq!(
+        p.pick_raw(&request("env", &[]), &candidates()).unwrap(),
+        Choice::Wait,
+        "the plugin saw environment variables"
+    );
+    assert_eq!(
+        p.pick_raw(&request("clock", &[]), &candidates()).unwrap(),
+        Choice::Wait,
+        "the plugin read the real clock"
+    );
+    still_serves(&mut p);
+}
+
+#[test]
+fn wrong_world_incompatible_version_and_garbage_are_refused_at_load() {
+    let host = host();
+    let err = RouterPlugin::load(&host, "x", &plugin("carrier-twilio"), vec![]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is a carrier plugin, but a router plugin is needed here",
+            plugin("carrier-twilio").display()
+        )
+    );
+    let err = RouterPlugin::load(&host, "x", &plugin("router-incompatible"), vec![]).unwrap_err();
+    assert!(
+        matches!(err, PluginError::Incompatible { ref found, .. } if found == "0.9.0"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("this smsdesk supports 0.1.0"), "{err}");
+    let junk = std::env::temp_dir().join(format!("smsdesk-junk-{}.wasm", std::process::id()));
+    std::fs::write(&junk, b"definitely not wasm").unwrap();
+    let err = RouterPlugin::load(&host, "x", &junk, vec![]).unwrap_err();
+    assert!(matches!(err, PluginError::Invalid { .. }), "{err}");
+    std::fs::remove_file(&junk).unwrap();
+    let err = RouterPlugin::load(&host, "x", std::path::Path::new("/nonexistent/router.wasm"), vec![]).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("cannot read plugin /nonexistent/router.wasm"),
+        "{err}"
+    );
+}
+
+#[test]
+fn inspect_reports_world_version_and_exports() {
+    let host = host();
+    let (_, info, _) = host.load(&plugin("carrier-twilio")).unwrap();
+    assert_eq!(info.world, smsdesk_plugins::World::Carrier);
+    assert_eq!(info.version, "0.1.0");
+    assert!(info.exports.contains(&"smsdesk:plugin/carrier@0.1.0".to_owned()));
+    assert!(info.imports.contains(&"smsdesk:plugin/secrets@0.1.0".to_owned()));
+    assert!(
+        !info
+            .imports
+            .iter()
+            .any(|i| i.starts_with("wasi:filesystem") && i.contains("preopens")),
+        "{:?}",
+        info.imports
+    );
+}
+
+#[test]
+fn the_cache_serves_the_second_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(Limits::default(), Some(dir.path().to_owned())).unwrap();
+    let (_, _, first) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(first, smsdesk_plugins::cache::Source::Compiled);
+    let (_, _, second) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(second, smsdesk_plugins::cache::Source::Cached);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // A corrupted entry is recompiled, not trusted.
+    let entry = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&entry, b"garbage").unwrap();
+    let (_, _, third) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(third, smsdesk_plugins::cache::Source::Compiled);
+}
