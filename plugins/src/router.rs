@@ -188,3 +188,62 @@ impl Router for RouterPlugin {
         }
     }
 }
+
+/// A router plugin that follows its file: at most once per `interval` it
+/// checks whether the file changed and reloads it (keeping the loaded
+/// version if the new one is broken). What a queue's `router = "x.wasm"` uses.
+pub struct ReloadingRouter {
+    name: String,
+    watched: crate::reload::Watched<std::sync::Mutex<RouterPlugin>>,
+    interval: std::time::Duration,
+    last_check: std::time::Instant,
+}
+
+impl std::fmt::Debug for ReloadingRouter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReloadingRouter").field("name", &self.name).finish()
+    }
+}
+
+impl ReloadingRouter {
+    pub fn load(
+        host: &PluginHost,
+        name: &str,
+        path: &Path,
+        settings: Vec<(String, String)>,
+        interval: std::time::Duration,
+    ) -> Result<Self, PluginError> {
+        let (host, owned_name) = (host.clone(), name.to_owned());
+        let watched = crate::reload::Watched::load(path, move |p| {
+            RouterPlugin::load(&host, &owned_name, p, settings.clone()).map(std::sync::Mutex::new)
+        })?;
+        Ok(Self {
+            name: name.to_owned(),
+            watched,
+            interval,
+            last_check: std::time::Instant::now(),
+        })
+    }
+
+    /// Reloads now (SIGHUP, admin command).
+    pub fn reload(&self) -> Result<(), PluginError> {
+        self.watched.reload()
+    }
+}
+
+impl Router for ReloadingRouter {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn pick(&mut self, request: &RouteRequest<'_>, candidates: &[Candidate<'_>]) -> Result<Pick, RouterError> {
+        if self.last_check.elapsed() >= self.interval {
+            self.last_check = std::time::Instant::now();
+            // A failure is logged by `Watched` and the loaded plugin stays.
+            let _ = self.watched.reload_if_changed();
+        }
+        let plugin = self.watched.get();
+        let mut plugin = plugin.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        plugin.pick(request, candidates)
+    }
+}
