@@ -29,6 +29,9 @@ pub struct RouteRequest<'a> {
 #[derive(Clone, Debug)]
 pub struct Candidate<'a> {
     pub agent: &'a AgentId,
+    /// The agent's position in the roster: a stable small number for the
+    /// life of the process (plugins get it instead of the Matrix id).
+    pub ordinal: u32,
     /// Time since the agent last became available or last had work change.
     pub idle: Duration,
     pub load: u32,
@@ -124,9 +127,11 @@ fn candidates<'a>(state: &'a State, c: &Conversation, now: Timestamp) -> Vec<Can
         .setup
         .agents
         .values()
-        .filter(|a| a.queues.contains(&c.queue) && state.has_room(&a.id))
-        .map(|a| Candidate {
+        .enumerate()
+        .filter(|(_, a)| a.queues.contains(&c.queue) && state.has_room(&a.id))
+        .map(|(ordinal, a)| Candidate {
             agent: &a.id,
+            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
             idle: state
                 .agent(&a.id)
                 .map_or(Duration::ZERO, |r| now.since(r.ready_since())),

@@ -18,7 +18,7 @@
 //! - [`router`]: `RouterPlugin`, which implements `smsdesk_core::routing::Router`.
 //! - [`reload`]: hot reload: swap a plugin when its file changes, keep the old one if the new one is broken.
 //! - [`metrics`]: call counts, failures and latency per plugin.
-//! - [`error`]: `PluginError`.
+//! - [`error`]: the `PluginError` type.
 //! - `bindings`: generated from the WIT, one module per supported version.
 
 mod bindings;

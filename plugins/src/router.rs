@@ -5,12 +5,11 @@
 //! Candidates are sent compactly: agents as stable numeric ids, skills as a
 //! bitmask over at most 64 skill names.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use smsdesk_core::routing::{Candidate, Pick, RouteRequest, Router, RouterError};
-use smsdesk_core::AgentId;
 use wasmtime::Store;
 
 use crate::bindings::v0_1::router as wit;
@@ -22,7 +21,14 @@ use crate::metrics::CallStats;
 use crate::sandbox::HostState;
 use crate::secrets::Secrets;
 
-pub use r::{Candidate as WitCandidate, Choice, RouteRequest as WitRouteRequest};
+pub use r::{Choice, RouteRequest as WitRouteRequest};
+
+/// One candidate as the three words of the WIT's `packed-candidates`.
+pub fn pack(id: u32, idle_ms: u64, load: u32, capacity: u32, skills: u64, last_agent: bool) -> [u64; 3] {
+    let sat16 = |v: u32| u64::from(v.min(0xffff));
+    let word2 = u64::from(id) | sat16(load) << 32 | (sat16(capacity) & 0x7fff) << 48 | u64::from(last_agent) << 63;
+    [idle_ms, skills, word2]
+}
 
 struct Instance {
     store: Store<HostState>,
@@ -37,7 +43,6 @@ pub struct RouterPlugin {
     pre: wit::RouterPluginPre<HostState>,
     settings: Vec<(String, String)>,
     instance: Option<Instance>,
-    agent_ids: HashMap<AgentId, u32>,
     skill_bits: BTreeMap<String, u32>,
     stats: Arc<CallStats>,
 }
@@ -74,7 +79,6 @@ impl RouterPlugin {
             pre,
             settings,
             instance: None,
-            agent_ids: HashMap::new(),
             skill_bits: BTreeMap::new(),
             stats: host.metrics().stats(name),
         };
@@ -100,7 +104,9 @@ impl RouterPlugin {
     }
 
     /// One call with the WIT types as they are (used by tools and benchmarks).
-    pub fn pick_raw(&mut self, request: &WitRouteRequest, candidates: &[WitCandidate]) -> Result<Choice, PluginError> {
+    /// `candidates`: three words per candidate, as documented in the WIT (`pack`).
+    #[allow(clippy::ptr_arg)] // the generated binding takes the WIT alias `packed-candidates` (a Vec)
+    pub fn pick_raw(&mut self, request: &WitRouteRequest, candidates: &Vec<u64>) -> Result<Choice, PluginError> {
         let mut instance = match self.instance.take() {
             Some(i) => i,
             None => self.instantiate()?,
@@ -116,22 +122,17 @@ impl RouterPlugin {
         }
         let choice = result?;
         if let Choice::Agent(i) = choice {
-            if i as usize >= candidates.len() {
+            if i as usize >= candidates.len() / 3 {
                 let error = PluginError::BadOutput {
                     plugin: self.name.clone(),
                     call: "pick",
-                    message: format!("picked candidate {i} of {}", candidates.len()),
+                    message: format!("picked candidate {i} of {}", candidates.len() / 3),
                 };
                 tracing::warn!(plugin = %self.name, %error, "router returned an invalid pick");
                 return Err(error);
             }
         }
         Ok(choice)
-    }
-
-    fn agent_id(&mut self, agent: &AgentId) -> u32 {
-        let next = u32::try_from(self.agent_ids.len()).unwrap_or(u32::MAX);
-        *self.agent_ids.entry(agent.clone()).or_insert(next)
     }
 
     /// Bit for a skill name; skills beyond the 64th are not representable and ignored.
@@ -155,17 +156,22 @@ impl Router for RouterPlugin {
 
     fn pick(&mut self, request: &RouteRequest<'_>, candidates: &[Candidate<'_>]) -> Result<Pick, RouterError> {
         let required = self.skill_mask(request.required_skills);
-        let wit_candidates: Vec<WitCandidate> = candidates
-            .iter()
-            .map(|c| WitCandidate {
-                id: self.agent_id(c.agent),
-                idle_ms: u64::try_from(c.idle.as_millis()).unwrap_or(u64::MAX),
-                load: c.load,
-                capacity: c.capacity,
-                skills: self.skill_mask(c.skills),
-                last_agent: request.last_agent == Some(c.agent),
-            })
-            .collect();
+        let mut packed = Vec::with_capacity(candidates.len() * 3);
+        for c in candidates {
+            let skills = if c.skills.is_empty() {
+                0
+            } else {
+                self.skill_mask(c.skills)
+            };
+            packed.extend(pack(
+                c.ordinal,
+                u64::try_from(c.idle.as_millis()).unwrap_or(u64::MAX),
+                c.load,
+                c.capacity,
+                skills,
+                request.last_agent == Some(c.agent),
+            ));
+        }
         let mut names: Vec<(&String, &u32)> = self.skill_bits.iter().filter(|(_, b)| **b < 64).collect();
         names.sort_by_key(|(_, b)| **b);
         let wit_request = WitRouteRequest {
@@ -178,7 +184,7 @@ impl Router for RouterPlugin {
             skill_names: names.into_iter().map(|(n, _)| n.clone()).collect(),
             settings: self.settings.clone(),
         };
-        match self.pick_raw(&wit_request, &wit_candidates) {
+        match self.pick_raw(&wit_request, &packed) {
             Ok(Choice::Agent(i)) => Ok(Pick::Agent(i as usize)),
             Ok(Choice::Wait) => Ok(Pick::Wait),
             Err(e) => Err(RouterError {

@@ -60,6 +60,7 @@ impl Fixture {
             .enumerate()
             .map(|(i, a)| Candidate {
                 agent: a,
+                ordinal: i as u32,
                 idle: Duration::from_millis(idle(i)),
                 load: (i % 2) as u32,
                 capacity: 2,

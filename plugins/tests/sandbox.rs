@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use smsdesk_plugins::router::{Choice, WitCandidate, WitRouteRequest};
+use smsdesk_plugins::router::{pack, Choice, WitRouteRequest};
 use smsdesk_plugins::{Limits, PluginError, PluginHost, RouterPlugin};
 
 fn request(mode: &str, extra: &[(&str, &str)]) -> WitRouteRequest {
@@ -27,15 +27,8 @@ fn request(mode: &str, extra: &[(&str, &str)]) -> WitRouteRequest {
     }
 }
 
-fn candidates() -> Vec<WitCandidate> {
-    vec![WitCandidate {
-        id: 7,
-        idle_ms: 1000,
-        load: 0,
-        capacity: 1,
-        skills: 0,
-        last_agent: false,
-    }]
+fn candidates() -> Vec<u64> {
+    pack(7, 1000, 0, 1, 0, false).to_vec()
 }
 
 fn hostile(host: &PluginHost) -> RouterPlugin {

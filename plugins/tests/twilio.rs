@@ -75,7 +75,7 @@ fn official_vectors_are_accepted_or_refused_as_twilio_says() {
             .entry(v.token.clone())
             .or_insert_with(|| twilio_with(&host, &v.token));
         let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
-        assert_eq!(accepted(&plugin, v, &req), v.valid, "vector {}", v.name);
+        assert_eq!(accepted(plugin, v, &req), v.valid, "vector {}", v.name);
     }
 }
 

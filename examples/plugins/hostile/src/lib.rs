@@ -5,16 +5,12 @@
 
 wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.1.0", world: "router-plugin" });
 
-use exports::smsdesk::plugin::router::{Candidate, Guest, Choice, RouteRequest};
+use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
 
 struct Plugin;
 
 fn setting<'a>(request: &'a RouteRequest, name: &str) -> &'a str {
-    request
-        .settings
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+    smsdesk_plugin_sdk::setting(&request.settings, name).unwrap_or("")
 }
 
 fn escaped(worked: bool) -> Choice {
@@ -26,7 +22,7 @@ fn escaped(worked: bool) -> Choice {
 }
 
 impl Guest for Plugin {
-    fn pick(request: RouteRequest, _candidates: Vec<Candidate>) -> Choice {
+    fn pick(request: RouteRequest, _candidates: Vec<u64>) -> Choice {
         match setting(&request, "mode") {
             "loop" => {
                 let mut n: u64 = 0;

@@ -4,17 +4,14 @@
 
 wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.1.0", world: "router-plugin" });
 
-use exports::smsdesk::plugin::router::{Candidate, Guest, Choice, RouteRequest};
+use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
+use smsdesk_plugin_sdk::{candidates, longest_available};
 
 struct Plugin;
 
 impl Guest for Plugin {
-    fn pick(_request: RouteRequest, candidates: Vec<Candidate>) -> Choice {
-        candidates
-            .iter()
-            .enumerate()
-            .max_by(|(_, a), (_, b)| a.idle_ms.cmp(&b.idle_ms).then(b.load.cmp(&a.load)).then(b.id.cmp(&a.id)))
-            .map_or(Choice::Wait, |(i, _)| Choice::Agent(i as u32))
+    fn pick(_request: RouteRequest, packed: Vec<u64>) -> Choice {
+        longest_available(candidates(&packed).enumerate()).map_or(Choice::Wait, |i| Choice::Agent(i as u32))
     }
 }
 

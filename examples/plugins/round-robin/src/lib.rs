@@ -7,7 +7,8 @@ wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.1.0", world: "rout
 
 use std::cell::Cell;
 
-use exports::smsdesk::plugin::router::{Candidate, Guest, Choice, RouteRequest};
+use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
+use smsdesk_plugin_sdk::candidates;
 
 thread_local! {
     static LAST: Cell<Option<u32>> = const { Cell::new(None) };
@@ -16,19 +17,17 @@ thread_local! {
 struct Plugin;
 
 impl Guest for Plugin {
-    fn pick(_request: RouteRequest, candidates: Vec<Candidate>) -> Choice {
+    fn pick(_request: RouteRequest, packed: Vec<u64>) -> Choice {
         let last = LAST.with(Cell::get);
-        let after = |c: &&Candidate| last.is_none_or(|l| c.id > l);
-        let next = candidates
-            .iter()
-            .filter(after)
-            .min_by_key(|c| c.id)
-            .or_else(|| candidates.iter().min_by_key(|c| c.id));
+        let all = || candidates(&packed).enumerate();
+        let next = all()
+            .filter(|(_, c)| last.is_none_or(|l| c.id > l))
+            .min_by_key(|(_, c)| c.id)
+            .or_else(|| all().min_by_key(|(_, c)| c.id));
         match next {
-            Some(c) => {
+            Some((i, c)) => {
                 LAST.with(|l| l.set(Some(c.id)));
-                let index = candidates.iter().position(|x| x.id == c.id).unwrap_or(0);
-                Choice::Agent(index as u32)
+                Choice::Agent(i as u32)
             }
             None => Choice::Wait,
         }

@@ -1,0 +1,86 @@
+//! Helpers for smsdesk plugin authors. The WIT in `plugins/wit/` is the
+//! reference; this crate hides its few low-level encodings:
+//!
+//! - [`candidates`]: router candidates arrive packed as three `u64` words
+//!   each (fast to copy into the sandbox); this unpacks them.
+//! - [`setting`]: look up a `settings` entry by name.
+//!
+//! It has no dependencies and no bindings, so it works with any wit-bindgen
+//! version: generate your world's bindings with `wit_bindgen::generate!`
+//! and use these helpers on the values.
+
+/// One candidate agent, unpacked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// Stable id of the agent for the life of the smsdesk process.
+    pub id: u32,
+    /// Time since the agent last became available or had work change.
+    pub idle_ms: u64,
+    pub load: u16,
+    pub capacity: u16,
+    /// Bitmask over the request's `skill-names`.
+    pub skills: u64,
+    /// This agent last owned or was offered the conversation.
+    pub last_agent: bool,
+}
+
+impl Candidate {
+    /// The three words the host sends for this candidate.
+    pub fn pack(&self) -> [u64; 3] {
+        let word2 = u64::from(self.id)
+            | u64::from(self.load) << 32
+            | (u64::from(self.capacity) & 0x7fff) << 48
+            | u64::from(self.last_agent) << 63;
+        [self.idle_ms, self.skills, word2]
+    }
+
+    pub fn unpack(words: [u64; 3]) -> Self {
+        let [idle_ms, skills, w] = words;
+        Self {
+            id: w as u32,
+            idle_ms,
+            load: (w >> 32) as u16,
+            capacity: ((w >> 48) & 0x7fff) as u16,
+            skills,
+            last_agent: w >> 63 == 1,
+        }
+    }
+}
+
+/// The candidates in a `packed-candidates` list, in order (index = position).
+pub fn candidates(words: &[u64]) -> impl ExactSizeIterator<Item = Candidate> + '_ {
+    words.chunks_exact(3).map(|c| Candidate::unpack([c[0], c[1], c[2]]))
+}
+
+/// The value of setting `name`, if present.
+pub fn setting<'a>(settings: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Longest-available among `candidates`: the index of the one idle longest,
+/// ties to the lower load, then the lower id. `None` if empty.
+pub fn longest_available(candidates: impl Iterator<Item = (usize, Candidate)>) -> Option<usize> {
+    candidates
+        .max_by(|(_, a), (_, b)| a.idle_ms.cmp(&b.idle_ms).then(b.load.cmp(&a.load)).then(b.id.cmp(&a.id)))
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_round_trips() {
+        let c = Candidate {
+            id: 4_000_000_000,
+            idle_ms: 123_456,
+            load: 7,
+            capacity: 300,
+            skills: 0b1011,
+            last_agent: true,
+        };
+        assert_eq!(Candidate::unpack(c.pack()), c);
+        let words: Vec<u64> = [c, Candidate { last_agent: false, ..c }].iter().flat_map(|c| c.pack()).collect();
+        assert_eq!(candidates(&words).count(), 2);
+    }
+}
