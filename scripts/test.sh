@@ -16,6 +16,9 @@ if ! command -v strace >/dev/null 2>&1; then
   fi
 fi
 
+log "building the example plugins (wasm32-wasip2)"
+bash scripts/build-plugins.sh >/dev/null
+
 log "cargo fmt --check"
 cargo fmt --all --check
 

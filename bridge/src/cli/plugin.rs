@@ -1,0 +1,387 @@
+//! `smsdesk plugin check <file.wasm>` and `smsdesk plugin run <file.wasm>
+//! <fixture>`: a plugin author's loop without a server. `check` shows the
+//! world, interface version, imports and exports and tries to instantiate
+//! the plugin under the real sandbox. `run` makes one call on a JSON fixture
+//! or a recorded HTTP request and prints the result as JSON.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use serde::Deserialize;
+use smsdesk_plugins::carrier::{HttpRequest, HttpResponse, OutboundMessage, WebhookKind};
+use smsdesk_plugins::router::{pack, WitRouteRequest};
+use smsdesk_plugins::{CarrierPlugin, Limits, PluginHost, RouterPlugin, Secrets, World};
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Show a plugin's world, interface version, imports and exports, and
+    /// check that it loads in the sandbox.
+    Check {
+        /// The plugin component (.wasm).
+        file: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Run one plugin call on a fixture and print the result as JSON.
+    ///
+    /// The fixture is JSON with a "call" field: "handle-webhook" (with
+    /// "kind" and "request"), "build-send" (with "message"),
+    /// "parse-send-response" (with "response") for carriers, or "pick"
+    /// (with "request" and "candidates") for routers. Or it is a recorded
+    /// HTTP request (request line, headers, blank line, body), which is
+    /// handed to a carrier's handle-webhook. See examples/fixtures/.
+    Run {
+        /// The plugin component (.wasm).
+        file: PathBuf,
+        /// The fixture: a .json call description or a recorded HTTP request.
+        fixture: PathBuf,
+        /// A non-secret setting, `name=value` (repeatable); adds to the fixture's "settings".
+        #[arg(long = "setting", value_name = "NAME=VALUE")]
+        settings: Vec<String>,
+        /// A secret, `name=value` (repeatable); adds to the fixture's "secrets".
+        /// Prefer `--secret-env name=ENV_VAR` to keep it out of shell history.
+        #[arg(long = "secret", value_name = "NAME=VALUE")]
+        secrets: Vec<String>,
+        /// A secret read from an environment variable, `name=ENV_VAR` (repeatable).
+        #[arg(long = "secret-env", value_name = "NAME=ENV_VAR")]
+        secret_env: Vec<String>,
+        /// For recorded requests: the public base URL the carrier called
+        /// (default: https:// and the request's Host header).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// CPU budget of one call, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    budget_ms: u64,
+    /// Memory cap of one instance, in MiB.
+    #[arg(long, default_value_t = 64)]
+    memory_mib: usize,
+}
+
+impl LimitArgs {
+    fn host(&self) -> anyhow::Result<PluginHost> {
+        Ok(PluginHost::new(
+            Limits {
+                cpu_budget: Duration::from_millis(self.budget_ms),
+                memory: self.memory_mib << 20,
+            },
+            None,
+        )?)
+    }
+}
+
+impl PluginCommand {
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self {
+            PluginCommand::Check { file, limits } => check(&file, &limits.host()?),
+            PluginCommand::Run {
+                file,
+                fixture,
+                settings,
+                secrets,
+                secret_env,
+                public_url,
+                limits,
+            } => {
+                let mut extra_secrets = pairs(&secrets, "--secret")?;
+                for (name, var) in pairs(&secret_env, "--secret-env")? {
+                    let value = std::env::var(&var)
+                        .with_context(|| format!("--secret-env {name}={var}: environment variable {var} is not set"))?;
+                    extra_secrets.insert(name, value);
+                }
+                let extra = Extra {
+                    settings: pairs(&settings, "--setting")?,
+                    secrets: extra_secrets,
+                    public_url,
+                };
+                run(&file, &fixture, extra, &limits.host()?)
+            }
+        }
+    }
+}
+
+fn pairs(items: &[String], flag: &str) -> anyhow::Result<BTreeMap<String, String>> {
+    items
+        .iter()
+        .map(|item| match item.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+            _ => bail!("{flag} {item:?}: expected NAME=VALUE"),
+        })
+        .collect()
+}
+
+fn check(file: &Path, host: &PluginHost) -> anyhow::Result<ExitCode> {
+    let (_, info, _) = host.load(file)?;
+    println!("plugin:     {}", file.display());
+    println!("world:      {}", info.world.name());
+    println!(
+        "interface:  smsdesk:plugin@{} (this smsdesk supports {})",
+        info.version,
+        smsdesk_plugins::SUPPORTED_VERSIONS.join(", ")
+    );
+    println!("exports:");
+    for e in &info.exports {
+        println!("  {e}");
+    }
+    println!("imports:");
+    for i in &info.imports {
+        println!("  {i}");
+    }
+    // Instantiate it for real: missing imports or a start-up trap show here.
+    match info.world {
+        World::Carrier => {
+            CarrierPlugin::load(host, "check", file, Vec::new(), Secrets::default())?;
+        }
+        World::Router => {
+            RouterPlugin::load(host, "check", file, Vec::new())?;
+        }
+    }
+    println!("status:     ok (instantiated in the sandbox)");
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Extra {
+    settings: BTreeMap<String, String>,
+    secrets: BTreeMap<String, String>,
+    public_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "call", rename_all = "kebab-case")]
+enum Fixture {
+    HandleWebhook {
+        kind: WebhookKind,
+        request: HttpRequest,
+        #[serde(default)]
+        settings: BTreeMap<String, String>,
+        #[serde(default)]
+        secrets: BTreeMap<String, String>,
+    },
+    BuildSend {
+        message: OutboundMessage,
+        #[serde(default)]
+        settings: BTreeMap<String, String>,
+        #[serde(default)]
+        secrets: BTreeMap<String, String>,
+    },
+    ParseSendResponse {
+        response: HttpResponse,
+        #[serde(default)]
+        settings: BTreeMap<String, String>,
+        #[serde(default)]
+        secrets: BTreeMap<String, String>,
+    },
+    Pick {
+        request: PickRequest,
+        candidates: Vec<PickCandidate>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PickRequest {
+    #[serde(default)]
+    conversation: u64,
+    queue: String,
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    entry: String,
+    #[serde(default)]
+    waited_ms: u64,
+    #[serde(default)]
+    required_skills: Vec<String>,
+    #[serde(default)]
+    settings: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PickCandidate {
+    id: u32,
+    idle_ms: u64,
+    #[serde(default)]
+    load: u32,
+    #[serde(default = "one")]
+    capacity: u32,
+    #[serde(default)]
+    skills: Vec<String>,
+    #[serde(default)]
+    last_agent: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A recorded request: request line, headers, blank line, body.
+fn parse_recorded(text: &str, public_url: Option<&str>) -> anyhow::Result<(WebhookKind, HttpRequest)> {
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .unwrap_or((text, ""));
+    let mut lines = head.lines();
+    let request_line = lines.next().context("the recorded request is empty")?;
+    let mut parts = request_line.split_whitespace();
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        bail!("the first line must be like `POST /webhooks/twilio/inbound HTTP/1.1`, got {request_line:?}");
+    };
+    let mut headers = Vec::new();
+    for line in lines {
+        let (name, value) = line
+            .split_once(':')
+            .with_context(|| format!("header line without a colon: {line:?}"))?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let base = match public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers
+                .iter()
+                .find(|(k, _)| k == "host")
+                .map(|(_, v)| v.clone())
+                .context("the recorded request has no Host header; pass --public-url")?;
+            format!("https://{host}")
+        }
+    };
+    let path = target.split('?').next().unwrap_or(target);
+    let kind = if path.ends_with("/status") {
+        WebhookKind::Status
+    } else {
+        WebhookKind::Inbound
+    };
+    Ok((
+        kind,
+        HttpRequest {
+            method: method.to_owned(),
+            url: format!("{base}{target}"),
+            headers,
+            body: body.as_bytes().to_vec(),
+        },
+    ))
+}
+
+fn carrier(
+    host: &PluginHost,
+    file: &Path,
+    mut settings: BTreeMap<String, String>,
+    mut secrets: BTreeMap<String, String>,
+    extra: Extra,
+) -> anyhow::Result<CarrierPlugin> {
+    settings.extend(extra.settings);
+    secrets.extend(extra.secrets);
+    Ok(CarrierPlugin::load(
+        host,
+        "plugin",
+        file,
+        settings.into_iter().collect(),
+        Secrets::new(secrets),
+    )?)
+}
+
+fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(fixture_path)
+        .with_context(|| format!("cannot read fixture {}", fixture_path.display()))?;
+    let fixture = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text)
+            .with_context(|| format!("fixture {} is not a valid call description", fixture_path.display()))?
+    } else {
+        let (kind, request) = parse_recorded(&text, extra.public_url.as_deref())?;
+        Fixture::HandleWebhook {
+            kind,
+            request,
+            settings: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+        }
+    };
+    let started = Instant::now();
+    let output = match fixture {
+        Fixture::HandleWebhook {
+            kind,
+            request,
+            settings,
+            secrets,
+        } => {
+            let plugin = carrier(host, file, settings, secrets, extra)?;
+            match plugin.handle_webhook(kind, &request)? {
+                Ok(result) => serde_json::json!({ "ok": result }),
+                Err(rejected) => serde_json::json!({ "rejected": rejected, "http_status": match rejected {
+                    smsdesk_plugins::carrier::WebhookError::BadSignature(_) => 403,
+                    smsdesk_plugins::carrier::WebhookError::Malformed(_) => 400,
+                } }),
+            }
+        }
+        Fixture::BuildSend {
+            message,
+            settings,
+            secrets,
+        } => {
+            let plugin = carrier(host, file, settings, secrets, extra)?;
+            match plugin.build_send(&message)? {
+                Ok(request) => serde_json::json!({ "ok": request }),
+                Err(message) => serde_json::json!({ "error": message }),
+            }
+        }
+        Fixture::ParseSendResponse {
+            response,
+            settings,
+            secrets,
+        } => {
+            let plugin = carrier(host, file, settings, secrets, extra)?;
+            serde_json::json!({ "ok": plugin.parse_send_response(&response)? })
+        }
+        Fixture::Pick { request, candidates } => {
+            let mut settings = request.settings;
+            settings.extend(extra.settings);
+            let mut plugin = RouterPlugin::load(host, "plugin", file, settings.clone().into_iter().collect())?;
+            let mut names: Vec<String> = request.required_skills.clone();
+            for c in &candidates {
+                for s in &c.skills {
+                    if !names.contains(s) {
+                        names.push(s.clone());
+                    }
+                }
+            }
+            names.truncate(64);
+            let mask = |skills: &[String]| {
+                skills
+                    .iter()
+                    .filter_map(|s| names.iter().position(|n| n == s))
+                    .fold(0u64, |m, i| m | 1 << i)
+            };
+            let packed: Vec<u64> = candidates
+                .iter()
+                .flat_map(|c| pack(c.id, c.idle_ms, c.load, c.capacity, mask(&c.skills), c.last_agent))
+                .collect();
+            let wit = WitRouteRequest {
+                conversation: request.conversation,
+                queue: request.queue,
+                customer: request.customer,
+                entry: request.entry,
+                waited_ms: request.waited_ms,
+                required_skills: mask(&request.required_skills),
+                skill_names: names.clone(),
+                settings: settings.into_iter().collect(),
+            };
+            match plugin.pick_raw(&wit, &packed)? {
+                smsdesk_plugins::router::Choice::Agent(i) => {
+                    serde_json::json!({ "pick": i, "agent_id": candidates.get(i as usize).map(|c| c.id) })
+                }
+                smsdesk_plugins::router::Choice::Wait => serde_json::json!({ "pick": "wait" }),
+            }
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&output)?);
+    eprintln!("(load + call took {:.2} ms)", started.elapsed().as_secs_f64() * 1e3);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,179 @@
+//! `smsdesk --help` and the plugin author tools, run as a user would.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn plugin(name: &str) -> String {
+    let p = root().join("examples/plugins/dist").join(format!("{name}.wasm"));
+    assert!(
+        p.exists(),
+        "{} missing: run `bash scripts/build-plugins.sh`",
+        p.display()
+    );
+    p.to_string_lossy().into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    root()
+        .join("examples/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn smsdesk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_smsdesk")).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_describes_every_subcommand() {
+    let top = smsdesk(&["--help"]);
+    assert!(top.status.success());
+    assert!(stdout(&top).contains("Tools for plugin authors"), "{}", stdout(&top));
+    let plugin_help = smsdesk(&["plugin", "--help"]);
+    assert!(stdout(&plugin_help).contains("check") && stdout(&plugin_help).contains("run"));
+    let run_help = smsdesk(&["plugin", "run", "--help"]);
+    let text = stdout(&run_help);
+    for needle in [
+        "handle-webhook",
+        "--secret-env",
+        "--public-url",
+        "recorded HTTP request",
+    ] {
+        assert!(text.contains(needle), "plugin run --help lacks {needle}:\n{text}");
+    }
+    assert!(stdout(&smsdesk(&["plugin", "check", "--help"])).contains("--budget-ms"));
+}
+
+#[test]
+fn check_shows_world_version_and_imports() {
+    let o = smsdesk(&["plugin", "check", &plugin("carrier-twilio")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("world:      carrier"), "{out}");
+    assert!(out.contains("smsdesk:plugin@0.1.0"), "{out}");
+    assert!(out.contains("smsdesk:plugin/secrets@0.1.0"), "{out}");
+    assert!(out.contains("status:     ok"), "{out}");
+    let o = smsdesk(&["plugin", "check", &plugin("router-round-robin")]);
+    assert!(stdout(&o).contains("world:      router"));
+}
+
+#[test]
+fn check_refuses_an_incompatible_plugin_with_a_clear_message() {
+    let o = smsdesk(&["plugin", "check", &plugin("router-incompatible")]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("interface 0.9.0") && err.contains("supports 0.1.0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_a_recorded_twilio_request() {
+    let o = smsdesk(&[
+        "plugin",
+        "run",
+        &plugin("carrier-twilio"),
+        &fixture("twilio-inbound.http"),
+        "--secret",
+        "auth_token=0123456789abcdef0123456789abcdef",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["ok"]["messages"][0]["from"], "+12125550199");
+    assert_eq!(json["ok"]["response"]["status"], 200);
+}
+
+#[test]
+fn run_with_the_wrong_secret_shows_the_rejection_and_its_http_status() {
+    let o = smsdesk(&[
+        "plugin",
+        "run",
+        &plugin("carrier-twilio"),
+        &fixture("twilio-inbound.json"),
+        "--secret",
+        "auth_token=wrong",
+    ]);
+    assert!(o.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["http_status"], 403);
+    assert!(json["rejected"]["bad-signature"]
+        .as_str()
+        .unwrap()
+        .contains("does not match"));
+}
+
+#[test]
+fn run_json_fixtures_for_every_call() {
+    let o = smsdesk(&["plugin", "run", &plugin("carrier-twilio"), &fixture("twilio-send.json")]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(json["ok"]["url"].as_str().unwrap().ends_with("/Messages.json"));
+    assert!(
+        !stdout(&o).contains("not-a-real-token"),
+        "the secret leaked into the output"
+    );
+    let o = smsdesk(&[
+        "plugin",
+        "run",
+        &plugin("carrier-twilio"),
+        &fixture("twilio-response-21610.json"),
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["ok"]["permanent"]["code"], "21610");
+    let o = smsdesk(&["plugin", "run", &plugin("router-skills"), &fixture("router-pick.json")]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["agent_id"], 2, "the longest-idle Spanish speaker");
+    let o = smsdesk(&[
+        "plugin",
+        "run",
+        &plugin("carrier-twilio"),
+        &fixture("twilio-status-failed.json"),
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["ok"]["statuses"][0]["error_code"], "30003");
+}
+
+#[test]
+fn bad_arguments_and_fixtures_get_clear_errors() {
+    let o = smsdesk(&[
+        "plugin",
+        "run",
+        &plugin("carrier-twilio"),
+        &fixture("twilio-send.json"),
+        "--secret",
+        "nokey",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--secret \"nokey\": expected NAME=VALUE"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"call": "teleport"}"#).unwrap();
+    let o = smsdesk(&["plugin", "run", &plugin("carrier-twilio"), bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("is not a valid call description"), "{}", stderr(&o));
+    // A router fixture against a carrier plugin: the world mismatch is named.
+    let o = smsdesk(&["plugin", "run", &plugin("carrier-twilio"), &fixture("router-pick.json")]);
+    assert!(
+        stderr(&o).contains("is a carrier plugin, but a router plugin is needed here"),
+        "{}",
+        stderr(&o)
+    );
+}
