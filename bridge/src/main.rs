@@ -2,14 +2,21 @@
 //!
 //! ## Layout
 //!
-//! - `cli`: the command line (clap); one module per subcommand group.
+//! - `cli`: the command line (clap); one module per subcommand.
 //!   - `cli::plugin`: `smsdesk plugin check` and `smsdesk plugin run`, the
 //!     plugin author's tools (no server needed).
+//!   - `cli::check_config`: `smsdesk check-config`.
+//! - `config`: the TOML config file: parsing, `${ENV}`, validation with every error.
+//! - `plugins`: the plugin host built from the config.
+//! - `server`: `smsdesk run` — HTTP webhooks, health, metrics, dead letters.
 //!
-//! The server (`smsdesk run`), the config check, the HTTP gateway and the
-//! Matrix desk are added here by their issues.
+//! The SMS outbox worker, the carrier simulator and the Matrix desk are
+//! added here by their issues.
 
 mod cli;
+mod config;
+mod plugins;
+mod server;
 
 use std::process::ExitCode;
 

@@ -1,7 +1,9 @@
 //! The command line. Each subcommand parses its own arguments (clap derive)
 //! and returns an exit code; errors are printed by `main` with their causes.
 
+pub mod check_config;
 pub mod plugin;
+pub mod run;
 
 use std::process::ExitCode;
 
@@ -20,6 +22,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the server: webhooks in, durable store, engine, metrics.
+    Run {
+        /// The TOML config file.
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+        /// Log format (filter with SMSDESK_LOG, e.g. SMSDESK_LOG=debug).
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: run::LogFormat,
+    },
+    /// Check a config file and the plugins it names; report every problem.
+    CheckConfig {
+        /// The TOML config file.
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+    },
     /// Tools for plugin authors: inspect a plugin, run it on a fixture.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -28,6 +45,8 @@ enum Command {
 impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
+            Command::Run { config, log_format } => run::run(&config, log_format),
+            Command::CheckConfig { config } => check_config::run(&config),
             Command::Plugin(c) => c.run(),
         }
     }

@@ -1,0 +1,90 @@
+//! Prometheus metrics (`GET /metrics`), with the official client's registry
+//! and text encoder. Plugin call stats are copied in from the plugin host at
+//! scrape time.
+
+use std::sync::Mutex;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WebhookLabels {
+    pub carrier: String,
+    pub kind: String,
+    /// accepted, duplicate, bad_signature, malformed, too_large, unknown_carrier,
+    /// unknown_number, plugin_failure, store_failure
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PluginLabels {
+    pub plugin: String,
+}
+
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    pub webhooks: Family<WebhookLabels, Counter>,
+    pub plugin_calls: Family<PluginLabels, Gauge>,
+    pub plugin_failures: Family<PluginLabels, Gauge>,
+    pub plugin_latency_micros: Family<PluginLabels, Gauge>,
+    pub outbox_depth: Gauge,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("smsdesk");
+        let webhooks = Family::<WebhookLabels, Counter>::default();
+        registry.register("webhooks", "Webhook requests by carrier, kind and outcome", webhooks.clone());
+        let plugin_calls = Family::<PluginLabels, Gauge>::default();
+        registry.register("plugin_calls", "Plugin calls since start", plugin_calls.clone());
+        let plugin_failures = Family::<PluginLabels, Gauge>::default();
+        registry.register("plugin_failures", "Plugin calls that trapped, timed out or ran out of memory", plugin_failures.clone());
+        let plugin_latency_micros = Family::<PluginLabels, Gauge>::default();
+        registry.register(
+            "plugin_latency_micros",
+            "Cumulative time spent in plugin calls, in microseconds",
+            plugin_latency_micros.clone(),
+        );
+        let outbox_depth = Gauge::default();
+        registry.register("outbox_depth", "Agent replies waiting to be sent", outbox_depth.clone());
+        Self {
+            registry: Mutex::new(registry),
+            webhooks,
+            plugin_calls,
+            plugin_failures,
+            plugin_latency_micros,
+            outbox_depth,
+        }
+    }
+
+    pub fn webhook(&self, carrier: &str, kind: &str, outcome: &str) {
+        self.webhooks
+            .get_or_create(&WebhookLabels {
+                carrier: carrier.to_owned(),
+                kind: kind.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn render(&self, plugins: &smsdesk_plugins::metrics::Metrics) -> String {
+        for (name, s) in plugins.snapshot() {
+            let l = PluginLabels { plugin: name };
+            self.plugin_calls.get_or_create(&l).set(i64::try_from(s.calls).unwrap_or(i64::MAX));
+            self.plugin_failures.get_or_create(&l).set(i64::try_from(s.failures).unwrap_or(i64::MAX));
+            self.plugin_latency_micros
+                .get_or_create(&l)
+                .set(i64::try_from(s.latency_micros).unwrap_or(i64::MAX));
+        }
+        let mut out = String::new();
+        let registry = self.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &registry) {
+            tracing::warn!(error = %e, "encoding metrics failed");
+        }
+        out
+    }
+}

@@ -1,0 +1,186 @@
+//! `POST /webhooks/{carrier}/{inbound|status}`.
+//!
+//! 1. Find the carrier (404 if unknown) and read the body (413 over the limit).
+//! 2. Hand the exact request to the carrier's plugin, with the URL rebuilt
+//!    from `http.public_url` (what the carrier signed).
+//! 3. Bad signature ⇒ 403, malformed ⇒ 400: nothing changes.
+//! 4. Commit every message durably (one group commit), then answer with what
+//!    the plugin said. A duplicate carrier message id is acknowledged and
+//!    stored once.
+//! 5. A plugin failure answers 503 so the carrier retries, and the raw
+//!    request is kept for replay; an SMS to a number with no entry point is
+//!    kept too and answered 422.
+//!
+//! Customer message bodies are logged at debug level only.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use smsdesk_core::{CarrierMessageId, CarrierName, Command, CustomerNumber, EntryNumber, InboundSms, Rejection, Timestamp};
+use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
+
+use super::dead_letters::DeadLetter;
+use super::AppState;
+
+fn text(status: StatusCode, message: impl Into<String>) -> Response {
+    let mut body = message.into();
+    body.push('\n');
+    (status, body).into_response()
+}
+
+pub async fn webhook(
+    State(state): State<Arc<AppState>>,
+    Path((carrier, kind)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let kind_label = kind.clone();
+    let metric = |outcome: &str| state.metrics.webhook(&carrier, &kind_label, outcome);
+    let kind = match kind.as_str() {
+        "inbound" => WebhookKind::Inbound,
+        "status" => WebhookKind::Status,
+        _ => return text(StatusCode::NOT_FOUND, format!("no such webhook {kind:?}; use inbound or status")),
+    };
+    let Some(watched) = state.carriers.get(&carrier) else {
+        metric("unknown_carrier");
+        tracing::warn!(%carrier, "webhook for an unknown carrier");
+        return text(StatusCode::NOT_FOUND, format!("unknown carrier {carrier:?}"));
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            metric(if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "malformed" });
+            tracing::warn!(%carrier, %status, "webhook body refused: {}", rejection.body_text());
+            return text(
+                status,
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!("body over the limit of {} bytes", state.config.max_body)
+                } else {
+                    rejection.body_text()
+                },
+            );
+        }
+    };
+    let path_and_query = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let request = HttpRequest {
+        method: method.to_string(),
+        url: format!("{}{}", state.config.public_url, path_and_query),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: body.to_vec(),
+    };
+    let plugin = watched.get();
+    let call_request = request.clone();
+    let outcome = tokio::task::spawn_blocking(move || plugin.handle_webhook(kind, &call_request)).await;
+    let keep = |reason: String| {
+        let letter = DeadLetter {
+            carrier: carrier.clone(),
+            kind,
+            reason,
+            received_at_ms: Timestamp::now().0,
+            request: request.clone(),
+        };
+        match state.dead_letters.keep(&letter) {
+            Ok(path) => tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay"),
+            Err(error) => tracing::error!(%carrier, %error, "could not keep the webhook for replay"),
+        }
+    };
+    let result = match outcome {
+        Ok(Ok(r)) => r,
+        Ok(Err(error)) => {
+            metric("plugin_failure");
+            keep(error.to_string());
+            return text(StatusCode::SERVICE_UNAVAILABLE, "the carrier plugin failed; the request is kept and can be retried");
+        }
+        Err(join) => {
+            metric("plugin_failure");
+            keep(join.to_string());
+            return text(StatusCode::SERVICE_UNAVAILABLE, "internal error; the request is kept and can be retried");
+        }
+    };
+    let result = match result {
+        Ok(r) => r,
+        Err(WebhookError::BadSignature(why)) => {
+            metric("bad_signature");
+            tracing::warn!(%carrier, %why, "webhook with a bad signature refused");
+            return text(StatusCode::FORBIDDEN, format!("bad signature: {why}"));
+        }
+        Err(WebhookError::Malformed(why)) => {
+            metric("malformed");
+            tracing::warn!(%carrier, %why, "malformed webhook refused");
+            return text(StatusCode::BAD_REQUEST, format!("malformed request: {why}"));
+        }
+    };
+
+    // Every message becomes a command; all are committed before we answer.
+    let mut unknown = Vec::new();
+    let mut pending = Vec::new();
+    for m in &result.messages {
+        let Ok(to) = EntryNumber::parse(&m.to) else {
+            unknown.push(m.to.clone());
+            continue;
+        };
+        let command = Command::ReceiveSms(InboundSms {
+            carrier: CarrierName::new(carrier.clone()),
+            carrier_message_id: CarrierMessageId::new(m.carrier_message_id.clone()),
+            from: CustomerNumber::new(m.from.clone()),
+            to,
+            body: m.body.clone(),
+            media: m.media_urls.clone(),
+        });
+        pending.push((m, state.execute(command)));
+    }
+    let mut accepted = 0;
+    let mut duplicates = 0;
+    for (m, reply) in pending {
+        match reply.await {
+            Ok(Ok(done)) if done.duplicate => duplicates += 1,
+            Ok(Ok(done)) => {
+                accepted += 1;
+                tracing::info!(%carrier, sid = %m.carrier_message_id, conversation = ?done.conversation(), "inbound SMS stored");
+                tracing::debug!(%carrier, sid = %m.carrier_message_id, body = %m.body, "inbound SMS body");
+            }
+            Ok(Err(Rejection::UnknownEntryPoint(n))) => unknown.push(n.to_string()),
+            Ok(Err(rejection)) => unknown.push(format!("{} ({rejection})", m.to)),
+            Err(error) => {
+                metric("store_failure");
+                tracing::error!(%carrier, %error, "could not store an inbound SMS");
+                return text(StatusCode::SERVICE_UNAVAILABLE, "storage failure; please retry");
+            }
+        }
+    }
+    if !result.statuses.is_empty() {
+        tracing::info!(%carrier, count = result.statuses.len(), "delivery status callbacks received (not applied yet)");
+    }
+    if !unknown.is_empty() {
+        metric("unknown_number");
+        keep(format!("no entry point for {}", unknown.join(", ")));
+        if accepted + duplicates == 0 {
+            return text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("no entry point is configured for {}; the message is kept", unknown.join(", ")),
+            );
+        }
+    }
+    metric(if accepted == 0 && duplicates > 0 { "duplicate" } else { "accepted" });
+    let mut response = (
+        StatusCode::from_u16(result.response.status).unwrap_or(StatusCode::OK),
+        result.response.body,
+    )
+        .into_response();
+    for (k, v) in result.response.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
+            response.headers_mut().append(k, v);
+        }
+    }
+    response
+}
