@@ -264,7 +264,10 @@ impl Parser<'_> {
         };
         for k in t.keys() {
             if !known.contains(&k.as_str()) {
-                self.err(&join(path, k), format!("unknown key; expected one of: {}", known.join(", ")));
+                self.err(
+                    &join(path, k),
+                    format!("unknown key; expected one of: {}", known.join(", ")),
+                );
             }
         }
         Some(t)
@@ -327,13 +330,19 @@ impl Parser<'_> {
                 .filter_map(|(i, v)| match v {
                     Value::String(s) => Some(s.clone()),
                     other => {
-                        self.err(&format!("{full}[{i}]"), format!("expected a string, found {}", type_name(other)));
+                        self.err(
+                            &format!("{full}[{i}]"),
+                            format!("expected a string, found {}", type_name(other)),
+                        );
                         None
                     }
                 })
                 .collect(),
             Some(other) => {
-                self.err(&full, format!("expected an array of strings, found {}", type_name(other)));
+                self.err(
+                    &full,
+                    format!("expected an array of strings, found {}", type_name(other)),
+                );
                 Vec::new()
             }
         }
@@ -375,7 +384,11 @@ impl Parser<'_> {
 
     fn path_of(&mut self, key: &str, s: &str, must_exist: bool) -> PathBuf {
         let p = Path::new(s);
-        let p = if p.is_absolute() { p.to_owned() } else { self.base.join(p) };
+        let p = if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.base.join(p)
+        };
         if must_exist && !p.exists() {
             self.err(key, format!("file {} does not exist", p.display()));
         }
@@ -385,7 +398,11 @@ impl Parser<'_> {
     fn array_of_tables<'v>(&mut self, root: &'v toml::Table, key: &str) -> Vec<(String, &'v Value)> {
         match root.get(key) {
             None => Vec::new(),
-            Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| (format!("{key}[{i}]"), v)).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{key}[{i}]"), v))
+                .collect(),
             Some(other) => {
                 self.err(key, format!("expected [[{key}]] tables, found {}", type_name(other)));
                 Vec::new()
@@ -397,7 +414,16 @@ impl Parser<'_> {
         let root = self.table(
             v,
             "",
-            &["storage", "http", "matrix", "carriers", "entry_points", "queues", "agents", "plugins"],
+            &[
+                "storage",
+                "http",
+                "matrix",
+                "carriers",
+                "entry_points",
+                "queues",
+                "agents",
+                "plugins",
+            ],
         )?;
 
         // [storage]
@@ -420,14 +446,20 @@ impl Parser<'_> {
                     if let Some(s) = self.string(t, "http", "listen", true) {
                         match s.parse::<SocketAddr>() {
                             Ok(a) => listen = Some(a),
-                            Err(_) => self.err("http.listen", format!("{s:?} is not an address like \"127.0.0.1:8080\"")),
+                            Err(_) => self.err(
+                                "http.listen",
+                                format!("{s:?} is not an address like \"127.0.0.1:8080\""),
+                            ),
                         }
                     }
                     if let Some(s) = self.string(t, "http", "public_url", true) {
                         if s.starts_with("http://") || s.starts_with("https://") {
                             public_url = Some(s.trim_end_matches('/').to_owned());
                         } else {
-                            self.err("http.public_url", format!("{s:?} must start with https:// (or http://)"));
+                            self.err(
+                                "http.public_url",
+                                format!("{s:?} must start with https:// (or http://)"),
+                            );
                         }
                     }
                     if let Some(n) = self.integer(t, "http", "max_body", 1024) {
@@ -445,7 +477,10 @@ impl Parser<'_> {
             let user = self.string(t, "matrix", "user", true);
             if let Some(u) = &user {
                 if !(u.starts_with('@') && u.contains(':')) {
-                    self.err("matrix.user", format!("{u:?} is not a Matrix user id like \"@smsdesk:example.com\""));
+                    self.err(
+                        "matrix.user",
+                        format!("{u:?} is not a Matrix user id like \"@smsdesk:example.com\""),
+                    );
                 }
             }
             let password = self.string(t, "matrix", "password", false);
@@ -472,14 +507,19 @@ impl Parser<'_> {
         // [[carriers]]
         let mut carriers = Vec::new();
         for (path, v) in self.array_of_tables(root, "carriers") {
-            let Some(t) = self.table(v, &path, &["name", "plugin", "allowed_hosts", "config"]) else { continue };
+            let Some(t) = self.table(v, &path, &["name", "plugin", "allowed_hosts", "config"]) else {
+                continue;
+            };
             let name = self.string(t, &path, "name", true);
             let plugin = self
                 .string(t, &path, "plugin", true)
                 .map(|s| self.path_of(&join(&path, "plugin"), &s, true));
             let allowed_hosts = self.strings(t, &path, "allowed_hosts");
             if t.get("allowed_hosts").is_none() {
-                self.err(&join(&path, "allowed_hosts"), "missing: list the hosts this carrier may send to, e.g. [\"api.twilio.com\"]");
+                self.err(
+                    &join(&path, "allowed_hosts"),
+                    "missing: list the hosts this carrier may send to, e.g. [\"api.twilio.com\"]",
+                );
             }
             let (mut settings, mut secrets) = (Vec::new(), Vec::new());
             if let Some(cv) = t.get("config") {
@@ -526,11 +566,20 @@ impl Parser<'_> {
             let Some(t) = self.table(
                 v,
                 &path,
-                &["name", "router", "router_settings", "offer_timeout", "auto_wrapup", "wrapup_reasons"],
+                &[
+                    "name",
+                    "router",
+                    "router_settings",
+                    "offer_timeout",
+                    "auto_wrapup",
+                    "wrapup_reasons",
+                ],
             ) else {
                 continue;
             };
-            let Some(name) = self.string(t, &path, "name", true) else { continue };
+            let Some(name) = self.string(t, &path, "name", true) else {
+                continue;
+            };
             let mut setup = QueueSetup::new(&name);
             setup.offer_timeout = self
                 .duration(t, &path, "offer_timeout", false)
@@ -558,7 +607,10 @@ impl Parser<'_> {
                             match v {
                                 Value::String(s) => router_settings.push((k.clone(), s.clone())),
                                 Value::Integer(n) => router_settings.push((k.clone(), n.to_string())),
-                                other => self.err(&join(&rpath, k), format!("expected a string or integer, found {}", type_name(other))),
+                                other => self.err(
+                                    &join(&rpath, k),
+                                    format!("expected a string or integer, found {}", type_name(other)),
+                                ),
                             }
                         }
                     }
@@ -585,19 +637,24 @@ impl Parser<'_> {
             let Some(t) = self.table(v, &path, &["number", "kind", "carrier", "queue", "skills", "send_rate"]) else {
                 continue;
             };
-            let number = self.string(t, &path, "number", true).and_then(|n| match EntryNumber::parse(&n) {
-                Ok(n) => Some(n),
-                Err(e) => {
-                    self.err(&join(&path, "number"), e.to_string());
-                    None
-                }
-            });
+            let number = self
+                .string(t, &path, "number", true)
+                .and_then(|n| match EntryNumber::parse(&n) {
+                    Ok(n) => Some(n),
+                    Err(e) => {
+                        self.err(&join(&path, "number"), e.to_string());
+                        None
+                    }
+                });
             let kind = self.string(t, &path, "kind", true).and_then(|k| match k.as_str() {
                 "long-code" => Some(EntryKind::LongCode),
                 "short-code" => Some(EntryKind::ShortCode),
                 "toll-free" => Some(EntryKind::TollFree),
                 other => {
-                    self.err(&join(&path, "kind"), format!("{other:?} is not one of long-code, short-code, toll-free"));
+                    self.err(
+                        &join(&path, "kind"),
+                        format!("{other:?} is not one of long-code, short-code, toll-free"),
+                    );
                     None
                 }
             });
@@ -605,20 +662,37 @@ impl Parser<'_> {
                 if n.is_short_code() != (k == EntryKind::ShortCode) {
                     self.err(
                         &join(&path, "kind"),
-                        format!("{n} is {}, but kind is {}", if n.is_short_code() { "a short code" } else { "an E.164 number" }, k.label()),
+                        format!(
+                            "{n} is {}, but kind is {}",
+                            if n.is_short_code() {
+                                "a short code"
+                            } else {
+                                "an E.164 number"
+                            },
+                            k.label()
+                        ),
                     );
                 }
             }
             let carrier = self.string(t, &path, "carrier", true);
             if let Some(c) = &carrier {
                 if !carrier_names.contains(c) {
-                    self.err(&join(&path, "carrier"), format!("unknown carrier {c:?}; carriers: {}", carrier_names.iter().cloned().collect::<Vec<_>>().join(", ")));
+                    self.err(
+                        &join(&path, "carrier"),
+                        format!(
+                            "unknown carrier {c:?}; carriers: {}",
+                            carrier_names.iter().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    );
                 }
             }
             let queue = self.string(t, &path, "queue", true);
             if let Some(q) = &queue {
                 if !queue_names.contains(q) {
-                    self.err(&join(&path, "queue"), format!("unknown queue {q:?}; queues: {known_queues}"));
+                    self.err(
+                        &join(&path, "queue"),
+                        format!("unknown queue {q:?}; queues: {known_queues}"),
+                    );
                 }
             }
             let skills = self.strings(t, &path, "skills").into_iter().collect();
@@ -627,13 +701,25 @@ impl Parser<'_> {
                 Some(Value::Float(f)) if *f > 0.0 => Some(*f),
                 Some(Value::Integer(n)) if *n > 0 => Some(*n as f64),
                 Some(other) => {
-                    self.err(&join(&path, "send_rate"), format!("expected messages per second (a positive number), found {}", match other { Value::Float(_) | Value::Integer(_) => "zero or less", v => type_name(v) }));
+                    self.err(
+                        &join(&path, "send_rate"),
+                        format!(
+                            "expected messages per second (a positive number), found {}",
+                            match other {
+                                Value::Float(_) | Value::Integer(_) => "zero or less",
+                                v => type_name(v),
+                            }
+                        ),
+                    );
                     None
                 }
             };
             if let (Some(number), Some(kind), Some(carrier), Some(queue)) = (number, kind, carrier, queue) {
                 if entry_points.iter().any(|e| e.entry.number == number) {
-                    self.err(&join(&path, "number"), format!("entry number {number} is defined twice"));
+                    self.err(
+                        &join(&path, "number"),
+                        format!("entry number {number} is defined twice"),
+                    );
                     continue;
                 }
                 entry_points.push(EntryPointConfig {
@@ -654,17 +740,31 @@ impl Parser<'_> {
         if let Some(v) = root.get("agents") {
             if let Some(t) = self.table(v, "agents", &["idle_codes", "roster"]) {
                 idle_codes = self.strings(t, "agents", "idle_codes");
-                for (path, v) in self.array_of_tables(t, "roster").into_iter().map(|(p, v)| (format!("agents.{p}"), v)) {
-                    let Some(a) = self.table(v, &path, &["matrix_id", "name", "queues", "capacity", "skills"]) else { continue };
-                    let Some(id) = self.string(a, &path, "matrix_id", true) else { continue };
+                for (path, v) in self
+                    .array_of_tables(t, "roster")
+                    .into_iter()
+                    .map(|(p, v)| (format!("agents.{p}"), v))
+                {
+                    let Some(a) = self.table(v, &path, &["matrix_id", "name", "queues", "capacity", "skills"]) else {
+                        continue;
+                    };
+                    let Some(id) = self.string(a, &path, "matrix_id", true) else {
+                        continue;
+                    };
                     if !(id.starts_with('@') && id.contains(':')) {
-                        self.err(&join(&path, "matrix_id"), format!("{id:?} is not a Matrix user id like \"@alice:example.com\""));
+                        self.err(
+                            &join(&path, "matrix_id"),
+                            format!("{id:?} is not a Matrix user id like \"@alice:example.com\""),
+                        );
                         continue;
                     }
                     let queues = self.strings(a, &path, "queues");
                     for (i, q) in queues.iter().enumerate() {
                         if !queue_names.contains(q) {
-                            self.err(&format!("{path}.queues[{i}]"), format!("unknown queue {q:?}; queues: {known_queues}"));
+                            self.err(
+                                &format!("{path}.queues[{i}]"),
+                                format!("unknown queue {q:?}; queues: {known_queues}"),
+                            );
                         }
                     }
                     let mut agent = AgentSetup::new(&id, &[]);
@@ -699,7 +799,9 @@ impl Parser<'_> {
                 if let Some(m) = self.integer(t, "plugins", "memory_mib", 1) {
                     plugins.memory_mib = usize::try_from(m).unwrap_or(64);
                 }
-                plugins.cache_dir = self.string(t, "plugins", "cache_dir", false).map(|s| self.path_of("plugins.cache_dir", &s, false));
+                plugins.cache_dir = self
+                    .string(t, "plugins", "cache_dir", false)
+                    .map(|s| self.path_of("plugins.cache_dir", &s, false));
             }
         }
 

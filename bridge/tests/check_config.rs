@@ -11,7 +11,11 @@ fn root() -> PathBuf {
 
 fn dist(name: &str) -> String {
     let p = root().join("examples/plugins/dist").join(format!("{name}.wasm"));
-    assert!(p.exists(), "{} missing: run `bash scripts/build-plugins.sh`", p.display());
+    assert!(
+        p.exists(),
+        "{} missing: run `bash scripts/build-plugins.sh`",
+        p.display()
+    );
     p.to_string_lossy().into_owned()
 }
 
@@ -99,7 +103,9 @@ fn the_base_config_and_the_shipped_example_are_valid() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (1 carrier(s), 2 entry point(s), 2 queue(s), 3 agent(s))"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ok (1 carrier(s), 2 entry point(s), 2 queue(s), 3 agent(s))")
+    );
 }
 
 #[test]
@@ -114,7 +120,10 @@ fn unknown_key() {
 fn bad_number_format() {
     let p = problems(|t| t.replace("number = \"+15550001111\"", "number = \"555-0001\""));
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].starts_with("entry_points[0].number: \"555-0001\" is not an entry number"), "{p:?}");
+    assert!(
+        p[0].starts_with("entry_points[0].number: \"555-0001\" is not an entry number"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -127,7 +136,10 @@ fn kind_that_does_not_match_the_number() {
 
 #[test]
 fn unknown_queue_and_carrier() {
-    let p = problems(|t| t.replace("queue = \"billing\"", "queue = \"biling\"").replace("carrier = \"twilio\"", "carrier = \"twillio\""));
+    let p = problems(|t| {
+        t.replace("queue = \"billing\"", "queue = \"biling\"")
+            .replace("carrier = \"twilio\"", "carrier = \"twillio\"")
+    });
     assert_eq!(
         p,
         [
@@ -136,7 +148,10 @@ fn unknown_queue_and_carrier() {
         ]
     );
     let p = problems(|t| t.replace("queues = [\"billing\"]", "queues = [\"sales\"]"));
-    assert_eq!(p, ["agents.roster[0].queues[0]: unknown queue \"sales\"; queues: billing"]);
+    assert_eq!(
+        p,
+        ["agents.roster[0].queues[0]: unknown queue \"sales\"; queues: billing"]
+    );
 }
 
 #[test]
@@ -150,7 +165,10 @@ fn plugin_of_the_wrong_world() {
     let p = problems(|t| t.replace(&dist("router-round-robin"), &dist("carrier-twilio")));
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].starts_with("queues[0].router: "), "{p:?}");
-    assert!(p[0].ends_with("is a carrier plugin, but a router plugin is needed here"), "{p:?}");
+    assert!(
+        p[0].ends_with("is a carrier plugin, but a router plugin is needed here"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -161,7 +179,10 @@ fn duplicate_entry_number() {
             "[[entry_points]]\nnumber = \"+15550001111\"\nkind = \"long-code\"\ncarrier = \"twilio\"\nqueue = \"billing\"\n\n[[queues]]",
         )
     });
-    assert_eq!(p, ["entry_points[1].number: entry number +15550001111 is defined twice"]);
+    assert_eq!(
+        p,
+        ["entry_points[1].number: entry number +15550001111 is defined twice"]
+    );
 }
 
 #[test]

@@ -41,7 +41,12 @@ impl DeadLetters {
             WebhookKind::Inbound => "inbound",
             WebhookKind::Status => "status",
         };
-        let name = format!("{}-{}-{kind}-{}-{n}.json", letter.received_at_ms, letter.carrier, std::process::id());
+        let name = format!(
+            "{}-{}-{kind}-{}-{n}.json",
+            letter.received_at_ms,
+            letter.carrier,
+            std::process::id()
+        );
         let path = self.dir.join(name);
         let mut f = std::fs::File::create(&path)?;
         f.write_all(&serde_json::to_vec_pretty(letter).map_err(std::io::Error::other)?)?;

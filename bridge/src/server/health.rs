@@ -27,15 +27,22 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         "plugins": state.carriers.keys().collect::<Vec<_>>(),
         "homeserver": if state.config.matrix.is_some() { "not checked yet (the Matrix desk is not built)" } else { "not configured" },
     });
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body))
 }
 
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let s = state.clone();
     let depth = tokio::task::spawn_blocking(move || {
-        s.committer
-            .query(|e| smsdesk_core::store::layout::pending_sms(e.store(), 1_000_000).map(|v| v.len()).unwrap_or(0))
+        s.committer.query(|e| {
+            smsdesk_core::store::layout::pending_sms(e.store(), 1_000_000)
+                .map(|v| v.len())
+                .unwrap_or(0)
+        })
     })
     .await
     .ok()
@@ -43,7 +50,10 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     .unwrap_or(0);
     state.metrics.outbox_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(state.plugin_host.metrics()),
     )
 }

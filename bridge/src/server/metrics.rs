@@ -38,11 +38,19 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("smsdesk");
         let webhooks = Family::<WebhookLabels, Counter>::default();
-        registry.register("webhooks", "Webhook requests by carrier, kind and outcome", webhooks.clone());
+        registry.register(
+            "webhooks",
+            "Webhook requests by carrier, kind and outcome",
+            webhooks.clone(),
+        );
         let plugin_calls = Family::<PluginLabels, Gauge>::default();
         registry.register("plugin_calls", "Plugin calls since start", plugin_calls.clone());
         let plugin_failures = Family::<PluginLabels, Gauge>::default();
-        registry.register("plugin_failures", "Plugin calls that trapped, timed out or ran out of memory", plugin_failures.clone());
+        registry.register(
+            "plugin_failures",
+            "Plugin calls that trapped, timed out or ran out of memory",
+            plugin_failures.clone(),
+        );
         let plugin_latency_micros = Family::<PluginLabels, Gauge>::default();
         registry.register(
             "plugin_latency_micros",
@@ -74,8 +82,12 @@ impl Metrics {
     pub fn render(&self, plugins: &smsdesk_plugins::metrics::Metrics) -> String {
         for (name, s) in plugins.snapshot() {
             let l = PluginLabels { plugin: name };
-            self.plugin_calls.get_or_create(&l).set(i64::try_from(s.calls).unwrap_or(i64::MAX));
-            self.plugin_failures.get_or_create(&l).set(i64::try_from(s.failures).unwrap_or(i64::MAX));
+            self.plugin_calls
+                .get_or_create(&l)
+                .set(i64::try_from(s.calls).unwrap_or(i64::MAX));
+            self.plugin_failures
+                .get_or_create(&l)
+                .set(i64::try_from(s.failures).unwrap_or(i64::MAX));
             self.plugin_latency_micros
                 .get_or_create(&l)
                 .set(i64::try_from(s.latency_micros).unwrap_or(i64::MAX));

@@ -20,7 +20,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use smsdesk_core::{CarrierMessageId, CarrierName, Command, CustomerNumber, EntryNumber, InboundSms, Rejection, Timestamp};
+use smsdesk_core::{
+    CarrierMessageId, CarrierName, Command, CustomerNumber, EntryNumber, InboundSms, Rejection, Timestamp,
+};
 use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
 
 use super::dead_letters::DeadLetter;
@@ -45,7 +47,12 @@ pub async fn webhook(
     let kind = match kind.as_str() {
         "inbound" => WebhookKind::Inbound,
         "status" => WebhookKind::Status,
-        _ => return text(StatusCode::NOT_FOUND, format!("no such webhook {kind:?}; use inbound or status")),
+        _ => {
+            return text(
+                StatusCode::NOT_FOUND,
+                format!("no such webhook {kind:?}; use inbound or status"),
+            )
+        }
     };
     let Some(watched) = state.carriers.get(&carrier) else {
         metric("unknown_carrier");
@@ -56,7 +63,11 @@ pub async fn webhook(
         Ok(b) => b,
         Err(rejection) => {
             let status = rejection.status();
-            metric(if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "malformed" });
+            metric(if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "too_large"
+            } else {
+                "malformed"
+            });
             tracing::warn!(%carrier, %status, "webhook body refused: {}", rejection.body_text());
             return text(
                 status,
@@ -68,13 +79,20 @@ pub async fn webhook(
             );
         }
     };
-    let path_and_query = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let path_and_query = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let request = HttpRequest {
         method: method.to_string(),
         url: format!("{}{}", state.config.public_url, path_and_query),
         headers: headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: body.to_vec(),
     };
@@ -90,7 +108,9 @@ pub async fn webhook(
             request: request.clone(),
         };
         match state.dead_letters.keep(&letter) {
-            Ok(path) => tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay"),
+            Ok(path) => {
+                tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay")
+            }
             Err(error) => tracing::error!(%carrier, %error, "could not keep the webhook for replay"),
         }
     };
@@ -99,12 +119,18 @@ pub async fn webhook(
         Ok(Err(error)) => {
             metric("plugin_failure");
             keep(error.to_string());
-            return text(StatusCode::SERVICE_UNAVAILABLE, "the carrier plugin failed; the request is kept and can be retried");
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the carrier plugin failed; the request is kept and can be retried",
+            );
         }
         Err(join) => {
             metric("plugin_failure");
             keep(join.to_string());
-            return text(StatusCode::SERVICE_UNAVAILABLE, "internal error; the request is kept and can be retried");
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal error; the request is kept and can be retried",
+            );
         }
     };
     let result = match result {
@@ -167,11 +193,18 @@ pub async fn webhook(
         if accepted + duplicates == 0 {
             return text(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("no entry point is configured for {}; the message is kept", unknown.join(", ")),
+                format!(
+                    "no entry point is configured for {}; the message is kept",
+                    unknown.join(", ")
+                ),
             );
         }
     }
-    metric(if accepted == 0 && duplicates > 0 { "duplicate" } else { "accepted" });
+    metric(if accepted == 0 && duplicates > 0 {
+        "duplicate"
+    } else {
+        "accepted"
+    });
     let mut response = (
         StatusCode::from_u16(result.response.status).unwrap_or(StatusCode::OK),
         result.response.body,

@@ -1,0 +1,259 @@
+//! A real `smsdesk run` process for black-box tests, on 127.0.0.1, with the
+//! Twilio plugin, and a signer that signs requests the way Twilio does.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use hmac::Mac;
+
+pub const TOKEN: &str = "test-auth-token-0123456789";
+pub const ENTRY: &str = "+15550001111";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn dist(name: &str) -> String {
+    let p = root().join("examples/plugins/dist").join(format!("{name}.wasm"));
+    assert!(
+        p.exists(),
+        "{} missing: run `bash scripts/build-plugins.sh`",
+        p.display()
+    );
+    p.to_string_lossy().into_owned()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub struct Server {
+    pub child: Option<Child>,
+    pub port: u16,
+    pub dir: PathBuf,
+    pub config: PathBuf,
+}
+
+impl Server {
+    /// Writes a config into `dir` (storage in `dir/data`) and starts smsdesk.
+    pub fn start(dir: &Path) -> Self {
+        let port = free_port();
+        let config = dir.join("smsdesk.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+[storage]
+path = "data/smsdesk"
+
+[http]
+listen = "127.0.0.1:{port}"
+public_url = "http://127.0.0.1:{port}"
+max_body = 4096
+
+[plugins]
+cache_dir = "{cache}"
+
+[[carriers]]
+name = "twilio"
+plugin = "{twilio}"
+allowed_hosts = ["127.0.0.1"]
+[carriers.config]
+account_sid = "AC00000000000000000000000000000000"
+auth_token = "${{SMSDESK_TEST_TOKEN}}"
+
+[[entry_points]]
+number = "{ENTRY}"
+kind = "long-code"
+carrier = "twilio"
+queue = "billing"
+
+[[queues]]
+name = "billing"
+wrapup_reasons = ["Resolved"]
+
+[agents]
+[[agents.roster]]
+matrix_id = "@alice:example.com"
+queues = ["billing"]
+"#,
+                twilio = dist("carrier-twilio"),
+                cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                    .join("bridge-plugin-cache")
+                    .display(),
+            ),
+        )
+        .unwrap();
+        let mut s = Self {
+            child: None,
+            port,
+            dir: dir.to_owned(),
+            config,
+        };
+        s.spawn();
+        s
+    }
+
+    pub fn spawn(&mut self) {
+        let child = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+            .args(["run", "--config"])
+            .arg(&self.config)
+            .env("SMSDESK_TEST_TOKEN", TOKEN)
+            .env("SMSDESK_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("smsdesk exited during start: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("smsdesk did not listen on {} within 30 s", self.port);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// SIGTERM and wait: a clean stop.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < deadline {
+                if child.try_wait().unwrap().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGKILL: the process dies at once.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    pub fn storage(&self) -> PathBuf {
+        self.dir.join("data/smsdesk")
+    }
+
+    pub fn dead_letters(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.dir.join("data/dead-letters"))
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// `X-Twilio-Signature` for `url` and form `params`, as Twilio computes it.
+pub fn sign(url: &str, params: &[(&str, &str)], token: &str) -> String {
+    let mut sorted: Vec<_> = params.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let mut data = url.to_owned();
+    for (k, v) in sorted {
+        data.push_str(k);
+        data.push_str(v);
+    }
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(token.as_bytes()).unwrap();
+    mac.update(data.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+pub fn form(params: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+pub fn sms_params<'a>(sid: &'a str, from: &'a str, to: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("AccountSid", "AC00000000000000000000000000000000"),
+        ("Body", body),
+        ("From", from),
+        ("MessageSid", sid),
+        ("NumMedia", "0"),
+        ("To", to),
+    ]
+}
+
+/// Posts a signed inbound webhook; returns (status, body).
+pub async fn post_signed(
+    client: &reqwest::Client,
+    server: &Server,
+    params: &[(&str, &str)],
+    token: &str,
+) -> (u16, String) {
+    let url = server.url("/webhooks/twilio/inbound");
+    let signature = sign(&url, params, token);
+    let r = client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature)
+        .body(form(params))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+/// Every stored inbound carrier message id, with how often it is stored;
+/// and the open conversations. Opens the store of a stopped server.
+pub fn stored(
+    storage: &Path,
+) -> (
+    std::collections::BTreeMap<String, usize>,
+    Vec<smsdesk_core::model::Conversation>,
+) {
+    use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
+    use smsdesk_core::*;
+    let setup = Setup::default()
+        .with_queue(QueueSetup::new("billing"))
+        .with_entry_point(EntryPoint {
+            number: EntryNumber::parse(ENTRY).unwrap(),
+            kind: EntryKind::LongCode,
+            carrier: CarrierName::from("twilio"),
+            queue: QueueName::from("billing"),
+            skills: Default::default(),
+        })
+        .with_agent(AgentSetup::new("@alice:example.com", &["billing"]));
+    let store = smsdesk_core::store::SledStore::open(storage).unwrap();
+    let engine = Engine::open(store, setup, Default::default(), Timestamp::now()).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for c in 0..engine.state().counters.next_conversation {
+        for r in engine.history(ConversationId(c)).unwrap() {
+            if let Event::MessageReceived { sms, .. } = r.event {
+                *out.entry(sms.carrier_message_id.to_string()).or_default() += 1;
+            }
+        }
+    }
+    (out, engine.state().conversations().cloned().collect())
+}

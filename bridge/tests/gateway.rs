@@ -1,0 +1,190 @@
+//! The HTTP gateway, black-box: a real `smsdesk run` process, real signed
+//! Twilio-style webhooks over loopback, the store inspected after it stops.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inbound_sms_is_acknowledged_only_once_stored_and_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let params = sms_params(
+        "SM00000000000000000000000000000001",
+        "+15557770001",
+        ENTRY,
+        "my bill is wrong",
+    );
+    let (status, body) = post_signed(&client, &server, &params, TOKEN).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<Response></Response>"), "{body}");
+    // The carrier retries: acknowledged again, stored once.
+    let (status, _) = post_signed(&client, &server, &params, TOKEN).await;
+    assert_eq!(status, 200);
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"smsdesk_webhooks_total{carrier="twilio",kind="inbound",outcome="accepted"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains(r#"outcome="duplicate"} 1"#), "{metrics}");
+    assert_eq!(client.get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    let ready: serde_json::Value = client
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["ready"], true);
+    server.stop();
+    let (messages, open) = stored(&server.storage());
+    assert_eq!(messages.get("SM00000000000000000000000000000001"), Some(&1));
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].phase.label(), "queued");
+    assert_eq!(open[0].queue.as_str(), "billing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_with_the_right_status_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let url = server.url("/webhooks/twilio/inbound");
+    let good = sms_params("SM00000000000000000000000000000002", "+15557770001", ENTRY, "hello");
+
+    // Bad signature: 403.
+    let (status, body) = post_signed(&client, &server, &good, "wrong-token").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("bad signature"), "{body}");
+    // Tampered body after signing: 403.
+    let sig = sign(&url, &good, TOKEN);
+    let tampered = form(&sms_params(
+        "SM00000000000000000000000000000002",
+        "+15557770001",
+        ENTRY,
+        "hellO",
+    ));
+    let r = client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", sig)
+        .body(tampered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Malformed (signed, but no MessageSid): 400.
+    let malformed = [("Body", "hi"), ("From", "+15557770001"), ("To", ENTRY)];
+    let (status, body) = post_signed(&client, &server, &malformed, TOKEN).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("missing MessageSid"), "{body}");
+    // Over the body limit (4096 in this config): 413.
+    let big = "x".repeat(5000);
+    let huge = sms_params("SM00000000000000000000000000000003", "+15557770001", ENTRY, &big);
+    let (status, body) = post_signed(&client, &server, &huge, TOKEN).await;
+    assert_eq!(status, 413, "{body}");
+    // Unknown carrier: 404.
+    let r = client
+        .post(server.url("/webhooks/nexmo/inbound"))
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("unknown carrier \"nexmo\""));
+    // Unknown entry number: 422, and the request is kept for replay.
+    let stray = sms_params(
+        "SM00000000000000000000000000000004",
+        "+15557770001",
+        "+15559999999",
+        "anyone?",
+    );
+    let (status, body) = post_signed(&client, &server, &stray, TOKEN).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("+15559999999"), "{body}");
+    assert_eq!(server.dead_letters().len(), 1);
+    let letter = std::fs::read_to_string(&server.dead_letters()[0]).unwrap();
+    assert!(letter.contains("no entry point for +15559999999"), "{letter}");
+
+    server.stop();
+    let (messages, open) = stored(&server.storage());
+    assert!(messages.is_empty(), "bad input changed state: {messages:?}");
+    assert!(open.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_right_after_200_acks_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let sids: Vec<String> = (0..200).map(|i| format!("SM{i:032}")).collect();
+    let customers: Vec<String> = (0..200).map(|i| format!("+1555700{:04}", i % 37)).collect();
+    // 16 concurrent senders, like a carrier's burst.
+    let mut acked = Vec::new();
+    for chunk in sids.iter().zip(&customers).collect::<Vec<_>>().chunks(16) {
+        let mut tasks = Vec::new();
+        for (sid, from) in chunk {
+            let client = client.clone();
+            let url = server.url("/webhooks/twilio/inbound");
+            let params: Vec<(String, String)> = sms_params(sid, from, ENTRY, "burst")
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            let sid = sid.to_string();
+            tasks.push(tokio::spawn(async move {
+                let p: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let r = client
+                    .post(&url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("x-twilio-signature", sign(&url, &p, TOKEN))
+                    .body(form(&p))
+                    .timeout(Duration::from_secs(20))
+                    .send()
+                    .await
+                    .unwrap();
+                (sid, r.status().as_u16())
+            }));
+        }
+        for t in tasks {
+            let (sid, status) = t.await.unwrap();
+            assert_eq!(status, 200);
+            acked.push(sid);
+        }
+    }
+    assert_eq!(acked.len(), 200);
+    server.kill9();
+    let (messages, _) = stored(&server.storage());
+    for sid in &acked {
+        assert_eq!(
+            messages.get(sid),
+            Some(&1),
+            "{sid} acknowledged but not stored exactly once"
+        );
+    }
+    // And a restarted server carries on from there.
+    server.spawn();
+    let (status, _) = post_signed(
+        &client,
+        &server,
+        &sms_params(&sids[0], &customers[0], ENTRY, "burst"),
+        TOKEN,
+    )
+    .await;
+    assert_eq!(status, 200, "a retry after the restart is acknowledged");
+    server.stop();
+    let (messages, _) = stored(&server.storage());
+    assert_eq!(messages.len(), 200);
+    assert!(messages.values().all(|n| *n == 1));
+}
