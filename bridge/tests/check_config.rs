@@ -211,7 +211,6 @@ fn every_error_is_reported_at_once() {
         t.replace("offer_timeout = \"60s\"", "offer_timeout = \"soon\"")
             .replace("listen = \"127.0.0.1:8080\"", "listen = \"localhost\"")
             .replace("queue = \"billing\"", "queue = \"nope\"")
-            .replace("capacity", "capacity")
             .replace("[agents]", "[agents]\nmood = \"happy\"")
     });
     assert_eq!(p.len(), 4, "{p:#?}");
