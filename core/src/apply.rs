@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::event::{Event, EventRecord};
 use crate::ids::{AgentId, Timestamp};
-use crate::model::{AgentStatus, Conferee, Conversation, Phase};
+use crate::model::{AgentStatus, Conferee, Conversation, Delivery, Phase};
 use crate::state::{Seen, State};
 
 pub fn apply(state: &mut State, record: &EventRecord) {
@@ -35,6 +35,7 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 last_agent: None,
                 inbound_count: 0,
                 outbound_count: 0,
+                outbound: Default::default(),
             });
         }
         Event::MessageReceived { conversation, sms } => {
@@ -102,6 +103,42 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             if let Some(c) = state.conversation_mut(*conversation) {
                 c.outbound_count += 1;
             }
+            state.edit_outbound(*conversation, *message_id, |_| {});
+        }
+        Event::SmsSent {
+            conversation,
+            message_id,
+            provider_id,
+        } => {
+            state.edit_outbound(*conversation, *message_id, |o| {
+                o.status = Delivery::Sent;
+                o.provider_id = Some(provider_id.clone());
+            });
+        }
+        Event::SmsFailed {
+            conversation,
+            message_id,
+            code,
+            reason,
+        } => {
+            state.edit_outbound(*conversation, *message_id, |o| {
+                o.status = Delivery::Failed;
+                o.error_code = code.clone();
+                o.error = Some(reason.clone());
+            });
+        }
+        Event::DeliveryUpdated {
+            conversation,
+            message_id,
+            status,
+            error_code,
+        } => {
+            state.edit_outbound(*conversation, *message_id, |o| {
+                o.status = *status;
+                if error_code.is_some() {
+                    o.error_code = error_code.clone();
+                }
+            });
         }
         Event::TransferredToQueue {
             conversation,

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, QueueName};
+use crate::ids::{
+    AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
+};
+use crate::model::Delivery;
 
 /// Who caused a change; recorded with every event for the history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +39,20 @@ pub struct InboundSms {
     /// Media URLs (MMS), kept for the history; not relayed yet.
     #[serde(default)]
     pub media: Vec<String>,
+}
+
+/// How handing a reply to the carrier ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum SendOutcome {
+    Sent {
+        provider_id: String,
+    },
+    /// Permanent: the carrier refused it (with its code), or retries ran out.
+    Failed {
+        code: Option<String>,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +124,19 @@ pub enum Command {
         choice: Option<String>,
     },
 
+    /// The outbox worker's verdict on sending one reply.
+    RecordSendOutcome {
+        message: MessageId,
+        outcome: SendOutcome,
+    },
+    /// A carrier's delivery status callback.
+    RecordDelivery {
+        carrier: CarrierName,
+        provider_id: String,
+        status: Delivery,
+        error_code: Option<String>,
+    },
+
     /// Timer commands, issued by the driver when a deadline has passed.
     ExpireOffer {
         conversation: ConversationId,
@@ -137,6 +167,8 @@ impl Command {
             | Command::End { agent, .. }
             | Command::Wrapup { agent, .. } => Actor::Agent(agent.clone()),
             Command::Offer { .. }
+            | Command::RecordSendOutcome { .. }
+            | Command::RecordDelivery { .. }
             | Command::ExpireOffer { .. }
             | Command::ExpireConferenceRequest { .. }
             | Command::AutoWrapup { .. } => Actor::System,

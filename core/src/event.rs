@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::{Actor, InboundSms};
 use crate::ids::{AgentId, ConversationId, MessageId, QueueName, Timestamp};
-use crate::model::AgentStatus;
+use crate::model::{AgentStatus, Delivery};
 
 /// Why a conference participant or invitation went away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +70,26 @@ pub enum Event {
         agent: AgentId,
         body: String,
     },
+    /// The carrier accepted a reply.
+    SmsSent {
+        conversation: ConversationId,
+        message_id: MessageId,
+        provider_id: String,
+    },
+    /// A reply could not be sent (permanently).
+    SmsFailed {
+        conversation: ConversationId,
+        message_id: MessageId,
+        code: Option<String>,
+        reason: String,
+    },
+    /// A carrier status callback moved a reply forward.
+    DeliveryUpdated {
+        conversation: ConversationId,
+        message_id: MessageId,
+        status: Delivery,
+        error_code: Option<String>,
+    },
     TransferredToQueue {
         conversation: ConversationId,
         from: AgentId,
@@ -119,6 +139,9 @@ impl Event {
             | OfferTimedOut { conversation, .. }
             | OfferWithdrawn { conversation, .. }
             | ReplyAccepted { conversation, .. }
+            | SmsSent { conversation, .. }
+            | SmsFailed { conversation, .. }
+            | DeliveryUpdated { conversation, .. }
             | TransferredToQueue { conversation, .. }
             | TransferredToAgent { conversation, .. }
             | ConferenceRequested { conversation, .. }
@@ -143,6 +166,25 @@ impl Event {
             OfferTimedOut { agent, .. } => format!("{agent} did not answer (RONA); back at the head of the queue"),
             OfferWithdrawn { agent, .. } => format!("offer to {agent} withdrawn; back at the head of the queue"),
             ReplyAccepted { agent, body, .. } => format!("{agent}: {body}"),
+            SmsSent { message_id, .. } => format!("reply {message_id} sent"),
+            SmsFailed {
+                message_id,
+                code,
+                reason,
+                ..
+            } => match code {
+                Some(code) => format!("reply {message_id} failed: {reason} (carrier error {code})"),
+                None => format!("reply {message_id} failed: {reason}"),
+            },
+            DeliveryUpdated {
+                message_id,
+                status,
+                error_code,
+                ..
+            } => match error_code {
+                Some(code) => format!("reply {message_id} {} (carrier error {code})", status.label()),
+                None => format!("reply {message_id} {}", status.label()),
+            },
             TransferredToQueue { from, queue, .. } => format!("{from} transferred the conversation to queue {queue}"),
             TransferredToAgent { from, to, .. } => format!("{from} transferred the conversation to {to}"),
             ConferenceRequested { by, agent, .. } => format!("{by} invited {agent} to a conference"),

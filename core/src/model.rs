@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AgentId, CarrierName, ConversationId, CustomerNumber, EntryNumber, QueueName, Timestamp};
+use crate::ids::{AgentId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
 
 /// An agent's presence (PRODUCT.md §2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +149,58 @@ impl Phase {
     }
 }
 
+/// Delivery state of an agent's reply, as far as smsdesk knows.
+/// Moves only forward (callbacks arrive duplicated and out of order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    /// Accepted from the agent, not yet handed to the carrier.
+    Pending,
+    /// The carrier accepted it (queued, sending or sent on its side).
+    Sent,
+    Delivered,
+    Read,
+    /// Refused by the carrier, undeliverable, or given up after retries.
+    Failed,
+}
+
+impl Delivery {
+    fn rank(self) -> u8 {
+        match self {
+            Delivery::Pending => 0,
+            Delivery::Sent => 1,
+            Delivery::Delivered | Delivery::Failed => 2,
+            Delivery::Read => 3,
+        }
+    }
+
+    /// Whether `next` is news: later in the lifecycle than `self`.
+    pub fn advances_to(self, next: Delivery) -> bool {
+        next.rank() > self.rank()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Delivery::Pending => "pending",
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+            Delivery::Failed => "failed",
+        }
+    }
+}
+
+/// One agent reply's delivery record, kept with its conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbound {
+    pub status: Delivery,
+    /// The carrier's id once it accepted the message (Twilio `SM…`).
+    pub provider_id: Option<String>,
+    /// The carrier's error code on failure (e.g. Twilio 21610).
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: ConversationId,
@@ -166,6 +218,9 @@ pub struct Conversation {
     pub last_agent: Option<AgentId>,
     pub inbound_count: u32,
     pub outbound_count: u32,
+    /// Delivery state of every agent reply in this conversation.
+    #[serde(default)]
+    pub outbound: BTreeMap<MessageId, Outbound>,
 }
 
 impl Conversation {

@@ -100,6 +100,8 @@ pub enum Rejection {
     #[error("{text:?} matches several wrap-up reasons: {}; be more precise", matches.join(", "))]
     WrapupAmbiguous { text: String, matches: Vec<String> },
 
+    #[error("no reply {0} is known")]
+    UnknownMessage(String),
     #[error("the timer for conversation {0} is not due yet")]
     TimerNotDue(ConversationId),
 }

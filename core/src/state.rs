@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, Timestamp};
-use crate::model::{Agent, AgentStatus, Conversation, Phase};
+use crate::ids::{
+    AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp,
+};
+use crate::model::{Agent, AgentStatus, Conversation, Outbound, Phase};
 use crate::setup::Setup;
 
 /// Monotonic counters, persisted with every commit.
@@ -59,6 +61,10 @@ pub struct State {
     open_by_customer: BTreeMap<(EntryNumber, CustomerNumber), ConversationId>,
     /// agent -> conversations counting against their capacity.
     load: BTreeMap<AgentId, BTreeSet<ConversationId>>,
+    /// reply -> its conversation (open conversations only).
+    messages: BTreeMap<MessageId, ConversationId>,
+    /// (carrier, carrier's message id) -> reply, for status callbacks.
+    providers: BTreeMap<(CarrierName, String), MessageId>,
 }
 
 impl State {
@@ -102,6 +108,8 @@ impl State {
     fn rebuild_indexes(&mut self) {
         self.open_by_customer.clear();
         self.load.clear();
+        self.messages.clear();
+        self.providers.clear();
         let ids: Vec<_> = self.conversations.keys().copied().collect();
         for id in ids {
             self.index(id, true);
@@ -115,6 +123,22 @@ impl State {
         let key = (conv.entry.clone(), conv.customer.clone());
         let holders: Vec<AgentId> = conv.phase.holders().into_iter().cloned().collect();
         let open = conv.phase.accepts_inbound();
+        let carrier = conv.carrier.clone();
+        let replies: Vec<(MessageId, Option<String>)> =
+            conv.outbound.iter().map(|(m, o)| (*m, o.provider_id.clone())).collect();
+        for (m, provider) in replies {
+            if add {
+                self.messages.insert(m, id);
+                if let Some(p) = provider {
+                    self.providers.insert((carrier.clone(), p), m);
+                }
+            } else {
+                self.messages.remove(&m);
+                if let Some(p) = provider {
+                    self.providers.remove(&(carrier.clone(), p));
+                }
+            }
+        }
         if add {
             if open {
                 self.open_by_customer.insert(key, id);
@@ -190,8 +214,42 @@ impl State {
 
     /// Drops closed conversations from memory (they stay in the store).
     pub fn forget_closed(&mut self) {
-        self.conversations
-            .retain(|_, c| !matches!(c.phase, Phase::Closed { .. }));
+        let closed: Vec<ConversationId> = self
+            .conversations
+            .values()
+            .filter(|c| matches!(c.phase, Phase::Closed { .. }))
+            .map(|c| c.id)
+            .collect();
+        for id in closed {
+            self.index(id, false);
+            self.conversations.remove(&id);
+        }
+    }
+
+    /// Changes one reply's delivery record, keeping the indexes in step.
+    pub(crate) fn edit_outbound(&mut self, id: ConversationId, message: MessageId, f: impl FnOnce(&mut Outbound)) {
+        self.index(id, false);
+        if let Some(conv) = self.conversations.get_mut(&id) {
+            let entry = conv.outbound.entry(message).or_insert(Outbound {
+                status: crate::model::Delivery::Pending,
+                provider_id: None,
+                error_code: None,
+                error: None,
+            });
+            f(entry);
+        }
+        self.dirty.conversations.insert(id);
+        self.index(id, true);
+    }
+
+    /// The conversation a reply belongs to (open conversations only).
+    pub fn conversation_of(&self, message: MessageId) -> Option<ConversationId> {
+        self.messages.get(&message).copied()
+    }
+
+    /// The reply a carrier's message id refers to (open conversations only).
+    pub fn message_by_provider(&self, carrier: &CarrierName, provider_id: &str) -> Option<MessageId> {
+        self.providers.get(&(carrier.clone(), provider_id.to_owned())).copied()
     }
 
     // ---- queries -------------------------------------------------------
@@ -272,6 +330,9 @@ impl State {
     pub fn indexes_consistent(&self) -> bool {
         let mut fresh = self.clone();
         fresh.rebuild_indexes();
-        fresh.open_by_customer == self.open_by_customer && fresh.load == self.load
+        fresh.open_by_customer == self.open_by_customer
+            && fresh.load == self.load
+            && fresh.messages == self.messages
+            && fresh.providers == self.providers
     }
 }

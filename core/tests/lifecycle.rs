@@ -1002,3 +1002,96 @@ fn timer_commands_before_their_deadline_are_refused() {
         Rejection::TimerNotDue(c)
     );
 }
+
+// ---- delivery of replies ---------------------------------------------------
+
+fn reply_id(d: &mut Desk, agent: &AgentId, c: ConversationId, body: &str) -> MessageId {
+    match d.ok(cmd_reply(agent, c, body)).as_slice() {
+        [Event::ReplyAccepted { message_id, .. }] => *message_id,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn delivery(provider: &str, status: smsdesk_core::model::Delivery, code: Option<&str>) -> Command {
+    Command::RecordDelivery {
+        carrier: CarrierName::from("twilio"),
+        provider_id: provider.into(),
+        status,
+        error_code: code.map(str::to_owned),
+    }
+}
+
+#[test]
+fn a_reply_goes_pending_sent_delivered_and_never_backwards() {
+    use smsdesk_core::command::SendOutcome;
+    use smsdesk_core::model::Delivery;
+    let mut d = Desk::new();
+    let c = d.active_with(&bob());
+    let m = reply_id(&mut d, &bob(), c, "on it");
+    let status = |d: &Desk| d.state().conversation(c).unwrap().outbound[&m].clone();
+    assert_eq!(status(&d).status, Delivery::Pending);
+    d.ok(Command::RecordSendOutcome {
+        message: m,
+        outcome: SendOutcome::Sent {
+            provider_id: "SMabc".into(),
+        },
+    });
+    assert_eq!(status(&d).status, Delivery::Sent);
+    assert!(
+        layout::pending_sms(d.engine.store(), 10).unwrap().is_empty(),
+        "no longer the outbox's business"
+    );
+    // A repeated send report changes nothing.
+    assert!(d
+        .ok(Command::RecordSendOutcome {
+            message: m,
+            outcome: SendOutcome::Sent {
+                provider_id: "SMabc".into()
+            },
+        })
+        .is_empty());
+    d.ok(delivery("SMabc", Delivery::Delivered, None));
+    assert_eq!(status(&d).status, Delivery::Delivered);
+    // Out of order: a late "sent" or a "failed" after "delivered" is ignored.
+    assert!(d.ok(delivery("SMabc", Delivery::Sent, None)).is_empty());
+    assert!(d.ok(delivery("SMabc", Delivery::Failed, Some("30003"))).is_empty());
+    assert_eq!(status(&d).status, Delivery::Delivered);
+    let history = d.engine.history(c).unwrap();
+    assert!(history
+        .iter()
+        .any(|r| r.event.describe() == format!("reply {m} delivered")));
+}
+
+#[test]
+fn a_refused_reply_is_failed_with_the_carrier_code() {
+    use smsdesk_core::command::SendOutcome;
+    use smsdesk_core::model::Delivery;
+    let mut d = Desk::new();
+    let c = d.active_with(&bob());
+    let m = reply_id(&mut d, &bob(), c, "hello?");
+    d.ok(Command::RecordSendOutcome {
+        message: m,
+        outcome: SendOutcome::Failed {
+            code: Some("21610".into()),
+            reason: "Attempt to send to unsubscribed recipient".into(),
+        },
+    });
+    let o = d.state().conversation(c).unwrap().outbound[&m].clone();
+    assert_eq!(o.status, Delivery::Failed);
+    assert_eq!(o.error_code.as_deref(), Some("21610"));
+    assert!(layout::pending_sms(d.engine.store(), 10).unwrap().is_empty());
+    // Unknown messages and provider ids are refused with a reason.
+    assert_eq!(
+        d.refused(delivery("SMnope", Delivery::Delivered, None)).to_string(),
+        "no reply twilio SMnope is known"
+    );
+    assert!(matches!(
+        d.refused(Command::RecordSendOutcome {
+            message: MessageId(999),
+            outcome: SendOutcome::Sent {
+                provider_id: "x".into()
+            }
+        }),
+        Rejection::UnknownMessage(_)
+    ));
+}

@@ -44,6 +44,8 @@ enum Op {
     EndConference(usize, u64, Option<usize>),
     End(usize, u64),
     Wrapup(usize, u64, usize),
+    SendOutcome(u64, bool),
+    Delivery(u64, usize),
     Advance(u64),
 }
 
@@ -66,6 +68,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (a.clone(), c.clone()).prop_map(|(a, c)| Op::End(a, c)),
         2 => (a, c, 0..5usize).prop_map(|(a, c, w)| Op::Wrapup(a, c, w)),
         2 => (0..70u64).prop_map(Op::Advance),
+        2 => (0..6u64, any::<bool>()).prop_map(|(m, ok)| Op::SendOutcome(m, ok)),
+        1 => (0..6u64, 0..5usize).prop_map(|(m, s)| Op::Delivery(m, s)),
     ]
 }
 
@@ -151,12 +155,35 @@ impl Run {
                 conversation: conv(c),
                 choice: Some(["1", "2", "resolved", "e", "zzz"][w].to_owned()),
             },
+            Op::SendOutcome(m, ok) => Command::RecordSendOutcome {
+                message: MessageId(m),
+                outcome: if ok {
+                    smsdesk_core::command::SendOutcome::Sent {
+                        provider_id: format!("SMp{m}"),
+                    }
+                } else {
+                    smsdesk_core::command::SendOutcome::Failed {
+                        code: Some("21610".into()),
+                        reason: "unsubscribed".into(),
+                    }
+                },
+            },
+            Op::Delivery(m, s) => {
+                use smsdesk_core::model::Delivery::*;
+                Command::RecordDelivery {
+                    carrier: CarrierName::from("twilio"),
+                    provider_id: format!("SMp{m}"),
+                    status: [Pending, Sent, Delivered, Read, Failed][s],
+                    error_code: None,
+                }
+            }
             Op::Advance(_) => return None,
         })
     }
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let before = self.engine.state().clone();
+        let before_conversations: Vec<_> = before.conversations().cloned().collect();
         let outcome = match (op, self.command(op)) {
             (Op::Advance(secs), _) => {
                 self.now = self.now.plus(std::time::Duration::from_secs(*secs));
@@ -206,6 +233,19 @@ impl Run {
         }
         for (id, _) in live.agents() {
             prop_assert!(live.load(id) <= live.capacity(id), "{id} above capacity");
+        }
+        // Delivery never moves backwards.
+        for c in before_conversations.iter() {
+            if let Some(now) = live.conversation(c.id) {
+                for (m, o) in &c.outbound {
+                    let after = now.outbound[m].status;
+                    prop_assert!(
+                        after == o.status || o.status.advances_to(after),
+                        "{m}: {:?} -> {after:?}",
+                        o.status
+                    );
+                }
+            }
         }
         Ok(())
     }

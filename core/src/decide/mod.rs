@@ -9,9 +9,11 @@
 //! - `active`: replies, transfers, end.
 //! - `conference`: invite, join, leave.
 //! - `wrapup`: choosing a wrap-up reason, auto wrap-up.
+//! - `delivery`: send outcomes and carrier status callbacks for replies.
 
 mod active;
 mod conference;
+mod delivery;
 mod inbound;
 mod offer;
 mod presence;
@@ -71,6 +73,13 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             choice,
         } => wrapup::wrapup(state, agent, *conversation, choice.as_deref()),
         Command::AutoWrapup { conversation } => wrapup::auto(state, *conversation, now),
+        Command::RecordSendOutcome { message, outcome } => delivery::send_outcome(state, *message, outcome),
+        Command::RecordDelivery {
+            carrier,
+            provider_id,
+            status,
+            error_code,
+        } => delivery::delivery(state, carrier, provider_id, *status, error_code.as_ref()),
     }
 }
 

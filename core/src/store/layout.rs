@@ -10,7 +10,7 @@
 //! | `co/<conversation>` | empty — the open conversations, loaded at start |
 //! | `a/<agent>` | `Agent` projection |
 //! | `d/<carrier>\0<carrier message id>` | `Seen` — inbound de-duplication |
-//! | `o/<message>` | `OutboundSms` — every agent reply and its delivery state |
+//! | `o/<message>` | `OutboundSms` — every agent reply, as handed to the outbox |
 //! | `q/sms/<message>` | empty — replies not yet handed to the carrier |
 //!
 //! `stage` turns what `apply` marked dirty into a `WriteSet`; `load` rebuilds
@@ -114,8 +114,6 @@ pub struct OutboundSms {
     pub to: CustomerNumber,
     pub body: String,
     pub accepted_at: Timestamp,
-    pub status: DeliveryStatus,
-    pub attempts: u32,
 }
 
 /// Stages everything `records` changed into `writes`. Call after `apply`ing them.
@@ -125,6 +123,10 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         match &r.event {
             Event::ConversationOpened { conversation, .. } => writes.put(open_key(*conversation), Vec::new()),
             Event::WrappedUp { conversation, .. } => writes.delete(open_key(*conversation)),
+            // Handed over or given up: no longer the outbox worker's business.
+            Event::SmsSent { message_id, .. } | Event::SmsFailed { message_id, .. } => {
+                writes.delete(pending_sms_key(*message_id))
+            }
             _ => {}
         }
         if let Some(c) = r.event.conversation() {
@@ -146,8 +148,6 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
                     to: c.customer.clone(),
                     body: body.clone(),
                     accepted_at: r.at,
-                    status: DeliveryStatus::Pending,
-                    attempts: 0,
                 };
                 writes.put(outbound_key(*message_id), encode(&sms));
                 writes.put(pending_sms_key(*message_id), Vec::new());

@@ -1,0 +1,64 @@
+//! Replies on their way: the outbox worker reports how sending went, and
+//! carriers report delivery. Repeated and out-of-order reports are accepted
+//! and change nothing: a delivery state never moves backwards.
+
+use crate::command::SendOutcome;
+use crate::event::Event;
+use crate::ids::{CarrierName, MessageId};
+use crate::model::Delivery;
+use crate::rejection::Rejection;
+use crate::state::State;
+
+fn current(state: &State, message: MessageId) -> Result<(crate::ids::ConversationId, Delivery), Rejection> {
+    let conversation = state
+        .conversation_of(message)
+        .ok_or_else(|| Rejection::UnknownMessage(message.to_string()))?;
+    let status = state
+        .conversation(conversation)
+        .and_then(|c| c.outbound.get(&message))
+        .map_or(Delivery::Pending, |o| o.status);
+    Ok((conversation, status))
+}
+
+pub(super) fn send_outcome(state: &State, message: MessageId, outcome: &SendOutcome) -> Result<Vec<Event>, Rejection> {
+    let (conversation, status) = current(state, message)?;
+    if status != Delivery::Pending {
+        // Already reported (e.g. a retry raced a late answer): nothing new.
+        return Ok(Vec::new());
+    }
+    Ok(vec![match outcome {
+        SendOutcome::Sent { provider_id } => Event::SmsSent {
+            conversation,
+            message_id: message,
+            provider_id: provider_id.clone(),
+        },
+        SendOutcome::Failed { code, reason } => Event::SmsFailed {
+            conversation,
+            message_id: message,
+            code: code.clone(),
+            reason: reason.clone(),
+        },
+    }])
+}
+
+pub(super) fn delivery(
+    state: &State,
+    carrier: &CarrierName,
+    provider_id: &str,
+    status: Delivery,
+    error_code: Option<&String>,
+) -> Result<Vec<Event>, Rejection> {
+    let message = state
+        .message_by_provider(carrier, provider_id)
+        .ok_or_else(|| Rejection::UnknownMessage(format!("{carrier} {provider_id}")))?;
+    let (conversation, current) = current(state, message)?;
+    if !current.advances_to(status) {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Event::DeliveryUpdated {
+        conversation,
+        message_id: message,
+        status,
+        error_code: error_code.cloned(),
+    }])
+}
