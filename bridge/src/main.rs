@@ -8,15 +8,16 @@
 //!   - `cli::check_config`: `smsdesk check-config`.
 //! - `config`: the TOML config file: parsing, `${ENV}`, validation with every error.
 //! - `plugins`: the plugin host built from the config.
-//! - `server`: `smsdesk run` — HTTP webhooks, health, metrics, dead letters.
+//! - `server`: `smsdesk run` — HTTP webhooks, health, metrics, dead letters, SMS outbox.
+//! - `sim`: `smsdesk sim` — a Twilio-compatible carrier simulator with fault injection.
 //!
-//! The SMS outbox worker, the carrier simulator and the Matrix desk are
-//! added here by their issues.
+//! The Matrix desk is added here by its issue.
 
 mod cli;
 mod config;
 mod plugins;
 mod server;
+mod sim;
 
 use std::process::ExitCode;
 

@@ -37,6 +37,8 @@ enum Command {
         #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
         config: std::path::PathBuf,
     },
+    /// A Twilio-compatible carrier simulator on loopback, for tests and the demo.
+    Sim(crate::sim::SimArgs),
     /// Tools for plugin authors: inspect a plugin, run it on a fixture.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -47,6 +49,7 @@ impl Cli {
         match self.command {
             Command::Run { config, log_format } => run::run(&config, log_format),
             Command::CheckConfig { config } => check_config::run(&config),
+            Command::Sim(args) => crate::sim::run(args),
             Command::Plugin(c) => c.run(),
         }
     }

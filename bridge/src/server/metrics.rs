@@ -20,6 +20,13 @@ pub struct WebhookLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SendLabels {
+    pub carrier: String,
+    /// attempt, sent, failed
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PluginLabels {
     pub plugin: String,
 }
@@ -28,6 +35,7 @@ pub struct PluginLabels {
 pub struct Metrics {
     registry: Mutex<Registry>,
     pub webhooks: Family<WebhookLabels, Counter>,
+    pub sends: Family<SendLabels, Counter>,
     pub plugin_calls: Family<PluginLabels, Gauge>,
     pub plugin_failures: Family<PluginLabels, Gauge>,
     pub plugin_latency_micros: Family<PluginLabels, Gauge>,
@@ -42,6 +50,12 @@ impl Metrics {
             "webhooks",
             "Webhook requests by carrier, kind and outcome",
             webhooks.clone(),
+        );
+        let sends = Family::<SendLabels, Counter>::default();
+        registry.register(
+            "sms_sends",
+            "Outbound SMS attempts and final outcomes by carrier",
+            sends.clone(),
         );
         let plugin_calls = Family::<PluginLabels, Gauge>::default();
         registry.register("plugin_calls", "Plugin calls since start", plugin_calls.clone());
@@ -62,6 +76,7 @@ impl Metrics {
         Self {
             registry: Mutex::new(registry),
             webhooks,
+            sends,
             plugin_calls,
             plugin_failures,
             plugin_latency_micros,
@@ -74,6 +89,15 @@ impl Metrics {
             .get_or_create(&WebhookLabels {
                 carrier: carrier.to_owned(),
                 kind: kind.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn send(&self, carrier: &str, outcome: &str) {
+        self.sends
+            .get_or_create(&SendLabels {
+                carrier: carrier.to_owned(),
                 outcome: outcome.to_owned(),
             })
             .inc();

@@ -5,6 +5,7 @@
 //!   with the carrier's plugin, commit durably, only then answer.
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - `dead_letters`: raw requests that could not be processed, kept for replay.
+//! - `outbox`: sends agent replies through the carrier plugin, with retries and rate limits.
 //!
 //! Shutdown is a parameter (`run(config, shutdown)`), so tests and signals
 //! stop it the same way.
@@ -12,6 +13,7 @@
 pub mod dead_letters;
 mod health;
 pub mod metrics;
+mod outbox;
 mod webhooks;
 
 use std::collections::BTreeMap;
@@ -43,6 +45,8 @@ pub struct AppState {
     pub plugin_host: PluginHost,
     pub metrics: metrics::Metrics,
     pub dead_letters: dead_letters::DeadLetters,
+    /// Woken after every commit, so the outbox sends new replies at once.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -112,7 +116,13 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     let store = SledStore::open(&config.storage)
         .with_context(|| format!("opening the store at {}", config.storage.display()))?;
     let engine = Engine::open(store, config.setup(), routers, Timestamp::now())?;
-    let committer = Committer::spawn(engine, Arc::new(SystemClock), Options::default());
+    let outbox_wake = Arc::new(tokio::sync::Notify::new());
+    let wake = outbox_wake.clone();
+    let options = Options {
+        on_commit: Some(Box::new(move |_| wake.notify_one())),
+        ..Options::default()
+    };
+    let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
     let dead_letters = dead_letters::DeadLetters::new(config.storage.with_file_name("dead-letters"));
     Ok(Arc::new(AppState {
         metrics: metrics::Metrics::new(),
@@ -121,6 +131,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         carriers,
         plugin_host,
         dead_letters,
+        outbox_wake,
     }))
 }
 
@@ -144,10 +155,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, "smsdesk is listening");
     let reloader = tokio::spawn(reload_loop(state.clone()));
+    let outbox = tokio::spawn(outbox::run(state.clone(), state.outbox_wake.clone()));
     axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await?;
     reloader.abort();
+    outbox.abort();
     tracing::info!("smsdesk stopped");
     Ok(())
 }

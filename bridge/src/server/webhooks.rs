@@ -184,8 +184,34 @@ pub async fn webhook(
             }
         }
     }
-    if !result.statuses.is_empty() {
-        tracing::info!(%carrier, count = result.statuses.len(), "delivery status callbacks received (not applied yet)");
+    for update in &result.statuses {
+        use smsdesk_core::model::Delivery;
+        use smsdesk_plugins::carrier::DeliveryState as S;
+        let status = match update.state {
+            S::Accepted | S::Scheduled | S::Queued | S::Sending | S::Sent => Delivery::Sent,
+            S::Delivered => Delivery::Delivered,
+            S::Read => Delivery::Read,
+            S::Undelivered | S::Failed | S::Canceled => Delivery::Failed,
+        };
+        let command = Command::RecordDelivery {
+            carrier: CarrierName::new(carrier.clone()),
+            provider_id: update.provider_id.clone(),
+            status,
+            error_code: update.error_code.clone(),
+        };
+        match state.execute(command).await {
+            Ok(Ok(_)) => accepted += 1,
+            // Not ours, or of a closed conversation: acknowledge so the carrier stops.
+            Ok(Err(rejection)) => {
+                duplicates += 1;
+                tracing::info!(%carrier, provider_id = %update.provider_id, %rejection, "status callback ignored");
+            }
+            Err(error) => {
+                metric("store_failure");
+                tracing::error!(%carrier, %error, "could not store a status callback");
+                return text(StatusCode::SERVICE_UNAVAILABLE, "storage failure; please retry");
+            }
+        }
     }
     if !unknown.is_empty() {
         metric("unknown_number");

@@ -44,7 +44,11 @@ pub struct Server {
 impl Server {
     /// Writes a config into `dir` (storage in `dir/data`) and starts smsdesk.
     pub fn start(dir: &Path) -> Self {
-        let port = free_port();
+        Self::start_with(dir, free_port(), "http://127.0.0.1:9")
+    }
+
+    /// Same, on `port`, sending SMS to the carrier API at `api_base`.
+    pub fn start_with(dir: &Path, port: u16, api_base: &str) -> Self {
         let config = dir.join("smsdesk.toml");
         std::fs::write(
             &config,
@@ -68,6 +72,7 @@ allowed_hosts = ["127.0.0.1"]
 [carriers.config]
 account_sid = "AC00000000000000000000000000000000"
 auth_token = "${{SMSDESK_TEST_TOKEN}}"
+api_base = "{api_base}"
 
 [[entry_points]]
 number = "{ENTRY}"
@@ -233,6 +238,21 @@ pub fn stored(
     std::collections::BTreeMap<String, usize>,
     Vec<smsdesk_core::model::Conversation>,
 ) {
+    use smsdesk_core::*;
+    let engine = open_engine(storage);
+    let mut out = std::collections::BTreeMap::new();
+    for c in 0..engine.state().counters.next_conversation {
+        for r in engine.history(ConversationId(c)).unwrap() {
+            if let Event::MessageReceived { sms, .. } = r.event {
+                *out.entry(sms.carrier_message_id.to_string()).or_default() += 1;
+            }
+        }
+    }
+    (out, engine.state().conversations().cloned().collect())
+}
+
+/// The engine over a stopped server's store, with the test config's setup.
+pub fn open_engine(storage: &Path) -> smsdesk_core::Engine<smsdesk_core::store::SledStore> {
     use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
     use smsdesk_core::*;
     let setup = Setup::default()
@@ -246,14 +266,46 @@ pub fn stored(
         })
         .with_agent(AgentSetup::new("@alice:example.com", &["billing"]));
     let store = smsdesk_core::store::SledStore::open(storage).unwrap();
-    let engine = Engine::open(store, setup, Default::default(), Timestamp::now()).unwrap();
-    let mut out = std::collections::BTreeMap::new();
-    for c in 0..engine.state().counters.next_conversation {
-        for r in engine.history(ConversationId(c)).unwrap() {
-            if let Event::MessageReceived { sms, .. } = r.event {
-                *out.entry(sms.carrier_message_id.to_string()).or_default() += 1;
-            }
+    Engine::open(store, setup, Default::default(), Timestamp::now()).unwrap()
+}
+
+/// A running `smsdesk sim` on `port`, signing webhooks to smsdesk on `smsdesk_port`.
+pub struct Sim {
+    child: Child,
+    pub port: u16,
+}
+
+impl Sim {
+    pub fn start(port: u16, smsdesk_port: u16) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+            .args([
+                "sim",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--smsdesk-url",
+                &format!("http://127.0.0.1:{smsdesk_port}"),
+            ])
+            .env("TWILIO_AUTH_TOKEN", TOKEN)
+            .env("SMSDESK_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the simulator did not start");
+            std::thread::sleep(Duration::from_millis(30));
         }
+        Self { child, port }
     }
-    (out, engine.state().conversations().cloned().collect())
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

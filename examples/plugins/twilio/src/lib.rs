@@ -61,6 +61,10 @@ impl Guest for Plugin {
             headers: vec![
                 ("content-type".into(), "application/x-www-form-urlencoded".into()),
                 ("accept".into(), "application/json".into()),
+                // Stable across retries. Twilio's Messages API does not document
+                // idempotency keys; carriers (and the simulator) that honour one
+                // turn a retried send into the same message.
+                ("idempotency-key".into(), format!("smsdesk-{}", message.message_id)),
             ],
             body: form.finish().into_bytes(),
             auth: Auth::Basic(("account_sid".into(), "auth_token".into())),

@@ -1,0 +1,213 @@
+//! Agent replies to customers through the outbox, against the carrier
+//! simulator: retries through injected 500s and 429s still deliver each
+//! reply exactly once; a permanent 21610 marks the reply failed with that
+//! code; delivery callbacks move replies to "delivered".
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use smsdesk_core::command::SendOutcome;
+use smsdesk_core::model::Delivery;
+use smsdesk_core::*;
+
+fn alice() -> AgentId {
+    AgentId::from("@alice:example.com")
+}
+
+/// With the server stopped, Alice takes conversation 0 and replies `bodies`.
+fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
+    let mut engine = open_engine(storage);
+    let now = Timestamp::now();
+    engine
+        .execute(Command::SetAvailable { agent: alice() }, now)
+        .unwrap()
+        .unwrap();
+    let c = ConversationId(0);
+    if engine.state().conversation(c).unwrap().phase.owner().is_none() {
+        engine
+            .execute(
+                Command::Accept {
+                    agent: alice(),
+                    conversation: Some(c),
+                },
+                now,
+            )
+            .unwrap()
+            .unwrap();
+    }
+    bodies
+        .iter()
+        .map(|b| {
+            let done = engine
+                .execute(
+                    Command::Reply {
+                        agent: alice(),
+                        conversation: c,
+                        body: b.to_string(),
+                    },
+                    now,
+                )
+                .unwrap()
+                .unwrap();
+            match &done.records[0].event {
+                Event::ReplyAccepted { message_id, .. } => message_id.to_owned(),
+                e => panic!("{e:?}"),
+            }
+        })
+        .collect()
+}
+
+async fn sim_messages(client: &reqwest::Client, sim: &Sim) -> Vec<serde_json::Value> {
+    client
+        .get(sim.url("/sim/messages"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let mut server = Server::start_with(dir.path(), port, &format!("http://127.0.0.1:{sim_port}"));
+    let client = reqwest::Client::new();
+    // The customer texts (through the simulator, signed like Twilio).
+    let r: serde_json::Value = client
+        .post(sim.url("/sim/inbound"))
+        .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": "refund please"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["smsdesk_status"], 200, "{r}");
+    server.stop();
+
+    let ids = reply_offline(&server.storage(), &["one", "two", "three"]);
+    // Every other request fails first: 500, 429, 500.
+    let r = client
+        .post(sim.url("/sim/faults"))
+        .json(&serde_json::json!(["500", "429", "500"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    server.spawn();
+    wait_for("three replies at the carrier", async || {
+        sim_messages(&client, &sim).await.len() >= 3
+    })
+    .await;
+    wait_for("six status callbacks stored", async || {
+        let m = client
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        m.contains(r#"smsdesk_webhooks_total{carrier="twilio",kind="status",outcome="accepted"} 6"#)
+    })
+    .await;
+    let got = sim_messages(&client, &sim).await;
+    let mut bodies: Vec<&str> = got.iter().map(|m| m["body"].as_str().unwrap()).collect();
+    bodies.sort();
+    assert_eq!(bodies, ["one", "three", "two"], "each reply exactly once");
+    assert!(got.iter().all(|m| m["to"] == "+15557770001" && m["from"] == ENTRY));
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="attempt"} 6"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="sent"} 3"#),
+        "{metrics}"
+    );
+    server.stop();
+
+    let engine = open_engine(&server.storage());
+    let conv = engine.state().conversation(ConversationId(0)).unwrap();
+    for id in &ids {
+        assert_eq!(conv.outbound[id].status, Delivery::Delivered, "reply {id}");
+        assert!(conv.outbound[id].provider_id.as_deref().unwrap().starts_with("SM"));
+    }
+    assert!(smsdesk_core::store::layout::pending_sms(engine.store(), 10)
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let mut server = Server::start_with(dir.path(), port, &format!("http://127.0.0.1:{sim_port}"));
+    let client = reqwest::Client::new();
+    client
+        .post(sim.url("/sim/inbound"))
+        .json(&serde_json::json!({"from": "+15557770002", "to": ENTRY, "body": "STOP"}))
+        .send()
+        .await
+        .unwrap();
+    server.stop();
+    let ids = reply_offline(&server.storage(), &["are you there?"]);
+    client
+        .post(sim.url("/sim/faults"))
+        .json(&serde_json::json!(["21610"]))
+        .send()
+        .await
+        .unwrap();
+    server.spawn();
+    wait_for("the failure to be recorded", async || {
+        let m = client
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        m.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="failed"} 1"#)
+    })
+    .await;
+    server.stop();
+    assert!(
+        sim_messages(&client, &sim).await.is_empty(),
+        "nothing reached the customer"
+    );
+    let engine = open_engine(&server.storage());
+    let o = &engine.state().conversation(ConversationId(0)).unwrap().outbound[&ids[0]];
+    assert_eq!(o.status, Delivery::Failed);
+    assert_eq!(o.error_code.as_deref(), Some("21610"));
+    // The agent-facing history says why.
+    let history = engine.history(ConversationId(0)).unwrap();
+    assert!(history
+        .iter()
+        .any(|r| r.event.describe().contains("carrier error 21610")));
+    let _ = SendOutcome::Sent {
+        provider_id: String::new(),
+    };
+}
