@@ -25,7 +25,11 @@ const TOKEN: &str = "bench-token";
 const ENTRY: &str = "+15550001111";
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 fn sign(url: &str, params: &[(String, String)]) -> String {
@@ -154,7 +158,10 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .expect("client");
 
     // Baseline 1: a trivial axum handler on the same machine.
     let trivial = runtime.block_on(async {
@@ -187,7 +194,9 @@ fn main() {
                 ("NumMedia".into(), "0".into()),
                 ("To".into(), ENTRY.into()),
             ];
-            let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+            let body = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&params)
+                .finish();
             client
                 .post(&url)
                 .header("content-type", "application/x-www-form-urlencoded")
@@ -201,11 +210,24 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("signed Twilio webhook ingest, {CONNECTIONS} connections over loopback, {} s:", RUN_FOR.as_secs());
-    println!("  trivial axum handler:       {:>9.0} req/s  p50 {:.2} ms  p99 {:.2} ms", trivial.per_sec, ms(trivial.p50), ms(trivial.p99));
+    println!(
+        "signed Twilio webhook ingest, {CONNECTIONS} connections over loopback, {} s:",
+        RUN_FOR.as_secs()
+    );
+    println!(
+        "  trivial axum handler:       {:>9.0} req/s  p50 {:.2} ms  p99 {:.2} ms",
+        trivial.per_sec,
+        ms(trivial.p50),
+        ms(trivial.p99)
+    );
     println!("  raw write+fdatasync:        {raw:>9.0} /s");
     println!("  smsdesk (verify, parse, durable commit, answer):");
-    println!("                              {:>9.0} req/s  p50 {:.2} ms  p99 {:.2} ms", ingest.per_sec, ms(ingest.p50), ms(ingest.p99));
+    println!(
+        "                              {:>9.0} req/s  p50 {:.2} ms  p99 {:.2} ms",
+        ingest.per_sec,
+        ms(ingest.p50),
+        ms(ingest.p99)
+    );
     println!(
         "ingest: {:.2}x raw write+fdatasync, {:.2}x a trivial axum handler",
         ingest.per_sec / raw,

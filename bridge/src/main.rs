@@ -6,6 +6,7 @@
 //!   - `cli::plugin`: `smsdesk plugin check` and `smsdesk plugin run`, the
 //!     plugin author's tools (no server needed).
 //!   - `cli::check_config`: `smsdesk check-config`.
+//!   - `cli::run`: `smsdesk run`; `cli::replay`: `smsdesk replay` (dead letters).
 //! - `config`: the TOML config file: parsing, `${ENV}`, validation with every error.
 //! - `plugins`: the plugin host built from the config.
 //! - `server`: `smsdesk run` — HTTP webhooks, health, metrics, dead letters, SMS outbox.

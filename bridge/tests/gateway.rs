@@ -188,3 +188,51 @@ async fn sigkill_right_after_200_acks_loses_nothing() {
     assert_eq!(messages.len(), 200);
     assert!(messages.values().all(|n| *n == 1));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_request_is_replayed_once_the_number_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let stray = sms_params(
+        "SM00000000000000000000000000000009",
+        "+15557770001",
+        "+15550002222",
+        "new number?",
+    );
+    let (status, _) = post_signed(&client, &server, &stray, TOKEN).await;
+    assert_eq!(status, 422);
+    assert_eq!(server.dead_letters().len(), 1);
+    let replay = |server: &Server| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+            .args(["replay", "--config"])
+            .arg(&server.config)
+            .env("SMSDESK_TEST_TOKEN", TOKEN)
+            .output()
+            .unwrap()
+    };
+    // Still unknown: refused again, kept.
+    let out = tokio::task::block_in_place(|| replay(&server));
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("refused again (422"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(server.dead_letters().len(), 1);
+    // The operator adds the number and restarts; the replay is stored.
+    server.stop();
+    let text = std::fs::read_to_string(&server.config).unwrap();
+    std::fs::write(
+        &server.config,
+        text.replace("[[queues]]", "[[entry_points]]\nnumber = \"+15550002222\"\nkind = \"long-code\"\ncarrier = \"twilio\"\nqueue = \"billing\"\n\n[[queues]]"),
+    )
+    .unwrap();
+    server.spawn();
+    let out = tokio::task::block_in_place(|| replay(&server));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(server.dead_letters().is_empty());
+    server.stop();
+    let (messages, _) = stored(&server.storage());
+    assert_eq!(messages.get("SM00000000000000000000000000000009"), Some(&1));
+}

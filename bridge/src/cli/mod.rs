@@ -3,6 +3,7 @@
 
 pub mod check_config;
 pub mod plugin;
+pub mod replay;
 pub mod run;
 
 use std::process::ExitCode;
@@ -37,6 +38,14 @@ enum Command {
         #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
         config: std::path::PathBuf,
     },
+    /// Re-send kept webhook requests (dead letters) to the running smsdesk.
+    Replay {
+        /// The TOML config file (for the listen address and the dead-letter folder).
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+        /// Kept requests to replay (default: every one in the dead-letter folder).
+        files: Vec<std::path::PathBuf>,
+    },
     /// A Twilio-compatible carrier simulator on loopback, for tests and the demo.
     Sim(crate::sim::SimArgs),
     /// Tools for plugin authors: inspect a plugin, run it on a fixture.
@@ -49,6 +58,7 @@ impl Cli {
         match self.command {
             Command::Run { config, log_format } => run::run(&config, log_format),
             Command::CheckConfig { config } => check_config::run(&config),
+            Command::Replay { config, files } => replay::run(&config, files),
             Command::Sim(args) => crate::sim::run(args),
             Command::Plugin(c) => c.run(),
         }

@@ -99,7 +99,13 @@ pub async fn webhook(
     let plugin = watched.get();
     let call_request = request.clone();
     let outcome = tokio::task::spawn_blocking(move || plugin.handle_webhook(kind, &call_request)).await;
+    // A replay of a kept request is already on disk: do not keep it twice.
+    let replayed = headers.contains_key("x-smsdesk-replay");
     let keep = |reason: String| {
+        if replayed {
+            tracing::warn!(%carrier, %reason, "replayed request refused again; the kept copy stays");
+            return;
+        }
         let letter = DeadLetter {
             carrier: carrier.clone(),
             kind,

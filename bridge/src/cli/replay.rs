@@ -1,0 +1,95 @@
+//! `smsdesk replay`: re-sends kept webhook requests (dead letters) to a
+//! running smsdesk, exactly as the carrier sent them, so they are verified
+//! and stored as if they had just arrived (duplicates are still stored
+//! once). A letter that is accepted is deleted; one that is refused again
+//! stays, and the answer is printed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::server::dead_letters::DeadLetter;
+
+pub fn run(config_path: &Path, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let files = if files.is_empty() {
+        let dir = config.storage.with_file_name("dead-letters");
+        let mut all: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(d) => d
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        all.sort();
+        if all.is_empty() {
+            println!("no kept requests in {}", dir.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        all
+    } else {
+        files
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let client = reqwest::Client::new();
+    let mut failed = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let letter: DeadLetter =
+            serde_json::from_str(&text).with_context(|| format!("{} is not a kept request", file.display()))?;
+        // The server rebuilds the URL from public_url + path, so the signature still verifies.
+        let path = letter
+            .request
+            .url
+            .strip_prefix(&config.public_url)
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                format!(
+                    "/webhooks/{}/{}",
+                    letter.carrier,
+                    match letter.kind {
+                        smsdesk_plugins::carrier::WebhookKind::Inbound => "inbound",
+                        smsdesk_plugins::carrier::WebhookKind::Status => "status",
+                    }
+                )
+            });
+        let url = format!("http://{}{}", config.listen, path);
+        let mut request = client
+            .post(&url)
+            .header("x-smsdesk-replay", "1")
+            .body(letter.request.body.clone());
+        for (k, v) in &letter.request.headers {
+            if !matches!(k.as_str(), "host" | "content-length" | "connection") {
+                request = request.header(k.as_str(), v.as_str());
+            }
+        }
+        let answer = runtime.block_on(async {
+            let r = request.send().await?;
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            anyhow::Ok((status, body))
+        });
+        match answer {
+            Ok((status, _)) if status.is_success() => {
+                std::fs::remove_file(file)
+                    .with_context(|| format!("replayed, but cannot delete {}", file.display()))?;
+                println!("{}: accepted ({status}); deleted", file.display());
+            }
+            Ok((status, body)) => {
+                failed += 1;
+                println!("{}: refused again ({status}): {}", file.display(), body.trim());
+            }
+            Err(e) => {
+                failed += 1;
+                println!("{}: smsdesk at {} did not answer: {e}", file.display(), config.listen);
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
