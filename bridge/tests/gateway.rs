@@ -236,3 +236,49 @@ async fn a_kept_request_is_replayed_once_the_number_is_configured() {
     let (messages, _) = stored(&server.storage());
     assert_eq!(messages.get("SM00000000000000000000000000000009"), Some(&1));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_carrier_plugin_gets_503_the_request_kept_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let r = client
+        .post(server.url("/webhooks/broken/inbound"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("MessageSid=SM1&From=%2B15557770001&To=%2B15550001111&Body=hi")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503, "the carrier must retry");
+    assert!(r.text().await.unwrap().contains("kept"));
+    let letters = server.dead_letters();
+    assert_eq!(letters.len(), 1);
+    let letter = std::fs::read_to_string(&letters[0]).unwrap();
+    assert!(letter.contains("trapped in handle-webhook"), "{letter}");
+    assert!(letter.contains("MessageSid=SM1"), "the raw request is kept: {letter}");
+    // Still serving, on the same plugin host.
+    let ok = sms_params(
+        "SM00000000000000000000000000000010",
+        "+15557770001",
+        ENTRY,
+        "still there?",
+    );
+    assert_eq!(post_signed(&client, &server, &ok, TOKEN).await.0, 200);
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"smsdesk_webhooks_total{carrier="broken",kind="inbound",outcome="plugin_failure"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"smsdesk_plugin_failures{plugin="broken"} 1"#),
+        "{metrics}"
+    );
+    server.stop();
+}

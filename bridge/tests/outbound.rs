@@ -211,3 +211,46 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
         provider_id: String::new(),
     };
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sends_only_go_to_allowed_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    // "localhost" reaches the simulator too, but only 127.0.0.1 is allowed.
+    let mut server = Server::start_with(dir.path(), port, &format!("http://localhost:{sim_port}"));
+    let client = reqwest::Client::new();
+    client
+        .post(sim.url("/sim/inbound"))
+        .json(&serde_json::json!({"from": "+15557770003", "to": ENTRY, "body": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    server.stop();
+    let ids = reply_offline(&server.storage(), &["hello"]);
+    server.spawn();
+    wait_for("the refusal to be recorded", async || {
+        let m = client
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        m.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="failed"} 1"#)
+    })
+    .await;
+    server.stop();
+    assert!(
+        sim_messages(&client, &sim).await.is_empty(),
+        "a disallowed host was contacted"
+    );
+    let engine = open_engine(&server.storage());
+    let o = &engine.state().conversation(ConversationId(0)).unwrap().outbound[&ids[0]];
+    assert_eq!(o.status, Delivery::Failed);
+    assert_eq!(
+        o.error.as_deref(),
+        Some("host localhost is not in this carrier's allowed_hosts")
+    );
+}

@@ -74,6 +74,11 @@ account_sid = "AC00000000000000000000000000000000"
 auth_token = "${{SMSDESK_TEST_TOKEN}}"
 api_base = "{api_base}"
 
+[[carriers]]
+name = "broken"
+plugin = "{broken}"
+allowed_hosts = []
+
 [[entry_points]]
 number = "{ENTRY}"
 kind = "long-code"
@@ -90,6 +95,7 @@ matrix_id = "@alice:example.com"
 queues = ["billing"]
 "#,
                 twilio = dist("carrier-twilio"),
+                broken = dist("carrier-hostile"),
                 cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
                     .join("bridge-plugin-cache")
                     .display(),
