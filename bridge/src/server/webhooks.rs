@@ -178,7 +178,7 @@ pub async fn webhook(
             Ok(Ok(done)) if done.duplicate => duplicates += 1,
             Ok(Ok(done)) => {
                 accepted += 1;
-                tracing::info!(%carrier, sid = %m.carrier_message_id, conversation = ?done.conversation(), "inbound SMS stored");
+                tracing::info!(%carrier, sid = %m.carrier_message_id, conversation = done.conversation().map(|c| c.0), "inbound SMS stored");
                 tracing::debug!(%carrier, sid = %m.carrier_message_id, body = %m.body, "inbound SMS body");
             }
             Ok(Err(Rejection::UnknownEntryPoint(n))) => unknown.push(n.to_string()),
