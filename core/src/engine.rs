@@ -110,7 +110,16 @@ impl<S: KvStore> Engine<S> {
         let mut all = Vec::new();
         let mut outcome = BatchOutcome::default();
         for command in commands {
-            let result = self.run_one(&command, now)?;
+            // Earlier commands of this batch are applied in memory but not
+            // committed: after a failure here memory may be ahead of disk.
+            let result = match self.run_one(&command, now) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the store failed mid-batch; the engine stops until restarted");
+                    self.stopped = Some(e.to_string());
+                    return Err(e);
+                }
+            };
             if let Ok(done) = &result {
                 all.extend(done.records.iter().cloned());
             }

@@ -232,6 +232,12 @@ impl Conversation {
         }
     }
 
+    /// A closed conversation stays loaded while a reply of it still waits
+    /// for the carrier, so the outcome can be recorded against it.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Closed { .. }) && self.outbound.values().all(|o| o.status != Delivery::Pending)
+    }
+
     /// Whether `agent` may write to the customer in this conversation right now.
     pub fn may_write(&self, agent: &AgentId) -> bool {
         match &self.phase {

@@ -212,12 +212,13 @@ impl State {
         self.seen.retain(|_, s| s.at >= cutoff);
     }
 
-    /// Drops closed conversations from memory (they stay in the store).
+    /// Drops closed conversations from memory (they stay in the store),
+    /// except those with a reply still waiting for the carrier.
     pub fn forget_closed(&mut self) {
         let closed: Vec<ConversationId> = self
             .conversations
             .values()
-            .filter(|c| matches!(c.phase, Phase::Closed { .. }))
+            .filter(|c| c.is_finished())
             .map(|c| c.id)
             .collect();
         for id in closed {

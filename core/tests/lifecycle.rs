@@ -1095,3 +1095,34 @@ fn a_refused_reply_is_failed_with_the_carrier_code() {
         Rejection::UnknownMessage(_)
     ));
 }
+
+#[test]
+fn a_reply_still_pending_when_the_conversation_closes_is_settled_even_after_a_restart() {
+    use smsdesk_core::command::SendOutcome;
+    use smsdesk_core::model::Delivery;
+    let store = smsdesk_core::store::MemoryStore::new();
+    let t0 = Timestamp(1_700_000_000_000);
+    let mut d = Desk::open(store.clone(), t0);
+    let c = d.active_with(&bob());
+    let m = reply_id(&mut d, &bob(), c, "bye");
+    d.ok(Command::End {
+        agent: bob(),
+        conversation: c,
+    });
+    d.ok(wrapup(&bob(), c, Some("1")));
+    assert_eq!(d.label(c), "closed");
+    drop(d);
+    // After a restart the outbox reports the send: it is recorded, and the reply leaves the outbox.
+    let mut d = Desk::open(store, t0);
+    assert_eq!(layout::pending_sms(d.engine.store(), 10).unwrap().len(), 1);
+    d.ok(Command::RecordSendOutcome {
+        message: m,
+        outcome: SendOutcome::Sent {
+            provider_id: "SMlate".into(),
+        },
+    });
+    assert!(layout::pending_sms(d.engine.store(), 10).unwrap().is_empty());
+    let record = layout::conversation(d.engine.store(), c).unwrap().unwrap();
+    assert_eq!(record.outbound[&m].status, Delivery::Sent);
+    assert!(d.state().conversation(c).is_none(), "forgotten once nothing is pending");
+}

@@ -1,11 +1,15 @@
 //! Raw webhook requests smsdesk could not process (a plugin failure, an SMS
 //! to a number with no entry point), kept as files for inspection and
-//! replay: `<storage>/../dead-letters/<time>-<carrier>-<kind>-<n>.json`.
-//! Each is written and `fsync`ed before the carrier gets its answer.
+//! replay: `<storage>/../dead-letters/<carrier>-<kind>-<hash>.json`, named by
+//! a hash of the request so a carrier's retries are kept once. Each is
+//! written and `fsync`ed before the carrier gets its answer. At most
+//! `MAX_LETTERS` are kept: requests are unverified when a plugin fails, and
+//! must not be able to fill the disk.
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
 
 use serde::{Deserialize, Serialize};
 use smsdesk_plugins::carrier::{HttpRequest, WebhookKind};
@@ -19,39 +23,52 @@ pub struct DeadLetter {
     pub request: HttpRequest,
 }
 
+pub const MAX_LETTERS: usize = 10_000;
+
 #[derive(Debug)]
 pub struct DeadLetters {
     dir: PathBuf,
-    seq: AtomicU64,
 }
 
 impl DeadLetters {
     pub fn new(dir: PathBuf) -> Self {
-        Self {
-            dir,
-            seq: AtomicU64::new(0),
-        }
+        Self { dir }
     }
 
-    /// Writes the letter durably; returns its path.
+    /// Writes the letter durably; returns its path (also when it was kept before).
     pub fn keep(&self, letter: &DeadLetter) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(&self.dir)?;
-        let n = self.seq.fetch_add(1, Ordering::Relaxed);
         let kind = match letter.kind {
             WebhookKind::Inbound => "inbound",
             WebhookKind::Status => "status",
         };
-        let name = format!(
-            "{}-{}-{kind}-{}-{n}.json",
-            letter.received_at_ms,
-            letter.carrier,
-            std::process::id()
-        );
-        let path = self.dir.join(name);
+        let mut hash = Sha256::new();
+        hash.update(letter.request.url.as_bytes());
+        hash.update(&letter.request.body);
+        let digest = hash.finalize();
+        let carrier: String = letter
+            .carrier
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let path = self.dir.join(format!("{carrier}-{kind}-{}.json", hex(&digest[..12])));
+        if path.exists() {
+            return Ok(path);
+        }
+        if std::fs::read_dir(&self.dir)?.count() >= MAX_LETTERS {
+            return Err(std::io::Error::other(format!(
+                "{} already holds {MAX_LETTERS} kept requests; not keeping more",
+                self.dir.display()
+            )));
+        }
         let mut f = std::fs::File::create(&path)?;
         f.write_all(&serde_json::to_vec_pretty(letter).map_err(std::io::Error::other)?)?;
         f.sync_all()?;
         std::fs::File::open(&self.dir)?.sync_all()?;
         Ok(path)
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

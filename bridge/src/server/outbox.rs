@@ -31,6 +31,11 @@ use super::AppState;
 
 /// Attempts before a reply is given up as failed.
 pub const MAX_ATTEMPTS: u32 = 12;
+/// Age after which a reply still not accepted by the carrier is failed
+/// (attempt counts live in memory; this survives restarts).
+pub const MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// Replies read from the outbox per pass.
+const WINDOW: usize = 10_000;
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(500);
@@ -45,7 +50,8 @@ enum Attempt {
 
 fn backoff(attempt: u32, hint: Option<Duration>) -> Duration {
     let exp = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_MAX);
-    let base = hint.map_or(exp, |h| h.max(exp));
+    // A carrier's Retry-After is honoured, but never beyond our own ceiling.
+    let base = hint.map_or(exp, |h| h.max(exp).min(BACKOFF_MAX));
     // ±25% jitter so that many retries do not arrive together.
     let factor = rand::rng().random_range(0.75..1.25);
     base.mul_f64(factor)
@@ -72,13 +78,25 @@ pub async fn run(state: Arc<AppState>, wake: Arc<Notify>) {
     let mut next_free: BTreeMap<String, Instant> = BTreeMap::new();
     let mut retry_at: BTreeMap<MessageId, (Instant, u32)> = BTreeMap::new();
     let mut in_flight: BTreeSet<MessageId> = BTreeSet::new();
+    // Verdicts the carrier gave but we could not commit yet: retry the
+    // commit, never the send.
+    let mut unsaved: BTreeMap<MessageId, Verdict> = BTreeMap::new();
+    // Replies the engine refused a verdict for: never sent again by this process.
+    let mut given_up: BTreeSet<MessageId> = BTreeSet::new();
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(OutboundSms, Attempt)>();
     loop {
         let s = state.clone();
-        let pending = tokio::task::spawn_blocking(move || s.committer.query(|e| layout::pending_sms(e.store(), 512)))
-            .await
-            .ok()
-            .flatten();
+        for (message, verdict) in std::mem::take(&mut unsaved) {
+            if let Err(stop) = save(&state, message, verdict, &mut unsaved, &mut given_up).await {
+                tracing::error!(error = %stop, "the engine stopped; the outbox stops until smsdesk restarts");
+                return;
+            }
+        }
+        let pending =
+            tokio::task::spawn_blocking(move || s.committer.query(|e| layout::pending_sms(e.store(), WINDOW)))
+                .await
+                .ok()
+                .flatten();
         let pending = match pending {
             Some(Ok(p)) => p,
             Some(Err(error)) => {
@@ -94,7 +112,10 @@ pub async fn run(state: Arc<AppState>, wake: Arc<Notify>) {
         let now = Instant::now();
         let mut wake_at = now + POLL;
         for sms in pending {
-            if in_flight.contains(&sms.message_id) {
+            if in_flight.contains(&sms.message_id)
+                || unsaved.contains_key(&sms.message_id)
+                || given_up.contains(&sms.message_id)
+            {
                 continue;
             }
             if let Some((at, _)) = retry_at.get(&sms.message_id) {
@@ -124,12 +145,13 @@ pub async fn run(state: Arc<AppState>, wake: Arc<Notify>) {
             Some((sms, attempt)) = done_rx.recv() => {
                 in_flight.remove(&sms.message_id);
                 let tries = retry_at.get(&sms.message_id).map_or(0, |(_, n)| *n) + 1;
+                let age = smsdesk_core::Timestamp::now().since(sms.accepted_at);
                 let verdict = match attempt {
                     Attempt::Sent(provider_id) => Some(Verdict::Sent { provider_id }),
                     Attempt::Permanent(code, reason) => Some(Verdict::Failed { code, reason }),
-                    Attempt::Retry(reason, _) if tries >= MAX_ATTEMPTS => Some(Verdict::Failed {
+                    Attempt::Retry(reason, _) if tries >= MAX_ATTEMPTS || age >= MAX_AGE => Some(Verdict::Failed {
                         code: None,
-                        reason: format!("gave up after {tries} attempts: {reason}"),
+                        reason: format!("gave up after {tries} attempts over {} s: {reason}", age.as_secs()),
                     }),
                     Attempt::Retry(reason, hint) => {
                         let delay = backoff(tries, hint);
@@ -144,13 +166,45 @@ pub async fn run(state: Arc<AppState>, wake: Arc<Notify>) {
                         Verdict::Failed { .. } => "failed",
                     };
                     state.metrics.send(&sms.carrier.to_string(), outcome);
-                    match state.execute(Command::RecordSendOutcome { message: sms.message_id, outcome: verdict }).await {
-                        Ok(_) => {
-                            retry_at.remove(&sms.message_id);
-                        }
-                        Err(error) => tracing::error!(message = %sms.message_id, %error, "could not record the send outcome"),
+                    retry_at.remove(&sms.message_id);
+                    if let Err(stop) = save(&state, sms.message_id, verdict, &mut unsaved, &mut given_up).await {
+                        tracing::error!(error = %stop, "the engine stopped; the outbox stops until smsdesk restarts");
+                        return;
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Commits a verdict. A storage failure keeps it in `unsaved` (and stops the
+/// outbox if the engine stopped); a refusal puts the reply in `given_up`.
+async fn save(
+    state: &AppState,
+    message: MessageId,
+    verdict: Verdict,
+    unsaved: &mut BTreeMap<MessageId, Verdict>,
+    given_up: &mut BTreeSet<MessageId>,
+) -> Result<(), smsdesk_core::EngineError> {
+    match state
+        .execute(Command::RecordSendOutcome {
+            message,
+            outcome: verdict.clone(),
+        })
+        .await
+    {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(rejection)) => {
+            tracing::error!(%message, %rejection, "the engine refused a send outcome; this reply will not be sent again");
+            given_up.insert(message);
+            Ok(())
+        }
+        Err(error) => {
+            tracing::error!(%message, %error, "could not record the send outcome; will retry recording, not sending");
+            unsaved.insert(message, verdict);
+            match error {
+                smsdesk_core::EngineError::Stopped(_) => Err(error),
+                _ => Ok(()),
             }
         }
     }

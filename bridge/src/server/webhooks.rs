@@ -55,7 +55,8 @@ pub async fn webhook(
         }
     };
     let Some(watched) = state.carriers.get(&carrier) else {
-        metric("unknown_carrier");
+        // A fixed label: the path segment is unauthenticated input.
+        state.metrics.webhook("unknown", &kind_label, "unknown_carrier");
         tracing::warn!(%carrier, "webhook for an unknown carrier");
         return text(StatusCode::NOT_FOUND, format!("unknown carrier {carrier:?}"));
     };
@@ -113,7 +114,7 @@ pub async fn webhook(
             received_at_ms: Timestamp::now().0,
             request: request.clone(),
         };
-        match state.dead_letters.keep(&letter) {
+        match tokio::task::block_in_place(|| state.dead_letters.keep(&letter)) {
             Ok(path) => {
                 tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay")
             }

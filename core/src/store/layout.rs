@@ -7,7 +7,7 @@
 //! | `e/<seq>` | `EventRecord` — the full history, in order |
 //! | `h/<conversation><seq>` | empty — index of a conversation's events |
 //! | `c/<conversation>` | `Conversation` projection (also closed ones) |
-//! | `co/<conversation>` | empty — the open conversations, loaded at start |
+//! | `co/<conversation>` | empty — the conversations loaded at start: open ones, and closed ones with a reply still pending |
 //! | `a/<agent>` | `Agent` projection |
 //! | `d/<carrier>\0<carrier message id>` | `Seen` — inbound de-duplication |
 //! | `o/<message>` | `OutboundSms` — every agent reply, as handed to the outbox |
@@ -122,7 +122,6 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         writes.put(event_key(r.seq), encode(r));
         match &r.event {
             Event::ConversationOpened { conversation, .. } => writes.put(open_key(*conversation), Vec::new()),
-            Event::WrappedUp { conversation, .. } => writes.delete(open_key(*conversation)),
             // Handed over or given up: no longer the outbox worker's business.
             Event::SmsSent { message_id, .. } | Event::SmsFailed { message_id, .. } => {
                 writes.delete(pending_sms_key(*message_id))
@@ -158,6 +157,10 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
     for id in dirty.conversations {
         if let Some(c) = state.conversation(id) {
             writes.put(conversation_key(id), encode(c));
+            // Loaded at start while open, or closed with a reply still pending.
+            if c.is_finished() {
+                writes.delete(open_key(id));
+            }
         }
     }
     for id in dirty.agents {

@@ -170,9 +170,12 @@ impl KvStore for SledStore {
     }
 
     fn settle(&self) -> Result<()> {
-        let sets = std::mem::take(&mut *self.unsettled.lock().unwrap_or_else(PoisonError::into_inner));
-        for set in &sets {
+        let mut unsettled = self.unsettled.lock().unwrap_or_else(PoisonError::into_inner);
+        // Remove each set only once applied: after a failure the rest stays,
+        // and every read fails (by settling again) rather than miss a commit.
+        while let Some(set) = unsettled.first() {
             self.apply_to_sled(set)?;
+            unsettled.remove(0);
         }
         Ok(())
     }
