@@ -12,10 +12,13 @@
 //! - `server`: `smsdesk run` — HTTP webhooks, health, metrics, dead letters, SMS outbox.
 //! - `sim`: `smsdesk sim` — a Twilio-compatible carrier simulator with fault injection.
 //!
-//! The Matrix desk is added here by its issue.
+//! - `matrix`: the Matrix front end — so far the chat command language
+//!   (`matrix::commands`), parsed with clap and unit-tested; the bot is next.
 
 mod cli;
 mod config;
+#[allow(dead_code)] // the Matrix bot that uses it is the next step
+mod matrix;
 mod plugins;
 mod server;
 mod sim;

@@ -1,0 +1,367 @@
+//! Agent chat commands (PRODUCT.md §4), in the style of the tuwunel admin
+//! room: the first line of a message is split into words and parsed by a
+//! clap-derived enum; clap's error text becomes the refusal notice. Parsing
+//! is separate from executing: `parse` gives a `BotCommand`, `action` maps
+//! it, with the room it was typed in, to what the bot must do.
+
+use clap::{Parser, Subcommand};
+use smsdesk_core::{AgentId, Command, ConversationId, QueueName};
+
+/// Where a command was typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Room {
+    /// The agent's desk room with the bot.
+    Desk,
+    /// The room of one conversation.
+    Conversation(ConversationId),
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "!",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_help_subcommand = true,
+    disable_version_flag = true
+)]
+struct Line {
+    #[command(subcommand)]
+    command: BotCommand,
+}
+
+/// Every command an agent can type. Doc comments are the help texts.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
+pub enum BotCommand {
+    /// Set yourself available for new conversations (also leaves RONA).
+    Available,
+    /// Go idle with a reason code, e.g. `!idle Lunch`.
+    Idle {
+        /// One of the configured idle codes.
+        code: Vec<String>,
+    },
+    /// Show your state, capacity and conversations.
+    Status,
+    /// Accept an offer, a transfer or a conference invitation.
+    Accept {
+        /// The conversation number (optional if only one is pending).
+        id: Option<u64>,
+    },
+    /// Decline an offer or a conference invitation.
+    Decline {
+        /// The conversation number (optional if only one is pending).
+        id: Option<u64>,
+    },
+    /// List the queues with how many conversations wait in each.
+    Queues,
+    /// List available agents, optionally filtered by name or id.
+    Agents {
+        /// Text the agent's name or Matrix id must contain.
+        filter: Vec<String>,
+    },
+    /// Transfer this conversation to a queue or to an agent.
+    Transfer {
+        /// A queue name, or an agent like @bob:example.com.
+        target: String,
+    },
+    /// Invite an available agent into this conversation.
+    Conference {
+        /// The agent, like @bob:example.com.
+        agent: String,
+    },
+    /// End the conference: remove one agent (owner), everyone (owner), or leave.
+    Endconf {
+        /// The agent to remove (owner only).
+        agent: Option<String>,
+    },
+    /// End this conversation; then pick a wrap-up reason.
+    End,
+    /// Pick the wrap-up reason by number or by text matching exactly one.
+    Wrapup {
+        /// A number from the list, or filter text.
+        choice: Vec<String>,
+    },
+    /// Show the commands, or help for one: `!help transfer`.
+    Help {
+        /// A command name.
+        topic: Option<String>,
+    },
+}
+
+/// What the bot must do for a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Run this engine command.
+    Engine(Command),
+    Status,
+    Queues,
+    Agents {
+        filter: Option<String>,
+    },
+    Help {
+        topic: Option<String>,
+    },
+}
+
+/// Whether a message is meant as a command (plain text goes to the customer).
+pub fn is_command(body: &str) -> bool {
+    body.trim_start().starts_with('!')
+}
+
+/// Parses the first line of `body`. The error is a notice for the agent.
+pub fn parse(body: &str) -> Result<BotCommand, String> {
+    let line = body.trim_start().lines().next().unwrap_or("").trim();
+    let Some(rest) = line.strip_prefix('!') else {
+        return Err("commands start with !; try !help".to_owned());
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let Some(first) = words.first() else {
+        return Err("empty command; try !help".to_owned());
+    };
+    let name = first.to_ascii_lowercase();
+    let args = std::iter::once(name.as_str()).chain(words[1..].iter().copied());
+    match Line::try_parse_from(args) {
+        Ok(l) => Ok(l.command),
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            Err(format!("unknown command !{first}; try !help"))
+        }
+        Err(e) => Err(render(&e)),
+    }
+}
+
+/// clap's message, without colors, the usage block or its own help hint.
+fn render(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    format!("{first}; try !help")
+}
+
+fn joined(words: &[String]) -> Option<String> {
+    let s = words.join(" ");
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn agent_id(text: &str) -> Result<AgentId, String> {
+    if text.starts_with('@') && text.contains(':') {
+        Ok(AgentId::new(text.to_owned()))
+    } else {
+        Err(format!("{text:?} is not a Matrix user id like @bob:example.com"))
+    }
+}
+
+/// Maps a parsed command typed by `agent` in `room` to what the bot does,
+/// or a refusal saying why it cannot be done there.
+pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action, String> {
+    let agent = agent.clone();
+    let conversation = |what: &str| match room {
+        Room::Conversation(id) => Ok(id),
+        Room::Desk => Err(format!("!{what} works in a conversation room, not in your desk room")),
+    };
+    Ok(match command {
+        BotCommand::Available => Action::Engine(Command::SetAvailable { agent }),
+        BotCommand::Idle { code } => Action::Engine(Command::SetIdle {
+            agent,
+            code: joined(&code),
+        }),
+        BotCommand::Status => Action::Status,
+        BotCommand::Accept { id } => Action::Engine(Command::Accept {
+            agent,
+            conversation: id.map(ConversationId),
+        }),
+        BotCommand::Decline { id } => Action::Engine(Command::Decline {
+            agent,
+            conversation: id.map(ConversationId),
+        }),
+        BotCommand::Queues => Action::Queues,
+        BotCommand::Agents { filter } => Action::Agents {
+            filter: joined(&filter),
+        },
+        BotCommand::Transfer { target } => {
+            let conversation = conversation("transfer")?;
+            if target.starts_with('@') {
+                Action::Engine(Command::TransferToAgent {
+                    agent,
+                    conversation,
+                    target: agent_id(&target)?,
+                })
+            } else {
+                Action::Engine(Command::TransferToQueue {
+                    agent,
+                    conversation,
+                    queue: QueueName::new(target),
+                })
+            }
+        }
+        BotCommand::Conference { agent: target } => Action::Engine(Command::RequestConference {
+            conversation: conversation("conference")?,
+            agent,
+            target: agent_id(&target)?,
+        }),
+        BotCommand::Endconf { agent: target } => Action::Engine(Command::EndConference {
+            conversation: conversation("endconf")?,
+            agent,
+            target: target.as_deref().map(agent_id).transpose()?,
+        }),
+        BotCommand::End => Action::Engine(Command::End {
+            conversation: conversation("end")?,
+            agent,
+        }),
+        BotCommand::Wrapup { choice } => Action::Engine(Command::Wrapup {
+            conversation: conversation("wrapup")?,
+            agent,
+            choice: joined(&choice),
+        }),
+        BotCommand::Help { topic } => Action::Help { topic },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> BotCommand {
+        parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    fn parse_err(text: &str) -> String {
+        match parse(text) {
+            Ok(c) => panic!("{text:?} parsed as {c:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn alice() -> AgentId {
+        AgentId::from("@alice:example.com")
+    }
+
+    #[test]
+    fn every_command_parses() {
+        assert_eq!(parse_ok("!available"), BotCommand::Available);
+        assert_eq!(parse_ok("  !AVAILABLE\nsecond line ignored"), BotCommand::Available);
+        assert_eq!(
+            parse_ok("!idle Lunch"),
+            BotCommand::Idle {
+                code: vec!["Lunch".into()]
+            }
+        );
+        assert_eq!(parse_ok("!idle"), BotCommand::Idle { code: vec![] });
+        assert_eq!(parse_ok("!status"), BotCommand::Status);
+        assert_eq!(parse_ok("!accept 42"), BotCommand::Accept { id: Some(42) });
+        assert_eq!(parse_ok("!accept"), BotCommand::Accept { id: None });
+        assert_eq!(parse_ok("!decline 7"), BotCommand::Decline { id: Some(7) });
+        assert_eq!(parse_ok("!queues"), BotCommand::Queues);
+        assert_eq!(
+            parse_ok("!agents bo"),
+            BotCommand::Agents {
+                filter: vec!["bo".into()]
+            }
+        );
+        assert_eq!(
+            parse_ok("!transfer billing"),
+            BotCommand::Transfer {
+                target: "billing".into()
+            }
+        );
+        assert_eq!(
+            parse_ok("!conference @bob:example.com"),
+            BotCommand::Conference {
+                agent: "@bob:example.com".into()
+            }
+        );
+        assert_eq!(parse_ok("!endconf"), BotCommand::Endconf { agent: None });
+        assert_eq!(parse_ok("!end"), BotCommand::End);
+        assert_eq!(
+            parse_ok("!wrapup follow up"),
+            BotCommand::Wrapup {
+                choice: vec!["follow".into(), "up".into()]
+            }
+        );
+        assert_eq!(
+            parse_ok("!help transfer"),
+            BotCommand::Help {
+                topic: Some("transfer".into())
+            }
+        );
+    }
+
+    #[test]
+    fn mistakes_get_a_reason() {
+        assert_eq!(parse_err("!teleport me"), "unknown command !teleport; try !help");
+        assert_eq!(parse_err("!"), "empty command; try !help");
+        assert!(
+            parse_err("!accept soon").contains("invalid value 'soon'"),
+            "{}",
+            parse_err("!accept soon")
+        );
+        assert!(
+            parse_err("!transfer").contains("required"),
+            "{}",
+            parse_err("!transfer")
+        );
+        assert!(
+            parse_err("!end now please").contains("unexpected argument"),
+            "{}",
+            parse_err("!end now please")
+        );
+    }
+
+    #[test]
+    fn commands_map_to_the_engine_with_the_rooms_conversation() {
+        let room = Room::Conversation(ConversationId(3));
+        assert_eq!(
+            action(parse_ok("!transfer @bob:example.com"), &alice(), room),
+            Ok(Action::Engine(Command::TransferToAgent {
+                agent: alice(),
+                conversation: ConversationId(3),
+                target: AgentId::from("@bob:example.com"),
+            }))
+        );
+        assert_eq!(
+            action(parse_ok("!transfer support"), &alice(), room),
+            Ok(Action::Engine(Command::TransferToQueue {
+                agent: alice(),
+                conversation: ConversationId(3),
+                queue: QueueName::from("support"),
+            }))
+        );
+        assert_eq!(
+            action(parse_ok("!wrapup wrong number"), &alice(), room),
+            Ok(Action::Engine(Command::Wrapup {
+                agent: alice(),
+                conversation: ConversationId(3),
+                choice: Some("wrong number".into()),
+            }))
+        );
+        assert_eq!(
+            action(parse_ok("!idle"), &alice(), Room::Desk),
+            Ok(Action::Engine(Command::SetIdle {
+                agent: alice(),
+                code: None
+            }))
+        );
+    }
+
+    #[test]
+    fn room_commands_are_refused_in_the_desk_room_and_bad_ids_are_named() {
+        assert_eq!(
+            action(parse_ok("!end"), &alice(), Room::Desk),
+            Err("!end works in a conversation room, not in your desk room".into())
+        );
+        assert_eq!(
+            action(
+                parse_ok("!conference bob"),
+                &alice(),
+                Room::Conversation(ConversationId(1))
+            ),
+            Err("\"bob\" is not a Matrix user id like @bob:example.com".into())
+        );
+    }
+
+    #[test]
+    fn plain_text_is_not_a_command() {
+        assert!(is_command("!end"));
+        assert!(is_command("  !help"));
+        assert!(!is_command("Hello! How can I help?"));
+    }
+}
