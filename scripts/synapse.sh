@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# A local Synapse for tests and the demo, installed from PyPI into the
+# project's .venv (nothing system-wide). Loopback only, in-memory or file
+# SQLite, no federation, rate limits lifted (see ../shared/notes/synapse.md).
+#
+#   scripts/synapse.sh install                    # .venv with matrix-synapse
+#   scripts/synapse.sh start DIR PORT [sqlite]    # config + keys in DIR, runs in the background; prints the PID
+#   scripts/synapse.sh register DIR PORT USER PASSWORD   # a user via the shared-secret admin API
+#   scripts/synapse.sh stop DIR
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.venv"
+py="$venv/bin/python"
+
+install() {
+  if [ ! -x "$venv/bin/python" ] || ! "$py" -c 'import synapse' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check matrix-synapse
+  fi
+}
+
+write_config() {
+  local dir=$1 port=$2 db=${3:-memory}
+  mkdir -p "$dir/media"
+  local database=':memory:'
+  [ "$db" = sqlite ] && database="$dir/homeserver.db"
+  local limit='{per_second: 10000, burst_count: 10000}'
+  cat > "$dir/homeserver.yaml" <<YAML
+server_name: localhost
+pid_file: $dir/homeserver.pid
+listeners:
+  - port: $port
+    bind_addresses: ['127.0.0.1']
+    type: http
+    tls: false
+    x_forwarded: false
+    resources: [{names: [client], compress: false}]
+database: {name: sqlite3, args: {database: "$database"}}
+media_store_path: $dir/media
+signing_key_path: $dir/signing.key
+log_config: $dir/log.yaml
+report_stats: false
+enable_registration: false
+registration_shared_secret: "smsdesk-test-shared-secret"
+macaroon_secret_key: "smsdesk-test-macaroon"
+form_secret: "smsdesk-test-form"
+trusted_key_servers: []
+suppress_key_server_warning: true
+presence: {enabled: false}
+bcrypt_rounds: 4
+rc_message: $limit
+rc_registration: $limit
+rc_room_creation: $limit
+rc_joins_per_room: $limit
+rc_profile: $limit
+rc_user_directory: $limit
+rc_delayed_event_mgmt: $limit
+rc_login: {address: $limit, account: $limit, failed_attempts: $limit}
+rc_joins: {local: $limit, remote: $limit}
+rc_invites: {per_room: $limit, per_user: $limit, per_issuer: $limit}
+rc_presence: {per_user: $limit}
+YAML
+  cat > "$dir/log.yaml" <<YAML
+version: 1
+formatters: {precise: {format: '%(asctime)s %(levelname)s %(name)s %(message)s'}}
+handlers: {file: {class: logging.FileHandler, filename: $dir/homeserver.log, formatter: precise}}
+root: {level: WARNING, handlers: [file]}
+disable_existing_loggers: false
+YAML
+  [ -f "$dir/signing.key" ] || "$py" -m synapse.app.homeserver --generate-keys -c "$dir/homeserver.yaml" >/dev/null
+}
+
+start() {
+  local dir=$1 port=$2 db=${3:-memory}
+  install
+  write_config "$dir" "$port" "$db"
+  "$py" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stdout.log" 2>&1 &
+  local pid=$!
+  echo "$pid" > "$dir/synapse.pid"
+  for _ in $(seq 1 300); do
+    if curl -sf "http://127.0.0.1:$port/_matrix/client/versions" >/dev/null; then
+      echo "$pid"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { echo "synapse exited; see $dir/stdout.log and $dir/homeserver.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "synapse did not answer on port $port within 30 s" >&2
+  return 1
+}
+
+register() {
+  local port=$2 user=$3 password=$4
+  "$py" - "$port" "$user" "$password" <<'PY'
+import hashlib, hmac, json, sys, urllib.request
+port, user, password = sys.argv[1], sys.argv[2], sys.argv[3]
+base = f"http://127.0.0.1:{port}/_synapse/admin/v1/register"
+nonce = json.load(urllib.request.urlopen(base))["nonce"]
+mac = hmac.new(b"smsdesk-test-shared-secret", digestmod=hashlib.sha1)
+for part in (nonce, user, password, "notadmin"):
+    mac.update(part.encode() + (b"\x00" if part != "notadmin" else b""))
+body = json.dumps({"nonce": nonce, "username": user, "password": password, "admin": False, "mac": mac.hexdigest()}).encode()
+req = urllib.request.Request(base, data=body, headers={"Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(req))["user_id"])
+PY
+}
+
+stop() {
+  local dir=$1
+  if [ -f "$dir/synapse.pid" ]; then
+    kill "$(cat "$dir/synapse.pid")" 2>/dev/null || true
+    rm -f "$dir/synapse.pid"
+  fi
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  install) install ;;
+  start) start "$@" ;;
+  register) register "$@" ;;
+  stop) stop "$@" ;;
+  *) echo "usage: $0 install | start DIR PORT [sqlite] | register DIR PORT USER PASSWORD | stop DIR" >&2; exit 2 ;;
+esac
