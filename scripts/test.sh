@@ -19,6 +19,9 @@ fi
 log "building the example plugins (wasm32-wasip2)"
 bash scripts/build-plugins.sh >/dev/null
 
+log "installing Synapse into .venv (for the Matrix end-to-end tests)"
+bash scripts/synapse.sh install
+
 log "cargo fmt --check"
 cargo fmt --all --check
 

@@ -12,12 +12,11 @@
 //! - `server`: `smsdesk run` — HTTP webhooks, health, metrics, dead letters, SMS outbox.
 //! - `sim`: `smsdesk sim` — a Twilio-compatible carrier simulator with fault injection.
 //!
-//! - `matrix`: the Matrix front end — so far the chat command language
-//!   (`matrix::commands`), parsed with clap and unit-tested; the bot is next.
+//! - `matrix`: the Matrix front end — the bot (desk rooms, offers, relay),
+//!   its store, and the chat command language (`matrix::commands`).
 
 mod cli;
 mod config;
-#[allow(dead_code)] // the Matrix bot that uses it is the next step
 mod matrix;
 mod plugins;
 mod server;

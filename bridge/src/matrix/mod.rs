@@ -1,5 +1,6 @@
-//! The Matrix front end (in progress). Today: the chat command language,
-//! parsed and mapped to engine commands without a server. The bot (rooms,
-//! relay, sync loop, Matrix outbox) is the next step.
+//! The Matrix front end: the bot (`bot`), what it remembers (`store`) and
+//! the agents' chat command language (`commands`).
 
+pub mod bot;
 pub mod commands;
+pub mod store;

@@ -20,12 +20,17 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         .await
         .ok()
         .flatten();
-    let ready = engine.is_some();
+    let homeserver = state.homeserver_ok.load(std::sync::atomic::Ordering::Relaxed);
+    let ready = engine.is_some() && (homeserver || state.config.matrix.is_none());
     let body = serde_json::json!({
         "ready": ready,
-        "store": if ready { "open" } else { "engine stopped" },
+        "store": if engine.is_some() { "open" } else { "engine stopped" },
         "plugins": state.carriers.keys().collect::<Vec<_>>(),
-        "homeserver": if state.config.matrix.is_some() { "not checked yet (the Matrix desk is not built)" } else { "not configured" },
+        "homeserver": match (state.config.matrix.is_some(), homeserver) {
+            (false, _) => "not configured",
+            (true, true) => "reachable",
+            (true, false) => "unreachable",
+        },
     });
     let status = if ready {
         StatusCode::OK

@@ -47,6 +47,10 @@ pub struct AppState {
     pub dead_letters: dead_letters::DeadLetters,
     /// Woken after every commit, so the outbox sends new replies at once.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Woken after every commit, so the Matrix bot posts new events at once.
+    pub feed_wake: Arc<tokio::sync::Notify>,
+    /// Whether the last Matrix sync succeeded (for /readyz).
+    pub homeserver_ok: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -117,9 +121,13 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         .with_context(|| format!("opening the store at {}", config.storage.display()))?;
     let engine = Engine::open(store, config.setup(), routers, Timestamp::now())?;
     let outbox_wake = Arc::new(tokio::sync::Notify::new());
-    let wake = outbox_wake.clone();
+    let feed_wake = Arc::new(tokio::sync::Notify::new());
+    let (wake, feed) = (outbox_wake.clone(), feed_wake.clone());
     let options = Options {
-        on_commit: Some(Box::new(move |_| wake.notify_one())),
+        on_commit: Some(Box::new(move |_| {
+            wake.notify_one();
+            feed.notify_one();
+        })),
         ..Options::default()
     };
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
@@ -132,6 +140,8 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         plugin_host,
         dead_letters,
         outbox_wake,
+        feed_wake,
+        homeserver_ok: std::sync::atomic::AtomicBool::new(false),
     }))
 }
 
@@ -156,13 +166,39 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     tracing::info!(%listen, "smsdesk is listening");
     let reloader = tokio::spawn(reload_loop(state.clone()));
     let outbox = tokio::spawn(outbox::run(state.clone(), state.outbox_wake.clone()));
+    let bot = state
+        .config
+        .matrix
+        .clone()
+        .map(|m| tokio::spawn(matrix_loop(state.clone(), m)));
     axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await?;
     reloader.abort();
     outbox.abort();
+    if let Some(bot) = bot {
+        bot.abort();
+    }
     tracing::info!("smsdesk stopped");
     Ok(())
+}
+
+/// The Matrix bot; a homeserver that is down delays it, never stops smsdesk.
+async fn matrix_loop(state: Arc<AppState>, config: crate::config::MatrixConfig) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match crate::matrix::bot::start(state.clone(), &config).await {
+            Ok(bot) => {
+                bot.run().await;
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), ?backoff, "Matrix bot cannot start yet; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
 }
 
 /// Hot reload of carrier plugins: every few seconds, and at once on SIGHUP.

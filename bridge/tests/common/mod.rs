@@ -49,6 +49,15 @@ impl Server {
 
     /// Same, on `port`, sending SMS to the carrier API at `api_base`.
     pub fn start_with(dir: &Path, port: u16, api_base: &str) -> Self {
+        Self::start_full(dir, port, api_base, None)
+    }
+
+    /// Same, with the Matrix bot logging in to `homeserver` as @smsdesk:localhost.
+    pub fn start_with_matrix(dir: &Path, port: u16, api_base: &str, homeserver: &str) -> Self {
+        Self::start_full(dir, port, api_base, Some(homeserver))
+    }
+
+    fn start_full(dir: &Path, port: u16, api_base: &str, homeserver: Option<&str>) -> Self {
         let config = dir.join("smsdesk.toml");
         std::fs::write(
             &config,
@@ -64,6 +73,7 @@ max_body = 4096
 
 [plugins]
 cache_dir = "{cache}"
+{matrix}
 
 [[carriers]]
 name = "twilio"
@@ -91,11 +101,20 @@ wrapup_reasons = ["Resolved"]
 
 [agents]
 [[agents.roster]]
-matrix_id = "@alice:example.com"
+matrix_id = "{alice}"
+name = "Alice"
 queues = ["billing"]
 "#,
                 twilio = dist("carrier-twilio"),
                 broken = dist("carrier-hostile"),
+                alice = if homeserver.is_some() {
+                    "@alice:localhost"
+                } else {
+                    "@alice:example.com"
+                },
+                matrix = homeserver.map_or(String::new(), |hs| format!(
+                    "[matrix]\nhomeserver = \"{hs}\"\nuser = \"@smsdesk:localhost\"\npassword = \"bot-password\"\n"
+                )),
                 cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
                     .join("bridge-plugin-cache")
                     .display(),

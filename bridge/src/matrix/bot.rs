@@ -1,0 +1,520 @@
+//! The Matrix bot: logs in, keeps a desk room per roster agent, follows the
+//! engine's event log to post offers and notices (a Matrix outage delays
+//! them; the cursor only moves after a post succeeded), turns agents'
+//! commands into engine commands, and relays plain text from a
+//! conversation's agents to the customer.
+//!
+//! It runs its own `sync_once` loop (not `Client::sync`, which adds ~1 s per
+//! round trip) from a persisted token, so a restart neither replays nor
+//! misses commands.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
+use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+use matrix_sdk::ruma::events::relation::Annotation;
+use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
+use matrix_sdk::Client;
+use smsdesk_core::model::Delivery;
+use smsdesk_core::store::layout;
+use smsdesk_core::{AgentId, Command, ConversationId, Event, EventRecord};
+
+use super::commands::{self, Action, Room as CmdRoom};
+use super::store::{BotStore, RoomRole};
+use crate::config::{MatrixAuth, MatrixConfig};
+use crate::server::AppState;
+
+pub struct Bot {
+    client: Client,
+    app: Arc<AppState>,
+    store: BotStore,
+    me: OwnedUserId,
+}
+
+impl std::fmt::Debug for Bot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot").field("me", &self.me).finish()
+    }
+}
+
+/// Logs in and prepares the bot; `run` then serves until the task is dropped.
+pub async fn start(app: Arc<AppState>, config: &MatrixConfig) -> anyhow::Result<Arc<Bot>> {
+    let client = Client::builder()
+        .homeserver_url(&config.homeserver)
+        .build()
+        .await
+        .with_context(|| format!("cannot reach the homeserver {}", config.homeserver))?;
+    match &config.auth {
+        MatrixAuth::Password(password) => {
+            client
+                .matrix_auth()
+                .login_username(&config.user, password)
+                .initial_device_display_name("smsdesk")
+                .send()
+                .await
+                .with_context(|| format!("login as {} failed", config.user))?;
+        }
+        MatrixAuth::AccessToken(_) => {
+            anyhow::bail!("matrix.access_token login is not supported yet; use matrix.password")
+        }
+    }
+    let me = client.user_id().context("logged in without a user id")?.to_owned();
+    let store = BotStore::open(&app.config.storage.with_file_name("matrix")).context("opening the bot store")?;
+    Ok(Arc::new(Bot { client, app, store, me }))
+}
+
+impl Bot {
+    /// Syncs, keeps desk rooms, posts notices. Never returns unless the client fails for good.
+    pub async fn run(self: Arc<Self>) {
+        // Skip history on the very first start; afterwards continue from the saved token.
+        let mut settings = SyncSettings::default().timeout(Duration::from_secs(10));
+        match self.store.sync_token() {
+            Ok(Some(token)) => settings = settings.token(token),
+            _ => match self.client.sync_once(SyncSettings::default()).await {
+                Ok(r) => {
+                    let _ = self.store.set_sync_token(&r.next_batch);
+                    settings = settings.token(r.next_batch);
+                }
+                Err(error) => tracing::warn!(%error, "first sync failed; will retry"),
+            },
+        }
+        self.client.add_event_handler_context(self.clone());
+        self.client.add_event_handler(on_message);
+        self.client.add_event_handler(on_invite);
+        tokio::spawn(self.clone().project());
+        tokio::spawn(self.clone().desk_rooms_loop());
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.client.sync_once(settings.clone()).await {
+                Ok(r) => {
+                    backoff = Duration::from_millis(200);
+                    self.app.homeserver_ok.store(true, std::sync::atomic::Ordering::Relaxed);
+                    if let Err(error) = self.store.set_sync_token(&r.next_batch) {
+                        tracing::error!(%error, "cannot save the sync token");
+                    }
+                    settings = settings.token(r.next_batch);
+                }
+                Err(error) => {
+                    self.app
+                        .homeserver_ok
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!(%error, ?backoff, "sync failed; homeserver unreachable? retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+
+    /// Creates missing desk rooms now and retries failures every 30 s, off
+    /// the sync loop (an agent on an unreachable server must not stall it).
+    async fn desk_rooms_loop(self: Arc<Self>) {
+        loop {
+            self.ensure_desk_rooms().await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    }
+
+    async fn ensure_desk_rooms(&self) {
+        for agent in &self.app.config.roster {
+            if matches!(self.store.desk_room(&agent.id), Ok(Some(_))) {
+                continue;
+            }
+            let Ok(user) = OwnedUserId::try_from(agent.id.as_str()) else {
+                continue;
+            };
+            let mut request = CreateRoomRequest::new();
+            request.invite = vec![user];
+            request.is_direct = true;
+            request.preset = Some(RoomPreset::TrustedPrivateChat);
+            request.name = Some(format!("smsdesk desk — {}", agent.name));
+            match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
+                Err(_) => tracing::warn!(agent = %agent.id, "creating the desk room timed out; will retry"),
+                Ok(Err(error)) => tracing::warn!(agent = %agent.id, %error, "cannot create the desk room yet"),
+                Ok(Ok(room)) => {
+                    let _ = self.store.set_desk_room(&agent.id, room.room_id().as_str());
+                    let _ = room
+                        .send(RoomMessageEventContent::notice_plain(format!(
+                            "Hello {}! This is your smsdesk desk. Offers arrive here. Say !available to start, !help for commands.",
+                            agent.name
+                        )))
+                        .await;
+                    tracing::info!(agent = %agent.id, room = %room.room_id(), "desk room created");
+                }
+            }
+        }
+    }
+
+    fn room(&self, id: &str) -> Option<Room> {
+        let id = OwnedRoomId::try_from(id).ok()?;
+        self.client.get_room(&id)
+    }
+
+    async fn notice(&self, room: &Room, text: impl Into<String>) -> matrix_sdk::Result<()> {
+        room.send(RoomMessageEventContent::notice_plain(text.into()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn desk_notice(&self, agent: &AgentId, text: String) -> anyhow::Result<()> {
+        let Some(room) = self.store.desk_room(agent)?.and_then(|r| self.room(&r)) else {
+            anyhow::bail!("no desk room for {agent} yet");
+        };
+        self.notice(&room, text).await?;
+        Ok(())
+    }
+
+    /// Follows the engine's event log from the saved cursor and posts each event.
+    async fn project(self: Arc<Self>) {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            let cursor = self.store.cursor().unwrap_or(0);
+            let app = self.app.clone();
+            let batch = tokio::task::spawn_blocking(move || {
+                app.committer
+                    .query(move |e| layout::events_from(e.store(), cursor, 100))
+            })
+            .await
+            .ok()
+            .flatten();
+            let records = match batch {
+                Some(Ok(r)) => r,
+                Some(Err(error)) => {
+                    tracing::error!(%error, "cannot read the event log");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                None => return,
+            };
+            if records.is_empty() {
+                tokio::select! {
+                    _ = self.app.feed_wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+                }
+                continue;
+            }
+            for record in records {
+                match self.post(&record).await {
+                    Ok(()) => {
+                        backoff = Duration::from_millis(200);
+                        let _ = self.store.set_cursor(record.seq + 1);
+                    }
+                    Err(error) => {
+                        tracing::warn!(seq = record.seq, %error, ?backoff, "cannot post to Matrix yet; will retry");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(10));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn conversation_room(&self, id: ConversationId) -> anyhow::Result<Option<Room>> {
+        Ok(self.store.conversation_room(id)?.and_then(|r| self.room(&r)))
+    }
+
+    /// Posts one engine event where agents need to see it.
+    async fn post(&self, record: &EventRecord) -> anyhow::Result<()> {
+        let app = self.app.clone();
+        let conversation = match record.event.conversation() {
+            Some(id) => {
+                tokio::task::spawn_blocking(move || app.committer.query(move |e| layout::conversation(e.store(), id)))
+                    .await?
+                    .transpose()?
+                    .flatten()
+            }
+            None => None,
+        };
+        match &record.event {
+            Event::AgentStatusChanged { agent, status } => {
+                self.desk_notice(agent, format!("You are now {status}.")).await?;
+            }
+            Event::Offered {
+                conversation: id,
+                agent,
+                deadline,
+            } => {
+                let Some(c) = conversation else { return Ok(()) };
+                let kind = self
+                    .app
+                    .config
+                    .entry_points
+                    .iter()
+                    .find(|e| e.entry.number == c.entry)
+                    .map_or("", |e| e.entry.kind.label());
+                let waited = record.at.since(c.opened_at).as_secs();
+                let seconds = deadline.since(record.at).as_secs();
+                self.desk_notice(
+                    agent,
+                    format!(
+                        "Offer #{id}: queue {}, customer {}, to {} ({kind}), waiting {}:{:02}. Reply !accept {id} or !decline {id} within {seconds} s.",
+                        c.queue, c.customer, c.entry, waited / 60, waited % 60
+                    ),
+                )
+                .await?;
+            }
+            Event::OfferAccepted {
+                conversation: id,
+                agent,
+            } => {
+                let room = self.open_conversation_room(*id, agent, conversation.as_ref()).await?;
+                self.desk_notice(agent, format!("You accepted #{id}; it is in room {}.", room.room_id()))
+                    .await?;
+            }
+            Event::OfferDeclined {
+                conversation: id,
+                agent,
+            } => {
+                self.desk_notice(agent, format!("You declined #{id}.")).await?;
+            }
+            Event::OfferTimedOut {
+                conversation: id,
+                agent,
+            } => {
+                self.desk_notice(
+                    agent,
+                    format!("Offer #{id} timed out: you are now RONA. Say !available when you are back."),
+                )
+                .await?;
+            }
+            Event::ConferenceRequested {
+                conversation: id,
+                by,
+                agent,
+                ..
+            } => {
+                self.desk_notice(
+                    agent,
+                    format!("{by} invites you to conversation #{id}. Reply !accept {id} or !decline {id}."),
+                )
+                .await?;
+                if let Some(room) = self.conversation_room(*id).await? {
+                    self.notice(&room, format!("Conference requested with {agent}."))
+                        .await?;
+                }
+            }
+            Event::ConferenceJoined {
+                conversation: id,
+                agent,
+            } => {
+                if let Some(room) = self.conversation_room(*id).await? {
+                    if let Ok(user) = OwnedUserId::try_from(agent.as_str()) {
+                        let _ = room.invite_user_by_id(&user).await;
+                    }
+                    self.notice(&room, format!("{agent} joined the conference.")).await?;
+                }
+            }
+            Event::MessageReceived { conversation: id, sms } => {
+                if let Some(room) = self.conversation_room(*id).await? {
+                    self.notice(&room, format!("customer: {}", sms.body)).await?;
+                }
+            }
+            Event::Ended { conversation: id, .. } => {
+                if let Some(room) = self.conversation_room(*id).await? {
+                    let reasons = self
+                        .app
+                        .config
+                        .queues
+                        .iter()
+                        .find(|q| conversation.as_ref().is_some_and(|c| c.queue == q.setup.name))
+                        .map(|q| q.setup.wrapup_reasons.clone())
+                        .unwrap_or_default();
+                    let list: Vec<String> = reasons
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| format!("{}. {r}", i + 1))
+                        .collect();
+                    self.notice(
+                        &room,
+                        format!(
+                            "Conversation ended. Wrap up with !wrapup <number or text>: {}",
+                            list.join("; ")
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            Event::SmsSent { message_id, .. }
+            | Event::DeliveryUpdated { message_id, .. }
+            | Event::SmsFailed { message_id, .. } => {
+                let mark = match &record.event {
+                    Event::SmsSent { .. } => "✓ sent",
+                    Event::DeliveryUpdated {
+                        status: Delivery::Delivered | Delivery::Read,
+                        ..
+                    } => "✅ delivered",
+                    Event::DeliveryUpdated {
+                        status: Delivery::Failed,
+                        ..
+                    }
+                    | Event::SmsFailed { .. } => "❌ failed",
+                    _ => return Ok(()),
+                };
+                if let Some((room_id, event_id)) = self.store.reply_event(*message_id)? {
+                    if let (Some(room), Ok(event)) = (self.room(&room_id), OwnedEventId::try_from(event_id.as_str())) {
+                        room.send(ReactionEventContent::new(Annotation::new(event, mark.to_owned())))
+                            .await?;
+                        if let Event::SmsFailed { .. }
+                        | Event::DeliveryUpdated {
+                            status: Delivery::Failed,
+                            ..
+                        } = &record.event
+                        {
+                            self.notice(&room, record.event.describe()).await?;
+                        }
+                    }
+                }
+            }
+            Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
+            other => {
+                if let Some(id) = other.conversation() {
+                    if let Some(room) = self.conversation_room(id).await? {
+                        self.notice(&room, other.describe()).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn open_conversation_room(
+        &self,
+        id: ConversationId,
+        agent: &AgentId,
+        conversation: Option<&smsdesk_core::model::Conversation>,
+    ) -> anyhow::Result<Room> {
+        let user = OwnedUserId::try_from(agent.as_str())?;
+        if let Some(room) = self.conversation_room(id).await? {
+            let _ = room.invite_user_by_id(&user).await;
+            self.notice(&room, format!("{agent} now owns this conversation."))
+                .await?;
+            return Ok(room);
+        }
+        let mut request = CreateRoomRequest::new();
+        request.invite = vec![user];
+        request.preset = Some(RoomPreset::PrivateChat);
+        request.name = conversation.map(|c| format!("{} · {}", c.customer, c.queue));
+        let room = self.client.create_room(request).await?;
+        self.store.set_conversation_room(id, room.room_id().as_str())?;
+        // The history so far.
+        let app = self.app.clone();
+        let history = tokio::task::spawn_blocking(move || app.committer.query(move |e| layout::history(e.store(), id)))
+            .await?
+            .transpose()?
+            .unwrap_or_default();
+        let lines: Vec<String> = history
+            .iter()
+            .filter_map(|r| match &r.event {
+                Event::MessageReceived { sms, .. } => Some(format!("customer: {}", sms.body)),
+                Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
+                _ => None,
+            })
+            .collect();
+        self.notice(
+            &room,
+            format!("Conversation #{id} — history so far:\n{}", lines.join("\n")),
+        )
+        .await?;
+        Ok(room)
+    }
+
+    /// A message in one of our rooms.
+    async fn handle(&self, room: Room, sender: &str, body: &str, event_id: OwnedEventId) -> anyhow::Result<()> {
+        if sender == self.me.as_str() {
+            return Ok(());
+        }
+        let Some(role) = self.store.role(room.room_id().as_str())? else {
+            return Ok(());
+        };
+        let agent = AgentId::new(sender.to_owned());
+        let on_roster = self.app.config.roster.iter().any(|a| a.id == agent);
+        let cmd_room = match &role {
+            RoomRole::Desk(owner) if owner != &agent => return Ok(()),
+            RoomRole::Desk(_) => CmdRoom::Desk,
+            RoomRole::Conversation(id) => CmdRoom::Conversation(*id),
+        };
+        if !on_roster {
+            self.notice(&room, format!("{sender} is not on the agent roster: nothing was sent."))
+                .await?;
+            return Ok(());
+        }
+        if !commands::is_command(body) {
+            let CmdRoom::Conversation(id) = cmd_room else {
+                self.notice(&room, "This is your desk room: plain text goes nowhere. Try !help.")
+                    .await?;
+                return Ok(());
+            };
+            let reply = Command::Reply {
+                agent,
+                conversation: id,
+                body: body.to_owned(),
+            };
+            match self.app.execute(reply).await? {
+                Ok(done) => {
+                    for r in &done.records {
+                        if let Event::ReplyAccepted { message_id, .. } = &r.event {
+                            self.store
+                                .set_reply_event(*message_id, room.room_id().as_str(), event_id.as_str())?;
+                        }
+                    }
+                }
+                Err(rejection) => self.notice(&room, format!("Not sent: {rejection}")).await?,
+            }
+            return Ok(());
+        }
+        let parsed = commands::parse(body).and_then(|c| commands::action(c, &agent, cmd_room));
+        let answer = match parsed {
+            Err(why) => why,
+            Ok(Action::Engine(command)) => match self.app.execute(command).await? {
+                Ok(done) if done.records.is_empty() => "Nothing to change.".to_owned(),
+                Ok(done) => done
+                    .records
+                    .iter()
+                    .map(|r| r.event.describe())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Err(rejection) => format!("Refused: {rejection}"),
+            },
+            Ok(Action::Help { .. }) => HELP.to_owned(),
+            Ok(Action::Status) | Ok(Action::Queues) | Ok(Action::Agents { .. }) => {
+                "This command is not available yet.".to_owned()
+            }
+        };
+        self.notice(&room, answer).await?;
+        Ok(())
+    }
+}
+
+const HELP: &str =
+    "Desk room: !available, !idle [code], !status, !accept [id], !decline [id], !queues, !agents [filter], !help\n\
+Conversation room: plain text goes to the customer; !transfer <queue | @agent:server>, !conference <@agent:server>, \
+!endconf [@agent:server], !end, !wrapup [number | text], !queues, !agents [filter], !help";
+
+async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    let MessageType::Text(text) = &event.content.msgtype else {
+        return;
+    };
+    if let Err(error) = bot
+        .handle(room, event.sender.as_str(), &text.body, event.event_id.clone())
+        .await
+    {
+        tracing::warn!(%error, "handling a Matrix message failed");
+    }
+}
+
+/// The bot creates its own rooms; invitations from anyone are declined.
+async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    if event.state_key != bot.me {
+        return;
+    }
+    tracing::info!(room = %room.room_id(), from = %event.sender, "declining an invitation");
+    let _ = room.leave().await;
+}

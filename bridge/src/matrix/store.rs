@@ -1,0 +1,100 @@
+//! What the bot remembers, in its own small store beside the engine's
+//! (`<storage>/../matrix`): desk and conversation rooms, the sync token (so
+//! a restart neither replays nor misses commands), the event-feed cursor
+//! (so a Matrix outage delays notices and loses none), and which Matrix
+//! event carried which reply (for delivery reactions).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use smsdesk_core::store::{KvStore, Result, SledStore, WriteSet};
+use smsdesk_core::{AgentId, ConversationId, MessageId};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoomRole {
+    Desk(AgentId),
+    Conversation(ConversationId),
+}
+
+#[derive(Debug)]
+pub struct BotStore {
+    kv: SledStore,
+}
+
+impl BotStore {
+    pub fn open(dir: &Path) -> Result<Self> {
+        Ok(Self {
+            kv: SledStore::open(dir)?,
+        })
+    }
+
+    fn get_string(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .kv
+            .get(key.as_bytes())?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn put(&self, pairs: &[(String, String)]) -> Result<()> {
+        let mut w = WriteSet::default();
+        for (k, v) in pairs {
+            w.put(k.as_bytes().to_vec(), v.as_bytes().to_vec());
+        }
+        self.kv.commit(&w)
+    }
+
+    pub fn desk_room(&self, agent: &AgentId) -> Result<Option<String>> {
+        self.get_string(&format!("desk/{agent}"))
+    }
+
+    pub fn conversation_room(&self, id: ConversationId) -> Result<Option<String>> {
+        self.get_string(&format!("conv/{id}"))
+    }
+
+    pub fn role(&self, room: &str) -> Result<Option<RoomRole>> {
+        Ok(self
+            .get_string(&format!("room/{room}"))?
+            .and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    pub fn set_desk_room(&self, agent: &AgentId, room: &str) -> Result<()> {
+        let role = serde_json::to_string(&RoomRole::Desk(agent.clone())).unwrap_or_default();
+        self.put(&[
+            (format!("desk/{agent}"), room.to_owned()),
+            (format!("room/{room}"), role),
+        ])
+    }
+
+    pub fn set_conversation_room(&self, id: ConversationId, room: &str) -> Result<()> {
+        let role = serde_json::to_string(&RoomRole::Conversation(id)).unwrap_or_default();
+        self.put(&[(format!("conv/{id}"), room.to_owned()), (format!("room/{room}"), role)])
+    }
+
+    pub fn sync_token(&self) -> Result<Option<String>> {
+        self.get_string("sync_token")
+    }
+
+    pub fn set_sync_token(&self, token: &str) -> Result<()> {
+        self.put(&[("sync_token".to_owned(), token.to_owned())])
+    }
+
+    /// The next engine event sequence number to post.
+    pub fn cursor(&self) -> Result<u64> {
+        Ok(self.get_string("cursor")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    pub fn set_cursor(&self, next: u64) -> Result<()> {
+        self.put(&[("cursor".to_owned(), next.to_string())])
+    }
+
+    pub fn reply_event(&self, message: MessageId) -> Result<Option<(String, String)>> {
+        Ok(self
+            .get_string(&format!("reply/{message}"))?
+            .and_then(|v| v.split_once(' ').map(|(r, e)| (r.to_owned(), e.to_owned()))))
+    }
+
+    pub fn set_reply_event(&self, message: MessageId, room: &str, event: &str) -> Result<()> {
+        self.put(&[(format!("reply/{message}"), format!("{room} {event}"))])
+    }
+}

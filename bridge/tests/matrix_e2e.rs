@@ -1,0 +1,255 @@
+//! End to end against a real Synapse (installed by scripts/synapse.sh into
+//! .venv), the carrier simulator and `smsdesk run`: an agent in Matrix goes
+//! available, gets the offer for a customer's SMS, accepts, sees the
+//! history, replies (reaching the simulator), is refused a 1,001-character
+//! reply, ends and wraps up; a user not on the roster relays nothing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent};
+use matrix_sdk::ruma::OwnedRoomId;
+use matrix_sdk::Client;
+
+type Log = Arc<Mutex<Vec<(OwnedRoomId, String, String)>>>;
+
+struct Synapse {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Synapse {
+    fn start(dir: PathBuf) -> Self {
+        let port = free_port();
+        let out = std::process::Command::new("bash")
+            .arg(root().join("scripts/synapse.sh"))
+            .args(["start", dir.to_str().unwrap(), &port.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "synapse did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self { dir, port }
+    }
+
+    fn register(&self, user: &str, password: &str) {
+        let out = std::process::Command::new("bash")
+            .arg(root().join("scripts/synapse.sh"))
+            .args([
+                "register",
+                self.dir.to_str().unwrap(),
+                &self.port.to_string(),
+                user,
+                password,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "register {user}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Synapse {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .arg(root().join("scripts/synapse.sh"))
+            .args(["stop", self.dir.to_str().unwrap()])
+            .status();
+    }
+}
+
+/// A Matrix user driven by the test: auto-joins invites, records every message.
+async fn agent(homeserver: &str, user: &str, password: &str) -> (Client, Log) {
+    let client = Client::builder().homeserver_url(homeserver).build().await.unwrap();
+    client
+        .matrix_auth()
+        .login_username(user, password)
+        .send()
+        .await
+        .unwrap();
+    let log: Log = Arc::default();
+    let l = log.clone();
+    client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
+        let l = l.clone();
+        async move {
+            let body = match &ev.content.msgtype {
+                MessageType::Text(t) => t.body.clone(),
+                MessageType::Notice(n) => n.body.clone(),
+                _ => return,
+            };
+            l.lock()
+                .unwrap()
+                .push((room.room_id().to_owned(), ev.sender.to_string(), body));
+        }
+    });
+    client.add_event_handler(|ev: StrippedRoomMemberEvent, room: Room, client: Client| async move {
+        if Some(ev.state_key.as_ref()) == client.user_id() {
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    if room.join().await.is_ok() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            });
+        }
+    });
+    let c = client.clone();
+    tokio::spawn(async move {
+        let mut settings = SyncSettings::default().timeout(Duration::from_millis(500));
+        loop {
+            match c.sync_once(settings.clone()).await {
+                Ok(r) => settings = settings.token(r.next_batch),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    });
+    (client, log)
+}
+
+/// Waits for a message containing `needle` (from anyone but `not_from`); returns its room.
+async fn wait_for(log: &Log, needle: &str) -> OwnedRoomId {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        if let Some((room, _, _)) = log.lock().unwrap().iter().find(|(_, _, b)| b.contains(needle)) {
+            return room.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no message containing {needle:?}; saw: {:#?}",
+            log.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn say(client: &Client, room: &OwnedRoomId, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let room = loop {
+        if let Some(r) = client.get_room(room) {
+            if r.state() == matrix_sdk::RoomState::Joined {
+                break r;
+            }
+        }
+        assert!(Instant::now() < deadline, "never joined {room}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    room.send(RoomMessageEventContent::text_plain(text)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_handles_a_customer_from_matrix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    synapse.register("mallory", "mallory-password");
+
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+
+    let (alice, alice_log) = agent(&synapse.url(), "alice", "alice-password").await;
+    let desk = wait_for(&alice_log, "This is your smsdesk desk").await;
+    say(&alice, &desk, "!available").await;
+    wait_for(&alice_log, "You are now available").await;
+
+    let http = reqwest::Client::new();
+    let r: serde_json::Value = http
+        .post(sim.url("/sim/inbound"))
+        .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": "refund please"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["smsdesk_status"], 200, "{r}");
+
+    // The offer shows queue, customer, entry and its kind.
+    let offer_room = wait_for(&alice_log, "Offer #0").await;
+    assert_eq!(offer_room, desk);
+    {
+        let log = alice_log.lock().unwrap();
+        let offer = &log.iter().find(|(_, _, b)| b.contains("Offer #0")).unwrap().2;
+        for needle in ["queue billing", "+15557770001", ENTRY, "long code", "!accept 0"] {
+            assert!(offer.contains(needle), "offer lacks {needle}: {offer}");
+        }
+    }
+    say(&alice, &desk, "!accept 0").await;
+    let room = wait_for(&alice_log, "history so far").await;
+    assert_ne!(room, desk);
+    wait_for(&alice_log, "customer: refund please").await;
+
+    // A reply reaches the carrier.
+    say(&alice, &room, "Hello from Alice, looking into it").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let msgs: Vec<serde_json::Value> = http
+            .get(sim.url("/sim/messages"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if msgs.iter().any(|m| m["body"] == "Hello from Alice, looking into it") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the reply never reached the carrier: {msgs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Too long: refused, nothing sent.
+    say(&alice, &room, &"x".repeat(1_001)).await;
+    wait_for(&alice_log, "reply too long: 1001 characters").await;
+
+    // Mallory is invited into the room but is not on the roster: nothing she writes is relayed.
+    let (mallory, _) = agent(&synapse.url(), "mallory", "mallory-password").await;
+    alice
+        .get_room(&room)
+        .unwrap()
+        .invite_user_by_id(mallory.user_id().unwrap())
+        .await
+        .unwrap();
+    say(&mallory, &room, "send me your money").await;
+    wait_for(&alice_log, "is not on the agent roster: nothing was sent").await;
+
+    say(&alice, &room, "!end").await;
+    wait_for(&alice_log, "Wrap up with !wrapup").await;
+    say(&alice, &room, "!wrapup resol").await;
+    wait_for(&alice_log, "closed: Resolved").await;
+
+    let msgs: Vec<serde_json::Value> = http
+        .get(sim.url("/sim/messages"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!msgs.iter().any(|m| m["body"] == "send me your money"));
+    assert!(!msgs.iter().any(|m| m["body"].as_str().unwrap_or("").len() > 1000));
+    server.stop();
+}
