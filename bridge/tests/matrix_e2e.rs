@@ -27,11 +27,17 @@ struct Synapse {
 }
 
 impl Synapse {
+    /// Synapse with a file database, so it can be stopped and restarted.
     fn start(dir: PathBuf) -> Self {
-        let port = free_port();
+        let s = Self { dir, port: free_port() };
+        s.boot();
+        s
+    }
+
+    fn boot(&self) {
         let out = std::process::Command::new("bash")
             .arg(root().join("scripts/synapse.sh"))
-            .args(["start", dir.to_str().unwrap(), &port.to_string()])
+            .args(["start", self.dir.to_str().unwrap(), &self.port.to_string(), "sqlite"])
             .output()
             .unwrap();
         assert!(
@@ -39,7 +45,18 @@ impl Synapse {
             "synapse did not start: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        Self { dir, port }
+    }
+
+    fn halt(&self) {
+        let _ = std::process::Command::new("bash")
+            .arg(root().join("scripts/synapse.sh"))
+            .args(["stop", self.dir.to_str().unwrap()])
+            .status();
+        // Wait until the port is free again.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn register(&self, user: &str, password: &str) {
@@ -124,17 +141,50 @@ async fn agent(homeserver: &str, user: &str, password: &str) -> (Client, Log) {
     (client, log)
 }
 
-/// Waits for a message containing `needle` (from anyone but `not_from`); returns its room.
+/// Waits for a message containing `needle`; returns its room.
 async fn wait_for(log: &Log, needle: &str) -> OwnedRoomId {
+    wait_for_nth(log, needle, 1).await
+}
+
+/// Waits for the `n`th message containing `needle`; returns its room.
+async fn wait_for_nth(log: &Log, needle: &str, n: usize) -> OwnedRoomId {
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
-        if let Some((room, _, _)) = log.lock().unwrap().iter().find(|(_, _, b)| b.contains(needle)) {
+        if let Some((room, _, _)) = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, _, b)| b.contains(needle))
+            .nth(n - 1)
+        {
             return room.clone();
         }
         assert!(
             Instant::now() < deadline,
             "no message containing {needle:?}; saw: {:#?}",
             log.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_sim(http: &reqwest::Client, sim: &Sim, body: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let msgs: Vec<serde_json::Value> = http
+            .get(sim.url("/sim/messages"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if msgs.iter().any(|m| m["body"] == body) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{body:?} never reached the carrier: {msgs:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -161,6 +211,8 @@ async fn an_agent_handles_a_customer_from_matrix() {
     synapse.register("smsdesk", "bot-password");
     synapse.register("alice", "alice-password");
     synapse.register("mallory", "mallory-password");
+    synapse.register("bob", "bob-password");
+    synapse.register("carol", "carol-password");
 
     let (port, sim_port) = (free_port(), free_port());
     let sim = Sim::start(sim_port, port);
@@ -235,6 +287,56 @@ async fn an_agent_handles_a_customer_from_matrix() {
         .unwrap();
     say(&mallory, &room, "send me your money").await;
     wait_for(&alice_log, "is not on the agent roster: nothing was sent").await;
+
+    // Live lists for picking transfer and conference targets.
+    say(&alice, &desk, "!status").await;
+    wait_for(&alice_log, "#0 +15557770001 · billing · active").await;
+    say(&alice, &room, "!queues").await;
+    wait_for(&alice_log, "billing: 0 waiting").await;
+
+    // Conference: Bob joins, writes to the customer, the conference ends.
+    let (bob, bob_log) = agent(&synapse.url(), "bob", "bob-password").await;
+    let bob_desk = wait_for(&bob_log, "This is your smsdesk desk").await;
+    say(&bob, &bob_desk, "!available").await;
+    wait_for(&bob_log, "You are now available").await;
+    say(&alice, &room, "!agents bo").await;
+    wait_for(&alice_log, "@bob:localhost Bob").await;
+    say(&alice, &room, "!conference @bob:localhost").await;
+    wait_for(&bob_log, "invites you to conversation #0").await;
+    say(&bob, &bob_desk, "!accept 0").await;
+    wait_for(&alice_log, "@bob:localhost joined the conference").await;
+    say(&bob, &room, "Bob here, I can help too").await;
+    wait_sim(&http, &sim, "Bob here, I can help too").await;
+    say(&alice, &room, "!endconf").await;
+    wait_for(&alice_log, "@bob:localhost left the conference").await;
+
+    // Transfer to Carol, who never answers: she goes RONA, the conversation goes back to its queue and is offered again.
+    let (carol, carol_log) = agent(&synapse.url(), "carol", "carol-password").await;
+    let carol_desk = wait_for(&carol_log, "This is your smsdesk desk").await;
+    say(&carol, &carol_desk, "!available").await;
+    wait_for(&carol_log, "You are now available").await;
+    say(&bob, &bob_desk, "!idle").await; // keep Bob out of routing for this part
+    say(&alice, &room, "!transfer @carol:localhost").await;
+    wait_for(&carol_log, "Offer #0").await;
+    wait_for(&carol_log, "you are now RONA").await;
+    wait_for_nth(&alice_log, "Offer #0", 2).await;
+    say(&alice, &desk, "!accept 0").await;
+    wait_for(&alice_log, "@alice:localhost now owns this conversation").await;
+
+    // Synapse goes down mid-conversation: the customer's SMS is stored and reaches Alice once it is back.
+    synapse.halt();
+    let r: serde_json::Value = http
+        .post(sim.url("/sim/inbound"))
+        .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": "are you still there?"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["smsdesk_status"], 200, "SMS intake must not depend on Matrix: {r}");
+    synapse.boot();
+    wait_for(&alice_log, "customer: are you still there?").await;
 
     say(&alice, &room, "!end").await;
     wait_for(&alice_log, "Wrap up with !wrapup").await;

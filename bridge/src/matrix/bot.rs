@@ -484,12 +484,79 @@ impl Bot {
                 Err(rejection) => format!("Refused: {rejection}"),
             },
             Ok(Action::Help { .. }) => HELP.to_owned(),
-            Ok(Action::Status) | Ok(Action::Queues) | Ok(Action::Agents { .. }) => {
-                "This command is not available yet.".to_owned()
-            }
+            Ok(Action::Status) => self.read(move |s| status_text(s, &agent)).await?,
+            Ok(Action::Queues) => self.read(queues_text).await?,
+            Ok(Action::Agents { filter }) => self.read(move |s| agents_text(s, filter.as_deref())).await?,
         };
         self.notice(&room, answer).await?;
         Ok(())
+    }
+}
+
+impl Bot {
+    /// Reads the engine's live state on its thread.
+    async fn read<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&smsdesk_core::State) -> R + Send + 'static,
+    ) -> anyhow::Result<R> {
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || app.committer.query(move |e| f(e.state())))
+            .await?
+            .context("the engine is not running")
+    }
+}
+
+fn status_text(state: &smsdesk_core::State, agent: &AgentId) -> String {
+    let Some(a) = state.agent(agent) else {
+        return format!("{agent} is not on the agent roster.");
+    };
+    let mut lines = vec![format!(
+        "You are {} — {} of {} conversation(s) in use.",
+        a.status,
+        state.load(agent),
+        state.capacity(agent)
+    )];
+    for c in state.holdings(agent) {
+        lines.push(format!("#{} {} · {} · {}", c.id, c.customer, c.queue, c.phase.label()));
+    }
+    lines.join("\n")
+}
+
+fn queues_text(state: &smsdesk_core::State) -> String {
+    let waiting = state.waiting();
+    let lines: Vec<String> = state
+        .setup
+        .queues
+        .keys()
+        .map(|q| {
+            let n = waiting.iter().filter(|c| &c.queue == q).count();
+            format!("{q}: {n} waiting")
+        })
+        .collect();
+    format!("Queues (use with !transfer <queue>):\n{}", lines.join("\n"))
+}
+
+fn agents_text(state: &smsdesk_core::State, filter: Option<&str>) -> String {
+    let filter = filter.map(str::to_lowercase);
+    let lines: Vec<String> = state
+        .setup
+        .agents
+        .values()
+        .filter(|a| state.is_available(&a.id))
+        .filter(|a| {
+            filter
+                .as_ref()
+                .is_none_or(|f| a.name.to_lowercase().contains(f) || a.id.as_str().to_lowercase().contains(f))
+        })
+        .map(|a| format!("{} {} ({}/{})", a.id, a.name, state.load(&a.id), a.capacity))
+        .collect();
+    if lines.is_empty() {
+        "No available agent matches.".to_owned()
+    } else {
+        format!(
+            "Available agents (use with !transfer or !conference):\n{}",
+            lines.join("\n")
+        )
     }
 }
 

@@ -97,13 +97,18 @@ queue = "billing"
 
 [[queues]]
 name = "billing"
+offer_timeout = "4s"
 wrapup_reasons = ["Resolved"]
+
+[[queues]]
+name = "support"
 
 [agents]
 [[agents.roster]]
 matrix_id = "{alice}"
 name = "Alice"
 queues = ["billing"]
+{more_agents}
 "#,
                 twilio = dist("carrier-twilio"),
                 broken = dist("carrier-hostile"),
@@ -111,6 +116,11 @@ queues = ["billing"]
                     "@alice:localhost"
                 } else {
                     "@alice:example.com"
+                },
+                more_agents = if homeserver.is_some() {
+                    "[[agents.roster]]\nmatrix_id = \"@bob:localhost\"\nname = \"Bob\"\nqueues = [\"billing\"]\n\n[[agents.roster]]\nmatrix_id = \"@carol:localhost\"\nname = \"Carol\"\nqueues = [\"support\"]\n"
+                } else {
+                    ""
                 },
                 matrix = homeserver.map_or(String::new(), |hs| format!(
                     "[matrix]\nhomeserver = \"{hs}\"\nuser = \"@smsdesk:localhost\"\npassword = \"bot-password\"\n"
