@@ -225,7 +225,7 @@ async fn a_kept_request_is_replayed_once_the_number_is_configured() {
     let text = std::fs::read_to_string(&server.config).unwrap();
     std::fs::write(
         &server.config,
-        text.replace("[[queues]]", "[[entry_points]]\nnumber = \"+15550002222\"\nkind = \"long-code\"\ncarrier = \"twilio\"\nqueue = \"billing\"\n\n[[queues]]"),
+        text.replacen("[[queues]]", "[[entry_points]]\nnumber = \"+15550002222\"\nkind = \"long-code\"\ncarrier = \"twilio\"\nqueue = \"billing\"\n\n[[queues]]", 1),
     )
     .unwrap();
     server.spawn();

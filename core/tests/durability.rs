@@ -141,15 +141,24 @@ fn acknowledged_sms_survive_sigkill_exactly_once() {
         let writers = if round % 2 == 0 { 1 } else { 16 };
         let mut proc = child(&dir, round, writers, None).spawn().unwrap();
         let stdout = proc.stdout.take().unwrap();
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| ack(&l))
-                .collect::<Vec<_>>()
+            let mut acks = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(sid) = ack(&line) {
+                    if acks.is_empty() {
+                        let _ = first_tx.send(());
+                    }
+                    acks.push(sid);
+                }
+            }
+            acks
         });
-        // Kill at a random point once it is committing.
-        std::thread::sleep(Duration::from_millis(150 + next() % 600));
+        // Kill at a random point once it is committing (start-up time varies with load).
+        first_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the child acknowledged nothing within 60 s");
+        std::thread::sleep(Duration::from_millis(50 + next() % 400));
         proc.kill().unwrap(); // SIGKILL
         proc.wait().unwrap();
         let got = reader.join().unwrap();
