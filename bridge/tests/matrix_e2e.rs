@@ -355,3 +355,33 @@ async fn an_agent_handles_a_customer_from_matrix() {
     assert!(!msgs.iter().any(|m| m["body"].as_str().unwrap_or("").len() > 1000));
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_logs_in_with_an_access_token_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/_matrix/client/v3/login", synapse.url()))
+        .json(&serde_json::json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "smsdesk"}, "password": "bot-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Server::start_with_matrix_auth(
+        &dir,
+        free_port(),
+        "http://127.0.0.1:9",
+        &synapse.url(),
+        &format!("access_token = \"{token}\""),
+    );
+    let (_alice, log) = agent(&synapse.url(), "alice", "alice-password").await;
+    wait_for(&log, "This is your smsdesk desk").await;
+    server.stop();
+}

@@ -61,8 +61,49 @@ pub async fn start(app: Arc<AppState>, config: &MatrixConfig) -> anyhow::Result<
                 .await
                 .with_context(|| format!("login as {} failed", config.user))?;
         }
-        MatrixAuth::AccessToken(_) => {
-            anyhow::bail!("matrix.access_token login is not supported yet; use matrix.password")
+        MatrixAuth::AccessToken(token) => {
+            // The session needs the device id the token belongs to: ask the homeserver.
+            #[derive(serde::Deserialize)]
+            struct WhoAmI {
+                user_id: String,
+                device_id: Option<String>,
+            }
+            let url = format!(
+                "{}/_matrix/client/v3/account/whoami",
+                config.homeserver.trim_end_matches('/')
+            );
+            let who: WhoAmI = reqwest::Client::new()
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .with_context(|| format!("cannot reach {url}"))?
+                .error_for_status()
+                .context("the homeserver refused matrix.access_token")?
+                .json()
+                .await?;
+            if who.user_id != config.user {
+                anyhow::bail!(
+                    "matrix.access_token belongs to {}, not matrix.user {}",
+                    who.user_id,
+                    config.user
+                );
+            }
+            let session = matrix_sdk::authentication::matrix::MatrixSession {
+                meta: matrix_sdk::SessionMeta {
+                    user_id: OwnedUserId::try_from(who.user_id.as_str())?,
+                    device_id: who.device_id.unwrap_or_else(|| "SMSDESK".to_owned()).into(),
+                },
+                tokens: matrix_sdk::SessionTokens {
+                    access_token: token.clone(),
+                    refresh_token: None,
+                },
+            };
+            client
+                .matrix_auth()
+                .restore_session(session, matrix_sdk::store::RoomLoadSettings::default())
+                .await
+                .context("restoring the session from matrix.access_token failed")?;
         }
     }
     let me = client.user_id().context("logged in without a user id")?.to_owned();

@@ -54,10 +54,15 @@ impl Server {
 
     /// Same, with the Matrix bot logging in to `homeserver` as @smsdesk:localhost.
     pub fn start_with_matrix(dir: &Path, port: u16, api_base: &str, homeserver: &str) -> Self {
-        Self::start_full(dir, port, api_base, Some(homeserver))
+        Self::start_full(dir, port, api_base, Some((homeserver, "password = \"bot-password\"")))
     }
 
-    fn start_full(dir: &Path, port: u16, api_base: &str, homeserver: Option<&str>) -> Self {
+    /// Same, with the bot's credentials given as a config line (`password = …` or `access_token = …`).
+    pub fn start_with_matrix_auth(dir: &Path, port: u16, api_base: &str, homeserver: &str, auth: &str) -> Self {
+        Self::start_full(dir, port, api_base, Some((homeserver, auth)))
+    }
+
+    fn start_full(dir: &Path, port: u16, api_base: &str, homeserver: Option<(&str, &str)>) -> Self {
         let config = dir.join("smsdesk.toml");
         std::fs::write(
             &config,
@@ -122,8 +127,8 @@ queues = ["billing"]
                 } else {
                     ""
                 },
-                matrix = homeserver.map_or(String::new(), |hs| format!(
-                    "[matrix]\nhomeserver = \"{hs}\"\nuser = \"@smsdesk:localhost\"\npassword = \"bot-password\"\n"
+                matrix = homeserver.map_or(String::new(), |(hs, auth)| format!(
+                    "[matrix]\nhomeserver = \"{hs}\"\nuser = \"@smsdesk:localhost\"\n{auth}\n"
                 )),
                 cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
                     .join("bridge-plugin-cache")
