@@ -1,0 +1,113 @@
+//! The demo command itself (`bash scripts/demo.sh`), run as a newcomer would:
+//! it brings up Synapse, the simulator and smsdesk, and Alice, logging in
+//! with the printed password from a Matrix client, sees the offer for the
+//! first customer SMS at once. Ctrl-C (SIGINT) stops everything.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent};
+use matrix_sdk::Client;
+
+fn port_open(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
+    for port in [8008, 8080, 8090] {
+        assert!(!port_open(port), "port {port} is busy: another demo running?");
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut demo = Command::new("bash")
+        .arg(root.join("scripts/demo.sh"))
+        .current_dir(&root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = demo.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let printed = Arc::new(Mutex::new(String::new()));
+    let p = printed.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            p.lock().unwrap().push_str(&format!("{line}\n"));
+            if line == "demo ready" {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(600))
+        .unwrap_or_else(|_| panic!("the demo never got ready:\n{}", printed.lock().unwrap()));
+    let text = printed.lock().unwrap().clone();
+    assert!(text.contains("alice / alice-demo-password"), "{text}");
+
+    // Alice logs in with the printed password and finds the offer.
+    let client = Client::builder()
+        .homeserver_url("http://127.0.0.1:8008")
+        .build()
+        .await
+        .unwrap();
+    client
+        .matrix_auth()
+        .login_username("alice", "alice-demo-password")
+        .send()
+        .await
+        .unwrap();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let s = seen.clone();
+    client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, _room: Room| {
+        let s = s.clone();
+        async move {
+            if let MessageType::Notice(n) = &ev.content.msgtype {
+                s.lock().unwrap().push(n.body.clone());
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut settings = SyncSettings::default().timeout(Duration::from_millis(500));
+    loop {
+        if let Ok(r) = client.sync_once(settings.clone()).await {
+            settings = settings.token(r.next_batch);
+        }
+        if seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|b| b.contains("Offer #0") && b.contains("queue billing"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no offer for Alice; she saw {:?}",
+            seen.lock().unwrap()
+        );
+    }
+
+    // Ctrl-C (SIGINT to the script): its trap stops everything it started.
+    Command::new("kill")
+        .args(["-INT", &demo.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while demo.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the demo did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while [8008, 8080, 8090].iter().any(|p| port_open(*p)) {
+        assert!(
+            Instant::now() < deadline,
+            "something the demo started is still listening"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
