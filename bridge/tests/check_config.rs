@@ -227,3 +227,27 @@ fn invalid_toml_names_the_line() {
     assert!(p[0].starts_with("not valid TOML"), "{p:?}");
     assert!(p[0].contains("line"), "{p:?}");
 }
+
+#[test]
+fn run_refuses_to_start_on_an_invalid_config_with_the_same_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), |t| {
+        t.replace("offer_timeout = \"60s\"", "offer_timeout = \"60\"")
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args(["run", "--config"])
+        .arg(&path)
+        .env("TEST_TWILIO_TOKEN", "secret")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: queues[0].offer_timeout: \"60\" has no unit; write e.g. \"60s\"",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("smsdesk did not start"), "{stderr}");
+}

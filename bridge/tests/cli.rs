@@ -56,6 +56,21 @@ fn help_describes_every_subcommand() {
         assert!(text.contains(needle), "plugin run --help lacks {needle}:\n{text}");
     }
     assert!(stdout(&smsdesk(&["plugin", "check", "--help"])).contains("--budget-ms"));
+    // Every subcommand has its own help.
+    for (args, needle) in [
+        (&["run", "--help"][..], "--log-format"),
+        (&["check-config", "--help"][..], "--config"),
+        (&["replay", "--help"][..], "dead-letter"),
+        (&["sim", "--help"][..], "--smsdesk-url"),
+    ] {
+        let o = smsdesk(args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(
+            stdout(&o).contains(needle),
+            "{args:?} help lacks {needle}:\n{}",
+            stdout(&o)
+        );
+    }
 }
 
 #[test]
