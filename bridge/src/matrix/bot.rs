@@ -19,7 +19,9 @@ use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
 use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
-use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent};
+use matrix_sdk::ruma::events::room::message::{
+    MessageType, OriginalSyncRoomMessageEvent, ReplacementMetadata, RoomMessageEventContent,
+};
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
 use matrix_sdk::Client;
 use smsdesk_core::model::Delivery;
@@ -263,7 +265,7 @@ impl Bot {
     }
 
     /// Posts one engine event where agents need to see it.
-    async fn post(&self, record: &EventRecord) -> anyhow::Result<()> {
+    async fn post(self: &Arc<Self>, record: &EventRecord) -> anyhow::Result<()> {
         let app = self.app.clone();
         let conversation = match record.event.conversation() {
             Some(id) => {
@@ -290,17 +292,46 @@ impl Bot {
                     .entry_points
                     .iter()
                     .find(|e| e.entry.number == c.entry)
-                    .map_or("", |e| e.entry.kind.label());
-                let waited = record.at.since(c.opened_at).as_secs();
-                let seconds = deadline.since(record.at).as_secs();
-                self.desk_notice(
-                    agent,
+                    .map_or("", |e| e.entry.kind.label())
+                    .to_owned();
+                let (deadline, id) = (*deadline, *id);
+                let text = move |now: smsdesk_core::Timestamp| {
+                    let waited = now.since(c.opened_at).as_secs();
+                    let left = deadline.since(now).as_secs();
                     format!(
-                        "Offer #{id}: queue {}, customer {}, to {} ({kind}), waiting {}:{:02}. Reply !accept {id} or !decline {id} within {seconds} s.",
+                        "Offer #{id}: queue {}, customer {}, to {} ({kind}), waiting {}:{:02}. Reply !accept {id} or !decline {id} within {left} s.",
                         c.queue, c.customer, c.entry, waited / 60, waited % 60
-                    ),
-                )
-                .await?;
+                    )
+                };
+                let Some(room) = self.store.desk_room(agent)?.and_then(|r| self.room(&r)) else {
+                    anyhow::bail!("no desk room for {agent} yet");
+                };
+                let sent = room
+                    .send(RoomMessageEventContent::notice_plain(text(record.at)))
+                    .await?;
+                // Keep the waiting time current while the offer is open (edited in place).
+                let (bot, id, agent, event_id) = (self.clone(), id, agent.clone(), sent.response.event_id);
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(OFFER_TICK).await;
+                        let a = agent.clone();
+                        let open = bot
+                            .read(move |s| {
+                                matches!(s.conversation(id).map(|c| &c.phase),
+                                    Some(smsdesk_core::model::Phase::Offered { agent: x, .. }) if x == &a)
+                            })
+                            .await
+                            .unwrap_or(false);
+                        if !open {
+                            return;
+                        }
+                        let edit = RoomMessageEventContent::notice_plain(text(smsdesk_core::Timestamp::now()))
+                            .make_replacement(ReplacementMetadata::new(event_id.clone(), None));
+                        if room.send(edit).await.is_err() {
+                            return;
+                        }
+                    }
+                });
             }
             Event::OfferAccepted {
                 conversation: id,
@@ -600,6 +631,9 @@ fn agents_text(state: &smsdesk_core::State, filter: Option<&str>) -> String {
         )
     }
 }
+
+/// How often an open offer's waiting time is refreshed in place.
+const OFFER_TICK: Duration = Duration::from_secs(5);
 
 const HELP: &str =
     "Desk room: !available, !idle [code], !status, !accept [id], !decline [id], !queues, !agents [filter], !help\n\

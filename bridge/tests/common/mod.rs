@@ -102,7 +102,7 @@ queue = "billing"
 
 [[queues]]
 name = "billing"
-offer_timeout = "4s"
+offer_timeout = "8s"
 wrapup_reasons = ["Resolved"]
 
 [[queues]]
