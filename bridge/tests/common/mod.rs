@@ -99,6 +99,7 @@ number = "{ENTRY}"
 kind = "long-code"
 carrier = "twilio"
 queue = "billing"
+send_rate = 50
 
 [[queues]]
 name = "billing"
