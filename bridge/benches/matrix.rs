@@ -188,18 +188,7 @@ async fn main() {
         .expect("send");
     arrival(&alice_inbox, "You are now available").await;
     let http = reqwest::Client::new();
-    let inbound = |body: String| {
-        let http = http.clone();
-        let url = sim.url("/sim/inbound");
-        async move {
-            http.post(url)
-                .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": body}))
-                .send()
-                .await
-                .expect("sim")
-        }
-    };
-    inbound("hello".into()).await;
+    sim.text(&http, "+15557770001", "hello").await;
     arrival(&alice_inbox, "Offer #0").await;
     desk_room
         .send(RoomMessageEventContent::text_plain("!accept 0"))
@@ -212,7 +201,7 @@ async fn main() {
     for i in 0..ROUNDS {
         let text = format!("customer message {i}");
         let sent = Instant::now();
-        inbound(text.clone()).await;
+        sim.text(&http, "+15557770001", &text).await;
         let (_, at) = arrival(&alice_inbox, &format!("customer: {text}")).await;
         sms_to_agent.push(at - sent);
     }

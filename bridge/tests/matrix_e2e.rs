@@ -247,15 +247,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
     wait_for(&alice_log, "You are now available").await;
 
     let http = reqwest::Client::new();
-    let r: serde_json::Value = http
-        .post(sim.url("/sim/inbound"))
-        .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": "refund please"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = sim.text(&http, "+15557770001", "refund please").await;
     assert_eq!(r["smsdesk_status"], 200, "{r}");
 
     // The offer shows queue, customer, entry and its kind.
@@ -349,15 +341,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
 
     // Synapse goes down mid-conversation: the customer's SMS is stored and reaches Alice once it is back.
     synapse.halt();
-    let r: serde_json::Value = http
-        .post(sim.url("/sim/inbound"))
-        .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": "are you still there?"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = sim.text(&http, "+15557770001", "are you still there?").await;
     assert_eq!(r["smsdesk_status"], 200, "SMS intake must not depend on Matrix: {r}");
     synapse.boot();
     wait_for(&alice_log, "customer: are you still there?").await;

@@ -87,15 +87,7 @@ async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
     let mut server = Server::start_with(dir.path(), port, &format!("http://127.0.0.1:{sim_port}"));
     let client = reqwest::Client::new();
     // The customer texts (through the simulator, signed like Twilio).
-    let r: serde_json::Value = client
-        .post(sim.url("/sim/inbound"))
-        .json(&serde_json::json!({"from": "+15557770001", "to": ENTRY, "body": "refund please"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = sim.text(&client, "+15557770001", "refund please").await;
     assert_eq!(r["smsdesk_status"], 200, "{r}");
     server.stop();
 
@@ -166,12 +158,7 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     let sim = Sim::start(sim_port, port);
     let mut server = Server::start_with(dir.path(), port, &format!("http://127.0.0.1:{sim_port}"));
     let client = reqwest::Client::new();
-    client
-        .post(sim.url("/sim/inbound"))
-        .json(&serde_json::json!({"from": "+15557770002", "to": ENTRY, "body": "STOP"}))
-        .send()
-        .await
-        .unwrap();
+    sim.text(&client, "+15557770002", "STOP").await;
     server.stop();
     let ids = reply_offline(&server.storage(), &["are you there?"]);
     client
@@ -220,12 +207,7 @@ async fn sends_only_go_to_allowed_hosts() {
     // "localhost" reaches the simulator too, but only 127.0.0.1 is allowed.
     let mut server = Server::start_with(dir.path(), port, &format!("http://localhost:{sim_port}"));
     let client = reqwest::Client::new();
-    client
-        .post(sim.url("/sim/inbound"))
-        .json(&serde_json::json!({"from": "+15557770003", "to": ENTRY, "body": "hi"}))
-        .send()
-        .await
-        .unwrap();
+    sim.text(&client, "+15557770003", "hi").await;
     server.stop();
     let ids = reply_offline(&server.storage(), &["hello"]);
     server.spawn();

@@ -342,6 +342,20 @@ impl Sim {
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
+
+    /// The customer `from` texts `body` to the test entry number; returns the
+    /// simulator's answer (with `smsdesk_status`, what smsdesk replied).
+    pub async fn text(&self, client: &reqwest::Client, from: &str, body: &str) -> serde_json::Value {
+        client
+            .post(self.url("/sim/inbound"))
+            .json(&serde_json::json!({"from": from, "to": ENTRY, "body": body}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
 }
 
 impl Drop for Sim {
