@@ -47,6 +47,7 @@ fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
                         agent: alice(),
                         conversation: c,
                         body: b.to_string(),
+                        reference: None,
                     },
                     now,
                 )
@@ -58,17 +59,6 @@ fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
             }
         })
         .collect()
-}
-
-async fn sim_messages(client: &reqwest::Client, sim: &Sim) -> Vec<serde_json::Value> {
-    client
-        .get(sim.url("/sim/messages"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -102,7 +92,7 @@ async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
     assert_eq!(r.status(), 204);
     server.spawn();
     wait_for("three replies at the carrier", async || {
-        sim_messages(&client, &sim).await.len() >= 3
+        sim.messages(&client).await.len() >= 3
     })
     .await;
     wait_for("six status callbacks stored", async || {
@@ -117,7 +107,7 @@ async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
         m.contains(r#"smsdesk_webhooks_total{carrier="twilio",kind="status",outcome="accepted"} 6"#)
     })
     .await;
-    let got = sim_messages(&client, &sim).await;
+    let got = sim.messages(&client).await;
     let mut bodies: Vec<&str> = got.iter().map(|m| m["body"].as_str().unwrap()).collect();
     bodies.sort();
     assert_eq!(bodies, ["one", "three", "two"], "each reply exactly once");
@@ -181,10 +171,7 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     })
     .await;
     server.stop();
-    assert!(
-        sim_messages(&client, &sim).await.is_empty(),
-        "nothing reached the customer"
-    );
+    assert!(sim.messages(&client).await.is_empty(), "nothing reached the customer");
     let engine = open_engine(&server.storage());
     let o = &engine.state().conversation(ConversationId(0)).unwrap().outbound[&ids[0]];
     assert_eq!(o.status, Delivery::Failed);
@@ -225,7 +212,7 @@ async fn sends_only_go_to_allowed_hosts() {
     .await;
     server.stop();
     assert!(
-        sim_messages(&client, &sim).await.is_empty(),
+        sim.messages(&client).await.is_empty(),
         "a disallowed host was contacted"
     );
     let engine = open_engine(&server.storage());

@@ -91,6 +91,10 @@ pub enum Command {
         agent: AgentId,
         conversation: ConversationId,
         body: String,
+        /// The front end's own name for this reply (the bot uses the Matrix
+        /// room and event), echoed in `ReplyAccepted` so that delivery news
+        /// can be shown on the right message, in log order, even after a crash.
+        reference: Option<String>,
     },
     TransferToQueue {
         agent: AgentId,

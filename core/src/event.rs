@@ -69,6 +69,9 @@ pub enum Event {
         message_id: MessageId,
         agent: AgentId,
         body: String,
+        /// `Command::Reply::reference`, if the front end gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
     },
     /// The carrier accepted a reply.
     SmsSent {

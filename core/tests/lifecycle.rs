@@ -15,6 +15,7 @@ fn cmd_reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
         agent: agent.clone(),
         conversation: c,
         body: body.into(),
+        reference: None,
     }
 }
 

@@ -125,6 +125,7 @@ impl Run {
                 agent: agent(a),
                 conversation: conv(c),
                 body: ["hello", "", &"x".repeat(1_001)][b].to_owned(),
+                reference: None,
             },
             Op::ToQueue(a, c, q) => Command::TransferToQueue {
                 agent: agent(a),

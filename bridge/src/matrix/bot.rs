@@ -445,6 +445,16 @@ impl Bot {
                     }
                 }
             }
+            Event::ReplyAccepted {
+                message_id,
+                reference: Some(reference),
+                ..
+            } => {
+                // Remembered in log order, so it is known before any delivery news.
+                if let Some((room, event)) = reference.split_once(' ') {
+                    self.store.set_reply_event(*message_id, room, event)?;
+                }
+            }
             Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
             other => {
                 if let Some(id) = other.conversation() {
@@ -524,21 +534,16 @@ impl Bot {
                     .await?;
                 return Ok(());
             };
+            tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
             let reply = Command::Reply {
                 agent,
                 conversation: id,
                 body: body.to_owned(),
+                // Room and event, so delivery reactions land on this message.
+                reference: Some(format!("{} {}", room.room_id(), event_id)),
             };
-            match self.app.execute(reply).await? {
-                Ok(done) => {
-                    for r in &done.records {
-                        if let Event::ReplyAccepted { message_id, .. } = &r.event {
-                            self.store
-                                .set_reply_event(*message_id, room.room_id().as_str(), event_id.as_str())?;
-                        }
-                    }
-                }
-                Err(rejection) => self.notice(&room, format!("Not sent: {rejection}")).await?,
+            if let Err(rejection) = self.app.execute(reply).await? {
+                self.notice(&room, format!("Not sent: {rejection}")).await?;
             }
             return Ok(());
         }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use hmac::Mac;
 
+pub mod matrix;
+
 pub const TOKEN: &str = "test-auth-token-0123456789";
 pub const ENTRY: &str = "+15550001111";
 
@@ -152,7 +154,10 @@ queues = ["billing"]
             .args(["run", "--config"])
             .arg(&self.config)
             .env("SMSDESK_TEST_TOKEN", TOKEN)
-            .env("SMSDESK_LOG", "warn")
+            .env(
+                "SMSDESK_LOG",
+                std::env::var("SMSDESK_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -327,7 +332,10 @@ impl Sim {
                 &format!("http://127.0.0.1:{smsdesk_port}"),
             ])
             .env("TWILIO_AUTH_TOKEN", TOKEN)
-            .env("SMSDESK_LOG", "warn")
+            .env(
+                "SMSDESK_LOG",
+                std::env::var("SMSDESK_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
@@ -355,6 +363,34 @@ impl Sim {
             .json()
             .await
             .unwrap()
+    }
+
+    /// Every message the simulator received, oldest first.
+    pub async fn messages(&self, client: &reqwest::Client) -> Vec<serde_json::Value> {
+        client
+            .get(self.url("/sim/messages"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Waits (up to 30 s, polling every `poll`) until a message with `body` arrived.
+    pub async fn wait_for_body(&self, client: &reqwest::Client, body: &str, poll: Duration) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let msgs = self.messages(client).await;
+            if msgs.iter().any(|m| m["body"] == body) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{body:?} never reached the carrier; it has: {msgs:?}"
+            );
+            tokio::time::sleep(poll).await;
+        }
     }
 }
 

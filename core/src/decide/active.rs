@@ -11,7 +11,13 @@ use crate::state::State;
 
 use super::{check_target, clear_conference, conversation, owned_active, roster};
 
-pub(super) fn reply(state: &State, agent: &AgentId, id: ConversationId, body: &str) -> Result<Vec<Event>, Rejection> {
+pub(super) fn reply(
+    state: &State,
+    agent: &AgentId,
+    id: ConversationId,
+    body: &str,
+    reference: Option<&str>,
+) -> Result<Vec<Event>, Rejection> {
     roster(state, agent)?;
     let c = conversation(state, id)?;
     if !c.may_write(agent) {
@@ -35,6 +41,7 @@ pub(super) fn reply(state: &State, agent: &AgentId, id: ConversationId, body: &s
         message_id: MessageId(state.counters.next_message),
         agent: agent.clone(),
         body: body.to_owned(),
+        reference: reference.map(str::to_owned),
     }])
 }
 

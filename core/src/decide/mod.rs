@@ -42,7 +42,8 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             agent,
             conversation,
             body,
-        } => active::reply(state, agent, *conversation, body),
+            reference,
+        } => active::reply(state, agent, *conversation, body, reference.as_deref()),
         Command::TransferToQueue {
             agent,
             conversation,

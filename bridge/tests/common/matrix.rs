@@ -1,0 +1,255 @@
+//! Matrix side of the tests and the Matrix benchmark: a local Synapse
+//! (scripts/synapse.sh) and users driven as plain matrix-sdk clients.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
+use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId};
+use matrix_sdk::Client;
+
+use super::{free_port, root};
+
+/// A Synapse from the project's .venv, on 127.0.0.1, stopped on drop.
+pub struct Synapse {
+    dir: PathBuf,
+    pub port: u16,
+    persistent: bool,
+}
+
+impl Synapse {
+    /// In-memory database: fastest, gone when it stops.
+    pub fn start(dir: PathBuf) -> Self {
+        Self::boot_new(dir, false)
+    }
+
+    /// File database, so it can be stopped (`halt`) and started again (`boot`).
+    pub fn start_persistent(dir: PathBuf) -> Self {
+        Self::boot_new(dir, true)
+    }
+
+    fn boot_new(dir: PathBuf, persistent: bool) -> Self {
+        let s = Self {
+            dir,
+            port: free_port(),
+            persistent,
+        };
+        s.boot();
+        s
+    }
+
+    fn script(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("bash")
+            .arg(root().join("scripts/synapse.sh"))
+            .args(args)
+            .output()
+            .expect("running scripts/synapse.sh")
+    }
+
+    pub fn boot(&self) {
+        let (dir, port) = (self.dir.to_str().expect("dir"), self.port.to_string());
+        let mut args = vec!["start", dir, &port];
+        if self.persistent {
+            args.push("sqlite");
+        }
+        let out = self.script(&args);
+        assert!(
+            out.status.success(),
+            "synapse did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops it and waits until the port is free.
+    pub fn halt(&self) {
+        let _ = self.script(&["stop", self.dir.to_str().expect("dir")]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Registers `user` with the shared-secret admin API.
+    pub fn register(&self, user: &str, password: &str) {
+        let port = self.port.to_string();
+        let out = self.script(&["register", self.dir.to_str().expect("dir"), &port, user, password]);
+        assert!(
+            out.status.success(),
+            "register {user}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Synapse {
+    fn drop(&mut self) {
+        let _ = self.script(&["stop", self.dir.to_str().expect("dir")]);
+    }
+}
+
+/// Something a user saw: a message (text or notice), or a reaction, whose
+/// `body` is `reaction <key> on <event id>`.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub room: OwnedRoomId,
+    pub sender: String,
+    pub body: String,
+    pub at: Instant,
+}
+
+/// A Matrix user driven by a test: joins every invitation, records
+/// everything it sees, syncs in its own loop.
+#[derive(Clone)]
+pub struct User {
+    pub client: Client,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl User {
+    pub async fn login(homeserver: &str, user: &str, password: &str) -> Self {
+        let client = Client::builder()
+            .homeserver_url(homeserver)
+            .build()
+            .await
+            .expect("client");
+        client
+            .matrix_auth()
+            .login_username(user, password)
+            .send()
+            .await
+            .expect("login");
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let record = |seen: &Arc<Mutex<Vec<Seen>>>, room: &Room, sender: String, body: String| {
+            seen.lock().expect("seen").push(Seen {
+                room: room.room_id().to_owned(),
+                sender,
+                body,
+                at: Instant::now(),
+            });
+        };
+        let s = seen.clone();
+        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
+            let body = match &ev.content.msgtype {
+                MessageType::Text(t) => Some(t.body.clone()),
+                MessageType::Notice(n) => Some(n.body.clone()),
+                _ => None,
+            };
+            if let Some(body) = body {
+                record(&s, &room, ev.sender.to_string(), body);
+            }
+            async {}
+        });
+        let s = seen.clone();
+        client.add_event_handler(move |ev: OriginalSyncReactionEvent, room: Room| {
+            let r = &ev.content.relates_to;
+            record(
+                &s,
+                &room,
+                ev.sender.to_string(),
+                format!("reaction {} on {}", r.key, r.event_id),
+            );
+            async {}
+        });
+        client.add_event_handler(|ev: StrippedRoomMemberEvent, room: Room, client: Client| async move {
+            if Some(ev.state_key.as_ref()) == client.user_id() {
+                tokio::spawn(async move {
+                    for _ in 0..50 {
+                        if room.join().await.is_ok() {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                });
+            }
+        });
+        let c = client.clone();
+        tokio::spawn(async move {
+            let mut settings = SyncSettings::default().timeout(Duration::from_secs(2));
+            loop {
+                match c.sync_once(settings.clone()).await {
+                    Ok(r) => settings = settings.token(r.next_batch),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        });
+        Self { client, seen }
+    }
+
+    /// Everything seen so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("seen").clone()
+    }
+
+    /// How many things seen so far contain `needle`.
+    pub fn count(&self, needle: &str) -> usize {
+        self.seen
+            .lock()
+            .expect("seen")
+            .iter()
+            .filter(|s| s.body.contains(needle))
+            .count()
+    }
+
+    /// Waits (up to 40 s) for something containing `needle`.
+    pub async fn wait_for(&self, needle: &str) -> Seen {
+        self.wait_for_nth(needle, 1).await
+    }
+
+    /// Waits (up to 40 s) for the `n`th thing containing `needle`.
+    pub async fn wait_for_nth(&self, needle: &str, n: usize) -> Seen {
+        let deadline = Instant::now() + Duration::from_secs(40);
+        loop {
+            if let Some(s) = self
+                .seen
+                .lock()
+                .expect("seen")
+                .iter()
+                .filter(|s| s.body.contains(needle))
+                .nth(n - 1)
+            {
+                return s.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} saw nothing containing {needle:?}; saw: {:#?}",
+                self.client.user_id().map(ToString::to_string).unwrap_or_default(),
+                self.seen()
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    /// The room, once this user has joined it (up to 30 s).
+    pub async fn joined(&self, room: &OwnedRoomId) -> Room {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(r) = self.client.get_room(room) {
+                if r.state() == matrix_sdk::RoomState::Joined {
+                    return r;
+                }
+            }
+            assert!(Instant::now() < deadline, "never joined {room}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends plain text once joined; returns the event id.
+    pub async fn say(&self, room: &OwnedRoomId, text: &str) -> OwnedEventId {
+        self.joined(room)
+            .await
+            .send(RoomMessageEventContent::text_plain(text))
+            .await
+            .expect("send")
+            .response
+            .event_id
+    }
+}
