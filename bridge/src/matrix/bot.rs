@@ -19,8 +19,9 @@ use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
 use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::sanitize::remove_plain_reply_fallback;
 use matrix_sdk::ruma::events::room::message::{
-    MessageType, OriginalSyncRoomMessageEvent, ReplacementMetadata, RoomMessageEventContent,
+    MessageType, OriginalSyncRoomMessageEvent, Relation, ReplacementMetadata, RoomMessageEventContent,
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
 use matrix_sdk::Client;
@@ -509,7 +510,7 @@ impl Bot {
     }
 
     /// A message in one of our rooms.
-    async fn handle(&self, room: Room, sender: &str, body: &str, event_id: OwnedEventId) -> anyhow::Result<()> {
+    async fn handle(&self, room: Room, sender: &str, incoming: Incoming, event_id: OwnedEventId) -> anyhow::Result<()> {
         if sender == self.me.as_str() {
             return Ok(());
         }
@@ -528,6 +529,27 @@ impl Bot {
                 .await?;
             return Ok(());
         }
+        let body = match (incoming, cmd_room) {
+            (Incoming::Text(body), _) => body,
+            (Incoming::Edit | Incoming::Unsupported(_), CmdRoom::Desk) => return Ok(()),
+            (Incoming::Edit, CmdRoom::Conversation(_)) => {
+                self.notice(
+                    &room,
+                    "Not sent: an SMS cannot be changed once sent, so edits do not reach the customer. Send a new message instead.",
+                )
+                .await?;
+                return Ok(());
+            }
+            (Incoming::Unsupported(what), CmdRoom::Conversation(_)) => {
+                self.notice(
+                    &room,
+                    format!("Not sent: {what} cannot be sent by SMS; only plain text reaches the customer."),
+                )
+                .await?;
+                return Ok(());
+            }
+        };
+        let body = body.as_str();
         if !commands::is_command(body) {
             let CmdRoom::Conversation(id) = cmd_room else {
                 self.notice(&room, "This is your desk room: plain text goes nowhere. Try !help.")
@@ -645,12 +667,50 @@ const HELP: &str =
 Conversation room: plain text goes to the customer; !transfer <queue | @agent:server>, !conference <@agent:server>, \
 !endconf [@agent:server], !end, !wrapup [number | text], !queues, !agents [filter], !help";
 
+/// What an agent's message means for the customer.
+#[derive(Debug, PartialEq, Eq)]
+enum Incoming {
+    /// Plain text (a rich reply's quoted fallback removed): a reply or a command.
+    Text(String),
+    /// An edit of an earlier message: an SMS cannot be changed.
+    Edit,
+    /// Something SMS cannot carry; says what, for the refusal.
+    Unsupported(&'static str),
+}
+
+impl Incoming {
+    /// `None` for what the bot leaves alone: notices (other bots) and
+    /// message types it does not know.
+    fn classify(content: &RoomMessageEventContent) -> Option<Self> {
+        if matches!(content.relates_to, Some(Relation::Replacement(_))) {
+            return Some(Self::Edit);
+        }
+        Some(match &content.msgtype {
+            MessageType::Text(text) => {
+                let body = if matches!(content.relates_to, Some(Relation::Reply(_))) {
+                    remove_plain_reply_fallback(&text.body)
+                } else {
+                    &text.body
+                };
+                Self::Text(body.to_owned())
+            }
+            MessageType::Emote(_) => Self::Unsupported("an emote (/me)"),
+            MessageType::Image(_) => Self::Unsupported("a picture"),
+            MessageType::File(_) => Self::Unsupported("a file"),
+            MessageType::Audio(_) => Self::Unsupported("audio"),
+            MessageType::Video(_) => Self::Unsupported("a video"),
+            MessageType::Location(_) => Self::Unsupported("a location"),
+            _ => return None,
+        })
+    }
+}
+
 async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
-    let MessageType::Text(text) = &event.content.msgtype else {
+    let Some(incoming) = Incoming::classify(&event.content) else {
         return;
     };
     if let Err(error) = bot
-        .handle(room, event.sender.as_str(), &text.body, event.event_id.clone())
+        .handle(room, event.sender.as_str(), incoming, event.event_id.clone())
         .await
     {
         tracing::warn!(%error, "handling a Matrix message failed");
@@ -664,4 +724,50 @@ async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc
     }
     tracing::info!(room = %room.room_id(), from = %event.sender, "declining an invitation");
     let _ = room.leave().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matrix_sdk::ruma::events::relation::Reply;
+    use matrix_sdk::ruma::events::room::message::ImageMessageEventContent;
+    use matrix_sdk::ruma::{owned_event_id, owned_mxc_uri};
+
+    #[test]
+    fn plain_text_is_a_reply_or_a_command() {
+        let c = RoomMessageEventContent::text_plain("Hello there\n> not a fallback");
+        assert_eq!(
+            Incoming::classify(&c),
+            Some(Incoming::Text("Hello there\n> not a fallback".into()))
+        );
+    }
+
+    #[test]
+    fn a_rich_reply_loses_its_quoted_fallback() {
+        let mut c = RoomMessageEventContent::text_plain("> <@smsdesk:hs> customer: refund please\n\nSure, one moment");
+        c.relates_to = Some(Relation::Reply(Reply::with_event_id(owned_event_id!("$customer"))));
+        assert_eq!(Incoming::classify(&c), Some(Incoming::Text("Sure, one moment".into())));
+        // A quote that is not a reply stays as typed.
+        let c = RoomMessageEventContent::text_plain("> <@x:hs> quoted\n\nmine");
+        assert_eq!(
+            Incoming::classify(&c),
+            Some(Incoming::Text("> <@x:hs> quoted\n\nmine".into()))
+        );
+    }
+
+    #[test]
+    fn edits_attachments_and_notices_are_not_replies() {
+        let edit = RoomMessageEventContent::text_plain("fixed")
+            .make_replacement(ReplacementMetadata::new(owned_event_id!("$first"), None));
+        assert_eq!(Incoming::classify(&edit), Some(Incoming::Edit));
+        let image = RoomMessageEventContent::new(MessageType::Image(ImageMessageEventContent::plain(
+            "cat.png".into(),
+            owned_mxc_uri!("mxc://hs/cat"),
+        )));
+        assert_eq!(Incoming::classify(&image), Some(Incoming::Unsupported("a picture")));
+        assert_eq!(
+            Incoming::classify(&RoomMessageEventContent::notice_plain("bot talk")),
+            None
+        );
+    }
 }

@@ -102,6 +102,7 @@ impl Drop for Synapse {
 pub struct Seen {
     pub room: OwnedRoomId,
     pub sender: String,
+    pub event_id: OwnedEventId,
     pub body: String,
     pub at: Instant,
 }
@@ -128,14 +129,16 @@ impl User {
             .await
             .expect("login");
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let record = |seen: &Arc<Mutex<Vec<Seen>>>, room: &Room, sender: String, body: String| {
-            seen.lock().expect("seen").push(Seen {
-                room: room.room_id().to_owned(),
-                sender,
-                body,
-                at: Instant::now(),
-            });
-        };
+        let record =
+            |seen: &Arc<Mutex<Vec<Seen>>>, room: &Room, sender: String, event_id: OwnedEventId, body: String| {
+                seen.lock().expect("seen").push(Seen {
+                    room: room.room_id().to_owned(),
+                    sender,
+                    event_id,
+                    body,
+                    at: Instant::now(),
+                });
+            };
         let s = seen.clone();
         client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
             let body = match &ev.content.msgtype {
@@ -144,7 +147,7 @@ impl User {
                 _ => None,
             };
             if let Some(body) = body {
-                record(&s, &room, ev.sender.to_string(), body);
+                record(&s, &room, ev.sender.to_string(), ev.event_id.clone(), body);
             }
             async {}
         });
@@ -155,6 +158,7 @@ impl User {
                 &s,
                 &room,
                 ev.sender.to_string(),
+                ev.event_id.clone(),
                 format!("reaction {} on {}", r.key, r.event_id),
             );
             async {}
@@ -244,9 +248,14 @@ impl User {
 
     /// Sends plain text once joined; returns the event id.
     pub async fn say(&self, room: &OwnedRoomId, text: &str) -> OwnedEventId {
+        self.send(room, RoomMessageEventContent::text_plain(text)).await
+    }
+
+    /// Sends any message once joined; returns the event id.
+    pub async fn send(&self, room: &OwnedRoomId, content: RoomMessageEventContent) -> OwnedEventId {
         self.joined(room)
             .await
-            .send(RoomMessageEventContent::text_plain(text))
+            .send(content)
             .await
             .expect("send")
             .response
