@@ -230,3 +230,64 @@ async fn the_bot_logs_in_with_an_access_token_too() {
     alice.wait_for("This is your smsdesk desk").await;
     server.stop();
 }
+
+/// The bot saves its sync token after handling a batch; a crash in between
+/// hands the same Matrix events in again at the next start. Simulated here
+/// by putting an older token back while smsdesk is stopped: the replayed
+/// reply must not reach the customer twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_sync_sends_no_reply_twice() {
+    use smsdesk_core::store::{KvStore, SledStore, WriteSet};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!available").await;
+    let http = reqwest::Client::new();
+    sim.text(&http, "+15557770001", "hi").await;
+    alice.wait_for("Offer #0").await;
+    alice.say(&desk, "!accept 0").await;
+    let room = alice.wait_for("history so far").await.room;
+    alice.joined(&room).await;
+
+    let bot_store = server.storage().with_file_name("matrix");
+    server.stop();
+    let old_token = SledStore::open(&bot_store)
+        .unwrap()
+        .get(b"sync_token")
+        .unwrap()
+        .unwrap();
+    server.spawn();
+    let reply = alice.say(&room, "Your refund is on its way").await;
+    sim.wait_for_body(&http, "Your refund is on its way", POLL).await;
+    alice.wait_for(&format!("reaction ✓ sent on {reply}")).await;
+    alice.say(&desk, "!status").await;
+    alice.wait_for("conversation(s) in use").await;
+
+    server.stop();
+    {
+        let store = SledStore::open(&bot_store).unwrap();
+        let mut w = WriteSet::default();
+        w.put(b"sync_token".to_vec(), old_token);
+        store.commit(&w).unwrap();
+    }
+    server.spawn();
+    // The replay has been handled once the command is answered again.
+    alice.wait_for_nth("conversation(s) in use", 2).await;
+    let sent = sim
+        .messages(&http)
+        .await
+        .iter()
+        .filter(|m| m["body"] == "Your refund is on its way")
+        .count();
+    assert_eq!(sent, 1, "the replayed reply reached the customer again");
+    server.stop();
+}

@@ -97,13 +97,14 @@ pub fn apply(state: &mut State, record: &EventRecord) {
         Event::ReplyAccepted {
             conversation,
             message_id,
+            reference,
             ..
         } => {
             state.counters.next_message = state.counters.next_message.max(message_id.0 + 1);
             if let Some(c) = state.conversation_mut(*conversation) {
                 c.outbound_count += 1;
             }
-            state.edit_outbound(*conversation, *message_id, |_| {});
+            state.edit_outbound(*conversation, *message_id, |o| o.reference.clone_from(reference));
         }
         Event::SmsSent {
             conversation,

@@ -199,6 +199,9 @@ pub struct Outbound {
     /// The carrier's error code on failure (e.g. Twilio 21610).
     pub error_code: Option<String>,
     pub error: Option<String>,
+    /// `Command::Reply::reference`: the same reference twice is one reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -236,6 +236,7 @@ impl State {
                 provider_id: None,
                 error_code: None,
                 error: None,
+                reference: None,
             });
             f(entry);
         }

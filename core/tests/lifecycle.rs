@@ -406,6 +406,38 @@ fn owner_reply_is_accepted_and_queued_for_the_carrier() {
 }
 
 #[test]
+fn a_reply_handed_in_twice_with_its_reference_is_sent_once_even_after_a_restart() {
+    let store = smsdesk_core::store::MemoryStore::new();
+    let t0 = Timestamp(1_700_000_000_000);
+    let mut d = Desk::open(store.clone(), t0);
+    let c = d.active_with(&bob());
+    let reply = |reference: &str| Command::Reply {
+        agent: bob(),
+        conversation: c,
+        body: "One moment".into(),
+        reference: Some(reference.into()),
+    };
+    let events = d.ok(reply("!room $event1"));
+    assert!(
+        matches!(&events[..], [Event::ReplyAccepted { reference: Some(r), .. }] if r == "!room $event1"),
+        "{events:?}"
+    );
+    // A front end that replays its input after a crash hands the same reply in again.
+    assert_eq!(d.ok(reply("!room $event1")), vec![]);
+    drop(d);
+    let mut d = Desk::open(store, t0);
+    assert_eq!(d.ok(reply("!room $event1")), vec![]);
+    // Another message with the same text is another reply.
+    assert_eq!(d.ok(reply("!room $event2")).len(), 1);
+    let bodies: Vec<String> = layout::pending_sms(d.engine.store(), 10)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.body)
+        .collect();
+    assert_eq!(bodies, ["One moment", "One moment"]);
+}
+
+#[test]
 fn empty_and_too_long_replies_are_refused_and_nothing_is_sent() {
     let mut d = Desk::new();
     let c = d.active_with(&bob());

@@ -5,8 +5,10 @@
 //! conversation's agents to the customer.
 //!
 //! It runs its own `sync_once` loop (not `Client::sync`, which adds ~1 s per
-//! round trip) from a persisted token, so a restart neither replays nor
-//! misses commands.
+//! round trip) from a persisted token, so a restart misses no command and
+//! replays none, except the batch in hand at a crash (the token is saved
+//! after it is handled); a replayed reply is recognised by its Matrix event
+//! (`Command::Reply::reference`) and not sent again.
 
 use std::sync::Arc;
 use std::time::Duration;

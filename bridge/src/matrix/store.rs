@@ -1,6 +1,6 @@
 //! What the bot remembers, in its own small store beside the engine's
 //! (`<storage>/../matrix`): desk and conversation rooms, the sync token (so
-//! a restart neither replays nor misses commands), the event-feed cursor
+//! a restart misses no command), the event-feed cursor
 //! (so a Matrix outage delays notices and loses none), and which Matrix
 //! event carried which reply (for delivery reactions).
 

@@ -20,6 +20,10 @@ pub(super) fn reply(
 ) -> Result<Vec<Event>, Rejection> {
     roster(state, agent)?;
     let c = conversation(state, id)?;
+    // The same reply handed in again (a front end replaying after a crash) is already done.
+    if reference.is_some() && c.outbound.values().any(|o| o.reference.as_deref() == reference) {
+        return Ok(Vec::new());
+    }
     if !c.may_write(agent) {
         let involved = c.phase.holders().contains(&agent);
         return Err(match &c.phase {
