@@ -161,6 +161,8 @@ async fn an_agent_handles_a_customer_from_matrix() {
     sim.wait_for_body(&http, "Bob here, I can help too", POLL).await;
     alice.say(&room, "!endconf").await;
     alice.wait_for("@bob:localhost left the conference").await;
+    // The room follows who holds the conversation: Bob is out of it.
+    bob.wait_out_of(&room).await;
 
     // Transfer to Carol, who never answers: she goes RONA, the conversation goes back to its queue and is offered again.
     let carol = User::login(&synapse.url(), "carol", "carol-password").await;
@@ -171,6 +173,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
     let offers_before = new_offers(&alice);
     alice.say(&room, "!transfer @carol:localhost").await;
     carol.wait_for("Offer #0").await;
+    alice.wait_out_of(&room).await;
     carol.wait_for("you are now RONA").await;
     wait_for_new_offer(&alice, offers_before).await;
     alice.say(&desk, "!accept 0").await;
@@ -187,6 +190,8 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.wait_for("Wrap up with !wrapup").await;
     alice.say(&room, "!wrapup resol").await;
     alice.wait_for("closed: Resolved").await;
+    alice.wait_out_of(&room).await;
+    mallory.wait_out_of(&room).await;
 
     let msgs = sim.messages(&http).await;
     assert!(!msgs.iter().any(|m| m["body"] == "send me your money"));

@@ -26,7 +26,7 @@ use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, ReplacementMetadata, RoomMessageEventContent,
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
-use matrix_sdk::Client;
+use matrix_sdk::{Client, RoomMemberships};
 use smsdesk_core::model::Delivery;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, Command, ConversationId, Event, EventRecord};
@@ -463,11 +463,52 @@ impl Bot {
                 if let Some(id) = other.conversation() {
                     if let Some(room) = self.conversation_room(id).await? {
                         self.notice(&room, other.describe()).await?;
+                        self.release_room(&room, other).await;
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// The conversation room follows who holds the conversation: an agent
+    /// who transferred it away or left the conference is removed, and
+    /// everyone is removed once it is closed (the history stays in their
+    /// client). Best effort: a failure is logged, the feed goes on.
+    async fn release_room(&self, room: &Room, event: &Event) {
+        let (who, reason): (Vec<OwnedUserId>, String) = match event {
+            Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => (
+                OwnedUserId::try_from(from.as_str()).into_iter().collect(),
+                "you transferred this conversation".to_owned(),
+            ),
+            Event::ConferenceLeft { agent, .. } => (
+                OwnedUserId::try_from(agent.as_str()).into_iter().collect(),
+                "you left the conference".to_owned(),
+            ),
+            Event::WrappedUp { reason, .. } => {
+                let members = match room.members(RoomMemberships::JOIN | RoomMemberships::INVITE).await {
+                    Ok(m) => m,
+                    Err(error) => {
+                        tracing::warn!(room = %room.room_id(), %error, "cannot list the members of a closed conversation");
+                        return;
+                    }
+                };
+                (
+                    members
+                        .iter()
+                        .map(|m| m.user_id().to_owned())
+                        .filter(|u| u != &self.me)
+                        .collect(),
+                    format!("conversation closed: {reason}"),
+                )
+            }
+            _ => return,
+        };
+        for user in who {
+            if let Err(error) = room.kick_user(&user, Some(&reason)).await {
+                tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove an agent from a conversation room");
+            }
+        }
     }
 
     async fn open_conversation_room(

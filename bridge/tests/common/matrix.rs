@@ -246,6 +246,15 @@ impl User {
         }
     }
 
+    /// Waits (up to 30 s) until this user is out of the room (left or removed).
+    pub async fn wait_out_of(&self, room: &OwnedRoomId) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.client.get_room(room).map(|r| r.state()) != Some(matrix_sdk::RoomState::Left) {
+            assert!(Instant::now() < deadline, "still in {room}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Sends plain text once joined; returns the event id.
     pub async fn say(&self, room: &OwnedRoomId, text: &str) -> OwnedEventId {
         self.send(room, RoomMessageEventContent::text_plain(text)).await
