@@ -73,6 +73,8 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.say(&desk, "!accept 0").await;
     let room = alice.wait_for("history so far").await.room;
     assert_ne!(room, desk);
+    // The answered offer says so, instead of a stale "reply within N s".
+    alice.wait_for("(long code) — accepted.").await;
     alice.wait_for("customer: refund please").await;
 
     // A reply reaches the carrier, and its delivery shows on the agent's message.
@@ -172,9 +174,11 @@ async fn an_agent_handles_a_customer_from_matrix() {
     bob.say(&bob_desk, "!idle").await; // keep Bob out of routing for this part
     let offers_before = new_offers(&alice);
     alice.say(&room, "!transfer @carol:localhost").await;
-    carol.wait_for("Offer #0").await;
+    let offer = carol.wait_for("Offer #0 (transfer from @alice:localhost)").await;
+    assert!(offer.body.contains("!accept 0"), "{}", offer.body);
     alice.wait_out_of(&room).await;
     carol.wait_for("you are now RONA").await;
+    carol.wait_for("— not answered in time.").await;
     wait_for_new_offer(&alice, offers_before).await;
     alice.say(&desk, "!accept 0").await;
     alice.wait_for("@alice:localhost now owns this conversation").await;

@@ -135,6 +135,7 @@ impl Bot {
         self.client.add_event_handler(on_message);
         self.client.add_event_handler(on_invite);
         tokio::spawn(self.clone().project());
+        tokio::spawn(self.clone().resume_offers());
         tokio::spawn(self.clone().desk_rooms_loop());
         let mut backoff = Duration::from_millis(200);
         loop {
@@ -209,11 +210,15 @@ impl Bot {
             .map(|_| ())
     }
 
+    fn desk_room(&self, agent: &AgentId) -> anyhow::Result<Room> {
+        match self.store.desk_room(agent)?.and_then(|r| self.room(&r)) {
+            Some(room) => Ok(room),
+            None => Err(NoDeskRoom(agent.clone()).into()),
+        }
+    }
+
     async fn desk_notice(&self, agent: &AgentId, text: String) -> anyhow::Result<()> {
-        let Some(room) = self.store.desk_room(agent)?.and_then(|r| self.room(&r)) else {
-            anyhow::bail!("no desk room for {agent} yet");
-        };
-        self.notice(&room, text).await?;
+        self.notice(&self.desk_room(agent)?, text).await?;
         Ok(())
     }
 
@@ -252,6 +257,10 @@ impl Bot {
                         backoff = Duration::from_millis(200);
                         let _ = self.store.set_cursor(record.seq + 1);
                     }
+                    Err(error) if is_permanent(&error) => {
+                        tracing::error!(seq = record.seq, error = %format!("{error:#}"), "the homeserver refused a post; skipping it");
+                        let _ = self.store.set_cursor(record.seq + 1);
+                    }
                     Err(error) => {
                         tracing::warn!(seq = record.seq, %error, ?backoff, "cannot post to Matrix yet; will retry");
                         tokio::time::sleep(backoff).await;
@@ -283,63 +292,29 @@ impl Bot {
             Event::AgentStatusChanged { agent, status } => {
                 self.desk_notice(agent, format!("You are now {status}.")).await?;
             }
-            Event::Offered {
+            Event::Offered { agent, deadline, .. } => {
+                let Some(c) = conversation else { return Ok(()) };
+                self.post_offer(record.at, &c, agent, *deadline, None).await?;
+            }
+            Event::TransferredToAgent {
                 conversation: id,
-                agent,
+                from,
+                to,
                 deadline,
             } => {
+                if let Some(room) = self.conversation_room(*id).await? {
+                    self.notice(&room, record.event.describe()).await?;
+                    self.release_room(&room, &record.event).await;
+                }
                 let Some(c) = conversation else { return Ok(()) };
-                let kind = self
-                    .app
-                    .config
-                    .entry_points
-                    .iter()
-                    .find(|e| e.entry.number == c.entry)
-                    .map_or("", |e| e.entry.kind.label())
-                    .to_owned();
-                let (deadline, id) = (*deadline, *id);
-                let text = move |now: smsdesk_core::Timestamp| {
-                    let waited = now.since(c.opened_at).as_secs();
-                    let left = deadline.since(now).as_secs();
-                    format!(
-                        "Offer #{id}: queue {}, customer {}, to {} ({kind}), waiting {}:{:02}. Reply !accept {id} or !decline {id} within {left} s.",
-                        c.queue, c.customer, c.entry, waited / 60, waited % 60
-                    )
-                };
-                let Some(room) = self.store.desk_room(agent)?.and_then(|r| self.room(&r)) else {
-                    anyhow::bail!("no desk room for {agent} yet");
-                };
-                let sent = room
-                    .send(RoomMessageEventContent::notice_plain(text(record.at)))
+                self.post_offer(record.at, &c, to, *deadline, Some(from.clone()))
                     .await?;
-                // Keep the waiting time current while the offer is open (edited in place).
-                let (bot, id, agent, event_id) = (self.clone(), id, agent.clone(), sent.response.event_id);
-                tokio::spawn(async move {
-                    loop {
-                        tokio::time::sleep(OFFER_TICK).await;
-                        let a = agent.clone();
-                        let open = bot
-                            .read(move |s| {
-                                matches!(s.conversation(id).map(|c| &c.phase),
-                                    Some(smsdesk_core::model::Phase::Offered { agent: x, .. }) if x == &a)
-                            })
-                            .await
-                            .unwrap_or(false);
-                        if !open {
-                            return;
-                        }
-                        let edit = RoomMessageEventContent::notice_plain(text(smsdesk_core::Timestamp::now()))
-                            .make_replacement(ReplacementMetadata::new(event_id.clone(), None));
-                        if room.send(edit).await.is_err() {
-                            return;
-                        }
-                    }
-                });
             }
             Event::OfferAccepted {
                 conversation: id,
                 agent,
             } => {
+                self.close_offer(*id, agent, "accepted").await?;
                 let room = self.open_conversation_room(*id, agent, conversation.as_ref()).await?;
                 self.desk_notice(agent, format!("You accepted #{id}; it is in room {}.", room.room_id()))
                     .await?;
@@ -348,12 +323,14 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
+                self.close_offer(*id, agent, "declined").await?;
                 self.desk_notice(agent, format!("You declined #{id}.")).await?;
             }
             Event::OfferTimedOut {
                 conversation: id,
                 agent,
             } => {
+                self.close_offer(*id, agent, "not answered in time").await?;
                 self.desk_notice(
                     agent,
                     format!("Offer #{id} timed out: you are now RONA. Say !available when you are back."),
@@ -458,6 +435,13 @@ impl Bot {
                     self.store.set_reply_event(*message_id, room, event)?;
                 }
             }
+            Event::OfferWithdrawn {
+                conversation: id,
+                agent,
+            } => {
+                self.close_offer(*id, agent, "withdrawn: you are no longer available")
+                    .await?;
+            }
             Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
             other => {
                 if let Some(id) = other.conversation() {
@@ -468,6 +452,101 @@ impl Bot {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Posts an offer card in the agent's desk room and keeps it current.
+    async fn post_offer(
+        self: &Arc<Self>,
+        at: smsdesk_core::Timestamp,
+        c: &smsdesk_core::model::Conversation,
+        agent: &AgentId,
+        deadline: smsdesk_core::Timestamp,
+        transfer_from: Option<AgentId>,
+    ) -> anyhow::Result<()> {
+        let kind = self
+            .app
+            .config
+            .entry_points
+            .iter()
+            .find(|e| e.entry.number == c.entry)
+            .map_or("", |e| e.entry.kind.label());
+        let card = OfferCard {
+            id: c.id,
+            queue: c.queue.to_string(),
+            customer: c.customer.to_string(),
+            entry: c.entry.to_string(),
+            kind: kind.to_owned(),
+            opened_at: c.opened_at,
+            deadline,
+            transfer_from,
+        };
+        let room = self.desk_room(agent)?;
+        let sent = room.send(RoomMessageEventContent::notice_plain(card.open(at))).await?;
+        let event_id = sent.response.event_id;
+        self.store
+            .set_offer(c.id, agent, room.room_id().as_str(), event_id.as_str(), &card)?;
+        tokio::spawn(self.clone().watch_offer(card, agent.clone(), room, event_id));
+        Ok(())
+    }
+
+    /// Edits an open offer's waiting time in place every `OFFER_TICK` until it is answered.
+    async fn watch_offer(self: Arc<Self>, card: OfferCard, agent: AgentId, room: Room, event_id: OwnedEventId) {
+        loop {
+            tokio::time::sleep(OFFER_TICK).await;
+            let (a, id) = (agent.clone(), card.id);
+            let open = self
+                .read(move |s| {
+                    matches!(s.conversation(id).map(|c| &c.phase),
+                        Some(smsdesk_core::model::Phase::Offered { agent: x, .. }) if x == &a)
+                })
+                .await
+                .unwrap_or(false);
+            if !open {
+                return;
+            }
+            let edit = RoomMessageEventContent::notice_plain(card.open(smsdesk_core::Timestamp::now()))
+                .make_replacement(ReplacementMetadata::new(event_id.clone(), None));
+            if let Err(error) = room.send(edit).await {
+                tracing::debug!(%error, "cannot refresh an offer's waiting time; trying again at the next tick");
+            }
+        }
+    }
+
+    /// Restarts the waiting-time refresh of offers that were open when smsdesk stopped.
+    async fn resume_offers(self: Arc<Self>) {
+        let open = self
+            .read(|s| {
+                s.conversations()
+                    .filter_map(|c| match &c.phase {
+                        smsdesk_core::model::Phase::Offered { agent, .. } => Some((c.id, agent.clone())),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+        for (id, agent) in open {
+            if let Ok(Some((room, event, card))) = self.store.offer(id, &agent) {
+                if let (Some(room), Ok(event)) = (self.room(&room), OwnedEventId::try_from(event.as_str())) {
+                    tokio::spawn(self.clone().watch_offer(card, agent, room, event));
+                }
+            }
+        }
+    }
+
+    /// Edits an answered offer's card to say how it ended (so no stale
+    /// "reply within N s" stays in the desk room).
+    async fn close_offer(&self, id: ConversationId, agent: &AgentId, outcome: &str) -> anyhow::Result<()> {
+        let Some((room, event, card)) = self.store.offer(id, agent)? else {
+            return Ok(());
+        };
+        if let (Some(room), Ok(event)) = (self.room(&room), OwnedEventId::try_from(event.as_str())) {
+            let edit = RoomMessageEventContent::notice_plain(card.closed(outcome))
+                .make_replacement(ReplacementMetadata::new(event, None));
+            room.send(edit).await?;
+        }
+        self.store.remove_offer(id, agent)?;
         Ok(())
     }
 
@@ -700,6 +779,81 @@ fn agents_text(state: &smsdesk_core::State, filter: Option<&str>) -> String {
             lines.join("\n")
         )
     }
+}
+
+/// An offer as the agent sees it in the desk room.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct OfferCard {
+    id: ConversationId,
+    queue: String,
+    customer: String,
+    entry: String,
+    kind: String,
+    opened_at: smsdesk_core::Timestamp,
+    deadline: smsdesk_core::Timestamp,
+    transfer_from: Option<AgentId>,
+}
+
+impl OfferCard {
+    fn headline(&self) -> String {
+        let from = self
+            .transfer_from
+            .as_ref()
+            .map(|f| format!(" (transfer from {f})"))
+            .unwrap_or_default();
+        format!(
+            "Offer #{}{from}: queue {}, customer {}, to {} ({})",
+            self.id, self.queue, self.customer, self.entry, self.kind
+        )
+    }
+
+    /// While open: how long the customer has waited, and how to answer.
+    fn open(&self, now: smsdesk_core::Timestamp) -> String {
+        let waited = now.since(self.opened_at).as_secs();
+        let left = self.deadline.since(now).as_secs();
+        let id = self.id;
+        format!(
+            "{}, waiting {}:{:02}. Reply !accept {id} or !decline {id} within {left} s.",
+            self.headline(),
+            waited / 60,
+            waited % 60
+        )
+    }
+
+    fn closed(&self, outcome: &str) -> String {
+        format!("{} — {outcome}.", self.headline())
+    }
+}
+
+/// The agent has no desk room (their Matrix account could not be invited):
+/// nothing can be shown to them, and waiting would stall every other notice.
+#[derive(Debug)]
+struct NoDeskRoom(AgentId);
+
+impl std::fmt::Display for NoDeskRoom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} has no desk room", self.0)
+    }
+}
+
+impl std::error::Error for NoDeskRoom {}
+
+/// Whether retrying a failed post cannot help: the homeserver refused it
+/// (a 4xx other than 429), or there is no room to post in.
+fn is_permanent(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        if e.is::<NoDeskRoom>() {
+            return true;
+        }
+        let api = e
+            .downcast_ref::<matrix_sdk::Error>()
+            .and_then(matrix_sdk::Error::as_client_api_error)
+            .or_else(|| {
+                e.downcast_ref::<matrix_sdk::HttpError>()
+                    .and_then(matrix_sdk::HttpError::as_client_api_error)
+            });
+        api.is_some_and(|a| a.status_code.is_client_error() && a.status_code.as_u16() != 429)
+    })
 }
 
 /// How often an open offer's waiting time is refreshed in place.

@@ -2,13 +2,16 @@
 //! (`<storage>/../matrix`): desk and conversation rooms, the sync token (so
 //! a restart misses no command), the event-feed cursor
 //! (so a Matrix outage delays notices and loses none), and which Matrix
-//! event carried which reply (for delivery reactions).
+//! event carried which reply (for delivery reactions), and which message
+//! shows each open offer (refreshed while open, closed with its outcome).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use smsdesk_core::store::{KvStore, Result, SledStore, WriteSet};
 use smsdesk_core::{AgentId, ConversationId, MessageId};
+
+use super::bot::OfferCard;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -96,5 +99,37 @@ impl BotStore {
 
     pub fn set_reply_event(&self, message: MessageId, room: &str, event: &str) -> Result<()> {
         self.put(&[(format!("reply/{message}"), format!("{room} {event}"))])
+    }
+
+    /// The desk-room message showing an offer to `agent`, and what it shows.
+    pub fn offer(&self, id: ConversationId, agent: &AgentId) -> Result<Option<(String, String, OfferCard)>> {
+        #[derive(Deserialize)]
+        struct Stored {
+            room: String,
+            event: String,
+            card: OfferCard,
+        }
+        Ok(self
+            .get_string(&format!("offer/{id}/{agent}"))?
+            .and_then(|v| serde_json::from_str::<Stored>(&v).ok())
+            .map(|s| (s.room, s.event, s.card)))
+    }
+
+    pub fn set_offer(
+        &self,
+        id: ConversationId,
+        agent: &AgentId,
+        room: &str,
+        event: &str,
+        card: &OfferCard,
+    ) -> Result<()> {
+        let value = serde_json::json!({"room": room, "event": event, "card": card}).to_string();
+        self.put(&[(format!("offer/{id}/{agent}"), value)])
+    }
+
+    pub fn remove_offer(&self, id: ConversationId, agent: &AgentId) -> Result<()> {
+        let mut w = WriteSet::default();
+        w.delete(format!("offer/{id}/{agent}").into_bytes());
+        self.kv.commit(&w)
     }
 }
