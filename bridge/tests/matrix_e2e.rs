@@ -147,6 +147,8 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.wait_for("#0 +15557770001 · billing · active").await;
     alice.say(&room, "!queues").await;
     alice.wait_for("billing: 0 waiting").await;
+    alice.say(&room, "!help transfer").await;
+    alice.wait_for("Works in a conversation room.").await;
 
     // Conference: Bob joins, writes to the customer, the conference ends.
     let bob = User::login(&synapse.url(), "bob", "bob-password").await;

@@ -704,7 +704,7 @@ impl Bot {
                     .join("\n"),
                 Err(rejection) => format!("Refused: {rejection}"),
             },
-            Ok(Action::Help { .. }) => HELP.to_owned(),
+            Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
             Ok(Action::Status) => self.read(move |s| status_text(s, &agent)).await?,
             Ok(Action::Queues) => self.read(queues_text).await?,
             Ok(Action::Agents { filter }) => self.read(move |s| agents_text(s, filter.as_deref())).await?,
@@ -858,11 +858,6 @@ fn is_permanent(error: &anyhow::Error) -> bool {
 
 /// How often an open offer's waiting time is refreshed in place.
 const OFFER_TICK: Duration = Duration::from_secs(5);
-
-const HELP: &str =
-    "Desk room: !available, !idle [code], !status, !accept [id], !decline [id], !queues, !agents [filter], !help\n\
-Conversation room: plain text goes to the customer; !transfer <queue | @agent:server>, !conference <@agent:server>, \
-!endconf [@agent:server], !end, !wrapup [number | text], !queues, !agents [filter], !help";
 
 /// What an agent's message means for the customer.
 #[derive(Debug, PartialEq, Eq)]

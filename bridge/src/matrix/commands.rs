@@ -4,7 +4,7 @@
 //! is separate from executing: `parse` gives a `BotCommand`, `action` maps
 //! it, with the room it was typed in, to what the bot must do.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use smsdesk_core::{AgentId, Command, ConversationId, QueueName};
 
 /// Where a command was typed.
@@ -134,6 +134,70 @@ fn render(e: &clap::Error) -> String {
     let first = text.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
     format!("{first}; try !help")
+}
+
+/// Where each command works, for `!help`.
+const DESK: &[&str] = &["available", "idle", "status", "accept", "decline"];
+const CONVERSATION: &[&str] = &["transfer", "conference", "endconf", "end", "wrapup"];
+
+/// `!help`: every command with its one-line help, by room; `!help <command>`:
+/// that command's usage, help and arguments. Both come from the clap
+/// definitions above, so they cannot drift from what is parsed.
+pub fn help(topic: Option<&str>) -> String {
+    let root = Line::command();
+    let usage = |sub: &clap::Command| {
+        let args: Vec<String> = sub
+            .get_positionals()
+            .map(|a| {
+                let name = a.get_id().as_str();
+                let many = matches!(a.get_action(), clap::ArgAction::Append);
+                match (a.is_required_set(), many) {
+                    (true, _) => format!("<{name}>"),
+                    (false, true) => format!("[{name}…]"),
+                    (false, false) => format!("[{name}]"),
+                }
+            })
+            .collect();
+        format!("!{} {}", sub.get_name(), args.join(" ")).trim_end().to_owned()
+    };
+    let about = |sub: &clap::Command| sub.get_about().map(ToString::to_string).unwrap_or_default();
+    if let Some(topic) = topic {
+        let name = topic.trim_start_matches('!').to_ascii_lowercase();
+        let Some(sub) = root.find_subcommand(&name) else {
+            return format!("unknown command !{name}; try !help");
+        };
+        let room = if DESK.contains(&name.as_str()) {
+            "Works in your desk room."
+        } else if CONVERSATION.contains(&name.as_str()) {
+            "Works in a conversation room."
+        } else {
+            "Works in any room."
+        };
+        let mut lines = vec![usage(sub), about(sub), room.to_owned()];
+        for a in sub.get_positionals() {
+            let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+            lines.push(format!("  {}: {help}", a.get_id()));
+        }
+        return lines.join("\n");
+    }
+    let section = |title: &str, keep: &dyn Fn(&str) -> bool| {
+        let mut lines = vec![title.to_owned()];
+        lines.extend(
+            root.get_subcommands()
+                .filter(|s| keep(s.get_name()))
+                .map(|s| format!("  {} — {}", usage(s), about(s))),
+        );
+        lines.join("\n")
+    };
+    [
+        section("Desk room:", &|n| DESK.contains(&n)),
+        section("Conversation room (plain text goes to the customer):", &|n| {
+            CONVERSATION.contains(&n)
+        }),
+        section("Anywhere:", &|n| !DESK.contains(&n) && !CONVERSATION.contains(&n)),
+        "!help <command> explains one command.".to_owned(),
+    ]
+    .join("\n")
 }
 
 fn joined(words: &[String]) -> Option<String> {
@@ -283,6 +347,32 @@ mod tests {
                 topic: Some("transfer".into())
             }
         );
+    }
+
+    #[test]
+    fn help_lists_every_command_by_room_and_explains_each() {
+        let all = help(None);
+        for name in Line::command().get_subcommands().map(|s| s.get_name().to_owned()) {
+            assert!(all.contains(&format!("  !{name}")), "!help lacks !{name}:\n{all}");
+        }
+        let desk = all.find("Desk room:").unwrap();
+        let conv = all.find("Conversation room").unwrap();
+        assert!(
+            all.find("!accept [id]").unwrap() > desk && all.find("!accept [id]").unwrap() < conv,
+            "{all}"
+        );
+        assert!(all.contains("!transfer <target> — Transfer this conversation"), "{all}");
+        assert!(all.contains("!wrapup [choice…]"), "{all}");
+
+        let transfer = help(Some("transfer"));
+        assert!(transfer.starts_with("!transfer <target>\n"), "{transfer}");
+        assert!(transfer.contains("Works in a conversation room."), "{transfer}");
+        assert!(
+            transfer.contains("target: A queue name, or an agent like @bob:example.com"),
+            "{transfer}"
+        );
+        assert!(help(Some("!ACCEPT")).contains("Works in your desk room."));
+        assert_eq!(help(Some("teleport")), "unknown command !teleport; try !help");
     }
 
     #[test]
