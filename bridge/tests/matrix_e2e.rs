@@ -213,7 +213,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_bot_logs_in_with_an_access_token_too() {
+async fn the_bot_logs_in_with_an_access_token_and_agents_sign_off() {
     let tmp = tempfile::tempdir().unwrap();
     let synapse = Synapse::start(tmp.path().join("synapse"));
     synapse.register("smsdesk", "bot-password");
@@ -238,7 +238,19 @@ async fn the_bot_logs_in_with_an_access_token_too() {
         &format!("access_token = \"{token}\""),
     );
     let alice = User::login(&synapse.url(), "alice", "alice-password").await;
-    alice.wait_for("This is your smsdesk desk").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+
+    // Leaving the desk room means no offers: Alice goes offline and is invited back.
+    alice.say(&desk, "!available").await;
+    alice.wait_for("You are now available").await;
+    alice.joined(&desk).await.leave().await.unwrap();
+    alice.wait_for("You left your desk room, so you are offline").await;
+    alice.wait_for("You are now offline").await;
+    // Back in (her client joins the invitation), she signs on and off by command.
+    alice.say(&desk, "!available").await;
+    alice.wait_for_nth("You are now available", 2).await;
+    alice.say(&desk, "!offline").await;
+    alice.wait_for_nth("You are now offline", 2).await;
     server.stop();
 }
 

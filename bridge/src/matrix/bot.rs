@@ -20,7 +20,7 @@ use matrix_sdk::room::Room;
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
-use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMemberEvent, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::sanitize::remove_plain_reply_fallback;
 use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, ReplacementMetadata, RoomMessageEventContent,
@@ -134,6 +134,7 @@ impl Bot {
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(on_message);
         self.client.add_event_handler(on_invite);
+        self.client.add_event_handler(on_member);
         tokio::spawn(self.clone().project());
         tokio::spawn(self.clone().resume_offers());
         tokio::spawn(self.clone().desk_rooms_loop());
@@ -906,6 +907,35 @@ async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): C
         .await
     {
         tracing::warn!(%error, "handling a Matrix message failed");
+    }
+}
+
+/// An agent who leaves their desk room (or rejects its invitation) can get
+/// no offers: they go offline, and are invited back so they can return.
+async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    if event.content.membership != MembershipState::Leave || event.sender != event.state_key {
+        return;
+    }
+    let Ok(Some(RoomRole::Desk(owner))) = bot.store.role(room.room_id().as_str()) else {
+        return;
+    };
+    if owner.as_str() != event.state_key.as_str() {
+        return;
+    }
+    tracing::info!(agent = %owner, room = %room.room_id(), "an agent left their desk room; setting them offline");
+    match bot.app.execute(Command::SetOffline { agent: owner.clone() }).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(rejection)) => tracing::warn!(agent = %owner, %rejection, "cannot set an agent offline"),
+        Err(error) => tracing::warn!(agent = %owner, %error, "cannot set an agent offline"),
+    }
+    let _ = bot
+        .notice(
+            &room,
+            "You left your desk room, so you are offline. Say !available here when you want offers again.",
+        )
+        .await;
+    if let Err(error) = room.invite_user_by_id(&event.state_key).await {
+        tracing::warn!(agent = %owner, %error, "cannot invite an agent back to their desk room");
     }
 }
 

@@ -39,6 +39,8 @@ pub enum BotCommand {
         /// One of the configured idle codes.
         code: Vec<String>,
     },
+    /// Sign off: no more offers until you say !available (conversations you hold stay yours).
+    Offline,
     /// Show your state, capacity and conversations.
     Status,
     /// Accept an offer, a transfer or a conference invitation.
@@ -137,7 +139,7 @@ fn render(e: &clap::Error) -> String {
 }
 
 /// Where each command works, for `!help`.
-const DESK: &[&str] = &["available", "idle", "status", "accept", "decline"];
+const DESK: &[&str] = &["available", "idle", "offline", "status", "accept", "decline"];
 const CONVERSATION: &[&str] = &["transfer", "conference", "endconf", "end", "wrapup"];
 
 /// `!help`: every command with its one-line help, by room; `!help <command>`:
@@ -228,6 +230,7 @@ pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action
             agent,
             code: joined(&code),
         }),
+        BotCommand::Offline => Action::Engine(Command::SetOffline { agent }),
         BotCommand::Status => Action::Status,
         BotCommand::Accept { id } => Action::Engine(Command::Accept {
             agent,
@@ -311,6 +314,7 @@ mod tests {
         );
         assert_eq!(parse_ok("!idle"), BotCommand::Idle { code: vec![] });
         assert_eq!(parse_ok("!status"), BotCommand::Status);
+        assert_eq!(parse_ok("!offline"), BotCommand::Offline);
         assert_eq!(parse_ok("!accept 42"), BotCommand::Accept { id: Some(42) });
         assert_eq!(parse_ok("!accept"), BotCommand::Accept { id: None });
         assert_eq!(parse_ok("!decline 7"), BotCommand::Decline { id: Some(7) });
