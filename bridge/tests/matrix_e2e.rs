@@ -158,8 +158,13 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.say(&room, "!agents bo").await;
     alice.wait_for("@bob:localhost Bob").await;
     alice.say(&room, "!conference @bob:localhost").await;
-    bob.wait_for("invites you to conversation #0").await;
+    let invitation = bob
+        .wait_for("Offer #0 (conference: @alice:localhost invites you)")
+        .await;
+    assert!(invitation.body.contains("customer +15557770001"), "{}", invitation.body);
     bob.say(&bob_desk, "!accept 0").await;
+    bob.wait_for("invites you): queue billing, customer +15557770001, to +15550001111 (long code) — accepted.")
+        .await;
     alice.wait_for("@bob:localhost joined the conference").await;
     bob.say(&room, "Bob here, I can help too").await;
     sim.wait_for_body(&http, "Bob here, I can help too", POLL).await;

@@ -27,6 +27,7 @@ use matrix_sdk::ruma::events::room::message::{
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
 use matrix_sdk::{Client, RoomMemberships};
+use smsdesk_core::event::ConferenceExit;
 use smsdesk_core::model::Delivery;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, Command, ConversationId, Event, EventRecord};
@@ -289,6 +290,22 @@ impl Bot {
             }
             None => None,
         };
+        if let Event::ConferenceLeft {
+            conversation: id,
+            agent,
+            why,
+        } = &record.event
+        {
+            // An invitation not answered yet is closed with how it ended.
+            let outcome = match why {
+                ConferenceExit::Declined => "declined",
+                ConferenceExit::Expired => "not answered in time",
+                ConferenceExit::Withdrawn => "withdrawn: you are no longer available",
+                ConferenceExit::ConversationMoved => "withdrawn: the conversation was ended or transferred",
+                ConferenceExit::Ended => "ended",
+            };
+            self.close_offer(*id, agent, outcome).await?;
+        }
         match &record.event {
             Event::AgentStatusChanged { agent, status } => {
                 self.desk_notice(agent, format!("You are now {status}.")).await?;
@@ -308,7 +325,7 @@ impl Bot {
                     self.release_room(&room, &record.event).await;
                 }
                 let Some(c) = conversation else { return Ok(()) };
-                self.post_offer(record.at, &c, to, *deadline, Some(from.clone()))
+                self.post_offer(record.at, &c, to, *deadline, Some(format!("transfer from {from}")))
                     .await?;
             }
             Event::OfferAccepted {
@@ -342,13 +359,12 @@ impl Bot {
                 conversation: id,
                 by,
                 agent,
-                ..
+                deadline,
             } => {
-                self.desk_notice(
-                    agent,
-                    format!("{by} invites you to conversation #{id}. Reply !accept {id} or !decline {id}."),
-                )
-                .await?;
+                if let Some(c) = &conversation {
+                    let via = format!("conference: {by} invites you");
+                    self.post_offer(record.at, c, agent, *deadline, Some(via)).await?;
+                }
                 if let Some(room) = self.conversation_room(*id).await? {
                     self.notice(&room, format!("Conference requested with {agent}."))
                         .await?;
@@ -358,6 +374,7 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
+                self.close_offer(*id, agent, "accepted").await?;
                 if let Some(room) = self.conversation_room(*id).await? {
                     if let Ok(user) = OwnedUserId::try_from(agent.as_str()) {
                         let _ = room.invite_user_by_id(&user).await;
@@ -463,7 +480,7 @@ impl Bot {
         c: &smsdesk_core::model::Conversation,
         agent: &AgentId,
         deadline: smsdesk_core::Timestamp,
-        transfer_from: Option<AgentId>,
+        via: Option<String>,
     ) -> anyhow::Result<()> {
         let kind = self
             .app
@@ -480,7 +497,7 @@ impl Bot {
             kind: kind.to_owned(),
             opened_at: c.opened_at,
             deadline,
-            transfer_from,
+            via,
         };
         let room = self.desk_room(agent)?;
         let sent = room.send(RoomMessageEventContent::notice_plain(card.open(at))).await?;
@@ -497,10 +514,7 @@ impl Bot {
             tokio::time::sleep(OFFER_TICK).await;
             let (a, id) = (agent.clone(), card.id);
             let open = self
-                .read(move |s| {
-                    matches!(s.conversation(id).map(|c| &c.phase),
-                        Some(smsdesk_core::model::Phase::Offered { agent: x, .. }) if x == &a)
-                })
+                .read(move |s| smsdesk_core::decide::pending_for(s, &a).iter().any(|(c, _)| *c == id))
                 .await
                 .unwrap_or(false);
             if !open {
@@ -516,12 +530,15 @@ impl Bot {
 
     /// Restarts the waiting-time refresh of offers that were open when smsdesk stopped.
     async fn resume_offers(self: Arc<Self>) {
+        let agents: Vec<AgentId> = self.app.config.roster.iter().map(|a| a.id.clone()).collect();
         let open = self
-            .read(|s| {
-                s.conversations()
-                    .filter_map(|c| match &c.phase {
-                        smsdesk_core::model::Phase::Offered { agent, .. } => Some((c.id, agent.clone())),
-                        _ => None,
+            .read(move |s| {
+                agents
+                    .into_iter()
+                    .flat_map(|a| {
+                        smsdesk_core::decide::pending_for(s, &a)
+                            .into_iter()
+                            .map(move |(c, _)| (c, a.clone()))
                     })
                     .collect::<Vec<_>>()
             })
@@ -585,6 +602,11 @@ impl Bot {
             _ => return,
         };
         for user in who {
+            // Only members: an invited agent who never joined has nothing to leave.
+            let member = room.get_member_no_sync(&user).await.ok().flatten();
+            if !member.is_some_and(|m| matches!(m.membership(), MembershipState::Join | MembershipState::Invite)) {
+                continue;
+            }
             if let Err(error) = room.kick_user(&user, Some(&reason)).await {
                 tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove an agent from a conversation room");
             }
@@ -782,7 +804,7 @@ fn agents_text(state: &smsdesk_core::State, filter: Option<&str>) -> String {
     }
 }
 
-/// An offer as the agent sees it in the desk room.
+/// An offer (or a conference invitation) as the agent sees it in the desk room.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct OfferCard {
     id: ConversationId,
@@ -792,18 +814,16 @@ pub struct OfferCard {
     kind: String,
     opened_at: smsdesk_core::Timestamp,
     deadline: smsdesk_core::Timestamp,
-    transfer_from: Option<AgentId>,
+    /// Why it comes to this agent, when not routed: "transfer from @a:hs",
+    /// "conference with @a:hs".
+    via: Option<String>,
 }
 
 impl OfferCard {
     fn headline(&self) -> String {
-        let from = self
-            .transfer_from
-            .as_ref()
-            .map(|f| format!(" (transfer from {f})"))
-            .unwrap_or_default();
+        let via = self.via.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
         format!(
-            "Offer #{}{from}: queue {}, customer {}, to {} ({})",
+            "Offer #{}{via}: queue {}, customer {}, to {} ({})",
             self.id, self.queue, self.customer, self.entry, self.kind
         )
     }
