@@ -384,7 +384,7 @@ impl Bot {
             }
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id).await? {
-                    self.notice(&room, format!("customer: {}", sms.body)).await?;
+                    self.notice(&room, customer_line(sms)).await?;
                 }
             }
             Event::Ended { conversation: id, .. } => {
@@ -641,7 +641,7 @@ impl Bot {
         let lines: Vec<String> = history
             .iter()
             .filter_map(|r| match &r.event {
-                Event::MessageReceived { sms, .. } => Some(format!("customer: {}", sms.body)),
+                Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
                 Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
                 _ => None,
             })
@@ -801,6 +801,18 @@ fn agents_text(state: &smsdesk_core::State, filter: Option<&str>) -> String {
             "Available agents (use with !transfer or !conference):\n{}",
             lines.join("\n")
         )
+    }
+}
+
+/// A customer's SMS as agents see it; attachments (MMS) are counted, not shown yet.
+fn customer_line(sms: &smsdesk_core::InboundSms) -> String {
+    match sms.media.len() {
+        0 => format!("customer: {}", sms.body),
+        n => format!(
+            "customer: {} [+ {n} attachment{} not shown: MMS is not supported yet]",
+            sms.body,
+            if n == 1 { "" } else { "s" }
+        ),
     }
 }
 
@@ -974,6 +986,24 @@ mod tests {
     use matrix_sdk::ruma::events::relation::Reply;
     use matrix_sdk::ruma::events::room::message::ImageMessageEventContent;
     use matrix_sdk::ruma::{owned_event_id, owned_mxc_uri};
+
+    #[test]
+    fn a_customer_mms_shows_its_text_and_counts_its_attachments() {
+        let mut sms = smsdesk_core::InboundSms {
+            carrier: "twilio".into(),
+            carrier_message_id: "SM1".into(),
+            from: "+15557770001".into(),
+            to: smsdesk_core::EntryNumber::parse("+15550001111").unwrap(),
+            body: "here is the receipt".into(),
+            media: Vec::new(),
+        };
+        assert_eq!(customer_line(&sms), "customer: here is the receipt");
+        sms.media = vec!["https://api.twilio.com/m/1".into(), "https://api.twilio.com/m/2".into()];
+        assert_eq!(
+            customer_line(&sms),
+            "customer: here is the receipt [+ 2 attachments not shown: MMS is not supported yet]"
+        );
+    }
 
     #[test]
     fn plain_text_is_a_reply_or_a_command() {
