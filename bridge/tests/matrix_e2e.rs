@@ -308,8 +308,11 @@ async fn a_replayed_sync_sends_no_reply_twice() {
         store.commit(&w).unwrap();
     }
     server.spawn();
-    // The replay has been handled once the command is answered again.
+    // The replay has been handled once the command is answered again; a
+    // marker sent after it reaching the carrier means the outbox is past it.
     alice.wait_for_nth("conversation(s) in use", 2).await;
+    alice.say(&room, "marker").await;
+    sim.wait_for_body(&http, "marker", POLL).await;
     let sent = sim
         .messages(&http)
         .await
@@ -317,5 +320,48 @@ async fn a_replayed_sync_sends_no_reply_twice() {
         .filter(|m| m["body"] == "Your refund is on its way")
         .count();
     assert_eq!(sent, 1, "the replayed reply reached the customer again");
+    server.stop();
+}
+
+/// After a restart the bot must still post into rooms that had no activity
+/// meanwhile: a quiet conversation room gets the customer's next SMS, a
+/// quiet desk room its notices.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!available").await;
+    let http = reqwest::Client::new();
+    sim.text(&http, "+15557770001", "hi").await;
+    alice.wait_for("Offer #0").await;
+    alice.say(&desk, "!accept 0").await;
+    let room = alice.wait_for("history so far").await.room;
+    alice.joined(&room).await;
+    alice.wait_for("You accepted #0").await;
+
+    server.stop();
+    server.spawn();
+    // Nothing happened in either room since the restart.
+    sim.text(&http, "+15557770001", "still there after your restart?").await;
+    let seen = alice.wait_for("customer: still there after your restart?").await;
+    assert_eq!(seen.room, room);
+    // Alice closes it from the conversation room; the next customer's offer
+    // goes to her desk room, quiet since the restart.
+    alice.say(&room, "!end").await;
+    alice.wait_for("Wrap up with !wrapup").await;
+    alice.say(&room, "!wrapup 1").await;
+    alice.wait_for("closed: Resolved").await;
+    sim.text(&http, "+15557770002", "new customer").await;
+    let offer = alice.wait_for("Offer #1").await;
+    assert_eq!(offer.room, desk);
     server.stop();
 }

@@ -17,7 +17,9 @@ use anyhow::Context as _;
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::filter::{FilterDefinition, RoomEventFilter};
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
+use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
 use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMemberEvent, StrippedRoomMemberEvent};
@@ -120,25 +122,32 @@ pub async fn start(app: Arc<AppState>, config: &MatrixConfig) -> anyhow::Result<
 impl Bot {
     /// Syncs, keeps desk rooms, posts notices. Never returns unless the client fails for good.
     pub async fn run(self: Arc<Self>) {
-        // Skip history on the very first start; afterwards continue from the saved token.
-        let mut settings = SyncSettings::default().timeout(Duration::from_secs(10));
-        match self.store.sync_token() {
-            Ok(Some(token)) => settings = settings.token(token),
-            _ => match self.client.sync_once(SyncSettings::default()).await {
-                Ok(r) => {
-                    let _ = self.store.set_sync_token(&r.next_batch);
-                    settings = settings.token(r.next_batch);
+        // matrix-sdk keeps room state in memory only (no state store), and
+        // a sync from a token only mentions rooms with news. So the first
+        // sync after a restart asks for the full state of every joined room
+        // along with the timeline since the saved token: the bot knows all
+        // its rooms, and commands sent while smsdesk was down are handled.
+        // On the very first start there is no token: one full sync without
+        // handlers learns the rooms and skips the history.
+        let token = match self.store.sync_token() {
+            Ok(Some(token)) => token,
+            _ => {
+                let initial = self.initial_sync().await;
+                if let Err(error) = self.store.set_sync_token(&initial) {
+                    tracing::error!(%error, "cannot save the sync token");
                 }
-                Err(error) => tracing::warn!(%error, "first sync failed; will retry"),
-            },
-        }
+                initial
+            }
+        };
+        let mut settings = SyncSettings::default()
+            .timeout(Duration::ZERO)
+            .token(token)
+            .full_state(true);
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(on_message);
         self.client.add_event_handler(on_invite);
         self.client.add_event_handler(on_member);
-        tokio::spawn(self.clone().project());
-        tokio::spawn(self.clone().resume_offers());
-        tokio::spawn(self.clone().desk_rooms_loop());
+        let mut started = false;
         let mut backoff = Duration::from_millis(200);
         loop {
             match self.client.sync_once(settings.clone()).await {
@@ -148,13 +157,47 @@ impl Bot {
                     if let Err(error) = self.store.set_sync_token(&r.next_batch) {
                         tracing::error!(%error, "cannot save the sync token");
                     }
-                    settings = settings.token(r.next_batch);
+                    settings = settings
+                        .token(r.next_batch)
+                        .full_state(false)
+                        .timeout(Duration::from_secs(10));
+                    if !started {
+                        // Now every room is known: posting can begin.
+                        started = true;
+                        tokio::spawn(self.clone().project());
+                        tokio::spawn(self.clone().resume_offers());
+                        tokio::spawn(self.clone().desk_rooms_loop());
+                    }
                 }
                 Err(error) => {
                     self.app
                         .homeserver_ok
                         .store(false, std::sync::atomic::Ordering::Relaxed);
                     tracing::warn!(%error, ?backoff, "sync failed; homeserver unreachable? retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+
+    /// A full sync with one timeline event per room (state is what matters),
+    /// retried with backoff until the homeserver answers; its `next_batch`.
+    async fn initial_sync(&self) -> String {
+        let mut timeline = RoomEventFilter::default();
+        timeline.limit = Some(1u32.into());
+        let mut filter = FilterDefinition::default();
+        filter.room.timeline = timeline;
+        let settings = SyncSettings::default().filter(SyncFilter::FilterDefinition(filter));
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.client.sync_once(settings.clone()).await {
+                Ok(r) => return r.next_batch,
+                Err(error) => {
+                    self.app
+                        .homeserver_ok
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!(%error, ?backoff, "first sync failed; homeserver unreachable? retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                 }
@@ -201,9 +244,12 @@ impl Bot {
         }
     }
 
+    /// One of the bot's rooms, if it is still in it (it leaves closed conversations).
     fn room(&self, id: &str) -> Option<Room> {
         let id = OwnedRoomId::try_from(id).ok()?;
-        self.client.get_room(&id)
+        self.client
+            .get_room(&id)
+            .filter(|r| r.state() == matrix_sdk::RoomState::Joined)
     }
 
     async fn notice(&self, room: &Room, text: impl Into<String>) -> matrix_sdk::Result<()> {
@@ -571,7 +617,8 @@ impl Bot {
     /// The conversation room follows who holds the conversation: an agent
     /// who transferred it away or left the conference is removed, and
     /// everyone is removed once it is closed (the history stays in their
-    /// client). Best effort: a failure is logged, the feed goes on.
+    /// client), the bot leaving last. Best effort: a failure is logged, the
+    /// feed goes on.
     async fn release_room(&self, room: &Room, event: &Event) {
         let (who, reason): (Vec<OwnedUserId>, String) = match event {
             Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => (
@@ -609,6 +656,13 @@ impl Bot {
             }
             if let Err(error) = room.kick_user(&user, Some(&reason)).await {
                 tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove an agent from a conversation room");
+            }
+        }
+        // A closed conversation's room is done with: the bot leaves too, so
+        // its rooms stay few (and its start-up sync small).
+        if matches!(event, Event::WrappedUp { .. }) {
+            if let Err(error) = room.leave().await {
+                tracing::warn!(room = %room.room_id(), %error, "cannot leave a closed conversation's room");
             }
         }
     }
