@@ -20,6 +20,7 @@ use matrix_sdk::room::Room;
 use matrix_sdk::ruma::api::client::filter::{FilterDefinition, RoomEventFilter};
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
+use matrix_sdk::ruma::api::error::{ErrorBody, ErrorKind, StandardErrorBody};
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
 use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMemberEvent, StrippedRoomMemberEvent};
@@ -44,6 +45,8 @@ pub struct Bot {
     app: Arc<AppState>,
     store: BotStore,
     me: OwnedUserId,
+    /// Held while an offer card is edited (refresh or close).
+    cards: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -116,7 +119,13 @@ pub async fn start(app: Arc<AppState>, config: &MatrixConfig) -> anyhow::Result<
     }
     let me = client.user_id().context("logged in without a user id")?.to_owned();
     let store = BotStore::open(&app.config.storage.with_file_name("matrix")).context("opening the bot store")?;
-    Ok(Arc::new(Bot { client, app, store, me }))
+    Ok(Arc::new(Bot {
+        client,
+        app,
+        store,
+        me,
+        cards: tokio::sync::Mutex::new(()),
+    }))
 }
 
 impl Bot {
@@ -216,7 +225,9 @@ impl Bot {
 
     async fn ensure_desk_rooms(&self) {
         for agent in &self.app.config.roster {
-            if matches!(self.store.desk_room(&agent.id), Ok(Some(_))) {
+            // A desk room the bot is no longer in (removed, or the room is
+            // gone) is as good as none: make a new one.
+            if matches!(self.store.desk_room(&agent.id), Ok(Some(r)) if self.room(&r).is_some()) {
                 continue;
             }
             let Ok(user) = OwnedUserId::try_from(agent.id.as_str()) else {
@@ -350,7 +361,7 @@ impl Bot {
                 ConferenceExit::ConversationMoved => "withdrawn: the conversation was ended or transferred",
                 ConferenceExit::Ended => "ended",
             };
-            self.close_offer(*id, agent, outcome).await?;
+            self.close_offer(*id, agent, outcome).await;
         }
         match &record.event {
             Event::AgentStatusChanged { agent, status } => {
@@ -378,7 +389,7 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "accepted").await?;
+                self.close_offer(*id, agent, "accepted").await;
                 let room = self.open_conversation_room(*id, agent, conversation.as_ref()).await?;
                 self.desk_notice(agent, format!("You accepted #{id}; it is in room {}.", room.room_id()))
                     .await?;
@@ -387,14 +398,14 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "declined").await?;
+                self.close_offer(*id, agent, "declined").await;
                 self.desk_notice(agent, format!("You declined #{id}.")).await?;
             }
             Event::OfferTimedOut {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "not answered in time").await?;
+                self.close_offer(*id, agent, "not answered in time").await;
                 self.desk_notice(
                     agent,
                     format!("Offer #{id} timed out: you are now RONA. Say !available when you are back."),
@@ -420,7 +431,7 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "accepted").await?;
+                self.close_offer(*id, agent, "accepted").await;
                 if let Some(room) = self.conversation_room(*id).await? {
                     if let Ok(user) = OwnedUserId::try_from(agent.as_str()) {
                         let _ = room.invite_user_by_id(&user).await;
@@ -504,7 +515,7 @@ impl Bot {
                 agent,
             } => {
                 self.close_offer(*id, agent, "withdrawn: you are no longer available")
-                    .await?;
+                    .await;
             }
             Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
             other => {
@@ -558,6 +569,12 @@ impl Bot {
     async fn watch_offer(self: Arc<Self>, card: OfferCard, agent: AgentId, room: Room, event_id: OwnedEventId) {
         loop {
             tokio::time::sleep(OFFER_TICK).await;
+            // One card edit at a time, so a refresh never lands after the closing edit.
+            let _cards = self.cards.lock().await;
+            // Still the current card? (Not closed, nor replaced by a new offer to the same agent.)
+            if !matches!(self.store.offer(card.id, &agent), Ok(Some((_, e, _))) if e == event_id.as_str()) {
+                return;
+            }
             let (a, id) = (agent.clone(), card.id);
             let open = self
                 .read(move |s| smsdesk_core::decide::pending_for(s, &a).iter().any(|(c, _)| *c == id))
@@ -601,17 +618,22 @@ impl Bot {
 
     /// Edits an answered offer's card to say how it ended (so no stale
     /// "reply within N s" stays in the desk room).
-    async fn close_offer(&self, id: ConversationId, agent: &AgentId, outcome: &str) -> anyhow::Result<()> {
-        let Some((room, event, card)) = self.store.offer(id, agent)? else {
-            return Ok(());
+    /// Best effort: the outcome itself is also told in a notice.
+    async fn close_offer(&self, id: ConversationId, agent: &AgentId, outcome: &str) {
+        let _cards = self.cards.lock().await;
+        let Ok(Some((room, event, card))) = self.store.offer(id, agent) else {
+            return;
         };
+        if let Err(error) = self.store.remove_offer(id, agent) {
+            tracing::warn!(%error, "cannot forget a closed offer card");
+        }
         if let (Some(room), Ok(event)) = (self.room(&room), OwnedEventId::try_from(event.as_str())) {
             let edit = RoomMessageEventContent::notice_plain(card.closed(outcome))
                 .make_replacement(ReplacementMetadata::new(event, None));
-            room.send(edit).await?;
+            if let Err(error) = room.send(edit).await {
+                tracing::warn!(%error, %agent, conversation = %id, "cannot mark an offer card {outcome}");
+            }
         }
-        self.store.remove_offer(id, agent)?;
-        Ok(())
     }
 
     /// The conversation room follows who holds the conversation: an agent
@@ -925,8 +947,12 @@ impl std::fmt::Display for NoDeskRoom {
 
 impl std::error::Error for NoDeskRoom {}
 
-/// Whether retrying a failed post cannot help: the homeserver refused it
-/// (a 4xx other than 429), or there is no room to post in.
+/// Whether retrying a failed post cannot help, so it is skipped: the
+/// homeserver refused this one post (400, 403, 404, 413), or there is no
+/// room to post in. Everything else is retried, in order, with backoff:
+/// unreachable, 5xx, 429, and also 401 (the bot's token was revoked: every
+/// post would fail until an operator fixes it, and skipping would lose
+/// them all) and 403 M_RESOURCE_LIMIT_EXCEEDED (the server as a whole).
 fn is_permanent(error: &anyhow::Error) -> bool {
     error.chain().any(|e| {
         if e.is::<NoDeskRoom>() {
@@ -939,7 +965,16 @@ fn is_permanent(error: &anyhow::Error) -> bool {
                 e.downcast_ref::<matrix_sdk::HttpError>()
                     .and_then(matrix_sdk::HttpError::as_client_api_error)
             });
-        api.is_some_and(|a| a.status_code.is_client_error() && a.status_code.as_u16() != 429)
+        api.is_some_and(|a| {
+            let server_wide = matches!(
+                &a.body,
+                ErrorBody::Standard(StandardErrorBody {
+                    kind: ErrorKind::ResourceLimitExceeded { .. },
+                    ..
+                })
+            );
+            matches!(a.status_code.as_u16(), 400 | 403 | 404 | 413) && !server_wide
+        })
     })
 }
 
@@ -996,10 +1031,17 @@ async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): C
     }
 }
 
-/// An agent who leaves their desk room (or rejects its invitation) can get
-/// no offers: they go offline, and are invited back so they can return.
+/// An agent who leaves their desk room can get no offers: they go offline,
+/// and are invited back once so they can return. (A rejected invitation is
+/// not re-sent, so a client that rejects invitations cannot make a loop;
+/// such an agent gets their invitation again by inviting the bot anywhere.)
 async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
-    if event.content.membership != MembershipState::Leave || event.sender != event.state_key {
+    let was_joined = event
+        .unsigned
+        .prev_content
+        .as_ref()
+        .is_some_and(|c| c.membership == MembershipState::Join);
+    if event.content.membership != MembershipState::Leave || event.sender != event.state_key || !was_joined {
         return;
     }
     let Ok(Some(RoomRole::Desk(owner))) = bot.store.role(room.room_id().as_str()) else {
@@ -1025,13 +1067,27 @@ async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx
     }
 }
 
-/// The bot creates its own rooms; invitations from anyone are declined.
+/// The bot creates its own rooms; invitations from anyone are declined. A
+/// roster agent who invites the bot is invited (again) to their desk room:
+/// the way back for someone who rejected or lost it.
 async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
     if event.state_key != bot.me {
         return;
     }
     tracing::info!(room = %room.room_id(), from = %event.sender, "declining an invitation");
     let _ = room.leave().await;
+    let agent = AgentId::new(event.sender.to_string());
+    if !bot.app.config.roster.iter().any(|a| a.id == agent) {
+        return;
+    }
+    match bot.desk_room(&agent) {
+        Ok(desk) => {
+            if let Err(error) = desk.invite_user_by_id(&event.sender).await {
+                tracing::info!(%agent, %error, "cannot invite an agent to their desk room (already in it?)");
+            }
+        }
+        Err(error) => tracing::warn!(%agent, %error, "an agent asked for their desk room, but there is none yet"),
+    }
 }
 
 #[cfg(test)]
@@ -1040,6 +1096,33 @@ mod tests {
     use matrix_sdk::ruma::events::relation::Reply;
     use matrix_sdk::ruma::events::room::message::ImageMessageEventContent;
     use matrix_sdk::ruma::{owned_event_id, owned_mxc_uri};
+
+    fn refused(status: u16, kind: ErrorKind) -> anyhow::Error {
+        use matrix_sdk::ruma::api::client::uiaa::UiaaResponse;
+        use matrix_sdk::ruma::api::error::{Error, FromHttpResponseError};
+        let body = ErrorBody::Standard(StandardErrorBody::new(kind, "refused".into()));
+        let error = Error::new(reqwest::StatusCode::from_u16(status).unwrap(), body);
+        let http = matrix_sdk::HttpError::Api(Box::new(FromHttpResponseError::Server(UiaaResponse::MatrixError(
+            error,
+        ))));
+        anyhow::Error::from(matrix_sdk::Error::Http(Box::new(http))).context("posting a notice")
+    }
+
+    #[test]
+    fn only_refusals_of_one_post_are_skipped() {
+        assert!(is_permanent(&refused(403, ErrorKind::Forbidden)));
+        assert!(is_permanent(&refused(404, ErrorKind::NotFound)));
+        assert!(is_permanent(&NoDeskRoom(AgentId::new("@a:hs".to_owned())).into()));
+        // Retried: the whole server or the bot's own login is the problem.
+        let limit = ErrorKind::ResourceLimitExceeded(
+            matrix_sdk::ruma::api::error::ResourceLimitExceededErrorData::new("mailto:ops".into()),
+        );
+        assert!(!is_permanent(&refused(403, limit)));
+        assert!(!is_permanent(&refused(401, ErrorKind::Forbidden)));
+        assert!(!is_permanent(&refused(429, ErrorKind::Forbidden)));
+        assert!(!is_permanent(&refused(502, ErrorKind::Unknown)));
+        assert!(!is_permanent(&anyhow::anyhow!("connection refused")));
+    }
 
     #[test]
     fn a_customer_mms_shows_its_text_and_counts_its_attachments() {

@@ -169,7 +169,7 @@ pub fn help(topic: Option<&str>) -> String {
             return format!("unknown command !{name}; try !help");
         };
         let room = if DESK.contains(&name.as_str()) {
-            "Works in your desk room."
+            "Meant for your desk room; works in any room."
         } else if CONVERSATION.contains(&name.as_str()) {
             "Works in a conversation room."
         } else {
@@ -192,7 +192,7 @@ pub fn help(topic: Option<&str>) -> String {
         lines.join("\n")
     };
     [
-        section("Desk room:", &|n| DESK.contains(&n)),
+        section("Desk room (these work in any room):", &|n| DESK.contains(&n)),
         section("Conversation room (plain text goes to the customer):", &|n| {
             CONVERSATION.contains(&n)
         }),
@@ -359,7 +359,7 @@ mod tests {
         for name in Line::command().get_subcommands().map(|s| s.get_name().to_owned()) {
             assert!(all.contains(&format!("  !{name}")), "!help lacks !{name}:\n{all}");
         }
-        let desk = all.find("Desk room:").unwrap();
+        let desk = all.find("Desk room (these work in any room):").unwrap();
         let conv = all.find("Conversation room").unwrap();
         assert!(
             all.find("!accept [id]").unwrap() > desk && all.find("!accept [id]").unwrap() < conv,
@@ -375,7 +375,7 @@ mod tests {
             transfer.contains("target: A queue name, or an agent like @bob:example.com"),
             "{transfer}"
         );
-        assert!(help(Some("!ACCEPT")).contains("Works in your desk room."));
+        assert!(help(Some("!ACCEPT")).contains("Meant for your desk room; works in any room."));
         assert_eq!(help(Some("teleport")), "unknown command !teleport; try !help");
     }
 
