@@ -390,7 +390,9 @@ impl Bot {
                 agent,
             } => {
                 self.close_offer(*id, agent, "accepted").await;
-                let room = self.open_conversation_room(*id, agent, conversation.as_ref()).await?;
+                let room = self
+                    .open_conversation_room(*id, agent, conversation.as_ref(), record.seq)
+                    .await?;
                 self.desk_notice(agent, format!("You accepted #{id}; it is in room {}.", room.room_id()))
                     .await?;
             }
@@ -689,25 +691,37 @@ impl Bot {
         }
     }
 
+    /// The conversation's room, created at its first accept with the history
+    /// up to event `upto` (later events are posted by the feed itself).
     async fn open_conversation_room(
         &self,
         id: ConversationId,
         agent: &AgentId,
         conversation: Option<&smsdesk_core::model::Conversation>,
+        upto: u64,
     ) -> anyhow::Result<Room> {
         let user = OwnedUserId::try_from(agent.as_str())?;
-        if let Some(room) = self.conversation_room(id).await? {
-            let _ = room.invite_user_by_id(&user).await;
-            self.notice(&room, format!("{agent} now owns this conversation."))
-                .await?;
-            return Ok(room);
-        }
-        let mut request = CreateRoomRequest::new();
-        request.invite = vec![user];
-        request.preset = Some(RoomPreset::PrivateChat);
-        request.name = conversation.map(|c| format!("{} · {}", c.customer, c.queue));
-        let room = self.client.create_room(request).await?;
-        self.store.set_conversation_room(id, room.room_id().as_str())?;
+        let room = match self.conversation_room(id).await? {
+            Some(room) => {
+                let _ = room.invite_user_by_id(&user).await;
+                if self.store.history_posted(id)? {
+                    self.notice(&room, format!("{agent} now owns this conversation."))
+                        .await?;
+                    return Ok(room);
+                }
+                // Created by an earlier attempt whose history post failed.
+                room
+            }
+            None => {
+                let mut request = CreateRoomRequest::new();
+                request.invite = vec![user];
+                request.preset = Some(RoomPreset::PrivateChat);
+                request.name = conversation.map(|c| format!("{} · {}", c.customer, c.queue));
+                let room = self.client.create_room(request).await?;
+                self.store.set_conversation_room(id, room.room_id().as_str())?;
+                room
+            }
+        };
         // The history so far.
         let app = self.app.clone();
         let history = tokio::task::spawn_blocking(move || app.committer.query(move |e| layout::history(e.store(), id)))
@@ -716,6 +730,7 @@ impl Bot {
             .unwrap_or_default();
         let lines: Vec<String> = history
             .iter()
+            .filter(|r| r.seq < upto)
             .filter_map(|r| match &r.event {
                 Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
                 Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
@@ -727,6 +742,7 @@ impl Bot {
             format!("Conversation #{id} — history so far:\n{}", lines.join("\n")),
         )
         .await?;
+        self.store.set_history_posted(id)?;
         Ok(room)
     }
 

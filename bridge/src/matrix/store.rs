@@ -74,6 +74,15 @@ impl BotStore {
         self.put(&[(format!("conv/{id}"), room.to_owned()), (format!("room/{room}"), role)])
     }
 
+    /// Whether the conversation room got its "history so far" notice.
+    pub fn history_posted(&self, id: ConversationId) -> Result<bool> {
+        Ok(self.get_string(&format!("history/{id}"))?.is_some())
+    }
+
+    pub fn set_history_posted(&self, id: ConversationId) -> Result<()> {
+        self.put(&[(format!("history/{id}"), "1".to_owned())])
+    }
+
     pub fn sync_token(&self) -> Result<Option<String>> {
         self.get_string("sync_token")
     }
