@@ -33,6 +33,52 @@ async fn wait_for_new_offer(user: &User, before: usize) {
     }
 }
 
+/// Synapse, the simulator and smsdesk, with Alice (alone on the roster's
+/// Matrix accounts) available and in a conversation with +15557770001.
+struct AliceAtWork {
+    _tmp: tempfile::TempDir,
+    _synapse: Synapse,
+    sim: Sim,
+    server: Server,
+    alice: User,
+    desk: matrix_sdk::ruma::OwnedRoomId,
+    room: matrix_sdk::ruma::OwnedRoomId,
+    http: reqwest::Client,
+}
+
+impl AliceAtWork {
+    async fn start() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let synapse = Synapse::start(tmp.path().join("synapse"));
+        synapse.register("smsdesk", "bot-password");
+        synapse.register("alice", "alice-password");
+        let (port, sim_port) = (free_port(), free_port());
+        let sim = Sim::start(sim_port, port);
+        let dir = tmp.path().join("desk");
+        std::fs::create_dir_all(&dir).unwrap();
+        let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+        let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+        let desk = alice.wait_for("This is your smsdesk desk").await.room;
+        alice.say(&desk, "!available").await;
+        let http = reqwest::Client::new();
+        sim.text(&http, "+15557770001", "hi").await;
+        alice.wait_for("Offer #0").await;
+        alice.say(&desk, "!accept 0").await;
+        let room = alice.wait_for("history so far").await.room;
+        alice.joined(&room).await;
+        Self {
+            _tmp: tmp,
+            _synapse: synapse,
+            sim,
+            server,
+            alice,
+            desk,
+            room,
+            http,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agent_handles_a_customer_from_matrix() {
     let tmp = tempfile::tempdir().unwrap();
@@ -267,24 +313,16 @@ async fn the_bot_logs_in_with_an_access_token_and_agents_sign_off() {
 async fn a_replayed_sync_sends_no_reply_twice() {
     use smsdesk_core::store::{KvStore, SledStore, WriteSet};
 
-    let tmp = tempfile::tempdir().unwrap();
-    let synapse = Synapse::start(tmp.path().join("synapse"));
-    synapse.register("smsdesk", "bot-password");
-    synapse.register("alice", "alice-password");
-    let (port, sim_port) = (free_port(), free_port());
-    let sim = Sim::start(sim_port, port);
-    let dir = tmp.path().join("desk");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
-    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
-    let desk = alice.wait_for("This is your smsdesk desk").await.room;
-    alice.say(&desk, "!available").await;
-    let http = reqwest::Client::new();
-    sim.text(&http, "+15557770001", "hi").await;
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
-    let room = alice.wait_for("history so far").await.room;
-    alice.joined(&room).await;
+    let AliceAtWork {
+        _tmp,
+        _synapse,
+        sim,
+        mut server,
+        alice,
+        desk,
+        room,
+        http,
+    } = AliceAtWork::start().await;
 
     let bot_store = server.storage().with_file_name("matrix");
     server.stop();
@@ -328,24 +366,16 @@ async fn a_replayed_sync_sends_no_reply_twice() {
 /// quiet desk room its notices.
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
-    let tmp = tempfile::tempdir().unwrap();
-    let synapse = Synapse::start(tmp.path().join("synapse"));
-    synapse.register("smsdesk", "bot-password");
-    synapse.register("alice", "alice-password");
-    let (port, sim_port) = (free_port(), free_port());
-    let sim = Sim::start(sim_port, port);
-    let dir = tmp.path().join("desk");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
-    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
-    let desk = alice.wait_for("This is your smsdesk desk").await.room;
-    alice.say(&desk, "!available").await;
-    let http = reqwest::Client::new();
-    sim.text(&http, "+15557770001", "hi").await;
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
-    let room = alice.wait_for("history so far").await.room;
-    alice.joined(&room).await;
+    let AliceAtWork {
+        _tmp,
+        _synapse,
+        sim,
+        mut server,
+        alice,
+        desk,
+        room,
+        http,
+    } = AliceAtWork::start().await;
     alice.wait_for("You accepted #0").await;
 
     server.stop();
