@@ -395,3 +395,35 @@ async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
     assert_eq!(offer.room, desk);
     server.stop();
 }
+
+/// Agents cannot turn on encryption (the bot could no longer read them);
+/// a transfer to another queue renames the room and takes it from the agent.
+#[tokio::test(flavor = "multi_thread")]
+async fn rooms_stay_readable_and_follow_a_transfer_to_a_queue() {
+    use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+
+    let AliceAtWork {
+        _tmp,
+        _synapse,
+        sim: _sim,
+        mut server,
+        alice,
+        desk,
+        room,
+        http: _http,
+    } = AliceAtWork::start().await;
+    for r in [&desk, &room] {
+        let refused = alice
+            .joined(r)
+            .await
+            .send_state_event(RoomEncryptionEventContent::with_recommended_defaults())
+            .await;
+        assert!(refused.is_err(), "an agent turned on encryption in {r}");
+    }
+    alice.say(&room, "!transfer support").await;
+    alice.wait_for("transferred the conversation to queue support").await;
+    alice.wait_out_of(&room).await;
+    let name = alice.client.get_room(&room).and_then(|r| r.name());
+    assert_eq!(name.as_deref(), Some("+15557770001 · support"));
+    server.stop();
+}

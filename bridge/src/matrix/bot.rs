@@ -236,7 +236,10 @@ impl Bot {
             let mut request = CreateRoomRequest::new();
             request.invite = vec![user];
             request.is_direct = true;
-            request.preset = Some(RoomPreset::TrustedPrivateChat);
+            // A direct chat, but one the agent cannot reconfigure (power
+            // level 0): no renaming, and above all no turning on encryption,
+            // which this bot cannot read yet.
+            request.preset = Some(RoomPreset::PrivateChat);
             request.name = Some(format!("smsdesk desk — {}", agent.name));
             match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
                 Err(_) => tracing::warn!(agent = %agent.id, "creating the desk room timed out; will retry"),
@@ -524,6 +527,12 @@ impl Bot {
                 if let Some(id) = other.conversation() {
                     if let Some(room) = self.conversation_room(id).await? {
                         self.notice(&room, other.describe()).await?;
+                        // The room's name says the queue: keep it true.
+                        if let (Event::TransferredToQueue { queue, .. }, Some(c)) = (other, &conversation) {
+                            if let Err(error) = room.set_name(format!("{} · {queue}", c.customer)).await {
+                                tracing::warn!(room = %room.room_id(), %error, "cannot rename a conversation room");
+                            }
+                        }
                         self.release_room(&room, other).await;
                     }
                 }
