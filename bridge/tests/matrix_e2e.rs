@@ -48,6 +48,16 @@ struct AliceAtWork {
 
 impl AliceAtWork {
     async fn start() -> Self {
+        Self::boot("8s", true).await
+    }
+
+    /// Only up to the offer (not accepted; `room` is then her desk room),
+    /// with this offer timeout.
+    async fn offered(offer_timeout: &str) -> Self {
+        Self::boot(offer_timeout, false).await
+    }
+
+    async fn boot(offer_timeout: &str, accept: bool) -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let synapse = Synapse::start(tmp.path().join("synapse"));
         synapse.register("smsdesk", "bot-password");
@@ -56,16 +66,31 @@ impl AliceAtWork {
         let sim = Sim::start(sim_port, port);
         let dir = tmp.path().join("desk");
         std::fs::create_dir_all(&dir).unwrap();
-        let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+        let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+        if offer_timeout != "8s" {
+            server.stop();
+            let config = std::fs::read_to_string(&server.config).unwrap();
+            let config = config.replace(
+                "offer_timeout = \"8s\"",
+                &format!("offer_timeout = \"{offer_timeout}\""),
+            );
+            std::fs::write(&server.config, config).unwrap();
+            server.spawn();
+        }
         let alice = User::login(&synapse.url(), "alice", "alice-password").await;
         let desk = alice.wait_for("This is your smsdesk desk").await.room;
         alice.say(&desk, "!available").await;
         let http = reqwest::Client::new();
         sim.text(&http, "+15557770001", "hi").await;
         alice.wait_for("Offer #0").await;
-        alice.say(&desk, "!accept 0").await;
-        let room = alice.wait_for("history so far").await.room;
-        alice.joined(&room).await;
+        let room = if accept {
+            alice.say(&desk, "!accept 0").await;
+            let room = alice.wait_for("history so far").await.room;
+            alice.joined(&room).await;
+            room
+        } else {
+            desk.clone()
+        };
         Self {
             _tmp: tmp,
             _synapse: synapse,
@@ -425,5 +450,38 @@ async fn rooms_stay_readable_and_follow_a_transfer_to_a_queue() {
     alice.wait_out_of(&room).await;
     let name = alice.client.get_room(&room).and_then(|r| r.name());
     assert_eq!(name.as_deref(), Some("+15557770001 · support"));
+    server.stop();
+}
+
+/// An open offer's card keeps its waiting time current across a restart,
+/// and is closed with its outcome afterwards.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_offer_keeps_refreshing_after_a_restart() {
+    let AliceAtWork {
+        _tmp,
+        _synapse,
+        sim: _sim,
+        mut server,
+        alice,
+        desk,
+        room: _,
+        http: _http,
+    } = AliceAtWork::offered("60s").await;
+    alice.wait_for("* Offer #0").await; // the first refresh (every 5 s)
+    server.stop();
+    // Whatever the old process sent has arrived by now.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = alice.count("* Offer #0");
+    server.spawn();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while alice.count("* Offer #0") == before {
+        assert!(
+            Instant::now() < deadline,
+            "the offer card was not refreshed after the restart"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("(long code) — accepted.").await;
     server.stop();
 }
