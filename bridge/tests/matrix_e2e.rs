@@ -327,6 +327,25 @@ async fn the_bot_logs_in_with_an_access_token_and_agents_sign_off() {
     alice.wait_for_nth("You are now available", 2).await;
     alice.say(&desk, "!offline").await;
     alice.wait_for_nth("You are now offline", 2).await;
+
+    // She leaves again and rejects the invitation back: it is not re-sent
+    // (no invite loop). Inviting the bot anywhere gets it back.
+    alice.auto_join.store(false, std::sync::atomic::Ordering::SeqCst);
+    alice.joined(&desk).await.leave().await.unwrap();
+    alice.wait_invited(&desk).await.leave().await.unwrap();
+    alice.wait_out_of(&desk).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        alice.client.get_room(&desk).map(|r| r.state()),
+        Some(matrix_sdk::RoomState::Left),
+        "the bot invited her again after she rejected it"
+    );
+    let mut ask = matrix_sdk::ruma::api::client::room::create_room::v3::Request::new();
+    ask.invite = vec!["@smsdesk:localhost".try_into().unwrap()];
+    alice.client.create_room(ask).await.unwrap();
+    alice.wait_invited(&desk).await.join().await.unwrap();
+    alice.say(&desk, "!status").await;
+    alice.wait_for("You are offline").await;
     server.stop();
 }
 

@@ -113,6 +113,8 @@ pub struct Seen {
 pub struct User {
     pub client: Client,
     seen: Arc<Mutex<Vec<Seen>>>,
+    /// Whether invitations are joined at once (on by default).
+    pub auto_join: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl User {
@@ -163,16 +165,21 @@ impl User {
             );
             async {}
         });
-        client.add_event_handler(|ev: StrippedRoomMemberEvent, room: Room, client: Client| async move {
-            if Some(ev.state_key.as_ref()) == client.user_id() {
-                tokio::spawn(async move {
-                    for _ in 0..50 {
-                        if room.join().await.is_ok() {
-                            return;
+        let auto_join = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let join = auto_join.clone();
+        client.add_event_handler(move |ev: StrippedRoomMemberEvent, room: Room, client: Client| {
+            let join = join.load(std::sync::atomic::Ordering::SeqCst);
+            async move {
+                if join && Some(ev.state_key.as_ref()) == client.user_id() {
+                    tokio::spawn(async move {
+                        for _ in 0..50 {
+                            if room.join().await.is_ok() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(100)).await;
                         }
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                });
+                    });
+                }
             }
         });
         let c = client.clone();
@@ -185,7 +192,11 @@ impl User {
                 }
             }
         });
-        Self { client, seen }
+        Self {
+            client,
+            seen,
+            auto_join,
+        }
     }
 
     /// Everything seen so far.
@@ -242,6 +253,20 @@ impl User {
                 }
             }
             assert!(Instant::now() < deadline, "never joined {room}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits (up to 30 s) until this user is invited to the room.
+    pub async fn wait_invited(&self, room: &OwnedRoomId) -> Room {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(r) = self.client.get_room(room) {
+                if r.state() == matrix_sdk::RoomState::Invited {
+                    return r;
+                }
+            }
+            assert!(Instant::now() < deadline, "never invited to {room}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
