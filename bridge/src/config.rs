@@ -805,6 +805,23 @@ impl Parser<'_> {
             }
         }
 
+        // Routers see skills as a 64-bit set: more names would be ignored silently.
+        let skills: std::collections::BTreeSet<&String> = entry_points
+            .iter()
+            .flat_map(|e| &e.entry.skills)
+            .chain(roster.iter().flat_map(|a| &a.skills))
+            .collect();
+        if skills.len() > smsdesk_plugins::router::MAX_SKILLS {
+            self.err(
+                "skills",
+                format!(
+                    "{} different skill names are used (entry_points and agents.roster); routing supports at most {}",
+                    skills.len(),
+                    smsdesk_plugins::router::MAX_SKILLS
+                ),
+            );
+        }
+
         Some(Config {
             file: self.file.clone(),
             storage: storage?,

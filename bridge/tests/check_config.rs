@@ -251,3 +251,14 @@ fn run_refuses_to_start_on_an_invalid_config_with_the_same_messages() {
     );
     assert!(stderr.contains("smsdesk did not start"), "{stderr}");
 }
+
+#[test]
+fn more_skills_than_routing_can_see() {
+    let many: Vec<String> = (0..65).map(|i| format!("\"skill{i}\"")).collect();
+    let line = format!("queues = [\"billing\"]\nskills = [{}]", many.join(", "));
+    let p = problems(|t| t.replacen("queues = [\"billing\"]", &line, 1));
+    assert_eq!(
+        p,
+        ["skills: 65 different skill names are used (entry_points and agents.roster); routing supports at most 64"]
+    );
+}

@@ -23,6 +23,10 @@ use crate::secrets::Secrets;
 
 pub use r::{Choice, RouteRequest as WitRouteRequest};
 
+/// Distinct skill names a router can see (the width of the skills bitmask);
+/// `smsdesk check-config` refuses configs with more.
+pub const MAX_SKILLS: usize = 64;
+
 /// One candidate as the three words of the WIT's `packed-candidates`.
 pub fn pack(id: u32, idle_ms: u64, load: u32, capacity: u32, skills: u64, last_agent: bool) -> [u64; 3] {
     let sat16 = |v: u32| u64::from(v.min(0xffff));
