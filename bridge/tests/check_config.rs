@@ -262,3 +262,36 @@ fn more_skills_than_routing_can_see() {
         ["skills: 65 different skill names are used (entry_points and agents.roster); routing supports at most 64"]
     );
 }
+
+/// The config of PRODUCT.md §8, word for word (`tests/fixtures`), with its
+/// plugin file where it says and its two secrets in the environment.
+#[test]
+fn the_contract_example_config_is_valid_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
+    std::fs::copy(dist("carrier-twilio"), dir.path().join("plugins/twilio.wasm")).unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    std::fs::copy(root().join("bridge/tests/fixtures/product-section-8.toml"), &path).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .env("SMSDESK_MATRIX_PASSWORD", "x")
+        .env("TWILIO_AUTH_TOKEN", "y")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Without the secrets it says which ones are missing.
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .env_remove("SMSDESK_MATRIX_PASSWORD")
+        .env_remove("TWILIO_AUTH_TOKEN")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("SMSDESK_MATRIX_PASSWORD") && stderr.contains("TWILIO_AUTH_TOKEN"),
+        "{stderr}"
+    );
+}
