@@ -148,7 +148,15 @@ impl Bot {
                 initial
             }
         };
+        // Up to TIMELINE_LIMIT events per room and sync, so that messages
+        // sent while smsdesk was down are all handled after a restart; a room
+        // where even more happened is told so (see `missed`).
+        let mut timeline = RoomEventFilter::default();
+        timeline.limit = Some(TIMELINE_LIMIT.into());
+        let mut filter = FilterDefinition::default();
+        filter.room.timeline = timeline;
         let mut settings = SyncSettings::default()
+            .filter(SyncFilter::FilterDefinition(filter))
             .timeout(Duration::ZERO)
             .token(token)
             .full_state(true);
@@ -156,7 +164,8 @@ impl Bot {
         self.client.add_event_handler(on_message);
         self.client.add_event_handler(on_invite);
         self.client.add_event_handler(on_member);
-        let mut started = false;
+        // Tasks that post with this client; stopped if it must log in again.
+        let mut tasks: Vec<tokio::task::JoinHandle<()>> = Vec::new();
         let mut backoff = Duration::from_millis(200);
         loop {
             match self.client.sync_once(settings.clone()).await {
@@ -170,13 +179,44 @@ impl Bot {
                         .token(r.next_batch)
                         .full_state(false)
                         .timeout(Duration::from_secs(10));
-                    if !started {
-                        // Now every room is known: posting can begin.
-                        started = true;
-                        tokio::spawn(self.clone().project());
-                        tokio::spawn(self.clone().resume_offers());
-                        tokio::spawn(self.clone().desk_rooms_loop());
+                    for (room, update) in &r.rooms.joined {
+                        if update.timeline.limited {
+                            self.missed(room).await;
+                        }
                     }
+                    if tasks.is_empty() {
+                        // Now every room is known: posting can begin, once
+                        // every agent has a desk room to be posted to.
+                        let bot = self.clone();
+                        tasks.push(tokio::spawn(async move {
+                            bot.ensure_desk_rooms().await;
+                            tokio::join!(bot.clone().project(), bot.clone().desk_rooms_loop());
+                        }));
+                        tasks.push(tokio::spawn(self.clone().resume_offers()));
+                    }
+                }
+                Err(error) if unauthorized(&error) => {
+                    tracing::error!(%error, "the homeserver no longer accepts the bot's login; logging in again");
+                    self.app
+                        .homeserver_ok
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    for task in tasks {
+                        task.abort();
+                    }
+                    return;
+                }
+                Err(error) if settings_token_refused(&error) => {
+                    // E.g. a homeserver restored from a backup: the saved
+                    // position means nothing to it. Start afresh (history is
+                    // skipped; agents resend what got no ✓).
+                    tracing::error!(%error, ?backoff, "the homeserver refused the saved sync position; starting from now");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                    let fresh = self.initial_sync().await;
+                    if let Err(error) = self.store.set_sync_token(&fresh) {
+                        tracing::error!(%error, "cannot save the sync token");
+                    }
+                    settings = settings.token(fresh).full_state(true).timeout(Duration::ZERO);
                 }
                 Err(error) => {
                     self.app
@@ -188,6 +228,26 @@ impl Bot {
                 }
             }
         }
+    }
+
+    /// More happened in one of our rooms than one sync returns (smsdesk was
+    /// down a long time): what was cut off was not handled. Say so there.
+    async fn missed(&self, room: &OwnedRoomId) {
+        let Some(room) = self.room(room.as_str()) else { return };
+        if !matches!(self.store.role(room.room_id().as_str()), Ok(Some(_))) {
+            return;
+        }
+        tracing::warn!(room = %room.room_id(), "more messages than one sync holds; the oldest were not handled");
+        let _ = self
+            .notice(
+                &room,
+                format!(
+                    "smsdesk was away and only read the last {TIMELINE_LIMIT} messages here. \
+                     Anything older without a ✓ reaction did not reach the customer, and older commands \
+                     were not done: please send them again."
+                ),
+            )
+            .await;
     }
 
     /// A full sync with one timeline event per room (state is what matters),
@@ -214,12 +274,13 @@ impl Bot {
         }
     }
 
-    /// Creates missing desk rooms now and retries failures every 30 s, off
-    /// the sync loop (an agent on an unreachable server must not stall it).
+    /// Creates missing desk rooms every 30 s (after the first pass at
+    /// start), off the sync loop: an agent on an unreachable server must not
+    /// stall it.
     async fn desk_rooms_loop(self: Arc<Self>) {
         loop {
-            self.ensure_desk_rooms().await;
             tokio::time::sleep(Duration::from_secs(30)).await;
+            self.ensure_desk_rooms().await;
         }
     }
 
@@ -490,19 +551,46 @@ impl Bot {
                     | Event::SmsFailed { .. } => "❌ failed",
                     _ => return Ok(()),
                 };
-                if let Some((room_id, event_id)) = self.store.reply_event(*message_id)? {
-                    if let (Some(room), Ok(event)) = (self.room(&room_id), OwnedEventId::try_from(event_id.as_str())) {
+                let failed = mark == "❌ failed";
+                let target = self.store.reply_event(*message_id)?.and_then(|(room_id, event_id)| {
+                    Some((self.room(&room_id)?, OwnedEventId::try_from(event_id.as_str()).ok()?))
+                });
+                match target {
+                    Some((room, event)) => {
                         room.send(ReactionEventContent::new(Annotation::new(event, mark.to_owned())))
                             .await?;
-                        if let Event::SmsFailed { .. }
-                        | Event::DeliveryUpdated {
-                            status: Delivery::Failed,
-                            ..
-                        } = &record.event
-                        {
+                        if failed {
                             self.notice(&room, record.event.describe()).await?;
                         }
                     }
+                    // The conversation's room is closed (late news for a reply
+                    // still being retried, or a late carrier report): a failure
+                    // still reaches its author, in their desk room.
+                    None if failed => {
+                        let (id, message) = (record.event.conversation(), *message_id);
+                        let app = self.app.clone();
+                        let author = tokio::task::spawn_blocking(move || {
+                            let id = id?;
+                            let history = app.committer.query(move |e| layout::history(e.store(), id))?.ok()?;
+                            history.into_iter().find_map(|r| match r.event {
+                                Event::ReplyAccepted { message_id, agent, .. } if message_id == message => Some(agent),
+                                _ => None,
+                            })
+                        })
+                        .await?;
+                        if let (Some(agent), Some(id)) = (author, id) {
+                            let with = conversation
+                                .as_ref()
+                                .map(|c| format!(" with {}", c.customer))
+                                .unwrap_or_default();
+                            self.desk_notice(
+                                &agent,
+                                format!("Conversation #{id}{with} (closed): {}", record.event.describe()),
+                            )
+                            .await?;
+                        }
+                    }
+                    None => {}
                 }
             }
             Event::ReplyAccepted {
@@ -746,11 +834,9 @@ impl Bot {
                 _ => None,
             })
             .collect();
-        self.notice(
-            &room,
-            format!("Conversation #{id} — history so far:\n{}", lines.join("\n")),
-        )
-        .await?;
+        for text in history_notices(id, &lines, HISTORY_NOTICE_BYTES) {
+            self.notice(&room, text).await?;
+        }
         self.store.set_history_posted(id)?;
         Ok(room)
     }
@@ -905,6 +991,25 @@ fn agents_text(state: &smsdesk_core::State, filter: Option<&str>) -> String {
     }
 }
 
+/// Bytes of history per notice: well under Synapse's 64 KiB event limit.
+const HISTORY_NOTICE_BYTES: usize = 16 * 1024;
+
+/// The "history so far" as notices of at most about `max` bytes each (a
+/// long history would be one event too big for the homeserver).
+fn history_notices(id: ConversationId, lines: &[String], max: usize) -> Vec<String> {
+    let mut notices = vec![format!("Conversation #{id} — history so far:")];
+    for line in lines {
+        let last = notices.last_mut().expect("one notice at least");
+        if last.len() + 1 + line.len() > max && last.contains('\n') {
+            notices.push(format!("Conversation #{id} — history, continued:\n{line}"));
+        } else {
+            last.push('\n');
+            last.push_str(line);
+        }
+    }
+    notices
+}
+
 /// A customer's SMS as agents see it; attachments (MMS) are counted, not shown yet.
 fn customer_line(sms: &smsdesk_core::InboundSms) -> String {
     match sms.media.len() {
@@ -1001,6 +1106,24 @@ fn is_permanent(error: &anyhow::Error) -> bool {
             matches!(a.status_code.as_u16(), 400 | 403 | 404 | 413) && !server_wide
         })
     })
+}
+
+/// Events per room and sync the bot asks for (Synapse's default is 10).
+const TIMELINE_LIMIT: u32 = 200;
+
+fn client_api_status(error: &matrix_sdk::Error) -> Option<u16> {
+    error.as_client_api_error().map(|e| e.status_code.as_u16())
+}
+
+/// The homeserver refuses the bot's access token (revoked, expired).
+fn unauthorized(error: &matrix_sdk::Error) -> bool {
+    client_api_status(error) == Some(401)
+}
+
+/// The homeserver refused the sync request itself (not overloaded, not
+/// down): with our fixed filter, that is the saved `since` position.
+fn settings_token_refused(error: &matrix_sdk::Error) -> bool {
+    matches!(client_api_status(error), Some(400 | 404))
 }
 
 /// How often an open offer's waiting time is refreshed in place.
@@ -1165,6 +1288,22 @@ mod tests {
             customer_line(&sms),
             "customer: here is the receipt [+ 2 attachments not shown: MMS is not supported yet]"
         );
+    }
+
+    #[test]
+    fn a_long_history_is_split_into_notices_the_homeserver_accepts() {
+        let lines: Vec<String> = (0..100).map(|i| format!("customer: {i} {}", "x".repeat(900))).collect();
+        let notices = history_notices(ConversationId(7), &lines, HISTORY_NOTICE_BYTES);
+        assert!(notices.len() > 1, "{}", notices.len());
+        assert!(notices[0].starts_with("Conversation #7 — history so far:\ncustomer: 0 "));
+        assert!(notices[1].starts_with("Conversation #7 — history, continued:\n"));
+        // Every line once, in order; no notice much over the limit.
+        let all: Vec<&str> = notices.iter().flat_map(|n| n.lines().skip(1)).collect();
+        assert_eq!(all, lines.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(notices.iter().all(|n| n.len() <= HISTORY_NOTICE_BYTES + 1_000));
+        // A short one stays one notice.
+        let short = history_notices(ConversationId(7), &["customer: hi".to_owned()], HISTORY_NOTICE_BYTES);
+        assert_eq!(short, ["Conversation #7 — history so far:\ncustomer: hi"]);
     }
 
     #[test]

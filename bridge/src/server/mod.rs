@@ -189,8 +189,10 @@ async fn matrix_loop(state: Arc<AppState>, config: crate::config::MatrixConfig) 
     loop {
         match crate::matrix::bot::start(state.clone(), &config).await {
             Ok(bot) => {
+                // Returns only when the login is no longer accepted.
                 bot.run().await;
-                return;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
             }
             Err(error) => {
                 tracing::warn!(error = %format!("{error:#}"), ?backoff, "Matrix bot cannot start yet; retrying");
