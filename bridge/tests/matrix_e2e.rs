@@ -504,3 +504,77 @@ async fn an_open_offer_keeps_refreshing_after_a_restart() {
     alice.wait_for("(long code) — accepted.").await;
     server.stop();
 }
+
+/// The homeserver revokes the bot's login (an admin logs out all its
+/// devices): the bot logs in again and goes on relaying.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_logs_in_again_when_its_login_is_revoked() {
+    let AliceAtWork {
+        _tmp,
+        _synapse,
+        sim,
+        mut server,
+        alice,
+        desk: _desk,
+        room,
+        http,
+    } = AliceAtWork::start().await;
+    let hs = alice.client.homeserver().to_string();
+    let login: serde_json::Value = http
+        .post(format!("{hs}_matrix/client/v3/login"))
+        .json(&serde_json::json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "smsdesk"}, "password": "bot-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .post(format!("{hs}_matrix/client/v3/logout/all"))
+        .bearer_auth(login["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    alice
+        .say(&room, "still relayed after the bot's login was revoked")
+        .await;
+    sim.wait_for_body(&http, "still relayed after the bot's login was revoked", POLL)
+        .await;
+    server.stop();
+}
+
+/// smsdesk down while an agent writes more than one sync holds: the newest
+/// messages are relayed, and the room is told the oldest were not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_outage_says_what_was_not_read() {
+    let AliceAtWork {
+        _tmp,
+        _synapse,
+        sim,
+        mut server,
+        alice,
+        desk: _desk,
+        room,
+        http,
+    } = AliceAtWork::start().await;
+    server.stop();
+    for i in 0..205 {
+        alice.say(&room, &format!("line {i}")).await;
+    }
+    server.spawn();
+    alice
+        .wait_for("smsdesk was away and only read the last 200 messages here")
+        .await;
+    sim.wait_for_body(&http, "line 204", POLL).await;
+    sim.wait_for_body(&http, "line 5", POLL).await;
+    let lines: Vec<String> = sim
+        .messages(&http)
+        .await
+        .iter()
+        .filter_map(|m| m["body"].as_str().filter(|b| b.starts_with("line ")).map(str::to_owned))
+        .collect();
+    assert!(!lines.iter().any(|l| l == "line 0"), "{lines:?}");
+    server.stop();
+}

@@ -43,7 +43,7 @@ use crate::server::AppState;
 pub struct Bot {
     client: Client,
     app: Arc<AppState>,
-    store: BotStore,
+    store: Arc<BotStore>,
     me: OwnedUserId,
     /// Held while an offer card is edited (refresh or close).
     cards: tokio::sync::Mutex<()>,
@@ -55,8 +55,16 @@ impl std::fmt::Debug for Bot {
     }
 }
 
-/// Logs in and prepares the bot; `run` then serves until the task is dropped.
-pub async fn start(app: Arc<AppState>, config: &MatrixConfig) -> anyhow::Result<Arc<Bot>> {
+/// Opens the bot's store (once per process: it is kept across logins).
+pub fn open_store(app: &AppState) -> anyhow::Result<Arc<BotStore>> {
+    let dir = app.config.storage.with_file_name("matrix");
+    Ok(Arc::new(
+        BotStore::open(&dir).with_context(|| format!("opening the bot store at {}", dir.display()))?,
+    ))
+}
+
+/// Logs in and prepares the bot; `run` then serves until the login is refused.
+pub async fn start(app: Arc<AppState>, config: &MatrixConfig, store: Arc<BotStore>) -> anyhow::Result<Arc<Bot>> {
     let client = Client::builder()
         .homeserver_url(&config.homeserver)
         .build()
@@ -118,7 +126,6 @@ pub async fn start(app: Arc<AppState>, config: &MatrixConfig) -> anyhow::Result<
         }
     }
     let me = client.user_id().context("logged in without a user id")?.to_owned();
-    let store = BotStore::open(&app.config.storage.with_file_name("matrix")).context("opening the bot store")?;
     Ok(Arc::new(Bot {
         client,
         app,

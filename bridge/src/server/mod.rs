@@ -186,8 +186,18 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
 /// The Matrix bot; a homeserver that is down delays it, never stops smsdesk.
 async fn matrix_loop(state: Arc<AppState>, config: crate::config::MatrixConfig) {
     let mut backoff = Duration::from_secs(1);
+    let store = loop {
+        match crate::matrix::bot::open_store(&state) {
+            Ok(store) => break store,
+            Err(error) => {
+                tracing::error!(error = %format!("{error:#}"), ?backoff, "the Matrix bot cannot open its store; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+    };
     loop {
-        match crate::matrix::bot::start(state.clone(), &config).await {
+        match crate::matrix::bot::start(state.clone(), &config, store.clone()).await {
             Ok(bot) => {
                 // Returns only when the login is no longer accepted.
                 bot.run().await;
