@@ -58,9 +58,9 @@ impl std::fmt::Debug for Bot {
 /// Opens the bot's store (once per process: it is kept across logins).
 pub fn open_store(app: &AppState) -> anyhow::Result<Arc<BotStore>> {
     let dir = app.config.storage.with_file_name("matrix");
-    Ok(Arc::new(
-        BotStore::open(&dir).with_context(|| format!("opening the bot store at {}", dir.display()))?,
-    ))
+    Ok(Arc::new(BotStore::open(&dir).with_context(|| {
+        format!("opening the bot store at {}", dir.display())
+    })?))
 }
 
 /// Logs in and prepares the bot; `run` then serves until the login is refused.
@@ -248,11 +248,9 @@ impl Bot {
         let _ = self
             .notice(
                 &room,
-                format!(
-                    "smsdesk was away and only read the last {TIMELINE_LIMIT} messages here. \
-                     Anything older without a ✓ reaction did not reach the customer, and older commands \
-                     were not done: please send them again."
-                ),
+                "smsdesk was away and could read only the latest messages sent here meanwhile. \
+                 Older ones without a ✓ reaction did not reach the customer, and older commands \
+                 were not done: please send them again.",
             )
             .await;
     }
@@ -1115,8 +1113,9 @@ fn is_permanent(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Events per room and sync the bot asks for (Synapse's default is 10).
-const TIMELINE_LIMIT: u32 = 200;
+/// Events per room and sync the bot asks for (Synapse's default is 10; it
+/// gives at most 100).
+const TIMELINE_LIMIT: u32 = 100;
 
 fn client_api_status(error: &matrix_sdk::Error) -> Option<u16> {
     error.as_client_api_error().map(|e| e.status_code.as_u16())
