@@ -1204,6 +1204,16 @@ async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx
     if owner.as_str() != event.state_key.as_str() {
         return;
     }
+    // Each leave once: the same event can come again (in a state section,
+    // after a restart's full-state sync), and must not invite again.
+    match bot.store.first_sight(&format!("left/{}", event.event_id)) {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(%error, "cannot record a desk-room leave; ignoring it");
+            return;
+        }
+    }
     tracing::info!(agent = %owner, room = %room.room_id(), "an agent left their desk room; setting them offline");
     match bot.app.execute(Command::SetOffline { agent: owner.clone() }).await {
         Ok(Ok(_)) => {}

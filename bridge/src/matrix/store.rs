@@ -74,6 +74,15 @@ impl BotStore {
         self.put(&[(format!("conv/{id}"), room.to_owned()), (format!("room/{room}"), role)])
     }
 
+    /// Records `key`; true the first time only.
+    pub fn first_sight(&self, key: &str) -> Result<bool> {
+        if self.get_string(key)?.is_some() {
+            return Ok(false);
+        }
+        self.put(&[(key.to_owned(), "1".to_owned())])?;
+        Ok(true)
+    }
+
     /// Whether the conversation room got its "history so far" notice.
     pub fn history_posted(&self, id: ConversationId) -> Result<bool> {
         Ok(self.get_string(&format!("history/{id}"))?.is_some())
