@@ -357,52 +357,44 @@ async fn the_bot_logs_in_with_an_access_token_and_agents_sign_off() {
 async fn a_replayed_sync_sends_no_reply_twice() {
     use smsdesk_core::store::{KvStore, SledStore, WriteSet};
 
-    let AliceAtWork {
-        _tmp,
-        _synapse,
-        sim,
-        mut server,
-        alice,
-        desk,
-        room,
-        http,
-    } = AliceAtWork::start().await;
+    let mut w = AliceAtWork::start().await;
 
-    let bot_store = server.storage().with_file_name("matrix");
-    server.stop();
+    let bot_store = w.server.storage().with_file_name("matrix");
+    w.server.stop();
     let old_token = SledStore::open(&bot_store)
         .unwrap()
         .get(b"sync_token")
         .unwrap()
         .unwrap();
-    server.spawn();
-    let reply = alice.say(&room, "Your refund is on its way").await;
-    sim.wait_for_body(&http, "Your refund is on its way", POLL).await;
-    alice.wait_for(&format!("reaction ✓ sent on {reply}")).await;
-    alice.say(&desk, "!status").await;
-    alice.wait_for("conversation(s) in use").await;
+    w.server.spawn();
+    let reply = w.alice.say(&w.room, "Your refund is on its way").await;
+    w.sim.wait_for_body(&w.http, "Your refund is on its way", POLL).await;
+    w.alice.wait_for(&format!("reaction ✓ sent on {reply}")).await;
+    w.alice.say(&w.desk, "!status").await;
+    w.alice.wait_for("conversation(s) in use").await;
 
-    server.stop();
+    w.server.stop();
     {
         let store = SledStore::open(&bot_store).unwrap();
         let mut w = WriteSet::default();
         w.put(b"sync_token".to_vec(), old_token);
         store.commit(&w).unwrap();
     }
-    server.spawn();
+    w.server.spawn();
     // The replay has been handled once the command is answered again; a
     // marker sent after it reaching the carrier means the outbox is past it.
-    alice.wait_for_nth("conversation(s) in use", 2).await;
-    alice.say(&room, "marker").await;
-    sim.wait_for_body(&http, "marker", POLL).await;
-    let sent = sim
-        .messages(&http)
+    w.alice.wait_for_nth("conversation(s) in use", 2).await;
+    w.alice.say(&w.room, "marker").await;
+    w.sim.wait_for_body(&w.http, "marker", POLL).await;
+    let sent = w
+        .sim
+        .messages(&w.http)
         .await
         .iter()
         .filter(|m| m["body"] == "Your refund is on its way")
         .count();
     assert_eq!(sent, 1, "the replayed reply reached the customer again");
-    server.stop();
+    w.server.stop();
 }
 
 /// After a restart the bot must still post into rooms that had no activity
@@ -410,34 +402,27 @@ async fn a_replayed_sync_sends_no_reply_twice() {
 /// quiet desk room its notices.
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
-    let AliceAtWork {
-        _tmp,
-        _synapse,
-        sim,
-        mut server,
-        alice,
-        desk,
-        room,
-        http,
-    } = AliceAtWork::start().await;
-    alice.wait_for("You accepted #0").await;
+    let mut w = AliceAtWork::start().await;
+    w.alice.wait_for("You accepted #0").await;
 
-    server.stop();
-    server.spawn();
+    w.server.stop();
+    w.server.spawn();
     // Nothing happened in either room since the restart.
-    sim.text(&http, "+15557770001", "still there after your restart?").await;
-    let seen = alice.wait_for("customer: still there after your restart?").await;
-    assert_eq!(seen.room, room);
+    w.sim
+        .text(&w.http, "+15557770001", "still there after your restart?")
+        .await;
+    let seen = w.alice.wait_for("customer: still there after your restart?").await;
+    assert_eq!(seen.room, w.room);
     // Alice closes it from the conversation room; the next customer's offer
     // goes to her desk room, quiet since the restart.
-    alice.say(&room, "!end").await;
-    alice.wait_for("Wrap up with !wrapup").await;
-    alice.say(&room, "!wrapup 1").await;
-    alice.wait_for("closed: Resolved").await;
-    sim.text(&http, "+15557770002", "new customer").await;
-    let offer = alice.wait_for("Offer #1").await;
-    assert_eq!(offer.room, desk);
-    server.stop();
+    w.alice.say(&w.room, "!end").await;
+    w.alice.wait_for("Wrap up with !wrapup").await;
+    w.alice.say(&w.room, "!wrapup 1").await;
+    w.alice.wait_for("closed: Resolved").await;
+    w.sim.text(&w.http, "+15557770002", "new customer").await;
+    let offer = w.alice.wait_for("Offer #1").await;
+    assert_eq!(offer.room, w.desk);
+    w.server.stop();
 }
 
 /// Agents cannot turn on encryption (the bot could no longer read them);
@@ -446,81 +431,55 @@ async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
 async fn rooms_stay_readable_and_follow_a_transfer_to_a_queue() {
     use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
 
-    let AliceAtWork {
-        _tmp,
-        _synapse,
-        sim: _sim,
-        mut server,
-        alice,
-        desk,
-        room,
-        http: _http,
-    } = AliceAtWork::start().await;
-    for r in [&desk, &room] {
-        let refused = alice
+    let mut w = AliceAtWork::start().await;
+    for r in [&w.desk, &w.room] {
+        let refused = w
+            .alice
             .joined(r)
             .await
             .send_state_event(RoomEncryptionEventContent::with_recommended_defaults())
             .await;
         assert!(refused.is_err(), "an agent turned on encryption in {r}");
     }
-    alice.say(&room, "!transfer support").await;
-    alice.wait_for("transferred the conversation to queue support").await;
-    alice.wait_out_of(&room).await;
-    let name = alice.client.get_room(&room).and_then(|r| r.name());
+    w.alice.say(&w.room, "!transfer support").await;
+    w.alice.wait_for("transferred the conversation to queue support").await;
+    w.alice.wait_out_of(&w.room).await;
+    let name = w.alice.client.get_room(&w.room).and_then(|r| r.name());
     assert_eq!(name.as_deref(), Some("+15557770001 · support"));
-    server.stop();
+    w.server.stop();
 }
 
 /// An open offer's card keeps its waiting time current across a restart,
 /// and is closed with its outcome afterwards.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_open_offer_keeps_refreshing_after_a_restart() {
-    let AliceAtWork {
-        _tmp,
-        _synapse,
-        sim: _sim,
-        mut server,
-        alice,
-        desk,
-        room: _,
-        http: _http,
-    } = AliceAtWork::offered("60s").await;
-    alice.wait_for("* Offer #0").await; // the first refresh (every 5 s)
-    server.stop();
+    let mut w = AliceAtWork::offered("60s").await;
+    w.alice.wait_for("* Offer #0").await; // the first refresh (every 5 s)
+    w.server.stop();
     // Whatever the old process sent has arrived by now.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = alice.count("* Offer #0");
-    server.spawn();
+    let before = w.alice.count("* Offer #0");
+    w.server.spawn();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while alice.count("* Offer #0") == before {
+    while w.alice.count("* Offer #0") == before {
         assert!(
             Instant::now() < deadline,
             "the offer card was not refreshed after the restart"
         );
         tokio::time::sleep(POLL).await;
     }
-    alice.say(&desk, "!accept 0").await;
-    alice.wait_for("(long code) — accepted.").await;
-    server.stop();
+    w.alice.say(&w.desk, "!accept 0").await;
+    w.alice.wait_for("(long code) — accepted.").await;
+    w.server.stop();
 }
 
 /// The homeserver revokes the bot's login (an admin logs out all its
 /// devices): the bot logs in again and goes on relaying.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_bot_logs_in_again_when_its_login_is_revoked() {
-    let AliceAtWork {
-        _tmp,
-        _synapse,
-        sim,
-        mut server,
-        alice,
-        desk: _desk,
-        room,
-        http,
-    } = AliceAtWork::start().await;
-    let hs = alice.client.homeserver().to_string();
-    let login: serde_json::Value = http
+    let mut w = AliceAtWork::start().await;
+    let hs = w.alice.client.homeserver().to_string();
+    let login: serde_json::Value = w.http
         .post(format!("{hs}_matrix/client/v3/login"))
         .json(&serde_json::json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "smsdesk"}, "password": "bot-password"}))
         .send()
@@ -529,7 +488,8 @@ async fn the_bot_logs_in_again_when_its_login_is_revoked() {
         .json()
         .await
         .unwrap();
-    let r = http
+    let r = w
+        .http
         .post(format!("{hs}_matrix/client/v3/logout/all"))
         .bearer_auth(login["access_token"].as_str().unwrap())
         .json(&serde_json::json!({}))
@@ -537,44 +497,37 @@ async fn the_bot_logs_in_again_when_its_login_is_revoked() {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
-    alice
-        .say(&room, "still relayed after the bot's login was revoked")
+    w.alice
+        .say(&w.room, "still relayed after the bot's login was revoked")
         .await;
-    sim.wait_for_body(&http, "still relayed after the bot's login was revoked", POLL)
+    w.sim
+        .wait_for_body(&w.http, "still relayed after the bot's login was revoked", POLL)
         .await;
-    server.stop();
+    w.server.stop();
 }
 
 /// smsdesk down while an agent writes more than one sync holds: the newest
 /// messages are relayed, and the room is told the oldest were not.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_outage_says_what_was_not_read() {
-    let AliceAtWork {
-        _tmp,
-        _synapse,
-        sim,
-        mut server,
-        alice,
-        desk: _desk,
-        room,
-        http,
-    } = AliceAtWork::start().await;
-    server.stop();
+    let mut w = AliceAtWork::start().await;
+    w.server.stop();
     for i in 0..120 {
-        alice.say(&room, &format!("line {i}")).await;
+        w.alice.say(&w.room, &format!("line {i}")).await;
     }
-    server.spawn();
-    alice
+    w.server.spawn();
+    w.alice
         .wait_for("smsdesk was away and could read only the latest messages")
         .await;
-    sim.wait_for_body(&http, "line 119", POLL).await;
-    sim.wait_for_body(&http, "line 20", POLL).await;
-    let lines: Vec<String> = sim
-        .messages(&http)
+    w.sim.wait_for_body(&w.http, "line 119", POLL).await;
+    w.sim.wait_for_body(&w.http, "line 20", POLL).await;
+    let lines: Vec<String> = w
+        .sim
+        .messages(&w.http)
         .await
         .iter()
         .filter_map(|m| m["body"].as_str().filter(|b| b.starts_with("line ")).map(str::to_owned))
         .collect();
     assert!(!lines.iter().any(|l| l == "line 0"), "{lines:?}");
-    server.stop();
+    w.server.stop();
 }

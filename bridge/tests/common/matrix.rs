@@ -11,7 +11,7 @@ use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
 use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
 use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent};
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId};
-use matrix_sdk::Client;
+use matrix_sdk::{Client, RoomState};
 
 use super::{free_port, root};
 
@@ -243,50 +243,43 @@ impl User {
         }
     }
 
-    /// The room, once this user has joined it (up to 30 s).
-    pub async fn joined(&self, room: &OwnedRoomId) -> Room {
+    /// Waits (up to 30 s) until the room's state here is one of `wanted`
+    /// (`None`: unknown to the client); returns the room if known.
+    async fn wait_state(&self, room: &OwnedRoomId, wanted: &[Option<RoomState>], what: &str) -> Option<Room> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Some(r) = self.client.get_room(room) {
-                if r.state() == matrix_sdk::RoomState::Joined {
-                    return r;
-                }
+            let r = self.client.get_room(room);
+            let state = r.as_ref().map(|r| r.state());
+            if wanted.contains(&state) {
+                return r;
             }
-            assert!(Instant::now() < deadline, "never joined {room}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Waits (up to 30 s) until this user is invited to the room.
-    pub async fn wait_invited(&self, room: &OwnedRoomId) -> Room {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(r) = self.client.get_room(room) {
-                if r.state() == matrix_sdk::RoomState::Invited {
-                    return r;
-                }
-            }
-            assert!(Instant::now() < deadline, "never invited to {room}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Waits (up to 30 s) until this user is out of the room (left or removed).
-    pub async fn wait_out_of(&self, room: &OwnedRoomId) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        // matrix-sdk forgets a room whose invitation was rejected: None is out too.
-        while !matches!(
-            self.client.get_room(room).map(|r| r.state()),
-            None | Some(matrix_sdk::RoomState::Left)
-        ) {
             assert!(
                 Instant::now() < deadline,
-                "still in {room}: {:?}; saw {:#?}",
-                self.client.get_room(room).map(|r| r.state()),
+                "{what} {room}: {state:?}; saw {:#?}",
                 self.seen()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// The room, once this user has joined it (up to 30 s).
+    pub async fn joined(&self, room: &OwnedRoomId) -> Room {
+        let r = self.wait_state(room, &[Some(RoomState::Joined)], "never joined").await;
+        r.expect("a joined room is known")
+    }
+
+    /// Waits (up to 30 s) until this user is invited to the room.
+    pub async fn wait_invited(&self, room: &OwnedRoomId) -> Room {
+        let r = self
+            .wait_state(room, &[Some(RoomState::Invited)], "never invited to")
+            .await;
+        r.expect("an invited room is known")
+    }
+
+    /// Waits (up to 30 s) until this user is out of the room (left or removed).
+    pub async fn wait_out_of(&self, room: &OwnedRoomId) {
+        // matrix-sdk forgets a room whose invitation was rejected: None is out too.
+        self.wait_state(room, &[None, Some(RoomState::Left)], "still in").await;
     }
 
     /// Sends plain text once joined; returns the event id.
