@@ -5,13 +5,9 @@ use smsdesk_plugins::{Limits, PluginError, PluginHost};
 use crate::config::Config;
 
 /// The plugin host with the config's limits; the precompiled cache lives in
-/// `[plugins] cache_dir`, or next to the database.
+/// `[plugins] cache_dir`, or inside the storage directory.
 pub fn host(config: &Config) -> Result<PluginHost, PluginError> {
-    let cache = config
-        .plugins
-        .cache_dir
-        .clone()
-        .unwrap_or_else(|| config.storage.with_file_name("plugin-cache"));
+    let cache = config.plugin_cache_dir();
     PluginHost::new(
         Limits {
             cpu_budget: config.plugins.cpu_budget,

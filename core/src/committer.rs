@@ -125,6 +125,15 @@ impl<S: KvStore + 'static> Committer<S> {
         rx.recv().ok()
     }
 
+    /// Queues a read of the engine, run on its thread between batches;
+    /// returns false (and drops `f`) if the thread is gone. The async
+    /// counterpart of `query`: `f` sends its answer wherever the caller waits.
+    pub fn submit_query(&self, f: impl FnOnce(&Engine<S>) + Send + 'static) -> bool {
+        self.tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Job::Query(Box::new(f))).is_ok())
+    }
+
     /// A copy of the current state.
     pub fn snapshot(&self) -> Option<State> {
         self.query(|e| e.state().clone())

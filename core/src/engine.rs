@@ -61,6 +61,8 @@ pub struct Engine<S: KvStore> {
     routers: Routers,
     stopped: Option<String>,
     last_prune: Timestamp,
+    /// The store's identity (`layout::identity`), for front ends' cursors.
+    identity: String,
 }
 
 impl<S: KvStore> std::fmt::Debug for Engine<S> {
@@ -78,12 +80,14 @@ impl<S: KvStore> Engine<S> {
     pub fn open(store: S, setup: Setup, routers: Routers, now: Timestamp) -> Result<Self, EngineError> {
         let since = Timestamp(now.0.saturating_sub(DEDUP_MEMORY_WINDOW.as_millis() as u64));
         let state = layout::load(&store, setup, since)?;
+        let identity = layout::identity(&store)?;
         Ok(Self {
             state,
             store,
             routers,
             stopped: None,
             last_prune: now,
+            identity,
         })
     }
 
@@ -93,6 +97,16 @@ impl<S: KvStore> Engine<S> {
 
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The store's identity: random, fixed at the store's creation.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// Why the engine refuses work after a storage failure; `None` while healthy.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
     }
 
     /// One command, committed on its own (one sync).

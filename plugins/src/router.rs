@@ -199,14 +199,30 @@ impl Router for RouterPlugin {
     }
 }
 
-/// A router plugin that follows its file: at most once per `interval` it
-/// checks whether the file changed and reloads it (keeping the loaded
-/// version if the new one is broken). What a queue's `router = "x.wasm"` uses.
+/// A router plugin that follows its file. The engine only calls `pick`,
+/// which never loads or compiles anything (a compile inside a commit batch
+/// would stall intake); reloading goes through a `RouterReloader`, which the
+/// server calls from its own threads every few seconds and on SIGHUP.
+/// What a queue's `router = "x.wasm"` uses.
 pub struct ReloadingRouter {
     name: String,
-    watched: crate::reload::Watched<std::sync::Mutex<RouterPlugin>>,
-    interval: std::time::Duration,
-    last_check: std::time::Instant,
+    watched: RouterReloader,
+}
+
+/// Reloads a `ReloadingRouter` from another thread; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct RouterReloader(std::sync::Arc<crate::reload::Watched<std::sync::Mutex<RouterPlugin>>>);
+
+impl RouterReloader {
+    /// Reloads if the file changed (`Ok(true)`: swapped).
+    pub fn reload_if_changed(&self) -> Result<bool, PluginError> {
+        self.0.reload_if_changed()
+    }
+
+    /// Reloads now (SIGHUP, admin command).
+    pub fn reload(&self) -> Result<(), PluginError> {
+        self.0.reload()
+    }
 }
 
 impl std::fmt::Debug for ReloadingRouter {
@@ -221,7 +237,6 @@ impl ReloadingRouter {
         name: &str,
         path: &Path,
         settings: Vec<(String, String)>,
-        interval: std::time::Duration,
     ) -> Result<Self, PluginError> {
         let (host, owned_name) = (host.clone(), name.to_owned());
         let watched = crate::reload::Watched::load(path, move |p| {
@@ -229,15 +244,13 @@ impl ReloadingRouter {
         })?;
         Ok(Self {
             name: name.to_owned(),
-            watched,
-            interval,
-            last_check: std::time::Instant::now(),
+            watched: RouterReloader(std::sync::Arc::new(watched)),
         })
     }
 
-    /// Reloads now (SIGHUP, admin command).
-    pub fn reload(&self) -> Result<(), PluginError> {
-        self.watched.reload()
+    /// A handle that reloads this router from another thread.
+    pub fn reloader(&self) -> RouterReloader {
+        self.watched.clone()
     }
 }
 
@@ -247,12 +260,7 @@ impl Router for ReloadingRouter {
     }
 
     fn pick(&mut self, request: &RouteRequest<'_>, candidates: &[Candidate<'_>]) -> Result<Pick, RouterError> {
-        if self.last_check.elapsed() >= self.interval {
-            self.last_check = std::time::Instant::now();
-            // A failure is logged by `Watched` and the loaded plugin stays.
-            let _ = self.watched.reload_if_changed();
-        }
-        let plugin = self.watched.get();
+        let plugin = self.watched.0.get();
         let mut plugin = plugin.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         plugin.pick(request, candidates)
     }

@@ -261,13 +261,15 @@ fn a_reloading_router_changes_policy_when_its_file_changes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("router.wasm");
     std::fs::copy(plugin("router-round-robin"), &path).unwrap();
-    let mut r = ReloadingRouter::load(&host(), "billing", &path, vec![], Duration::ZERO).unwrap();
+    let mut r = ReloadingRouter::load(&host(), "billing", &path, vec![]).unwrap();
+    let reloader = r.reloader();
     let f = Fixture::new(3);
     let c = f.candidates(|i| 1_000 * (i as u64 + 1)); // agent 2 has waited longest
     let mut picks = || -> Vec<Pick> { (0..3).map(|_| r.pick(&f.request(&f.none, 0), &c).unwrap()).collect() };
     assert_eq!(picks(), [Pick::Agent(0), Pick::Agent(1), Pick::Agent(2)], "round-robin");
     // Broken file: still round-robin.
     std::fs::write(&path, b"not wasm").unwrap();
+    assert!(reloader.reload_if_changed().is_err());
     assert_eq!(
         picks(),
         [Pick::Agent(0), Pick::Agent(1), Pick::Agent(2)],
@@ -275,6 +277,9 @@ fn a_reloading_router_changes_policy_when_its_file_changes() {
     );
     // Longest-available arrives: always the agent who waited longest.
     std::fs::copy(plugin("router-longest-available"), &path).unwrap();
+    // Picking alone never reloads (no compile on the engine thread).
+    assert_eq!(picks()[0], Pick::Agent(0), "still round-robin until reloaded");
+    assert!(reloader.reload_if_changed().unwrap());
     assert_eq!(
         picks(),
         [Pick::Agent(2), Pick::Agent(2), Pick::Agent(2)],

@@ -30,7 +30,7 @@ enum Command {
         config: std::path::PathBuf,
         /// Log format (filter with SMSDESK_LOG, e.g. SMSDESK_LOG=debug).
         #[arg(long, value_enum, default_value = "text")]
-        log_format: run::LogFormat,
+        log_format: crate::logging::LogFormat,
     },
     /// Check a config file and the plugins it names; report every problem.
     CheckConfig {

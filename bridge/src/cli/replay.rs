@@ -10,12 +10,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::config::Config;
-use crate::server::dead_letters::DeadLetter;
+use crate::dead_letters::DeadLetter;
 
 pub fn run(config_path: &Path, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     let files = if files.is_empty() {
-        let dir = config.storage.with_file_name("dead-letters");
+        let dir = config.dead_letters_dir();
         let mut all: Vec<PathBuf> = match std::fs::read_dir(&dir) {
             Ok(d) => d
                 .filter_map(|e| e.ok().map(|e| e.path()))

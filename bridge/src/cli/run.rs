@@ -5,31 +5,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::check_config;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-pub fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SMSDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
-}
+use crate::logging::{self, LogFormat};
 
 pub fn run(config_path: &Path, log: LogFormat) -> anyhow::Result<ExitCode> {
-    init_logging(log);
-    let config = match check_config::validate(config_path) {
+    logging::init(log);
+    let config = match super::check_config::validate(config_path) {
         Ok(c) => c,
         Err(errors) => {
             eprint!("{errors}");
@@ -38,7 +18,7 @@ pub fn run(config_path: &Path, log: LogFormat) -> anyhow::Result<ExitCode> {
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(crate::server::run(config, shutdown_signal()))?;
+    runtime.block_on(crate::serve::run(config, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,169 @@
-//! The Matrix front end: the bot (`bot`), what it remembers (`store`) and
-//! the agents' chat command language (`commands`).
+//! The Matrix desk: a bot account that keeps a desk room per roster agent,
+//! shows the engine's events there and in conversation rooms, and turns
+//! what agents write into engine commands and replies to customers.
+//!
+//! One file per concern:
+//! - `login`: password or access token; the login is kept across restarts.
+//! - `sync`: the sync loop of one login (saved token, full state at start).
+//! - `feed`: follows the engine's event log from a saved cursor; `show`:
+//!   where each event appears. `send`: writes with transaction ids, edits,
+//!   reactions, and the typed retry-or-skip (`PostError`).
+//! - `notices`: every text the bot says (pure); `answers`: `!status`,
+//!   `!queues`, `!agents` (pure).
+//! - `offer_card`, `desk_rooms`, `conversation_rooms`: the three kinds of
+//!   things the bot keeps in rooms.
+//! - `inbound`: agents' messages: classify, relay, dispatch; `commands`:
+//!   the chat command language (clap).
+//! - `store`: what the bot remembers, under `storage.path`.
+//!
+//! `Bot` is what one login shares. Every task it starts belongs to it and
+//! is stopped when the login ends (re-login, shutdown).
 
-pub mod bot;
+mod answers;
 pub mod commands;
+mod conversation_rooms;
+mod desk_rooms;
+mod feed;
+mod inbound;
+mod login;
+pub mod notices;
+pub mod offer_card;
+pub mod send;
+mod show;
 pub mod store;
+mod sync;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::{OwnedUserId, RoomId};
+use matrix_sdk::Client;
+use tokio::task::JoinSet;
+
+use crate::app::AppState;
+use crate::config::MatrixConfig;
+use offer_card::CardLocks;
+use store::{Adopted, BotStore};
+
+/// What one login of the bot shares.
+pub struct Bot {
+    client: Client,
+    app: Arc<AppState>,
+    store: Arc<BotStore>,
+    me: OwnedUserId,
+    cards: CardLocks,
+    /// Every task this login started (feed, card refreshers, desk-room
+    /// checks); aborted when the login ends.
+    tasks: Mutex<JoinSet<()>>,
+}
+
+impl std::fmt::Debug for Bot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot").field("me", &self.me).finish()
+    }
+}
+
+impl Bot {
+    /// Runs `task` for as long as this login lasts.
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        // Reap finished ones so the set does not grow with every card.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
+    }
+
+    /// Stops every task of this login.
+    fn stop(&self) {
+        self.tasks.lock().unwrap_or_else(PoisonError::into_inner).abort_all();
+    }
+
+    /// One of the bot's rooms, if it is still in it (it leaves closed conversations).
+    fn room(&self, id: &RoomId) -> Option<Room> {
+        self.client
+            .get_room(id)
+            .filter(|r| r.state() == matrix_sdk::RoomState::Joined)
+    }
+}
+
+/// Stops a login's tasks when dropped: when the login ends, and when
+/// `run` itself is stopped.
+struct StopOnDrop(Arc<Bot>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// The Matrix desk; a homeserver that is down delays it, never stops
+/// smsdesk. Logs in again whenever the login is refused.
+pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
+    let mut backoff = Duration::from_secs(1);
+    let store = loop {
+        match open_store(&app).await {
+            Ok(store) => break store,
+            Err(error) => {
+                tracing::error!(error = %format!("{error:#}"), ?backoff, "the Matrix bot cannot open its store; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+    };
+    loop {
+        match login::login(&config, &store).await {
+            Ok(client) => {
+                let Some(me) = client.user_id().map(ToOwned::to_owned) else {
+                    tracing::error!("logged in without a user id");
+                    continue;
+                };
+                let bot = Arc::new(Bot {
+                    client,
+                    app: app.clone(),
+                    store: store.clone(),
+                    me,
+                    cards: CardLocks::default(),
+                    tasks: Mutex::new(JoinSet::new()),
+                });
+                let guard = StopOnDrop(bot.clone());
+                let sync::Ended::LoginRefused = bot.sync_loop().await;
+                drop(guard);
+                store.forget_session();
+                if let Err(error) = store.flush().await {
+                    tracing::error!(%error, "cannot forget the refused login");
+                }
+            }
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), ?backoff, "Matrix bot cannot start yet; retrying");
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+/// Opens the bot's store (once per process: it is kept across logins) and
+/// checks that it belongs to this event log.
+async fn open_store(app: &Arc<AppState>) -> anyhow::Result<Arc<BotStore>> {
+    let dir = app.config.matrix_store_dir();
+    let next_seq = app.read(|e| e.state().counters.next_seq).await?;
+    let identity = app.store_identity.clone();
+    let open_dir = dir.clone();
+    let (store, adopted) = tokio::task::spawn_blocking(move || BotStore::open(&open_dir, &identity, next_seq))
+        .await?
+        .with_context(|| format!("opening the bot store at {}", dir.display()))?;
+    match adopted {
+        Adopted::Same => {}
+        Adopted::Legacy => tracing::info!(dir = %dir.display(), "took over the bot store of an older smsdesk"),
+        Adopted::New => tracing::info!(dir = %dir.display(), next_seq, "new bot store; posting starts at the end of the event log"),
+        Adopted::Rebuilt { reason } => tracing::warn!(
+            dir = %dir.display(),
+            %reason,
+            next_seq,
+            "the bot store did not belong to this event log; rebuilt it (conversation rooms forgotten, posting starts at the end of the event log)"
+        ),
+    }
+    Ok(Arc::new(store))
+}

@@ -1,18 +1,34 @@
-//! What the bot remembers, in its own small store beside the engine's
-//! (`<storage>/../matrix`): desk and conversation rooms, the sync token (so
-//! a restart misses no command), the event-feed cursor
-//! (so a Matrix outage delays notices and loses none), and which Matrix
-//! event carried which reply (for delivery reactions), and which message
-//! shows each open offer (refreshed while open, closed with its outcome).
+//! What the bot remembers, in its own small store under
+//! `<storage.path>/matrix`: desk and conversation rooms, the sync token (so
+//! a restart misses no command), the event-feed cursor (so a Matrix outage
+//! delays notices and loses none), its login (so a restart is the same
+//! device, and a repeated post the same request), which Matrix event
+//! carried which reply (for delivery reactions), and which message shows
+//! each open offer.
+//!
+//! Writes are staged in memory and made durable together by `flush` (one
+//! `fdatasync` per handled batch, on a blocking thread); reads see staged
+//! writes. The store records the identity of the engine store it belongs
+//! to: a bot store from another event log (a restored or wiped
+//! `storage.path`) is detected at open and rebuilt, never trusted.
+//! Values are typed (`OwnedRoomId`, `OwnedEventId`, `ReplyRef`); one that
+//! does not parse is an error, not a silent skip.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, RoomId};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use smsdesk_core::store::{KvStore, Result, SledStore, WriteSet};
+use smsdesk_core::store::{KvStore, SledStore, StoreError, WriteSet};
 use smsdesk_core::{AgentId, ConversationId, MessageId};
 
-use super::bot::OfferCard;
+use super::offer_card::OfferCard;
 
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What one of the bot's rooms is for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoomRole {
@@ -20,134 +36,413 @@ pub enum RoomRole {
     Conversation(ConversationId),
 }
 
-#[derive(Debug)]
-pub struct BotStore {
-    kv: SledStore,
+/// The Matrix event an agent's reply came from: where its delivery
+/// reactions go. Travels through the engine as an opaque string
+/// (`Command::Reply::reference`), `"<room id> <event id>"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRef {
+    pub room: OwnedRoomId,
+    pub event: OwnedEventId,
 }
 
-impl BotStore {
-    pub fn open(dir: &Path) -> Result<Self> {
-        Ok(Self {
-            kv: SledStore::open(dir)?,
+impl ReplyRef {
+    pub fn to_reference(&self) -> String {
+        format!("{} {}", self.room, self.event)
+    }
+
+    pub fn parse(reference: &str) -> Option<Self> {
+        let (room, event) = reference.split_once(' ')?;
+        Some(Self {
+            room: OwnedRoomId::try_from(room).ok()?,
+            event: OwnedEventId::try_from(event).ok()?,
         })
     }
+}
 
-    fn get_string(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .kv
-            .get(key.as_bytes())?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+/// The desk-room message showing an open offer, and what it shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredOffer {
+    pub room: OwnedRoomId,
+    pub event: OwnedEventId,
+    pub card: OfferCard,
+}
+
+/// How the store relates to the engine's event log, found at open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Adopted {
+    /// It belongs to this event log.
+    Same,
+    /// A store from before identities (the older layout): taken over.
+    Legacy,
+    /// There was none: the feed starts at the log's end (`next_seq`), so an
+    /// existing history is not posted again.
+    New,
+    /// It was made for another event log: everything tied to events was
+    /// dropped and the feed starts at `next_seq`.
+    Rebuilt { reason: String },
+}
+
+#[derive(Debug)]
+pub struct BotStore {
+    kv: Arc<SledStore>,
+    staged: Mutex<WriteSet>,
+}
+
+const IDENTITY: &str = "identity";
+const CURSOR: &str = "cursor";
+const SYNC_TOKEN: &str = "sync_token";
+const SESSION: &str = "session";
+/// Keys tied to the event log (conversation ids, message ids, cards; and
+/// `room/` entries of conversation rooms); the desk rooms, the sync token
+/// and the login are about Matrix and stay.
+const EVENT_LOG_PREFIXES: &[&str] = &["conv/", "history/", "reply/", "offer/", CURSOR];
+
+impl BotStore {
+    /// Opens the store in `dir` for the engine store `identity`, whose next
+    /// event is `next_seq`.
+    pub fn open(dir: &Path, identity: &str, next_seq: u64) -> Result<(Self, Adopted)> {
+        let store = Self {
+            kv: Arc::new(SledStore::open(dir)?),
+            staged: Mutex::new(WriteSet::default()),
+        };
+        let adopted = store.adopt(identity, next_seq)?;
+        store.flush_blocking()?;
+        Ok((store, adopted))
     }
 
-    fn put(&self, pairs: &[(String, String)]) -> Result<()> {
-        let mut w = WriteSet::default();
-        for (k, v) in pairs {
-            w.put(k.as_bytes().to_vec(), v.as_bytes().to_vec());
+    fn adopt(&self, identity: &str, next_seq: u64) -> Result<Adopted> {
+        self.migrate_raw_values()?;
+        let mine = self.get::<String>(IDENTITY)?;
+        let cursor = self.get::<u64>(CURSOR)?;
+        let adopted = match (mine.as_deref(), cursor) {
+            (Some(id), Some(c)) if id == identity && c <= next_seq => Adopted::Same,
+            (Some(id), None) if id == identity => Adopted::Same,
+            (Some(id), Some(c)) if id == identity => Adopted::Rebuilt {
+                reason: format!("its cursor {c} is past the end of the event log ({next_seq})"),
+            },
+            (Some(_), _) => Adopted::Rebuilt {
+                reason: "it was made for another event log".to_owned(),
+            },
+            (None, Some(c)) if c <= next_seq => Adopted::Legacy,
+            (None, Some(c)) => Adopted::Rebuilt {
+                reason: format!("its cursor {c} is past the end of the event log ({next_seq})"),
+            },
+            (None, None) => Adopted::New,
+        };
+        if matches!(adopted, Adopted::Rebuilt { .. } | Adopted::New) {
+            let mut w = WriteSet::default();
+            for prefix in EVENT_LOG_PREFIXES {
+                for (k, _) in self.kv.scan_prefix(prefix.as_bytes())? {
+                    w.delete(k);
+                }
+            }
+            for (k, v) in self.kv.scan_prefix(b"room/")? {
+                if matches!(serde_json::from_slice(&v), Ok(RoomRole::Conversation(_))) {
+                    w.delete(k);
+                }
+            }
+            self.kv.commit(&w)?;
+            self.put(CURSOR, &next_seq);
         }
-        self.kv.commit(&w)
+        self.put(IDENTITY, &identity.to_owned());
+        Ok(adopted)
     }
 
-    pub fn desk_room(&self, agent: &AgentId) -> Result<Option<String>> {
-        self.get_string(&format!("desk/{agent}"))
+    /// Stores written before identities kept some values as raw text
+    /// (room ids, the sync token, `"<room> <event>"` references): rewrite
+    /// them as JSON, which is how every value is kept now.
+    fn migrate_raw_values(&self) -> Result<()> {
+        let mut w = WriteSet::default();
+        for (k, v) in self.kv.scan_prefix(b"")? {
+            if serde_json::from_slice::<serde_json::Value>(&v).is_ok() {
+                continue;
+            }
+            let raw = String::from_utf8_lossy(&v).into_owned();
+            let value = if k.starts_with(b"reply/") {
+                match ReplyRef::parse(&raw) {
+                    Some(reply) => serde_json::to_vec(&reply),
+                    None => continue,
+                }
+            } else {
+                serde_json::to_vec(&raw)
+            };
+            if let Ok(value) = value {
+                w.put(k, value);
+            }
+        }
+        if !w.is_empty() {
+            self.kv.commit(&w)?;
+        }
+        Ok(())
     }
 
-    pub fn conversation_room(&self, id: ConversationId) -> Result<Option<String>> {
-        self.get_string(&format!("conv/{id}"))
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let staged = self
+            .staged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .writes
+            .get(key.as_bytes())
+            .cloned();
+        let bytes = match staged {
+            Some(value) => value,
+            None => self.kv.get(key.as_bytes())?,
+        };
+        bytes
+            .map(|v| {
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    key: key.to_owned(),
+                    message: e.to_string(),
+                })
+            })
+            .transpose()
     }
 
-    pub fn role(&self, room: &str) -> Result<Option<RoomRole>> {
-        Ok(self
-            .get_string(&format!("room/{room}"))?
-            .and_then(|v| serde_json::from_str(&v).ok()))
+    /// Stages a write; durable at the next `flush`.
+    fn put<T: Serialize>(&self, key: &str, value: &T) {
+        // Our own types serialize infallibly to JSON.
+        let bytes = serde_json::to_vec(value).unwrap_or_default();
+        self.staged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(key.as_bytes().to_vec(), bytes);
     }
 
-    pub fn set_desk_room(&self, agent: &AgentId, room: &str) -> Result<()> {
-        let role = serde_json::to_string(&RoomRole::Desk(agent.clone())).unwrap_or_default();
-        self.put(&[
-            (format!("desk/{agent}"), room.to_owned()),
-            (format!("room/{room}"), role),
-        ])
+    fn delete(&self, key: &str) {
+        self.staged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .delete(key.as_bytes().to_vec());
     }
 
-    pub fn set_conversation_room(&self, id: ConversationId, room: &str) -> Result<()> {
-        let role = serde_json::to_string(&RoomRole::Conversation(id)).unwrap_or_default();
-        self.put(&[(format!("conv/{id}"), room.to_owned()), (format!("room/{room}"), role)])
+    /// Makes every staged write durable in one commit, off the async
+    /// runtime. On failure the writes stay staged (and visible) for the
+    /// next flush.
+    pub async fn flush(self: &Arc<Self>) -> Result<()> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.flush_blocking())
+            .await
+            .unwrap_or_else(|join| Err(StoreError::Io(std::io::Error::other(join.to_string()))))
+    }
+
+    fn flush_blocking(&self) -> Result<()> {
+        let writes = std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));
+        if writes.is_empty() {
+            return Ok(());
+        }
+        if let Err(error) = self.kv.commit(&writes) {
+            // Put them back under anything staged meanwhile (newer wins).
+            let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+            let newer = std::mem::replace(&mut *staged, writes);
+            staged.writes.extend(newer.writes);
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    pub fn desk_room(&self, agent: &AgentId) -> Result<Option<OwnedRoomId>> {
+        self.get(&format!("desk/{agent}"))
+    }
+
+    pub fn conversation_room(&self, id: ConversationId) -> Result<Option<OwnedRoomId>> {
+        self.get(&format!("conv/{id}"))
+    }
+
+    pub fn role(&self, room: &RoomId) -> Result<Option<RoomRole>> {
+        self.get(&format!("room/{room}"))
+    }
+
+    pub fn set_desk_room(&self, agent: &AgentId, room: &RoomId) {
+        self.put(&format!("desk/{agent}"), &room.to_owned());
+        self.put(&format!("room/{room}"), &RoomRole::Desk(agent.clone()));
+    }
+
+    pub fn set_conversation_room(&self, id: ConversationId, room: &RoomId) {
+        self.put(&format!("conv/{id}"), &room.to_owned());
+        self.put(&format!("room/{room}"), &RoomRole::Conversation(id));
     }
 
     /// Records `key`; true the first time only.
     pub fn first_sight(&self, key: &str) -> Result<bool> {
-        if self.get_string(key)?.is_some() {
+        if self.get::<serde_json::Value>(key)?.is_some() {
             return Ok(false);
         }
-        self.put(&[(key.to_owned(), "1".to_owned())])?;
+        self.put(key, &true);
         Ok(true)
     }
 
     /// Whether the conversation room got its "history so far" notice.
     pub fn history_posted(&self, id: ConversationId) -> Result<bool> {
-        Ok(self.get_string(&format!("history/{id}"))?.is_some())
+        Ok(self.get::<serde_json::Value>(&format!("history/{id}"))?.is_some())
     }
 
-    pub fn set_history_posted(&self, id: ConversationId) -> Result<()> {
-        self.put(&[(format!("history/{id}"), "1".to_owned())])
+    pub fn set_history_posted(&self, id: ConversationId) {
+        self.put(&format!("history/{id}"), &true);
     }
 
     pub fn sync_token(&self) -> Result<Option<String>> {
-        self.get_string("sync_token")
+        self.get(SYNC_TOKEN)
     }
 
-    pub fn set_sync_token(&self, token: &str) -> Result<()> {
-        self.put(&[("sync_token".to_owned(), token.to_owned())])
+    pub fn set_sync_token(&self, token: &str) {
+        self.put(SYNC_TOKEN, &token.to_owned());
     }
 
-    /// The next engine event sequence number to post.
+    /// The bot's saved login (device and access token).
+    pub fn session(&self) -> Result<Option<MatrixSession>> {
+        self.get(SESSION)
+    }
+
+    pub fn set_session(&self, session: &MatrixSession) {
+        self.put(SESSION, session);
+    }
+
+    pub fn forget_session(&self) {
+        self.delete(SESSION);
+    }
+
+    /// The next engine event sequence number to post. An error is an
+    /// error: it is never taken for 0 (which would re-post the whole log).
     pub fn cursor(&self) -> Result<u64> {
-        Ok(self.get_string("cursor")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        Ok(self.get(CURSOR)?.unwrap_or(0))
     }
 
-    pub fn set_cursor(&self, next: u64) -> Result<()> {
-        self.put(&[("cursor".to_owned(), next.to_string())])
+    pub fn set_cursor(&self, next: u64) {
+        self.put(CURSOR, &next);
     }
 
-    pub fn reply_event(&self, message: MessageId) -> Result<Option<(String, String)>> {
-        Ok(self
-            .get_string(&format!("reply/{message}"))?
-            .and_then(|v| v.split_once(' ').map(|(r, e)| (r.to_owned(), e.to_owned()))))
+    pub fn reply_event(&self, message: MessageId) -> Result<Option<ReplyRef>> {
+        self.get(&format!("reply/{message}"))
     }
 
-    pub fn set_reply_event(&self, message: MessageId, room: &str, event: &str) -> Result<()> {
-        self.put(&[(format!("reply/{message}"), format!("{room} {event}"))])
+    pub fn set_reply_event(&self, message: MessageId, reply: &ReplyRef) {
+        self.put(&format!("reply/{message}"), reply);
     }
 
-    /// The desk-room message showing an offer to `agent`, and what it shows.
-    pub fn offer(&self, id: ConversationId, agent: &AgentId) -> Result<Option<(String, String, OfferCard)>> {
-        #[derive(Deserialize)]
-        struct Stored {
-            room: String,
-            event: String,
-            card: OfferCard,
+    pub fn offer(&self, id: ConversationId, agent: &AgentId) -> Result<Option<StoredOffer>> {
+        self.get(&format!("offer/{id}/{agent}"))
+    }
+
+    pub fn set_offer(&self, id: ConversationId, agent: &AgentId, offer: &StoredOffer) {
+        self.put(&format!("offer/{id}/{agent}"), offer);
+    }
+
+    pub fn remove_offer(&self, id: ConversationId, agent: &AgentId) {
+        self.delete(&format!("offer/{id}/{agent}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matrix_sdk::ruma::{owned_event_id, owned_room_id};
+
+    fn open(dir: &Path, identity: &str, next_seq: u64) -> (BotStore, Adopted) {
+        BotStore::open(dir, identity, next_seq).expect("open")
+    }
+
+    #[test]
+    fn a_store_of_another_event_log_is_rebuilt_not_trusted() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, adopted) = open(dir.path(), "log-a", 0);
+        assert_eq!(adopted, Adopted::New);
+        store.set_cursor(40);
+        store.set_conversation_room(ConversationId(3), &owned_room_id!("!c:hs"));
+        store.set_desk_room(&AgentId::from("@a:hs"), &owned_room_id!("!d:hs"));
+        store.set_sync_token("s72");
+        store.flush_blocking().expect("flush");
+        drop(store);
+
+        // The same log, further on: kept as it is.
+        let (store, adopted) = open(dir.path(), "log-a", 50);
+        assert_eq!(adopted, Adopted::Same);
+        assert_eq!(store.cursor().expect("cursor"), 40);
+        drop(store);
+
+        // A wiped storage.path (a new log) with the old bot store: rebuilt.
+        let (store, adopted) = open(dir.path(), "log-b", 0);
+        assert!(matches!(adopted, Adopted::Rebuilt { .. }), "{adopted:?}");
+        assert_eq!(store.cursor().expect("cursor"), 0);
+        assert_eq!(store.conversation_room(ConversationId(3)).expect("read"), None);
+        assert_eq!(store.role(&owned_room_id!("!c:hs")).expect("read"), None);
+        // Matrix-side facts stay.
+        assert_eq!(
+            store.desk_room(&AgentId::from("@a:hs")).expect("read"),
+            Some(owned_room_id!("!d:hs"))
+        );
+        assert_eq!(store.sync_token().expect("read").as_deref(), Some("s72"));
+    }
+
+    #[test]
+    fn a_cursor_past_the_log_is_rebuilt_and_an_unreadable_one_is_an_error() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = open(dir.path(), "log-a", 0);
+        store.set_cursor(90);
+        store.flush_blocking().expect("flush");
+        drop(store);
+        let (store, adopted) = open(dir.path(), "log-a", 10);
+        assert!(matches!(adopted, Adopted::Rebuilt { .. }), "{adopted:?}");
+        assert_eq!(store.cursor().expect("cursor"), 10);
+        // A corrupt cursor is an error, not 0.
+        store.put(CURSOR, &"not a number");
+        assert!(store.cursor().is_err());
+    }
+
+    #[test]
+    fn an_older_store_beside_the_storage_is_taken_over_with_its_raw_values() {
+        let dir = tempfile::tempdir().expect("tmp");
+        {
+            let kv = SledStore::open(dir.path()).expect("sled");
+            let mut w = WriteSet::default();
+            for (k, v) in [
+                ("cursor", "12"),
+                ("sync_token", "s9_1"),
+                ("desk/@a:hs", "!d:hs"),
+                ("room/!d:hs", "{\"desk\":\"@a:hs\"}"),
+                ("reply/4", "!c:hs $e"),
+                ("history/3", "1"),
+            ] {
+                w.put(k.as_bytes().to_vec(), v.as_bytes().to_vec());
+            }
+            kv.commit(&w).expect("commit");
         }
-        Ok(self
-            .get_string(&format!("offer/{id}/{agent}"))?
-            .and_then(|v| serde_json::from_str::<Stored>(&v).ok())
-            .map(|s| (s.room, s.event, s.card)))
+        let (store, adopted) = open(dir.path(), "log-a", 20);
+        assert_eq!(adopted, Adopted::Legacy);
+        assert_eq!(store.cursor().expect("cursor"), 12);
+        assert_eq!(store.sync_token().expect("token").as_deref(), Some("s9_1"));
+        assert_eq!(
+            store.desk_room(&AgentId::from("@a:hs")).expect("desk"),
+            Some(owned_room_id!("!d:hs"))
+        );
+        assert_eq!(
+            store.role(&owned_room_id!("!d:hs")).expect("role"),
+            Some(RoomRole::Desk(AgentId::from("@a:hs")))
+        );
+        assert_eq!(
+            store.reply_event(MessageId(4)).expect("reply"),
+            Some(ReplyRef {
+                room: owned_room_id!("!c:hs"),
+                event: owned_event_id!("$e")
+            })
+        );
+        assert!(store.history_posted(ConversationId(3)).expect("history"));
     }
 
-    pub fn set_offer(
-        &self,
-        id: ConversationId,
-        agent: &AgentId,
-        room: &str,
-        event: &str,
-        card: &OfferCard,
-    ) -> Result<()> {
-        let value = serde_json::json!({"room": room, "event": event, "card": card}).to_string();
-        self.put(&[(format!("offer/{id}/{agent}"), value)])
-    }
-
-    pub fn remove_offer(&self, id: ConversationId, agent: &AgentId) -> Result<()> {
-        let mut w = WriteSet::default();
-        w.delete(format!("offer/{id}/{agent}").into_bytes());
-        self.kv.commit(&w)
+    #[test]
+    fn staged_writes_are_seen_before_and_kept_after_a_flush() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = open(dir.path(), "log-a", 0);
+        let reply = ReplyRef {
+            room: owned_room_id!("!r:hs"),
+            event: owned_event_id!("$e"),
+        };
+        store.set_reply_event(MessageId(7), &reply);
+        assert_eq!(store.reply_event(MessageId(7)).expect("read"), Some(reply.clone()));
+        store.flush_blocking().expect("flush");
+        drop(store);
+        let (store, _) = open(dir.path(), "log-a", 0);
+        assert_eq!(store.reply_event(MessageId(7)).expect("read"), Some(reply.clone()));
+        assert_eq!(ReplyRef::parse(&reply.to_reference()), Some(reply));
+        assert_eq!(ReplyRef::parse("not a reference"), None);
     }
 }

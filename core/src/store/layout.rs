@@ -4,6 +4,7 @@
 //! | key | value |
 //! |---|---|
 //! | `m/counters` | `Counters` |
+//! | `m/identity` | this store's identity: random, written once at creation, so that front ends can tell their cursors belong to this log |
 //! | `e/<seq>` | `EventRecord` — the full history, in order |
 //! | `h/<conversation><seq>` | empty — index of a conversation's events |
 //! | `c/<conversation>` | `Conversation` projection (also closed ones) |
@@ -29,6 +30,7 @@ use crate::setup::Setup;
 use crate::state::{Counters, State};
 
 const COUNTERS: &[u8] = b"m/counters";
+const IDENTITY: &[u8] = b"m/identity";
 
 fn key(prefix: &str, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(prefix.len() + rest.len());
@@ -251,10 +253,52 @@ pub fn events_from(store: &dyn KvStore, from: u64, limit: usize) -> Result<Vec<E
         .and_then(|rows| rows.iter().map(|(k, v)| decode(k, v)).collect())
 }
 
+/// This store's identity, created (and committed) on first use. A new or
+/// restored store has another identity than the one a front end's cursor
+/// was saved against.
+pub fn identity(store: &dyn KvStore) -> Result<String> {
+    if let Some(bytes) = store.get(IDENTITY)? {
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    let id = new_identity();
+    let mut w = WriteSet::default();
+    w.put(IDENTITY.to_vec(), id.as_bytes().to_vec());
+    store.commit(&w)?;
+    Ok(id)
+}
+
+/// 128 random bits as hex, from the standard library's randomly keyed hasher
+/// (no random-number crate in the core).
+fn new_identity() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for _ in 0..2 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(Timestamp::now().0.into());
+        h.write_u32(std::process::id());
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
 /// Replies not yet handed to the carrier, oldest first.
 pub fn pending_sms(store: &dyn KvStore, limit: usize) -> Result<Vec<OutboundSms>> {
+    pending_sms_after(store, None, limit)
+}
+
+/// Replies not yet handed to the carrier whose message id is above `after`,
+/// oldest first: message ids only grow, so a reader that remembers the last
+/// id it saw reads only what is new.
+pub fn pending_sms_after(store: &dyn KvStore, after: Option<MessageId>, limit: usize) -> Result<Vec<OutboundSms>> {
+    let start = match after {
+        Some(id) => match id.0.checked_add(1) {
+            Some(next) => pending_sms_key(MessageId(next)),
+            None => return Ok(Vec::new()),
+        },
+        None => b"q/sms/".to_vec(),
+    };
     let mut out = Vec::new();
-    for (k, _) in store.scan_range(b"q/sms/", b"q/sms0", limit)? {
+    for (k, _) in store.scan_range(&start, b"q/sms0", limit)? {
         let ok = key("o/", &k[6..]);
         if let Some(v) = store.get(&ok)? {
             out.push(decode(&ok, &v)?);

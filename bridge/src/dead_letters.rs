@@ -1,6 +1,6 @@
 //! Raw webhook requests smsdesk could not process (a plugin failure, an SMS
 //! to a number with no entry point), kept as files for inspection and
-//! replay: `<storage>/../dead-letters/<carrier>-<kind>-<hash>.json`, named by
+//! replay: `<storage.path>/dead-letters/<carrier>-<kind>-<hash>.json`, named by
 //! a hash of the request so a carrier's retries are kept once. Each is
 //! written and `fsync`ed before the carrier gets its answer. At most
 //! `MAX_LETTERS` are kept: requests are unverified when a plugin fails, and

@@ -3,8 +3,11 @@
 //! 1. Find the carrier (404 if unknown) and read the body (413 over the limit).
 //! 2. Hand the exact request to the carrier's plugin, with the URL rebuilt
 //!    from `http.public_url` (what the carrier signed).
-//! 3. Bad signature ⇒ 403, malformed ⇒ 400: nothing changes.
-//! 4. Commit every message durably (one group commit), then answer with what
+//! 3. Bad signature ⇒ 403, malformed ⇒ 400: nothing changes. What the
+//!    plugin parsed is checked too (`inbound_check`): a bad sender, id or
+//!    text ⇒ 400, and nothing of the request is stored.
+//! 4. Commit every message durably (all are submitted before any is
+//!    awaited, so they share one group commit), then answer with what
 //!    the plugin said. A duplicate carrier message id is acknowledged and
 //!    stored once.
 //! 5. A plugin failure answers 503 so the carrier retries, and the raw
@@ -25,8 +28,9 @@ use smsdesk_core::{
 };
 use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
 
-use super::dead_letters::DeadLetter;
-use super::AppState;
+use super::inbound_check;
+use crate::app::AppState;
+use crate::dead_letters::DeadLetter;
 
 fn text(status: StatusCode, message: impl Into<String>) -> Response {
     let mut body = message.into();
@@ -154,7 +158,21 @@ pub async fn webhook(
         }
     };
 
-    // Every message becomes a command; all are committed before we answer.
+    // Sane fields, or nothing of this request is stored.
+    let checked = result
+        .messages
+        .iter()
+        .map(inbound_check::inbound)
+        .chain(result.statuses.iter().map(inbound_check::status))
+        .collect::<Result<Vec<()>, _>>();
+    if let Err(refused) = checked {
+        metric("malformed");
+        tracing::warn!(%carrier, %refused, "webhook with a field smsdesk does not store refused");
+        return text(StatusCode::BAD_REQUEST, format!("malformed request: {refused}"));
+    }
+
+    // Every message becomes a command; all are submitted at once (one
+    // group commit) and committed before we answer.
     let mut unknown = Vec::new();
     let mut pending = Vec::new();
     for m in &result.messages {
@@ -170,7 +188,25 @@ pub async fn webhook(
             body: m.body.clone(),
             media: m.media_urls.clone(),
         });
-        pending.push((m, state.execute(command)));
+        pending.push((m, state.submit(command)));
+    }
+    let mut updates = Vec::new();
+    for update in &result.statuses {
+        use smsdesk_core::model::Delivery;
+        use smsdesk_plugins::carrier::DeliveryState as S;
+        let status = match update.state {
+            S::Accepted | S::Scheduled | S::Queued | S::Sending | S::Sent => Delivery::Sent,
+            S::Delivered => Delivery::Delivered,
+            S::Read => Delivery::Read,
+            S::Undelivered | S::Failed | S::Canceled => Delivery::Failed,
+        };
+        let command = Command::RecordDelivery {
+            carrier: CarrierName::new(carrier.clone()),
+            provider_id: update.provider_id.clone(),
+            status,
+            error_code: update.error_code.clone(),
+        };
+        updates.push((update, state.submit(command)));
     }
     let mut accepted = 0;
     let mut duplicates = 0;
@@ -191,22 +227,8 @@ pub async fn webhook(
             }
         }
     }
-    for update in &result.statuses {
-        use smsdesk_core::model::Delivery;
-        use smsdesk_plugins::carrier::DeliveryState as S;
-        let status = match update.state {
-            S::Accepted | S::Scheduled | S::Queued | S::Sending | S::Sent => Delivery::Sent,
-            S::Delivered => Delivery::Delivered,
-            S::Read => Delivery::Read,
-            S::Undelivered | S::Failed | S::Canceled => Delivery::Failed,
-        };
-        let command = Command::RecordDelivery {
-            carrier: CarrierName::new(carrier.clone()),
-            provider_id: update.provider_id.clone(),
-            status,
-            error_code: update.error_code.clone(),
-        };
-        match state.execute(command).await {
+    for (update, reply) in updates {
+        match reply.await {
             Ok(Ok(_)) => accepted += 1,
             // Not ours, or of a closed conversation: acknowledge so the carrier stops.
             Ok(Err(rejection)) => {

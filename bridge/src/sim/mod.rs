@@ -11,6 +11,10 @@
 //! - `POST /sim/inbound` `{"from", "to", "body"}`: the customer texts: a
 //!   properly signed webhook goes to smsdesk; answers with smsdesk's status.
 //! - `GET /sim/messages`: every message received, for tests and the demo.
+//!
+//! `signing` is the one Twilio signer shared with tests and benchmarks.
+
+pub mod signing;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -23,7 +27,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
-use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, clap::Args)]
@@ -88,28 +91,10 @@ fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn sign(url: &str, params: &[(String, String)], token: &str) -> String {
-    let mut sorted = params.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    let mut data = url.to_owned();
-    for (k, v) in &sorted {
-        data.push_str(k);
-        data.push_str(v);
-    }
-    let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(token.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(data.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
 /// Posts a signed form to `url`; returns the status and body.
 async fn post_signed(sim: &Sim, url: &str, params: Vec<(String, String)>) -> Result<(u16, String), reqwest::Error> {
-    let signature = sign(url, &params, &sim.args.auth_token);
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&params)
-        .finish();
+    let signature = signing::twilio_signature(url, &params, &sim.args.auth_token);
+    let body = signing::form(&params);
     let r = sim
         .client
         .post(url)
@@ -324,7 +309,7 @@ pub fn router(args: SimArgs) -> Router {
 }
 
 pub fn run(args: SimArgs) -> anyhow::Result<std::process::ExitCode> {
-    crate::cli::run::init_logging(crate::cli::run::LogFormat::Text);
+    crate::logging::init(crate::logging::LogFormat::Text);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;

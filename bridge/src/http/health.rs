@@ -1,5 +1,5 @@
-//! `/healthz` (the process answers), `/readyz` (store open, engine running,
-//! plugins loaded) and `/metrics`.
+//! `/healthz` (the process answers), `/readyz` (store healthy, engine
+//! running, plugins loaded, homeserver reachable) and `/metrics`.
 
 use std::sync::Arc;
 
@@ -8,23 +8,26 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 
-use super::AppState;
+use crate::app::AppState;
 
 pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
 pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    let s = state.clone();
-    let engine = tokio::task::spawn_blocking(move || s.committer.query(|e| e.state().counters.next_seq))
-        .await
-        .ok()
-        .flatten();
-    let homeserver = state.homeserver_ok.load(std::sync::atomic::Ordering::Relaxed);
-    let ready = engine.is_some() && (homeserver || state.config.matrix.is_none());
+    // A storage failure stops the engine (it refuses work until restarted):
+    // not ready, and say why.
+    let store = match state.read(|e| e.stopped().map(str::to_owned)).await {
+        Ok(None) => "open".to_owned(),
+        Ok(Some(why)) => format!("failed: {why}"),
+        Err(gone) => gone.to_string(),
+    };
+    let store_ok = store == "open";
+    let homeserver = state.homeserver_ok();
+    let ready = store_ok && (homeserver || state.config.matrix.is_none());
     let body = serde_json::json!({
         "ready": ready,
-        "store": if engine.is_some() { "open" } else { "engine stopped" },
+        "store": store,
         "plugins": state.carriers.keys().collect::<Vec<_>>(),
         "homeserver": match (state.config.matrix.is_some(), homeserver) {
             (false, _) => "not configured",
@@ -40,20 +43,8 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     (status, Json(body))
 }
 
+/// The outbox keeps its depth gauge current itself: a scrape reads no store.
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    let s = state.clone();
-    let depth = tokio::task::spawn_blocking(move || {
-        s.committer.query(|e| {
-            smsdesk_core::store::layout::pending_sms(e.store(), 1_000_000)
-                .map(|v| v.len())
-                .unwrap_or(0)
-        })
-    })
-    .await
-    .ok()
-    .flatten()
-    .unwrap_or(0);
-    state.metrics.outbox_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
     (
         [(
             header::CONTENT_TYPE,

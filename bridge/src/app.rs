@@ -1,0 +1,201 @@
+//! The application state every part of `smsdesk run` shares, and how it is
+//! built: the storage directory (and the move from the older layout), the
+//! plugins, the engine thread. `AppState::execute` and `AppState::read` are
+//! the only ways to reach the engine: both are async and never block a
+//! runtime thread.
+//!
+//! This module starts nothing that runs on its own (HTTP, outbox, Matrix):
+//! that is `serve`'s job.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context;
+use smsdesk_core::committer::{Committer, Options, Reply, SystemClock};
+use smsdesk_core::routing::Routers;
+use smsdesk_core::store::SledStore;
+use smsdesk_core::{Command, Engine, EngineError, Timestamp};
+use smsdesk_plugins::reload::Watched;
+use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
+use smsdesk_plugins::{CarrierPlugin, PluginHost, Secrets};
+
+use crate::config::{Config, RouterChoice};
+use crate::dead_letters::DeadLetters;
+use crate::metrics::Metrics;
+
+/// The engine as the bridge runs it.
+pub type SmsEngine = Engine<SledStore>;
+
+/// Everything request handlers and background tasks share.
+pub struct AppState {
+    pub config: Config,
+    pub committer: Committer<SledStore>,
+    pub carriers: BTreeMap<String, Watched<CarrierPlugin>>,
+    /// Handles to reload the queues' router plugins off the engine thread.
+    pub routers: Vec<(String, RouterReloader)>,
+    pub plugin_host: PluginHost,
+    pub metrics: Metrics,
+    pub dead_letters: DeadLetters,
+    /// The engine store's identity, which the Matrix bot's store must match.
+    pub store_identity: String,
+    /// Woken after every commit, so the outbox sends new replies at once.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Woken after every commit, so the Matrix bot posts new events at once.
+    pub feed_wake: Arc<tokio::sync::Notify>,
+    /// Whether the last Matrix sync succeeded (for /readyz).
+    pub homeserver_ok: AtomicBool,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("carriers", &self.carriers.keys())
+            .finish()
+    }
+}
+
+/// The engine thread is gone (shutting down, or it stopped).
+#[derive(Debug, thiserror::Error)]
+#[error("the engine is not running")]
+pub struct EngineGone;
+
+impl AppState {
+    /// Queues a command now and returns a future of its durable result.
+    /// Commands submitted one after another before any is awaited share
+    /// one group commit.
+    pub fn submit(&self, command: Command) -> impl Future<Output = Reply> + Send + 'static {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.committer.submit(command, move |r| {
+            let _ = tx.send(r);
+        });
+        async move {
+            rx.await
+                .unwrap_or_else(|_| Err(EngineError::Stopped("the engine thread is gone".to_owned())))
+        }
+    }
+
+    /// Submits a command and waits (asynchronously) until it is durable.
+    pub async fn execute(&self, command: Command) -> Reply {
+        self.submit(command).await
+    }
+
+    /// Reads the engine on its thread, between batches, without blocking
+    /// the caller's runtime thread.
+    pub async fn read<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&SmsEngine) -> R + Send + 'static,
+    ) -> Result<R, EngineGone> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if !self.committer.submit_query(move |engine| {
+            let _ = tx.send(f(engine));
+        }) {
+            return Err(EngineGone);
+        }
+        rx.await.map_err(|_| EngineGone)
+    }
+
+    pub fn set_homeserver_ok(&self, ok: bool) {
+        self.homeserver_ok.store(ok, Ordering::Relaxed);
+    }
+
+    pub fn homeserver_ok(&self) -> bool {
+        self.homeserver_ok.load(Ordering::Relaxed)
+    }
+}
+
+fn load_carriers(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Watched<CarrierPlugin>>> {
+    let mut out = BTreeMap::new();
+    for c in &config.carriers {
+        let (host, name, settings, secrets) = (
+            host.clone(),
+            c.name.to_string(),
+            c.settings.clone(),
+            Secrets::new(c.secrets.clone()),
+        );
+        let watched = Watched::load(&c.plugin, move |path| {
+            CarrierPlugin::load(&host, &name, path, settings.clone(), secrets.clone())
+        })
+        .with_context(|| format!("loading carrier {}", c.name))?;
+        out.insert(c.name.to_string(), watched);
+    }
+    Ok(out)
+}
+
+/// The queues' router plugins, and a reload handle for each.
+fn load_routers(config: &Config, host: &PluginHost) -> anyhow::Result<(Routers, Vec<(String, RouterReloader)>)> {
+    let mut routers = Routers::default();
+    let mut handles = Vec::new();
+    for q in &config.queues {
+        if let RouterChoice::Plugin(path) = &q.router {
+            let name = format!("router:{}", q.setup.name);
+            let router = ReloadingRouter::load(host, &name, path, q.router_settings.clone())
+                .with_context(|| format!("loading the router of queue {}", q.setup.name))?;
+            handles.push((q.setup.name.to_string(), router.reloader()));
+            routers.set(q.setup.name.clone(), Box::new(router));
+        }
+    }
+    Ok((routers, handles))
+}
+
+/// Moves what an older smsdesk kept beside `storage.path` (`../matrix`,
+/// `../dead-letters`) into it, so that everything lives under one directory.
+fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
+    let storage = &config.storage;
+    std::fs::create_dir_all(storage).with_context(|| format!("creating {}", storage.display()))?;
+    for (old_name, new) in [
+        ("matrix", config.matrix_store_dir()),
+        ("dead-letters", config.dead_letters_dir()),
+    ] {
+        let old = storage.with_file_name(old_name);
+        if old == *storage || !old.is_dir() || new.exists() {
+            continue;
+        }
+        std::fs::rename(&old, &new)
+            .with_context(|| format!("moving {} to {}", old.display(), new.display()))?;
+        tracing::info!(from = %old.display(), to = %new.display(), "moved into the storage directory (older layout)");
+    }
+    Ok(())
+}
+
+/// Builds the state: storage directory, plugins, engine thread.
+pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
+    adopt_old_layout(&config)?;
+    let plugin_host = crate::plugins::host(&config)?;
+    let carriers = load_carriers(&config, &plugin_host)?;
+    let (routers, router_handles) = load_routers(&config, &plugin_host)?;
+    let store = open_store(&config.storage)?;
+    let engine = Engine::open(store, config.setup(), routers, Timestamp::now())?;
+    let store_identity = engine.identity().to_owned();
+    let outbox_wake = Arc::new(tokio::sync::Notify::new());
+    let feed_wake = Arc::new(tokio::sync::Notify::new());
+    let (wake, feed) = (outbox_wake.clone(), feed_wake.clone());
+    let options = Options {
+        on_commit: Some(Box::new(move |_| {
+            wake.notify_one();
+            feed.notify_one();
+        })),
+        ..Options::default()
+    };
+    let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
+    let dead_letters = DeadLetters::new(config.dead_letters_dir());
+    Ok(Arc::new(AppState {
+        metrics: Metrics::new(),
+        config,
+        committer,
+        carriers,
+        routers: router_handles,
+        plugin_host,
+        dead_letters,
+        store_identity,
+        outbox_wake,
+        feed_wake,
+        homeserver_ok: AtomicBool::new(false),
+    }))
+}
+
+fn open_store(dir: &Path) -> anyhow::Result<SledStore> {
+    SledStore::open(dir).with_context(|| format!("opening the store at {}", dir.display()))
+}

@@ -1,0 +1,111 @@
+//! `[[entry_points]]`: the business numbers, each with its kind, carrier,
+//! queue, routing skills and send rate. That the carrier and queue exist is
+//! checked in `check`, with the other cross-references.
+
+use smsdesk_core::setup::{EntryKind, EntryPoint};
+use smsdesk_core::{CarrierName, EntryNumber, QueueName};
+use toml::Value;
+
+use super::reader::{join, type_name, Reader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryPointConfig {
+    /// Where it is defined, e.g. `entry_points[0]` (for messages).
+    pub key: String,
+    pub entry: EntryPoint,
+    /// Outbound messages per second from this number.
+    pub send_rate: f64,
+}
+
+/// Default send rates by kind (messages per second): carriers limit long
+/// codes to about 1/s and toll-free numbers to about 3/s.
+pub fn default_send_rate(kind: EntryKind) -> f64 {
+    match kind {
+        EntryKind::LongCode => 1.0,
+        EntryKind::TollFree => 3.0,
+        EntryKind::ShortCode => 30.0,
+    }
+}
+
+pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
+    let mut entry_points: Vec<EntryPointConfig> = Vec::new();
+    for (path, v) in r.array_of_tables(root, "entry_points") {
+        let Some(t) = r.table(v, &path, &["number", "kind", "carrier", "queue", "skills", "send_rate"]) else {
+            continue;
+        };
+        let number = r.string(t, &path, "number", true).and_then(|n| match EntryNumber::parse(&n) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                r.err(&join(&path, "number"), e.to_string());
+                None
+            }
+        });
+        let kind = r.string(t, &path, "kind", true).and_then(|k| kind(r, &path, &k));
+        if let (Some(n), Some(k)) = (&number, kind) {
+            if n.is_short_code() != (k == EntryKind::ShortCode) {
+                let is = if n.is_short_code() {
+                    "a short code"
+                } else {
+                    "an E.164 number"
+                };
+                r.err(&join(&path, "kind"), format!("{n} is {is}, but kind is {}", k.label()));
+            }
+        }
+        let carrier = r.string(t, &path, "carrier", true);
+        let queue = r.string(t, &path, "queue", true);
+        let skills = r.strings(t, &path, "skills").into_iter().collect();
+        let send_rate = send_rate(r, t, &path);
+        let (Some(number), Some(kind), Some(carrier), Some(queue)) = (number, kind, carrier, queue) else {
+            continue;
+        };
+        if entry_points.iter().any(|e| e.entry.number == number) {
+            r.err(&join(&path, "number"), format!("entry number {number} is defined twice"));
+            continue;
+        }
+        entry_points.push(EntryPointConfig {
+            key: path,
+            send_rate: send_rate.unwrap_or_else(|| default_send_rate(kind)),
+            entry: EntryPoint {
+                number,
+                kind,
+                carrier: CarrierName::new(carrier),
+                queue: QueueName::new(queue),
+                skills,
+            },
+        });
+    }
+    entry_points
+}
+
+fn kind(r: &mut Reader, path: &str, text: &str) -> Option<EntryKind> {
+    match text {
+        "long-code" => Some(EntryKind::LongCode),
+        "short-code" => Some(EntryKind::ShortCode),
+        "toll-free" => Some(EntryKind::TollFree),
+        other => {
+            r.err(
+                &join(path, "kind"),
+                format!("{other:?} is not one of long-code, short-code, toll-free"),
+            );
+            None
+        }
+    }
+}
+
+fn send_rate(r: &mut Reader, t: &toml::Table, path: &str) -> Option<f64> {
+    match t.get("send_rate")? {
+        Value::Float(f) if *f > 0.0 => Some(*f),
+        Value::Integer(n) if *n > 0 => Some(*n as f64),
+        other => {
+            let found = match other {
+                Value::Float(_) | Value::Integer(_) => "zero or less",
+                v => type_name(v),
+            };
+            r.err(
+                &join(path, "send_rate"),
+                format!("expected messages per second (a positive number), found {found}"),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The TOML config file (PRODUCT.md §8): the `Config` types and `load`.
+//! Every mistake is reported at once, each with the file, the key and the
+//! reason; `smsdesk check-config` prints these, `smsdesk run` refuses to
+//! start with the same messages.
+//!
+//! - `reader`: walking keys, `${ENV}`, durations; collects the mistakes.
+//! - one module per section: `server` (`[storage]`, `[http]`), `matrix`,
+//!   `carriers`, `queues`, `entry_points`, `agents`, `plugins`.
+//! - `check`: references across sections, and plugin worlds.
+//!
+//! Relative paths (storage, plugins) are resolved against the directory of
+//! the config file, so `smsdesk run --config /etc/smsdesk/smsdesk.toml`
+//! works from anywhere.
+
+pub mod agents;
+pub mod carriers;
+pub mod check;
+pub mod entry_points;
+pub mod matrix;
+pub mod plugins;
+pub mod queues;
+pub mod reader;
+pub mod server;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use smsdesk_core::setup::Setup;
+use smsdesk_core::AgentId;
+use toml::Value;
+
+pub use agents::AgentConfig;
+pub use carriers::CarrierConfig;
+pub use entry_points::{default_send_rate, EntryPointConfig};
+pub use matrix::{MatrixAuth, MatrixConfig};
+pub use plugins::PluginLimitsConfig;
+pub use queues::{QueueConfig, RouterChoice};
+pub use reader::{parse_duration, ConfigError, ConfigErrors};
+
+use reader::Reader;
+
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub file: PathBuf,
+    /// `storage.path`: everything smsdesk keeps lives under it (the engine's
+    /// store at its root, `matrix/`, `dead-letters/`, `plugin-cache/`), so a
+    /// backup is one copy.
+    pub storage: PathBuf,
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub max_body: usize,
+    pub matrix: Option<MatrixConfig>,
+    pub carriers: Vec<CarrierConfig>,
+    pub entry_points: Vec<EntryPointConfig>,
+    pub queues: Vec<QueueConfig>,
+    pub idle_codes: Vec<String>,
+    pub roster: Vec<AgentConfig>,
+    pub plugins: PluginLimitsConfig,
+}
+
+const SECTIONS: &[&str] = &[
+    "storage",
+    "http",
+    "matrix",
+    "carriers",
+    "entry_points",
+    "queues",
+    "agents",
+    "plugins",
+];
+
+impl Config {
+    /// The engine's view of this config.
+    pub fn setup(&self) -> Setup {
+        let mut setup = Setup {
+            idle_codes: self.idle_codes.clone(),
+            ..Setup::default()
+        };
+        for q in &self.queues {
+            setup = setup.with_queue(q.setup.clone());
+        }
+        for e in &self.entry_points {
+            setup = setup.with_entry_point(e.entry.clone());
+        }
+        for a in &self.roster {
+            setup = setup.with_agent(a.setup.clone());
+        }
+        setup
+    }
+
+    /// The roster agent with this id.
+    pub fn agent(&self, id: &AgentId) -> Option<&AgentConfig> {
+        self.roster.iter().find(|a| a.id() == id)
+    }
+
+    /// The Matrix bot's own store (rooms, cursor, sync token, login).
+    pub fn matrix_store_dir(&self) -> PathBuf {
+        self.storage.join("matrix")
+    }
+
+    /// Raw webhook requests kept for replay.
+    pub fn dead_letters_dir(&self) -> PathBuf {
+        self.storage.join("dead-letters")
+    }
+
+    /// Compiled plugins: `[plugins] cache_dir`, or inside the storage.
+    pub fn plugin_cache_dir(&self) -> PathBuf {
+        self.plugins
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| self.storage.join("plugin-cache"))
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: path.to_owned(),
+                key: String::new(),
+                message: format!("cannot read the config file: {e}"),
+            }])
+        })?;
+        Self::parse(path, &text, &|name| std::env::var(name).ok())
+    }
+
+    /// Parses `text` as if read from `path`; `env` looks up `${NAME}`.
+    pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigErrors> {
+        let value: Value = match text.parse::<toml::Table>() {
+            Ok(t) => Value::Table(t),
+            Err(e) => {
+                return Err(ConfigErrors(vec![ConfigError {
+                    file: path.to_owned(),
+                    key: String::new(),
+                    message: format!("not valid TOML: {}", e.to_string().trim()),
+                }]))
+            }
+        };
+        let mut r = Reader {
+            file: path.to_owned(),
+            base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            env,
+            errors: Vec::new(),
+        };
+        let config = read(&mut r, &value);
+        match config {
+            Some(config) if r.errors.is_empty() => Ok(config),
+            _ => Err(ConfigErrors(r.errors)),
+        }
+    }
+}
+
+/// Every section, then the references between them.
+fn read(r: &mut Reader, v: &Value) -> Option<Config> {
+    let root = r.table(v, "", SECTIONS)?;
+    let storage = server::storage(r, root);
+    let http = server::http(r, root);
+    let matrix = matrix::read(r, root);
+    let carriers = carriers::read(r, root);
+    let queues = queues::read(r, root);
+    let entry_points = entry_points::read(r, root);
+    let (idle_codes, roster) = agents::read(r, root);
+    let plugins = plugins::read(r, root);
+    check::cross_references(r, &carriers, &queues, &entry_points, &roster);
+    Some(Config {
+        file: r.file.clone(),
+        storage: storage?,
+        listen: http.listen?,
+        public_url: http.public_url?,
+        max_body: http.max_body,
+        matrix,
+        carriers,
+        entry_points,
+        queues,
+        idle_codes,
+        roster,
+        plugins,
+    })
+}

@@ -1,0 +1,62 @@
+//! `[storage]` and `[http]`: where smsdesk keeps everything, where it
+//! listens, and the public URL carriers sign their webhooks against.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use super::reader::Reader;
+use super::DEFAULT_MAX_BODY;
+
+/// `[storage] path`, resolved against the config file's directory.
+pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<PathBuf> {
+    match root.get("storage") {
+        Some(v) => r
+            .table(v, "storage", &["path"])
+            .and_then(|t| r.string(t, "storage", "path", true))
+            .map(|s| r.path_of("storage.path", &s, false)),
+        None => {
+            r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
+            None
+        }
+    }
+}
+
+/// What `[http]` says.
+#[derive(Debug)]
+pub struct Http {
+    pub listen: Option<SocketAddr>,
+    pub public_url: Option<String>,
+    pub max_body: usize,
+}
+
+pub fn http(r: &mut Reader, root: &toml::Table) -> Http {
+    let mut out = Http {
+        listen: None,
+        public_url: None,
+        max_body: DEFAULT_MAX_BODY,
+    };
+    let Some(v) = root.get("http") else {
+        r.err("http", "missing [http] table (with listen and public_url)");
+        return out;
+    };
+    let Some(t) = r.table(v, "http", &["listen", "public_url", "max_body"]) else {
+        return out;
+    };
+    if let Some(s) = r.string(t, "http", "listen", true) {
+        match s.parse::<SocketAddr>() {
+            Ok(a) => out.listen = Some(a),
+            Err(_) => r.err("http.listen", format!("{s:?} is not an address like \"127.0.0.1:8080\"")),
+        }
+    }
+    if let Some(s) = r.string(t, "http", "public_url", true) {
+        if s.starts_with("http://") || s.starts_with("https://") {
+            out.public_url = Some(s.trim_end_matches('/').to_owned());
+        } else {
+            r.err("http.public_url", format!("{s:?} must start with https:// (or http://)"));
+        }
+    }
+    if let Some(n) = r.integer(t, "http", "max_body", 1024) {
+        out.max_body = usize::try_from(n).unwrap_or(DEFAULT_MAX_BODY);
+    }
+    out
+}

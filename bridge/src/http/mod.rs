@@ -1,0 +1,30 @@
+//! The HTTP side of `smsdesk run` (axum): carrier webhooks in, health and
+//! metrics out. Handlers reach the engine only through `AppState`
+//! (`execute`, `read`); nothing here sends SMS or talks to Matrix.
+//!
+//! - `webhooks`: `POST /webhooks/{carrier}/inbound|status`: verify and parse
+//!   with the carrier's plugin, check what the plugin parsed
+//!   (`inbound_check`), commit durably, only then answer.
+//! - `health`: `/healthz`, `/readyz`, `/metrics`.
+
+mod health;
+pub mod inbound_check;
+mod webhooks;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub fn router(state: Arc<AppState>) -> axum::Router {
+    let max_body = state.config.max_body;
+    axum::Router::new()
+        .route("/webhooks/{carrier}/{kind}", post(webhooks::webhook))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}

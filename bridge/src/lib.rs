@@ -1,0 +1,43 @@
+//! smsdesk: contact-center SMS conversations in Matrix rooms. This crate is
+//! the `smsdesk` binary as a library (mini-redis style: `main.rs` only
+//! parses the command line), so tests and benchmarks call it in-process.
+//!
+//! ## Layout
+//!
+//! - `cli`: the command line (clap); one module per subcommand (`run`,
+//!   `check-config`, `replay`, `plugin check|run`; `sim` lives in `sim`).
+//! - `config`: the TOML config file (PRODUCT.md §8): `reader` walks keys and
+//!   collects every mistake, one file per section, `check` for
+//!   cross-references and plugin worlds.
+//! - `app`: `AppState` (config, engine, plugins, metrics) and `start`; the
+//!   async `execute` / `read` that are the only ways to reach the engine.
+//! - `serve`: `smsdesk run` — starts the HTTP listener, the outbox, the
+//!   Matrix desk and the plugin reloader, and stops them.
+//! - `http`: webhooks (with `inbound_check`), health, metrics.
+//! - `outbox`: agent replies to the carrier: the pending set, rates, retry
+//!   schedule; `outbox::send` is one attempt.
+//! - `matrix`: the Matrix desk — login, sync, the event feed, notices,
+//!   offer cards, desk and conversation rooms, inbound messages, command
+//!   answers, the chat commands and the bot's store.
+//! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
+//!   Twilio signer shared with tests and benchmarks.
+//! - `reload`: plugin hot reload (timer and SIGHUP).
+//! - `metrics`, `dead_letters`, `plugins`, `logging`: small shared parts.
+//!
+//! Dependencies point one way: `cli` → `serve` → `http`, `outbox`,
+//! `matrix`, `reload` → `app` → `config`, `metrics`, `dead_letters`,
+//! `plugins`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod dead_letters;
+pub mod http;
+pub mod logging;
+pub mod matrix;
+pub mod metrics;
+pub mod outbox;
+pub mod plugins;
+pub mod reload;
+pub mod serve;
+pub mod sim;

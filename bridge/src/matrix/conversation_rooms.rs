@@ -1,0 +1,134 @@
+//! Conversation rooms: one per accepted conversation, named after the
+//! customer and the queue. Created at the first accept with the history so
+//! far; later owners are invited; the room follows who holds the
+//! conversation (an agent who transferred it away or left the conference
+//! is removed; everyone once it is closed, the bot last).
+
+use std::sync::Arc;
+
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
+use matrix_sdk::ruma::events::room::member::MembershipState;
+use matrix_sdk::ruma::OwnedUserId;
+use matrix_sdk::RoomMemberships;
+use smsdesk_core::model::Conversation;
+use smsdesk_core::store::layout;
+use smsdesk_core::{AgentId, ConversationId, Event};
+
+use super::notices;
+use super::send::{self, PostError, Txns};
+use super::Bot;
+
+impl Bot {
+    /// The conversation's room, if it has one and the bot is still in it.
+    pub(super) fn conversation_room(&self, id: ConversationId) -> Result<Option<Room>, PostError> {
+        Ok(self.store.conversation_room(id)?.and_then(|r| self.room(&r)))
+    }
+
+    /// The agent's Matrix id, from the roster.
+    pub(super) fn user_of(&self, agent: &AgentId) -> Option<OwnedUserId> {
+        self.app.config.agent(agent).map(|a| a.user.clone())
+    }
+
+    /// The conversation's room for `agent`, who just accepted it: created
+    /// at the first accept with the history up to event `upto` (later
+    /// events are posted by the feed itself); a later owner is invited.
+    pub(super) async fn open_conversation_room(
+        self: &Arc<Self>,
+        id: ConversationId,
+        agent: &AgentId,
+        conversation: Option<&Conversation>,
+        upto: u64,
+        txns: &mut Txns,
+    ) -> Result<Room, PostError> {
+        let user = self
+            .user_of(agent)
+            .ok_or_else(|| PostError::skip(anyhow::anyhow!("{agent} is not on the roster")))?;
+        let room = match self.conversation_room(id)? {
+            Some(room) => {
+                if let Err(error) = room.invite_user_by_id(&user).await {
+                    tracing::debug!(%agent, %error, "cannot invite the new owner (already in the room?)");
+                }
+                if self.store.history_posted(id)? {
+                    send::notice(&room, &notices::now_owns(agent), Some(txns)).await?;
+                    return Ok(room);
+                }
+                // Created by an earlier attempt whose history post failed.
+                room
+            }
+            None => {
+                let mut request = CreateRoomRequest::new();
+                request.invite = vec![user];
+                request.preset = Some(RoomPreset::PrivateChat);
+                request.name = conversation.map(|c| format!("{} · {}", c.customer, c.queue));
+                let room = self.client.create_room(request).await?;
+                // The room exists now: remember it before anything else, so
+                // a retry does not make a second one.
+                self.store.set_conversation_room(id, room.room_id());
+                self.store.flush().await?;
+                room
+            }
+        };
+        let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let lines: Vec<String> = history
+            .iter()
+            .filter(|r| r.seq < upto)
+            .filter_map(|r| notices::history_line(&r.event))
+            .collect();
+        for text in notices::history_notices(id, &lines, notices::HISTORY_NOTICE_BYTES) {
+            send::notice(&room, &text, Some(txns)).await?;
+        }
+        self.store.set_history_posted(id);
+        Ok(room)
+    }
+
+    /// Removes from the room whoever `event` takes out of the conversation.
+    /// Best effort: a failure is logged, the feed goes on.
+    pub(super) async fn release_room(&self, room: &Room, event: &Event) {
+        let (who, reason): (Vec<OwnedUserId>, String) = match event {
+            Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => (
+                self.user_of(from).into_iter().collect(),
+                "you transferred this conversation".to_owned(),
+            ),
+            Event::ConferenceLeft { agent, .. } => (
+                self.user_of(agent).into_iter().collect(),
+                "you left the conference".to_owned(),
+            ),
+            Event::WrappedUp { reason, .. } => {
+                let members = match room.members(RoomMemberships::JOIN | RoomMemberships::INVITE).await {
+                    Ok(m) => m,
+                    Err(error) => {
+                        tracing::warn!(room = %room.room_id(), %error, "cannot list the members of a closed conversation");
+                        return;
+                    }
+                };
+                (
+                    members
+                        .iter()
+                        .map(|m| m.user_id().to_owned())
+                        .filter(|u| u != &self.me)
+                        .collect(),
+                    format!("conversation closed: {reason}"),
+                )
+            }
+            _ => return,
+        };
+        for user in who {
+            // Only members: an invited agent who never joined has nothing to leave.
+            let member = room.get_member_no_sync(&user).await.ok().flatten();
+            if !member.is_some_and(|m| matches!(m.membership(), MembershipState::Join | MembershipState::Invite)) {
+                continue;
+            }
+            if let Err(error) = room.kick_user(&user, Some(&reason)).await {
+                tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove an agent from a conversation room");
+            }
+        }
+        // A closed conversation's room is done with: the bot leaves too, so
+        // its rooms stay few (and its start-up sync small).
+        if matches!(event, Event::WrappedUp { .. }) {
+            if let Err(error) = room.leave().await {
+                tracing::warn!(room = %room.room_id(), %error, "cannot leave a closed conversation's room");
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Desk rooms: one direct room per roster agent, where offers arrive and
+//! desk commands are typed. Created (and the agent invited) at start and
+//! checked every 30 s; an agent who leaves it goes offline and is invited
+//! back once; a roster agent who invites the bot is invited to it (the way
+//! back for someone who rejected or lost it). Invitations to anything else
+//! are declined.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
+use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMemberEvent, StrippedRoomMemberEvent};
+use smsdesk_core::{AgentId, Command};
+
+use super::notices;
+use super::send::{self, PostError};
+use super::store::RoomRole;
+use super::Bot;
+use crate::config::AgentConfig;
+
+/// How often missing desk rooms are looked for.
+const DESK_CHECK: Duration = Duration::from_secs(30);
+
+/// The agent has no desk room (their Matrix account could not be invited):
+/// nothing can be shown to them, and waiting would stall every other notice.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} has no desk room")]
+pub struct NoDeskRoom(pub AgentId);
+
+impl Bot {
+    /// The agent's desk room, if the bot is in it.
+    pub(super) fn desk_room(&self, agent: &AgentId) -> Result<Room, PostError> {
+        match self.store.desk_room(agent)?.and_then(|r| self.room(&r)) {
+            Some(room) => Ok(room),
+            None => Err(PostError::skip(NoDeskRoom(agent.clone()))),
+        }
+    }
+
+    /// Creates missing desk rooms every 30 s (after the first pass at
+    /// start), off the sync loop: an agent on an unreachable server must
+    /// not stall it.
+    pub(super) async fn desk_rooms_loop(self: Arc<Self>) {
+        loop {
+            tokio::time::sleep(DESK_CHECK).await;
+            self.ensure_desk_rooms().await;
+        }
+    }
+
+    pub(super) async fn ensure_desk_rooms(&self) {
+        for agent in &self.app.config.roster {
+            // A desk room the bot is no longer in (removed, or the room is
+            // gone) is as good as none: make a new one.
+            if matches!(self.store.desk_room(agent.id()), Ok(Some(r)) if self.room(&r).is_some()) {
+                continue;
+            }
+            self.create_desk_room(agent).await;
+        }
+    }
+
+    async fn create_desk_room(&self, agent: &AgentConfig) {
+        let mut request = CreateRoomRequest::new();
+        request.invite = vec![agent.user.clone()];
+        request.is_direct = true;
+        // A direct chat, but one the agent cannot reconfigure (power level
+        // 0): no renaming, and above all no turning on encryption, which
+        // this bot cannot read yet.
+        request.preset = Some(RoomPreset::PrivateChat);
+        request.name = Some(format!("smsdesk desk — {}", agent.name()));
+        let room = match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
+            Err(_) => {
+                tracing::warn!(agent = %agent.user, "creating the desk room timed out; will retry");
+                return;
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(agent = %agent.user, %error, "cannot create the desk room yet");
+                return;
+            }
+            Ok(Ok(room)) => room,
+        };
+        // The room exists now: remember it before anything else.
+        self.store.set_desk_room(agent.id(), room.room_id());
+        if let Err(error) = self.store.flush().await {
+            tracing::error!(agent = %agent.user, %error, "cannot save the new desk room");
+        }
+        if let Err(error) = send::notice(&room, &notices::desk_welcome(agent.name()), None).await {
+            tracing::warn!(agent = %agent.user, %error, "cannot greet in the new desk room");
+        }
+        tracing::info!(agent = %agent.user, room = %room.room_id(), "desk room created");
+    }
+}
+
+/// An agent who leaves their desk room can get no offers: they go offline,
+/// and are invited back once so they can return. (A rejected invitation is
+/// not re-sent, so a client that rejects invitations cannot make a loop;
+/// such an agent gets their invitation again by inviting the bot anywhere.)
+pub(super) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    let was_joined = event
+        .unsigned
+        .prev_content
+        .as_ref()
+        .is_some_and(|c| c.membership == MembershipState::Join);
+    if event.content.membership != MembershipState::Leave || event.sender != event.state_key || !was_joined {
+        return;
+    }
+    let owner = match bot.store.role(room.room_id()) {
+        Ok(Some(RoomRole::Desk(owner))) if owner.as_str() == event.state_key.as_str() => owner,
+        Ok(_) => return,
+        Err(error) => {
+            tracing::warn!(room = %room.room_id(), %error, "cannot tell what room a member left");
+            return;
+        }
+    };
+    // Each leave once: the same event can come again (in a state section,
+    // after a restart's full-state sync), and must not invite again.
+    match bot.store.first_sight(&format!("left/{}", event.event_id)) {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(%error, "cannot record a desk-room leave; ignoring it");
+            return;
+        }
+    }
+    tracing::info!(agent = %owner, room = %room.room_id(), "an agent left their desk room; setting them offline");
+    match bot.app.execute(Command::SetOffline { agent: owner.clone() }).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(rejection)) => tracing::warn!(agent = %owner, %rejection, "cannot set an agent offline"),
+        Err(error) => tracing::warn!(agent = %owner, %error, "cannot set an agent offline"),
+    }
+    if let Err(error) = send::notice(&room, notices::LEFT_DESK, None).await {
+        tracing::debug!(agent = %owner, %error, "cannot say why the agent is offline");
+    }
+    if let Err(error) = room.invite_user_by_id(&event.state_key).await {
+        tracing::warn!(agent = %owner, %error, "cannot invite an agent back to their desk room");
+    }
+}
+
+/// The bot creates its own rooms; invitations from anyone are declined. A
+/// roster agent who invites the bot is invited (again) to their desk room.
+pub(super) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    if event.state_key != bot.me {
+        return;
+    }
+    tracing::info!(room = %room.room_id(), from = %event.sender, "declining an invitation");
+    if let Err(error) = room.leave().await {
+        tracing::warn!(room = %room.room_id(), %error, "cannot decline an invitation");
+    }
+    let agent = AgentId::new(event.sender.to_string());
+    if bot.app.config.agent(&agent).is_none() {
+        return;
+    }
+    match bot.desk_room(&agent) {
+        Ok(desk) => {
+            if let Err(error) = desk.invite_user_by_id(&event.sender).await {
+                tracing::info!(%agent, %error, "cannot invite an agent to their desk room (already in it?)");
+            }
+        }
+        Err(error) => tracing::warn!(%agent, %error, "an agent asked for their desk room, but there is none yet"),
+    }
+}

@@ -1,0 +1,124 @@
+//! The event feed: follows the engine's event log from the bot's cursor and
+//! shows each event in Matrix (`show`). The cursor moves only past events
+//! that were shown or skipped for good (`PostError::Skip`); on
+//! `PostError::Retry` the feed waits and tries the same event again, so a
+//! Matrix outage delays notices and loses none. The cursor and what the
+//! posts recorded are saved in one durable write per batch; a crash before
+//! it repeats the batch's posts with the same transaction ids, which the
+//! homeserver answers once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use smsdesk_core::store::layout;
+
+use super::send::PostError;
+use super::Bot;
+
+/// Events read from the log per batch.
+const BATCH: usize = 100;
+/// Longest wait for news when the log has none (commits also wake the feed).
+const IDLE: Duration = Duration::from_millis(300);
+const BACKOFF_START: Duration = Duration::from_millis(200);
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+
+impl Bot {
+    /// Runs until the engine is gone or the login's tasks are stopped.
+    pub(super) async fn feed(self: Arc<Self>) {
+        let mut backoff = BACKOFF_START;
+        let failpoint = Failpoint::from_env();
+        loop {
+            let cursor = match self.store.cursor() {
+                Ok(c) => c,
+                Err(error) => {
+                    // Never taken for 0: that would post the whole log again.
+                    tracing::error!(%error, "cannot read the feed's cursor; will try again");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    continue;
+                }
+            };
+            let records = match self.app.read(move |e| layout::events_from(e.store(), cursor, BATCH)).await {
+                Err(_) => return,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "cannot read the event log");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                Ok(Ok(r)) => r,
+            };
+            if records.is_empty() {
+                tokio::select! {
+                    _ = self.app.feed_wake.notified() => {}
+                    _ = tokio::time::sleep(IDLE) => {}
+                }
+                continue;
+            }
+            let mut next = cursor;
+            for record in &records {
+                match self.show(record).await {
+                    Ok(()) => {
+                        backoff = BACKOFF_START;
+                        next = record.seq + 1;
+                        failpoint.after_post();
+                    }
+                    Err(PostError::Skip(error)) => {
+                        tracing::error!(seq = record.seq, error = %format!("{error:#}"), "the homeserver refused a post; skipping it");
+                        next = record.seq + 1;
+                    }
+                    Err(PostError::Retry(error)) => {
+                        tracing::warn!(seq = record.seq, error = %format!("{error:#}"), ?backoff, "cannot post to Matrix yet; will retry");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(BACKOFF_MAX);
+                        break;
+                    }
+                }
+            }
+            if next != cursor {
+                self.store.set_cursor(next);
+            }
+            self.save().await;
+        }
+    }
+
+    /// Makes what the feed recorded durable; retried until it works (the
+    /// posts it stands for are done, so the feed must not go on without it).
+    async fn save(&self) {
+        let mut backoff = BACKOFF_START;
+        while let Err(error) = self.store.flush().await {
+            tracing::error!(%error, ?backoff, "cannot save the Matrix feed's progress; will try again");
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
+    }
+}
+
+/// A test hook: `SMSDESK_FAILPOINT=feed-exit-after-post:N` ends the process
+/// right after the Nth post, before the feed's progress is saved, as a
+/// SIGKILL at the worst moment would. Unset in production.
+#[derive(Debug)]
+struct Failpoint {
+    after: Option<u64>,
+    posts: std::sync::atomic::AtomicU64,
+}
+
+impl Failpoint {
+    fn from_env() -> Self {
+        let after = std::env::var("SMSDESK_FAILPOINT")
+            .ok()
+            .and_then(|v| v.strip_prefix("feed-exit-after-post:")?.parse().ok());
+        Self {
+            after,
+            posts: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn after_post(&self) {
+        let Some(after) = self.after else { return };
+        let n = self.posts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n >= after {
+            tracing::warn!(posts = n, "failpoint feed-exit-after-post: exiting before the feed's progress is saved");
+            std::process::exit(137);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Messages agents write in the bot's rooms: classified (`Incoming`), then
+//! relayed to the customer (plain text in a conversation room, from a
+//! roster agent) or dispatched as a command (`commands`). A command that
+//! changes something is answered by the event feed (`show`), so one action
+//! gets one answer; here only refusals, "nothing to change" and the
+//! read-only commands are answered, each at most once per message (the
+//! answer's transaction id comes from the message's event id).
+
+use std::sync::Arc;
+
+use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::events::room::message::sanitize::remove_plain_reply_fallback;
+use matrix_sdk::ruma::events::room::message::{
+    MessageType, OriginalSyncRoomMessageEvent, Relation, RoomMessageEventContent,
+};
+use matrix_sdk::ruma::{OwnedEventId, UserId};
+use smsdesk_core::{AgentId, Command};
+
+use super::commands::{self, Action, Room as CmdRoom};
+use super::send::{self, PostError, Txns};
+use super::store::{ReplyRef, RoomRole};
+use super::{answers, notices, Bot};
+
+/// What an agent's message means for the customer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Incoming {
+    /// Plain text (a rich reply's quoted fallback removed): a reply or a command.
+    Text(String),
+    /// An edit of an earlier message: an SMS cannot be changed.
+    Edit,
+    /// Something SMS cannot carry; says what, for the refusal.
+    Unsupported(&'static str),
+}
+
+impl Incoming {
+    /// `None` for what the bot leaves alone: notices (other bots) and
+    /// message types it does not know.
+    pub fn classify(content: &RoomMessageEventContent) -> Option<Self> {
+        if matches!(content.relates_to, Some(Relation::Replacement(_))) {
+            return Some(Self::Edit);
+        }
+        Some(match &content.msgtype {
+            MessageType::Text(text) => {
+                let body = if matches!(content.relates_to, Some(Relation::Reply(_))) {
+                    remove_plain_reply_fallback(&text.body)
+                } else {
+                    &text.body
+                };
+                Self::Text(body.to_owned())
+            }
+            MessageType::Emote(_) => Self::Unsupported("an emote (/me)"),
+            MessageType::Image(_) => Self::Unsupported("a picture"),
+            MessageType::File(_) => Self::Unsupported("a file"),
+            MessageType::Audio(_) => Self::Unsupported("audio"),
+            MessageType::Video(_) => Self::Unsupported("a video"),
+            MessageType::Location(_) => Self::Unsupported("a location"),
+            _ => return None,
+        })
+    }
+}
+
+pub(super) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    let Some(incoming) = Incoming::classify(&event.content) else {
+        return;
+    };
+    if let Err(error) = bot.handle(room, &event.sender, incoming, event.event_id.clone()).await {
+        tracing::warn!(%error, "handling a Matrix message failed");
+    }
+}
+
+impl Bot {
+    /// A message in one of our rooms.
+    async fn handle(
+        &self,
+        room: Room,
+        sender: &UserId,
+        incoming: Incoming,
+        event_id: OwnedEventId,
+    ) -> Result<(), PostError> {
+        if sender == self.me {
+            return Ok(());
+        }
+        let Some(role) = self.store.role(room.room_id())? else {
+            return Ok(());
+        };
+        let agent = AgentId::new(sender.to_string());
+        let cmd_room = match &role {
+            RoomRole::Desk(owner) if owner != &agent => return Ok(()),
+            RoomRole::Desk(_) => CmdRoom::Desk,
+            RoomRole::Conversation(id) => CmdRoom::Conversation(*id),
+        };
+        let mut txns = Txns::for_answer(&event_id);
+        if self.app.config.agent(&agent).is_none() {
+            return answer(&room, &mut txns, &notices::not_on_roster(sender.as_str())).await;
+        }
+        let body = match (incoming, cmd_room) {
+            (Incoming::Text(body), _) => body,
+            (Incoming::Edit | Incoming::Unsupported(_), CmdRoom::Desk) => return Ok(()),
+            (Incoming::Edit, CmdRoom::Conversation(_)) => {
+                return answer(&room, &mut txns, notices::EDIT_REFUSED).await;
+            }
+            (Incoming::Unsupported(what), CmdRoom::Conversation(_)) => {
+                return answer(&room, &mut txns, &notices::unsupported(what)).await;
+            }
+        };
+        if !commands::is_command(&body) {
+            let CmdRoom::Conversation(id) = cmd_room else {
+                return answer(&room, &mut txns, notices::DESK_PLAIN_TEXT).await;
+            };
+            tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
+            let reply = Command::Reply {
+                agent,
+                conversation: id,
+                body,
+                // Room and event, so delivery reactions land on this message.
+                reference: Some(
+                    ReplyRef {
+                        room: room.room_id().to_owned(),
+                        event: event_id.clone(),
+                    }
+                    .to_reference(),
+                ),
+            };
+            if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
+                answer(&room, &mut txns, &notices::reply_refused(&rejection)).await?;
+            }
+            return Ok(());
+        }
+        let parsed = commands::parse(&body).and_then(|c| commands::action(c, &agent, cmd_room));
+        let text = match parsed {
+            Err(why) => why,
+            Ok(Action::Engine(command)) => match self.app.execute(command).await.map_err(PostError::retry)? {
+                // Shown by the feed: that is the answer.
+                Ok(done) if !done.records.is_empty() => return Ok(()),
+                Ok(_) => notices::NOTHING_TO_CHANGE.to_owned(),
+                Err(rejection) => notices::command_refused(&rejection),
+            },
+            Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
+            Ok(Action::Status) => self.app.read(move |e| answers::status(e.state(), &agent)).await?,
+            Ok(Action::Queues) => self.app.read(|e| answers::queues(e.state())).await?,
+            Ok(Action::Agents { filter }) => {
+                self.app
+                    .read(move |e| answers::agents(e.state(), filter.as_deref()))
+                    .await?
+            }
+        };
+        answer(&room, &mut txns, &text).await
+    }
+}
+
+async fn answer(room: &Room, txns: &mut Txns, text: &str) -> Result<(), PostError> {
+    send::notice(room, text, Some(txns)).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matrix_sdk::ruma::events::relation::Reply;
+    use matrix_sdk::ruma::events::room::message::{ImageMessageEventContent, ReplacementMetadata};
+    use matrix_sdk::ruma::{owned_event_id, owned_mxc_uri};
+
+    #[test]
+    fn plain_text_is_a_reply_or_a_command() {
+        let c = RoomMessageEventContent::text_plain("Hello there\n> not a fallback");
+        assert_eq!(
+            Incoming::classify(&c),
+            Some(Incoming::Text("Hello there\n> not a fallback".into()))
+        );
+    }
+
+    #[test]
+    fn a_rich_reply_loses_its_quoted_fallback() {
+        let mut c = RoomMessageEventContent::text_plain("> <@smsdesk:hs> customer: refund please\n\nSure, one moment");
+        c.relates_to = Some(Relation::Reply(Reply::with_event_id(owned_event_id!("$customer"))));
+        assert_eq!(Incoming::classify(&c), Some(Incoming::Text("Sure, one moment".into())));
+        // A quote that is not a reply stays as typed.
+        let c = RoomMessageEventContent::text_plain("> <@x:hs> quoted\n\nmine");
+        assert_eq!(
+            Incoming::classify(&c),
+            Some(Incoming::Text("> <@x:hs> quoted\n\nmine".into()))
+        );
+    }
+
+    #[test]
+    fn edits_attachments_and_notices_are_not_replies() {
+        let edit = RoomMessageEventContent::text_plain("fixed")
+            .make_replacement(ReplacementMetadata::new(owned_event_id!("$first"), None));
+        assert_eq!(Incoming::classify(&edit), Some(Incoming::Edit));
+        let image = RoomMessageEventContent::new(MessageType::Image(ImageMessageEventContent::plain(
+            "cat.png".into(),
+            owned_mxc_uri!("mxc://hs/cat"),
+        )));
+        assert_eq!(Incoming::classify(&image), Some(Incoming::Unsupported("a picture")));
+        assert_eq!(
+            Incoming::classify(&RoomMessageEventContent::notice_plain("bot talk")),
+            None
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! What the bot says, as pure functions of engine events and facts: no
+//! Matrix, no store, no engine. Everything an agent reads in a notice is
+//! worded here, so it can be read (and tested) in one place.
+
+use smsdesk_core::event::ConferenceExit;
+use smsdesk_core::model::Delivery;
+use smsdesk_core::{AgentId, ConversationId, Event, InboundSms};
+
+/// Bytes of history per notice: well under Synapse's 64 KiB event limit.
+pub const HISTORY_NOTICE_BYTES: usize = 16 * 1024;
+
+/// A customer's SMS as agents see it; attachments (MMS) are counted, not shown yet.
+pub fn customer_line(sms: &InboundSms) -> String {
+    match sms.media.len() {
+        0 => format!("customer: {}", sms.body),
+        n => format!(
+            "customer: {} [+ {n} attachment{} not shown: MMS is not supported yet]",
+            sms.body,
+            if n == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// The "history so far" as notices of at most about `max` bytes each (a
+/// long history would be one event too big for the homeserver).
+pub fn history_notices(id: ConversationId, lines: &[String], max: usize) -> Vec<String> {
+    let mut notices = vec![format!("Conversation #{id} — history so far:")];
+    for line in lines {
+        let last = notices.last_mut().expect("one notice at least");
+        if last.len() + 1 + line.len() > max && last.contains('\n') {
+            notices.push(format!("Conversation #{id} — history, continued:\n{line}"));
+        } else {
+            last.push('\n');
+            last.push_str(line);
+        }
+    }
+    notices
+}
+
+/// The history line of a past event, if it is a chat line.
+pub fn history_line(event: &Event) -> Option<String> {
+    match event {
+        Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
+        Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
+        _ => None,
+    }
+}
+
+/// The first words in a new desk room.
+pub fn desk_welcome(name: &str) -> String {
+    format!("Hello {name}! This is your smsdesk desk. Offers arrive here. Say !available to start, !help for commands.")
+}
+
+/// The agent's own state changed (their answer to `!available`, `!idle`, `!offline`).
+pub fn status_changed(status: &impl std::fmt::Display) -> String {
+    format!("You are now {status}.")
+}
+
+pub fn offer_timed_out(id: ConversationId) -> String {
+    format!("Offer #{id} timed out: you are now RONA. Say !available when you are back.")
+}
+
+/// How an offer or conference invitation ended, for its card.
+pub fn conference_outcome(why: &ConferenceExit) -> &'static str {
+    match why {
+        ConferenceExit::Declined => "declined",
+        ConferenceExit::Expired => "not answered in time",
+        ConferenceExit::Withdrawn => "withdrawn: you are no longer available",
+        ConferenceExit::ConversationMoved => "withdrawn: the conversation was ended or transferred",
+        ConferenceExit::Ended => "ended",
+    }
+}
+
+/// After `!end`: the queue's wrap-up reasons, numbered.
+pub fn wrapup_prompt(reasons: &[String]) -> String {
+    let list: Vec<String> = reasons
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{}. {r}", i + 1))
+        .collect();
+    format!(
+        "Conversation ended. Wrap up with !wrapup <number or text>: {}",
+        list.join("; ")
+    )
+}
+
+pub fn conference_requested(agent: &AgentId) -> String {
+    format!("Conference requested with {agent}.")
+}
+
+pub fn conference_joined(agent: &AgentId) -> String {
+    format!("{agent} joined the conference.")
+}
+
+pub fn now_owns(agent: &AgentId) -> String {
+    format!("{agent} now owns this conversation.")
+}
+
+/// The reaction a reply's delivery news puts on the agent's message.
+pub fn delivery_mark(event: &Event) -> Option<&'static str> {
+    Some(match event {
+        Event::SmsSent { .. } => "✓ sent",
+        Event::DeliveryUpdated {
+            status: Delivery::Delivered | Delivery::Read,
+            ..
+        } => "✅ delivered",
+        Event::DeliveryUpdated {
+            status: Delivery::Failed, ..
+        }
+        | Event::SmsFailed { .. } => "❌ failed",
+        _ => return None,
+    })
+}
+
+/// A failure of a reply whose conversation room is closed, for its author's desk.
+pub fn late_failure(id: ConversationId, customer: Option<&str>, event: &Event) -> String {
+    let with = customer.map(|c| format!(" with {c}")).unwrap_or_default();
+    format!("Conversation #{id}{with} (closed): {}", event.describe())
+}
+
+pub const MISSED: &str = "smsdesk was away and could read only the latest messages sent here meanwhile. \
+     Older ones without a ✓ reaction did not reach the customer, and older commands \
+     were not done: please send them again.";
+
+pub const LEFT_DESK: &str =
+    "You left your desk room, so you are offline. Say !available here when you want offers again.";
+
+pub const EDIT_REFUSED: &str =
+    "Not sent: an SMS cannot be changed once sent, so edits do not reach the customer. Send a new message instead.";
+
+pub const DESK_PLAIN_TEXT: &str = "This is your desk room: plain text goes nowhere. Try !help.";
+
+pub fn unsupported(what: &str) -> String {
+    format!("Not sent: {what} cannot be sent by SMS; only plain text reaches the customer.")
+}
+
+pub fn not_on_roster(sender: &str) -> String {
+    format!("{sender} is not on the agent roster: nothing was sent.")
+}
+
+pub fn reply_refused(why: &impl std::fmt::Display) -> String {
+    format!("Not sent: {why}")
+}
+
+pub fn command_refused(why: &impl std::fmt::Display) -> String {
+    format!("Refused: {why}")
+}
+
+pub const NOTHING_TO_CHANGE: &str = "Nothing to change.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_mms_shows_its_text_and_counts_its_attachments() {
+        let mut sms = InboundSms {
+            carrier: "twilio".into(),
+            carrier_message_id: "SM1".into(),
+            from: "+15557770001".into(),
+            to: smsdesk_core::EntryNumber::parse("+15550001111").expect("entry"),
+            body: "here is the receipt".into(),
+            media: Vec::new(),
+        };
+        assert_eq!(customer_line(&sms), "customer: here is the receipt");
+        sms.media = vec!["https://api.twilio.com/m/1".into(), "https://api.twilio.com/m/2".into()];
+        assert_eq!(
+            customer_line(&sms),
+            "customer: here is the receipt [+ 2 attachments not shown: MMS is not supported yet]"
+        );
+    }
+
+    #[test]
+    fn a_long_history_is_split_into_notices_the_homeserver_accepts() {
+        let lines: Vec<String> = (0..100).map(|i| format!("customer: {i} {}", "x".repeat(900))).collect();
+        let notices = history_notices(ConversationId(7), &lines, HISTORY_NOTICE_BYTES);
+        assert!(notices.len() > 1, "{}", notices.len());
+        assert!(notices[0].starts_with("Conversation #7 — history so far:\ncustomer: 0 "));
+        assert!(notices[1].starts_with("Conversation #7 — history, continued:\n"));
+        // Every line once, in order; no notice much over the limit.
+        let all: Vec<&str> = notices.iter().flat_map(|n| n.lines().skip(1)).collect();
+        assert_eq!(all, lines.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(notices.iter().all(|n| n.len() <= HISTORY_NOTICE_BYTES + 1_000));
+        // A short one stays one notice.
+        let short = history_notices(ConversationId(7), &["customer: hi".to_owned()], HISTORY_NOTICE_BYTES);
+        assert_eq!(short, ["Conversation #7 — history so far:\ncustomer: hi"]);
+    }
+
+    #[test]
+    fn the_wrapup_prompt_numbers_the_reasons() {
+        assert_eq!(
+            wrapup_prompt(&["Resolved".into(), "Wrong number".into()]),
+            "Conversation ended. Wrap up with !wrapup <number or text>: 1. Resolved; 2. Wrong number"
+        );
+    }
+}

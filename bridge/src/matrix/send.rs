@@ -1,0 +1,216 @@
+//! How the bot writes to a room, and what a failed write means.
+//!
+//! - Every write from the event feed carries a transaction id derived from
+//!   the event it shows (`Txns`: store identity, sequence number, part), so
+//!   a write repeated after a crash or a half-failed post is the same
+//!   request to the homeserver, which answers it once.
+//! - An edit's fallback (`body`, and `formatted_body` when there is one)
+//!   carries the full new text, not just `"* "`.
+//! - `PostError` says, as a type, whether a failed write is retried (the
+//!   homeserver or our login is the problem) or skipped (this one write is
+//!   refused for good).
+
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::error::{ErrorBody, ErrorKind, StandardErrorBody};
+use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+use matrix_sdk::ruma::events::relation::{Annotation, Replacement};
+use matrix_sdk::ruma::events::room::message::{
+    Relation, RoomMessageEventContent, RoomMessageEventContentWithoutRelation,
+};
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
+
+/// Transaction ids for the writes that show one engine event: the same
+/// event always gives the same ids, in the same order.
+#[derive(Debug)]
+pub struct Txns {
+    base: String,
+    next: u32,
+}
+
+impl Txns {
+    pub fn for_event(identity: &str, seq: u64) -> Self {
+        Self {
+            base: format!("smsdesk.{identity}.{seq}"),
+            next: 0,
+        }
+    }
+
+    /// For answers to an agent's message: one answer per message, also
+    /// when a sync is replayed.
+    pub fn for_answer(event: &matrix_sdk::ruma::EventId) -> Self {
+        Self {
+            base: format!("smsdesk.answer.{event}"),
+            next: 0,
+        }
+    }
+
+    pub fn next(&mut self) -> OwnedTransactionId {
+        let id = format!("{}.{}", self.base, self.next);
+        self.next += 1;
+        id.into()
+    }
+}
+
+/// Posts a notice; with `txn`, a repeat is answered once by the homeserver.
+pub async fn notice(room: &Room, text: &str, txn: Option<&mut Txns>) -> matrix_sdk::Result<OwnedEventId> {
+    let content = RoomMessageEventContent::notice_plain(text);
+    let request = room.send(content);
+    let request = match txn {
+        Some(t) => request.with_transaction_id(t.next()),
+        None => request,
+    };
+    Ok(request.await?.response.event_id)
+}
+
+/// A notice that replaces `event`'s text with `text`. Clients that show
+/// edits show `text`; those that do not show the fallback, `* text`.
+pub fn edit(event: OwnedEventId, text: &str) -> RoomMessageEventContent {
+    let new = RoomMessageEventContentWithoutRelation::notice_plain(text);
+    let mut content = RoomMessageEventContent::notice_plain(format!("* {text}"));
+    content.relates_to = Some(Relation::Replacement(Replacement::new(event, new)));
+    content
+}
+
+pub async fn send_edit(
+    room: &Room,
+    event: OwnedEventId,
+    text: &str,
+    txn: Option<&mut Txns>,
+) -> matrix_sdk::Result<()> {
+    let request = room.send(edit(event, text));
+    match txn {
+        Some(t) => request.with_transaction_id(t.next()).await?,
+        None => request.await?,
+    };
+    Ok(())
+}
+
+pub async fn react(room: &Room, event: OwnedEventId, key: &str, txn: &mut Txns) -> matrix_sdk::Result<()> {
+    room.send(ReactionEventContent::new(Annotation::new(event, key.to_owned())))
+        .with_transaction_id(txn.next())
+        .await?;
+    Ok(())
+}
+
+/// A post that failed: try again (in order, with backoff), or skip it.
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    /// The homeserver is down or overloaded, or refuses our login, or our
+    /// own store failed: every later post would fail too, and skipping
+    /// would lose them.
+    #[error("{0:#}")]
+    Retry(anyhow::Error),
+    /// This one post is refused for good (400, 403, 404, 413), or there is
+    /// nowhere to post it: waiting would stall every later notice.
+    #[error("{0:#}")]
+    Skip(anyhow::Error),
+}
+
+impl PostError {
+    pub fn skip(why: impl Into<anyhow::Error>) -> Self {
+        Self::Skip(why.into())
+    }
+
+    pub fn retry(why: impl Into<anyhow::Error>) -> Self {
+        Self::Retry(why.into())
+    }
+}
+
+impl From<matrix_sdk::Error> for PostError {
+    fn from(error: matrix_sdk::Error) -> Self {
+        let permanent = error.as_client_api_error().is_some_and(refused_for_good);
+        if permanent {
+            Self::Skip(error.into())
+        } else {
+            Self::Retry(error.into())
+        }
+    }
+}
+
+impl From<matrix_sdk::HttpError> for PostError {
+    fn from(error: matrix_sdk::HttpError) -> Self {
+        let permanent = error.as_client_api_error().is_some_and(refused_for_good);
+        if permanent {
+            Self::Skip(error.into())
+        } else {
+            Self::Retry(error.into())
+        }
+    }
+}
+
+impl From<smsdesk_core::store::StoreError> for PostError {
+    fn from(error: smsdesk_core::store::StoreError) -> Self {
+        Self::Retry(error.into())
+    }
+}
+
+impl From<crate::app::EngineGone> for PostError {
+    fn from(error: crate::app::EngineGone) -> Self {
+        Self::Retry(error.into())
+    }
+}
+
+/// 400, 403, 404, 413 refuse one request; but 401 (our token) and 403
+/// M_RESOURCE_LIMIT_EXCEEDED (the whole server) would refuse every one.
+fn refused_for_good(api: &matrix_sdk::ruma::api::error::Error) -> bool {
+    let server_wide = matches!(
+        &api.body,
+        ErrorBody::Standard(StandardErrorBody {
+            kind: ErrorKind::ResourceLimitExceeded { .. },
+            ..
+        })
+    );
+    matches!(api.status_code.as_u16(), 400 | 403 | 404 | 413) && !server_wide
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matrix_sdk::ruma::owned_event_id;
+
+    fn refused(status: u16, kind: ErrorKind) -> PostError {
+        use matrix_sdk::ruma::api::client::uiaa::UiaaResponse;
+        use matrix_sdk::ruma::api::error::{Error, FromHttpResponseError};
+        let body = ErrorBody::Standard(StandardErrorBody::new(kind, "refused".into()));
+        let error = Error::new(reqwest::StatusCode::from_u16(status).expect("status"), body);
+        let http = matrix_sdk::HttpError::Api(Box::new(FromHttpResponseError::Server(UiaaResponse::MatrixError(
+            error,
+        ))));
+        PostError::from(matrix_sdk::Error::Http(Box::new(http)))
+    }
+
+    #[test]
+    fn only_refusals_of_one_post_are_skipped() {
+        assert!(matches!(refused(403, ErrorKind::Forbidden), PostError::Skip(_)));
+        assert!(matches!(refused(404, ErrorKind::NotFound), PostError::Skip(_)));
+        // Retried: the whole server or the bot's own login is the problem.
+        let limit = ErrorKind::ResourceLimitExceeded(
+            matrix_sdk::ruma::api::error::ResourceLimitExceededErrorData::new("mailto:ops".into()),
+        );
+        assert!(matches!(refused(403, limit), PostError::Retry(_)));
+        assert!(matches!(refused(401, ErrorKind::Forbidden), PostError::Retry(_)));
+        assert!(matches!(refused(429, ErrorKind::Forbidden), PostError::Retry(_)));
+        assert!(matches!(refused(502, ErrorKind::Unknown), PostError::Retry(_)));
+    }
+
+    #[test]
+    fn an_edit_falls_back_to_the_full_new_text() {
+        let content = edit(owned_event_id!("$card"), "Offer #3 — accepted.");
+        let json = serde_json::to_value(&content).expect("json");
+        assert_eq!(json["body"], "* Offer #3 — accepted.");
+        assert_eq!(json["m.new_content"]["body"], "Offer #3 — accepted.");
+        assert_eq!(json["m.relates_to"]["rel_type"], "m.replace");
+        assert_eq!(json["m.relates_to"]["event_id"], "$card");
+        // No formatted body that would say only "* ".
+        assert!(json.get("formatted_body").is_none(), "{json}");
+    }
+
+    #[test]
+    fn the_same_event_gives_the_same_transaction_ids() {
+        let mut a = Txns::for_event("id1", 42);
+        let mut b = Txns::for_event("id1", 42);
+        assert_eq!((a.next(), a.next()), (b.next(), b.next()));
+        assert_ne!(Txns::for_event("id1", 43).next(), Txns::for_event("id1", 42).next());
+        assert_ne!(Txns::for_event("id2", 42).next(), Txns::for_event("id1", 42).next());
+    }
+}

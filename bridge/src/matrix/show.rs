@@ -1,0 +1,213 @@
+//! Where each engine event is shown: desk notices, offer cards, the
+//! conversation room, delivery reactions. One agent action gets one
+//! answer, and it comes from here (the command handler says nothing on
+//! success): `!available` → one desk notice; an accept → the card edited
+//! and the room invitation; a decline → the card edited; a transfer, an
+//! end, a wrap-up → one notice in the conversation room. The conversation
+//! record is read only for the events that need it.
+
+use std::sync::Arc;
+
+use smsdesk_core::model::Conversation;
+use smsdesk_core::store::layout;
+use smsdesk_core::{ConversationId, Event, EventRecord, MessageId};
+
+use super::notices;
+use super::send::{self, PostError, Txns};
+use super::store::ReplyRef;
+use super::Bot;
+
+impl Bot {
+    /// The conversation record, open or closed.
+    async fn record_of(&self, id: ConversationId) -> Result<Option<Conversation>, PostError> {
+        Ok(self.app.read(move |e| layout::conversation(e.store(), id)).await??)
+    }
+
+    /// Shows one engine event where agents need to see it.
+    pub(super) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
+        let txns = &mut Txns::for_event(&self.app.store_identity, record.seq);
+        match &record.event {
+            Event::AgentStatusChanged { agent, status } => {
+                let room = self.desk_room(agent)?;
+                send::notice(&room, &notices::status_changed(status), Some(txns)).await?;
+            }
+            Event::Offered {
+                conversation: id,
+                agent,
+                deadline,
+            } => {
+                let Some(c) = self.record_of(*id).await? else { return Ok(()) };
+                self.post_offer(record.at, &c, agent, *deadline, None, txns).await?;
+            }
+            Event::TransferredToAgent {
+                conversation: id,
+                from,
+                to,
+                deadline,
+            } => {
+                if let Some(room) = self.conversation_room(*id)? {
+                    send::notice(&room, &record.event.describe(), Some(txns)).await?;
+                    self.release_room(&room, &record.event).await;
+                }
+                let Some(c) = self.record_of(*id).await? else { return Ok(()) };
+                let via = Some(format!("transfer from {from}"));
+                self.post_offer(record.at, &c, to, *deadline, via, txns).await?;
+            }
+            Event::OfferAccepted { conversation: id, agent } => {
+                let c = self.record_of(*id).await?;
+                self.open_conversation_room(*id, agent, c.as_ref(), record.seq, txns)
+                    .await?;
+                self.close_offer(*id, agent, "accepted", txns).await;
+            }
+            Event::OfferDeclined { conversation: id, agent } => {
+                self.close_offer(*id, agent, "declined", txns).await;
+            }
+            Event::OfferTimedOut { conversation: id, agent } => {
+                self.close_offer(*id, agent, "not answered in time", txns).await;
+                let room = self.desk_room(agent)?;
+                send::notice(&room, &notices::offer_timed_out(*id), Some(txns)).await?;
+            }
+            Event::OfferWithdrawn { conversation: id, agent } => {
+                self.close_offer(*id, agent, "withdrawn: you are no longer available", txns)
+                    .await;
+            }
+            Event::ConferenceRequested {
+                conversation: id,
+                by,
+                agent,
+                deadline,
+            } => {
+                if let Some(c) = self.record_of(*id).await? {
+                    let via = Some(format!("conference: {by} invites you"));
+                    self.post_offer(record.at, &c, agent, *deadline, via, txns).await?;
+                }
+                if let Some(room) = self.conversation_room(*id)? {
+                    send::notice(&room, &notices::conference_requested(agent), Some(txns)).await?;
+                }
+            }
+            Event::ConferenceJoined { conversation: id, agent } => {
+                self.close_offer(*id, agent, "accepted", txns).await;
+                if let Some(room) = self.conversation_room(*id)? {
+                    if let Some(user) = self.user_of(agent) {
+                        if let Err(error) = room.invite_user_by_id(&user).await {
+                            tracing::debug!(%agent, %error, "cannot invite a conference agent (already in the room?)");
+                        }
+                    }
+                    send::notice(&room, &notices::conference_joined(agent), Some(txns)).await?;
+                }
+            }
+            Event::ConferenceLeft {
+                conversation: id,
+                agent,
+                why,
+            } => {
+                // An invitation not answered yet is closed with how it ended.
+                self.close_offer(*id, agent, notices::conference_outcome(why), txns)
+                    .await;
+                self.in_room(record, txns).await?;
+            }
+            Event::MessageReceived { conversation: id, sms } => {
+                if let Some(room) = self.conversation_room(*id)? {
+                    send::notice(&room, &notices::customer_line(sms), Some(txns)).await?;
+                }
+            }
+            Event::Ended { conversation: id, .. } => {
+                if let Some(room) = self.conversation_room(*id)? {
+                    let c = self.record_of(*id).await?;
+                    let reasons = self
+                        .app
+                        .config
+                        .queues
+                        .iter()
+                        .find(|q| c.as_ref().is_some_and(|c| c.queue == q.setup.name))
+                        .map(|q| q.setup.wrapup_reasons.clone())
+                        .unwrap_or_default();
+                    send::notice(&room, &notices::wrapup_prompt(&reasons), Some(txns)).await?;
+                }
+            }
+            Event::SmsSent { message_id, .. }
+            | Event::DeliveryUpdated { message_id, .. }
+            | Event::SmsFailed { message_id, .. } => {
+                self.delivery(record, *message_id, txns).await?;
+            }
+            Event::ReplyAccepted {
+                message_id,
+                reference: Some(reference),
+                ..
+            } => {
+                // Remembered in log order, so it is known before any delivery news.
+                match ReplyRef::parse(reference) {
+                    Some(reply) => self.store.set_reply_event(*message_id, &reply),
+                    None => tracing::warn!(%message_id, %reference, "a reply's Matrix reference does not parse"),
+                }
+            }
+            Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
+            Event::TransferredToQueue { conversation: id, queue, .. } => {
+                if let Some(room) = self.in_room(record, txns).await? {
+                    // The room's name says the queue: keep it true.
+                    if let Some(c) = self.record_of(*id).await? {
+                        if let Err(error) = room.set_name(format!("{} · {queue}", c.customer)).await {
+                            tracing::warn!(room = %room.room_id(), %error, "cannot rename a conversation room");
+                        }
+                    }
+                }
+            }
+            Event::WrappedUp { .. } => {
+                self.in_room(record, txns).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Describes the event in its conversation's room and removes whoever
+    /// it takes out of the conversation; the room, if there is one.
+    async fn in_room(&self, record: &EventRecord, txns: &mut Txns) -> Result<Option<matrix_sdk::Room>, PostError> {
+        let Some(id) = record.event.conversation() else {
+            return Ok(None);
+        };
+        let Some(room) = self.conversation_room(id)? else {
+            return Ok(None);
+        };
+        send::notice(&room, &record.event.describe(), Some(txns)).await?;
+        self.release_room(&room, &record.event).await;
+        Ok(Some(room))
+    }
+
+    /// A reply's delivery news as a reaction on the agent's message (and a
+    /// notice saying why when it failed). When the conversation's room is
+    /// closed, a failure still reaches its author, in their desk room.
+    async fn delivery(&self, record: &EventRecord, message: MessageId, txns: &mut Txns) -> Result<(), PostError> {
+        let Some(mark) = notices::delivery_mark(&record.event) else {
+            return Ok(());
+        };
+        let failed = mark.starts_with('❌');
+        let target = self
+            .store
+            .reply_event(message)?
+            .and_then(|reply| Some((self.room(&reply.room)?, reply.event)));
+        if let Some((room, event)) = target {
+            send::react(&room, event, mark, txns).await?;
+            if failed {
+                send::notice(&room, &record.event.describe(), Some(txns)).await?;
+            }
+            return Ok(());
+        }
+        if !failed {
+            return Ok(());
+        }
+        let Some(id) = record.event.conversation() else {
+            return Ok(());
+        };
+        let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let author = history.into_iter().find_map(|r| match r.event {
+            Event::ReplyAccepted { message_id, agent, .. } if message_id == message => Some(agent),
+            _ => None,
+        });
+        let Some(agent) = author else { return Ok(()) };
+        let customer = self.record_of(id).await?.map(|c| c.customer.to_string());
+        let room = self.desk_room(&agent)?;
+        let text = notices::late_failure(id, customer.as_deref(), &record.event);
+        send::notice(&room, &text, Some(txns)).await?;
+        Ok(())
+    }
+}

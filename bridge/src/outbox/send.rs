@@ -1,0 +1,113 @@
+//! One attempt to hand one reply to its carrier: the plugin builds the
+//! request, the host checks the host is allowed, adds the authorization
+//! and sends it, the plugin reads the answer. Nothing here retries,
+//! schedules or commits: the outbox loop does that with the `Attempt`.
+
+use std::time::Duration;
+
+use smsdesk_core::store::layout::OutboundSms;
+use smsdesk_plugins::carrier::{HttpResponse, OutboundMessage, SendOutcome};
+
+use crate::app::AppState;
+
+/// What one attempt came to.
+#[derive(Debug)]
+pub enum Attempt {
+    /// The carrier took it, with its id for the message.
+    Sent(String),
+    /// It can never be sent (carrier code, reason).
+    Permanent(Option<String>, String),
+    /// Worth another try (reason, the carrier's Retry-After).
+    Retry(String, Option<Duration>),
+}
+
+/// The HTTP client for carriers: a timeout, and no redirects (a redirect
+/// could lead outside `allowed_hosts`).
+pub fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundSms) -> Attempt {
+    state.metrics.send(sms.carrier.as_str(), "attempt");
+    let Some(watched) = state.carriers.get(sms.carrier.as_str()) else {
+        return Attempt::Permanent(None, format!("carrier {} is no longer configured", sms.carrier));
+    };
+    let Some(carrier_config) = state.config.carriers.iter().find(|c| c.name == sms.carrier) else {
+        return Attempt::Permanent(None, format!("carrier {} is no longer configured", sms.carrier));
+    };
+    let plugin = watched.get();
+    let message = OutboundMessage {
+        message_id: sms.message_id.to_string(),
+        from: sms.from.to_string(),
+        to: sms.to.to_string(),
+        body: sms.body.clone(),
+        status_callback_url: Some(format!("{}/webhooks/{}/status", state.config.public_url, sms.carrier)),
+    };
+    let p = plugin.clone();
+    let built = match tokio::task::spawn_blocking(move || p.build_send(&message)).await {
+        Ok(Ok(Ok(r))) => r,
+        Ok(Ok(Err(why))) => {
+            return Attempt::Permanent(None, format!("the carrier plugin cannot build this message: {why}"))
+        }
+        Ok(Err(error)) => return Attempt::Retry(error.to_string(), None),
+        Err(error) => return Attempt::Retry(error.to_string(), None),
+    };
+    let url = match reqwest::Url::parse(&built.url) {
+        Ok(u) => u,
+        Err(e) => return Attempt::Permanent(None, format!("the plugin built an invalid URL {:?}: {e}", built.url)),
+    };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if !carrier_config
+        .allowed_hosts
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(&host))
+    {
+        tracing::error!(carrier = %sms.carrier, %host, "refusing to send to a host not in allowed_hosts");
+        return Attempt::Permanent(None, format!("host {host} is not in this carrier's allowed_hosts"));
+    }
+    let method = reqwest::Method::from_bytes(built.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let mut request = client.request(method, url).body(built.body.clone());
+    for (k, v) in &built.headers {
+        request = request.header(k.as_str(), v.as_str());
+    }
+    match plugin.authorization(&built.auth) {
+        Ok(Some(value)) => request = request.header("authorization", value),
+        Ok(None) => {}
+        Err(why) => return Attempt::Permanent(None, why),
+    }
+    tracing::debug!(message = %sms.message_id, "sending to the carrier");
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(error) => return Attempt::Retry(format!("HTTP error: {error}"), None),
+    };
+    let status = response.status().as_u16();
+    tracing::debug!(message = %sms.message_id, status, "carrier answered");
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let answer = HttpResponse { status, headers, body };
+    match tokio::task::spawn_blocking(move || plugin.parse_send_response(&answer)).await {
+        Ok(Ok(SendOutcome::Sent { provider_id, .. })) => Attempt::Sent(provider_id),
+        Ok(Ok(SendOutcome::Permanent(e))) => Attempt::Permanent(e.code, e.message),
+        Ok(Ok(SendOutcome::Retryable(e))) => {
+            let reason = match &e.code {
+                Some(code) => format!("{} (carrier error {code})", e.message),
+                None => e.message.clone(),
+            };
+            Attempt::Retry(reason, e.retry_after_ms.map(Duration::from_millis))
+        }
+        Ok(Err(error)) => Attempt::Retry(error.to_string(), None),
+        Err(error) => Attempt::Retry(error.to_string(), None),
+    }
+}

@@ -1,0 +1,64 @@
+//! Hot reload of plugins: carriers and routers are checked every few
+//! seconds and reloaded at once on SIGHUP. Loading (compiling) runs on a
+//! blocking thread, never on the engine thread or a runtime worker; a
+//! broken file keeps the loaded version and is logged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::AppState;
+
+/// How often plugin files are checked for changes.
+pub const RELOAD_CHECK: Duration = Duration::from_secs(2);
+
+/// Runs until the task is stopped.
+pub async fn run(state: Arc<AppState>) {
+    #[cfg(unix)]
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    loop {
+        #[cfg(unix)]
+        let forced = match hup.as_mut() {
+            Some(h) => tokio::select! {
+                _ = h.recv() => true,
+                _ = tokio::time::sleep(RELOAD_CHECK) => false,
+            },
+            None => {
+                tokio::time::sleep(RELOAD_CHECK).await;
+                false
+            }
+        };
+        #[cfg(not(unix))]
+        let forced = {
+            tokio::time::sleep(RELOAD_CHECK).await;
+            false
+        };
+        if forced {
+            tracing::info!("SIGHUP: reloading every plugin");
+        }
+        let state = state.clone();
+        let _ = tokio::task::spawn_blocking(move || reload_all(&state, forced)).await;
+    }
+}
+
+fn reload_all(state: &AppState, forced: bool) {
+    for (name, watched) in &state.carriers {
+        let result = if forced {
+            watched.reload().map(|()| true)
+        } else {
+            watched.reload_if_changed()
+        };
+        if let Err(error) = result {
+            tracing::warn!(carrier = %name, %error, "carrier plugin reload failed; the loaded version stays");
+        }
+    }
+    for (queue, router) in &state.routers {
+        let result = if forced {
+            router.reload().map(|()| true)
+        } else {
+            router.reload_if_changed()
+        };
+        if let Err(error) = result {
+            tracing::warn!(%queue, %error, "router plugin reload failed; the loaded version stays");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! `smsdesk run`: builds the `AppState` and runs everything that runs on its
+//! own — the HTTP listener, the SMS outbox, the Matrix desk and the plugin
+//! reloader — until `shutdown` completes. Shutdown is a parameter (as in
+//! mini-redis), so tests and signals stop it the same way; every task
+//! started here is stopped here.
+
+use std::future::Future;
+
+use anyhow::Context;
+
+use crate::config::Config;
+
+/// Serves until `shutdown` completes.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let state = tokio::task::spawn_blocking(move || crate::app::start(config)).await??;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(%listen, "smsdesk is listening");
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(crate::reload::run(state.clone()));
+    tasks.spawn(crate::outbox::run(state.clone()));
+    if let Some(matrix) = state.config.matrix.clone() {
+        tasks.spawn(crate::matrix::run(state.clone(), matrix));
+    }
+    axum::serve(listener, crate::http::router(state.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tasks.shutdown().await;
+    tracing::info!("smsdesk stopped");
+    Ok(())
+}
