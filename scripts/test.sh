@@ -29,8 +29,26 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 log "tests"
+status=0
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast
+  cargo nextest run --workspace --no-fail-fast || status=$?
 else
-  cargo test --workspace --no-fail-fast
+  cargo test --workspace --no-fail-fast || status=$?
 fi
+
+# After the suite: every process a test started (Synapse, smsdesk, the
+# simulator, the demo) carries SMSDESK_TEST_CHILD=1 and must be gone.
+log "no test process left running"
+left=$(grep -las 'SMSDESK_TEST_CHILD=1' /proc/[0-9]*/environ | cut -d/ -f3 | grep -vx "$$" || true)
+if [ -n "$left" ]; then
+  echo "processes started by the tests are still running:" >&2
+  for pid in $left; do
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | sed "s/^/  $pid: /" >&2 || true
+    echo >&2
+  done
+  kill $left 2>/dev/null || true
+  status=1
+else
+  echo "none"
+fi
+exit "$status"

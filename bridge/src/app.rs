@@ -153,8 +153,7 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
         if old == *storage || !old.is_dir() || new.exists() {
             continue;
         }
-        std::fs::rename(&old, &new)
-            .with_context(|| format!("moving {} to {}", old.display(), new.display()))?;
+        std::fs::rename(&old, &new).with_context(|| format!("moving {} to {}", old.display(), new.display()))?;
         tracing::info!(from = %old.display(), to = %new.display(), "moved into the storage directory (older layout)");
     }
     Ok(())

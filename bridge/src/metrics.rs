@@ -42,6 +42,12 @@ pub struct Metrics {
     pub outbox_depth: Gauge,
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("smsdesk");

@@ -1,22 +1,12 @@
 //! `smsdesk --help` and the plugin author tools, run as a user would.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn plugin(name: &str) -> String {
-    let p = root().join("examples/plugins/dist").join(format!("{name}.wasm"));
-    assert!(
-        p.exists(),
-        "{} missing: run `bash scripts/build-plugins.sh`",
-        p.display()
-    );
-    p.to_string_lossy().into_owned()
-}
+use common::dist as plugin;
+use common::root;
 
 fn fixture(name: &str) -> String {
     root()

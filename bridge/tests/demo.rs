@@ -28,6 +28,9 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
     let mut demo = Command::new("bash")
         .arg(root.join("scripts/demo.sh"))
         .current_dir(&root)
+        // Marks every process the demo starts, for the test command's
+        // "nothing left running" check.
+        .env("SMSDESK_TEST_CHILD", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

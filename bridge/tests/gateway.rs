@@ -282,3 +282,81 @@ async fn a_failing_carrier_plugin_gets_503_the_request_kept_and_the_server_keeps
     );
     server.stop();
 }
+
+/// Correctly signed webhooks with fields smsdesk must not store: a sender
+/// that is no phone number, a huge carrier id, a body with NUL. Each is
+/// refused with 400 naming the field, and nothing is stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn signed_but_insane_fields_are_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let long_digits = "9".repeat(300);
+    let long_sid = format!("SM{}", "a".repeat(3_000));
+    let cases: [(&str, &str, &str, &str); 4] = [
+        (
+            "SM00000000000000000000000000000101",
+            "<script>alert(1)</script>",
+            "hi",
+            "from:",
+        ),
+        ("SM00000000000000000000000000000102", &long_digits, "hi", "from:"),
+        (&long_sid, "+15557770001", "hi", "message id:"),
+        (
+            "SM00000000000000000000000000000103",
+            "+15557770001",
+            "nul\0byte",
+            "body:",
+        ),
+    ];
+    for (sid, from, body, field) in cases {
+        let params = sms_params(sid, from, ENTRY, body);
+        let (status, answer) = post_signed(&client, &server, &params, TOKEN).await;
+        assert_eq!(status, 400, "{from:.40} / {sid:.40} / {body:?}: {answer}");
+        assert!(answer.contains(field), "{answer}");
+    }
+    // A sane one still gets in.
+    let params = sms_params(
+        "SM00000000000000000000000000000104",
+        "+15557770001",
+        ENTRY,
+        "tab\tand\r\nlines",
+    );
+    assert_eq!(post_signed(&client, &server, &params, TOKEN).await.0, 200);
+    server.stop();
+    let (messages, _) = stored(&server.storage());
+    assert_eq!(
+        messages.keys().collect::<Vec<_>>(),
+        ["SM00000000000000000000000000000104"],
+        "only the sane message is stored"
+    );
+}
+
+/// After a storage failure the engine refuses work until restarted: the
+/// webhook gets 503 (the carrier retries) and /readyz says the store failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn readyz_says_so_after_a_storage_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Server::start_with(dir.path(), port, "http://127.0.0.1:9");
+    server.stop();
+    // The next start writes nothing (its store exists); its first commit fails.
+    server.env = vec![("SMSDESK_FAILPOINT".into(), "store-commit-fails-after:0".into())];
+    server.spawn();
+    let client = reqwest::Client::new();
+    let ready = client.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "healthy until a commit fails");
+    let params = sms_params("SM00000000000000000000000000000201", "+15557770001", ENTRY, "hello");
+    let (status, body) = post_signed(&client, &server, &params, TOKEN).await;
+    assert_eq!(status, 503, "{body}");
+    let ready = client.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["ready"], false);
+    let store = ready["store"].as_str().unwrap();
+    assert!(
+        store.starts_with("failed: ") && store.contains("disk refuses writes"),
+        "{ready}"
+    );
+    server.stop();
+}

@@ -359,7 +359,7 @@ async fn a_replayed_sync_sends_no_reply_twice() {
 
     let mut w = AliceAtWork::start().await;
 
-    let bot_store = w.server.storage().with_file_name("matrix");
+    let bot_store = w.server.storage().join("matrix");
     w.server.stop();
     let old_token = SledStore::open(&bot_store)
         .unwrap()
@@ -381,8 +381,11 @@ async fn a_replayed_sync_sends_no_reply_twice() {
         store.commit(&w).unwrap();
     }
     w.server.spawn();
-    // The replay has been handled once the command is answered again; a
-    // marker sent after it reaching the carrier means the outbox is past it.
+    // A new command is answered after the replayed batch was handled (in
+    // order); the replayed `!status` itself is not answered a second time
+    // (its answer has the same transaction id), and a marker sent after it
+    // reaching the carrier means the outbox is past the replayed reply.
+    w.alice.say(&w.desk, "!status").await;
     w.alice.wait_for_nth("conversation(s) in use", 2).await;
     w.alice.say(&w.room, "marker").await;
     w.sim.wait_for_body(&w.http, "marker", POLL).await;
@@ -394,6 +397,45 @@ async fn a_replayed_sync_sends_no_reply_twice() {
         .filter(|m| m["body"] == "Your refund is on its way")
         .count();
     assert_eq!(sent, 1, "the replayed reply reached the customer again");
+    assert_eq!(
+        w.alice.count("conversation(s) in use"),
+        2,
+        "the replayed command was answered twice"
+    );
+    w.server.stop();
+}
+
+/// smsdesk dies right after posting a customer's SMS in the room, before
+/// the feed's progress is saved (a failpoint exits there, as a SIGKILL at
+/// that moment would): after the restart the post is repeated with the same
+/// login and transaction id, and the room shows the SMS once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_repeated_after_a_crash_shows_once() {
+    let mut w = AliceAtWork::start().await;
+    w.server.stop();
+    w.server.env = vec![("SMSDESK_FAILPOINT".into(), "feed-exit-after-post:1".into())];
+    w.server.spawn();
+    let r = w
+        .sim
+        .text(&w.http, "+15557770001", "posted just before the crash")
+        .await;
+    assert_eq!(r["smsdesk_status"], 200, "{r}");
+    w.alice.wait_for("customer: posted just before the crash").await;
+    assert_eq!(
+        w.server.wait_exit(Duration::from_secs(30)),
+        Some(137),
+        "the failpoint did not end smsdesk"
+    );
+    w.server.env.clear();
+    w.server.spawn();
+    w.sim.text(&w.http, "+15557770001", "after the restart").await;
+    w.alice.wait_for("customer: after the restart").await;
+    assert_eq!(
+        w.alice.count("customer: posted just before the crash"),
+        1,
+        "the SMS posted at the crash shows twice: {:#?}",
+        w.alice.seen()
+    );
     w.server.stop();
 }
 
@@ -403,7 +445,7 @@ async fn a_replayed_sync_sends_no_reply_twice() {
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
     let mut w = AliceAtWork::start().await;
-    w.alice.wait_for("You accepted #0").await;
+    w.alice.wait_for("(long code) — accepted.").await;
 
     w.server.stop();
     w.server.spawn();
@@ -529,5 +571,86 @@ async fn a_long_outage_says_what_was_not_read() {
         .filter_map(|m| m["body"].as_str().filter(|b| b.starts_with("line ")).map(str::to_owned))
         .collect();
     assert!(!lines.iter().any(|l| l == "line 0"), "{lines:?}");
+    w.server.stop();
+}
+
+/// One agent action gets one answer: `!available` one notice, an accept the
+/// card edited and the room (no notice in the desk room), a transfer one
+/// notice in the conversation room, the wrap-up one "closed" notice.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_action_gets_one_answer() {
+    let mut w = AliceAtWork::start().await;
+    let bot = "@smsdesk:localhost";
+    // Bot messages in a room that are not card edits.
+    let notices = |room: &matrix_sdk::ruma::OwnedRoomId| -> Vec<String> {
+        w.alice
+            .seen()
+            .iter()
+            .filter(|s| {
+                &s.room == room && s.sender == bot && !s.body.starts_with("* ") && !s.body.starts_with("reaction ")
+            })
+            .map(|s| s.body.clone())
+            .collect()
+    };
+    w.alice.wait_for("(long code) — accepted.").await;
+    // A marker: the answer to a later command arrives after anything the
+    // accept could have posted.
+    w.alice.say(&w.desk, "!status").await;
+    w.alice.wait_for("conversation(s) in use").await;
+    let desk = notices(&w.desk);
+    assert_eq!(
+        desk.iter().filter(|n| n.starts_with("You are now available")).count(),
+        1,
+        "{desk:#?}"
+    );
+    assert_eq!(
+        desk.len(),
+        4,
+        "welcome, available, the offer card, the status answer: {desk:#?}"
+    );
+    w.alice.say(&w.room, "!end").await;
+    w.alice.wait_for("Wrap up with !wrapup").await;
+    w.alice.say(&w.room, "!wrapup 1").await;
+    w.alice.wait_for("closed: Resolved").await;
+    w.alice.wait_out_of(&w.room).await;
+    let room = notices(&w.room);
+    assert_eq!(
+        room.iter().filter(|n| n.contains("closed: Resolved")).count(),
+        1,
+        "{room:#?}"
+    );
+    assert_eq!(
+        room.iter().filter(|n| n.contains("Wrap up with")).count(),
+        1,
+        "{room:#?}"
+    );
+    w.server.stop();
+}
+
+/// An older smsdesk kept the bot's store beside `storage.path`; the
+/// operator wipes `storage.path` (as the README says) and starts again.
+/// The old bot store is moved in, found to belong to another event log,
+/// rebuilt, and the bot posts the new customer's offer at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wiped_storage_beside_an_old_bot_store_still_gets_offers() {
+    let mut w = AliceAtWork::start().await;
+    w.server.stop();
+    let storage = w.server.storage();
+    // The older layout: the bot's store beside the storage directory.
+    std::fs::rename(storage.join("matrix"), storage.with_file_name("matrix")).unwrap();
+    std::fs::remove_dir_all(&storage).unwrap();
+    w.server.spawn();
+    w.alice.say(&w.desk, "!available").await;
+    w.alice.wait_for_nth("You are now available", 2).await;
+    w.sim
+        .text(&w.http, "+15557770009", "a new customer after the wipe")
+        .await;
+    let offer = w.alice.wait_for("customer +15557770009").await;
+    assert_eq!(offer.room, w.desk, "the offer reaches the desk room");
+    assert!(
+        !storage.with_file_name("matrix").exists(),
+        "moved into the storage directory"
+    );
+    assert!(storage.join("matrix").exists());
     w.server.stop();
 }

@@ -63,11 +63,7 @@ fn agent(r: &mut Reader, path: &str, v: &toml::Value, roster: &[AgentConfig]) ->
         }
     };
     let mut setup = AgentSetup::new(user.as_str(), &[]);
-    let queues: Vec<QueueName> = r
-        .strings(a, path, "queues")
-        .into_iter()
-        .map(QueueName::new)
-        .collect();
+    let queues: Vec<QueueName> = r.strings(a, path, "queues").into_iter().map(QueueName::new).collect();
     setup.queues = queues.iter().cloned().collect();
     if let Some(name) = r.string(a, path, "name", false) {
         setup.name = name;

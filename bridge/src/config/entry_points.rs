@@ -33,13 +33,15 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
         let Some(t) = r.table(v, &path, &["number", "kind", "carrier", "queue", "skills", "send_rate"]) else {
             continue;
         };
-        let number = r.string(t, &path, "number", true).and_then(|n| match EntryNumber::parse(&n) {
-            Ok(n) => Some(n),
-            Err(e) => {
-                r.err(&join(&path, "number"), e.to_string());
-                None
-            }
-        });
+        let number = r
+            .string(t, &path, "number", true)
+            .and_then(|n| match EntryNumber::parse(&n) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    r.err(&join(&path, "number"), e.to_string());
+                    None
+                }
+            });
         let kind = r.string(t, &path, "kind", true).and_then(|k| kind(r, &path, &k));
         if let (Some(n), Some(k)) = (&number, kind) {
             if n.is_short_code() != (k == EntryKind::ShortCode) {
@@ -59,7 +61,10 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
             continue;
         };
         if entry_points.iter().any(|e| e.entry.number == number) {
-            r.err(&join(&path, "number"), format!("entry number {number} is defined twice"));
+            r.err(
+                &join(&path, "number"),
+                format!("entry number {number} is defined twice"),
+            );
             continue;
         }
         entry_points.push(EntryPointConfig {

@@ -23,7 +23,9 @@ pub struct MatrixConfig {
 pub fn user_id(text: &str) -> Result<OwnedUserId, String> {
     match OwnedUserId::try_from(text) {
         Ok(id) => Ok(id),
-        Err(e) => Err(format!("{text:?} is not a Matrix user id like \"@alice:example.com\" ({e})")),
+        Err(e) => Err(format!(
+            "{text:?} is not a Matrix user id like \"@alice:example.com\" ({e})"
+        )),
     }
 }
 

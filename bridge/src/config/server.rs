@@ -45,14 +45,20 @@ pub fn http(r: &mut Reader, root: &toml::Table) -> Http {
     if let Some(s) = r.string(t, "http", "listen", true) {
         match s.parse::<SocketAddr>() {
             Ok(a) => out.listen = Some(a),
-            Err(_) => r.err("http.listen", format!("{s:?} is not an address like \"127.0.0.1:8080\"")),
+            Err(_) => r.err(
+                "http.listen",
+                format!("{s:?} is not an address like \"127.0.0.1:8080\""),
+            ),
         }
     }
     if let Some(s) = r.string(t, "http", "public_url", true) {
         if s.starts_with("http://") || s.starts_with("https://") {
             out.public_url = Some(s.trim_end_matches('/').to_owned());
         } else {
-            r.err("http.public_url", format!("{s:?} must start with https:// (or http://)"));
+            r.err(
+                "http.public_url",
+                format!("{s:?} must start with https:// (or http://)"),
+            );
         }
     }
     if let Some(n) = r.integer(t, "http", "max_body", 1024) {

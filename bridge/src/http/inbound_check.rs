@@ -40,13 +40,19 @@ pub fn sender(from: &str) -> Result<(), Refused> {
         if (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(());
         }
-        return Err(refuse("from", format!("{shown} is not an E.164 number (+ and 8 to 15 digits)")));
+        return Err(refuse(
+            "from",
+            format!("{shown} is not an E.164 number (+ and 8 to 15 digits)"),
+        ));
     }
     if from.bytes().all(|b| b.is_ascii_digit()) {
         if (3..=8).contains(&from.len()) {
             return Ok(());
         }
-        return Err(refuse("from", format!("{shown} is neither a short code (3 to 8 digits) nor an E.164 number")));
+        return Err(refuse(
+            "from",
+            format!("{shown} is neither a short code (3 to 8 digits) nor an E.164 number"),
+        ));
     }
     let alphanumeric = from.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ');
     if alphanumeric && (1..=11).contains(&from.chars().count()) && from.chars().any(|c| c.is_ascii_alphabetic()) {
@@ -67,7 +73,10 @@ pub fn carrier_id(field: &'static str, id: &str) -> Result<(), Refused> {
         return Err(refuse(field, format!("{} bytes long; at most {MAX_ID_LEN}", id.len())));
     }
     if !id.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(refuse(field, format!("{} holds characters other than printable ASCII", preview(id))));
+        return Err(refuse(
+            field,
+            format!("{} holds characters other than printable ASCII", preview(id)),
+        ));
     }
     Ok(())
 }
@@ -93,7 +102,10 @@ pub fn inbound(m: &InboundMessage) -> Result<(), Refused> {
     carrier_id("message id", &m.carrier_message_id)?;
     text("body", &m.body)?;
     if m.media_urls.len() > MAX_MEDIA {
-        return Err(refuse("media", format!("{} attachments; at most {MAX_MEDIA}", m.media_urls.len())));
+        return Err(refuse(
+            "media",
+            format!("{} attachments; at most {MAX_MEDIA}", m.media_urls.len()),
+        ));
     }
     for url in &m.media_urls {
         if url.len() > MAX_URL_LEN || !url.bytes().all(|b| b.is_ascii_graphic()) {
@@ -154,7 +166,10 @@ mod tests {
     fn carrier_ids_are_bounded_and_printable() {
         assert_eq!(carrier_id("message id", "SM0123456789abcdef0123456789abcdef"), Ok(()));
         let long = "S".repeat(10 * 1024);
-        assert!(carrier_id("message id", &long).unwrap_err().reason.contains("10240 bytes long"));
+        assert!(carrier_id("message id", &long)
+            .unwrap_err()
+            .reason
+            .contains("10240 bytes long"));
         assert!(carrier_id("message id", "SM 1").is_err());
         assert!(carrier_id("message id", "").is_err());
     }

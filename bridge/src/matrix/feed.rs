@@ -38,7 +38,11 @@ impl Bot {
                     continue;
                 }
             };
-            let records = match self.app.read(move |e| layout::events_from(e.store(), cursor, BATCH)).await {
+            let records = match self
+                .app
+                .read(move |e| layout::events_from(e.store(), cursor, BATCH))
+                .await
+            {
                 Err(_) => return,
                 Ok(Err(error)) => {
                     tracing::error!(%error, "cannot read the event log");
@@ -117,7 +121,10 @@ impl Failpoint {
         let Some(after) = self.after else { return };
         let n = self.posts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if n >= after {
-            tracing::warn!(posts = n, "failpoint feed-exit-after-post: exiting before the feed's progress is saved");
+            tracing::warn!(
+                posts = n,
+                "failpoint feed-exit-after-post: exiting before the feed's progress is saved"
+            );
             std::process::exit(137);
         }
     }

@@ -71,7 +71,7 @@ pub(super) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, 
 
 impl Bot {
     /// A message in one of our rooms.
-    async fn handle(
+    pub(super) async fn handle(
         &self,
         room: Room,
         sender: &UserId,

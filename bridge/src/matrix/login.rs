@@ -7,8 +7,8 @@
 
 use anyhow::Context as _;
 use matrix_sdk::authentication::matrix::MatrixSession;
-use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::ruma::OwnedUserId;
+use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::Client;
 
 use super::store::BotStore;
@@ -63,7 +63,11 @@ pub async fn login(config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> a
 
 /// Restores the saved login if there is one for this user and the
 /// homeserver still accepts it; forgets it otherwise.
-async fn restore_saved(client: &Client, config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> anyhow::Result<bool> {
+async fn restore_saved(
+    client: &Client,
+    config: &MatrixConfig,
+    store: &std::sync::Arc<BotStore>,
+) -> anyhow::Result<bool> {
     let saved = match store.session() {
         Ok(Some(s)) if s.meta.user_id == config.user => s,
         Ok(_) => return Ok(false),
@@ -83,12 +87,18 @@ async fn restore_saved(client: &Client, config: &MatrixConfig, store: &std::sync
             tracing::info!(user = %config.user, %device, "restored the saved login");
             Ok(true)
         }
-        Err(error) if error.as_client_api_error().is_some_and(|e| e.status_code.as_u16() == 401) => {
+        Err(error)
+            if error
+                .as_client_api_error()
+                .is_some_and(|e| e.status_code.as_u16() == 401) =>
+        {
             tracing::info!(user = %config.user, %device, "the saved login is no longer accepted; logging in afresh");
             store.forget_session();
             store.flush().await.context("forgetting the saved login")?;
             // A client holds one session: start over with a fresh one.
-            Err(anyhow::anyhow!("the saved login was refused; retrying with the password"))
+            Err(anyhow::anyhow!(
+                "the saved login was refused; retrying with the password"
+            ))
         }
         Err(error) => Err(anyhow::Error::from(error).context("checking the saved login")),
     }

@@ -26,12 +26,16 @@ mod desk_rooms;
 mod feed;
 mod inbound;
 mod login;
+#[cfg(test)]
+mod mock_homeserver;
 pub mod notices;
 pub mod offer_card;
 pub mod send;
 mod show;
 pub mod store;
 mod sync;
+#[cfg(test)]
+mod tests;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -157,7 +161,9 @@ async fn open_store(app: &Arc<AppState>) -> anyhow::Result<Arc<BotStore>> {
     match adopted {
         Adopted::Same => {}
         Adopted::Legacy => tracing::info!(dir = %dir.display(), "took over the bot store of an older smsdesk"),
-        Adopted::New => tracing::info!(dir = %dir.display(), next_seq, "new bot store; posting starts at the end of the event log"),
+        Adopted::New => {
+            tracing::info!(dir = %dir.display(), next_seq, "new bot store; posting starts at the end of the event log")
+        }
         Adopted::Rebuilt { reason } => tracing::warn!(
             dir = %dir.display(),
             %reason,

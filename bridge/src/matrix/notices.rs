@@ -105,7 +105,8 @@ pub fn delivery_mark(event: &Event) -> Option<&'static str> {
             ..
         } => "✅ delivered",
         Event::DeliveryUpdated {
-            status: Delivery::Failed, ..
+            status: Delivery::Failed,
+            ..
         }
         | Event::SmsFailed { .. } => "❌ failed",
         _ => return None,

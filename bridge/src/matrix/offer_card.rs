@@ -66,12 +66,15 @@ impl OfferCard {
     }
 }
 
+/// One card's lock.
+type CardLock = Arc<tokio::sync::Mutex<()>>;
+
 /// One lock per open card.
 #[derive(Debug, Default)]
-pub struct CardLocks(Mutex<HashMap<(ConversationId, AgentId), Arc<tokio::sync::Mutex<()>>>>);
+pub struct CardLocks(Mutex<HashMap<(ConversationId, AgentId), CardLock>>);
 
 impl CardLocks {
-    fn get(&self, id: ConversationId, agent: &AgentId) -> Arc<tokio::sync::Mutex<()>> {
+    fn get(&self, id: ConversationId, agent: &AgentId) -> CardLock {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -141,7 +144,11 @@ impl Bot {
             let (a, id) = (agent.clone(), card.id);
             let open = self
                 .app
-                .read(move |e| smsdesk_core::decide::pending_for(e.state(), &a).iter().any(|(c, _)| *c == id))
+                .read(move |e| {
+                    smsdesk_core::decide::pending_for(e.state(), &a)
+                        .iter()
+                        .any(|(c, _)| *c == id)
+                })
                 .await
                 .unwrap_or(false);
             if !open {

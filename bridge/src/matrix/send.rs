@@ -44,7 +44,8 @@ impl Txns {
         }
     }
 
-    pub fn next(&mut self) -> OwnedTransactionId {
+    /// The next transaction id.
+    pub fn take(&mut self) -> OwnedTransactionId {
         let id = format!("{}.{}", self.base, self.next);
         self.next += 1;
         id.into()
@@ -56,7 +57,7 @@ pub async fn notice(room: &Room, text: &str, txn: Option<&mut Txns>) -> matrix_s
     let content = RoomMessageEventContent::notice_plain(text);
     let request = room.send(content);
     let request = match txn {
-        Some(t) => request.with_transaction_id(t.next()),
+        Some(t) => request.with_transaction_id(t.take()),
         None => request,
     };
     Ok(request.await?.response.event_id)
@@ -71,15 +72,10 @@ pub fn edit(event: OwnedEventId, text: &str) -> RoomMessageEventContent {
     content
 }
 
-pub async fn send_edit(
-    room: &Room,
-    event: OwnedEventId,
-    text: &str,
-    txn: Option<&mut Txns>,
-) -> matrix_sdk::Result<()> {
+pub async fn send_edit(room: &Room, event: OwnedEventId, text: &str, txn: Option<&mut Txns>) -> matrix_sdk::Result<()> {
     let request = room.send(edit(event, text));
     match txn {
-        Some(t) => request.with_transaction_id(t.next()).await?,
+        Some(t) => request.with_transaction_id(t.take()).await?,
         None => request.await?,
     };
     Ok(())
@@ -87,7 +83,7 @@ pub async fn send_edit(
 
 pub async fn react(room: &Room, event: OwnedEventId, key: &str, txn: &mut Txns) -> matrix_sdk::Result<()> {
     room.send(ReactionEventContent::new(Annotation::new(event, key.to_owned())))
-        .with_transaction_id(txn.next())
+        .with_transaction_id(txn.take())
         .await?;
     Ok(())
 }
@@ -209,8 +205,8 @@ mod tests {
     fn the_same_event_gives_the_same_transaction_ids() {
         let mut a = Txns::for_event("id1", 42);
         let mut b = Txns::for_event("id1", 42);
-        assert_eq!((a.next(), a.next()), (b.next(), b.next()));
-        assert_ne!(Txns::for_event("id1", 43).next(), Txns::for_event("id1", 42).next());
-        assert_ne!(Txns::for_event("id2", 42).next(), Txns::for_event("id1", 42).next());
+        assert_eq!((a.take(), a.take()), (b.take(), b.take()));
+        assert_ne!(Txns::for_event("id1", 43).take(), Txns::for_event("id1", 42).take());
+        assert_ne!(Txns::for_event("id2", 42).take(), Txns::for_event("id1", 42).take());
     }
 }

@@ -36,7 +36,9 @@ impl Bot {
                 agent,
                 deadline,
             } => {
-                let Some(c) = self.record_of(*id).await? else { return Ok(()) };
+                let Some(c) = self.record_of(*id).await? else {
+                    return Ok(());
+                };
                 self.post_offer(record.at, &c, agent, *deadline, None, txns).await?;
             }
             Event::TransferredToAgent {
@@ -49,25 +51,39 @@ impl Bot {
                     send::notice(&room, &record.event.describe(), Some(txns)).await?;
                     self.release_room(&room, &record.event).await;
                 }
-                let Some(c) = self.record_of(*id).await? else { return Ok(()) };
+                let Some(c) = self.record_of(*id).await? else {
+                    return Ok(());
+                };
                 let via = Some(format!("transfer from {from}"));
                 self.post_offer(record.at, &c, to, *deadline, via, txns).await?;
             }
-            Event::OfferAccepted { conversation: id, agent } => {
+            Event::OfferAccepted {
+                conversation: id,
+                agent,
+            } => {
                 let c = self.record_of(*id).await?;
                 self.open_conversation_room(*id, agent, c.as_ref(), record.seq, txns)
                     .await?;
                 self.close_offer(*id, agent, "accepted", txns).await;
             }
-            Event::OfferDeclined { conversation: id, agent } => {
+            Event::OfferDeclined {
+                conversation: id,
+                agent,
+            } => {
                 self.close_offer(*id, agent, "declined", txns).await;
             }
-            Event::OfferTimedOut { conversation: id, agent } => {
+            Event::OfferTimedOut {
+                conversation: id,
+                agent,
+            } => {
                 self.close_offer(*id, agent, "not answered in time", txns).await;
                 let room = self.desk_room(agent)?;
                 send::notice(&room, &notices::offer_timed_out(*id), Some(txns)).await?;
             }
-            Event::OfferWithdrawn { conversation: id, agent } => {
+            Event::OfferWithdrawn {
+                conversation: id,
+                agent,
+            } => {
                 self.close_offer(*id, agent, "withdrawn: you are no longer available", txns)
                     .await;
             }
@@ -85,7 +101,10 @@ impl Bot {
                     send::notice(&room, &notices::conference_requested(agent), Some(txns)).await?;
                 }
             }
-            Event::ConferenceJoined { conversation: id, agent } => {
+            Event::ConferenceJoined {
+                conversation: id,
+                agent,
+            } => {
                 self.close_offer(*id, agent, "accepted", txns).await;
                 if let Some(room) = self.conversation_room(*id)? {
                     if let Some(user) = self.user_of(agent) {
@@ -142,15 +161,19 @@ impl Bot {
                 }
             }
             Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
-            Event::TransferredToQueue { conversation: id, queue, .. } => {
-                if let Some(room) = self.in_room(record, txns).await? {
-                    // The room's name says the queue: keep it true.
-                    if let Some(c) = self.record_of(*id).await? {
-                        if let Err(error) = room.set_name(format!("{} · {queue}", c.customer)).await {
-                            tracing::warn!(room = %room.room_id(), %error, "cannot rename a conversation room");
-                        }
+            Event::TransferredToQueue {
+                conversation: id,
+                queue,
+                ..
+            } => {
+                // The room's name says the queue: keep it true (before the
+                // agent is removed, so they see it too).
+                if let (Some(room), Some(c)) = (self.conversation_room(*id)?, self.record_of(*id).await?) {
+                    if let Err(error) = room.set_name(format!("{} · {queue}", c.customer)).await {
+                        tracing::warn!(room = %room.room_id(), %error, "cannot rename a conversation room");
                     }
                 }
+                self.in_room(record, txns).await?;
             }
             Event::WrappedUp { .. } => {
                 self.in_room(record, txns).await?;

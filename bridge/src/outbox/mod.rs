@@ -56,7 +56,10 @@ pub async fn run(state: Arc<AppState>) {
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(OutboundSms, Attempt)>();
     loop {
         for (message, verdict) in std::mem::take(&mut unsaved) {
-            if save(&state, message, verdict, &mut unsaved, &mut pending).await.is_err() {
+            if save(&state, message, verdict, &mut unsaved, &mut pending)
+                .await
+                .is_err()
+            {
                 return;
             }
         }

@@ -52,7 +52,10 @@ mod tests {
         };
         let now = Instant::now();
         assert_eq!(rates.reserve("+15550001111", now), Ok(()));
-        assert_eq!(rates.reserve("+15550001111", now), Err(now + Duration::from_millis(500)));
+        assert_eq!(
+            rates.reserve("+15550001111", now),
+            Err(now + Duration::from_millis(500))
+        );
         assert_eq!(rates.reserve("+15550001111", now + Duration::from_millis(500)), Ok(()));
         // Another number is not held up.
         assert_eq!(rates.reserve("+15550002222", now), Ok(()));

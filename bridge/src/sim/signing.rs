@@ -43,10 +43,9 @@ mod tests {
     /// `plugins/tests/fixtures/twilio`): every valid form vector signs alike.
     #[test]
     fn signs_like_twilios_library() {
-        let vectors: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../plugins/tests/fixtures/twilio/vectors.json"
-        ))
-        .expect("vectors.json");
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../../plugins/tests/fixtures/twilio/vectors.json"))
+                .expect("vectors.json");
         let mut checked = 0;
         for v in vectors["vectors"].as_array().expect("a list") {
             let form = v["content_type"].as_str().is_some_and(|c| c.contains("form"));
@@ -57,7 +56,12 @@ mod tests {
                 .as_array()
                 .expect("params")
                 .iter()
-                .map(|p| (p[0].as_str().expect("k").to_owned(), p[1].as_str().expect("v").to_owned()))
+                .map(|p| {
+                    (
+                        p[0].as_str().expect("k").to_owned(),
+                        p[1].as_str().expect("v").to_owned(),
+                    )
+                })
                 .collect();
             let url = v["url"].as_str().expect("url");
             let token = v["token"].as_str().expect("token");

@@ -15,11 +15,14 @@ use matrix_sdk::{Client, RoomState};
 
 use super::{free_port, root};
 
-/// A Synapse from the project's .venv, on 127.0.0.1, stopped on drop.
+/// A Synapse from the project's .venv, on 127.0.0.1. Stopped on drop (also
+/// when the test fails) by its process id, which does not depend on its
+/// directory still existing.
 pub struct Synapse {
     dir: PathBuf,
     pub port: u16,
     persistent: bool,
+    pid: Mutex<Option<u32>>,
 }
 
 impl Synapse {
@@ -38,6 +41,7 @@ impl Synapse {
             dir,
             port: free_port(),
             persistent,
+            pid: Mutex::new(None),
         };
         s.boot();
         s
@@ -47,6 +51,7 @@ impl Synapse {
         std::process::Command::new("bash")
             .arg(root().join("scripts/synapse.sh"))
             .args(args)
+            .env(super::process::MARK, "1")
             .output()
             .expect("running scripts/synapse.sh")
     }
@@ -63,11 +68,15 @@ impl Synapse {
             "synapse did not start: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let pid = String::from_utf8_lossy(&out.stdout).trim().parse().ok();
+        *self.pid.lock().expect("pid") = pid;
     }
 
-    /// Stops it and waits until the port is free.
+    /// Stops it and waits until the process is gone and the port is free.
     pub fn halt(&self) {
-        let _ = self.script(&["stop", self.dir.to_str().expect("dir")]);
+        if let Some(pid) = self.pid.lock().expect("pid").take() {
+            super::process::terminate(pid);
+        }
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(100));
@@ -92,7 +101,7 @@ impl Synapse {
 
 impl Drop for Synapse {
     fn drop(&mut self) {
-        let _ = self.script(&["stop", self.dir.to_str().expect("dir")]);
+        self.halt();
     }
 }
 

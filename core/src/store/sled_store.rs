@@ -37,6 +37,9 @@ pub struct SledStore {
     unsettled: Mutex<Vec<WriteSet>>,
     synced_blobs: Mutex<BTreeSet<std::ffi::OsString>>,
     syncs: AtomicU64,
+    /// A test hook: `SMSDESK_FAILPOINT=store-commit-fails-after:N` makes
+    /// every commit after the Nth fail as a full or broken disk would.
+    fail_after: Option<u64>,
 }
 
 impl SledStore {
@@ -66,6 +69,9 @@ impl SledStore {
             unsettled: Mutex::new(Vec::new()),
             synced_blobs: Mutex::new(BTreeSet::new()),
             syncs: AtomicU64::new(0),
+            fail_after: std::env::var("SMSDESK_FAILPOINT")
+                .ok()
+                .and_then(|v| v.strip_prefix("store-commit-fails-after:")?.parse().ok()),
         };
         if !pending.is_empty() {
             tracing::info!(records = pending.len(), "replaying the write-ahead log into sled");
@@ -155,6 +161,9 @@ impl KvStore for SledStore {
     fn commit(&self, writes: &WriteSet) -> Result<()> {
         if writes.is_empty() {
             return Ok(());
+        }
+        if self.fail_after.is_some_and(|n| self.syncs.load(Ordering::Relaxed) >= n) {
+            return Err(std::io::Error::other("failpoint store-commit-fails-after: the disk refuses writes").into());
         }
         let mut wal = self.wal.lock().unwrap_or_else(PoisonError::into_inner);
         wal.append(writes)?;

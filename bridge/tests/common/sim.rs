@@ -1,0 +1,98 @@
+//! A running `smsdesk sim` (the carrier simulator) for the tests: the
+//! customer's side (`text`) and what the carrier received (`messages`).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{log_filter, process, ENTRY, TOKEN};
+
+pub struct Sim {
+    child: Child,
+    pub port: u16,
+}
+
+impl Sim {
+    /// On `port`, signing webhooks to smsdesk on `smsdesk_port`.
+    pub fn start(port: u16, smsdesk_port: u16) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+            .args([
+                "sim",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--smsdesk-url",
+                &format!("http://127.0.0.1:{smsdesk_port}"),
+            ])
+            .env("TWILIO_AUTH_TOKEN", TOKEN)
+            .env("SMSDESK_LOG", log_filter())
+            .env(process::MARK, "1")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting the simulator");
+        process::wait_listening(&mut child, port, Duration::from_secs(20), "the simulator");
+        Self { child, port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The customer `from` texts `body` to the test entry number; returns the
+    /// simulator's answer (with `smsdesk_status`, what smsdesk replied).
+    pub async fn text(&self, client: &reqwest::Client, from: &str, body: &str) -> serde_json::Value {
+        client
+            .post(self.url("/sim/inbound"))
+            .json(&serde_json::json!({"from": from, "to": ENTRY, "body": body}))
+            .send()
+            .await
+            .expect("the simulator answers")
+            .json()
+            .await
+            .expect("JSON from the simulator")
+    }
+
+    /// Every message the simulator received, oldest first.
+    pub async fn messages(&self, client: &reqwest::Client) -> Vec<serde_json::Value> {
+        client
+            .get(self.url("/sim/messages"))
+            .send()
+            .await
+            .expect("the simulator answers")
+            .json()
+            .await
+            .expect("JSON from the simulator")
+    }
+
+    /// Queues faults for the next sends (`"500"`, `"429"`, `"21610"`, …).
+    pub async fn faults(&self, client: &reqwest::Client, faults: serde_json::Value) {
+        let status = client
+            .post(self.url("/sim/faults"))
+            .json(&faults)
+            .send()
+            .await
+            .expect("the simulator answers")
+            .status();
+        assert_eq!(status, 204);
+    }
+
+    /// Waits (up to 30 s, polling every `poll`) until a message with `body` arrived.
+    pub async fn wait_for_body(&self, client: &reqwest::Client, body: &str, poll: Duration) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let msgs = self.messages(client).await;
+            if msgs.iter().any(|m| m["body"] == body) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{body:?} never reached the carrier; it has: {msgs:?}"
+            );
+            tokio::time::sleep(poll).await;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        process::kill_child(&mut self.child);
+    }
+}

@@ -1,0 +1,245 @@
+//! The config file's every mistake, in-process (no binary, no built
+//! plugin): each is named with its key and why, and all are reported at
+//! once. `check_config.rs` runs the binary for what needs real plugins.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use common::config::minimal_config;
+use smsdesk::config::Config;
+
+/// Parses the minimal config with `edit` applied; its problems as
+/// `key: message` lines (empty when valid). Plugin files exist but are not
+/// loaded: their world is `check_config.rs`'s business.
+fn problems(edit: impl Fn(String) -> String) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let (twilio, router) = (dir.path().join("twilio.wasm"), dir.path().join("router.wasm"));
+    std::fs::write(&twilio, b"").unwrap();
+    std::fs::write(&router, b"").unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let text = edit(minimal_config(&twilio, &router));
+    let env = |name: &str| (name == "TEST_TWILIO_TOKEN").then(|| "secret".to_owned());
+    match Config::parse(&path, &text, &env) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .0
+            .iter()
+            .map(|e| {
+                assert_eq!(e.file, path, "every problem names the file");
+                if e.key.is_empty() {
+                    e.message.clone()
+                } else {
+                    format!("{}: {}", e.key, e.message)
+                }
+            })
+            .collect(),
+    }
+}
+
+fn one(edit: impl Fn(String) -> String) -> String {
+    let p = problems(edit);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    p[0].clone()
+}
+
+#[test]
+fn the_minimal_config_is_valid_and_read_as_written() {
+    assert_eq!(problems(|t| t), Vec::<String>::new());
+    let dir = tempfile::tempdir().unwrap();
+    let (twilio, router) = (dir.path().join("t.wasm"), dir.path().join("r.wasm"));
+    std::fs::write(&twilio, b"").unwrap();
+    std::fs::write(&router, b"").unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let env = |_: &str| Some("secret".to_owned());
+    let c = Config::parse(&path, &minimal_config(&twilio, &router), &env).unwrap();
+    assert_eq!(c.storage, dir.path().join("data"), "relative to the config file");
+    assert_eq!(c.matrix_store_dir(), dir.path().join("data/matrix"));
+    assert_eq!(c.dead_letters_dir(), dir.path().join("data/dead-letters"));
+    assert_eq!(c.plugin_cache_dir(), dir.path().join("data/plugin-cache"));
+    assert_eq!(c.carriers[0].secrets, [("auth_token".to_owned(), "secret".to_owned())]);
+    assert_eq!(c.carriers[0].settings, [("account_sid".to_owned(), "AC123".to_owned())]);
+    assert_eq!(c.roster[0].user.as_str(), "@alice:example.com");
+    assert_eq!(c.entry_points[0].send_rate, 1.0, "long codes send 1/s by default");
+}
+
+#[test]
+fn unknown_key() {
+    assert_eq!(
+        one(|t| t.replace("offer_timeout = \"60s\"", "offer_timeout = \"60s\"\nofer_timeout = \"5s\"")),
+        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons"
+    );
+    assert_eq!(
+        one(|t| format!("colour = \"blue\"\n{t}")),
+        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins"
+    );
+}
+
+#[test]
+fn bad_number_format() {
+    let p = one(|t| t.replace("number = \"+15550001111\"", "number = \"555-0001\""));
+    assert!(
+        p.starts_with("entry_points[0].number: \"555-0001\" is not an entry number"),
+        "{p}"
+    );
+}
+
+#[test]
+fn kind_that_does_not_match_the_number() {
+    assert_eq!(
+        one(|t| t.replace("kind = \"long-code\"", "kind = \"short-code\"")),
+        "entry_points[0].kind: +15550001111 is an E.164 number, but kind is short code"
+    );
+    assert!(one(|t| t.replace("kind = \"long-code\"", "kind = \"long code\"")).starts_with("entry_points[0].kind: "));
+}
+
+#[test]
+fn unknown_queue_and_carrier() {
+    let p = problems(|t| {
+        t.replace("queue = \"billing\"", "queue = \"biling\"")
+            .replace("carrier = \"twilio\"", "carrier = \"twillio\"")
+    });
+    assert_eq!(
+        p,
+        [
+            "entry_points[0].carrier: unknown carrier \"twillio\"; carriers: twilio",
+            "entry_points[0].queue: unknown queue \"biling\"; queues: billing"
+        ]
+    );
+    assert_eq!(
+        one(|t| t.replace("queues = [\"billing\"]", "queues = [\"sales\"]")),
+        "agents.roster[0].queues[0]: unknown queue \"sales\"; queues: billing"
+    );
+}
+
+#[test]
+fn missing_plugin_file() {
+    let p = one(|t| {
+        let start = t.find("plugin = \"").unwrap() + "plugin = \"".len();
+        let end = start + t[start..].find('"').unwrap();
+        format!("{}/nonexistent/twilio.wasm{}", &t[..start], &t[end..])
+    });
+    assert_eq!(p, "carriers[0].plugin: file /nonexistent/twilio.wasm does not exist");
+}
+
+#[test]
+fn duplicates_are_named() {
+    assert_eq!(
+        one(|t| {
+            t.replace(
+            "[[queues]]",
+            "[[entry_points]]\nnumber = \"+15550001111\"\nkind = \"long-code\"\ncarrier = \"twilio\"\nqueue = \"billing\"\n\n[[queues]]",
+        )
+        }),
+        "entry_points[1].number: entry number +15550001111 is defined twice"
+    );
+    assert_eq!(
+        one(|t| format!("{t}\n[[queues]]\nname = \"billing\"\n")),
+        "queues[1].name: queue \"billing\" is defined twice"
+    );
+    assert_eq!(
+        one(|t| format!("{t}\n[[agents.roster]]\nmatrix_id = \"@alice:example.com\"\n")),
+        "agents.roster[1].matrix_id: agent @alice:example.com is listed twice"
+    );
+}
+
+#[test]
+fn bad_duration() {
+    assert_eq!(
+        one(|t| t.replace("offer_timeout = \"60s\"", "offer_timeout = \"60\"")),
+        "queues[0].offer_timeout: \"60\" has no unit; write e.g. \"60s\""
+    );
+    assert_eq!(
+        one(|t| t.replace("auto_wrapup = \"off\"", "auto_wrapup = \"soon\"")),
+        "queues[0].auto_wrapup: \"soon\" is not a duration; write e.g. \"30s\", \"2m\", \"500ms\", or \"off\""
+    );
+    assert_eq!(
+        one(|t| t.replace("offer_timeout = \"60s\"", "offer_timeout = \"0s\"")),
+        "queues[0].offer_timeout: must be more than zero"
+    );
+}
+
+#[test]
+fn bad_matrix_ids_are_named() {
+    let p = one(|t| t.replace("matrix_id = \"@alice:example.com\"", "matrix_id = \"alice\""));
+    assert!(
+        p.starts_with("agents.roster[0].matrix_id: \"alice\" is not a Matrix user id like \"@alice:example.com\""),
+        "{p}"
+    );
+    let p = one(|t| {
+        format!("{t}\n[matrix]\nhomeserver = \"http://127.0.0.1:8008\"\nuser = \"smsdesk\"\npassword = \"x\"\n")
+    });
+    assert!(p.starts_with("matrix.user: \"smsdesk\" is not a Matrix user id"), "{p}");
+    assert_eq!(
+        one(|t| format!("{t}\n[matrix]\nhomeserver = \"http://127.0.0.1:8008\"\nuser = \"@bot:hs\"\n")),
+        "matrix: missing password or access_token"
+    );
+}
+
+#[test]
+fn missing_environment_variable() {
+    assert_eq!(
+        one(|t| t.replace("TEST_TWILIO_TOKEN", "UNSET_VARIABLE_FOR_SMSDESK_TEST")),
+        "carriers[0].config.auth_token: environment variable UNSET_VARIABLE_FOR_SMSDESK_TEST is not set"
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let p = problems(|t| {
+        t.replace("offer_timeout = \"60s\"", "offer_timeout = \"soon\"")
+            .replace("listen = \"127.0.0.1:8080\"", "listen = \"localhost\"")
+            .replace("queue = \"billing\"", "queue = \"nope\"")
+            .replace("[agents]", "[agents]\nmood = \"happy\"")
+    });
+    assert_eq!(p.len(), 4, "{p:#?}");
+    assert!(p.iter().any(|l| l.starts_with("http.listen:")));
+    assert!(p.iter().any(|l| l.starts_with("queues[0].offer_timeout:")));
+    assert!(p.iter().any(|l| l.starts_with("entry_points[0].queue:")));
+    assert!(p.iter().any(|l| l.starts_with("agents.mood: unknown key")));
+}
+
+#[test]
+fn invalid_toml_names_the_line() {
+    let p = one(|t| t.replace("[http]", "[http"));
+    assert!(p.starts_with("not valid TOML"), "{p}");
+    assert!(p.contains("line"), "{p}");
+}
+
+#[test]
+fn more_skills_than_routing_can_see() {
+    let many: Vec<String> = (0..65).map(|i| format!("\"skill{i}\"")).collect();
+    let line = format!("queues = [\"billing\"]\nskills = [{}]", many.join(", "));
+    assert_eq!(
+        one(|t| t.replacen("queues = [\"billing\"]", &line, 1)),
+        "skills: 65 different skill names are used (entry_points and agents.roster); routing supports at most 64"
+    );
+}
+
+#[test]
+fn missing_sections_and_bad_types() {
+    let p = problems(|t| t.replace("[storage]\npath = \"data\"", ""));
+    assert_eq!(p, ["storage: missing [storage] table (with path = \"data/smsdesk\")"]);
+    assert_eq!(
+        one(|t| t.replace(
+            "allowed_hosts = [\"api.twilio.com\"]",
+            "allowed_hosts = \"api.twilio.com\""
+        )),
+        "carriers[0].allowed_hosts: expected an array of strings, found a string"
+    );
+    assert_eq!(
+        one(|t| t.replace("[[entry_points]]", "[[entry_points]]\nsend_rate = 0")),
+        "entry_points[0].send_rate: expected messages per second (a positive number), found zero or less"
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_named() {
+    let errors = Config::load(Path::new("/nonexistent/smsdesk.toml")).unwrap_err();
+    assert_eq!(errors.0.len(), 1);
+    assert!(
+        errors.0[0].message.starts_with("cannot read the config file"),
+        "{errors}"
+    );
+}

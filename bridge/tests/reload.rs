@@ -1,0 +1,61 @@
+//! Plugin hot reload as an operator meets it: SIGHUP reloads every plugin,
+//! router plugins included, and a broken new file keeps the loaded one.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::config::server_config;
+use common::{dist, free_port, Server};
+
+/// Waits (up to 20 s) until the log file has a line containing every needle.
+fn wait_log(path: &std::path::Path, needles: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let log = std::fs::read_to_string(path).unwrap_or_default();
+        if log.lines().any(|l| needles.iter().all(|n| l.contains(n))) {
+            return log;
+        }
+        assert!(Instant::now() < deadline, "no log line with {needles:?}:\n{log}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sighup_reloads_router_plugins_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = dir.path().join("router.wasm");
+    std::fs::copy(dist("router-round-robin"), &router).unwrap();
+    let port = free_port();
+    let text = server_config(port, "http://127.0.0.1:9", None).replace(
+        "name = \"billing\"\n",
+        &format!("name = \"billing\"\nrouter = \"{}\"\n", router.display()),
+    );
+    let log = dir.path().join("smsdesk.log");
+    let mut server = Server::start_with_config(dir.path(), port, &text, None);
+    server.stop();
+    server.log = Some(log.clone());
+    server.env = vec![("SMSDESK_LOG".into(), "info".into())];
+    server.spawn();
+    let pid = server.child.as_ref().unwrap().id().to_string();
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    let router_path = router.display().to_string();
+    wait_log(&log, &["plugin reloaded", &router_path]);
+
+    // A broken router file: reported, and the loaded one stays.
+    std::fs::write(&router, b"not wasm").unwrap();
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    wait_log(&log, &["router plugin reload failed", "billing"]);
+    assert!(
+        server.child.as_mut().unwrap().try_wait().unwrap().is_none(),
+        "smsdesk keeps running"
+    );
+    server.stop();
+}
