@@ -29,6 +29,8 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 log "tests"
+# Every process the tests start carries SMSDESK_TEST_CHILD=<this run>.
+export SMSDESK_TEST_RUN="run-$$-$(date +%s)"
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast || status=$?
@@ -36,10 +38,10 @@ else
   cargo test --workspace --no-fail-fast || status=$?
 fi
 
-# After the suite: every process a test started (Synapse, smsdesk, the
-# simulator, the demo) carries SMSDESK_TEST_CHILD=1 and must be gone.
+# After the suite: every process this run's tests started (Synapse,
+# smsdesk, the simulator, the demo) must be gone.
 log "no test process left running"
-left=$(grep -las 'SMSDESK_TEST_CHILD=1' /proc/[0-9]*/environ | cut -d/ -f3 | grep -vx "$$" || true)
+left=$(grep -lasxz "SMSDESK_TEST_CHILD=$SMSDESK_TEST_RUN" /proc/[0-9]*/environ | cut -d/ -f3 || true)
 if [ -n "$left" ]; then
   echo "processes started by the tests are still running:" >&2
   for pid in $left; do

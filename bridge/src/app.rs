@@ -153,7 +153,7 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
         if old == *storage || !old.is_dir() || new.exists() {
             continue;
         }
-        std::fs::rename(&old, &new).with_context(|| format!("moving {} to {}", old.display(), new.display()))?;
+        move_dir(&old, &new).with_context(|| format!("moving {} to {}", old.display(), new.display()))?;
         tracing::info!(from = %old.display(), to = %new.display(), "moved into the storage directory (older layout)");
     }
     Ok(())
@@ -193,6 +193,36 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         feed_wake,
         homeserver_ok: AtomicBool::new(false),
     }))
+}
+
+/// `rename`, or copy and remove where `rename` cannot (`storage.path` on
+/// another filesystem, e.g. a mount point of its own).
+fn move_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    /// EXDEV: a rename across filesystems.
+    const CROSS_DEVICE: i32 = 18;
+    match std::fs::rename(from, to) {
+        Err(e) if e.raw_os_error() == Some(CROSS_DEVICE) => {
+            copy_dir(from, to)?;
+            std::fs::File::open(to)?.sync_all()?;
+            std::fs::remove_dir_all(from)
+        }
+        other => other,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+            std::fs::File::open(&target)?.sync_all()?;
+        }
+    }
+    Ok(())
 }
 
 fn open_store(dir: &Path) -> anyhow::Result<SledStore> {

@@ -42,23 +42,39 @@ pub async fn run(state: Arc<AppState>) {
 
 fn reload_all(state: &AppState, forced: bool) {
     for (name, watched) in &state.carriers {
-        let result = if forced {
-            watched.reload().map(|()| true)
-        } else {
-            watched.reload_if_changed()
-        };
-        if let Err(error) = result {
-            tracing::warn!(carrier = %name, %error, "carrier plugin reload failed; the loaded version stays");
-        }
+        report(
+            "carrier",
+            name,
+            reload_one(forced, || watched.reload(), || watched.reload_if_changed()),
+        );
     }
     for (queue, router) in &state.routers {
-        let result = if forced {
-            router.reload().map(|()| true)
-        } else {
-            router.reload_if_changed()
-        };
-        if let Err(error) = result {
-            tracing::warn!(%queue, %error, "router plugin reload failed; the loaded version stays");
+        report(
+            "router",
+            queue,
+            reload_one(forced, || router.reload(), || router.reload_if_changed()),
+        );
+    }
+}
+
+/// Forced: reload; otherwise only if the file changed.
+fn reload_one<E>(
+    forced: bool,
+    reload: impl Fn() -> Result<(), E>,
+    if_changed: impl Fn() -> Result<bool, E>,
+) -> Result<bool, E> {
+    if forced {
+        reload().map(|()| true)
+    } else {
+        if_changed()
+    }
+}
+
+fn report(what: &str, name: &str, result: Result<bool, smsdesk_plugins::PluginError>) {
+    if let Err(error) = result {
+        match what {
+            "router" => tracing::warn!(queue = %name, %error, "router plugin reload failed; the loaded version stays"),
+            _ => tracing::warn!(carrier = %name, %error, "carrier plugin reload failed; the loaded version stays"),
         }
     }
 }

@@ -15,6 +15,24 @@ use matrix_sdk::room::Room;
 use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent};
 use matrix_sdk::Client;
 
+/// The demo script; stopped as with Ctrl-C when dropped, so a failing test
+/// leaves nothing running (its trap stops what it started).
+struct Demo(std::process::Child);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 fn port_open(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
@@ -30,12 +48,16 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
         .current_dir(&root)
         // Marks every process the demo starts, for the test command's
         // "nothing left running" check.
-        .env("SMSDESK_TEST_CHILD", "1")
+        .env(
+            "SMSDESK_TEST_CHILD",
+            std::env::var("SMSDESK_TEST_RUN").unwrap_or_else(|_| "1".to_owned()),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = demo.stdout.take().unwrap();
+    let mut demo = Demo(demo);
     let (tx, rx) = std::sync::mpsc::channel();
     let printed = Arc::new(Mutex::new(String::new()));
     let p = printed.clone();
@@ -97,11 +119,11 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
 
     // Ctrl-C (SIGINT to the script): its trap stops everything it started.
     Command::new("kill")
-        .args(["-INT", &demo.id().to_string()])
+        .args(["-INT", &demo.0.id().to_string()])
         .status()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while demo.try_wait().unwrap().is_none() {
+    while demo.0.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the demo did not stop on Ctrl-C");
         std::thread::sleep(Duration::from_millis(100));
     }

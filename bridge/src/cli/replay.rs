@@ -15,7 +15,11 @@ use crate::dead_letters::DeadLetter;
 pub fn run(config_path: &Path, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     let files = if files.is_empty() {
-        let dir = config.dead_letters_dir();
+        // Before the first start of this version they are still beside
+        // the storage directory (moved in at start).
+        let dir = Some(config.dead_letters_dir())
+            .filter(|d| d.exists())
+            .unwrap_or_else(|| config.storage.with_file_name("dead-letters"));
         let mut all: Vec<PathBuf> = match std::fs::read_dir(&dir) {
             Ok(d) => d
                 .filter_map(|e| e.ok().map(|e| e.path()))

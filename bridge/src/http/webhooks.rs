@@ -5,7 +5,8 @@
 //!    from `http.public_url` (what the carrier signed).
 //! 3. Bad signature ⇒ 403, malformed ⇒ 400: nothing changes. What the
 //!    plugin parsed is checked too (`inbound_check`): a bad sender, id or
-//!    text ⇒ 400, and nothing of the request is stored.
+//!    text ⇒ 400, nothing of it reaches the store, and the raw request is
+//!    kept for the operator.
 //! 4. Commit every message durably (all are submitted before any is
 //!    awaited, so they share one group commit), then answer with what
 //!    the plugin said. A duplicate carrier message id is acknowledged and
@@ -168,6 +169,7 @@ pub async fn webhook(
     if let Err(refused) = checked {
         metric("malformed");
         tracing::warn!(%carrier, %refused, "webhook with a field smsdesk does not store refused");
+        keep(format!("refused: {refused}"));
         return text(StatusCode::BAD_REQUEST, format!("malformed request: {refused}"));
     }
 

@@ -39,7 +39,7 @@ impl Bot {
         agent: &AgentId,
         conversation: Option<&Conversation>,
         upto: u64,
-        txns: &mut Txns,
+        txns: &Txns,
     ) -> Result<Room, PostError> {
         let user = self
             .user_of(agent)
@@ -50,7 +50,7 @@ impl Bot {
                     tracing::debug!(%agent, %error, "cannot invite the new owner (already in the room?)");
                 }
                 if self.store.history_posted(id)? {
-                    send::notice(&room, &notices::now_owns(agent), Some(txns)).await?;
+                    send::notice(&room, &notices::now_owns(agent), Some(txns.part("owns"))).await?;
                     return Ok(room);
                 }
                 // Created by an earlier attempt whose history post failed.
@@ -75,8 +75,11 @@ impl Bot {
             .filter(|r| r.seq < upto)
             .filter_map(|r| notices::history_line(&r.event))
             .collect();
-        for text in notices::history_notices(id, &lines, notices::HISTORY_NOTICE_BYTES) {
-            send::notice(&room, &text, Some(txns)).await?;
+        for (i, text) in notices::history_notices(id, &lines, notices::HISTORY_NOTICE_BYTES)
+            .iter()
+            .enumerate()
+        {
+            send::notice(&room, text, Some(txns.part(&format!("history.{i}")))).await?;
         }
         self.store.set_history_posted(id);
         Ok(room)

@@ -90,23 +90,23 @@ impl Bot {
             RoomRole::Desk(_) => CmdRoom::Desk,
             RoomRole::Conversation(id) => CmdRoom::Conversation(*id),
         };
-        let mut txns = Txns::for_answer(&event_id);
+        let txns = Txns::for_answer(&event_id);
         if self.app.config.agent(&agent).is_none() {
-            return answer(&room, &mut txns, &notices::not_on_roster(sender.as_str())).await;
+            return answer(&room, &txns, &notices::not_on_roster(sender.as_str())).await;
         }
         let body = match (incoming, cmd_room) {
             (Incoming::Text(body), _) => body,
             (Incoming::Edit | Incoming::Unsupported(_), CmdRoom::Desk) => return Ok(()),
             (Incoming::Edit, CmdRoom::Conversation(_)) => {
-                return answer(&room, &mut txns, notices::EDIT_REFUSED).await;
+                return answer(&room, &txns, notices::EDIT_REFUSED).await;
             }
             (Incoming::Unsupported(what), CmdRoom::Conversation(_)) => {
-                return answer(&room, &mut txns, &notices::unsupported(what)).await;
+                return answer(&room, &txns, &notices::unsupported(what)).await;
             }
         };
         if !commands::is_command(&body) {
             let CmdRoom::Conversation(id) = cmd_room else {
-                return answer(&room, &mut txns, notices::DESK_PLAIN_TEXT).await;
+                return answer(&room, &txns, notices::DESK_PLAIN_TEXT).await;
             };
             tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
             let reply = Command::Reply {
@@ -123,7 +123,7 @@ impl Bot {
                 ),
             };
             if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
-                answer(&room, &mut txns, &notices::reply_refused(&rejection)).await?;
+                answer(&room, &txns, &notices::reply_refused(&rejection)).await?;
             }
             return Ok(());
         }
@@ -145,12 +145,12 @@ impl Bot {
                     .await?
             }
         };
-        answer(&room, &mut txns, &text).await
+        answer(&room, &txns, &text).await
     }
 }
 
-async fn answer(room: &Room, txns: &mut Txns, text: &str) -> Result<(), PostError> {
-    send::notice(room, text, Some(txns)).await?;
+async fn answer(room: &Room, txns: &Txns, text: &str) -> Result<(), PostError> {
+    send::notice(room, text, Some(txns.part("answer"))).await?;
     Ok(())
 }
 

@@ -10,8 +10,8 @@
 //!   reactions, and the typed retry-or-skip (`PostError`).
 //! - `notices`: every text the bot says (pure); `answers`: `!status`,
 //!   `!queues`, `!agents` (pure).
-//! - `offer_card`, `desk_rooms`, `conversation_rooms`: the three kinds of
-//!   things the bot keeps in rooms.
+//! - `offer_card` (with `card`, what one shows), `desk_rooms`,
+//!   `conversation_rooms`: the three kinds of things the bot keeps in rooms.
 //! - `inbound`: agents' messages: classify, relay, dispatch; `commands`:
 //!   the chat command language (clap).
 //! - `store`: what the bot remembers, under `storage.path`.
@@ -20,6 +20,7 @@
 //! is stopped when the login ends (re-login, shutdown).
 
 mod answers;
+pub mod card;
 pub mod commands;
 mod conversation_rooms;
 mod desk_rooms;

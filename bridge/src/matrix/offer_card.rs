@@ -1,8 +1,10 @@
-//! Offer cards: an offer (or a transfer, or a conference invitation) as
-//! the agent sees it in their desk room. While open, its waiting time is
+//! Offer cards in the desk room (what one shows: `card`): an offer, a
+//! transfer or a conference invitation. While open, its waiting time is
 //! edited in place every `OFFER_TICK`; when answered, it is edited once
 //! more to say how it ended. Each card has its own lock, so a refresh
-//! never lands after the closing edit and one slow card holds up no other.
+//! never lands after the closing edit and one slow card holds up no other
+//! (a refresh gives up after `REFRESH_LIMIT`, so the closing edit never
+//! waits long for one).
 //! Refreshers belong to the login that started them (`Bot::spawn`).
 
 use std::collections::HashMap;
@@ -10,61 +12,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use matrix_sdk::room::Room;
-use matrix_sdk::ruma::OwnedEventId;
-use serde::{Deserialize, Serialize};
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
 use smsdesk_core::model::{Conferee, Conversation, Phase};
 use smsdesk_core::{AgentId, ConversationId, Timestamp};
 
+use super::card::OfferCard;
 use super::send::{self, PostError, Txns};
 use super::store::StoredOffer;
 use super::Bot;
 
 /// How often an open offer's waiting time is refreshed in place.
 pub const OFFER_TICK: Duration = Duration::from_secs(5);
-
-/// An offer as the agent sees it. Stored with the card's event, so that a
-/// restart can go on refreshing it without reading the engine.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfferCard {
-    pub id: ConversationId,
-    pub queue: String,
-    pub customer: String,
-    pub entry: String,
-    pub kind: String,
-    pub opened_at: Timestamp,
-    pub deadline: Timestamp,
-    /// Why it comes to this agent, when not routed: "transfer from @a:hs",
-    /// "conference: @a:hs invites you".
-    pub via: Option<String>,
-}
-
-impl OfferCard {
-    fn headline(&self) -> String {
-        let via = self.via.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
-        format!(
-            "Offer #{}{via}: queue {}, customer {}, to {} ({})",
-            self.id, self.queue, self.customer, self.entry, self.kind
-        )
-    }
-
-    /// While open: how long the customer has waited, and how to answer.
-    pub fn open(&self, now: Timestamp) -> String {
-        let waited = now.since(self.opened_at).as_secs();
-        let left = self.deadline.since(now).as_secs();
-        let id = self.id;
-        format!(
-            "{}, waiting {}:{:02}. Reply !accept {id} or !decline {id} within {left} s.",
-            self.headline(),
-            waited / 60,
-            waited % 60
-        )
-    }
-
-    /// Once answered: how it ended.
-    pub fn closed(&self, outcome: &str) -> String {
-        format!("{} — {outcome}.", self.headline())
-    }
-}
+/// Longest a refresh may take (it holds the card's lock).
+const REFRESH_LIMIT: Duration = Duration::from_secs(3);
 
 /// One card's lock.
 type CardLock = Arc<tokio::sync::Mutex<()>>;
@@ -100,7 +60,7 @@ impl Bot {
         agent: &AgentId,
         deadline: Timestamp,
         via: Option<String>,
-        txns: &mut Txns,
+        txn: OwnedTransactionId,
     ) -> Result<(), PostError> {
         let kind = self
             .app
@@ -120,7 +80,12 @@ impl Bot {
             via,
         };
         let room = self.desk_room(agent)?;
-        let event = send::notice(&room, &card.open(at), Some(txns)).await?;
+        let event = send::notice(&room, &card.open(at), Some(txn)).await?;
+        // A retry of the same post gets the same event back: it already
+        // has its refresher.
+        if matches!(self.store.offer(c.id, agent)?, Some(o) if o.event == event) {
+            return Ok(());
+        }
         let stored = StoredOffer {
             room: room.room_id().to_owned(),
             event: event.clone(),
@@ -154,15 +119,25 @@ impl Bot {
             if !open {
                 return;
             }
-            if let Err(error) = send::send_edit(&room, event.clone(), &card.open(Timestamp::now()), None).await {
-                tracing::debug!(%error, "cannot refresh an offer's waiting time; trying again at the next tick");
+            // Bounded: the lock is held, and the closing edit waits for it.
+            let text = card.open(Timestamp::now());
+            let edit = send::send_edit(&room, event.clone(), &text, None);
+            match tokio::time::timeout(REFRESH_LIMIT, edit).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::debug!(%error, "cannot refresh an offer's waiting time; trying again at the next tick");
+                }
+                Err(_) => {
+                    tracing::debug!("refreshing an offer's waiting time timed out; trying again at the next tick")
+                }
             }
         }
     }
 
     /// After a start: goes on refreshing the cards of offers that are still
-    /// open, and posts one for an open offer that has none (its card was
-    /// lost with a bot store that was rebuilt).
+    /// open. When the bot's store was new or rebuilt (cards were lost with
+    /// it), an open offer without a card gets one; otherwise a missing card
+    /// is one the feed has yet to post.
     pub(super) async fn resume_offers(self: Arc<Self>) {
         let agents: Vec<AgentId> = self.app.config.roster.iter().map(|a| a.id().clone()).collect();
         let open = self
@@ -186,11 +161,12 @@ impl Bot {
                         self.spawn(self.clone().watch_offer(o.card, agent, room, o.event));
                     }
                 }
-                Ok(None) => {
+                Ok(None) if self.store.was_rebuilt() => {
                     if let Err(error) = self.repost_offer(id, &agent).await {
                         tracing::warn!(%agent, conversation = %id, %error, "cannot post the card of an open offer");
                     }
                 }
+                Ok(None) => {}
                 Err(error) => tracing::warn!(%agent, conversation = %id, %error, "cannot read an offer card"),
             }
         }
@@ -215,21 +191,27 @@ impl Bot {
             },
             _ => return Ok(()),
         };
-        let mut txns = Txns::for_event(&format!("{}.resume", self.app.store_identity), id.0);
-        self.post_offer(Timestamp::now(), &c, agent, deadline, via, &mut txns)
-            .await
+        let txns = Txns::for_event(&format!("{}.resume", self.app.store_identity), id.0, c.opened_at);
+        let txn = txns.part(&format!("card.{agent}"));
+        self.post_offer(Timestamp::now(), &c, agent, deadline, via, txn).await
     }
 
     /// Edits an answered offer's card to say how it ended (so no stale
     /// "reply within N s" stays in the desk room). Best effort.
-    pub(super) async fn close_offer(&self, id: ConversationId, agent: &AgentId, outcome: &str, txns: &mut Txns) {
+    pub(super) async fn close_offer(
+        &self,
+        id: ConversationId,
+        agent: &AgentId,
+        outcome: &str,
+        txn: OwnedTransactionId,
+    ) {
         let lock = self.cards.get(id, agent);
         let guard = lock.lock().await;
         match self.store.offer(id, agent) {
             Ok(Some(o)) => {
                 self.store.remove_offer(id, agent);
                 if let Some(room) = self.room(&o.room) {
-                    if let Err(error) = send::send_edit(&room, o.event, &o.card.closed(outcome), Some(txns)).await {
+                    if let Err(error) = send::send_edit(&room, o.event, &o.card.closed(outcome), Some(txn)).await {
                         tracing::warn!(%error, %agent, conversation = %id, "cannot mark an offer card {outcome}");
                     }
                 }
@@ -239,38 +221,5 @@ impl Bot {
         }
         drop(guard);
         self.cards.forget(id, agent);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn card() -> OfferCard {
-        OfferCard {
-            id: ConversationId(4),
-            queue: "billing".into(),
-            customer: "+15557770001".into(),
-            entry: "+15550001111".into(),
-            kind: "long code".into(),
-            opened_at: Timestamp(1_000),
-            deadline: Timestamp(61_000),
-            via: None,
-        }
-    }
-
-    #[test]
-    fn an_open_card_says_how_long_and_how_to_answer() {
-        assert_eq!(
-            card().open(Timestamp(76_000 - 15_000)),
-            "Offer #4: queue billing, customer +15557770001, to +15550001111 (long code), waiting 1:00. \
-             Reply !accept 4 or !decline 4 within 0 s."
-        );
-        let mut transfer = card();
-        transfer.via = Some("transfer from @a:hs".into());
-        assert_eq!(
-            transfer.closed("accepted"),
-            "Offer #4 (transfer from @a:hs): queue billing, customer +15557770001, to +15550001111 (long code) — accepted."
-        );
     }
 }

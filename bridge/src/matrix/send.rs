@@ -19,19 +19,21 @@ use matrix_sdk::ruma::events::room::message::{
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
 
-/// Transaction ids for the writes that show one engine event: the same
-/// event always gives the same ids, in the same order.
+/// Transaction ids for the writes that show one engine event: each write
+/// has a part name of its own ("card", "close", "room", …), so the same
+/// event gives the same ids on every retry, whichever writes succeeded
+/// before. The base holds the store identity, the sequence number and the
+/// event's time, so a store restored from a backup (same identity, older
+/// sequence numbers) never reuses an id for another event.
 #[derive(Debug)]
 pub struct Txns {
     base: String,
-    next: u32,
 }
 
 impl Txns {
-    pub fn for_event(identity: &str, seq: u64) -> Self {
+    pub fn for_event(identity: &str, seq: u64, at: smsdesk_core::Timestamp) -> Self {
         Self {
-            base: format!("smsdesk.{identity}.{seq}"),
-            next: 0,
+            base: format!("smsdesk.{identity}.{seq}.{}", at.0),
         }
     }
 
@@ -40,24 +42,21 @@ impl Txns {
     pub fn for_answer(event: &matrix_sdk::ruma::EventId) -> Self {
         Self {
             base: format!("smsdesk.answer.{event}"),
-            next: 0,
         }
     }
 
-    /// The next transaction id.
-    pub fn take(&mut self) -> OwnedTransactionId {
-        let id = format!("{}.{}", self.base, self.next);
-        self.next += 1;
-        id.into()
+    /// The id of the write named `part`.
+    pub fn part(&self, part: &str) -> OwnedTransactionId {
+        format!("{}.{part}", self.base).into()
     }
 }
 
 /// Posts a notice; with `txn`, a repeat is answered once by the homeserver.
-pub async fn notice(room: &Room, text: &str, txn: Option<&mut Txns>) -> matrix_sdk::Result<OwnedEventId> {
+pub async fn notice(room: &Room, text: &str, txn: Option<OwnedTransactionId>) -> matrix_sdk::Result<OwnedEventId> {
     let content = RoomMessageEventContent::notice_plain(text);
     let request = room.send(content);
     let request = match txn {
-        Some(t) => request.with_transaction_id(t.take()),
+        Some(t) => request.with_transaction_id(t),
         None => request,
     };
     Ok(request.await?.response.event_id)
@@ -72,18 +71,23 @@ pub fn edit(event: OwnedEventId, text: &str) -> RoomMessageEventContent {
     content
 }
 
-pub async fn send_edit(room: &Room, event: OwnedEventId, text: &str, txn: Option<&mut Txns>) -> matrix_sdk::Result<()> {
+pub async fn send_edit(
+    room: &Room,
+    event: OwnedEventId,
+    text: &str,
+    txn: Option<OwnedTransactionId>,
+) -> matrix_sdk::Result<()> {
     let request = room.send(edit(event, text));
     match txn {
-        Some(t) => request.with_transaction_id(t.take()).await?,
+        Some(t) => request.with_transaction_id(t).await?,
         None => request.await?,
     };
     Ok(())
 }
 
-pub async fn react(room: &Room, event: OwnedEventId, key: &str, txn: &mut Txns) -> matrix_sdk::Result<()> {
+pub async fn react(room: &Room, event: OwnedEventId, key: &str, txn: OwnedTransactionId) -> matrix_sdk::Result<()> {
     room.send(ReactionEventContent::new(Annotation::new(event, key.to_owned())))
-        .with_transaction_id(txn.take())
+        .with_transaction_id(txn)
         .await?;
     Ok(())
 }
@@ -112,25 +116,28 @@ impl PostError {
     }
 }
 
+impl PostError {
+    /// Skip when the homeserver refused this one request for good; retry otherwise.
+    fn classify(refused: bool, error: anyhow::Error) -> Self {
+        if refused {
+            Self::Skip(error)
+        } else {
+            Self::Retry(error)
+        }
+    }
+}
+
 impl From<matrix_sdk::Error> for PostError {
     fn from(error: matrix_sdk::Error) -> Self {
-        let permanent = error.as_client_api_error().is_some_and(refused_for_good);
-        if permanent {
-            Self::Skip(error.into())
-        } else {
-            Self::Retry(error.into())
-        }
+        let refused = error.as_client_api_error().is_some_and(refused_for_good);
+        Self::classify(refused, error.into())
     }
 }
 
 impl From<matrix_sdk::HttpError> for PostError {
     fn from(error: matrix_sdk::HttpError) -> Self {
-        let permanent = error.as_client_api_error().is_some_and(refused_for_good);
-        if permanent {
-            Self::Skip(error.into())
-        } else {
-            Self::Retry(error.into())
-        }
+        let refused = error.as_client_api_error().is_some_and(refused_for_good);
+        Self::classify(refused, error.into())
     }
 }
 
@@ -203,10 +210,17 @@ mod tests {
 
     #[test]
     fn the_same_event_gives_the_same_transaction_ids() {
-        let mut a = Txns::for_event("id1", 42);
-        let mut b = Txns::for_event("id1", 42);
-        assert_eq!((a.take(), a.take()), (b.take(), b.take()));
-        assert_ne!(Txns::for_event("id1", 43).take(), Txns::for_event("id1", 42).take());
-        assert_ne!(Txns::for_event("id2", 42).take(), Txns::for_event("id1", 42).take());
+        use smsdesk_core::Timestamp;
+        let at = Timestamp(1_000);
+        let (a, b) = (Txns::for_event("id1", 42, at), Txns::for_event("id1", 42, at));
+        assert_eq!(a.part("card"), b.part("card"));
+        assert_ne!(a.part("card"), a.part("close"));
+        // Another event, another log, or the same number after a restore: other ids.
+        assert_ne!(Txns::for_event("id1", 43, at).part("card"), a.part("card"));
+        assert_ne!(Txns::for_event("id2", 42, at).part("card"), a.part("card"));
+        assert_ne!(
+            Txns::for_event("id1", 42, Timestamp(2_000)).part("card"),
+            a.part("card")
+        );
     }
 }

@@ -25,11 +25,11 @@ impl Bot {
 
     /// Shows one engine event where agents need to see it.
     pub(super) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
-        let txns = &mut Txns::for_event(&self.app.store_identity, record.seq);
+        let txns = &Txns::for_event(&self.app.store_identity, record.seq, record.at);
         match &record.event {
             Event::AgentStatusChanged { agent, status } => {
                 let room = self.desk_room(agent)?;
-                send::notice(&room, &notices::status_changed(status), Some(txns)).await?;
+                send::notice(&room, &notices::status_changed(status), Some(txns.part("status"))).await?;
             }
             Event::Offered {
                 conversation: id,
@@ -39,7 +39,8 @@ impl Bot {
                 let Some(c) = self.record_of(*id).await? else {
                     return Ok(());
                 };
-                self.post_offer(record.at, &c, agent, *deadline, None, txns).await?;
+                self.post_offer(record.at, &c, agent, *deadline, None, txns.part("card"))
+                    .await?;
             }
             Event::TransferredToAgent {
                 conversation: id,
@@ -48,14 +49,15 @@ impl Bot {
                 deadline,
             } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    send::notice(&room, &record.event.describe(), Some(txns)).await?;
+                    send::notice(&room, &record.event.describe(), Some(txns.part("room"))).await?;
                     self.release_room(&room, &record.event).await;
                 }
                 let Some(c) = self.record_of(*id).await? else {
                     return Ok(());
                 };
                 let via = Some(format!("transfer from {from}"));
-                self.post_offer(record.at, &c, to, *deadline, via, txns).await?;
+                self.post_offer(record.at, &c, to, *deadline, via, txns.part("card"))
+                    .await?;
             }
             Event::OfferAccepted {
                 conversation: id,
@@ -64,27 +66,28 @@ impl Bot {
                 let c = self.record_of(*id).await?;
                 self.open_conversation_room(*id, agent, c.as_ref(), record.seq, txns)
                     .await?;
-                self.close_offer(*id, agent, "accepted", txns).await;
+                self.close_offer(*id, agent, "accepted", txns.part("close")).await;
             }
             Event::OfferDeclined {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "declined", txns).await;
+                self.close_offer(*id, agent, "declined", txns.part("close")).await;
             }
             Event::OfferTimedOut {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "not answered in time", txns).await;
+                self.close_offer(*id, agent, "not answered in time", txns.part("close"))
+                    .await;
                 let room = self.desk_room(agent)?;
-                send::notice(&room, &notices::offer_timed_out(*id), Some(txns)).await?;
+                send::notice(&room, &notices::offer_timed_out(*id), Some(txns.part("timeout"))).await?;
             }
             Event::OfferWithdrawn {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "withdrawn: you are no longer available", txns)
+                self.close_offer(*id, agent, "withdrawn: you are no longer available", txns.part("close"))
                     .await;
             }
             Event::ConferenceRequested {
@@ -95,24 +98,25 @@ impl Bot {
             } => {
                 if let Some(c) = self.record_of(*id).await? {
                     let via = Some(format!("conference: {by} invites you"));
-                    self.post_offer(record.at, &c, agent, *deadline, via, txns).await?;
+                    self.post_offer(record.at, &c, agent, *deadline, via, txns.part("card"))
+                        .await?;
                 }
                 if let Some(room) = self.conversation_room(*id)? {
-                    send::notice(&room, &notices::conference_requested(agent), Some(txns)).await?;
+                    send::notice(&room, &notices::conference_requested(agent), Some(txns.part("room"))).await?;
                 }
             }
             Event::ConferenceJoined {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "accepted", txns).await;
+                self.close_offer(*id, agent, "accepted", txns.part("close")).await;
                 if let Some(room) = self.conversation_room(*id)? {
                     if let Some(user) = self.user_of(agent) {
                         if let Err(error) = room.invite_user_by_id(&user).await {
                             tracing::debug!(%agent, %error, "cannot invite a conference agent (already in the room?)");
                         }
                     }
-                    send::notice(&room, &notices::conference_joined(agent), Some(txns)).await?;
+                    send::notice(&room, &notices::conference_joined(agent), Some(txns.part("room"))).await?;
                 }
             }
             Event::ConferenceLeft {
@@ -121,13 +125,13 @@ impl Bot {
                 why,
             } => {
                 // An invitation not answered yet is closed with how it ended.
-                self.close_offer(*id, agent, notices::conference_outcome(why), txns)
+                self.close_offer(*id, agent, notices::conference_outcome(why), txns.part("close"))
                     .await;
                 self.in_room(record, txns).await?;
             }
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    send::notice(&room, &notices::customer_line(sms), Some(txns)).await?;
+                    send::notice(&room, &notices::customer_line(sms), Some(txns.part("room"))).await?;
                 }
             }
             Event::Ended { conversation: id, .. } => {
@@ -141,7 +145,7 @@ impl Bot {
                         .find(|q| c.as_ref().is_some_and(|c| c.queue == q.setup.name))
                         .map(|q| q.setup.wrapup_reasons.clone())
                         .unwrap_or_default();
-                    send::notice(&room, &notices::wrapup_prompt(&reasons), Some(txns)).await?;
+                    send::notice(&room, &notices::wrapup_prompt(&reasons), Some(txns.part("room"))).await?;
                 }
             }
             Event::SmsSent { message_id, .. }
@@ -184,14 +188,14 @@ impl Bot {
 
     /// Describes the event in its conversation's room and removes whoever
     /// it takes out of the conversation; the room, if there is one.
-    async fn in_room(&self, record: &EventRecord, txns: &mut Txns) -> Result<Option<matrix_sdk::Room>, PostError> {
+    async fn in_room(&self, record: &EventRecord, txns: &Txns) -> Result<Option<matrix_sdk::Room>, PostError> {
         let Some(id) = record.event.conversation() else {
             return Ok(None);
         };
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        send::notice(&room, &record.event.describe(), Some(txns)).await?;
+        send::notice(&room, &record.event.describe(), Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
     }
@@ -199,7 +203,7 @@ impl Bot {
     /// A reply's delivery news as a reaction on the agent's message (and a
     /// notice saying why when it failed). When the conversation's room is
     /// closed, a failure still reaches its author, in their desk room.
-    async fn delivery(&self, record: &EventRecord, message: MessageId, txns: &mut Txns) -> Result<(), PostError> {
+    async fn delivery(&self, record: &EventRecord, message: MessageId, txns: &Txns) -> Result<(), PostError> {
         let Some(mark) = notices::delivery_mark(&record.event) else {
             return Ok(());
         };
@@ -209,9 +213,9 @@ impl Bot {
             .reply_event(message)?
             .and_then(|reply| Some((self.room(&reply.room)?, reply.event)));
         if let Some((room, event)) = target {
-            send::react(&room, event, mark, txns).await?;
+            send::react(&room, event, mark, txns.part("react")).await?;
             if failed {
-                send::notice(&room, &record.event.describe(), Some(txns)).await?;
+                send::notice(&room, &record.event.describe(), Some(txns.part("failure"))).await?;
             }
             return Ok(());
         }
@@ -230,7 +234,7 @@ impl Bot {
         let customer = self.record_of(id).await?.map(|c| c.customer.to_string());
         let room = self.desk_room(&agent)?;
         let text = notices::late_failure(id, customer.as_deref(), &record.event);
-        send::notice(&room, &text, Some(txns)).await?;
+        send::notice(&room, &text, Some(txns.part("late"))).await?;
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use smsdesk_core::store::{KvStore, SledStore, StoreError, WriteSet};
 use smsdesk_core::{AgentId, ConversationId, MessageId};
 
-use super::offer_card::OfferCard;
+use super::card::OfferCard;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -86,6 +86,16 @@ pub enum Adopted {
 pub struct BotStore {
     kv: Arc<SledStore>,
     staged: Mutex<WriteSet>,
+    /// Held from taking the staged writes until they are committed: one
+    /// flush at a time, so an older value never lands after a newer one,
+    /// and a flush that finds nothing staged returns only once what an
+    /// earlier flush took is durable.
+    flushing: Mutex<()>,
+    /// What the flush in progress is committing: still read from here
+    /// until it is in the store.
+    in_flight: Mutex<WriteSet>,
+    /// Whether the store was new or rebuilt at open (offer cards were lost).
+    rebuilt: bool,
 }
 
 const IDENTITY: &str = "identity";
@@ -101,11 +111,15 @@ impl BotStore {
     /// Opens the store in `dir` for the engine store `identity`, whose next
     /// event is `next_seq`.
     pub fn open(dir: &Path, identity: &str, next_seq: u64) -> Result<(Self, Adopted)> {
-        let store = Self {
+        let mut store = Self {
             kv: Arc::new(SledStore::open(dir)?),
             staged: Mutex::new(WriteSet::default()),
+            flushing: Mutex::new(()),
+            in_flight: Mutex::new(WriteSet::default()),
+            rebuilt: false,
         };
         let adopted = store.adopt(identity, next_seq)?;
+        store.rebuilt = matches!(adopted, Adopted::New | Adopted::Rebuilt { .. });
         store.flush_blocking()?;
         Ok((store, adopted))
     }
@@ -176,15 +190,21 @@ impl BotStore {
         Ok(())
     }
 
+    /// Whether the store was new or rebuilt when opened.
+    pub fn was_rebuilt(&self) -> bool {
+        self.rebuilt
+    }
+
     fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let staged = self
-            .staged
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .writes
-            .get(key.as_bytes())
-            .cloned();
-        let bytes = match staged {
+        let pending = |set: &Mutex<WriteSet>| {
+            set.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .writes
+                .get(key.as_bytes())
+                .cloned()
+        };
+        // Newest first: staged, then what a flush is committing, then the store.
+        let bytes = match pending(&self.staged).or_else(|| pending(&self.in_flight)) {
             Some(value) => value,
             None => self.kv.get(key.as_bytes())?,
         };
@@ -226,18 +246,34 @@ impl BotStore {
     }
 
     fn flush_blocking(&self) -> Result<()> {
-        let writes = std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));
+        let _one_at_a_time = self.flushing.lock().unwrap_or_else(PoisonError::into_inner);
+        // Moved to `in_flight` under the staged lock, so a read always finds them.
+        let writes = {
+            let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+            let writes = std::mem::take(&mut *staged);
+            self.in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone_from(&writes);
+            writes
+        };
         if writes.is_empty() {
             return Ok(());
         }
-        if let Err(error) = self.kv.commit(&writes) {
+        let result = self.kv.commit(&writes);
+        let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::take(&mut *self.in_flight.lock().unwrap_or_else(PoisonError::into_inner));
+        if result.is_err() {
             // Put them back under anything staged meanwhile (newer wins).
-            let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
             let newer = std::mem::replace(&mut *staged, writes);
             staged.writes.extend(newer.writes);
-            return Err(error);
         }
-        Ok(())
+        result
+    }
+
+    /// Durable writes so far (for tests and metrics).
+    pub fn syncs(&self) -> u64 {
+        self.kv.syncs()
     }
 
     pub fn desk_room(&self, agent: &AgentId) -> Result<Option<OwnedRoomId>> {

@@ -431,3 +431,50 @@ async fn agents_messages_are_relayed_refused_or_left_to_the_feed() {
         d.hs.other_calls()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_saves_its_progress_once_per_batch_not_once_per_post() {
+    let d = desk().await;
+    for _ in 0..10 {
+        d.run(Command::SetAvailable { agent: alice() }).await;
+        d.run(Command::SetOffline { agent: alice() }).await;
+    }
+    let syncs_before = d.bot.store.syncs();
+    d.start_feed();
+    d.hs.wait_for("20 notices", |s| bodies(s, ALICE_DESK).len() == 20).await;
+    let next = d.next_seq().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while d.bot.store.cursor().expect("cursor") < next {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the cursor never reached the end"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let used = d.bot.store.syncs() - syncs_before;
+    assert!(used <= 2, "20 posts took {used} durable writes of the bot's store");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_logins_tasks_stop_with_it() {
+    struct Flag(Arc<std::sync::atomic::AtomicBool>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let d = desk().await;
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Flag(stopped.clone());
+    // A task that would run forever, like an offer card's refresher.
+    d.bot.spawn(async move {
+        let _flag = flag;
+        std::future::pending::<()>().await;
+    });
+    drop(super::StopOnDrop(d.bot.clone()));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+        assert!(tokio::time::Instant::now() < deadline, "the login's task outlived it");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

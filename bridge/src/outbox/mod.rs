@@ -4,7 +4,8 @@
 //! - `pending`: the replies waiting, in memory, loaded once at start and
 //!   then read incrementally (a carrier backlog does not slow intake).
 //! - `retry`: when each is tried next, and when to give up.
-//! - `rates`: each entry number's messages per second.
+//! - `rates`: each entry number's messages per second, one lane of
+//!   ready replies per number.
 //! - `send`: one attempt (plugin, allowed hosts, HTTP, the answer).
 //!
 //! The loop here ties them together. The verdict (sent / failed) is
@@ -30,7 +31,7 @@ use tokio::time::Instant;
 
 use crate::app::AppState;
 use pending::Pending;
-use rates::Rates;
+use rates::Lanes;
 use retry::Schedule;
 use send::Attempt;
 
@@ -50,7 +51,7 @@ pub async fn run(state: Arc<AppState>) {
     };
     let mut pending = Pending::default();
     let mut schedule = Schedule::default();
-    let mut rates = Rates::new(&state.config);
+    let mut lanes = Lanes::new(&state.config);
     // Verdicts the carrier gave but we could not commit yet.
     let mut unsaved: BTreeMap<MessageId, Verdict> = BTreeMap::new();
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(OutboundSms, Attempt)>();
@@ -65,9 +66,10 @@ pub async fn run(state: Arc<AppState>) {
         }
         match pending.refresh(&state).await {
             Ok(new) => {
-                let now = Instant::now();
                 for id in new {
-                    schedule.put(id, now);
+                    if let Some(sms) = pending.get(id) {
+                        lanes.push(sms.from.as_str(), id);
+                    }
                 }
             }
             Err(_) => return, // the engine is gone: shutting down
@@ -77,19 +79,25 @@ pub async fn run(state: Arc<AppState>) {
             .outbox_depth
             .set(i64::try_from(pending.len()).unwrap_or(i64::MAX));
         let now = Instant::now();
+        // Retries that are due join their number's lane.
         while let Some(id) = schedule.pop_due(now) {
-            let Some(sms) = pending.get(id) else { continue };
-            if let Err(free) = rates.reserve(sms.from.as_str(), now) {
-                schedule.put(id, free);
-                continue;
+            if let Some(sms) = pending.get(id) {
+                lanes.push(sms.from.as_str(), id);
             }
+        }
+        let (ready, next_slot) = lanes.take(now);
+        for id in ready {
+            let Some(sms) = pending.get(id) else { continue };
             let (state, client, tx, sms) = (state.clone(), client.clone(), done_tx.clone(), sms.clone());
             tokio::spawn(async move {
                 let attempt = send::attempt(&state, &client, &sms).await;
                 let _ = tx.send((sms, attempt));
             });
         }
-        let wake_at = schedule.next_due().map_or(now + POLL, |d| d.min(now + POLL));
+        let wake_at = [schedule.next_due(), next_slot]
+            .into_iter()
+            .flatten()
+            .fold(now + POLL, Instant::min);
         tokio::select! {
             _ = state.outbox_wake.notified() => {}
             _ = tokio::time::sleep_until(wake_at) => {}

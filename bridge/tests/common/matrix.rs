@@ -51,7 +51,7 @@ impl Synapse {
         std::process::Command::new("bash")
             .arg(root().join("scripts/synapse.sh"))
             .args(args)
-            .env(super::process::MARK, "1")
+            .env(super::process::MARK, super::process::mark())
             .output()
             .expect("running scripts/synapse.sh")
     }

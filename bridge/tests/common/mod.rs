@@ -46,6 +46,13 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The `smsdesk` binary the tests and benchmarks run: this build's, or the
+/// one `SMSDESK_BIN` names (to measure another build with the same
+/// benchmark, e.g. the code before a change).
+pub fn bin() -> String {
+    std::env::var("SMSDESK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_smsdesk").to_owned())
+}
+
 /// The log filter for processes the tests start (`SMSDESK_TEST_LOG`, default warn).
 pub fn log_filter() -> String {
     std::env::var("SMSDESK_TEST_LOG").unwrap_or_else(|_| "warn".to_owned())

@@ -1,12 +1,19 @@
-//! Processes the tests start: each carries `MARK` in its environment, so
-//! that the test command can check, after the suite, that none was left
-//! running (`scripts/test.sh`); and each is stopped by its owner's `Drop`.
+//! Processes the tests start: each carries `MARK=<this run>` in its
+//! environment, so that the test command can check, after the suite, that
+//! none of this run's was left running (`scripts/test.sh`); and each is
+//! stopped by its owner's `Drop`.
 
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// Set in the environment of every process a test starts.
+/// Set in the environment of every process a test starts, to `mark()`.
 pub const MARK: &str = "SMSDESK_TEST_CHILD";
+
+/// This run's mark: `SMSDESK_TEST_RUN` (set by `scripts/test.sh`, so its
+/// check finds this run's processes only), or `1`.
+pub fn mark() -> String {
+    std::env::var("SMSDESK_TEST_RUN").unwrap_or_else(|_| "1".to_owned())
+}
 
 /// SIGTERM, then SIGKILL after 10 s; returns once the process is gone.
 pub fn terminate(pid: u32) {

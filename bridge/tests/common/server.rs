@@ -63,12 +63,12 @@ impl Server {
     }
 
     pub fn spawn(&mut self) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        let mut child = Command::new(super::bin())
             .args(["run", "--config"])
             .arg(&self.config)
             .env("SMSDESK_TEST_TOKEN", TOKEN)
             .env("SMSDESK_LOG", log_filter())
-            .env(process::MARK, "1")
+            .env(process::MARK, process::mark())
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(match &self.log {

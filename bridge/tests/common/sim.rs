@@ -14,7 +14,7 @@ pub struct Sim {
 impl Sim {
     /// On `port`, signing webhooks to smsdesk on `smsdesk_port`.
     pub fn start(port: u16, smsdesk_port: u16) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        let mut child = Command::new(super::bin())
             .args([
                 "sim",
                 "--listen",
@@ -24,7 +24,7 @@ impl Sim {
             ])
             .env("TWILIO_AUTH_TOKEN", TOKEN)
             .env("SMSDESK_LOG", log_filter())
-            .env(process::MARK, "1")
+            .env(process::MARK, process::mark())
             .stdout(Stdio::null())
             .spawn()
             .expect("starting the simulator");
