@@ -145,6 +145,13 @@ fn load_routers(config: &Config, host: &PluginHost) -> anyhow::Result<(Routers, 
 fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
     let storage = &config.storage;
     std::fs::create_dir_all(storage).with_context(|| format!("creating {}", storage.display()))?;
+    // Owner only, also for a directory an older smsdesk created.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(storage, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("making {} private", storage.display()))?;
+    }
     for (old_name, new) in [
         ("matrix", config.matrix_store_dir()),
         ("dead-letters", config.dead_letters_dir()),

@@ -133,3 +133,45 @@ fn the_contract_example_config_is_valid_as_written() {
         "{stderr}"
     );
 }
+
+/// check-config runs each carrier's plugin on its config: a setting it must
+/// read but cannot (marked secret), or a host it would send to that is not
+/// allowed, is refused with the key; `run` refuses to start the same way.
+#[test]
+fn a_config_the_carrier_cannot_send_with_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), |t| {
+        t.replace("account_sid = \"AC123\"\n", "")
+            .replace("[agents]", "[carriers.secrets]\naccount_sid = \"AC123\"\n\n[agents]")
+    });
+    let out = check(&path);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "carriers[0].config: the plugin cannot send with this config: the twilio carrier needs `account_sid`"
+        ) && stderr.contains("the plugin cannot read secrets: auth_token, account_sid"),
+        "{stderr}"
+    );
+    // The host it would send to must be allowed.
+    let path = config(dir.path(), |t| {
+        t.replace("auth_token = ", "api_base = \"https://api.example.net\"\nauth_token = ")
+    });
+    let stderr = String::from_utf8_lossy(&check(&path).stderr).into_owned();
+    assert!(
+        stderr.contains("carriers[0].allowed_hosts: the plugin sends to api.example.net"),
+        "{stderr}"
+    );
+    // The account id from the environment is fine: it is a plain setting.
+    let path = config(dir.path(), |t| {
+        t.replace("account_sid = \"AC123\"", "account_sid = \"${TEST_SID}\"")
+    });
+    let out = Command::new(common::bin())
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .env("TEST_TWILIO_TOKEN", "secret")
+        .env("TEST_SID", "AC123")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -182,3 +182,24 @@ fn bad_arguments_and_fixtures_get_clear_errors() {
         stderr(&o)
     );
 }
+
+/// `smsdesk replay` needs the listen address and the kept-request folder
+/// only: a carrier secret unset in this shell does not stop it.
+#[test]
+fn replay_runs_without_the_carriers_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("smsdesk.toml");
+    std::fs::write(
+        &config,
+        common::config::server_config(common::free_port(), "http://127.0.0.1:9", None),
+    )
+    .unwrap();
+    let out = Command::new(common::bin())
+        .args(["replay", "--config"])
+        .arg(&config)
+        .env_remove("SMSDESK_TEST_TOKEN")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("no kept requests"), "{}", stdout(&out));
+}

@@ -243,3 +243,62 @@ fn a_file_that_cannot_be_read_is_named() {
         "{errors}"
     );
 }
+
+#[test]
+fn toll_free_numbers_must_say_so_in_north_america() {
+    assert_eq!(
+        one(|t| t.replace("+15550001111", "+18005550100")),
+        "entry_points[0].kind: +18005550100 is a toll-free number (+1 800), but kind is long code; write kind = \"toll-free\""
+    );
+    let p = one(|t| t.replace("kind = \"long-code\"", "kind = \"toll-free\""));
+    assert!(
+        p.starts_with(
+            "entry_points[0].kind: +15550001111 is not a toll-free number (toll-free area codes are 800, 833"
+        ),
+        "{p}"
+    );
+    // Right kinds pass; other countries' numbers are not judged.
+    assert_eq!(
+        problems(|t| t
+            .replace("+15550001111", "+18885550100")
+            .replace("kind = \"long-code\"", "kind = \"toll-free\"")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        problems(|t| t.replace("+15550001111", "+448005550100")),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn secrets_are_marked_by_name_or_by_table_not_by_where_they_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (twilio, router) = (dir.path().join("t.wasm"), dir.path().join("r.wasm"));
+    std::fs::write(&twilio, b"").unwrap();
+    std::fs::write(&router, b"").unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let text = minimal_config(&twilio, &router)
+        .replace("account_sid = \"AC123\"", "account_sid = \"${TEST_SID}\"")
+        .replace("[agents]", "[carriers.secrets]\nwebhook_salt = \"pepper\"\n\n[agents]");
+    let env = |name: &str| match name {
+        "TEST_TWILIO_TOKEN" => Some("secret".to_owned()),
+        "TEST_SID" => Some("AC999".to_owned()),
+        _ => None,
+    };
+    let c = Config::parse(&path, &text, &env).unwrap();
+    // From the environment, but plain: the plugin can read it.
+    assert_eq!(c.carriers[0].settings, [("account_sid".to_owned(), "AC999".to_owned())]);
+    let secrets: Vec<&str> = c.carriers[0].secrets.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(secrets, ["auth_token", "webhook_salt"]);
+    // One entry in both places is a mistake.
+    let text =
+        minimal_config(&twilio, &router).replace("[agents]", "[carriers.secrets]\naccount_sid = \"x\"\n\n[agents]");
+    let errors = Config::parse(&path, &text, &env).unwrap_err();
+    assert_eq!(
+        errors.0[0].to_string(),
+        format!(
+            "{}: carriers[0].secrets.account_sid: also in [carriers.config]: give each entry once",
+            path.display()
+        )
+    );
+}

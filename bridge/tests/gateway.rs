@@ -360,3 +360,29 @@ async fn readyz_says_so_after_a_storage_failure() {
     );
     server.stop();
 }
+
+/// What smsdesk keeps holds customers' messages: the storage directory is
+/// its owner's only (0700), and the files in it too (0600).
+#[tokio::test(flavor = "multi_thread")]
+async fn stored_data_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let client = reqwest::Client::new();
+    let params = sms_params("SM00000000000000000000000000000301", "+15557770001", ENTRY, "private");
+    assert_eq!(post_signed(&client, &server, &params, TOKEN).await.0, 200);
+    // A refused one is kept as a file.
+    let params = sms_params("SM00000000000000000000000000000302", "<b>", ENTRY, "x");
+    assert_eq!(post_signed(&client, &server, &params, TOKEN).await.0, 400);
+    server.stop();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&server.storage()), 0o700);
+    assert_eq!(mode(&server.storage().join("dead-letters")), 0o700);
+    for file in [
+        server.storage().join("wal"),
+        server.storage().join("db"),
+        server.dead_letters()[0].clone(),
+    ] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}

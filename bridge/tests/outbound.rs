@@ -151,12 +151,11 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     sim.text(&client, "+15557770002", "STOP").await;
     server.stop();
     let ids = reply_offline(&server.storage(), &["are you there?"]);
-    client
-        .post(sim.url("/sim/faults"))
-        .json(&serde_json::json!(["21610"]))
-        .send()
-        .await
-        .unwrap();
+    sim.faults(&client, serde_json::json!(["21610"])).await;
+    // JSON logs, to a file: the operator's view of the failure.
+    let log = dir.path().join("smsdesk.log");
+    server.log = Some(log.clone());
+    server.env = vec![("SMSDESK_LOG_FORMAT".into(), "json".into())];
     server.spawn();
     wait_for("the failure to be recorded", async || {
         let m = client
@@ -181,45 +180,50 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     assert!(history
         .iter()
         .any(|r| r.event.describe().contains("carrier error 21610")));
+    // The log says what failed, at WARN, with the conversation, the message
+    // id and the carrier's code; every line is one JSON object with one
+    // `message` key.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut warned = false;
+    for line in text.lines() {
+        assert_eq!(line.matches("\"message\":").count(), 1, "{line}");
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let f = &v["fields"];
+        if v["level"] == "WARN" && f["message"] == "reply failed for good; the agent is told" {
+            assert_eq!(f["conversation"], "0", "{line}");
+            assert_eq!(f["message_id"], ids[0].to_string(), "{line}");
+            assert_eq!(f["code"], "21610", "{line}");
+            assert!(f["reason"].as_str().unwrap().contains("unsubscribed"), "{line}");
+            warned = true;
+        }
+    }
+    assert!(warned, "no WARN line for the failed reply:\n{text}");
+    assert!(!text.contains("\u{1b}["), "no colours in a file");
     let _ = SendOutcome::Sent {
         provider_id: String::new(),
     };
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn sends_only_go_to_allowed_hosts() {
+/// A carrier whose plugin would send to a host not in `allowed_hosts` is
+/// refused before smsdesk starts (the host also refuses such a send at
+/// run time, for plugins that build their URL from what they are given).
+#[test]
+fn a_carrier_sending_outside_its_allowed_hosts_does_not_start() {
     let dir = tempfile::tempdir().unwrap();
-    let (port, sim_port) = (free_port(), free_port());
-    let sim = Sim::start(sim_port, port);
-    // "localhost" reaches the simulator too, but only 127.0.0.1 is allowed.
-    let mut server = Server::start_with(dir.path(), port, &format!("http://localhost:{sim_port}"));
-    let client = reqwest::Client::new();
-    sim.text(&client, "+15557770003", "hi").await;
-    server.stop();
-    let ids = reply_offline(&server.storage(), &["hello"]);
-    server.spawn();
-    wait_for("the refusal to be recorded", async || {
-        let m = client
-            .get(server.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        m.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="failed"} 1"#)
-    })
-    .await;
-    server.stop();
+    let port = free_port();
+    let text = common::config::server_config(port, "http://localhost:9", None);
+    std::fs::write(dir.path().join("smsdesk.toml"), text).unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["run", "--config"])
+        .arg(dir.path().join("smsdesk.toml"))
+        .env("SMSDESK_TEST_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        sim.messages(&client).await.is_empty(),
-        "a disallowed host was contacted"
-    );
-    let engine = open_engine(&server.storage());
-    let o = &engine.state().conversation(ConversationId(0)).unwrap().outbound[&ids[0]];
-    assert_eq!(o.status, Delivery::Failed);
-    assert_eq!(
-        o.error.as_deref(),
-        Some("host localhost is not in this carrier's allowed_hosts")
+        stderr.contains("carriers[0].allowed_hosts: the plugin sends to localhost")
+            && stderr.contains("smsdesk did not start"),
+        "{stderr}"
     );
 }

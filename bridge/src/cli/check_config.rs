@@ -17,7 +17,10 @@ pub fn validate(path: &Path) -> Result<Config, ConfigErrors> {
             message: e.to_string(),
         }])
     })?;
-    let errors = check::plugin_worlds(&config, &host);
+    let mut errors = check::plugin_worlds(&config, &host);
+    if errors.is_empty() {
+        errors = check::carriers_can_send(&config, &host);
+    }
     if errors.is_empty() {
         Ok(config)
     } else {

@@ -29,7 +29,7 @@ enum Command {
         #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
         config: std::path::PathBuf,
         /// Log format (filter with SMSDESK_LOG, e.g. SMSDESK_LOG=debug).
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, value_enum, default_value = "text", env = "SMSDESK_LOG_FORMAT")]
         log_format: crate::logging::LogFormat,
     },
     /// Check a config file and the plugins it names; report every problem.
@@ -47,6 +47,15 @@ enum Command {
         files: Vec<std::path::PathBuf>,
     },
     /// A Twilio-compatible carrier simulator on loopback, for tests and the demo.
+    ///
+    /// Endpoints: `POST /2010-04-01/Accounts/{sid}/Messages.json` (what
+    /// smsdesk sends to; basic auth; signed status callbacks follow);
+    /// `POST /sim/inbound` with `{"from", "to", "body"}` (a customer texts:
+    /// a signed webhook goes to smsdesk); `GET /sim/messages` (every message
+    /// received); `POST /sim/faults` with a JSON list consumed one per send:
+    /// `"500"`, `"429"`, `"21610"` (unsubscribed), `"drop"` (no callbacks),
+    /// `{"delay_ms": N}`. The auth token comes from `--auth-token` or
+    /// `TWILIO_AUTH_TOKEN` (keep it off the command line).
     Sim(crate::sim::SimArgs),
     /// Tools for plugin authors: inspect a plugin, run it on a fixture.
     #[command(subcommand)]

@@ -9,6 +9,10 @@ use crate::logging::{self, LogFormat};
 
 pub fn run(config_path: &Path, log: LogFormat) -> anyhow::Result<ExitCode> {
     logging::init(log);
+    // What smsdesk keeps holds customers' messages: owner-only files (0600)
+    // and directories (0700).
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_bits_truncate(0o077));
     let config = match super::check_config::validate(config_path) {
         Ok(c) => c,
         Err(errors) => {

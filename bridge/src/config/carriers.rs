@@ -1,6 +1,11 @@
 //! `[[carriers]]`: each carrier's plugin, the hosts it may send to, and its
 //! `[carriers.config]`, split into plain settings (handed to the plugin)
-//! and secrets (kept in the host, used by name only, never logged).
+//! and secrets (kept in the host, used by name only, never logged). A
+//! `[carriers.config]` entry is a secret when its name says so (token,
+//! secret, password, key); any other can be made one by writing it under
+//! `[carriers.secrets]`. Where a value comes from (`${ENV}` or the file)
+//! does not decide it: a plugin must be able to read an account id taken
+//! from the environment.
 
 use std::path::PathBuf;
 
@@ -19,15 +24,16 @@ pub struct CarrierConfig {
     pub allowed_hosts: Vec<String>,
     /// Non-secret `[carriers.config]` entries, handed to the plugin.
     pub settings: Vec<(String, String)>,
-    /// Secret entries (names with token/secret/password/key, or values from
-    /// `${ENV}`): kept in the host, reachable by name only, never logged.
+    /// Secret entries (`[carriers.config]` names with token/secret/password/key,
+    /// and every `[carriers.secrets]` entry): kept in the host, reachable by
+    /// name only, never logged.
     pub secrets: Vec<(String, String)>,
 }
 
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
     let mut carriers = Vec::new();
     for (path, v) in r.array_of_tables(root, "carriers") {
-        let Some(t) = r.table(v, &path, &["name", "plugin", "allowed_hosts", "config"]) else {
+        let Some(t) = r.table(v, &path, &["name", "plugin", "allowed_hosts", "config", "secrets"]) else {
             continue;
         };
         let name = r.string(t, &path, "name", true);
@@ -41,7 +47,17 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
                 "missing: list the hosts this carrier may send to, e.g. [\"api.twilio.com\"]",
             );
         }
-        let (settings, secrets) = settings(r, t, &path);
+        let (settings, mut secrets) = entries(r, t, &path, "config");
+        let (_, marked) = entries(r, t, &path, "secrets");
+        for (k, _) in &marked {
+            if settings.iter().chain(&secrets).any(|(n, _)| n == k) {
+                r.err(
+                    &join(&join(&path, "secrets"), k),
+                    "also in [carriers.config]: give each entry once",
+                );
+            }
+        }
+        secrets.extend(marked);
         if let (Some(name), Some(plugin)) = (name, plugin) {
             if carriers.iter().any(|c: &CarrierConfig| c.name.as_str() == name) {
                 r.err(&join(&path, "name"), format!("carrier {name:?} is defined twice"));
@@ -62,13 +78,14 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
 
 type Pairs = Vec<(String, String)>;
 
-/// `[carriers.config]` as (settings, secrets).
-fn settings(r: &mut Reader, t: &toml::Table, path: &str) -> (Pairs, Pairs) {
+/// The `table` (`config` or `secrets`) as (settings, secrets): every entry
+/// of `secrets` is a secret; one of `config` when its name says so.
+fn entries(r: &mut Reader, t: &toml::Table, path: &str, table: &str) -> (Pairs, Pairs) {
     let (mut settings, mut secrets) = (Vec::new(), Vec::new());
-    let Some(cv) = t.get("config") else {
+    let Some(cv) = t.get(table) else {
         return (settings, secrets);
     };
-    let cpath = join(path, "config");
+    let cpath = join(path, table);
     let Value::Table(ct) = cv else {
         r.err(&cpath, format!("expected a table, found {}", type_name(cv)));
         return (settings, secrets);
@@ -85,8 +102,8 @@ fn settings(r: &mut Reader, t: &toml::Table, path: &str) -> (Pairs, Pairs) {
                 None
             }
         };
-        if let Some((value, from_env)) = value {
-            if from_env || is_secret_name(k) {
+        if let Some((value, _from_env)) = value {
+            if table == "secrets" || is_secret_name(k) {
                 secrets.push((k.clone(), value));
             } else {
                 settings.push((k.clone(), value));

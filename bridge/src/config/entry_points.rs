@@ -44,13 +44,8 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
             });
         let kind = r.string(t, &path, "kind", true).and_then(|k| kind(r, &path, &k));
         if let (Some(n), Some(k)) = (&number, kind) {
-            if n.is_short_code() != (k == EntryKind::ShortCode) {
-                let is = if n.is_short_code() {
-                    "a short code"
-                } else {
-                    "an E.164 number"
-                };
-                r.err(&join(&path, "kind"), format!("{n} is {is}, but kind is {}", k.label()));
+            if let Some(why) = kind_mismatch(n.as_str(), n.is_short_code(), k) {
+                r.err(&join(&path, "kind"), why);
             }
         }
         let carrier = r.string(t, &path, "carrier", true);
@@ -80,6 +75,35 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
         });
     }
     entry_points
+}
+
+/// NANP toll-free area codes (+1 8XX).
+const TOLL_FREE_NPA: &[&str] = &["800", "833", "844", "855", "866", "877", "888"];
+
+/// Why `kind` cannot be right for this number, if it cannot: a short code
+/// must be `short-code`; in the North American Numbering Plan (+1) the
+/// toll-free area codes must be `toll-free` and no other may be. Other
+/// countries' toll-free ranges are not checked (they differ by country).
+fn kind_mismatch(number: &str, short_code: bool, kind: EntryKind) -> Option<String> {
+    if short_code != (kind == EntryKind::ShortCode) {
+        let is = if short_code { "a short code" } else { "an E.164 number" };
+        return Some(format!("{number} is {is}, but kind is {}", kind.label()));
+    }
+    let npa = number
+        .strip_prefix("+1")
+        .filter(|rest| rest.len() == 10)
+        .map(|rest| &rest[..3])?;
+    let toll_free = TOLL_FREE_NPA.contains(&npa);
+    match (toll_free, kind) {
+        (true, EntryKind::LongCode) => Some(format!(
+            "{number} is a toll-free number (+1 {npa}), but kind is long code; write kind = \"toll-free\""
+        )),
+        (false, EntryKind::TollFree) => Some(format!(
+            "{number} is not a toll-free number (toll-free area codes are {}), but kind is toll-free; write kind = \"long-code\"",
+            TOLL_FREE_NPA.join(", ")
+        )),
+        _ => None,
+    }
 }
 
 fn kind(r: &mut Reader, path: &str, text: &str) -> Option<EntryKind> {

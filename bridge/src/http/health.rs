@@ -1,5 +1,6 @@
 //! `/healthz` (the process answers), `/readyz` (store healthy, engine
-//! running, plugins loaded, homeserver reachable) and `/metrics`.
+//! running, plugins loaded — carriers by name, router plugins by queue —,
+//! homeserver reachable) and `/metrics`.
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         "ready": ready,
         "store": store,
         "plugins": state.carriers.keys().collect::<Vec<_>>(),
+        "routers": state.routers.iter().map(|(queue, _)| queue).collect::<Vec<_>>(),
         "homeserver": match (state.config.matrix.is_some(), homeserver) {
             (false, _) => "not configured",
             (true, true) => "reachable",

@@ -39,12 +39,12 @@ fn refuse(field: &'static str, reason: impl Into<String>) -> Refused {
 pub fn sender(from: &str) -> Result<(), Refused> {
     let shown = preview(from);
     if let Some(digits) = from.strip_prefix('+') {
-        if (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(());
         }
         return Err(refuse(
             "from",
-            format!("{shown} is not an E.164 number (+ and 8 to 15 digits)"),
+            format!("{shown} is not an E.164 number (+ and 7 to 15 digits)"),
         ));
     }
     if from.bytes().all(|b| b.is_ascii_digit()) {

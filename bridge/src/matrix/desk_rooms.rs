@@ -55,8 +55,40 @@ impl Bot {
             if matches!(self.store.desk_room(agent.id()), Ok(Some(r)) if self.room(&r).is_some()) {
                 continue;
             }
+            if !self.has_account(agent).await {
+                continue;
+            }
             self.create_desk_room(agent).await;
         }
+    }
+
+    /// Whether the agent's Matrix account exists (a room invitation to one
+    /// that does not would look fine and reach nobody). A missing one is
+    /// warned about once, naming the roster key, and asked again at every
+    /// check; a homeserver that cannot say is given the benefit of the doubt.
+    async fn has_account(&self, agent: &AgentConfig) -> bool {
+        let missing = match self.client.account().fetch_user_profile_of(&agent.user).await {
+            Ok(_) => false,
+            Err(error) => error
+                .as_client_api_error()
+                .is_some_and(|e| e.status_code.as_u16() == 404),
+        };
+        let mut warned = self
+            .missing_agents
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !missing {
+            warned.remove(agent.id());
+            return true;
+        }
+        if warned.insert(agent.id().clone()) {
+            tracing::warn!(
+                key = %format!("{}.matrix_id", agent.key),
+                agent = %agent.user,
+                "this agent has no account on the homeserver: no desk room until it exists (checked every 30 s)"
+            );
+        }
+        false
     }
 
     async fn create_desk_room(&self, agent: &AgentConfig) {

@@ -39,6 +39,7 @@ struct Inner {
     fail_sends: VecDeque<u16>,
     syncs: VecDeque<Value>,
     next: u64,
+    rooms_created: usize,
     other: Vec<String>,
 }
 
@@ -65,6 +66,8 @@ impl MockHomeserver {
             .route("/_matrix/client/v3/rooms/{room}/invite", post(empty))
             .route("/_matrix/client/v3/rooms/{room}/kick", post(empty))
             .route("/_matrix/client/v3/rooms/{room}/leave", post(empty))
+            // Every user has an account except those named @ghost….
+            .route("/_matrix/client/v3/profile/{user}", get(profile))
             .fallback(unknown)
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -112,6 +115,11 @@ impl MockHomeserver {
         inner.next += 1;
         body["next_batch"] = json!(format!("s{}", inner.next));
         inner.syncs.push_back(body);
+    }
+
+    /// How many rooms the bot created.
+    pub fn rooms_created(&self) -> usize {
+        lock(&self.inner).rooms_created
     }
 
     /// Calls the mock does not know, as `METHOD path`.
@@ -189,7 +197,16 @@ async fn send(
 async fn create_room(State(inner): State<Shared>) -> Json<Value> {
     let mut inner = lock(&inner);
     inner.next += 1;
+    inner.rooms_created += 1;
     Json(json!({"room_id": format!("!room{}:hs", inner.next)}))
+}
+
+async fn profile(Path(user): Path<String>) -> Response {
+    if user.starts_with("@ghost") {
+        let body = json!({"errcode": "M_NOT_FOUND", "error": "Profile was not found"});
+        return (StatusCode::NOT_FOUND, Json(body)).into_response();
+    }
+    Json(json!({"displayname": user})).into_response()
 }
 
 async fn empty() -> Json<Value> {

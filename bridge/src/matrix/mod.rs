@@ -63,6 +63,8 @@ pub struct Bot {
     /// Every task this login started (feed, card refreshers, desk-room
     /// checks); aborted when the login ends.
     tasks: Mutex<JoinSet<()>>,
+    /// Roster agents found to have no Matrix account (warned about once).
+    missing_agents: Mutex<std::collections::BTreeSet<smsdesk_core::AgentId>>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -131,6 +133,7 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                     me,
                     cards: CardLocks::default(),
                     tasks: Mutex::new(JoinSet::new()),
+                    missing_agents: Mutex::default(),
                 });
                 let guard = StopOnDrop(bot.clone());
                 let sync::Ended::LoginRefused = bot.sync_loop().await;

@@ -85,7 +85,11 @@ async fn desk() -> Desk {
             router_settings: Vec::new(),
         }],
         idle_codes: vec!["Lunch".into()],
-        roster: vec![agent("@alice:hs", "Alice"), agent("@bob:hs", "Bob")],
+        roster: vec![
+            agent("@alice:hs", "Alice"),
+            agent("@bob:hs", "Bob"),
+            agent("@ghost:hs", "Ghost"),
+        ],
         plugins: PluginLimitsConfig {
             cache_dir: Some(dir.path().join("cache")),
             ..PluginLimitsConfig::default()
@@ -126,6 +130,7 @@ async fn desk() -> Desk {
         me: owned_user_id!("@smsdesk:hs"),
         cards: CardLocks::default(),
         tasks: Mutex::new(JoinSet::new()),
+        missing_agents: Mutex::default(),
     });
     Desk {
         hs,
@@ -186,7 +191,17 @@ async fn the_feed_shows_an_event_once_with_a_transaction_id_from_the_event() {
         .iter()
         .find(|s| s.body() == "You are now available.")
         .expect("sent");
-    assert_eq!(notice.txn, format!("smsdesk.{}.0.0", d.app.store_identity));
+    let at = d
+        .app
+        .read(|e| smsdesk_core::store::layout::events_from(e.store(), 0, 1))
+        .await
+        .expect("engine")
+        .expect("log")[0]
+        .at;
+    assert_eq!(
+        notice.txn,
+        format!("smsdesk.{}.0.{}.status", d.app.store_identity, at.0)
+    );
     assert_eq!(notice.content["msgtype"], "m.notice");
     // The cursor is saved past it.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -360,7 +375,7 @@ async fn agents_messages_are_relayed_refused_or_left_to_the_feed() {
         refusal[0].body(),
         "@mallory:hs is not on the agent roster: nothing was sent."
     );
-    assert_eq!(refusal[0].txn, "smsdesk.answer.$m1.0");
+    assert_eq!(refusal[0].txn, "smsdesk.answer.$m1.answer");
 
     // Alice's plain text is a reply, carrying where it came from.
     let alice_user = owned_user_id!("@alice:hs");
@@ -477,4 +492,23 @@ async fn a_logins_tasks_stop_with_it() {
         assert!(tokio::time::Instant::now() < deadline, "the login's task outlived it");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_without_an_account_gets_no_desk_room_and_a_warning_once() {
+    let d = desk().await;
+    for _ in 0..2 {
+        d.bot.ensure_desk_rooms().await;
+    }
+    let missing: Vec<String> = d
+        .bot
+        .missing_agents
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert_eq!(missing, ["@ghost:hs"]);
+    assert_eq!(d.bot.store.desk_room(&AgentId::from("@ghost:hs")).expect("read"), None);
+    assert_eq!(d.hs.rooms_created(), 0, "a room for an account that does not exist");
 }

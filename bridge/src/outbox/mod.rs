@@ -106,7 +106,18 @@ pub async fn run(state: Arc<AppState>) {
                 let Some(verdict) = judge(&mut schedule, &sms, attempt) else { continue };
                 let outcome = match &verdict {
                     Verdict::Sent { .. } => "sent",
-                    Verdict::Failed { .. } => "failed",
+                    Verdict::Failed { code, reason } => {
+                        // The operator's view of a reply that will not arrive.
+                        tracing::warn!(
+                            conversation = %sms.conversation,
+                            message_id = %id,
+                            carrier = %sms.carrier,
+                            code = code.as_deref().unwrap_or("-"),
+                            %reason,
+                            "reply failed for good; the agent is told"
+                        );
+                        "failed"
+                    }
                 };
                 state.metrics.send(sms.carrier.as_str(), outcome);
                 schedule.forget(id);
@@ -134,7 +145,7 @@ fn judge(schedule: &mut Schedule, sms: &OutboundSms, attempt: Attempt) -> Option
                 });
             }
             let delay = retry::backoff(tries, hint);
-            tracing::info!(message = %sms.message_id, attempt = tries, ?delay, %reason, "send failed; will retry");
+            tracing::info!(message_id = %sms.message_id, conversation = %sms.conversation, attempt = tries, ?delay, %reason, "send failed; will retry");
             schedule.put(sms.message_id, Instant::now() + delay);
             None
         }
@@ -161,12 +172,12 @@ async fn save(
             Ok(())
         }
         Ok(Err(rejection)) => {
-            tracing::error!(%message, %rejection, "the engine refused a send outcome; this reply will not be sent again");
+            tracing::error!(message_id = %message, %rejection, "the engine refused a send outcome; this reply will not be sent again");
             pending.remove(message);
             Ok(())
         }
         Err(error) => {
-            tracing::error!(%message, %error, "could not record the send outcome; will retry recording, not sending");
+            tracing::error!(message_id = %message, %error, "could not record the send outcome; will retry recording, not sending");
             unsaved.insert(message, verdict);
             match error {
                 EngineError::Stopped(_) => {

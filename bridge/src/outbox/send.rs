@@ -78,13 +78,13 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         Ok(None) => {}
         Err(why) => return Attempt::Permanent(None, why),
     }
-    tracing::debug!(message = %sms.message_id, "sending to the carrier");
+    tracing::debug!(message_id = %sms.message_id, "sending to the carrier");
     let response = match request.send().await {
         Ok(r) => r,
         Err(error) => return Attempt::Retry(format!("HTTP error: {error}"), None),
     };
     let status = response.status().as_u16();
-    tracing::debug!(message = %sms.message_id, status, "carrier answered");
+    tracing::debug!(message_id = %sms.message_id, status, "carrier answered");
     let headers = response
         .headers()
         .iter()
