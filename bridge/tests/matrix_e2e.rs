@@ -413,7 +413,7 @@ async fn a_replayed_sync_sends_no_reply_twice() {
 async fn a_post_repeated_after_a_crash_shows_once() {
     let mut w = AliceAtWork::start().await;
     w.server.stop();
-    w.server.env = vec![("SMSDESK_FAILPOINT".into(), "feed-exit-after-post:1".into())];
+    w.server.env = vec![("SMSDESK_FAILPOINT".into(), "feed-exit-after:message-received".into())];
     w.server.spawn();
     let r = w
         .sim

@@ -213,12 +213,24 @@ fn a_carrier_sending_outside_its_allowed_hosts_does_not_start() {
     let port = free_port();
     let text = common::config::server_config(port, "http://localhost:9", None);
     std::fs::write(dir.path().join("smsdesk.toml"), text).unwrap();
-    let out = std::process::Command::new(common::bin())
+    let mut child = std::process::Command::new(common::bin())
         .args(["run", "--config"])
         .arg(dir.path().join("smsdesk.toml"))
         .env("SMSDESK_TEST_TOKEN", TOKEN)
-        .output()
+        .env(common::process::MARK, common::process::mark())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            common::process::kill_child(&mut child);
+            panic!("smsdesk started with a carrier that sends outside its allowed_hosts");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -64,7 +64,7 @@ impl Bot {
                     Ok(()) => {
                         backoff = BACKOFF_START;
                         next = record.seq + 1;
-                        failpoint.after_post();
+                        failpoint.after_post(record);
                     }
                     Err(PostError::Skip(error)) => {
                         tracing::error!(seq = record.seq, error = %format!("{error:#}"), "the homeserver refused a post; skipping it");
@@ -97,33 +97,30 @@ impl Bot {
     }
 }
 
-/// A test hook: `SMSDESK_FAILPOINT=feed-exit-after-post:N` ends the process
-/// right after the Nth post, before the feed's progress is saved, as a
+/// A test hook: `SMSDESK_FAILPOINT=feed-exit-after:<event>` (an event name
+/// as stored, e.g. `message-received`) ends the process right after the
+/// first such event was shown, before the feed's progress is saved, as a
 /// SIGKILL at the worst moment would. Unset in production.
 #[derive(Debug)]
 struct Failpoint {
-    after: Option<u64>,
-    posts: std::sync::atomic::AtomicU64,
+    after: Option<String>,
 }
 
 impl Failpoint {
     fn from_env() -> Self {
         let after = std::env::var("SMSDESK_FAILPOINT")
             .ok()
-            .and_then(|v| v.strip_prefix("feed-exit-after-post:")?.parse().ok());
-        Self {
-            after,
-            posts: std::sync::atomic::AtomicU64::new(0),
-        }
+            .and_then(|v| v.strip_prefix("feed-exit-after:").map(str::to_owned));
+        Self { after }
     }
 
-    fn after_post(&self) {
-        let Some(after) = self.after else { return };
-        let n = self.posts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if n >= after {
+    fn after_post(&self, record: &smsdesk_core::EventRecord) {
+        let Some(after) = &self.after else { return };
+        let name = serde_json::to_value(&record.event).ok();
+        if name.as_ref().and_then(|v| v["event"].as_str()) == Some(after.as_str()) {
             tracing::warn!(
-                posts = n,
-                "failpoint feed-exit-after-post: exiting before the feed's progress is saved"
+                seq = record.seq,
+                "failpoint feed-exit-after: exiting before the feed's progress is saved"
             );
             std::process::exit(137);
         }
