@@ -1,0 +1,183 @@
+//! The Matrix desk's rules in-process, against a mocked homeserver
+//! (`mock_homeserver`) and a real engine in a temporary directory, in
+//! seconds, without Synapse: `feed` (showing events, retries, saving
+//! progress, a login's tasks) and `rooms` (offer cards, agents' messages,
+//! desk rooms). This file is the set-up they share. The end-to-end tests
+//! with a real Synapse are in `bridge/tests/`.
+
+mod feed;
+mod rooms;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::ruma::{owned_event_id, owned_room_id, owned_user_id, OwnedRoomId};
+use matrix_sdk::Client;
+use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup};
+use smsdesk_core::{AgentId, Command, ConversationId, EntryNumber, InboundSms};
+use tokio::task::JoinSet;
+
+use super::inbound::Incoming;
+use super::mock_homeserver::{MockHomeserver, Sent};
+use super::offer_card::CardLocks;
+use super::store::RoomRole;
+use super::Bot;
+use crate::app::AppState;
+use crate::config::{
+    AgentConfig, Config, EntryPointConfig, MatrixAuth, MatrixConfig, PluginLimitsConfig, QueueConfig, RouterChoice,
+};
+
+const ENTRY: &str = "+15550001111";
+const ALICE_DESK: &str = "!desk-alice:hs";
+const BOB_DESK: &str = "!desk-bob:hs";
+
+struct Desk {
+    hs: MockHomeserver,
+    app: Arc<AppState>,
+    bot: Arc<Bot>,
+    _dir: tempfile::TempDir,
+}
+
+fn agent(id: &str, name: &str) -> AgentConfig {
+    let mut setup = AgentSetup::new(id, &["billing"]);
+    setup.name = name.to_owned();
+    AgentConfig {
+        key: format!("agents.roster[{name}]"),
+        user: id.try_into().expect("user id"),
+        queues: setup.queues.iter().cloned().collect(),
+        setup,
+    }
+}
+
+fn alice() -> AgentId {
+    AgentId::from("@alice:hs")
+}
+
+async fn desk() -> Desk {
+    let hs = MockHomeserver::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut queue = QueueSetup::new("billing");
+    queue.wrapup_reasons = vec!["Resolved".into()];
+    let config = Config {
+        file: dir.path().join("smsdesk.toml"),
+        storage: dir.path().join("data"),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        public_url: "http://127.0.0.1:9".into(),
+        max_body: 4096,
+        matrix: Some(MatrixConfig {
+            homeserver: hs.url.clone(),
+            user: owned_user_id!("@smsdesk:hs"),
+            auth: MatrixAuth::AccessToken("token".into()),
+        }),
+        carriers: Vec::new(),
+        entry_points: vec![EntryPointConfig {
+            key: "entry_points[0]".into(),
+            entry: EntryPoint {
+                number: EntryNumber::parse(ENTRY).expect("entry"),
+                kind: EntryKind::LongCode,
+                carrier: "twilio".into(),
+                queue: "billing".into(),
+                skills: Default::default(),
+            },
+            send_rate: 1.0,
+        }],
+        queues: vec![QueueConfig {
+            key: "queues[0]".into(),
+            setup: queue,
+            router: RouterChoice::LongestAvailable,
+            router_settings: Vec::new(),
+        }],
+        idle_codes: vec!["Lunch".into()],
+        roster: vec![
+            agent("@alice:hs", "Alice"),
+            agent("@bob:hs", "Bob"),
+            agent("@ghost:hs", "Ghost"),
+        ],
+        plugins: PluginLimitsConfig {
+            cache_dir: Some(dir.path().join("cache")),
+            ..PluginLimitsConfig::default()
+        },
+    };
+    let app = tokio::task::spawn_blocking(move || crate::app::start(config))
+        .await
+        .expect("join")
+        .expect("app");
+    let store = super::open_store(&app).await.expect("bot store");
+    let client = Client::builder().homeserver_url(&hs.url).build().await.expect("client");
+    let session = MatrixSession {
+        meta: matrix_sdk::SessionMeta {
+            user_id: owned_user_id!("@smsdesk:hs"),
+            device_id: "BOT".into(),
+        },
+        tokens: matrix_sdk::SessionTokens {
+            access_token: "token".into(),
+            refresh_token: None,
+        },
+    };
+    client
+        .matrix_auth()
+        .restore_session(session, Default::default())
+        .await
+        .expect("session");
+    hs.sync_joined(&[ALICE_DESK, BOB_DESK]);
+    client
+        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
+        .await
+        .expect("sync");
+    store.set_desk_room(&alice(), &owned_room_id!("!desk-alice:hs"));
+    store.set_desk_room(&AgentId::from("@bob:hs"), &owned_room_id!("!desk-bob:hs"));
+    let bot = Arc::new(Bot {
+        client,
+        app: app.clone(),
+        store,
+        me: owned_user_id!("@smsdesk:hs"),
+        cards: CardLocks::default(),
+        tasks: Mutex::new(JoinSet::new()),
+        missing_agents: Mutex::default(),
+    });
+    Desk {
+        hs,
+        app,
+        bot,
+        _dir: dir,
+    }
+}
+
+impl Desk {
+    async fn run(&self, command: Command) {
+        self.app
+            .execute(command)
+            .await
+            .expect("engine")
+            .unwrap_or_else(|r| panic!("refused: {r}"));
+    }
+
+    async fn customer_texts(&self, sid: &str, body: &str) {
+        self.run(Command::ReceiveSms(InboundSms {
+            carrier: "twilio".into(),
+            carrier_message_id: sid.into(),
+            from: "+15557770001".into(),
+            to: EntryNumber::parse(ENTRY).expect("entry"),
+            body: body.into(),
+            media: Vec::new(),
+        }))
+        .await;
+    }
+
+    fn start_feed(&self) {
+        self.bot.spawn(self.bot.clone().feed());
+    }
+
+    async fn next_seq(&self) -> u64 {
+        self.app.read(|e| e.state().counters.next_seq).await.expect("engine")
+    }
+}
+
+fn bodies(sent: &[Sent], room: &str) -> Vec<String> {
+    sent.iter()
+        .filter(|s| s.room == room && s.kind == "m.room.message")
+        .map(|s| s.body().to_owned())
+        .collect()
+}
