@@ -31,11 +31,7 @@ async fn the_feed_shows_an_event_once_with_a_transaction_id_from_the_event() {
     );
     assert_eq!(notice.content["msgtype"], "m.notice");
     // The cursor is saved past it.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while d.bot.store.cursor().expect("cursor") < 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the cursor never moved");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    d.wait_cursor(1, "the cursor never moved").await;
     // Showing the same event again sends the same request.
     let record = d
         .app
@@ -82,14 +78,7 @@ async fn a_failing_post_is_retried_in_order_and_a_refused_one_skipped() {
         .await;
     assert_eq!(bodies(&sent, ALICE_DESK).len(), 3, "{:#?}", bodies(&sent, ALICE_DESK));
     let next = d.next_seq().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while d.bot.store.cursor().expect("cursor") < next {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the cursor did not pass the skipped event"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    d.wait_cursor(next, "the cursor did not pass the skipped event").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -103,14 +92,7 @@ async fn the_feed_saves_its_progress_once_per_batch_not_once_per_post() {
     d.start_feed();
     d.hs.wait_for("20 notices", |s| bodies(s, ALICE_DESK).len() == 20).await;
     let next = d.next_seq().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while d.bot.store.cursor().expect("cursor") < next {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the cursor never reached the end"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    d.wait_cursor(next, "the cursor never reached the end").await;
     let used = d.bot.store.syncs() - syncs_before;
     assert!(used <= 2, "20 posts took {used} durable writes of the bot's store");
 }

@@ -170,6 +170,15 @@ impl Desk {
         self.bot.spawn(self.bot.clone().feed());
     }
 
+    /// Waits (up to 5 s) until the feed's cursor is at least `seq`.
+    async fn wait_cursor(&self, seq: u64, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.bot.store.cursor().expect("cursor") < seq {
+            assert!(tokio::time::Instant::now() < deadline, "{what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     async fn next_seq(&self) -> u64 {
         self.app.read(|e| e.state().counters.next_seq).await.expect("engine")
     }
