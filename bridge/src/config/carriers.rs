@@ -30,6 +30,20 @@ pub struct CarrierConfig {
     pub secrets: Vec<(String, String)>,
 }
 
+impl CarrierConfig {
+    /// Whether outbound HTTP may go to `url`; the refused host otherwise.
+    /// Checked by `check-config` on the plugin's dry run and by the outbox
+    /// on every send.
+    pub fn check_host(&self, url: &reqwest::Url) -> Result<(), String> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        if self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
+            Ok(())
+        } else {
+            Err(host)
+        }
+    }
+}
+
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
     let mut carriers = Vec::new();
     for (path, v) in r.array_of_tables(root, "carriers") {

@@ -161,8 +161,7 @@ pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError>
         };
         match reqwest::Url::parse(&request.url) {
             Ok(url) => {
-                let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-                if !c.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
+                if let Err(host) = c.check_host(&url) {
                     error(
                         join(&c.key, "allowed_hosts"),
                         format!("the plugin sends to {host} ({}), which is not listed", request.url),

@@ -59,12 +59,7 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         Ok(u) => u,
         Err(e) => return Attempt::Permanent(None, format!("the plugin built an invalid URL {:?}: {e}", built.url)),
     };
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    if !carrier_config
-        .allowed_hosts
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(&host))
-    {
+    if let Err(host) = carrier_config.check_host(&url) {
         tracing::error!(carrier = %sms.carrier, %host, "refusing to send to a host not in allowed_hosts");
         return Attempt::Permanent(None, format!("host {host} is not in this carrier's allowed_hosts"));
     }
