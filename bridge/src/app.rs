@@ -17,7 +17,7 @@ use anyhow::Context;
 use smsdesk_core::committer::{Committer, Options, Reply, SystemClock};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::store::SledStore;
-use smsdesk_core::{Command, Engine, EngineError, Timestamp};
+use smsdesk_core::{Command, Engine, EngineError};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
 use smsdesk_plugins::{CarrierPlugin, PluginHost, Secrets};
@@ -172,8 +172,8 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     let plugin_host = crate::plugins::host(&config)?;
     let carriers = load_carriers(&config, &plugin_host)?;
     let (routers, router_handles) = load_routers(&config, &plugin_host)?;
-    let store = open_store(&config.storage)?;
-    let engine = Engine::open(store, config.setup(), routers, Timestamp::now())?;
+    let store = open_store(&config.storage, config.cache_mib)?;
+    let engine = Engine::open(store, config.setup(), routers)?;
     let store_identity = engine.identity().to_owned();
     let outbox_wake = Arc::new(tokio::sync::Notify::new());
     let feed_wake = Arc::new(tokio::sync::Notify::new());
@@ -232,6 +232,6 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn open_store(dir: &Path) -> anyhow::Result<SledStore> {
-    SledStore::open(dir).with_context(|| format!("opening the store at {}", dir.display()))
+fn open_store(dir: &Path, cache_mib: u64) -> anyhow::Result<SledStore> {
+    SledStore::open_with_cache(dir, cache_mib).with_context(|| format!("opening the store at {}", dir.display()))
 }

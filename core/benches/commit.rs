@@ -67,7 +67,7 @@ fn raw_fdatasync(dir: &Path) -> f64 {
 
 fn single(dir: &Path) -> (f64, u64) {
     let store = SledStore::open(dir.join("single")).expect("open sled");
-    let mut engine = Engine::open(store, setup(), Routers::default(), Timestamp::now()).expect("open engine");
+    let mut engine = Engine::open(store, setup(), Routers::default()).expect("open engine");
     let start = Instant::now();
     let mut n = 0;
     while start.elapsed() < RUN_FOR {
@@ -85,7 +85,7 @@ fn single(dir: &Path) -> (f64, u64) {
 /// The same commits with an in-memory store: the engine's CPU cost alone.
 fn cpu_only() -> f64 {
     let store = smsdesk_core::store::MemoryStore::new();
-    let mut engine = Engine::open(store, setup(), Routers::default(), Timestamp::now()).expect("open engine");
+    let mut engine = Engine::open(store, setup(), Routers::default()).expect("open engine");
     let start = Instant::now();
     let mut n = 0;
     while start.elapsed() < RUN_FOR / 3 {
@@ -100,7 +100,7 @@ fn cpu_only() -> f64 {
 
 fn group(dir: &Path) -> (f64, usize, u64) {
     let store = SledStore::open(dir.join("group")).expect("open sled");
-    let engine = Engine::open(store, setup(), Routers::default(), Timestamp::now()).expect("open engine");
+    let engine = Engine::open(store, setup(), Routers::default()).expect("open engine");
     let committer = Arc::new(Committer::spawn(engine, Arc::new(SystemClock), Options::default()));
     let total = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();

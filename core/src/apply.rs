@@ -51,11 +51,7 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 },
             );
         }
-        Event::AgentStatusChanged { agent, status } => {
-            let a = state.agent_mut(agent);
-            a.status = status.clone();
-            a.since = at;
-        }
+        Event::AgentStatusChanged { agent, status } => state.set_status(agent, status.clone(), at),
         Event::Offered {
             conversation,
             agent,
@@ -86,9 +82,7 @@ pub fn apply(state: &mut State, record: &EventRecord) {
         Event::OfferTimedOut { conversation, agent } => {
             requeue(state, *conversation, true, at);
             release(state, agent, at);
-            let a = state.agent_mut(agent);
-            a.status = AgentStatus::Rona;
-            a.since = at;
+            state.set_status(agent, AgentStatus::Rona, at);
         }
         Event::OfferWithdrawn { conversation, agent } => {
             requeue(state, *conversation, true, at);
@@ -147,9 +141,9 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             queue,
         } => {
             if let Some(c) = state.conversation_mut(*conversation) {
-                c.queue = queue.clone();
                 c.declined_by.clear();
             }
+            state.set_queue(*conversation, queue.clone());
             requeue(state, *conversation, false, at);
             release(state, from, at);
         }

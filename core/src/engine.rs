@@ -3,27 +3,25 @@
 //! and commits it in one atomic, durable write per batch. A batch of many
 //! commands costs one sync: that is group commit (driven by `committer`).
 //!
+//! Memory holds what is open; what a command needs beyond that (a carrier
+//! message id seen before, an older reply's delivery record, a reply handed
+//! in again) is read from the store just before the command is decided.
+//!
 //! If the store fails, memory may be ahead of disk, so the engine refuses
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
-
-use std::time::Duration;
 
 use crate::apply::apply;
 use crate::command::Command;
 use crate::decide::decide;
 use crate::event::{Event, EventRecord};
-use crate::ids::{ConversationId, Timestamp};
+use crate::ids::{ConversationId, MessageId, Timestamp};
 use crate::rejection::Rejection;
 use crate::routing::{next_offer, Routers};
 use crate::setup::Setup;
 use crate::state::State;
 use crate::store::{layout, KvStore, StoreError, WriteSet};
 use crate::timers;
-
-/// How long carrier message ids stay in memory for de-duplication; older
-/// ones are still found in the store, at the cost of one read.
-pub const DEDUP_MEMORY_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -60,7 +58,6 @@ pub struct Engine<S: KvStore> {
     store: S,
     routers: Routers,
     stopped: Option<String>,
-    last_prune: Timestamp,
     /// The store's identity (`layout::identity`), for front ends' cursors.
     identity: String,
 }
@@ -68,7 +65,7 @@ pub struct Engine<S: KvStore> {
 impl<S: KvStore> std::fmt::Debug for Engine<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("open_conversations", &self.state.conversations().count())
+            .field("open_conversations", &self.state.conversation_count())
             .field("routers", &self.routers)
             .field("stopped", &self.stopped)
             .finish()
@@ -77,16 +74,14 @@ impl<S: KvStore> std::fmt::Debug for Engine<S> {
 
 impl<S: KvStore> Engine<S> {
     /// Loads the state from `store`. Timers that expired meanwhile fire on the first `tick`.
-    pub fn open(store: S, setup: Setup, routers: Routers, now: Timestamp) -> Result<Self, EngineError> {
-        let since = Timestamp(now.0.saturating_sub(DEDUP_MEMORY_WINDOW.as_millis() as u64));
-        let state = layout::load(&store, setup, since)?;
+    pub fn open(store: S, setup: Setup, routers: Routers) -> Result<Self, EngineError> {
+        let state = layout::load(&store, setup)?;
         let identity = layout::identity(&store)?;
         Ok(Self {
             state,
             store,
             routers,
             stopped: None,
-            last_prune: now,
             identity,
         })
     }
@@ -147,25 +142,45 @@ impl<S: KvStore> Engine<S> {
 
     /// Fires every due timer (offer, conference invitation, auto wrap-up) and routes.
     pub fn tick(&mut self, now: Timestamp) -> Result<BatchOutcome, EngineError> {
-        if now.since(self.last_prune) > Duration::from_secs(3600) {
-            self.last_prune = now;
-            let cutoff = Timestamp(now.0.saturating_sub(DEDUP_MEMORY_WINDOW.as_millis() as u64));
-            self.state.forget_seen_before(cutoff);
-        }
         let due = timers::due(&self.state, now);
         self.execute_batch(due, now)
     }
 
     fn run_one(&mut self, command: &Command, now: Timestamp) -> Result<Result<Executed, Rejection>, EngineError> {
-        if let Command::ReceiveSms(sms) = command {
-            let known = self.state.seen(&sms.carrier, &sms.carrier_message_id).is_some()
-                || layout::was_seen(&self.store, &sms.carrier, &sms.carrier_message_id)?;
-            if known {
-                return Ok(Ok(Executed {
-                    records: Vec::new(),
-                    duplicate: true,
-                }));
+        match command {
+            Command::ReceiveSms(sms) => {
+                let known = self.state.seen(&sms.carrier, &sms.carrier_message_id).is_some()
+                    || layout::was_seen(&self.store, &sms.carrier, &sms.carrier_message_id)?;
+                if known {
+                    return Ok(Ok(Executed {
+                        records: Vec::new(),
+                        duplicate: true,
+                    }));
+                }
             }
+            Command::Reply {
+                conversation,
+                reference: Some(reference),
+                ..
+            } => {
+                // The same reply handed in again (a front end replaying after a crash) is already done.
+                let known = self.state.reply_with_reference(*conversation, reference).is_some()
+                    || layout::reply_by_reference(&self.store, *conversation, reference)?.is_some();
+                if known {
+                    return Ok(Ok(Executed::default()));
+                }
+            }
+            Command::RecordSendOutcome { message, .. } => self.read_back_delivery(*message)?,
+            Command::RecordDelivery {
+                carrier, provider_id, ..
+            } => {
+                if self.state.message_by_provider(carrier, provider_id).is_none() {
+                    if let Some(message) = layout::message_by_provider(&self.store, carrier, provider_id)? {
+                        self.read_back_delivery(message)?;
+                    }
+                }
+            }
+            _ => {}
         }
         let events = match decide(&self.state, command, now) {
             Ok(events) => events,
@@ -180,6 +195,16 @@ impl<S: KvStore> Engine<S> {
             records,
             duplicate: false,
         }))
+    }
+
+    /// Brings a reply's delivery record into memory for the batch, if it is not there.
+    fn read_back_delivery(&mut self, message: MessageId) -> Result<(), EngineError> {
+        if self.state.delivery(message).is_none() {
+            if let Some(record) = layout::delivery(&self.store, message)? {
+                self.state.hold_delivery(message, record);
+            }
+        }
+        Ok(())
     }
 
     fn record(&mut self, actor: crate::command::Actor, event: Event, now: Timestamp) -> EventRecord {
@@ -197,7 +222,7 @@ impl<S: KvStore> Engine<S> {
     fn route(&mut self, now: Timestamp) -> Vec<EventRecord> {
         let mut out = Vec::new();
         // Each successful offer fills one seat, so this is bounded; the cap is a guard.
-        let bound = self.state.conversations().count() + 1;
+        let bound = self.state.conversation_count() + 1;
         for _ in 0..bound {
             let Some(command) = next_offer(&self.state, &mut self.routers, now) else {
                 break;
@@ -219,7 +244,7 @@ impl<S: KvStore> Engine<S> {
 
     fn commit(&mut self, records: &[EventRecord]) -> Result<(), EngineError> {
         let mut writes = WriteSet::default();
-        layout::stage(&mut self.state, records, &mut writes);
+        let finished = layout::stage(&mut self.state, records, &mut writes);
         if records.is_empty() && writes.len() <= 1 {
             // Nothing but the counters: no need to sync.
             return Ok(());
@@ -229,7 +254,7 @@ impl<S: KvStore> Engine<S> {
             self.stopped = Some(e.to_string());
             return Err(e.into());
         }
-        self.state.forget_closed();
+        self.state.forget_finished(&finished);
         Ok(())
     }
 
@@ -241,6 +266,14 @@ impl<S: KvStore> Engine<S> {
             return Err(e.into());
         }
         Ok(())
+    }
+
+    /// A reply's delivery record, wherever it is (memory or store).
+    pub fn delivery(&self, message: MessageId) -> Result<Option<crate::model::DeliveryRecord>, StoreError> {
+        match self.state.delivery(message) {
+            Some(record) => Ok(Some(record)),
+            None => layout::delivery(&self.store, message),
+        }
     }
 
     /// Every event of a conversation, open or closed, oldest first.

@@ -147,6 +147,26 @@ impl Phase {
             _ => None,
         }
     }
+
+    /// Every timer deadline this phase holds: the offer's, each conference
+    /// invitation's, auto wrap-up's. `timers` names the commands they trigger.
+    pub fn deadlines(&self) -> Vec<Timestamp> {
+        match self {
+            Phase::Offered { deadline, .. } => vec![*deadline],
+            Phase::Active { conference, .. } => conference
+                .values()
+                .filter_map(|m| match m {
+                    Conferee::Requested { deadline } => Some(*deadline),
+                    Conferee::Joined { .. } => None,
+                })
+                .collect(),
+            Phase::Wrapup {
+                deadline: Some(deadline),
+                ..
+            } => vec![*deadline],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Delivery state of an agent's reply, as far as smsdesk knows.
@@ -190,7 +210,10 @@ impl Delivery {
     }
 }
 
-/// One agent reply's delivery record, kept with its conversation.
+/// One agent reply's delivery record. A conversation keeps in memory only
+/// those of its replies still pending (not yet handed to the carrier); every
+/// record is also in the store (`store::layout`, `s/<message>`), where the
+/// engine reads it back when a carrier reports on an older reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outbound {
     pub status: Delivery,
@@ -203,6 +226,34 @@ pub struct Outbound {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
+
+impl Outbound {
+    /// A reply just accepted from an agent.
+    pub fn pending() -> Self {
+        Self {
+            status: Delivery::Pending,
+            provider_id: None,
+            error_code: None,
+            error: None,
+            reference: None,
+        }
+    }
+}
+
+/// A reply's delivery record as the store keeps it (`s/<message>`), with
+/// what is needed to find it again without its conversation in memory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    pub conversation: ConversationId,
+    /// The carrier that was asked to send it (its status callbacks name it).
+    pub carrier: CarrierName,
+    #[serde(flatten)]
+    pub outbound: Outbound,
+}
+
+/// A waiting conversation's place in line: put back at the head first
+/// (`false` sorts first), then oldest first, then by id.
+pub type QueueOrder = (bool, Timestamp, ConversationId);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
@@ -221,14 +272,15 @@ pub struct Conversation {
     pub last_agent: Option<AgentId>,
     pub inbound_count: u32,
     pub outbound_count: u32,
-    /// Delivery state of every agent reply in this conversation.
+    /// Replies not yet handed to the carrier (bounded by what is in flight;
+    /// the delivery records of the others live in the store).
     #[serde(default)]
     pub outbound: BTreeMap<MessageId, Outbound>,
 }
 
 impl Conversation {
     /// Queue order: conversations put back at the head first, then oldest first.
-    pub fn queue_order(&self) -> Option<(bool, Timestamp, ConversationId)> {
+    pub fn queue_order(&self) -> Option<QueueOrder> {
         match &self.phase {
             Phase::Queued { head, .. } => Some((!head, self.opened_at, self.id)),
             _ => None,

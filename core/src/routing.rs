@@ -122,40 +122,54 @@ impl Routers {
     }
 }
 
-fn candidates<'a>(state: &'a State, c: &Conversation, now: Timestamp) -> Vec<Candidate<'a>> {
+/// The eligible members of `queue` (see `State::eligible`), in roster order.
+fn candidates<'a>(state: &'a State, queue: &QueueName, now: Timestamp) -> Vec<Candidate<'a>> {
     state
-        .setup
-        .agents
-        .values()
-        .enumerate()
-        .filter(|(_, a)| a.queues.contains(&c.queue) && state.has_room(&a.id))
-        .map(|(ordinal, a)| Candidate {
-            agent: &a.id,
-            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
-            idle: state
-                .agent(&a.id)
-                .map_or(Duration::ZERO, |r| now.since(r.ready_since())),
-            load: state.load(&a.id),
-            capacity: a.capacity,
-            skills: &a.skills,
+        .eligible(queue)
+        .filter_map(|id| {
+            let setup = state.setup.agents.get(id)?;
+            Some(Candidate {
+                agent: &setup.id,
+                ordinal: state.ordinal(id).unwrap_or(u32::MAX),
+                idle: state.agent(id).map_or(Duration::ZERO, |r| now.since(r.ready_since())),
+                load: state.load(id),
+                capacity: setup.capacity,
+                skills: &setup.skills,
+            })
         })
         .collect()
 }
 
-/// The next offer to make, if any: queues are served head first, then
-/// oldest first; decliners are skipped while someone else is eligible.
+/// One queue's waiting line, with the agents who may take from it.
+struct Line<'a, I: Iterator<Item = &'a Conversation>> {
+    waiting: std::iter::Peekable<I>,
+    candidates: Vec<Candidate<'a>>,
+}
+
+/// The next offer to make, if any: conversations are served head first,
+/// then oldest first, across the queues that have both someone waiting and
+/// someone eligible; decliners are skipped while someone else is eligible.
+/// Reads the waiting and eligible indexes, never every conversation.
 pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Option<Command> {
-    let anyone_free = state.setup.agents.keys().any(|a| state.has_room(a));
-    if !anyone_free {
-        return None;
-    }
-    for c in state.waiting() {
-        let mut cands = candidates(state, c, now);
+    let mut lines: Vec<_> = state
+        .queues_waiting()
+        .filter(|q| state.eligible(q).next().is_some())
+        .map(|q| Line {
+            waiting: state.waiting_in(q).peekable(),
+            candidates: candidates(state, q, now),
+        })
+        .collect();
+    loop {
+        let (_, i) = lines
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, line)| line.waiting.peek().map(|c| (c.queue_order(), i)))
+            .min()?;
+        let line = &mut lines[i];
+        let c = line.waiting.next()?;
+        let mut cands = line.candidates.clone();
         if cands.iter().any(|k| !c.declined_by.contains(k.agent)) {
             cands.retain(|k| !c.declined_by.contains(k.agent));
-        }
-        if cands.is_empty() {
-            continue;
         }
         let request = RouteRequest {
             conversation: c.id,
@@ -173,5 +187,4 @@ pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Optio
             });
         }
     }
-    None
 }

@@ -51,7 +51,7 @@ fn durability_child() {
         .and_then(|w| w.parse().ok())
         .unwrap_or(100_000);
     let store = SledStore::open(&dir).unwrap();
-    let engine = Engine::open(store, common::setup(), Routers::default(), Timestamp::now()).unwrap();
+    let engine = Engine::open(store, common::setup(), Routers::default()).unwrap();
     let committer = Arc::new(Committer::spawn(engine, Arc::new(SystemClock), Options::default()));
     let deadline = Instant::now() + Duration::from_secs(30);
     let threads: Vec<_> = (0..writers)
@@ -108,7 +108,7 @@ fn ack(line: &str) -> Option<String> {
 /// Counts every stored `MessageReceived` per carrier message id.
 fn stored_messages(dir: &Path) -> BTreeMap<String, usize> {
     let store = SledStore::open(dir).unwrap();
-    let engine = Engine::open(store, common::setup(), Routers::default(), Timestamp::now()).unwrap();
+    let engine = Engine::open(store, common::setup(), Routers::default()).unwrap();
     let mut out = BTreeMap::new();
     for c in 0..engine.state().counters.next_conversation {
         for r in engine.history(ConversationId(c)).unwrap() {
@@ -235,7 +235,7 @@ fn every_acknowledgement_follows_an_fdatasync_of_the_write_ahead_log() {
 fn a_batch_of_commands_costs_one_sync() {
     let tmp = tempfile::tempdir().unwrap();
     let store = SledStore::open(tmp.path()).unwrap();
-    let mut engine = Engine::open(store, common::setup(), Routers::default(), Timestamp(1)).unwrap();
+    let mut engine = Engine::open(store, common::setup(), Routers::default()).unwrap();
     // A new store writes its identity once, at creation.
     let base = engine.store().syncs();
     assert!(base <= 1, "{base}");
@@ -258,7 +258,7 @@ fn a_batch_of_commands_costs_one_sync() {
 fn concurrent_writers_share_syncs_through_the_committer() {
     let tmp = tempfile::tempdir().unwrap();
     let store = SledStore::open(tmp.path()).unwrap();
-    let engine = Engine::open(store, common::setup(), Routers::default(), Timestamp::now()).unwrap();
+    let engine = Engine::open(store, common::setup(), Routers::default()).unwrap();
     let committer = Arc::new(Committer::spawn(engine, Arc::new(SystemClock), Options::default()));
     let threads: Vec<_> = (0..16)
         .map(|w| {

@@ -1061,7 +1061,7 @@ fn a_reply_goes_pending_sent_delivered_and_never_backwards() {
     let mut d = Desk::new();
     let c = d.active_with(&bob());
     let m = reply_id(&mut d, &bob(), c, "on it");
-    let status = |d: &Desk| d.state().conversation(c).unwrap().outbound[&m].clone();
+    let status = |d: &Desk| d.engine.delivery(m).unwrap().unwrap().outbound;
     assert_eq!(status(&d).status, Delivery::Pending);
     d.ok(Command::RecordSendOutcome {
         message: m,
@@ -1109,7 +1109,7 @@ fn a_refused_reply_is_failed_with_the_carrier_code() {
             reason: "Attempt to send to unsubscribed recipient".into(),
         },
     });
-    let o = d.state().conversation(c).unwrap().outbound[&m].clone();
+    let o = d.engine.delivery(m).unwrap().unwrap().outbound;
     assert_eq!(o.status, Delivery::Failed);
     assert_eq!(o.error_code.as_deref(), Some("21610"));
     assert!(layout::pending_sms(d.engine.store(), 10).unwrap().is_empty());
@@ -1155,7 +1155,7 @@ fn a_reply_still_pending_when_the_conversation_closes_is_settled_even_after_a_re
         },
     });
     assert!(layout::pending_sms(d.engine.store(), 10).unwrap().is_empty());
-    let record = layout::conversation(d.engine.store(), c).unwrap().unwrap();
-    assert_eq!(record.outbound[&m].status, Delivery::Sent);
+    let record = layout::delivery(d.engine.store(), m).unwrap().unwrap();
+    assert_eq!((record.conversation, record.outbound.status), (c, Delivery::Sent));
     assert!(d.state().conversation(c).is_none(), "forgotten once nothing is pending");
 }

@@ -37,7 +37,7 @@ enum Op {
     Offline(usize),
     Accept(usize, Option<u64>),
     Decline(usize, Option<u64>),
-    Reply(usize, u64, usize),
+    Reply(usize, u64, usize, Option<u8>),
     ToQueue(usize, u64, usize),
     ToAgent(usize, u64, usize),
     Conference(usize, u64, usize),
@@ -60,7 +60,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => a.clone().prop_map(Op::Offline),
         3 => (a.clone(), proptest::option::of(c.clone())).prop_map(|(a, c)| Op::Accept(a, c)),
         1 => (a.clone(), proptest::option::of(c.clone())).prop_map(|(a, c)| Op::Decline(a, c)),
-        2 => (a.clone(), c.clone(), 0..3usize).prop_map(|(a, c, b)| Op::Reply(a, c, b)),
+        2 => (a.clone(), c.clone(), 0..3usize, proptest::option::of(0..3u8)).prop_map(|(a, c, b, r)| Op::Reply(a, c, b, r)),
         1 => (a.clone(), c.clone(), 0..3usize).prop_map(|(a, c, q)| Op::ToQueue(a, c, q)),
         1 => (a.clone(), c.clone(), 0..5usize).prop_map(|(a, c, t)| Op::ToAgent(a, c, t)),
         1 => (a.clone(), c.clone(), 0..5usize).prop_map(|(a, c, t)| Op::Conference(a, c, t)),
@@ -79,6 +79,8 @@ struct Run {
     now: Timestamp,
     /// Every inbound SMS sent so far: (carrier id, body).
     sent: Vec<(String, String)>,
+    /// Each reply's delivery state after the previous step.
+    deliveries: BTreeMap<MessageId, Option<smsdesk_core::model::Delivery>>,
 }
 
 impl Run {
@@ -121,11 +123,11 @@ impl Run {
                 agent: agent(a),
                 conversation: c.map(conv),
             },
-            Op::Reply(a, c, b) => Command::Reply {
+            Op::Reply(a, c, b, r) => Command::Reply {
                 agent: agent(a),
                 conversation: conv(c),
                 body: ["hello", "", &"x".repeat(1_001)][b].to_owned(),
-                reference: None,
+                reference: r.map(|r| format!("!room:example.com $event{r}")),
             },
             Op::ToQueue(a, c, q) => Command::TransferToQueue {
                 agent: agent(a),
@@ -184,7 +186,6 @@ impl Run {
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let before = self.engine.state().clone();
-        let before_conversations: Vec<_> = before.conversations().cloned().collect();
         let outcome = match (op, self.command(op)) {
             (Op::Advance(secs), _) => {
                 self.now = self.now.plus(std::time::Duration::from_secs(*secs));
@@ -235,18 +236,59 @@ impl Run {
         for (id, _) in live.agents() {
             prop_assert!(live.load(id) <= live.capacity(id), "{id} above capacity");
         }
-        // Delivery never moves backwards.
-        for c in before_conversations.iter() {
-            if let Some(now) = live.conversation(c.id) {
-                for (m, o) in &c.outbound {
-                    let after = now.outbound[m].status;
-                    prop_assert!(
-                        after == o.status || o.status.advances_to(after),
-                        "{m}: {:?} -> {after:?}",
-                        o.status
-                    );
-                }
+        // Delivery never moves backwards (records leave memory once handed to the carrier).
+        for m in 0..live.counters.next_message {
+            let m = MessageId(m);
+            let after = layout::delivery(&self.store, m).unwrap().map(|r| r.outbound.status);
+            let before = self.deliveries.insert(m, after);
+            if let (Some(Some(b)), Some(a)) = (before, after) {
+                prop_assert!(a == b || b.advances_to(a), "{m}: {b:?} -> {a:?}");
             }
+        }
+        // Only replies still pending stay in memory.
+        for c in live.conversations() {
+            prop_assert!(c
+                .outbound
+                .values()
+                .all(|o| o.status == smsdesk_core::model::Delivery::Pending));
+        }
+        self.indexes_match_a_scan()
+    }
+
+    /// The indexes routing and timers read, against a scan of everything.
+    fn indexes_match_a_scan(&self) -> Result<(), TestCaseError> {
+        let live = self.engine.state();
+        let deadline = live.conversations().flat_map(|c| c.phase.deadlines()).min();
+        prop_assert_eq!(live.next_deadline(), deadline, "timer index");
+        let mut waiting: Vec<_> = live.conversations().filter(|c| c.queue_order().is_some()).collect();
+        waiting.sort_by_key(|c| c.queue_order());
+        prop_assert_eq!(live.waiting(), waiting, "waiting index");
+        for q in live.setup.queues.keys() {
+            let eligible: Vec<&AgentId> = live
+                .setup
+                .agents
+                .values()
+                .filter(|a| a.queues.contains(q) && live.has_room(&a.id))
+                .map(|a| &a.id)
+                .collect();
+            prop_assert_eq!(
+                live.eligible(q).collect::<Vec<_>>(),
+                eligible,
+                "eligible index of {}",
+                q
+            );
+            let line: Vec<_> = live
+                .waiting()
+                .into_iter()
+                .filter(|c| &c.queue == q)
+                .map(|c| c.id)
+                .collect();
+            prop_assert_eq!(
+                live.waiting_in(q).map(|c| c.id).collect::<Vec<_>>(),
+                line,
+                "waiting line of {}",
+                q
+            );
         }
         Ok(())
     }
@@ -266,8 +308,21 @@ impl Run {
             "a customer message is missing from history"
         );
         prop_assert!(received.values().all(|n| *n == 1), "a customer message is stored twice");
+        // A reply handed in again with the same reference is one reply.
+        for c in 0..self.engine.state().counters.next_conversation {
+            let mut references = std::collections::BTreeSet::new();
+            for r in self.engine.history(ConversationId(c)).unwrap() {
+                if let Event::ReplyAccepted {
+                    reference: Some(reference),
+                    ..
+                } = r.event
+                {
+                    prop_assert!(references.insert(reference.clone()), "{reference} accepted twice");
+                }
+            }
+        }
 
-        let loaded = layout::load(&self.store, setup(), Timestamp(0)).unwrap();
+        let loaded = layout::load(&self.store, setup()).unwrap();
         prop_assert_eq!(&loaded, self.engine.state(), "loading the store gave another state");
         Ok(())
     }
@@ -281,10 +336,11 @@ proptest! {
         let store = MemoryStore::new();
         let now = Timestamp(1_700_000_000_000);
         let mut run = Run {
-            engine: Engine::open(store.clone(), setup(), Routers::default(), now).unwrap(),
+            engine: Engine::open(store.clone(), setup(), Routers::default()).unwrap(),
             store,
             now,
             sent: Vec::new(),
+            deliveries: BTreeMap::new(),
         };
         for op in &ops {
             run.step(op)?;

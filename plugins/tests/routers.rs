@@ -171,7 +171,7 @@ fn sms(sid: &str) -> Command {
 fn the_engine_routes_through_a_router_plugin() {
     let mut routers = Routers::default();
     routers.set(QueueName::from("billing"), Box::new(router("router-skills", &[])));
-    let mut engine = Engine::open(MemoryStore::new(), setup(), routers, Timestamp(1_000)).unwrap();
+    let mut engine = Engine::open(MemoryStore::new(), setup(), routers).unwrap();
     // Ann has waited longer, but only Bea speaks Spanish.
     engine
         .execute(
@@ -214,7 +214,7 @@ fn a_failing_router_falls_back_to_longest_available() {
     )
     .unwrap();
     routers.set(QueueName::from("billing"), Box::new(hostile));
-    let mut engine = Engine::open(MemoryStore::new(), setup(), routers, Timestamp(1_000)).unwrap();
+    let mut engine = Engine::open(MemoryStore::new(), setup(), routers).unwrap();
     engine
         .execute(
             Command::SetAvailable {

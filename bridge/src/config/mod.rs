@@ -48,6 +48,8 @@ pub struct Config {
     /// store at its root, `matrix/`, `dead-letters/`, `plugin-cache/`), so a
     /// backup is one copy.
     pub storage: PathBuf,
+    /// `storage.cache_mib`: the engine store's page cache.
+    pub cache_mib: u64,
     pub listen: SocketAddr,
     pub public_url: String,
     pub max_body: usize,
@@ -162,9 +164,11 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
     let (idle_codes, roster) = agents::read(r, root);
     let plugins = plugins::read(r, root);
     check::cross_references(r, &carriers, &queues, &entry_points, &roster);
+    let storage = storage?;
     Some(Config {
         file: r.file.clone(),
-        storage: storage?,
+        storage: storage.path,
+        cache_mib: storage.cache_mib,
         listen: http.listen?,
         public_url: http.public_url?,
         max_body: http.max_body,

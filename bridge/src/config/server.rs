@@ -4,21 +4,44 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use smsdesk_core::store::DEFAULT_CACHE_MIB;
+
 use super::reader::Reader;
 use super::DEFAULT_MAX_BODY;
 
-/// `[storage] path`, resolved against the config file's directory.
-pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<PathBuf> {
-    match root.get("storage") {
-        Some(v) => r
-            .table(v, "storage", &["path"])
-            .and_then(|t| r.string(t, "storage", "path", true))
-            .map(|s| r.path_of("storage.path", &s, false)),
-        None => {
-            r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
-            None
+/// The largest `storage.cache_mib` accepted: more is a typo, not a plan.
+const MAX_CACHE_MIB: i64 = 64 * 1024;
+
+/// What `[storage]` says.
+#[derive(Debug)]
+pub struct Storage {
+    /// `path`, resolved against the config file's directory.
+    pub path: PathBuf,
+    /// `cache_mib`: sled's page cache, in MiB.
+    pub cache_mib: u64,
+}
+
+pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
+    let Some(v) = root.get("storage") else {
+        r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
+        return None;
+    };
+    let t = r.table(v, "storage", &["path", "cache_mib"])?;
+    let path = r
+        .string(t, "storage", "path", true)
+        .map(|s| r.path_of("storage.path", &s, false));
+    let cache_mib = match r.integer(t, "storage", "cache_mib", 1) {
+        Some(n) if n > MAX_CACHE_MIB => {
+            r.err(
+                "storage.cache_mib",
+                format!("{n} MiB is more than the {MAX_CACHE_MIB} MiB allowed (the default is {DEFAULT_CACHE_MIB})"),
+            );
+            DEFAULT_CACHE_MIB
         }
-    }
+        Some(n) => n.unsigned_abs(),
+        None => DEFAULT_CACHE_MIB,
+    };
+    Some(Storage { path: path?, cache_mib })
 }
 
 /// What `[http]` says.

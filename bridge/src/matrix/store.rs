@@ -107,12 +107,16 @@ const SESSION: &str = "session";
 /// and the login are about Matrix and stay.
 const EVENT_LOG_PREFIXES: &[&str] = &["conv/", "history/", "reply/", "offer/", CURSOR];
 
+/// The bot store's page cache: it holds room and card ids, a few hundred
+/// bytes per conversation.
+const CACHE_MIB: u64 = 16;
+
 impl BotStore {
     /// Opens the store in `dir` for the engine store `identity`, whose next
     /// event is `next_seq`.
     pub fn open(dir: &Path, identity: &str, next_seq: u64) -> Result<(Self, Adopted)> {
         let mut store = Self {
-            kv: Arc::new(SledStore::open(dir)?),
+            kv: Arc::new(SledStore::open_with_cache(dir, CACHE_MIB)?),
             staged: Mutex::new(WriteSet::default()),
             flushing: Mutex::new(()),
             in_flight: Mutex::new(WriteSet::default()),

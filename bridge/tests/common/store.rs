@@ -37,5 +37,5 @@ pub fn open_engine(storage: &Path) -> Engine<SledStore> {
         })
         .with_agent(AgentSetup::new("@alice:example.com", &["billing"]));
     let store = SledStore::open(storage).expect("store");
-    Engine::open(store, setup, Default::default(), Timestamp::now()).expect("engine")
+    Engine::open(store, setup, Default::default()).expect("engine")
 }

@@ -1,6 +1,8 @@
 //! Replies on their way: the outbox worker reports how sending went, and
 //! carriers report delivery. Repeated and out-of-order reports are accepted
-//! and change nothing: a delivery state never moves backwards.
+//! and change nothing: a delivery state never moves backwards. The engine
+//! reads a reply's record back from the store before these run, when it is
+//! no longer in memory.
 
 use crate::command::SendOutcome;
 use crate::event::Event;
@@ -10,14 +12,10 @@ use crate::rejection::Rejection;
 use crate::state::State;
 
 fn current(state: &State, message: MessageId) -> Result<(crate::ids::ConversationId, Delivery), Rejection> {
-    let conversation = state
-        .conversation_of(message)
+    let record = state
+        .delivery(message)
         .ok_or_else(|| Rejection::UnknownMessage(message.to_string()))?;
-    let status = state
-        .conversation(conversation)
-        .and_then(|c| c.outbound.get(&message))
-        .map_or(Delivery::Pending, |o| o.status);
-    Ok((conversation, status))
+    Ok((record.conversation, record.outbound.status))
 }
 
 pub(super) fn send_outcome(state: &State, message: MessageId, outcome: &SendOutcome) -> Result<Vec<Event>, Rejection> {

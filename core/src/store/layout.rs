@@ -13,10 +13,15 @@
 //! | `d/<carrier>\0<carrier message id>` | `Seen` — inbound de-duplication |
 //! | `o/<message>` | `OutboundSms` — every agent reply, as handed to the outbox |
 //! | `q/sms/<message>` | empty — replies not yet handed to the carrier |
+//! | `s/<message>` | `DeliveryRecord` — each reply's delivery state |
+//! | `p/<carrier>\0<carrier's message id>` | message id — finds a reply from a status callback |
+//! | `r/<conversation><reference>` | message id — a reply handed in again is recognised |
 //!
 //! `stage` turns what `apply` marked dirty into a `WriteSet`; `load` rebuilds
 //! a `State`. They must stay exact inverses: the property tests check that a
-//! loaded state equals the live one.
+//! loaded state equals the live one. What `load` does not bring into memory
+//! (de-duplication keys, finished delivery records) the engine reads here
+//! when a command needs it.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::{KvStore, Result, StoreError, WriteSet};
 use crate::event::{Event, EventRecord};
 use crate::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp};
+use crate::model::DeliveryRecord;
 use crate::setup::Setup;
 use crate::state::{Counters, State};
 
@@ -76,6 +82,31 @@ pub fn pending_sms_key(id: MessageId) -> Vec<u8> {
     key("q/sms/", &id.0.to_be_bytes())
 }
 
+fn delivery_key(id: MessageId) -> Vec<u8> {
+    key("s/", &id.0.to_be_bytes())
+}
+
+fn provider_key(carrier: &CarrierName, provider_id: &str) -> Vec<u8> {
+    let mut k = key("p/", carrier.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(provider_id.as_bytes());
+    k
+}
+
+fn reference_key(conversation: ConversationId, reference: &str) -> Vec<u8> {
+    let mut k = key("r/", &conversation.0.to_be_bytes());
+    k.extend_from_slice(reference.as_bytes());
+    k
+}
+
+fn decode_message_id(key: &[u8], bytes: &[u8]) -> Result<MessageId> {
+    let raw: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        message: format!("expected an 8-byte message id, found {} bytes", bytes.len()),
+    })?;
+    Ok(MessageId(u64::from_be_bytes(raw)))
+}
+
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     // Our own types serialize infallibly to JSON (no non-string map keys).
     serde_json::to_vec(value).unwrap_or_default()
@@ -118,8 +149,10 @@ pub struct OutboundSms {
     pub accepted_at: Timestamp,
 }
 
-/// Stages everything `records` changed into `writes`. Call after `apply`ing them.
-pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) {
+/// Stages everything `records` changed into `writes`. Call after `apply`ing
+/// them. Returns the conversations that are finished (closed, nothing
+/// pending): once the writes are durable they may leave memory.
+pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) -> Vec<ConversationId> {
     for r in records {
         writes.put(event_key(r.seq), encode(r));
         match &r.event {
@@ -156,12 +189,26 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         }
     }
     let dirty = state.take_dirty();
+    for m in &dirty.changed_deliveries {
+        let Some(record) = dirty.deliveries.get(*m).cloned().or_else(|| state.delivery(*m)) else {
+            continue;
+        };
+        if let Some(p) = &record.outbound.provider_id {
+            writes.put(provider_key(&record.carrier, p), m.0.to_be_bytes().to_vec());
+        }
+        if let Some(r) = &record.outbound.reference {
+            writes.put(reference_key(record.conversation, r), m.0.to_be_bytes().to_vec());
+        }
+        writes.put(delivery_key(*m), encode(&record));
+    }
+    let mut finished = Vec::new();
     for id in dirty.conversations {
         if let Some(c) = state.conversation(id) {
             writes.put(conversation_key(id), encode(c));
             // Loaded at start while open, or closed with a reply still pending.
             if c.is_finished() {
                 writes.delete(open_key(id));
+                finished.push(id);
             }
         }
     }
@@ -170,17 +217,15 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
             writes.put(agent_key(&id), encode(a));
         }
     }
-    for (carrier, id) in dirty.seen {
-        if let Some(s) = state.seen(&carrier, &id) {
-            writes.put(seen_key(&carrier, &id), encode(s));
-        }
+    for ((carrier, id), s) in &dirty.seen {
+        writes.put(seen_key(carrier, id), encode(s));
     }
     writes.put(COUNTERS.to_vec(), encode(&state.counters));
+    finished
 }
 
-/// Rebuilds the state: counters, agents, open conversations and the
-/// de-duplication keys seen since `seen_since`.
-pub fn load(store: &dyn KvStore, setup: Setup, seen_since: Timestamp) -> Result<State> {
+/// Rebuilds the state: counters, agents and open conversations.
+pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
     let counters: Counters = match store.get(COUNTERS)? {
         Some(bytes) => decode(COUNTERS, &bytes)?,
         None => Counters::default(),
@@ -200,26 +245,34 @@ pub fn load(store: &dyn KvStore, setup: Setup, seen_since: Timestamp) -> Result<
         let c: crate::model::Conversation = decode(&ck, &bytes)?;
         conversations.insert(c.id, c);
     }
-    let mut seen = BTreeMap::new();
-    for (k, v) in store.scan_prefix(b"d/")? {
-        let s: crate::state::Seen = decode(&k, &v)?;
-        if s.at < seen_since {
-            continue;
-        }
-        let rest = &k[2..];
-        let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
-        let carrier = CarrierName::new(String::from_utf8_lossy(&rest[..split]).into_owned());
-        let id = crate::ids::CarrierMessageId::new(
-            String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned(),
-        );
-        seen.insert((carrier, id), s);
-    }
-    Ok(State::from_parts(setup, agents, conversations, seen, counters))
+    Ok(State::from_parts(setup, agents, conversations, counters))
 }
 
 /// Whether a carrier message id was ever stored (beyond the in-memory window).
 pub fn was_seen(store: &dyn KvStore, carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Result<bool> {
     Ok(store.get(&seen_key(carrier, id))?.is_some())
+}
+
+/// A reply's delivery record.
+pub fn delivery(store: &dyn KvStore, message: MessageId) -> Result<Option<DeliveryRecord>> {
+    let k = delivery_key(message);
+    store.get(&k)?.map(|v| decode(&k, &v)).transpose()
+}
+
+/// The reply a carrier's message id refers to.
+pub fn message_by_provider(store: &dyn KvStore, carrier: &CarrierName, provider_id: &str) -> Result<Option<MessageId>> {
+    let k = provider_key(carrier, provider_id);
+    store.get(&k)?.map(|v| decode_message_id(&k, &v)).transpose()
+}
+
+/// The reply of `conversation` that a front end handed in with `reference`.
+pub fn reply_by_reference(
+    store: &dyn KvStore,
+    conversation: ConversationId,
+    reference: &str,
+) -> Result<Option<MessageId>> {
+    let k = reference_key(conversation, reference);
+    store.get(&k)?.map(|v| decode_message_id(&k, &v)).transpose()
 }
 
 /// Every event of one conversation, oldest first; closed conversations included.

@@ -15,7 +15,7 @@ mod sled_store;
 mod wal;
 
 pub use memory::MemoryStore;
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, DEFAULT_CACHE_MIB};
 
 use std::collections::BTreeMap;
 

@@ -78,7 +78,7 @@ impl Desk<MemoryStore> {
 impl<S: KvStore> Desk<S> {
     pub fn open(store: S, now: Timestamp) -> Self {
         Self {
-            engine: Engine::open(store, setup(), Routers::default(), now).unwrap(),
+            engine: Engine::open(store, setup(), Routers::default()).unwrap(),
             now,
             next_sid: 1,
         }

@@ -63,6 +63,7 @@ async fn desk() -> Desk {
     let config = Config {
         file: dir.path().join("smsdesk.toml"),
         storage: dir.path().join("data"),
+        cache_mib: 8,
         listen: "127.0.0.1:0".parse().expect("addr"),
         public_url: "http://127.0.0.1:9".into(),
         max_body: 4096,

@@ -1,0 +1,415 @@
+//! The engine at contact-center scale, on the sled store (issue #11).
+//!
+//! Builds 1,000 agents in 10 queues (capacity 10) and 10,000 conversations,
+//! makes the agents available one at a time (timing each), accepts every
+//! offer, then runs ordinary traffic in batches of 16 commands: per
+//! conversation a customer SMS, an agent reply, the carrier's "sent" and its
+//! "delivered". The same traffic runs, turn about, on a twin engine holding
+//! 100 open conversations: that is the baseline, measured in the same run.
+//! Then 16 conversations are driven past their 400th message, and the
+//! engine is restarted.
+//!
+//! Prints, against the targets:
+//! - per-command cost at 10,000 open conversations / at 100 (target <= 1.5x);
+//! - per-command cost at a conversation's ~400th message / its ~10th (<= 1.2x);
+//! - agent-available latency p50 / p99 (target p99 < 5 ms);
+//! - resident memory with the engine open (target < 200 MB);
+//! - restart time (target < 2 s) and bytes on disk per event.
+//!
+//! Run: `cargo bench -p smsdesk-core --bench scale`. `SMSDESK_SCALE_COMMANDS`
+//! changes the traffic (default 400,000 commands). Files go under `target/`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use smsdesk_core::command::SendOutcome;
+use smsdesk_core::model::Delivery;
+use smsdesk_core::routing::Routers;
+use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
+use smsdesk_core::store::SledStore;
+use smsdesk_core::*;
+
+const AGENTS: usize = 1_000;
+const QUEUES: usize = 10;
+const CAPACITY: u32 = 10;
+const LARGE: usize = 10_000;
+const SMALL: usize = 100;
+const BATCH: usize = 16;
+/// Conversations driven past their 400th message.
+const LONG_LIVED: usize = 16;
+const LONG_MESSAGES: usize = 410;
+
+fn queue(q: usize) -> String {
+    format!("queue{q}")
+}
+
+fn entry(q: usize) -> EntryNumber {
+    EntryNumber::parse(&format!("+1555000{q:04}")).expect("valid entry number")
+}
+
+fn agent(i: usize) -> AgentId {
+    AgentId::from(format!("@agent{i:04}:example.com").as_str())
+}
+
+fn setup() -> Setup {
+    let mut s = Setup::default();
+    for q in 0..QUEUES {
+        s = s.with_queue(QueueSetup::new(&queue(q))).with_entry_point(EntryPoint {
+            number: entry(q),
+            kind: EntryKind::LongCode,
+            carrier: CarrierName::from("twilio"),
+            queue: QueueName::from(queue(q).as_str()),
+            skills: Default::default(),
+        });
+    }
+    for i in 0..AGENTS {
+        let name = agent(i);
+        let mut a = AgentSetup::new(name.as_str(), &[queue(i % QUEUES).as_str()]);
+        a.capacity = CAPACITY;
+        s = s.with_agent(a);
+    }
+    s
+}
+
+/// A logical clock: one millisecond per batch, so no timer fires mid-run.
+struct Clock(Timestamp);
+
+impl Clock {
+    fn tick(&mut self) -> Timestamp {
+        self.0 = self.0.plus(Duration::from_millis(1));
+        self.0
+    }
+}
+
+/// One engine under test and what the traffic needs to know about it.
+struct Desk {
+    name: &'static str,
+    engine: Engine<SledStore>,
+    clock: Clock,
+    /// conversation -> (customer, queue index, owner)
+    open: Vec<(ConversationId, CustomerNumber, usize, AgentId)>,
+    next_sms: u64,
+    next_reference: u64,
+    /// Where the round-robin traffic goes next.
+    cursor: usize,
+    /// Replies accepted in the previous batch, to be reported sent and delivered.
+    in_flight: Vec<MessageId>,
+}
+
+fn sms(desk: &mut Desk, customer: &CustomerNumber, q: usize) -> Command {
+    desk.next_sms += 1;
+    Command::ReceiveSms(InboundSms {
+        carrier: CarrierName::from("twilio"),
+        carrier_message_id: CarrierMessageId::new(format!("SM{:032}", desk.next_sms)),
+        from: customer.clone(),
+        to: entry(q),
+        body: "Hi, I was charged twice for my October bill; can you refund the second charge?".to_owned(),
+        media: vec![],
+    })
+}
+
+fn run(desk: &mut Desk, commands: Vec<Command>) -> BatchOutcome {
+    let now = desk.clock.tick();
+    desk.engine.execute_batch(commands, now).expect("commit")
+}
+
+/// Opens `n` conversations (agents offline, so they all wait).
+fn open_conversations(desk: &mut Desk, n: usize) -> Vec<(ConversationId, CustomerNumber, usize)> {
+    let mut out = Vec::new();
+    let all: Vec<usize> = (0..n).collect();
+    for chunk in all.chunks(BATCH) {
+        let mut commands = Vec::new();
+        let mut who = Vec::new();
+        for &i in chunk {
+            let customer = CustomerNumber::new(format!("+1556{i:07}"));
+            let q = i % QUEUES;
+            commands.push(sms(desk, &customer, q));
+            who.push((customer, q));
+        }
+        let outcome = run(desk, commands);
+        for (result, (customer, q)) in outcome.results.into_iter().zip(who) {
+            let id = result.expect("accepted").conversation().expect("opened");
+            out.push((id, customer, q));
+        }
+    }
+    out
+}
+
+/// Makes every agent available, one command each, timing each; returns the offers made.
+fn make_available(desk: &mut Desk) -> (Vec<Duration>, Vec<(ConversationId, AgentId)>) {
+    let mut times = Vec::new();
+    let mut offers = Vec::new();
+    for i in 0..AGENTS {
+        let start = Instant::now();
+        let outcome = run(desk, vec![Command::SetAvailable { agent: agent(i) }]);
+        times.push(start.elapsed());
+        for r in outcome.routed {
+            if let Event::Offered {
+                conversation, agent, ..
+            } = r.event
+            {
+                offers.push((conversation, agent));
+            }
+        }
+    }
+    (times, offers)
+}
+
+fn build(name: &'static str, dir: &Path, conversations: usize) -> (Desk, Vec<Duration>) {
+    let store = SledStore::open(dir).expect("open sled");
+    let clock = Clock(Timestamp(1_800_000_000_000));
+    let engine = Engine::open(store, setup(), Routers::default()).expect("open engine");
+    let mut desk = Desk {
+        name,
+        engine,
+        clock,
+        open: Vec::new(),
+        next_sms: 0,
+        next_reference: 0,
+        cursor: 0,
+        in_flight: Vec::new(),
+    };
+    let opened = open_conversations(&mut desk, conversations);
+    let (times, offers) = make_available(&mut desk);
+    let owners: BTreeMap<ConversationId, AgentId> = offers.iter().cloned().collect();
+    for chunk in offers.chunks(BATCH) {
+        let commands = chunk
+            .iter()
+            .map(|(c, a)| Command::Accept {
+                agent: a.clone(),
+                conversation: Some(*c),
+            })
+            .collect();
+        for r in run(&mut desk, commands).results {
+            r.expect("accepted");
+        }
+    }
+    desk.open = opened
+        .into_iter()
+        .map(|(id, customer, q)| (id, customer, q, owners[&id].clone()))
+        .collect();
+    assert_eq!(desk.open.len(), conversations, "every conversation was offered");
+    (desk, times)
+}
+
+/// One batch of 16: four conversations each get an SMS and a reply, and the
+/// four replies of the batch before are reported sent and delivered.
+fn traffic_batch(desk: &mut Desk, among: usize) -> Duration {
+    let mut commands = Vec::with_capacity(BATCH);
+    for _ in 0..BATCH / 4 {
+        let (id, customer, q, owner) = desk.open[desk.cursor % among].clone();
+        desk.cursor += 1;
+        commands.push(sms(desk, &customer, q));
+        desk.next_reference += 1;
+        commands.push(Command::Reply {
+            agent: owner,
+            conversation: id,
+            body: "Sorry about that! I have refunded the second charge; it shows in 3-5 days.".to_owned(),
+            reference: Some(format!("!room{id}:example.com $event{}", desk.next_reference)),
+        });
+    }
+    for m in std::mem::take(&mut desk.in_flight) {
+        commands.push(Command::RecordSendOutcome {
+            message: m,
+            outcome: SendOutcome::Sent {
+                provider_id: format!("SMp{:032}", m.0),
+            },
+        });
+        commands.push(Command::RecordDelivery {
+            carrier: CarrierName::from("twilio"),
+            provider_id: format!("SMp{:032}", m.0),
+            status: Delivery::Delivered,
+            error_code: None,
+        });
+    }
+    let start = Instant::now();
+    let outcome = run(desk, commands);
+    let took = start.elapsed();
+    for r in outcome.results {
+        for rec in r.expect("accepted").records {
+            if let Event::ReplyAccepted { message_id, .. } = rec.event {
+                desk.in_flight.push(message_id);
+            }
+        }
+    }
+    took
+}
+
+fn per_command(total: Duration, commands: usize) -> f64 {
+    total.as_secs_f64() * 1e6 / commands as f64
+}
+
+fn percentile(times: &mut [Duration], p: f64) -> Duration {
+    times.sort();
+    times[((times.len() - 1) as f64 * p).round() as usize]
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    percentile(&mut times, 0.5)
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn disk_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        total += if path.is_dir() {
+            disk_bytes(&path)
+        } else {
+            entry.metadata().map_or(0, |m| m.len())
+        };
+    }
+    total
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "meets target"
+    } else {
+        "MISSES TARGET"
+    }
+}
+
+fn main() {
+    let commands: usize = std::env::var("SMSDESK_SCALE_COMMANDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400_000);
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-scale");
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).expect("bench dir");
+
+    let started = Instant::now();
+    let (mut small, _) = build("small", &base.join("small"), SMALL);
+    let (mut large, mut available) = build("large", &base.join("large"), LARGE);
+    println!(
+        "built {AGENTS} agents in {QUEUES} queues (capacity {CAPACITY}), {LARGE} + {SMALL} open conversations in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    // Traffic, turn about in slices, so both engines see the same machine.
+    let batches = commands / BATCH;
+    let slice = 250;
+    let (mut t_large, mut t_small) = (Duration::ZERO, Duration::ZERO);
+    let (mut n_large, mut n_small) = (0usize, 0usize);
+    let traffic_start = Instant::now();
+    while n_large < batches {
+        for desk in [&mut large, &mut small] {
+            let among = desk.open.len();
+            let mut took = Duration::ZERO;
+            for _ in 0..slice {
+                took += traffic_batch(desk, among);
+            }
+            if desk.name == "large" {
+                t_large += took;
+                n_large += slice;
+            } else {
+                t_small += took;
+                n_small += slice;
+            }
+        }
+    }
+    let (cost_large, cost_small) = (
+        per_command(t_large, n_large * BATCH),
+        per_command(t_small, n_small * BATCH),
+    );
+    println!(
+        "traffic: {} commands at {LARGE} open, {} at {SMALL} open, in {:.1} s",
+        n_large * BATCH,
+        n_small * BATCH,
+        traffic_start.elapsed().as_secs_f64()
+    );
+
+    // A few conversations past their 400th message, on the large engine.
+    large.cursor = 0;
+    large.in_flight.clear();
+    let mut by_round: Vec<Vec<Duration>> = Vec::new();
+    let rounds = LONG_MESSAGES / 2;
+    for _ in 0..rounds {
+        let mut round = Vec::new();
+        for _ in 0..LONG_LIVED / 4 {
+            round.push(traffic_batch(&mut large, LONG_LIVED));
+        }
+        by_round.push(round);
+    }
+    let messages_before = large
+        .engine
+        .state()
+        .conversation(large.open[0].0)
+        .map_or(0, |c| c.inbound_count + c.outbound_count) as usize
+        - 2 * rounds;
+    // Round r takes each conversation from message messages_before + 2r to + 2r + 2.
+    let window = |from: usize, to: usize| -> Vec<Duration> {
+        by_round
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| (from..to).contains(&(messages_before + 2 * r)))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect()
+    };
+    let early = median(window(messages_before, messages_before + 20));
+    let late = median(window(390, 410));
+
+    let rss_open = rss_mib();
+    drop(small);
+    let seq = large.engine.state().counters.next_seq;
+    drop(large.engine);
+    let dir = base.join("large");
+    let restart = Instant::now();
+    let store = SledStore::open(&dir).expect("reopen sled");
+    let engine = Engine::open(store, setup(), Routers::default()).expect("reopen engine");
+    let restart = restart.elapsed();
+    let open_after = engine.state().conversations().count();
+    let rss_restarted = rss_mib();
+    drop(engine);
+    let bytes = disk_bytes(&dir);
+
+    let p50 = percentile(&mut available, 0.5);
+    let p99 = percentile(&mut available, 0.99);
+    let ratio = cost_large / cost_small;
+    let long_ratio = early.as_secs_f64().max(f64::MIN_POSITIVE);
+    let long_ratio = late.as_secs_f64() / long_ratio;
+    println!(
+        "per command at {LARGE} open: {cost_large:.1} us; at {SMALL} open (baseline, same run): {cost_small:.1} us"
+    );
+    println!(
+        "cost per command, {LARGE} vs {SMALL} open conversations: {ratio:.2}x (target <= 1.5x: {})",
+        verdict(ratio <= 1.5)
+    );
+    println!(
+        "batch of 16 at a conversation's ~400th message: {:.0} us; at its ~10th: {:.0} us: {long_ratio:.2}x (target <= 1.2x: {})",
+        late.as_secs_f64() * 1e6,
+        early.as_secs_f64() * 1e6,
+        verdict(long_ratio <= 1.2)
+    );
+    println!(
+        "agent available: p50 {:.2} ms, p99 {:.2} ms (target p99 < 5 ms: {})",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        verdict(p99 < Duration::from_millis(5))
+    );
+    println!(
+        "resident memory, engine open: {rss_open:.0} MiB after traffic (both engines), {rss_restarted:.0} MiB after restart (target < 200 MB: {})",
+        verdict(rss_open.max(rss_restarted) * 1.048_576 < 200.0)
+    );
+    println!(
+        "restart: {:.0} ms with {open_after} open conversations (target < 2 s: {})",
+        restart.as_secs_f64() * 1e3,
+        verdict(restart < Duration::from_secs(2))
+    );
+    println!(
+        "disk: {:.1} MiB for {seq} events, {:.0} bytes per event",
+        bytes as f64 / (1 << 20) as f64,
+        bytes as f64 / seq.max(1) as f64
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}

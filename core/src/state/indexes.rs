@@ -1,0 +1,93 @@
+//! The derived indexes that keep every routing and timer question cheap at
+//! contact-center scale: nothing the engine does per batch scans all open
+//! conversations or all agents. They are kept in step by `State` (every
+//! phase change, load change and status change goes through it), rebuilt
+//! from the records at load, and compared with a rebuild by the property
+//! tests after every step.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ids::{AgentId, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
+use crate::model::{Conversation, QueueOrder};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Indexes {
+    /// (entry, customer) -> the conversation a new SMS appends to.
+    pub open_by_customer: BTreeMap<(EntryNumber, CustomerNumber), ConversationId>,
+    /// agent -> conversations counting against their capacity.
+    pub load: BTreeMap<AgentId, BTreeSet<ConversationId>>,
+    /// pending reply -> its conversation.
+    pub messages: BTreeMap<MessageId, ConversationId>,
+    /// queue -> its waiting conversations, in serving order.
+    pub waiting: BTreeMap<QueueName, BTreeSet<QueueOrder>>,
+    /// queue -> members who may take work now: on the roster, available, below capacity.
+    pub eligible: BTreeMap<QueueName, BTreeSet<AgentId>>,
+    /// Every timer deadline, soonest first.
+    pub timers: BTreeSet<(Timestamp, ConversationId)>,
+}
+
+impl Indexes {
+    /// Adds (`add`) or removes one conversation's entries. Returns the agents
+    /// whose load changed, so the caller can re-check their eligibility.
+    pub fn conversation(&mut self, c: &Conversation, add: bool) -> Vec<AgentId> {
+        let id = c.id;
+        for m in c.outbound.keys() {
+            if add {
+                self.messages.insert(*m, id);
+            } else {
+                self.messages.remove(m);
+            }
+        }
+        let key = (c.entry.clone(), c.customer.clone());
+        let holders: Vec<AgentId> = c.phase.holders().into_iter().cloned().collect();
+        for h in &holders {
+            if add {
+                self.load.entry(h.clone()).or_default().insert(id);
+            } else if let Some(set) = self.load.get_mut(h) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.load.remove(h);
+                }
+            }
+        }
+        if let Some(order) = c.queue_order() {
+            if add {
+                self.waiting.entry(c.queue.clone()).or_default().insert(order);
+            } else if let Some(line) = self.waiting.get_mut(&c.queue) {
+                line.remove(&order);
+                if line.is_empty() {
+                    self.waiting.remove(&c.queue);
+                }
+            }
+        }
+        for d in c.phase.deadlines() {
+            if add {
+                self.timers.insert((d, id));
+            } else {
+                self.timers.remove(&(d, id));
+            }
+        }
+        if add {
+            if c.phase.accepts_inbound() {
+                self.open_by_customer.insert(key, id);
+            }
+        } else if self.open_by_customer.get(&key) == Some(&id) {
+            self.open_by_customer.remove(&key);
+        }
+        holders
+    }
+
+    /// Records whether `agent`, a member of `queues`, may take work now.
+    pub fn set_eligible<'a>(&mut self, agent: &AgentId, queues: impl Iterator<Item = &'a QueueName>, eligible: bool) {
+        for q in queues {
+            if eligible {
+                self.eligible.entry(q.clone()).or_default().insert(agent.clone());
+            } else if let Some(set) = self.eligible.get_mut(q) {
+                set.remove(agent);
+                if set.is_empty() {
+                    self.eligible.remove(q);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! The engine's in-memory state: static setup, agent records, open
+//! conversations and id counters, plus derived indexes kept in step by the
+//! mutators here. Only `apply` (and loading) mutate it. Queries that routing,
+//! timers and the front end need live here too, and none of them scans all
+//! conversations or all agents.
+//!
+//! - `indexes`: waiting lines, eligible agents, timers, load, lookups.
+//! - `dirty`: what changed since the last commit, including the only
+//!   in-memory copies of de-duplication keys and finished delivery records.
+//!
+//! What stays in memory is bounded by what is open: a conversation keeps its
+//! pending replies only, and de-duplication keys stay until their commit.
+
+mod dirty;
+mod indexes;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+pub use dirty::{Dirty, Lookaside};
+use indexes::Indexes;
+
+use crate::ids::{
+    AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
+    Timestamp,
+};
+use crate::model::{Agent, AgentStatus, Conversation, Delivery, DeliveryRecord, Outbound, Phase};
+use crate::setup::Setup;
+
+/// Monotonic counters, persisted with every commit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub next_seq: u64,
+    pub next_conversation: u64,
+    pub next_message: u64,
+}
+
+/// What the de-duplication index remembers about one carrier message id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub conversation: ConversationId,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    pub setup: Setup,
+    pub(crate) agents: BTreeMap<AgentId, Agent>,
+    /// Open conversations; closed ones are dropped after they are persisted.
+    pub(crate) conversations: BTreeMap<ConversationId, Conversation>,
+    pub counters: Counters,
+
+    /// Records changed since the last `take_dirty`: what the next commit must write.
+    pub(crate) dirty: Dirty,
+    /// Each roster agent's position in the roster (routers get it).
+    ordinals: BTreeMap<AgentId, u32>,
+    indexes: Indexes,
+}
+
+impl State {
+    pub fn new(setup: Setup) -> Self {
+        let mut state = Self {
+            setup,
+            ..Self::default()
+        };
+        state.ensure_roster();
+        state.rebuild_indexes();
+        state
+    }
+
+    /// Builds a state from persisted records (see `store::layout`). Finished
+    /// delivery records found inside conversation records (written before
+    /// they moved to their own keys) are moved out, to be written at the next commit.
+    pub(crate) fn from_parts(
+        setup: Setup,
+        agents: BTreeMap<AgentId, Agent>,
+        mut conversations: BTreeMap<ConversationId, Conversation>,
+        counters: Counters,
+    ) -> Self {
+        let mut dirty = Dirty::default();
+        for c in conversations.values_mut() {
+            let finished: Vec<MessageId> = c
+                .outbound
+                .iter()
+                .filter(|(_, o)| o.status != Delivery::Pending)
+                .map(|(m, _)| *m)
+                .collect();
+            for m in finished {
+                if let Some(outbound) = c.outbound.remove(&m) {
+                    let record = DeliveryRecord {
+                        conversation: c.id,
+                        carrier: c.carrier.clone(),
+                        outbound,
+                    };
+                    dirty.deliveries.insert(m, record);
+                    dirty.changed_deliveries.insert(m);
+                    dirty.conversations.insert(c.id);
+                }
+            }
+        }
+        let mut state = Self {
+            setup,
+            agents,
+            conversations,
+            counters,
+            dirty,
+            ..Self::default()
+        };
+        state.ensure_roster();
+        state.rebuild_indexes();
+        state
+    }
+
+    /// Every roster agent has a record (new ones start offline) and an ordinal.
+    fn ensure_roster(&mut self) {
+        self.ordinals.clear();
+        for (i, id) in self.setup.agents.keys().enumerate() {
+            self.agents.entry(id.clone()).or_insert_with(Agent::offline);
+            self.ordinals.insert(id.clone(), u32::try_from(i).unwrap_or(u32::MAX));
+        }
+    }
+
+    fn rebuild_indexes(&mut self) {
+        self.indexes = Indexes::default();
+        for c in self.conversations.values() {
+            self.indexes.conversation(c, true);
+        }
+        let agents: Vec<AgentId> = self.setup.agents.keys().cloned().collect();
+        for a in agents {
+            self.reindex_agent(&a);
+        }
+    }
+
+    fn index(&mut self, id: ConversationId, add: bool) {
+        let Some(c) = self.conversations.get(&id) else {
+            return;
+        };
+        for h in self.indexes.conversation(c, add) {
+            self.reindex_agent(&h);
+        }
+    }
+
+    /// Re-checks whether `agent` may take work from each of their queues.
+    fn reindex_agent(&mut self, agent: &AgentId) {
+        let Some(setup) = self.setup.agents.get(agent) else {
+            return;
+        };
+        let eligible = self.has_room(agent);
+        self.indexes.set_eligible(agent, setup.queues.iter(), eligible);
+    }
+
+    pub(crate) fn insert_conversation(&mut self, conv: Conversation) {
+        let id = conv.id;
+        self.dirty.conversations.insert(id);
+        self.conversations.insert(id, conv);
+        self.index(id, true);
+    }
+
+    /// Changes a conversation's phase and keeps the derived indexes in step.
+    /// Every phase change goes through here.
+    pub(crate) fn set_phase(&mut self, id: ConversationId, phase: Phase) {
+        self.edit_indexed(id, |c| c.phase = phase);
+    }
+
+    /// Mutates a conversation's phase in place (e.g. its conference map) with re-indexing.
+    pub(crate) fn edit_phase(&mut self, id: ConversationId, f: impl FnOnce(&mut Phase)) {
+        self.edit_indexed(id, |c| f(&mut c.phase));
+    }
+
+    /// Moves a conversation to another queue (its waiting line changes with it).
+    pub(crate) fn set_queue(&mut self, id: ConversationId, queue: QueueName) {
+        self.edit_indexed(id, |c| c.queue = queue);
+    }
+
+    fn edit_indexed(&mut self, id: ConversationId, f: impl FnOnce(&mut Conversation)) {
+        self.dirty.conversations.insert(id);
+        self.index(id, false);
+        if let Some(conv) = self.conversations.get_mut(&id) {
+            f(conv);
+        }
+        self.index(id, true);
+    }
+
+    /// Mutable access for fields that no index reads (counts, skills, last agent...).
+    pub(crate) fn conversation_mut(&mut self, id: ConversationId) -> Option<&mut Conversation> {
+        self.dirty.conversations.insert(id);
+        self.conversations.get_mut(&id)
+    }
+
+    /// Mutable access for fields that do not change eligibility (not `status`).
+    pub(crate) fn agent_mut(&mut self, id: &AgentId) -> &mut Agent {
+        self.dirty.agents.insert(id.clone());
+        self.agents.entry(id.clone()).or_insert_with(Agent::offline)
+    }
+
+    /// Changes an agent's presence, keeping the eligible index in step.
+    pub(crate) fn set_status(&mut self, id: &AgentId, status: AgentStatus, at: Timestamp) {
+        let a = self.agent_mut(id);
+        a.status = status;
+        a.since = at;
+        self.reindex_agent(id);
+    }
+
+    pub(crate) fn record_seen(&mut self, key: (CarrierName, CarrierMessageId), seen: Seen) {
+        self.dirty.seen.insert(key, seen);
+    }
+
+    pub(crate) fn take_dirty(&mut self) -> Dirty {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// Drops closed conversations from memory (they stay in the store),
+    /// except those with a reply still waiting for the carrier. Scans every
+    /// conversation: for tests; the engine uses `forget_finished`.
+    pub fn forget_closed(&mut self) {
+        let closed: Vec<ConversationId> = self
+            .conversations
+            .values()
+            .filter(|c| c.is_finished())
+            .map(|c| c.id)
+            .collect();
+        self.forget_finished(&closed);
+    }
+
+    /// Drops those of `ids` that are finished from memory (they stay in the store).
+    pub(crate) fn forget_finished(&mut self, ids: &[ConversationId]) {
+        for id in ids {
+            if self.conversations.get(id).is_some_and(Conversation::is_finished) {
+                self.index(*id, false);
+                self.conversations.remove(id);
+            }
+        }
+    }
+
+    /// Holds a delivery record read back from the store for the batch in progress.
+    pub(crate) fn hold_delivery(&mut self, message: MessageId, record: DeliveryRecord) {
+        if self.conversation_of(message).is_none() {
+            self.dirty.deliveries.insert(message, record);
+        }
+    }
+
+    /// Changes one reply's delivery record. A pending one lives in its
+    /// conversation; once handed over it moves out, to the store at the next
+    /// commit. The engine has read back (`hold_delivery`) any older record first.
+    pub(crate) fn edit_outbound(&mut self, id: ConversationId, message: MessageId, f: impl FnOnce(&mut Outbound)) {
+        let in_memory = self.conversations.get_mut(&id);
+        let (mut outbound, carrier) = match in_memory {
+            Some(c) => {
+                let held = c.outbound.remove(&message);
+                let carrier = c.carrier.clone();
+                match held {
+                    Some(o) => (o, carrier),
+                    None => match self.dirty.deliveries.remove(message) {
+                        Some(r) => (r.outbound, r.carrier),
+                        None => (Outbound::pending(), carrier),
+                    },
+                }
+            }
+            None => match self.dirty.deliveries.remove(message) {
+                Some(r) => (r.outbound, r.carrier),
+                None => return,
+            },
+        };
+        f(&mut outbound);
+        self.dirty.changed_deliveries.insert(message);
+        self.dirty.conversations.insert(id);
+        let pending = outbound.status == Delivery::Pending;
+        match self.conversations.get_mut(&id) {
+            Some(c) if pending => {
+                c.outbound.insert(message, outbound);
+                self.indexes.messages.insert(message, id);
+            }
+            _ => {
+                self.indexes.messages.remove(&message);
+                let record = DeliveryRecord {
+                    conversation: id,
+                    carrier,
+                    outbound,
+                };
+                self.dirty.deliveries.insert(message, record);
+            }
+        }
+    }
+
+    /// A reply's delivery record, if in memory (pending, or held for this batch).
+    pub fn delivery(&self, message: MessageId) -> Option<DeliveryRecord> {
+        if let Some(id) = self.indexes.messages.get(&message) {
+            let c = self.conversations.get(id)?;
+            return Some(DeliveryRecord {
+                conversation: *id,
+                carrier: c.carrier.clone(),
+                outbound: c.outbound.get(&message)?.clone(),
+            });
+        }
+        self.dirty.deliveries.get(message).cloned()
+    }
+
+    /// The conversation a reply belongs to, if its record is in memory.
+    pub fn conversation_of(&self, message: MessageId) -> Option<ConversationId> {
+        self.indexes
+            .messages
+            .get(&message)
+            .copied()
+            .or_else(|| self.dirty.deliveries.get(message).map(|r| r.conversation))
+    }
+
+    /// The reply a carrier's message id refers to, if its record is in memory.
+    pub fn message_by_provider(&self, carrier: &CarrierName, provider_id: &str) -> Option<MessageId> {
+        self.dirty.deliveries.by_provider(carrier, provider_id)
+    }
+
+    /// The reply of `conversation` handed in with `reference`, if in memory.
+    pub fn reply_with_reference(&self, conversation: ConversationId, reference: &str) -> Option<MessageId> {
+        self.conversations
+            .get(&conversation)
+            .and_then(|c| {
+                c.outbound
+                    .iter()
+                    .find(|(_, o)| o.reference.as_deref() == Some(reference))
+                    .map(|(m, _)| *m)
+            })
+            .or_else(|| self.dirty.deliveries.by_reference(conversation, reference))
+    }
+
+    // ---- queries -------------------------------------------------------
+
+    pub fn conversation(&self, id: ConversationId) -> Option<&Conversation> {
+        self.conversations.get(&id)
+    }
+
+    pub fn conversations(&self) -> impl Iterator<Item = &Conversation> {
+        self.conversations.values()
+    }
+
+    pub fn conversation_count(&self) -> usize {
+        self.conversations.len()
+    }
+
+    pub fn agent(&self, id: &AgentId) -> Option<&Agent> {
+        self.agents.get(id)
+    }
+
+    pub fn agents(&self) -> impl Iterator<Item = (&AgentId, &Agent)> {
+        self.agents.iter()
+    }
+
+    pub fn is_roster(&self, id: &AgentId) -> bool {
+        self.setup.agents.contains_key(id)
+    }
+
+    /// The agent's position in the roster, stable for the life of the process.
+    pub fn ordinal(&self, id: &AgentId) -> Option<u32> {
+        self.ordinals.get(id).copied()
+    }
+
+    pub fn capacity(&self, id: &AgentId) -> u32 {
+        self.setup.agents.get(id).map_or(0, |a| a.capacity)
+    }
+
+    /// Conversations counting against `agent`'s capacity.
+    pub fn load(&self, agent: &AgentId) -> u32 {
+        self.indexes
+            .load
+            .get(agent)
+            .map_or(0, |s| u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+
+    pub fn holdings(&self, agent: &AgentId) -> impl Iterator<Item = &Conversation> {
+        self.indexes
+            .load
+            .get(agent)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.conversations.get(id))
+    }
+
+    pub fn open_conversation_for(&self, entry: &EntryNumber, customer: &CustomerNumber) -> Option<ConversationId> {
+        self.indexes
+            .open_by_customer
+            .get(&(entry.clone(), customer.clone()))
+            .copied()
+    }
+
+    /// A carrier message id recorded since the last commit (older ones are in the store).
+    pub fn seen(&self, carrier: &CarrierName, id: &CarrierMessageId) -> Option<&Seen> {
+        self.dirty.seen.get(&(carrier.clone(), id.clone()))
+    }
+
+    pub fn is_available(&self, agent: &AgentId) -> bool {
+        matches!(self.agents.get(agent).map(|a| &a.status), Some(AgentStatus::Available))
+    }
+
+    /// Available, below capacity, on the roster: may receive offers and invitations.
+    pub fn has_room(&self, agent: &AgentId) -> bool {
+        self.is_roster(agent) && self.is_available(agent) && self.load(agent) < self.capacity(agent)
+    }
+
+    /// The waiting conversations of one queue, in serving order.
+    pub fn waiting_in<'a>(&'a self, queue: &QueueName) -> impl Iterator<Item = &'a Conversation> + 'a {
+        self.indexes
+            .waiting
+            .get(queue)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, _, id)| self.conversations.get(id))
+    }
+
+    pub fn waiting_count(&self, queue: &QueueName) -> usize {
+        self.indexes.waiting.get(queue).map_or(0, BTreeSet::len)
+    }
+
+    /// Queues with at least one conversation waiting.
+    pub fn queues_waiting(&self) -> impl Iterator<Item = &QueueName> {
+        self.indexes.waiting.keys()
+    }
+
+    /// Members of `queue` who may take work now, in roster order.
+    pub fn eligible(&self, queue: &QueueName) -> impl Iterator<Item = &AgentId> {
+        self.indexes.eligible.get(queue).into_iter().flatten()
+    }
+
+    /// Every waiting conversation in serving order (head first, then oldest
+    /// first), across queues. Sorts the waiting ones: for answers and tests.
+    pub fn waiting(&self) -> Vec<&Conversation> {
+        let mut out: Vec<_> = self
+            .indexes
+            .waiting
+            .values()
+            .flatten()
+            .filter_map(|(_, _, id)| self.conversations.get(id))
+            .collect();
+        out.sort_by_key(|c| c.queue_order());
+        out
+    }
+
+    /// The earliest deadline among all timers, for the driver to sleep until.
+    pub fn next_deadline(&self) -> Option<Timestamp> {
+        self.indexes.timers.first().map(|(d, _)| *d)
+    }
+
+    /// Conversations with a timer due at `now`, by id.
+    pub fn due(&self, now: Timestamp) -> BTreeSet<ConversationId> {
+        self.indexes
+            .timers
+            .iter()
+            .take_while(|(d, _)| *d <= now)
+            .map(|(_, id)| *id)
+            .collect()
+    }
+
+    /// Checks the derived indexes against a rebuild; used by tests.
+    pub fn indexes_consistent(&self) -> bool {
+        let mut fresh = self.clone();
+        fresh.rebuild_indexes();
+        fresh.indexes == self.indexes
+    }
+}
