@@ -302,3 +302,20 @@ fn secrets_are_marked_by_name_or_by_table_not_by_where_they_come_from() {
         )
     );
 }
+
+#[test]
+fn the_store_cache_is_sized_by_cache_mib() {
+    fn with(v: &'static str) -> impl Fn(String) -> String {
+        move |t| t.replacen("[storage]\n", &format!("[storage]\ncache_mib = {v}\n"), 1)
+    }
+    assert_eq!(problems(with("256")), Vec::<String>::new());
+    assert_eq!(one(with("0")), "storage.cache_mib: must be at least 1, got 0");
+    assert_eq!(
+        one(with("1000000")),
+        "storage.cache_mib: 1000000 MiB is more than the 65536 MiB allowed (the default is 64)"
+    );
+    assert_eq!(
+        one(with("\"64MB\"")),
+        "storage.cache_mib: expected an integer, found a string"
+    );
+}

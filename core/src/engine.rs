@@ -173,11 +173,9 @@ impl<S: KvStore> Engine<S> {
             Command::RecordSendOutcome { message, .. } => self.read_back_delivery(*message)?,
             Command::RecordDelivery {
                 carrier, provider_id, ..
-            } => {
-                if self.state.message_by_provider(carrier, provider_id).is_none() {
-                    if let Some(message) = layout::message_by_provider(&self.store, carrier, provider_id)? {
-                        self.read_back_delivery(message)?;
-                    }
+            } if self.state.message_by_provider(carrier, provider_id).is_none() => {
+                if let Some(message) = layout::message_by_provider(&self.store, carrier, provider_id)? {
+                    self.read_back_delivery(message)?;
                 }
             }
             _ => {}

@@ -22,15 +22,11 @@ pub fn status(state: &State, agent: &AgentId) -> String {
 
 /// `!queues`: every queue with how many wait in it.
 pub fn queues(state: &State) -> String {
-    let waiting = state.waiting();
     let lines: Vec<String> = state
         .setup
         .queues
         .keys()
-        .map(|q| {
-            let n = waiting.iter().filter(|c| &c.queue == q).count();
-            format!("{q}: {n} waiting")
-        })
+        .map(|q| format!("{q}: {} waiting", state.waiting_count(q)))
         .collect();
     format!("Queues (use with !transfer <queue>):\n{}", lines.join("\n"))
 }
