@@ -27,6 +27,11 @@ pub struct SendLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CarrierLabels {
+    pub carrier: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PluginLabels {
     pub plugin: String,
 }
@@ -36,6 +41,7 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     pub webhooks: Family<WebhookLabels, Counter>,
     pub sends: Family<SendLabels, Counter>,
+    pub segments: Family<CarrierLabels, Counter>,
     pub plugin_calls: Family<PluginLabels, Gauge>,
     pub plugin_failures: Family<PluginLabels, Gauge>,
     pub plugin_latency_micros: Family<PluginLabels, Gauge>,
@@ -63,6 +69,12 @@ impl Metrics {
             "Outbound SMS attempts and final outcomes by carrier",
             sends.clone(),
         );
+        let segments = Family::<CarrierLabels, Counter>::default();
+        registry.register(
+            "sms_segments_sent",
+            "SMS segments the carriers accepted (what they bill), by carrier",
+            segments.clone(),
+        );
         let plugin_calls = Family::<PluginLabels, Gauge>::default();
         registry.register("plugin_calls", "Plugin calls since start", plugin_calls.clone());
         let plugin_failures = Family::<PluginLabels, Gauge>::default();
@@ -83,6 +95,7 @@ impl Metrics {
             registry: Mutex::new(registry),
             webhooks,
             sends,
+            segments,
             plugin_calls,
             plugin_failures,
             plugin_latency_micros,
@@ -107,6 +120,15 @@ impl Metrics {
                 outcome: outcome.to_owned(),
             })
             .inc();
+    }
+
+    /// Segments of one message the carrier accepted.
+    pub fn segments_sent(&self, carrier: &str, count: u32) {
+        self.segments
+            .get_or_create(&CarrierLabels {
+                carrier: carrier.to_owned(),
+            })
+            .inc_by(u64::from(count));
     }
 
     pub fn render(&self, plugins: &smsdesk_plugins::metrics::Metrics) -> String {

@@ -68,11 +68,11 @@ fn the_minimal_config_is_valid_and_read_as_written() {
 fn unknown_key() {
     assert_eq!(
         one(|t| t.replace("offer_timeout = \"60s\"", "offer_timeout = \"60s\"\nofer_timeout = \"5s\"")),
-        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons"
+        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons, hours, timezone, holidays, closed_reply, greeting, busy_reply, busy_after, inactivity"
     );
     assert_eq!(
         one(|t| format!("colour = \"blue\"\n{t}")),
-        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins"
+        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins, compliance"
     );
 }
 
@@ -317,5 +317,92 @@ fn the_store_cache_is_sized_by_cache_mib() {
     assert_eq!(
         one(with("\"64MB\"")),
         "storage.cache_mib: expected an integer, found a string"
+    );
+}
+
+#[test]
+fn hours_greetings_and_compliance_texts_are_read_and_checked() {
+    let queue_keys = |keys: &'static str| {
+        move |t: String| {
+            t.replacen(
+                "offer_timeout = \"60s\"",
+                &format!("offer_timeout = \"60s\"\n{keys}"),
+                1,
+            )
+        }
+    };
+    assert_eq!(
+        problems(queue_keys(
+            "hours = [\"mon-fri 09:00-17:00\"]\ntimezone = \"America/New_York\"\nholidays = [\"2026-12-25\"]\n\
+             closed_reply = \"We open {opens}.\"\ngreeting = \"Hi!\"\nbusy_reply = \"You are number {position}.\"\n\
+             busy_after = \"2m\"\ninactivity = \"30m\""
+        )),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        problems(queue_keys("hours = [\"mon-fri 17:00-09:00\", \"weekdays 09:00-17:00\"]\ntimezone = \"Mars/Olympus\"\nholidays = [\"2026-13-01\"]")),
+        vec![
+            "queues[0].hours: \"mon-fri 17:00-09:00\" closes before it opens; a range across midnight is two ranges (\"fri 22:00-24:00\", \"sat 00:00-02:00\")".to_owned(),
+            "queues[0].hours: \"weekdays\" is not a day (use mon, tue, wed, thu, fri, sat, sun)".to_owned(),
+            "queues[0].holidays: \"2026-13-01\" is not a date like \"2026-12-25\"".to_owned(),
+            "queues[0].timezone: \"Mars/Olympus\" is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")".to_owned(),
+        ]
+    );
+    assert_eq!(
+        one(queue_keys(
+            "hours = [\"mon 09:00-17:00\"]\nclosed_reply = \"Back at {open_time}\""
+        )),
+        "queues[0].closed_reply: unknown placeholder {open_time}; placeholders here: {opens}"
+    );
+    assert_eq!(
+        one(queue_keys("greeting = \"Hi {name}\"")),
+        "queues[0].greeting: unknown placeholder {name}; this text has no placeholders"
+    );
+    assert_eq!(
+        one(queue_keys("closed_reply = \"closed\"")),
+        "queues[0].closed_reply: has no effect without hours (the queue is always open)"
+    );
+    assert_eq!(
+        one(queue_keys("busy_reply = \"wait\"")),
+        "queues[0].busy_reply: needs busy_after: how long a conversation waits before it is sent (e.g. \"2m\")"
+    );
+    assert_eq!(
+        one(queue_keys("greeting = \"  \"")),
+        "queues[0].greeting: is empty; leave it out to send nothing"
+    );
+    // Compliance: keyword lists and the texts smsdesk must send where it answers keywords.
+    let compliance = |body: &'static str| move |t: String| format!("{t}\n[compliance]\n{body}\n");
+    assert_eq!(
+        problems(compliance("help_reply = \"h\"\nstop_words = []")),
+        vec![
+            "compliance.stop_words: unknown key; expected one of: help_reply, opt_out_reply, opt_in_reply, opt_out_keywords, opt_in_keywords, help_keywords".to_owned(),
+        ]
+    );
+    assert_eq!(
+        one(compliance(
+            "opt_out_keywords = [\"STOP\", \"ARRET\"]\nopt_in_keywords = [\"stop\"]"
+        )),
+        "compliance.opt_in_keywords: STOP is also in opt_out_keywords; a keyword can mean one thing only"
+    );
+    let smsdesk_answers = |t: String| {
+        t.replacen(
+            "kind = \"long-code\"",
+            "kind = \"long-code\"\nkeywords = \"smsdesk\"",
+            1,
+        )
+    };
+    assert_eq!(
+        problems(smsdesk_answers),
+        vec![
+            "compliance.opt_out_reply: is required: +15550001111 (entry_points[0]) has keywords = \"smsdesk\""
+                .to_owned(),
+            "compliance.opt_in_reply: is required: +15550001111 (entry_points[0]) has keywords = \"smsdesk\""
+                .to_owned(),
+            "compliance.help_reply: is required: +15550001111 (entry_points[0]) has keywords = \"smsdesk\"".to_owned(),
+        ]
+    );
+    assert_eq!(
+        one(|t: String| t.replacen("kind = \"long-code\"", "kind = \"long-code\"\nkeywords = \"auto\"", 1)),
+        "entry_points[0].keywords: \"auto\" is not a keyword mode; expected \"carrier\" (the carrier answers STOP/HELP) or \"smsdesk\""
     );
 }

@@ -654,3 +654,30 @@ async fn a_wiped_storage_beside_an_old_bot_store_still_gets_offers() {
     assert!(storage.join("matrix").exists());
     w.server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_mid_conversation_refuses_replies_until_start() {
+    let w = AliceAtWork::start().await;
+    // The customer texts STOP: it is shown like any SMS, then the opt-out.
+    w.sim.text(&w.http, "+15557770001", "STOP").await;
+    w.alice.wait_for("customer: STOP").await;
+    let notice = w.alice.wait_for("+15557770001 opted out of texts from").await;
+    assert_eq!(notice.room, w.room);
+    w.alice.wait_for("Your replies are refused from now on").await;
+    // Her next reply is refused, with why and since when; nothing reaches the carrier.
+    w.alice.say(&w.room, "are you still there?").await;
+    let refusal = w.alice.wait_for("not sent: +15557770001 opted out").await;
+    assert!(refusal.body.contains("(texted STOP)"), "{}", refusal.body);
+    // Give a wrongly accepted reply time to reach the simulator.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sent = w.sim.messages(&w.http).await;
+    assert!(
+        !sent.iter().any(|m| m["body"] == "are you still there?"),
+        "the simulator got a reply for an opted-out customer: {sent:#?}"
+    );
+    // START lifts it: the next reply goes out.
+    w.sim.text(&w.http, "+15557770001", "START").await;
+    w.alice.wait_for("opted back in").await;
+    w.alice.say(&w.room, "welcome back").await;
+    w.sim.wait_for_body(&w.http, "welcome back", POLL).await;
+}

@@ -131,10 +131,10 @@ async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
     server.stop();
 
     let engine = open_engine(&server.storage());
-    let conv = engine.state().conversation(ConversationId(0)).unwrap();
     for id in &ids {
-        assert_eq!(conv.outbound[id].status, Delivery::Delivered, "reply {id}");
-        assert!(conv.outbound[id].provider_id.as_deref().unwrap().starts_with("SM"));
+        let o = engine.delivery(*id).unwrap().unwrap().outbound;
+        assert_eq!(o.status, Delivery::Delivered, "reply {id}");
+        assert!(o.provider_id.as_deref().unwrap().starts_with("SM"));
     }
     assert!(smsdesk_core::store::layout::pending_sms(engine.store(), 10)
         .unwrap()
@@ -148,7 +148,7 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     let sim = Sim::start(sim_port, port);
     let mut server = Server::start_with(dir.path(), port, &format!("http://127.0.0.1:{sim_port}"));
     let client = reqwest::Client::new();
-    sim.text(&client, "+15557770002", "STOP").await;
+    sim.text(&client, "+15557770002", "please call me").await;
     server.stop();
     let ids = reply_offline(&server.storage(), &["are you there?"]);
     sim.faults(&client, serde_json::json!(["21610"])).await;
@@ -172,7 +172,7 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     server.stop();
     assert!(sim.messages(&client).await.is_empty(), "nothing reached the customer");
     let engine = open_engine(&server.storage());
-    let o = &engine.state().conversation(ConversationId(0)).unwrap().outbound[&ids[0]];
+    let o = engine.delivery(ids[0]).unwrap().unwrap().outbound;
     assert_eq!(o.status, Delivery::Failed);
     assert_eq!(o.error_code.as_deref(), Some("21610"));
     // The agent-facing history says why.

@@ -34,6 +34,7 @@ fn setup() -> Setup {
             carrier: CarrierName::from("twilio"),
             queue: QueueName::from("billing"),
             skills: Default::default(),
+            keywords: smsdesk_core::keywords::KeywordMode::Carrier,
         })
 }
 

@@ -61,6 +61,7 @@ fn setup() -> Setup {
             carrier: CarrierName::from("twilio"),
             queue: QueueName::from(queue(q).as_str()),
             skills: Default::default(),
+            keywords: smsdesk_core::keywords::KeywordMode::Carrier,
         });
     }
     for i in 0..AGENTS {

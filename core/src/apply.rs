@@ -1,12 +1,14 @@
 //! `apply`: folds one event into the state. It never refuses and never
 //! checks a rule (that was `decide`'s job); it only records the consequence,
-//! so replaying the same events always gives the same state.
+//! so replaying the same events always gives the same state. Delivery
+//! events on replies no longer in memory need their record read back first
+//! (the engine does that before deciding).
 
 use std::collections::BTreeMap;
 
 use crate::event::{Event, EventRecord};
-use crate::ids::{AgentId, Timestamp};
-use crate::model::{AgentStatus, Conferee, Conversation, Delivery, Phase};
+use crate::ids::{AgentId, ConversationId, Timestamp};
+use crate::model::{AgentStatus, AutoText, Conferee, Conversation, Delivery, OptOut, Phase};
 use crate::state::{Seen, State};
 
 pub fn apply(state: &mut State, record: &EventRecord) {
@@ -36,13 +38,22 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 inbound_count: 0,
                 outbound_count: 0,
                 outbound: Default::default(),
+                busy_at: None,
+                inactive_at: None,
             });
+            // The busy reply's timer, unless there is nothing to send or no one to send it to.
+            let q = state.setup.queue(queue);
+            let busy_after = q.filter(|q| q.busy_reply.is_some()).and_then(|q| q.busy_after);
+            if let Some(after) = busy_after.filter(|_| state.opt_out(entry, customer).is_none()) {
+                state.edit_indexed(*conversation, |c| c.busy_at = Some(at.plus(after)));
+            }
         }
         Event::MessageReceived { conversation, sms } => {
             if let Some(c) = state.conversation_mut(*conversation) {
                 c.inbound_count += 1;
                 c.carrier = sms.carrier.clone();
             }
+            restart_inactivity(state, *conversation, at);
             state.record_seen(
                 (sms.carrier.clone(), sms.carrier_message_id.clone()),
                 Seen {
@@ -71,6 +82,8 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                     conference: BTreeMap::new(),
                 },
             );
+            state.edit_indexed(*conversation, |c| c.busy_at = None);
+            restart_inactivity(state, *conversation, at);
         }
         Event::OfferDeclined { conversation, agent } => {
             if let Some(c) = state.conversation_mut(*conversation) {
@@ -200,6 +213,69 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 },
             );
         }
+        Event::OptedOut {
+            entry, customer, how, ..
+        } => state.set_opt_out(entry, customer, Some(OptOut { at, how: how.clone() })),
+        Event::OptedIn { entry, customer, .. } => state.set_opt_out(entry, customer, None),
+        Event::AutoReplied {
+            conversation,
+            message_id,
+            kind,
+            ..
+        } => {
+            state.counters.next_message = state.counters.next_message.max(message_id.0 + 1);
+            state.edit_outbound(*conversation, *message_id, |_| {});
+            if *kind == AutoText::Busy {
+                state.edit_indexed(*conversation, |c| c.busy_at = None);
+            }
+        }
+        Event::Abandoned {
+            conversation,
+            reason,
+            offered_to,
+        } => {
+            state.set_phase(
+                *conversation,
+                Phase::Closed {
+                    reason: reason.clone(),
+                    at,
+                },
+            );
+            if let Some(agent) = offered_to {
+                release(state, agent, at);
+            }
+        }
+        Event::Paused { conversation, owner } => {
+            state.set_phase(
+                *conversation,
+                Phase::Paused {
+                    owner: owner.clone(),
+                    since: at,
+                },
+            );
+            state.edit_indexed(*conversation, |c| c.inactive_at = None);
+            release(state, owner, at);
+        }
+        Event::Resumed {
+            conversation,
+            owner,
+            requeued,
+        } => {
+            if *requeued {
+                requeue(state, *conversation, true, at);
+            } else {
+                state.set_phase(
+                    *conversation,
+                    Phase::Active {
+                        owner: owner.clone(),
+                        since: at,
+                        conference: BTreeMap::new(),
+                    },
+                );
+                state.agent_mut(owner).last_work_change = at;
+                restart_inactivity(state, *conversation, at);
+            }
+        }
         Event::WrappedUp { conversation, reason } => {
             let owner = state.conversation(*conversation).and_then(|c| c.phase.owner().cloned());
             state.set_phase(
@@ -237,6 +313,19 @@ fn offer(
         },
     );
     state.agent_mut(agent).last_work_change = at;
+}
+
+/// An active conversation pauses after the queue's `inactivity` without a
+/// word from the customer; each of their messages (and each accept) restarts it.
+fn restart_inactivity(state: &mut State, conversation: ConversationId, at: Timestamp) {
+    let Some(c) = state.conversation(conversation) else {
+        return;
+    };
+    if !matches!(c.phase, Phase::Active { .. }) {
+        return;
+    }
+    let after = state.setup.queue(&c.queue).and_then(|q| q.inactivity);
+    state.edit_indexed(conversation, |c| c.inactive_at = after.map(|d| at.plus(d)));
 }
 
 fn requeue(state: &mut State, conversation: crate::ids::ConversationId, head: bool, at: Timestamp) {

@@ -53,6 +53,12 @@ pub enum SendOutcome {
         code: Option<String>,
         reason: String,
     },
+    /// Permanent, and the carrier says the customer opted out on its side
+    /// (e.g. Twilio 21610): the pair is opted out here too.
+    OptedOut {
+        code: Option<String>,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +158,14 @@ pub enum Command {
     AutoWrapup {
         conversation: ConversationId,
     },
+    /// The queue's busy reply is due for a conversation still waiting.
+    SendBusyReply {
+        conversation: ConversationId,
+    },
+    /// An active conversation's customer stayed quiet for the queue's `inactivity`.
+    PauseInactive {
+        conversation: ConversationId,
+    },
 }
 
 impl Command {
@@ -175,7 +189,9 @@ impl Command {
             | Command::RecordDelivery { .. }
             | Command::ExpireOffer { .. }
             | Command::ExpireConferenceRequest { .. }
-            | Command::AutoWrapup { .. } => Actor::System,
+            | Command::AutoWrapup { .. }
+            | Command::SendBusyReply { .. }
+            | Command::PauseInactive { .. } => Actor::System,
         }
     }
 }

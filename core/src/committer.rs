@@ -161,7 +161,17 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
         let first = match rx.recv_timeout(wait) {
             Ok(job) => job,
             Err(RecvTimeoutError::Timeout) => {
-                tick(&mut engine, clock.now(), options);
+                // Idle: fire timers, and route (a queue may have opened).
+                if engine.stopped().is_some() {
+                    continue;
+                }
+                match engine.tick(clock.now()) {
+                    Ok(outcome) if !outcome.routed.is_empty() || !outcome.results.is_empty() => {
+                        notify(&engine, options)
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "timer tick failed"),
+                }
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => return,

@@ -187,7 +187,14 @@ impl<S: KvStore> Engine<S> {
         let actor = command.actor();
         let records = events
             .into_iter()
-            .map(|event| self.record(actor.clone(), event, now))
+            .map(|event| {
+                // smsdesk's own texts are smsdesk's, whoever's command caused them.
+                let by = match event {
+                    Event::AutoReplied { .. } => crate::command::Actor::System,
+                    _ => actor.clone(),
+                };
+                self.record(by, event, now)
+            })
             .collect();
         Ok(Ok(Executed {
             records,

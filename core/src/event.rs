@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Actor, InboundSms};
-use crate::ids::{AgentId, ConversationId, MessageId, QueueName, Timestamp};
-use crate::model::{AgentStatus, Delivery};
+use crate::ids::{AgentId, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
+use crate::model::{AgentStatus, AutoText, Delivery, OptOutHow};
 
 /// Why a conference participant or invitation went away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,8 +27,8 @@ pub enum ConferenceExit {
 pub enum Event {
     ConversationOpened {
         conversation: ConversationId,
-        entry: crate::ids::EntryNumber,
-        customer: crate::ids::CustomerNumber,
+        entry: EntryNumber,
+        customer: CustomerNumber,
         carrier: crate::ids::CarrierName,
         queue: QueueName,
         skills: std::collections::BTreeSet<String>,
@@ -128,6 +128,46 @@ pub enum Event {
         conversation: ConversationId,
         reason: String,
     },
+    /// The (entry, customer) pair may no longer be texted (PRODUCT.md §9).
+    OptedOut {
+        entry: EntryNumber,
+        customer: CustomerNumber,
+        /// The customer's open conversation on that entry, if any.
+        conversation: Option<ConversationId>,
+        how: OptOutHow,
+    },
+    /// The pair may be texted again.
+    OptedIn {
+        entry: EntryNumber,
+        customer: CustomerNumber,
+        conversation: Option<ConversationId>,
+    },
+    /// A text smsdesk sends by itself; it goes through the outbox like a reply.
+    AutoReplied {
+        conversation: ConversationId,
+        message_id: MessageId,
+        kind: AutoText,
+        body: String,
+    },
+    /// Closed without an agent (e.g. the customer opted out while waiting).
+    Abandoned {
+        conversation: ConversationId,
+        reason: String,
+        /// The agent it was being offered to, whose offer is void.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offered_to: Option<AgentId>,
+    },
+    /// The customer was silent for the queue's `inactivity`: the owner's seat is free.
+    Paused {
+        conversation: ConversationId,
+        owner: AgentId,
+    },
+    /// The customer wrote again: back to the owner, or to the queue head.
+    Resumed {
+        conversation: ConversationId,
+        owner: AgentId,
+        requeued: bool,
+    },
 }
 
 impl Event {
@@ -151,7 +191,12 @@ impl Event {
             | ConferenceJoined { conversation, .. }
             | ConferenceLeft { conversation, .. }
             | Ended { conversation, .. }
-            | WrappedUp { conversation, .. } => Some(*conversation),
+            | WrappedUp { conversation, .. }
+            | AutoReplied { conversation, .. }
+            | Abandoned { conversation, .. }
+            | Paused { conversation, .. }
+            | Resumed { conversation, .. } => Some(*conversation),
+            OptedOut { conversation, .. } | OptedIn { conversation, .. } => *conversation,
             AgentStatusChanged { .. } => None,
         }
     }
@@ -203,6 +248,21 @@ impl Event {
             },
             Ended { agent, .. } => format!("{agent} ended the conversation; wrap-up"),
             WrappedUp { reason, .. } => format!("closed: {reason}"),
+            OptedOut {
+                customer, entry, how, ..
+            } => {
+                format!("{customer} opted out of texts from {entry} ({})", how.describe())
+            }
+            OptedIn { customer, entry, .. } => format!("{customer} opted back in to texts from {entry}"),
+            AutoReplied { kind, body, .. } => format!("smsdesk ({}): {body}", kind.label()),
+            Abandoned { reason, .. } => format!("closed without an agent: {reason}"),
+            Paused { owner, .. } => format!("paused: the customer went quiet; {owner}'s seat is free"),
+            Resumed {
+                owner, requeued: false, ..
+            } => format!("the customer wrote again; back with {owner}"),
+            Resumed { owner, .. } => {
+                format!("the customer wrote again; {owner} has no room, back at the head of the queue")
+            }
         }
     }
 }
@@ -222,6 +282,8 @@ pub struct EventRecord {
 pub enum Message<'a> {
     /// From the customer.
     Inbound { body: &'a str, media: &'a [String] },
+    /// From smsdesk itself to the customer (greeting, confirmations...).
+    Automatic { message_id: MessageId, body: &'a str },
     /// From an agent to the customer.
     Outbound {
         agent: &'a AgentId,
@@ -247,6 +309,10 @@ impl EventRecord {
                 ..
             } => Message::Outbound {
                 agent,
+                message_id: *message_id,
+                body,
+            },
+            Event::AutoReplied { message_id, body, .. } => Message::Automatic {
                 message_id: *message_id,
                 body,
             },

@@ -151,6 +151,19 @@ number_id!(
 #[serde(transparent)]
 pub struct Timestamp(pub u64);
 
+/// UTC to the minute, e.g. `2026-12-02 14:05 UTC`.
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match i64::try_from(self.0)
+            .ok()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        {
+            Some(t) => write!(f, "{}", t.strftime("%Y-%m-%d %H:%M UTC")),
+            None => write!(f, "{} ms", self.0),
+        }
+    }
+}
+
 impl Timestamp {
     pub fn plus(self, d: std::time::Duration) -> Self {
         Self(self.0.saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)))

@@ -16,6 +16,9 @@
 //! - [`decide`]: the rules, one file per group of commands.
 //! - [`apply`]: events into state.
 //! - [`state`]: the in-memory state and its derived indexes.
+//! - [`keywords`]: STOP / START / HELP and who answers them.
+//! - [`hours`]: business hours in a queue's time zone (jiff).
+//! - [`segments`]: how many SMS parts a text takes, GSM-7 or UCS-2.
 //! - [`routing`]: the `Router` trait and the longest-available policy.
 //! - [`timers`]: deadlines and the commands they trigger.
 //! - [`store`]: the `KvStore` trait, memory and sled stores, the key layout.
@@ -29,10 +32,13 @@ pub mod committer;
 pub mod decide;
 pub mod engine;
 pub mod event;
+pub mod hours;
 pub mod ids;
+pub mod keywords;
 pub mod model;
 pub mod rejection;
 pub mod routing;
+pub mod segments;
 pub mod setup;
 pub mod state;
 pub mod store;

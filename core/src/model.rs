@@ -100,6 +100,12 @@ pub enum Phase {
         /// Auto wrap-up moment, if the queue has one.
         deadline: Option<Timestamp>,
     },
+    /// Active, but the customer went quiet (the queue's `inactivity`): the
+    /// owner keeps it, without it counting against their capacity.
+    Paused {
+        owner: AgentId,
+        since: Timestamp,
+    },
     Closed {
         reason: String,
         at: Timestamp,
@@ -122,6 +128,7 @@ impl Phase {
                 }
             }
             Phase::Wrapup { .. } => "wrapup",
+            Phase::Paused { .. } => "paused",
             Phase::Closed { .. } => "closed",
         }
     }
@@ -129,7 +136,7 @@ impl Phase {
     /// Agents for whom this conversation counts against capacity.
     pub fn holders(&self) -> Vec<&AgentId> {
         match self {
-            Phase::Queued { .. } | Phase::Closed { .. } => Vec::new(),
+            Phase::Queued { .. } | Phase::Closed { .. } | Phase::Paused { .. } => Vec::new(),
             Phase::Offered { agent, .. } => vec![agent],
             Phase::Active { owner, conference, .. } => std::iter::once(owner).chain(conference.keys()).collect(),
             Phase::Wrapup { owner, .. } => vec![owner],
@@ -143,7 +150,7 @@ impl Phase {
 
     pub fn owner(&self) -> Option<&AgentId> {
         match self {
-            Phase::Active { owner, .. } | Phase::Wrapup { owner, .. } => Some(owner),
+            Phase::Active { owner, .. } | Phase::Wrapup { owner, .. } | Phase::Paused { owner, .. } => Some(owner),
             _ => None,
         }
     }
@@ -207,6 +214,66 @@ impl Delivery {
             Delivery::Read => "read",
             Delivery::Failed => "failed",
         }
+    }
+}
+
+/// How a customer came to be opted out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum OptOutHow {
+    /// They texted an opt-out keyword.
+    Keyword { word: String },
+    /// The carrier refused a message because they opted out there.
+    Carrier { code: Option<String> },
+    /// A supervisor opted them out.
+    Supervisor { agent: AgentId },
+}
+
+impl OptOutHow {
+    pub fn describe(&self) -> String {
+        match self {
+            OptOutHow::Keyword { word } => format!("texted {word}"),
+            OptOutHow::Carrier { code: Some(code) } => format!("the carrier refused with error {code}"),
+            OptOutHow::Carrier { code: None } => "the carrier says they opted out".to_owned(),
+            OptOutHow::Supervisor { agent } => format!("by {agent}"),
+        }
+    }
+}
+
+/// An opt-out on record for one (entry, customer) pair.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOut {
+    pub at: Timestamp,
+    pub how: OptOutHow,
+}
+
+/// The texts smsdesk sends by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AutoText {
+    Greeting,
+    Busy,
+    Closed,
+    Help,
+    OptOutConfirmation,
+    OptInConfirmation,
+}
+
+impl AutoText {
+    pub fn label(self) -> &'static str {
+        match self {
+            AutoText::Greeting => "greeting",
+            AutoText::Busy => "busy reply",
+            AutoText::Closed => "closed reply",
+            AutoText::Help => "help reply",
+            AutoText::OptOutConfirmation => "opt-out confirmation",
+            AutoText::OptInConfirmation => "opt-in confirmation",
+        }
+    }
+
+    /// Confirmations go to a customer who just opted out; nothing else may.
+    pub fn allowed_when_opted_out(self) -> bool {
+        matches!(self, AutoText::OptOutConfirmation)
     }
 }
 
@@ -276,6 +343,12 @@ pub struct Conversation {
     /// the delivery records of the others live in the store).
     #[serde(default)]
     pub outbound: BTreeMap<MessageId, Outbound>,
+    /// When the queue's busy reply is due, while it waits and none was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy_at: Option<Timestamp>,
+    /// When an active conversation pauses if the customer stays quiet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive_at: Option<Timestamp>,
 }
 
 impl Conversation {
@@ -293,9 +366,22 @@ impl Conversation {
         matches!(self.phase, Phase::Closed { .. }) && self.outbound.values().all(|o| o.status != Delivery::Pending)
     }
 
+    /// Every timer deadline it holds: its phase's, the busy reply while it
+    /// waits, inactivity while active.
+    pub fn deadlines(&self) -> Vec<Timestamp> {
+        let mut out = self.phase.deadlines();
+        match &self.phase {
+            Phase::Queued { .. } | Phase::Offered { .. } => out.extend(self.busy_at),
+            Phase::Active { .. } => out.extend(self.inactive_at),
+            _ => {}
+        }
+        out
+    }
+
     /// Whether `agent` may write to the customer in this conversation right now.
     pub fn may_write(&self, agent: &AgentId) -> bool {
         match &self.phase {
+            Phase::Paused { owner, .. } => owner == agent,
             Phase::Active { owner, conference, .. } => {
                 owner == agent || matches!(conference.get(agent), Some(Conferee::Joined { .. }))
             }

@@ -2,7 +2,7 @@
 //! message is written for the agent who will read it in their Matrix room:
 //! it says what was wrong and, where it helps, what to do instead.
 
-use crate::ids::{AgentId, ConversationId, EntryNumber, QueueName};
+use crate::ids::{AgentId, ConversationId, CustomerNumber, EntryNumber, QueueName, Timestamp};
 use crate::setup::MAX_REPLY_CHARS;
 
 fn list(items: &[String]) -> String {
@@ -28,6 +28,15 @@ fn ids(items: &[ConversationId]) -> String {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
+    #[error(
+        "not sent: {customer} opted out of texts from {entry} at {at} ({how}); they can text START to opt back in"
+    )]
+    OptedOut {
+        customer: CustomerNumber,
+        entry: EntryNumber,
+        at: Timestamp,
+        how: String,
+    },
     #[error("{user} is not on the agent roster")]
     NotOnRoster { user: AgentId },
     #[error("there is no open conversation {0}")]

@@ -147,13 +147,15 @@ struct Line<'a, I: Iterator<Item = &'a Conversation>> {
 }
 
 /// The next offer to make, if any: conversations are served head first,
-/// then oldest first, across the queues that have both someone waiting and
-/// someone eligible; decliners are skipped while someone else is eligible.
+/// then oldest first, across the queues that are open (business hours) and
+/// have both someone waiting and someone eligible; decliners are skipped
+/// while someone else is eligible.
 /// Reads the waiting and eligible indexes, never every conversation.
 pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Option<Command> {
     let mut lines: Vec<_> = state
         .queues_waiting()
         .filter(|q| state.eligible(q).next().is_some())
+        .filter(|q| state.setup.queue(q).is_none_or(|setup| setup.is_open(now)))
         .map(|q| Line {
             waiting: state.waiting_in(q).peekable(),
             candidates: candidates(state, q, now),

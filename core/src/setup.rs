@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::hours::Hours;
 use crate::ids::{AgentId, CarrierName, EntryNumber, QueueName};
+use crate::keywords::{KeywordMode, Keywords};
 
 /// The kind of business number, shown to agents with every offer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -45,6 +47,18 @@ pub struct QueueSetup {
     /// `None` = off: the conversation waits in wrap-up until the agent picks a reason.
     pub auto_wrapup: Option<Duration>,
     pub wrapup_reasons: Vec<String>,
+    /// Business hours; `None` = always open.
+    pub hours: Option<Hours>,
+    /// Sent once to a conversation that opens while the queue is closed
+    /// (`{opens}`: the next opening, local time).
+    pub closed_reply: Option<String>,
+    /// Sent when a conversation opens (while open).
+    pub greeting: Option<String>,
+    /// Sent once when a conversation has waited `busy_after` (`{position}`).
+    pub busy_reply: Option<String>,
+    pub busy_after: Option<Duration>,
+    /// An active conversation whose customer is silent this long is paused.
+    pub inactivity: Option<Duration>,
 }
 
 impl QueueSetup {
@@ -54,8 +68,28 @@ impl QueueSetup {
             offer_timeout: DEFAULT_OFFER_TIMEOUT,
             auto_wrapup: None,
             wrapup_reasons: Vec::new(),
+            hours: None,
+            closed_reply: None,
+            greeting: None,
+            busy_reply: None,
+            busy_after: None,
+            inactivity: None,
         }
     }
+
+    /// Whether the queue takes offers at `at` (its business hours).
+    pub fn is_open(&self, at: crate::ids::Timestamp) -> bool {
+        self.hours.as_ref().is_none_or(|h| h.is_open(at))
+    }
+}
+
+/// What smsdesk answers by itself (`[compliance]`, PRODUCT.md §9).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Compliance {
+    pub keywords: Keywords,
+    pub help_reply: Option<String>,
+    pub opt_out_reply: Option<String>,
+    pub opt_in_reply: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +100,8 @@ pub struct EntryPoint {
     pub queue: QueueName,
     /// Skills every conversation opened on this number requires (for skills-based routing).
     pub skills: BTreeSet<String>,
+    /// Who answers STOP / START / HELP with a text.
+    pub keywords: KeywordMode,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +132,7 @@ pub struct Setup {
     pub entry_points: BTreeMap<EntryNumber, EntryPoint>,
     pub agents: BTreeMap<AgentId, AgentSetup>,
     pub idle_codes: Vec<String>,
+    pub compliance: Compliance,
 }
 
 impl Setup {

@@ -1,7 +1,7 @@
-//! Timers: offer timeouts, conference invitation timeouts and auto wrap-up.
-//! Deadlines are stored inside conversation phases (`Phase::deadlines`), so
-//! they survive restarts with the state; the state keeps them in a timer
-//! index, soonest first. This module names the commands a driver must issue
+//! Timers: offer timeouts, conference invitation timeouts, auto wrap-up,
+//! the busy reply and inactivity. Deadlines are stored with conversations
+//! (`Conversation::deadlines`), so they survive restarts with the state; the
+//! state keeps them in a timer index, soonest first. This module names the commands a driver must issue
 //! once a deadline has passed (also right after a restart).
 
 use crate::command::Command;
@@ -15,6 +15,13 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
     let mut out = Vec::new();
     for id in state.due(now) {
         let Some(c) = state.conversation(id) else { continue };
+        let waiting = matches!(c.phase, Phase::Queued { .. } | Phase::Offered { .. });
+        if waiting && c.busy_at.is_some_and(|at| at <= now) {
+            out.push(Command::SendBusyReply { conversation: c.id });
+        }
+        if matches!(c.phase, Phase::Active { .. }) && c.inactive_at.is_some_and(|at| at <= now) {
+            out.push(Command::PauseInactive { conversation: c.id });
+        }
         match &c.phase {
             Phase::Offered { deadline, .. } if *deadline <= now => {
                 out.push(Command::ExpireOffer { conversation: c.id });

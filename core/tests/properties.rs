@@ -5,7 +5,8 @@
 //! - no agent is above capacity;
 //! - offers go only to available agents below capacity;
 //! - no customer message is ever dropped from history;
-//! - replaying the events gives the same state, and so does loading the store.
+//! - replaying the events gives the same state, and so does loading the store;
+//! - no SMS goes to an opted-out (entry, customer) pair but its confirmation.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod common;
@@ -23,6 +24,17 @@ use smsdesk_core::*;
 const CUSTOMERS: [&str; 4] = ["+15557770001", "+15557770002", "+15557770003", "+15557770004"];
 const ENTRIES: [&str; 3] = [LONG, SHORT, TOLLFREE];
 const QUEUES: [&str; 3] = ["billing", "support", "nope"];
+const KEYWORDS: [&str; 5] = ["STOP", "start", " Help ", "unsubscribe", "yes"];
+
+/// The common setup, with the texts smsdesk sends for keywords (the short
+/// code answers them itself).
+fn prop_setup() -> smsdesk_core::setup::Setup {
+    let mut s = setup();
+    s.compliance.help_reply = Some("help text".into());
+    s.compliance.opt_out_reply = Some("bye".into());
+    s.compliance.opt_in_reply = Some("welcome back".into());
+    s
+}
 
 fn agent(i: usize) -> AgentId {
     [alice(), bob(), carol(), dave(), stranger()][i].clone()
@@ -45,6 +57,7 @@ enum Op {
     End(usize, u64),
     Wrapup(usize, u64, usize),
     SendOutcome(u64, bool),
+    Keyword { customer: usize, entry: usize, word: usize },
     Delivery(u64, usize),
     Advance(u64),
 }
@@ -70,6 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..70u64).prop_map(Op::Advance),
         2 => (0..6u64, any::<bool>()).prop_map(|(m, ok)| Op::SendOutcome(m, ok)),
         1 => (0..6u64, 0..5usize).prop_map(|(m, s)| Op::Delivery(m, s)),
+        2 => (0..4usize, 0..3usize, 0..KEYWORDS.len()).prop_map(|(customer, entry, word)| Op::Keyword { customer, entry, word }),
     ]
 }
 
@@ -79,6 +93,8 @@ struct Run {
     now: Timestamp,
     /// Every inbound SMS sent so far: (carrier id, body).
     sent: Vec<(String, String)>,
+    /// Opt-out confirmations: the only texts an opted-out pair may get.
+    confirmations: std::collections::BTreeSet<MessageId>,
     /// Each reply's delivery state after the previous step.
     deliveries: BTreeMap<MessageId, Option<smsdesk_core::model::Delivery>>,
 }
@@ -180,6 +196,14 @@ impl Run {
                     error_code: None,
                 }
             }
+            Op::Keyword { customer, entry, word } => Command::ReceiveSms(InboundSms {
+                carrier: CarrierName::from("twilio"),
+                carrier_message_id: CarrierMessageId::new(format!("SM{}", self.sent.len())),
+                from: CustomerNumber::from(CUSTOMERS[customer]),
+                to: EntryNumber::parse(ENTRIES[entry]).unwrap(),
+                body: KEYWORDS[word].to_owned(),
+                media: vec![],
+            }),
             Op::Advance(_) => return None,
         })
     }
@@ -192,7 +216,7 @@ impl Run {
                 self.engine.tick(self.now).unwrap()
             }
             (_, Some(command)) => {
-                if let (Op::Sms { .. }, Command::ReceiveSms(sms)) = (op, &command) {
+                if let (Op::Sms { .. } | Op::Keyword { .. }, Command::ReceiveSms(sms)) = (op, &command) {
                     self.sent.push((sms.carrier_message_id.to_string(), sms.body.clone()));
                 }
                 self.engine.execute_batch(vec![command], self.now).unwrap()
@@ -213,6 +237,25 @@ impl Run {
                     shadow.has_room(agent),
                     "offer to {agent} who had no room: {:?}",
                     shadow.agent(agent)
+                );
+            }
+            // No SMS ever goes to an opted-out pair (but the opt-out confirmation).
+            let outgoing = match &r.event {
+                Event::ReplyAccepted { conversation, .. } => Some(*conversation),
+                Event::AutoReplied { conversation, kind, .. } if !kind.allowed_when_opted_out() => Some(*conversation),
+                Event::AutoReplied { message_id, .. } => {
+                    self.confirmations.insert(*message_id);
+                    None
+                }
+                _ => None,
+            };
+            if let Some(c) = outgoing.and_then(|id| shadow.conversation(id)) {
+                prop_assert!(
+                    shadow.opt_out(&c.entry, &c.customer).is_none(),
+                    "{:?} to opted-out {} from {}",
+                    r.event,
+                    c.customer,
+                    c.entry
                 );
             }
             apply(&mut shadow, r);
@@ -243,6 +286,17 @@ impl Run {
             let before = self.deliveries.insert(m, after);
             if let (Some(Some(b)), Some(a)) = (before, after) {
                 prop_assert!(a == b || b.advances_to(a), "{m}: {b:?} -> {a:?}");
+            }
+        }
+        // Whatever waits in the outbox for an opted-out pair is a confirmation.
+        for sms in layout::pending_sms(&self.store, 1_000).unwrap() {
+            if live.opt_out(&sms.from, &sms.to).is_some() {
+                prop_assert!(
+                    self.confirmations.contains(&sms.message_id),
+                    "{} waits in the outbox for opted-out {}",
+                    sms.message_id,
+                    sms.to
+                );
             }
         }
         // Only replies still pending stay in memory.
@@ -322,7 +376,7 @@ impl Run {
             }
         }
 
-        let loaded = layout::load(&self.store, setup()).unwrap();
+        let loaded = layout::load(&self.store, prop_setup()).unwrap();
         prop_assert_eq!(&loaded, self.engine.state(), "loading the store gave another state");
         Ok(())
     }
@@ -336,11 +390,12 @@ proptest! {
         let store = MemoryStore::new();
         let now = Timestamp(1_700_000_000_000);
         let mut run = Run {
-            engine: Engine::open(store.clone(), setup(), Routers::default()).unwrap(),
+            engine: Engine::open(store.clone(), prop_setup(), Routers::default()).unwrap(),
             store,
             now,
             sent: Vec::new(),
             deliveries: BTreeMap::new(),
+            confirmations: Default::default(),
         };
         for op in &ops {
             run.step(op)?;

@@ -147,6 +147,7 @@ fn setup() -> Setup {
             carrier: CarrierName::from("twilio"),
             queue: QueueName::from("billing"),
             skills: ["spanish".to_owned()].into(),
+            keywords: smsdesk_core::keywords::KeywordMode::Carrier,
         });
     for (id, skills) in [("@ann:example.com", vec![]), ("@bea:example.com", vec!["spanish"])] {
         let mut a = AgentSetup::new(id, &["billing"]);

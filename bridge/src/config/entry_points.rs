@@ -2,6 +2,7 @@
 //! queue, routing skills and send rate. That the carrier and queue exist is
 //! checked in `check`, with the other cross-references.
 
+use smsdesk_core::keywords::KeywordMode;
 use smsdesk_core::setup::{EntryKind, EntryPoint};
 use smsdesk_core::{CarrierName, EntryNumber, QueueName};
 use toml::Value;
@@ -30,7 +31,11 @@ pub fn default_send_rate(kind: EntryKind) -> f64 {
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
     let mut entry_points: Vec<EntryPointConfig> = Vec::new();
     for (path, v) in r.array_of_tables(root, "entry_points") {
-        let Some(t) = r.table(v, &path, &["number", "kind", "carrier", "queue", "skills", "send_rate"]) else {
+        let Some(t) = r.table(
+            v,
+            &path,
+            &["number", "kind", "carrier", "queue", "skills", "send_rate", "keywords"],
+        ) else {
             continue;
         };
         let number = r
@@ -52,6 +57,9 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
         let queue = r.string(t, &path, "queue", true);
         let skills = r.strings(t, &path, "skills").into_iter().collect();
         let send_rate = send_rate(r, t, &path);
+        let keywords = r
+            .string(t, &path, "keywords", false)
+            .and_then(|k| keyword_mode(r, &path, &k));
         let (Some(number), Some(kind), Some(carrier), Some(queue)) = (number, kind, carrier, queue) else {
             continue;
         };
@@ -71,10 +79,26 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
                 carrier: CarrierName::new(carrier),
                 queue: QueueName::new(queue),
                 skills,
+                keywords: keywords.unwrap_or_else(|| KeywordMode::default_for(kind)),
             },
         });
     }
     entry_points
+}
+
+/// `keywords = "carrier" | "smsdesk"`: who answers STOP / START / HELP.
+fn keyword_mode(r: &mut Reader, path: &str, value: &str) -> Option<KeywordMode> {
+    match value {
+        "carrier" => Some(KeywordMode::Carrier),
+        "smsdesk" => Some(KeywordMode::Smsdesk),
+        other => {
+            r.err(
+                &join(path, "keywords"),
+                format!("{other:?} is not a keyword mode; expected \"carrier\" (the carrier answers STOP/HELP) or \"smsdesk\""),
+            );
+            None
+        }
+    }
 }
 
 /// NANP toll-free area codes (+1 8XX).

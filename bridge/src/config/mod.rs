@@ -5,7 +5,8 @@
 //!
 //! - `reader`: walking keys, `${ENV}`, durations; collects the mistakes.
 //! - one module per section: `server` (`[storage]`, `[http]`), `matrix`,
-//!   `carriers`, `queues`, `entry_points`, `agents`, `plugins`.
+//!   `carriers`, `queues`, `entry_points`, `agents`, `plugins`;
+//!   `automation`: `[compliance]` and each queue's hours and texts.
 //! - `check`: references across sections, and plugin worlds.
 //!
 //! Relative paths (storage, plugins) are resolved against the directory of
@@ -13,6 +14,7 @@
 //! works from anywhere.
 
 pub mod agents;
+pub mod automation;
 pub mod carriers;
 pub mod check;
 pub mod entry_points;
@@ -60,6 +62,7 @@ pub struct Config {
     pub idle_codes: Vec<String>,
     pub roster: Vec<AgentConfig>,
     pub plugins: PluginLimitsConfig,
+    pub compliance: smsdesk_core::setup::Compliance,
 }
 
 const SECTIONS: &[&str] = &[
@@ -71,6 +74,7 @@ const SECTIONS: &[&str] = &[
     "queues",
     "agents",
     "plugins",
+    "compliance",
 ];
 
 impl Config {
@@ -78,6 +82,7 @@ impl Config {
     pub fn setup(&self) -> Setup {
         let mut setup = Setup {
             idle_codes: self.idle_codes.clone(),
+            compliance: self.compliance.clone(),
             ..Setup::default()
         };
         for q in &self.queues {
@@ -163,6 +168,8 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
     let entry_points = entry_points::read(r, root);
     let (idle_codes, roster) = agents::read(r, root);
     let plugins = plugins::read(r, root);
+    let compliance = automation::compliance(r, root);
+    automation::check_keyword_texts(r, &compliance, &entry_points);
     check::cross_references(r, &carriers, &queues, &entry_points, &roster);
     let storage = storage?;
     Some(Config {
@@ -179,5 +186,6 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         idle_codes,
         roster,
         plugins,
+        compliance,
     })
 }

@@ -1,5 +1,6 @@
 //! `[[queues]]`: name, routing policy (built-in or a router plugin, with its
-//! settings), offer timeout, auto wrap-up and wrap-up reasons.
+//! settings), offer timeout, auto wrap-up and wrap-up reasons; the
+//! automation keys (hours, greeting...) are read by `automation`.
 
 use std::path::PathBuf;
 
@@ -35,7 +36,8 @@ const KEYS: &[&str] = &[
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
     let mut queues: Vec<QueueConfig> = Vec::new();
     for (path, v) in r.array_of_tables(root, "queues") {
-        let Some(t) = r.table(v, &path, KEYS) else {
+        let keys: Vec<&str> = KEYS.iter().chain(super::automation::QUEUE_KEYS).copied().collect();
+        let Some(t) = r.table(v, &path, &keys) else {
             continue;
         };
         let Some(name) = r.string(t, &path, "name", true) else {
@@ -48,6 +50,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
             .unwrap_or(DEFAULT_OFFER_TIMEOUT);
         setup.auto_wrapup = r.duration(t, &path, "auto_wrapup", true).flatten();
         setup.wrapup_reasons = r.strings(t, &path, "wrapup_reasons");
+        super::automation::queue(r, t, &path, &mut setup);
         let router = match r.string(t, &path, "router", false).as_deref() {
             None | Some("longest-available") => RouterChoice::LongestAvailable,
             Some(p) if p.ends_with(".wasm") => RouterChoice::Plugin(r.path_of(&join(&path, "router"), p, true)),

@@ -14,8 +14,11 @@ pub fn status(state: &State, agent: &AgentId) -> String {
         state.load(agent),
         state.capacity(agent)
     )];
-    for c in state.holdings(agent) {
+    for c in state.holdings(agent).chain(state.paused_of(agent)) {
         lines.push(format!("#{} {} · {} · {}", c.id, c.customer, c.queue, c.phase.label()));
+    }
+    if state.paused_of(agent).next().is_some() {
+        lines.push("(paused: the customer went quiet; it takes no seat and comes back when they write)".to_owned());
     }
     lines.join("\n")
 }
@@ -29,6 +32,49 @@ pub fn queues(state: &State) -> String {
         .map(|q| format!("{q}: {} waiting", state.waiting_count(q)))
         .collect();
     format!("Queues (use with !transfer <queue>):\n{}", lines.join("\n"))
+}
+
+/// Most opt-outs listed at once (the rest are counted).
+const MAX_OPT_OUTS: usize = 50;
+
+/// `!optouts [filter]`: customers who may not be texted, newest first.
+pub fn optouts(state: &State, filter: Option<&str>) -> String {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let wanted = filter.map(|f| (f.to_lowercase(), digits(f)));
+    let mut rows: Vec<_> = state
+        .opt_outs()
+        .filter(|((entry, customer), _)| {
+            wanted.as_ref().is_none_or(|(text, d)| {
+                let hay = format!("{customer} {entry}").to_lowercase();
+                hay.contains(text.as_str()) || (!d.is_empty() && digits(&hay).contains(d.as_str()))
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return match filter {
+            Some(f) => format!("No opted-out customer matches {f:?}."),
+            None => "No customer has opted out.".to_owned(),
+        };
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1.at));
+    let total = rows.len();
+    let mut lines = vec![format!(
+        "Opted out ({total}): replies to them are refused until they text START."
+    )];
+    for ((entry, customer), o) in rows.iter().take(MAX_OPT_OUTS) {
+        lines.push(format!(
+            "{customer} from {entry} · since {} · {}",
+            o.at,
+            o.how.describe()
+        ));
+    }
+    if total > MAX_OPT_OUTS {
+        lines.push(format!(
+            "… and {} more; narrow it with !optouts <digits>",
+            total - MAX_OPT_OUTS
+        ));
+    }
+    lines.join("\n")
 }
 
 /// `!agents [filter]`: available agents whose name or id contains `filter`.

@@ -60,6 +60,11 @@ pub enum BotCommand {
         /// Text the agent's name or Matrix id must contain.
         filter: Vec<String>,
     },
+    /// List customers who opted out (texted STOP), optionally filtered by number.
+    Optouts {
+        /// Digits or text the customer or business number must contain.
+        filter: Vec<String>,
+    },
     /// Transfer this conversation to a queue or to an agent.
     Transfer {
         /// A queue name, or an agent like @bob:example.com.
@@ -97,6 +102,9 @@ pub enum Action {
     Status,
     Queues,
     Agents {
+        filter: Option<String>,
+    },
+    Optouts {
         filter: Option<String>,
     },
     Help {
@@ -242,6 +250,9 @@ pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action
         }),
         BotCommand::Queues => Action::Queues,
         BotCommand::Agents { filter } => Action::Agents {
+            filter: joined(&filter),
+        },
+        BotCommand::Optouts { filter } => Action::Optouts {
             filter: joined(&filter),
         },
         BotCommand::Transfer { target } => {

@@ -93,6 +93,12 @@ impl Bot {
                 self.user_of(from).into_iter().collect(),
                 "you transferred this conversation".to_owned(),
             ),
+            Event::Resumed {
+                owner, requeued: true, ..
+            } => (
+                self.user_of(owner).into_iter().collect(),
+                "the customer wrote again while you had no room; the conversation went back to the queue".to_owned(),
+            ),
             Event::ConferenceLeft { agent, .. } => (
                 self.user_of(agent).into_iter().collect(),
                 "you left the conference".to_owned(),

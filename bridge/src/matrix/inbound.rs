@@ -139,6 +139,11 @@ impl Bot {
             Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
             Ok(Action::Status) => self.app.read(move |e| answers::status(e.state(), &agent)).await?,
             Ok(Action::Queues) => self.app.read(|e| answers::queues(e.state())).await?,
+            Ok(Action::Optouts { filter }) => {
+                self.app
+                    .read(move |e| answers::optouts(e.state(), filter.as_deref()))
+                    .await?
+            }
             Ok(Action::Agents { filter }) => {
                 self.app
                     .read(move |e| answers::agents(e.state(), filter.as_deref()))

@@ -119,6 +119,16 @@ pub fn late_failure(id: ConversationId, customer: Option<&str>, event: &Event) -
     format!("Conversation #{id}{with} (closed): {}", event.describe())
 }
 
+/// The reaction that tells an agent a reply takes more than one SMS or
+/// needs UCS-2, e.g. `📏 3 segments · UCS-2`.
+pub fn segments_mark(size: &smsdesk_core::segments::Segments) -> String {
+    format!("📏 {size}")
+}
+
+/// Said after an opt-out, in the conversation room.
+pub const OPTED_OUT_HINT: &str = "Your replies are refused from now on and nothing reaches the customer. \
+     You can still !end and wrap up; if they text START, replies work again.";
+
 pub const MISSED: &str = "smsdesk was away and could read only the latest messages sent here meanwhile. \
      Older ones without a ✓ reaction did not reach the customer, and older commands \
      were not done: please send them again.";

@@ -156,11 +156,25 @@ impl Bot {
             Event::ReplyAccepted {
                 message_id,
                 reference: Some(reference),
+                body,
                 ..
             } => {
                 // Remembered in log order, so it is known before any delivery news.
                 match ReplyRef::parse(reference) {
-                    Some(reply) => self.store.set_reply_event(*message_id, &reply),
+                    Some(reply) => {
+                        self.store.set_reply_event(*message_id, &reply);
+                        // What it costs on the air, where the agent may not expect it.
+                        let size = smsdesk_core::segments::segments(body);
+                        if let (true, Some(room)) = (size.worth_showing(), self.room(&reply.room)) {
+                            send::react(
+                                &room,
+                                reply.event,
+                                &notices::segments_mark(&size),
+                                txns.part("segments"),
+                            )
+                            .await?;
+                        }
+                    }
                     None => tracing::warn!(%message_id, %reference, "a reply's Matrix reference does not parse"),
                 }
             }
@@ -179,7 +193,27 @@ impl Bot {
                 }
                 self.in_room(record, txns).await?;
             }
-            Event::WrappedUp { .. } => {
+            Event::WrappedUp { .. }
+            | Event::Paused { .. }
+            | Event::Resumed { .. }
+            | Event::OptedIn { .. }
+            | Event::AutoReplied { .. } => {
+                self.in_room(record, txns).await?;
+            }
+            Event::OptedOut { .. } => {
+                if let Some(room) = self.in_room(record, txns).await? {
+                    send::notice(&room, notices::OPTED_OUT_HINT, Some(txns.part("hint"))).await?;
+                }
+            }
+            Event::Abandoned {
+                conversation: id,
+                reason,
+                offered_to,
+            } => {
+                if let Some(agent) = offered_to {
+                    let why = format!("withdrawn: the conversation closed ({reason})");
+                    self.close_offer(*id, agent, &why, txns.part("close")).await;
+                }
                 self.in_room(record, txns).await?;
             }
         }

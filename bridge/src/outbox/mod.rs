@@ -86,6 +86,18 @@ pub async fn run(state: Arc<AppState>) {
             }
         }
         let (ready, next_slot) = lanes.take(now);
+        // A reply failed meanwhile (the customer opted out) is never sent.
+        let ready = match state.read(move |e| still_pending(e, ready)).await {
+            Ok((go, dropped)) => {
+                for id in dropped {
+                    tracing::info!(message_id = %id, "not sending: the reply is no longer pending (the customer opted out)");
+                    schedule.forget(id);
+                    pending.remove(id);
+                }
+                go
+            }
+            Err(_) => return,
+        };
         for id in ready {
             let Some(sms) = pending.get(id) else { continue };
             let (state, client, tx, sms) = (state.clone(), client.clone(), done_tx.clone(), sms.clone());
@@ -105,8 +117,12 @@ pub async fn run(state: Arc<AppState>) {
                 let id = sms.message_id;
                 let Some(verdict) = judge(&mut schedule, &sms, attempt) else { continue };
                 let outcome = match &verdict {
-                    Verdict::Sent { .. } => "sent",
-                    Verdict::Failed { code, reason } => {
+                    Verdict::Sent { .. } => {
+                        let parts = smsdesk_core::segments::segments(&sms.body).count;
+                        state.metrics.segments_sent(sms.carrier.as_str(), parts);
+                        "sent"
+                    }
+                    Verdict::Failed { code, reason } | Verdict::OptedOut { code, reason } => {
                         // The operator's view of a reply that will not arrive.
                         tracing::warn!(
                             conversation = %sms.conversation,
@@ -127,6 +143,16 @@ pub async fn run(state: Arc<AppState>) {
             }
         }
     }
+}
+
+/// Splits `ids` into the replies the engine still has as pending and the others.
+fn still_pending(engine: &crate::app::SmsEngine, ids: Vec<MessageId>) -> (Vec<MessageId>, Vec<MessageId>) {
+    ids.into_iter().partition(|m| {
+        engine
+            .state()
+            .delivery(*m)
+            .is_some_and(|r| r.outbound.status == smsdesk_core::model::Delivery::Pending)
+    })
 }
 
 /// The verdict an attempt gives, or `None` when it is to be tried again

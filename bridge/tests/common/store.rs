@@ -34,6 +34,7 @@ pub fn open_engine(storage: &Path) -> Engine<SledStore> {
             carrier: CarrierName::from("twilio"),
             queue: QueueName::from("billing"),
             skills: Default::default(),
+            keywords: smsdesk_core::keywords::KeywordMode::Carrier,
         })
         .with_agent(AgentSetup::new("@alice:example.com", &["billing"]));
     let store = SledStore::open(storage).expect("store");

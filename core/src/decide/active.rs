@@ -9,7 +9,7 @@ use crate::rejection::Rejection;
 use crate::setup::MAX_REPLY_CHARS;
 use crate::state::State;
 
-use super::{check_target, clear_conference, conversation, owned_active, roster};
+use super::{check_target, clear_conference, compliance, conversation, owned_active, roster};
 
 pub(super) fn reply(
     state: &State,
@@ -34,6 +34,7 @@ pub(super) fn reply(
             _ => Rejection::NotYourConversation(id),
         });
     }
+    compliance::check_not_opted_out(state, c)?;
     if body.trim().is_empty() {
         return Err(Rejection::EmptyReply);
     }
@@ -97,7 +98,14 @@ pub(super) fn transfer_to_agent(
 }
 
 pub(super) fn end(state: &State, agent: &AgentId, id: ConversationId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
-    let c = owned_active(state, agent, id)?;
+    // A paused conversation is still its owner's to end.
+    let paused = conversation(state, id)
+        .ok()
+        .filter(|c| matches!(&c.phase, Phase::Paused { owner, .. } if owner == agent));
+    let c = match paused {
+        Some(c) => c,
+        None => owned_active(state, agent, id)?,
+    };
     let auto = state.setup.queue(&c.queue).and_then(|q| q.auto_wrapup);
     let mut events = clear_conference(c);
     events.push(Event::Ended {

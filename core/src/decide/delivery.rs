@@ -36,6 +36,18 @@ pub(super) fn send_outcome(state: &State, message: MessageId, outcome: &SendOutc
             code: code.clone(),
             reason: reason.clone(),
         },
+        SendOutcome::OptedOut { code, reason } => {
+            let mut events = vec![Event::SmsFailed {
+                conversation,
+                message_id: message,
+                code: code.clone(),
+                reason: reason.clone(),
+            }];
+            if let Some(c) = state.conversation(conversation) {
+                events.extend(super::compliance::carrier_opt_out(state, c, message, code.as_ref()));
+            }
+            return Ok(events);
+        }
     }])
 }
 

@@ -1,13 +1,20 @@
 //! A customer SMS: de-duplicate by carrier message id, then append to the
 //! customer's open conversation on that entry point, or open a new one.
+//! The message is always stored first; keywords (`compliance`), the
+//! greeting or closed reply (`automation`) and waking a paused
+//! conversation follow.
 
 use crate::command::InboundSms;
 use crate::event::Event;
-use crate::ids::ConversationId;
+use crate::ids::{ConversationId, Timestamp};
+use crate::keywords::Keyword;
+use crate::model::Phase;
 use crate::rejection::Rejection;
 use crate::state::State;
 
-pub(super) fn receive(state: &State, sms: &InboundSms) -> Result<Vec<Event>, Rejection> {
+use super::{automation, compliance};
+
+pub(super) fn receive(state: &State, sms: &InboundSms, now: Timestamp) -> Result<Vec<Event>, Rejection> {
     // A carrier retry of a message we already stored: acknowledge, change nothing.
     if state.seen(&sms.carrier, &sms.carrier_message_id).is_some() {
         return Ok(Vec::new());
@@ -25,8 +32,11 @@ pub(super) fn receive(state: &State, sms: &InboundSms) -> Result<Vec<Event>, Rej
         });
     }
     let mut events = Vec::new();
-    let conversation = match state.open_conversation_for(&sms.to, &sms.from) {
-        Some(id) => id,
+    let existing = state
+        .open_conversation_for(&sms.to, &sms.from)
+        .and_then(|id| state.conversation(id));
+    let conversation = match existing {
+        Some(c) => c.id,
         None => {
             let id = ConversationId(state.counters.next_conversation);
             events.push(Event::ConversationOpened {
@@ -44,5 +54,25 @@ pub(super) fn receive(state: &State, sms: &InboundSms) -> Result<Vec<Event>, Rej
         conversation,
         sms: sms.clone(),
     });
+    let keyword = state.setup.compliance.keywords.classify(&sms.body);
+    let opted_out = state.opt_out(&sms.to, &sms.from).is_some();
+    if let Some(k) = keyword {
+        events.extend(compliance::keyword(state, entry, sms, k, conversation, existing));
+    }
+    let closed = events.iter().any(|e| matches!(e, Event::Abandoned { .. }));
+    if existing.is_none() && !closed && !opted_out && keyword != Some(Keyword::Help) {
+        if let Some(queue) = state.setup.queue(&entry.queue) {
+            events.extend(automation::on_open(state, queue, conversation, now));
+        }
+    }
+    if let Some(Phase::Paused { owner, .. }) = existing.map(|c| &c.phase) {
+        if !closed {
+            events.push(Event::Resumed {
+                conversation,
+                owner: owner.clone(),
+                requeued: !state.has_room(owner),
+            });
+        }
+    }
     Ok(events)
 }

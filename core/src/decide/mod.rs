@@ -10,8 +10,12 @@
 //! - `conference`: invite, join, leave.
 //! - `wrapup`: choosing a wrap-up reason, auto wrap-up.
 //! - `delivery`: send outcomes and carrier status callbacks for replies.
+//! - `compliance`: STOP / START / HELP keywords and opt-outs.
+//! - `automation`: greeting, closed and busy replies, inactivity.
 
 mod active;
+mod automation;
+mod compliance;
 mod conference;
 mod delivery;
 mod inbound;
@@ -30,7 +34,7 @@ pub use wrapup::select_reason;
 
 pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Event>, Rejection> {
     match command {
-        Command::ReceiveSms(sms) => inbound::receive(state, sms),
+        Command::ReceiveSms(sms) => inbound::receive(state, sms, now),
         Command::SetAvailable { agent } => presence::available(state, agent),
         Command::SetIdle { agent, code } => presence::idle(state, agent, code.as_deref()),
         Command::SetOffline { agent } => presence::offline(state, agent),
@@ -74,6 +78,8 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             choice,
         } => wrapup::wrapup(state, agent, *conversation, choice.as_deref()),
         Command::AutoWrapup { conversation } => wrapup::auto(state, *conversation, now),
+        Command::SendBusyReply { conversation } => automation::busy(state, *conversation, now),
+        Command::PauseInactive { conversation } => automation::pause(state, *conversation, now),
         Command::RecordSendOutcome { message, outcome } => delivery::send_outcome(state, *message, outcome),
         Command::RecordDelivery {
             carrier,
@@ -107,6 +113,7 @@ fn owned_active<'a>(state: &'a State, agent: &AgentId, id: ConversationId) -> Re
     let c = conversation(state, id)?;
     match &c.phase {
         Phase::Active { owner, .. } if owner == agent => Ok(c),
+        Phase::Paused { owner, .. } if owner == agent => Err(Rejection::NotActive(id, "paused")),
         Phase::Active { conference, .. } if conference.contains_key(agent) => Err(Rejection::OwnerOnly(id)),
         phase if phase.holders().contains(&agent) => Err(Rejection::NotActive(id, phase.label())),
         _ => Err(Rejection::NotYourConversation(id)),

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, MessageId};
+use crate::ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId};
 use crate::model::DeliveryRecord;
 
 use super::Seen;
@@ -25,6 +25,8 @@ pub struct Dirty {
     pub deliveries: Lookaside,
     /// Replies whose delivery record changed (pending or not): to be written.
     pub changed_deliveries: BTreeSet<MessageId>,
+    /// (entry, customer) pairs whose opt-out changed.
+    pub opt_outs: BTreeSet<(EntryNumber, CustomerNumber)>,
 }
 
 impl PartialEq for Dirty {

@@ -24,6 +24,11 @@ pub(crate) struct Indexes {
     pub eligible: BTreeMap<QueueName, BTreeSet<AgentId>>,
     /// Every timer deadline, soonest first.
     pub timers: BTreeSet<(Timestamp, ConversationId)>,
+    /// (entry, customer) -> every conversation of theirs in memory (the open
+    /// one, and closed ones with a reply still pending).
+    pub by_pair: BTreeMap<(EntryNumber, CustomerNumber), BTreeSet<ConversationId>>,
+    /// owner -> their paused conversations (which do not count as load).
+    pub paused: BTreeMap<AgentId, BTreeSet<ConversationId>>,
 }
 
 impl Indexes {
@@ -60,11 +65,29 @@ impl Indexes {
                 }
             }
         }
-        for d in c.phase.deadlines() {
+        if let crate::model::Phase::Paused { owner, .. } = &c.phase {
+            if add {
+                self.paused.entry(owner.clone()).or_default().insert(id);
+            } else if let Some(set) = self.paused.get_mut(owner) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.paused.remove(owner);
+                }
+            }
+        }
+        for d in c.deadlines() {
             if add {
                 self.timers.insert((d, id));
             } else {
                 self.timers.remove(&(d, id));
+            }
+        }
+        if add {
+            self.by_pair.entry(key.clone()).or_default().insert(id);
+        } else if let Some(set) = self.by_pair.get_mut(&key) {
+            set.remove(&id);
+            if set.is_empty() {
+                self.by_pair.remove(&key);
             }
         }
         if add {

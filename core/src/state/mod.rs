@@ -25,7 +25,7 @@ use crate::ids::{
     AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
     Timestamp,
 };
-use crate::model::{Agent, AgentStatus, Conversation, Delivery, DeliveryRecord, Outbound, Phase};
+use crate::model::{Agent, AgentStatus, Conversation, Delivery, DeliveryRecord, OptOut, Outbound, Phase};
 use crate::setup::Setup;
 
 /// Monotonic counters, persisted with every commit.
@@ -50,6 +50,9 @@ pub struct State {
     /// Open conversations; closed ones are dropped after they are persisted.
     pub(crate) conversations: BTreeMap<ConversationId, Conversation>,
     pub counters: Counters,
+    /// Customers who may not be texted from an entry point (all of them:
+    /// a few dozen bytes each, for the customers who ever opted out).
+    pub(crate) opt_outs: BTreeMap<(EntryNumber, CustomerNumber), OptOut>,
 
     /// Records changed since the last `take_dirty`: what the next commit must write.
     pub(crate) dirty: Dirty,
@@ -76,10 +79,19 @@ impl State {
         setup: Setup,
         agents: BTreeMap<AgentId, Agent>,
         mut conversations: BTreeMap<ConversationId, Conversation>,
+        opt_outs: BTreeMap<(EntryNumber, CustomerNumber), OptOut>,
         counters: Counters,
     ) -> Self {
         let mut dirty = Dirty::default();
         for c in conversations.values_mut() {
+            // Timers for texts or pauses the config no longer has.
+            let queue = setup.queue(&c.queue);
+            if queue.is_none_or(|q| q.busy_reply.is_none()) {
+                c.busy_at = None;
+            }
+            if queue.is_none_or(|q| q.inactivity.is_none()) {
+                c.inactive_at = None;
+            }
             let finished: Vec<MessageId> = c
                 .outbound
                 .iter()
@@ -104,6 +116,7 @@ impl State {
             agents,
             conversations,
             counters,
+            opt_outs,
             dirty,
             ..Self::default()
         };
@@ -173,7 +186,8 @@ impl State {
         self.edit_indexed(id, |c| c.queue = queue);
     }
 
-    fn edit_indexed(&mut self, id: ConversationId, f: impl FnOnce(&mut Conversation)) {
+    /// Mutates a conversation with re-indexing (phase, queue, timers).
+    pub(crate) fn edit_indexed(&mut self, id: ConversationId, f: impl FnOnce(&mut Conversation)) {
         self.dirty.conversations.insert(id);
         self.index(id, false);
         if let Some(conv) = self.conversations.get_mut(&id) {
@@ -204,6 +218,26 @@ impl State {
 
     pub(crate) fn record_seen(&mut self, key: (CarrierName, CarrierMessageId), seen: Seen) {
         self.dirty.seen.insert(key, seen);
+    }
+
+    /// Records or lifts the opt-out of one (entry, customer) pair.
+    pub(crate) fn set_opt_out(&mut self, entry: &EntryNumber, customer: &CustomerNumber, opt_out: Option<OptOut>) {
+        let key = (entry.clone(), customer.clone());
+        self.dirty.opt_outs.insert(key.clone());
+        match opt_out {
+            Some(o) => self.opt_outs.insert(key, o),
+            None => self.opt_outs.remove(&key),
+        };
+    }
+
+    /// The opt-out on record for a pair, if any.
+    pub fn opt_out(&self, entry: &EntryNumber, customer: &CustomerNumber) -> Option<&OptOut> {
+        self.opt_outs.get(&(entry.clone(), customer.clone()))
+    }
+
+    /// Every opt-out, by entry then customer.
+    pub fn opt_outs(&self) -> impl Iterator<Item = (&(EntryNumber, CustomerNumber), &OptOut)> {
+        self.opt_outs.iter()
     }
 
     pub(crate) fn take_dirty(&mut self) -> Dirty {
@@ -364,6 +398,30 @@ impl State {
             .load
             .get(agent)
             .map_or(0, |s| u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Every conversation in memory of one (entry, customer) pair.
+    pub fn conversations_of(
+        &self,
+        entry: &EntryNumber,
+        customer: &CustomerNumber,
+    ) -> impl Iterator<Item = &Conversation> {
+        self.indexes
+            .by_pair
+            .get(&(entry.clone(), customer.clone()))
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.conversations.get(id))
+    }
+
+    /// `agent`'s paused conversations (not counted as load).
+    pub fn paused_of(&self, agent: &AgentId) -> impl Iterator<Item = &Conversation> {
+        self.indexes
+            .paused
+            .get(agent)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.conversations.get(id))
     }
 
     pub fn holdings(&self, agent: &AgentId) -> impl Iterator<Item = &Conversation> {

@@ -16,6 +16,7 @@
 //! | `s/<message>` | `DeliveryRecord` — each reply's delivery state |
 //! | `p/<carrier>\0<carrier's message id>` | message id — finds a reply from a status callback |
 //! | `r/<conversation><reference>` | message id — a reply handed in again is recognised |
+//! | `x/<entry>\0<customer>` | `OptOut` — a pair that may not be texted |
 //!
 //! `stage` turns what `apply` marked dirty into a `WriteSet`; `load` rebuilds
 //! a `State`. They must stay exact inverses: the property tests check that a
@@ -99,6 +100,13 @@ fn reference_key(conversation: ConversationId, reference: &str) -> Vec<u8> {
     k
 }
 
+fn opt_out_key(entry: &EntryNumber, customer: &CustomerNumber) -> Vec<u8> {
+    let mut k = key("x/", entry.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(customer.as_str().as_bytes());
+    k
+}
+
 fn decode_message_id(key: &[u8], bytes: &[u8]) -> Result<MessageId> {
     let raw: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
@@ -166,13 +174,23 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         if let Some(c) = r.event.conversation() {
             writes.put(history_key(c, r.seq), Vec::new());
         }
-        if let Event::ReplyAccepted {
-            conversation,
-            message_id,
-            body,
-            ..
-        } = &r.event
-        {
+        // Agents' replies and smsdesk's own texts go through the same outbox.
+        let outgoing = match &r.event {
+            Event::ReplyAccepted {
+                conversation,
+                message_id,
+                body,
+                ..
+            }
+            | Event::AutoReplied {
+                conversation,
+                message_id,
+                body,
+                ..
+            } => Some((conversation, message_id, body)),
+            _ => None,
+        };
+        if let Some((conversation, message_id, body)) = outgoing {
             if let Some(c) = state.conversation(*conversation) {
                 let sms = OutboundSms {
                     message_id: *message_id,
@@ -217,6 +235,12 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
             writes.put(agent_key(&id), encode(a));
         }
     }
+    for (entry, customer) in &dirty.opt_outs {
+        match state.opt_out(entry, customer) {
+            Some(o) => writes.put(opt_out_key(entry, customer), encode(o)),
+            None => writes.delete(opt_out_key(entry, customer)),
+        }
+    }
     for ((carrier, id), s) in &dirty.seen {
         writes.put(seen_key(carrier, id), encode(s));
     }
@@ -245,7 +269,18 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
         let c: crate::model::Conversation = decode(&ck, &bytes)?;
         conversations.insert(c.id, c);
     }
-    Ok(State::from_parts(setup, agents, conversations, counters))
+    let mut opt_outs = BTreeMap::new();
+    for (k, v) in store.scan_prefix(b"x/")? {
+        let rest = &k[2..];
+        let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+        let entry = EntryNumber::parse(&String::from_utf8_lossy(&rest[..split])).map_err(|e| StoreError::Corrupt {
+            key: String::from_utf8_lossy(&k).into_owned(),
+            message: e.to_string(),
+        })?;
+        let customer = CustomerNumber::new(String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned());
+        opt_outs.insert((entry, customer), decode(&k, &v)?);
+    }
+    Ok(State::from_parts(setup, agents, conversations, opt_outs, counters))
 }
 
 /// Whether a carrier message id was ever stored (beyond the in-memory window).

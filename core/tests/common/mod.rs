@@ -45,6 +45,7 @@ pub fn setup() -> Setup {
         carrier: CarrierName::from("twilio"),
         queue: QueueName::from(queue),
         skills: Default::default(),
+        keywords: smsdesk_core::keywords::KeywordMode::default_for(kind),
     };
     let mut alice = AgentSetup::new("@alice:example.com", &["billing", "support"]);
     alice.capacity = 2;
