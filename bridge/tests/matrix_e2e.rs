@@ -656,8 +656,14 @@ async fn a_wiped_storage_beside_an_old_bot_store_still_gets_offers() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn stop_mid_conversation_refuses_replies_until_start() {
+async fn stop_mid_conversation_refuses_replies_until_start_and_segments_are_shown() {
     let w = AliceAtWork::start().await;
+    // A reply that needs UCS-2 says so on her message, before it is sent.
+    let emoji = w.alice.say(&w.room, "Glad to help 😀").await;
+    w.alice
+        .wait_for(&format!("reaction 📏 1 segment · UCS-2 on {emoji}"))
+        .await;
+    w.alice.wait_for(&format!("reaction ✓ sent on {emoji}")).await;
     // The customer texts STOP: it is shown like any SMS, then the opt-out.
     w.sim.text(&w.http, "+15557770001", "STOP").await;
     w.alice.wait_for("customer: STOP").await;
