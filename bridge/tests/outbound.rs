@@ -128,6 +128,10 @@ async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
         metrics.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="sent"} 3"#),
         "{metrics}"
     );
+    assert!(
+        metrics.contains(r#"smsdesk_sms_segments_sent_total{carrier="twilio"} 3"#),
+        "one segment each: {metrics}"
+    );
     server.stop();
 
     let engine = open_engine(&server.storage());

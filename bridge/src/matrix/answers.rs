@@ -101,3 +101,56 @@ pub fn agents(state: &State, filter: Option<&str>) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use smsdesk_core::keywords::KeywordMode;
+    use smsdesk_core::routing::Routers;
+    use smsdesk_core::setup::{EntryKind, EntryPoint, QueueSetup, Setup};
+    use smsdesk_core::store::MemoryStore;
+    use smsdesk_core::{CarrierMessageId, Command, CustomerNumber, Engine, EntryNumber, InboundSms, Timestamp};
+
+    fn texted(engine: &mut Engine<MemoryStore>, from: &str, body: &str, at: u64) {
+        let sms = InboundSms {
+            carrier: "twilio".into(),
+            carrier_message_id: CarrierMessageId::new(format!("SM{at}")),
+            from: CustomerNumber::from(from),
+            to: EntryNumber::parse("+15550001111").expect("entry"),
+            body: body.to_owned(),
+            media: vec![],
+        };
+        let done = engine.execute(Command::ReceiveSms(sms), Timestamp(at)).expect("stored");
+        done.expect("accepted");
+    }
+
+    #[test]
+    fn optouts_lists_newest_first_and_filters_by_digits() {
+        let setup = Setup::default()
+            .with_queue(QueueSetup::new("billing"))
+            .with_entry_point(EntryPoint {
+                number: EntryNumber::parse("+15550001111").expect("entry"),
+                kind: EntryKind::LongCode,
+                carrier: "twilio".into(),
+                queue: "billing".into(),
+                skills: Default::default(),
+                keywords: KeywordMode::Carrier,
+            });
+        let mut engine = Engine::open(MemoryStore::new(), setup, Routers::default()).expect("engine");
+        assert_eq!(super::optouts(engine.state(), None), "No customer has opted out.");
+        texted(&mut engine, "+15557770001", "STOP", 1_700_000_000_000);
+        texted(&mut engine, "+15557770002", "quit", 1_700_000_060_000);
+        texted(&mut engine, "+15557770003", "hello", 1_700_000_120_000);
+        assert_eq!(
+            super::optouts(engine.state(), None),
+            "Opted out (2): replies to them are refused until they text START.\n\
+             +15557770002 from +15550001111 · since 2023-11-14 22:14 UTC · texted QUIT\n\
+             +15557770001 from +15550001111 · since 2023-11-14 22:13 UTC · texted STOP"
+        );
+        let one = super::optouts(engine.state(), Some("555-777-0001"));
+        assert!(one.starts_with("Opted out (1)") && one.contains("+15557770001"), "{one}");
+        assert_eq!(
+            super::optouts(engine.state(), Some("0003")),
+            "No opted-out customer matches \"0003\"."
+        );
+    }
+}
