@@ -147,7 +147,10 @@ mod tests {
              +15557770001 from +15550001111 · since 2023-11-14 22:13 UTC · texted STOP"
         );
         let one = super::optouts(engine.state(), Some("555-777-0001"));
-        assert!(one.starts_with("Opted out (1)") && one.contains("+15557770001"), "{one}");
+        assert!(
+            one.starts_with("Opted out (1)") && one.contains("+15557770001"),
+            "{one}"
+        );
         assert_eq!(
             super::optouts(engine.state(), Some("0003")),
             "No opted-out customer matches \"0003\"."
