@@ -11,6 +11,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::desk::AliceAtWork;
 use common::matrix::{Synapse, User};
 use common::*;
 use matrix_sdk::ruma::events::relation::Reply;
@@ -30,77 +31,6 @@ async fn wait_for_new_offer(user: &User, before: usize) {
     while new_offers(user) <= before {
         assert!(Instant::now() < deadline, "no new offer; saw: {:#?}", user.seen());
         tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Synapse, the simulator and smsdesk, with Alice (alone on the roster's
-/// Matrix accounts) available and in a conversation with +15557770001.
-struct AliceAtWork {
-    _tmp: tempfile::TempDir,
-    _synapse: Synapse,
-    sim: Sim,
-    server: Server,
-    alice: User,
-    desk: matrix_sdk::ruma::OwnedRoomId,
-    room: matrix_sdk::ruma::OwnedRoomId,
-    http: reqwest::Client,
-}
-
-impl AliceAtWork {
-    async fn start() -> Self {
-        Self::boot("8s", true).await
-    }
-
-    /// Only up to the offer (not accepted; `room` is then her desk room),
-    /// with this offer timeout.
-    async fn offered(offer_timeout: &str) -> Self {
-        Self::boot(offer_timeout, false).await
-    }
-
-    async fn boot(offer_timeout: &str, accept: bool) -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let synapse = Synapse::start(tmp.path().join("synapse"));
-        synapse.register("smsdesk", "bot-password");
-        synapse.register("alice", "alice-password");
-        let (port, sim_port) = (free_port(), free_port());
-        let sim = Sim::start(sim_port, port);
-        let dir = tmp.path().join("desk");
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
-        if offer_timeout != "8s" {
-            server.stop();
-            let config = std::fs::read_to_string(&server.config).unwrap();
-            let config = config.replace(
-                "offer_timeout = \"8s\"",
-                &format!("offer_timeout = \"{offer_timeout}\""),
-            );
-            std::fs::write(&server.config, config).unwrap();
-            server.spawn();
-        }
-        let alice = User::login(&synapse.url(), "alice", "alice-password").await;
-        let desk = alice.wait_for("This is your smsdesk desk").await.room;
-        alice.say(&desk, "!available").await;
-        let http = reqwest::Client::new();
-        sim.text(&http, "+15557770001", "hi").await;
-        alice.wait_for("Offer #0").await;
-        let room = if accept {
-            alice.say(&desk, "!accept 0").await;
-            let room = alice.wait_for("history so far").await.room;
-            alice.joined(&room).await;
-            room
-        } else {
-            desk.clone()
-        };
-        Self {
-            _tmp: tmp,
-            _synapse: synapse,
-            sim,
-            server,
-            alice,
-            desk,
-            room,
-            http,
-        }
     }
 }
 
@@ -269,7 +199,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.wait_for("customer: are you still there?").await;
 
     alice.say(&room, "!end").await;
-    alice.wait_for("Wrap up with !wrapup").await;
+    alice.wait_for("Wrap up by reacting").await;
     alice.say(&room, "!wrapup resol").await;
     alice.wait_for("closed: Resolved").await;
     alice.wait_out_of(&room).await;
@@ -458,7 +388,7 @@ async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
     // Alice closes it from the conversation room; the next customer's offer
     // goes to her desk room, quiet since the restart.
     w.alice.say(&w.room, "!end").await;
-    w.alice.wait_for("Wrap up with !wrapup").await;
+    w.alice.wait_for("Wrap up by reacting").await;
     w.alice.say(&w.room, "!wrapup 1").await;
     w.alice.wait_for("closed: Resolved").await;
     w.sim.text(&w.http, "+15557770002", "new customer").await;
@@ -609,7 +539,7 @@ async fn one_action_gets_one_answer() {
         "welcome, available, the offer card, the status answer: {desk:#?}"
     );
     w.alice.say(&w.room, "!end").await;
-    w.alice.wait_for("Wrap up with !wrapup").await;
+    w.alice.wait_for("Wrap up by reacting").await;
     w.alice.say(&w.room, "!wrapup 1").await;
     w.alice.wait_for("closed: Resolved").await;
     w.alice.wait_out_of(&w.room).await;
@@ -620,7 +550,7 @@ async fn one_action_gets_one_answer() {
         "{room:#?}"
     );
     assert_eq!(
-        room.iter().filter(|n| n.contains("Wrap up with")).count(),
+        room.iter().filter(|n| n.contains("Wrap up by reacting")).count(),
         1,
         "{room:#?}"
     );

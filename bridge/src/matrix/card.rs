@@ -37,7 +37,7 @@ impl OfferCard {
         let left = self.deadline.since(now).as_secs();
         let id = self.id;
         format!(
-            "{}, waiting {}:{:02}. Reply !accept {id} or !decline {id} within {left} s.",
+            "{}, waiting {}:{:02}. React ✅ to accept or ❌ to decline (or !accept {id} / !decline {id}) within {left} s.",
             self.headline(),
             waited / 60,
             waited % 60
@@ -72,7 +72,7 @@ mod tests {
         assert_eq!(
             card().open(Timestamp(76_000 - 15_000)),
             "Offer #4: queue billing, customer +15557770001, to +15550001111 (long code), waiting 1:00. \
-             Reply !accept 4 or !decline 4 within 0 s."
+             React ✅ to accept or ❌ to decline (or !accept 4 / !decline 4) within 0 s."
         );
         let mut transfer = card();
         transfer.via = Some("transfer from @a:hs".into());

@@ -14,12 +14,15 @@
 //!   `conversation_rooms`: the three kinds of things the bot keeps in rooms.
 //! - `inbound`: agents' messages: classify, relay, dispatch; `commands`:
 //!   the chat command language (clap).
+//! - `buttons` (pure) and `reactions`: ✅ / ❌ on offer cards and 1️⃣…🔟 on
+//!   wrap-up lists, pressed by reacting.
 //! - `store`: what the bot remembers, under `storage.path`.
 //!
 //! `Bot` is what one login shares. Every task it starts belongs to it and
 //! is stopped when the login ends (re-login, shutdown).
 
 mod answers;
+pub mod buttons;
 pub mod card;
 pub mod commands;
 mod conversation_rooms;
@@ -31,6 +34,7 @@ mod login;
 mod mock_homeserver;
 pub mod notices;
 pub mod offer_card;
+mod reactions;
 pub mod send;
 mod show;
 pub mod store;

@@ -79,9 +79,14 @@ pub fn wrapup_prompt(reasons: &[String]) -> String {
         .map(|(i, r)| format!("{}. {r}", i + 1))
         .collect();
     format!(
-        "Conversation ended. Wrap up with !wrapup <number or text>: {}",
+        "Conversation ended. Wrap up by reacting with the reason's number, or with !wrapup <number or text>: {}",
         list.join("; ")
     )
+}
+
+/// The answer to a ✅ or ❌ on a card that is no longer open.
+pub fn card_no_longer_open(id: ConversationId, outcome: &str) -> String {
+    format!("Offer #{id} is no longer open: {outcome}.")
 }
 
 pub fn conference_requested(agent: &AgentId) -> String {
@@ -201,7 +206,7 @@ mod tests {
     fn the_wrapup_prompt_numbers_the_reasons() {
         assert_eq!(
             wrapup_prompt(&["Resolved".into(), "Wrong number".into()]),
-            "Conversation ended. Wrap up with !wrapup <number or text>: 1. Resolved; 2. Wrong number"
+            "Conversation ended. Wrap up by reacting with the reason's number, or with !wrapup <number or text>: 1. Resolved; 2. Wrong number"
         );
     }
 }

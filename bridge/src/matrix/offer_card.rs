@@ -16,6 +16,7 @@ use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
 use smsdesk_core::model::{Conferee, Conversation, Phase};
 use smsdesk_core::{AgentId, ConversationId, Timestamp};
 
+use super::buttons::{Button, ACCEPT, DECLINE};
 use super::card::OfferCard;
 use super::send::{self, PostError, Txns};
 use super::store::StoredOffer;
@@ -80,7 +81,15 @@ impl Bot {
             via,
         };
         let room = self.desk_room(agent)?;
-        let event = send::notice(&room, &card.open(at), Some(txn)).await?;
+        let event = send::notice(&room, &card.open(at), Some(txn.clone())).await?;
+        let button = Button::Card {
+            conversation: c.id,
+            agent: agent.clone(),
+            closed: None,
+        };
+        // Again on a retry: the same transaction ids make them one reaction each.
+        self.add_buttons(&room, &event, &button, &[ACCEPT, DECLINE], &txn)
+            .await?;
         // A retry of the same post gets the same event back: it already
         // has its refresher.
         if matches!(self.store.offer(c.id, agent)?, Some(o) if o.event == event) {
@@ -210,6 +219,13 @@ impl Bot {
         match self.store.offer(id, agent) {
             Ok(Some(o)) => {
                 self.store.remove_offer(id, agent);
+                // A late ✅ or ❌ is told how it ended.
+                let closed = Button::Card {
+                    conversation: id,
+                    agent: agent.clone(),
+                    closed: Some(outcome.to_owned()),
+                };
+                self.store.set_button(&o.event, &closed);
                 if let Some(room) = self.room(&o.room) {
                     if let Err(error) = send::send_edit(&room, o.event, &o.card.closed(outcome), Some(txn)).await {
                         tracing::warn!(%error, %agent, conversation = %id, "cannot mark an offer card {outcome}");

@@ -12,6 +12,7 @@ use smsdesk_core::model::Conversation;
 use smsdesk_core::store::layout;
 use smsdesk_core::{ConversationId, Event, EventRecord, MessageId};
 
+use super::buttons::{Button, NUMBERS};
 use super::notices;
 use super::send::{self, PostError, Txns};
 use super::store::ReplyRef;
@@ -134,7 +135,11 @@ impl Bot {
                     send::notice(&room, &notices::customer_line(sms), Some(txns.part("room"))).await?;
                 }
             }
-            Event::Ended { conversation: id, .. } => {
+            Event::Ended {
+                conversation: id,
+                agent,
+                ..
+            } => {
                 if let Some(room) = self.conversation_room(*id)? {
                     let c = self.record_of(*id).await?;
                     let reasons = self
@@ -145,7 +150,14 @@ impl Bot {
                         .find(|q| c.as_ref().is_some_and(|c| c.queue == q.setup.name))
                         .map(|q| q.setup.wrapup_reasons.clone())
                         .unwrap_or_default();
-                    send::notice(&room, &notices::wrapup_prompt(&reasons), Some(txns.part("room"))).await?;
+                    let list = send::notice(&room, &notices::wrapup_prompt(&reasons), Some(txns.part("room"))).await?;
+                    let button = Button::Wrapup {
+                        conversation: *id,
+                        owner: agent.clone(),
+                    };
+                    let keys = &NUMBERS[..reasons.len().min(NUMBERS.len())];
+                    self.add_buttons(&room, &list, &button, keys, &txns.part("numbers"))
+                        .await?;
                 }
             }
             Event::SmsSent { message_id, .. }

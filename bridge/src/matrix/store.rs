@@ -18,12 +18,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use matrix_sdk::authentication::matrix::MatrixSession;
-use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, RoomId};
+use matrix_sdk::ruma::{EventId, OwnedEventId, OwnedRoomId, RoomId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use smsdesk_core::store::{KvStore, SledStore, StoreError, WriteSet};
 use smsdesk_core::{AgentId, ConversationId, MessageId};
 
+use super::buttons::Button;
 use super::card::OfferCard;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -105,7 +106,7 @@ const SESSION: &str = "session";
 /// Keys tied to the event log (conversation ids, message ids, cards; and
 /// `room/` entries of conversation rooms); the desk rooms, the sync token
 /// and the login are about Matrix and stay.
-const EVENT_LOG_PREFIXES: &[&str] = &["conv/", "history/", "reply/", "offer/", CURSOR];
+const EVENT_LOG_PREFIXES: &[&str] = &["conv/", "history/", "reply/", "offer/", "button/", CURSOR];
 
 /// The bot store's page cache: it holds room and card ids, a few hundred
 /// bytes per conversation.
@@ -369,6 +370,15 @@ impl BotStore {
 
     pub fn remove_offer(&self, id: ConversationId, agent: &AgentId) {
         self.delete(&format!("offer/{id}/{agent}"));
+    }
+
+    /// What a bot message with reaction buttons is (`buttons`).
+    pub fn button(&self, event: &EventId) -> Result<Option<Button>> {
+        self.get(&format!("button/{event}"))
+    }
+
+    pub fn set_button(&self, event: &EventId, button: &Button) {
+        self.put(&format!("button/{event}"), button);
     }
 }
 

@@ -18,7 +18,7 @@ use matrix_sdk::ruma::api::client::filter::{FilterDefinition, RoomEventFilter};
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
 use matrix_sdk::ruma::OwnedRoomId;
 
-use super::{desk_rooms, inbound, notices, send, Bot};
+use super::{desk_rooms, inbound, notices, reactions, send, Bot};
 
 /// Events per room and sync the bot asks for (Synapse's default is 10; it
 /// gives at most 100).
@@ -59,6 +59,7 @@ impl Bot {
             .full_state(true);
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(inbound::on_message);
+        self.client.add_event_handler(reactions::on_reaction);
         self.client.add_event_handler(desk_rooms::on_invite);
         self.client.add_event_handler(desk_rooms::on_member);
         let mut started = false;

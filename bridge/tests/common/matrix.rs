@@ -296,6 +296,20 @@ impl User {
         self.send(room, RoomMessageEventContent::text_plain(text)).await
     }
 
+    /// Reacts to `event` with `key` once joined; returns the reaction's event id.
+    pub async fn react(&self, room: &OwnedRoomId, event: &OwnedEventId, key: &str) -> OwnedEventId {
+        use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+        use matrix_sdk::ruma::events::relation::Annotation;
+        let content = ReactionEventContent::new(Annotation::new(event.clone(), key.to_owned()));
+        self.joined(room)
+            .await
+            .send(content)
+            .await
+            .expect("react")
+            .response
+            .event_id
+    }
+
     /// Sends any message once joined; returns the event id.
     pub async fn send(&self, room: &OwnedRoomId, content: RoomMessageEventContent) -> OwnedEventId {
         self.joined(room)

@@ -1,13 +1,14 @@
 //! What the tests share: real `smsdesk run` and `smsdesk sim` processes on
 //! 127.0.0.1 (`server`, `sim`), signed Twilio webhooks (`twilio`), config
 //! files (`config`), the store of a stopped server (`store`), a local
-//! Synapse and Matrix users (`matrix`), and how every process a test starts
-//! is stopped (`process`).
+//! Synapse and Matrix users (`matrix`), one agent at work end to end
+//! (`desk`), and how every process a test starts is stopped (`process`).
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
 pub mod config;
+pub mod desk;
 pub mod matrix;
 pub mod process;
 pub mod server;
