@@ -39,7 +39,15 @@ async fn next_card(user: &User, not: &OwnedEventId) -> OwnedEventId {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_mark_accepts_and_a_strangers_does_nothing() {
     let w = AliceAtWork::offered("30s").await;
-    let card = w.alice.wait_for("Offer #0").await.event_id;
+    let seen = w.alice.wait_for("Offer #0").await;
+    // The card is HTML too (a table), saying the same as its plain body.
+    let html = seen.html.clone().unwrap_or_default();
+    assert!(html.starts_with("<p><b>Offer #0</b></p><table>"), "{html}");
+    assert!(
+        html.contains("<td>+15557770001</td>") && html.contains("<td>billing</td>"),
+        "{html}"
+    );
+    let card = seen.event_id;
     buttons_on(&w.alice, &card).await;
     // Mallory, not on the roster, is in Alice's desk room and presses ✅.
     w._synapse.register("mallory", "mallory-password");

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use smsdesk_core::{ConversationId, Timestamp};
 
+use super::rich::{self, Text};
+
 /// An offer as the agent sees it. Stored with the card's event, so that a
 /// restart can go on refreshing it without reading the engine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +50,49 @@ impl OfferCard {
     pub fn closed(&self, outcome: &str) -> String {
         format!("{} — {outcome}.", self.headline())
     }
+
+    /// "Offer #4" with why it comes, as HTML.
+    fn title_html(&self) -> String {
+        let via = self
+            .via
+            .as_ref()
+            .map(|v| format!(" ({})", rich::mention_users(&rich::escape(v))))
+            .unwrap_or_default();
+        format!("<b>Offer #{}</b>{via}", self.id)
+    }
+
+    /// While open, as a small table, with the plain text beside it.
+    pub fn open_text(&self, now: Timestamp) -> Text {
+        let waited = now.since(self.opened_at).as_secs();
+        let left = self.deadline.since(now).as_secs();
+        let id = self.id;
+        let html = format!(
+            "<p>{}</p>{}<p>React ✅ to accept or ❌ to decline (or <code>!accept {id}</code> / <code>!decline {id}</code>).</p>",
+            self.title_html(),
+            rich::table(&[
+                ("Queue", rich::escape(&self.queue)),
+                ("Customer", rich::escape(&self.customer)),
+                ("To", rich::escape(&format!("{} ({})", self.entry, self.kind))),
+                ("Waiting", format!("{}:{:02}", waited / 60, waited % 60)),
+                ("Answer within", format!("{left} s")),
+            ])
+        );
+        Text::rich(self.open(now), html)
+    }
+
+    /// Once answered, with the plain text beside it.
+    pub fn closed_text(&self, outcome: &str) -> Text {
+        let html = format!(
+            "<p>{}: queue {}, customer {}, to {} ({}) — <b>{}</b>.</p>",
+            self.title_html(),
+            rich::escape(&self.queue),
+            rich::escape(&self.customer),
+            rich::escape(&self.entry),
+            rich::escape(&self.kind),
+            rich::escape(outcome)
+        );
+        Text::rich(self.closed(outcome), html)
+    }
 }
 
 #[cfg(test)]
@@ -80,5 +125,28 @@ mod tests {
             transfer.closed("accepted"),
             "Offer #4 (transfer from @a:hs): queue billing, customer +15557770001, to +15550001111 (long code) — accepted."
         );
+    }
+
+    #[test]
+    fn the_html_card_is_a_table_saying_the_same() {
+        let mut transfer = card();
+        transfer.via = Some("transfer from @a:hs".into());
+        let open = transfer.open_text(Timestamp(61_000));
+        assert_eq!(open.plain, transfer.open(Timestamp(61_000)));
+        let html = open.html.unwrap();
+        assert!(html.starts_with(
+            "<p><b>Offer #4</b> (transfer from <a href=\"https://matrix.to/#/@a:hs\">@a:hs</a>)</p><table>"
+        ));
+        for cell in [
+            "<td>billing</td>",
+            "<td>+15557770001</td>",
+            "<td>+15550001111 (long code)</td>",
+            "<td>1:00</td>",
+            "<td>0 s</td>",
+        ] {
+            assert!(html.contains(cell), "{cell} in {html}");
+        }
+        let closed = transfer.closed_text("accepted");
+        assert!(closed.html.unwrap().ends_with(" — <b>accepted</b>.</p>"));
     }
 }

@@ -18,6 +18,7 @@ use matrix_sdk::ruma::{OwnedEventId, UserId};
 use smsdesk_core::{AgentId, Command};
 
 use super::commands::{self, Action, Room as CmdRoom};
+use super::rich::Text;
 use super::send::{self, PostError, Txns};
 use super::store::{ReplyRef, RoomRole};
 use super::{answers, notices, Bot};
@@ -150,11 +151,17 @@ impl Bot {
                     .await?
             }
         };
-        answer(&room, &txns, &text).await
+        // Multi-line answers (status, queues, agents, help...) read at a glance as lists.
+        let text = if text.contains('\n') {
+            Text::listing(text)
+        } else {
+            Text::from(text)
+        };
+        answer(&room, &txns, text).await
     }
 }
 
-async fn answer(room: &Room, txns: &Txns, text: &str) -> Result<(), PostError> {
+async fn answer(room: &Room, txns: &Txns, text: impl Into<Text>) -> Result<(), PostError> {
     send::notice(room, text, Some(txns.part("answer"))).await?;
     Ok(())
 }

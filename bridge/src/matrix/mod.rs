@@ -9,7 +9,8 @@
 //!   where each event appears. `send`: writes with transaction ids, edits,
 //!   reactions, and the typed retry-or-skip (`PostError`).
 //! - `notices`: every text the bot says (pure); `answers`: `!status`,
-//!   `!queues`, `!agents` (pure).
+//!   `!queues`, `!agents` (pure); `rich`: HTML twins of texts (escaping,
+//!   pills, tables).
 //! - `offer_card` (with `card`, what one shows), `desk_rooms`,
 //!   `conversation_rooms`: the three kinds of things the bot keeps in rooms.
 //! - `inbound`: agents' messages: classify, relay, dispatch; `commands`:
@@ -35,6 +36,7 @@ mod mock_homeserver;
 pub mod notices;
 pub mod offer_card;
 mod reactions;
+pub mod rich;
 pub mod send;
 mod show;
 pub mod store;

@@ -84,6 +84,15 @@ pub fn wrapup_prompt(reasons: &[String]) -> String {
     )
 }
 
+/// The wrap-up list with its HTML twin (a numbered list).
+pub fn wrapup_list(reasons: &[String]) -> super::rich::Text {
+    let html = format!(
+        "<p>Conversation ended. Wrap up by reacting with the reason's number, or with <code>!wrapup &lt;number or text&gt;</code>:</p>{}",
+        super::rich::numbered(reasons)
+    );
+    super::rich::Text::rich(wrapup_prompt(reasons), html)
+}
+
 /// The answer to a ✅ or ❌ on a card that is no longer open.
 pub fn card_no_longer_open(id: ConversationId, outcome: &str) -> String {
     format!("Offer #{id} is no longer open: {outcome}.")

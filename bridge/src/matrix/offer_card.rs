@@ -81,7 +81,7 @@ impl Bot {
             via,
         };
         let room = self.desk_room(agent)?;
-        let event = send::notice(&room, &card.open(at), Some(txn.clone())).await?;
+        let event = send::notice(&room, card.open_text(at), Some(txn.clone())).await?;
         let button = Button::Card {
             conversation: c.id,
             agent: agent.clone(),
@@ -129,7 +129,7 @@ impl Bot {
                 return;
             }
             // Bounded: the lock is held, and the closing edit waits for it.
-            let text = card.open(Timestamp::now());
+            let text = card.open_text(Timestamp::now());
             let edit = send::send_edit(&room, event.clone(), &text, None);
             match tokio::time::timeout(REFRESH_LIMIT, edit).await {
                 Ok(Ok(())) => {}
@@ -227,7 +227,7 @@ impl Bot {
                 };
                 self.store.set_button(&o.event, &closed);
                 if let Some(room) = self.room(&o.room) {
-                    if let Err(error) = send::send_edit(&room, o.event, &o.card.closed(outcome), Some(txn)).await {
+                    if let Err(error) = send::send_edit(&room, o.event, o.card.closed_text(outcome), Some(txn)).await {
                         tracing::warn!(%error, %agent, conversation = %id, "cannot mark an offer card {outcome}");
                     }
                 }

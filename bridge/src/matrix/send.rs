@@ -19,6 +19,8 @@ use matrix_sdk::ruma::events::room::message::{
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
 
+use super::rich::Text;
+
 /// Transaction ids for the writes that show one engine event: each write
 /// has a part name of its own ("card", "close", "room", …), so the same
 /// event gives the same ids on every retry, whichever writes succeeded
@@ -51,9 +53,21 @@ impl Txns {
     }
 }
 
+/// A notice's content: plain, or HTML with its plain twin.
+fn notice_content(text: &Text) -> RoomMessageEventContent {
+    match &text.html {
+        Some(html) => RoomMessageEventContent::notice_html(text.plain.clone(), html.clone()),
+        None => RoomMessageEventContent::notice_plain(text.plain.clone()),
+    }
+}
+
 /// Posts a notice; with `txn`, a repeat is answered once by the homeserver.
-pub async fn notice(room: &Room, text: &str, txn: Option<OwnedTransactionId>) -> matrix_sdk::Result<OwnedEventId> {
-    let content = RoomMessageEventContent::notice_plain(text);
+pub async fn notice(
+    room: &Room,
+    text: impl Into<Text>,
+    txn: Option<OwnedTransactionId>,
+) -> matrix_sdk::Result<OwnedEventId> {
+    let content = notice_content(&text.into());
     let request = room.send(content);
     let request = match txn {
         Some(t) => request.with_transaction_id(t),
@@ -64,9 +78,14 @@ pub async fn notice(room: &Room, text: &str, txn: Option<OwnedTransactionId>) ->
 
 /// A notice that replaces `event`'s text with `text`. Clients that show
 /// edits show `text`; those that do not show the fallback, `* text`.
-pub fn edit(event: OwnedEventId, text: &str) -> RoomMessageEventContent {
-    let new = RoomMessageEventContentWithoutRelation::notice_plain(text);
-    let mut content = RoomMessageEventContent::notice_plain(format!("* {text}"));
+pub fn edit(event: OwnedEventId, text: impl Into<Text>) -> RoomMessageEventContent {
+    let text = text.into();
+    let new = RoomMessageEventContentWithoutRelation::from(notice_content(&text));
+    let fallback = Text {
+        plain: format!("* {}", text.plain),
+        html: text.html.as_ref().map(|h| format!("* {h}")),
+    };
+    let mut content = notice_content(&fallback);
     content.relates_to = Some(Relation::Replacement(Replacement::new(event, new)));
     content
 }
@@ -74,7 +93,7 @@ pub fn edit(event: OwnedEventId, text: &str) -> RoomMessageEventContent {
 pub async fn send_edit(
     room: &Room,
     event: OwnedEventId,
-    text: &str,
+    text: impl Into<Text>,
     txn: Option<OwnedTransactionId>,
 ) -> matrix_sdk::Result<()> {
     let request = room.send(edit(event, text));

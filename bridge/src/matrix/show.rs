@@ -150,7 +150,7 @@ impl Bot {
                         .find(|q| c.as_ref().is_some_and(|c| c.queue == q.setup.name))
                         .map(|q| q.setup.wrapup_reasons.clone())
                         .unwrap_or_default();
-                    let list = send::notice(&room, &notices::wrapup_prompt(&reasons), Some(txns.part("room"))).await?;
+                    let list = send::notice(&room, notices::wrapup_list(&reasons), Some(txns.part("room"))).await?;
                     let button = Button::Wrapup {
                         conversation: *id,
                         owner: agent.clone(),

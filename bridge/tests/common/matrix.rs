@@ -113,6 +113,8 @@ pub struct Seen {
     pub sender: String,
     pub event_id: OwnedEventId,
     pub body: String,
+    /// The HTML body (`formatted_body`), when the message has one.
+    pub html: Option<String>,
     pub at: Instant,
 }
 
@@ -140,25 +142,30 @@ impl User {
             .await
             .expect("login");
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let record =
-            |seen: &Arc<Mutex<Vec<Seen>>>, room: &Room, sender: String, event_id: OwnedEventId, body: String| {
-                seen.lock().expect("seen").push(Seen {
-                    room: room.room_id().to_owned(),
-                    sender,
-                    event_id,
-                    body,
-                    at: Instant::now(),
-                });
-            };
+        let record = |seen: &Arc<Mutex<Vec<Seen>>>,
+                      room: &Room,
+                      sender: String,
+                      event_id: OwnedEventId,
+                      body: String,
+                      html: Option<String>| {
+            seen.lock().expect("seen").push(Seen {
+                room: room.room_id().to_owned(),
+                sender,
+                event_id,
+                body,
+                html,
+                at: Instant::now(),
+            });
+        };
         let s = seen.clone();
         client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
             let body = match &ev.content.msgtype {
-                MessageType::Text(t) => Some(t.body.clone()),
-                MessageType::Notice(n) => Some(n.body.clone()),
+                MessageType::Text(t) => Some((t.body.clone(), t.formatted.as_ref().map(|f| f.body.clone()))),
+                MessageType::Notice(n) => Some((n.body.clone(), n.formatted.as_ref().map(|f| f.body.clone()))),
                 _ => None,
             };
-            if let Some(body) = body {
-                record(&s, &room, ev.sender.to_string(), ev.event_id.clone(), body);
+            if let Some((body, html)) = body {
+                record(&s, &room, ev.sender.to_string(), ev.event_id.clone(), body, html);
             }
             async {}
         });
@@ -171,6 +178,7 @@ impl User {
                 ev.sender.to_string(),
                 ev.event_id.clone(),
                 format!("reaction {} on {}", r.key, r.event_id),
+                None,
             );
             async {}
         });

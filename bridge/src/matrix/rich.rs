@@ -1,0 +1,161 @@
+//! Rich text for the bot's messages (PRODUCT.md §11): a plain body, and
+//! where layout helps an HTML body (`org.matrix.custom.html`) that says the
+//! same. Every value is escaped with `html-escape`, never by hand; users
+//! are `https://matrix.to` links, which Element shows as pills. Pure.
+
+use html_escape::{encode_double_quoted_attribute, encode_text};
+
+/// A message's text: what every client shows, and what rich clients show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub plain: String,
+    pub html: Option<String>,
+}
+
+impl Text {
+    pub fn rich(plain: impl Into<String>, html: impl Into<String>) -> Self {
+        Self {
+            plain: plain.into(),
+            html: Some(html.into()),
+        }
+    }
+
+    /// A plain text laid out for reading at a glance: its first line as a
+    /// heading paragraph, lines indented by two spaces as list items, other
+    /// lines as paragraphs. For `!status`, `!queues`, `!agents`, `!help`...
+    pub fn listing(plain: impl Into<String>) -> Self {
+        let plain = plain.into();
+        let mut html = String::new();
+        let mut in_list = false;
+        for (i, line) in plain.lines().enumerate() {
+            let item = line.starts_with("  ") || (i > 0 && !line.ends_with(':') && !line.starts_with('('));
+            if item && !in_list {
+                html.push_str("<ul>");
+                in_list = true;
+            } else if !item && in_list {
+                html.push_str("</ul>");
+                in_list = false;
+            }
+            let escaped = encode_text(line.trim());
+            if item {
+                html.push_str(&format!("<li>{escaped}</li>"));
+            } else if i == 0 {
+                html.push_str(&format!("<p><b>{escaped}</b></p>"));
+            } else {
+                html.push_str(&format!("<p>{escaped}</p>"));
+            }
+        }
+        if in_list {
+            html.push_str("</ul>");
+        }
+        Self::rich(plain, html)
+    }
+}
+
+impl From<String> for Text {
+    fn from(plain: String) -> Self {
+        Self { plain, html: None }
+    }
+}
+
+impl From<&String> for Text {
+    fn from(plain: &String) -> Self {
+        plain.clone().into()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(plain: &str) -> Self {
+        plain.to_owned().into()
+    }
+}
+
+impl From<&Text> for Text {
+    fn from(text: &Text) -> Self {
+        text.clone()
+    }
+}
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    encode_text(text).into_owned()
+}
+
+/// A Matrix user or room id as a matrix.to link (a pill in Element).
+pub fn mention(id: &str) -> String {
+    format!(
+        "<a href=\"https://matrix.to/#/{}\">{}</a>",
+        encode_double_quoted_attribute(id),
+        encode_text(id)
+    )
+}
+
+/// Mentions every Matrix user id (`@user:server`) in an already escaped text.
+pub fn mention_users(escaped: &str) -> String {
+    escaped
+        .split(' ')
+        .map(|word| {
+            let core = word.trim_end_matches([',', '.', ';', ':', ')']);
+            if core.starts_with('@') && core.contains(':') && core.len() > 3 {
+                format!("{}{}", mention(core), &word[core.len()..])
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A two-column table of (label, already escaped HTML) rows.
+pub fn table(rows: &[(&str, String)]) -> String {
+    let body: String = rows
+        .iter()
+        .map(|(label, value)| format!("<tr><th align=\"left\">{}</th><td>{value}</td></tr>", escape(label)))
+        .collect();
+    format!("<table>{body}</table>")
+}
+
+/// A numbered list of plain items.
+pub fn numbered(items: &[String]) -> String {
+    let body: String = items.iter().map(|i| format!("<li>{}</li>", escape(i))).collect();
+    format!("<ol>{body}</ol>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_and_users_are_pills() {
+        assert_eq!(escape("<b>&"), "&lt;b&gt;&amp;");
+        assert_eq!(
+            mention("@bob:example.com"),
+            "<a href=\"https://matrix.to/#/@bob:example.com\">@bob:example.com</a>"
+        );
+        assert_eq!(
+            mention_users("transfer from @a:hs, to @b:hs."),
+            "transfer from <a href=\"https://matrix.to/#/@a:hs\">@a:hs</a>, to <a href=\"https://matrix.to/#/@b:hs\">@b:hs</a>."
+        );
+        assert_eq!(
+            table(&[("Queue", escape("a<b"))]),
+            "<table><tr><th align=\"left\">Queue</th><td>a&lt;b</td></tr></table>"
+        );
+        assert_eq!(numbered(&["A & B".into()]), "<ol><li>A &amp; B</li></ol>");
+    }
+
+    #[test]
+    fn a_listing_has_a_heading_and_items() {
+        let t = Text::listing("Queues (use with !transfer <queue>):\nbilling: 2 waiting\nsupport: 0 waiting");
+        assert_eq!(
+            t.html.as_deref(),
+            Some(
+                "<p><b>Queues (use with !transfer &lt;queue&gt;):</b></p>\
+                 <ul><li>billing: 2 waiting</li><li>support: 0 waiting</li></ul>"
+            )
+        );
+        assert_eq!(
+            t.plain,
+            "Queues (use with !transfer <queue>):\nbilling: 2 waiting\nsupport: 0 waiting"
+        );
+    }
+}
