@@ -4,8 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::setup::EntryKind;
-
 pub const DEFAULT_OPT_OUT: &[&str] = &[
     "STOP",
     "STOPALL",
@@ -38,13 +36,6 @@ pub enum KeywordMode {
 }
 
 impl KeywordMode {
-    pub fn default_for(kind: EntryKind) -> Self {
-        match kind {
-            EntryKind::ShortCode => KeywordMode::Smsdesk,
-            EntryKind::LongCode | EntryKind::TollFree => KeywordMode::Carrier,
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             KeywordMode::Carrier => "carrier",
@@ -131,12 +122,5 @@ mod tests {
         assert_eq!(k.classify("stop"), None);
         assert_eq!(k.classify("go"), Some(Keyword::OptIn));
         assert_eq!(k.classify("help"), None);
-    }
-
-    #[test]
-    fn defaults_per_entry_kind() {
-        assert_eq!(KeywordMode::default_for(EntryKind::ShortCode), KeywordMode::Smsdesk);
-        assert_eq!(KeywordMode::default_for(EntryKind::LongCode), KeywordMode::Carrier);
-        assert_eq!(KeywordMode::default_for(EntryKind::TollFree), KeywordMode::Carrier);
     }
 }

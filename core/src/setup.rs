@@ -22,6 +22,16 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Who answers STOP / START / HELP unless the entry point says: the
+    /// carrier on long codes and toll-free (it already does), smsdesk on
+    /// short codes.
+    pub fn default_keywords(self) -> KeywordMode {
+        match self {
+            EntryKind::ShortCode => KeywordMode::Smsdesk,
+            EntryKind::LongCode | EntryKind::TollFree => KeywordMode::Carrier,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             EntryKind::LongCode => "long code",

@@ -47,16 +47,6 @@ fn desk_at(store: &MemoryStore, setup: Setup, now: Timestamp) -> Desk {
     d
 }
 
-fn texts(events: &[Event]) -> Vec<(AutoText, String)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::AutoReplied { kind, body, .. } => Some((*kind, body.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 fn sms_events(d: &mut Desk, body: &str) -> Vec<Event> {
     let sid = format!("SM{}", d.state().counters.next_seq);
     d.sms_with_id(CUST, LONG, body, &sid)
@@ -80,13 +70,13 @@ fn a_closed_queue_answers_once_makes_no_offer_and_opens_across_the_dst_change() 
     d.available(&bob());
     let events = sms_events(&mut d, "is anyone there?");
     assert_eq!(
-        texts(&events),
+        auto_texts(&events),
         vec![(AutoText::Closed, "We are closed. We open Monday 09:00 EDT.".to_owned())]
     );
     let c = events.iter().find_map(Event::conversation).unwrap();
     assert!(matches!(d.phase(c), Phase::Queued { .. }), "waits, no offer");
     let more = sms_events(&mut d, "hello??");
-    assert!(texts(&more).is_empty(), "the closed reply is sent once");
+    assert!(auto_texts(&more).is_empty(), "the closed reply is sent once");
     // Monday 08:59 EDT (12:59 UTC; it would be 13:59 UTC in winter): still closed.
     at(&mut d, ny("2026-03-09T08:59"));
     assert!(matches!(d.phase(c), Phase::Queued { .. }));
@@ -108,7 +98,7 @@ fn a_holiday_is_closed_all_day() {
     d.available(&bob());
     let events = sms_events(&mut d, "refund?");
     assert_eq!(
-        texts(&events),
+        auto_texts(&events),
         vec![(AutoText::Closed, "We are closed. We open Monday 09:00 EST.".to_owned())]
     );
     assert!(!events.iter().any(|e| matches!(e, Event::Offered { .. })));
@@ -120,10 +110,10 @@ fn an_open_queue_greets_a_new_conversation_once() {
     let mut d = desk_at(&store, office_hours(), ny("2026-12-01T10:00"));
     let events = sms_events(&mut d, "hi");
     assert_eq!(
-        texts(&events),
+        auto_texts(&events),
         vec![(AutoText::Greeting, "Thanks for texting Acme.".to_owned())]
     );
-    assert!(texts(&sms_events(&mut d, "still there?")).is_empty());
+    assert!(auto_texts(&sms_events(&mut d, "still there?")).is_empty());
 }
 
 fn busy_setup() -> Setup {
@@ -148,17 +138,17 @@ fn the_busy_reply_goes_once_with_the_place_in_line_even_across_a_restart() {
     let mut d = desk_at(&store, busy_setup(), t0.plus(Duration::from_secs(110)));
     let fired = d.advance(15);
     assert_eq!(
-        texts(&fired),
+        auto_texts(&fired),
         vec![(AutoText::Busy, "You are number 1 in line.".to_owned())],
         "the first customer's reply is due at 120 s"
     );
     let fired = d.advance(10);
     assert_eq!(
-        texts(&fired),
+        auto_texts(&fired),
         vec![(AutoText::Busy, "You are number 2 in line.".to_owned())]
     );
     assert!(fired.iter().all(|e| e.conversation() == Some(c)));
-    assert!(texts(&d.advance(600)).is_empty(), "once per conversation");
+    assert!(auto_texts(&d.advance(600)).is_empty(), "once per conversation");
 }
 
 #[test]
@@ -169,7 +159,7 @@ fn an_accepted_conversation_gets_no_busy_reply() {
     d.advance(60);
     d.available(&bob());
     d.accept(&bob(), c);
-    assert!(texts(&d.advance(600)).is_empty());
+    assert!(auto_texts(&d.advance(600)).is_empty());
 }
 
 fn quiet_setup() -> Setup {

@@ -57,16 +57,6 @@ fn reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
     }
 }
 
-fn auto_texts(events: &[Event]) -> Vec<(AutoText, String)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::AutoReplied { kind, body, .. } => Some((*kind, body.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Everything waiting in the outbox, as (to, body).
 fn outbox(d: &Desk) -> Vec<(String, String)> {
     layout::pending_sms(d.engine.store(), 100)

@@ -79,7 +79,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
                 carrier: CarrierName::new(carrier),
                 queue: QueueName::new(queue),
                 skills,
-                keywords: keywords.unwrap_or_else(|| KeywordMode::default_for(kind)),
+                keywords: keywords.unwrap_or_else(|| kind.default_keywords()),
             },
         });
     }

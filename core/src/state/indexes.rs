@@ -31,6 +31,18 @@ pub(crate) struct Indexes {
     pub paused: BTreeMap<AgentId, BTreeSet<ConversationId>>,
 }
 
+/// Adds `value` under `key`, or removes it (and the key once empty).
+fn toggle<K: Ord + Clone, V: Ord>(map: &mut BTreeMap<K, BTreeSet<V>>, key: &K, value: V, add: bool) {
+    if add {
+        map.entry(key.clone()).or_default().insert(value);
+    } else if let Some(set) = map.get_mut(key) {
+        set.remove(&value);
+        if set.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
 impl Indexes {
     /// Adds (`add`) or removes one conversation's entries. Returns the agents
     /// whose load changed, so the caller can re-check their eligibility.
@@ -46,34 +58,13 @@ impl Indexes {
         let key = (c.entry.clone(), c.customer.clone());
         let holders: Vec<AgentId> = c.phase.holders().into_iter().cloned().collect();
         for h in &holders {
-            if add {
-                self.load.entry(h.clone()).or_default().insert(id);
-            } else if let Some(set) = self.load.get_mut(h) {
-                set.remove(&id);
-                if set.is_empty() {
-                    self.load.remove(h);
-                }
-            }
+            toggle(&mut self.load, h, id, add);
         }
         if let Some(order) = c.queue_order() {
-            if add {
-                self.waiting.entry(c.queue.clone()).or_default().insert(order);
-            } else if let Some(line) = self.waiting.get_mut(&c.queue) {
-                line.remove(&order);
-                if line.is_empty() {
-                    self.waiting.remove(&c.queue);
-                }
-            }
+            toggle(&mut self.waiting, &c.queue, order, add);
         }
         if let crate::model::Phase::Paused { owner, .. } = &c.phase {
-            if add {
-                self.paused.entry(owner.clone()).or_default().insert(id);
-            } else if let Some(set) = self.paused.get_mut(owner) {
-                set.remove(&id);
-                if set.is_empty() {
-                    self.paused.remove(owner);
-                }
-            }
+            toggle(&mut self.paused, owner, id, add);
         }
         for d in c.deadlines() {
             if add {
@@ -82,14 +73,7 @@ impl Indexes {
                 self.timers.remove(&(d, id));
             }
         }
-        if add {
-            self.by_pair.entry(key.clone()).or_default().insert(id);
-        } else if let Some(set) = self.by_pair.get_mut(&key) {
-            set.remove(&id);
-            if set.is_empty() {
-                self.by_pair.remove(&key);
-            }
-        }
+        toggle(&mut self.by_pair, &key, id, add);
         if add {
             if c.phase.accepts_inbound() {
                 self.open_by_customer.insert(key, id);
@@ -103,14 +87,7 @@ impl Indexes {
     /// Records whether `agent`, a member of `queues`, may take work now.
     pub fn set_eligible<'a>(&mut self, agent: &AgentId, queues: impl Iterator<Item = &'a QueueName>, eligible: bool) {
         for q in queues {
-            if eligible {
-                self.eligible.entry(q.clone()).or_default().insert(agent.clone());
-            } else if let Some(set) = self.eligible.get_mut(q) {
-                set.remove(agent);
-                if set.is_empty() {
-                    self.eligible.remove(q);
-                }
-            }
+            toggle(&mut self.eligible, q, agent.clone(), eligible);
         }
     }
 }

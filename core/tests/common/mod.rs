@@ -45,7 +45,7 @@ pub fn setup() -> Setup {
         carrier: CarrierName::from("twilio"),
         queue: QueueName::from(queue),
         skills: Default::default(),
-        keywords: smsdesk_core::keywords::KeywordMode::default_for(kind),
+        keywords: kind.default_keywords(),
     };
     let mut alice = AgentSetup::new("@alice:example.com", &["billing", "support"]);
     alice.capacity = 2;
@@ -203,4 +203,15 @@ impl<S: KvStore> Desk<S> {
         self.accept(agent, c);
         c
     }
+}
+
+/// The automatic texts among `events`, as (kind, body).
+pub fn auto_texts(events: &[Event]) -> Vec<(smsdesk_core::model::AutoText, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::AutoReplied { kind, body, .. } => Some((*kind, body.clone())),
+            _ => None,
+        })
+        .collect()
 }
