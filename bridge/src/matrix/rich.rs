@@ -20,6 +20,16 @@ impl Text {
         }
     }
 
+    /// A one-line text whose Matrix user ids become pills (plain when it names none).
+    pub fn mentioning(plain: impl Into<String>) -> Self {
+        let plain = plain.into();
+        if !plain.split(' ').any(|w| w.starts_with('@') && w.contains(':')) {
+            return plain.into();
+        }
+        let html = mention_users(&escape(&plain));
+        Self::rich(plain, html)
+    }
+
     /// A plain text laid out for reading at a glance: its first line as a
     /// heading paragraph, lines indented by two spaces as list items, other
     /// lines as paragraphs. For `!status`, `!queues`, `!agents`, `!help`...
@@ -141,6 +151,19 @@ mod tests {
             "<table><tr><th align=\"left\">Queue</th><td>a&lt;b</td></tr></table>"
         );
         assert_eq!(numbered(&["A & B".into()]), "<ol><li>A &amp; B</li></ol>");
+    }
+
+    #[test]
+    fn users_named_in_a_line_become_pills() {
+        assert_eq!(Text::mentioning("closed: Resolved").html, None);
+        assert_eq!(
+            Text::mentioning("@a:hs transferred the conversation to <queue> billing")
+                .html
+                .as_deref(),
+            Some(
+                "<a href=\"https://matrix.to/#/@a:hs\">@a:hs</a> transferred the conversation to &lt;queue&gt; billing"
+            )
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use smsdesk_core::{ConversationId, Event, EventRecord, MessageId};
 
 use super::buttons::{Button, NUMBERS};
 use super::notices;
+use super::rich::Text;
 use super::send::{self, PostError, Txns};
 use super::store::ReplyRef;
 use super::Bot;
@@ -50,7 +51,8 @@ impl Bot {
                 deadline,
             } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    send::notice(&room, &record.event.describe(), Some(txns.part("room"))).await?;
+                    let text = Text::mentioning(record.event.describe());
+                    send::notice(&room, text, Some(txns.part("room"))).await?;
                     self.release_room(&room, &record.event).await;
                 }
                 let Some(c) = self.record_of(*id).await? else {
@@ -103,7 +105,8 @@ impl Bot {
                         .await?;
                 }
                 if let Some(room) = self.conversation_room(*id)? {
-                    send::notice(&room, &notices::conference_requested(agent), Some(txns.part("room"))).await?;
+                    let text = Text::mentioning(notices::conference_requested(agent));
+                    send::notice(&room, text, Some(txns.part("room"))).await?;
                 }
             }
             Event::ConferenceJoined {
@@ -117,7 +120,8 @@ impl Bot {
                             tracing::debug!(%agent, %error, "cannot invite a conference agent (already in the room?)");
                         }
                     }
-                    send::notice(&room, &notices::conference_joined(agent), Some(txns.part("room"))).await?;
+                    let text = Text::mentioning(notices::conference_joined(agent));
+                    send::notice(&room, text, Some(txns.part("room"))).await?;
                 }
             }
             Event::ConferenceLeft {
@@ -241,7 +245,8 @@ impl Bot {
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        send::notice(&room, &record.event.describe(), Some(txns.part("room"))).await?;
+        let text = Text::mentioning(record.event.describe());
+        send::notice(&room, text, Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
     }
