@@ -77,7 +77,9 @@ start() {
   "$py" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stdout.log" 2>&1 &
   local pid=$!
   echo "$pid" > "$dir/synapse.pid"
-  for _ in $(seq 1 300); do
+  # A first start creates the database; on a loaded 2-core machine (the
+  # test suite runs beside it) that has taken over 30 s.
+  for _ in $(seq 1 900); do
     if curl -sf "http://127.0.0.1:$port/_matrix/client/versions" >/dev/null; then
       echo "$pid"
       return 0
@@ -85,7 +87,7 @@ start() {
     kill -0 "$pid" 2>/dev/null || { echo "synapse exited; see $dir/stdout.log and $dir/homeserver.log" >&2; return 1; }
     sleep 0.1
   done
-  echo "synapse did not answer on port $port within 30 s" >&2
+  echo "synapse did not answer on port $port within 90 s" >&2
   return 1
 }
 
