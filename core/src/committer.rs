@@ -151,7 +151,7 @@ impl<S: KvStore + 'static> Drop for Committer<S> {
 
 fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Clock, options: &Options) {
     // Fire whatever expired while we were down, before taking new work.
-    tick(&mut engine, clock.now(), options);
+    tick(&mut engine, clock.now(), options, Tick::WhenDue);
     loop {
         let now = clock.now();
         let wait = engine
@@ -162,16 +162,7 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
             Ok(job) => job,
             Err(RecvTimeoutError::Timeout) => {
                 // Idle: fire timers, and route (a queue may have opened).
-                if engine.stopped().is_some() {
-                    continue;
-                }
-                match engine.tick(clock.now()) {
-                    Ok(outcome) if !outcome.routed.is_empty() || !outcome.results.is_empty() => {
-                        notify(&engine, options)
-                    }
-                    Ok(_) => {}
-                    Err(error) => tracing::error!(%error, "timer tick failed"),
-                }
+                tick(&mut engine, clock.now(), options, Tick::Always);
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => return,
@@ -193,7 +184,7 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
             }
         }
         let now = clock.now();
-        tick(&mut engine, now, options);
+        tick(&mut engine, now, options, Tick::WhenDue);
         if !commands.is_empty() {
             match engine.execute_batch(commands, now) {
                 Ok(outcome) => {
@@ -221,13 +212,23 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
     }
 }
 
-fn tick<S: KvStore>(engine: &mut Engine<S>, now: Timestamp, options: &Options) {
+/// When `tick` runs the engine's timers and routing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tick {
+    /// Only if a deadline has passed (before a batch: the batch routes anyway).
+    WhenDue,
+    /// Also with nothing due, to route (idle: a queue may have opened).
+    Always,
+}
+
+fn tick<S: KvStore>(engine: &mut Engine<S>, now: Timestamp, options: &Options, when: Tick) {
     let due = engine.state().next_deadline().is_some_and(|d| d <= now);
-    if !due {
+    if engine.stopped().is_some() || (!due && when == Tick::WhenDue) {
         return;
     }
     match engine.tick(now) {
-        Ok(_) => notify(engine, options),
+        Ok(outcome) if !outcome.routed.is_empty() || !outcome.results.is_empty() => notify(engine, options),
+        Ok(_) => {}
         Err(error) => tracing::error!(%error, "timer tick failed"),
     }
 }
