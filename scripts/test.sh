@@ -22,6 +22,10 @@ bash scripts/build-plugins.sh >/dev/null
 log "installing Synapse into .venv (for the Matrix end-to-end tests)"
 bash scripts/synapse.sh install
 
+# No incremental caches: CI builds once from a clean checkout, and they
+# would take gigabytes of disk for nothing.
+export CARGO_INCREMENTAL=0
+
 log "cargo fmt --check"
 cargo fmt --all --check
 

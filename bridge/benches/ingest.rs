@@ -11,7 +11,7 @@
 //!
 //! Run: `cargo bench -p smsdesk --bench ingest` (after `bash scripts/build-plugins.sh`).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/suite/common/mod.rs"]
 mod common;
 
 use std::io::Write;

@@ -15,7 +15,7 @@
 //! Run: `cargo bench -p smsdesk --bench matrix` (after `bash scripts/build-plugins.sh`
 //! and `bash scripts/synapse.sh install`).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/suite/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,8 +1,7 @@
 //! The application state in-process (no binary): how commands reach the
 //! engine.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::config::server_config;
 use common::{free_port, ENTRY, TOKEN};

@@ -3,9 +3,8 @@
 //! refused), prints every problem with the file, the key and the reason,
 //! and `run` refuses to start with the same messages. Every other mistake
 //! is tested in-process in `config.rs`.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,8 +1,7 @@
 //! Plugin hot reload as an operator meets it: SIGHUP reloads every plugin,
 //! router plugins included, and a broken new file keeps the loaded one.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,6 @@
 //! it brings up Synapse, the simulator and smsdesk, and Alice, logging in
 //! with the printed password from a Matrix client, sees the offer for the
 //! first customer SMS at once. Ctrl-C (SIGINT) stops everything.
-#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

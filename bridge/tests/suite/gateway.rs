@@ -1,8 +1,7 @@
 //! The HTTP gateway, black-box: a real `smsdesk run` process, real signed
 //! Twilio-style webhooks over loopback, the store inspected after it stops.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! `smsdesk --help` and the plugin author tools, run as a user would.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -1,9 +1,8 @@
 //! End to end against a real Synapse, the simulator and `smsdesk run`:
 //! what survives a crash, a restart, a revoked login, a long outage or a
 //! wiped storage directory. Each test says what an agent would notice.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

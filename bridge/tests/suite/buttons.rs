@@ -2,9 +2,8 @@
 //! accepts and ❌ declines an offer card, 2️⃣ picks the second wrap-up
 //! reason, a stranger's ✅ does nothing, and a ✅ on a card that is no longer
 //! open is told what became of the offer.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,8 @@
 //! The config file's every mistake, in-process (no binary, no built
 //! plugin): each is named with its key and why, and all are reported at
 //! once. `check_config.rs` runs the binary for what needs real plugins.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

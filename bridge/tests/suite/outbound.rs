@@ -2,9 +2,8 @@
 //! simulator: retries through injected 500s and 429s still deliver each
 //! reply exactly once; a permanent 21610 marks the reply failed with that
 //! code; delivery callbacks move replies to "delivered".
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

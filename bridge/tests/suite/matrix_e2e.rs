@@ -5,9 +5,8 @@
 //! reactions on her message), is refused a 1,001-character reply, holds a
 //! conference, transfers to an agent who goes RONA, ends and wraps up; a
 //! user not on the roster relays nothing; Synapse restarts mid-conversation.
-#![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,22 @@
+//! The bridge's integration tests, one binary (one link, one copy of
+//! matrix-sdk and wasmtime on disk): in-process tests of the library
+//! (`config`) and black-box tests of the real `smsdesk` binary, including
+//! end to end with a real Synapse (`matrix_e2e`: the agent's day;
+//! `matrix_recovery`: crashes, restarts, outages; `buttons`: reaction
+//! buttons) and the demo script (`demo`). Run one file's tests with
+//! `cargo nextest run -p smsdesk -E 'test(/^buttons::/)'`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod app;
+mod buttons;
+mod check_config;
+mod cli;
+mod config;
+mod demo;
+mod gateway;
+mod matrix_e2e;
+mod matrix_recovery;
+mod outbound;
+mod reload;
