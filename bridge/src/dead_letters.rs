@@ -35,23 +35,37 @@ impl DeadLetters {
         Self { dir }
     }
 
-    /// Writes the letter durably; returns its path (also when it was kept before).
-    pub fn keep(&self, letter: &DeadLetter) -> std::io::Result<PathBuf> {
-        std::fs::create_dir_all(&self.dir)?;
-        let kind = match letter.kind {
+    /// Where a request of `carrier` is (or would be) kept.
+    fn path_for(&self, carrier: &str, kind: WebhookKind, request: &HttpRequest) -> PathBuf {
+        let kind = match kind {
             WebhookKind::Inbound => "inbound",
             WebhookKind::Status => "status",
         };
         let mut hash = Sha256::new();
-        hash.update(letter.request.url.as_bytes());
-        hash.update(&letter.request.body);
+        hash.update(request.url.as_bytes());
+        hash.update(&request.body);
         let digest = hash.finalize();
-        let carrier: String = letter
-            .carrier
+        let carrier: String = carrier
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        let path = self.dir.join(format!("{carrier}-{kind}-{}.json", hex(&digest[..12])));
+        self.dir.join(format!("{carrier}-{kind}-{}.json", hex(&digest[..12])))
+    }
+
+    /// When a replayed request was first received, if this server kept it:
+    /// a replay is judged at its original time (a carrier's signature
+    /// tolerance would refuse it otherwise), and only a request really kept
+    /// here gets that, so a header cannot buy an old request a new life.
+    pub fn received_at(&self, carrier: &str, kind: WebhookKind, request: &HttpRequest) -> Option<u64> {
+        let text = std::fs::read(self.path_for(carrier, kind, request)).ok()?;
+        let letter: DeadLetter = serde_json::from_slice(&text).ok()?;
+        (letter.request.body == request.body).then_some(letter.received_at_ms)
+    }
+
+    /// Writes the letter durably; returns its path (also when it was kept before).
+    pub fn keep(&self, letter: &DeadLetter) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path_for(&letter.carrier, letter.kind, &letter.request);
         if path.exists() {
             return Ok(path);
         }

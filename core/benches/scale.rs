@@ -222,6 +222,7 @@ fn traffic_batch(desk: &mut Desk, among: usize) -> Duration {
             provider_id: format!("SMp{:032}", m.0),
             status: Delivery::Delivered,
             error_code: None,
+            opted_out: false,
         });
     }
     let start = Instant::now();

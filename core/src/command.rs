@@ -145,6 +145,10 @@ pub enum Command {
         provider_id: String,
         status: Delivery,
         error_code: Option<String>,
+        /// The carrier says the recipient opted out (e.g. Telnyx 40300 in a
+        /// failed delivery report): the pair is opted out here too.
+        #[serde(default)]
+        opted_out: bool,
     },
 
     /// Timer commands, issued by the driver when a deadline has passed.

@@ -1051,6 +1051,7 @@ fn delivery(provider: &str, status: smsdesk_core::model::Delivery, code: Option<
         provider_id: provider.into(),
         status,
         error_code: code.map(str::to_owned),
+        opted_out: false,
     }
 }
 

@@ -44,6 +44,7 @@ fn delivered(m: MessageId) -> Command {
         provider_id: format!("SMp{}", m.0),
         status: Delivery::Delivered,
         error_code: None,
+        opted_out: false,
     }
 }
 

@@ -194,6 +194,7 @@ impl Run {
                     provider_id: format!("SMp{m}"),
                     status: [Pending, Sent, Delivered, Read, Failed][s],
                     error_code: None,
+                    opted_out: false,
                 }
             }
             Op::Keyword { customer, entry, word } => Command::ReceiveSms(InboundSms {

@@ -206,6 +206,7 @@ fn twilio(host: &PluginHost) {
             ("x-twilio-signature".into(), sign(&data)),
         ],
         body: body.into_bytes(),
+        received_at_ms: None,
     };
     let first = carrier
         .handle_webhook(WebhookKind::Inbound, &request)

@@ -1,6 +1,7 @@
 //! Bindings generated from the WIT. One module per supported interface
-//! version; the rest of the crate converts them to its own types, so a new
-//! version adds a module here and conversions, nothing else.
+//! version; the rest of the crate converts them to its own types (the
+//! newest version's shape), so a new version adds a module here and
+//! conversions, nothing else.
 
 pub mod v0_1 {
     pub mod carrier {
@@ -13,6 +14,29 @@ pub mod v0_1 {
         wasmtime::component::bindgen!({
             path: "wit/since_v0.1.0",
             world: "router-plugin",
+            additional_derives: [PartialEq, Eq],
+        });
+    }
+}
+
+pub mod v0_2 {
+    pub mod carrier {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.2.0",
+            world: "carrier-plugin",
+        });
+    }
+    pub mod router {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.2.0",
+            world: "router-plugin",
+            additional_derives: [PartialEq, Eq],
+        });
+    }
+    pub mod intake {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.2.0",
+            world: "intake-plugin",
             additional_derives: [PartialEq, Eq],
         });
     }

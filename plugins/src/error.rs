@@ -23,9 +23,7 @@ pub enum PluginError {
         expected: &'static str,
         found: &'static str,
     },
-    #[error(
-        "{path} is not an smsdesk plugin: it exports neither a carrier nor a router interface (exports: {exports})"
-    )]
+    #[error("{path} is not an smsdesk plugin: it exports no carrier, router or intake interface (exports: {exports})")]
     NotAPlugin { path: PathBuf, exports: String },
     #[error("plugin {plugin} cannot be instantiated: {message}")]
     Instantiate { plugin: String, message: String },
@@ -43,6 +41,12 @@ pub enum PluginError {
     },
     #[error("plugin {plugin} trapped in {call}: {message}")]
     Trap {
+        plugin: String,
+        call: &'static str,
+        message: String,
+    },
+    #[error("plugin {plugin} failed in {call}: {message}")]
+    Failed {
         plugin: String,
         call: &'static str,
         message: String,
@@ -68,6 +72,7 @@ impl PluginError {
             PluginError::Timeout { .. } => "timeout",
             PluginError::OutOfMemory { .. } => "out_of_memory",
             PluginError::Trap { .. } => "trap",
+            PluginError::Failed { .. } => "failed",
             PluginError::BadOutput { .. } => "bad_output",
         }
     }

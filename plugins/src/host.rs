@@ -119,6 +119,12 @@ impl PluginHost {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
+        if let Some(message) = not_a_component(&bytes) {
+            return Err(PluginError::Invalid {
+                path: path.to_owned(),
+                message,
+            });
+        }
         let invalid = |e: wasmtime::Error| PluginError::Invalid {
             path: path.to_owned(),
             message: format!("{e:#}"),
@@ -181,6 +187,21 @@ impl PluginHost {
         store.epoch_deadline_trap();
         let started = Instant::now();
         let result = f(store).map_err(|e| self.classify(e, plugin, call));
+        // What the plugin printed: a panic's message and place, on failure.
+        let printed = store.data().take_stderr();
+        let result = match result {
+            Err(PluginError::Trap { plugin, call, message }) if !printed.is_empty() => Err(PluginError::Trap {
+                plugin,
+                call,
+                message: format!("{message}; the plugin printed: {printed}"),
+            }),
+            other => {
+                if !printed.is_empty() {
+                    tracing::debug!(plugin, call, stderr = %printed, "plugin wrote to stderr");
+                }
+                other
+            }
+        };
         stats.record(started.elapsed(), result.as_ref().err());
         if let Err(error) = &result {
             tracing::warn!(plugin, call, kind = error.kind(), %error, "plugin call failed");
@@ -207,5 +228,28 @@ impl PluginHost {
             };
         }
         PluginError::Trap { plugin, call, message }
+    }
+}
+
+/// A short hint when `bytes` are plainly not a component: not WebAssembly
+/// at all, or a core module (built for `wasm32-unknown-unknown` or
+/// `wasm32-wasip1` instead of `wasm32-wasip2`).
+fn not_a_component(bytes: &[u8]) -> Option<String> {
+    const MAGIC: &[u8] = b"\0asm";
+    if !bytes.starts_with(MAGIC) {
+        let start: String = bytes
+            .iter()
+            .take(8)
+            .map(|b| if b.is_ascii_graphic() { *b as char } else { '.' })
+            .collect();
+        return Some(format!(
+            "not WebAssembly at all (it starts with {start:?}, not \"\\0asm\"); a plugin is a .wasm component built with `cargo build --target wasm32-wasip2 --release`"
+        ));
+    }
+    match bytes.get(4..8) {
+        Some([1, 0, 0, 0]) => Some(
+            "a core WebAssembly module, not a component: build the plugin for wasm32-wasip2 (`cargo build --target wasm32-wasip2 --release`), which makes components".into(),
+        ),
+        _ => None,
     }
 }

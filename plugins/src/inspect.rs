@@ -1,5 +1,5 @@
-//! What a component is: which smsdesk world it implements (carrier or
-//! router), against which interface version, and what it imports and
+//! What a component is: which smsdesk world it implements (carrier,
+//! router or intake), against which interface version, and what it imports and
 //! exports. The host refuses a plugin of the wrong world or of an
 //! interface version it does not support, before instantiating anything.
 
@@ -16,6 +16,7 @@ use crate::SUPPORTED_VERSIONS;
 pub enum World {
     Carrier,
     Router,
+    Intake,
 }
 
 impl World {
@@ -23,6 +24,7 @@ impl World {
         match self {
             World::Carrier => "carrier",
             World::Router => "router",
+            World::Intake => "intake",
         }
     }
 }
@@ -49,6 +51,7 @@ pub fn inspect(engine: &Engine, component: &Component, path: &Path) -> Result<Pl
         let world = match interface {
             "carrier" => World::Carrier,
             "router" => World::Router,
+            "intake" => World::Intake,
             _ => return None,
         };
         Some((world, version.to_owned()))

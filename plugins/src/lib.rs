@@ -1,6 +1,6 @@
 //! # smsdesk-plugins — the WebAssembly plugin host
 //!
-//! Carrier adapters and routing policies are WebAssembly components (WIT in
+//! Carrier adapters, routing policies and intake bots are WebAssembly components (WIT in
 //! `plugins/wit/`, one frozen directory per released version). This crate
 //! loads them with wasmtime and runs every call in a sandbox: no files,
 //! network, environment or clock; a CPU budget (epoch interruption) and a
@@ -13,11 +13,14 @@
 //! - [`cache`]: precompiled components on disk, keyed by content + engine.
 //! - [`inspect`]: which world and interface version a component implements.
 //! - [`sandbox`]: per-instance state: empty WASI, frozen clocks, limits, secrets.
-//! - [`secrets`]: host-side HMAC with named secrets (the `secrets` import).
-//! - [`carrier`]: `CarrierPlugin` and its host-side types.
+//! - [`secrets`]: host-side HMAC and Ed25519 with named secrets and keys.
+//! - `imports`: the `secrets` import of every interface version, onto [`secrets`].
+//! - [`carrier`]: `CarrierPlugin` and its host-side types, for every interface version.
+//! - [`intake`]: `IntakePlugin`: one turn of an intake bot (0.2.0 on).
 //! - [`router`]: `RouterPlugin`, which implements `smsdesk_core::routing::Router`.
 //! - [`reload`]: hot reload: swap a plugin when its file changes, keep the old one if the new one is broken.
 //! - [`metrics`]: call counts, failures and latency per plugin.
+//! - `stderr`: a plugin's stderr, kept for panic messages.
 //! - [`error`]: the `PluginError` type.
 //! - `bindings`: generated from the WIT, one module per supported version.
 
@@ -26,21 +29,25 @@ pub mod cache;
 pub mod carrier;
 pub mod error;
 pub mod host;
+mod imports;
 pub mod inspect;
+pub mod intake;
 pub mod metrics;
 pub mod reload;
 pub mod router;
 pub mod sandbox;
 pub mod secrets;
+mod stderr;
 
 pub use carrier::CarrierPlugin;
 pub use error::PluginError;
 pub use host::{Limits, PluginHost};
 pub use inspect::{PluginInfo, World};
+pub use intake::IntakePlugin;
 pub use router::RouterPlugin;
 pub use secrets::Secrets;
 
 /// The interface version this host speaks (the newest one it supports).
-pub const INTERFACE_VERSION: &str = "0.1.0";
+pub const INTERFACE_VERSION: &str = "0.2.0";
 /// Every interface version this host can load.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];

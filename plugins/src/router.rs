@@ -12,8 +12,9 @@ use std::sync::Arc;
 use smsdesk_core::routing::{Candidate, Pick, RouteRequest, Router, RouterError};
 use wasmtime::Store;
 
-use crate::bindings::v0_1::router as wit;
-use crate::bindings::v0_1::router::exports::smsdesk::plugin::router as r;
+use crate::bindings::v0_1::router::exports::smsdesk::plugin::router as r01;
+use crate::bindings::v0_2::router::exports::smsdesk::plugin::router as r;
+use crate::bindings::{v0_1, v0_2};
 use crate::error::PluginError;
 use crate::host::PluginHost;
 use crate::inspect::{PluginInfo, World};
@@ -34,9 +35,35 @@ pub fn pack(id: u32, idle_ms: u64, load: u32, capacity: u32, skills: u64, last_a
     [idle_ms, skills, word2]
 }
 
+/// The instantiation recipe for the plugin's interface version.
+enum Pre {
+    V0_1(v0_1::router::RouterPluginPre<HostState>),
+    V0_2(v0_2::router::RouterPluginPre<HostState>),
+}
+
+/// A live instance's exports, in the plugin's interface version.
+enum Bindings {
+    V0_1(v0_1::router::RouterPlugin),
+    V0_2(v0_2::router::RouterPlugin),
+}
+
 struct Instance {
     store: Store<HostState>,
-    bindings: wit::RouterPlugin,
+    bindings: Bindings,
+}
+
+/// A request for a 0.1.0 router: the same fields under the old version.
+fn request_v0_1(r: &WitRouteRequest) -> r01::RouteRequest {
+    r01::RouteRequest {
+        conversation: r.conversation,
+        queue: r.queue.clone(),
+        customer: r.customer.clone(),
+        entry: r.entry.clone(),
+        waited_ms: r.waited_ms,
+        required_skills: r.required_skills,
+        skill_names: r.skill_names.clone(),
+        settings: r.settings.clone(),
+    }
 }
 
 pub struct RouterPlugin {
@@ -44,7 +71,7 @@ pub struct RouterPlugin {
     name: String,
     path: PathBuf,
     info: PluginInfo,
-    pre: wit::RouterPluginPre<HostState>,
+    pre: Pre,
     settings: Vec<(String, String)>,
     instance: Option<Instance>,
     skill_bits: BTreeMap<String, u32>,
@@ -74,7 +101,11 @@ impl RouterPlugin {
             message: format!("{e:#}"),
         };
         let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
-        let pre = wit::RouterPluginPre::new(pre).map_err(instantiate_error)?;
+        let pre = if info.version == "0.1.0" {
+            Pre::V0_1(v0_1::router::RouterPluginPre::new(pre).map_err(instantiate_error)?)
+        } else {
+            Pre::V0_2(v0_2::router::RouterPluginPre::new(pre).map_err(instantiate_error)?)
+        };
         let mut plugin = Self {
             host: host.clone(),
             name: name.to_owned(),
@@ -100,7 +131,11 @@ impl RouterPlugin {
 
     fn instantiate(&self) -> Result<Instance, PluginError> {
         let mut store = self.host.store(Arc::new(Secrets::default()));
-        let bindings = self.pre.instantiate(&mut store).map_err(|e| PluginError::Instantiate {
+        let bindings = match &self.pre {
+            Pre::V0_1(pre) => pre.instantiate(&mut store).map(Bindings::V0_1),
+            Pre::V0_2(pre) => pre.instantiate(&mut store).map(Bindings::V0_2),
+        }
+        .map_err(|e| PluginError::Instantiate {
             plugin: self.name.clone(),
             message: format!("{e:#}"),
         })?;
@@ -116,11 +151,22 @@ impl RouterPlugin {
             None => self.instantiate()?,
         };
         let bindings = &instance.bindings;
-        let result = self
-            .host
-            .call(&mut instance.store, &self.name, "pick", &self.stats, |store| {
-                bindings.smsdesk_plugin_router().call_pick(store, request, candidates)
-            });
+        let result = self.host.call(
+            &mut instance.store,
+            &self.name,
+            "pick",
+            &self.stats,
+            |store| match bindings {
+                Bindings::V0_2(b) => b.smsdesk_plugin_router().call_pick(store, request, candidates),
+                Bindings::V0_1(b) => b
+                    .smsdesk_plugin_router()
+                    .call_pick(store, &request_v0_1(request), candidates)
+                    .map(|choice| match choice {
+                        r01::Choice::Agent(i) => Choice::Agent(i),
+                        r01::Choice::Wait => Choice::Wait,
+                    }),
+            },
+        );
         if result.is_ok() {
             self.instance = Some(instance);
         }

@@ -1,5 +1,6 @@
 //! What one plugin instance can reach: an empty WASI context (no files,
-//! sockets, environment, arguments or stdin; output discarded), clocks
+//! sockets, environment, arguments or stdin; stdout discarded, stderr kept
+//! in memory for panic messages, see `stderr`), clocks
 //! frozen at the Unix epoch, a memory cap, and — for carriers — the named
 //! secrets of its own carrier, through HMAC only.
 
@@ -9,8 +10,8 @@ use std::time::Duration;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, ResourceTable, WasiCtx, WasiCtxView, WasiView};
 
-use crate::bindings::v0_1::carrier::smsdesk::plugin::secrets::{self, HmacAlgorithm};
 use crate::secrets::Secrets;
+use crate::stderr::Captured;
 
 /// A clock that never moves: plugins get no time except what the host passes in.
 struct Frozen;
@@ -38,6 +39,7 @@ pub struct HostState {
     table: ResourceTable,
     limits: StoreLimits,
     secrets: Arc<Secrets>,
+    stderr: Captured,
 }
 
 impl std::fmt::Debug for HostState {
@@ -48,7 +50,9 @@ impl std::fmt::Debug for HostState {
 
 impl HostState {
     pub fn new(memory_cap: usize, secrets: Arc<Secrets>) -> Self {
+        let stderr = Captured::default();
         let wasi = WasiCtx::builder()
+            .stderr(stderr.clone())
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
@@ -66,11 +70,22 @@ impl HostState {
                 .trap_on_grow_failure(true)
                 .build(),
             secrets,
+            stderr,
         }
+    }
+
+    /// What the plugin wrote to stderr since the last look; cleared.
+    pub(crate) fn take_stderr(&self) -> String {
+        self.stderr.take()
     }
 
     pub fn limiter(&mut self) -> &mut dyn ResourceLimiter {
         &mut self.limits
+    }
+
+    /// The named secrets of this instance's carrier (none for other plugins).
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 }
 
@@ -80,21 +95,5 @@ impl WasiView for HostState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
-    }
-}
-
-impl secrets::Host for HostState {
-    fn hmac(&mut self, algorithm: HmacAlgorithm, secret: String, data: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.secrets.hmac(algorithm, &secret, &data)
-    }
-
-    fn hmac_verify(
-        &mut self,
-        algorithm: HmacAlgorithm,
-        secret: String,
-        data: Vec<u8>,
-        expected: Vec<u8>,
-    ) -> Result<bool, String> {
-        self.secrets.hmac_verify(algorithm, &secret, &data, &expected)
     }
 }

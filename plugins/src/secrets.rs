@@ -1,14 +1,23 @@
 //! Secrets stay in the host. A plugin asks for "HMAC-SHA1 of these bytes
-//! with `auth_token`" or "basic auth with `account_sid` and `auth_token`";
-//! the host looks the names up here. Values are never logged (`Debug`
-//! shows names only) and never copied into plugin memory.
+//! with `auth_token`", "basic auth with `account_sid` and `auth_token`" or
+//! "is this an Ed25519 signature by `public_key`"; the host looks the names
+//! up here. Values are never logged (`Debug` shows names only) and never
+//! copied into plugin memory.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use base64::Engine as _;
 use hmac::{Hmac, Mac};
 
-use crate::bindings::v0_1::carrier::smsdesk::plugin::secrets::HmacAlgorithm;
+/// The HMAC hashes plugins may ask for (every interface version's enum
+/// converts to this one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HmacAlgorithm {
+    Sha1,
+    Sha256,
+    Sha512,
+}
 
 #[derive(Clone, Default)]
 pub struct Secrets {
@@ -38,12 +47,13 @@ impl Secrets {
         self.values.keys().map(String::as_str)
     }
 
-    fn missing(name: &str) -> String {
-        format!("no secret named {name:?} in this carrier's config")
+    fn lookup(&self, name: &str) -> Result<&str, String> {
+        self.get(name)
+            .ok_or_else(|| format!("no secret named {name:?} in this carrier's config"))
     }
 
     pub(crate) fn hmac(&self, algorithm: HmacAlgorithm, name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-        let key = self.get(name).ok_or_else(|| Self::missing(name))?.as_bytes();
+        let key = self.lookup(name)?.as_bytes();
         match algorithm {
             HmacAlgorithm::Sha1 => mac::<Hmac<sha1::Sha1>>(key, data),
             HmacAlgorithm::Sha256 => mac::<Hmac<sha2::Sha256>>(key, data),
@@ -58,12 +68,37 @@ impl Secrets {
         data: &[u8],
         expected: &[u8],
     ) -> Result<bool, String> {
-        let key = self.get(name).ok_or_else(|| Self::missing(name))?.as_bytes();
+        let key = self.lookup(name)?.as_bytes();
         Ok(match algorithm {
             HmacAlgorithm::Sha1 => verify::<Hmac<sha1::Sha1>>(key, data, expected),
             HmacAlgorithm::Sha256 => verify::<Hmac<sha2::Sha256>>(key, data, expected),
             HmacAlgorithm::Sha512 => verify::<Hmac<sha2::Sha512>>(key, data, expected),
         })
+    }
+
+    /// Whether `signature` is a valid Ed25519 signature of `data` by the
+    /// public key in the entry `name` (base64 of the raw 32 bytes). A key
+    /// that is missing or not a key is an error (the operator's to fix); a
+    /// signature of the wrong length is simply not valid.
+    pub fn ed25519_verify(&self, name: &str, data: &[u8], signature: &[u8]) -> Result<bool, String> {
+        let text = self.lookup(name)?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| {
+                format!("config entry {name:?} is not base64 ({e}); it must hold the 32-byte Ed25519 public key")
+            })?;
+        let bytes: [u8; 32] = raw.as_slice().try_into().map_err(|_| {
+            format!(
+                "config entry {name:?} holds {} bytes; an Ed25519 public key is 32 bytes",
+                raw.len()
+            )
+        })?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+            .map_err(|e| format!("config entry {name:?} is not a valid Ed25519 public key: {e}"))?;
+        let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else {
+            return Ok(false);
+        };
+        Ok(key.verify_strict(data, &signature).is_ok())
     }
 }
 

@@ -249,7 +249,7 @@ fn hot_reload_swaps_the_plugin_and_keeps_the_old_one_if_the_new_file_is_broken()
     std::fs::write(&path, b"\0asm broken").unwrap();
     let err = watched.reload_if_changed().unwrap_err();
     assert!(err.to_string().contains("not a valid WebAssembly component"), "{err}");
-    assert!(watched.get().info().exports.iter().any(|e| e.contains("router@0.1.0")));
+    assert!(watched.get().info().exports.iter().any(|e| e.contains("router@0.2.0")));
     assert!(!watched.reload_if_changed().unwrap(), "a broken file is reported once");
 
     // A carrier plugin in a router's place: refused too.

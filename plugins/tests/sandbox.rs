@@ -140,11 +140,26 @@ fn wrong_world_incompatible_version_and_garbage_are_refused_at_load() {
         matches!(err, PluginError::Incompatible { ref found, .. } if found == "0.9.0"),
         "{err}"
     );
-    assert!(err.to_string().contains("this smsdesk supports 0.1.0"), "{err}");
+    assert!(err.to_string().contains("this smsdesk supports 0.1.0, 0.2.0"), "{err}");
+    // Wrong files get one short line with a hint, not a dump of bytes.
     let junk = std::env::temp_dir().join(format!("smsdesk-junk-{}.wasm", std::process::id()));
     std::fs::write(&junk, b"definitely not wasm").unwrap();
     let err = RouterPlugin::load(&host, "x", &junk, vec![]).unwrap_err();
     assert!(matches!(err, PluginError::Invalid { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("not WebAssembly at all (it starts with \"definite\""),
+        "{err}"
+    );
+    assert!(!err.to_string().contains('\n'), "{err}");
+    // A core module (the smallest valid one): built for the wrong target.
+    std::fs::write(&junk, b"\0asm\x01\0\0\0").unwrap();
+    let err = RouterPlugin::load(&host, "x", &junk, vec![]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a core WebAssembly module, not a component: build the plugin for wasm32-wasip2"),
+        "{err}"
+    );
     std::fs::remove_file(&junk).unwrap();
     let err = RouterPlugin::load(&host, "x", std::path::Path::new("/nonexistent/router.wasm"), vec![]).unwrap_err();
     assert!(
@@ -159,9 +174,12 @@ fn inspect_reports_world_version_and_exports() {
     let host = host();
     let (_, info, _) = host.load(&plugin("carrier-twilio")).unwrap();
     assert_eq!(info.world, smsdesk_plugins::World::Carrier);
-    assert_eq!(info.version, "0.1.0");
-    assert!(info.exports.contains(&"smsdesk:plugin/carrier@0.1.0".to_owned()));
-    assert!(info.imports.contains(&"smsdesk:plugin/secrets@0.1.0".to_owned()));
+    assert_eq!(info.version, "0.2.0");
+    assert!(info.exports.contains(&"smsdesk:plugin/carrier@0.2.0".to_owned()));
+    assert!(info.imports.contains(&"smsdesk:plugin/secrets@0.2.0".to_owned()));
+    let (_, old, _) = host.load(&v0_1_fixture("carrier-twilio")).unwrap();
+    assert_eq!(old.version, "0.1.0");
+    assert!(old.imports.contains(&"smsdesk:plugin/secrets@0.1.0".to_owned()));
     assert!(
         !info
             .imports

@@ -44,6 +44,7 @@ fn request(url: &str, body: &str, content_type: &str, signature: &str) -> HttpRe
             ("x-twilio-signature".into(), signature.into()),
         ],
         body: body.as_bytes().to_vec(),
+        received_at_ms: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn accepted(plugin: &CarrierPlugin, v: &Vector, req: &HttpRequest) -> bool {
     match plugin.handle_webhook(kind_of(v), req).unwrap() {
         Ok(_) | Err(WebhookError::Malformed(_)) => true,
         Err(WebhookError::BadSignature(_)) => false,
+        Err(other) => panic!("vector {}: {other}", v.name),
     }
 }
 
@@ -71,11 +73,22 @@ fn official_vectors_are_accepted_or_refused_as_twilio_says() {
     assert!(vectors.iter().any(|v| !v.valid));
     let mut plugins = std::collections::BTreeMap::new();
     for v in &vectors {
-        let plugin = plugins
-            .entry(v.token.clone())
-            .or_insert_with(|| twilio_with(&host, &v.token));
+        let (current, v0_1) = plugins.entry(v.token.clone()).or_insert_with(|| {
+            (
+                twilio_with(&host, &v.token),
+                carrier_at(&host, &v0_1_fixture("carrier-twilio"), &v.token),
+            )
+        });
         let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
-        assert_eq!(accepted(plugin, v, &req), v.valid, "vector {}", v.name);
+        assert_eq!(accepted(current, v, &req), v.valid, "vector {}", v.name);
+        // The binary built for 0.1.0 runs under this host and agrees, answer for answer.
+        assert_eq!(v0_1.info().version, "0.1.0");
+        assert_eq!(
+            v0_1.handle_webhook(kind_of(v), &req).unwrap(),
+            current.handle_webhook(kind_of(v), &req).unwrap(),
+            "vector {} under the 0.1.0 build",
+            v.name
+        );
     }
 }
 
@@ -209,6 +222,7 @@ fn send_request_is_twilio_shaped_and_authenticated_by_the_host() {
             from: "+15550001111".into(),
             to: "+15557770001".into(),
             body: "Hi & welcome".into(),
+            media_urls: Vec::new(),
             status_callback_url: Some("https://desk.example.com/webhooks/twilio/status".into()),
         })
         .unwrap()
@@ -305,12 +319,16 @@ fn twilio_answers_are_read_as_sent_retryable_or_permanent() {
         .parse_send_response(&response(503, "<html>oops</html>", &[]))
         .unwrap();
     assert!(matches!(down, SendOutcome::Retryable(CarrierError { code: None, .. })));
-    let stop = plugin
-        .parse_send_response(&response(
-            400,
-            r#"{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}"#,
-            &[],
-        ))
-        .unwrap();
+    let unsubscribed = response(
+        400,
+        r#"{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}"#,
+        &[],
+    );
+    // 0.2.0 says what 21610 means, so the host opts the customer out;
+    // the 0.1.0 build could only say "permanent", and still does.
+    let stop = plugin.parse_send_response(&unsubscribed).unwrap();
+    assert!(matches!(stop, SendOutcome::OptedOut(CarrierError { code: Some(ref c), .. }) if c == "21610"));
+    let old = carrier_at(&host(), &v0_1_fixture("carrier-twilio"), TOKEN);
+    let stop = old.parse_send_response(&unsubscribed).unwrap();
     assert!(matches!(stop, SendOutcome::Permanent(CarrierError { code: Some(ref c), .. }) if c == "21610"));
 }

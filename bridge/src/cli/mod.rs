@@ -2,7 +2,9 @@
 //! and returns an exit code; errors are printed by `main` with their causes.
 
 pub mod check_config;
+mod intake_run;
 pub mod plugin;
+mod plugin_check;
 pub mod replay;
 pub mod run;
 
@@ -48,14 +50,19 @@ enum Command {
     },
     /// A Twilio-compatible carrier simulator on loopback, for tests and the demo.
     ///
-    /// Endpoints: `POST /2010-04-01/Accounts/{sid}/Messages.json` (what
-    /// smsdesk sends to; basic auth; signed status callbacks follow);
-    /// `POST /sim/inbound` with `{"from", "to", "body"}` (a customer texts:
-    /// a signed webhook goes to smsdesk); `GET /sim/messages` (every message
+    /// It speaks Twilio, Telnyx or both (`--carrier twilio --carrier telnyx`).
+    /// Endpoints: `POST /2010-04-01/Accounts/{sid}/Messages.json` (Twilio;
+    /// basic auth) and `POST /v2/messages` (Telnyx; Bearer key), each
+    /// followed by signed status callbacks; `POST /sim/inbound` with
+    /// `{"from", "to", "body", "carrier"}` (a customer texts: a signed
+    /// webhook goes to smsdesk); `GET /sim/messages` (every message
     /// received); `POST /sim/faults` with a JSON list consumed one per send:
-    /// `"500"`, `"429"`, `"21610"` (unsubscribed), `"drop"` (no callbacks),
-    /// `{"delay_ms": N}`. The auth token comes from `--auth-token` or
-    /// `TWILIO_AUTH_TOKEN` (keep it off the command line).
+    /// `"500"`, `"429"`, `"21610"`/`"40300"` (opted out), `"21211"`/`"40310"`
+    /// (invalid number), `"drop"` (no callbacks), `{"delay_ms": N}`. Twilio's
+    /// auth token comes from `--auth-token` or `TWILIO_AUTH_TOKEN`, Telnyx's
+    /// API key from `--telnyx-api-key` or `TELNYX_API_KEY` (keep them off
+    /// the command line); Telnyx webhooks are signed with a fixed test key
+    /// (the log line at start shows its public key).
     Sim(crate::sim::SimArgs),
     /// Tools for plugin authors: inspect a plugin, run it on a fixture.
     #[command(subcommand)]

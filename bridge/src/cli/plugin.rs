@@ -14,12 +14,13 @@ use clap::{Args, Subcommand};
 use serde::Deserialize;
 use smsdesk_plugins::carrier::{HttpRequest, HttpResponse, OutboundMessage, WebhookKind};
 use smsdesk_plugins::router::{pack, WitRouteRequest};
-use smsdesk_plugins::{CarrierPlugin, Limits, PluginHost, RouterPlugin, Secrets, World};
+use smsdesk_plugins::{CarrierPlugin, Limits, PluginHost, RouterPlugin, Secrets};
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
     /// Show a plugin's world, interface version, imports and exports, and
-    /// check that it loads in the sandbox.
+    /// check that it loads in the sandbox and answers a few built-in calls
+    /// without trapping.
     Check {
         /// The plugin component (.wasm).
         file: PathBuf,
@@ -30,8 +31,10 @@ pub enum PluginCommand {
     ///
     /// The fixture is JSON with a "call" field: "handle-webhook" (with
     /// "kind" and "request"), "build-send" (with "message"),
-    /// "parse-send-response" (with "response") for carriers, or "pick"
-    /// (with "request" and "candidates") for routers. Or it is a recorded
+    /// "parse-send-response" (with "response") for carriers, "pick"
+    /// (with "request" and "candidates") for routers, or "intake" (with
+    /// "messages", the customer's SMS in order) for intake bots, which
+    /// runs one turn per SMS until the bot queues or closes. Or it is a recorded
     /// HTTP request (request line, headers, blank line, body), which is
     /// handed to a carrier's handle-webhook. See examples/fixtures/.
     Run {
@@ -83,7 +86,7 @@ impl LimitArgs {
 impl PluginCommand {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self {
-            PluginCommand::Check { file, limits } => check(&file, &limits.host()?),
+            PluginCommand::Check { file, limits } => super::plugin_check::check(&file, &limits.host()?),
             PluginCommand::Run {
                 file,
                 fixture,
@@ -118,36 +121,6 @@ fn pairs(items: &[String], flag: &str) -> anyhow::Result<BTreeMap<String, String
             _ => bail!("{flag} {item:?}: expected NAME=VALUE"),
         })
         .collect()
-}
-
-fn check(file: &Path, host: &PluginHost) -> anyhow::Result<ExitCode> {
-    let (_, info, _) = host.load(file)?;
-    println!("plugin:     {}", file.display());
-    println!("world:      {}", info.world.name());
-    println!(
-        "interface:  smsdesk:plugin@{} (this smsdesk supports {})",
-        info.version,
-        smsdesk_plugins::SUPPORTED_VERSIONS.join(", ")
-    );
-    println!("exports:");
-    for e in &info.exports {
-        println!("  {e}");
-    }
-    println!("imports:");
-    for i in &info.imports {
-        println!("  {i}");
-    }
-    // Instantiate it for real: missing imports or a start-up trap show here.
-    match info.world {
-        World::Carrier => {
-            CarrierPlugin::load(host, "check", file, Vec::new(), Secrets::default())?;
-        }
-        World::Router => {
-            RouterPlugin::load(host, "check", file, Vec::new())?;
-        }
-    }
-    println!("status:     ok (instantiated in the sandbox)");
-    Ok(ExitCode::SUCCESS)
 }
 
 struct Extra {
@@ -185,6 +158,7 @@ enum Fixture {
         request: PickRequest,
         candidates: Vec<PickCandidate>,
     },
+    Intake(super::intake_run::IntakeFixture),
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,6 +241,7 @@ fn parse_recorded(text: &str, public_url: Option<&str>) -> anyhow::Result<(Webho
             url: format!("{base}{target}"),
             headers,
             body: body.as_bytes().to_vec(),
+            received_at_ms: None,
         },
     ))
 }
@@ -318,6 +293,7 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
                 Err(rejected) => serde_json::json!({ "rejected": rejected, "http_status": match rejected {
                     smsdesk_plugins::carrier::WebhookError::BadSignature(_) => 403,
                     smsdesk_plugins::carrier::WebhookError::Malformed(_) => 400,
+                    smsdesk_plugins::carrier::WebhookError::RetryLater(_) => 503,
                 } }),
             }
         }
@@ -340,6 +316,7 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
             let plugin = carrier(host, file, settings, secrets, extra)?;
             serde_json::json!({ "ok": plugin.parse_send_response(&response)? })
         }
+        Fixture::Intake(fixture) => super::intake_run::run(host, file, fixture, extra.settings)?,
         Fixture::Pick { request, candidates } => {
             let mut settings = request.settings;
             settings.extend(extra.settings);

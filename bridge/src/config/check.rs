@@ -131,6 +131,7 @@ pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError>
             from: from.entry.number.to_string(),
             to: "+15550000000".into(),
             body: "smsdesk check-config".into(),
+            media_urls: Vec::new(),
             status_callback_url: Some(format!("{}/webhooks/{}/status", config.public_url, c.name)),
         };
         let secrets: Vec<&str> = c.secrets.iter().map(|(k, _)| k.as_str()).collect();

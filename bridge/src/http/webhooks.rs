@@ -11,8 +11,9 @@
 //!    awaited, so they share one group commit), then answer with what
 //!    the plugin said. A duplicate carrier message id is acknowledged and
 //!    stored once.
-//! 5. A plugin failure answers 503 so the carrier retries, and the raw
-//!    request is kept for replay; an SMS to a number with no entry point is
+//! 5. A plugin failure (or a plugin that cannot judge the request now,
+//!    e.g. its key is missing) answers 503 so the carrier retries, and the
+//!    raw request is kept for replay, with its receive time; an SMS to a number with no entry point is
 //!    kept too and answered 422.
 //!
 //! Customer message bodies are logged at debug level only.
@@ -88,7 +89,7 @@ pub async fn webhook(
     let path_and_query = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    let request = HttpRequest {
+    let mut request = HttpRequest {
         method: method.to_string(),
         url: format!("{}{}", state.config.public_url, path_and_query),
         headers: headers
@@ -101,12 +102,18 @@ pub async fn webhook(
             })
             .collect(),
         body: body.to_vec(),
+        received_at_ms: None,
     };
+    // A replay of a kept request is already on disk: do not keep it twice,
+    // and judge it at the time it first arrived.
+    let replayed = headers.contains_key("x-smsdesk-replay");
+    let kept_at = replayed
+        .then(|| tokio::task::block_in_place(|| state.dead_letters.received_at(&carrier, kind, &request)))
+        .flatten();
+    request.received_at_ms = Some(kept_at.unwrap_or_else(|| Timestamp::now().0));
     let plugin = watched.get();
     let call_request = request.clone();
     let outcome = tokio::task::spawn_blocking(move || plugin.handle_webhook(kind, &call_request)).await;
-    // A replay of a kept request is already on disk: do not keep it twice.
-    let replayed = headers.contains_key("x-smsdesk-replay");
     let keep = |reason: String| {
         if replayed {
             tracing::warn!(%carrier, %reason, "replayed request refused again; the kept copy stays");
@@ -116,7 +123,7 @@ pub async fn webhook(
             carrier: carrier.clone(),
             kind,
             reason,
-            received_at_ms: Timestamp::now().0,
+            received_at_ms: request.received_at_ms.unwrap_or_else(|| Timestamp::now().0),
             request: request.clone(),
         };
         match tokio::task::block_in_place(|| state.dead_letters.keep(&letter)) {
@@ -156,6 +163,15 @@ pub async fn webhook(
             metric("malformed");
             tracing::warn!(%carrier, %why, "malformed webhook refused");
             return text(StatusCode::BAD_REQUEST, format!("malformed request: {why}"));
+        }
+        Err(WebhookError::RetryLater(why)) => {
+            metric("plugin_failure");
+            tracing::error!(%carrier, %why, "the carrier plugin cannot judge webhooks now; check this carrier's config");
+            keep(format!("the plugin cannot judge it now: {why}"));
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "this request cannot be verified now; it is kept and can be retried",
+            );
         }
     };
 
@@ -207,6 +223,7 @@ pub async fn webhook(
             provider_id: update.provider_id.clone(),
             status,
             error_code: update.error_code.clone(),
+            opted_out: update.opted_out,
         };
         updates.push((update, state.submit(command)));
     }

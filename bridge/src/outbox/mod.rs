@@ -161,6 +161,7 @@ fn judge(schedule: &mut Schedule, sms: &OutboundSms, attempt: Attempt) -> Option
     match attempt {
         Attempt::Sent(provider_id) => Some(Verdict::Sent { provider_id }),
         Attempt::Permanent(code, reason) => Some(Verdict::Failed { code, reason }),
+        Attempt::OptedOut(code, reason) => Some(Verdict::OptedOut { code, reason }),
         Attempt::Retry(reason, hint) => {
             let tries = schedule.failed(sms.message_id);
             let age = Timestamp::now().since(sms.accepted_at);

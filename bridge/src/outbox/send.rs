@@ -17,6 +17,8 @@ pub enum Attempt {
     Sent(String),
     /// It can never be sent (carrier code, reason).
     Permanent(Option<String>, String),
+    /// It can never be sent: the recipient opted out with the carrier.
+    OptedOut(Option<String>, String),
     /// Worth another try (reason, the carrier's Retry-After).
     Retry(String, Option<Duration>),
 }
@@ -44,6 +46,7 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         from: sms.from.to_string(),
         to: sms.to.to_string(),
         body: sms.body.clone(),
+        media_urls: Vec::new(),
         status_callback_url: Some(format!("{}/webhooks/{}/status", state.config.public_url, sms.carrier)),
     };
     let p = plugin.clone();
@@ -95,6 +98,7 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
     match tokio::task::spawn_blocking(move || plugin.parse_send_response(&answer)).await {
         Ok(Ok(SendOutcome::Sent { provider_id, .. })) => Attempt::Sent(provider_id),
         Ok(Ok(SendOutcome::Permanent(e))) => Attempt::Permanent(e.code, e.message),
+        Ok(Ok(SendOutcome::OptedOut(e))) => Attempt::OptedOut(e.code, e.message),
         Ok(Ok(SendOutcome::Retryable(e))) => {
             let reason = match &e.code {
                 Some(code) => format!("{} (carrier error {code})", e.message),

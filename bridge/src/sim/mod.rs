@@ -1,32 +1,38 @@
-//! `smsdesk sim`: a Twilio-compatible carrier simulator for tests and the
-//! demo, on loopback.
+//! `smsdesk sim`: a carrier simulator for tests and the demo, on loopback.
+//! It speaks Twilio (`twilio`), Telnyx (`telnyx`), or both at once
+//! (`--carrier twilio --carrier telnyx`), each for a carrier of smsdesk's
+//! config (`--carrier NAME=KIND` when the name is not the kind).
 //!
-//! - `POST /2010-04-01/Accounts/{sid}/Messages.json`: checks basic auth,
-//!   records the message, answers Twilio-shaped JSON (201 with `sid`), then
-//!   sends signed status callbacks (`sent`, `delivered`) to `StatusCallback`.
-//!   Honours `Idempotency-Key`: a repeated key returns the first message.
+//! - Sending: each carrier's own API (see `twilio` and `telnyx`): checks the
+//!   authentication, records the message, answers in the carrier's shape,
+//!   then sends signed status callbacks (sent, delivered). Honours
+//!   `Idempotency-Key`: a repeated key returns the first message.
 //! - Faults, queued with `POST /sim/faults` (a JSON list, consumed one per
-//!   send): `"500"`, `"429"`, `"21610"` (unsubscribed recipient), `"drop"`
+//!   send, whichever carrier): `"500"`, `"429"`, `"21610"` or `"40300"`
+//!   (the recipient opted out, in the carrier's own words), `"21211"` or
+//!   `"40310"` (not a valid number: permanent), `"drop"`
 //!   (accepted, never delivered), `{"delay_ms": N}`.
-//! - `POST /sim/inbound` `{"from", "to", "body"}`: the customer texts: a
-//!   properly signed webhook goes to smsdesk; answers with smsdesk's status.
+//! - `POST /sim/inbound` `{"from", "to", "body", "carrier"?}`: the customer
+//!   texts: a properly signed webhook of that carrier (default: the first)
+//!   goes to smsdesk; answers with smsdesk's status.
 //! - `GET /sim/messages`: every message received, for tests and the demo.
 //!
-//! `signing` is the one Twilio signer shared with tests and benchmarks.
+//! `signing` holds the signers shared with tests and benchmarks.
 
 pub mod signing;
+mod telnyx;
+mod twilio;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, clap::Args)]
@@ -37,19 +43,62 @@ pub struct SimArgs {
     /// The account SID smsdesk authenticates with.
     #[arg(long, default_value = "AC00000000000000000000000000000000")]
     pub account_sid: String,
-    /// The auth token: checks basic auth, signs webhooks.
-    #[arg(long, env = "TWILIO_AUTH_TOKEN")]
+    /// Twilio's auth token: checks basic auth, signs webhooks (needed to simulate Twilio).
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", default_value = "")]
     pub auth_token: String,
+    /// The Telnyx API key smsdesk must send as `Authorization: Bearer`.
+    /// Webhooks are signed with a fixed test key (`signing::telnyx_test_public_key`).
+    #[arg(long, env = "TELNYX_API_KEY", default_value = "KEYsimulator")]
+    pub telnyx_api_key: String,
     /// smsdesk's public URL, where inbound webhooks go.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub smsdesk_url: String,
-    /// The carrier name in smsdesk's config (the webhook path segment).
-    #[arg(long, default_value = "twilio")]
-    pub carrier: String,
+    /// A carrier to simulate: `twilio` or `telnyx`, or `NAME=KIND` for a
+    /// carrier named otherwise in smsdesk's config (the webhook path
+    /// segment). Repeatable; the first is the default for `/sim/inbound`.
+    #[arg(long = "carrier", default_value = "twilio", value_parser = parse_carrier)]
+    pub carriers: Vec<SimCarrier>,
+}
+
+/// Which API a simulated carrier speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Twilio,
+    Telnyx,
+}
+
+/// One simulated carrier: its name in smsdesk's config and its API.
+#[derive(Clone, Debug)]
+pub struct SimCarrier {
+    pub name: String,
+    pub kind: Kind,
+}
+
+fn parse_carrier(text: &str) -> Result<SimCarrier, String> {
+    let (name, kind) = text.split_once('=').unwrap_or((text, text));
+    let kind = match kind {
+        "twilio" => Kind::Twilio,
+        "telnyx" => Kind::Telnyx,
+        other => {
+            return Err(format!(
+                "unknown carrier kind {other:?}: the simulator speaks twilio and telnyx"
+            ))
+        }
+    };
+    if name.is_empty() {
+        return Err("the carrier name is empty; write e.g. twilio or sms=twilio".into());
+    }
+    Ok(SimCarrier {
+        name: name.to_owned(),
+        kind,
+    })
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SimMessage {
+    /// The carrier (its name in smsdesk's config) the message was sent through.
+    pub carrier: String,
     pub sid: String,
     pub from: String,
     pub to: String,
@@ -65,15 +114,51 @@ pub enum Fault {
     Delay { delay_ms: u64 },
 }
 
+/// What a queued fault does to the next send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Effect {
+    /// Answer with this carrier-neutral failure.
+    ServerError,
+    TooManyRequests,
+    OptedOut,
+    /// The destination is not a valid number (permanent, not an opt-out).
+    InvalidNumber,
+    /// Accept the message but never report it delivered.
+    Drop,
+    /// Accept it normally.
+    None,
+}
+
+impl Sim {
+    /// Takes the next fault, waits out a delay, and says what to do.
+    async fn fault(&self) -> Effect {
+        match self.next_fault() {
+            Some(Fault::Delay { delay_ms }) => {
+                tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                Effect::None
+            }
+            Some(Fault::Named(f)) => match f.as_str() {
+                "500" => Effect::ServerError,
+                "429" => Effect::TooManyRequests,
+                "21610" | "40300" => Effect::OptedOut,
+                "21211" | "40310" => Effect::InvalidNumber,
+                "drop" => Effect::Drop,
+                _ => Effect::None,
+            },
+            None => Effect::None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
-struct Inner {
+pub(super) struct Inner {
     messages: Vec<SimMessage>,
     faults: VecDeque<Fault>,
     by_key: BTreeMap<String, usize>,
     next: u64,
 }
 
-struct Sim {
+pub(super) struct Sim {
     args: SimArgs,
     inner: Mutex<Inner>,
     client: reqwest::Client,
@@ -81,161 +166,71 @@ struct Sim {
 
 type Shared = Arc<Sim>;
 
-fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
-    let body = serde_json::json!({
-        "code": code,
-        "message": message,
-        "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
-        "status": status.as_u16(),
-    });
-    (status, Json(body)).into_response()
-}
-
-/// Posts a signed form to `url`; returns the status and body.
-async fn post_signed(sim: &Sim, url: &str, params: Vec<(String, String)>) -> Result<(u16, String), reqwest::Error> {
-    let signature = signing::twilio_signature(url, &params, &sim.args.auth_token);
-    let body = signing::form(&params);
-    let r = sim
-        .client
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-twilio-signature", signature)
-        .body(body)
-        .send()
-        .await?;
-    let status = r.status().as_u16();
-    Ok((status, r.text().await.unwrap_or_default()))
-}
-
-fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
-    let expected =
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", sim.args.account_sid, sim.args.auth_token));
-    headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == format!("Basic {expected}"))
-}
-
-async fn create_message(
-    State(sim): State<Shared>,
-    Path(account): Path<String>,
-    headers: HeaderMap,
-    body: String,
-) -> Response {
-    if account != sim.args.account_sid || !authorized(&sim, &headers) {
-        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+impl Sim {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
-    let fault = sim
-        .inner
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .faults
-        .pop_front();
-    let mut drop_callbacks = false;
-    match &fault {
-        Some(Fault::Delay { delay_ms }) => tokio::time::sleep(Duration::from_millis(*delay_ms)).await,
-        Some(Fault::Named(f)) => match f.as_str() {
-            "500" => return twilio_error(StatusCode::INTERNAL_SERVER_ERROR, 20500, "Internal Server Error"),
-            "429" => return twilio_error(StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests"),
-            "21610" => {
-                return twilio_error(
-                    StatusCode::BAD_REQUEST,
-                    21610,
-                    "Attempt to send to unsubscribed recipient",
-                )
-            }
-            "drop" => drop_callbacks = true,
-            _ => {}
-        },
-        None => {}
-    }
-    let form: BTreeMap<String, String> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
-    let (Some(to), Some(from)) = (form.get("To"), form.get("From").or(form.get("MessagingServiceSid"))) else {
-        return twilio_error(
-            StatusCode::BAD_REQUEST,
-            21604,
-            "A 'To' and a 'From' phone number are required",
-        );
-    };
-    let text = form.get("Body").cloned().unwrap_or_default();
-    if text.chars().count() > 1600 {
-        return twilio_error(
-            StatusCode::BAD_REQUEST,
-            21617,
-            "The concatenated message body exceeds the 1600 character limit",
-        );
-    }
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let (sid, fresh) = {
-        let mut inner = sim.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        match key.as_ref().and_then(|k| inner.by_key.get(k).copied()) {
-            Some(i) => (inner.messages[i].sid.clone(), false),
-            None => {
-                inner.next += 1;
-                let sid = format!("SM{:032x}", inner.next);
-                inner.messages.push(SimMessage {
-                    sid: sid.clone(),
-                    from: from.clone(),
-                    to: to.clone(),
-                    body: text.clone(),
-                    status: "queued".into(),
-                    error_code: None,
-                });
-                if let Some(k) = key {
-                    let i = inner.messages.len() - 1;
-                    inner.by_key.insert(k, i);
-                }
-                (sid, true)
-            }
-        }
-    };
-    if fresh && !drop_callbacks {
-        if let Some(callback) = form.get("StatusCallback").cloned() {
-            let (sim, sid, to, from) = (sim.clone(), sid.clone(), to.clone(), from.clone());
-            tokio::spawn(async move {
-                for status in ["sent", "delivered"] {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    if let Some(m) = sim
-                        .inner
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .messages
-                        .iter_mut()
-                        .find(|m| m.sid == sid)
-                    {
-                        m.status = status.into();
-                    }
-                    let params = vec![
-                        ("AccountSid".to_owned(), sim.args.account_sid.clone()),
-                        ("From".to_owned(), from.clone()),
-                        ("MessageSid".to_owned(), sid.clone()),
-                        ("MessageStatus".to_owned(), status.to_owned()),
-                        ("SmsSid".to_owned(), sid.clone()),
-                        ("To".to_owned(), to.clone()),
-                    ];
-                    if let Err(error) = post_signed(&sim, &callback, params).await {
-                        tracing::warn!(%error, "status callback failed");
-                    }
-                }
-            });
+
+    /// The carrier named `name`, or the first one.
+    fn carrier(&self, name: Option<&str>) -> Option<&SimCarrier> {
+        match name {
+            Some(n) => self.args.carriers.iter().find(|c| c.name == n),
+            None => self.args.carriers.first(),
         }
     }
-    let answer = serde_json::json!({
-        "sid": sid,
-        "account_sid": sim.args.account_sid,
-        "to": to,
-        "from": from,
-        "body": text,
-        "status": "queued",
-        "num_segments": "1",
-        "error_code": null,
-        "error_message": null,
-        "uri": format!("/2010-04-01/Accounts/{}/Messages/{sid}.json", sim.args.account_sid),
-    });
-    (StatusCode::CREATED, Json(answer)).into_response()
+
+    /// The first carrier speaking `kind` (whose webhooks smsdesk expects under its name).
+    fn name_of(&self, kind: Kind) -> String {
+        self.args
+            .carriers
+            .iter()
+            .find(|c| c.kind == kind)
+            .map_or_else(|| format!("{kind:?}").to_lowercase(), |c| c.name.clone())
+    }
+
+    /// The next fault, if one is queued.
+    fn next_fault(&self) -> Option<Fault> {
+        self.lock().faults.pop_front()
+    }
+
+    /// Records a message sent through `carrier`, or finds it again by its
+    /// idempotency key: (its id, whether it is new).
+    fn record(&self, key: Option<String>, make: impl FnOnce(u64) -> SimMessage) -> (String, bool) {
+        let mut inner = self.lock();
+        if let Some(i) = key.as_ref().and_then(|k| inner.by_key.get(k).copied()) {
+            return (inner.messages[i].sid.clone(), false);
+        }
+        inner.next += 1;
+        let message = make(inner.next);
+        let sid = message.sid.clone();
+        inner.messages.push(message);
+        if let Some(k) = key {
+            let i = inner.messages.len() - 1;
+            inner.by_key.insert(k, i);
+        }
+        (sid, true)
+    }
+
+    /// Sets a recorded message's status.
+    fn set_status(&self, sid: &str, status: &str) {
+        if let Some(m) = self.lock().messages.iter_mut().find(|m| m.sid == sid) {
+            m.status = status.into();
+        }
+    }
+
+    /// A fresh id number for a customer's message.
+    fn next_id(&self) -> u64 {
+        let mut inner = self.lock();
+        inner.next += 1;
+        inner.next
+    }
+
+    fn webhook_url(&self, carrier: &str, kind: &str) -> String {
+        format!(
+            "{}/webhooks/{carrier}/{kind}",
+            self.args.smsdesk_url.trim_end_matches('/')
+        )
+    }
 }
 
 async fn messages(State(sim): State<Shared>) -> Json<Vec<SimMessage>> {
@@ -262,32 +257,25 @@ struct Inbound {
     from: String,
     to: String,
     body: String,
+    /// Which carrier the customer's SMS comes through (default: the first).
+    #[serde(default)]
+    carrier: Option<String>,
 }
 
 async fn inbound(State(sim): State<Shared>, Json(sms): Json<Inbound>) -> Response {
-    let sid = {
-        let mut inner = sim.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner.next += 1;
-        format!("SM{:032x}", inner.next)
+    let Some(carrier) = sim.carrier(sms.carrier.as_deref()).cloned() else {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("the simulator has no carrier {:?}\n", sms.carrier.unwrap_or_default()),
+        )
+            .into_response();
     };
-    let url = format!(
-        "{}/webhooks/{}/inbound",
-        sim.args.smsdesk_url.trim_end_matches('/'),
-        sim.args.carrier
-    );
-    let params = vec![
-        ("AccountSid".to_owned(), sim.args.account_sid.clone()),
-        ("ApiVersion".to_owned(), "2010-04-01".to_owned()),
-        ("Body".to_owned(), sms.body),
-        ("From".to_owned(), sms.from),
-        ("MessageSid".to_owned(), sid.clone()),
-        ("NumMedia".to_owned(), "0".to_owned()),
-        ("NumSegments".to_owned(), "1".to_owned()),
-        ("SmsSid".to_owned(), sid.clone()),
-        ("To".to_owned(), sms.to),
-    ];
-    match post_signed(&sim, &url, params).await {
-        Ok((status, body)) => {
+    let sent = match carrier.kind {
+        Kind::Twilio => twilio::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body).await,
+        Kind::Telnyx => telnyx::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body).await,
+    };
+    match sent {
+        Ok((sid, status, body)) => {
             Json(serde_json::json!({ "sid": sid, "smsdesk_status": status, "smsdesk_body": body })).into_response()
         }
         Err(e) => (StatusCode::BAD_GATEWAY, format!("smsdesk did not answer: {e}\n")).into_response(),
@@ -301,7 +289,11 @@ pub fn router(args: SimArgs) -> Router {
         client: reqwest::Client::new(),
     });
     Router::new()
-        .route("/2010-04-01/Accounts/{account}/Messages.json", post(create_message))
+        .route(
+            "/2010-04-01/Accounts/{account}/Messages.json",
+            post(twilio::create_message),
+        )
+        .route("/v2/messages", post(telnyx::create_message))
         .route("/sim/messages", get(messages))
         .route("/sim/faults", post(faults))
         .route("/sim/inbound", post(inbound))
@@ -311,9 +303,13 @@ pub fn router(args: SimArgs) -> Router {
 pub fn run(args: SimArgs) -> anyhow::Result<std::process::ExitCode> {
     crate::logging::init(crate::logging::LogFormat::Text);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    if args.auth_token.is_empty() && args.carriers.iter().any(|c| c.kind == Kind::Twilio) {
+        anyhow::bail!("simulating Twilio needs its auth token: --auth-token or TWILIO_AUTH_TOKEN");
+    }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
-        tracing::info!(listen = %args.listen, "carrier simulator listening");
+        let carriers: Vec<String> = args.carriers.iter().map(|c| format!("{}={:?}", c.name, c.kind)).collect();
+        tracing::info!(listen = %args.listen, carriers = %carriers.join(","), telnyx_public_key = %signing::telnyx_test_public_key(), "carrier simulator listening");
         axum::serve(listener, router(args))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -1,8 +1,11 @@
-//! Twilio's request signature (`X-Twilio-Signature`): HMAC-SHA1 with the
-//! auth token over the URL followed by every form parameter, sorted, as
-//! name then value; base64. The one signer the simulator, the tests and the
-//! benchmarks use (the Twilio plugin verifies with its own code, tested
-//! against vectors from Twilio's library).
+//! The carriers' request signatures, as the simulator, the tests and the
+//! benchmarks make them (the plugins verify with their own code, tested
+//! against vectors from the carriers' libraries):
+//!
+//! - Twilio (`X-Twilio-Signature`): HMAC-SHA1 with the auth token over the
+//!   URL followed by every form parameter, sorted, as name then value; base64.
+//! - Telnyx (`telnyx-signature-ed25519`): Ed25519 over
+//!   `"{telnyx-timestamp}|{raw body}"`, base64, with the simulator's test key.
 
 use base64::Engine as _;
 use hmac::Mac;
@@ -33,6 +36,28 @@ pub fn form<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
         s.append_pair(k.as_ref(), v.as_ref());
     }
     s.finish()
+}
+
+/// The simulator's Telnyx signing key: a fixed test seed, so that a config
+/// can name its public key ahead of time. Never a real account's key.
+const TELNYX_TEST_SEED: [u8; 32] = *b"smsdesk-simulator-telnyx-test-k!";
+
+fn telnyx_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&TELNYX_TEST_SEED)
+}
+
+/// The public key a config names (`public_key`) to accept the simulator's
+/// Telnyx webhooks: base64 of the raw 32 bytes, as Telnyx's portal shows it.
+pub fn telnyx_test_public_key() -> String {
+    base64::engine::general_purpose::STANDARD.encode(telnyx_key().verifying_key().as_bytes())
+}
+
+/// The `telnyx-signature-ed25519` header for `body` sent at `timestamp` (Unix seconds).
+pub fn telnyx_signature(timestamp: u64, body: &[u8]) -> String {
+    use ed25519_dalek::Signer as _;
+    let mut signed = format!("{timestamp}|").into_bytes();
+    signed.extend_from_slice(body);
+    base64::engine::general_purpose::STANDARD.encode(telnyx_key().sign(&signed).to_bytes())
 }
 
 #[cfg(test)]

@@ -68,8 +68,8 @@ fn check_shows_world_version_and_imports() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("world:      carrier"), "{out}");
-    assert!(out.contains("smsdesk:plugin@0.1.0"), "{out}");
-    assert!(out.contains("smsdesk:plugin/secrets@0.1.0"), "{out}");
+    assert!(out.contains("smsdesk:plugin@0.2.0"), "{out}");
+    assert!(out.contains("smsdesk:plugin/secrets@0.2.0"), "{out}");
     assert!(out.contains("status:     ok"), "{out}");
     let o = smsdesk(&["plugin", "check", &plugin("router-round-robin")]);
     assert!(stdout(&o).contains("world:      router"));
@@ -81,7 +81,7 @@ fn check_refuses_an_incompatible_plugin_with_a_clear_message() {
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(
-        err.contains("interface 0.9.0") && err.contains("supports 0.1.0"),
+        err.contains("interface 0.9.0") && err.contains("supports 0.1.0, 0.2.0"),
         "{err}"
     );
 }
@@ -137,7 +137,8 @@ fn run_json_fixtures_for_every_call() {
         &fixture("twilio-response-21610.json"),
     ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(json["ok"]["permanent"]["code"], "21610");
+    // Interface 0.2.0: the plugin says what 21610 means.
+    assert_eq!(json["ok"]["opted-out"]["code"], "21610");
     let o = smsdesk(&["plugin", "run", &plugin("router-skills"), &fixture("router-pick.json")]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(json["agent_id"], 2, "the longest-idle Spanish speaker");

@@ -11,6 +11,7 @@ mod common;
 
 mod app;
 mod buttons;
+mod carriers;
 mod check_config;
 mod cli;
 mod config;

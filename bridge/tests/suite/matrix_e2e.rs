@@ -113,10 +113,10 @@ async fn an_agent_handles_a_customer_from_matrix() {
         )
         .await;
     alice.wait_for("Not sent: a picture cannot be sent by SMS").await;
-    // The carrier refuses the next one (unsubscribed): ❌ on it, and the reason as a notice.
+    // The carrier refuses the next one for good (not a valid number): ❌ on it, and the reason as a notice.
     let r = http
         .post(sim.url("/sim/faults"))
-        .json(&serde_json::json!(["21610"]))
+        .json(&serde_json::json!(["21211"]))
         .send()
         .await
         .unwrap();
@@ -124,7 +124,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
     let refused = alice.say(&room, "Are you there?").await;
     alice.wait_for(&format!("reaction ❌ failed on {refused}")).await;
     let why = alice.wait_for("failed: ").await;
-    assert!(why.body.contains("21610"), "{}", why.body);
+    assert!(why.body.contains("21211"), "{}", why.body);
     assert_eq!(alice.count(&format!("reaction ✓ sent on {refused}")), 0);
 
     // Too long: refused, nothing sent.

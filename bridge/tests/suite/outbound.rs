@@ -183,6 +183,11 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     assert!(history
         .iter()
         .any(|r| r.event.describe().contains("carrier error 21610")));
+    // And the carrier's word is taken: the customer is opted out here too.
+    assert!(history.iter().any(|r| r
+        .event
+        .describe()
+        .contains("+15557770002 opted out of texts from +15550001111")));
     // The log says what failed, at WARN, with the conversation, the message
     // id and the carrier's code; every line is one JSON object with one
     // `message` key.

@@ -57,6 +57,7 @@ pub(super) fn delivery(
     provider_id: &str,
     status: Delivery,
     error_code: Option<&String>,
+    opted_out: bool,
 ) -> Result<Vec<Event>, Rejection> {
     let message = state
         .message_by_provider(carrier, provider_id)
@@ -65,10 +66,18 @@ pub(super) fn delivery(
     if !current.advances_to(status) {
         return Ok(Vec::new());
     }
-    Ok(vec![Event::DeliveryUpdated {
+    let mut events = vec![Event::DeliveryUpdated {
         conversation,
         message_id: message,
         status,
         error_code: error_code.cloned(),
-    }])
+    }];
+    // An opt-out the carrier reports late is recorded while the
+    // conversation is still in memory (open, or with replies pending).
+    if opted_out && status == Delivery::Failed {
+        if let Some(c) = state.conversation(conversation) {
+            events.extend(super::compliance::carrier_opt_out(state, c, message, error_code));
+        }
+    }
+    Ok(events)
 }

@@ -86,7 +86,8 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             provider_id,
             status,
             error_code,
-        } => delivery::delivery(state, carrier, provider_id, *status, error_code.as_ref()),
+            opted_out,
+        } => delivery::delivery(state, carrier, provider_id, *status, error_code.as_ref(), *opted_out),
     }
 }
 

@@ -30,11 +30,23 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache")
 }
 
+/// A plugin binary kept as built for interface 0.1.0 (`tests/fixtures/v0.1.0/`).
+pub fn v0_1_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/v0.1.0")
+        .join(format!("{name}.wasm"))
+}
+
 pub fn twilio_with(host: &PluginHost, token: &str) -> CarrierPlugin {
+    carrier_at(host, &plugin("carrier-twilio"), token)
+}
+
+/// A Twilio plugin from `path`, with the test account and `token`.
+pub fn carrier_at(host: &PluginHost, path: &std::path::Path, token: &str) -> CarrierPlugin {
     CarrierPlugin::load(
         host,
         "twilio",
-        &plugin("carrier-twilio"),
+        path,
         vec![
             ("account_sid".into(), ACCOUNT.into()),
             ("api_base".into(), "http://127.0.0.1:9/twilio".into()),
@@ -46,4 +58,22 @@ pub fn twilio_with(host: &PluginHost, token: &str) -> CarrierPlugin {
 
 pub fn twilio() -> CarrierPlugin {
     twilio_with(&host(), TOKEN)
+}
+
+/// The Telnyx plugin with `public_key` (base64) and a test API key.
+pub fn telnyx_with(host: &PluginHost, public_key: &str) -> CarrierPlugin {
+    CarrierPlugin::load(
+        host,
+        "telnyx",
+        &plugin("carrier-telnyx"),
+        vec![
+            ("api_base".into(), "http://127.0.0.1:9/telnyx".into()),
+            ("messaging_profile_id".into(), "profile-1".into()),
+        ],
+        Secrets::new([
+            ("public_key".to_owned(), public_key.to_owned()),
+            ("api_key".to_owned(), "KEYtest".to_owned()),
+        ]),
+    )
+    .unwrap()
 }

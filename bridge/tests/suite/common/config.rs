@@ -4,14 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{dist, ENTRY};
+use super::{dist, ENTRY, TELNYX_ENTRY, TELNYX_KEY};
 
 /// Where the Matrix bot logs in: (homeserver URL, the `password = …` or
 /// `access_token = …` line).
 pub type MatrixLogin<'a> = Option<(&'a str, &'a str)>;
 
 /// The config `smsdesk run` gets in the tests: storage in `data/smsdesk`
-/// (relative to the config), a Twilio carrier sending to `api_base`, a
+/// (relative to the config), Twilio and Telnyx carriers sending to
+/// `api_base` (the simulator speaks both), each with its entry point, a
 /// hostile carrier "broken", queues billing and support, Alice (and with
 /// Matrix Bob and Carol).
 pub fn server_config(port: u16, api_base: &str, matrix: MatrixLogin<'_>) -> String {
@@ -39,6 +40,15 @@ auth_token = "${{SMSDESK_TEST_TOKEN}}"
 api_base = "{api_base}"
 
 [[carriers]]
+name = "telnyx"
+plugin = "{telnyx}"
+allowed_hosts = ["127.0.0.1"]
+[carriers.config]
+api_key = "{TELNYX_KEY}"
+public_key = "{telnyx_public_key}"
+api_base = "{api_base}"
+
+[[carriers]]
 name = "broken"
 plugin = "{broken}"
 allowed_hosts = []
@@ -47,6 +57,13 @@ allowed_hosts = []
 number = "{ENTRY}"
 kind = "long-code"
 carrier = "twilio"
+queue = "billing"
+send_rate = 50
+
+[[entry_points]]
+number = "{TELNYX_ENTRY}"
+kind = "toll-free"
+carrier = "telnyx"
 queue = "billing"
 send_rate = 50
 
@@ -66,6 +83,8 @@ queues = ["billing"]
 {more_agents}
 "#,
         twilio = dist("carrier-twilio"),
+        telnyx = dist("carrier-telnyx"),
+        telnyx_public_key = smsdesk::sim::signing::telnyx_test_public_key(),
         broken = dist("carrier-hostile"),
         alice = if matrix.is_some() {
             "@alice:localhost"

@@ -23,6 +23,10 @@ pub use twilio::{form, post_signed, sign, sms_params};
 
 pub const TOKEN: &str = "test-auth-token-0123456789";
 pub const ENTRY: &str = "+15550001111";
+/// The entry point served by the Telnyx carrier, and the API key the
+/// simulator expects from smsdesk for it.
+pub const TELNYX_ENTRY: &str = "+18885550100";
+pub const TELNYX_KEY: &str = "KEYtest-telnyx-0123456789";
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

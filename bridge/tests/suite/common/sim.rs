@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{log_filter, process, ENTRY, TOKEN};
+use super::{log_filter, process, ENTRY, TELNYX_KEY, TOKEN};
 
 pub struct Sim {
     child: Child,
@@ -21,8 +21,13 @@ impl Sim {
                 &format!("127.0.0.1:{port}"),
                 "--smsdesk-url",
                 &format!("http://127.0.0.1:{smsdesk_port}"),
+                "--carrier",
+                "twilio",
+                "--carrier",
+                "telnyx",
             ])
             .env("TWILIO_AUTH_TOKEN", TOKEN)
+            .env("TELNYX_API_KEY", TELNYX_KEY)
             .env("SMSDESK_LOG", log_filter())
             .env(process::MARK, process::mark())
             .stdout(Stdio::null())
@@ -39,9 +44,21 @@ impl Sim {
     /// The customer `from` texts `body` to the test entry number; returns the
     /// simulator's answer (with `smsdesk_status`, what smsdesk replied).
     pub async fn text(&self, client: &reqwest::Client, from: &str, body: &str) -> serde_json::Value {
+        self.text_via(client, "twilio", from, ENTRY, body).await
+    }
+
+    /// The customer `from` texts `body` to `to` through `carrier` (`twilio` or `telnyx`).
+    pub async fn text_via(
+        &self,
+        client: &reqwest::Client,
+        carrier: &str,
+        from: &str,
+        to: &str,
+        body: &str,
+    ) -> serde_json::Value {
         client
             .post(self.url("/sim/inbound"))
-            .json(&serde_json::json!({"from": from, "to": ENTRY, "body": body}))
+            .json(&serde_json::json!({"from": from, "to": to, "body": body, "carrier": carrier}))
             .send()
             .await
             .expect("the simulator answers")

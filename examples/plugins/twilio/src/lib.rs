@@ -6,8 +6,9 @@
 //! - Sending: `POST {api_base}/2010-04-01/Accounts/{account_sid}/Messages.json`,
 //!   form-encoded, HTTP basic auth done by the host with the `account_sid`
 //!   and `auth_token` config entries.
-//! - Answers: 201 ⇒ sent; 429 and 5xx ⇒ retryable; other 4xx ⇒ permanent,
-//!   with Twilio's error code (e.g. 21610: the recipient replied STOP).
+//! - Answers: 201 ⇒ sent; 429 and 5xx ⇒ retryable; 21610 (the recipient
+//!   replied STOP) ⇒ opted out; other 4xx ⇒ permanent, with Twilio's code.
+//! - Media (MMS): one `MediaUrl` parameter per URL.
 //!
 //! Settings (non-secret `[carriers.config]` entries): `account_sid`
 //! (required to send), `api_base` (default `https://api.twilio.com`),
@@ -18,7 +19,7 @@
 pub mod signature;
 mod webhook;
 
-wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.1.0", world: "carrier-plugin" });
+wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.2.0", world: "carrier-plugin" });
 
 use exports::smsdesk::plugin::carrier::{
     Auth, CarrierError, Guest, HttpRequest, HttpResponse, OutboundMessage, OutgoingRequest, SendOutcome, SentInfo,
@@ -26,6 +27,8 @@ use exports::smsdesk::plugin::carrier::{
 };
 
 const DEFAULT_API_BASE: &str = "https://api.twilio.com";
+/// Twilio's "Attempt to send to unsubscribed recipient".
+pub(crate) const OPTED_OUT: &str = "21610";
 
 pub(crate) fn setting<'a>(settings: &'a Settings, name: &str) -> Option<&'a str> {
     settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -52,6 +55,9 @@ impl Guest for Plugin {
             None => form.append_pair("From", &message.from),
         };
         form.append_pair("Body", &message.body);
+        for url in &message.media_urls {
+            form.append_pair("MediaUrl", url);
+        }
         if let Some(url) = &message.status_callback_url {
             form.append_pair("StatusCallback", url);
         }
@@ -104,6 +110,8 @@ impl Guest for Plugin {
         };
         if response.status == 429 || response.status >= 500 {
             SendOutcome::Retryable(error)
+        } else if error.code.as_deref() == Some(OPTED_OUT) {
+            SendOutcome::OptedOut(error)
         } else {
             SendOutcome::Permanent(error)
         }

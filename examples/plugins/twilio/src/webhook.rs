@@ -156,10 +156,12 @@ pub(crate) fn handle(
                 other => return Err(WebhookError::Malformed(format!("unknown MessageStatus {other:?}"))),
             };
             let nonempty = |k: &str| get(&params, k).filter(|v| !v.is_empty()).map(str::to_owned);
+            let error_code = nonempty("ErrorCode");
             result.statuses.push(StatusUpdate {
                 provider_id: sid.to_owned(),
                 state,
-                error_code: nonempty("ErrorCode"),
+                opted_out: error_code.as_deref() == Some(crate::OPTED_OUT),
+                error_code,
                 error_message: nonempty("ErrorMessage"),
             });
             result.response = HttpResponse {

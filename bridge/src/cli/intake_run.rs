@@ -1,0 +1,90 @@
+//! `smsdesk plugin run <intake.wasm> <fixture>` for intake bots: the
+//! fixture is a conversation (the customer's SMS in order); each SMS is one
+//! turn, with the state the bot kept handed back, until the bot queues or
+//! closes the conversation. Every turn is printed: what the customer said,
+//! what the bot texted back, where it goes next, and how much state it kept.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use smsdesk_plugins::intake::{IntakeRequest, Next};
+use smsdesk_plugins::{IntakePlugin, PluginHost};
+
+#[derive(Debug, Deserialize)]
+pub struct IntakeFixture {
+    /// The customer's SMS, one per turn.
+    messages: Vec<String>,
+    #[serde(default = "default_entry")]
+    entry: String,
+    #[serde(default = "default_customer")]
+    customer: String,
+    /// The entry point's intake settings.
+    #[serde(default)]
+    settings: BTreeMap<String, String>,
+}
+
+fn default_entry() -> String {
+    "+15550001111".into()
+}
+
+fn default_customer() -> String {
+    "+15557654321".into()
+}
+
+pub fn run(
+    host: &PluginHost,
+    file: &Path,
+    fixture: IntakeFixture,
+    extra: BTreeMap<String, String>,
+) -> anyhow::Result<Value> {
+    if fixture.messages.is_empty() {
+        anyhow::bail!("an intake fixture needs at least one entry in \"messages\"");
+    }
+    let mut settings = fixture.settings;
+    settings.extend(extra);
+    let plugin = IntakePlugin::load(host, "plugin", file, settings.into_iter().collect())?;
+    let mut state = Vec::new();
+    let mut turns = Vec::new();
+    let mut outcome = json!("waiting for the customer's next SMS");
+    for (i, body) in fixture.messages.iter().enumerate() {
+        let request = IntakeRequest {
+            conversation: 1,
+            entry: fixture.entry.clone(),
+            customer: fixture.customer.clone(),
+            body: body.clone(),
+            media_urls: Vec::new(),
+            turn: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            state: std::mem::take(&mut state),
+            received_at_ms: 0,
+        };
+        let answer = match plugin.turn(&request) {
+            Ok(a) => a,
+            Err(error) => {
+                turns.push(json!({ "turn": i + 1, "customer": body, "failed": error.to_string() }));
+                outcome = json!("plugin failure: smsdesk would queue the conversation to the entry point's queue");
+                break;
+            }
+        };
+        turns.push(json!({
+            "turn": i + 1,
+            "customer": body,
+            "texts": answer.texts,
+            "next": answer.next,
+            "state_bytes": answer.state.len(),
+        }));
+        state = answer.state;
+        match answer.next {
+            Next::Wait => {}
+            Next::Queue { .. } | Next::Close(_) => {
+                outcome = json!(answer.next);
+                if i + 1 < fixture.messages.len() {
+                    outcome = json!({ "done": answer.next, "unused_messages": fixture.messages.len() - i - 1 });
+                }
+                break;
+            }
+        }
+    }
+    Ok(json!({ "turns": turns, "outcome": outcome }))
+}

@@ -1,0 +1,180 @@
+//! The simulator's Telnyx: `POST /v2/messages` (`Authorization: Bearer`
+//! with the API key, JSON body, 200 with `data.id`, then `message.sent` and
+//! `message.finalized` events to the message's `webhook_url`), and a
+//! customer's SMS as a `message.received` event. Every event is signed with
+//! Ed25519 (the simulator's test key) over `"{timestamp}|{body}"`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::{signing, Effect, Kind, Shared, Sim, SimMessage};
+
+fn telnyx_error(status: StatusCode, code: &str, title: &str, detail: &str) -> Response {
+    let body = json!({ "errors": [{ "code": code, "title": title, "detail": detail }] });
+    (status, Json(body)).into_response()
+}
+
+/// A Telnyx-looking message id (UUID-shaped) from a counter.
+fn message_id(n: u64) -> String {
+    format!("40{:06x}-0000-4000-8000-{:012x}", n & 0xff_ffff, n)
+}
+
+/// Posts a signed Telnyx event to `url`; returns the status and body.
+async fn post_event(sim: &Sim, url: &str, event_type: &str, payload: Value) -> Result<(u16, String), reqwest::Error> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let n = sim.next_id();
+    let body = json!({
+        "data": {
+            "record_type": "event",
+            "id": format!("e0{n:030x}"),
+            "event_type": event_type,
+            "occurred_at": "2026-01-01T00:00:00.000+00:00",
+            "payload": payload,
+        },
+        "meta": { "attempt": 1, "delivered_to": url },
+    })
+    .to_string();
+    let r = sim
+        .client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("telnyx-timestamp", now.to_string())
+        .header(
+            "telnyx-signature-ed25519",
+            signing::telnyx_signature(now, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await?;
+    let status = r.status().as_u16();
+    Ok((status, r.text().await.unwrap_or_default()))
+}
+
+pub(super) async fn create_message(State(sim): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if bearer != Some(format!("Bearer {}", sim.args.telnyx_api_key).as_str()) {
+        return telnyx_error(
+            StatusCode::UNAUTHORIZED,
+            "10009",
+            "Authentication failed",
+            "The API key is missing or wrong.",
+        );
+    }
+    let effect = sim.fault().await;
+    match effect {
+        Effect::ServerError => {
+            return telnyx_error(StatusCode::INTERNAL_SERVER_ERROR, "10001", "Inactive phone number", "")
+        }
+        Effect::TooManyRequests => {
+            return telnyx_error(StatusCode::TOO_MANY_REQUESTS, "10011", "Too many requests", "")
+        }
+        Effect::OptedOut => {
+            return telnyx_error(
+                StatusCode::BAD_REQUEST,
+                "40300",
+                "Blocked due to STOP message",
+                "The destination number has opted out.",
+            )
+        }
+        Effect::InvalidNumber => {
+            return telnyx_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "40310",
+                "Invalid 'to' address",
+                "The 'to' address is not a valid phone number.",
+            )
+        }
+        Effect::Drop | Effect::None => {}
+    }
+    let Ok(request) = serde_json::from_str::<Value>(&body) else {
+        return telnyx_error(StatusCode::BAD_REQUEST, "10015", "Bad request", "The body is not JSON.");
+    };
+    let field = |k: &str| request.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (Some(from), Some(to)) = (field("from"), field("to")) else {
+        return telnyx_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "40310",
+            "Invalid 'to' address",
+            "Both 'from' and 'to' are required.",
+        );
+    };
+    let text = field("text").unwrap_or_default();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let carrier = sim.name_of(Kind::Telnyx);
+    let (id, fresh) = sim.record(key, |n| SimMessage {
+        carrier,
+        sid: message_id(n),
+        from: from.clone(),
+        to: to.clone(),
+        body: text.clone(),
+        status: "queued".into(),
+        error_code: None,
+    });
+    let payload = |status: &str| {
+        json!({
+            "id": id,
+            "record_type": "message",
+            "direction": "outbound",
+            "type": "SMS",
+            "from": { "phone_number": from },
+            "to": [{ "phone_number": to, "status": status }],
+            "text": text,
+            "parts": 1,
+            "errors": [],
+        })
+    };
+    if fresh && effect != Effect::Drop {
+        if let Some(url) = field("webhook_url") {
+            let sim = sim.clone();
+            let events = [
+                ("message.sent", payload("sent")),
+                ("message.finalized", payload("delivered")),
+            ];
+            let id = id.clone();
+            tokio::spawn(async move {
+                for (event_type, payload) in events {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let status = payload["to"][0]["status"].as_str().unwrap_or("sent").to_owned();
+                    sim.set_status(&id, &status);
+                    if let Err(error) = post_event(&sim, &url, event_type, payload).await {
+                        tracing::warn!(%error, "status event failed");
+                    }
+                }
+            });
+        }
+    }
+    (StatusCode::OK, Json(json!({ "data": payload("queued") }))).into_response()
+}
+
+/// The customer texts through Telnyx: a signed `message.received` event to
+/// smsdesk. Returns the message's id and smsdesk's answer.
+pub(super) async fn inbound(
+    sim: &Sim,
+    carrier: &str,
+    from: String,
+    to: String,
+    body: String,
+) -> Result<(String, u16, String), reqwest::Error> {
+    let id = message_id(sim.next_id());
+    let payload = json!({
+        "id": id,
+        "record_type": "message",
+        "direction": "inbound",
+        "type": "SMS",
+        "from": { "phone_number": from },
+        "to": [{ "phone_number": to, "status": "webhook_delivered" }],
+        "text": body,
+        "media": [],
+        "parts": 1,
+    });
+    let (status, answer) = post_event(sim, &sim.webhook_url(carrier, "inbound"), "message.received", payload).await?;
+    Ok((id, status, answer))
+}

@@ -1,0 +1,256 @@
+//! Carrier plugins: verify and parse webhooks, build send requests, read
+//! the carrier's answers. A plugin built for any supported interface
+//! version loads; calls go through the host-side types (`types`, the
+//! newest version's shape) and are converted to the plugin's version
+//! (`convert`).
+
+mod convert;
+mod types;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use base64::Engine as _;
+use wasmtime::component::HasSelf;
+use wasmtime::Store;
+
+pub use types::*;
+
+use crate::bindings::{v0_1, v0_2};
+use crate::error::PluginError;
+use crate::host::PluginHost;
+use crate::inspect::{PluginInfo, World};
+use crate::metrics::CallStats;
+use crate::sandbox::HostState;
+use crate::secrets::Secrets;
+
+/// The instantiation recipe for the plugin's interface version.
+enum Pre {
+    V0_1(v0_1::carrier::CarrierPluginPre<HostState>),
+    V0_2(v0_2::carrier::CarrierPluginPre<HostState>),
+}
+
+/// A live instance's exports, in the plugin's interface version.
+enum Bindings {
+    V0_1(v0_1::carrier::CarrierPlugin),
+    V0_2(v0_2::carrier::CarrierPlugin),
+}
+
+struct Instance {
+    store: Store<HostState>,
+    bindings: Bindings,
+}
+
+/// Idle instances kept for reuse; more concurrent calls instantiate more.
+const POOL: usize = 8;
+
+pub struct CarrierPlugin {
+    host: PluginHost,
+    name: String,
+    path: PathBuf,
+    info: PluginInfo,
+    pre: Pre,
+    settings: Vec<(String, String)>,
+    secrets: Arc<Secrets>,
+    idle: Mutex<Vec<Instance>>,
+    stats: Arc<CallStats>,
+}
+
+impl std::fmt::Debug for CarrierPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CarrierPlugin")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("version", &self.info.version)
+            .field("secrets", &self.secrets)
+            .finish()
+    }
+}
+
+impl CarrierPlugin {
+    /// Loads a carrier plugin. `settings` are passed to every call; `secrets`
+    /// stay in the host and are reachable only by name.
+    pub fn load(
+        host: &PluginHost,
+        name: &str,
+        path: &Path,
+        settings: Vec<(String, String)>,
+        secrets: Secrets,
+    ) -> Result<Self, PluginError> {
+        let (component, info) = host.load_world(path, World::Carrier)?;
+        let mut linker = host.linker()?;
+        let instantiate_error = |e: wasmtime::Error| PluginError::Instantiate {
+            plugin: name.to_owned(),
+            message: format!("{e:#}"),
+        };
+        let pre = if info.version == "0.1.0" {
+            v0_1::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+                .map_err(instantiate_error)?;
+            let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
+            Pre::V0_1(v0_1::carrier::CarrierPluginPre::new(pre).map_err(instantiate_error)?)
+        } else {
+            v0_2::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+                .map_err(instantiate_error)?;
+            let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
+            Pre::V0_2(v0_2::carrier::CarrierPluginPre::new(pre).map_err(instantiate_error)?)
+        };
+        let plugin = Self {
+            host: host.clone(),
+            name: name.to_owned(),
+            path: path.to_owned(),
+            info,
+            pre,
+            settings,
+            secrets: Arc::new(secrets),
+            idle: Mutex::new(Vec::new()),
+            stats: host.metrics().stats(name),
+        };
+        // Instantiate once now, so a plugin that cannot start is refused at load.
+        let first = plugin.instantiate()?;
+        plugin.idle.lock().unwrap_or_else(PoisonError::into_inner).push(first);
+        Ok(plugin)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    pub fn settings(&self) -> &[(String, String)] {
+        &self.settings
+    }
+
+    fn instantiate(&self) -> Result<Instance, PluginError> {
+        let mut store = self.host.store(self.secrets.clone());
+        let bindings = match &self.pre {
+            Pre::V0_1(pre) => pre.instantiate(&mut store).map(Bindings::V0_1),
+            Pre::V0_2(pre) => pre.instantiate(&mut store).map(Bindings::V0_2),
+        }
+        .map_err(|e| PluginError::Instantiate {
+            plugin: self.name.clone(),
+            message: format!("{e:#}"),
+        })?;
+        Ok(Instance { store, bindings })
+    }
+
+    fn with_instance<R>(
+        &self,
+        call: &'static str,
+        f: impl FnOnce(&Bindings, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginError> {
+        let reused = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut instance = match reused {
+            Some(i) => i,
+            None => self.instantiate()?,
+        };
+        let bindings = &instance.bindings;
+        let result = self
+            .host
+            .call(&mut instance.store, &self.name, call, &self.stats, |store| {
+                f(bindings, store)
+            });
+        // A failed instance may be in any state: drop it; the next call gets a fresh one.
+        if result.is_ok() {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < POOL {
+                idle.push(instance);
+            }
+        }
+        result
+    }
+
+    /// Verifies and parses one webhook. The plugin sees the request's
+    /// receive time (now, unless the request carries its own).
+    pub fn handle_webhook(
+        &self,
+        kind: WebhookKind,
+        request: &HttpRequest,
+    ) -> Result<Result<WebhookResult, WebhookError>, PluginError> {
+        let received_at_ms = request.received_at_ms.unwrap_or_else(now_ms);
+        self.with_instance("handle-webhook", |b, store| match b {
+            Bindings::V0_1(b) => b
+                .smsdesk_plugin_carrier()
+                .call_handle_webhook(store, kind.into(), &convert::v0_1::request(request), &self.settings)
+                .map(|r| r.map(Into::into).map_err(Into::into)),
+            Bindings::V0_2(b) => b
+                .smsdesk_plugin_carrier()
+                .call_handle_webhook(
+                    store,
+                    kind.into(),
+                    &convert::v0_2::request(request, received_at_ms),
+                    &self.settings,
+                )
+                .map(|r| r.map(Into::into).map_err(Into::into)),
+        })
+    }
+
+    pub fn build_send(&self, message: &OutboundMessage) -> Result<Result<OutgoingRequest, String>, PluginError> {
+        self.with_instance("build-send", |b, store| match b {
+            Bindings::V0_1(b) => match convert::v0_1::message(message) {
+                Some(message) => b
+                    .smsdesk_plugin_carrier()
+                    .call_build_send(store, &message, &self.settings)
+                    .map(|r| r.map(Into::into)),
+                None => Ok(Err(format!(
+                    "the {} plugin is built for interface 0.1.0, which cannot send media; rebuild it for {}",
+                    self.name,
+                    crate::INTERFACE_VERSION
+                ))),
+            },
+            Bindings::V0_2(b) => b
+                .smsdesk_plugin_carrier()
+                .call_build_send(store, &convert::v0_2::message(message), &self.settings)
+                .map(|r| r.map(Into::into)),
+        })
+    }
+
+    pub fn parse_send_response(&self, response: &HttpResponse) -> Result<SendOutcome, PluginError> {
+        self.with_instance("parse-send-response", |b, store| match b {
+            Bindings::V0_1(b) => b
+                .smsdesk_plugin_carrier()
+                .call_parse_send_response(store, &response.into(), &self.settings)
+                .map(Into::into),
+            Bindings::V0_2(b) => b
+                .smsdesk_plugin_carrier()
+                .call_parse_send_response(store, &response.into(), &self.settings)
+                .map(Into::into),
+        })
+    }
+
+    /// The `Authorization` header value for `auth`, filled in by the host
+    /// from this carrier's config (settings or secrets). Never logged.
+    pub fn authorization(&self, auth: &Auth) -> Result<Option<String>, String> {
+        let lookup = |name: &str| {
+            self.secrets
+                .get(name)
+                .or_else(|| self.settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()))
+                .ok_or_else(|| format!("the plugin asked for config entry {name:?}, which this carrier does not have"))
+        };
+        Ok(match auth {
+            Auth::None => None,
+            Auth::Basic(user, password) => {
+                let raw = format!("{}:{}", lookup(user)?, lookup(password)?);
+                Some(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                ))
+            }
+            Auth::Bearer(token) => Some(format!("Bearer {}", lookup(token)?)),
+        })
+    }
+}
+
+/// Now, in Unix milliseconds (the receive time of a request handed in
+/// without one).
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
