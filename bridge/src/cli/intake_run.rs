@@ -44,7 +44,12 @@ pub fn run(
     }
     let mut settings = fixture.settings;
     settings.extend(extra);
-    let plugin = IntakePlugin::load(host, "plugin", file, settings.into_iter().collect())?;
+    let plugin = IntakePlugin::load(
+        host,
+        &super::plugin::name_of(file),
+        file,
+        settings.into_iter().collect(),
+    )?;
     let mut state = Vec::new();
     let mut turns = Vec::new();
     let mut outcome = json!("waiting for the customer's next SMS");

@@ -7,6 +7,7 @@ pub mod plugin;
 mod plugin_check;
 pub mod replay;
 pub mod run;
+mod scaffold;
 
 use std::process::ExitCode;
 

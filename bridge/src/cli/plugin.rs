@@ -24,8 +24,20 @@ pub enum PluginCommand {
     Check {
         /// The plugin component (.wasm).
         file: PathBuf,
+        /// A setting handed to every built-in call, `name=value` (repeatable).
+        #[arg(long = "setting", value_name = "NAME=VALUE")]
+        settings: Vec<String>,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+    /// Start a new plugin: a crate that builds on its own (with the
+    /// interface and, for routers, the SDK inside), an example for the
+    /// world, and a fixture that `plugin run` passes.
+    New {
+        /// router, carrier or intake.
+        world: String,
+        /// The new crate's directory (its name is the crate's name).
+        dir: PathBuf,
     },
     /// Run one plugin call on a fixture and print the result as JSON.
     ///
@@ -86,7 +98,11 @@ impl LimitArgs {
 impl PluginCommand {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self {
-            PluginCommand::Check { file, limits } => super::plugin_check::check(&file, &limits.host()?),
+            PluginCommand::New { world, dir } => super::scaffold::new(super::scaffold::world_named(&world)?, &dir),
+            PluginCommand::Check { file, settings, limits } => {
+                let settings = pairs(&settings, "--setting")?.into_iter().collect();
+                super::plugin_check::check(&file, settings, &limits.host()?)
+            }
             PluginCommand::Run {
                 file,
                 fixture,
@@ -257,7 +273,7 @@ fn carrier(
     secrets.extend(extra.secrets);
     Ok(CarrierPlugin::load(
         host,
-        "plugin",
+        &name_of(file),
         file,
         settings.into_iter().collect(),
         Secrets::new(secrets),
@@ -320,7 +336,7 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
         Fixture::Pick { request, candidates } => {
             let mut settings = request.settings;
             settings.extend(extra.settings);
-            let mut plugin = RouterPlugin::load(host, "plugin", file, settings.clone().into_iter().collect())?;
+            let mut plugin = RouterPlugin::load(host, &name_of(file), file, settings.clone().into_iter().collect())?;
             let mut names: Vec<String> = request.required_skills.clone();
             for c in &candidates {
                 for s in &c.skills {
@@ -329,7 +345,24 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
                     }
                 }
             }
-            names.truncate(64);
+            if names.len() > smsdesk_plugins::router::MAX_SKILLS {
+                bail!(
+                    "the fixture names {} distinct skills; a router sees at most {} (they travel as a 64-bit mask)",
+                    names.len(),
+                    smsdesk_plugins::router::MAX_SKILLS
+                );
+            }
+            if let Some(c) = candidates
+                .iter()
+                .find(|c| c.load > 0xffff || c.capacity > 0x7fff || c.capacity == 0)
+            {
+                bail!(
+                    "candidate {}: load {} and capacity {} are out of range (load 0 to 65535, capacity 1 to 32767)",
+                    c.id,
+                    c.load,
+                    c.capacity
+                );
+            }
             let mask = |skills: &[String]| {
                 skills
                     .iter()
@@ -361,4 +394,10 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
     println!("{}", serde_json::to_string_pretty(&output)?);
     eprintln!("(load + call took {:.2} ms)", started.elapsed().as_secs_f64() * 1e3);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The plugin's name in messages and logs: its file name without `.wasm`.
+pub(super) fn name_of(file: &Path) -> String {
+    file.file_stem()
+        .map_or_else(|| "plugin".to_owned(), |s| s.to_string_lossy().into_owned())
 }

@@ -13,7 +13,8 @@ use smsdesk_plugins::intake::IntakeRequest;
 use smsdesk_plugins::router::{pack, WitRouteRequest};
 use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginError, PluginHost, RouterPlugin, Secrets, World};
 
-pub fn check(file: &Path, host: &PluginHost) -> anyhow::Result<ExitCode> {
+pub fn check(file: &Path, settings: Vec<(String, String)>, host: &PluginHost) -> anyhow::Result<ExitCode> {
+    let name = super::plugin::name_of(file);
     let (_, info, _) = host.load(file)?;
     println!("plugin:     {}", file.display());
     println!("world:      {}", info.world.name());
@@ -33,15 +34,19 @@ pub fn check(file: &Path, host: &PluginHost) -> anyhow::Result<ExitCode> {
     // Instantiate it for real (missing imports or a start-up trap show
     // here), then call it.
     let calls = match info.world {
-        World::Carrier => carrier_calls(&CarrierPlugin::load(
-            host,
-            "check",
-            file,
-            vec![("api_base".into(), "https://carrier.example".into())],
-            Secrets::default(),
-        )?),
-        World::Router => router_calls(&mut RouterPlugin::load(host, "check", file, Vec::new())?),
-        World::Intake => intake_calls(&IntakePlugin::load(host, "check", file, Vec::new())?),
+        World::Carrier => {
+            let mut carrier_settings = vec![("api_base".to_owned(), "https://carrier.example".to_owned())];
+            carrier_settings.extend(settings);
+            carrier_calls(&CarrierPlugin::load(
+                host,
+                &name,
+                file,
+                carrier_settings,
+                Secrets::default(),
+            )?)
+        }
+        World::Router => router_calls(&mut RouterPlugin::load(host, &name, file, settings.clone())?, settings),
+        World::Intake => intake_calls(&IntakePlugin::load(host, &name, file, settings)?),
     };
     let mut failed = 0;
     println!("calls:");
@@ -125,7 +130,8 @@ fn carrier_calls(plugin: &CarrierPlugin) -> Vec<Call> {
     ]
 }
 
-fn router_calls(plugin: &mut RouterPlugin) -> Vec<Call> {
+/// `settings` travel in the request, as a queue's router settings do.
+fn router_calls(plugin: &mut RouterPlugin, settings: Vec<(String, String)>) -> Vec<Call> {
     let request = WitRouteRequest {
         conversation: 1,
         queue: "billing".into(),
@@ -134,7 +140,7 @@ fn router_calls(plugin: &mut RouterPlugin) -> Vec<Call> {
         waited_ms: 1_000,
         required_skills: 0,
         skill_names: vec!["en".into()],
-        settings: Vec::new(),
+        settings,
     };
     let three: Vec<u64> = (0..3u32)
         .flat_map(|i| pack(i, 1_000 * u64::from(i + 1), i, 3, 1, false))

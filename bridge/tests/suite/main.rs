@@ -20,4 +20,5 @@ mod gateway;
 mod matrix_e2e;
 mod matrix_recovery;
 mod outbound;
+mod plugin_author;
 mod reload;

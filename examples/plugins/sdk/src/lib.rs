@@ -4,6 +4,7 @@
 //! - [`candidates`]: router candidates arrive packed as three `u64` words
 //!   each (fast to copy into the sandbox); this unpacks them.
 //! - [`setting`]: look up a `settings` entry by name.
+//! - [`skill_mask`] and [`Candidate::has_all`]: skill names to bits and back.
 //!
 //! It has no dependencies and no bindings, so it works with any wit-bindgen
 //! version: generate your world's bindings with `wit_bindgen::generate!`
@@ -57,6 +58,25 @@ pub fn setting<'a>(settings: &'a [(String, String)], name: &str) -> Option<&'a s
     settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The bitmask of the skills in `wanted` over a request's `skill-names`
+/// (bit i is `skill_names[i]`). Names the request does not list are not
+/// set: no candidate can have them.
+pub fn skill_mask(skill_names: &[String], wanted: &[&str]) -> u64 {
+    skill_names
+        .iter()
+        .take(64)
+        .enumerate()
+        .filter(|(_, n)| wanted.contains(&n.as_str()))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
+impl Candidate {
+    /// Whether this candidate has every skill in `mask` (see [`skill_mask`]).
+    pub fn has_all(&self, mask: u64) -> bool {
+        self.skills & mask == mask
+    }
+}
+
 /// Longest-available among `candidates`: the index of the one idle longest,
 /// ties to the lower load, then the lower id. `None` if empty.
 pub fn longest_available(candidates: impl Iterator<Item = (usize, Candidate)>) -> Option<usize> {
@@ -82,5 +102,15 @@ mod tests {
         assert_eq!(Candidate::unpack(c.pack()), c);
         let words: Vec<u64> = [c, Candidate { last_agent: false, ..c }].iter().flat_map(|c| c.pack()).collect();
         assert_eq!(candidates(&words).count(), 2);
+    }
+
+    #[test]
+    fn skill_names_become_bits() {
+        let names: Vec<String> = ["en", "es", "billing"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(skill_mask(&names, &["es", "billing"]), 0b110);
+        assert_eq!(skill_mask(&names, &["fr"]), 0);
+        let c = Candidate::unpack([0, 0b011, 0]);
+        assert!(c.has_all(skill_mask(&names, &["en", "es"])));
+        assert!(!c.has_all(skill_mask(&names, &["billing"])));
     }
 }
