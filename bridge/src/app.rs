@@ -20,7 +20,7 @@ use smsdesk_core::store::SledStore;
 use smsdesk_core::{Command, Engine, EngineError};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
-use smsdesk_plugins::{CarrierPlugin, PluginHost, Secrets};
+use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginHost, Secrets};
 
 use crate::config::{Config, RouterChoice};
 use crate::dead_letters::DeadLetters;
@@ -45,6 +45,10 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Woken after every commit, so the Matrix bot posts new events at once.
     pub feed_wake: Arc<tokio::sync::Notify>,
+    /// The entry points' intake bots, by entry number.
+    pub intakes: BTreeMap<String, Arc<IntakePlugin>>,
+    /// Woken after every commit, so intake bots answer at once.
+    pub intake_wake: Arc<tokio::sync::Notify>,
     /// Whether the last Matrix sync succeeded (for /readyz).
     pub homeserver_ok: AtomicBool,
 }
@@ -124,6 +128,20 @@ fn load_carriers(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<
     Ok(out)
 }
 
+/// The entry points' intake bots, by entry number.
+fn load_intakes(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Arc<IntakePlugin>>> {
+    let mut out = BTreeMap::new();
+    for e in &config.entry_points {
+        if let Some(intake) = &e.intake {
+            let name = format!("intake:{}", e.entry.number);
+            let bot = IntakePlugin::load(host, &name, &intake.plugin, intake.settings.clone())
+                .with_context(|| format!("loading the intake bot of entry point {}", e.entry.number))?;
+            out.insert(e.entry.number.to_string(), Arc::new(bot));
+        }
+    }
+    Ok(out)
+}
+
 /// The queues' router plugins, and a reload handle for each.
 fn load_routers(config: &Config, host: &PluginHost) -> anyhow::Result<(Routers, Vec<(String, RouterReloader)>)> {
     let mut routers = Routers::default();
@@ -172,16 +190,19 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     let plugin_host = crate::plugins::host(&config)?;
     let carriers = load_carriers(&config, &plugin_host)?;
     let (routers, router_handles) = load_routers(&config, &plugin_host)?;
+    let intakes = load_intakes(&config, &plugin_host)?;
     let store = open_store(&config.storage, config.cache_mib)?;
     let engine = Engine::open(store, config.setup(), routers)?;
     let store_identity = engine.identity().to_owned();
     let outbox_wake = Arc::new(tokio::sync::Notify::new());
     let feed_wake = Arc::new(tokio::sync::Notify::new());
-    let (wake, feed) = (outbox_wake.clone(), feed_wake.clone());
+    let intake_wake = Arc::new(tokio::sync::Notify::new());
+    let (wake, feed, intake) = (outbox_wake.clone(), feed_wake.clone(), intake_wake.clone());
     let options = Options {
         on_commit: Some(Box::new(move |_| {
             wake.notify_one();
             feed.notify_one();
+            intake.notify_one();
         })),
         ..Options::default()
     };
@@ -198,6 +219,8 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         store_identity,
         outbox_wake,
         feed_wake,
+        intakes,
+        intake_wake,
         homeserver_ok: AtomicBool::new(false),
     }))
 }

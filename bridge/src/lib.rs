@@ -21,6 +21,7 @@
 //!   answers, the chat commands and the bot's store.
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
+//! - `intake`: runs the entry points' intake bots on conversations in intake.
 //! - `reload`: plugin hot reload (timer and SIGHUP).
 //! - `metrics`, `dead_letters`, `plugins`, `logging`: small shared parts.
 //!
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod config;
 pub mod dead_letters;
 pub mod http;
+pub mod intake;
 pub mod logging;
 pub mod matrix;
 pub mod metrics;

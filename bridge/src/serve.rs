@@ -21,6 +21,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(crate::reload::run(state.clone()));
     tasks.spawn(crate::outbox::run(state.clone()));
+    tasks.spawn(crate::intake::run(state.clone()));
     if let Some(matrix) = state.config.matrix.clone() {
         tasks.spawn(crate::matrix::run(state.clone(), matrix));
     }

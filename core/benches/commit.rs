@@ -35,6 +35,7 @@ fn setup() -> Setup {
             queue: QueueName::from("billing"),
             skills: Default::default(),
             keywords: smsdesk_core::keywords::KeywordMode::Carrier,
+            intake_timeout: None,
         })
 }
 

@@ -62,6 +62,7 @@ fn setup() -> Setup {
             queue: QueueName::from(queue(q).as_str()),
             skills: Default::default(),
             keywords: smsdesk_core::keywords::KeywordMode::Carrier,
+            intake_timeout: None,
         });
     }
     for i in 0..AGENTS {

@@ -40,13 +40,57 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 outbound: Default::default(),
                 busy_at: None,
                 inactive_at: None,
+                fields: Vec::new(),
             });
-            // The busy reply's timer, unless there is nothing to send or no one to send it to.
-            let q = state.setup.queue(queue);
-            let busy_after = q.filter(|q| q.busy_reply.is_some()).and_then(|q| q.busy_after);
-            if let Some(after) = busy_after.filter(|_| state.opt_out(entry, customer).is_none()) {
-                state.edit_indexed(*conversation, |c| c.busy_at = Some(at.plus(after)));
-            }
+            start_busy_timer(state, *conversation, at);
+        }
+        Event::IntakeStarted { conversation, deadline } => {
+            state.set_phase(
+                *conversation,
+                Phase::Intake {
+                    since: at,
+                    deadline: *deadline,
+                    turn: 0,
+                    state: Vec::new(),
+                },
+            );
+            // No busy reply while the bot talks; its timer starts once queued.
+            state.edit_indexed(*conversation, |c| c.busy_at = None);
+        }
+        Event::IntakeTurned {
+            conversation,
+            turn,
+            state: bot_state,
+            deadline,
+        } => {
+            state.edit_phase(*conversation, |p| {
+                if let Phase::Intake {
+                    turn: t,
+                    state: s,
+                    deadline: d,
+                    ..
+                } = p
+                {
+                    *t = *turn;
+                    s.clone_from(bot_state);
+                    *d = *deadline;
+                }
+            });
+        }
+        Event::IntakeFinished {
+            conversation,
+            queue,
+            skills,
+            fields,
+            ..
+        } => {
+            state.edit_indexed(*conversation, |c| {
+                c.queue = queue.clone();
+                c.skills.clone_from(skills);
+                c.fields.clone_from(fields);
+                c.phase = Phase::Queued { head: false, since: at };
+            });
+            start_busy_timer(state, *conversation, at);
         }
         Event::MessageReceived { conversation, sms } => {
             if let Some(c) = state.conversation_mut(*conversation) {
@@ -289,6 +333,19 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 release(state, &owner, at);
             }
         }
+    }
+}
+
+/// The busy reply's timer for a conversation now waiting in its queue,
+/// unless there is nothing to send or no one to send it to.
+fn start_busy_timer(state: &mut State, conversation: crate::ids::ConversationId, at: Timestamp) {
+    let Some(c) = state.conversation(conversation) else {
+        return;
+    };
+    let q = state.setup.queue(&c.queue);
+    let busy_after = q.filter(|q| q.busy_reply.is_some()).and_then(|q| q.busy_after);
+    if let Some(after) = busy_after.filter(|_| state.opt_out(&c.entry, &c.customer).is_none()) {
+        state.edit_indexed(conversation, |c| c.busy_at = Some(at.plus(after)));
     }
 }
 

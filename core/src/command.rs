@@ -170,6 +170,47 @@ pub enum Command {
     PauseInactive {
         conversation: ConversationId,
     },
+
+    /// The intake bot's answer to turn `turn` of a conversation in intake.
+    IntakeAnswer {
+        conversation: ConversationId,
+        turn: u32,
+        /// Texts for the customer, in order.
+        texts: Vec<String>,
+        /// The bot's state for its next turn.
+        #[serde(default)]
+        state: Vec<u8>,
+        next: IntakeNext,
+    },
+    /// The intake bot failed on turn `turn` (trap, timeout, bad answer):
+    /// the conversation is queued to the entry point's queue.
+    IntakeFailed {
+        conversation: ConversationId,
+        turn: u32,
+        reason: String,
+    },
+    /// The customer did not answer the intake bot within `intake_timeout`.
+    ExpireIntake {
+        conversation: ConversationId,
+    },
+}
+
+/// What comes after an intake turn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "next", rename_all = "kebab-case")]
+pub enum IntakeNext {
+    Wait,
+    /// `queue: None` is the entry point's own queue.
+    Queue {
+        queue: Option<QueueName>,
+        #[serde(default)]
+        skills: Vec<String>,
+        #[serde(default)]
+        fields: Vec<(String, String)>,
+    },
+    Close {
+        reason: String,
+    },
 }
 
 impl Command {
@@ -195,7 +236,10 @@ impl Command {
             | Command::ExpireConferenceRequest { .. }
             | Command::AutoWrapup { .. }
             | Command::SendBusyReply { .. }
-            | Command::PauseInactive { .. } => Actor::System,
+            | Command::PauseInactive { .. }
+            | Command::IntakeAnswer { .. }
+            | Command::IntakeFailed { .. }
+            | Command::ExpireIntake { .. } => Actor::System,
         }
     }
 }

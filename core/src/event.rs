@@ -168,6 +168,41 @@ pub enum Event {
         owner: AgentId,
         requeued: bool,
     },
+    /// A new conversation goes to the entry point's intake bot first.
+    IntakeStarted {
+        conversation: ConversationId,
+        deadline: Timestamp,
+    },
+    /// The bot answered turn `turn` and waits for the customer's next SMS.
+    IntakeTurned {
+        conversation: ConversationId,
+        turn: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        state: Vec<u8>,
+        deadline: Timestamp,
+    },
+    /// The intake is over: the conversation is queued, with what the bot collected.
+    IntakeFinished {
+        conversation: ConversationId,
+        queue: QueueName,
+        #[serde(default)]
+        skills: std::collections::BTreeSet<String>,
+        #[serde(default)]
+        fields: Vec<(String, String)>,
+        how: IntakeEnd,
+    },
+}
+
+/// How an intake ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum IntakeEnd {
+    /// The bot queued it.
+    Bot,
+    /// The customer did not answer within the entry point's `intake_timeout`.
+    TimedOut,
+    /// The bot failed (trap, timeout, bad answer) or asked for an unknown queue.
+    Failed { reason: String },
 }
 
 impl Event {
@@ -195,7 +230,10 @@ impl Event {
             | AutoReplied { conversation, .. }
             | Abandoned { conversation, .. }
             | Paused { conversation, .. }
-            | Resumed { conversation, .. } => Some(*conversation),
+            | Resumed { conversation, .. }
+            | IntakeStarted { conversation, .. }
+            | IntakeTurned { conversation, .. }
+            | IntakeFinished { conversation, .. } => Some(*conversation),
             OptedOut { conversation, .. } | OptedIn { conversation, .. } => *conversation,
             AgentStatusChanged { .. } => None,
         }
@@ -262,6 +300,23 @@ impl Event {
             } => format!("the customer wrote again; back with {owner}"),
             Resumed { owner, .. } => {
                 format!("the customer wrote again; {owner} has no room, back at the head of the queue")
+            }
+            IntakeStarted { .. } => "the intake bot answers first".to_owned(),
+            IntakeTurned { turn, .. } => format!("intake: turn {turn} answered; waiting for the customer"),
+            IntakeFinished { queue, fields, how, .. } => {
+                let fields = if fields.is_empty() {
+                    String::new()
+                } else {
+                    let list: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!(" ({})", list.join(", "))
+                };
+                match how {
+                    IntakeEnd::Bot => format!("intake done: queued in {queue}{fields}"),
+                    IntakeEnd::TimedOut => {
+                        format!("intake: the customer did not answer in time; queued in {queue}{fields}")
+                    }
+                    IntakeEnd::Failed { reason } => format!("intake failed ({reason}); queued in {queue}{fields}"),
+                }
             }
         }
     }

@@ -77,6 +77,18 @@ pub enum Conferee {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "kebab-case")]
 pub enum Phase {
+    /// The entry point's intake bot talks with the customer before the
+    /// conversation is queued (PRODUCT.md §12). `turn` counts the customer
+    /// messages the bot has answered; one more than that arrived means a
+    /// turn is due. `state` is the bot's, kept for its next turn.
+    Intake {
+        since: Timestamp,
+        /// Past this, the conversation is queued anyway (`intake_timeout`).
+        deadline: Timestamp,
+        turn: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        state: Vec<u8>,
+    },
     Queued {
         /// Put back at the head after a timeout, decline or failed transfer.
         head: bool,
@@ -116,6 +128,7 @@ impl Phase {
     /// The state name agents and operators see.
     pub fn label(&self) -> &'static str {
         match self {
+            Phase::Intake { .. } => "intake",
             Phase::Queued { .. } => "queued",
             Phase::Offered { .. } => "offered",
             Phase::Active { conference, .. } => {
@@ -136,7 +149,7 @@ impl Phase {
     /// Agents for whom this conversation counts against capacity.
     pub fn holders(&self) -> Vec<&AgentId> {
         match self {
-            Phase::Queued { .. } | Phase::Closed { .. } | Phase::Paused { .. } => Vec::new(),
+            Phase::Intake { .. } | Phase::Queued { .. } | Phase::Closed { .. } | Phase::Paused { .. } => Vec::new(),
             Phase::Offered { agent, .. } => vec![agent],
             Phase::Active { owner, conference, .. } => std::iter::once(owner).chain(conference.keys()).collect(),
             Phase::Wrapup { owner, .. } => vec![owner],
@@ -159,7 +172,7 @@ impl Phase {
     /// invitation's, auto wrap-up's. `timers` names the commands they trigger.
     pub fn deadlines(&self) -> Vec<Timestamp> {
         match self {
-            Phase::Offered { deadline, .. } => vec![*deadline],
+            Phase::Intake { deadline, .. } | Phase::Offered { deadline, .. } => vec![*deadline],
             Phase::Active { conference, .. } => conference
                 .values()
                 .filter_map(|m| match m {
@@ -257,6 +270,8 @@ pub enum AutoText {
     Help,
     OptOutConfirmation,
     OptInConfirmation,
+    /// What the entry point's intake bot says.
+    Intake,
 }
 
 impl AutoText {
@@ -268,6 +283,7 @@ impl AutoText {
             AutoText::Help => "help reply",
             AutoText::OptOutConfirmation => "opt-out confirmation",
             AutoText::OptInConfirmation => "opt-in confirmation",
+            AutoText::Intake => "intake bot",
         }
     }
 
@@ -349,6 +365,9 @@ pub struct Conversation {
     /// When an active conversation pauses if the customer stays quiet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_at: Option<Timestamp>,
+    /// What the intake bot collected (shown on the offer and in the room).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<(String, String)>,
 }
 
 impl Conversation {

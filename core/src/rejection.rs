@@ -113,4 +113,6 @@ pub enum Rejection {
     UnknownMessage(String),
     #[error("the timer for conversation {0} is not due yet")]
     TimerNotDue(ConversationId),
+    #[error("conversation {0} has no intake turn {1} to answer (not in intake, or answered already)")]
+    IntakeTurnNotDue(ConversationId, u32),
 }

@@ -112,6 +112,9 @@ pub struct EntryPoint {
     pub skills: BTreeSet<String>,
     /// Who answers STOP / START / HELP with a text.
     pub keywords: KeywordMode,
+    /// With an intake bot: how long the customer may take to answer it
+    /// before the conversation is queued anyway. `None`: no intake.
+    pub intake_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! Timers: offer timeouts, conference invitation timeouts, auto wrap-up,
-//! the busy reply and inactivity. Deadlines are stored with conversations
+//! the busy reply, inactivity and the intake timeout. Deadlines are stored with conversations
 //! (`Conversation::deadlines`), so they survive restarts with the state; the
 //! state keeps them in a timer index, soonest first. This module names the commands a driver must issue
 //! once a deadline has passed (also right after a restart).
@@ -23,6 +23,9 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
             out.push(Command::PauseInactive { conversation: c.id });
         }
         match &c.phase {
+            Phase::Intake { deadline, .. } if *deadline <= now => {
+                out.push(Command::ExpireIntake { conversation: c.id });
+            }
             Phase::Offered { deadline, .. } if *deadline <= now => {
                 out.push(Command::ExpireOffer { conversation: c.id });
             }

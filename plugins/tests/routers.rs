@@ -148,6 +148,7 @@ fn setup() -> Setup {
             queue: QueueName::from("billing"),
             skills: ["spanish".to_owned()].into(),
             keywords: smsdesk_core::keywords::KeywordMode::Carrier,
+            intake_timeout: None,
         });
     for (id, skills) in [("@ann:example.com", vec![]), ("@bea:example.com", vec!["spanish"])] {
         let mut a = AgentSetup::new(id, &["billing"]);

@@ -33,12 +33,13 @@ fn default_customer() -> String {
     "+15557654321".into()
 }
 
+/// The turns and outcome as JSON, and whether a turn failed.
 pub fn run(
     host: &PluginHost,
     file: &Path,
     fixture: IntakeFixture,
     extra: BTreeMap<String, String>,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<(Value, bool)> {
     if fixture.messages.is_empty() {
         anyhow::bail!("an intake fixture needs at least one entry in \"messages\"");
     }
@@ -53,6 +54,7 @@ pub fn run(
     let mut state = Vec::new();
     let mut turns = Vec::new();
     let mut outcome = json!("waiting for the customer's next SMS");
+    let mut failed = false;
     for (i, body) in fixture.messages.iter().enumerate() {
         let request = IntakeRequest {
             conversation: 1,
@@ -62,13 +64,16 @@ pub fn run(
             media_urls: Vec::new(),
             turn: u32::try_from(i + 1).unwrap_or(u32::MAX),
             state: std::mem::take(&mut state),
-            received_at_ms: 0,
+            received_at_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         };
         let answer = match plugin.turn(&request) {
             Ok(a) => a,
             Err(error) => {
                 turns.push(json!({ "turn": i + 1, "customer": body, "failed": error.to_string() }));
                 outcome = json!("plugin failure: smsdesk would queue the conversation to the entry point's queue");
+                failed = true;
                 break;
             }
         };
@@ -91,5 +96,5 @@ pub fn run(
             }
         }
     }
-    Ok(json!({ "turns": turns, "outcome": outcome }))
+    Ok((json!({ "turns": turns, "outcome": outcome }), failed))
 }

@@ -332,7 +332,14 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
             let plugin = carrier(host, file, settings, secrets, extra)?;
             serde_json::json!({ "ok": plugin.parse_send_response(&response)? })
         }
-        Fixture::Intake(fixture) => super::intake_run::run(host, file, fixture, extra.settings)?,
+        Fixture::Intake(fixture) => {
+            let (output, failed) = super::intake_run::run(host, file, fixture, extra.settings)?;
+            if failed {
+                println!("{}", serde_json::to_string_pretty(&output)?);
+                return Ok(ExitCode::FAILURE);
+            }
+            output
+        }
         Fixture::Pick { request, candidates } => {
             let mut settings = request.settings;
             settings.extend(extra.settings);

@@ -2,8 +2,9 @@
 //! version, imports, exports), then a few calls on built-in inputs for its
 //! world, under the real sandbox. A plugin that traps (a panic, with the
 //! message and place it printed), runs out of time or memory, or answers
-//! out of bounds fails the check with exit code 1; a plugin that refuses an
-//! input politely (an error value) passes.
+//! out of bounds fails the check with exit code 1. A carrier or router that
+//! refuses an input politely (an error value) passes; an intake bot's error
+//! is a failure (smsdesk would queue the conversation), so it fails.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -35,8 +36,9 @@ pub fn check(file: &Path, settings: Vec<(String, String)>, host: &PluginHost) ->
     // here), then call it.
     let calls = match info.world {
         World::Carrier => {
-            let mut carrier_settings = vec![("api_base".to_owned(), "https://carrier.example".to_owned())];
-            carrier_settings.extend(settings);
+            // The author's settings first: plugins read the first match.
+            let mut carrier_settings = settings;
+            carrier_settings.push(("api_base".to_owned(), "https://carrier.example".to_owned()));
             carrier_calls(&CarrierPlugin::load(
                 host,
                 &name,

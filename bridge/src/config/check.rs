@@ -78,7 +78,8 @@ pub fn cross_references(
 }
 
 /// Loads every plugin the config names and checks its world: a carrier
-/// where a carrier is needed, a router where a router is.
+/// where a carrier is needed, a router where a router is, an intake bot
+/// where an entry point names one.
 pub fn plugin_worlds(config: &Config, host: &PluginHost) -> Vec<ConfigError> {
     let mut errors = Vec::new();
     let mut check = |key: String, file: &Path, world: World| {
@@ -96,6 +97,11 @@ pub fn plugin_worlds(config: &Config, host: &PluginHost) -> Vec<ConfigError> {
     for q in &config.queues {
         if let RouterChoice::Plugin(p) = &q.router {
             check(join(&q.key, "router"), p, World::Router);
+        }
+    }
+    for e in &config.entry_points {
+        if let Some(intake) = &e.intake {
+            check(join(&e.key, "intake"), &intake.plugin, World::Intake);
         }
     }
     errors

@@ -1,5 +1,5 @@
 //! `[[entry_points]]`: the business numbers, each with its kind, carrier,
-//! queue, routing skills and send rate. That the carrier and queue exist is
+//! queue, routing skills, send rate, keyword mode and intake bot. That the carrier and queue exist is
 //! checked in `check`, with the other cross-references.
 
 use smsdesk_core::keywords::KeywordMode;
@@ -16,7 +16,19 @@ pub struct EntryPointConfig {
     pub entry: EntryPoint,
     /// Outbound messages per second from this number.
     pub send_rate: f64,
+    /// The intake bot new conversations see first, if any.
+    pub intake: Option<IntakeConfig>,
 }
+
+/// `intake = "menu.wasm"` with its `[entry_points.intake_config]` settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntakeConfig {
+    pub plugin: std::path::PathBuf,
+    pub settings: Vec<(String, String)>,
+}
+
+/// How long a customer may take to answer the intake bot (PRODUCT.md §8).
+pub const DEFAULT_INTAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Default send rates by kind (messages per second): carriers limit long
 /// codes to about 1/s and toll-free numbers to about 3/s.
@@ -34,7 +46,18 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
         let Some(t) = r.table(
             v,
             &path,
-            &["number", "kind", "carrier", "queue", "skills", "send_rate", "keywords"],
+            &[
+                "number",
+                "kind",
+                "carrier",
+                "queue",
+                "skills",
+                "send_rate",
+                "keywords",
+                "intake",
+                "intake_timeout",
+                "intake_config",
+            ],
         ) else {
             continue;
         };
@@ -60,6 +83,21 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
         let keywords = r
             .string(t, &path, "keywords", false)
             .and_then(|k| keyword_mode(r, &path, &k));
+        let intake = r.string(t, &path, "intake", false).map(|p| IntakeConfig {
+            plugin: r.path_of(&join(&path, "intake"), &p, true),
+            settings: r.settings(t, &path, "intake_config"),
+        });
+        let intake_timeout = r.duration(t, &path, "intake_timeout", false).flatten();
+        if intake.is_none() {
+            for key in ["intake_timeout", "intake_config"] {
+                if t.contains_key(key) {
+                    r.err(
+                        &join(&path, key),
+                        "only means something with an intake bot; add intake = \"path/to/bot.wasm\"",
+                    );
+                }
+            }
+        }
         let (Some(number), Some(kind), Some(carrier), Some(queue)) = (number, kind, carrier, queue) else {
             continue;
         };
@@ -74,6 +112,9 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
             key: path,
             send_rate: send_rate.unwrap_or_else(|| default_send_rate(kind)),
             entry: EntryPoint {
+                intake_timeout: intake
+                    .as_ref()
+                    .map(|_| intake_timeout.unwrap_or(DEFAULT_INTAKE_TIMEOUT)),
                 number,
                 kind,
                 carrier: CarrierName::new(carrier),
@@ -81,6 +122,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<EntryPointConfig> {
                 skills,
                 keywords: keywords.unwrap_or_else(|| kind.default_keywords()),
             },
+            intake,
         });
     }
     entry_points

@@ -5,9 +5,8 @@
 use std::path::PathBuf;
 
 use smsdesk_core::setup::{QueueSetup, DEFAULT_OFFER_TIMEOUT};
-use toml::Value;
 
-use super::reader::{join, type_name, Reader};
+use super::reader::{join, Reader};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RouterChoice {
@@ -62,7 +61,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
                 RouterChoice::LongestAvailable
             }
         };
-        let router_settings = router_settings(r, t, &path);
+        let router_settings = r.settings(t, &path, "router_settings");
         if queues.iter().any(|q| q.setup.name.as_str() == name) {
             r.err(&join(&path, "name"), format!("queue {name:?} is defined twice"));
             continue;
@@ -75,28 +74,4 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
         });
     }
     queues
-}
-
-fn router_settings(r: &mut Reader, t: &toml::Table, path: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let Some(rs) = t.get("router_settings") else {
-        return out;
-    };
-    let rpath = join(path, "router_settings");
-    match rs {
-        Value::Table(rt) => {
-            for (k, v) in rt {
-                match v {
-                    Value::String(s) => out.push((k.clone(), s.clone())),
-                    Value::Integer(n) => out.push((k.clone(), n.to_string())),
-                    other => r.err(
-                        &join(&rpath, k),
-                        format!("expected a string or integer, found {}", type_name(other)),
-                    ),
-                }
-            }
-        }
-        other => r.err(&rpath, format!("expected a table, found {}", type_name(other))),
-    }
-    out
 }

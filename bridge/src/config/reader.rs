@@ -231,6 +231,32 @@ impl Reader<'_> {
         }
     }
 
+    /// A table of plugin settings (`router_settings`, `intake_config`):
+    /// strings and integers, as strings.
+    pub fn settings(&mut self, t: &toml::Table, path: &str, key: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let Some(value) = t.get(key) else {
+            return out;
+        };
+        let full = join(path, key);
+        match value {
+            Value::Table(table) => {
+                for (k, v) in table {
+                    match v {
+                        Value::String(s) => out.push((k.clone(), s.clone())),
+                        Value::Integer(n) => out.push((k.clone(), n.to_string())),
+                        other => self.err(
+                            &join(&full, k),
+                            format!("expected a string or integer, found {}", type_name(other)),
+                        ),
+                    }
+                }
+            }
+            other => self.err(&full, format!("expected a table, found {}", type_name(other))),
+        }
+        out
+    }
+
     pub fn integer(&mut self, t: &toml::Table, path: &str, key: &str, min: i64) -> Option<i64> {
         let full = join(path, key);
         match t.get(key)? {

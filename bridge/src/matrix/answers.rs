@@ -134,6 +134,7 @@ mod tests {
                 queue: "billing".into(),
                 skills: Default::default(),
                 keywords: KeywordMode::Carrier,
+                intake_timeout: None,
             });
         let mut engine = Engine::open(MemoryStore::new(), setup, Routers::default()).expect("engine");
         assert_eq!(super::optouts(engine.state(), None), "No customer has opted out.");

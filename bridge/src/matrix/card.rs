@@ -22,6 +22,9 @@ pub struct OfferCard {
     /// Why it comes to this agent, when not routed: "transfer from @a:hs",
     /// "conference: @a:hs invites you".
     pub via: Option<String>,
+    /// What the intake bot collected (e.g. account, topic).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<(String, String)>,
 }
 
 impl OfferCard {
@@ -33,14 +36,24 @@ impl OfferCard {
         )
     }
 
+    /// The intake fields as "; account: 123, topic: billing", or nothing.
+    fn fields_text(&self) -> String {
+        if self.fields.is_empty() {
+            return String::new();
+        }
+        let list: Vec<String> = self.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        format!("; {}", list.join(", "))
+    }
+
     /// While open: how long the customer has waited, and how to answer.
     pub fn open(&self, now: Timestamp) -> String {
         let waited = now.since(self.opened_at).as_secs();
         let left = self.deadline.since(now).as_secs();
         let id = self.id;
         format!(
-            "{}, waiting {}:{:02}. React ✅ to accept or ❌ to decline (or !accept {id} / !decline {id}) within {left} s.",
+            "{}{}, waiting {}:{:02}. React ✅ to accept or ❌ to decline (or !accept {id} / !decline {id}) within {left} s.",
             self.headline(),
+            self.fields_text(),
             waited / 60,
             waited % 60
         )
@@ -69,13 +82,20 @@ impl OfferCard {
         let html = format!(
             "<p>{}</p>{}<p>React ✅ to accept or ❌ to decline (or <code>!accept {id}</code> / <code>!decline {id}</code>).</p>",
             self.title_html(),
-            rich::table(&[
-                ("Queue", rich::escape(&self.queue)),
-                ("Customer", rich::escape(&self.customer)),
-                ("To", rich::escape(&format!("{} ({})", self.entry, self.kind))),
-                ("Waiting", format!("{}:{:02}", waited / 60, waited % 60)),
-                ("Answer within", format!("{left} s")),
-            ])
+            rich::table(
+                &[
+                    ("Queue", rich::escape(&self.queue)),
+                    ("Customer", rich::escape(&self.customer)),
+                    ("To", rich::escape(&format!("{} ({})", self.entry, self.kind))),
+                ]
+                .into_iter()
+                .chain(self.fields.iter().map(|(k, v)| (k.as_str(), rich::escape(v))))
+                .chain([
+                    ("Waiting", format!("{}:{:02}", waited / 60, waited % 60)),
+                    ("Answer within", format!("{left} s")),
+                ])
+                .collect::<Vec<_>>()
+            )
         );
         Text::rich(self.open(now), html)
     }
@@ -109,6 +129,7 @@ mod tests {
             opened_at: Timestamp(1_000),
             deadline: Timestamp(61_000),
             via: None,
+            fields: vec![("account".into(), "12345".into())],
         }
     }
 
@@ -116,7 +137,7 @@ mod tests {
     fn an_open_card_says_how_long_and_how_to_answer() {
         assert_eq!(
             card().open(Timestamp(76_000 - 15_000)),
-            "Offer #4: queue billing, customer +15557770001, to +15550001111 (long code), waiting 1:00. \
+            "Offer #4: queue billing, customer +15557770001, to +15550001111 (long code); account: 12345, waiting 1:00. \
              React ✅ to accept or ❌ to decline (or !accept 4 / !decline 4) within 0 s."
         );
         let mut transfer = card();
@@ -141,6 +162,7 @@ mod tests {
             "<td>billing</td>",
             "<td>+15557770001</td>",
             "<td>+15550001111 (long code)</td>",
+            "<th align=\"left\">account</th><td>12345</td>",
             "<td>1:00</td>",
             "<td>0 s</td>",
         ] {

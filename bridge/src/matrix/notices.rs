@@ -37,11 +37,14 @@ pub fn history_notices(id: ConversationId, lines: &[String], max: usize) -> Vec<
     notices
 }
 
-/// The history line of a past event, if it is a chat line.
+/// The history line of a past event, if it is a chat line: what the
+/// customer, agents and smsdesk itself (greeting, intake bot) said, and
+/// what the intake bot collected.
 pub fn history_line(event: &Event) -> Option<String> {
     match event {
         Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
         Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
+        Event::AutoReplied { .. } | Event::IntakeFinished { .. } => Some(event.describe()),
         _ => None,
     }
 }

@@ -79,6 +79,7 @@ impl Bot {
             opened_at: c.opened_at,
             deadline,
             via,
+            fields: c.fields.clone(),
         };
         let room = self.desk_room(agent)?;
         let event = send::notice(&room, card.open_text(at), Some(txn.clone())).await?;

@@ -213,7 +213,10 @@ impl Bot {
             | Event::Paused { .. }
             | Event::Resumed { .. }
             | Event::OptedIn { .. }
-            | Event::AutoReplied { .. } => {
+            | Event::AutoReplied { .. }
+            | Event::IntakeStarted { .. }
+            | Event::IntakeTurned { .. }
+            | Event::IntakeFinished { .. } => {
                 self.in_room(record, txns).await?;
             }
             Event::OptedOut { .. } => {

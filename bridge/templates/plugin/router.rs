@@ -2,7 +2,8 @@
 //! who could take it, pick one (an index into the candidates) or wait.
 //!
 //! Candidates are already filtered by smsdesk: available, on the queue's
-//! roster, below capacity and holding every required skill. This one keeps
+//! roster and below capacity; required skills (`request.required_skills`,
+//! a mask over `request.skill_names`) are the router's to weigh. This one keeps
 //! a customer with the agent they had before ("sticky"), prefers agents
 //! with the skill named by the `prefer_skill` setting, and otherwise takes
 //! the agent idle longest.

@@ -17,6 +17,7 @@ mod cli;
 mod config;
 mod demo;
 mod gateway;
+mod intake;
 mod matrix_e2e;
 mod matrix_recovery;
 mod outbound;

@@ -98,7 +98,7 @@ pub(super) fn keyword(
 /// answer); one an agent holds stays with them.
 fn close_if_waiting(conversation: ConversationId, existing: Option<&Conversation>, reason: &str) -> Vec<Event> {
     let offered_to = match existing.map(|c| &c.phase) {
-        None | Some(Phase::Queued { .. }) => None,
+        None | Some(Phase::Queued { .. } | Phase::Intake { .. }) => None,
         Some(Phase::Offered { agent, .. }) => Some(agent.clone()),
         Some(_) => return Vec::new(),
     };

@@ -1,8 +1,8 @@
 //! A customer SMS: de-duplicate by carrier message id, then append to the
 //! customer's open conversation on that entry point, or open a new one.
 //! The message is always stored first; keywords (`compliance`), the
-//! greeting or closed reply (`automation`) and waking a paused
-//! conversation follow.
+//! greeting or closed reply (`automation`) or the intake bot (`intake`),
+//! and waking a paused conversation follow.
 
 use crate::command::InboundSms;
 use crate::event::Event;
@@ -12,7 +12,7 @@ use crate::model::Phase;
 use crate::rejection::Rejection;
 use crate::state::State;
 
-use super::{automation, compliance};
+use super::{automation, compliance, intake};
 
 pub(super) fn receive(state: &State, sms: &InboundSms, now: Timestamp) -> Result<Vec<Event>, Rejection> {
     // A carrier retry of a message we already stored: acknowledge, change nothing.
@@ -61,8 +61,14 @@ pub(super) fn receive(state: &State, sms: &InboundSms, now: Timestamp) -> Result
     }
     let closed = events.iter().any(|e| matches!(e, Event::Abandoned { .. }));
     if existing.is_none() && !closed && !opted_out && keyword != Some(Keyword::Help) {
-        if let Some(queue) = state.setup.queue(&entry.queue) {
-            events.extend(automation::on_open(state, queue, conversation, now));
+        // With an intake bot, it talks first; the greeting comes once queued.
+        match intake::start(entry, conversation, now) {
+            Some(start) => events.push(start),
+            None => {
+                if let Some(queue) = state.setup.queue(&entry.queue) {
+                    events.extend(automation::on_open(state, queue, conversation, now));
+                }
+            }
         }
     }
     if let Some(Phase::Paused { owner, .. }) = existing.map(|c| &c.phase) {

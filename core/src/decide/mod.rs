@@ -12,6 +12,7 @@
 //! - `delivery`: send outcomes and carrier status callbacks for replies.
 //! - `compliance`: STOP / START / HELP keywords and opt-outs.
 //! - `automation`: greeting, closed and busy replies, inactivity.
+//! - `intake`: the intake bot's turns, its failure and its timeout.
 
 mod active;
 mod automation;
@@ -19,6 +20,7 @@ mod compliance;
 mod conference;
 mod delivery;
 mod inbound;
+mod intake;
 mod offer;
 mod presence;
 mod wrapup;
@@ -80,6 +82,19 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
         Command::AutoWrapup { conversation } => wrapup::auto(state, *conversation, now),
         Command::SendBusyReply { conversation } => automation::busy(state, *conversation, now),
         Command::PauseInactive { conversation } => automation::pause(state, *conversation, now),
+        Command::IntakeAnswer {
+            conversation,
+            turn,
+            texts,
+            state: bot_state,
+            next,
+        } => intake::answer(state, *conversation, *turn, texts, bot_state, next, now),
+        Command::IntakeFailed {
+            conversation,
+            turn,
+            reason,
+        } => intake::failed(state, *conversation, *turn, reason, now),
+        Command::ExpireIntake { conversation } => intake::expire(state, *conversation, now),
         Command::RecordSendOutcome { message, outcome } => delivery::send_outcome(state, *message, outcome),
         Command::RecordDelivery {
             carrier,

@@ -29,6 +29,8 @@ pub(crate) struct Indexes {
     pub by_pair: BTreeMap<(EntryNumber, CustomerNumber), BTreeSet<ConversationId>>,
     /// owner -> their paused conversations (which do not count as load).
     pub paused: BTreeMap<AgentId, BTreeSet<ConversationId>>,
+    /// Conversations with their intake bot.
+    pub intake: BTreeSet<ConversationId>,
 }
 
 /// Adds `value` under `key`, or removes it (and the key once empty).
@@ -65,6 +67,13 @@ impl Indexes {
         }
         if let crate::model::Phase::Paused { owner, .. } = &c.phase {
             toggle(&mut self.paused, owner, id, add);
+        }
+        if matches!(c.phase, crate::model::Phase::Intake { .. }) {
+            if add {
+                self.intake.insert(id);
+            } else {
+                self.intake.remove(&id);
+            }
         }
         for d in c.deadlines() {
             if add {

@@ -405,6 +405,22 @@ impl State {
         out
     }
 
+    /// Conversations whose intake bot has a turn to take (a customer SMS it
+    /// has not answered yet): (conversation, the turn due).
+    pub fn intake_due(&self) -> Vec<(ConversationId, u32)> {
+        self.indexes
+            .intake
+            .iter()
+            .filter_map(|id| {
+                let c = self.conversations.get(id)?;
+                match &c.phase {
+                    Phase::Intake { turn, .. } if c.inbound_count > *turn => Some((*id, turn + 1)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// The earliest deadline among all timers, for the driver to sleep until.
     pub fn next_deadline(&self) -> Option<Timestamp> {
         self.indexes.timers.first().map(|(d, _)| *d)

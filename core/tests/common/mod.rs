@@ -46,6 +46,7 @@ pub fn setup() -> Setup {
         queue: QueueName::from(queue),
         skills: Default::default(),
         keywords: kind.default_keywords(),
+        intake_timeout: None,
     };
     let mut alice = AgentSetup::new("@alice:example.com", &["billing", "support"]);
     alice.capacity = 2;

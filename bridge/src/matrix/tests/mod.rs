@@ -83,8 +83,10 @@ async fn desk() -> Desk {
                 queue: "billing".into(),
                 skills: Default::default(),
                 keywords: smsdesk_core::keywords::KeywordMode::Carrier,
+                intake_timeout: None,
             },
             send_rate: 1.0,
+            intake: None,
         }],
         queues: vec![QueueConfig {
             key: "queues[0]".into(),

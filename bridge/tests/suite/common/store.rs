@@ -35,6 +35,7 @@ pub fn open_engine(storage: &Path) -> Engine<SledStore> {
             queue: QueueName::from("billing"),
             skills: Default::default(),
             keywords: smsdesk_core::keywords::KeywordMode::Carrier,
+            intake_timeout: None,
         })
         .with_agent(AgentSetup::new("@alice:example.com", &["billing"]));
     let store = SledStore::open(storage).expect("store");
