@@ -19,6 +19,9 @@ fi
 log "building the example plugins (wasm32-wasip2)"
 bash scripts/build-plugins.sh >/dev/null
 
+log "the plugin SDK's own tests (host target)"
+cargo test --quiet --manifest-path examples/plugins/Cargo.toml -p smsdesk-plugin-sdk
+
 log "installing Synapse into .venv (for the Matrix end-to-end tests)"
 bash scripts/synapse.sh install
 

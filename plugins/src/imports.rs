@@ -25,46 +25,37 @@ macro_rules! hmac_imports {
 hmac_imports!(v0_1);
 hmac_imports!(v0_2);
 
-impl v0_1::carrier::smsdesk::plugin::secrets::Host for HostState {
-    fn hmac(
-        &mut self,
-        algorithm: v0_1::carrier::smsdesk::plugin::secrets::HmacAlgorithm,
-        secret: String,
-        data: Vec<u8>,
-    ) -> Result<Vec<u8>, String> {
-        self.secrets().hmac(algorithm.into(), &secret, &data)
-    }
+/// HMAC and its check, the methods every version's `secrets::Host` has.
+macro_rules! hmac_methods {
+    ($version:ident) => {
+        fn hmac(
+            &mut self,
+            algorithm: $version::carrier::smsdesk::plugin::secrets::HmacAlgorithm,
+            secret: String,
+            data: Vec<u8>,
+        ) -> Result<Vec<u8>, String> {
+            self.secrets().hmac(algorithm.into(), &secret, &data)
+        }
 
-    fn hmac_verify(
-        &mut self,
-        algorithm: v0_1::carrier::smsdesk::plugin::secrets::HmacAlgorithm,
-        secret: String,
-        data: Vec<u8>,
-        expected: Vec<u8>,
-    ) -> Result<bool, String> {
-        self.secrets().hmac_verify(algorithm.into(), &secret, &data, &expected)
-    }
+        fn hmac_verify(
+            &mut self,
+            algorithm: $version::carrier::smsdesk::plugin::secrets::HmacAlgorithm,
+            secret: String,
+            data: Vec<u8>,
+            expected: Vec<u8>,
+        ) -> Result<bool, String> {
+            self.secrets()
+                .hmac_verify(algorithm.into(), &secret, &data, &expected)
+        }
+    };
+}
+
+impl v0_1::carrier::smsdesk::plugin::secrets::Host for HostState {
+    hmac_methods!(v0_1);
 }
 
 impl v0_2::carrier::smsdesk::plugin::secrets::Host for HostState {
-    fn hmac(
-        &mut self,
-        algorithm: v0_2::carrier::smsdesk::plugin::secrets::HmacAlgorithm,
-        secret: String,
-        data: Vec<u8>,
-    ) -> Result<Vec<u8>, String> {
-        self.secrets().hmac(algorithm.into(), &secret, &data)
-    }
-
-    fn hmac_verify(
-        &mut self,
-        algorithm: v0_2::carrier::smsdesk::plugin::secrets::HmacAlgorithm,
-        secret: String,
-        data: Vec<u8>,
-        expected: Vec<u8>,
-    ) -> Result<bool, String> {
-        self.secrets().hmac_verify(algorithm.into(), &secret, &data, &expected)
-    }
+    hmac_methods!(v0_2);
 
     fn ed25519_verify(&mut self, key: String, data: Vec<u8>, signature: Vec<u8>) -> Result<bool, String> {
         self.secrets().ed25519_verify(&key, &data, &signature)

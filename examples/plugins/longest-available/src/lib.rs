@@ -5,13 +5,13 @@
 wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.2.0", world: "router-plugin" });
 
 use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
-use smsdesk_plugin_sdk::{candidates, longest_available};
+use smsdesk_plugin_sdk::longest_available_packed;
 
 struct Plugin;
 
 impl Guest for Plugin {
     fn pick(_request: RouteRequest, packed: Vec<u64>) -> Choice {
-        longest_available(candidates(&packed).enumerate()).map_or(Choice::Wait, |i| Choice::Agent(i as u32))
+        longest_available_packed(&packed).map_or(Choice::Wait, |i| Choice::Agent(i as u32))
     }
 }
 

@@ -5,6 +5,8 @@
 //!   each (fast to copy into the sandbox); this unpacks them.
 //! - [`setting`]: look up a `settings` entry by name.
 //! - [`skill_mask`] and [`Candidate::has_all`]: skill names to bits and back.
+//! - [`longest_available`] (and [`longest_available_packed`], without
+//!   unpacking): the host's default policy, for routers that build on it.
 //!
 //! It has no dependencies and no bindings, so it works with any wit-bindgen
 //! version: generate your world's bindings with `wit_bindgen::generate!`
@@ -80,8 +82,30 @@ impl Candidate {
 /// Longest-available among `candidates`: the index of the one idle longest,
 /// ties to the lower load, then the lower id. `None` if empty.
 pub fn longest_available(candidates: impl Iterator<Item = (usize, Candidate)>) -> Option<usize> {
-    candidates
-        .max_by(|(_, a), (_, b)| a.idle_ms.cmp(&b.idle_ms).then(b.load.cmp(&a.load)).then(b.id.cmp(&a.id)))
+    candidates.max_by_key(|(_, c)| c.longest_available_key()).map(|(i, _)| i)
+}
+
+impl Candidate {
+    /// One number that orders candidates as longest-available does: longer
+    /// idle first, then lower load, then lower id. One comparison per
+    /// candidate instead of three (it matters inside the sandbox).
+    pub fn longest_available_key(&self) -> u128 {
+        u128::from(self.idle_ms) << 64 | u128::from(u16::MAX - self.load) << 32 | u128::from(u32::MAX - self.id)
+    }
+}
+
+/// [`longest_available`] straight over the packed words, without unpacking
+/// each candidate: the fastest form for a router that only needs this.
+pub fn longest_available_packed(words: &[u64]) -> Option<usize> {
+    words
+        .chunks_exact(3)
+        .enumerate()
+        .max_by_key(|(_, c)| {
+            let (idle, w) = (c[0], c[2]);
+            let load = (w >> 32) as u16;
+            let id = w as u32;
+            u128::from(idle) << 64 | u128::from(u16::MAX - load) << 32 | u128::from(u32::MAX - id)
+        })
         .map(|(i, _)| i)
 }
 
@@ -102,6 +126,21 @@ mod tests {
         assert_eq!(Candidate::unpack(c.pack()), c);
         let words: Vec<u64> = [c, Candidate { last_agent: false, ..c }].iter().flat_map(|c| c.pack()).collect();
         assert_eq!(candidates(&words).count(), 2);
+    }
+
+    #[test]
+    fn the_packed_and_unpacked_longest_available_agree() {
+        let cs = [
+            Candidate { id: 1, idle_ms: 500, load: 2, capacity: 3, skills: 0, last_agent: false },
+            Candidate { id: 2, idle_ms: 900, load: 1, capacity: 3, skills: 0, last_agent: false },
+            Candidate { id: 3, idle_ms: 900, load: 0, capacity: 3, skills: 0, last_agent: false },
+            Candidate { id: 0, idle_ms: 900, load: 0, capacity: 3, skills: 0, last_agent: false },
+        ];
+        let words: Vec<u64> = cs.iter().flat_map(|c| c.pack()).collect();
+        // Longest idle (900), then lower load (0), then lower id (0).
+        assert_eq!(longest_available(candidates(&words).enumerate()), Some(3));
+        assert_eq!(longest_available_packed(&words), Some(3));
+        assert_eq!(longest_available_packed(&[]), None);
     }
 
     #[test]
