@@ -45,8 +45,8 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Woken after every commit, so the Matrix bot posts new events at once.
     pub feed_wake: Arc<tokio::sync::Notify>,
-    /// The entry points' intake bots, by entry number.
-    pub intakes: BTreeMap<String, Arc<IntakePlugin>>,
+    /// The entry points' intake bots, by entry number (hot-reloaded like carriers).
+    pub intakes: BTreeMap<String, Watched<IntakePlugin>>,
     /// Woken after every commit, so intake bots answer at once.
     pub intake_wake: Arc<tokio::sync::Notify>,
     /// Whether the last Matrix sync succeeded (for /readyz).
@@ -129,14 +129,20 @@ fn load_carriers(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<
 }
 
 /// The entry points' intake bots, by entry number.
-fn load_intakes(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Arc<IntakePlugin>>> {
+fn load_intakes(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Watched<IntakePlugin>>> {
     let mut out = BTreeMap::new();
     for e in &config.entry_points {
         if let Some(intake) = &e.intake {
-            let name = format!("intake:{}", e.entry.number);
-            let bot = IntakePlugin::load(host, &name, &intake.plugin, intake.settings.clone())
-                .with_context(|| format!("loading the intake bot of entry point {}", e.entry.number))?;
-            out.insert(e.entry.number.to_string(), Arc::new(bot));
+            let (host, name, settings) = (
+                host.clone(),
+                format!("intake:{}", e.entry.number),
+                intake.settings.clone(),
+            );
+            let watched = Watched::load(&intake.plugin, move |path| {
+                IntakePlugin::load(&host, &name, path, settings.clone())
+            })
+            .with_context(|| format!("loading the intake bot of entry point {}", e.entry.number))?;
+            out.insert(e.entry.number.to_string(), watched);
         }
     }
     Ok(out)

@@ -102,7 +102,7 @@ pub async fn run(state: Arc<AppState>) {
         let Ok(turns) = state.read(due).await else { return };
         for turn in turns {
             let id = ConversationId(turn.request.conversation);
-            let answer = match state.intakes.get(&turn.entry).cloned() {
+            let answer = match state.intakes.get(&turn.entry).map(|w| w.get()) {
                 Some(bot) => {
                     let request = turn.request.clone();
                     match tokio::task::spawn_blocking(move || bot.turn(&request)).await {

@@ -1,4 +1,4 @@
-//! Hot reload of plugins: carriers and routers are checked every few
+//! Hot reload of plugins: carriers, routers and intake bots are checked every few
 //! seconds and reloaded at once on SIGHUP. Loading (compiling) runs on a
 //! blocking thread, never on the engine thread or a runtime worker; a
 //! broken file keeps the loaded version and is logged.
@@ -55,6 +55,13 @@ fn reload_all(state: &AppState, forced: bool) {
             reload_one(forced, || router.reload(), || router.reload_if_changed()),
         );
     }
+    for (entry, watched) in &state.intakes {
+        report(
+            "intake",
+            entry,
+            reload_one(forced, || watched.reload(), || watched.reload_if_changed()),
+        );
+    }
 }
 
 /// Forced: reload; otherwise only if the file changed.
@@ -74,6 +81,9 @@ fn report(what: &str, name: &str, result: Result<bool, smsdesk_plugins::PluginEr
     if let Err(error) = result {
         match what {
             "router" => tracing::warn!(queue = %name, %error, "router plugin reload failed; the loaded version stays"),
+            "intake" => {
+                tracing::warn!(entry = %name, %error, "intake plugin reload failed; the loaded version stays")
+            }
             _ => tracing::warn!(carrier = %name, %error, "carrier plugin reload failed; the loaded version stays"),
         }
     }

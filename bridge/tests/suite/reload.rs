@@ -58,3 +58,42 @@ fn sighup_reloads_router_plugins_too() {
     );
     server.stop();
 }
+
+#[test]
+fn sighup_reloads_intake_bots_and_a_broken_one_keeps_the_loaded_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let bot = dir.path().join("menu.wasm");
+    std::fs::copy(dist("intake-menu"), &bot).unwrap();
+    let port = free_port();
+    let text = server_config(port, "http://127.0.0.1:9", None).replacen(
+        "carrier = \"telnyx\"\nqueue = \"billing\"\nsend_rate = 50\n",
+        &format!(
+            "carrier = \"telnyx\"\nqueue = \"billing\"\nsend_rate = 50\nintake = \"{}\"\n",
+            bot.display()
+        ),
+        1,
+    );
+    let log = dir.path().join("smsdesk.log");
+    let mut server = Server::start_with_config(dir.path(), port, &text, None);
+    server.stop();
+    server.log = Some(log.clone());
+    server.env = vec![("SMSDESK_LOG".into(), "info".into())];
+    server.spawn();
+    let pid = server.child.as_ref().unwrap().id().to_string();
+    let hup = || {
+        std::process::Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+    };
+    hup();
+    wait_log(&log, &["plugin reloaded", &bot.display().to_string()]);
+    std::fs::write(&bot, b"not wasm").unwrap();
+    hup();
+    wait_log(&log, &["intake plugin reload failed", "+18885550100"]);
+    assert!(
+        server.child.as_mut().unwrap().try_wait().unwrap().is_none(),
+        "smsdesk keeps running"
+    );
+    server.stop();
+}
