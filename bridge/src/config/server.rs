@@ -26,7 +26,18 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
         return None;
     };
-    let t = r.table(v, "storage", &["path", "cache_mib"])?;
+    let t = r.table(v, "storage", &["path", "cache_mib", "backend"])?;
+    match r.string(t, "storage", "backend", false).as_deref() {
+        None | Some("sled") => {}
+        Some("postgres") => r.err(
+            "storage.backend",
+            "PostgreSQL storage (PRODUCT.md §13) is not in this smsdesk yet; use \"sled\" (the default)",
+        ),
+        Some(other) => r.err(
+            "storage.backend",
+            format!("{other:?} is not a storage backend; use \"sled\" (the default)"),
+        ),
+    }
     let path = r
         .string(t, "storage", "path", true)
         .map(|s| r.path_of("storage.path", &s, false));

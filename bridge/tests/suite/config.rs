@@ -405,3 +405,67 @@ fn hours_greetings_and_compliance_texts_are_read_and_checked() {
         "entry_points[0].keywords: \"auto\" is not a keyword mode; expected \"carrier\" (the carrier answers STOP/HELP) or \"smsdesk\""
     );
 }
+
+/// The keys PRODUCT.md §8 adds for §9–§13: what is built is read, and
+/// what is not built yet says so by name, instead of "unknown key".
+#[test]
+fn section_8_added_keys_are_read_or_named_as_not_built_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (telnyx, menu) = (dir.path().join("telnyx.wasm"), dir.path().join("menu.wasm"));
+    std::fs::write(&telnyx, b"").unwrap();
+    std::fs::write(&menu, b"").unwrap();
+    let built = |t: String| {
+        t.replace(
+            "queue = \"billing\"\n\n[[queues]]",
+            &format!(
+                "queue = \"billing\"\nkeywords = \"smsdesk\"\nintake = \"{}\"\nintake_timeout = \"10m\"\n\
+                 [entry_points.intake_config]\nname = \"Acme\"\n\n[[queues]]",
+                menu.display()
+            ),
+        )
+        .replace(
+            "[[entry_points]]",
+            &format!(
+                "[[carriers]]\nname = \"telnyx\"\nplugin = \"{}\"\nallowed_hosts = [\"api.telnyx.com\"]\n\
+                 [carriers.config]\napi_key = \"KEY\"\npublic_key = \"base64 of the 32-byte Ed25519 key\"\n\
+                 messaging_profile_id = \"...\"\napi_base = \"https://api.telnyx.com\"\n\n\
+                 [compliance]\nhelp_reply = \"Acme: help at acme.example/help. Reply STOP to opt out.\"\n\
+                 opt_out_reply = \"You are unsubscribed from Acme.\"\nopt_in_reply = \"You are resubscribed to Acme.\"\n\n\
+                 [[entry_points]]",
+                telnyx.display()
+            ),
+        )
+        .replace("[storage]\n", "[storage]\nbackend = \"sled\"\ncache_mib = 64\n")
+    };
+    assert_eq!(problems(built), Vec::<String>::new());
+
+    let later = |t: String| {
+        built(t)
+            .replace("[storage]\n", "[storage]\nretention = \"400d\"\n")
+            .replace("offer_timeout = \"60s\"", "offer_timeout = \"60s\"\nsla = \"60s\"")
+            + "\n[[supervisors]]\nmatrix_id = \"@sue:example.com\"\n\n[supervisor]\ntoken = \"t\"\n"
+    };
+    let mut p = problems(later);
+    p.sort();
+    assert_eq!(
+        p,
+        [
+            "queues[0].sla: is for service levels on the wallboard (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
+            "storage.retention: is for retention (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
+            "supervisor: is for supervisors and the wallboard (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
+            "supervisors: is for supervisors and the wallboard (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
+        ]
+    );
+    assert_eq!(
+        one(|t| t.replace("[storage]\n", "[storage]\nbackend = \"postgres\"\n")),
+        "storage.backend: PostgreSQL storage (PRODUCT.md §13) is not in this smsdesk yet; use \"sled\" (the default)"
+    );
+    // Intake keys without a bot, and a bad timeout.
+    assert_eq!(
+        one(|t| t.replace(
+            "queue = \"billing\"\n\n[[queues]]",
+            "queue = \"billing\"\nintake_timeout = \"5m\"\n\n[[queues]]"
+        )),
+        "entry_points[0].intake_timeout: only means something with an intake bot; add intake = \"path/to/bot.wasm\""
+    );
+}
