@@ -332,3 +332,23 @@ fn twilio_answers_are_read_as_sent_retryable_or_permanent() {
     let stop = old.parse_send_response(&unsubscribed).unwrap();
     assert!(matches!(stop, SendOutcome::Permanent(CarrierError { code: Some(ref c), .. }) if c == "21610"));
 }
+
+#[test]
+fn a_missing_auth_token_is_the_operators_to_fix_not_a_bad_signature() {
+    let v = vectors().into_iter().find(|v| v.valid).unwrap();
+    let no_token = CarrierPlugin::load(
+        &host(),
+        "twilio",
+        &plugin("carrier-twilio"),
+        vec![("account_sid".into(), ACCOUNT.into())],
+        smsdesk_plugins::Secrets::default(),
+    )
+    .unwrap();
+    let req = request(&v.validate_url, &v.body, &v.content_type, &v.signature);
+    let got = no_token.handle_webhook(kind_of(&v), &req).unwrap();
+    // 503 and the request kept, so nothing is lost while the config is fixed.
+    let Err(WebhookError::RetryLater(why)) = got else {
+        panic!("{got:?}")
+    };
+    assert!(why.contains("auth_token"), "{why}");
+}

@@ -7,29 +7,26 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 use smsdesk_plugins::intake::{IntakeRequest, Next};
 use smsdesk_plugins::{IntakePlugin, PluginHost};
 
-#[derive(Debug, Deserialize)]
+/// What an intake fixture says (`Fixture::Intake` in `plugin.rs` reads it).
+#[derive(Debug)]
 pub struct IntakeFixture {
     /// The customer's SMS, one per turn.
-    messages: Vec<String>,
-    #[serde(default = "default_entry")]
-    entry: String,
-    #[serde(default = "default_customer")]
-    customer: String,
+    pub messages: Vec<String>,
+    pub entry: String,
+    pub customer: String,
     /// The entry point's intake settings.
-    #[serde(default)]
-    settings: BTreeMap<String, String>,
+    pub settings: BTreeMap<String, String>,
 }
 
-fn default_entry() -> String {
+pub fn default_entry() -> String {
     "+15550001111".into()
 }
 
-fn default_customer() -> String {
+pub fn default_customer() -> String {
     "+15557654321".into()
 }
 

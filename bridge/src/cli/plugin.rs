@@ -146,7 +146,7 @@ struct Extra {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(tag = "call", rename_all = "kebab-case")]
+#[serde(tag = "call", rename_all = "kebab-case", deny_unknown_fields)]
 enum Fixture {
     HandleWebhook {
         kind: WebhookKind,
@@ -174,7 +174,15 @@ enum Fixture {
         request: PickRequest,
         candidates: Vec<PickCandidate>,
     },
-    Intake(super::intake_run::IntakeFixture),
+    Intake {
+        messages: Vec<String>,
+        #[serde(default = "super::intake_run::default_entry")]
+        entry: String,
+        #[serde(default = "super::intake_run::default_customer")]
+        customer: String,
+        #[serde(default)]
+        settings: BTreeMap<String, String>,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -332,7 +340,18 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
             let plugin = carrier(host, file, settings, secrets, extra)?;
             serde_json::json!({ "ok": plugin.parse_send_response(&response)? })
         }
-        Fixture::Intake(fixture) => {
+        Fixture::Intake {
+            messages,
+            entry,
+            customer,
+            settings,
+        } => {
+            let fixture = super::intake_run::IntakeFixture {
+                messages,
+                entry,
+                customer,
+                settings,
+            };
             let (output, failed) = super::intake_run::run(host, file, fixture, extra.settings)?;
             if failed {
                 println!("{}", serde_json::to_string_pretty(&output)?);

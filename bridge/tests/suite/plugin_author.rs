@@ -180,6 +180,23 @@ fn fixtures_beyond_the_routers_limits_are_refused_with_a_message() {
     );
     let o = smsdesk(&["plugin", "run", &plugin("router-skills"), &unknown]);
     assert!(err(&o).contains("unknown field `lod`"), "{}", err(&o));
+    // Carrier and intake fixtures name a misspelt field too.
+    let typo = write(
+        "typo-send.json",
+        serde_json::json!({"call": "build-send", "mesage": {}}),
+    );
+    let o = smsdesk(&["plugin", "run", &plugin("carrier-twilio"), &typo]);
+    assert!(
+        err(&o).contains("unknown field `mesage`, expected one of `message`"),
+        "{}",
+        err(&o)
+    );
+    let typo = write(
+        "typo-intake.json",
+        serde_json::json!({"call": "intake", "messages": ["hi"], "custmer": "x"}),
+    );
+    let o = smsdesk(&["plugin", "run", &plugin("intake-menu"), &typo]);
+    assert!(err(&o).contains("unknown field `custmer`"), "{}", err(&o));
 }
 
 #[test]

@@ -74,7 +74,9 @@ fn verify(request: &HttpRequest, settings: &Settings) -> Result<Vec<(String, Str
         match hmac_verify(HmacAlgorithm::Sha1, secret, data.as_bytes(), &expected) {
             Ok(true) => return Ok(params),
             Ok(false) => {}
-            Err(e) => return Err(WebhookError::BadSignature(format!("cannot verify: {e}"))),
+            // The secret is missing from the config: the operator's to fix,
+            // not the carrier's fault. Twilio retries; the request is kept.
+            Err(e) => return Err(WebhookError::RetryLater(format!("cannot verify: {e}"))),
         }
     }
     Err(WebhookError::BadSignature("X-Twilio-Signature does not match".into()))
