@@ -60,6 +60,14 @@ pub enum PluginError {
 }
 
 impl PluginError {
+    /// The error mapper for `plugin` failing to instantiate.
+    pub(crate) fn instantiate(plugin: &str) -> impl Fn(wasmtime::Error) -> PluginError + '_ {
+        move |e| PluginError::Instantiate {
+            plugin: plugin.to_owned(),
+            message: format!("{e:#}"),
+        }
+    }
+
     /// A short label for metrics.
     pub fn kind(&self) -> &'static str {
         match self {

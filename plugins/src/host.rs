@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store};
 
 use crate::cache::{Cache, Source};
@@ -148,6 +148,25 @@ impl PluginHost {
             });
         }
         Ok((component, info))
+    }
+
+    /// Loads `path` as a `world` plugin and prepares its instantiation: the
+    /// WASI linker, plus what `extend` adds for the plugin's version (a
+    /// carrier's `secrets` import).
+    pub(crate) fn prepare(
+        &self,
+        name: &str,
+        path: &Path,
+        world: World,
+        extend: impl FnOnce(&mut Linker<HostState>, &PluginInfo) -> wasmtime::Result<()>,
+    ) -> Result<(InstancePre<HostState>, PluginInfo), PluginError> {
+        let (component, info) = self.load_world(path, world)?;
+        let mut linker = self.linker()?;
+        extend(&mut linker, &info).map_err(PluginError::instantiate(name))?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(PluginError::instantiate(name))?;
+        Ok((pre, info))
     }
 
     pub(crate) fn linker(&self) -> Result<Linker<HostState>, PluginError> {

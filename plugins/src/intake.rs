@@ -92,14 +92,8 @@ impl IntakePlugin {
         path: &Path,
         settings: Vec<(String, String)>,
     ) -> Result<Self, PluginError> {
-        let (component, info) = host.load_world(path, World::Intake)?;
-        let linker = host.linker()?;
-        let instantiate_error = |e: wasmtime::Error| PluginError::Instantiate {
-            plugin: name.to_owned(),
-            message: format!("{e:#}"),
-        };
-        let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
-        let pre = wit::IntakePluginPre::new(pre).map_err(instantiate_error)?;
+        let (pre, info) = host.prepare(name, path, World::Intake, |_, _| Ok(()))?;
+        let pre = wit::IntakePluginPre::new(pre).map_err(PluginError::instantiate(name))?;
         let plugin = Self {
             host: host.clone(),
             name: name.to_owned(),
@@ -113,7 +107,7 @@ impl IntakePlugin {
         plugin
             .pre
             .instantiate(&mut plugin.host.store(Arc::default()))
-            .map_err(instantiate_error)?;
+            .map_err(PluginError::instantiate(name))?;
         Ok(plugin)
     }
 
@@ -136,10 +130,10 @@ impl IntakePlugin {
             return Err(self.bad(format!("was handed {} bytes of state", request.state.len())));
         }
         let mut store = self.host.store(Arc::new(Secrets::default()));
-        let bindings = self.pre.instantiate(&mut store).map_err(|e| PluginError::Instantiate {
-            plugin: self.name.clone(),
-            message: format!("{e:#}"),
-        })?;
+        let bindings = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(PluginError::instantiate(&self.name))?;
         let wit_request = i::IntakeRequest {
             conversation: request.conversation,
             entry: request.entry.clone(),

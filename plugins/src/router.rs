@@ -104,17 +104,12 @@ impl RouterPlugin {
         path: &Path,
         settings: Vec<(String, String)>,
     ) -> Result<Self, PluginError> {
-        let (component, info) = host.load_world(path, World::Router)?;
-        let linker = host.linker()?;
-        let instantiate_error = |e: wasmtime::Error| PluginError::Instantiate {
-            plugin: name.to_owned(),
-            message: format!("{e:#}"),
-        };
-        let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
+        let (pre, info) = host.prepare(name, path, World::Router, |_, _| Ok(()))?;
+        let error = PluginError::instantiate(name);
         let pre = if info.version == "0.1.0" {
-            Pre::V0_1(v0_1::router::RouterPluginPre::new(pre).map_err(instantiate_error)?)
+            Pre::V0_1(v0_1::router::RouterPluginPre::new(pre).map_err(&error)?)
         } else {
-            Pre::V0_2(v0_2::router::RouterPluginPre::new(pre).map_err(instantiate_error)?)
+            Pre::V0_2(v0_2::router::RouterPluginPre::new(pre).map_err(&error)?)
         };
         let mut plugin = Self {
             host: host.clone(),
@@ -146,10 +141,7 @@ impl RouterPlugin {
             Pre::V0_1(pre) => pre.instantiate(&mut store).map(Bindings::V0_1),
             Pre::V0_2(pre) => pre.instantiate(&mut store).map(Bindings::V0_2),
         }
-        .map_err(|e| PluginError::Instantiate {
-            plugin: self.name.clone(),
-            message: format!("{e:#}"),
-        })?;
+        .map_err(PluginError::instantiate(&self.name))?;
         Ok(Instance { store, bindings })
     }
 

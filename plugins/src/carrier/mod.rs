@@ -77,22 +77,18 @@ impl CarrierPlugin {
         settings: Vec<(String, String)>,
         secrets: Secrets,
     ) -> Result<Self, PluginError> {
-        let (component, info) = host.load_world(path, World::Carrier)?;
-        let mut linker = host.linker()?;
-        let instantiate_error = |e: wasmtime::Error| PluginError::Instantiate {
-            plugin: name.to_owned(),
-            message: format!("{e:#}"),
-        };
+        let (pre, info) = host.prepare(name, path, World::Carrier, |linker, info| {
+            if info.version == "0.1.0" {
+                v0_1::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
+            } else {
+                v0_2::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
+            }
+        })?;
+        let error = PluginError::instantiate(name);
         let pre = if info.version == "0.1.0" {
-            v0_1::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
-                .map_err(instantiate_error)?;
-            let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
-            Pre::V0_1(v0_1::carrier::CarrierPluginPre::new(pre).map_err(instantiate_error)?)
+            Pre::V0_1(v0_1::carrier::CarrierPluginPre::new(pre).map_err(&error)?)
         } else {
-            v0_2::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
-                .map_err(instantiate_error)?;
-            let pre = linker.instantiate_pre(&component).map_err(instantiate_error)?;
-            Pre::V0_2(v0_2::carrier::CarrierPluginPre::new(pre).map_err(instantiate_error)?)
+            Pre::V0_2(v0_2::carrier::CarrierPluginPre::new(pre).map_err(&error)?)
         };
         let plugin = Self {
             host: host.clone(),
@@ -133,10 +129,7 @@ impl CarrierPlugin {
             Pre::V0_1(pre) => pre.instantiate(&mut store).map(Bindings::V0_1),
             Pre::V0_2(pre) => pre.instantiate(&mut store).map(Bindings::V0_2),
         }
-        .map_err(|e| PluginError::Instantiate {
-            plugin: self.name.clone(),
-            message: format!("{e:#}"),
-        })?;
+        .map_err(PluginError::instantiate(&self.name))?;
         Ok(Instance { store, bindings })
     }
 
