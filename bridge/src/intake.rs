@@ -120,9 +120,11 @@ pub async fn run(state: Arc<AppState>) {
                 Ok(Ok(_)) => {}
                 // Answered already (e.g. a timeout won the race): nothing to do.
                 Ok(Err(rejection)) => tracing::debug!(conversation = %id, %rejection, "intake answer not taken"),
+                // Storage trouble: try again on the next round (the turn is
+                // still due); if the engine is gone, the next read ends this.
                 Err(error) => {
-                    tracing::error!(conversation = %id, %error, "cannot store the intake answer");
-                    return;
+                    tracing::error!(conversation = %id, %error, "cannot store the intake answer; will retry");
+                    break;
                 }
             }
         }

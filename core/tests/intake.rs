@@ -27,6 +27,7 @@ fn with_intake() -> Setup {
     entry.intake_timeout = Some(Duration::from_secs(300));
     s.queues.get_mut(&QueueName::from("billing")).unwrap().greeting = Some("Thanks for texting Acme.".into());
     s.queues.get_mut(&QueueName::from("support")).unwrap().greeting = Some("Support here.".into());
+    s.agents.get_mut(&carol()).unwrap().skills.insert("es".into());
     s
 }
 
@@ -142,6 +143,57 @@ fn the_bots_queue_skills_and_fields_are_applied_and_then_the_queue_greets() {
             ..
         }
     )));
+}
+
+#[test]
+fn a_skill_no_agent_has_is_dropped_and_said_so_and_an_opted_out_customer_is_not_greeted() {
+    let store = MemoryStore::new();
+    let mut d = desk(&store);
+    let c = d.sms(CUST, LONG, "hello");
+    let next = IntakeNext::Queue {
+        queue: None,
+        skills: vec!["es".into(), "klingon".into()],
+        fields: vec![],
+    };
+    let events = d.ok(answer(c, 1, &[], b"", next));
+    let conv = d.state().conversation(c).unwrap();
+    assert!(
+        conv.skills.contains("es") && !conv.skills.contains("klingon"),
+        "{:?}",
+        conv.skills
+    );
+    assert!(events.iter().any(
+        |e| matches!(e, Event::IntakeFinished { how: IntakeEnd::Failed { reason }, .. }
+        if reason == "the bot asked for skills no agent has: klingon")
+    ));
+
+    // Opted out during intake (the carrier refused the bot's text): the
+    // intake ends without the queue's greeting.
+    let c2 = d.sms(CUST2, LONG, "hi");
+    let events = d.ok(answer(c2, 1, &["Reply 1 or 2."], b"m", IntakeNext::Wait));
+    let Some(Event::AutoReplied { message_id, .. }) = events.iter().find(|e| matches!(e, Event::AutoReplied { .. }))
+    else {
+        panic!("{events:?}")
+    };
+    d.ok(Command::RecordSendOutcome {
+        message: *message_id,
+        outcome: smsdesk_core::command::SendOutcome::OptedOut {
+            code: Some("21610".into()),
+            reason: "unsubscribed".into(),
+        },
+    });
+    assert!(d
+        .state()
+        .opt_out(&EntryNumber::parse(LONG).unwrap(), &CustomerNumber::from(CUST2))
+        .is_some());
+    d.sms(CUST2, LONG, "1");
+    let events = d.ok(Command::IntakeFailed {
+        conversation: c2,
+        turn: 2,
+        reason: "x".into(),
+    });
+    assert!(auto_texts(&events).is_empty(), "{events:?}");
+    assert!(matches!(d.phase(c2), Phase::Queued { .. }));
 }
 
 #[test]

@@ -59,6 +59,9 @@ fn finish(
         fields,
         how,
     }];
+    // Never to a customer who opted out meanwhile (e.g. the carrier refused
+    // the bot's text as opted out).
+    let greet = greet && state.opt_out(&c.entry, &c.customer).is_none();
     if let Some(q) = state.setup.queue(&queue).filter(|_| greet) {
         events.extend(automation::on_open(state, q, c.id, now));
     }
@@ -111,27 +114,34 @@ pub(super) fn answer(
             });
         }
         IntakeNext::Queue { queue, skills, fields } => {
-            let (queue, how) = match queue {
-                Some(q) if state.setup.queue(q).is_none() => (
-                    home(state, c),
-                    IntakeEnd::Failed {
-                        reason: format!("the bot asked for queue {q}, which is not configured"),
-                    },
-                ),
-                Some(q) => (q.clone(), IntakeEnd::Bot),
-                None => (home(state, c), IntakeEnd::Bot),
+            let mut problems = Vec::new();
+            let queue = match queue {
+                Some(q) if state.setup.queue(q).is_none() => {
+                    problems.push(format!("the bot asked for queue {q}, which is not configured"));
+                    home(state, c)
+                }
+                Some(q) => q.clone(),
+                None => home(state, c),
+            };
+            // A skill no agent has would keep the conversation waiting for
+            // ever: only skills someone on the roster has are kept.
+            let (known, unknown): (Vec<&String>, Vec<&String>) = skills
+                .iter()
+                .partition(|s| state.setup.agents.values().any(|a| a.skills.contains(*s)));
+            if !unknown.is_empty() {
+                let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+                problems.push(format!("the bot asked for skills no agent has: {}", names.join(", ")));
+            }
+            let how = if problems.is_empty() {
+                IntakeEnd::Bot
+            } else {
+                IntakeEnd::Failed {
+                    reason: problems.join("; "),
+                }
             };
             let greet = events.is_empty();
-            events.extend(finish(
-                state,
-                c,
-                queue,
-                skills.iter().cloned(),
-                fields.clone(),
-                how,
-                greet,
-                now,
-            ));
+            let known = known.into_iter().cloned();
+            events.extend(finish(state, c, queue, known, fields.clone(), how, greet, now));
         }
         IntakeNext::Close { reason } => events.push(Event::Abandoned {
             conversation: id,
