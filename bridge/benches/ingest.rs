@@ -133,6 +133,7 @@ fn fill_outbox(storage: &Path, n: usize) {
             conversation: ConversationId(0),
             body: format!("reply {i}"),
             reference: None,
+            media: Vec::new(),
         })
         .collect();
     for batch in [opening, accept, replies] {

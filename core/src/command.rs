@@ -101,6 +101,11 @@ pub enum Command {
         /// room and event), echoed in `ReplyAccepted` so that delivery news
         /// can be shown on the right message, in log order, even after a crash.
         reference: Option<String>,
+        /// Attachments (MMS), as the front end names them (the bot: media
+        /// tokens it serves at `/media/<token>`); the engine keeps them and
+        /// hands them to the outbox unread. At most `MAX_REPLY_MEDIA`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        media: Vec<String>,
     },
     TransferToQueue {
         agent: AgentId,

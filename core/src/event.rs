@@ -72,6 +72,9 @@ pub enum Event {
         /// `Command::Reply::reference`, if the front end gave one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
+        /// `Command::Reply::media`: attachments sent as one MMS with `body`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        media: Vec<String>,
     },
     /// The carrier accepted a reply.
     SmsSent {
@@ -251,7 +254,7 @@ impl Event {
             OfferDeclined { agent, .. } => format!("declined by {agent}; back in queue"),
             OfferTimedOut { agent, .. } => format!("{agent} did not answer (RONA); back at the head of the queue"),
             OfferWithdrawn { agent, .. } => format!("offer to {agent} withdrawn; back at the head of the queue"),
-            ReplyAccepted { agent, body, .. } => format!("{agent}: {body}"),
+            ReplyAccepted { agent, body, media, .. } => format!("{agent}: {}", with_attachments(body, media.len())),
             SmsSent { message_id, .. } => format!("reply {message_id} sent"),
             SmsFailed {
                 message_id,
@@ -344,6 +347,7 @@ pub enum Message<'a> {
         agent: &'a AgentId,
         message_id: MessageId,
         body: &'a str,
+        media: &'a [String],
     },
     /// A state change, described for humans.
     Note,
@@ -361,11 +365,13 @@ impl EventRecord {
                 agent,
                 message_id,
                 body,
+                media,
                 ..
             } => Message::Outbound {
                 agent,
                 message_id: *message_id,
                 body,
+                media,
             },
             Event::AutoReplied { message_id, body, .. } => Message::Automatic {
                 message_id: *message_id,
@@ -373,5 +379,19 @@ impl EventRecord {
             },
             _ => Message::Note,
         }
+    }
+}
+
+/// A line's text followed by "[+ N attachment(s)]" when it has any.
+pub fn with_attachments(body: &str, n: usize) -> String {
+    let count = match n {
+        0 => return body.to_owned(),
+        1 => "1 attachment".to_owned(),
+        n => format!("{n} attachments"),
+    };
+    if body.is_empty() {
+        format!("[{count}]")
+    } else {
+        format!("{body} [+ {count}]")
     }
 }

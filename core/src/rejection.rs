@@ -3,7 +3,7 @@
 //! it says what was wrong and, where it helps, what to do instead.
 
 use crate::ids::{AgentId, ConversationId, CustomerNumber, EntryNumber, QueueName, Timestamp};
-use crate::setup::MAX_REPLY_CHARS;
+use crate::setup::{MAX_REPLY_CHARS, MAX_REPLY_MEDIA};
 
 fn list(items: &[String]) -> String {
     if items.is_empty() {
@@ -78,6 +78,10 @@ pub enum Rejection {
     EmptyReply,
     #[error("reply too long: {chars} characters, the limit is {MAX_REPLY_CHARS}; nothing was sent")]
     ReplyTooLong { chars: usize },
+    #[error("{count} attachments in one reply; at most {MAX_REPLY_MEDIA}; nothing was sent")]
+    TooManyAttachments { count: usize },
+    #[error("{entry} is {kind}, which cannot send pictures or files (MMS); nothing was sent")]
+    NoMmsFrom { entry: EntryNumber, kind: &'static str },
 
     #[error("you cannot {what} yourself")]
     TargetIsSelf { what: &'static str },

@@ -46,6 +46,8 @@ pub const DEFAULT_OFFER_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CAPACITY: u32 = 1;
 /// Replies longer than this many characters are refused (seed limit).
 pub const MAX_REPLY_CHARS: usize = 1_000;
+/// Most attachments in one reply (Twilio takes 10 media per message).
+pub const MAX_REPLY_MEDIA: usize = 10;
 /// The wrap-up reason recorded when the auto wrap-up timer closes a conversation.
 pub const AUTO_WRAPUP_REASON: &str = "auto wrap-up";
 

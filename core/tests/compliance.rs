@@ -54,6 +54,7 @@ fn reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
         conversation: c,
         body: body.to_owned(),
         reference: None,
+        media: Vec::new(),
     }
 }
 

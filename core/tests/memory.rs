@@ -19,6 +19,7 @@ fn reply(d: &mut Desk, c: ConversationId, body: &str, reference: Option<&str>) -
         conversation: c,
         body: body.to_owned(),
         reference: reference.map(str::to_owned),
+        media: Vec::new(),
     })
 }
 

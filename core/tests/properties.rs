@@ -144,6 +144,7 @@ impl Run {
                 conversation: conv(c),
                 body: ["hello", "", &"x".repeat(1_001)][b].to_owned(),
                 reference: r.map(|r| format!("!room:example.com $event{r}")),
+                media: Vec::new(),
             },
             Op::ToQueue(a, c, q) => Command::TransferToQueue {
                 agent: agent(a),

@@ -47,6 +47,7 @@ fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
                         conversation: c,
                         body: b.to_string(),
                         reference: None,
+                        media: Vec::new(),
                     },
                     now,
                 )

@@ -6,7 +6,7 @@ use crate::event::Event;
 use crate::ids::{AgentId, ConversationId, MessageId, QueueName, Timestamp};
 use crate::model::Phase;
 use crate::rejection::Rejection;
-use crate::setup::MAX_REPLY_CHARS;
+use crate::setup::{EntryKind, MAX_REPLY_CHARS, MAX_REPLY_MEDIA};
 use crate::state::State;
 
 use super::{check_target, clear_conference, compliance, conversation, owned_active, roster};
@@ -17,6 +17,7 @@ pub(super) fn reply(
     id: ConversationId,
     body: &str,
     reference: Option<&str>,
+    media: &[String],
 ) -> Result<Vec<Event>, Rejection> {
     roster(state, agent)?;
     let c = conversation(state, id)?;
@@ -35,8 +36,20 @@ pub(super) fn reply(
         });
     }
     compliance::check_not_opted_out(state, c)?;
-    if body.trim().is_empty() {
+    if body.trim().is_empty() && media.is_empty() {
         return Err(Rejection::EmptyReply);
+    }
+    if !media.is_empty() {
+        if media.len() > MAX_REPLY_MEDIA {
+            return Err(Rejection::TooManyAttachments { count: media.len() });
+        }
+        let kind = state.setup.entry_points.get(&c.entry).map(|e| e.kind);
+        if kind == Some(EntryKind::ShortCode) {
+            return Err(Rejection::NoMmsFrom {
+                entry: c.entry.clone(),
+                kind: "a short code",
+            });
+        }
     }
     let chars = body.chars().count();
     if chars > MAX_REPLY_CHARS {
@@ -48,6 +61,7 @@ pub(super) fn reply(
         agent: agent.clone(),
         body: body.to_owned(),
         reference: reference.map(str::to_owned),
+        media: media.to_vec(),
     }])
 }
 

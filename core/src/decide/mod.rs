@@ -49,7 +49,8 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             conversation,
             body,
             reference,
-        } => active::reply(state, agent, *conversation, body, reference.as_deref()),
+            media,
+        } => active::reply(state, agent, *conversation, body, reference.as_deref(), media),
         Command::TransferToQueue {
             agent,
             conversation,

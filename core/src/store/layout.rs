@@ -154,6 +154,9 @@ pub struct OutboundSms {
     pub from: EntryNumber,
     pub to: CustomerNumber,
     pub body: String,
+    /// Attachments (`Command::Reply::media`), sent with `body` as one MMS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<String>,
     pub accepted_at: Timestamp,
 }
 
@@ -180,17 +183,18 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
                 conversation,
                 message_id,
                 body,
+                media,
                 ..
-            }
-            | Event::AutoReplied {
+            } => Some((conversation, message_id, body, media.as_slice())),
+            Event::AutoReplied {
                 conversation,
                 message_id,
                 body,
                 ..
-            } => Some((conversation, message_id, body)),
+            } => Some((conversation, message_id, body, &[][..])),
             _ => None,
         };
-        if let Some((conversation, message_id, body)) = outgoing {
+        if let Some((conversation, message_id, body, media)) = outgoing {
             if let Some(c) = state.conversation(*conversation) {
                 let sms = OutboundSms {
                     message_id: *message_id,
@@ -199,6 +203,7 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
                     from: c.entry.clone(),
                     to: c.customer.clone(),
                     body: body.clone(),
+                    media: media.to_vec(),
                     accepted_at: r.at,
                 };
                 writes.put(outbound_key(*message_id), encode(&sms));
