@@ -49,6 +49,8 @@ pub struct AppState {
     pub intakes: BTreeMap<String, Watched<IntakePlugin>>,
     /// Woken after every commit, so intake bots answer at once.
     pub intake_wake: Arc<tokio::sync::Notify>,
+    /// Agents' attachments waiting for the carrier (`/media/<token>`).
+    pub media: crate::media::outgoing::MediaStore,
     /// Whether the last Matrix sync succeeded (for /readyz).
     pub homeserver_ok: AtomicBool,
 }
@@ -214,7 +216,10 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     };
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
     let dead_letters = DeadLetters::new(config.dead_letters_dir());
+    let media = crate::media::outgoing::MediaStore::open(&config.storage)
+        .with_context(|| format!("creating {}", config.storage.join("media").display()))?;
     Ok(Arc::new(AppState {
+        media,
         metrics: Metrics::new(),
         config,
         committer,

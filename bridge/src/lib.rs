@@ -21,6 +21,8 @@
 //!   answers, the chat commands and the bot's store.
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
+//! - `media`: pictures and files (MMS): what may pass, fetching a
+//!   customer's from the carrier, keeping and serving an agent's.
 //! - `intake`: runs the entry points' intake bots on conversations in intake.
 //! - `reload`: plugin hot reload (timer and SIGHUP).
 //! - `metrics`, `dead_letters`, `plugins`, `logging`: small shared parts.
@@ -37,6 +39,7 @@ pub mod http;
 pub mod intake;
 pub mod logging;
 pub mod matrix;
+pub mod media;
 pub mod metrics;
 pub mod outbox;
 pub mod plugins;

@@ -32,6 +32,12 @@ pub struct CarrierLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MediaLabels {
+    /// customer_shown, customer_refused, agent_kept, agent_refused, served, not_found
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PluginLabels {
     pub plugin: String,
 }
@@ -46,6 +52,7 @@ pub struct Metrics {
     pub plugin_failures: Family<PluginLabels, Gauge>,
     pub plugin_latency_micros: Family<PluginLabels, Gauge>,
     pub outbox_depth: Gauge,
+    pub media: Family<MediaLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -91,7 +98,14 @@ impl Metrics {
         );
         let outbox_depth = Gauge::default();
         registry.register("outbox_depth", "Agent replies waiting to be sent", outbox_depth.clone());
+        let media = Family::<MediaLabels, Counter>::default();
+        registry.register(
+            "mms_attachments",
+            "Attachments (MMS): customers' shown or refused, agents' kept or refused, URLs served or not found",
+            media.clone(),
+        );
         Self {
+            media,
             registry: Mutex::new(registry),
             webhooks,
             sends,
@@ -101,6 +115,14 @@ impl Metrics {
             plugin_latency_micros,
             outbox_depth,
         }
+    }
+
+    pub fn media(&self, outcome: &str) {
+        self.media
+            .get_or_create(&MediaLabels {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
     }
 
     pub fn webhook(&self, carrier: &str, kind: &str, outcome: &str) {

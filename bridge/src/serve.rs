@@ -1,6 +1,6 @@
 //! `smsdesk run`: builds the `AppState` and runs everything that runs on its
-//! own — the HTTP listener, the SMS outbox, the Matrix desk and the plugin
-//! reloader — until `shutdown` completes. Shutdown is a parameter (as in
+//! own — the HTTP listener, the SMS outbox, the Matrix desk, the intake
+//! bots, the plugin reloader and the attachments' sweeper — until `shutdown` completes. Shutdown is a parameter (as in
 //! mini-redis), so tests and signals stop it the same way; every task
 //! started here is stopped here.
 
@@ -22,6 +22,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     tasks.spawn(crate::reload::run(state.clone()));
     tasks.spawn(crate::outbox::run(state.clone()));
     tasks.spawn(crate::intake::run(state.clone()));
+    tasks.spawn(crate::media::outgoing::sweeper(state.media.clone()));
     if let Some(matrix) = state.config.matrix.clone() {
         tasks.spawn(crate::matrix::run(state.clone(), matrix));
     }

@@ -28,6 +28,30 @@ pub struct CarrierConfig {
     /// and every `[carriers.secrets]` entry): kept in the host, reachable by
     /// name only, never logged.
     pub secrets: Vec<(String, String)>,
+    /// `media_auth`: how to sign in when fetching a customer's pictures
+    /// (MMS) from the carrier; `None` when its media URLs are public.
+    pub media_auth: Option<MediaAuth>,
+}
+
+/// `media_auth`: credentials for the carrier's media URLs, named by their
+/// `[carriers.config]` entries so a secret is written only once.
+/// `media_auth = ["account_sid", "auth_token"]` is HTTP basic (Twilio with
+/// "HTTP basic authentication for media" on); `media_auth = "api_key"` is
+/// `Authorization: Bearer`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MediaAuth {
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
+impl std::fmt::Debug for MediaAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values are secrets: never printed.
+        f.write_str(match self {
+            Self::Basic { .. } => "MediaAuth::Basic(..)",
+            Self::Bearer(_) => "MediaAuth::Bearer(..)",
+        })
+    }
 }
 
 impl CarrierConfig {
@@ -47,7 +71,7 @@ impl CarrierConfig {
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
     let mut carriers = Vec::new();
     for (path, v) in r.array_of_tables(root, "carriers") {
-        let Some(t) = r.table(v, &path, &["name", "plugin", "allowed_hosts", "config", "secrets"]) else {
+        let Some(t) = r.table(v, &path, &["name", "plugin", "allowed_hosts", "config", "secrets", "media_auth"]) else {
             continue;
         };
         let name = r.string(t, &path, "name", true);
@@ -72,6 +96,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
             }
         }
         secrets.extend(marked);
+        let media_auth = media_auth(r, t, &path, &settings, &secrets);
         if let (Some(name), Some(plugin)) = (name, plugin) {
             if carriers.iter().any(|c: &CarrierConfig| c.name.as_str() == name) {
                 r.err(&join(&path, "name"), format!("carrier {name:?} is defined twice"));
@@ -84,6 +109,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
                 allowed_hosts,
                 settings,
                 secrets,
+                media_auth,
             });
         }
     }
@@ -91,6 +117,49 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
 }
 
 type Pairs = Vec<(String, String)>;
+
+/// `media_auth`: a config entry's name (bearer) or two (basic user and
+/// password), each of which must be in `[carriers.config]` or `[carriers.secrets]`.
+fn media_auth(r: &mut Reader, t: &toml::Table, path: &str, settings: &Pairs, secrets: &Pairs) -> Option<MediaAuth> {
+    let v = t.get("media_auth")?;
+    let key = join(path, "media_auth");
+    let lookup = |r: &mut Reader, name: &str| {
+        let found = settings.iter().chain(secrets).find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        if found.is_none() {
+            r.err(
+                &key,
+                format!("{name:?} is not an entry of [carriers.config] or [carriers.secrets]: name the entry that holds the credential"),
+            );
+        }
+        found
+    };
+    match v {
+        Value::String(name) => lookup(r, name).map(MediaAuth::Bearer),
+        Value::Array(a) => match a.as_slice() {
+            [Value::String(u), Value::String(p)] => {
+                let (user, password) = (lookup(r, u), lookup(r, p));
+                Some(MediaAuth::Basic {
+                    user: user?,
+                    password: password?,
+                })
+            }
+            _ => {
+                r.err(&key, "expected two entry names for HTTP basic, e.g. [\"account_sid\", \"auth_token\"]");
+                None
+            }
+        },
+        other => {
+            r.err(
+                &key,
+                format!(
+                    "expected an entry name (bearer, e.g. \"api_key\") or two (basic, e.g. [\"account_sid\", \"auth_token\"]), found {}",
+                    type_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
 
 /// The `table` (`config` or `secrets`) as (settings, secrets): every entry
 /// of `secrets` is a secret; one of `config` when its name says so.

@@ -32,7 +32,7 @@ use smsdesk_core::AgentId;
 use toml::Value;
 
 pub use agents::AgentConfig;
-pub use carriers::CarrierConfig;
+pub use carriers::{CarrierConfig, MediaAuth};
 pub use entry_points::{default_send_rate, EntryPointConfig};
 pub use matrix::{MatrixAuth, MatrixConfig};
 pub use plugins::PluginLimitsConfig;
@@ -55,6 +55,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: String,
     pub max_body: usize,
+    /// `http.media_lifetime`: see `server::Http::media_lifetime`.
+    pub media_lifetime: std::time::Duration,
     pub matrix: Option<MatrixConfig>,
     pub carriers: Vec<CarrierConfig>,
     pub entry_points: Vec<EntryPointConfig>,
@@ -179,6 +181,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         listen: http.listen?,
         public_url: http.public_url?,
         max_body: http.max_body,
+        media_lifetime: http.media_lifetime,
         matrix,
         carriers,
         entry_points,

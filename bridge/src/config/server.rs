@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use smsdesk_core::store::DEFAULT_CACHE_MIB;
 
@@ -61,19 +62,26 @@ pub struct Http {
     pub listen: Option<SocketAddr>,
     pub public_url: Option<String>,
     pub max_body: usize,
+    /// `media_lifetime`: how long a picture an agent sends stays fetchable
+    /// at its `/media/<token>` URL after each attempt to send it.
+    pub media_lifetime: Duration,
 }
+
+/// `http.media_lifetime` unless set: long enough for any carrier to fetch.
+pub const DEFAULT_MEDIA_LIFETIME: Duration = Duration::from_secs(3600);
 
 pub fn http(r: &mut Reader, root: &toml::Table) -> Http {
     let mut out = Http {
         listen: None,
         public_url: None,
         max_body: DEFAULT_MAX_BODY,
+        media_lifetime: DEFAULT_MEDIA_LIFETIME,
     };
     let Some(v) = root.get("http") else {
         r.err("http", "missing [http] table (with listen and public_url)");
         return out;
     };
-    let Some(t) = r.table(v, "http", &["listen", "public_url", "max_body"]) else {
+    let Some(t) = r.table(v, "http", &["listen", "public_url", "max_body", "media_lifetime"]) else {
         return out;
     };
     if let Some(s) = r.string(t, "http", "listen", true) {
@@ -97,6 +105,9 @@ pub fn http(r: &mut Reader, root: &toml::Table) -> Http {
     }
     if let Some(n) = r.integer(t, "http", "max_body", 1024) {
         out.max_body = usize::try_from(n).unwrap_or(DEFAULT_MAX_BODY);
+    }
+    if let Some(Some(d)) = r.duration(t, "http", "media_lifetime", false) {
+        out.media_lifetime = d;
     }
     out
 }

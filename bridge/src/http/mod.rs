@@ -6,9 +6,11 @@
 //!   with the carrier's plugin, check what the plugin parsed
 //!   (`inbound_check`), commit durably, only then answer.
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
+//! - `media`: `GET /media/{token}`: agents' attachments for the carrier.
 
 mod health;
 pub mod inbound_check;
+mod media;
 mod webhooks;
 
 use std::sync::Arc;
@@ -22,6 +24,7 @@ pub fn router(state: Arc<AppState>) -> axum::Router {
     let max_body = state.config.max_body;
     axum::Router::new()
         .route("/webhooks/{carrier}/{kind}", post(webhooks::webhook))
+        .route("/media/{token}", get(media::media))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

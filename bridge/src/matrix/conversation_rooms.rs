@@ -70,19 +70,46 @@ impl Bot {
             }
         };
         let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
-        let lines: Vec<String> = history
-            .iter()
-            .filter(|r| r.seq < upto)
-            .filter_map(|r| notices::history_line(&r.event))
-            .collect();
-        for (i, text) in notices::history_notices(id, &lines, notices::HISTORY_NOTICE_BYTES)
-            .iter()
-            .enumerate()
-        {
-            send::notice(&room, text, Some(txns.part(&format!("history.{i}")))).await?;
+        // Text in notices of bounded size; a customer's attachments right
+        // after their line, so the history reads in order.
+        let (mut lines, mut posted) = (Vec::new(), 0);
+        for r in history.iter().filter(|r| r.seq < upto) {
+            lines.extend(notices::history_line(&r.event));
+            let Event::MessageReceived { sms, .. } = &r.event else {
+                continue;
+            };
+            if sms.media.is_empty() {
+                continue;
+            }
+            posted = self.post_history(&room, id, &std::mem::take(&mut lines), posted, txns).await?;
+            self.post_customer_media(&room, r.seq, sms, txns, &format!("history.{}.", r.seq))
+                .await?;
+        }
+        if posted == 0 || !lines.is_empty() {
+            self.post_history(&room, id, &lines, posted, txns).await?;
         }
         self.store.set_history_posted(id);
         Ok(room)
+    }
+
+    /// Posts history `lines` as notices numbered from `posted` (the first
+    /// says "history so far", later ones "continued"); returns the next number.
+    async fn post_history(
+        &self,
+        room: &Room,
+        id: ConversationId,
+        lines: &[String],
+        posted: usize,
+        txns: &Txns,
+    ) -> Result<usize, PostError> {
+        let mut texts = notices::history_notices(id, lines, notices::HISTORY_NOTICE_BYTES);
+        if posted > 0 {
+            texts[0] = texts[0].replacen("history so far:", "history, continued:", 1);
+        }
+        for (i, text) in texts.iter().enumerate() {
+            send::notice(room, text, Some(txns.part(&format!("history.{}", posted + i)))).await?;
+        }
+        Ok(posted + texts.len())
     }
 
     /// Removes from the room whoever `event` takes out of the conversation.

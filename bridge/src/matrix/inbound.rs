@@ -1,6 +1,7 @@
 //! Messages agents write in the bot's rooms: classified (`Incoming`), then
 //! relayed to the customer (plain text in a conversation room, from a
-//! roster agent) or dispatched as a command (`commands`). A command that
+//! roster agent; a picture or file goes through `media_out`) or dispatched
+//! as a command (`commands`). A command that
 //! changes something is answered by the event feed (`show`), so one action
 //! gets one answer; here only refusals, "nothing to change" and the
 //! read-only commands are answered, each at most once per message (the
@@ -18,6 +19,7 @@ use matrix_sdk::ruma::{OwnedEventId, UserId};
 use smsdesk_core::{AgentId, Command};
 
 use super::commands::{self, Action, Room as CmdRoom};
+pub use super::media_out::Attachment;
 use super::rich::Text;
 use super::send::{self, PostError, Txns};
 use super::store::{ReplyRef, RoomRole};
@@ -30,6 +32,8 @@ pub enum Incoming {
     Text(String),
     /// An edit of an earlier message: an SMS cannot be changed.
     Edit,
+    /// A picture or file (`m.image`, `m.file`): sent as MMS.
+    Attachment(Attachment),
     /// Something SMS cannot carry; says what, for the refusal.
     Unsupported(&'static str),
 }
@@ -51,8 +55,20 @@ impl Incoming {
                 Self::Text(body.to_owned())
             }
             MessageType::Emote(_) => Self::Unsupported("an emote (/me)"),
-            MessageType::Image(_) => Self::Unsupported("a picture"),
-            MessageType::File(_) => Self::Unsupported("a file"),
+            MessageType::Image(image) => Self::Attachment(Attachment {
+                source: image.source.clone(),
+                mimetype: image.info.as_ref().and_then(|i| i.mimetype.clone()),
+                size: image.info.as_ref().and_then(|i| i.size).map(u64::from),
+                name: image.filename().to_owned(),
+                caption: image.caption().unwrap_or_default().to_owned(),
+            }),
+            MessageType::File(file) => Self::Attachment(Attachment {
+                source: file.source.clone(),
+                mimetype: file.info.as_ref().and_then(|i| i.mimetype.clone()),
+                size: file.info.as_ref().and_then(|i| i.size).map(u64::from),
+                name: file.filename().to_owned(),
+                caption: file.caption().unwrap_or_default().to_owned(),
+            }),
             MessageType::Audio(_) => Self::Unsupported("audio"),
             MessageType::Video(_) => Self::Unsupported("a video"),
             MessageType::Location(_) => Self::Unsupported("a location"),
@@ -97,7 +113,14 @@ impl Bot {
         }
         let body = match (incoming, cmd_room) {
             (Incoming::Text(body), _) => body,
-            (Incoming::Edit | Incoming::Unsupported(_), CmdRoom::Desk) => return Ok(()),
+            (Incoming::Attachment(attachment), CmdRoom::Conversation(id)) => {
+                let reference = ReplyRef {
+                    room: room.room_id().to_owned(),
+                    event: event_id.clone(),
+                };
+                return self.relay_attachment(&room, agent, id, attachment, reference, &txns).await;
+            }
+            (Incoming::Edit | Incoming::Unsupported(_) | Incoming::Attachment(_), CmdRoom::Desk) => return Ok(()),
             (Incoming::Edit, CmdRoom::Conversation(_)) => {
                 return answer(&room, &txns, notices::EDIT_REFUSED).await;
             }
@@ -122,6 +145,7 @@ impl Bot {
                     }
                     .to_reference(),
                 ),
+                media: Vec::new(),
             };
             if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
                 answer(&room, &txns, &notices::reply_refused(&rejection)).await?;
@@ -204,7 +228,17 @@ mod tests {
             "cat.png".into(),
             owned_mxc_uri!("mxc://hs/cat"),
         )));
-        assert_eq!(Incoming::classify(&image), Some(Incoming::Unsupported("a picture")));
+        assert!(matches!(
+            Incoming::classify(&image),
+            Some(Incoming::Attachment(Attachment { ref name, ref caption, .. })) if name == "cat.png" && caption.is_empty()
+        ));
+        let video = RoomMessageEventContent::new(MessageType::Video(
+            matrix_sdk::ruma::events::room::message::VideoMessageEventContent::plain(
+                "clip.mp4".into(),
+                owned_mxc_uri!("mxc://hs/clip"),
+            ),
+        ));
+        assert_eq!(Incoming::classify(&video), Some(Incoming::Unsupported("a video")));
         assert_eq!(
             Incoming::classify(&RoomMessageEventContent::notice_plain("bot talk")),
             None

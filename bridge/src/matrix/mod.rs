@@ -17,6 +17,9 @@
 //!   the chat command language (clap).
 //! - `buttons` (pure) and `reactions`: ✅ / ❌ on offer cards and 1️⃣…🔟 on
 //!   wrap-up lists, pressed by reacting.
+//! - `media_in` and `media_out`: pictures and files (MMS): a customer's
+//!   fetched from the carrier and posted as `m.image`/`m.file`; an agent's
+//!   sent to the customer.
 //! - `store`: what the bot remembers, under `storage.path`.
 //!
 //! `Bot` is what one login shares. Every task it starts belongs to it and
@@ -31,6 +34,8 @@ mod desk_rooms;
 mod feed;
 mod inbound;
 mod login;
+mod media_in;
+mod media_out;
 #[cfg(test)]
 mod mock_homeserver;
 pub mod notices;
@@ -71,6 +76,8 @@ pub struct Bot {
     tasks: Mutex<JoinSet<()>>,
     /// Roster agents found to have no Matrix account (warned about once).
     missing_agents: Mutex<std::collections::BTreeSet<smsdesk_core::AgentId>>,
+    /// For customers' attachments at the carriers (no redirects of its own).
+    carrier_http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Bot {
@@ -140,6 +147,7 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                     cards: CardLocks::default(),
                     tasks: Mutex::new(JoinSet::new()),
                     missing_agents: Mutex::default(),
+                    carrier_http: crate::media::fetch::client(),
                 });
                 let guard = StopOnDrop(bot.clone());
                 let sync::Ended::LoginRefused = bot.sync_loop().await;

@@ -9,16 +9,18 @@ use smsdesk_core::{AgentId, ConversationId, Event, InboundSms};
 /// Bytes of history per notice: well under Synapse's 64 KiB event limit.
 pub const HISTORY_NOTICE_BYTES: usize = 16 * 1024;
 
-/// A customer's SMS as agents see it; attachments (MMS) are counted, not shown yet.
+/// A customer's SMS as agents see it; its attachments (MMS) are counted
+/// here and posted right after it (`media_in`).
 pub fn customer_line(sms: &InboundSms) -> String {
-    match sms.media.len() {
-        0 => format!("customer: {}", sms.body),
-        n => format!(
-            "customer: {} [+ {n} attachment{} not shown: MMS is not supported yet]",
-            sms.body,
-            if n == 1 { "" } else { "s" }
-        ),
-    }
+    format!(
+        "customer: {}",
+        smsdesk_core::event::with_attachments(&sms.body, sms.media.len())
+    )
+}
+
+/// A customer's attachment that cannot be shown, and why.
+pub fn customer_media_refused(index: usize, why: &str) -> String {
+    format!("The customer's attachment {index} cannot be shown: {why}.")
 }
 
 /// The "history so far" as notices of at most about `max` bytes each (a
@@ -164,6 +166,11 @@ pub fn unsupported(what: &str) -> String {
 
 pub fn not_on_roster(sender: &str) -> String {
     format!("{sender} is not on the agent roster: nothing was sent.")
+}
+
+/// An agent's picture or file that was not sent, and why.
+pub fn attachment_refused(why: &str) -> String {
+    format!("Not sent: {why}. Nothing reached the customer.")
 }
 
 pub fn reply_refused(why: &impl std::fmt::Display) -> String {

@@ -137,6 +137,7 @@ impl Bot {
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
                     send::notice(&room, &notices::customer_line(sms), Some(txns.part("room"))).await?;
+                    self.post_customer_media(&room, record.seq, sms, txns, "").await?;
                 }
             }
             Event::Ended {

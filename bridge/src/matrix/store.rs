@@ -3,8 +3,8 @@
 //! a restart misses no command), the event-feed cursor (so a Matrix outage
 //! delays notices and loses none), its login (so a restart is the same
 //! device, and a repeated post the same request), which Matrix event
-//! carried which reply (for delivery reactions), and which message shows
-//! each open offer.
+//! carried which reply (for delivery reactions), which message shows
+//! each open offer, and where customers' attachments were uploaded.
 //!
 //! Writes are staged in memory and made durable together by `flush` (one
 //! `fdatasync` per handled batch, on a blocking thread); reads see staged
@@ -66,6 +66,23 @@ pub struct StoredOffer {
     pub room: OwnedRoomId,
     pub event: OwnedEventId,
     pub card: OfferCard,
+}
+
+/// A customer's attachment as the homeserver holds it (uploaded once, then
+/// shown again from here in later history), or why it cannot be shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CustomerMedia {
+    Uploaded {
+        mxc: matrix_sdk::ruma::OwnedMxcUri,
+        content_type: String,
+        name: String,
+        size: u64,
+        image: bool,
+    },
+    Refused {
+        why: String,
+    },
 }
 
 /// How the store relates to the engine's event log, found at open.
@@ -370,6 +387,15 @@ impl BotStore {
 
     pub fn remove_offer(&self, id: ConversationId, agent: &AgentId) {
         self.delete(&format!("offer/{id}/{agent}"));
+    }
+
+    /// Attachment `k` of the customer's message shown by event `seq`.
+    pub fn customer_media(&self, seq: u64, k: usize) -> Result<Option<CustomerMedia>> {
+        self.get(&format!("media/{seq}/{k}"))
+    }
+
+    pub fn set_customer_media(&self, seq: u64, k: usize, media: &CustomerMedia) {
+        self.put(&format!("media/{seq}/{k}"), media);
     }
 
     /// What a bot message with reaction buttons is (`buttons`).

@@ -41,12 +41,16 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         return Attempt::Permanent(None, format!("carrier {} is no longer configured", sms.carrier));
     };
     let plugin = watched.get();
+    let media_urls = match media_urls(state, sms).await {
+        Ok(urls) => urls,
+        Err(attempt) => return attempt,
+    };
     let message = OutboundMessage {
         message_id: sms.message_id.to_string(),
         from: sms.from.to_string(),
         to: sms.to.to_string(),
         body: sms.body.clone(),
-        media_urls: Vec::new(),
+        media_urls,
         status_callback_url: Some(format!("{}/webhooks/{}/status", state.config.public_url, sms.carrier)),
     };
     let p = plugin.clone();
@@ -109,4 +113,37 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         Ok(Err(error)) => Attempt::Retry(error.to_string(), None),
         Err(error) => Attempt::Retry(error.to_string(), None),
     }
+}
+
+/// The public URLs of the reply's attachments, each kept fetchable for
+/// `http.media_lifetime` from now (the carrier fetches them while sending).
+async fn media_urls(state: &AppState, sms: &OutboundSms) -> Result<Vec<String>, Attempt> {
+    if sms.media.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (store, tokens) = (state.media.clone(), sms.media.clone());
+    let until = smsdesk_core::Timestamp::now().0 + state.config.media_lifetime.as_millis() as u64;
+    let kept = tokio::task::spawn_blocking(move || {
+        tokens
+            .iter()
+            .map(|t| store.keep_until(t, until).map(|live| (t.clone(), live)))
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .await;
+    let kept = match kept {
+        Ok(Ok(k)) => k,
+        Ok(Err(error)) => return Err(Attempt::Retry(format!("cannot read the reply's attachments: {error}"), None)),
+        Err(error) => return Err(Attempt::Retry(error.to_string(), None)),
+    };
+    let mut urls = Vec::with_capacity(kept.len());
+    for (token, live) in kept {
+        if !live {
+            return Err(Attempt::Permanent(
+                None,
+                "an attachment of this reply is no longer on disk; nothing was sent".to_owned(),
+            ));
+        }
+        urls.push(format!("{}/media/{token}", state.config.public_url));
+    }
+    Ok(urls)
 }

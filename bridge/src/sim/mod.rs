@@ -12,13 +12,17 @@
 //!   (the recipient opted out, in the carrier's own words), `"21211"` or
 //!   `"40310"` (not a valid number: permanent), `"drop"`
 //!   (accepted, never delivered), `{"delay_ms": N}`.
-//! - `POST /sim/inbound` `{"from", "to", "body", "carrier"?}`: the customer
-//!   texts: a properly signed webhook of that carrier (default: the first)
-//!   goes to smsdesk; answers with smsdesk's status.
-//! - `GET /sim/messages`: every message received, for tests and the demo.
+//! - `POST /sim/inbound` `{"from", "to", "body", "carrier"?, "media"?}`: the
+//!   customer texts: a properly signed webhook of that carrier (default: the
+//!   first) goes to smsdesk; answers with smsdesk's status. `media` names
+//!   test files (`media::file`, e.g. `"cat.png"`) or gives URLs: an MMS.
+//! - `GET /sim/messages`: every message received, for tests and the demo,
+//!   with what its media URLs gave when the simulator fetched them.
+//! - `GET /sim/media/{name}`: the test files (see `media`).
 //!
 //! `signing` holds the signers shared with tests and benchmarks.
 
+pub mod media;
 pub mod signing;
 mod telnyx;
 mod twilio;
@@ -105,7 +109,12 @@ pub struct SimMessage {
     pub body: String,
     pub status: String,
     pub error_code: Option<String>,
+    /// What the message's media URLs gave (MMS), fetched when it was sent.
+    #[serde(default)]
+    pub media: Vec<media::SimMedia>,
 }
+
+pub use media::SimMedia;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
@@ -225,6 +234,23 @@ impl Sim {
         inner.next
     }
 
+    /// A test file's URL at this simulator (or a URL given as is).
+    fn inbound_media(&self, name: &str) -> InboundMedia {
+        if name.contains("://") {
+            return InboundMedia {
+                url: name.to_owned(),
+                content_type: "image/jpeg".to_owned(),
+                size: 0,
+            };
+        }
+        let (content_type, size) = media::file(name).map_or(("application/octet-stream", 0), |(t, b)| (t, b.len()));
+        InboundMedia {
+            url: format!("http://{}/sim/media/{name}", self.args.listen),
+            content_type: content_type.to_owned(),
+            size,
+        }
+    }
+
     fn webhook_url(&self, carrier: &str, kind: &str) -> String {
         format!(
             "{}/webhooks/{carrier}/{kind}",
@@ -260,6 +286,17 @@ struct Inbound {
     /// Which carrier the customer's SMS comes through (default: the first).
     #[serde(default)]
     carrier: Option<String>,
+    /// Attachments: test file names (`media::file`) or URLs.
+    #[serde(default)]
+    media: Vec<String>,
+}
+
+/// A customer's attachment as the carrier describes it in a webhook.
+#[derive(Clone, Debug)]
+pub(super) struct InboundMedia {
+    pub url: String,
+    pub content_type: String,
+    pub size: usize,
 }
 
 async fn inbound(State(sim): State<Shared>, Json(sms): Json<Inbound>) -> Response {
@@ -270,9 +307,10 @@ async fn inbound(State(sim): State<Shared>, Json(sms): Json<Inbound>) -> Respons
         )
             .into_response();
     };
+    let media: Vec<InboundMedia> = sms.media.iter().map(|m| sim.inbound_media(m)).collect();
     let sent = match carrier.kind {
-        Kind::Twilio => twilio::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body).await,
-        Kind::Telnyx => telnyx::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body).await,
+        Kind::Twilio => twilio::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body, &media).await,
+        Kind::Telnyx => telnyx::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body, &media).await,
     };
     match sent {
         Ok((sid, status, body)) => {
@@ -297,6 +335,8 @@ pub fn router(args: SimArgs) -> Router {
         .route("/sim/messages", get(messages))
         .route("/sim/faults", post(faults))
         .route("/sim/inbound", post(inbound))
+        .route("/sim/media/{name}", get(media::redirect))
+        .route("/sim/cdn/{name}", get(media::serve))
         .with_state(sim)
 }
 

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{signing, Effect, Kind, Shared, Sim, SimMessage};
+use super::{media, signing, Effect, InboundMedia, Kind, Shared, Sim, SimMessage};
 
 fn telnyx_error(status: StatusCode, code: &str, title: &str, detail: &str) -> Response {
     let body = json!({ "errors": [{ "code": code, "title": title, "detail": detail }] });
@@ -108,8 +108,16 @@ pub(super) async fn create_message(State(sim): State<Shared>, headers: HeaderMap
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let media_urls: Vec<String> = request
+        .get("media_urls")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
     let carrier = sim.name_of(Kind::Telnyx);
+    let fetched = media::fetch_all(&sim.client, &media_urls).await;
+    let kind = if media_urls.is_empty() { "SMS" } else { "MMS" };
     let (id, fresh) = sim.record(key, |n| SimMessage {
+        media: fetched,
         carrier,
         sid: message_id(n),
         from: from.clone(),
@@ -123,7 +131,7 @@ pub(super) async fn create_message(State(sim): State<Shared>, headers: HeaderMap
             "id": id,
             "record_type": "message",
             "direction": "outbound",
-            "type": "SMS",
+            "type": kind,
             "from": { "phone_number": from },
             "to": [{ "phone_number": to, "status": status }],
             "text": text,
@@ -162,17 +170,23 @@ pub(super) async fn inbound(
     from: String,
     to: String,
     body: String,
+    media: &[InboundMedia],
 ) -> Result<(String, u16, String), reqwest::Error> {
     let id = message_id(sim.next_id());
+    let media: Vec<Value> = media
+        .iter()
+        .map(|m| json!({ "url": m.url, "content_type": m.content_type, "size": m.size, "hash_sha256": null }))
+        .collect();
+    let kind = if media.is_empty() { "SMS" } else { "MMS" };
     let payload = json!({
         "id": id,
         "record_type": "message",
         "direction": "inbound",
-        "type": "SMS",
+        "type": kind,
         "from": { "phone_number": from },
         "to": [{ "phone_number": to, "status": "webhook_delivered" }],
         "text": body,
-        "media": [],
+        "media": media,
         "parts": 1,
     });
     let (status, answer) = post_event(sim, &sim.webhook_url(carrier, "inbound"), "message.received", payload).await?;

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
 
-use super::{signing, Effect, Kind, Shared, Sim, SimMessage};
+use super::{media, signing, Effect, InboundMedia, Kind, Shared, Sim, SimMessage};
 
 fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
     let body = serde_json::json!({
@@ -79,7 +79,13 @@ pub(super) async fn create_message(
         }
         Effect::Drop | Effect::None => {}
     }
-    let form: BTreeMap<String, String> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let media_urls: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "MediaUrl")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let form: BTreeMap<String, String> = pairs.into_iter().collect();
     let (Some(to), Some(from)) = (form.get("To"), form.get("From").or(form.get("MessagingServiceSid"))) else {
         return twilio_error(
             StatusCode::BAD_REQUEST,
@@ -88,6 +94,13 @@ pub(super) async fn create_message(
         );
     };
     let text = form.get("Body").cloned().unwrap_or_default();
+    if text.is_empty() && media_urls.is_empty() {
+        return twilio_error(
+            StatusCode::BAD_REQUEST,
+            21602,
+            "Message body is required.",
+        );
+    }
     if text.chars().count() > 1600 {
         return twilio_error(
             StatusCode::BAD_REQUEST,
@@ -100,7 +113,9 @@ pub(super) async fn create_message(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let carrier = sim.name_of(Kind::Twilio);
+    let fetched = media::fetch_all(&sim.client, &media_urls).await;
     let (sid, fresh) = sim.record(key, |n| SimMessage {
+        media: fetched,
         carrier,
         sid: format!("SM{n:032x}"),
         from: from.clone(),
@@ -154,19 +169,24 @@ pub(super) async fn inbound(
     from: String,
     to: String,
     body: String,
+    media: &[InboundMedia],
 ) -> Result<(String, u16, String), reqwest::Error> {
-    let sid = format!("SM{:032x}", sim.next_id());
-    let params = vec![
+    let sid = format!("{}{:032x}", if media.is_empty() { "SM" } else { "MM" }, sim.next_id());
+    let mut params = vec![
         ("AccountSid".to_owned(), sim.args.account_sid.clone()),
         ("ApiVersion".to_owned(), "2010-04-01".to_owned()),
         ("Body".to_owned(), body),
         ("From".to_owned(), from),
         ("MessageSid".to_owned(), sid.clone()),
-        ("NumMedia".to_owned(), "0".to_owned()),
+        ("NumMedia".to_owned(), media.len().to_string()),
         ("NumSegments".to_owned(), "1".to_owned()),
         ("SmsSid".to_owned(), sid.clone()),
         ("To".to_owned(), to),
     ];
+    for (i, m) in media.iter().enumerate() {
+        params.push((format!("MediaContentType{i}"), m.content_type.clone()));
+        params.push((format!("MediaUrl{i}"), m.url.clone()));
+    }
     let (status, answer) = post_signed(sim, &sim.webhook_url(carrier, "inbound"), params).await?;
     Ok((sid, status, answer))
 }

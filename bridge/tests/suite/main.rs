@@ -20,6 +20,7 @@ mod gateway;
 mod intake;
 mod matrix_e2e;
 mod matrix_recovery;
+mod mms;
 mod outbound;
 mod plugin_author;
 mod reload;

@@ -68,6 +68,7 @@ async fn desk() -> Desk {
         listen: "127.0.0.1:0".parse().expect("addr"),
         public_url: "http://127.0.0.1:9".into(),
         max_body: 4096,
+        media_lifetime: std::time::Duration::from_secs(3600),
         matrix: Some(MatrixConfig {
             homeserver: hs.url.clone(),
             user: owned_user_id!("@smsdesk:hs"),
@@ -141,6 +142,7 @@ async fn desk() -> Desk {
         cards: CardLocks::default(),
         tasks: Mutex::new(JoinSet::new()),
         missing_agents: Mutex::default(),
+        carrier_http: crate::media::fetch::client(),
     });
     Desk {
         hs,

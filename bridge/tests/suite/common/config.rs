@@ -25,6 +25,7 @@ path = "data/smsdesk"
 listen = "127.0.0.1:{port}"
 public_url = "http://127.0.0.1:{port}"
 max_body = 4096
+media_lifetime = "3s"
 
 [plugins]
 cache_dir = "{cache}"

@@ -118,6 +118,14 @@ pub struct Seen {
     pub at: Instant,
 }
 
+/// An unencrypted attachment's `mxc://` URI.
+fn mxc(source: &matrix_sdk::ruma::events::room::MediaSource) -> String {
+    match source {
+        matrix_sdk::ruma::events::room::MediaSource::Plain(uri) => uri.to_string(),
+        matrix_sdk::ruma::events::room::MediaSource::Encrypted(file) => file.url.to_string(),
+    }
+}
+
 /// A Matrix user driven by a test: joins every invitation, records
 /// everything it sees, syncs in its own loop.
 #[derive(Clone)]
@@ -162,6 +170,9 @@ impl User {
             let body = match &ev.content.msgtype {
                 MessageType::Text(t) => Some((t.body.clone(), t.formatted.as_ref().map(|f| f.body.clone()))),
                 MessageType::Notice(n) => Some((n.body.clone(), n.formatted.as_ref().map(|f| f.body.clone()))),
+                // Attachments as "m.image <file name> <mxc>" (the same for m.file).
+                MessageType::Image(i) => Some((format!("m.image {} {}", i.filename(), mxc(&i.source)), None)),
+                MessageType::File(f) => Some((format!("m.file {} {}", f.filename(), mxc(&f.source)), None)),
                 _ => None,
             };
             if let Some((body, html)) = body {

@@ -67,6 +67,28 @@ impl Sim {
             .expect("JSON from the simulator")
     }
 
+    /// The customer `from` sends `body` with the simulator's test files
+    /// `media` (e.g. `"cat.png"`) to `to` through `carrier`: an MMS.
+    pub async fn mms_via(
+        &self,
+        client: &reqwest::Client,
+        carrier: &str,
+        from: &str,
+        to: &str,
+        body: &str,
+        media: &[&str],
+    ) -> serde_json::Value {
+        client
+            .post(self.url("/sim/inbound"))
+            .json(&serde_json::json!({"from": from, "to": to, "body": body, "carrier": carrier, "media": media}))
+            .send()
+            .await
+            .expect("the simulator answers")
+            .json()
+            .await
+            .expect("JSON from the simulator")
+    }
+
     /// Every message the simulator received, oldest first.
     pub async fn messages(&self, client: &reqwest::Client) -> Vec<serde_json::Value> {
         client

@@ -68,8 +68,11 @@ impl Guest for Plugin {
         let mut body = json!({
             "from": message.from,
             "to": message.to,
-            "text": message.body,
         });
+        // Telnyx wants text, media_urls or both; a picture alone has no text.
+        if !message.body.is_empty() || message.media_urls.is_empty() {
+            body["text"] = json!(message.body);
+        }
         if !message.media_urls.is_empty() {
             body["media_urls"] = json!(message.media_urls);
         }

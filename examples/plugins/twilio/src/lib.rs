@@ -54,7 +54,10 @@ impl Guest for Plugin {
             Some(service) => form.append_pair("MessagingServiceSid", service),
             None => form.append_pair("From", &message.from),
         };
-        form.append_pair("Body", &message.body);
+        // A picture alone (MMS) has no text: Twilio wants Body or MediaUrl.
+        if !message.body.is_empty() || message.media_urls.is_empty() {
+            form.append_pair("Body", &message.body);
+        }
         for url in &message.media_urls {
             form.append_pair("MediaUrl", url);
         }

@@ -1,0 +1,49 @@
+//! `GET /media/{token}`: an agent's attachment, for the carrier to fetch
+//! when it sends the MMS. The token is the only key; a wrong or expired
+//! one is 404 with nothing else said, so the answer tells a guesser
+//! nothing. The file is read off the runtime threads.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+
+pub async fn media(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+    let store = state.media.clone();
+    let now = smsdesk_core::Timestamp::now().0;
+    let found = tokio::task::spawn_blocking(move || store.get(&token, now)).await;
+    match found {
+        Ok(Ok(Some((meta, bytes)))) => {
+            state.metrics.media("served");
+            let disposition = format!(
+                "inline; filename=\"{}\"",
+                meta.name.replace(|c: char| c == '"' || c == '\\' || c.is_control(), "_")
+            );
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, v);
+            }
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            response
+        }
+        Ok(Ok(None)) => {
+            state.metrics.media("not_found");
+            (StatusCode::NOT_FOUND, "no such attachment, or it has expired\n").into_response()
+        }
+        Ok(Err(error)) => {
+            tracing::error!(%error, "cannot read an attachment");
+            (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the attachment\n").into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "reading an attachment failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the attachment\n").into_response()
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Agents' attachments waiting for the carrier to fetch them.
+//!
+//! Each is two files under `storage.path/media/`: `<token>` (the bytes)
+//! and `<token>.json` (content type, name, expiry). The token is 32 random
+//! bytes in URL-safe base64, so the URL `{public_url}/media/<token>` cannot
+//! be guessed. Both files are written to a temporary name, synced and
+//! renamed before the reply that names the token is submitted, so a reply
+//! that survives a crash finds its attachment.
+//!
+//! An attachment expires `lifetime` after it was kept, and the outbox
+//! pushes the expiry on before every attempt (`keep_until`), so a reply
+//! retried for hours still sends a live URL. Expired attachments are
+//! removed by `sweep` once they have been expired for `SWEEP_GRACE`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+
+/// How long an expired attachment stays on disk before `sweep` removes it.
+pub const SWEEP_GRACE: Duration = Duration::from_secs(24 * 3600);
+
+/// What is kept beside an attachment's bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub content_type: String,
+    /// The agent's file name, for `Content-Disposition`.
+    pub name: String,
+    pub size: u64,
+    /// Unix milliseconds after which the URL answers 404.
+    pub expires_at_ms: u64,
+}
+
+/// The attachments directory.
+#[derive(Clone, Debug)]
+pub struct MediaStore {
+    dir: PathBuf,
+}
+
+impl MediaStore {
+    pub fn open(storage: &Path) -> std::io::Result<Self> {
+        let dir = storage.join("media");
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    /// A fresh unguessable token.
+    fn token() -> String {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Whether `token` could be one of ours: checked before it becomes a
+    /// path, so no request can name another file.
+    fn valid(token: &str) -> bool {
+        token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+
+    /// Keeps `bytes` durably until `expires_at_ms`; returns the token.
+    pub fn put(&self, bytes: &[u8], content_type: &str, name: &str, expires_at_ms: u64) -> std::io::Result<String> {
+        let token = Self::token();
+        let meta = Meta {
+            content_type: content_type.to_owned(),
+            name: name.to_owned(),
+            size: bytes.len() as u64,
+            expires_at_ms,
+        };
+        self.write(&token, bytes)?;
+        self.write(&format!("{token}.json"), &serde_json::to_vec(&meta)?)?;
+        std::fs::File::open(&self.dir)?.sync_all()?;
+        Ok(token)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, self.dir.join(name))
+    }
+
+    fn meta(&self, token: &str) -> std::io::Result<Option<Meta>> {
+        if !Self::valid(token) {
+            return Ok(None);
+        }
+        match std::fs::read(self.dir.join(format!("{token}.json"))) {
+            Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Pushes the expiry on to at least `until_ms`; `false` when the
+    /// attachment is gone (it can no longer be sent).
+    pub fn keep_until(&self, token: &str, until_ms: u64) -> std::io::Result<bool> {
+        let Some(mut meta) = self.meta(token)? else {
+            return Ok(false);
+        };
+        if !self.dir.join(token).exists() {
+            return Ok(false);
+        }
+        if meta.expires_at_ms < until_ms {
+            meta.expires_at_ms = until_ms;
+            self.write(&format!("{token}.json"), &serde_json::to_vec(&meta)?)?;
+        }
+        Ok(true)
+    }
+
+    /// The attachment, if `token` names one that has not expired at `now_ms`.
+    pub fn get(&self, token: &str, now_ms: u64) -> std::io::Result<Option<(Meta, Vec<u8>)>> {
+        let Some(meta) = self.meta(token)? else {
+            return Ok(None);
+        };
+        if now_ms > meta.expires_at_ms {
+            return Ok(None);
+        }
+        match std::fs::read(self.dir.join(token)) {
+            Ok(bytes) => Ok(Some((meta, bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes attachments expired for more than `SWEEP_GRACE` at `now_ms`,
+    /// and temporary files left by a crash; returns how many went.
+    pub fn sweep(&self, now_ms: u64) -> std::io::Result<usize> {
+        let grace = SWEEP_GRACE.as_millis() as u64;
+        let mut removed = 0;
+        for entry in std::fs::read_dir(&self.dir)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(self.dir.join(&name));
+                continue;
+            }
+            let Some(token) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let expired = match self.meta(token) {
+                Ok(Some(meta)) => meta.expires_at_ms.saturating_add(grace) < now_ms,
+                Ok(None) => false,
+                Err(_) => true, // unreadable: it can never be served
+            };
+            if expired {
+                let _ = std::fs::remove_file(self.dir.join(token));
+                std::fs::remove_file(self.dir.join(&name))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// Runs `sweep` at start and then hourly, for as long as the server runs.
+pub async fn sweeper(store: MediaStore) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let s = store.clone();
+        let now = smsdesk_core::Timestamp::now().0;
+        match tokio::task::spawn_blocking(move || s.sweep(now)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(removed = n, "removed expired attachments"),
+            Ok(Err(error)) => tracing::warn!(%error, "cannot sweep expired attachments"),
+            Err(error) => tracing::warn!(%error, "sweeping expired attachments failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_served_until_expiry_pushed_on_and_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MediaStore::open(dir.path()).unwrap();
+        let token = store.put(b"\x89PNG", "image/png", "cat.png", 1_000).unwrap();
+        assert!(MediaStore::valid(&token), "{token}");
+        let (meta, bytes) = store.get(&token, 1_000).unwrap().unwrap();
+        assert_eq!((meta.content_type.as_str(), bytes.as_slice()), ("image/png", &b"\x89PNG"[..]));
+        assert!(store.get(&token, 1_001).unwrap().is_none(), "expired");
+        assert!(store.keep_until(&token, 5_000).unwrap());
+        assert!(store.get(&token, 4_000).unwrap().is_some(), "pushed on");
+        // A wrong token or one naming another file is nothing.
+        assert!(store.get("../../etc/passwd", 0).unwrap().is_none());
+        assert!(store.get(&"A".repeat(43), 0).unwrap().is_none());
+        assert!(!store.keep_until(&"A".repeat(43), 1).unwrap());
+        // Two tokens are never the same.
+        assert_ne!(store.put(b"x", "image/png", "a.png", 0).unwrap(), token);
+        let grace = SWEEP_GRACE.as_millis() as u64;
+        assert_eq!(store.sweep(5_000 + grace).unwrap(), 1, "only the other one is old enough");
+        assert_eq!(store.sweep(5_001 + grace).unwrap(), 1);
+        assert!(!store.keep_until(&token, 1).unwrap(), "gone after the sweep");
+    }
+}
