@@ -142,3 +142,115 @@ fn authorization(auth: &MediaAuth) -> String {
         MediaAuth::Bearer(token) => format!("Bearer {token}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::routing::get;
+    use smsdesk_core::CarrierName;
+
+    /// A media server on loopback: `/pic` (auth required), `/hop` →
+    /// `/open` on "localhost" (another host name), `/open`, `/mp4`,
+    /// `/endless` (no length, too big), `/busy` (503).
+    async fn server() -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let png = || ([("content-type", "image/png")], b"\x89PNG....".to_vec());
+        let app = axum::Router::new()
+            .route(
+                "/pic",
+                get(move |h: HeaderMap| async move {
+                    // "user:secret" in base64
+                    if h.get("authorization").and_then(|v| v.to_str().ok()) == Some("Basic dXNlcjpzZWNyZXQ=") {
+                        png().into_response()
+                    } else {
+                        StatusCode::UNAUTHORIZED.into_response()
+                    }
+                }),
+            )
+            .route(
+                "/hop",
+                get(move || async move { Redirect::temporary(&format!("http://localhost:{port}/open")) }),
+            )
+            .route(
+                "/open",
+                get(move |h: HeaderMap| async move {
+                    assert!(h.get("authorization").is_none(), "credentials went to another host");
+                    png()
+                }),
+            )
+            .route("/mp4", get(|| async { ([("content-type", "video/mp4")], vec![0u8; 8]) }))
+            .route(
+                "/endless",
+                get(|| async {
+                    let chunks = (0..7).map(|_| Ok::<_, std::io::Error>(vec![0u8; 1024 * 1024]));
+                    let body = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+                    Response::builder().header("content-type", "image/png").body(body).unwrap()
+                }),
+            )
+            .route("/busy", get(|| async { StatusCode::SERVICE_UNAVAILABLE }));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        port
+    }
+
+    fn carrier(hosts: &[&str], auth: bool) -> CarrierConfig {
+        CarrierConfig {
+            key: "carriers[0]".into(),
+            name: CarrierName::from("twilio"),
+            plugin: "twilio.wasm".into(),
+            allowed_hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            settings: Vec::new(),
+            secrets: Vec::new(),
+            media_auth: auth.then(|| MediaAuth::Basic {
+                user: "user".into(),
+                password: "secret".into(),
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn only_allowed_hosts_with_credentials_to_the_first_only() {
+        let port = server().await;
+        let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
+        let c = client();
+        let both = carrier(&["127.0.0.1", "localhost"], true);
+        let got = fetch(&c, &both, &url("/pic"), 1).await.unwrap();
+        assert_eq!((got.name.as_str(), got.kind), ("picture-1.png", Kind::Image));
+        // Without media_auth the carrier says no: for good.
+        let Err(FetchError::Refused(why)) = fetch(&c, &carrier(&["127.0.0.1"], false), &url("/pic"), 1).await else {
+            panic!("fetched without credentials");
+        };
+        assert_eq!(why, "the carrier answered 401 Unauthorized");
+        // A redirect to another host: followed only if allowed, without credentials.
+        assert!(fetch(&c, &both, &url("/hop"), 2).await.is_ok());
+        let Err(FetchError::Refused(why)) = fetch(&c, &carrier(&["127.0.0.1"], true), &url("/hop"), 2).await else {
+            panic!("followed a redirect to a host not allowed");
+        };
+        assert_eq!(why, "host localhost is not in carrier twilio's allowed_hosts");
+    }
+
+    #[tokio::test]
+    async fn types_sizes_and_busy_carriers() {
+        let port = server().await;
+        let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
+        let (c, carrier) = (client(), carrier(&["127.0.0.1"], false));
+        let Err(FetchError::Refused(why)) = fetch(&c, &carrier, &url("/mp4"), 1).await else {
+            panic!("a video passed");
+        };
+        assert!(why.starts_with("video/mp4 is not allowed"), "{why}");
+        let Err(FetchError::Refused(why)) = fetch(&c, &carrier, &url("/endless"), 1).await else {
+            panic!("an endless body passed");
+        };
+        assert!(why.contains("is over the limit"), "{why}");
+        assert!(matches!(
+            fetch(&c, &carrier, &url("/busy"), 1).await,
+            Err(FetchError::Failed(_))
+        ));
+        assert!(matches!(
+            fetch(&c, &carrier, "file:///etc/passwd", 1).await,
+            Err(FetchError::Refused(_))
+        ));
+    }
+}

@@ -469,3 +469,31 @@ fn section_8_added_keys_are_read_or_named_as_not_built_yet() {
         "entry_points[0].intake_timeout: only means something with an intake bot; add intake = \"path/to/bot.wasm\""
     );
 }
+
+#[test]
+fn media_auth_names_config_entries_and_media_lifetime_is_a_duration() {
+    let auth = |v: &'static str| {
+        move |t: String| {
+            t.replace(
+                "allowed_hosts = [\"api.twilio.com\"]",
+                &format!("allowed_hosts = [\"api.twilio.com\"]\nmedia_auth = {v}"),
+            )
+        }
+    };
+    assert_eq!(problems(auth("[\"account_sid\", \"auth_token\"]")), Vec::<String>::new());
+    assert_eq!(
+        one(auth("[\"account_sid\", \"password\"]")),
+        "carriers[0].media_auth: \"password\" is not an entry of [carriers.config] or [carriers.secrets]: name the entry that holds the credential"
+    );
+    assert_eq!(
+        one(auth("[\"account_sid\"]")),
+        "carriers[0].media_auth: expected two entry names for HTTP basic, e.g. [\"account_sid\", \"auth_token\"]"
+    );
+    assert_eq!(
+        one(auth("42")),
+        "carriers[0].media_auth: expected an entry name (bearer, e.g. \"api_key\") or two (basic, e.g. [\"account_sid\", \"auth_token\"]), found an integer"
+    );
+    let lifetime = |v: &'static str| move |t: String| t.replace("[http]\n", &format!("[http]\nmedia_lifetime = {v}\n"));
+    assert_eq!(problems(lifetime("\"30m\"")), Vec::<String>::new());
+    assert!(one(lifetime("\"soon\"")).starts_with("http.media_lifetime: "));
+}
