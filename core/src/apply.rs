@@ -41,6 +41,9 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 busy_at: None,
                 inactive_at: None,
                 fields: Vec::new(),
+                queued_at: Some(at),
+                first_accepted_at: None,
+                ended_at: None,
             });
             start_busy_timer(state, *conversation, at);
         }
@@ -55,7 +58,10 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 },
             );
             // No busy reply while the bot talks; its timer starts once queued.
-            state.edit_indexed(*conversation, |c| c.busy_at = None);
+            state.edit_indexed(*conversation, |c| {
+                c.busy_at = None;
+                c.queued_at = None;
+            });
         }
         Event::IntakeTurned {
             conversation,
@@ -89,6 +95,7 @@ pub fn apply(state: &mut State, record: &EventRecord) {
                 c.skills.clone_from(skills);
                 c.fields.clone_from(fields);
                 c.phase = Phase::Queued { head: false, since: at };
+                c.queued_at.get_or_insert(at);
             });
             start_busy_timer(state, *conversation, at);
         }
@@ -115,8 +122,16 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             offer(state, *conversation, agent, at, *deadline, None);
         }
         Event::OfferAccepted { conversation, agent } => {
+            let mut first = None;
             if let Some(c) = state.conversation_mut(*conversation) {
                 c.declined_by.clear();
+                if c.first_accepted_at.is_none() {
+                    c.first_accepted_at = Some(at);
+                    first = Some((c.queue.clone(), at.since(c.queued_at.unwrap_or(c.opened_at))));
+                }
+            }
+            if let Some((queue, wait)) = first {
+                state.count(&queue, at, |t, sla| t.accepted(wait, sla));
             }
             state.set_phase(
                 *conversation,
@@ -248,6 +263,9 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             agent,
             auto_wrapup_at,
         } => {
+            if let Some(c) = state.conversation_mut(*conversation) {
+                c.ended_at = Some(at);
+            }
             state.set_phase(
                 *conversation,
                 Phase::Wrapup {
@@ -278,6 +296,13 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             reason,
             offered_to,
         } => {
+            let never_accepted = state
+                .conversation(*conversation)
+                .filter(|c| c.first_accepted_at.is_none() && c.queued_at.is_some())
+                .map(|c| c.queue.clone());
+            if let Some(queue) = never_accepted {
+                state.count(&queue, at, |t, _| t.abandoned());
+            }
             state.set_phase(
                 *conversation,
                 Phase::Closed {
@@ -322,6 +347,12 @@ pub fn apply(state: &mut State, record: &EventRecord) {
         }
         Event::WrappedUp { conversation, reason } => {
             let owner = state.conversation(*conversation).and_then(|c| c.phase.owner().cloned());
+            let handled = state
+                .conversation(*conversation)
+                .and_then(|c| Some((c.queue.clone(), at.since(c.first_accepted_at?))));
+            if let Some((queue, handle)) = handled {
+                state.count(&queue, at, |t, _| t.handled(handle));
+            }
             state.set_phase(
                 *conversation,
                 Phase::Closed {

@@ -32,6 +32,7 @@ pub mod committer;
 pub mod decide;
 pub mod engine;
 pub mod event;
+pub mod figures;
 pub mod hours;
 pub mod ids;
 pub mod keywords;

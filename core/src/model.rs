@@ -368,6 +368,16 @@ pub struct Conversation {
     /// What the intake bot collected (shown on the offer and in the room).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<(String, String)>,
+    /// When it first waited in a queue (after intake, if any): queue time
+    /// (ASA, service level) counts from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<Timestamp>,
+    /// When an agent first accepted it; `None` while never accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_accepted_at: Option<Timestamp>,
+    /// When its owner last ended it (into wrap-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Timestamp>,
 }
 
 impl Conversation {

@@ -44,6 +44,8 @@ impl EntryKind {
 /// Seed defaults from PRODUCT.md §3.
 pub const DEFAULT_OFFER_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CAPACITY: u32 = 1;
+/// `queues[].sla` unless set (PRODUCT.md §10).
+pub const DEFAULT_SLA: Duration = Duration::from_secs(60);
 /// Replies longer than this many characters are refused (seed limit).
 pub const MAX_REPLY_CHARS: usize = 1_000;
 /// Most attachments in one reply (Twilio takes 10 media per message).
@@ -71,6 +73,11 @@ pub struct QueueSetup {
     pub busy_after: Option<Duration>,
     /// An active conversation whose customer is silent this long is paused.
     pub inactivity: Option<Duration>,
+    /// Where the queue's day starts and ends (figures "since local
+    /// midnight", and `hours`); UTC unless the config says.
+    pub timezone: jiff::tz::TimeZone,
+    /// Accepted within this long counts toward the service level.
+    pub sla: Duration,
 }
 
 impl QueueSetup {
@@ -86,6 +93,8 @@ impl QueueSetup {
             busy_reply: None,
             busy_after: None,
             inactivity: None,
+            timezone: jiff::tz::TimeZone::UTC,
+            sla: DEFAULT_SLA,
         }
     }
 

@@ -19,6 +19,7 @@ pub const QUEUE_KEYS: &[&str] = &[
     "busy_reply",
     "busy_after",
     "inactivity",
+    "sla",
 ];
 
 const COMPLIANCE_KEYS: &[&str] = &[
@@ -116,6 +117,17 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
     let hours = t.contains_key("hours").then(|| r.strings(t, path, "hours"));
     let timezone = r.string(t, path, "timezone", false);
     let holidays = r.strings(t, path, "holidays");
+    // The zone also says where the queue's day starts (supervisor figures),
+    // so it is read with or without hours.
+    if let Some(zone) = &timezone {
+        match jiff::tz::TimeZone::get(zone) {
+            Ok(tz) => setup.timezone = tz,
+            Err(_) => r.err(
+                &join(path, "timezone"),
+                format!("{zone:?} is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")"),
+            ),
+        }
+    }
     match hours {
         Some(hours) => {
             let zone = timezone.unwrap_or_else(|| "UTC".to_owned());
@@ -129,13 +141,16 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
                 Ok(h) => setup.hours = Some(h),
                 Err(problems) => {
                     for (key, message) in problems {
-                        r.err(&join(path, key), message);
+                        // The zone was named above already.
+                        if key != "timezone" {
+                            r.err(&join(path, key), message);
+                        }
                     }
                 }
             }
         }
         None => {
-            for key in ["timezone", "holidays", "closed_reply"] {
+            for key in ["holidays", "closed_reply"] {
                 if t.contains_key(key) {
                     r.err(
                         &join(path, key),
@@ -144,6 +159,9 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
                 }
             }
         }
+    }
+    if let Some(sla) = r.duration(t, path, "sla", false).flatten() {
+        setup.sla = sla;
     }
     setup.closed_reply = text(r, t, path, "closed_reply", &["opens"]);
     setup.greeting = text(r, t, path, "greeting", &[]);

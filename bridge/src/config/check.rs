@@ -19,6 +19,23 @@ use super::queues::{QueueConfig, RouterChoice};
 use super::reader::{join, Reader};
 use super::{Config, ConfigError};
 
+/// Supervisors watch queues that exist. (A supervisor may also be an
+/// agent: their supervisor room and desk room are two rooms.)
+pub fn supervisors(r: &mut Reader, supervisors: &[super::SupervisorConfig], queues: &[QueueConfig]) {
+    let queue_names: BTreeSet<&str> = queues.iter().map(|q| q.setup.name.as_str()).collect();
+    let known = queue_names.iter().copied().collect::<Vec<_>>().join(", ");
+    for s in supervisors {
+        for (i, q) in s.queues.iter().enumerate() {
+            if !queue_names.contains(q.as_str()) {
+                r.err(
+                    &format!("{}.queues[{i}]", s.key),
+                    format!("unknown queue {:?}; queues: {known}", q.as_str()),
+                );
+            }
+        }
+    }
+}
+
 /// References between sections, reported with the key that holds them.
 pub fn cross_references(
     r: &mut Reader,

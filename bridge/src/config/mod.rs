@@ -23,6 +23,7 @@ pub mod plugins;
 pub mod queues;
 pub mod reader;
 pub mod server;
+pub mod supervisors;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub use entry_points::{default_send_rate, EntryPointConfig};
 pub use matrix::{MatrixAuth, MatrixConfig};
 pub use plugins::PluginLimitsConfig;
 pub use queues::{QueueConfig, RouterChoice};
+pub use supervisors::{SupervisorConfig, SupervisorSettings};
 pub use reader::{parse_duration, ConfigError, ConfigErrors};
 
 use reader::Reader;
@@ -65,6 +67,12 @@ pub struct Config {
     pub roster: Vec<AgentConfig>,
     pub plugins: PluginLimitsConfig,
     pub compliance: smsdesk_core::setup::Compliance,
+    /// `[[supervisors]]`: supervisor rooms and the queues each watches.
+    pub supervisors: Vec<SupervisorConfig>,
+    /// `[supervisor]`: the wallboard's token, masking.
+    pub supervisor: SupervisorSettings,
+    /// `storage.retention`: closed conversations older than this are erased.
+    pub retention: Option<std::time::Duration>,
 }
 
 const SECTIONS: &[&str] = &[
@@ -77,6 +85,8 @@ const SECTIONS: &[&str] = &[
     "agents",
     "plugins",
     "compliance",
+    "supervisors",
+    "supervisor",
 ];
 
 impl Config {
@@ -171,6 +181,8 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
     let (idle_codes, roster) = agents::read(r, root);
     let plugins = plugins::read(r, root);
     let compliance = automation::compliance(r, root);
+    let (supervisors, supervisor) = supervisors::read(r, root);
+    check::supervisors(r, &supervisors, &queues);
     automation::check_keyword_texts(r, &compliance, &entry_points);
     check::cross_references(r, &carriers, &queues, &entry_points, &roster);
     let storage = storage?;
@@ -178,6 +190,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         file: r.file.clone(),
         storage: storage.path,
         cache_mib: storage.cache_mib,
+        retention: storage.retention,
         listen: http.listen?,
         public_url: http.public_url?,
         max_body: http.max_body,
@@ -190,5 +203,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         roster,
         plugins,
         compliance,
+        supervisors,
+        supervisor,
     })
 }

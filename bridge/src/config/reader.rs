@@ -78,7 +78,7 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Parses "500ms", "30s", "2m", "1h".
+/// Parses "500ms", "30s", "2m", "1h", "400d".
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -91,8 +91,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => Duration::from_secs(n),
         "m" | "min" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
         "" => return Err(format!("{text:?} has no unit; write e.g. \"{n}s\"")),
-        other => return Err(format!("{text:?}: unknown unit {other:?}; use ms, s, m or h")),
+        other => return Err(format!("{text:?}: unknown unit {other:?}; use ms, s, m, h or d")),
     };
     Ok(d)
 }
@@ -102,9 +103,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 fn not_built_yet(path: &str, key: &str) -> Option<&'static str> {
     let section = path.split(['[', '.']).next().unwrap_or("");
     Some(match (section, key) {
-        ("", "supervisors" | "supervisor") => "supervisors and the wallboard (PRODUCT.md §10)",
-        ("queues", "sla") => "service levels on the wallboard (PRODUCT.md §10)",
-        ("storage", "retention") => "retention (PRODUCT.md §10)",
         ("storage", "url") => "PostgreSQL storage (PRODUCT.md §13)",
         ("matrix", "mode" | "registration" | "ghost_prefix") => "the appservice mode (PRODUCT.md §11)",
         _ => return None,
@@ -168,6 +166,20 @@ impl Reader<'_> {
             Some(Value::String(s)) => self.substitute(&full, s),
             Some(other) => {
                 self.err(&full, format!("expected a string, found {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// An optional `true`/`false`.
+    pub fn boolean(&mut self, t: &toml::Table, path: &str, key: &str) -> Option<bool> {
+        match t.get(key)? {
+            Value::Boolean(b) => Some(*b),
+            other => {
+                self.err(
+                    &join(path, key),
+                    format!("expected true or false, found {}", type_name(other)),
+                );
                 None
             }
         }

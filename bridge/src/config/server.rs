@@ -10,6 +10,9 @@ use smsdesk_core::store::DEFAULT_CACHE_MIB;
 use super::reader::Reader;
 use super::DEFAULT_MAX_BODY;
 
+/// The shortest `storage.retention`: a day's figures need the day's conversations.
+const MIN_RETENTION: Duration = Duration::from_secs(86_400);
+
 /// The largest `storage.cache_mib` accepted: more is a typo, not a plan.
 const MAX_CACHE_MIB: i64 = 64 * 1024;
 
@@ -20,6 +23,8 @@ pub struct Storage {
     pub path: PathBuf,
     /// `cache_mib`: sled's page cache, in MiB.
     pub cache_mib: u64,
+    /// `retention`: closed conversations older than this are erased.
+    pub retention: Option<Duration>,
 }
 
 pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
@@ -27,7 +32,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
         return None;
     };
-    let t = r.table(v, "storage", &["path", "cache_mib", "backend"])?;
+    let t = r.table(v, "storage", &["path", "cache_mib", "backend", "retention"])?;
     match r.string(t, "storage", "backend", false).as_deref() {
         None | Some("sled") => {}
         Some("postgres") => r.err(
@@ -53,7 +58,18 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         Some(n) => n.unsigned_abs(),
         None => DEFAULT_CACHE_MIB,
     };
-    Some(Storage { path: path?, cache_mib })
+    let retention = r.duration(t, "storage", "retention", false).flatten();
+    if retention.is_some_and(|d| d < MIN_RETENTION) {
+        r.err(
+            "storage.retention",
+            "is less than a day; figures are for the day, so keep at least \"1d\"",
+        );
+    }
+    Some(Storage {
+        path: path?,
+        cache_mib,
+        retention,
+    })
 }
 
 /// What `[http]` says.

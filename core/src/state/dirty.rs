@@ -27,6 +27,8 @@ pub struct Dirty {
     pub changed_deliveries: BTreeSet<MessageId>,
     /// (entry, customer) pairs whose opt-out changed.
     pub opt_outs: BTreeSet<(EntryNumber, CustomerNumber)>,
+    /// Whether the day's totals changed.
+    pub totals: bool,
 }
 
 impl PartialEq for Dirty {

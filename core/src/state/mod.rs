@@ -29,6 +29,7 @@ use crate::ids::{
     Timestamp,
 };
 use crate::model::{Agent, AgentStatus, Conversation, Delivery, DeliveryRecord, OptOut, Phase};
+use crate::figures::{DayTotals, Totals};
 use crate::setup::Setup;
 
 /// Monotonic counters, persisted with every commit.
@@ -56,6 +57,8 @@ pub struct State {
     /// Customers who may not be texted from an entry point (all of them:
     /// a few dozen bytes each, for the customers who ever opted out).
     pub(crate) opt_outs: BTreeMap<(EntryNumber, CustomerNumber), OptOut>,
+    /// The day's totals per queue (supervisor figures), counted by `apply`.
+    pub(crate) totals: Totals,
 
     /// Records changed since the last `take_dirty`: what the next commit must write.
     pub(crate) dirty: Dirty,
@@ -84,6 +87,7 @@ impl State {
         mut conversations: BTreeMap<ConversationId, Conversation>,
         opt_outs: BTreeMap<(EntryNumber, CustomerNumber), OptOut>,
         counters: Counters,
+        totals: Totals,
     ) -> Self {
         let mut dirty = Dirty::default();
         for c in conversations.values_mut() {
@@ -120,6 +124,7 @@ impl State {
             conversations,
             counters,
             opt_outs,
+            totals,
             dirty,
             ..Self::default()
         };
@@ -234,6 +239,22 @@ impl State {
     }
 
     /// The opt-out on record for a pair, if any.
+    /// Counts into `queue`'s totals for the day of `at` (nothing for a
+    /// queue no longer configured).
+    pub(crate) fn count(&mut self, queue: &QueueName, at: Timestamp, f: impl FnOnce(&mut DayTotals, std::time::Duration)) {
+        let Some(setup) = self.setup.queues.get(queue) else {
+            return;
+        };
+        let sla = setup.sla;
+        f(self.totals.day_of(setup, at), sla);
+        self.dirty.totals = true;
+    }
+
+    /// The day's totals per queue (see `figures`).
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
     pub fn opt_out(&self, entry: &EntryNumber, customer: &CustomerNumber) -> Option<&OptOut> {
         self.opt_outs.get(&(entry.clone(), customer.clone()))
     }

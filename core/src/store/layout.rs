@@ -4,6 +4,7 @@
 //! | key | value |
 //! |---|---|
 //! | `m/counters` | `Counters` |
+//! | `m/totals` | `figures::Totals` — each queue's totals of its day |
 //! | `m/identity` | this store's identity: random, written once at creation, so that front ends can tell their cursors belong to this log |
 //! | `e/<seq>` | `EventRecord` — the full history, in order |
 //! | `h/<conversation><seq>` | empty — index of a conversation's events |
@@ -37,6 +38,7 @@ use crate::setup::Setup;
 use crate::state::{Counters, State};
 
 const COUNTERS: &[u8] = b"m/counters";
+const TOTALS: &[u8] = b"m/totals";
 const IDENTITY: &[u8] = b"m/identity";
 
 fn key(prefix: &str, rest: &[u8]) -> Vec<u8> {
@@ -250,6 +252,9 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         writes.put(seen_key(carrier, id), encode(s));
     }
     writes.put(COUNTERS.to_vec(), encode(&state.counters));
+    if dirty.totals {
+        writes.put(TOTALS.to_vec(), encode(state.totals()));
+    }
     finished
 }
 
@@ -285,7 +290,11 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
         let customer = CustomerNumber::new(String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned());
         opt_outs.insert((entry, customer), decode(&k, &v)?);
     }
-    Ok(State::from_parts(setup, agents, conversations, opt_outs, counters))
+    let totals = match store.get(TOTALS)? {
+        Some(bytes) => decode(TOTALS, &bytes)?,
+        None => crate::figures::Totals::default(),
+    };
+    Ok(State::from_parts(setup, agents, conversations, opt_outs, counters, totals))
 }
 
 /// Whether a carrier message id was ever stored (beyond the in-memory window).

@@ -1,0 +1,94 @@
+//! `[[supervisors]]` and `[supervisor]` (PRODUCT.md §10): who watches
+//! which queues from a supervisor room, the wallboard's token, and whether
+//! agents see customers' numbers masked. That the queues exist is checked
+//! in `check`.
+
+use matrix_sdk::ruma::OwnedUserId;
+use smsdesk_core::QueueName;
+
+use super::matrix::user_id;
+use super::reader::{join, Reader};
+
+/// One `[[supervisors]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupervisorConfig {
+    /// Where it is defined, e.g. `supervisors[0]`.
+    pub key: String,
+    pub user: OwnedUserId,
+    /// The queues they watch; empty means all.
+    pub queues: Vec<QueueName>,
+}
+
+impl SupervisorConfig {
+    /// Whether they watch `queue`.
+    pub fn watches(&self, queue: &QueueName) -> bool {
+        self.queues.is_empty() || self.queues.contains(queue)
+    }
+}
+
+/// `[supervisor]`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SupervisorSettings {
+    /// `token`: opens the wallboard; without it `/supervisor` answers 404.
+    pub token: Option<String>,
+    /// `mask_customer_numbers`: agents see `+1 555-***-4321`.
+    pub mask_customer_numbers: bool,
+}
+
+impl std::fmt::Debug for SupervisorSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SupervisorSettings")
+            .field("token", &self.token.as_ref().map(|_| "<secret>"))
+            .field("mask_customer_numbers", &self.mask_customer_numbers)
+            .finish()
+    }
+}
+
+/// The shortest wallboard token accepted: it is a password.
+const MIN_TOKEN_CHARS: usize = 16;
+
+pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<SupervisorConfig>, SupervisorSettings) {
+    let mut supervisors: Vec<SupervisorConfig> = Vec::new();
+    for (path, v) in r.array_of_tables(root, "supervisors") {
+        let Some(t) = r.table(v, &path, &["matrix_id", "queues"]) else {
+            continue;
+        };
+        let Some(id) = r.string(t, &path, "matrix_id", true) else {
+            continue;
+        };
+        let user = match user_id(&id) {
+            Ok(u) => u,
+            Err(why) => {
+                r.err(&join(&path, "matrix_id"), why);
+                continue;
+            }
+        };
+        if supervisors.iter().any(|s| s.user == user) {
+            r.err(&join(&path, "matrix_id"), format!("supervisor {id} is listed twice"));
+            continue;
+        }
+        let queues = r.strings(t, &path, "queues").into_iter().map(QueueName::new).collect();
+        supervisors.push(SupervisorConfig {
+            key: path,
+            user,
+            queues,
+        });
+    }
+    let mut settings = SupervisorSettings::default();
+    if let Some(v) = root.get("supervisor") {
+        if let Some(t) = r.table(v, "supervisor", &["token", "mask_customer_numbers"]) {
+            if let Some(token) = r.string(t, "supervisor", "token", false) {
+                if token.chars().count() < MIN_TOKEN_CHARS {
+                    r.err(
+                        "supervisor.token",
+                        format!("is {} characters; use at least {MIN_TOKEN_CHARS} (it opens the wallboard), e.g. from `openssl rand -hex 16`", token.chars().count()),
+                    );
+                } else {
+                    settings.token = Some(token);
+                }
+            }
+            settings.mask_customer_numbers = r.boolean(t, "supervisor", "mask_customer_numbers").unwrap_or(false);
+        }
+    }
+    (supervisors, settings)
+}

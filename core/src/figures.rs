@@ -1,0 +1,210 @@
+//! Supervisor figures (PRODUCT.md §10), per queue: what is true now
+//! (waiting, longest wait, agents by state) and the day's totals since
+//! local midnight in the queue's time zone (accepted, abandoned, service
+//! level, ASA, AHT).
+//!
+//! The day's totals are counted by `apply` as the events happen
+//! (`Totals`, in the state) and persisted with every commit that changes
+//! them (`m/totals`), so they are exact after a restart and reading them
+//! costs nothing: no log scan. A total whose day is over reads as zero and
+//! starts again at the first event of the new day.
+//!
+//! Definitions:
+//! - accepted: conversations whose first accept fell in the day (a
+//!   transfer or a conference accept later is not a second one), counted
+//!   in the queue they waited in;
+//! - abandoned: conversations closed in the day that had waited in a queue
+//!   and were never accepted (an intake bot's own close is neither);
+//! - service level: accepted within the queue's `sla` ÷ (accepted + abandoned);
+//! - ASA: mean time from first waiting in a queue to the first accept;
+//! - AHT: mean time from the first accept to the wrap-up, over the
+//!   conversations wrapped up in the day, counted in their last queue.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, QueueName, Timestamp};
+use crate::model::AgentStatus;
+use crate::setup::QueueSetup;
+use crate::state::State;
+
+/// One queue's totals for one local day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTotals {
+    /// The local date they are for, `YYYY-MM-DD`.
+    pub day: String,
+    pub accepted: u64,
+    pub accepted_in_sla: u64,
+    pub abandoned: u64,
+    /// Sum of queue times before the first accept, in ms.
+    pub wait_ms: u64,
+    pub handled: u64,
+    /// Sum of handle times (first accept to wrap-up), in ms.
+    pub handle_ms: u64,
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl DayTotals {
+    pub fn accepted(&mut self, wait: Duration, sla: Duration) {
+        self.accepted += 1;
+        self.wait_ms = self.wait_ms.saturating_add(ms(wait));
+        if wait <= sla {
+            self.accepted_in_sla += 1;
+        }
+    }
+
+    pub fn abandoned(&mut self) {
+        self.abandoned += 1;
+    }
+
+    pub fn handled(&mut self, handle: Duration) {
+        self.handled += 1;
+        self.handle_ms = self.handle_ms.saturating_add(ms(handle));
+    }
+
+    /// Accepted within the SLA ÷ (accepted + abandoned); `None` before the first.
+    pub fn service_level(&self) -> Option<f64> {
+        let offered = self.accepted + self.abandoned;
+        (offered > 0).then(|| self.accepted_in_sla as f64 / offered as f64)
+    }
+
+    /// Average speed of answer.
+    pub fn asa(&self) -> Option<Duration> {
+        (self.accepted > 0).then(|| Duration::from_millis(self.wait_ms / self.accepted))
+    }
+
+    /// Average handle time.
+    pub fn aht(&self) -> Option<Duration> {
+        (self.handled > 0).then(|| Duration::from_millis(self.handle_ms / self.handled))
+    }
+}
+
+/// The local date of `at` in `queue`'s time zone.
+pub fn local_day(queue: &QueueSetup, at: Timestamp) -> String {
+    let ts = i64::try_from(at.0)
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    ts.to_zoned(queue.timezone.clone()).date().to_string()
+}
+
+/// Every queue's totals of its current (or last active) day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals(pub BTreeMap<QueueName, DayTotals>);
+
+impl Totals {
+    /// The totals of `queue` for the day of `at`, started afresh if the
+    /// stored ones are of another day.
+    pub fn day_of(&mut self, queue: &QueueSetup, at: Timestamp) -> &mut DayTotals {
+        let day = local_day(queue, at);
+        let t = self.0.entry(queue.name.clone()).or_default();
+        if t.day != day {
+            *t = DayTotals {
+                day,
+                ..DayTotals::default()
+            };
+        }
+        t
+    }
+
+    /// The totals of `queue` for the day of `now` (zero if none yet).
+    pub fn today(&self, queue: &QueueSetup, now: Timestamp) -> DayTotals {
+        let day = local_day(queue, now);
+        match self.0.get(&queue.name) {
+            Some(t) if t.day == day => t.clone(),
+            _ => DayTotals {
+                day,
+                ..DayTotals::default()
+            },
+        }
+    }
+}
+
+/// The state labels agents are counted under, in display order.
+pub const AGENT_STATES: [&str; 5] = ["available", "busy", "idle", "rona", "offline"];
+
+/// An agent's state label for figures: available with work in hand is busy.
+pub fn agent_state(state: &State, agent: &AgentId) -> &'static str {
+    match state.agent(agent).map(|a| &a.status) {
+        Some(AgentStatus::Available) if state.load(agent) > 0 => "busy",
+        Some(AgentStatus::Available) => "available",
+        Some(AgentStatus::Idle { .. }) => "idle",
+        Some(AgentStatus::Rona) => "rona",
+        Some(AgentStatus::Offline) | None => "offline",
+    }
+}
+
+/// One queue's figures at one moment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueFigures {
+    pub queue: QueueName,
+    /// The queue's local date the totals are for.
+    pub day: String,
+    pub timezone: String,
+    pub waiting: usize,
+    pub longest_wait: Option<Duration>,
+    /// Agents serving the queue, by `AGENT_STATES` label.
+    pub agents: BTreeMap<&'static str, u32>,
+    pub accepted: u64,
+    pub abandoned: u64,
+    pub sla: Duration,
+    /// 0.0 to 1.0; `None` before anything was accepted or abandoned.
+    pub service_level: Option<f64>,
+    pub asa: Option<Duration>,
+    pub aht: Option<Duration>,
+}
+
+/// The figures of `queue` at `now`. Cost: the queue's waiting line and its
+/// roster agents, never the day's conversations.
+pub fn queue_figures(state: &State, queue: &QueueSetup, now: Timestamp) -> QueueFigures {
+    let longest_wait = state
+        .waiting_in(&queue.name)
+        .filter_map(|c| match c.phase {
+            // Never accepted: waiting since it first queued (a decline or a
+            // timeout does not restart the customer's wait); back from an
+            // agent (transfer, resumed): since it came back.
+            crate::model::Phase::Queued { since, .. } if c.first_accepted_at.is_none() => {
+                Some(c.queued_at.unwrap_or(since))
+            }
+            crate::model::Phase::Queued { since, .. } => Some(since),
+            _ => None,
+        })
+        .min()
+        .map(|since| now.since(since));
+    let mut agents: BTreeMap<&'static str, u32> = AGENT_STATES.iter().map(|s| (*s, 0)).collect();
+    for (id, setup) in &state.setup.agents {
+        if setup.queues.contains(&queue.name) {
+            *agents.entry(agent_state(state, id)).or_default() += 1;
+        }
+    }
+    let totals = state.totals.today(queue, now);
+    QueueFigures {
+        queue: queue.name.clone(),
+        timezone: queue.timezone.iana_name().unwrap_or("UTC").to_owned(),
+        waiting: state.waiting_count(&queue.name),
+        longest_wait,
+        agents,
+        accepted: totals.accepted,
+        abandoned: totals.abandoned,
+        sla: queue.sla,
+        service_level: totals.service_level(),
+        asa: totals.asa(),
+        aht: totals.aht(),
+        day: totals.day,
+    }
+}
+
+/// Every queue's figures at `now`, by queue name.
+pub fn all(state: &State, now: Timestamp) -> Vec<QueueFigures> {
+    state
+        .setup
+        .queues
+        .values()
+        .map(|q| queue_figures(state, q, now))
+        .collect()
+}
