@@ -51,6 +51,9 @@ pub struct AppState {
     pub intake_wake: Arc<tokio::sync::Notify>,
     /// Agents' attachments waiting for the carrier (`/media/<token>`).
     pub media: crate::media::outgoing::MediaStore,
+    /// The sequence number after the last commit, for whoever follows
+    /// changes (the wallboard's live updates).
+    pub changes: tokio::sync::watch::Sender<u64>,
     /// Whether the last Matrix sync succeeded (for /readyz).
     pub homeserver_ok: AtomicBool,
 }
@@ -206,11 +209,14 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     let feed_wake = Arc::new(tokio::sync::Notify::new());
     let intake_wake = Arc::new(tokio::sync::Notify::new());
     let (wake, feed, intake) = (outbox_wake.clone(), feed_wake.clone(), intake_wake.clone());
+    let changes = tokio::sync::watch::Sender::new(engine.state().counters.next_seq);
+    let changed = changes.clone();
     let options = Options {
-        on_commit: Some(Box::new(move |_| {
+        on_commit: Some(Box::new(move |next_seq| {
             wake.notify_one();
             feed.notify_one();
             intake.notify_one();
+            changed.send_replace(next_seq);
         })),
         ..Options::default()
     };
@@ -220,6 +226,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         .with_context(|| format!("creating {}", config.storage.join("media").display()))?;
     Ok(Arc::new(AppState {
         media,
+        changes,
         metrics: Metrics::new(),
         config,
         committer,

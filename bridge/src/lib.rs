@@ -25,7 +25,10 @@
 //!   customer's from the carrier, keeping and serving an agent's.
 //! - `intake`: runs the entry points' intake bots on conversations in intake.
 //! - `reload`: plugin hot reload (timer and SIGHUP).
-//! - `metrics`, `dead_letters`, `plugins`, `logging`: small shared parts.
+//! - `wallboard`: the supervisors' live web page (`/supervisor`, SSE).
+//! - `outcomes`: follows the event log for the time-to-accept and
+//!   handle-time histograms and the conversation outcomes.
+//! - `metrics`, `dead_letters`, `plugins`, `logging`, `format`: small shared parts.
 //!
 //! Dependencies point one way: `cli` → `serve` → `http`, `outbox`,
 //! `matrix`, `reload` → `app` → `config`, `metrics`, `dead_letters`,
@@ -35,6 +38,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod dead_letters;
+pub mod format;
 pub mod http;
 pub mod intake;
 pub mod logging;
@@ -42,7 +46,9 @@ pub mod matrix;
 pub mod media;
 pub mod metrics;
 pub mod outbox;
+pub mod outcomes;
 pub mod plugins;
 pub mod reload;
 pub mod serve;
 pub mod sim;
+pub mod wallboard;

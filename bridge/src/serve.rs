@@ -23,6 +23,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     tasks.spawn(crate::outbox::run(state.clone()));
     tasks.spawn(crate::intake::run(state.clone()));
     tasks.spawn(crate::media::outgoing::sweeper(state.media.clone()));
+    tasks.spawn(crate::outcomes::run(state.clone()));
     if let Some(matrix) = state.config.matrix.clone() {
         tasks.spawn(crate::matrix::run(state.clone(), matrix));
     }

@@ -38,10 +38,14 @@ impl Clock for SystemClock {
 
 type ReplyFn = Box<dyn FnOnce(Reply) + Send>;
 type QueryFn<S> = Box<dyn FnOnce(&Engine<S>) + Send>;
+type MaintainFn<S> = Box<dyn FnOnce(&mut Engine<S>) + Send>;
 
 enum Job<S: KvStore> {
     Execute(Box<Command>, ReplyFn),
     Query(QueryFn<S>),
+    /// Housekeeping that writes outside the event log (retention), run
+    /// between batches like a query.
+    Maintain(MaintainFn<S>),
 }
 
 /// Options for the commit thread.
@@ -134,6 +138,14 @@ impl<S: KvStore + 'static> Committer<S> {
             .is_some_and(|tx| tx.send(Job::Query(Box::new(f))).is_ok())
     }
 
+    /// Queues housekeeping that writes to the store (retention), run on the
+    /// engine thread between batches; false if the thread is gone.
+    pub fn submit_maintenance(&self, f: impl FnOnce(&mut Engine<S>) + Send + 'static) -> bool {
+        self.tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Job::Maintain(Box::new(f))).is_ok())
+    }
+
     /// A copy of the current state.
     pub fn snapshot(&self) -> Option<State> {
         self.query(|e| e.state().clone())
@@ -170,6 +182,7 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
         let mut commands = Vec::new();
         let mut replies = Vec::new();
         let mut queries = Vec::new();
+        let mut chores = Vec::new();
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
@@ -178,6 +191,7 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
                     replies.push(r);
                 }
                 Job::Query(q) => queries.push(q),
+                Job::Maintain(m) => chores.push(m),
             }
             if commands.len() < options.max_batch {
                 next = rx.try_recv().ok();
@@ -203,6 +217,9 @@ fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Cloc
         }
         for q in queries {
             q(&engine);
+        }
+        for m in chores {
+            m(&mut engine);
         }
         // Callers have their answers; now do the deferred index work, while
         // new commands queue up for the next (larger) batch.

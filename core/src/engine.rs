@@ -281,6 +281,32 @@ impl<S: KvStore> Engine<S> {
         }
     }
 
+    /// Erases up to `limit` conversations closed before `cutoff`
+    /// (`store::retention`), in one durable write; what it erased.
+    pub fn erase_closed_before(
+        &mut self,
+        cutoff: Timestamp,
+        limit: usize,
+    ) -> Result<crate::store::retention::Erased, EngineError> {
+        let mut writes = WriteSet::default();
+        let state = &self.state;
+        let erased = crate::store::retention::stage_erase(
+            &self.store,
+            cutoff,
+            limit,
+            |id| state.conversation(id).is_some(),
+            &mut writes,
+        )?;
+        if !writes.is_empty() {
+            if let Err(e) = self.store.commit(&writes) {
+                tracing::error!(error = %e, "commit failed; the engine stops until restarted");
+                self.stopped = Some(e.to_string());
+                return Err(e.into());
+            }
+        }
+        Ok(erased)
+    }
+
     /// Every event of a conversation, open or closed, oldest first.
     pub fn history(&self, conversation: ConversationId) -> Result<Vec<EventRecord>, StoreError> {
         layout::history(&self.store, conversation)

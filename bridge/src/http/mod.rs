@@ -7,6 +7,7 @@
 //!   (`inbound_check`), commit durably, only then answer.
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - `media`: `GET /media/{token}`: agents' attachments for the carrier.
+//! - `/supervisor…`: the wallboard (`crate::wallboard`).
 
 mod health;
 pub mod inbound_check;
@@ -28,6 +29,7 @@ pub fn router(state: Arc<AppState>) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .merge(crate::wallboard::router())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

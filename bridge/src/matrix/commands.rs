@@ -139,11 +139,28 @@ pub fn parse(body: &str) -> Result<BotCommand, String> {
 }
 
 /// clap's message, without colors, the usage block or its own help hint.
-fn render(e: &clap::Error) -> String {
+pub(super) fn render(e: &clap::Error) -> String {
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
     format!("{first}; try !help")
+}
+
+/// A command's usage line, e.g. `!transfer <target>`, from its clap definition.
+pub(super) fn usage(sub: &clap::Command) -> String {
+    let args: Vec<String> = sub
+        .get_positionals()
+        .map(|a| {
+            let name = a.get_id().as_str();
+            let many = matches!(a.get_action(), clap::ArgAction::Append);
+            match (a.is_required_set(), many) {
+                (true, _) => format!("<{name}>"),
+                (false, true) => format!("[{name}…]"),
+                (false, false) => format!("[{name}]"),
+            }
+        })
+        .collect();
+    format!("!{} {}", sub.get_name(), args.join(" ")).trim_end().to_owned()
 }
 
 /// Where each command works, for `!help`.
@@ -155,21 +172,6 @@ const CONVERSATION: &[&str] = &["transfer", "conference", "endconf", "end", "wra
 /// definitions above, so they cannot drift from what is parsed.
 pub fn help(topic: Option<&str>) -> String {
     let root = Line::command();
-    let usage = |sub: &clap::Command| {
-        let args: Vec<String> = sub
-            .get_positionals()
-            .map(|a| {
-                let name = a.get_id().as_str();
-                let many = matches!(a.get_action(), clap::ArgAction::Append);
-                match (a.is_required_set(), many) {
-                    (true, _) => format!("<{name}>"),
-                    (false, true) => format!("[{name}…]"),
-                    (false, false) => format!("[{name}]"),
-                }
-            })
-            .collect();
-        format!("!{} {}", sub.get_name(), args.join(" ")).trim_end().to_owned()
-    };
     let about = |sub: &clap::Command| sub.get_about().map(ToString::to_string).unwrap_or_default();
     if let Some(topic) = topic {
         let name = topic.trim_start_matches('!').to_ascii_lowercase();

@@ -38,13 +38,14 @@ impl Bot {
         }
     }
 
-    /// Creates missing desk rooms every 30 s (after the first pass at
+    /// Creates missing desk (and supervisor) rooms every 30 s (after the first pass at
     /// start), off the sync loop: an agent on an unreachable server must
     /// not stall it.
     pub(super) async fn desk_rooms_loop(self: Arc<Self>) {
         loop {
             tokio::time::sleep(DESK_CHECK).await;
             self.ensure_desk_rooms().await;
+            self.ensure_supervisor_rooms().await;
         }
     }
 

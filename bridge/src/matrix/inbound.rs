@@ -106,9 +106,24 @@ impl Bot {
             RoomRole::Desk(owner) if owner != &agent => return Ok(()),
             RoomRole::Desk(_) => CmdRoom::Desk,
             RoomRole::Conversation(id) => CmdRoom::Conversation(*id),
+            RoomRole::Supervisor(owner) => {
+                return match (self.supervisor(owner), incoming) {
+                    (Some(s), Incoming::Text(body)) if owner == sender.as_str() => {
+                        self.supervisor_message(&room, s, &body, &event_id).await
+                    }
+                    _ => Ok(()),
+                };
+            }
         };
         let txns = Txns::for_answer(&event_id);
         if self.app.config.agent(&agent).is_none() {
+            if let (CmdRoom::Conversation(_), Some(_)) = (cmd_room, self.supervisor(sender.as_str())) {
+                // Monitoring: never relayed; said once per room.
+                if self.store.first_sight(&format!("monitor/{}/{sender}", room.room_id()))? {
+                    answer(&room, &txns, super::supervisor::NOT_RELAYED).await?;
+                }
+                return Ok(());
+            }
             return answer(&room, &txns, &notices::not_on_roster(sender.as_str())).await;
         }
         let body = match (incoming, cmd_room) {

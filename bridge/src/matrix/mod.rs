@@ -20,6 +20,8 @@
 //! - `media_in` and `media_out`: pictures and files (MMS): a customer's
 //!   fetched from the carrier and posted as `m.image`/`m.file`; an agent's
 //!   sent to the customer.
+//! - `supervisor`: supervisor rooms, their commands (`!stats`, `!agents`,
+//!   `!history`, `!monitor`) and answers.
 //! - `store`: what the bot remembers, under `storage.path`.
 //!
 //! `Bot` is what one login shares. Every task it starts belongs to it and
@@ -45,6 +47,7 @@ pub mod rich;
 pub mod send;
 mod show;
 pub mod store;
+mod supervisor;
 mod sync;
 #[cfg(test)]
 mod tests;

@@ -26,11 +26,22 @@ pub fn customer_media_refused(index: usize, why: &str) -> String {
 /// The "history so far" as notices of at most about `max` bytes each (a
 /// long history would be one event too big for the homeserver).
 pub fn history_notices(id: ConversationId, lines: &[String], max: usize) -> Vec<String> {
-    let mut notices = vec![format!("Conversation #{id} — history so far:")];
+    chunked(
+        format!("Conversation #{id} — history so far:"),
+        &format!("Conversation #{id} — history, continued:"),
+        lines,
+        max,
+    )
+}
+
+/// `lines` under `header`, split into notices of about `max` bytes; each
+/// later notice starts with `continued`.
+pub fn chunked(header: String, continued: &str, lines: &[String], max: usize) -> Vec<String> {
+    let mut notices = vec![header];
     for line in lines {
         let last = notices.last_mut().expect("one notice at least");
         if last.len() + 1 + line.len() > max && last.contains('\n') {
-            notices.push(format!("Conversation #{id} — history, continued:\n{line}"));
+            notices.push(format!("{continued}\n{line}"));
         } else {
             last.push('\n');
             last.push_str(line);

@@ -125,6 +125,41 @@ pub fn table(rows: &[(&str, String)]) -> String {
     format!("<table>{body}</table>")
 }
 
+/// A titled table with a header row: plain text as aligned columns, HTML
+/// as a `<table>`; cells are plain text (escaped here).
+pub fn grid(title: &str, headers: &[&str], rows: &[Vec<String>]) -> Text {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    let mut plain = vec![title.to_owned(), line(headers.to_vec())];
+    plain.extend(rows.iter().map(|r| line(r.iter().map(String::as_str).collect())));
+    let head: String = headers.iter().map(|h| format!("<th>{}</th>", escape(h))).collect();
+    let body: String = rows
+        .iter()
+        .map(|r| {
+            let cells: String = r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect();
+            format!("<tr>{cells}</tr>")
+        })
+        .collect();
+    Text::rich(
+        plain.join("\n"),
+        format!("<p><b>{}</b></p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>", escape(title)),
+    )
+}
+
 /// A numbered list of plain items.
 pub fn numbered(items: &[String]) -> String {
     let body: String = items.iter().map(|i| format!("<li>{}</li>", escape(i))).collect();
@@ -151,6 +186,16 @@ mod tests {
             "<table><tr><th align=\"left\">Queue</th><td>a&lt;b</td></tr></table>"
         );
         assert_eq!(numbered(&["A & B".into()]), "<ol><li>A &amp; B</li></ol>");
+    }
+
+    #[test]
+    fn a_grid_aligns_plain_columns_and_escapes_cells() {
+        let t = grid("Stats", &["queue", "waiting"], &[vec!["a<b".into(), "2".into()]]);
+        assert_eq!(t.plain, "Stats\nqueue  waiting\na<b    2");
+        assert_eq!(
+            t.html.as_deref(),
+            Some("<p><b>Stats</b></p><table><thead><tr><th>queue</th><th>waiting</th></tr></thead><tbody><tr><td>a&lt;b</td><td>2</td></tr></tbody></table>")
+        );
     }
 
     #[test]

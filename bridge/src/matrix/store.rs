@@ -35,6 +35,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum RoomRole {
     Desk(AgentId),
     Conversation(ConversationId),
+    /// A `[[supervisors]]` entry's room with the bot (their Matrix id).
+    Supervisor(String),
 }
 
 /// The Matrix event an agent's reply came from: where its delivery
@@ -313,6 +315,15 @@ impl BotStore {
     pub fn set_desk_room(&self, agent: &AgentId, room: &RoomId) {
         self.put(&format!("desk/{agent}"), &room.to_owned());
         self.put(&format!("room/{room}"), &RoomRole::Desk(agent.clone()));
+    }
+
+    pub fn supervisor_room(&self, user: &str) -> Result<Option<OwnedRoomId>> {
+        self.get(&format!("supervisor/{user}"))
+    }
+
+    pub fn set_supervisor_room(&self, user: &str, room: &RoomId) {
+        self.put(&format!("supervisor/{user}"), &room.to_owned());
+        self.put(&format!("room/{room}"), &RoomRole::Supervisor(user.to_owned()));
     }
 
     pub fn set_conversation_room(&self, id: ConversationId, room: &RoomId) {

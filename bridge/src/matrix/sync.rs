@@ -117,6 +117,7 @@ impl Bot {
         let bot = self.clone();
         self.spawn(async move {
             bot.ensure_desk_rooms().await;
+            bot.ensure_supervisor_rooms().await;
             tokio::join!(bot.clone().feed(), bot.clone().desk_rooms_loop());
         });
         self.spawn(self.clone().resume_offers());

@@ -18,6 +18,8 @@
 //! | `p/<carrier>\0<carrier's message id>` | message id — finds a reply from a status callback |
 //! | `r/<conversation><reference>` | message id — a reply handed in again is recognised |
 //! | `x/<entry>\0<customer>` | `OptOut` — a pair that may not be texted |
+//! | `k/<customer>\0<conversation>` | empty — a customer's conversations (supervisors' `!history`, export) |
+//! | `z/<closed at><conversation>` | empty — closed conversations in closing order (`retention`) |
 //!
 //! `stage` turns what `apply` marked dirty into a `WriteSet`; `load` rebuilds
 //! a `State`. They must stay exact inverses: the property tests check that a
@@ -52,17 +54,17 @@ pub fn event_key(seq: u64) -> Vec<u8> {
     key("e/", &seq.to_be_bytes())
 }
 
-fn history_key(conversation: ConversationId, seq: u64) -> Vec<u8> {
+pub(super) fn history_key(conversation: ConversationId, seq: u64) -> Vec<u8> {
     let mut k = key("h/", &conversation.0.to_be_bytes());
     k.extend_from_slice(&seq.to_be_bytes());
     k
 }
 
-fn conversation_key(id: ConversationId) -> Vec<u8> {
+pub(super) fn conversation_key(id: ConversationId) -> Vec<u8> {
     key("c/", &id.0.to_be_bytes())
 }
 
-fn open_key(id: ConversationId) -> Vec<u8> {
+pub(super) fn open_key(id: ConversationId) -> Vec<u8> {
     key("co/", &id.0.to_be_bytes())
 }
 
@@ -70,7 +72,7 @@ fn agent_key(id: &crate::ids::AgentId) -> Vec<u8> {
     key("a/", id.as_str().as_bytes())
 }
 
-fn seen_key(carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Vec<u8> {
+pub(super) fn seen_key(carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Vec<u8> {
     let mut k = key("d/", carrier.as_str().as_bytes());
     k.push(0);
     k.extend_from_slice(id.as_str().as_bytes());
@@ -85,18 +87,18 @@ pub fn pending_sms_key(id: MessageId) -> Vec<u8> {
     key("q/sms/", &id.0.to_be_bytes())
 }
 
-fn delivery_key(id: MessageId) -> Vec<u8> {
+pub(super) fn delivery_key(id: MessageId) -> Vec<u8> {
     key("s/", &id.0.to_be_bytes())
 }
 
-fn provider_key(carrier: &CarrierName, provider_id: &str) -> Vec<u8> {
+pub(super) fn provider_key(carrier: &CarrierName, provider_id: &str) -> Vec<u8> {
     let mut k = key("p/", carrier.as_str().as_bytes());
     k.push(0);
     k.extend_from_slice(provider_id.as_bytes());
     k
 }
 
-fn reference_key(conversation: ConversationId, reference: &str) -> Vec<u8> {
+pub(super) fn reference_key(conversation: ConversationId, reference: &str) -> Vec<u8> {
     let mut k = key("r/", &conversation.0.to_be_bytes());
     k.extend_from_slice(reference.as_bytes());
     k
@@ -169,7 +171,12 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
     for r in records {
         writes.put(event_key(r.seq), encode(r));
         match &r.event {
-            Event::ConversationOpened { conversation, .. } => writes.put(open_key(*conversation), Vec::new()),
+            Event::ConversationOpened {
+                conversation, customer, ..
+            } => {
+                writes.put(open_key(*conversation), Vec::new());
+                writes.put(customer_key(customer, *conversation), Vec::new());
+            }
             // Handed over or given up: no longer the outbox worker's business.
             Event::SmsSent { message_id, .. } | Event::SmsFailed { message_id, .. } => {
                 writes.delete(pending_sms_key(*message_id))
@@ -230,6 +237,9 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
     for id in dirty.conversations {
         if let Some(c) = state.conversation(id) {
             writes.put(conversation_key(id), encode(c));
+            if let crate::model::Phase::Closed { at, .. } = c.phase {
+                writes.put(closed_key(at, id), Vec::new());
+            }
             // Loaded at start while open, or closed with a reply still pending.
             if c.is_finished() {
                 writes.delete(open_key(id));
@@ -300,6 +310,36 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
 /// Whether a carrier message id was ever stored (beyond the in-memory window).
 pub fn was_seen(store: &dyn KvStore, carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Result<bool> {
     Ok(store.get(&seen_key(carrier, id))?.is_some())
+}
+
+/// `z/<closed at><conversation>`: closed conversations, oldest first.
+pub(super) fn closed_key(at: Timestamp, id: ConversationId) -> Vec<u8> {
+    let mut k = b"z/".to_vec();
+    k.extend_from_slice(&at.0.to_be_bytes());
+    k.extend_from_slice(&id.0.to_be_bytes());
+    k
+}
+
+pub(super) fn customer_key(customer: &CustomerNumber, id: ConversationId) -> Vec<u8> {
+    let mut k = key("k/", customer.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(&id.0.to_be_bytes());
+    k
+}
+
+/// A customer's conversations, oldest first (those opened by this version
+/// on; older ones are not indexed).
+pub fn conversations_of(store: &dyn KvStore, customer: &CustomerNumber) -> Result<Vec<ConversationId>> {
+    let mut prefix = key("k/", customer.as_str().as_bytes());
+    prefix.push(0);
+    Ok(store
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter_map(|(k, _)| {
+            let id: [u8; 8] = k.get(prefix.len()..)?.try_into().ok()?;
+            Some(ConversationId(u64::from_be_bytes(id)))
+        })
+        .collect())
 }
 
 /// A reply's delivery record.

@@ -8,9 +8,11 @@
 //! - `memory`: an in-memory store for tests (same layout, no disk).
 //! - `sled_store`: the real store: sled 0.34 behind our own write-ahead log.
 //! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
+//! - `retention`: erasing closed conversations older than a cutoff.
 
 pub mod layout;
 mod memory;
+pub mod retention;
 mod sled_store;
 mod wal;
 

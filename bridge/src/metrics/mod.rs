@@ -1,6 +1,8 @@
 //! Prometheus metrics (`GET /metrics`), with the official client's registry
 //! and text encoder. Plugin call stats are copied in from the plugin host at
-//! scrape time.
+//! scrape time; queue and agent metrics are in `queues`.
+
+pub mod queues;
 
 use std::sync::Mutex;
 
@@ -53,6 +55,7 @@ pub struct Metrics {
     pub plugin_latency_micros: Family<PluginLabels, Gauge>,
     pub outbox_depth: Gauge,
     pub media: Family<MediaLabels, Counter>,
+    pub queues: queues::QueueMetrics,
 }
 
 impl Default for Metrics {
@@ -104,7 +107,9 @@ impl Metrics {
             "Attachments (MMS): customers' shown or refused, agents' kept or refused, URLs served or not found",
             media.clone(),
         );
+        let queues = queues::QueueMetrics::register(&mut registry);
         Self {
+            queues,
             media,
             registry: Mutex::new(registry),
             webhooks,

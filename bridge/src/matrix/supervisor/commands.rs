@@ -1,0 +1,103 @@
+//! The supervisor room's command language (PRODUCT.md §10), parsed like
+//! the agents' (`matrix::commands`): the first line split into words, a
+//! clap-derived enum, clap's error text as the refusal. Pure.
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "!",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_help_subcommand = true,
+    disable_version_flag = true
+)]
+struct Line {
+    #[command(subcommand)]
+    command: SupervisorCommand,
+}
+
+/// Every command a supervisor can type. Doc comments are the help texts.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
+pub enum SupervisorCommand {
+    /// Today's figures per queue: waiting, longest wait, agents, accepted, abandoned, service level, ASA, AHT.
+    Stats {
+        /// One queue (default: all you watch).
+        queue: Option<String>,
+    },
+    /// Every agent of your queues, with state and time in state.
+    Agents {
+        /// Text the agent's name, Matrix id or state must contain.
+        filter: Vec<String>,
+    },
+    /// A conversation's transcript and every state change: by number, or a customer's latest.
+    History {
+        /// A conversation number (e.g. 42) or a customer's number (e.g. +15557770001).
+        target: String,
+    },
+    /// Join a conversation's room to watch it (what you write there never reaches the customer).
+    Monitor {
+        /// The conversation number.
+        id: u64,
+    },
+    /// Show the commands.
+    Help,
+}
+
+/// Parses the first line of `body`. The error is a notice for the supervisor.
+pub fn parse(body: &str) -> Result<SupervisorCommand, String> {
+    let line = body.trim_start().lines().next().unwrap_or("").trim();
+    let words: Vec<&str> = line.trim_start_matches('!').split_whitespace().collect();
+    let Some(first) = words.first() else {
+        return Err("empty command; try !help".to_owned());
+    };
+    let name = first.to_ascii_lowercase();
+    let args = std::iter::once(name.as_str()).chain(words[1..].iter().copied());
+    match Line::try_parse_from(args) {
+        Ok(l) => Ok(l.command),
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => Err(format!(
+            "unknown command !{first} in a supervisor room; try !help"
+        )),
+        Err(e) => Err(crate::matrix::commands::render(&e)),
+    }
+}
+
+/// The commands with their one-line help.
+pub fn help() -> String {
+    let mut out = String::from("Supervisor commands:");
+    for sub in Line::command().get_subcommands() {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        out.push_str(&format!("\n  {} — {about}", crate::matrix::commands::usage(sub)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_and_mistakes_are_named() {
+        assert_eq!(parse("!stats"), Ok(SupervisorCommand::Stats { queue: None }));
+        assert_eq!(
+            parse("!stats billing"),
+            Ok(SupervisorCommand::Stats {
+                queue: Some("billing".into())
+            })
+        );
+        assert_eq!(
+            parse("!history +15557770001"),
+            Ok(SupervisorCommand::History {
+                target: "+15557770001".into()
+            })
+        );
+        assert_eq!(parse("!monitor 7"), Ok(SupervisorCommand::Monitor { id: 7 }));
+        let why = parse("!monitor seven").unwrap_err();
+        assert!(why.contains("invalid value 'seven'"), "{why}");
+        assert_eq!(
+            parse("!accept").unwrap_err(),
+            "unknown command !accept in a supervisor room; try !help"
+        );
+        assert!(help().contains("!monitor <id> — Join a conversation's room"), "{}", help());
+    }
+}

@@ -1,0 +1,108 @@
+//! The supervisor wallboard (PRODUCT.md §10): `GET /supervisor`, a live
+//! page of each queue's figures and the agents by state, for holders of
+//! `supervisor.token` (`auth`). Without a token configured the routes
+//! answer 404 (there is nothing to sign in to); without the right token,
+//! 401 and the sign-in form, which shows no figures.
+//!
+//! - `GET /supervisor`: the page (`page`), filled in at once, then kept
+//!   current by `GET /supervisor/events` (`events`, server-sent events).
+//! - `POST /supervisor/login`: the form; the right token sets the cookie.
+//! - `GET /supervisor/figures.json`: the same figures for scripts.
+
+mod auth;
+mod events;
+mod page;
+pub mod view;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json};
+use serde::Deserialize;
+
+use crate::app::AppState;
+
+pub fn router() -> axum::Router<Arc<AppState>> {
+    axum::Router::new()
+        .route("/supervisor", get(wallboard))
+        .route("/supervisor/login", post(login))
+        .route("/supervisor/events", get(events))
+        .route("/supervisor/figures.json", get(figures))
+}
+
+/// The token, or the answer for a request without the right one.
+fn check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(token) = state.config.supervisor.token.as_deref() else {
+        return Err((
+            StatusCode::NOT_FOUND,
+            "no wallboard: set [supervisor] token in the config to turn it on\n",
+        )
+            .into_response());
+    };
+    if auth::authorized(headers, token) {
+        Ok(())
+    } else {
+        Err((StatusCode::UNAUTHORIZED, Html(page::login(false).into_string())).into_response())
+    }
+}
+
+async fn wallboard(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Err(refused) = check(&state, &headers) {
+        return refused;
+    }
+    match events::read_board(&state).await {
+        Some(board) => {
+            let mut r = Html(page::wallboard(&board).into_string()).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        None => (StatusCode::SERVICE_UNAVAILABLE, "the engine is not running\n").into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    token: String,
+}
+
+async fn login(State(state): State<Arc<AppState>>, Form(form): Form<LoginForm>) -> Response {
+    let Some(token) = state.config.supervisor.token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !auth::matches(&form.token, token) {
+        tracing::warn!("a wrong wallboard token was given");
+        return (StatusCode::UNAUTHORIZED, Html(page::login(true).into_string())).into_response();
+    }
+    let cookie = format!(
+        "{}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age=43200",
+        auth::COOKIE,
+        auth::cookie_value(token)
+    );
+    let mut r = Redirect::to("/supervisor").into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Err(refused) = check(&state, &headers) {
+        return refused;
+    }
+    events::stream(state).into_response()
+}
+
+async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Err(refused) = check(&state, &headers) {
+        return refused;
+    }
+    match events::read_board(&state).await {
+        Some(board) => Json(board).into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "the engine is not running\n").into_response(),
+    }
+}
