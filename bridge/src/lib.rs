@@ -25,6 +25,8 @@
 //!   customer's from the carrier, keeping and serving an agent's.
 //! - `intake`: runs the entry points' intake bots on conversations in intake.
 //! - `reload`: plugin hot reload (timer and SIGHUP).
+//! - `retention`: erases closed conversations older than `storage.retention`.
+//! - `export`: conversations with transcripts as JSON lines or CSV.
 //! - `wallboard`: the supervisors' live web page (`/supervisor`, SSE).
 //! - `outcomes`: follows the event log for the time-to-accept and
 //!   handle-time histograms and the conversation outcomes.
@@ -38,10 +40,12 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod dead_letters;
+pub mod export;
 pub mod format;
 pub mod http;
 pub mod intake;
 pub mod logging;
+pub mod mask;
 pub mod matrix;
 pub mod media;
 pub mod metrics;
@@ -49,6 +53,7 @@ pub mod outbox;
 pub mod outcomes;
 pub mod plugins;
 pub mod reload;
+pub mod retention;
 pub mod serve;
 pub mod sim;
 pub mod wallboard;

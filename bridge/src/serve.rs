@@ -24,6 +24,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     tasks.spawn(crate::intake::run(state.clone()));
     tasks.spawn(crate::media::outgoing::sweeper(state.media.clone()));
     tasks.spawn(crate::outcomes::run(state.clone()));
+    tasks.spawn(crate::retention::run(state.clone()));
     if let Some(matrix) = state.config.matrix.clone() {
         tasks.spawn(crate::matrix::run(state.clone(), matrix));
     }

@@ -2,6 +2,7 @@
 //! and returns an exit code; errors are printed by `main` with their causes.
 
 pub mod check_config;
+pub mod export;
 mod intake_run;
 pub mod plugin;
 mod plugin_check;
@@ -65,6 +66,9 @@ enum Command {
     /// the command line); Telnyx webhooks are signed with a fixed test key
     /// (the log line at start shows its public key).
     Sim(crate::sim::SimArgs),
+    /// Export conversations with their transcripts (JSON lines or CSV), from
+    /// a stopped store or through the running server.
+    Export(export::ExportArgs),
     /// Tools for plugin authors: inspect a plugin, run it on a fixture.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -77,6 +81,7 @@ impl Cli {
             Command::CheckConfig { config } => check_config::run(&config),
             Command::Replay { config, files } => replay::run(&config, files),
             Command::Sim(args) => crate::sim::run(args),
+            Command::Export(args) => export::run(&args),
             Command::Plugin(c) => c.run(),
         }
     }

@@ -3,8 +3,17 @@
 
 use smsdesk_core::{AgentId, State};
 
+/// A customer's number as an agent sees it (`supervisor.mask_customer_numbers`).
+fn shown(number: &str, mask: bool) -> String {
+    if mask {
+        crate::mask::mask(number)
+    } else {
+        number.to_owned()
+    }
+}
+
 /// `!status`: the agent's state, load and conversations.
-pub fn status(state: &State, agent: &AgentId) -> String {
+pub fn status(state: &State, agent: &AgentId, mask: bool) -> String {
     let Some(a) = state.agent(agent) else {
         return format!("{agent} is not on the agent roster.");
     };
@@ -15,7 +24,13 @@ pub fn status(state: &State, agent: &AgentId) -> String {
         state.capacity(agent)
     )];
     for c in state.holdings(agent).chain(state.paused_of(agent)) {
-        lines.push(format!("#{} {} · {} · {}", c.id, c.customer, c.queue, c.phase.label()));
+        lines.push(format!(
+            "#{} {} · {} · {}",
+            c.id,
+            shown(c.customer.as_str(), mask),
+            c.queue,
+            c.phase.label()
+        ));
     }
     if state.paused_of(agent).next().is_some() {
         lines.push("(paused: the customer went quiet; it takes no seat and comes back when they write)".to_owned());
@@ -38,7 +53,7 @@ pub fn queues(state: &State) -> String {
 const MAX_OPT_OUTS: usize = 50;
 
 /// `!optouts [filter]`: customers who may not be texted, newest first.
-pub fn optouts(state: &State, filter: Option<&str>) -> String {
+pub fn optouts(state: &State, filter: Option<&str>, mask: bool) -> String {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let wanted = filter.map(|f| (f.to_lowercase(), digits(f)));
     let mut rows: Vec<_> = state
@@ -63,7 +78,8 @@ pub fn optouts(state: &State, filter: Option<&str>) -> String {
     )];
     for ((entry, customer), o) in rows.iter().take(MAX_OPT_OUTS) {
         lines.push(format!(
-            "{customer} from {entry} · since {} · {}",
+            "{} from {entry} · since {} · {}",
+            shown(customer.as_str(), mask),
             o.at,
             o.how.describe()
         ));
@@ -137,23 +153,23 @@ mod tests {
                 intake_timeout: None,
             });
         let mut engine = Engine::open(MemoryStore::new(), setup, Routers::default()).expect("engine");
-        assert_eq!(super::optouts(engine.state(), None), "No customer has opted out.");
+        assert_eq!(super::optouts(engine.state(), None, false), "No customer has opted out.");
         texted(&mut engine, "+15557770001", "STOP", 1_700_000_000_000);
         texted(&mut engine, "+15557770002", "quit", 1_700_000_060_000);
         texted(&mut engine, "+15557770003", "hello", 1_700_000_120_000);
         assert_eq!(
-            super::optouts(engine.state(), None),
+            super::optouts(engine.state(), None, false),
             "Opted out (2): replies to them are refused until they text START.\n\
              +15557770002 from +15550001111 · since 2023-11-14 22:14 UTC · texted QUIT\n\
              +15557770001 from +15550001111 · since 2023-11-14 22:13 UTC · texted STOP"
         );
-        let one = super::optouts(engine.state(), Some("555-777-0001"));
+        let one = super::optouts(engine.state(), Some("555-777-0001"), false);
         assert!(
             one.starts_with("Opted out (1)") && one.contains("+15557770001"),
             "{one}"
         );
         assert_eq!(
-            super::optouts(engine.state(), Some("0003")),
+            super::optouts(engine.state(), Some("0003"), false),
             "No opted-out customer matches \"0003\"."
         );
     }

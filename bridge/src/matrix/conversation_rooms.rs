@@ -60,7 +60,7 @@ impl Bot {
                 let mut request = CreateRoomRequest::new();
                 request.invite = vec![user];
                 request.preset = Some(RoomPreset::PrivateChat);
-                request.name = conversation.map(|c| format!("{} · {}", c.customer, c.queue));
+                request.name = conversation.map(|c| format!("{} · {}", self.shown(c.customer.as_str()), c.queue));
                 let room = self.client.create_room(request).await?;
                 // The room exists now: remember it before anything else, so
                 // a retry does not make a second one.

@@ -177,11 +177,15 @@ impl Bot {
                 Err(rejection) => notices::command_refused(&rejection),
             },
             Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
-            Ok(Action::Status) => self.app.read(move |e| answers::status(e.state(), &agent)).await?,
+            Ok(Action::Status) => {
+                let mask = self.app.config.supervisor.mask_customer_numbers;
+                self.app.read(move |e| answers::status(e.state(), &agent, mask)).await?
+            }
             Ok(Action::Queues) => self.app.read(|e| answers::queues(e.state())).await?,
             Ok(Action::Optouts { filter }) => {
+                let mask = self.app.config.supervisor.mask_customer_numbers;
                 self.app
-                    .read(move |e| answers::optouts(e.state(), filter.as_deref()))
+                    .read(move |e| answers::optouts(e.state(), filter.as_deref(), mask))
                     .await?
             }
             Ok(Action::Agents { filter }) => {

@@ -103,6 +103,25 @@ impl Bot {
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner).abort_all();
     }
 
+    /// A customer's number as agents see it: masked when
+    /// `supervisor.mask_customer_numbers` is on.
+    fn shown(&self, number: &str) -> String {
+        if self.app.config.supervisor.mask_customer_numbers {
+            crate::mask::mask(number)
+        } else {
+            number.to_owned()
+        }
+    }
+
+    /// `text` (an event described for agents) with `number` shown as agents see it.
+    fn shown_in(&self, text: &str, number: &str) -> String {
+        if self.app.config.supervisor.mask_customer_numbers {
+            crate::mask::mask_in(text, number)
+        } else {
+            text.to_owned()
+        }
+    }
+
     /// One of the bot's rooms, if it is still in it (it leaves closed conversations).
     fn room(&self, id: &RoomId) -> Option<Room> {
         self.client

@@ -212,7 +212,7 @@ mod tests {
         sms.media = vec!["https://api.twilio.com/m/1".into(), "https://api.twilio.com/m/2".into()];
         assert_eq!(
             customer_line(&sms),
-            "customer: here is the receipt [+ 2 attachments not shown: MMS is not supported yet]"
+            "customer: here is the receipt [+ 2 attachments]"
         );
     }
 

@@ -73,7 +73,7 @@ impl Bot {
         let card = OfferCard {
             id: c.id,
             queue: c.queue.to_string(),
-            customer: c.customer.to_string(),
+            customer: self.shown(c.customer.as_str()),
             entry: c.entry.to_string(),
             kind: kind.to_owned(),
             opened_at: c.opened_at,

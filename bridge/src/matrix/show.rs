@@ -204,7 +204,7 @@ impl Bot {
                 // The room's name says the queue: keep it true (before the
                 // agent is removed, so they see it too).
                 if let (Some(room), Some(c)) = (self.conversation_room(*id)?, self.record_of(*id).await?) {
-                    if let Err(error) = room.set_name(format!("{} · {queue}", c.customer)).await {
+                    if let Err(error) = room.set_name(format!("{} · {queue}", self.shown(c.customer.as_str()))).await {
                         tracing::warn!(room = %room.room_id(), %error, "cannot rename a conversation room");
                     }
                 }
@@ -249,8 +249,11 @@ impl Bot {
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        let text = Text::mentioning(record.event.describe());
-        send::notice(&room, text, Some(txns.part("room"))).await?;
+        let mut text = record.event.describe();
+        if let Event::OptedOut { customer, .. } | Event::OptedIn { customer, .. } = &record.event {
+            text = self.shown_in(&text, customer.as_str());
+        }
+        send::notice(&room, Text::mentioning(text), Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
     }
@@ -286,7 +289,7 @@ impl Bot {
             _ => None,
         });
         let Some(agent) = author else { return Ok(()) };
-        let customer = self.record_of(id).await?.map(|c| c.customer.to_string());
+        let customer = self.record_of(id).await?.map(|c| self.shown(c.customer.as_str()));
         let room = self.desk_room(&agent)?;
         let text = notices::late_failure(id, customer.as_deref(), &record.event);
         send::notice(&room, &text, Some(txns.part("late"))).await?;

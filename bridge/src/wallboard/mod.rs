@@ -8,6 +8,9 @@
 //!   current by `GET /supervisor/events` (`events`, server-sent events).
 //! - `POST /supervisor/login`: the form; the right token sets the cookie.
 //! - `GET /supervisor/figures.json`: the same figures for scripts.
+//! - `GET /supervisor/export?since=&until=&format=`: `smsdesk export`
+//!   through the running server (bearer token), read page by page
+//!   between engine batches.
 
 mod auth;
 mod events;
@@ -31,6 +34,7 @@ pub fn router() -> axum::Router<Arc<AppState>> {
         .route("/supervisor/login", post(login))
         .route("/supervisor/events", get(events))
         .route("/supervisor/figures.json", get(figures))
+        .route("/supervisor/export", get(export))
 }
 
 /// The token, or the answer for a request without the right one.
@@ -95,6 +99,61 @@ async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         return refused;
     }
     events::stream(state).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ExportQuery {
+    since: String,
+    until: Option<String>,
+    format: Option<crate::export::Format>,
+}
+
+async fn export(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> Response {
+    if let Err(refused) = check(&state, &headers) {
+        return refused;
+    }
+    let parsed = crate::export::parse_time(&q.since).and_then(|since| {
+        let until = q.until.as_deref().map(crate::export::parse_time).transpose()?;
+        Ok((since, until))
+    });
+    let (since, until) = match parsed {
+        Ok(p) => p,
+        Err(why) => return (StatusCode::BAD_REQUEST, format!("{why}\n")).into_response(),
+    };
+    let format = q.format.unwrap_or(crate::export::Format::Jsonl);
+    let (mut out, mut count, mut after) = (Vec::new(), 0usize, None);
+    loop {
+        let page = state
+            .read(move |e| crate::export::page(e.store(), after, since, until))
+            .await;
+        let (records, next) = match page {
+            Ok(Ok(p)) => p,
+            Ok(Err(error)) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n")).into_response(),
+            Err(gone) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{gone}\n")).into_response(),
+        };
+        if let Err(why) = crate::export::write(&records, format, after.is_none() && count == 0, &mut out) {
+            return (StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n")).into_response();
+        }
+        count += records.len();
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let content_type = match format {
+        crate::export::Format::Jsonl => "application/jsonl",
+        crate::export::Format::Csv => "text/csv; charset=utf-8",
+    };
+    let mut r = out.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&count.to_string()) {
+        r.headers_mut().insert("x-smsdesk-count", v);
+    }
+    r
 }
 
 async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
