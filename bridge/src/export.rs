@@ -105,7 +105,9 @@ fn record(store: &dyn KvStore, c: &smsdesk_core::model::Conversation) -> Result<
             media,
         };
         match &e.event {
-            Event::MessageReceived { sms, .. } => r.transcript.push(line("customer".into(), &sms.body, sms.media.clone())),
+            Event::MessageReceived { sms, .. } => {
+                r.transcript.push(line("customer".into(), &sms.body, sms.media.clone()))
+            }
             Event::ReplyAccepted { agent, body, media, .. } => {
                 let media = if media.is_empty() {
                     Vec::new()
@@ -134,11 +136,7 @@ pub fn page(
     until: Option<Timestamp>,
 ) -> Result<(Vec<Record>, Option<ConversationId>), StoreError> {
     let from = after.map_or(0, |a| a.0 + 1);
-    let rows = store.scan_range(
-        &conversation_key(from),
-        &conversation_key(u64::MAX),
-        PAGE,
-    )?;
+    let rows = store.scan_range(&conversation_key(from), &conversation_key(u64::MAX), PAGE)?;
     let mut out = Vec::new();
     let mut last = None;
     for (k, _) in &rows {
@@ -147,7 +145,9 @@ pub fn page(
         };
         let id = ConversationId(u64::from_be_bytes(id));
         last = Some(id);
-        let Some(c) = layout::conversation(store, id)? else { continue };
+        let Some(c) = layout::conversation(store, id)? else {
+            continue;
+        };
         if c.opened_at >= since && until.is_none_or(|u| c.opened_at < u) {
             out.push(record(store, &c)?);
         }

@@ -47,7 +47,12 @@ pub async fn run(app: Arc<AppState>) {
             }
         }
         if conversations > 0 {
-            tracing::info!(conversations, keys, ?retention, "retention: erased closed conversations older than the retention");
+            tracing::info!(
+                conversations,
+                keys,
+                ?retention,
+                "retention: erased closed conversations older than the retention"
+            );
         }
     }
 }

@@ -119,7 +119,13 @@ impl Day {
     }
 
     fn figures(&self, when: &str, queue: &str) -> QueueFigures {
-        let q = self.engine.state().setup.queue(&QueueName::from(queue)).unwrap().clone();
+        let q = self
+            .engine
+            .state()
+            .setup
+            .queue(&QueueName::from(queue))
+            .unwrap()
+            .clone();
         figures::queue_figures(self.engine.state(), &q, at(when))
     }
 }
@@ -183,7 +189,13 @@ fn a_day_of_two_queues_counted_by_hand() {
     d.run("10:02:00", available(&bob()));
     assert_eq!(d.offered_to(c1), Some(bob()));
     d.run("10:02:05", available(&carol()));
-    d.run("10:02:10", Command::Decline { agent: bob(), conversation: Some(c1) });
+    d.run(
+        "10:02:10",
+        Command::Decline {
+            agent: bob(),
+            conversation: Some(c1),
+        },
+    );
     assert_eq!(d.offered_to(c1), Some(carol()));
     d.run("10:03:30", accept(&carol(), c1));
 
@@ -286,7 +298,11 @@ fn a_day_of_two_queues_counted_by_hand() {
     assert_eq!((billing.accepted, billing.abandoned), (2, 1));
     assert_eq!((billing.waiting, secs(billing.longest_wait)), (1, Some(300)));
     assert_eq!(
-        (billing.agents["idle"], billing.agents["offline"], billing.agents["available"]),
+        (
+            billing.agents["idle"],
+            billing.agents["offline"],
+            billing.agents["available"]
+        ),
         (1, 2, 0)
     );
 
@@ -295,9 +311,18 @@ fn a_day_of_two_queues_counted_by_hand() {
     assert_eq!(d.figures("15:20:00", "billing"), billing);
     assert_eq!(d.figures("15:20:00", "tokyo"), tokyo);
     let next: jiff::Timestamp = "2026-12-02T00:10:00Z".parse().unwrap();
-    let q = d.engine.state().setup.queue(&QueueName::from("billing")).unwrap().clone();
+    let q = d
+        .engine
+        .state()
+        .setup
+        .queue(&QueueName::from("billing"))
+        .unwrap()
+        .clone();
     let tomorrow = figures::queue_figures(d.engine.state(), &q, Timestamp(next.as_millisecond() as u64));
-    assert_eq!((tomorrow.day.as_str(), tomorrow.accepted, tomorrow.abandoned), ("2026-12-02", 0, 0));
+    assert_eq!(
+        (tomorrow.day.as_str(), tomorrow.accepted, tomorrow.abandoned),
+        ("2026-12-02", 0, 0)
+    );
     assert_eq!((tomorrow.service_level, tomorrow.asa, tomorrow.aht), (None, None, None));
     assert_eq!(tomorrow.waiting, 1, "what waits now still waits");
 }

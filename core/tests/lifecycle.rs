@@ -413,7 +413,7 @@ fn a_reply_handed_in_twice_with_its_reference_is_sent_once_even_after_a_restart(
     let mut d = Desk::open(store.clone(), t0);
     let c = d.active_with(&bob());
     let reply = |reference: &str| Command::Reply {
-    media: Vec::new(),
+        media: Vec::new(),
         agent: bob(),
         conversation: c,
         body: "One moment".into(),

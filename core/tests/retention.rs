@@ -87,10 +87,16 @@ fn old_closed_conversations_go_with_everything_kept_about_them() {
     assert!(layout::history(d.engine.store(), old).unwrap().is_empty());
     assert!(d.engine.store().get(&layout::event_key(old_seq)).unwrap().is_none());
     assert!(d.engine.delivery(old_reply).unwrap().is_none());
-    assert!(layout::message_by_provider(d.engine.store(), &CarrierName::from("twilio"), &format!("SMp{}", old_reply.0))
+    assert!(layout::message_by_provider(
+        d.engine.store(),
+        &CarrierName::from("twilio"),
+        &format!("SMp{}", old_reply.0)
+    )
+    .unwrap()
+    .is_none());
+    assert!(layout::conversations_of(d.engine.store(), &CustomerNumber::from(CUST))
         .unwrap()
-        .is_none());
-    assert!(layout::conversations_of(d.engine.store(), &CustomerNumber::from(CUST)).unwrap().is_empty());
+        .is_empty());
     assert!(!layout::was_seen(d.engine.store(), &twilio, &first_sid).unwrap());
 
     // The rest stays, and so do the day's figures.

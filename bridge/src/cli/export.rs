@@ -75,7 +75,11 @@ fn from_store(
 }
 
 /// The server holds the store: ask it.
-fn from_server(config: &Config, args: &ExportArgs, open_error: smsdesk_core::store::StoreError) -> anyhow::Result<(Vec<u8>, usize)> {
+fn from_server(
+    config: &Config,
+    args: &ExportArgs,
+    open_error: smsdesk_core::store::StoreError,
+) -> anyhow::Result<(Vec<u8>, usize)> {
     let Some(token) = config.supervisor.token.as_deref() else {
         bail!(
             "cannot open the store at {} ({open_error}); if smsdesk is running, stop it or set [supervisor] token so the export can go through the server",
@@ -84,12 +88,20 @@ fn from_server(config: &Config, args: &ExportArgs, open_error: smsdesk_core::sto
     };
     let url = format!("http://{}/supervisor/export", local(config.listen));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut query = vec![("since", args.since.clone()), ("format", format!("{:?}", args.format).to_lowercase())];
+    let mut query = vec![
+        ("since", args.since.clone()),
+        ("format", format!("{:?}", args.format).to_lowercase()),
+    ];
     if let Some(u) = &args.until {
         query.push(("until", u.clone()));
     }
     let response = runtime.block_on(async {
-        let r = reqwest::Client::new().get(&url).query(&query).bearer_auth(token).send().await?;
+        let r = reqwest::Client::new()
+            .get(&url)
+            .query(&query)
+            .bearer_auth(token)
+            .send()
+            .await?;
         let status = r.status();
         let count = r
             .headers()
@@ -105,7 +117,10 @@ fn from_server(config: &Config, args: &ExportArgs, open_error: smsdesk_core::sto
         )
     })?;
     if !status.is_success() {
-        bail!("the server refused the export ({status}): {}", String::from_utf8_lossy(&bytes).trim());
+        bail!(
+            "the server refused the export ({status}): {}",
+            String::from_utf8_lossy(&bytes).trim()
+        );
     }
     Ok((bytes.to_vec(), count))
 }

@@ -71,7 +71,11 @@ impl CarrierConfig {
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<CarrierConfig> {
     let mut carriers = Vec::new();
     for (path, v) in r.array_of_tables(root, "carriers") {
-        let Some(t) = r.table(v, &path, &["name", "plugin", "allowed_hosts", "config", "secrets", "media_auth"]) else {
+        let Some(t) = r.table(
+            v,
+            &path,
+            &["name", "plugin", "allowed_hosts", "config", "secrets", "media_auth"],
+        ) else {
             continue;
         };
         let name = r.string(t, &path, "name", true);
@@ -124,7 +128,11 @@ fn media_auth(r: &mut Reader, t: &toml::Table, path: &str, settings: &Pairs, sec
     let v = t.get("media_auth")?;
     let key = join(path, "media_auth");
     let lookup = |r: &mut Reader, name: &str| {
-        let found = settings.iter().chain(secrets).find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let found = settings
+            .iter()
+            .chain(secrets)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone());
         if found.is_none() {
             r.err(
                 &key,
@@ -144,7 +152,10 @@ fn media_auth(r: &mut Reader, t: &toml::Table, path: &str, settings: &Pairs, sec
                 })
             }
             _ => {
-                r.err(&key, "expected two entry names for HTTP basic, e.g. [\"account_sid\", \"auth_token\"]");
+                r.err(
+                    &key,
+                    "expected two entry names for HTTP basic, e.g. [\"account_sid\", \"auth_token\"]",
+                );
                 None
             }
         },

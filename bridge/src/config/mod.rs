@@ -38,8 +38,8 @@ pub use entry_points::{default_send_rate, EntryPointConfig};
 pub use matrix::{MatrixAuth, MatrixConfig};
 pub use plugins::PluginLimitsConfig;
 pub use queues::{QueueConfig, RouterChoice};
-pub use supervisors::{SupervisorConfig, SupervisorSettings};
 pub use reader::{parse_duration, ConfigError, ConfigErrors};
+pub use supervisors::{SupervisorConfig, SupervisorSettings};
 
 use reader::Reader;
 

@@ -20,7 +20,8 @@ pub async fn media(State(state): State<Arc<AppState>>, Path(token): Path<String>
             state.metrics.media("served");
             let disposition = format!(
                 "inline; filename=\"{}\"",
-                meta.name.replace(|c: char| c == '"' || c == '\\' || c.is_control(), "_")
+                meta.name
+                    .replace(|c: char| c == '"' || c == '\\' || c.is_control(), "_")
             );
             let mut response = bytes.into_response();
             let headers = response.headers_mut();

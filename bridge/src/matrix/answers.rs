@@ -153,7 +153,10 @@ mod tests {
                 intake_timeout: None,
             });
         let mut engine = Engine::open(MemoryStore::new(), setup, Routers::default()).expect("engine");
-        assert_eq!(super::optouts(engine.state(), None, false), "No customer has opted out.");
+        assert_eq!(
+            super::optouts(engine.state(), None, false),
+            "No customer has opted out."
+        );
         texted(&mut engine, "+15557770001", "STOP", 1_700_000_000_000);
         texted(&mut engine, "+15557770002", "quit", 1_700_000_060_000);
         texted(&mut engine, "+15557770003", "hello", 1_700_000_120_000);

@@ -81,7 +81,9 @@ impl Bot {
             if sms.media.is_empty() {
                 continue;
             }
-            posted = self.post_history(&room, id, &std::mem::take(&mut lines), posted, txns).await?;
+            posted = self
+                .post_history(&room, id, &std::mem::take(&mut lines), posted, txns)
+                .await?;
             self.post_customer_media(&room, r.seq, sms, txns, &format!("history.{}.", r.seq))
                 .await?;
         }

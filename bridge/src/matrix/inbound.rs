@@ -119,7 +119,10 @@ impl Bot {
         if self.app.config.agent(&agent).is_none() {
             if let (CmdRoom::Conversation(_), Some(_)) = (cmd_room, self.supervisor(sender.as_str())) {
                 // Monitoring: never relayed; said once per room.
-                if self.store.first_sight(&format!("monitor/{}/{sender}", room.room_id()))? {
+                if self
+                    .store
+                    .first_sight(&format!("monitor/{}/{sender}", room.room_id()))?
+                {
                     answer(&room, &txns, super::supervisor::NOT_RELAYED).await?;
                 }
                 return Ok(());
@@ -133,7 +136,9 @@ impl Bot {
                     room: room.room_id().to_owned(),
                     event: event_id.clone(),
                 };
-                return self.relay_attachment(&room, agent, id, attachment, reference, &txns).await;
+                return self
+                    .relay_attachment(&room, agent, id, attachment, reference, &txns)
+                    .await;
             }
             (Incoming::Edit | Incoming::Unsupported(_) | Incoming::Attachment(_), CmdRoom::Desk) => return Ok(()),
             (Incoming::Edit, CmdRoom::Conversation(_)) => {

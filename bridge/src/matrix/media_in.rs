@@ -84,7 +84,12 @@ impl Bot {
     /// Fetches attachment `index` (from 1) and uploads it; a refusal or a
     /// carrier that keeps failing is `Refused` (shown as a notice), a
     /// homeserver that cannot take the upload is retried by the feed.
-    async fn upload_customer_media(&self, sms: &InboundSms, url: &str, index: usize) -> Result<CustomerMedia, PostError> {
+    async fn upload_customer_media(
+        &self,
+        sms: &InboundSms,
+        url: &str,
+        index: usize,
+    ) -> Result<CustomerMedia, PostError> {
         let Some(carrier) = self.app.config.carriers.iter().find(|c| c.name == sms.carrier) else {
             return Ok(refused(format!("carrier {} is no longer configured", sms.carrier)));
         };
@@ -101,7 +106,9 @@ impl Bot {
                 Err(FetchError::Failed(why)) if tries >= FETCH_TRIES => {
                     self.app.metrics.media("customer_refused");
                     tracing::warn!(carrier = %sms.carrier, %why, tries, "cannot fetch a customer's attachment; giving up");
-                    return Ok(refused(format!("the carrier did not deliver it after {tries} tries ({why})")));
+                    return Ok(refused(format!(
+                        "the carrier did not deliver it after {tries} tries ({why})"
+                    )));
                 }
                 Err(FetchError::Failed(why)) => {
                     tracing::info!(carrier = %sms.carrier, %why, "cannot fetch a customer's attachment yet; trying again");
@@ -109,10 +116,7 @@ impl Bot {
                 }
             }
         };
-        let mime: mime::Mime = fetched
-            .content_type
-            .parse()
-            .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+        let mime: mime::Mime = fetched.content_type.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM);
         let size = fetched.bytes.len() as u64;
         let uploaded = self.client.media().upload(&mime, fetched.bytes, None).await?;
         self.app.metrics.media("customer_shown");

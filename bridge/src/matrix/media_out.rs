@@ -75,7 +75,10 @@ impl Bot {
         let bytes = match self.client.media().get_media_content(&request, false).await {
             Ok(b) => b,
             Err(error) => {
-                return refuse(format!("the picture could not be downloaded from the homeserver ({error})")).await
+                return refuse(format!(
+                    "the picture could not be downloaded from the homeserver ({error})"
+                ))
+                .await
             }
         };
         if let Err(why) = policy::check_size(bytes.len() as u64) {

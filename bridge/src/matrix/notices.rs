@@ -210,10 +210,7 @@ mod tests {
         };
         assert_eq!(customer_line(&sms), "customer: here is the receipt");
         sms.media = vec!["https://api.twilio.com/m/1".into(), "https://api.twilio.com/m/2".into()];
-        assert_eq!(
-            customer_line(&sms),
-            "customer: here is the receipt [+ 2 attachments]"
-        );
+        assert_eq!(customer_line(&sms), "customer: here is the receipt [+ 2 attachments]");
     }
 
     #[test]

@@ -156,7 +156,10 @@ pub fn grid(title: &str, headers: &[&str], rows: &[Vec<String>]) -> Text {
         .collect();
     Text::rich(
         plain.join("\n"),
-        format!("<p><b>{}</b></p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>", escape(title)),
+        format!(
+            "<p><b>{}</b></p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+            escape(title)
+        ),
     )
 }
 

@@ -204,7 +204,10 @@ impl Bot {
                 // The room's name says the queue: keep it true (before the
                 // agent is removed, so they see it too).
                 if let (Some(room), Some(c)) = (self.conversation_room(*id)?, self.record_of(*id).await?) {
-                    if let Err(error) = room.set_name(format!("{} · {queue}", self.shown(c.customer.as_str()))).await {
+                    if let Err(error) = room
+                        .set_name(format!("{} · {queue}", self.shown(c.customer.as_str())))
+                        .await
+                    {
                         tracing::warn!(room = %room.room_id(), %error, "cannot rename a conversation room");
                     }
                 }

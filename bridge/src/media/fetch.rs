@@ -181,13 +181,19 @@ mod tests {
                     png()
                 }),
             )
-            .route("/mp4", get(|| async { ([("content-type", "video/mp4")], vec![0u8; 8]) }))
+            .route(
+                "/mp4",
+                get(|| async { ([("content-type", "video/mp4")], vec![0u8; 8]) }),
+            )
             .route(
                 "/endless",
                 get(|| async {
                     let chunks = (0..7).map(|_| Ok::<_, std::io::Error>(vec![0u8; 1024 * 1024]));
                     let body = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
-                    Response::builder().header("content-type", "image/png").body(body).unwrap()
+                    Response::builder()
+                        .header("content-type", "image/png")
+                        .body(body)
+                        .unwrap()
                 }),
             )
             .route("/busy", get(|| async { StatusCode::SERVICE_UNAVAILABLE }));

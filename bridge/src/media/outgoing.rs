@@ -57,7 +57,10 @@ impl MediaStore {
     /// Whether `token` could be one of ours: checked before it becomes a
     /// path, so no request can name another file.
     fn valid(token: &str) -> bool {
-        token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        token.len() == 43
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 
     /// Keeps `bytes` durably until `expires_at_ms`; returns the token.
@@ -181,7 +184,10 @@ mod tests {
         let token = store.put(b"\x89PNG", "image/png", "cat.png", 1_000).unwrap();
         assert!(MediaStore::valid(&token), "{token}");
         let (meta, bytes) = store.get(&token, 1_000).unwrap().unwrap();
-        assert_eq!((meta.content_type.as_str(), bytes.as_slice()), ("image/png", &b"\x89PNG"[..]));
+        assert_eq!(
+            (meta.content_type.as_str(), bytes.as_slice()),
+            ("image/png", &b"\x89PNG"[..])
+        );
         assert!(store.get(&token, 1_001).unwrap().is_none(), "expired");
         assert!(store.keep_until(&token, 5_000).unwrap());
         assert!(store.get(&token, 4_000).unwrap().is_some(), "pushed on");
@@ -192,7 +198,11 @@ mod tests {
         // Two tokens are never the same.
         assert_ne!(store.put(b"x", "image/png", "a.png", 0).unwrap(), token);
         let grace = SWEEP_GRACE.as_millis() as u64;
-        assert_eq!(store.sweep(5_000 + grace).unwrap(), 1, "only the other one is old enough");
+        assert_eq!(
+            store.sweep(5_000 + grace).unwrap(),
+            1,
+            "only the other one is old enough"
+        );
         assert_eq!(store.sweep(5_001 + grace).unwrap(), 1);
         assert!(!store.keep_until(&token, 1).unwrap(), "gone after the sweep");
     }

@@ -40,7 +40,11 @@ pub fn check_type(content_type: &str) -> Result<(String, Kind, &'static str), St
         .find(|(t, _, _)| *t == essence)
         .map(|(t, kind, ext)| ((*t).to_owned(), *kind, *ext))
         .ok_or_else(|| {
-            let shown = if essence.is_empty() { "no content type" } else { &essence };
+            let shown = if essence.is_empty() {
+                "no content type"
+            } else {
+                &essence
+            };
             format!("{shown} is not allowed: only pictures (JPEG, PNG, GIF, WebP), PDF and vCard")
         })
 }

@@ -58,7 +58,11 @@ impl QueueMetrics {
             handle_time: Family::new_with_constructor(|| Histogram::new(HANDLE_BUCKETS)),
             conversations: Family::default(),
         };
-        registry.register("queue_waiting", "Conversations waiting in the queue now", m.waiting.clone());
+        registry.register(
+            "queue_waiting",
+            "Conversations waiting in the queue now",
+            m.waiting.clone(),
+        );
         registry.register(
             "queue_longest_wait_seconds",
             "How long the longest-waiting conversation of the queue has waited",
@@ -84,26 +88,36 @@ impl QueueMetrics {
     }
 
     pub fn set_queue(&self, queue: &str, waiting: usize, longest_wait_s: f64) {
-        let l = QueueLabels { queue: queue.to_owned() };
-        self.waiting.get_or_create(&l).set(i64::try_from(waiting).unwrap_or(i64::MAX));
+        let l = QueueLabels {
+            queue: queue.to_owned(),
+        };
+        self.waiting
+            .get_or_create(&l)
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
         self.longest_wait.get_or_create(&l).set(longest_wait_s);
     }
 
     pub fn set_agents(&self, state: &str, n: u32) {
         self.agents
-            .get_or_create(&StateLabels { state: state.to_owned() })
+            .get_or_create(&StateLabels {
+                state: state.to_owned(),
+            })
             .set(i64::from(n));
     }
 
     pub fn accepted(&self, queue: &str, wait_s: f64) {
         self.time_to_accept
-            .get_or_create(&QueueLabels { queue: queue.to_owned() })
+            .get_or_create(&QueueLabels {
+                queue: queue.to_owned(),
+            })
             .observe(wait_s);
     }
 
     pub fn handled(&self, queue: &str, handle_s: f64) {
         self.handle_time
-            .get_or_create(&QueueLabels { queue: queue.to_owned() })
+            .get_or_create(&QueueLabels {
+                queue: queue.to_owned(),
+            })
             .observe(handle_s);
     }
 

@@ -132,7 +132,12 @@ async fn media_urls(state: &AppState, sms: &OutboundSms) -> Result<Vec<String>, 
     .await;
     let kept = match kept {
         Ok(Ok(k)) => k,
-        Ok(Err(error)) => return Err(Attempt::Retry(format!("cannot read the reply's attachments: {error}"), None)),
+        Ok(Err(error)) => {
+            return Err(Attempt::Retry(
+                format!("cannot read the reply's attachments: {error}"),
+                None,
+            ))
+        }
         Err(error) => return Err(Attempt::Retry(error.to_string(), None)),
     };
     let mut urls = Vec::with_capacity(kept.len());

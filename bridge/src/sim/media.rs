@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 /// A 1×1 PNG: a real picture, small enough to read in a test.
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const PNG_1X1: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 /// A test file: its content type and bytes.
 pub fn file(name: &str) -> Option<(&'static str, Vec<u8>)> {
@@ -28,7 +29,10 @@ pub fn file(name: &str) -> Option<(&'static str, Vec<u8>)> {
     Some(match name {
         "cat.png" => ("image/png", png()),
         "receipt.pdf" => ("application/pdf", b"%PDF-1.4\n% smsdesk simulator\n%%EOF\n".to_vec()),
-        "contact.vcf" => ("text/vcard", b"BEGIN:VCARD\nVERSION:3.0\nFN:Sim Customer\nEND:VCARD\n".to_vec()),
+        "contact.vcf" => (
+            "text/vcard",
+            b"BEGIN:VCARD\nVERSION:3.0\nFN:Sim Customer\nEND:VCARD\n".to_vec(),
+        ),
         "clip.mp4" => ("video/mp4", vec![0; 64]),
         // Over the 5 MB an MMS may carry.
         "huge.png" => {

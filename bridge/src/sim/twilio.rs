@@ -95,11 +95,7 @@ pub(super) async fn create_message(
     };
     let text = form.get("Body").cloned().unwrap_or_default();
     if text.is_empty() && media_urls.is_empty() {
-        return twilio_error(
-            StatusCode::BAD_REQUEST,
-            21602,
-            "Message body is required.",
-        );
+        return twilio_error(StatusCode::BAD_REQUEST, 21602, "Message body is required.");
     }
     if text.chars().count() > 1600 {
         return twilio_error(

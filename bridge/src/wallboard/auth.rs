@@ -68,7 +68,10 @@ mod tests {
         assert!(authorized(&h, token));
         // The token itself is not a cookie value.
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_str(&format!("{COOKIE}={token}")).unwrap());
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{COOKIE}={token}")).unwrap(),
+        );
         assert!(!authorized(&h, token));
         assert!(matches(" 0123456789abcdef-secret\n", token));
     }

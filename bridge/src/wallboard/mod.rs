@@ -37,25 +37,27 @@ pub fn router() -> axum::Router<Arc<AppState>> {
         .route("/supervisor/export", get(export))
 }
 
-/// The token, or the answer for a request without the right one.
-fn check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// The answer for a request without the right token; `None` when it has it.
+fn refused(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let Some(token) = state.config.supervisor.token.as_deref() else {
-        return Err((
-            StatusCode::NOT_FOUND,
-            "no wallboard: set [supervisor] token in the config to turn it on\n",
-        )
-            .into_response());
+        return Some(
+            (
+                StatusCode::NOT_FOUND,
+                "no wallboard: set [supervisor] token in the config to turn it on\n",
+            )
+                .into_response(),
+        );
     };
     if auth::authorized(headers, token) {
-        Ok(())
+        None
     } else {
-        Err((StatusCode::UNAUTHORIZED, Html(page::login(false).into_string())).into_response())
+        Some((StatusCode::UNAUTHORIZED, Html(page::login(false).into_string())).into_response())
     }
 }
 
 async fn wallboard(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = check(&state, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&state, &headers) {
+        return refusal;
     }
     match events::read_board(&state).await {
         Some(board) => {
@@ -95,8 +97,8 @@ async fn login(State(state): State<Arc<AppState>>, Form(form): Form<LoginForm>) 
 }
 
 async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = check(&state, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&state, &headers) {
+        return refusal;
     }
     events::stream(state).into_response()
 }
@@ -113,8 +115,8 @@ async fn export(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> Response {
-    if let Err(refused) = check(&state, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&state, &headers) {
+        return refusal;
     }
     let parsed = crate::export::parse_time(&q.since).and_then(|since| {
         let until = q.until.as_deref().map(crate::export::parse_time).transpose()?;
@@ -149,7 +151,8 @@ async fn export(
         crate::export::Format::Csv => "text/csv; charset=utf-8",
     };
     let mut r = out.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&count.to_string()) {
         r.headers_mut().insert("x-smsdesk-count", v);
     }
@@ -157,8 +160,8 @@ async fn export(
 }
 
 async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = check(&state, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&state, &headers) {
+        return refusal;
     }
     match events::read_board(&state).await {
         Some(board) => Json(board).into_response(),

@@ -73,7 +73,11 @@ fn dur(s: Option<u64>) -> String {
 }
 
 fn agents(a: &std::collections::BTreeMap<&'static str, u32>) -> String {
-    let parts: Vec<String> = a.iter().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+    let parts: Vec<String> = a
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
     if parts.is_empty() {
         "none".to_owned()
     } else {

@@ -480,7 +480,10 @@ fn media_auth_names_config_entries_and_media_lifetime_is_a_duration() {
             )
         }
     };
-    assert_eq!(problems(auth("[\"account_sid\", \"auth_token\"]")), Vec::<String>::new());
+    assert_eq!(
+        problems(auth("[\"account_sid\", \"auth_token\"]")),
+        Vec::<String>::new()
+    );
     assert_eq!(
         one(auth("[\"account_sid\", \"password\"]")),
         "carriers[0].media_auth: \"password\" is not an entry of [carriers.config] or [carriers.secrets]: name the entry that holds the credential"

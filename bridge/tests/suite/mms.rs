@@ -121,9 +121,21 @@ async fn pictures_go_both_ways_and_the_url_expires() {
     // A wrong token is refused at once; the right one once expired (3 s here).
     let wrong = format!("{base}{}", "A".repeat(43));
     assert_eq!(w.http.get(&wrong).send().await.unwrap().status(), 404);
-    assert_eq!(w.http.get(format!("{base}..%2Fsmsdesk.toml")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        w.http
+            .get(format!("{base}..%2Fsmsdesk.toml"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert_eq!(w.http.get(&url).send().await.unwrap().status(), 404, "the URL outlived its lifetime");
+    assert_eq!(
+        w.http.get(&url).send().await.unwrap().status(),
+        404,
+        "the URL outlived its lifetime"
+    );
 
     // What cannot go is refused with a notice, and nothing is sent.
     let zip = RoomMessageEventContent::new(MessageType::File(
@@ -147,16 +159,31 @@ async fn pictures_go_both_ways_and_the_url_expires() {
     w.alice.say(&w.room, "!wrapup 1").await;
     w.alice.wait_out_of(&w.room).await;
     w.sim
-        .mms_via(&w.http, "telnyx", CUSTOMER, TELNYX_ENTRY, "signed copy", &["receipt.pdf"])
+        .mms_via(
+            &w.http,
+            "telnyx",
+            CUSTOMER,
+            TELNYX_ENTRY,
+            "signed copy",
+            &["receipt.pdf"],
+        )
         .await;
     w.alice.wait_for("Offer #1").await;
     w.alice.say(&w.desk, "!accept 1").await;
     let history = w.alice.wait_for("Conversation #1 — history so far").await;
-    assert!(history.body.contains("customer: signed copy [+ 1 attachment]"), "{}", history.body);
+    assert!(
+        history.body.contains("customer: signed copy [+ 1 attachment]"),
+        "{}",
+        history.body
+    );
     let pdf = w.alice.wait_for("m.file attachment-1.pdf mxc://").await;
     assert_eq!(pdf.room, history.room);
     assert_eq!(download(&w.alice, &pdf.body).await, file("receipt.pdf").unwrap().1);
-    assert_eq!(w.sim.messages(&w.http).await.len(), sent_before, "a refused file was sent");
+    assert_eq!(
+        w.sim.messages(&w.http).await.len(),
+        sent_before,
+        "a refused file was sent"
+    );
 
     // And the agent's picture goes out through Telnyx's API as well.
     w.alice.joined(&history.room).await;

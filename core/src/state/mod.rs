@@ -24,12 +24,12 @@ use serde::{Deserialize, Serialize};
 pub use dirty::{Dirty, Lookaside};
 use indexes::Indexes;
 
+use crate::figures::{DayTotals, Totals};
 use crate::ids::{
     AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
     Timestamp,
 };
 use crate::model::{Agent, AgentStatus, Conversation, Delivery, DeliveryRecord, OptOut, Phase};
-use crate::figures::{DayTotals, Totals};
 use crate::setup::Setup;
 
 /// Monotonic counters, persisted with every commit.
@@ -241,7 +241,12 @@ impl State {
     /// The opt-out on record for a pair, if any.
     /// Counts into `queue`'s totals for the day of `at` (nothing for a
     /// queue no longer configured).
-    pub(crate) fn count(&mut self, queue: &QueueName, at: Timestamp, f: impl FnOnce(&mut DayTotals, std::time::Duration)) {
+    pub(crate) fn count(
+        &mut self,
+        queue: &QueueName,
+        at: Timestamp,
+        f: impl FnOnce(&mut DayTotals, std::time::Duration),
+    ) {
         let Some(setup) = self.setup.queues.get(queue) else {
             return;
         };

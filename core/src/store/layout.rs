@@ -304,7 +304,14 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
         Some(bytes) => decode(TOTALS, &bytes)?,
         None => crate::figures::Totals::default(),
     };
-    Ok(State::from_parts(setup, agents, conversations, opt_outs, counters, totals))
+    Ok(State::from_parts(
+        setup,
+        agents,
+        conversations,
+        opt_outs,
+        counters,
+        totals,
+    ))
 }
 
 /// Whether a carrier message id was ever stored (beyond the in-memory window).

@@ -11,8 +11,8 @@
 //! thread that calls it between batches never stalls intake for long.
 
 use super::layout::{
-    closed_key, conversation_key, customer_key, delivery_key, event_key, history, history_key, open_key,
-    outbound_key, provider_key, reference_key, seen_key,
+    closed_key, conversation_key, customer_key, delivery_key, event_key, history, history_key, open_key, outbound_key,
+    provider_key, reference_key, seen_key,
 };
 use super::{KvStore, Result, WriteSet};
 use crate::event::Event;

@@ -38,7 +38,15 @@ pub fn stats(figures: &[QueueFigures]) -> Text {
     grid(
         &format!("Queue figures{}", day.unwrap_or_default()),
         &[
-            "queue", "waiting", "longest", "agents", "accepted", "abandoned", "service level", "ASA", "AHT",
+            "queue",
+            "waiting",
+            "longest",
+            "agents",
+            "accepted",
+            "abandoned",
+            "service level",
+            "ASA",
+            "AHT",
         ],
         &rows,
     )
@@ -73,11 +81,7 @@ pub fn agents(state: &State, queues: &[QueueName], filter: Option<&str>, now: Ti
             None => "Your queues have no agents on the roster.".to_owned(),
         });
     }
-    grid(
-        "Agents",
-        &["name", "agent", "state", "for", "load", "queues"],
-        &rows,
-    )
+    grid("Agents", &["name", "agent", "state", "for", "load", "queues"], &rows)
 }
 
 /// The local time of `at` as `HH:MM:SS` in `zone`.

@@ -55,9 +55,9 @@ pub fn parse(body: &str) -> Result<SupervisorCommand, String> {
     let args = std::iter::once(name.as_str()).chain(words[1..].iter().copied());
     match Line::try_parse_from(args) {
         Ok(l) => Ok(l.command),
-        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => Err(format!(
-            "unknown command !{first} in a supervisor room; try !help"
-        )),
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            Err(format!("unknown command !{first} in a supervisor room; try !help"))
+        }
         Err(e) => Err(crate::matrix::commands::render(&e)),
     }
 }
@@ -98,6 +98,10 @@ mod tests {
             parse("!accept").unwrap_err(),
             "unknown command !accept in a supervisor room; try !help"
         );
-        assert!(help().contains("!monitor <id> — Join a conversation's room"), "{}", help());
+        assert!(
+            help().contains("!monitor <id> — Join a conversation's room"),
+            "{}",
+            help()
+        );
     }
 }

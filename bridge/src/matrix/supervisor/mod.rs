@@ -87,7 +87,11 @@ impl Bot {
         Ok(())
     }
 
-    async fn supervisor_command(&self, s: &SupervisorConfig, command: SupervisorCommand) -> Result<Vec<Text>, PostError> {
+    async fn supervisor_command(
+        &self,
+        s: &SupervisorConfig,
+        command: SupervisorCommand,
+    ) -> Result<Vec<Text>, PostError> {
         let queues: Vec<QueueName> = self
             .app
             .config
