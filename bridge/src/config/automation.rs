@@ -117,20 +117,9 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
     let hours = t.contains_key("hours").then(|| r.strings(t, path, "hours"));
     let timezone = r.string(t, path, "timezone", false);
     let holidays = r.strings(t, path, "holidays");
-    // The zone also says where the queue's day starts (supervisor figures),
-    // so it is read with or without hours.
-    if let Some(zone) = &timezone {
-        match jiff::tz::TimeZone::get(zone) {
-            Ok(tz) => setup.timezone = tz,
-            Err(_) => r.err(
-                &join(path, "timezone"),
-                format!("{zone:?} is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")"),
-            ),
-        }
-    }
     match hours {
         Some(hours) => {
-            let zone = timezone.unwrap_or_else(|| "UTC".to_owned());
+            let zone = timezone.clone().unwrap_or_else(|| "UTC".to_owned());
             if hours.is_empty() {
                 r.err(
                     &join(path, "hours"),
@@ -158,6 +147,17 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
                     );
                 }
             }
+        }
+    }
+    // The zone also says where the queue's day starts (supervisor figures),
+    // so it is read with or without hours.
+    if let Some(zone) = &timezone {
+        match jiff::tz::TimeZone::get(zone) {
+            Ok(tz) => setup.timezone = tz,
+            Err(_) => r.err(
+                &join(path, "timezone"),
+                format!("{zone:?} is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")"),
+            ),
         }
     }
     if let Some(sla) = r.duration(t, path, "sla", false).flatten() {

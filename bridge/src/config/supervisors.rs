@@ -44,8 +44,8 @@ impl std::fmt::Debug for SupervisorSettings {
     }
 }
 
-/// The shortest wallboard token accepted: it is a password.
-const MIN_TOKEN_CHARS: usize = 16;
+/// A wallboard token shorter than this is accepted with a warning: it is a password.
+const SHORT_TOKEN_CHARS: usize = 16;
 
 pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<SupervisorConfig>, SupervisorSettings) {
     let mut supervisors: Vec<SupervisorConfig> = Vec::new();
@@ -78,12 +78,18 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<SupervisorConfig>, Super
     if let Some(v) = root.get("supervisor") {
         if let Some(t) = r.table(v, "supervisor", &["token", "mask_customer_numbers"]) {
             if let Some(token) = r.string(t, "supervisor", "token", false) {
-                if token.chars().count() < MIN_TOKEN_CHARS {
+                if token.trim().is_empty() {
                     r.err(
                         "supervisor.token",
-                        format!("is {} characters; use at least {MIN_TOKEN_CHARS} (it opens the wallboard), e.g. from `openssl rand -hex 16`", token.chars().count()),
+                        "is empty; it opens the wallboard, so make it long and random, e.g. from `openssl rand -hex 16`",
                     );
                 } else {
+                    if token.chars().count() < SHORT_TOKEN_CHARS {
+                        tracing::warn!(
+                            chars = token.chars().count(),
+                            "supervisor.token is short; anyone who guesses it sees the wallboard (use e.g. `openssl rand -hex 16`)"
+                        );
+                    }
                     settings.token = Some(token);
                 }
             }

@@ -13,14 +13,8 @@ use smsdesk::config::Config;
 /// `key: message` lines (empty when valid). Plugin files exist but are not
 /// loaded: their world is `check_config.rs`'s business.
 fn problems(edit: impl Fn(String) -> String) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let (twilio, router) = (dir.path().join("twilio.wasm"), dir.path().join("router.wasm"));
-    std::fs::write(&twilio, b"").unwrap();
-    std::fs::write(&router, b"").unwrap();
-    let path = dir.path().join("smsdesk.toml");
-    let text = edit(minimal_config(&twilio, &router));
-    let env = |name: &str| (name == "TEST_TWILIO_TOKEN").then(|| "secret".to_owned());
-    match Config::parse(&path, &text, &env) {
+    let (_dir, path, read) = read_minimal(edit);
+    match read {
         Ok(_) => Vec::new(),
         Err(errors) => errors
             .0
@@ -35,6 +29,30 @@ fn problems(edit: impl Fn(String) -> String) -> Vec<String> {
             })
             .collect(),
     }
+}
+
+/// The minimal config with `edit` applied, read: (its directory, its path, what reading gave).
+fn read_minimal(
+    edit: impl Fn(String) -> String,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Result<Config, smsdesk::config::ConfigErrors>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (twilio, router) = (dir.path().join("twilio.wasm"), dir.path().join("router.wasm"));
+    std::fs::write(&twilio, b"").unwrap();
+    std::fs::write(&router, b"").unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let text = edit(minimal_config(&twilio, &router));
+    let env = |name: &str| (name == "TEST_TWILIO_TOKEN").then(|| "secret".to_owned());
+    let read = Config::parse(&path, &text, &env);
+    (dir, path, read)
+}
+
+/// The minimal config with `edit` applied, read (it must be valid).
+fn parsed(edit: impl Fn(String) -> String) -> Config {
+    read_minimal(edit).2.unwrap()
 }
 
 fn one(edit: impl Fn(String) -> String) -> String {
@@ -67,11 +85,11 @@ fn the_minimal_config_is_valid_and_read_as_written() {
 fn unknown_key() {
     assert_eq!(
         one(|t| t.replace("offer_timeout = \"60s\"", "offer_timeout = \"60s\"\nofer_timeout = \"5s\"")),
-        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons, hours, timezone, holidays, closed_reply, greeting, busy_reply, busy_after, inactivity"
+        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons, hours, timezone, holidays, closed_reply, greeting, busy_reply, busy_after, inactivity, sla"
     );
     assert_eq!(
         one(|t| format!("colour = \"blue\"\n{t}")),
-        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins, compliance"
+        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins, compliance, supervisors, supervisor"
     );
 }
 
@@ -445,16 +463,32 @@ fn section_8_added_keys_are_read_or_named_as_not_built_yet() {
             .replace("offer_timeout = \"60s\"", "offer_timeout = \"60s\"\nsla = \"60s\"")
             + "\n[[supervisors]]\nmatrix_id = \"@sue:example.com\"\n\n[supervisor]\ntoken = \"t\"\n"
     };
-    let mut p = problems(later);
-    p.sort();
+    // The supervisor keys (§10) are read as written.
+    assert_eq!(problems(later), Vec::<String>::new());
+    let c = parsed(later);
+    assert_eq!(c.retention, Some(std::time::Duration::from_secs(400 * 86_400)));
+    assert_eq!(c.supervisors.len(), 1);
+    assert_eq!(c.supervisor.token.as_deref(), Some("t"));
+    assert_eq!(c.queues[0].setup.sla, std::time::Duration::from_secs(60));
+    // ... and checked.
     assert_eq!(
-        p,
-        [
-            "queues[0].sla: is for service levels on the wallboard (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
-            "storage.retention: is for retention (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
-            "supervisor: is for supervisors and the wallboard (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
-            "supervisors: is for supervisors and the wallboard (PRODUCT.md §10), which this smsdesk does not have yet; remove it (or comment it out) for now",
-        ]
+        one(|t| later(t).replace(
+            "matrix_id = \"@sue:example.com\"",
+            "matrix_id = \"@sue:example.com\"\nqueues = [\"nope\"]"
+        )),
+        "supervisors[0].queues[0]: unknown queue \"nope\"; queues: billing"
+    );
+    assert_eq!(
+        one(|t| later(t).replace("token = \"t\"", "token = \"\"")),
+        "supervisor.token: is empty; it opens the wallboard, so make it long and random, e.g. from `openssl rand -hex 16`"
+    );
+    assert_eq!(
+        one(|t| later(t).replace("retention = \"400d\"", "retention = \"6h\"")),
+        "storage.retention: is less than a day; figures are for the day, so keep at least \"1d\""
+    );
+    assert_eq!(
+        one(|t| later(t).replace("[supervisor]", "[supervisor]\nmask_customer_numbers = \"yes\"")),
+        "supervisor.mask_customer_numbers: expected true or false, found a string"
     );
     assert_eq!(
         one(|t| t.replace("[storage]\n", "[storage]\nbackend = \"postgres\"\n")),
