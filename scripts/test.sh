@@ -6,14 +6,18 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*"; }
 
-# strace: the durability test checks that every acknowledgement follows a real fdatasync.
-if ! command -v strace >/dev/null 2>&1; then
-  log "installing strace"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace
-  fi
+# strace: the durability test checks that every acknowledgement follows a
+# real fdatasync. chromium and chromedriver: the wallboard is tested in a
+# real headless browser.
+need=()
+command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+if [ "${#need[@]}" -gt 0 ]; then
+  log "installing ${need[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 
 log "building the example plugins (wasm32-wasip2)"

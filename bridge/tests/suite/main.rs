@@ -24,3 +24,4 @@ mod mms;
 mod outbound;
 mod plugin_author;
 mod reload;
+mod wallboard;

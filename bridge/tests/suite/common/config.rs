@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{dist, ENTRY, TELNYX_ENTRY, TELNYX_KEY};
+use super::{dist, ENTRY, SUPERVISOR_TOKEN, TELNYX_ENTRY, TELNYX_KEY};
 
 /// Where the Matrix bot logs in: (homeserver URL, the `password = …` or
 /// `access_token = …` line).
@@ -29,6 +29,9 @@ media_lifetime = "3s"
 
 [plugins]
 cache_dir = "{cache}"
+
+[supervisor]
+token = "{SUPERVISOR_TOKEN}"
 {matrix}
 
 [[carriers]]

@@ -27,6 +27,8 @@ pub const ENTRY: &str = "+15550001111";
 /// simulator expects from smsdesk for it.
 pub const TELNYX_ENTRY: &str = "+18885550100";
 pub const TELNYX_KEY: &str = "KEYtest-telnyx-0123456789";
+/// `supervisor.token` in the tests' config: opens the wallboard.
+pub const SUPERVISOR_TOKEN: &str = "wallboard-test-token-0123456789";
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

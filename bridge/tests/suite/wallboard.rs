@@ -1,0 +1,184 @@
+//! The supervisor wallboard (PRODUCT.md §10) in a real headless browser
+//! (Debian's chromium, driven through chromedriver): it refuses without
+//! the token and shows nothing, signs in with it, and a new SMS changes
+//! the waiting count on the page within 2 s, without a reload. A
+//! screenshot of the page is left in the test's temporary directory.
+
+use crate::common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::process::{kill_child, wait_listening};
+use common::{free_port, Server, Sim, SUPERVISOR_TOKEN};
+use fantoccini::{ClientBuilder, Locator};
+
+/// chromedriver on a free loopback port; stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port = free_port();
+        let mut child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver; scripts/test.sh installs it)");
+        wait_listening(&mut child, port, Duration::from_secs(20), "chromedriver");
+        Self { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        kill_child(&mut self.child);
+    }
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,560",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect::<Vec<_>>();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a chromium session")
+}
+
+/// The text of the first element matching `css`, waiting up to `limit` for it to be `want`.
+async fn wait_text(c: &fantoccini::Client, css: &str, want: &str, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text == want {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{css} shows {text:?}, not {want:?}, after {limit:?}; page: {}",
+            c.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let server = Server::start_with(tmp.path(), port, &format!("http://127.0.0.1:{sim_port}"));
+    let http = reqwest::Client::new();
+
+    // Without the token: 401 and the sign-in form, no figures; the same
+    // for the live stream and the JSON.
+    for path in ["/supervisor", "/supervisor/events", "/supervisor/figures.json"] {
+        let r = http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("Sign in") && !body.contains("billing"), "{path}: {body}");
+        let r = http.get(server.url(path)).bearer_auth("wrong").send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path} with a wrong token");
+    }
+    let json: serde_json::Value = http
+        .get(server.url("/supervisor/figures.json"))
+        .bearer_auth(SUPERVISOR_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["queues"][0]["queue"], "billing");
+    assert_eq!(json["queues"][0]["waiting"], 0);
+
+    let driver = Driver::start();
+    let c = browser(&driver, &tmp.path().join("chromium")).await;
+    c.goto(&server.url("/supervisor")).await.unwrap();
+    // The sign-in form; a wrong token is told so and shows nothing.
+    let input = c.find(Locator::Css("input[name=token]")).await.unwrap();
+    input.send_keys("not-the-token").await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "p.error", "That token is not right.", Duration::from_secs(10)).await;
+    assert!(!c.source().await.unwrap().contains("data-queue"));
+    let input = c.find(Locator::Css("input[name=token]")).await.unwrap();
+    input.send_keys(SUPERVISOR_TOKEN).await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let waiting = r#"tr[data-queue="billing"] td[data-k="waiting"]"#;
+    wait_text(&c, waiting, "0", Duration::from_secs(10)).await;
+    // Live: the stream is connected before the SMS is sent.
+    let start = Instant::now();
+    loop {
+        let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
+        if status.starts_with("live") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "never live: {status}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let url_before = c.current_url().await.unwrap();
+
+    // Nobody is available: the customer waits, and the page says so.
+    let sent = Instant::now();
+    sim.text(&http, "+15557770001", "is anyone there?").await;
+    let answered = sent.elapsed();
+    let shown = wait_text(&c, waiting, "1", Duration::from_secs(2) + answered).await;
+    let total = sent.elapsed();
+    assert!(
+        total < Duration::from_secs(2),
+        "the page showed it {total:?} after the SMS"
+    );
+    assert_eq!(c.current_url().await.unwrap(), url_before, "the page was reloaded");
+    eprintln!("wallboard: waiting count changed {total:?} after the SMS (webhook answered in {answered:?}; seen {shown:?} later)");
+    wait_text(
+        &c,
+        r#"tr[data-queue="billing"] td[data-k="longest"]"#,
+        "1s",
+        Duration::from_secs(4),
+    )
+    .await;
+
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    let shot = std::env::var_os("SMSDESK_WALLBOARD_SCREENSHOT")
+        .map_or_else(|| tmp.path().join("wallboard.png"), std::path::PathBuf::from);
+    std::fs::write(&shot, png).unwrap();
+    c.close().await.unwrap();
+    drop(server);
+}
