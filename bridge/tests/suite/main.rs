@@ -24,4 +24,5 @@ mod mms;
 mod outbound;
 mod plugin_author;
 mod reload;
+mod supervisors;
 mod wallboard;

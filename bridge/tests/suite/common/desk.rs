@@ -32,23 +32,41 @@ impl AliceAtWork {
     }
 
     pub async fn boot(offer_timeout: &str, accept: bool) -> Self {
+        let timeout = offer_timeout.to_owned();
+        Self::boot_with(
+            move |config| config.replace("offer_timeout = \"8s\"", &format!("offer_timeout = \"{timeout}\"")),
+            offer_timeout != "8s",
+            accept,
+            &[],
+        )
+        .await
+    }
+
+    /// Boots with the config changed by `edit` (when `edited`), before
+    /// Alice is available, and these `users` registered too (name, password);
+    /// `accept` as in `boot`.
+    pub async fn boot_with(
+        edit: impl Fn(String) -> String,
+        edited: bool,
+        accept: bool,
+        users: &[(&str, &str)],
+    ) -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let synapse = Synapse::start(tmp.path().join("synapse"));
         synapse.register("smsdesk", "bot-password");
         synapse.register("alice", "alice-password");
+        for (user, password) in users {
+            synapse.register(user, password);
+        }
         let (port, sim_port) = (free_port(), free_port());
         let sim = Sim::start(sim_port, port);
         let dir = tmp.path().join("desk");
         std::fs::create_dir_all(&dir).unwrap();
         let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
-        if offer_timeout != "8s" {
+        if edited {
             server.stop();
             let config = std::fs::read_to_string(&server.config).unwrap();
-            let config = config.replace(
-                "offer_timeout = \"8s\"",
-                &format!("offer_timeout = \"{offer_timeout}\""),
-            );
-            std::fs::write(&server.config, config).unwrap();
+            std::fs::write(&server.config, edit(config)).unwrap();
             server.spawn();
         }
         let alice = User::login(&synapse.url(), "alice", "alice-password").await;
