@@ -15,6 +15,7 @@ bin=$root/target/debug/smsdesk
 
 export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-demo-auth-token}
 export SMSDESK_MATRIX_PASSWORD=${SMSDESK_MATRIX_PASSWORD:-demo-bot-password}
+export SMSDESK_SUPERVISOR_TOKEN=${SMSDESK_SUPERVISOR_TOKEN:-demo-supervisor-token}
 demo=$root/data/demo
 rm -rf "$demo"
 mkdir -p "$demo"
@@ -41,7 +42,7 @@ wait_port() {
 echo "== starting Synapse on http://127.0.0.1:8008 (server name: localhost)"
 bash scripts/synapse.sh start "$demo/synapse" 8008 sqlite >/dev/null
 bash scripts/synapse.sh register "$demo/synapse" 8008 smsdesk "$SMSDESK_MATRIX_PASSWORD" >/dev/null
-for agent in alice bob carol; do
+for agent in alice bob carol sue; do
   bash scripts/synapse.sh register "$demo/synapse" 8008 "$agent" "$agent-demo-password" >/dev/null
 done
 
@@ -86,6 +87,9 @@ smsdesk demo is running.
     alice / alice-demo-password   <- already available: her desk room shows the offer. Type !accept 0
     bob   / bob-demo-password
     carol / carol-demo-password
+  Supervisor: sue / sue-demo-password  (her supervisor room: !stats, !agents, !history, !monitor)
+  Wallboard: http://127.0.0.1:8080/supervisor   (token: $SMSDESK_SUPERVISOR_TOKEN)
+  Export:    target/debug/smsdesk export --config examples/smsdesk.toml --since $(date -u +%F)
   The customer's phone (carrier simulator) on http://127.0.0.1:8090:
     text:    curl -s 127.0.0.1:8090/sim/inbound -H 'content-type: application/json' -d '{"from": "+15557770001", "to": "+15550001111", "body": "hello"}'
     replies: curl -s 127.0.0.1:8090/sim/messages

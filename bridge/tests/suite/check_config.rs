@@ -57,6 +57,7 @@ fn the_base_config_and_the_shipped_example_are_valid() {
         .arg(root().join("examples/smsdesk.toml"))
         .env("SMSDESK_MATRIX_PASSWORD", "x")
         .env("TWILIO_AUTH_TOKEN", "y")
+        .env("SMSDESK_SUPERVISOR_TOKEN", "z")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -1,7 +1,8 @@
 //! The demo command itself (`bash scripts/demo.sh`), run as a newcomer would:
 //! it brings up Synapse, the simulator and smsdesk, and Alice, logging in
 //! with the printed password from a Matrix client, sees the offer for the
-//! first customer SMS at once. Ctrl-C (SIGINT) stops everything.
+//! first customer SMS at once; `smsdesk export` gives that conversation
+//! while the demo runs and after. Ctrl-C (SIGINT) stops everything.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -116,6 +117,11 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
         );
     }
 
+    // `smsdesk export` on the demo's data while it runs: through the server.
+    let running = export(&root, "jsonl");
+    assert!(running.contains("\"customer\":\"+15557770001\""), "{running}");
+    assert!(running.contains("charged twice"), "{running}");
+
     // Ctrl-C (SIGINT to the script): its trap stops everything it started.
     Command::new("kill")
         .args(["-INT", &demo.0.id().to_string()])
@@ -134,4 +140,26 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // And from the stopped store: the same conversation, as CSV this time.
+    let stopped = export(&root, "csv");
+    assert!(stopped.starts_with("id,customer,entry,"), "{stopped}");
+    assert!(stopped.contains("+15557770001") && stopped.contains("charged twice"), "{stopped}");
+}
+
+/// `smsdesk export` of today's conversations with the demo's config.
+fn export(root: &std::path::Path, format: &str) -> String {
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args(["export", "--config"])
+        .arg(root.join("examples/smsdesk.toml"))
+        .args(["--since", &today, "--format", format])
+        .env("SMSDESK_MATRIX_PASSWORD", "demo-bot-password")
+        .env("TWILIO_AUTH_TOKEN", "demo-auth-token")
+        .env("SMSDESK_SUPERVISOR_TOKEN", "demo-supervisor-token")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "export failed: {stderr}");
+    assert!(stderr.contains("customer numbers are not masked"), "{stderr}");
+    String::from_utf8(out.stdout).unwrap()
 }
