@@ -3,7 +3,8 @@
 //! `!agents` and `!history` answer, `!monitor` invites the supervisor to
 //! the conversation room, and what they write there never reaches the
 //! customer. With `mask_customer_numbers` on, the agent's card shows a
-//! masked number while the supervisor sees the real one.
+//! masked number while the supervisor sees the real one. Prometheus then
+//! has the time to accept, the handle time, the outcomes and the states.
 
 use crate::common;
 
@@ -110,4 +111,29 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
     sue.say(&w.room, "second note").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(w.alice.count("You are monitoring this conversation"), 1);
+
+    // Alice wraps up: Prometheus has the day's moments and states.
+    w.alice.say(&w.room, "!end").await;
+    w.alice.say(&w.room, "!wrapup 1").await;
+    sue.wait_out_of(&w.room).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let metrics = loop {
+        let text = w.http.get(w.server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        if text.contains("smsdesk_handle_time_seconds_count{queue=\"billing\"} 1") {
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "no handle time in the metrics:\n{text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for line in [
+        "smsdesk_time_to_accept_seconds_count{queue=\"billing\"} 1",
+        "smsdesk_conversations_total{queue=\"billing\",outcome=\"abandoned\"} 1",
+        "smsdesk_conversations_total{queue=\"billing\",outcome=\"handled\"} 1",
+        "smsdesk_queue_waiting{queue=\"billing\"} 0",
+        "smsdesk_agents{state=\"available\"} 1",
+        "smsdesk_agents{state=\"offline\"} 2",
+    ] {
+        assert!(metrics.contains(line), "{line} not in:\n{metrics}");
+    }
+    assert!(metrics.contains("smsdesk_queue_longest_wait_seconds{queue=\"billing\"} 0"), "{metrics}");
 }
