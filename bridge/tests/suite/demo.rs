@@ -143,12 +143,18 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
     // And from the stopped store: the same conversation, as CSV this time.
     let stopped = export(&root, "csv");
     assert!(stopped.starts_with("id,customer,entry,"), "{stopped}");
-    assert!(stopped.contains("+15557770001") && stopped.contains("charged twice"), "{stopped}");
+    assert!(
+        stopped.contains("+15557770001") && stopped.contains("charged twice"),
+        "{stopped}"
+    );
 }
 
 /// `smsdesk export` of today's conversations with the demo's config.
 fn export(root: &std::path::Path, format: &str) -> String {
-    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
         .args(["export", "--config"])
         .arg(root.join("examples/smsdesk.toml"))

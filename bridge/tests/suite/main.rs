@@ -24,5 +24,6 @@ mod mms;
 mod outbound;
 mod plugin_author;
 mod reload;
+mod retention;
 mod supervisors;
 mod wallboard;

@@ -118,11 +118,22 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
     sue.wait_out_of(&w.room).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let metrics = loop {
-        let text = w.http.get(w.server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let text = w
+            .http
+            .get(w.server.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if text.contains("smsdesk_handle_time_seconds_count{queue=\"billing\"} 1") {
             break text;
         }
-        assert!(std::time::Instant::now() < deadline, "no handle time in the metrics:\n{text}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no handle time in the metrics:\n{text}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     for line in [
@@ -135,5 +146,8 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
     ] {
         assert!(metrics.contains(line), "{line} not in:\n{metrics}");
     }
-    assert!(metrics.contains("smsdesk_queue_longest_wait_seconds{queue=\"billing\"} 0"), "{metrics}");
+    assert!(
+        metrics.contains("smsdesk_queue_longest_wait_seconds{queue=\"billing\"} 0"),
+        "{metrics}"
+    );
 }
