@@ -47,7 +47,7 @@ pub mod rich;
 pub mod send;
 mod show;
 pub mod store;
-mod supervisor;
+pub mod supervisor;
 mod sync;
 #[cfg(test)]
 mod tests;

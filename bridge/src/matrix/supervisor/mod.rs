@@ -9,7 +9,7 @@
 //! write there is never relayed (`inbound` asks `is_supervisor`), and the
 //! room is told so the first time they write.
 
-mod answers;
+pub mod answers;
 mod commands;
 
 use matrix_sdk::room::Room;
