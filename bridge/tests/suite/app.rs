@@ -48,3 +48,35 @@ async fn commands_submitted_together_share_one_commit() {
     }
     assert_eq!(syncs().await.unwrap() - before, 4);
 }
+
+/// The shipped Grafana dashboard asks only for metrics smsdesk exports.
+#[test]
+fn the_grafana_dashboard_names_only_metrics_smsdesk_has() {
+    let dashboard = std::fs::read_to_string(common::root().join("examples/grafana/smsdesk-dashboard.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
+    assert!(json["panels"].as_array().is_some_and(|p| p.len() >= 8));
+    let rendered = smsdesk::metrics::Metrics::new().render(&smsdesk_plugins::metrics::Metrics::default());
+    let families: Vec<&str> = rendered
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    let mut asked = Vec::new();
+    let mut rest = dashboard.as_str();
+    while let Some(i) = rest.find("smsdesk_") {
+        let name: String = rest[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        rest = &rest[i + name.len()..];
+        asked.push(name);
+    }
+    assert!(asked.len() >= 10, "{asked:?}");
+    for name in asked {
+        let family = ["_bucket", "_total", "_count", "_sum"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name);
+        assert!(families.contains(&family), "the dashboard asks for {name}, which smsdesk does not export: {families:?}");
+    }
+}
