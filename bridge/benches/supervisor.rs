@@ -44,15 +44,17 @@ fn agent(i: usize) -> AgentId {
 fn setup() -> Setup {
     let mut s = Setup::default();
     for q in 0..QUEUES {
-        s = s.with_queue(QueueSetup::new(queue(q).as_str())).with_entry_point(EntryPoint {
-            number: entry(q),
-            kind: EntryKind::LongCode,
-            carrier: CarrierName::from("twilio"),
-            queue: queue(q),
-            skills: Default::default(),
-            keywords: smsdesk_core::keywords::KeywordMode::Carrier,
-            intake_timeout: None,
-        });
+        s = s
+            .with_queue(QueueSetup::new(queue(q).as_str()))
+            .with_entry_point(EntryPoint {
+                number: entry(q),
+                kind: EntryKind::LongCode,
+                carrier: CarrierName::from("twilio"),
+                queue: queue(q),
+                skills: Default::default(),
+                keywords: smsdesk_core::keywords::KeywordMode::Carrier,
+                intake_timeout: None,
+            });
     }
     for i in 0..AGENTS {
         s = s.with_agent(AgentSetup::new(agent(i).as_str(), &[queue(i % QUEUES).as_str()]));
@@ -95,7 +97,11 @@ fn build() -> Engine<MemoryStore> {
         let held: Vec<(AgentId, ConversationId)> = (0..AGENTS)
             .flat_map(|i| {
                 let a = agent(i);
-                engine.state().holdings(&a).map(|c| (a.clone(), c.id)).collect::<Vec<_>>()
+                engine
+                    .state()
+                    .holdings(&a)
+                    .map(|c| (a.clone(), c.id))
+                    .collect::<Vec<_>>()
             })
             .collect();
         now = now.plus(Duration::from_secs(240));
@@ -146,14 +152,7 @@ fn main() {
         let now = Timestamp::now();
         let qs = queues.clone();
         let text = committer
-            .query(move |e| {
-                let figures: Vec<_> = qs
-                    .iter()
-                    .filter_map(|q| e.state().setup.queue(q))
-                    .map(|q| smsdesk_core::figures::queue_figures(e.state(), q, now))
-                    .collect();
-                answers::stats(&figures)
-            })
+            .query(move |e| answers::stats(&smsdesk_core::figures::all(e.state(), Some(&qs), now)))
             .expect("engine");
         stats.push(t.elapsed());
         sizes.0 = text.html.as_ref().map_or(0, String::len);

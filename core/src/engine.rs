@@ -307,6 +307,27 @@ impl<S: KvStore> Engine<S> {
         Ok(erased)
     }
 
+    /// Indexes closed conversations of an older store for retention, `limit`
+    /// records at a time (`store::retention::stage_backfill`); where to go
+    /// on from, `None` when done. Nothing to do once the marker is set.
+    pub fn backfill_closed_index(
+        &mut self,
+        after: Option<ConversationId>,
+        limit: usize,
+    ) -> Result<Option<ConversationId>, EngineError> {
+        if self.store.get(crate::store::retention::INDEXED)?.is_some() {
+            return Ok(None);
+        }
+        let mut writes = WriteSet::default();
+        let next = crate::store::retention::stage_backfill(&self.store, after, limit, &mut writes)?;
+        if let Err(e) = self.store.commit(&writes) {
+            tracing::error!(error = %e, "commit failed; the engine stops until restarted");
+            self.stopped = Some(e.to_string());
+            return Err(e.into());
+        }
+        Ok(next)
+    }
+
     /// Every event of a conversation, open or closed, oldest first.
     pub fn history(&self, conversation: ConversationId) -> Result<Vec<EventRecord>, StoreError> {
         layout::history(&self.store, conversation)

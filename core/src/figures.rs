@@ -159,9 +159,39 @@ pub struct QueueFigures {
     pub aht: Option<Duration>,
 }
 
-/// The figures of `queue` at `now`. Cost: the queue's waiting line and its
-/// roster agents, never the day's conversations.
+/// Agents by state label, per queue they serve: one pass over the roster.
+pub fn agents_by_queue(state: &State) -> BTreeMap<QueueName, BTreeMap<&'static str, u32>> {
+    let mut out: BTreeMap<QueueName, BTreeMap<&'static str, u32>> = state
+        .setup
+        .queues
+        .keys()
+        .map(|q| (q.clone(), AGENT_STATES.iter().map(|s| (*s, 0)).collect()))
+        .collect();
+    for (id, setup) in &state.setup.agents {
+        let label = agent_state(state, id);
+        for q in &setup.queues {
+            if let Some(counts) = out.get_mut(q) {
+                *counts.entry(label).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The figures of `queue` at `now`. Cost: the queue's waiting line and the
+/// roster, never the day's conversations.
 pub fn queue_figures(state: &State, queue: &QueueSetup, now: Timestamp) -> QueueFigures {
+    let agents = agents_by_queue(state).remove(&queue.name).unwrap_or_default();
+    figures_with(state, queue, now, agents)
+}
+
+/// `queue_figures` with its agents by state already counted.
+fn figures_with(
+    state: &State,
+    queue: &QueueSetup,
+    now: Timestamp,
+    agents: BTreeMap<&'static str, u32>,
+) -> QueueFigures {
     let longest_wait = state
         .waiting_in(&queue.name)
         .filter_map(|c| match c.phase {
@@ -176,12 +206,6 @@ pub fn queue_figures(state: &State, queue: &QueueSetup, now: Timestamp) -> Queue
         })
         .min()
         .map(|since| now.since(since));
-    let mut agents: BTreeMap<&'static str, u32> = AGENT_STATES.iter().map(|s| (*s, 0)).collect();
-    for (id, setup) in &state.setup.agents {
-        if setup.queues.contains(&queue.name) {
-            *agents.entry(agent_state(state, id)).or_default() += 1;
-        }
-    }
     let totals = state.totals.today(queue, now);
     QueueFigures {
         queue: queue.name.clone(),
@@ -199,12 +223,15 @@ pub fn queue_figures(state: &State, queue: &QueueSetup, now: Timestamp) -> Queue
     }
 }
 
-/// Every queue's figures at `now`, by queue name.
-pub fn all(state: &State, now: Timestamp) -> Vec<QueueFigures> {
+/// The figures of `queues` (every queue if `None`) at `now`, by queue
+/// name; one pass over the roster for all of them.
+pub fn all(state: &State, queues: Option<&[QueueName]>, now: Timestamp) -> Vec<QueueFigures> {
+    let mut agents = agents_by_queue(state);
     state
         .setup
         .queues
         .values()
-        .map(|q| queue_figures(state, q, now))
+        .filter(|q| queues.is_none_or(|wanted| wanted.contains(&q.name)))
+        .map(|q| figures_with(state, q, now, agents.remove(&q.name).unwrap_or_default()))
         .collect()
 }

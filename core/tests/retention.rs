@@ -108,3 +108,37 @@ fn old_closed_conversations_go_with_everything_kept_about_them() {
     assert_eq!(d.engine.erase_closed_before(cutoff, 100).unwrap().conversations, 0);
     d.accept(&bob(), open);
 }
+
+#[test]
+fn a_store_from_before_the_closing_index_is_indexed_then_erased() {
+    let mut d = Desk::new();
+    d.available(&bob());
+    let (old, _) = closed_conversation(&mut d, CUST);
+    // As an older smsdesk left it: no `z/` entry for the closed conversation.
+    let mut writes = smsdesk_core::store::WriteSet::default();
+    for (k, _) in d.engine.store().scan_prefix(b"z/").unwrap() {
+        writes.delete(k);
+    }
+    d.engine.store().commit(&writes).unwrap();
+    d.advance(3 * 86_400);
+    let cutoff = Timestamp(d.now.0 - 2 * 86_400_000);
+    assert_eq!(d.engine.erase_closed_before(cutoff, 100).unwrap().conversations, 0);
+
+    // Indexed in steps of one record, then erased as usual.
+    let (mut after, mut steps) = (None, 0);
+    while let Some(next) = d.engine.backfill_closed_index(after, 1).unwrap() {
+        after = Some(next);
+        steps += 1;
+        assert!(steps < 10, "the backfill does not end");
+    }
+    assert!(d
+        .engine
+        .store()
+        .get(smsdesk_core::store::retention::INDEXED)
+        .unwrap()
+        .is_some());
+    assert_eq!(d.engine.erase_closed_before(cutoff, 100).unwrap().conversations, 1);
+    assert_eq!(keys_of(&d, old), Vec::<String>::new());
+    // Once indexed, nothing more to do.
+    assert_eq!(d.engine.backfill_closed_index(None, 1).unwrap(), None);
+}

@@ -62,7 +62,10 @@ pub fn board(state: &State, now: Timestamp) -> Board {
     }
     Board {
         at: now.0,
-        queues: figures::all(state, now).into_iter().map(QueueView::from).collect(),
+        queues: figures::all(state, None, now)
+            .into_iter()
+            .map(QueueView::from)
+            .collect(),
         agents,
     }
 }

@@ -77,6 +77,9 @@ fn the_grafana_dashboard_names_only_metrics_smsdesk_has() {
             .iter()
             .find_map(|s| name.strip_suffix(s))
             .unwrap_or(&name);
-        assert!(families.contains(&family), "the dashboard asks for {name}, which smsdesk does not export: {families:?}");
+        assert!(
+            families.contains(&family),
+            "the dashboard asks for {name}, which smsdesk does not export: {families:?}"
+        );
     }
 }

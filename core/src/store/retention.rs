@@ -6,6 +6,9 @@
 //! stay. The day's figures are totals of their own (`m/totals`), so they
 //! do not change.
 //!
+//! Stores written before the `z/` index existed are indexed first, in the
+//! same bounded steps (`stage_backfill`, then the `INDEXED` marker).
+//!
 //! Works in bounded steps (`limit` conversations per call, oldest closed
 //! first, found through the `z/` index), each one write set, so the engine
 //! thread that calls it between batches never stalls intake for long.
@@ -17,6 +20,42 @@ use super::layout::{
 use super::{KvStore, Result, WriteSet};
 use crate::event::Event;
 use crate::ids::{ConversationId, Timestamp};
+
+/// Set once every closed conversation has its `z/` entry (stores written
+/// before the index existed are indexed by `stage_backfill`).
+pub const INDEXED: &[u8] = b"m/closed-indexed";
+
+/// Stages `z/` entries for the closed conversations among the next
+/// `limit` records after `after` (by id); where to go on from, or `None`
+/// when done (the marker `INDEXED` is then staged too).
+pub fn stage_backfill(
+    store: &dyn KvStore,
+    after: Option<ConversationId>,
+    limit: usize,
+    writes: &mut WriteSet,
+) -> Result<Option<ConversationId>> {
+    let from = conversation_key(ConversationId(after.map_or(0, |a| a.0 + 1)));
+    let to = conversation_key(ConversationId(u64::MAX));
+    let rows = store.scan_range(&from, &to, limit)?;
+    let mut last = None;
+    for (k, _) in &rows {
+        let Some(id) = k.get(2..10).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
+            continue;
+        };
+        let id = ConversationId(u64::from_be_bytes(id));
+        last = Some(id);
+        if let Some(c) = super::layout::conversation(store, id)? {
+            if let crate::model::Phase::Closed { at, .. } = c.phase {
+                writes.put(closed_key(at, id), Vec::new());
+            }
+        }
+    }
+    if rows.len() < limit {
+        writes.put(INDEXED.to_vec(), Vec::new());
+        return Ok(None);
+    }
+    Ok(last)
+}
 
 /// What one step erased.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

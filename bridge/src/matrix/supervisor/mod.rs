@@ -116,13 +116,7 @@ impl Bot {
                 };
                 let figures = self
                     .app
-                    .read(move |e| {
-                        shown
-                            .iter()
-                            .filter_map(|q| e.state().setup.queue(q))
-                            .map(|q| smsdesk_core::figures::queue_figures(e.state(), q, now))
-                            .collect::<Vec<_>>()
-                    })
+                    .read(move |e| smsdesk_core::figures::all(e.state(), Some(&shown), now))
                     .await?;
                 vec![answers::stats(&figures)]
             }
