@@ -64,7 +64,7 @@ pub async fn run(app: Arc<AppState>) {
                 return; // the engine is gone
             }
             match rx.await {
-                Ok(Ok(erased)) if erased.conversations > 0 => {
+                Ok(Ok(erased)) if erased.conversations > 0 || erased.more => {
                     conversations += erased.conversations;
                     keys += erased.keys;
                     tokio::time::sleep(PAUSE).await;

@@ -296,9 +296,14 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             reason,
             offered_to,
         } => {
+            // A conversation whose only message was STOP (or START) never
+            // asked for an agent: closed, but not abandoned.
+            let keyword_only =
+                [crate::decide::OPTED_OUT_REASON, crate::decide::OPTED_IN_REASON].contains(&reason.as_str());
             let never_accepted = state
                 .conversation(*conversation)
                 .filter(|c| c.first_accepted_at.is_none() && c.queued_at.is_some())
+                .filter(|c| !(keyword_only && c.inbound_count <= 1))
                 .map(|c| c.queue.clone());
             if let Some(queue) = never_accepted {
                 state.count(&queue, at, |t, _| t.abandoned());

@@ -86,12 +86,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let n: u64 = num
         .parse()
         .map_err(|_| format!("{text:?} is not a duration; write e.g. \"30s\", \"2m\", \"500ms\""))?;
+    let too_long = || format!("{text:?} is too long a duration");
     let d = match unit.trim() {
         "ms" => Duration::from_millis(n),
         "s" => Duration::from_secs(n),
-        "m" | "min" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        "d" => Duration::from_secs(n * 86_400),
+        "m" | "min" => Duration::from_secs(n.checked_mul(60).ok_or_else(too_long)?),
+        "h" => Duration::from_secs(n.checked_mul(3600).ok_or_else(too_long)?),
+        "d" => Duration::from_secs(n.checked_mul(86_400).ok_or_else(too_long)?),
         "" => return Err(format!("{text:?} has no unit; write e.g. \"{n}s\"")),
         other => return Err(format!("{text:?}: unknown unit {other:?}; use ms, s, m, h or d")),
     };

@@ -18,11 +18,25 @@ pub async fn media(State(state): State<Arc<AppState>>, Path(token): Path<String>
     match found {
         Ok(Ok(Some((meta, bytes)))) => {
             state.metrics.media("served");
-            let disposition = format!(
-                "inline; filename=\"{}\"",
-                meta.name
-                    .replace(|c: char| c == '"' || c == '\\' || c.is_control(), "_")
-            );
+            // Pictures inline, anything else as a download; never sniffed,
+            // never run as a page of this origin (the wallboard's).
+            let kind = if meta.content_type.starts_with("image/") {
+                "inline"
+            } else {
+                "attachment"
+            };
+            let safe: String = meta
+                .name
+                .chars()
+                .map(|c| {
+                    if c == '"' || c == '\\' || !c.is_ascii() || c.is_control() {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let disposition = format!("{kind}; filename=\"{safe}\"");
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
             if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
@@ -32,6 +46,11 @@ pub async fn media(State(state): State<Arc<AppState>>, Path(token): Path<String>
                 headers.insert(header::CONTENT_DISPOSITION, v);
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            );
             response
         }
         Ok(Ok(None)) => {

@@ -60,7 +60,9 @@ pub fn optouts(state: &State, filter: Option<&str>, mask: bool) -> String {
         .opt_outs()
         .filter(|((entry, customer), _)| {
             wanted.as_ref().is_none_or(|(text, d)| {
-                let hay = format!("{customer} {entry}").to_lowercase();
+                // Masked: matched on what the agent sees, so digits cannot
+                // be guessed one filter at a time.
+                let hay = format!("{} {entry}", shown(customer.as_str(), mask)).to_lowercase();
                 hay.contains(text.as_str()) || (!d.is_empty() && digits(&hay).contains(d.as_str()))
             })
         })

@@ -15,6 +15,7 @@ use smsdesk_core::model::Conversation;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId, Event};
 
+use super::media_in::PendingMedia;
 use super::notices;
 use super::send::{self, PostError, Txns};
 use super::Bot;
@@ -31,14 +32,15 @@ impl Bot {
     }
 
     /// The conversation's room for `agent`, who just accepted it: created
-    /// at the first accept with the history up to event `upto` (later
-    /// events are posted by the feed itself); a later owner is invited.
+    /// at the first accept with the history up to event `upto` (the
+    /// accept, at `at`; later events are posted by the feed itself); a
+    /// later owner is invited.
     pub(super) async fn open_conversation_room(
         self: &Arc<Self>,
         id: ConversationId,
         agent: &AgentId,
         conversation: Option<&Conversation>,
-        upto: u64,
+        (upto, at): (u64, smsdesk_core::Timestamp),
         txns: &Txns,
     ) -> Result<Room, PostError> {
         let user = self
@@ -84,8 +86,16 @@ impl Bot {
             posted = self
                 .post_history(&room, id, &std::mem::take(&mut lines), posted, txns)
                 .await?;
-            self.post_customer_media(&room, r.seq, sms, txns, &format!("history.{}.", r.seq))
-                .await?;
+            // In the background, like the feed's: a slow carrier must not
+            // hold up the room's opening or anyone's offers.
+            self.show_media_later(PendingMedia {
+                room: room.room_id().to_owned(),
+                seq: r.seq,
+                sms: sms.clone(),
+                txn_seq: upto,
+                txn_at: at,
+                prefix: format!("history.{}.", r.seq),
+            });
         }
         if posted == 0 || !lines.is_empty() {
             self.post_history(&room, id, &lines, posted, txns).await?;

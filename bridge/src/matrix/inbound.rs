@@ -168,7 +168,7 @@ impl Bot {
                 media: Vec::new(),
             };
             if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
-                answer(&room, &txns, &notices::reply_refused(&rejection)).await?;
+                answer(&room, &txns, &self.shown_text(&notices::reply_refused(&rejection))).await?;
             }
             return Ok(());
         }
@@ -179,7 +179,7 @@ impl Bot {
                 // Shown by the feed: that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),
                 Ok(_) => notices::NOTHING_TO_CHANGE.to_owned(),
-                Err(rejection) => notices::command_refused(&rejection),
+                Err(rejection) => self.shown_text(&notices::command_refused(&rejection)),
             },
             Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
             Ok(Action::Status) => {

@@ -1,13 +1,20 @@
 //! A customer's attachments (MMS) in the conversation room: each is
 //! fetched from the carrier (`media::fetch`), uploaded to the homeserver
-//! once, and posted as `m.image` (pictures) or `m.file` (PDF, vCard) right
-//! after the customer's text. Where it was uploaded is remembered
+//! once, and posted as `m.image` (pictures) or `m.file` (PDF, vCard) after
+//! the customer's text. Where it was uploaded is remembered
 //! (`CustomerMedia`, by event and index), so the history shown to a later
 //! owner posts the same pictures again without fetching them. An
 //! attachment that cannot be shown (host not allowed, type, size, gone at
 //! the carrier) is a notice saying why; the carrier's URL stays in the
 //! engine's history either way.
+//!
+//! Fetching happens off the event feed, so a slow carrier never holds up
+//! offers and notices: the feed records a `PendingMedia` (made durable with
+//! its cursor) and starts a task of the login; the task posts with the
+//! same transaction ids whenever it runs, and removes the record when
+//! done. Records left by a crash or a re-login are resumed at start.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use matrix_sdk::room::Room;
@@ -18,17 +25,117 @@ use matrix_sdk::ruma::events::room::ImageInfo;
 use matrix_sdk::ruma::UInt;
 use smsdesk_core::InboundSms;
 
+use serde::{Deserialize, Serialize};
+
 use super::send::{self, PostError, Txns};
-use super::store::CustomerMedia;
 use super::{notices, Bot};
 use crate::media::fetch::{self, FetchError};
 use crate::media::Kind;
 
 /// Tries per attachment when the carrier fails (not when it refuses).
-const FETCH_TRIES: u32 = 3;
-const FETCH_BACKOFF: Duration = Duration::from_millis(500);
+const FETCH_TRIES: u32 = 4;
+const FETCH_BACKOFF: Duration = Duration::from_secs(2);
+/// Longest wait between tries when the homeserver cannot take a post.
+const POST_BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// A customer's attachment as the homeserver holds it (uploaded once, then
+/// shown again from here in later history), or why it cannot be shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CustomerMedia {
+    Uploaded {
+        mxc: matrix_sdk::ruma::OwnedMxcUri,
+        content_type: String,
+        name: String,
+        size: u64,
+        image: bool,
+    },
+    Refused {
+        why: String,
+    },
+}
+
+/// Attachments still to be shown in a room: the message (event `seq`),
+/// where, and the transaction ids to post them with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingMedia {
+    pub room: matrix_sdk::ruma::OwnedRoomId,
+    pub seq: u64,
+    pub sms: InboundSms,
+    /// The event whose writes these are (`Txns::for_event`), and the part prefix.
+    pub txn_seq: u64,
+    pub txn_at: smsdesk_core::Timestamp,
+    pub prefix: String,
+}
+
+fn media_key(seq: u64, k: usize) -> String {
+    format!("media/{seq}/{k}")
+}
+
+fn pending_key(p: &PendingMedia) -> String {
+    format!("media-pending/{:020}/{}", p.txn_seq, p.prefix)
+}
 
 impl Bot {
+    /// Shows `pending` in the background: recorded first (durable with the
+    /// feed's next save), then posted by a task of this login.
+    pub(super) fn show_media_later(self: &Arc<Self>, pending: PendingMedia) {
+        if pending.sms.media.is_empty() {
+            return;
+        }
+        self.store.put(&pending_key(&pending), &pending);
+        let bot = self.clone();
+        self.spawn(async move { bot.show_pending(pending).await });
+    }
+
+    /// Resumes what a crash or a re-login left to show.
+    pub(super) async fn resume_media(self: Arc<Self>) {
+        let keys = match self.store.durable_keys("media-pending/") {
+            Ok(k) => k,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the attachments left to show");
+                return;
+            }
+        };
+        for key in keys {
+            match self.store.get::<PendingMedia>(&key) {
+                Ok(Some(p)) => {
+                    let bot = self.clone();
+                    self.spawn(async move { bot.show_pending(p).await });
+                }
+                Ok(None) => {}
+                Err(error) => tracing::error!(%key, %error, "an attachment left to show cannot be read"),
+            }
+        }
+    }
+
+    /// Posts until done (a homeserver outage waits), then forgets the record.
+    async fn show_pending(self: Arc<Self>, p: PendingMedia) {
+        let txns = Txns::for_event(&self.app.store_identity, p.txn_seq, p.txn_at);
+        let mut backoff = FETCH_BACKOFF;
+        loop {
+            let Some(room) = self.room(&p.room) else {
+                break; // the bot left the room: the conversation is closed
+            };
+            match self.post_customer_media(&room, p.seq, &p.sms, &txns, &p.prefix).await {
+                Ok(()) => break,
+                Err(PostError::Skip(error)) => {
+                    tracing::error!(room = %p.room, error = %format!("{error:#}"), "the homeserver refused a customer's attachment; skipping it");
+                    break;
+                }
+                Err(PostError::Retry(error)) => {
+                    tracing::warn!(room = %p.room, error = %format!("{error:#}"), ?backoff, "cannot post a customer's attachment yet; will retry");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(POST_BACKOFF_MAX);
+                }
+            }
+        }
+        self.store.delete(&pending_key(&p));
+        if let Err(error) = self.store.flush().await {
+            tracing::warn!(%error, "cannot save that an attachment was shown (it may be shown again, once)");
+        }
+    }
+
     /// Posts the attachments of `sms` (shown by event `seq`) in `room`;
     /// `part` prefixes the writes' transaction ids.
     pub(super) async fn post_customer_media(
@@ -40,11 +147,11 @@ impl Bot {
         part: &str,
     ) -> Result<(), PostError> {
         for (k, url) in sms.media.iter().enumerate() {
-            let media = match self.store.customer_media(seq, k)? {
+            let media = match self.store.get::<CustomerMedia>(&media_key(seq, k))? {
                 Some(m) => m,
                 None => {
                     let m = self.upload_customer_media(sms, url, k + 1).await?;
-                    self.store.set_customer_media(seq, k, &m);
+                    self.store.put(&media_key(seq, k), &m);
                     m
                 }
             };

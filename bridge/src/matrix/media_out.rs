@@ -90,7 +90,7 @@ impl Bot {
             attachment.name.clone()
         };
         let store = self.app.media.clone();
-        let expires = smsdesk_core::Timestamp::now().0 + self.app.config.media_lifetime.as_millis() as u64;
+        let expires = smsdesk_core::Timestamp::now().plus(self.app.config.media_lifetime).0;
         let kept = tokio::task::spawn_blocking(move || store.put(&bytes, &content_type, &name, expires)).await;
         let token = match kept {
             Ok(Ok(token)) => token,
@@ -106,7 +106,12 @@ impl Bot {
             media: vec![token],
         };
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
-            send::notice(room, &notices::reply_refused(&rejection), Some(txns.part("answer"))).await?;
+            send::notice(
+                room,
+                &self.shown_text(&notices::reply_refused(&rejection)),
+                Some(txns.part("answer")),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -113,13 +113,22 @@ impl Bot {
         }
     }
 
-    /// `text` (an event described for agents) with `number` shown as agents see it.
-    fn shown_in(&self, text: &str, number: &str) -> String {
-        if self.app.config.supervisor.mask_customer_numbers {
-            crate::mask::mask_in(text, number)
-        } else {
-            text.to_owned()
+    /// A text for agents that may quote a customer's number (an event
+    /// described, a refusal, a carrier's error), as agents may see it:
+    /// every number but the business's own masked when masking is on.
+    fn shown_text(&self, text: &str) -> String {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return text.to_owned();
         }
+        let entries: Vec<String> = self
+            .app
+            .config
+            .entry_points
+            .iter()
+            .map(|e| e.entry.number.to_string())
+            .collect();
+        let keep: Vec<&str> = entries.iter().map(String::as_str).collect();
+        crate::mask::mask_numbers(text, &keep)
     }
 
     /// One of the bot's rooms, if it is still in it (it leaves closed conversations).

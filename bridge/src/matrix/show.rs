@@ -13,6 +13,7 @@ use smsdesk_core::store::layout;
 use smsdesk_core::{ConversationId, Event, EventRecord, MessageId};
 
 use super::buttons::{Button, NUMBERS};
+use super::media_in::PendingMedia;
 use super::notices;
 use super::rich::Text;
 use super::send::{self, PostError, Txns};
@@ -67,7 +68,7 @@ impl Bot {
                 agent,
             } => {
                 let c = self.record_of(*id).await?;
-                self.open_conversation_room(*id, agent, c.as_ref(), record.seq, txns)
+                self.open_conversation_room(*id, agent, c.as_ref(), (record.seq, record.at), txns)
                     .await?;
                 self.close_offer(*id, agent, "accepted", txns.part("close")).await;
             }
@@ -137,7 +138,14 @@ impl Bot {
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
                     send::notice(&room, &notices::customer_line(sms), Some(txns.part("room"))).await?;
-                    self.post_customer_media(&room, record.seq, sms, txns, "").await?;
+                    self.show_media_later(PendingMedia {
+                        room: room.room_id().to_owned(),
+                        seq: record.seq,
+                        sms: sms.clone(),
+                        txn_seq: record.seq,
+                        txn_at: record.at,
+                        prefix: String::new(),
+                    });
                 }
             }
             Event::Ended {
@@ -252,10 +260,7 @@ impl Bot {
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        let mut text = record.event.describe();
-        if let Event::OptedOut { customer, .. } | Event::OptedIn { customer, .. } = &record.event {
-            text = self.shown_in(&text, customer.as_str());
-        }
+        let text = self.shown_text(&record.event.describe());
         send::notice(&room, Text::mentioning(text), Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
@@ -276,7 +281,12 @@ impl Bot {
         if let Some((room, event)) = target {
             send::react(&room, event, mark, txns.part("react")).await?;
             if failed {
-                send::notice(&room, &record.event.describe(), Some(txns.part("failure"))).await?;
+                send::notice(
+                    &room,
+                    &self.shown_text(&record.event.describe()),
+                    Some(txns.part("failure")),
+                )
+                .await?;
             }
             return Ok(());
         }
@@ -294,7 +304,7 @@ impl Bot {
         let Some(agent) = author else { return Ok(()) };
         let customer = self.record_of(id).await?.map(|c| self.shown(c.customer.as_str()));
         let room = self.desk_room(&agent)?;
-        let text = notices::late_failure(id, customer.as_deref(), &record.event);
+        let text = self.shown_text(&notices::late_failure(id, customer.as_deref(), &record.event));
         send::notice(&room, &text, Some(txns.part("late"))).await?;
         Ok(())
     }

@@ -4,7 +4,9 @@
 //! delays notices and loses none), its login (so a restart is the same
 //! device, and a repeated post the same request), which Matrix event
 //! carried which reply (for delivery reactions), which message shows
-//! each open offer, and where customers' attachments were uploaded.
+//! each open offer; modules keep their own keys through `get`/`put`
+//! (`media_in`: where customers' attachments were uploaded, and those
+//! still to be shown).
 //!
 //! Writes are staged in memory and made durable together by `flush` (one
 //! `fdatasync` per handled batch, on a blocking thread); reads see staged
@@ -70,23 +72,6 @@ pub struct StoredOffer {
     pub card: OfferCard,
 }
 
-/// A customer's attachment as the homeserver holds it (uploaded once, then
-/// shown again from here in later history), or why it cannot be shown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CustomerMedia {
-    Uploaded {
-        mxc: matrix_sdk::ruma::OwnedMxcUri,
-        content_type: String,
-        name: String,
-        size: u64,
-        image: bool,
-    },
-    Refused {
-        why: String,
-    },
-}
-
 /// How the store relates to the engine's event log, found at open.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Adopted {
@@ -125,7 +110,16 @@ const SESSION: &str = "session";
 /// Keys tied to the event log (conversation ids, message ids, cards; and
 /// `room/` entries of conversation rooms); the desk rooms, the sync token
 /// and the login are about Matrix and stay.
-const EVENT_LOG_PREFIXES: &[&str] = &["conv/", "history/", "reply/", "offer/", "button/", CURSOR];
+const EVENT_LOG_PREFIXES: &[&str] = &[
+    "conv/",
+    "history/",
+    "reply/",
+    "offer/",
+    "button/",
+    "media/",
+    "media-pending/",
+    CURSOR,
+];
 
 /// The bot store's page cache: it holds room and card ids, a few hundred
 /// bytes per conversation.
@@ -219,7 +213,7 @@ impl BotStore {
         self.rebuilt
     }
 
-    fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+    pub(super) fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         let pending = |set: &Mutex<WriteSet>| {
             set.lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -243,7 +237,7 @@ impl BotStore {
     }
 
     /// Stages a write; durable at the next `flush`.
-    fn put<T: Serialize>(&self, key: &str, value: &T) {
+    pub(super) fn put<T: Serialize>(&self, key: &str, value: &T) {
         // Our own types serialize infallibly to JSON.
         let bytes = serde_json::to_vec(value).unwrap_or_default();
         self.staged
@@ -252,7 +246,18 @@ impl BotStore {
             .put(key.as_bytes().to_vec(), bytes);
     }
 
-    fn delete(&self, key: &str) {
+    /// The durable keys under `prefix` (staged writes not included: for
+    /// what to resume at start, after the last flush).
+    pub(super) fn durable_keys(&self, prefix: &str) -> Result<Vec<String>> {
+        Ok(self
+            .kv
+            .scan_prefix(prefix.as_bytes())?
+            .into_iter()
+            .map(|(k, _)| String::from_utf8_lossy(&k).into_owned())
+            .collect())
+    }
+
+    pub(super) fn delete(&self, key: &str) {
         self.staged
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -398,15 +403,6 @@ impl BotStore {
 
     pub fn remove_offer(&self, id: ConversationId, agent: &AgentId) {
         self.delete(&format!("offer/{id}/{agent}"));
-    }
-
-    /// Attachment `k` of the customer's message shown by event `seq`.
-    pub fn customer_media(&self, seq: u64, k: usize) -> Result<Option<CustomerMedia>> {
-        self.get(&format!("media/{seq}/{k}"))
-    }
-
-    pub fn set_customer_media(&self, seq: u64, k: usize, media: &CustomerMedia) {
-        self.put(&format!("media/{seq}/{k}"), media);
     }
 
     /// What a bot message with reaction buttons is (`buttons`).

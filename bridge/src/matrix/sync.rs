@@ -121,6 +121,7 @@ impl Bot {
             tokio::join!(bot.clone().feed(), bot.clone().desk_rooms_loop());
         });
         self.spawn(self.clone().resume_offers());
+        self.spawn(self.clone().resume_media());
     }
 
     /// Saves the sync token with whatever the handlers recorded, in one write.

@@ -2,8 +2,9 @@
 //!
 //! Only the carrier's `allowed_hosts` are reached, redirects included
 //! (each hop is checked; at most `MAX_REDIRECTS`), and its `media_auth`
-//! goes to the first host only (a CDN a carrier redirects to gets no
-//! credentials). The body is read in chunks and given up past `MAX_BYTES`,
+//! goes to the first URL's origin only (scheme, host and port: a CDN a
+//! carrier redirects to gets no credentials), and never over plain HTTP
+//! except on loopback. The body is read in chunks and given up past `MAX_BYTES`,
 //! and its content type must pass `policy`. A refusal (host, type, size, a
 //! 4xx answer) is for good; a failure (network, 5xx) may be tried again.
 
@@ -55,7 +56,7 @@ pub async fn fetch(
     index: usize,
 ) -> Result<Fetched, FetchError> {
     let mut url = reqwest::Url::parse(url).map_err(|e| FetchError::Refused(format!("not a URL ({e})")))?;
-    let first_host = url.host_str().map(str::to_owned);
+    let first = origin(&url);
     let mut hops = 0;
     let mut response = loop {
         if !matches!(url.scheme(), "https" | "http") {
@@ -68,7 +69,7 @@ pub async fn fetch(
             ))
         })?;
         let mut request = client.get(url.clone());
-        if url.host_str().map(str::to_owned) == first_host {
+        if origin(&url) == first && (url.scheme() == "https" || is_loopback(&url)) {
             if let Some(auth) = &carrier.media_auth {
                 request = request.header(AUTHORIZATION, authorization(auth));
             }
@@ -131,6 +132,25 @@ pub async fn fetch(
         kind,
         name,
     })
+}
+
+/// Scheme, host and port: credentials go to the first URL's origin only.
+fn origin(url: &reqwest::Url) -> (String, Option<String>, Option<u16>) {
+    (
+        url.scheme().to_owned(),
+        url.host_str().map(str::to_ascii_lowercase),
+        url.port_or_known_default(),
+    )
+}
+
+/// Plain HTTP carries credentials only on loopback (tests, a local proxy).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn authorization(auth: &MediaAuth) -> String {

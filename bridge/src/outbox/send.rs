@@ -122,7 +122,7 @@ async fn media_urls(state: &AppState, sms: &OutboundSms) -> Result<Vec<String>, 
         return Ok(Vec::new());
     }
     let (store, tokens) = (state.media.clone(), sms.media.clone());
-    let until = smsdesk_core::Timestamp::now().0 + state.config.media_lifetime.as_millis() as u64;
+    let until = smsdesk_core::Timestamp::now().plus(state.config.media_lifetime).0;
     let kept = tokio::task::spawn_blocking(move || {
         tokens
             .iter()

@@ -9,8 +9,8 @@
 //! - `POST /supervisor/login`: the form; the right token sets the cookie.
 //! - `GET /supervisor/figures.json`: the same figures for scripts.
 //! - `GET /supervisor/export?since=&until=&format=`: `smsdesk export`
-//!   through the running server (bearer token), read page by page
-//!   between engine batches.
+//!   through the running server (the bearer token only, not the sign-in
+//!   cookie), read page by page between engine batches.
 
 mod auth;
 mod events;
@@ -48,7 +48,7 @@ fn refused(state: &AppState, headers: &HeaderMap) -> Option<Response> {
                 .into_response(),
         );
     };
-    if auth::authorized(headers, token) {
+    if auth::authorized(headers, token, auth::now_s()) {
         None
     } else {
         Some((StatusCode::UNAUTHORIZED, Html(page::login(false).into_string())).into_response())
@@ -82,12 +82,20 @@ async fn login(State(state): State<Arc<AppState>>, Form(form): Form<LoginForm>) 
     };
     if !auth::matches(&form.token, token) {
         tracing::warn!("a wrong wallboard token was given");
+        // Slows down guessing; the form says it was wrong.
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         return (StatusCode::UNAUTHORIZED, Html(page::login(true).into_string())).into_response();
     }
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age=43200",
+        "{}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         auth::COOKIE,
-        auth::cookie_value(token)
+        auth::cookie_value(token, auth::now_s()),
+        auth::COOKIE_LIFETIME_S
     );
     let mut r = Redirect::to("/supervisor").into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -115,8 +123,16 @@ async fn export(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> Response {
-    if let Some(refusal) = refused(&state, &headers) {
-        return refusal;
+    // Transcripts with real numbers: the token itself, never a browser's cookie.
+    let Some(token) = state.config.supervisor.token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !auth::bearer(&headers, token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "export needs Authorization: Bearer <supervisor.token>\n",
+        )
+            .into_response();
     }
     let parsed = crate::export::parse_time(&q.since).and_then(|since| {
         let until = q.until.as_deref().map(crate::export::parse_time).transpose()?;

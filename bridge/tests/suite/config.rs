@@ -533,4 +533,8 @@ fn media_auth_names_config_entries_and_media_lifetime_is_a_duration() {
     let lifetime = |v: &'static str| move |t: String| t.replace("[http]\n", &format!("[http]\nmedia_lifetime = {v}\n"));
     assert_eq!(problems(lifetime("\"30m\"")), Vec::<String>::new());
     assert!(one(lifetime("\"soon\"")).starts_with("http.media_lifetime: "));
+    assert_eq!(
+        one(lifetime("\"999999999999999999d\"")),
+        "http.media_lifetime: \"999999999999999999d\" is too long a duration"
+    );
 }

@@ -149,16 +149,15 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
     );
 }
 
-/// `smsdesk export` of today's conversations with the demo's config.
+/// `smsdesk export` of the last day's conversations with the demo's config
+/// (from yesterday, UTC: the test may run across midnight).
 fn export(root: &std::path::Path, format: &str) -> String {
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string();
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let since = today.yesterday().unwrap().to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
         .args(["export", "--config"])
         .arg(root.join("examples/smsdesk.toml"))
-        .args(["--since", &today, "--format", format])
+        .args(["--since", &since, "--format", format])
         .env("SMSDESK_MATRIX_PASSWORD", "demo-bot-password")
         .env("TWILIO_AUTH_TOKEN", "demo-auth-token")
         .env("SMSDESK_SUPERVISOR_TOKEN", "demo-supervisor-token")

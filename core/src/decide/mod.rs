@@ -32,6 +32,7 @@ use crate::model::{Conferee, Conversation, Phase};
 use crate::rejection::Rejection;
 use crate::state::State;
 
+pub use compliance::{OPTED_IN_REASON, OPTED_OUT_REASON};
 pub use wrapup::select_reason;
 
 pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Event>, Rejection> {

@@ -91,6 +91,22 @@ impl State {
     ) -> Self {
         let mut dirty = Dirty::default();
         for c in conversations.values_mut() {
+            // Written before conversations kept their queue and accept times
+            // (figures): the best the record can tell.
+            if c.queued_at.is_none() && c.first_accepted_at.is_none() {
+                match &c.phase {
+                    Phase::Intake { .. } => {}
+                    Phase::Queued { .. } | Phase::Offered { .. } => c.queued_at = Some(c.opened_at),
+                    Phase::Active { since, .. } => {
+                        c.queued_at = Some(c.opened_at);
+                        c.first_accepted_at = Some(*since);
+                    }
+                    Phase::Paused { .. } | Phase::Wrapup { .. } | Phase::Closed { .. } => {
+                        c.queued_at = Some(c.opened_at);
+                        c.first_accepted_at = Some(c.opened_at);
+                    }
+                }
+            }
             // Timers for texts or pauses the config no longer has.
             let queue = setup.queue(&c.queue);
             if queue.is_none_or(|q| q.busy_reply.is_none()) {
