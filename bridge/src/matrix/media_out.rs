@@ -60,7 +60,12 @@ impl Bot {
         if let Err(why) = self.can_send_media(id).await? {
             return refuse(why).await;
         }
-        let declared = attachment.mimetype.as_deref().unwrap_or_default();
+        // A client that sends no type: the file name's extension says it.
+        let declared = attachment
+            .mimetype
+            .as_deref()
+            .or_else(|| policy::type_of_name(&attachment.name))
+            .unwrap_or_default();
         let (content_type, _, ext) = match policy::check_type(declared) {
             Ok(t) => t,
             Err(why) => return refuse(why).await,

@@ -49,6 +49,14 @@ pub fn check_type(content_type: &str) -> Result<(String, Kind, &'static str), St
         })
 }
 
+/// The content type a file name's extension stands for, among those
+/// allowed (for clients that send no `mimetype`).
+pub fn type_of_name(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    let ext = if ext == "jpeg" { "jpg".to_owned() } else { ext };
+    ALLOWED.iter().find(|(_, _, e)| *e == ext).map(|(t, _, _)| *t)
+}
+
 /// The size refusal, if `bytes` is over the cap.
 pub fn check_size(bytes: u64) -> Result<(), String> {
     if bytes > MAX_BYTES as u64 {
@@ -84,6 +92,9 @@ mod tests {
         let why = check_type("video/mp4").unwrap_err();
         assert!(why.starts_with("video/mp4 is not allowed"), "{why}");
         assert!(check_type("").unwrap_err().starts_with("no content type"));
+        assert_eq!(type_of_name("Receipt.JPEG"), Some("image/jpeg"));
+        assert_eq!(type_of_name("card.vcf"), Some("text/vcard"));
+        assert_eq!(type_of_name("clip.mp4"), None);
     }
 
     #[test]

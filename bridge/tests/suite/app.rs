@@ -55,7 +55,16 @@ fn the_grafana_dashboard_names_only_metrics_smsdesk_has() {
     let dashboard = std::fs::read_to_string(common::root().join("examples/grafana/smsdesk-dashboard.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
     assert!(json["panels"].as_array().is_some_and(|p| p.len() >= 8));
-    let rendered = smsdesk::metrics::Metrics::new().render(&smsdesk_plugins::metrics::Metrics::default());
+    // A family shows in the text once it has a sample: give each one.
+    let metrics = smsdesk::metrics::Metrics::new();
+    metrics.webhook("twilio", "inbound", "accepted");
+    metrics.send("twilio", "sent");
+    metrics.queues.set_queue("billing", 1, 2.0);
+    metrics.queues.set_agents("available", 1);
+    metrics.queues.accepted("billing", 3.0);
+    metrics.queues.handled("billing", 60.0);
+    metrics.queues.closed("billing", "handled");
+    let rendered = metrics.render(&smsdesk_plugins::metrics::Metrics::default());
     let families: Vec<&str> = rendered
         .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))

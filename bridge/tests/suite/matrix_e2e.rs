@@ -86,7 +86,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
     // What Element and other clients send besides plain text: an edit is
     // refused (an SMS cannot change), a rich reply goes without its quoted
-    // fallback, a picture is refused.
+    // fallback, a picture that cannot be downloaded is refused (nothing sent).
     alice
         .send(
             &room,
@@ -112,7 +112,9 @@ async fn an_agent_handles_a_customer_from_matrix() {
             ))),
         )
         .await;
-    alice.wait_for("Not sent: a picture cannot be sent by SMS").await;
+    alice
+        .wait_for("Not sent: the picture could not be downloaded from the homeserver")
+        .await;
     // The carrier refuses the next one for good (not a valid number): ❌ on it, and the reason as a notice.
     let r = http
         .post(sim.url("/sim/faults"))
