@@ -42,6 +42,7 @@ function show(board) {
   for (const q of board.queues) {
     const row = document.querySelector('tr[data-queue="' + CSS.escape(q.queue) + '"]');
     if (!row) continue;
+    cell(row, "day", q.day);
     cell(row, "waiting", String(q.waiting));
     cell(row, "longest", dur(q.longest_wait_s));
     cell(row, "agents", agents(q.agents));
@@ -106,7 +107,7 @@ pub fn wallboard(board: &Board) -> Markup {
                     tbody {
                         @for q in &board.queues {
                             tr data-queue=(q.queue) {
-                                td { (q.queue) br; small { "today (" (q.day) ", " (q.timezone) "), SLA " (dur(Some(q.sla_s))) } }
+                                td { (q.queue) br; small { "today (" span data-k="day" { (q.day) } ", " (q.timezone) "), SLA " (dur(Some(q.sla_s))) } }
                                 td.big data-k="waiting" { (q.waiting) }
                                 td data-k="longest" { (dur(q.longest_wait_s)) }
                                 td data-k="agents" { (agents(&q.agents)) }
