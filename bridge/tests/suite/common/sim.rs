@@ -56,15 +56,7 @@ impl Sim {
         to: &str,
         body: &str,
     ) -> serde_json::Value {
-        client
-            .post(self.url("/sim/inbound"))
-            .json(&serde_json::json!({"from": from, "to": to, "body": body, "carrier": carrier}))
-            .send()
-            .await
-            .expect("the simulator answers")
-            .json()
-            .await
-            .expect("JSON from the simulator")
+        self.mms_via(client, carrier, from, to, body, &[]).await
     }
 
     /// The customer `from` sends `body` with the simulator's test files

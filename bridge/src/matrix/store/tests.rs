@@ -1,0 +1,114 @@
+//! The bot store's promises: rebuilt when it belongs to another event log,
+//! older layouts taken over, staged writes readable before and after a flush.
+
+use super::*;
+use matrix_sdk::ruma::{owned_event_id, owned_room_id};
+
+fn open(dir: &Path, identity: &str, next_seq: u64) -> (BotStore, Adopted) {
+    BotStore::open(dir, identity, next_seq).expect("open")
+}
+
+#[test]
+fn a_store_of_another_event_log_is_rebuilt_not_trusted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, adopted) = open(dir.path(), "log-a", 0);
+    assert_eq!(adopted, Adopted::New);
+    store.set_cursor(40);
+    store.set_conversation_room(ConversationId(3), &owned_room_id!("!c:hs"));
+    store.set_desk_room(&AgentId::from("@a:hs"), &owned_room_id!("!d:hs"));
+    store.set_sync_token("s72");
+    store.flush_blocking().expect("flush");
+    drop(store);
+
+    // The same log, further on: kept as it is.
+    let (store, adopted) = open(dir.path(), "log-a", 50);
+    assert_eq!(adopted, Adopted::Same);
+    assert_eq!(store.cursor().expect("cursor"), 40);
+    drop(store);
+
+    // A wiped storage.path (a new log) with the old bot store: rebuilt.
+    let (store, adopted) = open(dir.path(), "log-b", 0);
+    assert!(matches!(adopted, Adopted::Rebuilt { .. }), "{adopted:?}");
+    assert_eq!(store.cursor().expect("cursor"), 0);
+    assert_eq!(store.conversation_room(ConversationId(3)).expect("read"), None);
+    assert_eq!(store.role(&owned_room_id!("!c:hs")).expect("read"), None);
+    // Matrix-side facts stay.
+    assert_eq!(
+        store.desk_room(&AgentId::from("@a:hs")).expect("read"),
+        Some(owned_room_id!("!d:hs"))
+    );
+    assert_eq!(store.sync_token().expect("read").as_deref(), Some("s72"));
+}
+
+#[test]
+fn a_cursor_past_the_log_is_rebuilt_and_an_unreadable_one_is_an_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = open(dir.path(), "log-a", 0);
+    store.set_cursor(90);
+    store.flush_blocking().expect("flush");
+    drop(store);
+    let (store, adopted) = open(dir.path(), "log-a", 10);
+    assert!(matches!(adopted, Adopted::Rebuilt { .. }), "{adopted:?}");
+    assert_eq!(store.cursor().expect("cursor"), 10);
+    // A corrupt cursor is an error, not 0.
+    store.put(CURSOR, &"not a number");
+    assert!(store.cursor().is_err());
+}
+
+#[test]
+fn an_older_store_beside_the_storage_is_taken_over_with_its_raw_values() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let kv = SledStore::open(dir.path()).expect("sled");
+        let mut w = WriteSet::default();
+        for (k, v) in [
+            ("cursor", "12"),
+            ("sync_token", "s9_1"),
+            ("desk/@a:hs", "!d:hs"),
+            ("room/!d:hs", "{\"desk\":\"@a:hs\"}"),
+            ("reply/4", "!c:hs $e"),
+            ("history/3", "1"),
+        ] {
+            w.put(k.as_bytes().to_vec(), v.as_bytes().to_vec());
+        }
+        kv.commit(&w).expect("commit");
+    }
+    let (store, adopted) = open(dir.path(), "log-a", 20);
+    assert_eq!(adopted, Adopted::Legacy);
+    assert_eq!(store.cursor().expect("cursor"), 12);
+    assert_eq!(store.sync_token().expect("token").as_deref(), Some("s9_1"));
+    assert_eq!(
+        store.desk_room(&AgentId::from("@a:hs")).expect("desk"),
+        Some(owned_room_id!("!d:hs"))
+    );
+    assert_eq!(
+        store.role(&owned_room_id!("!d:hs")).expect("role"),
+        Some(RoomRole::Desk(AgentId::from("@a:hs")))
+    );
+    assert_eq!(
+        store.reply_event(MessageId(4)).expect("reply"),
+        Some(ReplyRef {
+            room: owned_room_id!("!c:hs"),
+            event: owned_event_id!("$e")
+        })
+    );
+    assert!(store.history_posted(ConversationId(3)).expect("history"));
+}
+
+#[test]
+fn staged_writes_are_seen_before_and_kept_after_a_flush() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = open(dir.path(), "log-a", 0);
+    let reply = ReplyRef {
+        room: owned_room_id!("!r:hs"),
+        event: owned_event_id!("$e"),
+    };
+    store.set_reply_event(MessageId(7), &reply);
+    assert_eq!(store.reply_event(MessageId(7)).expect("read"), Some(reply.clone()));
+    store.flush_blocking().expect("flush");
+    drop(store);
+    let (store, _) = open(dir.path(), "log-a", 0);
+    assert_eq!(store.reply_event(MessageId(7)).expect("read"), Some(reply.clone()));
+    assert_eq!(ReplyRef::parse(&reply.to_reference()), Some(reply));
+    assert_eq!(ReplyRef::parse("not a reference"), None);
+}
