@@ -135,31 +135,15 @@ pub fn page(
     since: Timestamp,
     until: Option<Timestamp>,
 ) -> Result<(Vec<Record>, Option<ConversationId>), StoreError> {
-    let from = after.map_or(0, |a| a.0 + 1);
-    let rows = store.scan_range(&conversation_key(from), &conversation_key(u64::MAX), PAGE)?;
+    let (page, more) = layout::conversations_after(store, after, PAGE)?;
     let mut out = Vec::new();
-    let mut last = None;
-    for (k, _) in &rows {
-        let Some(id) = k.get(2..10).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
-            continue;
-        };
-        let id = ConversationId(u64::from_be_bytes(id));
-        last = Some(id);
-        let Some(c) = layout::conversation(store, id)? else {
-            continue;
-        };
+    for c in &page {
         if c.opened_at >= since && until.is_none_or(|u| c.opened_at < u) {
-            out.push(record(store, &c)?);
+            out.push(record(store, c)?);
         }
     }
-    let next = if rows.len() < PAGE { None } else { last };
+    let next = if more { page.last().map(|c| c.id) } else { None };
     Ok((out, next))
-}
-
-fn conversation_key(id: u64) -> Vec<u8> {
-    let mut k = b"c/".to_vec();
-    k.extend_from_slice(&id.to_be_bytes());
-    k
 }
 
 /// Output formats.

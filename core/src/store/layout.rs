@@ -388,6 +388,21 @@ pub fn history(store: &dyn KvStore, conversation: ConversationId) -> Result<Vec<
     Ok(out)
 }
 
+/// Up to `limit` conversation records (open or closed) with ids after
+/// `after`, in id order, read in one range scan; and whether there may be
+/// more (the page was full). For paging through every conversation.
+pub fn conversations_after(
+    store: &dyn KvStore,
+    after: Option<ConversationId>,
+    limit: usize,
+) -> Result<(Vec<crate::model::Conversation>, bool)> {
+    let from = conversation_key(ConversationId(after.map_or(0, |a| a.0.saturating_add(1))));
+    let rows = store.scan_range(&from, &conversation_key(ConversationId(u64::MAX)), limit)?;
+    let more = rows.len() == limit;
+    let records = rows.iter().map(|(k, v)| decode(k, v)).collect::<Result<Vec<_>>>()?;
+    Ok((records, more))
+}
+
 /// A conversation record, open or closed.
 pub fn conversation(store: &dyn KvStore, id: ConversationId) -> Result<Option<crate::model::Conversation>> {
     let k = conversation_key(id);

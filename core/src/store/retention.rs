@@ -34,27 +34,17 @@ pub fn stage_backfill(
     limit: usize,
     writes: &mut WriteSet,
 ) -> Result<Option<ConversationId>> {
-    let from = conversation_key(ConversationId(after.map_or(0, |a| a.0 + 1)));
-    let to = conversation_key(ConversationId(u64::MAX));
-    let rows = store.scan_range(&from, &to, limit)?;
-    let mut last = None;
-    for (k, _) in &rows {
-        let Some(id) = k.get(2..10).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
-            continue;
-        };
-        let id = ConversationId(u64::from_be_bytes(id));
-        last = Some(id);
-        if let Some(c) = super::layout::conversation(store, id)? {
-            if let crate::model::Phase::Closed { at, .. } = c.phase {
-                writes.put(closed_key(at, id), Vec::new());
-            }
+    let (page, more) = super::layout::conversations_after(store, after, limit)?;
+    for c in &page {
+        if let crate::model::Phase::Closed { at, .. } = c.phase {
+            writes.put(closed_key(at, c.id), Vec::new());
         }
     }
-    if rows.len() < limit {
+    if !more {
         writes.put(INDEXED.to_vec(), Vec::new());
         return Ok(None);
     }
-    Ok(last)
+    Ok(page.last().map(|c| c.id))
 }
 
 /// What one step erased.

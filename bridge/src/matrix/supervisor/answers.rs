@@ -71,7 +71,7 @@ pub fn agents(state: &State, queues: &[QueueName], filter: Option<&str>, now: Ti
                 format!("{}/{}", state.load(&a.id), a.capacity),
                 a.queues.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             ];
-            let hay = format!("{} {} {label}", row.join(" "), label).to_lowercase();
+            let hay = format!("{} {label}", row.join(" ")).to_lowercase();
             filter.as_ref().is_none_or(|f| hay.contains(f)).then_some(row)
         })
         .collect();
