@@ -56,6 +56,8 @@ pub struct AppState {
     pub changes: tokio::sync::watch::Sender<u64>,
     /// Whether the last Matrix sync succeeded (for /readyz).
     pub homeserver_ok: AtomicBool,
+    /// Appservice mode's registration, inbox and ghosts (`None` in bot mode).
+    pub appservice: Option<Arc<crate::appservice::Appservice>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -222,6 +224,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     };
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
     let dead_letters = DeadLetters::new(config.dead_letters_dir());
+    let appservice = crate::appservice::Appservice::open(&config)?;
     let media = crate::media::outgoing::MediaStore::open(&config.storage)
         .with_context(|| format!("creating {}", config.storage.join("media").display()))?;
     Ok(Arc::new(AppState {
@@ -240,6 +243,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
         intakes,
         intake_wake,
         homeserver_ok: AtomicBool::new(false),
+        appservice,
     }))
 }
 

@@ -19,6 +19,9 @@
 //! - `matrix`: the Matrix desk — login, sync, the event feed, notices,
 //!   offer cards, desk and conversation rooms, inbound messages, command
 //!   answers, the chat commands and the bot's store.
+//! - `appservice`: appservice mode's registration file, the inbox of
+//!   pushed transactions, and requests as customers' ghosts (the desk's
+//!   side of it is `matrix::appservice`).
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
 //! - `media`: pictures and files (MMS): what may pass, fetching a
@@ -33,10 +36,11 @@
 //! - `metrics`, `dead_letters`, `plugins`, `logging`, `format`: small shared parts.
 //!
 //! Dependencies point one way: `cli` → `serve` → `http`, `outbox`,
-//! `matrix`, `reload` → `app` → `config`, `metrics`, `dead_letters`,
-//! `plugins`.
+//! `matrix`, `reload` → `app` → `appservice`, `config`, `metrics`,
+//! `dead_letters`, `plugins`.
 
 pub mod app;
+pub mod appservice;
 pub mod cli;
 pub mod config;
 pub mod dead_letters;

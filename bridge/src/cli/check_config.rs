@@ -21,11 +21,34 @@ pub fn validate(path: &Path) -> Result<Config, ConfigErrors> {
     if errors.is_empty() {
         errors = check::carriers_can_send(&config, &host);
     }
+    errors.extend(registration_problem(&config));
     if errors.is_empty() {
         Ok(config)
     } else {
         Err(ConfigErrors(errors))
     }
+}
+
+/// In appservice mode: the registration file must be there and fit the config.
+fn registration_problem(config: &Config) -> Option<ConfigError> {
+    let matrix = config.matrix.as_ref()?;
+    let crate::config::MatrixAuth::Appservice(appservice) = &matrix.auth else {
+        return None;
+    };
+    let message = match crate::appservice::registration::read(&appservice.registration) {
+        Err(error) => format!("{error:#}"),
+        Ok(registration) => format!(
+            "{}: {}; run `smsdesk appservice-registration --config {}` and restart the homeserver",
+            appservice.registration.display(),
+            crate::appservice::registration::mismatch(&registration, matrix, appservice)?,
+            config.file.display()
+        ),
+    };
+    Some(ConfigError {
+        file: config.file.clone(),
+        key: "matrix.registration".into(),
+        message,
+    })
 }
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {

@@ -1,6 +1,7 @@
 //! The command line. Each subcommand parses its own arguments (clap derive)
 //! and returns an exit code; errors are printed by `main` with their causes.
 
+mod appservice_registration;
 pub mod check_config;
 pub mod export;
 mod intake_run;
@@ -42,6 +43,16 @@ enum Command {
         #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
         config: std::path::PathBuf,
     },
+    /// Write the appservice registration file (matrix.registration) for the
+    /// homeserver: new tokens the first time, the same tokens after.
+    AppserviceRegistration {
+        /// The TOML config file (with matrix.mode = "appservice").
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+        /// Also print the registration (it holds the tokens).
+        #[arg(long)]
+        print: bool,
+    },
     /// Re-send kept webhook requests (dead letters) to the running smsdesk.
     Replay {
         /// The TOML config file (for the listen address and the dead-letter folder).
@@ -79,6 +90,7 @@ impl Cli {
         match self.command {
             Command::Run { config, log_format } => run::run(&config, log_format),
             Command::CheckConfig { config } => check_config::run(&config),
+            Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
             Command::Replay { config, files } => replay::run(&config, files),
             Command::Sim(args) => crate::sim::run(args),
             Command::Export(args) => export::run(&args),

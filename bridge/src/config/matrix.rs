@@ -1,6 +1,12 @@
 //! `[matrix]`: the homeserver and the bot's login (optional: without it,
 //! smsdesk runs without a Matrix desk). The bot's id is parsed into a
-//! typed `OwnedUserId` here, once.
+//! typed `OwnedUserId` here, once. In appservice mode (`mode =
+//! "appservice"`) the bot logs in with the registration's `as_token`, so
+//! `password` and `access_token` are refused there; `registration` (the
+//! file `smsdesk appservice-registration` writes) and `ghost_prefix` are
+//! read instead.
+
+use std::path::PathBuf;
 
 use matrix_sdk::ruma::OwnedUserId;
 
@@ -10,6 +16,43 @@ use super::reader::Reader;
 pub enum MatrixAuth {
     Password(String),
     AccessToken(String),
+    /// Appservice mode: the registration's `as_token` is the login.
+    Appservice(AppserviceConfig),
+}
+
+/// `matrix.registration` and `matrix.ghost_prefix` (appservice mode).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppserviceConfig {
+    /// The registration file (resolved against the config's directory);
+    /// it holds the tokens, so it is the one place they live.
+    pub registration: PathBuf,
+    /// Customers' ghosts are `@{ghost_prefix}{digits}:server`.
+    pub ghost_prefix: String,
+}
+
+/// `matrix.ghost_prefix` when not given (mautrix-style `sms_15551234567`).
+pub const DEFAULT_GHOST_PREFIX: &str = "sms_";
+/// `matrix.registration` when not given, beside the config file.
+pub const DEFAULT_REGISTRATION: &str = "appservice.yaml";
+
+/// Why `prefix` cannot start ghosts' localparts, if it cannot: Matrix
+/// localparts are lower-case `a-z 0-9 . _ = - /`.
+pub fn ghost_prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return Some("must not be empty (ghosts would take every user name)".to_owned());
+    }
+    if prefix.len() > 32 {
+        return Some("is longer than 32 characters".to_owned());
+    }
+    let bad: String = prefix
+        .chars()
+        .filter(|c| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '=' | '-' | '/'))
+        .collect();
+    (!bad.is_empty()).then(|| {
+        format!(
+            "{prefix:?} has characters a Matrix user name cannot have ({bad:?}); use lower-case a-z, 0-9, . _ = - /"
+        )
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +74,19 @@ pub fn user_id(text: &str) -> Result<OwnedUserId, String> {
 
 pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
     let v = root.get("matrix")?;
-    let t = r.table(v, "matrix", &["homeserver", "user", "password", "access_token"])?;
+    let t = r.table(
+        v,
+        "matrix",
+        &[
+            "homeserver",
+            "user",
+            "password",
+            "access_token",
+            "mode",
+            "registration",
+            "ghost_prefix",
+        ],
+    )?;
     let homeserver = r.string(t, "matrix", "homeserver", true);
     let user = r.string(t, "matrix", "user", true).and_then(|u| match user_id(&u) {
         Ok(id) => Some(id),
@@ -42,7 +97,61 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
     });
     let password = r.string(t, "matrix", "password", false);
     let token = r.string(t, "matrix", "access_token", false);
+    let mode = r.string(t, "matrix", "mode", false);
+    let appservice = match mode.as_deref() {
+        None | Some("bot") => false,
+        Some("appservice") => true,
+        Some(other) => {
+            r.err(
+                "matrix.mode",
+                format!("{other:?} is not a mode; expected \"bot\" (the default) or \"appservice\""),
+            );
+            false
+        }
+    };
+    let registration = r.string(t, "matrix", "registration", false);
+    let ghost_prefix = r.string(t, "matrix", "ghost_prefix", false);
+    if !appservice {
+        for (key, given) in [
+            ("registration", registration.is_some()),
+            ("ghost_prefix", ghost_prefix.is_some()),
+        ] {
+            if given {
+                r.err(
+                    &format!("matrix.{key}"),
+                    "is for appservice mode; set matrix.mode = \"appservice\" or remove it",
+                );
+            }
+        }
+    }
     let auth = match (password, token) {
+        _ if appservice => {
+            for (key, given) in [
+                ("password", t.contains_key("password")),
+                ("access_token", t.contains_key("access_token")),
+            ] {
+                if given {
+                    r.err(
+                        &format!("matrix.{key}"),
+                        "is not used in appservice mode (the bot acts with the registration's as_token); remove it",
+                    );
+                }
+            }
+            let ghost_prefix = ghost_prefix.unwrap_or_else(|| DEFAULT_GHOST_PREFIX.to_owned());
+            if let Some(why) = ghost_prefix_problem(&ghost_prefix) {
+                r.err("matrix.ghost_prefix", why);
+            } else if user.as_ref().is_some_and(|u| u.localpart().starts_with(&ghost_prefix)) {
+                r.err(
+                    "matrix.ghost_prefix",
+                    format!("{ghost_prefix:?} starts the bot's own name (matrix.user); the bot cannot be a ghost, pick another prefix"),
+                );
+            }
+            let registration = registration.unwrap_or_else(|| DEFAULT_REGISTRATION.to_owned());
+            Some(MatrixAuth::Appservice(AppserviceConfig {
+                registration: r.path_of("matrix.registration", &registration, false),
+                ghost_prefix,
+            }))
+        }
         (Some(p), None) => Some(MatrixAuth::Password(p)),
         (None, Some(t)) => Some(MatrixAuth::AccessToken(t)),
         (Some(_), Some(_)) => {

@@ -35,7 +35,7 @@ use toml::Value;
 pub use agents::AgentConfig;
 pub use carriers::{CarrierConfig, MediaAuth};
 pub use entry_points::{default_send_rate, EntryPointConfig};
-pub use matrix::{MatrixAuth, MatrixConfig};
+pub use matrix::{AppserviceConfig, MatrixAuth, MatrixConfig};
 pub use plugins::PluginLimitsConfig;
 pub use queues::{QueueConfig, RouterChoice};
 pub use reader::{parse_duration, ConfigError, ConfigErrors};

@@ -105,7 +105,6 @@ fn not_built_yet(path: &str, key: &str) -> Option<&'static str> {
     let section = path.split(['[', '.']).next().unwrap_or("");
     Some(match (section, key) {
         ("storage", "url") => "PostgreSQL storage (PRODUCT.md §13)",
-        ("matrix", "mode" | "registration" | "ghost_prefix") => "the appservice mode (PRODUCT.md §11)",
         _ => return None,
     })
 }

@@ -8,7 +8,10 @@
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - `media`: `GET /media/{token}`: agents' attachments for the carrier.
 //! - `/supervisor…`: the wallboard (`crate::wallboard`).
+//! - `appservice`: `/_matrix/app/v1/…`, what the homeserver pushes in
+//!   appservice mode.
 
+pub mod appservice;
 mod health;
 pub mod inbound_check;
 mod media;
@@ -17,7 +20,7 @@ mod webhooks;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post, put};
 
 use crate::app::AppState;
 
@@ -30,6 +33,12 @@ pub fn router(state: Arc<AppState>) -> axum::Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(crate::wallboard::router())
+        .route(
+            "/_matrix/app/v1/transactions/{txn_id}",
+            put(appservice::transaction).layer(DefaultBodyLimit::max(appservice::MAX_TRANSACTION)),
+        )
+        .route("/_matrix/app/v1/ping", post(appservice::ping))
+        .route("/_matrix/app/{*rest}", any(appservice::unrecognized))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

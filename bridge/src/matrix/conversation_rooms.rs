@@ -7,10 +7,10 @@
 use std::sync::Arc;
 
 use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::membership::get_member_events;
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
 use matrix_sdk::ruma::events::room::member::MembershipState;
-use matrix_sdk::ruma::OwnedUserId;
-use matrix_sdk::RoomMemberships;
+use matrix_sdk::ruma::{OwnedUserId, UserId};
 use smsdesk_core::model::Conversation;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId, Event};
@@ -127,6 +127,14 @@ impl Bot {
     /// Removes from the room whoever `event` takes out of the conversation.
     /// Best effort: a failure is logged, the feed goes on.
     pub(super) async fn release_room(&self, room: &Room, event: &Event) {
+        // Asked afresh: in appservice mode nothing keeps matrix-sdk's lists current.
+        let members = match self.members(room).await {
+            Ok(m) => m,
+            Err(error) => {
+                tracing::warn!(room = %room.room_id(), %error, "cannot list a conversation room's members");
+                return;
+            }
+        };
         let (who, reason): (Vec<OwnedUserId>, String) = match event {
             Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => (
                 self.user_of(from).into_iter().collect(),
@@ -142,32 +150,17 @@ impl Bot {
                 self.user_of(agent).into_iter().collect(),
                 "you left the conference".to_owned(),
             ),
-            Event::WrappedUp { reason, .. } => {
-                let members = match room.members(RoomMemberships::JOIN | RoomMemberships::INVITE).await {
-                    Ok(m) => m,
-                    Err(error) => {
-                        tracing::warn!(room = %room.room_id(), %error, "cannot list the members of a closed conversation");
-                        return;
-                    }
-                };
-                (
-                    members
-                        .iter()
-                        .map(|m| m.user_id().to_owned())
-                        .filter(|u| u != &self.me)
-                        .collect(),
-                    format!("conversation closed: {reason}"),
-                )
-            }
+            Event::WrappedUp { reason, .. } => (
+                members.iter().filter(|u| *u != &self.me).cloned().collect(),
+                format!("conversation closed: {reason}"),
+            ),
             _ => return,
         };
-        for user in who {
-            // Only members: an invited agent who never joined has nothing to leave.
-            let member = room.get_member_no_sync(&user).await.ok().flatten();
-            if !member.is_some_and(|m| matches!(m.membership(), MembershipState::Join | MembershipState::Invite)) {
-                continue;
-            }
-            if let Err(error) = room.kick_user(&user, Some(&reason)).await {
+        // Only members: an invited agent who never joined has nothing to leave.
+        for user in who.iter().filter(|u| members.contains(u)) {
+            if self.is_ghost(user) {
+                self.ghost_leaves(room, user).await;
+            } else if let Err(error) = room.kick_user(user, Some(&reason)).await {
                 tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove an agent from a conversation room");
             }
         }
@@ -178,5 +171,20 @@ impl Bot {
                 tracing::warn!(room = %room.room_id(), %error, "cannot leave a closed conversation's room");
             }
         }
+    }
+}
+
+impl Bot {
+    /// Who is joined to or invited to `room` now, as the homeserver says.
+    async fn members(&self, room: &Room) -> Result<Vec<OwnedUserId>, matrix_sdk::HttpError> {
+        let request = get_member_events::v3::Request::new(room.room_id().to_owned());
+        let response = self.client.send(request).await?;
+        Ok(response
+            .chunk
+            .iter()
+            .filter_map(|raw| raw.deserialize().ok())
+            .filter(|m| matches!(m.membership(), MembershipState::Join | MembershipState::Invite))
+            .filter_map(|m| UserId::parse(m.state_key().as_str()).ok())
+            .collect())
     }
 }

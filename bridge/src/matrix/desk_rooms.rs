@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::membership::leave_room;
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
 use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMemberEvent, StrippedRoomMemberEvent};
+use matrix_sdk::ruma::{RoomId, UserId};
 use smsdesk_core::{AgentId, Command};
 
 use super::notices;
@@ -175,20 +177,30 @@ pub(super) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bo
     if event.state_key != bot.me {
         return;
     }
-    tracing::info!(room = %room.room_id(), from = %event.sender, "declining an invitation");
-    if let Err(error) = room.leave().await {
-        tracing::warn!(room = %room.room_id(), %error, "cannot decline an invitation");
-    }
-    let agent = AgentId::new(event.sender.to_string());
-    if bot.app.config.agent(&agent).is_none() {
-        return;
-    }
-    match bot.desk_room(&agent) {
-        Ok(desk) => {
-            if let Err(error) = desk.invite_user_by_id(&event.sender).await {
-                tracing::info!(%agent, %error, "cannot invite an agent to their desk room (already in it?)");
-            }
+    bot.invited(room.room_id(), &event.sender).await;
+}
+
+impl Bot {
+    /// The bot was invited to `room` by `sender`: declined; a roster agent
+    /// is invited (again) to their desk room.
+    pub(super) async fn invited(&self, room: &RoomId, sender: &UserId) {
+        tracing::info!(%room, from = %sender, "declining an invitation");
+        // By id: in appservice mode the bot has no state of a room it is
+        // only invited to.
+        if let Err(error) = self.client.send(leave_room::v3::Request::new(room.to_owned())).await {
+            tracing::warn!(%room, %error, "cannot decline an invitation");
         }
-        Err(error) => tracing::warn!(%agent, %error, "an agent asked for their desk room, but there is none yet"),
+        let agent = AgentId::new(sender.to_string());
+        if self.app.config.agent(&agent).is_none() {
+            return;
+        }
+        match self.desk_room(&agent) {
+            Ok(desk) => {
+                if let Err(error) = desk.invite_user_by_id(sender).await {
+                    tracing::info!(%agent, %error, "cannot invite an agent to their desk room (already in it?)");
+                }
+            }
+            Err(error) => tracing::warn!(%agent, %error, "an agent asked for their desk room, but there is none yet"),
+        }
     }
 }

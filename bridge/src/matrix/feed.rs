@@ -87,7 +87,7 @@ impl Bot {
 
     /// Makes what the feed recorded durable; retried until it works (the
     /// posts it stands for are done, so the feed must not go on without it).
-    async fn save(&self) {
+    pub(super) async fn save(&self) {
         let mut backoff = BACKOFF_START;
         while let Err(error) = self.store.flush().await {
             tracing::error!(%error, ?backoff, "cannot save the Matrix feed's progress; will try again");

@@ -22,6 +22,9 @@ pub async fn login(config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> a
         .await
         .with_context(|| format!("cannot reach the homeserver {}", config.homeserver))?;
     match &config.auth {
+        MatrixAuth::Appservice(_) => {
+            anyhow::bail!("appservice mode acts with the registration's as_token (matrix::appservice)")
+        }
         MatrixAuth::Password(password) => {
             if restore_saved(&client, config, store).await? {
                 return Ok(client);

@@ -117,7 +117,10 @@ impl Bot {
             let Some(room) = self.room(&p.room) else {
                 break; // the bot left the room: the conversation is closed
             };
-            match self.post_customer_media(&room, p.seq, &p.sms, &txns, &p.prefix).await {
+            match self
+                .post_customer_media(&room, (p.seq, p.txn_at), &p.sms, &txns, &p.prefix)
+                .await
+            {
                 Ok(()) => break,
                 Err(PostError::Skip(error)) => {
                     tracing::error!(room = %p.room, error = %format!("{error:#}"), "the homeserver refused a customer's attachment; skipping it");
@@ -136,12 +139,12 @@ impl Bot {
         }
     }
 
-    /// Posts the attachments of `sms` (shown by event `seq`) in `room`;
-    /// `part` prefixes the writes' transaction ids.
+    /// Posts the attachments of `sms` (shown by event `seq`, at `at`) in
+    /// `room`; `part` prefixes the writes' transaction ids.
     pub(super) async fn post_customer_media(
         &self,
         room: &Room,
-        seq: u64,
+        (seq, at): (u64, smsdesk_core::Timestamp),
         sms: &InboundSms,
         txns: &Txns,
         part: &str,
@@ -176,8 +179,7 @@ impl Bot {
                         info.size = size;
                         MessageType::File(FileMessageEventContent::plain(name, mxc).info(Some(Box::new(info))))
                     };
-                    room.send(RoomMessageEventContent::new(msgtype))
-                        .with_transaction_id(txn)
+                    self.customer_posts(room, sms.from.as_str(), RoomMessageEventContent::new(msgtype), &txn, at)
                         .await?;
                 }
                 CustomerMedia::Refused { why } => {

@@ -5,6 +5,9 @@
 //! One file per concern:
 //! - `login`: password or access token; the login is kept across restarts.
 //! - `sync`: the sync loop of one login (saved token, full state at start).
+//! - `appservice`: appservice mode instead of `login` and `sync`: the
+//!   `as_token`, and the pushed transactions handed to the same handlers;
+//!   `voice`: a customer's SMS as the bot's quote or as their ghost.
 //! - `feed`: follows the engine's event log from a saved cursor; `show`:
 //!   where each event appears. `send`: writes with transaction ids, edits,
 //!   reactions, and the typed retry-or-skip (`PostError`).
@@ -28,6 +31,7 @@
 //! is stopped when the login ends (re-login, shutdown).
 
 mod answers;
+mod appservice;
 pub mod buttons;
 pub mod card;
 pub mod commands;
@@ -51,6 +55,7 @@ pub mod supervisor;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod voice;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -163,6 +168,9 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
             }
         }
     };
+    if let Some(appservice) = app.appservice.clone() {
+        return appservice::run(app, store, config, appservice).await;
+    }
     loop {
         match login::login(&config, &store).await {
             Ok(client) => {

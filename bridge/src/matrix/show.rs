@@ -137,7 +137,7 @@ impl Bot {
             }
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    send::notice(&room, &notices::customer_line(sms), Some(txns.part("room"))).await?;
+                    self.customer_says(&room, sms, record.at, txns).await?;
                     self.show_media_later(PendingMedia {
                         room: room.room_id().to_owned(),
                         seq: record.seq,

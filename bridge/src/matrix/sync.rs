@@ -113,7 +113,7 @@ impl Bot {
 
     /// Every room is known: desk rooms first, then the feed; and the cards
     /// of offers still open go on refreshing.
-    fn start_posting(self: &Arc<Self>) {
+    pub(super) fn start_posting(self: &Arc<Self>) {
         let bot = self.clone();
         self.spawn(async move {
             bot.ensure_desk_rooms().await;
@@ -148,7 +148,7 @@ impl Bot {
 
     /// A full sync with one timeline event per room (state is what matters),
     /// retried with backoff until the homeserver answers; its `next_batch`.
-    async fn initial_sync(&self) -> String {
+    pub(super) async fn initial_sync(&self) -> String {
         let mut timeline = RoomEventFilter::default();
         timeline.limit = Some(1u32.into());
         let mut filter = FilterDefinition::default();

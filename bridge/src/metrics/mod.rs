@@ -35,7 +35,9 @@ pub struct CarrierLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct MediaLabels {
-    /// customer_shown, customer_refused, agent_kept, agent_refused, served, not_found
+    /// customer_shown, customer_refused, agent_kept, agent_refused,
+    /// served, not_found (attachments); queued, duplicate, forbidden, bad
+    /// (appservice transactions)
     pub outcome: String,
 }
 
@@ -55,6 +57,8 @@ pub struct Metrics {
     pub plugin_latency_micros: Family<PluginLabels, Gauge>,
     pub outbox_depth: Gauge,
     pub media: Family<MediaLabels, Counter>,
+    /// Appservice transactions by outcome: queued, duplicate, forbidden, bad.
+    pub appservice: Family<MediaLabels, Counter>,
     pub queues: queues::QueueMetrics,
 }
 
@@ -107,8 +111,15 @@ impl Metrics {
             "Attachments (MMS): customers' shown or refused, agents' kept or refused, URLs served or not found",
             media.clone(),
         );
+        let appservice = Family::<MediaLabels, Counter>::default();
+        registry.register(
+            "appservice_transactions",
+            "Transactions the homeserver pushed (appservice mode): queued, duplicate, forbidden, bad",
+            appservice.clone(),
+        );
         let queues = queues::QueueMetrics::register(&mut registry);
         Self {
+            appservice,
             queues,
             media,
             registry: Mutex::new(registry),
@@ -124,6 +135,14 @@ impl Metrics {
 
     pub fn media(&self, outcome: &str) {
         self.media
+            .get_or_create(&MediaLabels {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn appservice_transaction(&self, outcome: &str) {
+        self.appservice
             .get_or_create(&MediaLabels {
                 outcome: outcome.to_owned(),
             })

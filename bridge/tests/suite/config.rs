@@ -538,3 +538,50 @@ fn media_auth_names_config_entries_and_media_lifetime_is_a_duration() {
         "http.media_lifetime: \"999999999999999999d\" is too long a duration"
     );
 }
+
+#[test]
+fn appservice_mode_is_read_with_its_defaults_and_checked() {
+    fn matrix(keys: &'static str) -> impl Fn(String) -> String {
+        move |t: String| {
+            format!("{t}\n[matrix]\nhomeserver = \"http://127.0.0.1:8008\"\nuser = \"@smsdesk:example.com\"\n{keys}\n")
+        }
+    }
+    let c = parsed(matrix("mode = \"appservice\""));
+    let m = c.matrix.unwrap();
+    let smsdesk::config::MatrixAuth::Appservice(a) = m.auth else {
+        panic!("not appservice mode: {:?}", m.auth)
+    };
+    assert_eq!(a.ghost_prefix, "sms_");
+    assert_eq!(a.registration.file_name().unwrap(), "appservice.yaml");
+    assert!(a.registration.is_absolute(), "resolved beside the config");
+    let c = parsed(matrix(
+        "mode = \"appservice\"\nregistration = \"/etc/smsdesk/as.yaml\"\nghost_prefix = \"text_\"",
+    ));
+    let smsdesk::config::MatrixAuth::Appservice(a) = c.matrix.unwrap().auth else {
+        panic!()
+    };
+    assert_eq!(
+        (a.registration.to_str().unwrap(), a.ghost_prefix.as_str()),
+        ("/etc/smsdesk/as.yaml", "text_")
+    );
+
+    assert_eq!(
+        one(matrix("mode = \"appservice\"\npassword = \"x\"")),
+        "matrix.password: is not used in appservice mode (the bot acts with the registration's as_token); remove it"
+    );
+    assert_eq!(
+        one(matrix("mode = \"bridge\"\npassword = \"x\"")),
+        "matrix.mode: \"bridge\" is not a mode; expected \"bot\" (the default) or \"appservice\""
+    );
+    assert_eq!(
+        one(matrix("password = \"x\"\nghost_prefix = \"sms_\"")),
+        "matrix.ghost_prefix: is for appservice mode; set matrix.mode = \"appservice\" or remove it"
+    );
+    let p = one(matrix("mode = \"appservice\"\nghost_prefix = \"SMS+\""));
+    assert!(
+        p.starts_with("matrix.ghost_prefix: \"SMS+\" has characters a Matrix user name cannot have"),
+        "{p}"
+    );
+    let p = one(matrix("mode = \"appservice\"\nghost_prefix = \"sms\""));
+    assert!(p.contains("starts the bot's own name"), "{p}");
+}

@@ -1,0 +1,263 @@
+//! The desk in appservice mode. The bot is the registration's
+//! `sender_localpart` and acts with its `as_token`; there is no sync loop:
+//! the homeserver pushes events (`http::appservice` keeps them in the
+//! inbox) and this takes them from the inbox in order and hands each to the
+//! same handlers a sync would (messages, reactions, membership, invites).
+//! A transaction is removed from the inbox only after what its handlers
+//! recorded is saved, so one cut short by a crash is handled again, and
+//! its answers and replies are recognised by the events' ids.
+//!
+//! matrix-sdk keeps room state in memory only, so at start one sync (full
+//! state, one timeline event per room, no loop) tells it the rooms the bot
+//! is in; rooms it creates or joins later it learns by doing so. Member
+//! lists are asked from the homeserver where they matter (who to remove
+//! from a room), never taken from that start-up state.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
+use matrix_sdk::ruma::events::room::member::OriginalSyncRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::OriginalSyncRoomMessageEvent;
+use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId};
+use matrix_sdk::store::RoomLoadSettings;
+use matrix_sdk::Client;
+use tokio::task::JoinSet;
+
+use super::offer_card::CardLocks;
+use super::store::BotStore;
+use super::{desk_rooms, inbound, reactions, Bot, StopOnDrop};
+use crate::app::AppState;
+use crate::appservice::inbox::StoredTxn;
+use crate::appservice::Appservice;
+use crate::config::MatrixConfig;
+use crate::http::appservice::Failpoint;
+
+/// Transactions read from the inbox at a time.
+const BATCH: usize = 16;
+/// Longest wait for a transaction (a queued one wakes the desk at once).
+const IDLE: Duration = Duration::from_secs(5);
+/// How often transaction ids older than `inbox::REMEMBER` are forgotten.
+const SWEEP: Duration = Duration::from_secs(3600);
+const BACKOFF_START: Duration = Duration::from_millis(200);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// The device id the bot's requests carry (the as_token has none).
+const DEVICE: &str = "SMSDESK_APPSERVICE";
+
+/// Runs the desk in appservice mode; never returns while smsdesk runs.
+pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: MatrixConfig, appservice: Arc<Appservice>) {
+    let mut backoff = BACKOFF_START;
+    let client = loop {
+        match login(&config, &appservice).await {
+            Ok(client) => break client,
+            Err(error) => {
+                app.set_homeserver_ok(false);
+                tracing::error!(error = %format!("{error:#}"), ?backoff, "the Matrix desk (appservice mode) cannot start yet; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+    };
+    let bot = Arc::new(Bot {
+        me: config.user.clone(),
+        client,
+        app: app.clone(),
+        store,
+        cards: CardLocks::default(),
+        tasks: Mutex::new(JoinSet::new()),
+        missing_agents: Mutex::default(),
+        carrier_http: crate::media::fetch::client(),
+    });
+    let _guard = StopOnDrop(bot.clone());
+    bot.initial_sync().await;
+    app.set_homeserver_ok(true);
+    tracing::info!(user = %bot.me, "the Matrix desk runs as an appservice");
+    bot.start_posting();
+    bot.transactions(appservice).await;
+}
+
+/// A client acting as the bot with the `as_token`; the bot user is
+/// registered first (the homeserver may not have it yet).
+async fn login(config: &MatrixConfig, appservice: &Appservice) -> anyhow::Result<Client> {
+    use anyhow::Context as _;
+    appservice.ghosts.register(&config.user).await.with_context(|| {
+        format!(
+            "registering the bot {} with the as_token (is {} in the homeserver's app_service_config_files, and was it restarted since?)",
+            config.user,
+            appservice.config.registration.display()
+        )
+    })?;
+    let client = Client::builder()
+        .homeserver_url(&config.homeserver)
+        .build()
+        .await
+        .with_context(|| format!("cannot reach the homeserver {}", config.homeserver))?;
+    let session = MatrixSession {
+        meta: matrix_sdk::SessionMeta {
+            user_id: config.user.clone(),
+            device_id: DEVICE.into(),
+        },
+        tokens: matrix_sdk::SessionTokens {
+            access_token: appservice.registration.as_token.clone(),
+            refresh_token: None,
+        },
+    };
+    client
+        .matrix_auth()
+        .restore_session(session, RoomLoadSettings::default())
+        .await
+        .context("starting the appservice session")?;
+    let me = client.whoami().await.context("the homeserver refused the as_token")?;
+    if me.user_id != config.user {
+        anyhow::bail!("the as_token acts as {}, not matrix.user {}", me.user_id, config.user);
+    }
+    Ok(client)
+}
+
+/// The part of an event that says where it goes.
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(rename = "type")]
+    kind: String,
+    room_id: OwnedRoomId,
+    sender: OwnedUserId,
+    #[serde(default)]
+    state_key: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Body {
+    events: Vec<serde_json::Value>,
+}
+
+impl Bot {
+    /// Takes the inbox's transactions in order, for as long as the login lasts.
+    async fn transactions(self: &Arc<Self>, appservice: Arc<Appservice>) {
+        let failpoint = Failpoint::from_env();
+        let mut swept = Instant::now().checked_sub(SWEEP).unwrap_or_else(Instant::now);
+        let mut backoff = BACKOFF_START;
+        loop {
+            let inbox = appservice.clone();
+            let sweep = swept.elapsed() >= SWEEP;
+            if sweep {
+                swept = Instant::now();
+            }
+            let read = tokio::task::spawn_blocking(move || {
+                if sweep {
+                    match inbox.inbox.sweep() {
+                        Ok(0) => {}
+                        Ok(n) => tracing::debug!(n, "forgot old appservice transaction ids"),
+                        Err(error) => tracing::warn!(%error, "cannot forget old appservice transaction ids"),
+                    }
+                }
+                inbox.inbox.pending(BATCH)
+            })
+            .await;
+            let pending = match read {
+                Ok(Ok(p)) => p,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, ?backoff, "cannot read the appservice inbox; will try again");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    continue;
+                }
+                Err(_) => return,
+            };
+            backoff = BACKOFF_START;
+            let pending: Vec<_> = pending
+                .into_iter()
+                .filter(|(_, t)| !matches!((&failpoint, t), (Some(f), Ok(t)) if f.matches(t)))
+                .collect();
+            if pending.is_empty() {
+                tokio::select! {
+                    _ = appservice.wake.notified() => {}
+                    _ = tokio::time::sleep(IDLE) => {}
+                }
+                continue;
+            }
+            self.app.set_homeserver_ok(true);
+            for (seq, txn) in pending {
+                match txn {
+                    Ok(txn) => self.handle_transaction(&txn, &appservice).await,
+                    Err(why) => {
+                        tracing::error!(seq, %why, "an appservice transaction in the inbox cannot be read; skipping it")
+                    }
+                }
+                self.save().await;
+                let inbox = appservice.clone();
+                let done = tokio::task::spawn_blocking(move || inbox.inbox.done(seq)).await;
+                if !matches!(done, Ok(Ok(()))) {
+                    // Handled again after a restart; the handlers know its events.
+                    tracing::error!(seq, "cannot remove a handled appservice transaction from the inbox");
+                }
+            }
+        }
+    }
+
+    async fn handle_transaction(self: &Arc<Self>, txn: &StoredTxn, appservice: &Appservice) {
+        let body: Body = match serde_json::from_str(&txn.body) {
+            Ok(b) => b,
+            Err(error) => {
+                tracing::error!(txn = %txn.txn_id, %error, "an appservice transaction is not one; skipping it");
+                return;
+            }
+        };
+        tracing::debug!(txn = %txn.txn_id, events = body.events.len(), "appservice transaction");
+        for event in body.events {
+            self.dispatch(event, appservice).await;
+        }
+    }
+
+    /// Hands one pushed event to the handler a sync would have.
+    async fn dispatch(self: &Arc<Self>, event: serde_json::Value, appservice: &Appservice) {
+        let head: Head = match serde_json::from_value(event.clone()) {
+            Ok(h) => h,
+            Err(error) => {
+                tracing::debug!(%error, "an event without type, room or sender; ignored");
+                return;
+            }
+        };
+        if head.sender == self.me || appservice.ghosts.is_ghost(&head.sender) {
+            return;
+        }
+        let ctx = Ctx(self.clone());
+        match head.kind.as_str() {
+            "m.room.member" if head.state_key.as_deref() == Some(self.me.as_str()) => {
+                let invite = event.pointer("/content/membership").and_then(|m| m.as_str()) == Some("invite");
+                if invite {
+                    self.invited(&head.room_id, &head.sender).await;
+                }
+            }
+            "m.room.member" => {
+                let (Some(room), Ok(event)) = (
+                    self.room(&head.room_id),
+                    serde_json::from_value::<OriginalSyncRoomMemberEvent>(event),
+                ) else {
+                    return;
+                };
+                desk_rooms::on_member(event, room, ctx).await;
+            }
+            "m.room.message" => {
+                let (Some(room), Ok(event)) = (
+                    self.room(&head.room_id),
+                    serde_json::from_value::<OriginalSyncRoomMessageEvent>(event),
+                ) else {
+                    return;
+                };
+                inbound::on_message(event, room, ctx).await;
+            }
+            "m.reaction" => {
+                let (Some(room), Ok(event)) = (
+                    self.room(&head.room_id),
+                    serde_json::from_value::<OriginalSyncReactionEvent>(event),
+                ) else {
+                    return;
+                };
+                reactions::on_reaction(event, room, ctx).await;
+            }
+            _ => {}
+        }
+    }
+}
