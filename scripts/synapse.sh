@@ -5,6 +5,7 @@
 #
 #   scripts/synapse.sh install                    # .venv with matrix-synapse
 #   scripts/synapse.sh start DIR PORT [sqlite]    # config + keys in DIR, runs in the background; prints the PID
+#                                                 # (SYNAPSE_APP_SERVICE=FILE loads that appservice registration)
 #   scripts/synapse.sh register DIR PORT USER PASSWORD   # a user via the shared-secret admin API
 #   scripts/synapse.sh stop DIR
 set -euo pipefail
@@ -60,6 +61,9 @@ rc_joins: {local: $limit, remote: $limit}
 rc_invites: {per_room: $limit, per_user: $limit, per_issuer: $limit}
 rc_presence: {per_user: $limit}
 YAML
+  if [ -n "${SYNAPSE_APP_SERVICE:-}" ]; then
+    echo "app_service_config_files: [\"$SYNAPSE_APP_SERVICE\"]" >> "$dir/homeserver.yaml"
+  fi
   cat > "$dir/log.yaml" <<YAML
 version: 1
 formatters: {precise: {format: '%(asctime)s %(levelname)s %(name)s %(message)s'}}

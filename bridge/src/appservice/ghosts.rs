@@ -114,6 +114,7 @@ impl Ghosts {
             )
             .map_err(|e| GhostError::Unreachable(format!("cannot build the request: {e}")))?;
         let (parts, body) = request.into_parts();
+        tracing::debug!(method = %parts.method, uri = %parts.uri, "appservice request");
         let response = self
             .http
             .request(parts.method, parts.uri.to_string())

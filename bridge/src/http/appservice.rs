@@ -47,33 +47,47 @@ fn presented<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<std::
         .map(|(_, v)| v)
 }
 
-/// The appservice, when the request is from its homeserver; the refusal otherwise.
-fn authorized<'a>(
-    state: &'a AppState,
-    headers: &HeaderMap,
-    query: Option<&str>,
-) -> Result<&'a Arc<Appservice>, Response> {
-    let Some(appservice) = &state.appservice else {
-        return Err(matrix_error(
-            StatusCode::NOT_FOUND,
-            "M_UNRECOGNIZED",
-            "smsdesk runs in bot mode (matrix.mode); it takes no appservice requests",
-        ));
-    };
-    match presented(headers, query) {
-        None => Err(matrix_error(
-            StatusCode::UNAUTHORIZED,
-            "M_UNAUTHORIZED",
-            "missing the hs_token (Authorization: Bearer)",
-        )),
-        Some(token) if appservice.is_homeserver(&token) => Ok(appservice),
-        Some(_) => {
-            state.metrics.appservice_transaction("forbidden");
-            Err(matrix_error(
+/// Why a request is not taken.
+#[derive(Debug)]
+enum Refused {
+    BotMode,
+    NoToken,
+    WrongToken,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Self::BotMode => matrix_error(
+                StatusCode::NOT_FOUND,
+                "M_UNRECOGNIZED",
+                "smsdesk runs in bot mode (matrix.mode); it takes no appservice requests",
+            ),
+            Self::NoToken => matrix_error(
+                StatusCode::UNAUTHORIZED,
+                "M_UNAUTHORIZED",
+                "missing the hs_token (Authorization: Bearer)",
+            ),
+            Self::WrongToken => matrix_error(
                 StatusCode::FORBIDDEN,
                 "M_FORBIDDEN",
                 "the token is not this appservice's hs_token",
-            ))
+            ),
+        }
+    }
+}
+
+/// The appservice, when the request is from its homeserver.
+fn authorized(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Result<Arc<Appservice>, Refused> {
+    let Some(appservice) = &state.appservice else {
+        return Err(Refused::BotMode);
+    };
+    match presented(headers, query) {
+        None => Err(Refused::NoToken),
+        Some(token) if appservice.is_homeserver(&token) => Ok(appservice.clone()),
+        Some(_) => {
+            state.metrics.appservice_transaction("forbidden");
+            Err(Refused::WrongToken)
         }
     }
 }
@@ -92,8 +106,8 @@ pub async fn transaction(
     body: Bytes,
 ) -> Response {
     let appservice = match authorized(&state, &headers, query.as_deref()) {
-        Ok(a) => a.clone(),
-        Err(refusal) => return refusal,
+        Ok(a) => a,
+        Err(refusal) => return refusal.into_response(),
     };
     let body = match std::str::from_utf8(&body) {
         Ok(text) => text.to_owned(),
@@ -150,7 +164,7 @@ pub async fn transaction(
 pub async fn ping(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     match authorized(&state, &headers, query.as_deref()) {
         Ok(_) => ok(),
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -167,7 +181,7 @@ pub async fn unrecognized(
             "M_UNRECOGNIZED",
             "smsdesk does not serve this request",
         ),
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
     }
 }
 

@@ -7,17 +7,20 @@
 //! recorded is saved, so one cut short by a crash is handled again, and
 //! its answers and replies are recognised by the events' ids.
 //!
-//! matrix-sdk keeps room state in memory only, so at start one sync (full
-//! state, one timeline event per room, no loop) tells it the rooms the bot
-//! is in; rooms it creates or joins later it learns by doing so. Member
-//! lists are asked from the homeserver where they matter (who to remove
-//! from a room), never taken from that start-up state.
+//! matrix-sdk keeps room state in memory only and learns rooms by syncing,
+//! which Synapse refuses to an appservice's own user. So at start the bot
+//! asks which rooms it is in (`/joined_rooms`) and joins again those it
+//! has a use for (a no-op for the homeserver, which is how matrix-sdk
+//! learns a room without a sync); rooms it creates or joins later it
+//! learns by doing so. Room state is asked from the homeserver where it
+//! matters (encryption before a send, members before removing someone).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::ruma::api::client::membership::joined_rooms;
 use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
 use matrix_sdk::ruma::events::room::member::OriginalSyncRoomMemberEvent;
 use matrix_sdk::ruma::events::room::message::OriginalSyncRoomMessageEvent;
@@ -71,7 +74,7 @@ pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: Matrix
         carrier_http: crate::media::fetch::client(),
     });
     let _guard = StopOnDrop(bot.clone());
-    bot.initial_sync().await;
+    bot.load_rooms().await;
     app.set_homeserver_ok(true);
     tracing::info!(user = %bot.me, "the Matrix desk runs as an appservice");
     bot.start_posting();
@@ -133,6 +136,33 @@ struct Body {
 }
 
 impl Bot {
+    /// Tells matrix-sdk the rooms the bot is in and has a use for;
+    /// retried until the homeserver answers.
+    async fn load_rooms(&self) {
+        let mut backoff = BACKOFF_START;
+        let joined = loop {
+            match self.client.send(joined_rooms::v3::Request::new()).await {
+                Ok(r) => break r.joined_rooms,
+                Err(error) => {
+                    tracing::warn!(%error, ?backoff, "cannot list the bot's rooms yet; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                }
+            }
+        };
+        let mut known = 0;
+        for room in joined {
+            if !matches!(self.store.role(&room), Ok(Some(_))) {
+                continue;
+            }
+            match self.client.join_room_by_id(&room).await {
+                Ok(_) => known += 1,
+                Err(error) => tracing::warn!(%room, %error, "cannot take up one of the bot's rooms"),
+            }
+        }
+        tracing::info!(rooms = known, "the bot's rooms are known");
+    }
+
     /// Takes the inbox's transactions in order, for as long as the login lasts.
     async fn transactions(self: &Arc<Self>, appservice: Arc<Appservice>) {
         let failpoint = Failpoint::from_env();

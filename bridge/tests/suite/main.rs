@@ -10,6 +10,7 @@
 mod common;
 
 mod app;
+mod appservice;
 mod buttons;
 mod carriers;
 mod check_config;

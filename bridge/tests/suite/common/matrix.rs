@@ -23,6 +23,8 @@ pub struct Synapse {
     pub port: u16,
     persistent: bool,
     pid: Mutex<Option<u32>>,
+    /// An appservice registration Synapse loads at (every) start.
+    appservice: Mutex<Option<PathBuf>>,
 }
 
 impl Synapse {
@@ -37,18 +39,34 @@ impl Synapse {
     }
 
     fn boot_new(dir: PathBuf, persistent: bool) -> Self {
-        let s = Self {
-            dir,
-            port: free_port(),
-            persistent,
-            pid: Mutex::new(None),
-        };
+        let s = Self::unstarted(dir, persistent);
         s.boot();
         s
     }
 
+    /// Its port chosen, not started yet (`boot` starts it): for a config
+    /// that must name its URL before it runs.
+    pub fn unstarted(dir: PathBuf, persistent: bool) -> Self {
+        Self {
+            dir,
+            port: free_port(),
+            persistent,
+            pid: Mutex::new(None),
+            appservice: Mutex::new(None),
+        }
+    }
+
+    /// Loads this appservice registration from its next start on.
+    pub fn load_appservice(&self, registration: PathBuf) {
+        *self.appservice.lock().expect("appservice") = Some(registration);
+    }
+
     fn script(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new("bash")
+        let mut command = std::process::Command::new("bash");
+        if let Some(registration) = &*self.appservice.lock().expect("appservice") {
+            command.env("SYNAPSE_APP_SERVICE", registration);
+        }
+        command
             .arg(root().join("scripts/synapse.sh"))
             .args(args)
             .env(super::process::MARK, super::process::mark())

@@ -1,0 +1,290 @@
+//! Appservice mode end to end: Synapse loads the registration that
+//! `smsdesk appservice-registration` wrote, and pushes events to
+//! `smsdesk run`. The customer's SMS arrive as their ghost (sender and
+//! display name seen by the agents' own clients); replies, conference,
+//! transfer and wrap-up work as in bot mode. Forged transactions change
+//! nothing, a repeated one is handled once, and one acknowledged just
+//! before a SIGKILL is handled after the restart. A desk that ran in bot
+//! mode switches to appservice mode and keeps its rooms.
+
+use crate::common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::config::server_config;
+use common::matrix::{Synapse, User};
+use common::*;
+use matrix_sdk::ruma::{OwnedRoomId, UserId};
+
+const POLL: Duration = Duration::from_millis(100);
+const GHOST: &str = "@sms_15557770001:localhost";
+const CUSTOMER: &str = "+15557770001";
+
+/// Runs `smsdesk appservice-registration` for `config`; its standard output.
+fn write_registration(config: &Path) -> String {
+    let out = std::process::Command::new(bin())
+        .args(["appservice-registration", "--config"])
+        .env("SMSDESK_TEST_TOKEN", TOKEN)
+        .arg(config)
+        .output()
+        .expect("running smsdesk appservice-registration");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The hs_token the registration holds.
+fn hs_token(registration: &Path) -> String {
+    let text = std::fs::read_to_string(registration).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("hs_token: "))
+        .expect("hs_token in the registration")
+        .trim()
+        .to_owned()
+}
+
+/// How many messages with `body` reached the carrier.
+async fn sent(sim: &Sim, http: &reqwest::Client, body: &str) -> usize {
+    sim.messages(http).await.iter().filter(|m| m["body"] == body).count()
+}
+
+/// The display name `user`'s client shows for `member` in `room`.
+async fn display_name(user: &User, room: &OwnedRoomId, member: &str) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let room = user.client.get_room(room).expect("room");
+        if let Ok(Some(m)) = room.get_member_no_sync(<&UserId>::try_from(member).unwrap()).await {
+            if let Some(name) = m.display_name() {
+                return Some(name.to_owned());
+            }
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// A transaction with one message from `sender` in `room`.
+fn transaction(room: &OwnedRoomId, sender: &str, event_id: &str, body: &str) -> serde_json::Value {
+    serde_json::json!({"events": [{
+        "type": "m.room.message",
+        "room_id": room,
+        "sender": sender,
+        "event_id": event_id,
+        "origin_server_ts": 1_700_000_000_000u64,
+        "content": {"msgtype": "m.text", "body": body}
+    }]})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn customers_speak_as_ghosts_through_the_whole_flow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::unstarted(tmp.path().join("synapse"), false);
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = format!("http://127.0.0.1:{sim_port}");
+    let config = server_config(port, &api, Some((&synapse.url(), "mode = \"appservice\"")));
+    std::fs::write(dir.join("smsdesk.toml"), &config).unwrap();
+    let said = write_registration(&dir.join("smsdesk.toml"));
+    assert!(
+        said.contains("with new tokens") && said.contains("app_service_config_files"),
+        "{said}"
+    );
+    let registration = dir.join("appservice.yaml");
+    synapse.load_appservice(registration.clone());
+    synapse.boot();
+    for (user, password) in [
+        ("alice", "alice-password"),
+        ("bob", "bob-password"),
+        ("carol", "carol-password"),
+    ] {
+        synapse.register(user, password);
+    }
+    let mut server = Server::start_with_config(&dir, port, &config, None);
+    let http = reqwest::Client::new();
+
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!available").await;
+    alice.wait_for("You are now available").await;
+    sim.text(&http, CUSTOMER, "refund please").await;
+    alice.wait_for("Offer #0").await;
+    alice.say(&desk, "!accept 0").await;
+    let room = alice.wait_for("history so far").await.room;
+    alice.joined(&room).await;
+
+    // The customer speaks as themselves: the ghost, named by the number.
+    sim.text(&http, CUSTOMER, "it is order 42").await;
+    let line = alice.wait_for("it is order 42").await;
+    assert_eq!(line.sender, GHOST);
+    assert_eq!(line.room, room);
+    assert_eq!(
+        alice.count("customer: it is order 42"),
+        0,
+        "no quote by the bot as well"
+    );
+    assert_eq!(display_name(&alice, &room, GHOST).await.as_deref(), Some(CUSTOMER));
+
+    // A reply reaches the carrier, with its delivery on the agent's message.
+    let reply = alice.say(&room, "Looking into it").await;
+    sim.wait_for_body(&http, "Looking into it", POLL).await;
+    alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
+
+    // Transactions not from the homeserver are refused and change nothing.
+    let put = |txn: &str, token: Option<&str>, body: &serde_json::Value| {
+        let mut request = http
+            .put(server.url(&format!("/_matrix/app/v1/transactions/{txn}")))
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let forged = transaction(&room, "@alice:localhost", "$forged", "forged reply");
+    let r = put("forged", Some("not-the-token"), &forged).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["errcode"], "M_FORBIDDEN");
+    let r = put("forged", None, &forged).await.unwrap();
+    assert_eq!(r.status(), 401);
+    let token = hs_token(&registration);
+    let r = put("broken", Some(&token), &serde_json::json!({"events": "no"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["errcode"], "M_BAD_JSON");
+    let r = http
+        .get(server.url("/_matrix/app/v1/users/@sms_1:localhost"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["errcode"],
+        "M_UNRECOGNIZED"
+    );
+    // The same transaction twice is handled once.
+    let twice = transaction(&room, "@alice:localhost", "$twice", "sent once");
+    for _ in 0..2 {
+        let r = put("repeated", Some(&token), &twice).await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    sim.wait_for_body(&http, "sent once", POLL).await;
+
+    // Acknowledged, then killed before handling it: handled after the restart.
+    server.stop();
+    server.env.push((
+        "SMSDESK_FAILPOINT".into(),
+        "appservice-exit-after-ack:across the crash".into(),
+    ));
+    server.spawn();
+    alice.say(&room, "sent across the crash").await;
+    assert_eq!(
+        server.wait_exit(Duration::from_secs(30)),
+        Some(137),
+        "the failpoint ends smsdesk after the 200"
+    );
+    assert_eq!(sent(&sim, &http, "sent across the crash").await, 0);
+    server.env.clear();
+    server.spawn();
+    sim.wait_for_body(&http, "sent across the crash", POLL).await;
+
+    // Conference: Bob joins and writes to the customer.
+    let bob = User::login(&synapse.url(), "bob", "bob-password").await;
+    let bob_desk = bob.wait_for("This is your smsdesk desk").await.room;
+    bob.say(&bob_desk, "!available").await;
+    bob.wait_for("You are now available").await;
+    alice.say(&room, "!conference @bob:localhost").await;
+    bob.wait_for("Offer #0 (conference: @alice:localhost invites you)")
+        .await;
+    bob.say(&bob_desk, "!accept 0").await;
+    alice.wait_for("@bob:localhost joined the conference").await;
+    bob.joined(&room).await;
+    bob.say(&room, "Bob here, I can help too").await;
+    sim.wait_for_body(&http, "Bob here, I can help too", POLL).await;
+    alice.say(&room, "!endconf").await;
+    alice.wait_for("@bob:localhost left the conference").await;
+    bob.say(&bob_desk, "!idle").await;
+
+    // Transfer to Carol, who accepts, hears the customer, and wraps up.
+    let carol = User::login(&synapse.url(), "carol", "carol-password").await;
+    let carol_desk = carol.wait_for("This is your smsdesk desk").await.room;
+    carol.say(&carol_desk, "!available").await;
+    carol.wait_for("You are now available").await;
+    alice.say(&room, "!transfer @carol:localhost").await;
+    carol.wait_for("Offer #0 (transfer from @alice:localhost)").await;
+    carol.say(&carol_desk, "!accept 0").await;
+    carol.wait_for("@carol:localhost now owns this conversation").await;
+    carol.joined(&room).await;
+    sim.text(&http, CUSTOMER, "thanks carol").await;
+    assert_eq!(carol.wait_for("thanks carol").await.sender, GHOST);
+    carol.say(&room, "!end").await;
+    carol.wait_for("Wrap up by reacting").await;
+    carol.say(&room, "!wrapup resol").await;
+    carol.wait_for("closed: Resolved").await;
+
+    // Each reply went out once; the forged one never did.
+    for body in [
+        "Looking into it",
+        "sent once",
+        "sent across the crash",
+        "Bob here, I can help too",
+    ] {
+        assert_eq!(sent(&sim, &http, body).await, 1, "{body}");
+    }
+    assert_eq!(sent(&sim, &http, "forged reply").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bot_mode_desk_switches_to_appservice_mode_and_keeps_its_rooms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let http = reqwest::Client::new();
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!available").await;
+    sim.text(&http, CUSTOMER, "hello").await;
+    alice.wait_for("Offer #0").await;
+    alice.say(&desk, "!accept 0").await;
+    let room = alice.wait_for("history so far").await.room;
+    alice.joined(&room).await;
+    sim.text(&http, CUSTOMER, "as a quote").await;
+    assert_eq!(
+        alice.wait_for("customer: as a quote").await.sender,
+        "@smsdesk:localhost"
+    );
+
+    // Switch: the config says appservice, the homeserver loads the registration.
+    server.stop();
+    let config = std::fs::read_to_string(&server.config).unwrap();
+    std::fs::write(
+        &server.config,
+        config.replace("password = \"bot-password\"", "mode = \"appservice\""),
+    )
+    .unwrap();
+    write_registration(&server.config);
+    synapse.halt();
+    synapse.load_appservice(dir.join("appservice.yaml"));
+    synapse.boot();
+    server.spawn();
+
+    // Same desk room, same conversation room: the customer now speaks as the ghost.
+    sim.text(&http, CUSTOMER, "as myself").await;
+    let line = alice.wait_for("as myself").await;
+    assert_eq!((line.sender.as_str(), &line.room), (GHOST, &room));
+    alice.say(&room, "same room, same conversation").await;
+    sim.wait_for_body(&http, "same room, same conversation", POLL).await;
+    alice.say(&desk, "!status").await;
+    let status = alice.wait_for("#0 +15557770001 · billing · active").await;
+    assert_eq!(status.room, desk);
+}
