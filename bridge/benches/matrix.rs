@@ -73,7 +73,11 @@ impl Desk {
         } else {
             "password = \"smsdesk-password\""
         };
-        let config = server_config(port, &format!("http://127.0.0.1:{sim_port}"), Some((&synapse.url(), login)));
+        let config = server_config(
+            port,
+            &format!("http://127.0.0.1:{sim_port}"),
+            Some((&synapse.url(), login)),
+        );
         std::fs::write(dir.join("smsdesk.toml"), &config).expect("config");
         if appservice {
             let out = std::process::Command::new(bin())
@@ -86,7 +90,11 @@ impl Desk {
             synapse.load_appservice(dir.join("appservice.yaml"));
         }
         synapse.boot();
-        let users: &[&str] = if appservice { &["alice", "echo"] } else { &["smsdesk", "alice", "echo"] };
+        let users: &[&str] = if appservice {
+            &["alice", "echo"]
+        } else {
+            &["smsdesk", "alice", "echo"]
+        };
         for user in users {
             synapse.register(user, &format!("{user}-password"));
         }
@@ -117,7 +125,11 @@ impl Desk {
             conv,
             room,
             // A quote by the bot, or the ghost's own message.
-            shown: if appservice { |t| t.to_owned() } else { |t| format!("customer: {t}") },
+            shown: if appservice {
+                |t| t.to_owned()
+            } else {
+                |t| format!("customer: {t}")
+            },
         }
     }
 }
@@ -143,7 +155,8 @@ impl Series {
         let text = format!("customer message {i}.");
         let sent = Instant::now();
         d.sim.text(http, "+15557770001", &text).await;
-        self.sms_to_agent.push(d.alice.wait_for(&(d.shown)(&text)).await.at - sent);
+        self.sms_to_agent
+            .push(d.alice.wait_for(&(d.shown)(&text)).await.at - sent);
 
         tokio::time::sleep(PAUSE).await;
         let text = format!("agent reply {i}.");

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::ruma::api::client::appservice::request_ping;
 use matrix_sdk::ruma::api::client::membership::joined_rooms;
 use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
 use matrix_sdk::ruma::events::room::member::OriginalSyncRoomMemberEvent;
@@ -42,6 +43,9 @@ use crate::http::appservice::Failpoint;
 const BATCH: usize = 16;
 /// Longest wait for a transaction (a queued one wakes the desk at once).
 const IDLE: Duration = Duration::from_secs(5);
+/// How often, when idle, the homeserver is asked to ping smsdesk back
+/// (both directions work: `/readyz` says so).
+const PING: Duration = Duration::from_secs(30);
 /// How often transaction ids older than `inbox::REMEMBER` are forgotten.
 const SWEEP: Duration = Duration::from_secs(3600);
 const BACKOFF_START: Duration = Duration::from_millis(200);
@@ -167,6 +171,7 @@ impl Bot {
     async fn transactions(self: &Arc<Self>, appservice: Arc<Appservice>) {
         let failpoint = Failpoint::from_env();
         let mut swept = Instant::now().checked_sub(SWEEP).unwrap_or_else(Instant::now);
+        let mut pinged = Instant::now();
         let mut backoff = BACKOFF_START;
         loop {
             let inbox = appservice.clone();
@@ -201,6 +206,10 @@ impl Bot {
                 .filter(|(_, t)| !matches!((&failpoint, t), (Some(f), Ok(t)) if f.matches(t)))
                 .collect();
             if pending.is_empty() {
+                if pinged.elapsed() >= PING {
+                    pinged = Instant::now();
+                    self.ping(&appservice).await;
+                }
                 tokio::select! {
                     _ = appservice.wake.notified() => {}
                     _ = tokio::time::sleep(IDLE) => {}
@@ -224,6 +233,27 @@ impl Bot {
                 }
             }
         }
+    }
+
+    /// Asks the homeserver to call smsdesk's ping (spec v1.7); a
+    /// homeserver without it is asked who the bot is instead.
+    async fn ping(&self, appservice: &Appservice) {
+        let request = request_ping::v1::Request::new(appservice.registration.id.clone());
+        let ok = match self.client.send(request).await {
+            Ok(_) => true,
+            Err(error)
+                if error
+                    .as_client_api_error()
+                    .is_some_and(|e| e.status_code.as_u16() == 404) =>
+            {
+                self.client.whoami().await.is_ok()
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the homeserver cannot reach smsdesk's appservice endpoint (ping failed)");
+                false
+            }
+        };
+        self.app.set_homeserver_ok(ok);
     }
 
     async fn handle_transaction(self: &Arc<Self>, txn: &StoredTxn, appservice: &Appservice) {

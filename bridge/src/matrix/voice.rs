@@ -9,7 +9,7 @@
 
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::events::room::message::RoomMessageEventContent;
-use matrix_sdk::ruma::{MilliSecondsSinceUnixEpoch, OwnedUserId, TransactionId, UInt};
+use matrix_sdk::ruma::{MilliSecondsSinceUnixEpoch, OwnedUserId, TransactionId, UInt, UserId};
 use smsdesk_core::{InboundSms, Timestamp};
 
 use super::send::{self, PostError, Txns};
@@ -27,6 +27,11 @@ impl From<GhostError> for PostError {
     }
 }
 
+/// Where the bot's store remembers that `ghost` is in `room`.
+fn member_key(room: &Room, ghost: &UserId) -> String {
+    format!("ghost-in/{}/{ghost}", room.room_id())
+}
+
 fn millis(at: Timestamp) -> MilliSecondsSinceUnixEpoch {
     MilliSecondsSinceUnixEpoch(UInt::new(at.0).unwrap_or_default())
 }
@@ -41,18 +46,16 @@ impl Bot {
         txns: &Txns,
     ) -> Result<(), PostError> {
         let txn = txns.part("room");
-        match self.ghost_in(room, sms.from.as_str()).await? {
-            None => {
-                send::notice(room, &notices::customer_line(sms), Some(txn)).await?;
-            }
-            // A picture alone has no text; it follows as the ghost's image.
-            Some(_) if sms.body.is_empty() => {}
-            Some((ghosts, ghost)) => {
-                let content = RoomMessageEventContent::text_plain(sms.body.clone());
-                ghosts.send(&ghost, room.room_id(), &content, &txn, millis(at)).await?;
-            }
+        if self.app.appservice.is_none() {
+            send::notice(room, &notices::customer_line(sms), Some(txn)).await?;
+            return Ok(());
         }
-        Ok(())
+        // A picture alone has no text; it follows as the ghost's image.
+        if sms.body.is_empty() {
+            return Ok(());
+        }
+        let content = RoomMessageEventContent::text_plain(sms.body.clone());
+        self.ghost_posts(room, sms.from.as_str(), &content, &txn, at).await
     }
 
     /// A customer's attachment: posted by their ghost, or by the bot in bot mode.
@@ -64,24 +67,44 @@ impl Bot {
         txn: &TransactionId,
         at: Timestamp,
     ) -> Result<(), PostError> {
-        match self.ghost_in(room, customer).await? {
-            None => {
-                room.send(content).with_transaction_id(txn.to_owned()).await?;
+        if self.app.appservice.is_none() {
+            room.send(content).with_transaction_id(txn.to_owned()).await?;
+            return Ok(());
+        }
+        self.ghost_posts(room, customer, &content, txn, at).await
+    }
+
+    /// Posts as the customer's ghost. A ghost refused for not being in the
+    /// room (someone removed it) joins again, once, and posts.
+    async fn ghost_posts(
+        &self,
+        room: &Room,
+        customer: &str,
+        content: &RoomMessageEventContent,
+        txn: &TransactionId,
+        at: Timestamp,
+    ) -> Result<(), PostError> {
+        let Some(appservice) = &self.app.appservice else {
+            return Ok(());
+        };
+        let ghosts = &appservice.ghosts;
+        let ghost = self.ghost_in(ghosts, room, customer).await?;
+        match ghosts.send(&ghost, room.room_id(), content, txn, millis(at)).await {
+            Err(GhostError::Refused { status: 403, .. }) => {
+                tracing::info!(room = %room.room_id(), %ghost, "the customer's ghost is not in the room; joining it again");
+                self.store.delete(&member_key(room, &ghost));
+                let ghost = self.ghost_in(ghosts, room, customer).await?;
+                ghosts.send(&ghost, room.room_id(), content, txn, millis(at)).await?;
             }
-            Some((ghosts, ghost)) => {
-                ghosts.send(&ghost, room.room_id(), &content, txn, millis(at)).await?;
+            other => {
+                other?;
             }
         }
         Ok(())
     }
 
-    /// In appservice mode, the customer's ghost, made ready to speak in
-    /// `room`; `None` in bot mode.
-    async fn ghost_in(&self, room: &Room, customer: &str) -> Result<Option<(&Ghosts, OwnedUserId)>, PostError> {
-        let Some(appservice) = &self.app.appservice else {
-            return Ok(None);
-        };
-        let ghosts = &appservice.ghosts;
+    /// The customer's ghost, registered, named and in `room`.
+    async fn ghost_in(&self, ghosts: &Ghosts, room: &Room, customer: &str) -> Result<OwnedUserId, PostError> {
         let ghost = ghosts.user_id(customer);
         let name = self.shown(customer);
         let named = format!("ghost/{ghost}");
@@ -90,7 +113,7 @@ impl Bot {
             ghosts.set_display_name(&ghost, &name).await?;
             self.store.put(&named, &name);
         }
-        let member = format!("ghost-in/{}/{ghost}", room.room_id());
+        let member = member_key(room, &ghost);
         if self.store.get::<bool>(&member)?.is_none() {
             if let Err(error) = room.invite_user_by_id(&ghost).await {
                 // Already invited or joined (a crash before this was saved).
@@ -99,11 +122,11 @@ impl Bot {
             ghosts.join(&ghost, room.room_id()).await?;
             self.store.put(&member, &true);
         }
-        Ok(Some((ghosts, ghost)))
+        Ok(ghost)
     }
 
     /// The customer's ghost leaves a closed conversation's room (appservice mode).
-    pub(super) async fn ghost_leaves(&self, room: &Room, ghost: &matrix_sdk::ruma::UserId) {
+    pub(super) async fn ghost_leaves(&self, room: &Room, ghost: &UserId) {
         let Some(appservice) = &self.app.appservice else { return };
         if let Err(error) = appservice.ghosts.leave(ghost, room.room_id()).await {
             tracing::warn!(room = %room.room_id(), %ghost, %error, "the customer's ghost cannot leave a closed conversation's room");
@@ -111,7 +134,7 @@ impl Bot {
     }
 
     /// Whether `user` is a customer's ghost (appservice mode).
-    pub(super) fn is_ghost(&self, user: &matrix_sdk::ruma::UserId) -> bool {
+    pub(super) fn is_ghost(&self, user: &UserId) -> bool {
         self.app.appservice.as_ref().is_some_and(|a| a.ghosts.is_ghost(user))
     }
 }

@@ -128,6 +128,16 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
     );
     assert_eq!(display_name(&alice, &room, GHOST).await.as_deref(), Some(CUSTOMER));
 
+    let ready: serde_json::Value = http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["homeserver"], "reachable", "{ready}");
+
     // A reply reaches the carrier, with its delivery on the agent's message.
     let reply = alice.say(&room, "Looking into it").await;
     sim.wait_for_body(&http, "Looking into it", POLL).await;
