@@ -15,11 +15,12 @@
 //! learns by doing so. Room state is asked from the homeserver where it
 //! matters (encryption before a send, members before removing someone).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::Room;
 use matrix_sdk::ruma::api::client::appservice::request_ping;
 use matrix_sdk::ruma::api::client::membership::joined_rooms;
 use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
@@ -28,9 +29,7 @@ use matrix_sdk::ruma::events::room::message::OriginalSyncRoomMessageEvent;
 use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId};
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::Client;
-use tokio::task::JoinSet;
 
-use super::offer_card::CardLocks;
 use super::store::BotStore;
 use super::{desk_rooms, inbound, reactions, Bot, StopOnDrop};
 use crate::app::AppState;
@@ -67,16 +66,7 @@ pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: Matrix
             }
         }
     };
-    let bot = Arc::new(Bot {
-        me: config.user.clone(),
-        client,
-        app: app.clone(),
-        store,
-        cards: CardLocks::default(),
-        tasks: Mutex::new(JoinSet::new()),
-        missing_agents: Mutex::default(),
-        carrier_http: crate::media::fetch::client(),
-    });
+    let bot = Bot::new(client, config.user.clone(), app.clone(), store);
     let _guard = StopOnDrop(bot.clone());
     bot.load_rooms().await;
     app.set_homeserver_ok(true);
@@ -270,6 +260,20 @@ impl Bot {
         }
     }
 
+    /// The event as a handler takes it, with its room, if the bot is in
+    /// that room and the event is well formed (a malformed one is logged
+    /// and left alone, as a sync would drop it).
+    fn parse<T: serde::de::DeserializeOwned>(&self, head: &Head, event: serde_json::Value) -> Option<(Room, T)> {
+        let room = self.room(&head.room_id)?;
+        match serde_json::from_value(event) {
+            Ok(event) => Some((room, event)),
+            Err(error) => {
+                tracing::warn!(room = %head.room_id, kind = %head.kind, %error, "a pushed event cannot be read; ignored");
+                None
+            }
+        }
+    }
+
     /// Hands one pushed event to the handler a sync would have.
     async fn dispatch(self: &Arc<Self>, event: serde_json::Value, appservice: &Appservice) {
         let head: Head = match serde_json::from_value(event.clone()) {
@@ -291,31 +295,19 @@ impl Bot {
                 }
             }
             "m.room.member" => {
-                let (Some(room), Ok(event)) = (
-                    self.room(&head.room_id),
-                    serde_json::from_value::<OriginalSyncRoomMemberEvent>(event),
-                ) else {
-                    return;
-                };
-                desk_rooms::on_member(event, room, ctx).await;
+                if let Some((room, event)) = self.parse::<OriginalSyncRoomMemberEvent>(&head, event) {
+                    desk_rooms::on_member(event, room, ctx).await;
+                }
             }
             "m.room.message" => {
-                let (Some(room), Ok(event)) = (
-                    self.room(&head.room_id),
-                    serde_json::from_value::<OriginalSyncRoomMessageEvent>(event),
-                ) else {
-                    return;
-                };
-                inbound::on_message(event, room, ctx).await;
+                if let Some((room, event)) = self.parse::<OriginalSyncRoomMessageEvent>(&head, event) {
+                    inbound::on_message(event, room, ctx).await;
+                }
             }
             "m.reaction" => {
-                let (Some(room), Ok(event)) = (
-                    self.room(&head.room_id),
-                    serde_json::from_value::<OriginalSyncReactionEvent>(event),
-                ) else {
-                    return;
-                };
-                reactions::on_reaction(event, room, ctx).await;
+                if let Some((room, event)) = self.parse::<OriginalSyncReactionEvent>(&head, event) {
+                    reactions::on_reaction(event, room, ctx).await;
+                }
             }
             _ => {}
         }

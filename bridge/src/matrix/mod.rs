@@ -95,6 +95,20 @@ impl std::fmt::Debug for Bot {
 }
 
 impl Bot {
+    /// One login's bot, acting as `me` through `client`.
+    fn new(client: Client, me: OwnedUserId, app: Arc<AppState>, store: Arc<BotStore>) -> Arc<Self> {
+        Arc::new(Self {
+            client,
+            app,
+            store,
+            me,
+            cards: CardLocks::default(),
+            tasks: Mutex::new(JoinSet::new()),
+            missing_agents: Mutex::default(),
+            carrier_http: crate::media::fetch::client(),
+        })
+    }
+
     /// Runs `task` for as long as this login lasts.
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
         let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
@@ -178,16 +192,7 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                     tracing::error!("logged in without a user id");
                     continue;
                 };
-                let bot = Arc::new(Bot {
-                    client,
-                    app: app.clone(),
-                    store: store.clone(),
-                    me,
-                    cards: CardLocks::default(),
-                    tasks: Mutex::new(JoinSet::new()),
-                    missing_agents: Mutex::default(),
-                    carrier_http: crate::media::fetch::client(),
-                });
+                let bot = Bot::new(client, me, app.clone(), store.clone());
                 let guard = StopOnDrop(bot.clone());
                 let sync::Ended::LoginRefused = bot.sync_loop().await;
                 drop(guard);
