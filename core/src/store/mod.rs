@@ -31,6 +31,12 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("corrupt record under key {key}: {message}")]
     Corrupt { key: String, message: String },
+    /// A database store (PostgreSQL) failed or is unreachable.
+    #[error("database error: {0}")]
+    Database(String),
+    /// Another instance took over the lease: this one must not write.
+    #[error("fenced: {0}")]
+    Fenced(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

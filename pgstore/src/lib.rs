@@ -1,0 +1,20 @@
+//! smsdesk's PostgreSQL store (PRODUCT.md §13): the engine's `KvStore` in
+//! a database that several smsdesk instances share.
+//!
+//! - `migrate`: the schema, versioned in `migrations/` and applied at
+//!   connect, one instance at a time (an advisory lock).
+//! - `store`: `PgStore`, the `KvStore`: one transaction per commit (group
+//!   commit comes from the engine's committer, which hands it many
+//!   commands' writes at once), durable when PostgreSQL answers, and,
+//!   once fenced, refused unless this instance's lease epoch is current.
+//! - `lease`: the leader lease (database clock, epochs raised at each
+//!   takeover, renew, resign with `NOTIFY`).
+//!
+//! Keys and values are the bytes the sled store keeps, so the engine's
+//! layout, its tests and its tools are the same on both.
+
+pub mod lease;
+pub mod migrate;
+pub mod store;
+
+pub use store::{Fence, PgStore};

@@ -1,0 +1,187 @@
+//! `PgStore`: the engine's key-value store in PostgreSQL. Keys and values
+//! are `bytea`, ordered bytewise as in sled, so prefix and range scans
+//! return the same records in the same order.
+//!
+//! A commit is one transaction: deletes, then an upsert of every put
+//! (`UNNEST` of two arrays: one statement however many writes), and it
+//! returns once PostgreSQL has committed (durable as the server's
+//! `synchronous_commit` says; `on` by default). A fenced store first
+//! checks, in the same transaction, that its lease epoch is still the
+//! current one (`Fence`); if another instance took over, nothing is
+//! written and the commit fails with `StoreError::Fenced`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use postgres::{Client, NoTls};
+use smsdesk_core::store::{KvStore, Result, StoreError, WriteSet};
+
+/// The lease a fenced store's commits must still hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fence {
+    /// The lease's name (one per deployment: `leader`).
+    pub name: String,
+    /// This instance.
+    pub holder: String,
+    /// The epoch this instance took over with.
+    pub epoch: i64,
+}
+
+pub struct PgStore {
+    client: Mutex<Client>,
+    fence: Option<Fence>,
+    commits: AtomicU64,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("fence", &self.fence).finish()
+    }
+}
+
+fn db(error: postgres::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+/// The smallest key greater than every key that starts with `prefix`;
+/// `None` when there is none (an empty prefix, or all bytes 0xFF).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/db`) and
+    /// applies the migrations this database has not had. Not fenced: for
+    /// one writer, tools and tests; a leader uses `fenced`.
+    pub fn connect(url: &str) -> Result<Self> {
+        let mut client = Client::connect(url, NoTls).map_err(db)?;
+        crate::migrate::run(&mut client).map_err(db)?;
+        Ok(Self {
+            client: Mutex::new(client),
+            fence: None,
+            commits: AtomicU64::new(0),
+        })
+    }
+
+    /// The same store, whose every commit first checks `fence`.
+    #[must_use]
+    pub fn fenced(mut self, fence: Fence) -> Self {
+        self.fence = Some(fence);
+        self
+    }
+
+    fn client(&self) -> std::sync::MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn rows(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        Ok(self
+            .client()
+            .query(sql, params)
+            .map_err(db)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+}
+
+impl KvStore for PgStore {
+    fn commit(&self, writes: &WriteSet) -> Result<()> {
+        let (mut keys, mut values, mut deleted) = (Vec::new(), Vec::new(), Vec::new());
+        for (key, value) in &writes.writes {
+            match value {
+                Some(v) => {
+                    keys.push(key.as_slice());
+                    values.push(v.as_slice());
+                }
+                None => deleted.push(key.as_slice()),
+            }
+        }
+        let mut client = self.client();
+        let mut tx = client.transaction().map_err(db)?;
+        if let Some(fence) = &self.fence {
+            // Locks the lease row until the commit: a takeover waits for
+            // this commit, and a commit after a takeover finds the epoch moved.
+            let held = tx
+                .execute(
+                    "UPDATE smsdesk_lease SET epoch = epoch WHERE name = $1 AND holder = $2 AND epoch = $3",
+                    &[&fence.name, &fence.holder, &fence.epoch],
+                )
+                .map_err(db)?;
+            if held != 1 {
+                return Err(StoreError::Fenced(format!(
+                    "{} no longer holds lease {:?} at epoch {}",
+                    fence.holder, fence.name, fence.epoch
+                )));
+            }
+        }
+        if !deleted.is_empty() {
+            tx.execute("DELETE FROM smsdesk_kv WHERE key = ANY($1)", &[&deleted])
+                .map_err(db)?;
+        }
+        if !keys.is_empty() {
+            tx.execute(
+                "INSERT INTO smsdesk_kv (key, value) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                &[&keys, &values],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .client()
+            .query_opt("SELECT value FROM smsdesk_kv WHERE key = $1", &[&key])
+            .map_err(db)?
+            .map(|r| r.get(0)))
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        match prefix_end(prefix) {
+            Some(end) => self.rows(
+                "SELECT key, value FROM smsdesk_kv WHERE key >= $1 AND key < $2 ORDER BY key",
+                &[&prefix, &end],
+            ),
+            None => self.rows(
+                "SELECT key, value FROM smsdesk_kv WHERE key >= $1 ORDER BY key",
+                &[&prefix],
+            ),
+        }
+    }
+
+    fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.rows(
+            "SELECT key, value FROM smsdesk_kv WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3",
+            &[&from, &to, &limit],
+        )
+    }
+
+    fn syncs(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn a_prefix_ends_before_the_next_one() {
+        assert_eq!(prefix_end(b"c/"), Some(b"c0".to_vec()));
+        assert_eq!(prefix_end(&[b'a', 0xFF]), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(&[0xFF, 0xFF]), None);
+        assert_eq!(prefix_end(b""), None);
+    }
+}

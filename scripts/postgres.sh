@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL for tests and benchmarks, from Debian's
+# `postgresql` package (installed here when missing; no downloads at run
+# time, no Docker). Loopback only, a private port and socket directory.
+# initdb and pg_ctl refuse to run as root: as root they run as the
+# `postgres` user, in a data directory that user owns under /tmp.
+#
+#   scripts/postgres.sh install              # apt-get install postgresql, if missing
+#   scripts/postgres.sh start PORT           # initdb + start; prints the data directory
+#   scripts/postgres.sh stop DATADIR [MODE]  # pg_ctl stop (MODE: fast | immediate), keeps the data
+#   scripts/postgres.sh restart DATADIR      # start it again after a stop
+#   scripts/postgres.sh destroy DATADIR      # stop (immediate) and remove
+#
+# The database is `smsdesk`, user `smsdesk`, password `smsdesk`:
+#   postgres://smsdesk:smsdesk@127.0.0.1:PORT/smsdesk
+set -euo pipefail
+
+bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+install() {
+  if ! bindir >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+    else
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+    fi
+  fi
+  bindir >/dev/null || { echo "PostgreSQL binaries not found after installing postgresql" >&2; return 1; }
+}
+
+# Runs a PostgreSQL binary as the user who owns the data (postgres, when we are root).
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start() {
+  local port=$1
+  install
+  local bin
+  bin=$(bindir)
+  local data
+  data=$(mktemp -d /tmp/smsdesk-pg.XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres: "$data"
+  chmod 700 "$data"
+  local pw="$data.pw"
+  echo smsdesk > "$pw"
+  [ "$(id -u)" = 0 ] && chown postgres: "$pw"
+  as_owner "$bin/initdb" -D "$data/db" -U smsdesk --pwfile="$pw" -A scram-sha-256 --no-sync >/dev/null
+  rm -f "$pw"
+  cat >> "$data/db/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$data'
+fsync = on
+synchronous_commit = on
+max_connections = 50
+shared_buffers = 64MB
+logging_collector = off
+CONF
+  restart "$data"
+  PGPASSWORD=smsdesk "$bin/psql" -h 127.0.0.1 -p "$port" -U smsdesk -d postgres -q -c "CREATE DATABASE smsdesk" >/dev/null
+  echo "$data"
+}
+
+restart() {
+  local data=$1
+  local bin
+  bin=$(bindir)
+  as_owner "$bin/pg_ctl" -D "$data/db" -l "$data/log" -w -t 60 start >/dev/null
+}
+
+stop() {
+  local data=$1 mode=${2:-fast}
+  local bin
+  bin=$(bindir)
+  [ -d "$data/db" ] || return 0
+  as_owner "$bin/pg_ctl" -D "$data/db" -m "$mode" -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+destroy() {
+  local data=$1
+  case "$data" in /tmp/smsdesk-pg.*) ;; *) echo "refusing to remove $data" >&2; return 1 ;; esac
+  stop "$data" immediate
+  rm -rf "$data"
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  install) install ;;
+  start) start "$@" ;;
+  stop) stop "$@" ;;
+  restart) restart "$@" ;;
+  destroy) destroy "$@" ;;
+  *) echo "usage: $0 install | start PORT | stop DATADIR [fast|immediate] | restart DATADIR | destroy DATADIR" >&2; exit 2 ;;
+esac
