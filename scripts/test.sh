@@ -29,6 +29,9 @@ cargo test --quiet --manifest-path examples/plugins/Cargo.toml -p smsdesk-plugin
 log "installing Synapse into .venv (for the Matrix end-to-end tests)"
 bash scripts/synapse.sh install
 
+log "PostgreSQL (for the PostgreSQL store's tests)"
+bash scripts/postgres.sh install
+
 # No incremental caches: CI builds once from a clean checkout, and they
 # would take gigabytes of disk for nothing.
 export CARGO_INCREMENTAL=0
@@ -43,11 +46,25 @@ log "tests"
 # Every process the tests start carries SMSDESK_TEST_CHILD=<this run>.
 export SMSDESK_TEST_RUN="run-$$-$(date +%s)"
 status=0
-if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast || status=$?
-else
-  cargo test --workspace --no-fail-fast || status=$?
-fi
+run_tests() {
+  if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --no-fail-fast "$@"
+  else
+    cargo test --no-fail-fast "$@"
+  fi
+}
+run_tests --workspace || status=$?
+
+# The engine's lifecycle and property tests again on the two real stores:
+# sled, and PostgreSQL (a throwaway server, removed afterwards).
+log "lifecycle and property tests on sled and on PostgreSQL"
+pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pg_data=$(bash scripts/postgres.sh start "$pg_port")
+trap 'bash scripts/postgres.sh destroy "$pg_data"' EXIT
+for store in sled "postgres://smsdesk:smsdesk@127.0.0.1:$pg_port/smsdesk"; do
+  echo "SMSDESK_TEST_STORE=${store%%:*}"
+  SMSDESK_TEST_STORE=$store PROPTEST_CASES=32 run_tests -p smsdesk-core --test lifecycle --test properties || status=$?
+done
 
 # After the suite: every process this run's tests started (Synapse,
 # smsdesk, the simulator, the demo) must be gone.

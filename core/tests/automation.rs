@@ -41,13 +41,13 @@ fn office_hours() -> Setup {
     s
 }
 
-fn desk_at(store: &MemoryStore, setup: Setup, now: Timestamp) -> Desk {
+fn desk_at(store: &MemoryStore, setup: Setup, now: Timestamp) -> Desk<MemoryStore> {
     let mut d = Desk::open(store.clone(), now);
     d.engine = Engine::open(store.clone(), setup, Routers::default()).unwrap();
     d
 }
 
-fn sms_events(d: &mut Desk, body: &str) -> Vec<Event> {
+fn sms_events(d: &mut Desk<impl smsdesk_core::store::KvStore>, body: &str) -> Vec<Event> {
     let sid = format!("SM{}", d.state().counters.next_seq);
     d.sms_with_id(CUST, LONG, body, &sid)
         .records
@@ -57,7 +57,7 @@ fn sms_events(d: &mut Desk, body: &str) -> Vec<Event> {
 }
 
 /// Moves the desk's clock to `at` and fires what is due.
-fn at(d: &mut Desk, at: Timestamp) -> Vec<Event> {
+fn at(d: &mut Desk<impl smsdesk_core::store::KvStore>, at: Timestamp) -> Vec<Event> {
     let secs = at.since(d.now).as_secs();
     d.advance(secs)
 }

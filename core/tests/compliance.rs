@@ -29,17 +29,17 @@ fn texts() -> Setup {
     s
 }
 
-fn open(store: &MemoryStore) -> Desk {
+fn open(store: &MemoryStore) -> Desk<MemoryStore> {
     let mut d = Desk::open(store.clone(), T0);
     d.engine = Engine::open(store.clone(), texts(), Routers::default()).unwrap();
     d
 }
 
-fn desk() -> Desk {
+fn desk() -> Desk<MemoryStore> {
     open(&MemoryStore::new())
 }
 
-fn sms(d: &mut Desk, to: &str, body: &str) -> Vec<Event> {
+fn sms(d: &mut Desk<impl smsdesk_core::store::KvStore>, to: &str, body: &str) -> Vec<Event> {
     let sid = format!("SM{}-{}", d.state().counters.next_seq, body.len());
     d.sms_with_id(CUST, to, body, &sid)
         .records
@@ -59,7 +59,7 @@ fn reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
 }
 
 /// Everything waiting in the outbox, as (to, body).
-fn outbox(d: &Desk) -> Vec<(String, String)> {
+fn outbox(d: &Desk<impl smsdesk_core::store::KvStore>) -> Vec<(String, String)> {
     layout::pending_sms(d.engine.store(), 100)
         .unwrap()
         .into_iter()

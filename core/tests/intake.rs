@@ -31,7 +31,7 @@ fn with_intake() -> Setup {
     s
 }
 
-fn desk(store: &MemoryStore) -> Desk {
+fn desk(store: &MemoryStore) -> Desk<MemoryStore> {
     let mut d = Desk::open(store.clone(), Timestamp(1_700_000_000_000));
     d.engine = Engine::open(store.clone(), with_intake(), Routers::default()).unwrap();
     d

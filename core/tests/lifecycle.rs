@@ -83,7 +83,7 @@ fn duplicate_carrier_message_id_is_acknowledged_and_stored_once() {
 
 #[test]
 fn duplicate_is_recognised_after_a_restart_and_after_the_memory_window() {
-    let store = smsdesk_core::store::MemoryStore::new();
+    let store = common::TestStore::new();
     let t0 = Timestamp(1_700_000_000_000);
     let mut d = Desk::open(store.clone(), t0);
     d.sms_with_id(CUST, LONG, "hi", "SM1");
@@ -408,7 +408,7 @@ fn owner_reply_is_accepted_and_queued_for_the_carrier() {
 
 #[test]
 fn a_reply_handed_in_twice_with_its_reference_is_sent_once_even_after_a_restart() {
-    let store = smsdesk_core::store::MemoryStore::new();
+    let store = common::TestStore::new();
     let t0 = Timestamp(1_700_000_000_000);
     let mut d = Desk::open(store.clone(), t0);
     let c = d.active_with(&bob());
@@ -788,7 +788,7 @@ fn end_and_transfer_release_conference_agents() {
 
 // ---- end and wrap-up -----------------------------------------------------
 
-fn in_wrapup(d: &mut Desk) -> ConversationId {
+fn in_wrapup(d: &mut Desk<impl smsdesk_core::store::KvStore>) -> ConversationId {
     let c = d.active_with(&bob());
     d.ok(Command::End {
         agent: bob(),
@@ -966,7 +966,7 @@ fn closed_conversation_keeps_full_history_with_actors_and_times() {
 
 #[test]
 fn restart_restores_agents_conversations_and_fires_expired_timers() {
-    let store = smsdesk_core::store::MemoryStore::new();
+    let store = common::TestStore::new();
     let t0 = Timestamp(1_700_000_000_000);
     let mut d = Desk::open(store.clone(), t0);
     d.available(&bob());
@@ -1040,7 +1040,12 @@ fn timer_commands_before_their_deadline_are_refused() {
 
 // ---- delivery of replies ---------------------------------------------------
 
-fn reply_id(d: &mut Desk, agent: &AgentId, c: ConversationId, body: &str) -> MessageId {
+fn reply_id(
+    d: &mut Desk<impl smsdesk_core::store::KvStore>,
+    agent: &AgentId,
+    c: ConversationId,
+    body: &str,
+) -> MessageId {
     match d.ok(cmd_reply(agent, c, body)).as_slice() {
         [Event::ReplyAccepted { message_id, .. }] => *message_id,
         other => panic!("{other:?}"),
@@ -1136,7 +1141,7 @@ fn a_refused_reply_is_failed_with_the_carrier_code() {
 fn a_reply_still_pending_when_the_conversation_closes_is_settled_even_after_a_restart() {
     use smsdesk_core::command::SendOutcome;
     use smsdesk_core::model::Delivery;
-    let store = smsdesk_core::store::MemoryStore::new();
+    let store = common::TestStore::new();
     let t0 = Timestamp(1_700_000_000_000);
     let mut d = Desk::open(store.clone(), t0);
     let c = d.active_with(&bob());

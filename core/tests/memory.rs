@@ -13,7 +13,12 @@ use smsdesk_core::model::{Delivery, Outbound};
 use smsdesk_core::store::{layout, KvStore, MemoryStore, WriteSet};
 use smsdesk_core::*;
 
-fn reply(d: &mut Desk, c: ConversationId, body: &str, reference: Option<&str>) -> Vec<Event> {
+fn reply(
+    d: &mut Desk<impl smsdesk_core::store::KvStore>,
+    c: ConversationId,
+    body: &str,
+    reference: Option<&str>,
+) -> Vec<Event> {
     d.ok(Command::Reply {
         agent: bob(),
         conversation: c,
@@ -23,14 +28,14 @@ fn reply(d: &mut Desk, c: ConversationId, body: &str, reference: Option<&str>) -
     })
 }
 
-fn reply_id(d: &mut Desk, c: ConversationId, body: &str) -> MessageId {
+fn reply_id(d: &mut Desk<impl smsdesk_core::store::KvStore>, c: ConversationId, body: &str) -> MessageId {
     match reply(d, c, body, None).first() {
         Some(Event::ReplyAccepted { message_id, .. }) => *message_id,
         other => panic!("no reply accepted: {other:?}"),
     }
 }
 
-fn sent(d: &mut Desk, m: MessageId) {
+fn sent(d: &mut Desk<impl smsdesk_core::store::KvStore>, m: MessageId) {
     d.ok(Command::RecordSendOutcome {
         message: m,
         outcome: SendOutcome::Sent {
@@ -49,7 +54,7 @@ fn delivered(m: MessageId) -> Command {
     }
 }
 
-fn status(d: &Desk, m: MessageId) -> Delivery {
+fn status(d: &Desk<impl smsdesk_core::store::KvStore>, m: MessageId) -> Delivery {
     d.engine.delivery(m).unwrap().unwrap().outbound.status
 }
 

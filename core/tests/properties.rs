@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use smsdesk_core::apply::apply;
 use smsdesk_core::model::Phase;
 use smsdesk_core::routing::Routers;
-use smsdesk_core::store::{layout, MemoryStore};
+use smsdesk_core::store::layout;
 use smsdesk_core::*;
 
 const CUSTOMERS: [&str; 4] = ["+15557770001", "+15557770002", "+15557770003", "+15557770004"];
@@ -88,8 +88,8 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 struct Run {
-    engine: Engine<MemoryStore>,
-    store: MemoryStore,
+    engine: Engine<TestStore>,
+    store: TestStore,
     now: Timestamp,
     /// Every inbound SMS sent so far: (carrier id, body).
     sent: Vec<(String, String)>,
@@ -389,7 +389,7 @@ proptest! {
 
     #[test]
     fn invariants_hold_for_random_command_sequences(ops in proptest::collection::vec(op(), 1..150)) {
-        let store = MemoryStore::new();
+        let store = TestStore::new();
         let now = Timestamp(1_700_000_000_000);
         let mut run = Run {
             engine: Engine::open(store.clone(), prop_setup(), Routers::default()).unwrap(),

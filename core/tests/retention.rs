@@ -11,7 +11,7 @@ use smsdesk_core::store::{layout, KvStore};
 use smsdesk_core::*;
 
 /// Every key of the store that mentions conversation `c` or its replies.
-fn keys_of(d: &Desk, c: ConversationId) -> Vec<String> {
+fn keys_of(d: &Desk<impl smsdesk_core::store::KvStore>, c: ConversationId) -> Vec<String> {
     let mut out = Vec::new();
     for (k, _) in d.engine.store().scan_prefix(b"").unwrap() {
         let text = String::from_utf8_lossy(&k).into_owned();
@@ -30,7 +30,7 @@ fn keys_of(d: &Desk, c: ConversationId) -> Vec<String> {
 }
 
 /// A conversation with an SMS, a sent and delivered reply, closed at wrap-up.
-fn closed_conversation(d: &mut Desk, customer: &str) -> (ConversationId, MessageId) {
+fn closed_conversation(d: &mut Desk<impl smsdesk_core::store::KvStore>, customer: &str) -> (ConversationId, MessageId) {
     let c = d.sms(customer, LONG, "hello");
     d.accept(&bob(), c);
     let events = d.ok(Command::Reply {

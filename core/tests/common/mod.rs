@@ -7,7 +7,7 @@ use std::time::Duration;
 use smsdesk_core::model::{AgentStatus, Phase};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::{KvStore, MemoryStore};
+use smsdesk_core::store::KvStore;
 use smsdesk_core::*;
 
 pub const LONG: &str = "+15550001111";
@@ -65,15 +65,19 @@ pub fn setup() -> Setup {
     setup
 }
 
-pub struct Desk<S: KvStore = MemoryStore> {
+pub mod store;
+pub use store::TestStore;
+
+pub struct Desk<S: KvStore = TestStore> {
     pub engine: Engine<S>,
     pub now: Timestamp,
     next_sid: u64,
 }
 
-impl Desk<MemoryStore> {
+impl Desk<TestStore> {
+    /// On the store the run asks for (`SMSDESK_TEST_STORE`).
     pub fn new() -> Self {
-        Self::open(MemoryStore::new(), Timestamp(1_700_000_000_000))
+        Self::open(TestStore::new(), Timestamp(1_700_000_000_000))
     }
 }
 
