@@ -24,15 +24,16 @@ use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginHost, Secrets};
 
 use crate::config::{Config, RouterChoice};
 use crate::dead_letters::DeadLetters;
+use crate::engine_store::EngineStore;
 use crate::metrics::Metrics;
 
 /// The engine as the bridge runs it.
-pub type SmsEngine = Engine<SledStore>;
+pub type SmsEngine = Engine<EngineStore>;
 
 /// Everything request handlers and background tasks share.
 pub struct AppState {
     pub config: Config,
-    pub committer: Committer<SledStore>,
+    pub committer: Committer<EngineStore>,
     pub carriers: BTreeMap<String, Watched<CarrierPlugin>>,
     /// Handles to reload the queues' router plugins off the engine thread.
     pub routers: Vec<(String, RouterReloader)>,
@@ -200,11 +201,16 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
 /// Builds the state: storage directory, plugins, engine thread.
 pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     adopt_old_layout(&config)?;
+    let store = EngineStore::Sled(open_store(&config.storage, config.cache_mib)?);
+    start_with(config, store)
+}
+
+/// Builds the state on `store` (the leader's fenced PostgreSQL store, or sled).
+pub fn start_with(config: Config, store: EngineStore) -> anyhow::Result<Arc<AppState>> {
     let plugin_host = crate::plugins::host(&config)?;
     let carriers = load_carriers(&config, &plugin_host)?;
     let (routers, router_handles) = load_routers(&config, &plugin_host)?;
     let intakes = load_intakes(&config, &plugin_host)?;
-    let store = open_store(&config.storage, config.cache_mib)?;
     let engine = Engine::open(store, config.setup(), routers)?;
     let store_identity = engine.identity().to_owned();
     let outbox_wake = Arc::new(tokio::sync::Notify::new());

@@ -6,12 +6,19 @@
 
 use std::future::Future;
 
-use anyhow::Context;
+use std::sync::Arc;
 
+use anyhow::Context;
+use tokio::task::JoinSet;
+
+use crate::app::AppState;
 use crate::config::Config;
 
 /// Serves until `shutdown` completes.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    if config.database.is_some() {
+        return crate::replicated::run(config, shutdown).await;
+    }
     let listen = config.listen;
     let state = tokio::task::spawn_blocking(move || crate::app::start(config)).await??;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -19,6 +26,19 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, "smsdesk is listening");
     let mut tasks = tokio::task::JoinSet::new();
+    spawn_tasks(&state, &mut tasks);
+    axum::serve(listener, crate::http::router(state.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tasks.shutdown().await;
+    tracing::info!("smsdesk stopped");
+    Ok(())
+}
+
+/// Starts everything that runs on its own beside the HTTP listener: the
+/// plugin reloader, the SMS outbox, the intake bots, the attachments'
+/// sweeper, the outcome metrics, retention, and the Matrix desk.
+pub fn spawn_tasks(state: &Arc<AppState>, tasks: &mut JoinSet<()>) {
     tasks.spawn(crate::reload::run(state.clone()));
     tasks.spawn(crate::outbox::run(state.clone()));
     tasks.spawn(crate::intake::run(state.clone()));
@@ -28,10 +48,4 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     if let Some(matrix) = state.config.matrix.clone() {
         tasks.spawn(crate::matrix::run(state.clone(), matrix));
     }
-    axum::serve(listener, crate::http::router(state.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    tasks.shutdown().await;
-    tracing::info!("smsdesk stopped");
-    Ok(())
 }

@@ -9,6 +9,7 @@
 //!   once fenced, refused unless this instance's lease epoch is current.
 //! - `lease`: the leader lease (database clock, epochs raised at each
 //!   takeover, renew, resign with `NOTIFY`).
+//! - `testing`: a throwaway server for tests and benchmarks.
 //!
 //! Keys and values are the bytes the sled store keeps, so the engine's
 //! layout, its tests and its tools are the same on both.
@@ -16,5 +17,6 @@
 pub mod lease;
 pub mod migrate;
 pub mod store;
+pub mod testing;
 
-pub use store::{Fence, PgStore};
+pub use store::{describe, Fence, PgStore};

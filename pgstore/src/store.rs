@@ -40,7 +40,19 @@ impl std::fmt::Debug for PgStore {
 }
 
 fn db(error: postgres::Error) -> StoreError {
-    StoreError::Database(error.to_string())
+    StoreError::Database(describe(&error))
+}
+
+/// A PostgreSQL error as an operator wants to read it: the server's own
+/// message and code when it sent one ("db error" alone says nothing).
+pub fn describe(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({}: {})", error, db.code().code(), db.message()),
+        None => match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        },
+    }
 }
 
 /// The smallest key greater than every key that starts with `prefix`;

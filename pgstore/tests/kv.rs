@@ -3,13 +3,11 @@
 //! random write sets; a commit survives a crash of the database; a leader
 //! fenced out by a takeover writes nothing.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Postgres;
 use smsdesk_core::store::{KvStore, MemoryStore, StoreError, WriteSet};
 use smsdesk_pgstore::lease::Lease;
+use smsdesk_pgstore::testing::Postgres;
 use smsdesk_pgstore::PgStore;
 
 /// A small deterministic generator (no extra dependency for one test).

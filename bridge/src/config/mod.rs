@@ -73,6 +73,9 @@ pub struct Config {
     pub supervisor: SupervisorSettings,
     /// `storage.retention`: closed conversations older than this are erased.
     pub retention: Option<std::time::Duration>,
+    /// `storage.url` when `storage.backend = "postgres"`: the engine's
+    /// store is that database, shared by every instance with this config.
+    pub database: Option<String>,
 }
 
 const SECTIONS: &[&str] = &[
@@ -191,6 +194,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         storage: storage.path,
         cache_mib: storage.cache_mib,
         retention: storage.retention,
+        database: storage.database,
         listen: http.listen?,
         public_url: http.public_url?,
         max_body: http.max_body,

@@ -99,16 +99,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// Keys PRODUCT.md §8 names for parts this smsdesk does not have yet: a
-/// config written from §8 alone gets told so, not "unknown key".
-fn not_built_yet(path: &str, key: &str) -> Option<&'static str> {
-    let section = path.split(['[', '.']).next().unwrap_or("");
-    Some(match (section, key) {
-        ("storage", "url") => "PostgreSQL storage (PRODUCT.md §13)",
-        _ => return None,
-    })
-}
-
 pub fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     ["token", "secret", "password", "key"].iter().any(|w| n.contains(w))
@@ -142,12 +132,7 @@ impl Reader<'_> {
             if known.contains(&k.as_str()) {
                 continue;
             }
-            let message = match not_built_yet(path, k) {
-                Some(part) => format!(
-                    "is for {part}, which this smsdesk does not have yet; remove it (or comment it out) for now"
-                ),
-                None => format!("unknown key; expected one of: {}", known.join(", ")),
-            };
+            let message = format!("unknown key; expected one of: {}", known.join(", "));
             self.err(&join(path, k), message);
         }
         Some(t)

@@ -25,6 +25,8 @@ pub struct Storage {
     pub cache_mib: u64,
     /// `retention`: closed conversations older than this are erased.
     pub retention: Option<Duration>,
+    /// `backend = "postgres"` with `url`: the engine's store in PostgreSQL.
+    pub database: Option<String>,
 }
 
 pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
@@ -32,18 +34,44 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
         return None;
     };
-    let t = r.table(v, "storage", &["path", "cache_mib", "backend", "retention"])?;
-    match r.string(t, "storage", "backend", false).as_deref() {
-        None | Some("sled") => {}
-        Some("postgres") => r.err(
-            "storage.backend",
-            "PostgreSQL storage (PRODUCT.md §13) is not in this smsdesk yet; use \"sled\" (the default)",
-        ),
-        Some(other) => r.err(
-            "storage.backend",
-            format!("{other:?} is not a storage backend; use \"sled\" (the default)"),
-        ),
-    }
+    let t = r.table(v, "storage", &["path", "cache_mib", "backend", "retention", "url"])?;
+    let postgres = match r.string(t, "storage", "backend", false).as_deref() {
+        None | Some("sled") => false,
+        Some("postgres") => true,
+        Some(other) => {
+            r.err(
+                "storage.backend",
+                format!("{other:?} is not a storage backend; use \"sled\" (the default) or \"postgres\""),
+            );
+            false
+        }
+    };
+    let url = r.string(t, "storage", "url", false);
+    let database = match (postgres, url) {
+        (true, Some(url)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
+        (true, Some(_)) => {
+            r.err(
+                "storage.url",
+                "is not a PostgreSQL URL; expected postgres://user:password@host:port/database",
+            );
+            None
+        }
+        (true, None) => {
+            r.err(
+                "storage.url",
+                "missing (required with backend = \"postgres\"), e.g. url = \"${SMSDESK_DATABASE_URL}\"",
+            );
+            None
+        }
+        (false, Some(_)) => {
+            r.err(
+                "storage.url",
+                "is for backend = \"postgres\"; set the backend or remove it",
+            );
+            None
+        }
+        (false, None) => None,
+    };
     let path = r
         .string(t, "storage", "path", true)
         .map(|s| r.path_of("storage.path", &s, false));
@@ -69,6 +97,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         path: path?,
         cache_mib,
         retention,
+        database,
     })
 }
 

@@ -28,6 +28,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let ready = store_ok && (homeserver || state.config.matrix.is_none());
     let body = serde_json::json!({
         "ready": ready,
+        "role": "leader",
         "store": store,
         "plugins": state.carriers.keys().collect::<Vec<_>>(),
         "routers": state.routers.iter().map(|(queue, _)| queue).collect::<Vec<_>>(),

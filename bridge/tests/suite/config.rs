@@ -427,7 +427,7 @@ fn hours_greetings_and_compliance_texts_are_read_and_checked() {
 /// The keys PRODUCT.md §8 adds for §9–§13: what is built is read, and
 /// what is not built yet says so by name, instead of "unknown key".
 #[test]
-fn section_8_added_keys_are_read_or_named_as_not_built_yet() {
+fn section_8_added_keys_are_read_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     let (telnyx, menu) = (dir.path().join("telnyx.wasm"), dir.path().join("menu.wasm"));
     std::fs::write(&telnyx, b"").unwrap();
@@ -490,10 +490,29 @@ fn section_8_added_keys_are_read_or_named_as_not_built_yet() {
         one(|t| later(t).replace("[supervisor]", "[supervisor]\nmask_customer_numbers = \"yes\"")),
         "supervisor.mask_customer_numbers: expected true or false, found a string"
     );
+    // PostgreSQL (§13): the URL is required with it, and only with it.
     assert_eq!(
         one(|t| t.replace("[storage]\n", "[storage]\nbackend = \"postgres\"\n")),
-        "storage.backend: PostgreSQL storage (PRODUCT.md §13) is not in this smsdesk yet; use \"sled\" (the default)"
+        "storage.url: missing (required with backend = \"postgres\"), e.g. url = \"${SMSDESK_DATABASE_URL}\""
     );
+    assert_eq!(
+        one(|t| t.replace("[storage]\n", "[storage]\nurl = \"postgres://h/db\"\n")),
+        "storage.url: is for backend = \"postgres\"; set the backend or remove it"
+    );
+    assert_eq!(
+        one(|t| t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"mysql://h/db\"\n"
+        )),
+        "storage.url: is not a PostgreSQL URL; expected postgres://user:password@host:port/database"
+    );
+    let c = parsed(|t| {
+        t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://smsdesk:pw@db:5432/smsdesk\"\n",
+        )
+    });
+    assert_eq!(c.database.as_deref(), Some("postgres://smsdesk:pw@db:5432/smsdesk"));
     // Intake keys without a bot, and a bad timeout.
     assert_eq!(
         one(|t| t.replace(

@@ -24,6 +24,7 @@ mod matrix_recovery;
 mod mms;
 mod outbound;
 mod plugin_author;
+mod postgres;
 mod reload;
 mod retention;
 mod supervisors;

@@ -1,10 +1,13 @@
-//! A throwaway PostgreSQL for one test (scripts/postgres.sh): started on a
-//! free loopback port, destroyed on drop (also when the test fails).
-#![allow(dead_code, clippy::unwrap_used)]
+//! For tests and benchmarks (this crate's, the engine's and the binary's):
+//! a throwaway PostgreSQL from `scripts/postgres.sh`, started on a free
+//! loopback port and destroyed on drop (also when a test fails). Panics
+//! when it cannot start: a test without its server cannot say anything.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 use std::path::PathBuf;
 use std::process::Command;
 
+#[derive(Debug)]
 pub struct Postgres {
     pub data: String,
     pub port: u16,
@@ -45,8 +48,13 @@ impl Postgres {
 
     /// The database's URL, with tables in `schema` (created if missing),
     /// so one server holds several independent stores.
+    /// The database's URL (tables in the default schema).
+    pub fn base_url(&self) -> String {
+        format!("postgres://smsdesk:smsdesk@127.0.0.1:{}/smsdesk", self.port)
+    }
+
     pub fn url(&self, schema: &str) -> String {
-        let base = format!("postgres://smsdesk:smsdesk@127.0.0.1:{}/smsdesk", self.port);
+        let base = self.base_url();
         let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
         client
             .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))

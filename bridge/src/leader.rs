@@ -1,0 +1,157 @@
+//! One leader among the instances that share a PostgreSQL store (PRODUCT.md
+//! §13). Every instance is a candidate: it takes the lease when it is free
+//! or has run out (the database's clock decides), and then alone runs the
+//! engine, the Matrix desk and the outboxes; the others stand by. The
+//! leader renews the lease every `RENEW`; a standby tries every `RETRY`, so
+//! it takes over at most `TTL + RETRY` after the leader's last renewal. A
+//! leader that stops cleanly resigns, so a standby takes over at once.
+//!
+//! Writing is fenced by the epoch the leader took over with (see
+//! `smsdesk_pgstore::store`): a leader paused past its lease, whose place
+//! was taken, cannot commit when it wakes, and `hold` returns as soon as a
+//! renewal fails, upon which `serve` stops the process. Nothing it had in
+//! memory is lost: what it acknowledged is in the database.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use postgres::{Client, NoTls};
+use smsdesk_pgstore::lease::Lease;
+use smsdesk_pgstore::{describe, Fence};
+
+/// How long a lease lasts without renewal.
+pub const TTL: Duration = Duration::from_secs(10);
+/// How often the leader renews it.
+pub const RENEW: Duration = Duration::from_secs(2);
+/// How often a standby tries to take it.
+pub const RETRY: Duration = Duration::from_secs(1);
+/// The lease's name: one leader per database.
+const NAME: &str = "leader";
+
+/// This instance as a candidate for leadership.
+#[derive(Clone)]
+pub struct Candidate {
+    url: String,
+    lease: Lease,
+    client: Arc<Mutex<Option<Client>>>,
+}
+
+impl std::fmt::Debug for Candidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candidate").field("holder", &self.lease.holder).finish()
+    }
+}
+
+/// A name for this instance, new at every start: the host, the process
+/// and a random part (a restarted instance is a new holder).
+fn holder_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "host".to_owned());
+    format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+impl Candidate {
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            lease: Lease::new(NAME, &holder_name(), TTL),
+            client: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// This instance's name in the lease.
+    pub fn holder(&self) -> &str {
+        &self.lease.holder
+    }
+
+    /// Runs `f` with a connection (made again after a failure), off the
+    /// async runtime.
+    async fn with_client<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Lease, &mut Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, String> {
+        let (url, lease, slot) = (self.url.clone(), self.lease.clone(), self.client.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.as_ref().is_none_or(Client::is_closed) {
+                let mut client = Client::connect(&url, NoTls).map_err(|e| describe(&e))?;
+                // The lease table may not exist yet on a new database.
+                smsdesk_pgstore::migrate::run(&mut client).map_err(|e| describe(&e))?;
+                *slot = Some(client);
+            }
+            let client = slot.as_mut().ok_or("no connection")?;
+            let result = f(&lease, client).map_err(|e| describe(&e));
+            if result.is_err() {
+                *slot = None;
+            }
+            result
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    /// Whether the database answers (for a standby's `/readyz`).
+    pub async fn database_ok(&self) -> bool {
+        self.with_client(|_, c| c.simple_query("SELECT 1").map(|_| ()))
+            .await
+            .is_ok()
+    }
+
+    /// Waits until this instance holds the lease; its fence. `standby`
+    /// is told whether the database answers while it waits.
+    pub async fn lead(&self, database_ok: impl Fn(bool)) -> Fence {
+        let mut said = false;
+        loop {
+            match self.with_client(|lease, c| lease.try_acquire(c)).await {
+                Ok(Some(fence)) => {
+                    database_ok(true);
+                    tracing::info!(holder = %fence.holder, epoch = fence.epoch, "this instance leads");
+                    return fence;
+                }
+                Ok(None) => {
+                    database_ok(true);
+                    if !said {
+                        said = true;
+                        tracing::info!(holder = %self.lease.holder, "another instance leads; standing by");
+                    }
+                }
+                Err(error) => {
+                    database_ok(false);
+                    tracing::warn!(%error, "cannot reach the database to take the lease; retrying");
+                }
+            }
+            tokio::time::sleep(RETRY).await;
+        }
+    }
+
+    /// Renews the lease until it is lost (taken, or not renewed in time);
+    /// returns why. A renewal that fails for a moment is retried while
+    /// the lease still runs by this instance's own (monotonic) clock.
+    pub async fn hold(&self, fence: &Fence) -> String {
+        let mut renewed = Instant::now();
+        loop {
+            tokio::time::sleep(RENEW).await;
+            if renewed.elapsed() >= TTL {
+                return format!(
+                    "the lease was not renewed for {:?} (paused, or the database unreachable)",
+                    renewed.elapsed()
+                );
+            }
+            let f = fence.clone();
+            match self.with_client(move |lease, c| lease.renew(c, &f)).await {
+                Ok(true) => renewed = Instant::now(),
+                Ok(false) => return "another instance took the lease".to_owned(),
+                Err(error) => tracing::warn!(%error, "cannot renew the lease; retrying"),
+            }
+        }
+    }
+
+    /// Gives the lease up at once (a clean stop): a standby takes over now.
+    pub async fn resign(&self, fence: &Fence) {
+        let f = fence.clone();
+        if let Err(error) = self.with_client(move |lease, c| lease.resign(c, &f)).await {
+            tracing::warn!(%error, "cannot resign the lease; a standby takes over when it runs out");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! `smsdesk run` on a shared PostgreSQL store (`storage.backend =
+//! "postgres"`): every instance with the same config listens at once; one
+//! leads (see `leader`) and runs the engine, the Matrix desk and the
+//! outboxes, the others stand by. A standby answers `/healthz`, `/readyz`
+//! (`"role": "standby"`, 503 when the database does not answer) and
+//! `/metrics`; anything else gets 503 with a `Retry-After`, so a load
+//! balancer's health check or the carrier's retry finds the leader. When
+//! the standby takes over, the same listener serves the leader's routes.
+//!
+//! A leader whose lease was lost (paused too long, or the database gone
+//! longer than the lease) stops the process at once: it cannot write any
+//! more (its commits are fenced), and its service manager starts it again
+//! as a standby. A clean stop resigns the lease, so a standby takes over
+//! at once.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Json;
+use tokio::sync::watch;
+use tower::ServiceExt as _;
+
+use crate::config::Config;
+use crate::engine_store::EngineStore;
+use crate::leader::Candidate;
+
+/// The exit code of a leader that lost its lease: "start me again".
+pub const LOST_LEASE: i32 = 75;
+
+/// Serves as a standby, then as the leader, until `shutdown` completes.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let url = config.database.clone().context("storage.url is missing")?;
+    let listen = config.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let candidate = Candidate::new(&url);
+    let database_ok = Arc::new(AtomicBool::new(false));
+    let (routes, current) = watch::channel(standby_router(database_ok.clone()));
+    let (stop_tx, mut stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let mut server_stop = stopped.clone();
+    let server = tokio::spawn(async move {
+        let app = axum::Router::new().fallback_service(tower::service_fn(move |request| {
+            let router = current.borrow().clone();
+            async move { router.oneshot(request).await }
+        }));
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    tracing::info!(%listen, holder = candidate.holder(), "smsdesk is listening (PostgreSQL store; standing by until it leads)");
+
+    let ok = database_ok.clone();
+    let fence = tokio::select! {
+        fence = candidate.lead(move |up| ok.store(up, Ordering::Relaxed)) => fence,
+        _ = stopped.wait_for(|stop| *stop) => {
+            server.await??;
+            return Ok(());
+        }
+    };
+    let store_fence = fence.clone();
+    let store =
+        tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
+            .await?
+            .context("opening the PostgreSQL store")?;
+    let state =
+        tokio::task::spawn_blocking(move || crate::app::start_with(config, EngineStore::Postgres(store))).await??;
+    let _ = routes.send(crate::http::router(state.clone()));
+    let mut tasks = tokio::task::JoinSet::new();
+    crate::serve::spawn_tasks(&state, &mut tasks);
+    tracing::info!(
+        epoch = fence.epoch,
+        "leading: the engine, the Matrix desk and the outboxes run here"
+    );
+
+    tokio::select! {
+        why = candidate.hold(&fence) => {
+            tracing::error!(%why, "this instance no longer leads; stopping so that it starts again as a standby");
+            std::process::exit(LOST_LEASE);
+        }
+        _ = stopped.wait_for(|stop| *stop) => {}
+    }
+    tasks.shutdown().await;
+    candidate.resign(&fence).await;
+    server.await??;
+    tracing::info!("smsdesk stopped (the lease is resigned)");
+    Ok(())
+}
+
+/// What a standby serves.
+fn standby_router(database_ok: Arc<AtomicBool>) -> axum::Router {
+    let ready = move || {
+        let up = database_ok.load(Ordering::Relaxed);
+        async move {
+            let body = serde_json::json!({
+                "ready": up,
+                "role": "standby",
+                "store": if up { "postgres" } else { "postgres: unreachable" },
+            });
+            let status = if up {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            (status, Json(body))
+        }
+    };
+    axum::Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .fallback(|| async {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "2")],
+                "this smsdesk instance is a standby; the leader serves this request\n",
+            )
+                .into_response()
+        })
+}
