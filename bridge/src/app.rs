@@ -118,7 +118,7 @@ impl AppState {
     }
 }
 
-fn load_carriers(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Watched<CarrierPlugin>>> {
+pub fn load_carriers(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Watched<CarrierPlugin>>> {
     let mut out = BTreeMap::new();
     for c in &config.carriers {
         let (host, name, settings, secrets) = (

@@ -22,6 +22,9 @@
 //! - `appservice`: appservice mode's registration file, the inbox of
 //!   pushed transactions, and requests as customers' ghosts (the desk's
 //!   side of it is `matrix::appservice`).
+//! - `leader`, `replicated`, `shared_inbox`, `engine_store`: several
+//!   instances on one PostgreSQL store (a lease elects the leader; any
+//!   instance takes webhooks into the shared inbox).
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
 //! - `media`: pictures and files (MMS): what may pass, fetching a
@@ -62,5 +65,6 @@ pub mod reload;
 pub mod replicated;
 pub mod retention;
 pub mod serve;
+pub mod shared_inbox;
 pub mod sim;
 pub mod wallboard;

@@ -1,11 +1,12 @@
 //! `smsdesk run` on a shared PostgreSQL store (`storage.backend =
 //! "postgres"`): every instance with the same config listens at once; one
 //! leads (see `leader`) and runs the engine, the Matrix desk and the
-//! outboxes, the others stand by. A standby answers `/healthz`, `/readyz`
-//! (`"role": "standby"`, 503 when the database does not answer) and
-//! `/metrics`; anything else gets 503 with a `Retry-After`, so a load
-//! balancer's health check or the carrier's retry finds the leader. When
-//! the standby takes over, the same listener serves the leader's routes.
+//! outboxes, the others stand by. Every instance takes webhooks (into the
+//! shared inbox, see `shared_inbox`). A standby also answers `/healthz`
+//! and `/readyz` (`"role": "standby"`, 503 when the database does not
+//! answer); anything else gets 503 with a `Retry-After` (the wallboard,
+//! agents' attachments and appservice transactions are the leader's).
+//! When the standby takes over, the same listener serves the leader's routes.
 //!
 //! A leader whose lease was lost (paused too long, or the database gone
 //! longer than the lease) stops the process at once: it cannot write any
@@ -28,6 +29,7 @@ use tower::ServiceExt as _;
 use crate::config::Config;
 use crate::engine_store::EngineStore;
 use crate::leader::Candidate;
+use crate::shared_inbox::{Gateway, Pool};
 
 /// The exit code of a leader that lost its lease: "start me again".
 pub const LOST_LEASE: i32 = 75;
@@ -41,7 +43,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         .with_context(|| format!("cannot listen on {listen}"))?;
     let candidate = Candidate::new(&url);
     let database_ok = Arc::new(AtomicBool::new(false));
-    let (routes, current) = watch::channel(standby_router(database_ok.clone()));
+    let pool = Pool::new(&url);
+    let gateway_config = config.clone();
+    let gateway_pool = pool.clone();
+    let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, gateway_pool)).await??;
+    let max_body = config.max_body;
+    let (routes, current) = watch::channel(
+        standby_router(database_ok.clone()).merge(crate::http::webhook_routes(gateway.clone(), max_body)),
+    );
     let (stop_tx, mut stopped) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -76,9 +85,11 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             .context("opening the PostgreSQL store")?;
     let state =
         tokio::task::spawn_blocking(move || crate::app::start_with(config, EngineStore::Postgres(store))).await??;
-    let _ = routes.send(crate::http::router(state.clone()));
+    let _ =
+        routes.send(crate::http::without_webhooks(state.clone()).merge(crate::http::webhook_routes(gateway, max_body)));
     let mut tasks = tokio::task::JoinSet::new();
     crate::serve::spawn_tasks(&state, &mut tasks);
+    tasks.spawn(crate::shared_inbox::consume(state.clone(), pool));
     tracing::info!(
         epoch = fence.epoch,
         "leading: the engine, the Matrix desk and the outboxes run here"

@@ -7,6 +7,7 @@
 //!   commit comes from the engine's committer, which hands it many
 //!   commands' writes at once), durable when PostgreSQL answers, and,
 //!   once fenced, refused unless this instance's lease epoch is current.
+//! - `inbox`: webhooks any instance acknowledged, for the leader's engine.
 //! - `lease`: the leader lease (database clock, epochs raised at each
 //!   takeover, renew, resign with `NOTIFY`).
 //! - `testing`: a throwaway server for tests and benchmarks.
@@ -14,6 +15,7 @@
 //! Keys and values are the bytes the sled store keeps, so the engine's
 //! layout, its tests and its tools are the same on both.
 
+pub mod inbox;
 pub mod lease;
 pub mod migrate;
 pub mod store;

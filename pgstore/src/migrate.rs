@@ -7,7 +7,10 @@ use postgres::Client;
 
 /// Every migration, in order: (version, SQL). New ones go at the end;
 /// applied ones never change.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_kv_and_lease.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../migrations/0001_kv_and_lease.sql")),
+    (2, include_str!("../migrations/0002_inbox.sql")),
+];
 
 /// An arbitrary constant: the advisory lock migrations hold.
 const LOCK: i64 = 0x736d_7364_6573_6b00; // "smsdesk\0"

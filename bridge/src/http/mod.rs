@@ -15,7 +15,8 @@ pub mod appservice;
 mod health;
 pub mod inbound_check;
 mod media;
-mod webhooks;
+pub mod sink;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -26,8 +27,22 @@ use crate::app::AppState;
 
 pub fn router(state: Arc<AppState>) -> axum::Router {
     let max_body = state.config.max_body;
+    without_webhooks(state.clone()).merge(webhook_routes(state, max_body))
+}
+
+/// `POST /webhooks/{carrier}/{kind}` into `sink` (the engine, or the shared inbox).
+pub fn webhook_routes<S: sink::WebhookSink>(sink: Arc<S>, max_body: usize) -> axum::Router {
     axum::Router::new()
-        .route("/webhooks/{carrier}/{kind}", post(webhooks::webhook))
+        .route("/webhooks/{carrier}/{kind}", post(webhooks::webhook::<S>))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(sink)
+}
+
+/// Every route but the webhooks (a leader on a shared store takes those
+/// through the shared inbox, as every instance does).
+pub fn without_webhooks(state: Arc<AppState>) -> axum::Router {
+    let max_body = state.config.max_body;
+    axum::Router::new()
         .route("/media/{token}", get(media::media))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -31,7 +31,7 @@ use smsdesk_core::{
 use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
 
 use super::inbound_check;
-use crate::app::AppState;
+use super::sink::{Stored, WebhookSink};
 use crate::dead_letters::DeadLetter;
 
 fn text(status: StatusCode, message: impl Into<String>) -> Response {
@@ -40,8 +40,8 @@ fn text(status: StatusCode, message: impl Into<String>) -> Response {
     (status, body).into_response()
 }
 
-pub async fn webhook(
-    State(state): State<Arc<AppState>>,
+pub async fn webhook<S: WebhookSink>(
+    State(state): State<Arc<S>>,
     Path((carrier, kind)): Path<(String, String)>,
     method: Method,
     uri: Uri,
@@ -49,7 +49,7 @@ pub async fn webhook(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let kind_label = kind.clone();
-    let metric = |outcome: &str| state.metrics.webhook(&carrier, &kind_label, outcome);
+    let metric = |outcome: &str| state.metrics().webhook(&carrier, &kind_label, outcome);
     let kind = match kind.as_str() {
         "inbound" => WebhookKind::Inbound,
         "status" => WebhookKind::Status,
@@ -60,9 +60,9 @@ pub async fn webhook(
             )
         }
     };
-    let Some(watched) = state.carriers.get(&carrier) else {
+    let Some(watched) = state.carrier(&carrier) else {
         // A fixed label: the path segment is unauthenticated input.
-        state.metrics.webhook("unknown", &kind_label, "unknown_carrier");
+        state.metrics().webhook("unknown", &kind_label, "unknown_carrier");
         tracing::warn!(%carrier, "webhook for an unknown carrier");
         return text(StatusCode::NOT_FOUND, format!("unknown carrier {carrier:?}"));
     };
@@ -79,7 +79,7 @@ pub async fn webhook(
             return text(
                 status,
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("body over the limit of {} bytes", state.config.max_body)
+                    format!("body over the limit of {} bytes", state.max_body())
                 } else {
                     rejection.body_text()
                 },
@@ -91,7 +91,7 @@ pub async fn webhook(
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let mut request = HttpRequest {
         method: method.to_string(),
-        url: format!("{}{}", state.config.public_url, path_and_query),
+        url: format!("{}{}", state.public_url(), path_and_query),
         headers: headers
             .iter()
             .map(|(k, v)| {
@@ -108,7 +108,7 @@ pub async fn webhook(
     // and judge it at the time it first arrived.
     let replayed = headers.contains_key("x-smsdesk-replay");
     let kept_at = replayed
-        .then(|| tokio::task::block_in_place(|| state.dead_letters.received_at(&carrier, kind, &request)))
+        .then(|| tokio::task::block_in_place(|| state.dead_letters().received_at(&carrier, kind, &request)))
         .flatten();
     request.received_at_ms = Some(kept_at.unwrap_or_else(|| Timestamp::now().0));
     let plugin = watched.get();
@@ -126,7 +126,7 @@ pub async fn webhook(
             received_at_ms: request.received_at_ms.unwrap_or_else(|| Timestamp::now().0),
             request: request.clone(),
         };
-        match tokio::task::block_in_place(|| state.dead_letters.keep(&letter)) {
+        match tokio::task::block_in_place(|| state.dead_letters().keep(&letter)) {
             Ok(path) => {
                 tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay")
             }
@@ -189,26 +189,26 @@ pub async fn webhook(
         return text(StatusCode::BAD_REQUEST, format!("malformed request: {refused}"));
     }
 
-    // Every message becomes a command; all are submitted at once (one
-    // group commit) and committed before we answer.
+    // Every message and status becomes a command; all are stored at once
+    // (one group commit, or one insert into the shared inbox) before we answer.
     let mut unknown = Vec::new();
-    let mut pending = Vec::new();
+    let mut commands = Vec::new();
+    let mut messages = Vec::new();
     for m in &result.messages {
         let Ok(to) = EntryNumber::parse(&m.to) else {
             unknown.push(m.to.clone());
             continue;
         };
-        let command = Command::ReceiveSms(InboundSms {
+        messages.push(m);
+        commands.push(Command::ReceiveSms(InboundSms {
             carrier: CarrierName::new(carrier.clone()),
             carrier_message_id: CarrierMessageId::new(m.carrier_message_id.clone()),
             from: CustomerNumber::new(m.from.clone()),
             to,
             body: m.body.clone(),
             media: m.media_urls.clone(),
-        });
-        pending.push((m, state.submit(command)));
+        }));
     }
-    let mut updates = Vec::new();
     for update in &result.statuses {
         use smsdesk_core::model::Delivery;
         use smsdesk_plugins::carrier::DeliveryState as S;
@@ -218,46 +218,48 @@ pub async fn webhook(
             S::Read => Delivery::Read,
             S::Undelivered | S::Failed | S::Canceled => Delivery::Failed,
         };
-        let command = Command::RecordDelivery {
+        commands.push(Command::RecordDelivery {
             carrier: CarrierName::new(carrier.clone()),
             provider_id: update.provider_id.clone(),
             status,
             error_code: update.error_code.clone(),
             opted_out: update.opted_out,
-        };
-        updates.push((update, state.submit(command)));
+        });
     }
+    let stored = match state.store(commands).await {
+        Ok(s) => s,
+        Err(error) => {
+            metric("store_failure");
+            tracing::error!(%carrier, %error, "could not store a webhook");
+            return text(StatusCode::SERVICE_UNAVAILABLE, "storage failure; please retry");
+        }
+    };
+    let (stored_messages, stored_updates) = stored.split_at(messages.len().min(stored.len()));
     let mut accepted = 0;
     let mut duplicates = 0;
-    for (m, reply) in pending {
-        match reply.await {
-            Ok(Ok(done)) if done.duplicate => duplicates += 1,
-            Ok(Ok(done)) => {
+    for (m, outcome) in messages.iter().zip(stored_messages) {
+        match outcome {
+            Stored::Queued => {
+                accepted += 1;
+                tracing::info!(%carrier, sid = %m.carrier_message_id, "inbound SMS stored in the shared inbox");
+            }
+            Stored::Done(Ok(done)) if done.duplicate => duplicates += 1,
+            Stored::Done(Ok(done)) => {
                 accepted += 1;
                 tracing::info!(%carrier, sid = %m.carrier_message_id, conversation = done.conversation().map(|c| c.0), "inbound SMS stored");
                 tracing::debug!(%carrier, sid = %m.carrier_message_id, body = %m.body, "inbound SMS body");
             }
-            Ok(Err(Rejection::UnknownEntryPoint(n))) => unknown.push(n.to_string()),
-            Ok(Err(rejection)) => unknown.push(format!("{} ({rejection})", m.to)),
-            Err(error) => {
-                metric("store_failure");
-                tracing::error!(%carrier, %error, "could not store an inbound SMS");
-                return text(StatusCode::SERVICE_UNAVAILABLE, "storage failure; please retry");
-            }
+            Stored::Done(Err(Rejection::UnknownEntryPoint(n))) => unknown.push(n.to_string()),
+            Stored::Done(Err(rejection)) => unknown.push(format!("{} ({rejection})", m.to)),
         }
     }
-    for (update, reply) in updates {
-        match reply.await {
-            Ok(Ok(_)) => accepted += 1,
+    for (update, outcome) in result.statuses.iter().zip(stored_updates) {
+        match outcome {
+            Stored::Queued | Stored::Done(Ok(_)) => accepted += 1,
             // Not ours, or of a closed conversation: acknowledge so the carrier stops.
-            Ok(Err(rejection)) => {
+            Stored::Done(Err(rejection)) => {
                 duplicates += 1;
                 tracing::info!(%carrier, provider_id = %update.provider_id, %rejection, "status callback ignored");
-            }
-            Err(error) => {
-                metric("store_failure");
-                tracing::error!(%carrier, %error, "could not store a status callback");
-                return text(StatusCode::SERVICE_UNAVAILABLE, "storage failure; please retry");
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Two `smsdesk run` instances on one PostgreSQL store (PRODUCT.md §13):
-//! one leads, the other stands by; the leader is killed with SIGKILL, the
-//! standby takes over within the lease, and finds every SMS the dead
-//! leader acknowledged, exactly once.
+//! one leads, the other stands by, both take webhooks; the leader is
+//! killed with SIGKILL at once, the standby takes over within the lease,
+//! and every SMS either acknowledged is in the store exactly once.
 
 use crate::common;
 
@@ -97,11 +97,18 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     let r = http.get(b.url("/supervisor/figures.json")).send().await.unwrap();
     assert_eq!(r.status(), 503);
 
+    // Both take webhooks: the standby's go into the shared inbox too.
     for i in 0..5 {
-        assert_eq!(
-            text(&http, &public, &a, &format!("SMa{i:030}"), &format!("to a {i}")).await,
-            200
-        );
+        let to_a = text(&http, &public, &a, &format!("SMa{i:030}"), &format!("to a {i}")).await;
+        let to_standby = text(
+            &http,
+            &public,
+            &b,
+            &format!("SMs{i:030}"),
+            &format!("to the standby {i}"),
+        )
+        .await;
+        assert_eq!((to_a, to_standby), (200, 200));
     }
     a.kill9();
     let takeover = wait_role(&http, &b, "leader", Duration::from_secs(20)).await;
@@ -116,9 +123,22 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     // A repeated webhook (the carrier retrying one the dead leader acknowledged) is stored once.
     assert_eq!(text(&http, &public, &b, &format!("SMa{:030}", 0), "to a 0").await, 200);
 
-    let bodies = tokio::task::spawn_blocking(move || stored_bodies(&url)).await.unwrap();
-    for i in 0..5 {
-        assert_eq!(bodies.get(&format!("to a {i}")), Some(&1), "{bodies:?}");
-        assert_eq!(bodies.get(&format!("to b {i}")), Some(&1), "{bodies:?}");
+    // The new leader commits what is left in the inbox; then each is there once.
+    let expected: Vec<String> = (0..5)
+        .flat_map(|i| [format!("to a {i}"), format!("to the standby {i}"), format!("to b {i}")])
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let read = url.clone();
+        let bodies = tokio::task::spawn_blocking(move || stored_bodies(&read)).await.unwrap();
+        if expected.iter().all(|b| bodies.contains_key(b)) {
+            for body in &expected {
+                assert_eq!(bodies.get(body), Some(&1), "{body}: {bodies:?}");
+            }
+            assert_eq!(bodies.len(), expected.len(), "{bodies:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "missing after the takeover: {bodies:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

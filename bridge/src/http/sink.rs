@@ -1,0 +1,72 @@
+//! Where a verified webhook's commands go, and what the webhook handler
+//! needs around them. On one machine (`AppState`) they are committed by
+//! the engine before the answer. With a PostgreSQL store
+//! (`shared_inbox::Gateway`), any instance stores them in the shared inbox
+//! before the answer, and the leader's engine takes them from there.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use smsdesk_core::{Command, Executed, Rejection};
+use smsdesk_plugins::reload::Watched;
+use smsdesk_plugins::CarrierPlugin;
+
+use crate::app::AppState;
+use crate::dead_letters::DeadLetters;
+use crate::metrics::Metrics;
+
+/// What became of one command.
+#[derive(Debug)]
+pub enum Stored {
+    /// Committed by the engine (or refused by it).
+    Done(Result<Executed, Rejection>),
+    /// Durably in the shared inbox; the leader's engine commits it.
+    Queued,
+}
+
+/// The storage failed: nothing is acknowledged, the carrier retries.
+pub type StoreFailed = String;
+
+pub type Storing = Pin<Box<dyn Future<Output = Result<Vec<Stored>, StoreFailed>> + Send>>;
+
+/// The webhook handler's view of the server.
+pub trait WebhookSink: Send + Sync + 'static {
+    fn metrics(&self) -> &Metrics;
+    fn carrier(&self, name: &str) -> Option<&Watched<CarrierPlugin>>;
+    fn public_url(&self) -> &str;
+    fn max_body(&self) -> usize;
+    fn dead_letters(&self) -> &DeadLetters;
+    /// Stores `commands` durably (all in one go where the store allows);
+    /// one outcome per command, in order.
+    fn store(self: &Arc<Self>, commands: Vec<Command>) -> Storing;
+}
+
+impl WebhookSink for AppState {
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+    fn carrier(&self, name: &str) -> Option<&Watched<CarrierPlugin>> {
+        self.carriers.get(name)
+    }
+    fn public_url(&self) -> &str {
+        &self.config.public_url
+    }
+    fn max_body(&self) -> usize {
+        self.config.max_body
+    }
+    fn dead_letters(&self) -> &DeadLetters {
+        &self.dead_letters
+    }
+    fn store(self: &Arc<Self>, commands: Vec<Command>) -> Storing {
+        // All submitted before any is awaited: one group commit.
+        let replies: Vec<_> = commands.into_iter().map(|c| self.submit(c)).collect();
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(replies.len());
+            for reply in replies {
+                out.push(Stored::Done(reply.await.map_err(|e| e.to_string())?));
+            }
+            Ok(out)
+        })
+    }
+}
