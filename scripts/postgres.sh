@@ -63,7 +63,7 @@ port = $port
 unix_socket_directories = '$data'
 fsync = on
 synchronous_commit = on
-max_connections = 50
+max_connections = 100
 shared_buffers = 64MB
 logging_collector = off
 CONF

@@ -100,6 +100,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             tracing::error!(%why, "this instance no longer leads; stopping so that it starts again as a standby");
             std::process::exit(LOST_LEASE);
         }
+        why = engine_stopped(&state) => {
+            // The engine refuses work after a failed commit (the database
+            // went away, or a takeover fenced it): start afresh, from the
+            // database, as a standby first.
+            tracing::error!(%why, "the engine stopped; stopping so that this instance starts again from the database");
+            candidate.resign(&fence).await;
+            std::process::exit(LOST_LEASE);
+        }
         _ = stopped.wait_for(|stop| *stop) => {}
     }
     tasks.shutdown().await;
@@ -107,6 +115,18 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     server.await??;
     tracing::info!("smsdesk stopped (the lease is resigned)");
     Ok(())
+}
+
+/// Returns (why) once the engine has stopped.
+async fn engine_stopped(state: &crate::app::AppState) -> String {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        match state.read(|e| e.stopped().map(str::to_owned)).await {
+            Ok(None) => {}
+            Ok(Some(why)) => return why,
+            Err(gone) => return gone.to_string(),
+        }
+    }
 }
 
 /// What a standby serves.

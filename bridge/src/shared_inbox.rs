@@ -24,7 +24,7 @@ use crate::dead_letters::DeadLetters;
 use crate::http::sink::{Stored, Storing, WebhookSink};
 use crate::metrics::Metrics;
 
-/// Connections kept for inserts (more are opened while busy, then closed).
+/// Connections to the database at most (for inserts and the leader's reads).
 const POOL: usize = 8;
 /// How often the leader looks for new rows when there were none.
 const POLL: Duration = Duration::from_millis(20);
@@ -35,6 +35,9 @@ const BATCH: i64 = 64;
 pub struct Pool {
     url: String,
     idle: Mutex<Vec<Client>>,
+    /// At most `POOL` connections at a time: a burst waits its turn
+    /// rather than exhaust the server's `max_connections`.
+    permits: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Pool {
@@ -48,15 +51,17 @@ impl Pool {
         Arc::new(Self {
             url: url.to_owned(),
             idle: Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(POOL),
         })
     }
 
-    /// Runs `f` with a connection on a blocking thread; a connection that
-    /// failed is dropped, a good one kept.
+    /// Runs `f` with a connection on a blocking thread, once one of the
+    /// `POOL` is free; a connection that failed is dropped, a good one kept.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, String> {
+        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let pool = self.clone();
         tokio::task::spawn_blocking(move || {
             let taken = pool.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
