@@ -3,7 +3,12 @@
 //! - a trivial axum handler (HTTP cost alone);
 //! - raw `write` + `fdatasync` of 300-byte records (disk cost alone);
 //! - smsdesk itself with 5,000 replies waiting at a carrier that answers
-//!   503 to everything (intake must not slow down with a carrier backlog).
+//!   503 to everything (intake must not slow down with a carrier backlog);
+//! - smsdesk on PostgreSQL (`storage.backend = "postgres"`, a throwaway
+//!   local server from scripts/postgres.sh): every webhook committed to the
+//!   shared inbox before its 200;
+//! - and the time a standby takes to lead: after the leader's SIGKILL (the
+//!   lease runs out), and after a clean stop (the leader resigns).
 //!
 //! Runs `smsdesk run` (release build) and sends Twilio-signed inbound
 //! webhooks from 32 concurrent connections over loopback, for a bounded
@@ -19,6 +24,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::config::server_config;
 use common::{free_port, sign, Server, ENTRY, TOKEN};
 use smsdesk_core::{AgentId, Command, ConversationId, Timestamp};
 
@@ -179,6 +185,38 @@ async fn ingest(client: &reqwest::Client, port: u16, base: usize) -> Stats {
     .await
 }
 
+/// This instance's `/readyz` role.
+async fn role(client: &reqwest::Client, server: &Server) -> String {
+    match client.get(server.url("/readyz")).send().await {
+        Ok(r) => r
+            .json::<serde_json::Value>()
+            .await
+            .map_or_else(|_| String::new(), |v| v["role"].as_str().unwrap_or_default().to_owned()),
+        Err(_) => String::new(),
+    }
+}
+
+/// How long until `server` says it is `wanted` (at most 60 s).
+async fn until_role(client: &reqwest::Client, server: &Server, wanted: &str) -> Duration {
+    let start = Instant::now();
+    while role(client, server).await != wanted {
+        assert!(start.elapsed() < Duration::from_secs(60), "never {wanted}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    start.elapsed()
+}
+
+/// smsdesk on the PostgreSQL at `url`, in `dir`, sending to `carrier`.
+fn start_on_postgres(dir: &Path, url: &str, carrier: &str) -> Server {
+    std::fs::create_dir_all(dir).expect("dir");
+    let port = free_port();
+    let config = server_config(port, carrier, None).replace(
+        "[storage]\n",
+        &format!("[storage]\nbackend = \"postgres\"\nurl = \"{url}\"\n"),
+    );
+    Server::start_with_config(dir, port, &config, None)
+}
+
 fn main() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-ingest");
     let _ = std::fs::remove_dir_all(&dir);
@@ -213,7 +251,8 @@ fn main() {
     std::fs::create_dir_all(&plain_dir).expect("dir");
     std::fs::create_dir_all(&backlog_dir).expect("dir");
     fill_outbox(&backlog_dir.join("data/smsdesk"), BACKLOG);
-    let (mut plain, mut backlog) = (Vec::new(), Vec::new());
+    let postgres = smsdesk_pgstore::testing::Postgres::start();
+    let (mut plain, mut backlog, mut on_postgres) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         for (series, dir) in [(&mut plain, &plain_dir), (&mut backlog, &backlog_dir)] {
             let port = free_port();
@@ -221,8 +260,30 @@ fn main() {
             series.push(runtime.block_on(ingest(&client, port, round * MAX_REQUESTS)));
             drop(server);
         }
+        let server = start_on_postgres(&dir.join(format!("pg{round}")), &postgres.base_url(), &carrier);
+        runtime.block_on(until_role(&client, &server, "leader"));
+        on_postgres.push(runtime.block_on(ingest(&client, server.port, (ROUNDS + round) * MAX_REQUESTS)));
+        drop(server);
     }
-    let (plain, backlog) = (Stats::merge(&plain), Stats::merge(&backlog));
+    let (plain, backlog, on_postgres) = (Stats::merge(&plain), Stats::merge(&backlog), Stats::merge(&on_postgres));
+
+    // Takeover: a standby leads after the leader's SIGKILL (its lease runs
+    // out) and after a clean stop (it resigns).
+    let url = postgres.base_url();
+    let mut leader = start_on_postgres(&dir.join("leader"), &url, &carrier);
+    runtime.block_on(until_role(&client, &leader, "leader"));
+    let standby = start_on_postgres(&dir.join("standby"), &url, &carrier);
+    runtime.block_on(until_role(&client, &standby, "standby"));
+    leader.kill9();
+    let after_kill = runtime.block_on(until_role(&client, &standby, "leader"));
+    let mut leader = standby;
+    let standby = start_on_postgres(&dir.join("standby2"), &url, &carrier);
+    runtime.block_on(until_role(&client, &standby, "standby"));
+    let stopped = Instant::now();
+    leader.stop();
+    let after_stop = stopped.elapsed() + runtime.block_on(until_role(&client, &standby, "leader"));
+    drop(standby);
+    drop(postgres);
     let _ = std::fs::remove_dir_all(&dir);
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -242,6 +303,7 @@ fn main() {
     println!("  raw write+fdatasync:        {raw:>9.0} /s");
     line("smsdesk:", &plain);
     line(&format!("smsdesk, {BACKLOG} replies at a 503 carrier:"), &backlog);
+    line("smsdesk on PostgreSQL:", &on_postgres);
     println!(
         "ingest: {:.2}x raw write+fdatasync, {:.2}x a trivial axum handler",
         plain.per_sec / raw,
@@ -250,5 +312,18 @@ fn main() {
     println!(
         "ingest with {BACKLOG} replies pending at a failing carrier: {:.2}x the run with none (target >= 0.9)",
         backlog.per_sec / plain.per_sec
+    );
+    println!(
+        "ingest on PostgreSQL: {:.2}x raw write+fdatasync, {:.2}x sled (p50 {:.2} ms vs {:.2} ms)",
+        on_postgres.per_sec / raw,
+        on_postgres.per_sec / plain.per_sec,
+        ms(on_postgres.p50),
+        ms(plain.p50)
+    );
+    println!(
+        "takeover: {:.1} s after the leader's SIGKILL (lease {} s), {:.2} s after a clean stop (target <= 15 s)",
+        after_kill.as_secs_f64(),
+        smsdesk::leader::TTL.as_secs(),
+        after_stop.as_secs_f64()
     );
 }
