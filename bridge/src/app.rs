@@ -59,6 +59,9 @@ pub struct AppState {
     pub homeserver_ok: AtomicBool,
     /// Appservice mode's registration, inbox and ghosts (`None` in bot mode).
     pub appservice: Option<Arc<crate::appservice::Appservice>>,
+    /// On a shared PostgreSQL store: the lease this leader writes under
+    /// (the bot's store is fenced with it too).
+    pub fence: Option<smsdesk_pgstore::Fence>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -202,11 +205,16 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
 pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     adopt_old_layout(&config)?;
     let store = EngineStore::Sled(open_store(&config.storage, config.cache_mib)?);
-    start_with(config, store)
+    start_with(config, store, None)
 }
 
-/// Builds the state on `store` (the leader's fenced PostgreSQL store, or sled).
-pub fn start_with(config: Config, store: EngineStore) -> anyhow::Result<Arc<AppState>> {
+/// Builds the state on `store` (the leader's PostgreSQL store, fenced by
+/// `fence`, or sled).
+pub fn start_with(
+    config: Config,
+    store: EngineStore,
+    fence: Option<smsdesk_pgstore::Fence>,
+) -> anyhow::Result<Arc<AppState>> {
     let plugin_host = crate::plugins::host(&config)?;
     let carriers = load_carriers(&config, &plugin_host)?;
     let (routers, router_handles) = load_routers(&config, &plugin_host)?;
@@ -250,6 +258,7 @@ pub fn start_with(config: Config, store: EngineStore) -> anyhow::Result<Arc<AppS
         intake_wake,
         homeserver_ok: AtomicBool::new(false),
         appservice,
+        fence,
     }))
 }
 

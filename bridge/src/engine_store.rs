@@ -9,14 +9,14 @@ use smsdesk_pgstore::PgStore;
 #[derive(Debug)]
 pub enum EngineStore {
     Sled(SledStore),
-    Postgres(PgStore),
+    Postgres(Box<PgStore>),
 }
 
 impl EngineStore {
     fn inner(&self) -> &dyn KvStore {
         match self {
             Self::Sled(s) => s,
-            Self::Postgres(s) => s,
+            Self::Postgres(s) => s.as_ref(),
         }
     }
 

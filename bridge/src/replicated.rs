@@ -78,13 +78,15 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             return Ok(());
         }
     };
-    let store_fence = fence.clone();
+    let (store_fence, app_fence) = (fence.clone(), fence.clone());
     let store =
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
             .context("opening the PostgreSQL store")?;
-    let state =
-        tokio::task::spawn_blocking(move || crate::app::start_with(config, EngineStore::Postgres(store))).await??;
+    let state = tokio::task::spawn_blocking(move || {
+        crate::app::start_with(config, EngineStore::Postgres(Box::new(store)), Some(app_fence))
+    })
+    .await??;
     let _ =
         routes.send(crate::http::without_webhooks(state.clone()).merge(crate::http::webhook_routes(gateway, max_body)));
     let mut tasks = tokio::task::JoinSet::new();

@@ -10,6 +10,8 @@
 //! - `inbox`: webhooks any instance acknowledged, for the leader's engine.
 //! - `lease`: the leader lease (database clock, epochs raised at each
 //!   takeover, renew, resign with `NOTIFY`).
+//! - `threaded`: a store on a thread of its own, for callers on an async
+//!   runtime (the sync client must not run there).
 //! - `testing`: a throwaway server for tests and benchmarks.
 //!
 //! Keys and values are the bytes the sled store keeps, so the engine's
@@ -20,5 +22,7 @@ pub mod lease;
 pub mod migrate;
 pub mod store;
 pub mod testing;
+pub mod threaded;
 
-pub use store::{describe, Fence, PgStore};
+pub use store::{describe, Fence, PgStore, Table};
+pub use threaded::Threaded;

@@ -27,8 +27,55 @@ pub struct Fence {
     pub epoch: i64,
 }
 
+/// Which key-value table a store keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    /// The engine's records (`smsdesk_kv`).
+    Engine,
+    /// The Matrix bot's (`smsdesk_bot_kv`): rooms, cards, the feed's cursor.
+    Bot,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Engine => "smsdesk_kv",
+            Self::Bot => "smsdesk_bot_kv",
+        }
+    }
+}
+
+/// The statements of one table.
+#[derive(Debug)]
+struct Sql {
+    delete: String,
+    upsert: String,
+    get: String,
+    from: String,
+    between: String,
+    range: String,
+}
+
+impl Sql {
+    fn of(table: Table) -> Self {
+        let t = table.name();
+        Self {
+            delete: format!("DELETE FROM {t} WHERE key = ANY($1)"),
+            upsert: format!(
+                "INSERT INTO {t} (key, value) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+            ),
+            get: format!("SELECT value FROM {t} WHERE key = $1"),
+            from: format!("SELECT key, value FROM {t} WHERE key >= $1 ORDER BY key"),
+            between: format!("SELECT key, value FROM {t} WHERE key >= $1 AND key < $2 ORDER BY key"),
+            range: format!("SELECT key, value FROM {t} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"),
+        }
+    }
+}
+
 pub struct PgStore {
     client: Mutex<Client>,
+    sql: Sql,
     fence: Option<Fence>,
     commits: AtomicU64,
 }
@@ -73,10 +120,16 @@ impl PgStore {
     /// applies the migrations this database has not had. Not fenced: for
     /// one writer, tools and tests; a leader uses `fenced`.
     pub fn connect(url: &str) -> Result<Self> {
+        Self::connect_table(url, Table::Engine)
+    }
+
+    /// The same for the table `table`.
+    pub fn connect_table(url: &str, table: Table) -> Result<Self> {
         let mut client = Client::connect(url, NoTls).map_err(db)?;
         crate::migrate::run(&mut client).map_err(db)?;
         Ok(Self {
             client: Mutex::new(client),
+            sql: Sql::of(table),
             fence: None,
             commits: AtomicU64::new(0),
         })
@@ -135,16 +188,10 @@ impl KvStore for PgStore {
             }
         }
         if !deleted.is_empty() {
-            tx.execute("DELETE FROM smsdesk_kv WHERE key = ANY($1)", &[&deleted])
-                .map_err(db)?;
+            tx.execute(&self.sql.delete, &[&deleted]).map_err(db)?;
         }
         if !keys.is_empty() {
-            tx.execute(
-                "INSERT INTO smsdesk_kv (key, value) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
-                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                &[&keys, &values],
-            )
-            .map_err(db)?;
+            tx.execute(&self.sql.upsert, &[&keys, &values]).map_err(db)?;
         }
         tx.commit().map_err(db)?;
         self.commits.fetch_add(1, Ordering::Relaxed);
@@ -154,30 +201,21 @@ impl KvStore for PgStore {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self
             .client()
-            .query_opt("SELECT value FROM smsdesk_kv WHERE key = $1", &[&key])
+            .query_opt(&self.sql.get, &[&key])
             .map_err(db)?
             .map(|r| r.get(0)))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         match prefix_end(prefix) {
-            Some(end) => self.rows(
-                "SELECT key, value FROM smsdesk_kv WHERE key >= $1 AND key < $2 ORDER BY key",
-                &[&prefix, &end],
-            ),
-            None => self.rows(
-                "SELECT key, value FROM smsdesk_kv WHERE key >= $1 ORDER BY key",
-                &[&prefix],
-            ),
+            Some(end) => self.rows(&self.sql.between, &[&prefix, &end]),
+            None => self.rows(&self.sql.from, &[&prefix]),
         }
     }
 
     fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.rows(
-            "SELECT key, value FROM smsdesk_kv WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3",
-            &[&from, &to, &limit],
-        )
+        self.rows(&self.sql.range, &[&from, &to, &limit])
     }
 
     fn syncs(&self) -> u64 {

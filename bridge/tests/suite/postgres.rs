@@ -324,3 +324,66 @@ async fn every_acknowledged_webhook_survives_a_database_crash_during_a_burst() {
     }
     drop(b);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
+    use common::matrix::{Synapse, User};
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let sim_port = free_port();
+    let public = "http://desk.example.test";
+    let url = pg.base_url();
+    let config = |port: u16| {
+        server_config(
+            port,
+            &format!("http://127.0.0.1:{sim_port}"),
+            Some((&synapse.url(), "password = \"bot-password\"")),
+        )
+        .replace(
+            "[storage]\n",
+            &format!("[storage]\nbackend = \"postgres\"\nurl = \"{url}\"\n"),
+        )
+        .replace(
+            &format!("public_url = \"http://127.0.0.1:{port}\""),
+            &format!("public_url = \"{public}\""),
+        )
+    };
+    let (pa, pb) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, pa);
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&dir_a).unwrap();
+    std::fs::create_dir_all(&dir_b).unwrap();
+    let http = reqwest::Client::new();
+    let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
+    wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
+    wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
+
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!available").await;
+    alice.wait_for("You are now available").await;
+    assert_eq!(text(&http, public, &a, &format!("SMm{:030}", 0), "hello").await, 200);
+    alice.wait_for("Offer #0").await;
+    alice.say(&desk, "!accept 0").await;
+    let room = alice.wait_for("history so far").await.room;
+    alice.joined(&room).await;
+
+    a.kill9();
+    wait_role(&http, &b, "leader", Duration::from_secs(25)).await;
+    // The new leader's bot goes on from the shared bot store: the same
+    // room for the same conversation, and no offer or history again.
+    assert_eq!(
+        text(&http, public, &b, &format!("SMm{:030}", 1), "still there?").await,
+        200
+    );
+    let line = alice.wait_for("customer: still there?").await;
+    assert_eq!(line.room, room);
+    alice.say(&room, "yes, still here").await;
+    sim.wait_for_body(&http, "yes, still here", Duration::from_millis(100))
+        .await;
+    assert_eq!(alice.count("history so far"), 1, "the room was not opened again");
+}

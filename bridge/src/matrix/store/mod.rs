@@ -87,9 +87,10 @@ pub enum Adopted {
     Rebuilt { reason: String },
 }
 
-#[derive(Debug)]
 pub struct BotStore {
-    kv: Arc<SledStore>,
+    /// sled under `storage.path/matrix` on one machine; the shared
+    /// `smsdesk_bot_kv` table on PostgreSQL, so a new leader goes on.
+    kv: Arc<dyn KvStore + Send + Sync>,
     staged: Mutex<WriteSet>,
     /// Held from taking the staged writes until they are committed: one
     /// flush at a time, so an older value never lands after a newer one,
@@ -125,12 +126,29 @@ const EVENT_LOG_PREFIXES: &[&str] = &[
 /// bytes per conversation.
 const CACHE_MIB: u64 = 16;
 
+impl std::fmt::Debug for BotStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotStore")
+            .field("rebuilt", &self.rebuilt)
+            .finish_non_exhaustive()
+    }
+}
+
 impl BotStore {
     /// Opens the store in `dir` for the engine store `identity`, whose next
     /// event is `next_seq`.
     pub fn open(dir: &Path, identity: &str, next_seq: u64) -> Result<(Self, Adopted)> {
+        Self::open_on(
+            Arc::new(SledStore::open_with_cache(dir, CACHE_MIB)?),
+            identity,
+            next_seq,
+        )
+    }
+
+    /// The same on `kv` (the shared table of a PostgreSQL deployment).
+    pub fn open_on(kv: Arc<dyn KvStore + Send + Sync>, identity: &str, next_seq: u64) -> Result<(Self, Adopted)> {
         let mut store = Self {
-            kv: Arc::new(SledStore::open_with_cache(dir, CACHE_MIB)?),
+            kv,
             staged: Mutex::new(WriteSet::default()),
             flushing: Mutex::new(()),
             in_flight: Mutex::new(WriteSet::default()),
