@@ -33,7 +33,19 @@ const NAME: &str = "leader";
 pub struct Candidate {
     url: String,
     lease: Lease,
-    client: Arc<Mutex<Option<Client>>>,
+    client: Arc<Slot>,
+}
+
+/// The candidate's connection; closed off the async runtime when the last
+/// handle goes (see `shared_inbox::drop_off_runtime`).
+#[derive(Default)]
+struct Slot(Mutex<Option<Client>>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let client = self.0.get_mut().unwrap_or_else(PoisonError::into_inner).take();
+        crate::shared_inbox::drop_off_runtime(client.into_iter().collect());
+    }
 }
 
 impl std::fmt::Debug for Candidate {
@@ -56,7 +68,7 @@ impl Candidate {
         Self {
             url: url.to_owned(),
             lease: Lease::new(NAME, &holder_name(), TTL),
-            client: Arc::new(Mutex::new(None)),
+            client: Arc::new(Slot::default()),
         }
     }
 
@@ -73,7 +85,7 @@ impl Candidate {
     ) -> Result<T, String> {
         let (url, lease, slot) = (self.url.clone(), self.lease.clone(), self.client.clone());
         tokio::task::spawn_blocking(move || {
-            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut slot = slot.0.lock().unwrap_or_else(PoisonError::into_inner);
             if slot.as_ref().is_none_or(Client::is_closed) {
                 let mut client = Client::connect(&url, NoTls).map_err(|e| describe(&e))?;
                 // The lease table may not exist yet on a new database.

@@ -46,6 +46,25 @@ impl std::fmt::Debug for Pool {
     }
 }
 
+/// A connection of the `postgres` client must not be dropped on an async
+/// runtime's thread (its drop blocks on a runtime of its own): the last
+/// ones go to a thread of their own.
+pub fn drop_off_runtime(clients: Vec<Client>) {
+    if !clients.is_empty() {
+        let _ = std::thread::Builder::new()
+            .name("smsdesk-pg-close".to_owned())
+            .spawn(move || drop(clients));
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        drop_off_runtime(std::mem::take(
+            self.idle.get_mut().unwrap_or_else(PoisonError::into_inner),
+        ));
+    }
+}
+
 impl Pool {
     pub fn new(url: &str) -> Arc<Self> {
         Arc::new(Self {

@@ -94,7 +94,7 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
 
     let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
     wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
-    let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
+    let mut b = Server::start_with_config(&dir_b, pb, &config(pb), None);
     wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
     // A standby says so, and sends work elsewhere.
     let r = http.get(b.url("/supervisor/figures.json")).send().await.unwrap();
@@ -125,6 +125,27 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     }
     // A repeated webhook (the carrier retrying one the dead leader acknowledged) is stored once.
     assert_eq!(text(&http, &public, &b, &format!("SMa{:030}", 0), "to a 0").await, 200);
+
+    // A clean stop resigns: a third instance leads at once, and the
+    // stopped one exits cleanly.
+    let (pc, dir_c) = (free_port(), tmp.path().join("c"));
+    std::fs::create_dir_all(&dir_c).unwrap();
+    let c = Server::start_with_config(&dir_c, pc, &config(pc), None);
+    wait_role(&http, &c, "standby", Duration::from_secs(20)).await;
+    let pid = b.child.as_ref().unwrap().id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(
+        b.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "a clean stop ends cleanly"
+    );
+    let after_stop = wait_role(&http, &c, "leader", Duration::from_secs(20)).await;
+    println!("takeover after a clean stop: {:.1} s", after_stop.as_secs_f64());
+    assert!(after_stop < Duration::from_secs(5), "took {after_stop:?}");
 
     // The new leader commits what is left in the inbox; then each is there once.
     let expected: Vec<String> = (0..5)
