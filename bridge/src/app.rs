@@ -204,7 +204,7 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
 /// Builds the state: storage directory, plugins, engine thread.
 pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     adopt_old_layout(&config)?;
-    let store = EngineStore::Sled(open_store(&config.storage, config.cache_mib)?);
+    let store: EngineStore = Arc::new(open_store(&config.storage, config.cache_mib)?);
     start_with(config, store, None)
 }
 

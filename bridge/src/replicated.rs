@@ -27,7 +27,6 @@ use tokio::sync::watch;
 use tower::ServiceExt as _;
 
 use crate::config::Config;
-use crate::engine_store::EngineStore;
 use crate::leader::Candidate;
 use crate::shared_inbox::{Gateway, Pool};
 
@@ -83,10 +82,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
             .context("opening the PostgreSQL store")?;
-    let state = tokio::task::spawn_blocking(move || {
-        crate::app::start_with(config, EngineStore::Postgres(Box::new(store)), Some(app_fence))
-    })
-    .await??;
+    let state =
+        tokio::task::spawn_blocking(move || crate::app::start_with(config, Arc::new(store), Some(app_fence))).await??;
     let _ =
         routes.send(crate::http::without_webhooks(state.clone()).merge(crate::http::webhook_routes(gateway, max_body)));
     let mut tasks = tokio::task::JoinSet::new();

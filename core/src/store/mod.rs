@@ -83,3 +83,27 @@ pub trait KvStore: Send {
     /// How many durable syncs this store has performed (for metrics and tests).
     fn syncs(&self) -> u64;
 }
+
+/// A store behind an `Arc` is a store: the bridge picks sled or PostgreSQL
+/// at start (`Arc<dyn KvStore + Sync>`), and tests share one store between
+/// an engine and the one reopened on it.
+impl<T: KvStore + Sync + ?Sized> KvStore for std::sync::Arc<T> {
+    fn commit(&self, writes: &WriteSet) -> Result<()> {
+        (**self).commit(writes)
+    }
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        (**self).get(key)
+    }
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        (**self).scan_prefix(prefix)
+    }
+    fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        (**self).scan_range(from, to, limit)
+    }
+    fn settle(&self) -> Result<()> {
+        (**self).settle()
+    }
+    fn syncs(&self) -> u64 {
+        (**self).syncs()
+    }
+}
