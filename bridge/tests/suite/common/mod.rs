@@ -11,6 +11,7 @@ pub mod config;
 pub mod desk;
 pub mod matrix;
 pub mod process;
+pub mod replicas;
 pub mod server;
 pub mod sim;
 pub mod store;

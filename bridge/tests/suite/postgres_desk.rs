@@ -1,0 +1,155 @@
+//! The desk around a takeover on PostgreSQL (PRODUCT.md §13): the Matrix
+//! desk goes on in the same rooms from the shared bot store, and replies
+//! queued when the leader died reach the carrier exactly once, sent by the
+//! new leader with the same idempotency keys.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use common::replicas::*;
+use common::twilio::{form, sign, sms_params};
+use common::*;
+use smsdesk_pgstore::testing::Postgres;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
+    use common::matrix::{Synapse, User};
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let sim_port = free_port();
+    let public = "http://desk.example.test";
+    let url = pg.base_url();
+    let config = |port: u16| {
+        postgres_config(
+            port,
+            &format!("http://127.0.0.1:{sim_port}"),
+            Some((&synapse.url(), "password = \"bot-password\"")),
+            &url,
+            public,
+        )
+    };
+    let (pa, pb) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, pa);
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&dir_a).unwrap();
+    std::fs::create_dir_all(&dir_b).unwrap();
+    let http = reqwest::Client::new();
+    let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
+    wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
+    wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
+
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!available").await;
+    alice.wait_for("You are now available").await;
+    assert_eq!(text(&http, public, &a, &format!("SMm{:030}", 0), "hello").await, 200);
+    alice.wait_for("Offer #0").await;
+    alice.say(&desk, "!accept 0").await;
+    let room = alice.wait_for("history so far").await.room;
+    alice.joined(&room).await;
+
+    a.kill9();
+    wait_role(&http, &b, "leader", Duration::from_secs(25)).await;
+    // The new leader's bot goes on from the shared bot store: the same
+    // room for the same conversation, and no offer or history again.
+    assert_eq!(
+        text(&http, public, &b, &format!("SMm{:030}", 1), "still there?").await,
+        200
+    );
+    let line = alice.wait_for("customer: still there?").await;
+    assert_eq!(line.room, room);
+    alice.say(&room, "yes, still here").await;
+    sim.wait_for_body(&http, "yes, still here", Duration::from_millis(100))
+        .await;
+    assert_eq!(alice.count("history so far"), 1, "the room was not opened again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replies_queued_before_the_leaders_death_reach_the_carrier_exactly_once() {
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let sim_port = free_port();
+    let public = "http://desk.example.test";
+    let url = pg.base_url();
+    // Each HELP gets the help reply: replies the outbox sends, from the engine's store.
+    let config = |port: u16| {
+        postgres_config(port, &format!("http://127.0.0.1:{sim_port}"), None, &url, public).replace(
+            "send_rate = 50\n\n[[entry_points]]",
+            "send_rate = 50\nkeywords = \"smsdesk\"\n\n[[entry_points]]",
+        ) + "\n[compliance]\nhelp_reply = \"Acme help: reply STOP to opt out.\"\n\
+               opt_out_reply = \"You are unsubscribed.\"\nopt_in_reply = \"You are resubscribed.\"\n"
+    };
+    let (pa, pb) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, pa);
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&dir_a).unwrap();
+    std::fs::create_dir_all(&dir_b).unwrap();
+    let http = reqwest::Client::new();
+    let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
+    wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
+    wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
+
+    // A slow carrier: the first sends take a while, so most replies are
+    // still queued (and one in flight) when the leader dies.
+    sim.faults(
+        &http,
+        serde_json::json!([{"delay_ms": 1500}, {"delay_ms": 1500}, {"delay_ms": 1500}]),
+    )
+    .await;
+    let customers: Vec<String> = (0..8).map(|i| format!("+1555888{i:04}")).collect();
+    for (i, customer) in customers.iter().enumerate() {
+        let sid = format!("SMh{i:030}");
+        let params = sms_params(&sid, customer, ENTRY, "HELP");
+        let signature = sign(&format!("{public}/webhooks/twilio/inbound"), &params, TOKEN);
+        let status = http
+            .post(a.url("/webhooks/twilio/inbound"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-twilio-signature", signature)
+            .body(form(&params))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let before = sim.messages(&http).await.len();
+    a.kill9();
+    wait_role(&http, &b, "leader", Duration::from_secs(25)).await;
+
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let messages = sim.messages(&http).await;
+        let helped: Vec<&str> = messages
+            .iter()
+            .filter(|m| m["body"] == "Acme help: reply STOP to opt out.")
+            .filter_map(|m| m["to"].as_str())
+            .collect();
+        if customers.iter().all(|c| helped.contains(&c.as_str())) {
+            for c in &customers {
+                assert_eq!(
+                    helped.iter().filter(|t| **t == c.as_str()).count(),
+                    1,
+                    "{c}: {messages:?}"
+                );
+            }
+            println!(
+                "{before} of {} replies had reached the carrier when the leader died",
+                customers.len()
+            );
+            assert!(before < customers.len(), "the leader died with replies still queued");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "replies missing after the takeover: {messages:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
