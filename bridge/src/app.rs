@@ -38,7 +38,9 @@ pub struct AppState {
     /// Handles to reload the queues' router plugins off the engine thread.
     pub routers: Vec<(String, RouterReloader)>,
     pub plugin_host: PluginHost,
-    pub metrics: Metrics,
+    /// Shared with the webhook gateway on a PostgreSQL store, so one
+    /// `/metrics` shows both.
+    pub metrics: Arc<Metrics>,
     pub dead_letters: DeadLetters,
     /// The engine store's identity, which the Matrix bot's store must match.
     pub store_identity: String,
@@ -205,7 +207,7 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
 pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     adopt_old_layout(&config)?;
     let store: EngineStore = Arc::new(open_store(&config.storage, config.cache_mib)?);
-    start_with(config, store, None)
+    start_with(config, store, None, Arc::new(Metrics::new()))
 }
 
 /// Builds the state on `store` (the leader's PostgreSQL store, fenced by
@@ -214,6 +216,7 @@ pub fn start_with(
     config: Config,
     store: EngineStore,
     fence: Option<smsdesk_pgstore::Fence>,
+    metrics: Arc<Metrics>,
 ) -> anyhow::Result<Arc<AppState>> {
     let plugin_host = crate::plugins::host(&config)?;
     let carriers = load_carriers(&config, &plugin_host)?;
@@ -244,7 +247,7 @@ pub fn start_with(
     Ok(Arc::new(AppState {
         media,
         changes,
-        metrics: Metrics::new(),
+        metrics,
         config,
         committer,
         carriers,

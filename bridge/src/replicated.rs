@@ -4,7 +4,7 @@
 //! outboxes, the others stand by. Every instance takes webhooks (into the
 //! shared inbox, see `shared_inbox`). A standby also answers `/healthz`
 //! and `/readyz` (`"role": "standby"`, 503 when the database does not
-//! answer); anything else gets 503 with a `Retry-After` (the wallboard,
+//! answer) and `/metrics` (the webhooks it took); anything else gets 503 with a `Retry-After` (the wallboard,
 //! agents' attachments and appservice transactions are the leader's).
 //! When the standby takes over, the same listener serves the leader's routes.
 //!
@@ -48,7 +48,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, gateway_pool)).await??;
     let max_body = config.max_body;
     let (routes, current) = watch::channel(
-        standby_router(database_ok.clone()).merge(crate::http::webhook_routes(gateway.clone(), max_body)),
+        standby_router(database_ok.clone(), gateway.clone())
+            .merge(crate::http::webhook_routes(gateway.clone(), max_body)),
     );
     let (stop_tx, mut stopped) = watch::channel(false);
     tokio::spawn(async move {
@@ -78,12 +79,15 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         }
     };
     let (store_fence, app_fence) = (fence.clone(), fence.clone());
+    let leader_metrics = gateway.metrics();
     let store =
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
             .context("opening the PostgreSQL store")?;
-    let state =
-        tokio::task::spawn_blocking(move || crate::app::start_with(config, Arc::new(store), Some(app_fence))).await??;
+    let state = tokio::task::spawn_blocking(move || {
+        crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics)
+    })
+    .await??;
     let _ =
         routes.send(crate::http::without_webhooks(state.clone()).merge(crate::http::webhook_routes(gateway, max_body)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -129,7 +133,7 @@ async fn engine_stopped(state: &crate::app::AppState) -> String {
 }
 
 /// What a standby serves.
-fn standby_router(database_ok: Arc<AtomicBool>) -> axum::Router {
+fn standby_router(database_ok: Arc<AtomicBool>, gateway: Arc<Gateway>) -> axum::Router {
     let ready = move || {
         let up = database_ok.load(Ordering::Relaxed);
         async move {
@@ -149,6 +153,21 @@ fn standby_router(database_ok: Arc<AtomicBool>) -> axum::Router {
     axum::Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
+        .route(
+            "/metrics",
+            get(move || {
+                let text = gateway.render_metrics();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        )],
+                        text,
+                    )
+                }
+            }),
+        )
         .fallback(|| async {
             (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -106,7 +106,8 @@ impl Pool {
 pub struct Gateway {
     config: Config,
     carriers: BTreeMap<String, Watched<CarrierPlugin>>,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
+    plugin_host: smsdesk_plugins::PluginHost,
     dead_letters: DeadLetters,
     pool: Arc<Pool>,
 }
@@ -125,15 +126,22 @@ impl Gateway {
         let host = crate::plugins::host(config)?;
         Ok(Arc::new(Self {
             carriers: crate::app::load_carriers(config, &host)?,
-            metrics: Metrics::new(),
+            plugin_host: host,
+            metrics: Arc::new(Metrics::new()),
             dead_letters: DeadLetters::new(config.dead_letters_dir()),
             config: config.clone(),
             pool,
         }))
     }
 
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
+    /// Its metrics, which the leader's state shares.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// `/metrics` as a standby serves it: the webhooks it took and its plugins.
+    pub fn render_metrics(&self) -> String {
+        self.metrics.render(self.plugin_host.metrics())
     }
 }
 

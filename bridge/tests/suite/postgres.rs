@@ -49,6 +49,13 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
         .await;
         assert_eq!((to_a, to_standby), (200, 200));
     }
+    // The standby counts what it took, for the operator's dashboards.
+    let metrics = http.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let accepted = metrics
+        .lines()
+        .find(|l| l.starts_with("smsdesk_webhooks_total{") && l.contains("outcome=\"accepted\""))
+        .unwrap_or_else(|| panic!("no accepted webhooks in the standby's /metrics:\n{metrics}"));
+    assert!(accepted.ends_with(" 5"), "{accepted}");
     a.kill9();
     let takeover = wait_role(&http, &b, "leader", Duration::from_secs(20)).await;
     println!("takeover after SIGKILL: {:.1} s", takeover.as_secs_f64());
