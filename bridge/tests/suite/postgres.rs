@@ -19,7 +19,9 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     let pg = Postgres::start();
     let url = pg.base_url();
     let tmp = tempfile::tempdir().unwrap();
-    let (pa, pb) = (free_port(), free_port());
+    // Each port is picked just before its server starts: a port picked
+    // early can be taken meanwhile by a server of a test running beside.
+    let pa = free_port();
     // Behind a load balancer both have the same public URL, which carriers sign.
     let public = "http://desk.example.test".to_owned();
     let config = |port: u16| postgres_config(port, "http://127.0.0.1:9", None, &url, &public);
@@ -30,6 +32,7 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
 
     let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
     wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let pb = free_port();
     let mut b = Server::start_with_config(&dir_b, pb, &config(pb), None);
     wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
     // A standby says so, and sends work elsewhere.

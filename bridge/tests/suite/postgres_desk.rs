@@ -32,7 +32,9 @@ async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
             public,
         )
     };
-    let (pa, pb) = (free_port(), free_port());
+    // Each port is picked just before its server starts: a port picked
+    // early can be taken meanwhile by a server of a test running beside.
+    let pa = free_port();
     let sim = Sim::start(sim_port, pa);
     let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
     std::fs::create_dir_all(&dir_a).unwrap();
@@ -40,6 +42,7 @@ async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
     let http = reqwest::Client::new();
     let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
     wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let pb = free_port();
     let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
     wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
 
@@ -84,7 +87,9 @@ async fn replies_queued_before_the_leaders_death_reach_the_carrier_exactly_once(
         ) + "\n[compliance]\nhelp_reply = \"Acme help: reply STOP to opt out.\"\n\
                opt_out_reply = \"You are unsubscribed.\"\nopt_in_reply = \"You are resubscribed.\"\n"
     };
-    let (pa, pb) = (free_port(), free_port());
+    // Each port is picked just before its server starts: a port picked
+    // early can be taken meanwhile by a server of a test running beside.
+    let pa = free_port();
     let sim = Sim::start(sim_port, pa);
     let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
     std::fs::create_dir_all(&dir_a).unwrap();
@@ -92,6 +97,7 @@ async fn replies_queued_before_the_leaders_death_reach_the_carrier_exactly_once(
     let http = reqwest::Client::new();
     let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
     wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let pb = free_port();
     let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
     wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
 

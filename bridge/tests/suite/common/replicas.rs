@@ -156,7 +156,9 @@ pub async fn pair(pg: &Postgres, tmp: &std::path::Path, public: &str) -> (Server
     let url = pg.base_url();
     let config = |port: u16| postgres_config(port, "http://127.0.0.1:9", None, &url, public);
     let http = reqwest::Client::new();
-    let (pa, pb) = (free_port(), free_port());
+    // Each port is picked just before its server starts: a port picked
+    // early can be taken meanwhile by a server of a test running beside.
+    let pa = free_port();
     let (dir_a, dir_b) = (tmp.join("a"), tmp.join("b"));
     std::fs::create_dir_all(&dir_a).unwrap();
     std::fs::create_dir_all(&dir_b).unwrap();
@@ -165,6 +167,7 @@ pub async fn pair(pg: &Postgres, tmp: &std::path::Path, public: &str) -> (Server
     let log = |name: &str| std::env::var("SMSDESK_TEST_DEBUG").is_err().then(|| tmp.join(name));
     let a = Server::start_with_config(&dir_a, pa, &config(pa), log("a.log"));
     wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
+    let pb = free_port();
     let b = Server::start_with_config(&dir_b, pb, &config(pb), log("b.log"));
     wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
     (a, b)
