@@ -103,13 +103,6 @@ impl Candidate {
         .map_err(|e| e.to_string())?
     }
 
-    /// Whether the database answers (for a standby's `/readyz`).
-    pub async fn database_ok(&self) -> bool {
-        self.with_client(|_, c| c.simple_query("SELECT 1").map(|_| ()))
-            .await
-            .is_ok()
-    }
-
     /// Waits until this instance holds the lease; its fence. `standby`
     /// is told whether the database answers while it waits.
     pub async fn lead(&self, database_ok: impl Fn(bool)) -> Fence {

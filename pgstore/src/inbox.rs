@@ -31,8 +31,3 @@ pub fn done(client: &mut impl GenericClient, id: i64) -> Result<(), postgres::Er
     client.execute("DELETE FROM smsdesk_inbox WHERE id = $1", &[&id])?;
     Ok(())
 }
-
-/// Rows waiting (for `/metrics` and tests).
-pub fn depth(client: &mut impl GenericClient) -> Result<i64, postgres::Error> {
-    Ok(client.query_one("SELECT count(*) FROM smsdesk_inbox", &[])?.get(0))
-}

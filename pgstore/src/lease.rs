@@ -27,15 +27,6 @@ pub struct Lease {
     pub ttl: Duration,
 }
 
-/// Who holds a lease now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Holder {
-    pub holder: String,
-    pub epoch: i64,
-    /// Whether it is still valid by the database's clock.
-    pub valid: bool,
-}
-
 fn interval(ttl: Duration) -> f64 {
     ttl.as_secs_f64()
 }
@@ -92,19 +83,5 @@ impl Lease {
         )?;
         tx.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
         tx.commit()
-    }
-
-    /// Who holds the lease, if anyone ever took it.
-    pub fn holder(&self, client: &mut Client) -> Result<Option<Holder>, postgres::Error> {
-        Ok(client
-            .query_opt(
-                "SELECT holder, epoch, valid_until >= now() FROM smsdesk_lease WHERE name = $1",
-                &[&self.name],
-            )?
-            .map(|r| Holder {
-                holder: r.get(0),
-                epoch: r.get(1),
-                valid: r.get(2),
-            }))
     }
 }

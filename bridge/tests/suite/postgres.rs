@@ -19,22 +19,11 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     let pg = Postgres::start();
     let url = pg.base_url();
     let tmp = tempfile::tempdir().unwrap();
-    // Each port is picked just before its server starts: a port picked
-    // early can be taken meanwhile by a server of a test running beside.
-    let pa = free_port();
     // Behind a load balancer both have the same public URL, which carriers sign.
     let public = "http://desk.example.test".to_owned();
     let config = |port: u16| postgres_config(port, "http://127.0.0.1:9", None, &url, &public);
-    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&dir_a).unwrap();
-    std::fs::create_dir_all(&dir_b).unwrap();
+    let (mut a, mut b) = pair_with(tmp.path(), config).await;
     let http = reqwest::Client::new();
-
-    let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
-    wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
-    let pb = free_port();
-    let mut b = Server::start_with_config(&dir_b, pb, &config(pb), None);
-    wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
     // A standby says so, and sends work elsewhere.
     let r = http.get(b.url("/supervisor/figures.json")).send().await.unwrap();
     assert_eq!(r.status(), 503);

@@ -32,19 +32,10 @@ async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
             public,
         )
     };
-    // Each port is picked just before its server starts: a port picked
-    // early can be taken meanwhile by a server of a test running beside.
-    let pa = free_port();
-    let sim = Sim::start(sim_port, pa);
-    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&dir_a).unwrap();
-    std::fs::create_dir_all(&dir_b).unwrap();
+    let (mut a, b) = pair_with(tmp.path(), config).await;
+    // The carrier's status callbacks go to the first leader.
+    let sim = Sim::start(sim_port, a.port);
     let http = reqwest::Client::new();
-    let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
-    wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
-    let pb = free_port();
-    let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
-    wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
 
     let alice = User::login(&synapse.url(), "alice", "alice-password").await;
     let desk = alice.wait_for("This is your smsdesk desk").await.room;
@@ -87,19 +78,10 @@ async fn replies_queued_before_the_leaders_death_reach_the_carrier_exactly_once(
         ) + "\n[compliance]\nhelp_reply = \"Acme help: reply STOP to opt out.\"\n\
                opt_out_reply = \"You are unsubscribed.\"\nopt_in_reply = \"You are resubscribed.\"\n"
     };
-    // Each port is picked just before its server starts: a port picked
-    // early can be taken meanwhile by a server of a test running beside.
-    let pa = free_port();
-    let sim = Sim::start(sim_port, pa);
-    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
-    std::fs::create_dir_all(&dir_a).unwrap();
-    std::fs::create_dir_all(&dir_b).unwrap();
+    let (mut a, b) = pair_with(tmp.path(), config).await;
+    // The carrier's status callbacks go to the first leader.
+    let sim = Sim::start(sim_port, a.port);
     let http = reqwest::Client::new();
-    let mut a = Server::start_with_config(&dir_a, pa, &config(pa), None);
-    wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
-    let pb = free_port();
-    let b = Server::start_with_config(&dir_b, pb, &config(pb), None);
-    wait_role(&http, &b, "standby", Duration::from_secs(20)).await;
 
     // A slow carrier: the first sends take a while, so most replies are
     // still queued (and one in flight) when the leader dies.

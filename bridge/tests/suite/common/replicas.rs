@@ -154,17 +154,25 @@ pub async fn stored_once(url: &str, acknowledged: &[String]) {
 /// `public` (as behind a load balancer); A leads, B stands by.
 pub async fn pair(pg: &Postgres, tmp: &std::path::Path, public: &str) -> (Server, Server) {
     let url = pg.base_url();
-    let config = |port: u16| postgres_config(port, "http://127.0.0.1:9", None, &url, public);
+    pair_with(tmp, |port| {
+        postgres_config(port, "http://127.0.0.1:9", None, &url, public)
+    })
+    .await
+}
+
+/// Two instances with `config(port)` (a PostgreSQL config), in `tmp/a`
+/// and `tmp/b`: A leads, B stands by.
+pub async fn pair_with(tmp: &std::path::Path, config: impl Fn(u16) -> String) -> (Server, Server) {
     let http = reqwest::Client::new();
-    // Each port is picked just before its server starts: a port picked
-    // early can be taken meanwhile by a server of a test running beside.
-    let pa = free_port();
     let (dir_a, dir_b) = (tmp.join("a"), tmp.join("b"));
     std::fs::create_dir_all(&dir_a).unwrap();
     std::fs::create_dir_all(&dir_b).unwrap();
     // The logs go to files (the fencing test reads A's), or to the test's
     // output with SMSDESK_TEST_DEBUG set.
     let log = |name: &str| std::env::var("SMSDESK_TEST_DEBUG").is_err().then(|| tmp.join(name));
+    // Each port is picked just before its server starts: a port picked
+    // early can be taken meanwhile by a server of a test running beside.
+    let pa = free_port();
     let a = Server::start_with_config(&dir_a, pa, &config(pa), log("a.log"));
     wait_role(&http, &a, "leader", Duration::from_secs(20)).await;
     let pb = free_port();
