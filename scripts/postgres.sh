@@ -25,11 +25,10 @@ bindir() {
 
 install() {
   if ! bindir >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
-    else
-      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
-    fi
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   fi
   bindir >/dev/null || { echo "PostgreSQL binaries not found after installing postgresql" >&2; return 1; }
 }
