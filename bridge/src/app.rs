@@ -242,7 +242,7 @@ pub fn start_with(
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
     let dead_letters = DeadLetters::new(config.dead_letters_dir());
     let appservice = crate::appservice::Appservice::open(&config)?;
-    let media = crate::media::outgoing::MediaStore::open(&config.storage)
+    let media = crate::media::outgoing::MediaStore::for_config(&config)
         .with_context(|| format!("creating {}", config.storage.join("media").display()))?;
     Ok(Arc::new(AppState {
         media,

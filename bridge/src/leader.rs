@@ -4,7 +4,8 @@
 //! engine, the Matrix desk and the outboxes; the others stand by. The
 //! leader renews the lease every `RENEW`; a standby tries every `RETRY`, so
 //! it takes over at most `TTL + RETRY` after the leader's last renewal. A
-//! leader that stops cleanly resigns, so a standby takes over at once.
+//! leader that stops cleanly resigns and says so (`NOTIFY`, heard through
+//! `listen`), so a standby takes over at once.
 //!
 //! Writing is fenced by the epoch the leader took over with (see
 //! `smsdesk_pgstore::store`): a leader paused past its lease, whose place
@@ -12,12 +13,12 @@
 //! renewal fails, upon which `serve` stops the process. Nothing it had in
 //! memory is lost: what it acknowledged is in the database.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 use smsdesk_pgstore::lease::Lease;
-use smsdesk_pgstore::{describe, Fence};
+use smsdesk_pgstore::{Conn, Fence};
 
 /// How long a lease lasts without renewal.
 pub const TTL: Duration = Duration::from_secs(10);
@@ -31,21 +32,10 @@ const NAME: &str = "leader";
 /// This instance as a candidate for leadership.
 #[derive(Clone)]
 pub struct Candidate {
-    url: String,
     lease: Lease,
-    client: Arc<Slot>,
-}
-
-/// The candidate's connection; closed off the async runtime when the last
-/// handle goes (see `shared_inbox::drop_off_runtime`).
-#[derive(Default)]
-struct Slot(Mutex<Option<Client>>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let client = self.0.get_mut().unwrap_or_else(PoisonError::into_inner).take();
-        crate::shared_inbox::drop_off_runtime(client.into_iter().collect());
-    }
+    conn: Arc<Conn>,
+    /// Woken when the leader resigns (`NOTIFY smsdesk_leader`), if anyone listens.
+    resigned: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Candidate {
@@ -64,11 +54,13 @@ fn holder_name() -> String {
 }
 
 impl Candidate {
-    pub fn new(url: &str) -> Self {
+    /// A candidate on the database at `url`; `resigned` is notified when
+    /// a leader resigns (see `listen`), so a standby tries at once.
+    pub fn new(url: &str, resigned: Arc<tokio::sync::Notify>) -> Self {
         Self {
-            url: url.to_owned(),
             lease: Lease::new(NAME, &holder_name(), TTL),
-            client: Arc::new(Slot::default()),
+            conn: Arc::new(Conn::new(url)),
+            resigned,
         }
     }
 
@@ -83,24 +75,10 @@ impl Candidate {
         &self,
         f: impl FnOnce(&Lease, &mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, String> {
-        let (url, lease, slot) = (self.url.clone(), self.lease.clone(), self.client.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut slot = slot.0.lock().unwrap_or_else(PoisonError::into_inner);
-            if slot.as_ref().is_none_or(Client::is_closed) {
-                let mut client = Client::connect(&url, NoTls).map_err(|e| describe(&e))?;
-                // The lease table may not exist yet on a new database.
-                smsdesk_pgstore::migrate::run(&mut client).map_err(|e| describe(&e))?;
-                *slot = Some(client);
-            }
-            let client = slot.as_mut().ok_or("no connection")?;
-            let result = f(&lease, client).map_err(|e| describe(&e));
-            if result.is_err() {
-                *slot = None;
-            }
-            result
-        })
-        .await
-        .map_err(|e| e.to_string())?
+        let (lease, conn) = (self.lease.clone(), self.conn.clone());
+        tokio::task::spawn_blocking(move || conn.with(|c| f(&lease, c)))
+            .await
+            .map_err(|e| e.to_string())?
     }
 
     /// Waits until this instance holds the lease; its fence. `standby`
@@ -126,7 +104,10 @@ impl Candidate {
                     tracing::warn!(%error, "cannot reach the database to take the lease; retrying");
                 }
             }
-            tokio::time::sleep(RETRY).await;
+            tokio::select! {
+                () = tokio::time::sleep(RETRY) => {}
+                () = self.resigned.notified() => {}
+            }
         }
     }
 

@@ -22,9 +22,11 @@
 //! - `appservice`: appservice mode's registration file, the inbox of
 //!   pushed transactions, and requests as customers' ghosts (the desk's
 //!   side of it is `matrix::appservice`).
-//! - `leader`, `replicated`, `shared_inbox`, `engine_store`: several
-//!   instances on one PostgreSQL store (a lease elects the leader; any
-//!   instance takes webhooks into the shared inbox).
+//! - `leader`, `replicated`, `shared_inbox`, `pg_pool`, `listen`,
+//!   `engine_store`: several instances on one PostgreSQL store (a lease
+//!   elects the leader; any instance takes webhooks into the shared inbox,
+//!   appservice transactions, and serves attachments; `LISTEN` wakes the
+//!   leader and the standbys).
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
 //! - `media`: pictures and files (MMS): what may pass, fetching a
@@ -53,6 +55,7 @@ pub mod format;
 pub mod http;
 pub mod intake;
 pub mod leader;
+pub mod listen;
 pub mod logging;
 pub mod mask;
 pub mod matrix;
@@ -65,6 +68,7 @@ pub mod reload;
 pub mod replicated;
 pub mod retention;
 pub mod serve;
+pub mod pg_pool;
 pub mod shared_inbox;
 pub mod sim;
 pub mod wallboard;

@@ -3,16 +3,27 @@
 //! blocking thread, never on the engine thread or a runtime worker; a
 //! broken file keeps the loaded version and is logged.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+use smsdesk_plugins::reload::Watched;
+use smsdesk_plugins::CarrierPlugin;
 
 use crate::app::AppState;
 
 /// How often plugin files are checked for changes.
 pub const RELOAD_CHECK: Duration = Duration::from_secs(2);
 
+/// What holds plugins to reload: the engine's state, or (on a shared
+/// store) a gateway's carriers.
+pub trait Plugins: Send + Sync + 'static {
+    /// Reloads every plugin (`forced`), or those whose file changed.
+    fn reload_all(&self, forced: bool);
+}
+
 /// Runs until the task is stopped.
-pub async fn run(state: Arc<AppState>) {
+pub async fn run<P: Plugins>(state: Arc<P>) {
     #[cfg(unix)]
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     loop {
@@ -36,18 +47,29 @@ pub async fn run(state: Arc<AppState>) {
             tracing::info!("SIGHUP: reloading every plugin");
         }
         let state = state.clone();
-        let _ = tokio::task::spawn_blocking(move || reload_all(&state, forced)).await;
+        let _ = tokio::task::spawn_blocking(move || state.reload_all(forced)).await;
     }
 }
 
-fn reload_all(state: &AppState, forced: bool) {
-    for (name, watched) in &state.carriers {
+/// Reloads `carriers` (`forced`), or those whose file changed.
+pub fn carriers(carriers: &BTreeMap<String, Watched<CarrierPlugin>>, forced: bool) {
+    for (name, watched) in carriers {
         report(
             "carrier",
             name,
             reload_one(forced, || watched.reload(), || watched.reload_if_changed()),
         );
     }
+}
+
+impl Plugins for AppState {
+    fn reload_all(&self, forced: bool) {
+        reload_state(self, forced);
+    }
+}
+
+fn reload_state(state: &AppState, forced: bool) {
+    carriers(&state.carriers, forced);
     for (queue, router) in &state.routers {
         report(
             "router",

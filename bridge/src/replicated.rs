@@ -4,8 +4,10 @@
 //! outboxes, the others stand by. Every instance takes webhooks (into the
 //! shared inbox, see `shared_inbox`). A standby also answers `/healthz`
 //! and `/readyz` (`"role": "standby"`, 503 when the database does not
-//! answer) and `/metrics` (the webhooks it took); anything else gets 503 with a `Retry-After` (the wallboard,
-//! agents' attachments and appservice transactions are the leader's).
+//! answer) and `/metrics` (the webhooks it took), and takes what any instance
+//! takes (webhooks, appservice transactions, the carriers' fetches of
+//! agents' attachments: see `shared_inbox::Gateway`); anything else gets
+//! 503 with a `Retry-After` (the wallboard is the leader's).
 //! When the standby takes over, the same listener serves the leader's routes.
 //!
 //! A leader whose lease was lost (paused too long, or the database gone
@@ -28,7 +30,8 @@ use tower::ServiceExt as _;
 
 use crate::config::Config;
 use crate::leader::Candidate;
-use crate::shared_inbox::{Gateway, Pool};
+use crate::pg_pool::{Inserts, Pool};
+use crate::shared_inbox::Gateway;
 
 /// The exit code of a leader that lost its lease: "start me again".
 pub const LOST_LEASE: i32 = 75;
@@ -40,17 +43,16 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let candidate = Candidate::new(&url);
+    let wakes = crate::listen::spawn(&url).context("starting the database listener")?;
+    let candidate = Candidate::new(&url, wakes.leader.clone());
     let database_ok = Arc::new(AtomicBool::new(false));
     let pool = Pool::new(&url);
+    let inserts = Inserts::spawn(pool.clone());
     let gateway_config = config.clone();
-    let gateway_pool = pool.clone();
-    let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, gateway_pool)).await??;
-    let max_body = config.max_body;
-    let (routes, current) = watch::channel(
-        standby_router(database_ok.clone(), gateway.clone())
-            .merge(crate::http::webhook_routes(gateway.clone(), max_body)),
-    );
+    let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, inserts)).await??;
+    // The gateway's carriers are reloaded as the leader's are, leader or not.
+    let reloader = tokio::spawn(crate::reload::run(gateway.clone()));
+    let (routes, current) = watch::channel(standby_router(database_ok.clone(), gateway.clone()).merge(gateway.routes()));
     let (stop_tx, mut stopped) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -74,6 +76,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let fence = tokio::select! {
         fence = candidate.lead(move |up| ok.store(up, Ordering::Relaxed)) => fence,
         _ = stopped.wait_for(|stop| *stop) => {
+            reloader.abort();
             server.await??;
             return Ok(());
         }
@@ -88,11 +91,20 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics)
     })
     .await??;
-    let _ =
-        routes.send(crate::http::without_webhooks(state.clone()).merge(crate::http::webhook_routes(gateway, max_body)));
+    let _ = routes.send(crate::http::engine_routes(state.clone()).merge(gateway.routes()));
     let mut tasks = tokio::task::JoinSet::new();
     crate::serve::spawn_tasks(&state, &mut tasks);
-    tasks.spawn(crate::shared_inbox::consume(state.clone(), pool));
+    tasks.spawn(crate::shared_inbox::consume(state.clone(), pool, wakes.inbox.clone()));
+    if let Some(appservice) = state.appservice.clone() {
+        // A transaction any instance stored wakes this leader's desk.
+        let heard = wakes.appservice.clone();
+        tasks.spawn(async move {
+            loop {
+                heard.notified().await;
+                appservice.wake.notify_one();
+            }
+        });
+    }
     tracing::info!(
         epoch = fence.epoch,
         "leading: the engine, the Matrix desk and the outboxes run here"
@@ -114,6 +126,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         _ = stopped.wait_for(|stop| *stop) => {}
     }
     tasks.shutdown().await;
+    reloader.abort();
     candidate.resign(&fence).await;
     server.await??;
     tracing::info!("smsdesk stopped (the lease is resigned)");

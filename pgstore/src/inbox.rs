@@ -4,30 +4,44 @@
 //! in id order by the leader and deleted once committed. Rows commit in
 //! about, not exactly, id order when instances insert at once; the engine
 //! does not need more (each customer's messages come one webhook at a time).
+//!
+//! Inserts are grouped: `push` stores many webhooks' rows in one
+//! statement and one transaction, whose commit wakes the leader
+//! (`NOTIFY smsdesk_inbox`).
 
 use postgres::GenericClient;
 
-/// Stores one webhook's commands; returns once PostgreSQL has committed.
-pub fn push(client: &mut impl GenericClient, commands: &str) -> Result<i64, postgres::Error> {
-    Ok(client
-        .query_one(
-            "INSERT INTO smsdesk_inbox (commands) VALUES ($1) RETURNING id",
-            &[&commands],
-        )?
-        .get(0))
+/// The channel the leader listens on to hear of new rows.
+pub const CHANNEL: &str = "smsdesk_inbox";
+
+/// Stores one row per entry of `rows` (each a webhook's commands), in
+/// that order, in one transaction; returns once PostgreSQL has committed.
+pub fn push(client: &mut postgres::Client, rows: &[String]) -> Result<(), postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute(
+        "INSERT INTO smsdesk_inbox (commands) \
+         SELECT c FROM UNNEST($1::text[]) WITH ORDINALITY AS u(c, n) ORDER BY n",
+        &[&rows],
+    )?;
+    tx.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
+    tx.commit()
 }
 
-/// Up to `limit` rows not committed yet, oldest first: (id, commands).
-pub fn pending(client: &mut impl GenericClient, limit: i64) -> Result<Vec<(i64, String)>, postgres::Error> {
+/// Up to `limit` rows not committed yet, oldest first, but for those in
+/// `skip`: (id, commands).
+pub fn pending(client: &mut impl GenericClient, limit: i64, skip: &[i64]) -> Result<Vec<(i64, String)>, postgres::Error> {
     Ok(client
-        .query("SELECT id, commands FROM smsdesk_inbox ORDER BY id LIMIT $1", &[&limit])?
+        .query(
+            "SELECT id, commands FROM smsdesk_inbox WHERE NOT (id = ANY($2)) ORDER BY id LIMIT $1",
+            &[&limit, &skip],
+        )?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect())
 }
 
-/// The row `id` is committed by the engine: forget it.
-pub fn done(client: &mut impl GenericClient, id: i64) -> Result<(), postgres::Error> {
-    client.execute("DELETE FROM smsdesk_inbox WHERE id = $1", &[&id])?;
+/// The rows `ids` are committed by the engine: forget them.
+pub fn done(client: &mut impl GenericClient, ids: &[i64]) -> Result<(), postgres::Error> {
+    client.execute("DELETE FROM smsdesk_inbox WHERE id = ANY($1)", &[&ids])?;
     Ok(())
 }

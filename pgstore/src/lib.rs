@@ -7,7 +7,13 @@
 //!   commit comes from the engine's committer, which hands it many
 //!   commands' writes at once), durable when PostgreSQL answers, and,
 //!   once fenced, refused unless this instance's lease epoch is current.
-//! - `inbox`: webhooks any instance acknowledged, for the leader's engine.
+//! - `inbox`: webhooks any instance acknowledged, for the leader's engine
+//!   (grouped inserts, `NOTIFY` on commit).
+//! - `appservice`: appservice transactions any instance acknowledged, for
+//!   the leader's Matrix desk, kept once per transaction id.
+//! - `media`: agents' attachments, which any instance serves to carriers.
+//! - `conn`: one lazily made, remade-after-failure connection for blocking
+//!   callers.
 //! - `lease`: the leader lease (database clock, epochs raised at each
 //!   takeover, renew, resign with `NOTIFY`).
 //! - `threaded`: a store on a thread of its own, for callers on an async
@@ -17,12 +23,16 @@
 //! Keys and values are the bytes the sled store keeps, so the engine's
 //! layout, its tests and its tools are the same on both.
 
+pub mod appservice;
+pub mod conn;
 pub mod inbox;
 pub mod lease;
+pub mod media;
 pub mod migrate;
 pub mod store;
 pub mod testing;
 pub mod threaded;
 
+pub use conn::Conn;
 pub use store::{describe, Fence, PgStore, Table};
 pub use threaded::Threaded;

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../migrations/0001_kv_and_lease.sql")),
     (2, include_str!("../migrations/0002_inbox.sql")),
     (3, include_str!("../migrations/0003_bot_kv.sql")),
+    (4, include_str!("../migrations/0004_appservice_and_media.sql")),
 ];
 
 /// An arbitrary constant: the advisory lock migrations hold.

@@ -46,13 +46,13 @@ impl Postgres {
         Self { data, port }
     }
 
-    /// The database's URL, with tables in `schema` (created if missing),
-    /// so one server holds several independent stores.
     /// The database's URL (tables in the default schema).
     pub fn base_url(&self) -> String {
         format!("postgres://smsdesk:smsdesk@127.0.0.1:{}/smsdesk", self.port)
     }
 
+    /// The database's URL, with tables in `schema` (created if missing),
+    /// so one server holds several independent stores.
     pub fn url(&self, schema: &str) -> String {
         let base = self.base_url();
         let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();

@@ -7,16 +7,20 @@
 //! short by a crash is handled again whole, which the handlers recognise
 //! by the events' ids (as after a crash mid-sync in bot mode).
 //!
-//! Its own small store under `storage.path/appservice/` (keys `q/<seq>`
-//! for the queue, `seen/<txnId>` for the ids), apart from the engine's
-//! event log and the bot's store, which it must not wait for.
+//! On one machine, its own small store under `storage.path/appservice/`
+//! (keys `q/<seq>` for the queue, `seen/<txnId>` for the ids), apart from
+//! the engine's event log and the bot's store, which it must not wait for.
+//! On a shared PostgreSQL store, the table `smsdesk_appservice_txn`
+//! (`smsdesk_pgstore::appservice`): any instance keeps what the
+//! homeserver pushed to it, the leader's desk takes it from there.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use smsdesk_core::store::{KvStore as _, SledStore, WriteSet};
+use smsdesk_core::store::{KvStore as _, SledStore, StoreError, WriteSet};
+use smsdesk_pgstore::Conn;
 
 /// Transaction ids are remembered this long: the homeserver retries a
 /// transaction until it is answered, never days later.
@@ -43,10 +47,22 @@ pub enum Accepted {
 
 #[derive(Debug)]
 pub struct Inbox {
-    kv: SledStore,
-    /// The next queue position; held while accepting, so ids are checked
-    /// and stored one transaction at a time.
-    next: Mutex<u64>,
+    backend: Backend,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Sled {
+        kv: SledStore,
+        /// The next queue position; held while accepting, so ids are
+        /// checked and stored one transaction at a time.
+        next: Mutex<u64>,
+    },
+    Postgres(Conn),
+}
+
+fn database(error: String) -> StoreError {
+    StoreError::Database(error)
 }
 
 fn queue_key(seq: u64) -> Vec<u8> {
@@ -70,23 +86,41 @@ impl Inbox {
             .last()
             .and_then(|(k, _)| std::str::from_utf8(&k[2..]).ok()?.parse::<u64>().ok());
         Ok(Self {
-            kv,
-            next: Mutex::new(last.map_or(0, |l| l + 1)),
+            backend: Backend::Sled {
+                kv,
+                next: Mutex::new(last.map_or(0, |l| l + 1)),
+            },
         })
+    }
+
+    /// The inbox in the shared database at `url` (connected when first used).
+    pub fn shared(url: &str) -> Self {
+        Self {
+            backend: Backend::Postgres(Conn::new(url)),
+        }
     }
 
     /// Stores `txn` unless its id was seen; returns once it is durable.
     /// Blocking (one disk sync): call it off the async runtime.
     pub fn accept(&self, txn: &StoredTxn) -> smsdesk_core::store::Result<Accepted> {
-        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.kv.get(&seen_key(&txn.txn_id))?.is_some() {
+        let (kv, next) = match &self.backend {
+            Backend::Sled { kv, next } => (kv, next),
+            Backend::Postgres(conn) => {
+                let queued = conn
+                    .with(|c| smsdesk_pgstore::appservice::accept(c, &txn.txn_id, &txn.body))
+                    .map_err(database)?;
+                return Ok(if queued { Accepted::Queued } else { Accepted::Duplicate });
+            }
+        };
+        let mut next = next.lock().unwrap_or_else(PoisonError::into_inner);
+        if kv.get(&seen_key(&txn.txn_id))?.is_some() {
             return Ok(Accepted::Duplicate);
         }
         let mut w = WriteSet::default();
         w.put(seen_key(&txn.txn_id), now_secs().to_string().into_bytes());
         // Our own type serializes infallibly.
         w.put(queue_key(*next), serde_json::to_vec(txn).unwrap_or_default());
-        self.kv.commit(&w)?;
+        kv.commit(&w)?;
         *next += 1;
         Ok(Accepted::Queued)
     }
@@ -95,8 +129,20 @@ impl Inbox {
     /// queue positions. An entry that cannot be read is returned as `Err`
     /// with its position, so the caller can say so and move past it.
     pub fn pending(&self, limit: usize) -> smsdesk_core::store::Result<Vec<(u64, Result<StoredTxn, String>)>> {
-        Ok(self
-            .kv
+        let kv = match &self.backend {
+            Backend::Sled { kv, .. } => kv,
+            Backend::Postgres(conn) => {
+                let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+                let rows = conn
+                    .with(|c| smsdesk_pgstore::appservice::pending(c, limit))
+                    .map_err(database)?;
+                return Ok(rows
+                    .into_iter()
+                    .map(|(id, txn_id, body)| (id.unsigned_abs(), Ok(StoredTxn { txn_id, body })))
+                    .collect());
+            }
+        };
+        Ok(kv
             .scan_range(b"q/", b"q0", limit)?
             .into_iter()
             .filter_map(|(k, v)| {
@@ -108,16 +154,34 @@ impl Inbox {
 
     /// The transaction at `seq` was handled: forget it (its id stays seen).
     pub fn done(&self, seq: u64) -> smsdesk_core::store::Result<()> {
+        let kv = match &self.backend {
+            Backend::Sled { kv, .. } => kv,
+            Backend::Postgres(conn) => {
+                let id = i64::try_from(seq).unwrap_or(i64::MAX);
+                return conn
+                    .with(|c| smsdesk_pgstore::appservice::done(c, id))
+                    .map_err(database);
+            }
+        };
         let mut w = WriteSet::default();
         w.delete(queue_key(seq));
-        self.kv.commit(&w)
+        kv.commit(&w)
     }
 
     /// Forgets transaction ids seen longer than `REMEMBER` ago; how many.
     pub fn sweep(&self) -> smsdesk_core::store::Result<usize> {
+        let kv = match &self.backend {
+            Backend::Sled { kv, .. } => kv,
+            Backend::Postgres(conn) => {
+                let n = conn
+                    .with(|c| smsdesk_pgstore::appservice::sweep(c, REMEMBER))
+                    .map_err(database)?;
+                return Ok(usize::try_from(n).unwrap_or(usize::MAX));
+            }
+        };
         let cutoff = now_secs().saturating_sub(REMEMBER.as_secs());
         let mut w = WriteSet::default();
-        for (k, v) in self.kv.scan_prefix(b"seen/")? {
+        for (k, v) in kv.scan_prefix(b"seen/")? {
             let at = std::str::from_utf8(&v).ok().and_then(|t| t.parse::<u64>().ok());
             if at.is_none_or(|at| at < cutoff) {
                 w.delete(k);
@@ -125,14 +189,17 @@ impl Inbox {
         }
         let n = w.len();
         if n > 0 {
-            self.kv.commit(&w)?;
+            kv.commit(&w)?;
         }
         Ok(n)
     }
 
     /// Durable writes so far (for tests).
     pub fn syncs(&self) -> u64 {
-        self.kv.syncs()
+        match &self.backend {
+            Backend::Sled { kv, .. } => kv.syncs(),
+            Backend::Postgres(_) => 0,
+        }
     }
 }
 
@@ -199,7 +266,8 @@ mod tests {
         inbox.accept(&txn("recent", "a")).unwrap();
         let mut w = WriteSet::default();
         w.put(seen_key("ancient"), b"1000".to_vec());
-        inbox.kv.commit(&w).unwrap();
+        let Backend::Sled { kv, .. } = &inbox.backend else { unreachable!() };
+        kv.commit(&w).unwrap();
         assert_eq!(inbox.sweep().unwrap(), 1);
         assert_eq!(inbox.accept(&txn("recent", "a")).unwrap(), Accepted::Duplicate);
         assert_eq!(inbox.accept(&txn("ancient", "a")).unwrap(), Accepted::Queued);

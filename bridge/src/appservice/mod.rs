@@ -35,8 +35,9 @@ pub struct Appservice {
     pub config: AppserviceConfig,
     pub inbox: Inbox,
     pub ghosts: Ghosts,
-    /// Woken when a transaction is queued.
-    pub wake: tokio::sync::Notify,
+    /// Woken when a transaction is queued (here, or on a shared store by
+    /// any instance: see `listen`).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Appservice {
@@ -62,8 +63,13 @@ impl Appservice {
                 "the registration's url is not http.public_url: the homeserver pushes events there"
             );
         }
-        let dir = config.storage.join("appservice");
-        let inbox = Inbox::open(&dir).with_context(|| format!("opening the appservice inbox at {}", dir.display()))?;
+        let inbox = match &config.database {
+            Some(url) => Inbox::shared(url),
+            None => {
+                let dir = config.storage.join("appservice");
+                Inbox::open(&dir).with_context(|| format!("opening the appservice inbox at {}", dir.display()))?
+            }
+        };
         let ghosts = Ghosts::new(
             &matrix.homeserver,
             &registration.as_token,
@@ -75,7 +81,7 @@ impl Appservice {
             config: appservice.clone(),
             inbox,
             ghosts,
-            wake: tokio::sync::Notify::new(),
+            wake: Arc::new(tokio::sync::Notify::new()),
         })))
     }
 

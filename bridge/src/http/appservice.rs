@@ -20,9 +20,31 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::app::AppState;
 use crate::appservice::inbox::{Accepted, StoredTxn};
 use crate::appservice::Appservice;
+use crate::metrics::Metrics;
+
+/// What the appservice routes need: taken by any instance on a shared store.
+#[derive(Clone, Debug)]
+pub struct Pushed {
+    /// `None` in bot mode (every request is `M_UNRECOGNIZED`).
+    pub appservice: Option<Arc<Appservice>>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// `/_matrix/app/…`.
+pub fn routes(pushed: Pushed) -> axum::Router {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{any, post, put};
+    axum::Router::new()
+        .route(
+            "/_matrix/app/v1/transactions/{txn_id}",
+            put(transaction).layer(DefaultBodyLimit::max(MAX_TRANSACTION)),
+        )
+        .route("/_matrix/app/v1/ping", post(ping))
+        .route("/_matrix/app/{*rest}", any(unrecognized))
+        .with_state(Arc::new(pushed))
+}
 
 /// The largest transaction taken (Synapse sends up to 100 events, each at
 /// most 64 KiB, with ephemeral events beside them).
@@ -78,7 +100,7 @@ impl IntoResponse for Refused {
 }
 
 /// The appservice, when the request is from its homeserver.
-fn authorized(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Result<Arc<Appservice>, Refused> {
+fn authorized(state: &Pushed, headers: &HeaderMap, query: Option<&str>) -> Result<Arc<Appservice>, Refused> {
     let Some(appservice) = &state.appservice else {
         return Err(Refused::BotMode);
     };
@@ -99,7 +121,7 @@ struct Transaction {
 }
 
 pub async fn transaction(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Pushed>>,
     Path(txn_id): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -161,7 +183,7 @@ pub async fn transaction(
     }
 }
 
-pub async fn ping(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+pub async fn ping(State(state): State<Arc<Pushed>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     match authorized(&state, &headers, query.as_deref()) {
         Ok(_) => ok(),
         Err(refusal) => refusal.into_response(),
@@ -171,7 +193,7 @@ pub async fn ping(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery,
 /// The user and room queries, third-party lookups: smsdesk makes its
 /// ghosts itself and has no aliases or protocols to offer.
 pub async fn unrecognized(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Pushed>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {

@@ -9,9 +9,24 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::media::outgoing::MediaStore;
+use crate::metrics::Metrics;
 
-pub async fn media(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+/// What `/media/{token}` needs: served by any instance on a shared store.
+#[derive(Debug)]
+pub struct Served {
+    pub media: MediaStore,
+    pub metrics: Arc<Metrics>,
+}
+
+/// `GET /media/{token}`.
+pub fn routes(served: Served) -> axum::Router {
+    axum::Router::new()
+        .route("/media/{token}", axum::routing::get(media))
+        .with_state(Arc::new(served))
+}
+
+async fn media(State(state): State<Arc<Served>>, Path(token): Path<String>) -> Response {
     let store = state.media.clone();
     let now = smsdesk_core::Timestamp::now().0;
     let found = tokio::task::spawn_blocking(move || store.get(&token, now)).await;

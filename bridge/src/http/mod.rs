@@ -14,20 +14,30 @@
 pub mod appservice;
 mod health;
 pub mod inbound_check;
-mod media;
+pub mod media;
 pub mod sink;
 pub mod webhooks;
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post, put};
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 
+/// Every route of a single instance.
 pub fn router(state: Arc<AppState>) -> axum::Router {
     let max_body = state.config.max_body;
-    without_webhooks(state.clone()).merge(webhook_routes(state, max_body))
+    engine_routes(state.clone())
+        .merge(webhook_routes(state.clone(), max_body))
+        .merge(appservice::routes(appservice::Pushed {
+            appservice: state.appservice.clone(),
+            metrics: state.metrics.clone(),
+        }))
+        .merge(media::routes(media::Served {
+            media: state.media.clone(),
+            metrics: state.metrics.clone(),
+        }))
 }
 
 /// `POST /webhooks/{carrier}/{kind}` into `sink` (the engine, or the shared inbox).
@@ -38,22 +48,16 @@ pub fn webhook_routes<S: sink::WebhookSink>(sink: Arc<S>, max_body: usize) -> ax
         .with_state(sink)
 }
 
-/// Every route but the webhooks (a leader on a shared store takes those
-/// through the shared inbox, as every instance does).
-pub fn without_webhooks(state: Arc<AppState>) -> axum::Router {
+/// The routes only an engine serves: health, metrics, the wallboard.
+/// (Webhooks, appservice transactions and attachments are served by any
+/// instance on a shared store: see `shared_inbox::Gateway::routes`.)
+pub fn engine_routes(state: Arc<AppState>) -> axum::Router {
     let max_body = state.config.max_body;
     axum::Router::new()
-        .route("/media/{token}", get(media::media))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(crate::wallboard::router())
-        .route(
-            "/_matrix/app/v1/transactions/{txn_id}",
-            put(appservice::transaction).layer(DefaultBodyLimit::max(appservice::MAX_TRANSACTION)),
-        )
-        .route("/_matrix/app/v1/ping", post(appservice::ping))
-        .route("/_matrix/app/{*rest}", any(appservice::unrecognized))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

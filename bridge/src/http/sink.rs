@@ -4,6 +4,7 @@
 //! (`shared_inbox::Gateway`), any instance stores them in the shared inbox
 //! before the answer, and the leader's engine takes them from there.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::CarrierPlugin;
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::dead_letters::DeadLetters;
 use crate::metrics::Metrics;
 
@@ -30,33 +32,32 @@ pub type StoreFailed = String;
 
 pub type Storing = Pin<Box<dyn Future<Output = Result<Vec<Stored>, StoreFailed>> + Send>>;
 
+/// What the webhook handler reads around the commands.
+#[derive(Clone, Copy, Debug)]
+pub struct Parts<'a> {
+    pub metrics: &'a Metrics,
+    pub carriers: &'a BTreeMap<String, Watched<CarrierPlugin>>,
+    /// `http.public_url` (what carriers sign) and `http.max_body`.
+    pub config: &'a Config,
+    pub dead_letters: &'a DeadLetters,
+}
+
 /// The webhook handler's view of the server.
 pub trait WebhookSink: Send + Sync + 'static {
-    fn metrics(&self) -> &Metrics;
-    fn carrier(&self, name: &str) -> Option<&Watched<CarrierPlugin>>;
-    fn public_url(&self) -> &str;
-    fn max_body(&self) -> usize;
-    fn dead_letters(&self) -> &DeadLetters;
+    fn parts(&self) -> Parts<'_>;
     /// Stores `commands` durably (all in one go where the store allows);
     /// one outcome per command, in order.
     fn store(self: &Arc<Self>, commands: Vec<Command>) -> Storing;
 }
 
 impl WebhookSink for AppState {
-    fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-    fn carrier(&self, name: &str) -> Option<&Watched<CarrierPlugin>> {
-        self.carriers.get(name)
-    }
-    fn public_url(&self) -> &str {
-        &self.config.public_url
-    }
-    fn max_body(&self) -> usize {
-        self.config.max_body
-    }
-    fn dead_letters(&self) -> &DeadLetters {
-        &self.dead_letters
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            metrics: &self.metrics,
+            carriers: &self.carriers,
+            config: &self.config,
+            dead_letters: &self.dead_letters,
+        }
     }
     fn store(self: &Arc<Self>, commands: Vec<Command>) -> Storing {
         // All submitted before any is awaited: one group commit.

@@ -49,7 +49,7 @@ pub async fn webhook<S: WebhookSink>(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let kind_label = kind.clone();
-    let metric = |outcome: &str| state.metrics().webhook(&carrier, &kind_label, outcome);
+    let metric = |outcome: &str| state.parts().metrics.webhook(&carrier, &kind_label, outcome);
     let kind = match kind.as_str() {
         "inbound" => WebhookKind::Inbound,
         "status" => WebhookKind::Status,
@@ -60,9 +60,9 @@ pub async fn webhook<S: WebhookSink>(
             )
         }
     };
-    let Some(watched) = state.carrier(&carrier) else {
+    let Some(watched) = state.parts().carriers.get(&carrier) else {
         // A fixed label: the path segment is unauthenticated input.
-        state.metrics().webhook("unknown", &kind_label, "unknown_carrier");
+        state.parts().metrics.webhook("unknown", &kind_label, "unknown_carrier");
         tracing::warn!(%carrier, "webhook for an unknown carrier");
         return text(StatusCode::NOT_FOUND, format!("unknown carrier {carrier:?}"));
     };
@@ -79,7 +79,7 @@ pub async fn webhook<S: WebhookSink>(
             return text(
                 status,
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("body over the limit of {} bytes", state.max_body())
+                    format!("body over the limit of {} bytes", state.parts().config.max_body)
                 } else {
                     rejection.body_text()
                 },
@@ -91,7 +91,7 @@ pub async fn webhook<S: WebhookSink>(
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let mut request = HttpRequest {
         method: method.to_string(),
-        url: format!("{}{}", state.public_url(), path_and_query),
+        url: format!("{}{}", state.parts().config.public_url, path_and_query),
         headers: headers
             .iter()
             .map(|(k, v)| {
@@ -108,7 +108,7 @@ pub async fn webhook<S: WebhookSink>(
     // and judge it at the time it first arrived.
     let replayed = headers.contains_key("x-smsdesk-replay");
     let kept_at = replayed
-        .then(|| tokio::task::block_in_place(|| state.dead_letters().received_at(&carrier, kind, &request)))
+        .then(|| tokio::task::block_in_place(|| state.parts().dead_letters.received_at(&carrier, kind, &request)))
         .flatten();
     request.received_at_ms = Some(kept_at.unwrap_or_else(|| Timestamp::now().0));
     let plugin = watched.get();
@@ -126,7 +126,7 @@ pub async fn webhook<S: WebhookSink>(
             received_at_ms: request.received_at_ms.unwrap_or_else(|| Timestamp::now().0),
             request: request.clone(),
         };
-        match tokio::task::block_in_place(|| state.dead_letters().keep(&letter)) {
+        match tokio::task::block_in_place(|| state.parts().dead_letters.keep(&letter)) {
             Ok(path) => {
                 tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay")
             }

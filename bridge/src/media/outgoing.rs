@@ -1,6 +1,6 @@
 //! Agents' attachments waiting for the carrier to fetch them.
 //!
-//! Each is two files under `storage.path/media/`: `<token>` (the bytes)
+//! On one machine each is two files under `storage.path/media/`: `<token>` (the bytes)
 //! and `<token>.json` (content type, name, expiry). The token is 32 random
 //! bytes in URL-safe base64, so the URL `{public_url}/media/<token>` cannot
 //! be guessed. Both files are written to a temporary name, synced and
@@ -11,14 +11,26 @@
 //! pushes the expiry on before every attempt (`keep_until`), so a reply
 //! retried for hours still sends a live URL. Expired attachments are
 //! removed by `sweep` once they have been expired for `SWEEP_GRACE`.
+//!
+//! On a shared PostgreSQL store they are rows of `smsdesk_media`
+//! (`smsdesk_pgstore::media`), committed before the reply is submitted,
+//! so that any instance answers the carrier's fetch and the next leader
+//! still has the attachments of the replies it sends.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
+use smsdesk_pgstore::Conn;
+
+/// Milliseconds as the database keeps them (`bigint`).
+fn ms(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
 
 /// How long an expired attachment stays on disk before `sweep` removes it.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(24 * 3600);
@@ -34,17 +46,35 @@ pub struct Meta {
     pub expires_at_ms: u64,
 }
 
-/// The attachments directory.
+/// Where attachments are kept.
 #[derive(Clone, Debug)]
 pub struct MediaStore {
     dir: PathBuf,
+    /// The shared database, when there is one (then `dir` is unused).
+    shared: Option<Arc<Conn>>,
+}
+
+fn database(error: String) -> std::io::Error {
+    std::io::Error::other(format!("the database: {error}"))
 }
 
 impl MediaStore {
     pub fn open(storage: &Path) -> std::io::Result<Self> {
         let dir = storage.join("media");
         std::fs::create_dir_all(&dir)?;
-        Ok(Self { dir })
+        Ok(Self { dir, shared: None })
+    }
+
+    /// The store `config` names: the shared database's table, or the
+    /// directory under `storage.path`.
+    pub fn for_config(config: &crate::config::Config) -> std::io::Result<Self> {
+        match &config.database {
+            Some(url) => Ok(Self {
+                dir: config.storage.join("media"),
+                shared: Some(Arc::new(Conn::new(url))),
+            }),
+            None => Self::open(&config.storage),
+        }
     }
 
     /// A fresh unguessable token.
@@ -66,6 +96,17 @@ impl MediaStore {
     /// Keeps `bytes` durably until `expires_at_ms`; returns the token.
     pub fn put(&self, bytes: &[u8], content_type: &str, name: &str, expires_at_ms: u64) -> std::io::Result<String> {
         let token = Self::token();
+        if let Some(conn) = &self.shared {
+            let media = smsdesk_pgstore::media::Media {
+                content_type: content_type.to_owned(),
+                name: name.to_owned(),
+                body: bytes.to_vec(),
+                expires_at_ms: ms(expires_at_ms),
+            };
+            conn.with(|c| smsdesk_pgstore::media::put(c, &token, &media))
+                .map_err(database)?;
+            return Ok(token);
+        }
         let meta = Meta {
             content_type: content_type.to_owned(),
             name: name.to_owned(),
@@ -100,6 +141,11 @@ impl MediaStore {
     /// Pushes the expiry on to at least `until_ms`; `false` when the
     /// attachment is gone (it can no longer be sent).
     pub fn keep_until(&self, token: &str, until_ms: u64) -> std::io::Result<bool> {
+        if let Some(conn) = &self.shared {
+            return conn
+                .with(|c| smsdesk_pgstore::media::keep_until(c, token, ms(until_ms)))
+                .map_err(database);
+        }
         let Some(mut meta) = self.meta(token)? else {
             return Ok(false);
         };
@@ -115,6 +161,21 @@ impl MediaStore {
 
     /// The attachment, if `token` names one that has not expired at `now_ms`.
     pub fn get(&self, token: &str, now_ms: u64) -> std::io::Result<Option<(Meta, Vec<u8>)>> {
+        if let Some(conn) = &self.shared {
+            if !Self::valid(token) {
+                return Ok(None);
+            }
+            let found = conn.with(|c| smsdesk_pgstore::media::get(c, token)).map_err(database)?;
+            return Ok(found.filter(|m| ms(now_ms) <= m.expires_at_ms).map(|m| {
+                let meta = Meta {
+                    content_type: m.content_type,
+                    name: m.name,
+                    size: m.body.len() as u64,
+                    expires_at_ms: m.expires_at_ms.unsigned_abs(),
+                };
+                (meta, m.body)
+            }));
+        }
         let Some(meta) = self.meta(token)? else {
             return Ok(None);
         };
@@ -132,6 +193,13 @@ impl MediaStore {
     /// and temporary files left by a crash; returns how many went.
     pub fn sweep(&self, now_ms: u64) -> std::io::Result<usize> {
         let grace = SWEEP_GRACE.as_millis() as u64;
+        if let Some(conn) = &self.shared {
+            let before = ms(now_ms.saturating_sub(grace));
+            let n = conn
+                .with(|c| smsdesk_pgstore::media::sweep(c, before))
+                .map_err(database)?;
+            return Ok(usize::try_from(n).unwrap_or(usize::MAX));
+        }
         let mut removed = 0;
         for entry in std::fs::read_dir(&self.dir)? {
             let name = entry?.file_name().to_string_lossy().into_owned();

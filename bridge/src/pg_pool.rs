@@ -1,0 +1,139 @@
+//! Connections to the shared PostgreSQL store for async code, and the
+//! shared inbox's group commit.
+//!
+//! - `Pool`: a few connections, each used on a blocking thread (the
+//!   `postgres` client must not run on an async runtime's thread), at most
+//!   `POOL` at a time so a burst waits its turn rather than exhaust the
+//!   server's `max_connections`.
+//! - `Inserts`: webhooks waiting to be stored are grouped: each of
+//!   `WRITERS` writers takes every row waiting (up to `GROUP`) and stores
+//!   them in one transaction, so a burst costs one commit per group, not
+//!   per webhook, as the engine's committer does on one machine.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use postgres::{Client, NoTls};
+use smsdesk_pgstore::{conn, describe, inbox};
+use tokio::sync::{mpsc, oneshot};
+
+/// Connections to the database at most (for inserts and the leader's reads).
+const POOL: usize = 8;
+/// Writers storing groups of rows at once.
+const WRITERS: usize = 4;
+/// Rows in one group at most.
+const GROUP: usize = 256;
+
+pub struct Pool {
+    url: String,
+    idle: Mutex<Vec<Client>>,
+    permits: tokio::sync::Semaphore,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool").finish_non_exhaustive()
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        conn::close(std::mem::take(
+            self.idle.get_mut().unwrap_or_else(PoisonError::into_inner),
+        ));
+    }
+}
+
+impl Pool {
+    pub fn new(url: &str) -> Arc<Self> {
+        Arc::new(Self {
+            url: url.to_owned(),
+            idle: Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(POOL),
+        })
+    }
+
+    /// Runs `f` with a connection on a blocking thread, once one of the
+    /// `POOL` is free; a connection that failed is dropped, a good one kept.
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, String> {
+        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let taken = pool.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut client = match taken {
+                Some(c) if !c.is_closed() => c,
+                Some(closed) => {
+                    drop(closed);
+                    Client::connect(&pool.url, NoTls).map_err(|e| describe(&e))?
+                }
+                None => Client::connect(&pool.url, NoTls).map_err(|e| describe(&e))?,
+            };
+            let result = f(&mut client).map_err(|e| describe(&e));
+            if result.is_ok() {
+                let mut idle = pool.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                if idle.len() < POOL {
+                    idle.push(client);
+                }
+            }
+            result
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+type Waiting = (String, oneshot::Sender<Result<(), String>>);
+
+/// Rows for the shared inbox, stored in groups.
+#[derive(Debug)]
+pub struct Inserts {
+    queue: mpsc::UnboundedSender<Waiting>,
+}
+
+impl Inserts {
+    /// Starts the writers (on the current runtime); they stop when the
+    /// `Inserts` is dropped.
+    pub fn spawn(pool: Arc<Pool>) -> Arc<Self> {
+        let (queue, rx) = mpsc::unbounded_channel();
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..WRITERS {
+            tokio::spawn(writer(rx.clone(), pool.clone()));
+        }
+        Arc::new(Self { queue })
+    }
+
+    /// Stores `row`; returns once PostgreSQL has committed it (with
+    /// whatever other rows were waiting at the time).
+    pub async fn push(&self, row: String) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.queue
+            .send((row, tx))
+            .map_err(|_| "the shared inbox's writers stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the shared inbox's writer stopped".to_owned())?
+    }
+}
+
+async fn writer(queue: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Waiting>>>, pool: Arc<Pool>) {
+    loop {
+        let group = {
+            let mut queue = queue.lock().await;
+            let Some(first) = queue.recv().await else { return };
+            let mut group = vec![first];
+            while group.len() < GROUP {
+                match queue.try_recv() {
+                    Ok(next) => group.push(next),
+                    Err(_) => break,
+                }
+            }
+            group
+        };
+        let (rows, waiting): (Vec<String>, Vec<_>) = group.into_iter().unzip();
+        let result = pool.run(move |c| inbox::push(c, &rows)).await;
+        for reply in waiting {
+            let _ = reply.send(result.clone());
+        }
+    }
+}
