@@ -111,8 +111,7 @@ impl Inserts {
         self.queue
             .send((row, tx))
             .map_err(|_| "the shared inbox's writers stopped".to_owned())?;
-        rx.await
-            .map_err(|_| "the shared inbox's writer stopped".to_owned())?
+        rx.await.map_err(|_| "the shared inbox's writer stopped".to_owned())?
     }
 }
 

@@ -52,7 +52,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, inserts)).await??;
     // The gateway's carriers are reloaded as the leader's are, leader or not.
     let reloader = tokio::spawn(crate::reload::run(gateway.clone()));
-    let (routes, current) = watch::channel(standby_router(database_ok.clone(), gateway.clone()).merge(gateway.routes()));
+    let (routes, current) =
+        watch::channel(standby_router(database_ok.clone(), gateway.clone()).merge(gateway.routes()));
     let (stop_tx, mut stopped) = watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;

@@ -29,7 +29,11 @@ pub fn push(client: &mut postgres::Client, rows: &[String]) -> Result<(), postgr
 
 /// Up to `limit` rows not committed yet, oldest first, but for those in
 /// `skip`: (id, commands).
-pub fn pending(client: &mut impl GenericClient, limit: i64, skip: &[i64]) -> Result<Vec<(i64, String)>, postgres::Error> {
+pub fn pending(
+    client: &mut impl GenericClient,
+    limit: i64,
+    skip: &[i64],
+) -> Result<Vec<(i64, String)>, postgres::Error> {
     Ok(client
         .query(
             "SELECT id, commands FROM smsdesk_inbox WHERE NOT (id = ANY($2)) ORDER BY id LIMIT $1",

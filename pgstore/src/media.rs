@@ -18,7 +18,13 @@ pub struct Media {
 pub fn put(client: &mut impl GenericClient, token: &str, media: &Media) -> Result<(), postgres::Error> {
     client.execute(
         "INSERT INTO smsdesk_media (token, content_type, name, body, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
-        &[&token, &media.content_type, &media.name, &media.body, &media.expires_at_ms],
+        &[
+            &token,
+            &media.content_type,
+            &media.name,
+            &media.body,
+            &media.expires_at_ms,
+        ],
     )?;
     Ok(())
 }

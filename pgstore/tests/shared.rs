@@ -36,11 +36,18 @@ fn shared_inbox_rows_keep_their_order_and_wake_the_leader() {
     // A row the leader cannot read is skipped, the others still come.
     let unreadable = pending[1].0;
     let others = leader.with(|c| inbox::pending(c, 10, &[unreadable])).unwrap();
-    assert_eq!(others.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(), ["first", "third"]);
+    assert_eq!(
+        others.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+        ["first", "third"]
+    );
     let ids: Vec<i64> = others.iter().map(|(id, _)| *id).collect();
     leader.with(|c| inbox::done(c, &ids)).unwrap();
     let left = leader.with(|c| inbox::pending(c, 10, &[])).unwrap();
-    assert_eq!(left, vec![(unreadable, "second".to_owned())], "only what was not committed stays");
+    assert_eq!(
+        left,
+        vec![(unreadable, "second".to_owned())],
+        "only what was not committed stays"
+    );
 }
 
 #[test]
@@ -88,7 +95,10 @@ fn an_attachment_is_served_by_any_instance_until_swept() {
     assert!(leader.with(|c| media::keep_until(c, "token-1", 5_000)).unwrap());
     assert!(leader.with(|c| media::keep_until(c, "token-1", 2_000)).unwrap());
     assert_eq!(
-        standby.with(|c| media::get(c, "token-1")).unwrap().map(|m| m.expires_at_ms),
+        standby
+            .with(|c| media::get(c, "token-1"))
+            .unwrap()
+            .map(|m| m.expires_at_ms),
         Some(5_000)
     );
     assert!(!leader.with(|c| media::keep_until(c, "token-2", 5_000)).unwrap());

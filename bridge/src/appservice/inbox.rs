@@ -266,7 +266,9 @@ mod tests {
         inbox.accept(&txn("recent", "a")).unwrap();
         let mut w = WriteSet::default();
         w.put(seen_key("ancient"), b"1000".to_vec());
-        let Backend::Sled { kv, .. } = &inbox.backend else { unreachable!() };
+        let Backend::Sled { kv, .. } = &inbox.backend else {
+            unreachable!()
+        };
         kv.commit(&w).unwrap();
         assert_eq!(inbox.sweep().unwrap(), 1);
         assert_eq!(inbox.accept(&txn("recent", "a")).unwrap(), Accepted::Duplicate);

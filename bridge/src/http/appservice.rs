@@ -192,11 +192,7 @@ pub async fn ping(State(state): State<Arc<Pushed>>, RawQuery(query): RawQuery, h
 
 /// The user and room queries, third-party lookups: smsdesk makes its
 /// ghosts itself and has no aliases or protocols to offer.
-pub async fn unrecognized(
-    State(state): State<Arc<Pushed>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+pub async fn unrecognized(State(state): State<Arc<Pushed>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     match authorized(&state, &headers, query.as_deref()) {
         Ok(_) => matrix_error(
             StatusCode::NOT_FOUND,

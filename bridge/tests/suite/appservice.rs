@@ -22,7 +22,7 @@ const GHOST: &str = "@sms_15557770001:localhost";
 const CUSTOMER: &str = "+15557770001";
 
 /// Runs `smsdesk appservice-registration` for `config`; its standard output.
-fn write_registration(config: &Path) -> String {
+pub fn write_registration(config: &Path) -> String {
     let out = std::process::Command::new(bin())
         .args(["appservice-registration", "--config"])
         .env("SMSDESK_TEST_TOKEN", TOKEN)

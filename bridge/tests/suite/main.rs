@@ -25,6 +25,7 @@ mod mms;
 mod outbound;
 mod plugin_author;
 mod postgres;
+mod postgres_appservice;
 mod postgres_desk;
 mod reload;
 mod retention;

@@ -35,7 +35,7 @@ async fn download(user: &User, seen_body: &str) -> Vec<u8> {
 }
 
 /// Uploads `bytes` and posts them in `room` as a picture with `caption`.
-async fn send_picture(user: &User, room: &OwnedRoomId, bytes: &[u8], caption: &str) -> OwnedEventId {
+pub async fn send_picture(user: &User, room: &OwnedRoomId, bytes: &[u8], caption: &str) -> OwnedEventId {
     let mxc = user
         .client
         .media()
@@ -71,7 +71,7 @@ async fn first_mms(w: &AliceAtWork, skip: usize) -> serde_json::Value {
     }
 }
 
-fn sha256(bytes: &[u8]) -> String {
+pub fn sha256(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
