@@ -90,13 +90,11 @@ async fn a_thousand_webhooks_and_the_queued_replies_survive_the_leaders_death() 
     let sim = Sim::start(sim_port, a.port);
     let http = reqwest::Client::new();
 
-    // A slow carrier: the first sends take a while, so most replies are
-    // still queued (and one in flight) when the leader dies.
-    sim.faults(
-        &http,
-        serde_json::json!([{"delay_ms": 1500}, {"delay_ms": 1500}, {"delay_ms": 1500}]),
-    )
-    .await;
+    // A slow carrier: the first sends take a while, so the replies are
+    // still queued (or in flight, their results not recorded) when the
+    // leader dies.
+    sim.faults(&http, serde_json::json!(vec![serde_json::json!({"delay_ms": 2500}); 8]))
+        .await;
     let customers: Vec<String> = (0..8).map(|i| format!("+1555888{i:04}")).collect();
     for (i, customer) in customers.iter().enumerate() {
         let sid = format!("SMh{i:030}");
