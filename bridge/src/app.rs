@@ -243,7 +243,7 @@ pub fn start_with(
     let dead_letters = DeadLetters::new(config.dead_letters_dir());
     let appservice = crate::appservice::Appservice::open(&config)?;
     let media = crate::media::outgoing::MediaStore::for_config(&config)
-        .with_context(|| format!("creating {}", config.storage.join("media").display()))?;
+        .with_context(|| format!("opening the attachments' store ({})", config.storage.join("media").display()))?;
     Ok(Arc::new(AppState {
         media,
         changes,

@@ -73,7 +73,7 @@ impl Candidate {
     /// async runtime.
     async fn with_client<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Lease, &mut Client) -> Result<T, postgres::Error> + Send + 'static,
+        mut f: impl FnMut(&Lease, &mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, String> {
         let (lease, conn) = (self.lease.clone(), self.conn.clone());
         tokio::task::spawn_blocking(move || conn.with(|c| f(&lease, c)))

@@ -12,7 +12,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 use smsdesk_pgstore::{conn, describe, inbox};
 use tokio::sync::{mpsc, oneshot};
 
@@ -53,34 +53,53 @@ impl Pool {
     }
 
     /// Runs `f` with a connection on a blocking thread, once one of the
-    /// `POOL` is free; a connection that failed is dropped, a good one kept.
+    /// `POOL` is free. An idle connection found gone (the server restarted
+    /// since) is replaced and `f` tried once more on the new one; a
+    /// connection that failed otherwise is dropped, a good one kept.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let pool = self.clone();
         tokio::task::spawn_blocking(move || {
             let taken = pool.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-            let mut client = match taken {
-                Some(c) if !c.is_closed() => c,
-                Some(closed) => {
-                    drop(closed);
-                    Client::connect(&pool.url, NoTls).map_err(|e| describe(&e))?
-                }
-                None => Client::connect(&pool.url, NoTls).map_err(|e| describe(&e))?,
+            let mut client = match taken.filter(|c| !c.is_closed()) {
+                Some(mut client) => match f(&mut client) {
+                    Ok(value) => {
+                        pool.keep(client);
+                        return Ok(value);
+                    }
+                    Err(error) if conn::is_gone(&error, &client) => {
+                        conn::close(vec![client]);
+                        conn::open(&pool.url).map_err(|e| describe(&e))?
+                    }
+                    Err(error) => {
+                        conn::close(vec![client]);
+                        return Err(describe(&error));
+                    }
+                },
+                None => conn::open(&pool.url).map_err(|e| describe(&e))?,
             };
             let result = f(&mut client).map_err(|e| describe(&e));
             if result.is_ok() {
-                let mut idle = pool.idle.lock().unwrap_or_else(PoisonError::into_inner);
-                if idle.len() < POOL {
-                    idle.push(client);
-                }
+                pool.keep(client);
+            } else {
+                conn::close(vec![client]);
             }
             result
         })
         .await
         .map_err(|e| e.to_string())?
+    }
+
+    fn keep(&self, client: Client) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < POOL {
+            idle.push(client);
+        } else {
+            conn::close(vec![client]);
+        }
     }
 }
 
@@ -130,6 +149,9 @@ async fn writer(queue: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Waiting>>>
             group
         };
         let (rows, waiting): (Vec<String>, Vec<_>) = group.into_iter().unzip();
+        // Tried again on a new connection if the kept one was gone: a
+        // group whose commit went through unseen is stored twice, which
+        // the engine answers as duplicates.
         let result = pool.run(move |c| inbox::push(c, &rows)).await;
         for reply in waiting {
             let _ = reply.send(result.clone());

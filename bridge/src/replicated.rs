@@ -88,6 +88,13 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
             .context("opening the PostgreSQL store")?;
+    let store = match not_a_forgotten_sled_store(&config, store).await {
+        Ok(store) => store,
+        Err(refused) => {
+            candidate.resign(&fence).await;
+            return Err(refused);
+        }
+    };
     let state = tokio::task::spawn_blocking(move || {
         crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics)
     })
@@ -96,12 +103,16 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let mut tasks = tokio::task::JoinSet::new();
     crate::serve::spawn_tasks(&state, &mut tasks);
     tasks.spawn(crate::shared_inbox::consume(state.clone(), pool, wakes.inbox.clone()));
-    if let Some(appservice) = state.appservice.clone() {
-        // A transaction any instance stored wakes this leader's desk.
+    if let (Some(appservice), Some(here)) = (state.appservice.clone(), gateway.appservice_wake()) {
+        // A transaction stored by any instance (heard from the database),
+        // or by this one, wakes this leader's desk.
         let heard = wakes.appservice.clone();
         tasks.spawn(async move {
             loop {
-                heard.notified().await;
+                tokio::select! {
+                    () = heard.notified() => {}
+                    () = here.notified() => {}
+                }
                 appservice.wake.notify_one();
             }
         });
@@ -132,6 +143,31 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     server.await??;
     tracing::info!("smsdesk stopped (the lease is resigned)");
     Ok(())
+}
+
+/// `store`, unless it is empty while `storage.path` holds a one-machine
+/// (sled) store: starting would leave every conversation behind, so the
+/// operator is told how to import it, or to move it away to start afresh.
+async fn not_a_forgotten_sled_store(
+    config: &Config,
+    store: smsdesk_pgstore::PgStore,
+) -> anyhow::Result<smsdesk_pgstore::PgStore> {
+    let sled = config.storage.clone();
+    if !sled.join("db").exists() {
+        return Ok(store);
+    }
+    // The client is dropped on this blocking thread, never on the runtime's.
+    tokio::task::spawn_blocking(move || {
+        if crate::cli::import_store::is_empty(&store)? {
+            drop(store);
+            anyhow::bail!(
+                "the database holds no engine store, but {} holds a one-machine (sled) store: run `smsdesk import-store --config …` with every instance stopped to move it into the database, or move the directory away to start afresh",
+                sled.display()
+            );
+        }
+        Ok(store)
+    })
+    .await?
 }
 
 /// Returns (why) once the engine has stopped.

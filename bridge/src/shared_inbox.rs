@@ -74,6 +74,12 @@ impl Gateway {
         }))
     }
 
+    /// Notified when this instance took an appservice transaction (the
+    /// leader's desk listens to it beside the database's notifications).
+    pub fn appservice_wake(&self) -> Option<Arc<tokio::sync::Notify>> {
+        self.appservice.as_ref().map(|a| a.wake.clone())
+    }
+
     /// Its metrics, which the leader's state shares.
     pub fn metrics(&self) -> Arc<Metrics> {
         self.metrics.clone()
@@ -197,7 +203,11 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
             }
         }
         if let Err(error) = pool.run(move |c| inbox::done(c, &ids)).await {
+            // Read again next time and committed again, as duplicates: not
+            // at once, or a lasting failure would flood the engine.
             tracing::warn!(%error, "cannot delete committed rows of the shared inbox (committed again later, as duplicates)");
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
         }
     }
 }

@@ -2,8 +2,11 @@
 //! until the leader's engine has committed it. One row per webhook (its
 //! commands as JSON text, written by the instance that verified it), read
 //! in id order by the leader and deleted once committed. Rows commit in
-//! about, not exactly, id order when instances insert at once; the engine
-//! does not need more (each customer's messages come one webhook at a time).
+//! about, not exactly, id order when several groups are stored at once
+//! (by several instances, or several writers of one): ids are handed out
+//! at insert, not at commit. The engine does not need more: each
+//! customer's messages come one webhook at a time, each acknowledged
+//! before the carrier sends the next.
 //!
 //! Inserts are grouped: `push` stores many webhooks' rows in one
 //! statement and one transaction, whose commit wakes the leader

@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 use smsdesk_core::store::{KvStore, Result, StoreError, WriteSet};
 
 /// The lease a fenced store's commits must still hold.
@@ -125,7 +125,7 @@ impl PgStore {
 
     /// The same for the table `table`.
     pub fn connect_table(url: &str, table: Table) -> Result<Self> {
-        let mut client = Client::connect(url, NoTls).map_err(db)?;
+        let mut client = crate::conn::open(url).map_err(db)?;
         crate::migrate::run(&mut client).map_err(db)?;
         Ok(Self {
             client: Mutex::new(client),

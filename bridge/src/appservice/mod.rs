@@ -35,8 +35,9 @@ pub struct Appservice {
     pub config: AppserviceConfig,
     pub inbox: Inbox,
     pub ghosts: Ghosts,
-    /// Woken when a transaction is queued (here, or on a shared store by
-    /// any instance: see `listen`).
+    /// Woken when a transaction is queued. On a shared store the leader's
+    /// desk is also woken when another instance queued one (see `listen`
+    /// and `replicated`).
     pub wake: Arc<tokio::sync::Notify>,
 }
 

@@ -4,6 +4,7 @@
 mod appservice_registration;
 pub mod check_config;
 pub mod export;
+pub mod import_store;
 mod intake_run;
 pub mod plugin;
 mod plugin_check;
@@ -53,6 +54,13 @@ enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// Copy a one-machine (sled) store into PostgreSQL, for several
+    /// instances: the config must already say backend = "postgres".
+    ImportStore {
+        /// The TOML config file (storage.path: the sled stores; storage.url: the database).
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+    },
     /// Re-send kept webhook requests (dead letters) to the running smsdesk.
     Replay {
         /// The TOML config file (for the listen address and the dead-letter folder).
@@ -91,6 +99,7 @@ impl Cli {
             Command::Run { config, log_format } => run::run(&config, log_format),
             Command::CheckConfig { config } => check_config::run(&config),
             Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
+            Command::ImportStore { config } => import_store::run(&config),
             Command::Replay { config, files } => replay::run(&config, files),
             Command::Sim(args) => crate::sim::run(args),
             Command::Export(args) => export::run(&args),

@@ -93,29 +93,49 @@ impl MediaStore {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 
+    /// The tokens kept in the directory (not the database).
+    pub fn tokens(&self) -> std::io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if let Some(token) = name.strip_suffix(".json").filter(|t| Self::valid(t)) {
+                out.push(token.to_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Keeps an attachment under a token it already has (an import).
+    pub fn put_as(&self, token: &str, bytes: &[u8], meta: &Meta) -> std::io::Result<()> {
+        match &self.shared {
+            Some(conn) => {
+                let media = smsdesk_pgstore::media::Media {
+                    content_type: meta.content_type.clone(),
+                    name: meta.name.clone(),
+                    body: bytes.to_vec(),
+                    expires_at_ms: ms(meta.expires_at_ms),
+                };
+                conn.with(|c| smsdesk_pgstore::media::put(c, token, &media))
+                    .map_err(database)
+            }
+            None => {
+                self.write(token, bytes)?;
+                self.write(&format!("{token}.json"), &serde_json::to_vec(meta)?)?;
+                std::fs::File::open(&self.dir)?.sync_all()
+            }
+        }
+    }
+
     /// Keeps `bytes` durably until `expires_at_ms`; returns the token.
     pub fn put(&self, bytes: &[u8], content_type: &str, name: &str, expires_at_ms: u64) -> std::io::Result<String> {
         let token = Self::token();
-        if let Some(conn) = &self.shared {
-            let media = smsdesk_pgstore::media::Media {
-                content_type: content_type.to_owned(),
-                name: name.to_owned(),
-                body: bytes.to_vec(),
-                expires_at_ms: ms(expires_at_ms),
-            };
-            conn.with(|c| smsdesk_pgstore::media::put(c, &token, &media))
-                .map_err(database)?;
-            return Ok(token);
-        }
         let meta = Meta {
             content_type: content_type.to_owned(),
             name: name.to_owned(),
             size: bytes.len() as u64,
             expires_at_ms,
         };
-        self.write(&token, bytes)?;
-        self.write(&format!("{token}.json"), &serde_json::to_vec(&meta)?)?;
-        std::fs::File::open(&self.dir)?.sync_all()?;
+        self.put_as(&token, bytes, &meta)?;
         Ok(token)
     }
 

@@ -1,0 +1,89 @@
+//! Moving a one-machine deployment onto PostgreSQL (PRODUCT.md §13): the
+//! same directory, the config switched to `backend = "postgres"`. Starting
+//! on the empty database is refused (it would leave every conversation
+//! behind) and says how to import; `smsdesk import-store` copies the
+//! store; the instance then runs on the database with what it had.
+
+use crate::common;
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::config::server_config;
+use common::replicas::*;
+use common::*;
+use smsdesk_pgstore::testing::Postgres;
+
+/// Runs `smsdesk args…` to its end (at most `limit`, then killed).
+fn smsdesk(args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .env("SMSDESK_TEST_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_machine_store_moves_into_the_database_with_import_store() {
+    let pg = Postgres::start();
+    let url = pg.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let http = reqwest::Client::new();
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let log = |name: &str| std::env::var("SMSDESK_TEST_DEBUG").is_err().then(|| tmp.path().join(name));
+
+    let mut one = Server::start_with_config(&dir, port, &server_config(port, "http://127.0.0.1:9", None), log("one.log"));
+    for i in 0..3 {
+        let sid = format!("SMi{i:030}");
+        assert_eq!(text(&http, &public, &one, &sid, &format!("before the move {i}")).await, 200);
+    }
+    one.stop();
+
+    let config = dir.join("smsdesk.toml");
+    std::fs::write(&config, postgres_config(port, "http://127.0.0.1:9", None, &url, &public)).unwrap();
+    let path = config.to_str().unwrap();
+    let refused = smsdesk(&["run", "--config", path], Duration::from_secs(40));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "started on an empty database: {said}");
+    assert!(said.contains("smsdesk import-store"), "{said}");
+
+    let imported = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
+    let out = String::from_utf8_lossy(&imported.stdout);
+    assert!(imported.status.success(), "{out}{}", String::from_utf8_lossy(&imported.stderr));
+    assert!(out.contains("engine: ") && out.contains("records"), "{out}");
+    // Never merged into a database that has a store.
+    let again = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds an engine store"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    let server = Server::start_with_config(&dir, port, &postgres_config(port, "http://127.0.0.1:9", None, &url, &public), log("pg.log"));
+    wait_role(&http, &server, "leader", Duration::from_secs(30)).await;
+    assert_eq!(text(&http, &public, &server, &format!("SMi{:030}", 9), "after the move").await, 200);
+    // The same SMS again (the carrier retrying one from before the move)
+    // is known: the carrier ids came along.
+    assert_eq!(text(&http, &public, &server, &format!("SMi{:030}", 0), "before the move 0").await, 200);
+    let mut expected: Vec<String> = (0..3).map(|i| format!("before the move {i}")).collect();
+    expected.push("after the move".to_owned());
+    stored_once(&url, &expected).await;
+    let read = url.clone();
+    let bodies = tokio::task::spawn_blocking(move || stored_bodies(&read)).await.unwrap();
+    assert_eq!(bodies.len(), 4, "{bodies:?}");
+}
