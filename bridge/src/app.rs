@@ -242,8 +242,12 @@ pub fn start_with(
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
     let dead_letters = DeadLetters::new(config.dead_letters_dir());
     let appservice = crate::appservice::Appservice::open(&config)?;
-    let media = crate::media::outgoing::MediaStore::for_config(&config)
-        .with_context(|| format!("opening the attachments' store ({})", config.storage.join("media").display()))?;
+    let media = crate::media::outgoing::MediaStore::for_config(&config).with_context(|| {
+        format!(
+            "opening the attachments' store ({})",
+            config.storage.join("media").display()
+        )
+    })?;
     Ok(Arc::new(AppState {
         media,
         changes,

@@ -16,7 +16,7 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use postgres::Client;
+use postgres::{Client, NoTls};
 
 /// The kernel's default keepalive idle time, which `open` shortens.
 const KERNEL_KEEPALIVE_IDLE: Duration = Duration::from_secs(2 * 3600);
@@ -43,7 +43,9 @@ pub fn open(url: &str) -> Result<Client, postgres::Error> {
 /// Whether `error` says the connection is gone (the server restarted, the
 /// link broke): worth one more try on a new connection.
 pub fn is_gone(error: &postgres::Error, client: &Client) -> bool {
-    error.is_closed() || client.is_closed() || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>())
+    error.is_closed()
+        || client.is_closed()
+        || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>())
 }
 
 use crate::store::describe;

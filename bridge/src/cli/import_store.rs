@@ -54,8 +54,12 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("the database already holds an engine store: import into an empty database (nothing was copied)");
         return Ok(ExitCode::FAILURE);
     }
-    let sled = SledStore::open_with_cache(&config.storage, config.cache_mib)
-        .with_context(|| format!("opening {} (is a one-machine smsdesk still running?)", config.storage.display()))?;
+    let sled = SledStore::open_with_cache(&config.storage, config.cache_mib).with_context(|| {
+        format!(
+            "opening {} (is a one-machine smsdesk still running?)",
+            config.storage.display()
+        )
+    })?;
     let records = copy(&sled, &engine)?;
     println!("engine: {records} records");
 
@@ -106,8 +110,10 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
 fn leader(url: &str) -> anyhow::Result<Option<String>> {
     let conn = smsdesk_pgstore::Conn::new(url);
     conn.with(|c| {
-        Ok(c.query_opt("SELECT holder FROM smsdesk_lease WHERE valid_until >= now()", &[])?
-            .map(|r| r.get::<_, String>(0)))
+        Ok(
+            c.query_opt("SELECT holder FROM smsdesk_lease WHERE valid_until >= now()", &[])?
+                .map(|r| r.get::<_, String>(0)),
+        )
     })
     .map_err(anyhow::Error::msg)
 }

@@ -44,17 +44,33 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     let http = reqwest::Client::new();
     let port = free_port();
     let public = format!("http://127.0.0.1:{port}");
-    let log = |name: &str| std::env::var("SMSDESK_TEST_DEBUG").is_err().then(|| tmp.path().join(name));
+    let log = |name: &str| {
+        std::env::var("SMSDESK_TEST_DEBUG")
+            .is_err()
+            .then(|| tmp.path().join(name))
+    };
 
-    let mut one = Server::start_with_config(&dir, port, &server_config(port, "http://127.0.0.1:9", None), log("one.log"));
+    let mut one = Server::start_with_config(
+        &dir,
+        port,
+        &server_config(port, "http://127.0.0.1:9", None),
+        log("one.log"),
+    );
     for i in 0..3 {
         let sid = format!("SMi{i:030}");
-        assert_eq!(text(&http, &public, &one, &sid, &format!("before the move {i}")).await, 200);
+        assert_eq!(
+            text(&http, &public, &one, &sid, &format!("before the move {i}")).await,
+            200
+        );
     }
     one.stop();
 
     let config = dir.join("smsdesk.toml");
-    std::fs::write(&config, postgres_config(port, "http://127.0.0.1:9", None, &url, &public)).unwrap();
+    std::fs::write(
+        &config,
+        postgres_config(port, "http://127.0.0.1:9", None, &url, &public),
+    )
+    .unwrap();
     let path = config.to_str().unwrap();
     let refused = smsdesk(&["run", "--config", path], Duration::from_secs(40));
     let said = String::from_utf8_lossy(&refused.stderr);
@@ -63,7 +79,11 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
 
     let imported = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
     let out = String::from_utf8_lossy(&imported.stdout);
-    assert!(imported.status.success(), "{out}{}", String::from_utf8_lossy(&imported.stderr));
+    assert!(
+        imported.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
     assert!(out.contains("engine: ") && out.contains("records"), "{out}");
     // Never merged into a database that has a store.
     let again = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
@@ -74,12 +94,23 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         String::from_utf8_lossy(&again.stderr)
     );
 
-    let server = Server::start_with_config(&dir, port, &postgres_config(port, "http://127.0.0.1:9", None, &url, &public), log("pg.log"));
+    let server = Server::start_with_config(
+        &dir,
+        port,
+        &postgres_config(port, "http://127.0.0.1:9", None, &url, &public),
+        log("pg.log"),
+    );
     wait_role(&http, &server, "leader", Duration::from_secs(30)).await;
-    assert_eq!(text(&http, &public, &server, &format!("SMi{:030}", 9), "after the move").await, 200);
+    assert_eq!(
+        text(&http, &public, &server, &format!("SMi{:030}", 9), "after the move").await,
+        200
+    );
     // The same SMS again (the carrier retrying one from before the move)
     // is known: the carrier ids came along.
-    assert_eq!(text(&http, &public, &server, &format!("SMi{:030}", 0), "before the move 0").await, 200);
+    assert_eq!(
+        text(&http, &public, &server, &format!("SMi{:030}", 0), "before the move 0").await,
+        200
+    );
     let mut expected: Vec<String> = (0..3).map(|i| format!("before the move {i}")).collect();
     expected.push("after the move".to_owned());
     stored_once(&url, &expected).await;
