@@ -113,8 +113,9 @@ impl Candidate {
 
     /// Renews the lease until it is lost (taken, or not renewed in time);
     /// returns why. A renewal that fails for a moment is retried while
-    /// the lease still runs by this instance's own (monotonic) clock.
-    pub async fn hold(&self, fence: &Fence) -> String {
+    /// the lease still runs by this instance's own (monotonic) clock;
+    /// `database_ok` is told whether each renewal reached the database.
+    pub async fn hold(&self, fence: &Fence, database_ok: impl Fn(bool)) -> String {
         let mut renewed = Instant::now();
         loop {
             tokio::time::sleep(RENEW).await;
@@ -126,9 +127,15 @@ impl Candidate {
             }
             let f = fence.clone();
             match self.with_client(move |lease, c| lease.renew(c, &f)).await {
-                Ok(true) => renewed = Instant::now(),
+                Ok(true) => {
+                    database_ok(true);
+                    renewed = Instant::now();
+                }
                 Ok(false) => return "another instance took the lease".to_owned(),
-                Err(error) => tracing::warn!(%error, "cannot renew the lease; retrying"),
+                Err(error) => {
+                    database_ok(false);
+                    tracing::warn!(%error, "cannot renew the lease; retrying");
+                }
             }
         }
     }

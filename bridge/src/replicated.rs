@@ -99,7 +99,11 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics)
     })
     .await??;
-    let _ = routes.send(crate::http::engine_routes(state.clone()).merge(gateway.routes()));
+    let _ = routes.send(
+        crate::http::engine_routes(state.clone())
+            .layer(axum::middleware::from_fn_with_state(database_ok.clone(), database_gate))
+            .merge(gateway.routes()),
+    );
     let mut tasks = tokio::task::JoinSet::new();
     crate::serve::spawn_tasks(&state, &mut tasks);
     tasks.spawn(crate::shared_inbox::consume(state.clone(), pool, wakes.inbox.clone()));
@@ -123,7 +127,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     );
 
     tokio::select! {
-        why = candidate.hold(&fence) => {
+        why = candidate.hold(&fence, |up| database_ok.store(up, Ordering::Relaxed)) => {
             tracing::error!(%why, "this instance no longer leads; stopping so that it starts again as a standby");
             std::process::exit(LOST_LEASE);
         }
@@ -180,6 +184,25 @@ async fn engine_stopped(state: &crate::app::AppState) -> String {
             Err(gone) => return gone.to_string(),
         }
     }
+}
+
+/// The leader's `/readyz` is 503 while its lease renewals do not reach
+/// the database (it stops once the lease runs out); otherwise the
+/// engine's answer.
+async fn database_gate(
+    axum::extract::State(up): axum::extract::State<Arc<AtomicBool>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.uri().path() == "/readyz" && !up.load(Ordering::Relaxed) {
+        let body = serde_json::json!({
+            "ready": false,
+            "role": "leader",
+            "store": "postgres: unreachable",
+        });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    next.run(request).await
 }
 
 /// What a standby serves.

@@ -4,7 +4,8 @@
 //! either acknowledged is in the store exactly once. The leader frozen
 //! with SIGSTOP past its lease: the standby takes over, and the old one,
 //! resumed, writes nothing and stops. The database crashed during a burst:
-//! every acknowledged webhook is there afterwards, once.
+//! every acknowledged webhook is there afterwards, once. A short outage:
+//! both say they are not ready, then the same leader leads on.
 
 use crate::common;
 
@@ -166,7 +167,20 @@ async fn every_acknowledged_webhook_survives_a_database_crash_during_a_burst() {
         "database crashed {:.1} s into the burst",
         started.elapsed().as_secs_f64()
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // While the database is down, instances say they are not ready.
+    let http = reqwest::Client::new();
+    let down = Instant::now();
+    loop {
+        let status = http.get(b.url("/readyz")).send().await.map(|r| r.status().as_u16());
+        if status.as_ref().is_ok_and(|s| *s == 503) {
+            break;
+        }
+        assert!(
+            down.elapsed() < Duration::from_secs(10),
+            "the standby is still ready: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     pg.restart();
     let mut acknowledged = Vec::new();
     for s in senders {
@@ -186,4 +200,53 @@ async fn every_acknowledged_webhook_survives_a_database_crash_during_a_burst() {
     }
     stored_once(&pg.base_url(), &acknowledged).await;
     drop(b);
+}
+
+/// Waits (up to `limit`) until `server`'s `/readyz` answers `status`; how long it took.
+async fn wait_ready_status(http: &reqwest::Client, server: &Server, status: u16, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let got = http
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        if got.as_ref().is_ok_and(|s| *s == status) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "/readyz on {}: {got:?}, not {status}",
+            server.port
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_database_outage_makes_both_unready_and_the_leader_leads_on() {
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let public = "http://desk.example.test";
+    let (a, b) = pair(&pg, tmp.path(), public).await;
+    let http = reqwest::Client::new();
+    pg.crash();
+    // The balancer is told at once: neither instance is ready.
+    let leader_down = wait_ready_status(&http, &a, 503, Duration::from_secs(6)).await;
+    wait_ready_status(&http, &b, 503, Duration::from_secs(6)).await;
+    println!("the leader said 503 {:.1} s into the outage", leader_down.as_secs_f64());
+    let body: serde_json::Value = http.get(a.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["role"], "leader", "{body}");
+    assert_eq!(body["store"], "postgres: unreachable", "{body}");
+    // Back within the lease: the same leader, ready again, taking webhooks.
+    pg.restart();
+    wait_ready_status(&http, &a, 200, Duration::from_secs(10)).await;
+    wait_ready_status(&http, &b, 200, Duration::from_secs(10)).await;
+    assert_eq!(role(&http, &a).await, "leader");
+    assert_eq!(role(&http, &b).await, "standby");
+    assert_eq!(
+        text(&http, public, &b, &format!("SMo{:030}", 0), "after the outage").await,
+        200
+    );
+    stored_once(&pg.base_url(), &["after the outage".to_owned()]).await;
 }
