@@ -92,16 +92,12 @@ impl Gateway {
 
     /// What any instance serves: webhooks, appservice transactions, attachments.
     pub fn routes(self: &Arc<Self>) -> axum::Router {
-        use crate::http::{appservice, media};
-        crate::http::webhook_routes(self.clone(), self.config.max_body)
-            .merge(appservice::routes(appservice::Pushed {
-                appservice: self.appservice.clone(),
-                metrics: self.metrics.clone(),
-            }))
-            .merge(media::routes(media::Served {
-                media: self.media.clone(),
-                metrics: self.metrics.clone(),
-            }))
+        crate::http::outside_routes(
+            self.clone(),
+            self.appservice.clone(),
+            self.media.clone(),
+            self.metrics.clone(),
+        )
     }
 }
 

@@ -27,21 +27,33 @@ use crate::app::AppState;
 
 /// Every route of a single instance.
 pub fn router(state: Arc<AppState>) -> axum::Router {
-    let max_body = state.config.max_body;
-    engine_routes(state.clone())
-        .merge(webhook_routes(state.clone(), max_body))
+    engine_routes(state.clone()).merge(outside_routes(
+        state.clone(),
+        state.appservice.clone(),
+        state.media.clone(),
+        state.metrics.clone(),
+    ))
+}
+
+/// What the outside world sends, which any instance takes on a shared
+/// store: webhooks into `sink`, appservice transactions, attachment fetches.
+pub fn outside_routes<S: sink::WebhookSink>(
+    sink: Arc<S>,
+    pushed: Option<Arc<crate::appservice::Appservice>>,
+    kept: crate::media::outgoing::MediaStore,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> axum::Router {
+    let max_body = sink.parts().config.max_body;
+    webhook_routes(sink, max_body)
         .merge(appservice::routes(appservice::Pushed {
-            appservice: state.appservice.clone(),
-            metrics: state.metrics.clone(),
+            appservice: pushed,
+            metrics: metrics.clone(),
         }))
-        .merge(media::routes(media::Served {
-            media: state.media.clone(),
-            metrics: state.metrics.clone(),
-        }))
+        .merge(media::routes(media::Served { media: kept, metrics }))
 }
 
 /// `POST /webhooks/{carrier}/{kind}` into `sink` (the engine, or the shared inbox).
-pub fn webhook_routes<S: sink::WebhookSink>(sink: Arc<S>, max_body: usize) -> axum::Router {
+fn webhook_routes<S: sink::WebhookSink>(sink: Arc<S>, max_body: usize) -> axum::Router {
     axum::Router::new()
         .route("/webhooks/{carrier}/{kind}", post(webhooks::webhook::<S>))
         .layer(DefaultBodyLimit::max(max_body))
@@ -49,8 +61,8 @@ pub fn webhook_routes<S: sink::WebhookSink>(sink: Arc<S>, max_body: usize) -> ax
 }
 
 /// The routes only an engine serves: health, metrics, the wallboard.
-/// (Webhooks, appservice transactions and attachments are served by any
-/// instance on a shared store: see `shared_inbox::Gateway::routes`.)
+/// (What the outside world sends is `outside_routes`, which any instance
+/// serves on a shared store: see `shared_inbox::Gateway::routes`.)
 pub fn engine_routes(state: Arc<AppState>) -> axum::Router {
     let max_body = state.config.max_body;
     axum::Router::new()
