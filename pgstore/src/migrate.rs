@@ -50,3 +50,16 @@ pub fn run(client: &mut Client) -> Result<usize, postgres::Error> {
 pub fn latest() -> i32 {
     MIGRATIONS.last().map_or(0, |(v, _)| *v)
 }
+
+/// The newest migration this database has had (0 for a new one); reads only.
+pub fn applied(client: &mut Client) -> Result<i32, postgres::Error> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('smsdesk_migrations') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one("SELECT coalesce(max(version), 0) FROM smsdesk_migrations", &[])?
+        .get(0))
+}

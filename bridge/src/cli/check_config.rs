@@ -51,9 +51,55 @@ fn registration_problem(config: &Config) -> Option<ConfigError> {
     })
 }
 
+/// On PostgreSQL: whether the database answers, its schema, who leads.
+/// Reads only (`run` applies the migrations, not `check-config`).
+fn database_report(url: &str) -> Result<String, String> {
+    use smsdesk_pgstore::{describe, migrate};
+    let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| format!("cannot connect: {}", describe(&e)))?;
+    let applied = migrate::applied(&mut client).map_err(|e| describe(&e))?;
+    let known = migrate::latest();
+    if applied > known {
+        return Err(format!(
+            "the database's schema is at version {applied}, newer than this smsdesk knows ({known}): upgrade smsdesk"
+        ));
+    }
+    let lease = if applied == 0 {
+        None
+    } else {
+        client
+            .query_opt(
+                "SELECT holder, epoch, valid_until >= now() FROM smsdesk_lease WHERE name = 'leader'",
+                &[],
+            )
+            .map_err(|e| describe(&e))?
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1), r.get::<_, bool>(2)))
+    };
+    let schema = match applied {
+        0 => "new (the schema is created at the first start)".to_owned(),
+        v if v < known => format!("schema version {v} (migrated to {known} at the next start)"),
+        v => format!("schema version {v}"),
+    };
+    let leader = match lease {
+        Some((holder, epoch, true)) => format!("{holder} leads (epoch {epoch})"),
+        Some((holder, _, false)) => format!("nobody leads (the last leader was {holder})"),
+        None => "nobody has led yet".to_owned(),
+    };
+    smsdesk_pgstore::conn::close(vec![client]);
+    Ok(format!("database: reachable, {schema}; {leader}"))
+}
+
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     match validate(path) {
         Ok(config) => {
+            if let Some(url) = &config.database {
+                match database_report(url) {
+                    Ok(line) => println!("{line}"),
+                    Err(why) => {
+                        eprintln!("{}: storage.url: {why}", path.display());
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
             println!(
                 "{}: ok ({} carrier(s), {} entry point(s), {} queue(s), {} agent(s))",
                 path.display(),

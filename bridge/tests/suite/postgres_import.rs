@@ -3,6 +3,7 @@
 //! on the empty database is refused (it would leave every conversation
 //! behind) and says how to import; `smsdesk import-store` copies the
 //! store; the instance then runs on the database with what it had.
+//! `check-config` says whether the database answers, and who leads.
 
 use crate::common;
 
@@ -72,6 +73,30 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     )
     .unwrap();
     let path = config.to_str().unwrap();
+    // check-config reaches the database and says what it finds.
+    let checked = smsdesk(&["check-config", "--config", path], Duration::from_secs(60));
+    let out = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        checked.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(out.contains("database: reachable, new"), "{out}");
+    let nowhere = dir.join("nowhere.toml");
+    let closed = format!("postgres://smsdesk:smsdesk@127.0.0.1:{}/smsdesk", free_port());
+    std::fs::write(
+        &nowhere,
+        postgres_config(port, "http://127.0.0.1:9", None, &closed, &public),
+    )
+    .unwrap();
+    let unreachable = smsdesk(
+        &["check-config", "--config", nowhere.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let said = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(!unreachable.status.success());
+    assert!(said.contains("storage.url: cannot connect"), "{said}");
+
     let refused = smsdesk(&["run", "--config", path], Duration::from_secs(40));
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success(), "started on an empty database: {said}");
@@ -101,6 +126,9 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         log("pg.log"),
     );
     wait_role(&http, &server, "leader", Duration::from_secs(30)).await;
+    let checked = smsdesk(&["check-config", "--config", path], Duration::from_secs(60));
+    let out = String::from_utf8_lossy(&checked.stdout);
+    assert!(out.contains("schema version") && out.contains("leads (epoch"), "{out}");
     assert_eq!(
         text(&http, &public, &server, &format!("SMi{:030}", 9), "after the move").await,
         200
