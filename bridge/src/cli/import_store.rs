@@ -118,27 +118,73 @@ fn leader(url: &str) -> anyhow::Result<Option<String>> {
     .map_err(anyhow::Error::msg)
 }
 
+/// Past every key but those starting with it (which `tail` reads).
+const END: [u8; 16] = [0xFF; 16];
+
 /// Whether `store` holds no record at all.
 pub fn is_empty(store: &dyn KvStore) -> anyhow::Result<bool> {
-    Ok(store.scan_range(b"", &[0xFF; 16], 1)?.is_empty())
+    Ok(store.scan_range(b"", &END, 1)?.is_empty() && store.scan_prefix(&END)?.is_empty())
 }
 
 /// Copies every record of `from` into `to`, a page per commit; how many.
+/// Pages run up to `END`; any key at or past it starts with it, and those
+/// come last in one go.
 fn copy(from: &SledStore, to: &PgStore) -> anyhow::Result<usize> {
-    let end = [0xFF; 16];
     let mut start = Vec::new();
     let mut total = 0;
     loop {
-        let page = from.scan_range(&start, &end, PAGE)?;
+        let page = from.scan_range(&start, &END, PAGE)?;
         let Some((last, _)) = page.last() else { break };
         start = last.clone();
         start.push(0);
+        total += put(to, page)?;
+    }
+    total += put(to, from.scan_prefix(&END)?)?;
+    Ok(total)
+}
+
+fn put(to: &PgStore, records: Vec<(Vec<u8>, Vec<u8>)>) -> anyhow::Result<usize> {
+    let n = records.len();
+    if n > 0 {
         let mut writes = WriteSet::default();
-        total += page.len();
-        for (key, value) in page {
+        for (key, value) in records {
             writes.put(key, value);
         }
         to.commit(&writes)?;
     }
-    Ok(total)
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_record_is_copied_across_pages_and_at_the_edges_of_the_key_space() {
+        let pg = smsdesk_pgstore::testing::Postgres::start();
+        let dir = tempfile::tempdir().unwrap();
+        let sled = SledStore::open(dir.path()).unwrap();
+        let mut writes = WriteSet::default();
+        for i in 0..4_500u32 {
+            writes.put(format!("c/{i:06}").into_bytes(), i.to_be_bytes().to_vec());
+        }
+        let mut edges: Vec<Vec<u8>> = vec![b"".to_vec(), vec![0], vec![0xFF; 15], vec![0xFF; 16], vec![0xFF; 20]];
+        edges.push([&[0xFF; 16][..], &[0x00]].concat());
+        for key in &edges {
+            writes.put(key.clone(), b"edge".to_vec());
+        }
+        sled.commit(&writes).unwrap();
+        let url = pg.url("import");
+        let to = PgStore::connect(&url).unwrap();
+        assert!(is_empty(&to).unwrap());
+
+        assert_eq!(copy(&sled, &to).unwrap(), 4_500 + edges.len());
+        assert!(!is_empty(&to).unwrap());
+        let mut everything = to.scan_range(b"", &END, usize::MAX).unwrap();
+        everything.extend(to.scan_prefix(&END).unwrap());
+        let mut expected = sled.scan_range(b"", &END, usize::MAX).unwrap();
+        expected.extend(sled.scan_prefix(&END).unwrap());
+        assert_eq!(everything.len(), 4_500 + edges.len());
+        assert_eq!(everything, expected, "the same records, the same bytes, the same order");
+    }
 }
