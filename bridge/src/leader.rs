@@ -126,7 +126,12 @@ impl Candidate {
                 );
             }
             let f = fence.clone();
-            match self.with_client(move |lease, c| lease.renew(c, &f)).await {
+            // A renewal stuck on a cut-off connection counts as failed, so
+            // the lease's end is noticed in time.
+            let renewal = tokio::time::timeout(RENEW, self.with_client(move |lease, c| lease.renew(c, &f)))
+                .await
+                .unwrap_or_else(|_| Err("the renewal took too long".to_owned()));
+            match renewal {
                 Ok(true) => {
                     database_ok(true);
                     renewed = Instant::now();

@@ -198,12 +198,21 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
                 }
             }
         }
-        if let Err(error) = pool.run(move |c| inbox::done(c, &ids)).await {
-            // Read again next time and committed again, as duplicates: not
-            // at once, or a lasting failure would flood the engine.
-            tracing::warn!(%error, "cannot delete committed rows of the shared inbox (committed again later, as duplicates)");
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
+        // Deleted before anything is read again: rows read again would be
+        // committed again (as duplicates), flooding the engine while the
+        // delete keeps failing.
+        let mut wait = Duration::from_millis(50);
+        let ids = Arc::new(ids);
+        loop {
+            let done = ids.clone();
+            match pool.run(move |c| inbox::done(c, &done)).await {
+                Ok(()) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot delete committed rows of the shared inbox; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+            }
         }
     }
 }

@@ -4,9 +4,12 @@
 //!
 //! `open` adds what the URL does not say: a connect timeout (5 s, so an
 //! unreachable database fails a request rather than hold a thread for
-//! the kernel's two minutes), TCP keepalives every 15 s (so a connection
-//! whose peer vanished is noticed in well under a minute, not two
-//! hours), and `application_name = smsdesk` (for `pg_stat_activity`).
+//! the kernel's two minutes), TCP keepalives every 15 s and a 20 s TCP
+//! user timeout (so a connection whose peer vanished is noticed in well
+//! under a minute, idle or not, not after hours), a 5 s
+//! `idle_in_transaction_session_timeout` (a frozen leader's open
+//! transaction must not hold the lease row's lock for long), and
+//! `application_name = smsdesk` (for `pg_stat_activity`).
 //! The schema's migrations are applied on every new connection (a no-op
 //! once applied), so any of them may be the first to reach a new
 //! database. A `postgres` client must not be dropped on an async
@@ -27,13 +30,29 @@ pub fn open(url: &str) -> Result<Client, postgres::Error> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(5));
     }
-    if config.get_keepalives_idle() == KERNEL_KEEPALIVE_IDLE {
+    // Unless the URL turned keepalives off or set its own.
+    if config.get_keepalives() && config.get_keepalives_idle() == KERNEL_KEEPALIVE_IDLE {
         config
-            .keepalives(true)
             .keepalives_idle(Duration::from_secs(15))
             .keepalives_interval(Duration::from_secs(5))
             .keepalives_retries(3);
     }
+    // A request whose data goes unacknowledged (the peer cut off, not
+    // closed) fails after this, not the kernel's many minutes.
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(Duration::from_secs(20));
+    }
+    // A transaction left open by a process that froze (SIGSTOP, a VM
+    // pause) holds the lease row's lock, and a standby could not take over
+    // until it thawed: the server ends such a session after 5 s. smsdesk's
+    // own transactions never wait between statements.
+    let idle = "-c idle_in_transaction_session_timeout=5s";
+    let options = match config.get_options() {
+        Some(given) if !given.contains("idle_in_transaction_session_timeout") => format!("{given} {idle}"),
+        Some(given) => given.to_owned(),
+        None => idle.to_owned(),
+    };
+    config.options(&options);
     if config.get_application_name().is_none() {
         config.application_name("smsdesk");
     }

@@ -15,9 +15,12 @@ pub struct Media {
 }
 
 /// Keeps `media` under `token`; returns once PostgreSQL has committed it.
+/// Tokens are random: one already there is this same attachment, stored
+/// by a try whose answer was lost.
 pub fn put(client: &mut impl GenericClient, token: &str, media: &Media) -> Result<(), postgres::Error> {
     client.execute(
-        "INSERT INTO smsdesk_media (token, content_type, name, body, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO smsdesk_media (token, content_type, name, body, expires_at_ms) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (token) DO NOTHING",
         &[
             &token,
             &media.content_type,

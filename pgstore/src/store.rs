@@ -8,13 +8,15 @@
 //! `synchronous_commit` says; `on` by default). A fenced store first
 //! checks, in the same transaction, that its lease epoch is still the
 //! current one (`Fence`); if another instance took over, nothing is
-//! written and the commit fails with `StoreError::Fenced`.
+//! written and the commit fails with `StoreError::Fenced`. A connection
+//! the database dropped (it restarted) is made again and the call tried
+//! once more, so a leader outlives a short database restart.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 
-use postgres::Client;
 use smsdesk_core::store::{KvStore, Result, StoreError, WriteSet};
+
+use crate::conn::Conn;
 
 /// The lease a fenced store's commits must still hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,7 +76,10 @@ impl Sql {
 }
 
 pub struct PgStore {
-    client: Mutex<Client>,
+    /// Made again, and the call tried once more, when the database
+    /// restarted since it was last used (a commit retried so is safe: the
+    /// fence is checked again, and the same writes twice are the same).
+    conn: Conn,
     sql: Sql,
     fence: Option<Fence>,
     commits: AtomicU64,
@@ -84,10 +89,6 @@ impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgStore").field("fence", &self.fence).finish()
     }
-}
-
-fn db(error: postgres::Error) -> StoreError {
-    StoreError::Database(describe(&error))
 }
 
 /// A PostgreSQL error as an operator wants to read it: the server's own
@@ -125,10 +126,11 @@ impl PgStore {
 
     /// The same for the table `table`.
     pub fn connect_table(url: &str, table: Table) -> Result<Self> {
-        let mut client = crate::conn::open(url).map_err(db)?;
-        crate::migrate::run(&mut client).map_err(db)?;
+        let conn = Conn::new(url);
+        // Connects now (and migrates), so a wrong URL is said at once.
+        conn.with(|_| Ok(())).map_err(StoreError::Database)?;
         Ok(Self {
-            client: Mutex::new(client),
+            conn,
             sql: Sql::of(table),
             fence: None,
             commits: AtomicU64::new(0),
@@ -142,18 +144,11 @@ impl PgStore {
         self
     }
 
-    fn client(&self) -> std::sync::MutexGuard<'_, Client> {
-        self.client.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     fn rows(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        Ok(self
-            .client()
-            .query(sql, params)
-            .map_err(db)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect())
+        self.conn
+            .with(|c| c.query(sql, params))
+            .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+            .map_err(StoreError::Database)
     }
 }
 
@@ -169,41 +164,45 @@ impl KvStore for PgStore {
                 None => deleted.push(key.as_slice()),
             }
         }
-        let mut client = self.client();
-        let mut tx = client.transaction().map_err(db)?;
-        if let Some(fence) = &self.fence {
-            // Locks the lease row until the commit: a takeover waits for
-            // this commit, and a commit after a takeover finds the epoch moved.
-            let held = tx
-                .execute(
+        let fenced = self.conn.with(|client| {
+            let mut tx = client.transaction()?;
+            if let Some(fence) = &self.fence {
+                // Locks the lease row until the commit: a takeover waits for
+                // this commit, and a commit after a takeover finds the epoch moved.
+                let held = tx.execute(
                     "UPDATE smsdesk_lease SET epoch = epoch WHERE name = $1 AND holder = $2 AND epoch = $3",
                     &[&fence.name, &fence.holder, &fence.epoch],
-                )
-                .map_err(db)?;
-            if held != 1 {
-                return Err(StoreError::Fenced(format!(
-                    "{} no longer holds lease {:?} at epoch {}",
-                    fence.holder, fence.name, fence.epoch
-                )));
+                )?;
+                if held != 1 {
+                    return Ok(Some(fence));
+                }
+            }
+            if !deleted.is_empty() {
+                tx.execute(&self.sql.delete, &[&deleted])?;
+            }
+            if !keys.is_empty() {
+                tx.execute(&self.sql.upsert, &[&keys, &values])?;
+            }
+            tx.commit()?;
+            Ok(None)
+        });
+        match fenced.map_err(StoreError::Database)? {
+            Some(fence) => Err(StoreError::Fenced(format!(
+                "{} no longer holds lease {:?} at epoch {}",
+                fence.holder, fence.name, fence.epoch
+            ))),
+            None => {
+                self.commits.fetch_add(1, Ordering::Relaxed);
+                Ok(())
             }
         }
-        if !deleted.is_empty() {
-            tx.execute(&self.sql.delete, &[&deleted]).map_err(db)?;
-        }
-        if !keys.is_empty() {
-            tx.execute(&self.sql.upsert, &[&keys, &values]).map_err(db)?;
-        }
-        tx.commit().map_err(db)?;
-        self.commits.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .client()
-            .query_opt(&self.sql.get, &[&key])
-            .map_err(db)?
-            .map(|r| r.get(0)))
+        self.conn
+            .with(|c| c.query_opt(&self.sql.get, &[&key]))
+            .map(|row| row.map(|r| r.get(0)))
+            .map_err(StoreError::Database)
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {

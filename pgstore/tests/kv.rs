@@ -158,3 +158,29 @@ fn a_leader_whose_lease_was_taken_writes_nothing() {
     let fence_a2 = a.try_acquire(&mut client).unwrap().expect("free after b resigned");
     assert!(fence_a2.epoch > fence_b.epoch);
 }
+
+#[test]
+fn a_transaction_a_frozen_leader_left_open_does_not_block_the_takeover() {
+    let pg = Postgres::start();
+    let url = pg.url("frozen");
+    let mut a = smsdesk_pgstore::conn::open(&url).unwrap();
+    smsdesk_pgstore::migrate::run(&mut a).unwrap();
+    let ttl = Duration::from_secs(1);
+    Lease::new("leader", "a", ttl).try_acquire(&mut a).unwrap().unwrap();
+    // A froze in the middle of a commit: the lease row locked by an open
+    // transaction, and the lease running out.
+    a.batch_execute("BEGIN; UPDATE smsdesk_lease SET epoch = epoch WHERE name = 'leader'")
+        .unwrap();
+    std::thread::sleep(ttl + Duration::from_millis(200));
+    let mut b = smsdesk_pgstore::conn::open(&url).unwrap();
+    let started = std::time::Instant::now();
+    let taken = Lease::new("leader", "b", ttl).try_acquire(&mut b).unwrap();
+    assert!(taken.is_some(), "the standby could not take the lease");
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(8),
+        "the takeover waited {waited:?} for the frozen transaction"
+    );
+    // The server ended A's session: thawed, it cannot finish that commit.
+    assert!(a.batch_execute("COMMIT").is_err());
+}

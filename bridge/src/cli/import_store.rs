@@ -3,7 +3,7 @@
 //! the sled stores under `storage.path` hold into the database: the
 //! engine's records (conversations, event log, outbox), the Matrix bot's
 //! store (rooms, cards, the feed's cursor), appservice transactions not
-//! handled yet, and agents' attachments not expired yet (under the same
+//! handled yet, and agents' attachments not swept yet (under the same
 //! tokens, which queued replies name). Keys and values are the same bytes
 //! on both stores, so the copy is exact.
 //!
@@ -89,15 +89,15 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let media_dir = config.storage.join("media");
     if media_dir.is_dir() {
         let (local, shared) = (MediaStore::open(&config.storage)?, MediaStore::for_config(&config)?);
-        let now = smsdesk_core::Timestamp::now().0;
         let mut n = 0;
         for token in local.tokens()? {
-            if let Some((meta, bytes)) = local.get(&token, now)? {
+            // Expired ones too (until swept, a retried reply revives its own).
+            if let Some((meta, bytes)) = local.get(&token, 0)? {
                 shared.put_as(&token, &bytes, &meta)?;
                 n += 1;
             }
         }
-        println!("attachments not expired: {n}");
+        println!("attachments: {n}");
     }
     println!(
         "imported into the database; {} is left as it was. Start the instances (storage.backend = \"postgres\").",

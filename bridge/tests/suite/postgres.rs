@@ -244,9 +244,22 @@ async fn a_short_database_outage_makes_both_unready_and_the_leader_leads_on() {
     wait_ready_status(&http, &b, 200, Duration::from_secs(10)).await;
     assert_eq!(role(&http, &a).await, "leader");
     assert_eq!(role(&http, &b).await, "standby");
+    // Its engine commits on a new connection (the old one died with the
+    // server): it leads on rather than stop.
     assert_eq!(
         text(&http, public, &b, &format!("SMo{:030}", 0), "after the outage").await,
         200
     );
-    stored_once(&pg.base_url(), &["after the outage".to_owned()]).await;
+    assert_eq!(
+        text(&http, public, &a, &format!("SMo{:030}", 1), "to the leader").await,
+        200
+    );
+    stored_once(
+        &pg.base_url(),
+        &["after the outage".to_owned(), "to the leader".to_owned()],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(role(&http, &a).await, "leader", "the leader stopped after the outage");
+    assert_eq!(role(&http, &b).await, "standby");
 }
