@@ -88,7 +88,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
             .context("opening the PostgreSQL store")?;
-    let store = match not_a_forgotten_sled_store(&config, store).await {
+    let store = match fit_to_lead(&config, store).await {
         Ok(store) => store,
         Err(refused) => {
             candidate.resign(&fence).await;
@@ -149,20 +149,25 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     Ok(())
 }
 
-/// `store`, unless it is empty while `storage.path` holds a one-machine
-/// (sled) store: starting would leave every conversation behind, so the
-/// operator is told how to import it, or to move it away to start afresh.
-async fn not_a_forgotten_sled_store(
-    config: &Config,
-    store: smsdesk_pgstore::PgStore,
-) -> anyhow::Result<smsdesk_pgstore::PgStore> {
+/// `store`, unless it must not be led: an import that did not finish
+/// (part of a store), or an empty database while `storage.path` holds a
+/// one-machine (sled) store (starting would leave every conversation
+/// behind). The operator is told what to run.
+async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> anyhow::Result<smsdesk_pgstore::PgStore> {
     let sled = config.storage.clone();
-    if !sled.join("db").exists() {
-        return Ok(store);
-    }
-    // The client is dropped on this blocking thread, never on the runtime's.
+    let url = config.database.clone().unwrap_or_default();
+    // The clients are dropped on this blocking thread, never on the runtime's.
     tokio::task::spawn_blocking(move || {
-        if crate::cli::import_store::is_empty(&store)? {
+        let unfinished = smsdesk_pgstore::Conn::new(&url)
+            .with(smsdesk_pgstore::import::unfinished)
+            .map_err(anyhow::Error::msg)?;
+        if let Some(import) = unfinished {
+            drop(store);
+            anyhow::bail!(
+                "an import into this database ({import}) did not finish: run `smsdesk import-store --config …` again with every instance stopped"
+            );
+        }
+        if sled.join("db").exists() && crate::cli::import_store::is_empty(&store)? {
             drop(store);
             anyhow::bail!(
                 "the database holds no engine store, but {} holds a one-machine (sled) store: run `smsdesk import-store --config …` with every instance stopped to move it into the database, or move the directory away to start afresh",

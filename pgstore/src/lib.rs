@@ -11,6 +11,7 @@
 //!   (grouped inserts, `NOTIFY` on commit).
 //! - `appservice`: appservice transactions any instance acknowledged, for
 //!   the leader's Matrix desk, kept once per transaction id.
+//! - `import`: the mark of a `smsdesk import-store` under way.
 //! - `media`: agents' attachments, which any instance serves to carriers.
 //! - `conn`: one lazily made, remade-after-failure connection for blocking
 //!   callers.
@@ -25,6 +26,7 @@
 
 pub mod appservice;
 pub mod conn;
+pub mod import;
 pub mod inbox;
 pub mod lease;
 pub mod media;

@@ -9,15 +9,21 @@
 //!
 //! It refuses while an instance leads (stop them all first: the copy must
 //! not race a running engine) and when the database already holds an
-//! engine store (it never merges two). The sled stores are left as they
-//! were: the way back is to switch `backend` back.
+//! engine store (it never merges two). While it copies it holds the leader
+//! lease itself (every page fenced by it) and marks the import under way
+//! (`smsdesk_pgstore::import`): no instance leads on a half-copied store,
+//! and an import cut short is resumed by the next, which writes the same
+//! records again. The sled stores are left as they were: the way back is
+//! to switch `backend` back.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use smsdesk_core::store::{KvStore, SledStore, WriteSet};
-use smsdesk_pgstore::{PgStore, Table};
+use smsdesk_pgstore::lease::Lease;
+use smsdesk_pgstore::{Conn, Fence, PgStore, Table};
 
 use crate::appservice::inbox::Inbox;
 use crate::config::Config;
@@ -45,34 +51,69 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("{}: there is no sled store to import", config.storage.display());
         return Ok(ExitCode::FAILURE);
     }
-    let engine = PgStore::connect(&url).context("connecting to storage.url")?;
-    if let Some(holder) = leader(&url)? {
+    // This import holds the leader lease while it copies: no instance can
+    // start leading on a half-copied store, and every page it commits is
+    // fenced by that lease.
+    let conn = Conn::new(&url);
+    let lease = Lease::new("leader", &format!("import-store-{}", std::process::id()), HOLD);
+    let Some(fence) = conn.with(|c| lease.try_acquire(c)).map_err(anyhow::Error::msg)? else {
+        let holder = leader(&conn)?.unwrap_or_default();
         eprintln!("instance {holder} leads on this database: stop every smsdesk instance, then import");
         return Ok(ExitCode::FAILURE);
+    };
+    let result = import(&config, &url, &conn, &lease, &fence);
+    if let Err(error) = conn.with(|c| lease.resign(c, &fence)) {
+        eprintln!("cannot give the lease back ({error}); it runs out by itself within {HOLD:?}");
     }
-    if !is_empty(&engine)? {
-        eprintln!("the database already holds an engine store: import into an empty database (nothing was copied)");
-        return Ok(ExitCode::FAILURE);
+    result
+}
+
+/// How long the import's lease lasts without renewal (renewed every page).
+const HOLD: Duration = Duration::from_secs(60);
+
+fn import(config: &Config, url: &str, conn: &Conn, lease: &Lease, fence: &Fence) -> anyhow::Result<ExitCode> {
+    let engine = PgStore::connect(url)
+        .context("connecting to storage.url")?
+        .fenced(fence.clone());
+    match conn
+        .with(smsdesk_pgstore::import::unfinished)
+        .map_err(anyhow::Error::msg)?
+    {
+        Some(earlier) => println!("an import ({earlier}) did not finish: copying again"),
+        None if !is_empty(&engine)? => {
+            eprintln!("the database already holds an engine store: import into an empty database (nothing was copied)");
+            return Ok(ExitCode::FAILURE);
+        }
+        None => {}
     }
+    conn.with(|c| smsdesk_pgstore::import::begin(c, &fence.holder))
+        .map_err(anyhow::Error::msg)?;
+    let renew = || match conn.with(|c| lease.renew(c, fence)) {
+        Ok(true) => Ok(()),
+        Ok(false) => anyhow::bail!("the import's lease was taken: stop every smsdesk instance and import again"),
+        Err(error) => anyhow::bail!("cannot renew the import's lease: {error}"),
+    };
     let sled = SledStore::open_with_cache(&config.storage, config.cache_mib).with_context(|| {
         format!(
             "opening {} (is a one-machine smsdesk still running?)",
             config.storage.display()
         )
     })?;
-    let records = copy(&sled, &engine)?;
+    let records = copy(&sled, &engine, &renew)?;
     println!("engine: {records} records");
 
     let bot_dir = config.matrix_store_dir();
     if bot_dir.join("db").exists() {
         let bot = SledStore::open(&bot_dir).with_context(|| format!("opening {}", bot_dir.display()))?;
-        let shared = PgStore::connect_table(&url, Table::Bot).context("connecting to storage.url")?;
-        println!("Matrix bot: {} records", copy(&bot, &shared)?);
+        let shared = PgStore::connect_table(url, Table::Bot)
+            .context("connecting to storage.url")?
+            .fenced(fence.clone());
+        println!("Matrix bot: {} records", copy(&bot, &shared, &renew)?);
     }
 
     let inbox_dir = config.storage.join("appservice");
     if inbox_dir.join("db").exists() {
-        let (local, shared) = (Inbox::open(&inbox_dir)?, Inbox::shared(&url));
+        let (local, shared) = (Inbox::open(&inbox_dir)?, Inbox::shared(url));
         let mut n = 0;
         for (_, txn) in local.pending(usize::MAX)? {
             match txn {
@@ -88,7 +129,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
 
     let media_dir = config.storage.join("media");
     if media_dir.is_dir() {
-        let (local, shared) = (MediaStore::open(&config.storage)?, MediaStore::for_config(&config)?);
+        let (local, shared) = (MediaStore::open(&config.storage)?, MediaStore::for_config(config)?);
         let mut n = 0;
         for token in local.tokens()? {
             // Expired ones too (until swept, a retried reply revives its own).
@@ -99,6 +140,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         }
         println!("attachments: {n}");
     }
+    conn.with(smsdesk_pgstore::import::finish).map_err(anyhow::Error::msg)?;
     println!(
         "imported into the database; {} is left as it was. Start the instances (storage.backend = \"postgres\").",
         config.storage.display()
@@ -107,13 +149,13 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Who holds an unexpired lease, if anyone.
-fn leader(url: &str) -> anyhow::Result<Option<String>> {
-    let conn = smsdesk_pgstore::Conn::new(url);
+fn leader(conn: &Conn) -> anyhow::Result<Option<String>> {
     conn.with(|c| {
-        Ok(
-            c.query_opt("SELECT holder FROM smsdesk_lease WHERE valid_until >= now()", &[])?
-                .map(|r| r.get::<_, String>(0)),
-        )
+        Ok(c.query_opt(
+            "SELECT holder FROM smsdesk_lease WHERE name = 'leader' AND valid_until >= now()",
+            &[],
+        )?
+        .map(|r| r.get::<_, String>(0)))
     })
     .map_err(anyhow::Error::msg)
 }
@@ -126,10 +168,10 @@ pub fn is_empty(store: &dyn KvStore) -> anyhow::Result<bool> {
     Ok(store.scan_range(b"", &END, 1)?.is_empty() && store.scan_prefix(&END)?.is_empty())
 }
 
-/// Copies every record of `from` into `to`, a page per commit; how many.
-/// Pages run up to `END`; any key at or past it starts with it, and those
-/// come last in one go.
-fn copy(from: &SledStore, to: &PgStore) -> anyhow::Result<usize> {
+/// Copies every record of `from` into `to`, a page per commit, calling
+/// `between` after each; how many. Pages run up to `END`; any key at or
+/// past it starts with it, and those come last in one go.
+fn copy(from: &SledStore, to: &PgStore, between: &dyn Fn() -> anyhow::Result<()>) -> anyhow::Result<usize> {
     let mut start = Vec::new();
     let mut total = 0;
     loop {
@@ -138,6 +180,7 @@ fn copy(from: &SledStore, to: &PgStore) -> anyhow::Result<usize> {
         start = last.clone();
         start.push(0);
         total += put(to, page)?;
+        between()?;
     }
     total += put(to, from.scan_prefix(&END)?)?;
     Ok(total)
@@ -178,7 +221,7 @@ mod tests {
         let to = PgStore::connect(&url).unwrap();
         assert!(is_empty(&to).unwrap());
 
-        assert_eq!(copy(&sled, &to).unwrap(), 4_500 + edges.len());
+        assert_eq!(copy(&sled, &to, &|| Ok(())).unwrap(), 4_500 + edges.len());
         assert!(!is_empty(&to).unwrap());
         let mut everything = to.scan_range(b"", &END, usize::MAX).unwrap();
         everything.extend(to.scan_prefix(&END).unwrap());

@@ -2,7 +2,8 @@
 //! same directory, the config switched to `backend = "postgres"`. Starting
 //! on the empty database is refused (it would leave every conversation
 //! behind) and says how to import; `smsdesk import-store` copies the
-//! store; the instance then runs on the database with what it had.
+//! store (an import cut short is resumed, and no instance leads on it
+//! meanwhile); the instance then runs on the database with what it had.
 //! `check-config` says whether the database answers, and who leads.
 
 use crate::common;
@@ -110,6 +111,28 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         String::from_utf8_lossy(&imported.stderr)
     );
     assert!(out.contains("engine: ") && out.contains("records"), "{out}");
+    // An import cut short (as if killed before its last step) leaves its
+    // mark: no instance leads on part of a store, and the next import
+    // copies again.
+    let marked = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&marked, postgres::NoTls).unwrap();
+        smsdesk_pgstore::import::begin(&mut client, "import-store-killed").unwrap();
+    })
+    .await
+    .unwrap();
+    let refused = smsdesk(&["run", "--config", path], Duration::from_secs(40));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "led on an unfinished import: {said}");
+    assert!(said.contains("did not finish"), "{said}");
+    let resumed = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
+    let out = String::from_utf8_lossy(&resumed.stdout);
+    assert!(
+        resumed.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(out.contains("did not finish: copying again"), "{out}");
     // Never merged into a database that has a store.
     let again = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
     assert!(!again.status.success());
@@ -129,6 +152,11 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     let checked = smsdesk(&["check-config", "--config", path], Duration::from_secs(60));
     let out = String::from_utf8_lossy(&checked.stdout);
     assert!(out.contains("schema version") && out.contains("leads (epoch"), "{out}");
+    // Nor while an instance leads.
+    let leading = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
+    let said = String::from_utf8_lossy(&leading.stderr);
+    assert!(!leading.status.success());
+    assert!(said.contains("leads on this database"), "{said}");
     assert_eq!(
         text(&http, &public, &server, &format!("SMi{:030}", 9), "after the move").await,
         200
