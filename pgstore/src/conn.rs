@@ -42,21 +42,22 @@ pub fn open(url: &str) -> Result<Client, postgres::Error> {
     if config.get_tcp_user_timeout().is_none() {
         config.tcp_user_timeout(Duration::from_secs(20));
     }
-    // A transaction left open by a process that froze (SIGSTOP, a VM
-    // pause) holds the lease row's lock, and a standby could not take over
-    // until it thawed: the server ends such a session after 5 s. smsdesk's
-    // own transactions never wait between statements.
-    let idle = "-c idle_in_transaction_session_timeout=5s";
-    let options = match config.get_options() {
-        Some(given) if !given.contains("idle_in_transaction_session_timeout") => format!("{given} {idle}"),
-        Some(given) => given.to_owned(),
-        None => idle.to_owned(),
-    };
-    config.options(&options);
     if config.get_application_name().is_none() {
         config.application_name("smsdesk");
     }
-    config.connect(NoTls)
+    let own_timeout = config
+        .get_options()
+        .is_some_and(|o| o.contains("idle_in_transaction_session_timeout"));
+    let mut client = config.connect(NoTls)?;
+    // A transaction left open by a process that froze (SIGSTOP, a VM
+    // pause) holds the lease row's lock, and a standby could not take over
+    // until it thawed: the server ends such a session after 5 s. smsdesk's
+    // own transactions never wait between statements. Set with SQL, not
+    // the startup `options` a pooler such as PgBouncer refuses.
+    if !own_timeout {
+        client.batch_execute("SET idle_in_transaction_session_timeout = '5s'")?;
+    }
+    Ok(client)
 }
 
 /// Whether `error` says the connection is gone (the server restarted, the
