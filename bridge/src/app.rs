@@ -207,7 +207,9 @@ fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
 pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     adopt_old_layout(&config)?;
     let store: EngineStore = Arc::new(open_store(&config.storage, config.cache_mib)?);
-    start_with(config, store, None, Arc::new(Metrics::new()))
+    let metrics = Arc::new(Metrics::new());
+    metrics.leader.set(1);
+    start_with(config, store, None, metrics)
 }
 
 /// Builds the state on `store` (the leader's PostgreSQL store, fenced by

@@ -84,6 +84,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     };
     let (store_fence, app_fence) = (fence.clone(), fence.clone());
     let leader_metrics = gateway.metrics();
+    leader_metrics.lease_epoch.set(fence.epoch);
     let store =
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
@@ -121,6 +122,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             }
         });
     }
+    gateway.metrics().leader.set(1);
     tracing::info!(
         epoch = fence.epoch,
         "leading: the engine, the Matrix desk and the outboxes run here"

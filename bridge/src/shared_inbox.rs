@@ -164,6 +164,12 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
             }
         };
         backoff = Duration::from_millis(50);
+        let depth = if rows.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            i64::try_from(rows.len()).unwrap_or(i64::MAX)
+        } else {
+            pool.run(inbox::depth).await.unwrap_or(BATCH)
+        };
+        state.metrics.shared_inbox_depth.set(depth);
         if rows.is_empty() {
             tokio::select! {
                 () = wake.notified() => {}

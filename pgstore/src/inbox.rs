@@ -52,3 +52,8 @@ pub fn done(client: &mut impl GenericClient, ids: &[i64]) -> Result<(), postgres
     client.execute("DELETE FROM smsdesk_inbox WHERE id = ANY($1)", &[&ids])?;
     Ok(())
 }
+
+/// How many rows wait (for `/metrics`).
+pub fn depth(client: &mut impl GenericClient) -> Result<i64, postgres::Error> {
+    Ok(client.query_one("SELECT count(*) FROM smsdesk_inbox", &[])?.get(0))
+}

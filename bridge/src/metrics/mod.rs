@@ -56,6 +56,13 @@ pub struct Metrics {
     pub plugin_failures: Family<PluginLabels, Gauge>,
     pub plugin_latency_micros: Family<PluginLabels, Gauge>,
     pub outbox_depth: Gauge,
+    /// 1 while this instance leads (always, on one machine), 0 standing by.
+    pub leader: Gauge,
+    /// The lease epoch this instance leads with (PostgreSQL): it rises at
+    /// each takeover, so its changes count failovers.
+    pub lease_epoch: Gauge,
+    /// Webhooks in the shared inbox not yet committed by the leader's engine.
+    pub shared_inbox_depth: Gauge,
     pub media: Family<MediaLabels, Counter>,
     /// Appservice transactions by outcome: queued, duplicate, forbidden, bad.
     pub appservice: Family<MediaLabels, Counter>,
@@ -105,6 +112,24 @@ impl Metrics {
         );
         let outbox_depth = Gauge::default();
         registry.register("outbox_depth", "Agent replies waiting to be sent", outbox_depth.clone());
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this instance leads (runs the engine, the desk and the outboxes), 0 while it stands by",
+            leader.clone(),
+        );
+        let lease_epoch = Gauge::default();
+        registry.register(
+            "lease_epoch",
+            "The leader lease's epoch this instance leads with (PostgreSQL); it rises at each takeover",
+            lease_epoch.clone(),
+        );
+        let shared_inbox_depth = Gauge::default();
+        registry.register(
+            "shared_inbox_depth",
+            "Webhooks in the shared inbox the leader's engine has not committed yet (PostgreSQL)",
+            shared_inbox_depth.clone(),
+        );
         let media = Family::<MediaLabels, Counter>::default();
         registry.register(
             "mms_attachments",
@@ -130,6 +155,9 @@ impl Metrics {
             plugin_failures,
             plugin_latency_micros,
             outbox_depth,
+            leader,
+            lease_epoch,
+            shared_inbox_depth,
         }
     }
 

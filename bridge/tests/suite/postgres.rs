@@ -49,10 +49,19 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
         .find(|l| l.starts_with("smsdesk_webhooks_total{") && l.contains("outcome=\"accepted\""))
         .unwrap_or_else(|| panic!("no accepted webhooks in the standby's /metrics:\n{metrics}"));
     assert!(accepted.ends_with(" 5"), "{accepted}");
+    // The operator's dashboards see who leads, and a takeover.
+    assert_eq!(gauge(&metrics, "smsdesk_leader"), 0, "{metrics}");
+    let a_metrics = http.get(a.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(gauge(&a_metrics, "smsdesk_leader"), 1, "{a_metrics}");
+    let first_epoch = gauge(&a_metrics, "smsdesk_lease_epoch");
+    assert!(first_epoch >= 1, "{a_metrics}");
     a.kill9();
     let takeover = wait_role(&http, &b, "leader", Duration::from_secs(20)).await;
     println!("takeover after SIGKILL: {:.1} s", takeover.as_secs_f64());
     assert!(takeover < Duration::from_secs(15), "took {takeover:?}");
+    let b_metrics = http.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(gauge(&b_metrics, "smsdesk_leader"), 1, "{b_metrics}");
+    assert!(gauge(&b_metrics, "smsdesk_lease_epoch") > first_epoch, "{b_metrics}");
     for i in 0..5 {
         assert_eq!(
             text(&http, &public, &b, &format!("SMb{i:030}"), &format!("to b {i}")).await,
@@ -200,6 +209,17 @@ async fn every_acknowledged_webhook_survives_a_database_crash_during_a_burst() {
     }
     stored_once(&pg.base_url(), &acknowledged).await;
     drop(b);
+}
+
+/// The value of the gauge `name` in a `/metrics` text.
+fn gauge(metrics: &str, name: &str) -> i64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {name}"))
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 /// Waits (up to `limit`) until `server`'s `/readyz` answers `status`; how long it took.
