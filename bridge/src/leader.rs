@@ -26,8 +26,6 @@ pub const TTL: Duration = Duration::from_secs(10);
 pub const RENEW: Duration = Duration::from_secs(2);
 /// How often a standby tries to take it.
 pub const RETRY: Duration = Duration::from_secs(1);
-/// The lease's name: one leader per database.
-const NAME: &str = "leader";
 
 /// This instance as a candidate for leadership.
 #[derive(Clone)]
@@ -58,7 +56,7 @@ impl Candidate {
     /// a leader resigns (see `listen`), so a standby tries at once.
     pub fn new(url: &str, resigned: Arc<tokio::sync::Notify>) -> Self {
         Self {
-            lease: Lease::new(NAME, &holder_name(), TTL),
+            lease: Lease::new(smsdesk_pgstore::lease::LEADER, &holder_name(), TTL),
             conn: Arc::new(Conn::new(url)),
             resigned,
         }

@@ -169,7 +169,7 @@ async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> anyhow
                 "an import into this database ({import}) did not finish: run `smsdesk import-store --config …` again with every instance stopped"
             );
         }
-        if sled.join("db").exists() && crate::cli::import_store::is_empty(&store)? {
+        if sled.join("db").exists() && crate::engine_store::is_empty(&store)? {
             drop(store);
             anyhow::bail!(
                 "the database holds no engine store, but {} holds a one-machine (sled) store: run `smsdesk import-store --config …` with every instance stopped to move it into the database, or move the directory away to start afresh",

@@ -27,6 +27,32 @@ pub struct Lease {
     pub ttl: Duration,
 }
 
+/// The lease whose holder leads: one per database.
+pub const LEADER: &str = "leader";
+
+/// Who holds a lease, as the database's clock sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    pub holder: String,
+    pub epoch: i64,
+    /// Not run out yet.
+    pub valid: bool,
+}
+
+/// Who holds the lease `name`, if anyone ever took it.
+pub fn holder(client: &mut Client, name: &str) -> Result<Option<Holder>, postgres::Error> {
+    Ok(client
+        .query_opt(
+            "SELECT holder, epoch, valid_until >= now() FROM smsdesk_lease WHERE name = $1",
+            &[&name],
+        )?
+        .map(|r| Holder {
+            holder: r.get(0),
+            epoch: r.get(1),
+            valid: r.get(2),
+        }))
+}
+
 fn interval(ttl: Duration) -> f64 {
     ttl.as_secs_f64()
 }

@@ -66,13 +66,7 @@ fn database_report(url: &str) -> Result<String, String> {
     let lease = if applied == 0 {
         None
     } else {
-        client
-            .query_opt(
-                "SELECT holder, epoch, valid_until >= now() FROM smsdesk_lease WHERE name = 'leader'",
-                &[],
-            )
-            .map_err(|e| describe(&e))?
-            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1), r.get::<_, bool>(2)))
+        smsdesk_pgstore::lease::holder(&mut client, smsdesk_pgstore::lease::LEADER).map_err(|e| describe(&e))?
     };
     let schema = match applied {
         0 => "new (the schema is created at the first start)".to_owned(),
@@ -80,8 +74,8 @@ fn database_report(url: &str) -> Result<String, String> {
         v => format!("schema version {v}"),
     };
     let leader = match lease {
-        Some((holder, epoch, true)) => format!("{holder} leads (epoch {epoch})"),
-        Some((holder, _, false)) => format!("nobody leads (the last leader was {holder})"),
+        Some(h) if h.valid => format!("{} leads (epoch {})", h.holder, h.epoch),
+        Some(h) => format!("nobody leads (the last leader was {})", h.holder),
         None => "nobody has led yet".to_owned(),
     };
     smsdesk_pgstore::conn::close(vec![client]);

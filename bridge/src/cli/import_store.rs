@@ -22,11 +22,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use smsdesk_core::store::{KvStore, SledStore, WriteSet};
-use smsdesk_pgstore::lease::Lease;
+use smsdesk_pgstore::lease::{self, Lease};
 use smsdesk_pgstore::{Conn, Fence, PgStore, Table};
 
 use crate::appservice::inbox::Inbox;
 use crate::config::Config;
+use crate::engine_store::{is_empty, END};
 use crate::media::outgoing::MediaStore;
 
 /// Records copied per transaction.
@@ -55,9 +56,13 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     // start leading on a half-copied store, and every page it commits is
     // fenced by that lease.
     let conn = Conn::new(&url);
-    let lease = Lease::new("leader", &format!("import-store-{}", std::process::id()), HOLD);
+    let lease = Lease::new(lease::LEADER, &format!("import-store-{}", std::process::id()), HOLD);
     let Some(fence) = conn.with(|c| lease.try_acquire(c)).map_err(anyhow::Error::msg)? else {
-        let holder = leader(&conn)?.unwrap_or_default();
+        let holder = conn
+            .with(|c| lease::holder(c, lease::LEADER))
+            .map_err(anyhow::Error::msg)?
+            .map(|h| h.holder)
+            .unwrap_or_default();
         eprintln!("instance {holder} leads on this database: stop every smsdesk instance, then import");
         return Ok(ExitCode::FAILURE);
     };
@@ -146,26 +151,6 @@ fn import(config: &Config, url: &str, conn: &Conn, lease: &Lease, fence: &Fence)
         config.storage.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Who holds an unexpired lease, if anyone.
-fn leader(conn: &Conn) -> anyhow::Result<Option<String>> {
-    conn.with(|c| {
-        Ok(c.query_opt(
-            "SELECT holder FROM smsdesk_lease WHERE name = 'leader' AND valid_until >= now()",
-            &[],
-        )?
-        .map(|r| r.get::<_, String>(0)))
-    })
-    .map_err(anyhow::Error::msg)
-}
-
-/// Past every key but those starting with it (which `tail` reads).
-const END: [u8; 16] = [0xFF; 16];
-
-/// Whether `store` holds no record at all.
-pub fn is_empty(store: &dyn KvStore) -> anyhow::Result<bool> {
-    Ok(store.scan_range(b"", &END, 1)?.is_empty() && store.scan_prefix(&END)?.is_empty())
 }
 
 /// Copies every record of `from` into `to`, a page per commit, calling

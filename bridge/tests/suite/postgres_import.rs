@@ -36,6 +36,26 @@ fn smsdesk(args: &[&str], limit: Duration) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `smsdesk args…`, which must succeed; its standard output.
+fn succeeds(args: &[&str]) -> String {
+    let done = smsdesk(args, Duration::from_secs(60));
+    let out = String::from_utf8_lossy(&done.stdout).into_owned();
+    assert!(
+        done.status.success(),
+        "{args:?}: {out}{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    out
+}
+
+/// `smsdesk args…`, which must fail (within 60 s); its standard error.
+fn fails(args: &[&str]) -> String {
+    let done = smsdesk(args, Duration::from_secs(60));
+    let said = String::from_utf8_lossy(&done.stderr).into_owned();
+    assert!(!done.status.success(), "{args:?} succeeded: {said}");
+    said
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     let pg = Postgres::start();
@@ -75,13 +95,7 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     .unwrap();
     let path = config.to_str().unwrap();
     // check-config reaches the database and says what it finds.
-    let checked = smsdesk(&["check-config", "--config", path], Duration::from_secs(60));
-    let out = String::from_utf8_lossy(&checked.stdout);
-    assert!(
-        checked.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
+    let out = succeeds(&["check-config", "--config", path]);
     assert!(out.contains("database: reachable, new"), "{out}");
     let nowhere = dir.join("nowhere.toml");
     let closed = format!("postgres://smsdesk:smsdesk@127.0.0.1:{}/smsdesk", free_port());
@@ -90,26 +104,14 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         postgres_config(port, "http://127.0.0.1:9", None, &closed, &public),
     )
     .unwrap();
-    let unreachable = smsdesk(
-        &["check-config", "--config", nowhere.to_str().unwrap()],
-        Duration::from_secs(60),
-    );
-    let said = String::from_utf8_lossy(&unreachable.stderr);
-    assert!(!unreachable.status.success());
+    let said = fails(&["check-config", "--config", nowhere.to_str().unwrap()]);
     assert!(said.contains("storage.url: cannot connect"), "{said}");
 
-    let refused = smsdesk(&["run", "--config", path], Duration::from_secs(40));
-    let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success(), "started on an empty database: {said}");
+    // Starting on the empty database would leave the conversations behind.
+    let said = fails(&["run", "--config", path]);
     assert!(said.contains("smsdesk import-store"), "{said}");
 
-    let imported = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
-    let out = String::from_utf8_lossy(&imported.stdout);
-    assert!(
-        imported.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    let out = succeeds(&["import-store", "--config", path]);
     assert!(out.contains("engine: ") && out.contains("records"), "{out}");
     // An import cut short (as if killed before its last step) leaves its
     // mark: no instance leads on part of a store, and the next import
@@ -121,26 +123,13 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     })
     .await
     .unwrap();
-    let refused = smsdesk(&["run", "--config", path], Duration::from_secs(40));
-    let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success(), "led on an unfinished import: {said}");
+    let said = fails(&["run", "--config", path]);
     assert!(said.contains("did not finish"), "{said}");
-    let resumed = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
-    let out = String::from_utf8_lossy(&resumed.stdout);
-    assert!(
-        resumed.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&resumed.stderr)
-    );
+    let out = succeeds(&["import-store", "--config", path]);
     assert!(out.contains("did not finish: copying again"), "{out}");
     // Never merged into a database that has a store.
-    let again = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
-    assert!(!again.status.success());
-    assert!(
-        String::from_utf8_lossy(&again.stderr).contains("already holds an engine store"),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    let said = fails(&["import-store", "--config", path]);
+    assert!(said.contains("already holds an engine store"), "{said}");
 
     let server = Server::start_with_config(
         &dir,
@@ -149,13 +138,10 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         log("pg.log"),
     );
     wait_role(&http, &server, "leader", Duration::from_secs(30)).await;
-    let checked = smsdesk(&["check-config", "--config", path], Duration::from_secs(60));
-    let out = String::from_utf8_lossy(&checked.stdout);
+    let out = succeeds(&["check-config", "--config", path]);
     assert!(out.contains("schema version") && out.contains("leads (epoch"), "{out}");
     // Nor while an instance leads.
-    let leading = smsdesk(&["import-store", "--config", path], Duration::from_secs(60));
-    let said = String::from_utf8_lossy(&leading.stderr);
-    assert!(!leading.status.success());
+    let said = fails(&["import-store", "--config", path]);
     assert!(said.contains("leads on this database"), "{said}");
     assert_eq!(
         text(&http, &public, &server, &format!("SMi{:030}", 9), "after the move").await,
