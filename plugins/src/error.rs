@@ -45,6 +45,13 @@ pub enum PluginError {
         call: &'static str,
         message: String,
     },
+    #[error("plugin {plugin} was not called ({call}): all {places} plugin places were busy for {waited:?}")]
+    Busy {
+        plugin: String,
+        call: &'static str,
+        places: usize,
+        waited: Duration,
+    },
     #[error("plugin {plugin} failed in {call}: {message}")]
     Failed {
         plugin: String,
@@ -80,6 +87,7 @@ impl PluginError {
             PluginError::Timeout { .. } => "timeout",
             PluginError::OutOfMemory { .. } => "out_of_memory",
             PluginError::Trap { .. } => "trap",
+            PluginError::Busy { .. } => "busy",
             PluginError::Failed { .. } => "failed",
             PluginError::BadOutput { .. } => "bad_output",
         }

@@ -1,6 +1,7 @@
 //! `PluginHost`: one wasmtime engine for all plugins, the limits every call
-//! runs under, the epoch ticker that enforces the CPU budget, the cache, and
-//! the loading of carrier and router plugins.
+//! runs under, the epoch ticker that enforces the CPU budget, the gate that
+//! gives each running call a core, the cache, and the loading of carrier
+//! and router plugins.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,8 +11,10 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store};
 
+use crate::budget::BudgetExceeded;
 use crate::cache::{Cache, Source};
 use crate::error::PluginError;
+use crate::gate::{self, Gate};
 use crate::inspect::{inspect, PluginInfo, World};
 use crate::metrics::{CallStats, Metrics};
 use crate::sandbox::HostState;
@@ -24,7 +27,8 @@ const TICK: Duration = Duration::from_millis(2);
 pub struct Limits {
     /// Wall-clock budget of one call (enforced with epoch interruption).
     pub cpu_budget: Duration,
-    /// Linear memory cap of one instance, in bytes.
+    /// Memory cap of one instance, in bytes: all its linear memories and
+    /// tables together (see `budget`).
     pub memory: usize,
 }
 
@@ -55,6 +59,8 @@ pub struct PluginHost {
     limits: Limits,
     cache: Option<Cache>,
     metrics: Metrics,
+    /// One running call per core (see `gate`).
+    gate: Arc<Gate>,
     _ticker: Arc<Ticker>,
 }
 
@@ -97,6 +103,7 @@ impl PluginHost {
             limits,
             cache: cache_dir.map(Cache::new),
             metrics: Metrics::default(),
+            gate: Arc::new(Gate::per_core()),
             _ticker: Arc::new(Ticker { stop }),
         })
     }
@@ -171,10 +178,12 @@ impl PluginHost {
 
     pub(crate) fn linker(&self) -> Result<Linker<HostState>, PluginError> {
         let mut linker = Linker::new(&self.engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| PluginError::Instantiate {
-            plugin: "(linker)".into(),
-            message: e.to_string(),
-        })?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .and_then(|()| crate::clocks::refuse_timers(&mut linker))
+            .map_err(|e| PluginError::Instantiate {
+                plugin: "(linker)".into(),
+                message: e.to_string(),
+            })?;
         Ok(linker)
     }
 
@@ -202,6 +211,17 @@ impl PluginHost {
         stats: &CallStats,
         f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
+        let Some(_place) = self.gate.enter(gate::WAIT) else {
+            let error = PluginError::Busy {
+                plugin: plugin.to_owned(),
+                call,
+                places: self.gate.places(),
+                waited: gate::WAIT,
+            };
+            tracing::warn!(plugin, call, kind = error.kind(), %error, "plugin call turned away");
+            return Err(error);
+        };
+        // The budget starts once the call has its core.
         store.set_epoch_deadline(self.budget_ticks());
         store.epoch_deadline_trap();
         let started = Instant::now();
@@ -235,6 +255,13 @@ impl PluginHost {
                 plugin,
                 call,
                 budget: self.limits.cpu_budget,
+            };
+        }
+        if error.downcast_ref::<BudgetExceeded>().is_some() {
+            return PluginError::OutOfMemory {
+                plugin,
+                call,
+                cap_mib: self.limits.memory >> 20,
             };
         }
         // The trap reason is at the end of the chain (after wasm backtrace context).

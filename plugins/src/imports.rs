@@ -1,6 +1,8 @@
 //! What the host gives plugins to call: the `secrets` interface, once per
 //! interface version (each version's bindings have their own trait and
-//! enum). Every version ends in the same `Secrets` methods.
+//! enum). Every version ends in the same `Secrets` methods. A check that
+//! confirms a signature is noted in the instance's state
+//! (`HostState::saw_signature`).
 
 use crate::bindings::{v0_1, v0_2};
 use crate::sandbox::HostState;
@@ -44,8 +46,11 @@ macro_rules! hmac_methods {
             data: Vec<u8>,
             expected: Vec<u8>,
         ) -> Result<bool, String> {
-            self.secrets()
-                .hmac_verify(algorithm.into(), &secret, &data, &expected)
+            let answer = self
+                .secrets()
+                .hmac_verify(algorithm.into(), &secret, &data, &expected);
+            self.saw_signature(&answer);
+            answer
         }
     };
 }
@@ -58,6 +63,8 @@ impl v0_2::carrier::smsdesk::plugin::secrets::Host for HostState {
     hmac_methods!(v0_2);
 
     fn ed25519_verify(&mut self, key: String, data: Vec<u8>, signature: Vec<u8>) -> Result<bool, String> {
-        self.secrets().ed25519_verify(&key, &data, &signature)
+        let answer = self.secrets().ed25519_verify(&key, &data, &signature);
+        self.saw_signature(&answer);
+        answer
     }
 }

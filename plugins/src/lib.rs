@@ -10,9 +10,12 @@
 //! ## Layout
 //!
 //! - [`host`]: `PluginHost` — the wasmtime engine, limits, epoch ticker, loading.
+//! - [`gate`]: one running call per core, so the CPU budget measures a call's own work.
 //! - [`cache`]: precompiled components on disk, keyed by content + engine.
 //! - [`inspect`]: which world and interface version a component implements.
 //! - [`sandbox`]: per-instance state: empty WASI, frozen clocks, limits, secrets.
+//! - [`budget`]: one memory budget over all of an instance's memories and tables.
+//! - [`clocks`]: frozen clocks, and no timers (a plugin that asks to wait traps).
 //! - [`secrets`]: host-side HMAC and Ed25519 with named secrets and keys.
 //! - `imports`: the `secrets` import of every interface version, onto [`secrets`].
 //! - [`carrier`]: `CarrierPlugin` and its host-side types, for every interface version.
@@ -25,9 +28,12 @@
 //! - `bindings`: generated from the WIT, one module per supported version.
 
 mod bindings;
+pub mod budget;
 pub mod cache;
 pub mod carrier;
+pub mod clocks;
 pub mod error;
+pub mod gate;
 pub mod host;
 mod imports;
 pub mod inspect;

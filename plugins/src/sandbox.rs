@@ -1,45 +1,29 @@
 //! What one plugin instance can reach: an empty WASI context (no files,
 //! sockets, environment, arguments or stdin; stdout discarded, stderr kept
-//! in memory for panic messages, see `stderr`), clocks
-//! frozen at the Unix epoch, a memory cap, and — for carriers — the named
-//! secrets of its own carrier, through HMAC only.
+//! in memory for panic messages, see `stderr`), clocks frozen at the Unix
+//! epoch and no timers (`clocks`), one memory budget over all its memories
+//! and tables (`budget`), and — for carriers — the named secrets of its own
+//! carrier, through HMAC only.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock, ResourceTable, WasiCtx, WasiCtxView, WasiView};
+use wasmtime::ResourceLimiter;
+use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
 
+use crate::budget::Budget;
+use crate::clocks::Frozen;
 use crate::secrets::Secrets;
 use crate::stderr::Captured;
-
-/// A clock that never moves: plugins get no time except what the host passes in.
-struct Frozen;
-
-impl HostWallClock for Frozen {
-    fn resolution(&self) -> Duration {
-        Duration::from_secs(1)
-    }
-    fn now(&self) -> Duration {
-        Duration::ZERO
-    }
-}
-
-impl HostMonotonicClock for Frozen {
-    fn resolution(&self) -> u64 {
-        1_000_000_000
-    }
-    fn now(&self) -> u64 {
-        0
-    }
-}
 
 pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
-    limits: StoreLimits,
+    limits: Budget,
     secrets: Arc<Secrets>,
     stderr: Captured,
+    /// Whether the host confirmed a signature (HMAC or Ed25519) in this
+    /// call: only then may the gateway keep a request the plugin failed on.
+    signature_verified: bool,
 }
 
 impl std::fmt::Debug for HostState {
@@ -62,15 +46,10 @@ impl HostState {
         Self {
             wasi,
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(memory_cap)
-                .instances(64)
-                .tables(64)
-                .memories(16)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: Budget::new(memory_cap),
             secrets,
             stderr,
+            signature_verified: false,
         }
     }
 
@@ -81,6 +60,19 @@ impl HostState {
 
     pub fn limiter(&mut self) -> &mut dyn ResourceLimiter {
         &mut self.limits
+    }
+
+    /// Records what a signature check the plugin asked for answered.
+    pub(crate) fn saw_signature(&mut self, answer: &Result<bool, String>) -> &mut Self {
+        if matches!(answer, Ok(true)) {
+            self.signature_verified = true;
+        }
+        self
+    }
+
+    /// Whether a signature was confirmed since the last look; cleared.
+    pub(crate) fn take_signature_verified(&mut self) -> bool {
+        std::mem::take(&mut self.signature_verified)
     }
 
     /// The named secrets of this instance's carrier (none for other plugins).

@@ -205,3 +205,51 @@ fn the_cache_serves_the_second_load() {
     let (_, _, third) = host.load(&plugin("router-round-robin")).unwrap();
     assert_eq!(third, smsdesk_plugins::cache::Source::Compiled);
 }
+
+/// `examples/plugins/hostile-table/<name>.wat` as a component file.
+fn hostile_table(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/plugins/hostile-table")
+        .join(format!("{name}.wat"));
+    let bytes = wat::parse_file(&source).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("router-{name}.wasm"));
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_plugin_that_asks_to_wait_fails_at_once() {
+    // Before: std::thread::sleep waited inside the host for an hour, where
+    // the epoch deadline never fires.
+    let host = host();
+    let mut p = hostile(&host);
+    let started = Instant::now();
+    let err = p.pick_raw(&request("sleep", &[]), &candidates()).unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "the plugin waited {took:?}");
+    assert!(matches!(err, PluginError::Trap { .. }), "{err}");
+    assert!(err.to_string().contains("smsdesk plugins may not wait"), "{err}");
+    still_serves(&mut p);
+}
+
+#[test]
+fn tables_count_against_the_memory_budget() {
+    // Before: a hundred million table elements were granted (about 800 MB).
+    let host = host();
+    let (_dir, path) = hostile_table("tables");
+    let mut p = RouterPlugin::load(&host, "tables", &path, vec![]).unwrap();
+    let err = p.pick_raw(&request("ok", &[]), &candidates()).unwrap_err();
+    assert!(matches!(err, PluginError::OutOfMemory { cap_mib: 64, .. }), "{err}");
+}
+
+#[test]
+fn sixteen_memories_are_one_too_many() {
+    // Before: fifteen extra memories of 60 MiB, each under the cap, were
+    // granted and touched (about 960 MB).
+    let host = host();
+    let (_dir, path) = hostile_table("memories");
+    let err = RouterPlugin::load(&host, "memories", &path, vec![]).unwrap_err();
+    assert!(matches!(err, PluginError::Instantiate { .. }), "{err}");
+    assert!(err.to_string().contains("memory"), "{err}");
+}

@@ -138,17 +138,32 @@ impl CarrierPlugin {
         call: &'static str,
         f: impl FnOnce(&Bindings, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
+        self.with_instance_signed(call, f).0
+    }
+
+    /// `with_instance`, also saying whether the host confirmed a signature
+    /// during the call (even if the call then failed).
+    fn with_instance_signed<R>(
+        &self,
+        call: &'static str,
+        f: impl FnOnce(&Bindings, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, PluginError>, bool) {
         let reused = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut instance = match reused {
             Some(i) => i,
-            None => self.instantiate()?,
+            None => match self.instantiate() {
+                Ok(i) => i,
+                Err(e) => return (Err(e), false),
+            },
         };
+        instance.store.data_mut().take_signature_verified();
         let bindings = &instance.bindings;
         let result = self
             .host
             .call(&mut instance.store, &self.name, call, &self.stats, |store| {
                 f(bindings, store)
             });
+        let signed = instance.store.data_mut().take_signature_verified();
         // A failed instance may be in any state: drop it; the next call gets a fresh one.
         if result.is_ok() {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -156,7 +171,7 @@ impl CarrierPlugin {
                 idle.push(instance);
             }
         }
-        result
+        (result, signed)
     }
 
     /// Verifies and parses one webhook. The plugin sees the request's
@@ -166,8 +181,15 @@ impl CarrierPlugin {
         kind: WebhookKind,
         request: &HttpRequest,
     ) -> Result<Result<WebhookResult, WebhookError>, PluginError> {
+        self.judge_webhook(kind, request).outcome
+    }
+
+    /// `handle_webhook`, also saying whether the host confirmed the
+    /// request's signature on the plugin's behalf: what a gateway needs to
+    /// know before it keeps a request the plugin could not finish.
+    pub fn judge_webhook(&self, kind: WebhookKind, request: &HttpRequest) -> Judged {
         let received_at_ms = request.received_at_ms.unwrap_or_else(now_ms);
-        self.with_instance("handle-webhook", |b, store| match b {
+        let (outcome, signature_verified) = self.with_instance_signed("handle-webhook", |b, store| match b {
             Bindings::V0_1(b) => b
                 .smsdesk_plugin_carrier()
                 .call_handle_webhook(store, kind.into(), &convert::v0_1::request(request), &self.settings)
@@ -181,7 +203,11 @@ impl CarrierPlugin {
                     &self.settings,
                 )
                 .map(|r| r.map(Into::into).map_err(Into::into)),
-        })
+        });
+        Judged {
+            outcome,
+            signature_verified,
+        }
     }
 
     pub fn build_send(&self, message: &OutboundMessage) -> Result<Result<OutgoingRequest, String>, PluginError> {

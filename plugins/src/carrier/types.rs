@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::PluginError;
+
 /// Bodies as UTF-8 text in JSON fixtures (lossy for binary bodies).
 mod text {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -151,4 +153,15 @@ pub enum SendOutcome {
     Permanent(CarrierError),
     /// Permanent, and the recipient opted out with the carrier.
     OptedOut(CarrierError),
+}
+
+/// What a carrier plugin made of a webhook, and whether the host confirmed
+/// its signature (an HMAC or Ed25519 check that the plugin asked for and
+/// that matched) during the call. A request the plugin failed on is worth
+/// keeping for replay only if its signature was confirmed: anyone can send
+/// an unsigned one.
+#[derive(Debug)]
+pub struct Judged {
+    pub outcome: Result<Result<WebhookResult, WebhookError>, PluginError>,
+    pub signature_verified: bool,
 }

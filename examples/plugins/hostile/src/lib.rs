@@ -1,5 +1,5 @@
 //! A hostile router, for the host's containment tests. The `mode` setting
-//! picks the misbehaviour. Each "escape" mode picks candidate 0 if the
+//! picks the misbehaviour (loop, alloc, trap, sleep, or an escape). Each "escape" mode picks candidate 0 if the
 //! escape worked and waits if the sandbox stopped it, so a test can tell.
 //! Never use this in production.
 
@@ -39,6 +39,12 @@ impl Guest for Plugin {
                 escaped(std::hint::black_box(v.len()) > 0)
             }
             "trap" => panic!("hostile plugin traps on purpose"),
+            // Waits inside the host (a WASI timer), where no CPU budget
+            // fires: an hour, unless the host refuses timers.
+            "sleep" => {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+                Choice::Agent(0)
+            }
             "file" => escaped(std::fs::read_to_string(setting(&request, "path")).is_ok()),
             "socket" => escaped(std::net::TcpStream::connect(setting(&request, "addr")).is_ok()),
             "env" => escaped(std::env::vars().next().is_some()),
