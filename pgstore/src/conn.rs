@@ -41,16 +41,6 @@ pub enum OpenError {
     Connect { error: postgres::Error, mode: SslMode },
 }
 
-impl OpenError {
-    /// The client's error, when it got as far as the client.
-    pub fn postgres(&self) -> Option<&postgres::Error> {
-        match self {
-            Self::Tls(_) => None,
-            Self::Connect { error, .. } => Some(error),
-        }
-    }
-}
-
 /// `describe`, with TLS failures in an operator's words.
 fn explain(error: &postgres::Error, mode: SslMode) -> String {
     let source = std::error::Error::source(error);
@@ -59,7 +49,9 @@ fn explain(error: &postgres::Error, mode: SslMode) -> String {
     }
     // What `postgres` says when the server answers the TLS request with no.
     if source.is_some_and(|s| s.to_string() == "server does not support TLS") {
-        return format!("TLS: the server does not accept TLS, and sslmode={mode} does not fall back to an unencrypted connection");
+        return format!(
+            "TLS: the server does not accept TLS, and sslmode={mode} does not fall back to an unencrypted connection"
+        );
     }
     describe(error)
 }

@@ -8,12 +8,15 @@
 //! connection, nor to an unchecked certificate: no CA to check against
 //! (an unreadable `sslrootcert`, a system without CAs) is an error.
 //! `prefer`, the default as in libpq, falls back to clear when the server
-//! says it has no TLS, which anyone on the path can say for it.
+//! says it has no TLS, which anyone on the path can say for it (but a
+//! handshake begun and failed is an error, where libpq would try again in
+//! clear). With `sslrootcert`, `prefer` and `require` check the chain as
+//! `verify-ca` does (as libpq).
 //! The CA file is read again at each connection, so a renewed one is used
 //! without a restart.
 
 mod binding;
-pub mod params;
+mod params;
 mod verify;
 
 use std::future::Future;
@@ -61,7 +64,9 @@ pub struct Connector {
 
 impl std::fmt::Debug for Connector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connector").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("Connector")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
@@ -118,7 +123,9 @@ pub struct Handshake {
 
 impl std::fmt::Debug for Handshake {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Handshake").field("host", &self.host).finish_non_exhaustive()
+        f.debug_struct("Handshake")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
     }
 }
 
@@ -167,11 +174,6 @@ impl Cause {
 }
 
 impl HandshakeError {
-    /// Whether the server's certificate was refused.
-    pub fn is_certificate(&self) -> bool {
-        matches!(self.cause, Cause::Rustls(rustls::Error::InvalidCertificate(_)))
-    }
-
     fn roots(&self) -> String {
         match &self.settings.root_cert {
             RootCert::File(path) => format!("sslrootcert {}", path.display()),
@@ -195,7 +197,11 @@ impl HandshakeError {
                 let names: Vec<&str> = presented.iter().map(|n| plain_name(n)).collect();
                 format!(
                     "the server's certificate is not valid for host {host:?}; it names {}",
-                    if names.is_empty() { "no host".to_owned() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "no host".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
                 )
             }
             CertificateError::UnknownIssuer => format!(
@@ -287,7 +293,10 @@ mod tests {
     fn a_missing_or_empty_ca_file_is_an_error_not_a_silent_no_check() {
         let error = check("postgres://h/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem").unwrap_err();
         let said = error.to_string();
-        assert!(said.starts_with("sslrootcert /nonexistent/ca.pem: cannot read: "), "{said}");
+        assert!(
+            said.starts_with("sslrootcert /nonexistent/ca.pem: cannot read: "),
+            "{said}"
+        );
         // Also where nothing would be checked without it (as libpq).
         assert!(check("postgres://h/db?sslmode=require&sslrootcert=/nonexistent/ca.pem").is_err());
 

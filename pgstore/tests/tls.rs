@@ -4,6 +4,7 @@
 //! `require` and `prefer` encrypt, `disable` does not, and nothing that
 //! insists on TLS falls back to clear. `pg_stat_ssl` says, from the
 //! server's side, whether the session is encrypted.
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 
@@ -89,7 +90,11 @@ fn verify_full_with_the_right_ca_connects_encrypted_and_binds_scram_to_the_certi
     assert!(encrypted(&url(&pg, "localhost", &full)));
     // SCRAM-SHA-256-PLUS: the password proof is bound to this certificate
     // (refused if the client's hash of it were not the server's).
-    assert!(encrypted(&url(&pg, "127.0.0.1", &format!("{full}&channel_binding=require"))));
+    assert!(encrypted(&url(
+        &pg,
+        "127.0.0.1",
+        &format!("{full}&channel_binding=require")
+    )));
     // The keyword form, a value quoted.
     let keywords = format!(
         "host=127.0.0.1 port={} user=smsdesk password=smsdesk dbname=smsdesk sslmode=verify-full sslrootcert='{}'",
@@ -143,8 +148,15 @@ fn a_certificate_from_another_ca_is_refused_naming_the_unknown_issuer() {
         );
     }
     // Nor is a CA file that is not there a reason to check nothing.
-    let said = refused(&url(&pg, "127.0.0.1", "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem"));
-    assert!(said.starts_with("sslrootcert /nonexistent/ca.pem: cannot read: "), "{said}");
+    let said = refused(&url(
+        &pg,
+        "127.0.0.1",
+        "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+    ));
+    assert!(
+        said.starts_with("sslrootcert /nonexistent/ca.pem: cannot read: "),
+        "{said}"
+    );
 }
 
 #[test]
@@ -185,7 +197,10 @@ fn a_server_that_wants_tls_refuses_disable() {
     let ca = Ca::new("smsdesk test CA");
     let pg = server(&ca, &["127.0.0.1"], true);
     let said = refused(&url(&pg, "127.0.0.1", "sslmode=disable"));
-    assert!(said.contains("no pg_hba.conf entry") && said.contains("no encryption"), "{said}");
+    assert!(
+        said.contains("no pg_hba.conf entry") && said.contains("no encryption"),
+        "{said}"
+    );
     let root = ca.file(dir.path(), "ca.pem");
     assert!(encrypted(&url(
         &pg,

@@ -251,7 +251,10 @@ mod tests {
             "postgres://u:p@h:5432/db?options=-csearch_path%3Ds&sslmode=verify-full&sslrootcert=/etc/ca%20dir/ca.pem&application_name=x",
         )
         .unwrap();
-        assert_eq!(rest, "postgres://u:p@h:5432/db?options=-csearch_path%3Ds&application_name=x");
+        assert_eq!(
+            rest,
+            "postgres://u:p@h:5432/db?options=-csearch_path%3Ds&application_name=x"
+        );
         assert_eq!(tls.mode, SslMode::VerifyFull);
         assert_eq!(tls.root_cert, file("/etc/ca dir/ca.pem"));
 
@@ -261,13 +264,17 @@ mod tests {
         let (rest, tls) = split("postgres://u:p?x@h/db").unwrap();
         assert_eq!((rest.as_str(), tls.mode), ("postgres://u:p?x@h/db", SslMode::Prefer));
         // The last one counts.
-        assert_eq!(split("postgres://h?sslmode=require&sslmode=disable").unwrap().1.mode, SslMode::Disable);
+        assert_eq!(
+            split("postgres://h?sslmode=require&sslmode=disable").unwrap().1.mode,
+            SslMode::Disable
+        );
     }
 
     #[test]
     fn keywords_lose_their_tls_parameters_and_keep_the_others() {
         let (rest, tls) =
-            split(r"host=db.example.com  sslmode = verify-full sslrootcert='/etc/my ca\'s/ca.pem' dbname=x\ y").unwrap();
+            split(r"host=db.example.com  sslmode = verify-full sslrootcert='/etc/my ca\'s/ca.pem' dbname=x\ y")
+                .unwrap();
         assert_eq!(rest, r"host='db.example.com' dbname='x y'");
         assert_eq!(tls.mode, SslMode::VerifyFull);
         assert_eq!(tls.root_cert, file("/etc/my ca's/ca.pem"));
@@ -282,7 +289,13 @@ mod tests {
     fn the_default_is_prefer_as_in_libpq() {
         let (rest, tls) = split("postgres://u:p@h/db").unwrap();
         assert_eq!(rest, "postgres://u:p@h/db");
-        assert_eq!(tls, Settings { mode: SslMode::Prefer, root_cert: RootCert::Unset });
+        assert_eq!(
+            tls,
+            Settings {
+                mode: SslMode::Prefer,
+                root_cert: RootCert::Unset
+            }
+        );
         assert_eq!(split("host=h").unwrap().1.mode, SslMode::Prefer);
     }
 
@@ -293,7 +306,10 @@ mod tests {
             bad.to_string(),
             "unknown sslmode \"verify_full\"; use disable, prefer, require, verify-ca or verify-full"
         );
-        assert_eq!(split("host=h sslmode=allow"), Err(ParamError::UnknownSslMode("allow".into())));
+        assert_eq!(
+            split("host=h sslmode=allow"),
+            Err(ParamError::UnknownSslMode("allow".into()))
+        );
         assert_eq!(split("postgres://h/db?sslrootcert="), Err(ParamError::EmptyRootCert));
         assert_eq!(
             split("postgres://h/db?sslrootcert=system&sslmode=require"),
@@ -301,6 +317,9 @@ mod tests {
         );
         let system = split("postgres://h/db?sslrootcert=system").unwrap().1;
         assert_eq!((system.mode, system.root_cert), (SslMode::VerifyFull, RootCert::System));
-        assert_eq!(split("postgres://h/db?sslmode=%FF"), Err(ParamError::BadEncoding("sslmode")));
+        assert_eq!(
+            split("postgres://h/db?sslmode=%FF"),
+            Err(ParamError::BadEncoding("sslmode"))
+        );
     }
 }
