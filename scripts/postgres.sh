@@ -6,7 +6,11 @@
 # `postgres` user, in a data directory that user owns under /tmp.
 #
 #   scripts/postgres.sh install              # apt-get install postgresql, if missing
-#   scripts/postgres.sh start PORT           # initdb + start; prints the data directory
+#   scripts/postgres.sh start PORT [TLSDIR [hostssl]]
+#                                            # initdb + start; prints the data directory.
+#                                            # With TLSDIR (holding server.crt and server.key, PEM):
+#                                            # ssl = on with them; with hostssl, pg_hba.conf accepts
+#                                            # TCP connections over TLS only.
 #   scripts/postgres.sh stop DATADIR [MODE]  # pg_ctl stop (MODE: fast | immediate), keeps the data
 #   scripts/postgres.sh restart DATADIR      # start it again after a stop
 #   scripts/postgres.sh destroy DATADIR      # stop (immediate) and remove
@@ -43,7 +47,7 @@ as_owner() {
 }
 
 start() {
-  local port=$1
+  local port=$1 tls=${2:-} only=${3:-}
   install
   local bin
   bin=$(bindir)
@@ -66,9 +70,30 @@ max_connections = 100
 shared_buffers = 64MB
 logging_collector = off
 CONF
+  [ -z "$tls" ] || tls_on "$data/db" "$tls" "$only"
   restart "$data"
   PGPASSWORD=smsdesk "$bin/psql" -h 127.0.0.1 -p "$port" -U smsdesk -d postgres -q -c "CREATE DATABASE smsdesk" >/dev/null
   echo "$data"
+}
+
+# The server's certificate and key, owned by the server's user, the key
+# readable by it alone (the server refuses a key others can read).
+tls_on() {
+  local db=$1 tls=$2 only=$3
+  # (`command`: not this script's own `install`.)
+  command install -m 600 "$tls/server.crt" "$db/server.crt"
+  command install -m 600 "$tls/server.key" "$db/server.key"
+  [ "$(id -u)" = 0 ] && chown postgres: "$db/server.crt" "$db/server.key"
+  cat >> "$db/postgresql.conf" <<CONF
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+CONF
+  case "$only" in
+    "") ;;
+    hostssl) sed -i -E 's/^host([[:space:]])/hostssl\1/' "$db/pg_hba.conf" ;;
+    *) echo "unknown TLS option $only (expected hostssl)" >&2; return 2 ;;
+  esac
 }
 
 restart() {
@@ -101,5 +126,5 @@ case "$cmd" in
   stop) stop "$@" ;;
   restart) restart "$@" ;;
   destroy) destroy "$@" ;;
-  *) echo "usage: $0 install | start PORT | stop DATADIR [fast|immediate] | restart DATADIR | destroy DATADIR" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start PORT [TLSDIR [hostssl]] | stop DATADIR [fast|immediate] | restart DATADIR | destroy DATADIR" >&2; exit 2 ;;
 esac

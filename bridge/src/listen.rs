@@ -72,7 +72,7 @@ fn listen(url: &str, wakes: &Weak<Wakes>) {
                 }
             }
             Err(error) => {
-                tracing::debug!(error = %smsdesk_pgstore::describe(&error), "cannot listen for the database's notifications yet");
+                tracing::debug!(%error, "cannot listen for the database's notifications yet");
             }
         }
         // What was said meanwhile is lost: every waiter looks once.

@@ -72,14 +72,14 @@ impl Pool {
                     }
                     Err(error) if conn::is_gone(&error, &client) => {
                         conn::close(vec![client]);
-                        conn::open(&pool.url).map_err(|e| describe(&e))?
+                        conn::open(&pool.url).map_err(|e| e.to_string())?
                     }
                     Err(error) => {
                         conn::close(vec![client]);
                         return Err(describe(&error));
                     }
                 },
-                None => conn::open(&pool.url).map_err(|e| describe(&e))?,
+                None => conn::open(&pool.url).map_err(|e| e.to_string())?,
             };
             let result = f(&mut client).map_err(|e| describe(&e));
             if result.is_ok() {

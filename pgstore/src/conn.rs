@@ -10,6 +10,9 @@
 //! `idle_in_transaction_session_timeout` (a frozen leader's open
 //! transaction must not hold the lease row's lock for long), and
 //! `application_name = smsdesk` (for `pg_stat_activity`).
+//! It speaks TLS as libpq's `sslmode` and `sslrootcert` in the URL say
+//! (`crate::tls`: `prefer` unless set; `verify-full` to know who answers),
+//! and says why it could not (`OpenError`: the setting, the certificate).
 //! The schema's migrations are applied on every new connection (a no-op
 //! once applied), so any of them may be the first to reach a new
 //! database. A `postgres` client must not be dropped on an async
@@ -21,12 +24,49 @@ use std::time::Duration;
 
 use postgres::{Client, NoTls};
 
+use crate::tls::{self, SslMode};
+
 /// The kernel's default keepalive idle time, which `open` shortens.
 const KERNEL_KEEPALIVE_IDLE: Duration = Duration::from_secs(2 * 3600);
 
+/// Why `open` made no connection.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The URL's TLS settings: a bad `sslmode`, an unreadable `sslrootcert`.
+    #[error(transparent)]
+    Tls(#[from] tls::ConfigError),
+    /// Anything after: the URL's other parts, the network, the TLS
+    /// handshake, logging in, the first statement.
+    #[error("{}", explain(.error, *.mode))]
+    Connect { error: postgres::Error, mode: SslMode },
+}
+
+/// `describe`, with TLS failures in an operator's words.
+fn explain(error: &postgres::Error, mode: SslMode) -> String {
+    let source = std::error::Error::source(error);
+    if let Some(handshake) = source.and_then(|s| s.downcast_ref::<tls::HandshakeError>()) {
+        return format!("TLS: {handshake}");
+    }
+    // What `postgres` says when the server answers the TLS request with no.
+    if source.is_some_and(|s| s.to_string() == "server does not support TLS") {
+        return format!(
+            "TLS: the server does not accept TLS, and sslmode={mode} does not fall back to an unencrypted connection"
+        );
+    }
+    describe(error)
+}
+
 /// Connects to `url`, with smsdesk's defaults where the URL sets none.
-pub fn open(url: &str) -> Result<Client, postgres::Error> {
-    let mut config: postgres::Config = url.parse()?;
+pub fn open(url: &str) -> Result<Client, OpenError> {
+    let (url, settings) = tls::split(url).map_err(tls::ConfigError::from)?;
+    let mode = settings.mode;
+    let connector = match mode {
+        SslMode::Disable => None,
+        _ => Some(tls::Connector::new(&settings)?),
+    };
+    let failed = |error| OpenError::Connect { error, mode };
+    let mut config: postgres::Config = url.parse().map_err(failed)?;
+    config.ssl_mode(mode.negotiation());
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(5));
     }
@@ -48,14 +88,20 @@ pub fn open(url: &str) -> Result<Client, postgres::Error> {
     let own_timeout = config
         .get_options()
         .is_some_and(|o| o.contains("idle_in_transaction_session_timeout"));
-    let mut client = config.connect(NoTls)?;
+    let mut client = match connector {
+        None => config.connect(NoTls),
+        Some(connector) => config.connect(connector),
+    }
+    .map_err(failed)?;
     // A transaction left open by a process that froze (SIGSTOP, a VM
     // pause) holds the lease row's lock, and a standby could not take over
     // until it thawed: the server ends such a session after 5 s. smsdesk's
     // own transactions never wait between statements. Set with SQL, not
     // the startup `options` a pooler such as PgBouncer refuses.
     if !own_timeout {
-        client.batch_execute("SET idle_in_transaction_session_timeout = '5s'")?;
+        client
+            .batch_execute("SET idle_in_transaction_session_timeout = '5s'")
+            .map_err(failed)?;
     }
     Ok(client)
 }
@@ -140,7 +186,7 @@ impl Conn {
     }
 
     fn connect(&self) -> Result<Client, String> {
-        let mut client = open(&self.url).map_err(|e| describe(&e))?;
+        let mut client = open(&self.url).map_err(|e| e.to_string())?;
         crate::migrate::run(&mut client).map_err(|e| describe(&e))?;
         Ok(client)
     }

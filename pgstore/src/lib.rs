@@ -13,8 +13,9 @@
 //!   the leader's Matrix desk, kept once per transaction id.
 //! - `import`: the mark of a `smsdesk import-store` under way.
 //! - `media`: agents' attachments, which any instance serves to carriers.
-//! - `conn`: one lazily made, remade-after-failure connection for blocking
-//!   callers.
+//! - `conn`: how smsdesk connects (`open`), and one lazily made,
+//!   remade-after-failure connection for blocking callers.
+//! - `tls`: TLS with rustls, as libpq's `sslmode` and `sslrootcert` say.
 //! - `lease`: the leader lease (database clock, epochs raised at each
 //!   takeover, renew, resign with `NOTIFY`).
 //! - `threaded`: a store on a thread of its own, for callers on an async
@@ -34,6 +35,7 @@ pub mod migrate;
 pub mod store;
 pub mod testing;
 pub mod threaded;
+pub mod tls;
 
 pub use conn::Conn;
 pub use store::{describe, Fence, PgStore, Table};

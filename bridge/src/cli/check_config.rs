@@ -55,7 +55,11 @@ fn registration_problem(config: &Config) -> Option<ConfigError> {
 /// Reads only (`run` applies the migrations, not `check-config`).
 fn database_report(url: &str) -> Result<String, String> {
     use smsdesk_pgstore::{describe, migrate};
-    let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| format!("cannot connect: {}", describe(&e)))?;
+    let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| match e {
+        // The URL's TLS settings are the config's, not the database's.
+        smsdesk_pgstore::conn::OpenError::Tls(settings) => settings.to_string(),
+        e => format!("cannot connect: {e}"),
+    })?;
     let applied = migrate::applied(&mut client).map_err(|e| describe(&e))?;
     let known = migrate::latest();
     if applied > known {

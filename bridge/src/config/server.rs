@@ -48,7 +48,16 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
     };
     let url = r.string(t, "storage", "url", false);
     let database = match (postgres, url) {
-        (true, Some(url)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
+        (true, Some(url)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            // sslmode and sslrootcert: a known mode, a CA file that is there.
+            match smsdesk_pgstore::tls::check(&url) {
+                Ok(_) => Some(url),
+                Err(error) => {
+                    r.err("storage.url", error.to_string());
+                    None
+                }
+            }
+        }
         (true, Some(_)) => {
             r.err(
                 "storage.url",

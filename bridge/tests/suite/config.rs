@@ -506,6 +506,24 @@ fn section_8_added_keys_are_read_and_checked() {
         )),
         "storage.url: is not a PostgreSQL URL; expected postgres://user:password@host:port/database"
     );
+    // Its TLS settings: a known sslmode, a CA file that is there.
+    assert_eq!(
+        one(|t| t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/db?sslmode=verify_full\"\n"
+        )),
+        "storage.url: unknown sslmode \"verify_full\"; use disable, prefer, require, verify-ca or verify-full"
+    );
+    let missing = one(|t| {
+        t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem\"\n",
+        )
+    });
+    assert!(
+        missing.starts_with("storage.url: sslrootcert /nonexistent/ca.pem: cannot read: "),
+        "{missing}"
+    );
     let c = parsed(|t| {
         t.replace(
             "[storage]\n",

@@ -106,6 +106,26 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     .unwrap();
     let said = fails(&["check-config", "--config", nowhere.to_str().unwrap()]);
     assert!(said.contains("storage.url: cannot connect"), "{said}");
+    // A server without TLS, and a URL that insists on it: no fallback, and the reason.
+    let clear = dir.join("clear.toml");
+    std::fs::write(
+        &clear,
+        postgres_config(
+            port,
+            "http://127.0.0.1:9",
+            None,
+            &format!("{url}?sslmode=require"),
+            &public,
+        ),
+    )
+    .unwrap();
+    let said = fails(&["check-config", "--config", clear.to_str().unwrap()]);
+    assert!(
+        said.contains(
+            "storage.url: cannot connect: TLS: the server does not accept TLS, and sslmode=require does not fall back"
+        ),
+        "{said}"
+    );
 
     // Starting on the empty database would leave the conversations behind.
     let said = fails(&["run", "--config", path]);
