@@ -358,3 +358,45 @@ impl User {
             .event_id
     }
 }
+
+/// An OpenID token of `user`, got as the wallboard's sign-in page gets
+/// one: log in to the client API, ask for the token, log out again. The
+/// homeserver's answer (`access_token`, `matrix_server_name`, …).
+pub async fn openid_token(homeserver: &str, user: &str, password: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{homeserver}/_matrix/client/v3/login"))
+        .json(&serde_json::json!({
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": user},
+            "password": password,
+        }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login answer");
+    let access = login["access_token"].as_str().expect("an access token").to_owned();
+    let user_id = login["user_id"].as_str().expect("a user id").to_owned();
+    let token: serde_json::Value = http
+        .post(format!("{homeserver}/_matrix/client/v3/user/{user_id}/openid/request_token"))
+        .bearer_auth(&access)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("request_token")
+        .json()
+        .await
+        .expect("request_token answer");
+    assert!(token["access_token"].is_string(), "no OpenID token: {token}");
+    let out = http
+        .post(format!("{homeserver}/_matrix/client/v3/logout"))
+        .bearer_auth(&access)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status(), 200, "logout");
+    token
+}
