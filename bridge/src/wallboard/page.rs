@@ -5,7 +5,9 @@
 //! The page says who is signed in and which queues they see, and has the
 //! sign-out button. `harden` sets the headers every page of ours gets: a
 //! Content-Security-Policy that runs only our own inline script and style
-//! (by their SHA-256), no framing, no caching, no referrer.
+//! (by their SHA-256), no framing, no caching, no referrer to other sites
+//! (`same-origin`: with `no-referrer` a browser posts forms with `Origin:
+//! null`, which `auth::cross_site` refuses).
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine as _;
@@ -181,7 +183,7 @@ pub fn harden(headers: &mut HeaderMap) {
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
 }
 
