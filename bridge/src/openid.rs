@@ -199,7 +199,8 @@ impl OnceOnly {
     /// Whether `token` signed someone in within `TOKEN_LIFETIME` before `now`.
     pub fn used(&self, token: &OpenIdToken, now: Instant) -> bool {
         let used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        used.get(&Self::key(token)).is_some_and(|at| now.duration_since(*at) < TOKEN_LIFETIME)
+        used.get(&Self::key(token))
+            .is_some_and(|at| now.duration_since(*at) < TOKEN_LIFETIME)
     }
 
     /// Remembers `token` as used at `now`; forgets tokens past their lifetime.

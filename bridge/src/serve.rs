@@ -29,9 +29,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     spawn_tasks(&state, &mut tasks);
     // Connection info: the failure limiter counts per source address.
     let app = crate::http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     tasks.shutdown().await;
     tracing::info!("smsdesk stopped");
     Ok(())

@@ -1,8 +1,7 @@
 //! `[[supervisors]]` and `[supervisor]` (PRODUCT.md §10): who watches
 //! which queues from a supervisor room and on the wallboard, the
-//! wallboard's operator token, and whether
-//! agents see customers' numbers masked. That the queues exist is checked
-//! in `check`.
+//! wallboard's operator token, and whether agents see customers' numbers
+//! masked. That the queues exist is checked in `check`.
 
 use matrix_sdk::ruma::OwnedUserId;
 use smsdesk_core::QueueName;

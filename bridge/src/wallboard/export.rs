@@ -33,22 +33,22 @@ pub async fn export(
     let viewer = match wb.viewer(&headers, source) {
         Ok(v) => v,
         // The sign-in page is no answer for a script.
-        Err(refusal) if refusal.status() == StatusCode::UNAUTHORIZED => {
+        Err(refusal) if refusal.0.status() == StatusCode::UNAUTHORIZED => {
             let mut r = (
                 StatusCode::UNAUTHORIZED,
                 "export needs Authorization: Bearer <supervisor.token>, or a wallboard sign-in\n",
             )
                 .into_response();
-            if let Some(clear) = refusal.headers().get(header::SET_COOKIE) {
+            if let Some(clear) = refusal.0.headers().get(header::SET_COOKIE) {
                 r.headers_mut().insert(header::SET_COOKIE, clear.clone());
             }
             return r;
         }
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let scope = match wb.scope(&viewer, &Only { queue: q.queue.clone() }) {
         Ok(s) => s,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let parsed = crate::export::parse_time(&q.since).and_then(|since| {
         let until = q.until.as_deref().map(crate::export::parse_time).transpose()?;

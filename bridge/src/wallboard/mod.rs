@@ -122,41 +122,41 @@ impl Wallboard {
 
     /// Who is asking, or the answer for a request without valid
     /// credentials (404 when the wallboard is off, 429 when limited, 401).
-    fn viewer(&self, headers: &HeaderMap, source: Source) -> Result<Viewer, Response> {
+    fn viewer(&self, headers: &HeaderMap, source: Source) -> Result<Viewer, Refusal> {
         if let Some(off) = self.off() {
-            return Err(off);
+            return Err(off.into());
         }
         let unauthorized = |message: Option<&str>| self.sign_in_page(StatusCode::UNAUTHORIZED, message);
         match auth::presented(headers) {
             Presented::Bearer(given) => {
                 let Some(token) = self.token() else {
-                    return Err(unauthorized(Some("No operator token is set up on this server.")));
+                    return Err(unauthorized(Some("No operator token is set up on this server.")).into());
                 };
                 if let Err(limited) = self.limit.before_check(source) {
-                    return Err(self.too_many(limited, false));
+                    return Err(self.too_many(limited, false).into());
                 }
                 if auth::token_matches(&given, token) {
                     self.limit.passed(source);
                     Ok(Viewer::operator())
                 } else {
                     tracing::warn!(%source, "a wrong supervisor.token was given as a bearer token");
-                    Err(unauthorized(Some("That token is not right.")))
+                    Err(unauthorized(Some("That token is not right.")).into())
                 }
             }
-            Presented::BadAuthorization => Err(unauthorized(Some(
-                "Authorization must be \"Bearer <supervisor.token>\".",
-            ))),
+            Presented::BadAuthorization => {
+                Err(unauthorized(Some("Authorization must be \"Bearer <supervisor.token>\".")).into())
+            }
             Presented::Session(id) => self.sessions.viewer(&id, Instant::now()).ok_or_else(|| {
                 let mut r = unauthorized(Some("Your sign-in has ended; please sign in again."));
                 self.clear_cookie(&mut r);
-                r
+                r.into()
             }),
             Presented::BadCookie => {
                 let mut r = unauthorized(None);
                 self.clear_cookie(&mut r);
-                Err(r)
+                Err(r.into())
             }
-            Presented::Nothing => Err(unauthorized(None)),
+            Presented::Nothing => Err(unauthorized(None).into()),
         }
     }
 
@@ -185,15 +185,31 @@ impl Wallboard {
     }
 
     /// The viewer's scope narrowed to `?queue=`, or the refusal.
-    fn scope(&self, viewer: &Viewer, only: &Only) -> Result<Scope, Response> {
+    fn scope(&self, viewer: &Viewer, only: &Only) -> Result<Scope, Refusal> {
         let existing: Vec<_> = self.app.config.queues.iter().map(|q| q.setup.name.clone()).collect();
         viewer
             .scope
             .narrowed(only.queue.as_deref(), &existing)
             .map_err(|why| match why {
-                Narrowing::NotYours(m) => (StatusCode::FORBIDDEN, format!("{m}\n")).into_response(),
-                Narrowing::NoSuchQueue(m) => (StatusCode::NOT_FOUND, format!("{m}\n")).into_response(),
+                Narrowing::NotYours(m) => (StatusCode::FORBIDDEN, format!("{m}\n")).into_response().into(),
+                Narrowing::NoSuchQueue(m) => (StatusCode::NOT_FOUND, format!("{m}\n")).into_response().into(),
             })
+    }
+}
+
+/// The answer to a request that may not go on (boxed: a response is large).
+#[derive(Debug)]
+pub struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(r: Response) -> Self {
+        Self(Box::new(r))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
     }
 }
 
@@ -204,7 +220,7 @@ pub struct Only {
 }
 
 /// The viewer and their (narrowed) scope, or the refusal.
-fn admit(wb: &Wallboard, headers: &HeaderMap, source: Source, only: &Only) -> Result<(Viewer, Scope), Response> {
+fn admit(wb: &Wallboard, headers: &HeaderMap, source: Source, only: &Only) -> Result<(Viewer, Scope), Refusal> {
     let viewer = wb.viewer(headers, source)?;
     let scope = wb.scope(&viewer, only)?;
     Ok((viewer, scope))
@@ -218,11 +234,12 @@ async fn wallboard_page(
 ) -> Response {
     let (viewer, scope) = match admit(&wb, &headers, source, &only) {
         Ok(v) => v,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     match events::read_board(&wb.app, scope.clone()).await {
         Some(board) => {
-            let mut r = Html(page::wallboard(&board, &viewer, &scope, only.queue.as_deref()).into_string()).into_response();
+            let mut r =
+                Html(page::wallboard(&board, &viewer, &scope, only.queue.as_deref()).into_string()).into_response();
             page::harden(r.headers_mut());
             r
         }
@@ -238,7 +255,7 @@ async fn events(
 ) -> Response {
     match admit(&wb, &headers, source, &only) {
         Ok((viewer, scope)) => events::stream(wb.clone(), viewer.session, scope).into_response(),
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -250,7 +267,7 @@ async fn figures(
 ) -> Response {
     let scope = match admit(&wb, &headers, source, &only) {
         Ok((_, scope)) => scope,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     match events::read_board(&wb.app, scope).await {
         Some(board) => {

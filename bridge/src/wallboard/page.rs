@@ -112,7 +112,10 @@ fn agents(a: &std::collections::BTreeMap<&'static str, u32>) -> String {
 /// (`only`: the `?queue=` asked for, kept for the live updates).
 pub fn wallboard(board: &Board, viewer: &Viewer, scope: &Scope, only: Option<&str>) -> Markup {
     let events = match only {
-        Some(q) => format!("/supervisor/events?queue={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()),
+        Some(q) => format!(
+            "/supervisor/events?queue={}",
+            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        ),
         None => "/supervisor/events".to_owned(),
     };
     let agents_label = match scope {
@@ -191,7 +194,12 @@ pub fn harden(headers: &mut HeaderMap) {
 fn hashes(texts: &[&str]) -> String {
     texts
         .iter()
-        .map(|t| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(t.as_bytes()))))
+        .map(|t| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(t.as_bytes()))
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -139,12 +139,22 @@ async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() 
     // The sign-in form; a wrong token is told so and shows nothing.
     let input = c.find(Locator::Css("input[name=token]")).await.unwrap();
     input.send_keys("not-the-token").await.unwrap();
-    c.find(Locator::Css("#token-submit")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#token-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "#message", "That token is not right.", Duration::from_secs(10)).await;
     assert!(!c.source().await.unwrap().contains("data-queue"));
     let input = c.find(Locator::Css("input[name=token]")).await.unwrap();
     input.send_keys(SUPERVISOR_TOKEN).await.unwrap();
-    c.find(Locator::Css("#token-submit")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#token-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     let waiting = r#"tr[data-queue="billing"] td[data-k="waiting"]"#;
     wait_text(&c, waiting, "0", Duration::from_secs(10)).await;
@@ -203,7 +213,11 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
         .prop("value")
         .await
         .unwrap();
-    assert_eq!(homeserver.as_deref(), Some(desk.synapse.url().as_str()), "[matrix] homeserver");
+    assert_eq!(
+        homeserver.as_deref(),
+        Some(desk.synapse.url().as_str()),
+        "[matrix] homeserver"
+    );
     let sign_in = |password: &'static str| {
         let c = c.clone();
         async move {
@@ -212,7 +226,12 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
             user.send_keys("@sue:localhost").await.unwrap();
             let field = c.find(Locator::Css("#matrix input[name=password]")).await.unwrap();
             field.send_keys(password).await.unwrap();
-            c.find(Locator::Css("#matrix-submit")).await.unwrap().click().await.unwrap();
+            c.find(Locator::Css("#matrix-submit"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
         }
     };
     // A wrong password: the homeserver's refusal, on the page.
@@ -228,7 +247,13 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     sign_in("sue-password").await;
-    wait_text(&c, "#who", "Signed in as @sue:localhost · billing", Duration::from_secs(15)).await;
+    wait_text(
+        &c,
+        "#who",
+        "Signed in as @sue:localhost · billing",
+        Duration::from_secs(15),
+    )
+    .await;
     wait_text(
         &c,
         r#"tr[data-queue="billing"] td[data-k="waiting"]"#,
@@ -251,11 +276,16 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
     c.find(Locator::Id("signout")).await.unwrap().click().await.unwrap();
     let start = Instant::now();
     while c.find(Locator::Id("matrix")).await.is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "not back at the sign-in page");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "not back at the sign-in page"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     c.goto(&desk.url("/supervisor")).await.unwrap();
-    c.find(Locator::Id("matrix")).await.expect("still signed out after a reload");
+    c.find(Locator::Id("matrix"))
+        .await
+        .expect("still signed out after a reload");
     assert!(!c.source().await.unwrap().contains("data-queue"));
     c.close().await.unwrap();
 }

@@ -118,9 +118,7 @@ async fn many_addresses_meet_the_overall_bound_which_refills_at_one_check_a_seco
 /// The cookie the wallboard used to set: issue time and an unkeyed digest
 /// of the token with it, which anyone who knows the token could make.
 fn old_cookie(token: &str, issued: u64) -> String {
-    let digest = hex::encode(Sha256::digest(format!(
-        "smsdesk wallboard cookie\0{token}\0{issued}"
-    )));
+    let digest = hex::encode(Sha256::digest(format!("smsdesk wallboard cookie\0{token}\0{issued}")));
     format!("smsdesk_supervisor={issued}.{digest}")
 }
 
@@ -178,7 +176,10 @@ async fn cookies_forged_offline_random_or_tampered_are_refused_and_a_signed_in_o
     let r = get(cookie.clone()).await;
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    assert!(page.contains("data-queue=\"billing\"") && page.contains("support"), "{page}");
+    assert!(
+        page.contains("data-queue=\"billing\"") && page.contains("support"),
+        "{page}"
+    );
     assert!(page.contains("the operator (supervisor.token)"), "{page}");
     // One digit changed: someone else's (nobody's) session.
     let flipped = if value.starts_with('0') { "1" } else { "0" };

@@ -46,7 +46,11 @@ impl Desk {
     pub async fn start() -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let synapse = Synapse::start(tmp.path().join("synapse"));
-        for (user, password) in [("smsdesk", "bot-password"), ("sue", "sue-password"), ("tom", "tom-password")] {
+        for (user, password) in [
+            ("smsdesk", "bot-password"),
+            ("sue", "sue-password"),
+            ("tom", "tom-password"),
+        ] {
             synapse.register(user, password);
         }
         let (port, sim_port) = (free_port(), free_port());
@@ -81,7 +85,12 @@ impl Desk {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let all = desk.operator_figures().await;
-            let waiting: Vec<_> = all["queues"].as_array().unwrap().iter().map(|q| q["waiting"].clone()).collect();
+            let waiting: Vec<_> = all["queues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| q["waiting"].clone())
+                .collect();
             if waiting == [1, 1] {
                 break;
             }
@@ -109,7 +118,11 @@ impl Desk {
 
     /// Posts `token` (a `request_token` answer) from `http`.
     async fn post_openid(&self, http: &reqwest::Client, token: &serde_json::Value) -> reqwest::Response {
-        http.post(self.url("/supervisor/openid")).json(token).send().await.unwrap()
+        http.post(self.url("/supervisor/openid"))
+            .json(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Sue signs in; her cookie (`name=value`) and the answer's JSON.
@@ -192,7 +205,14 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
     assert_billing_only("figures.json", &text);
     let mine: serde_json::Value = serde_json::from_str(&text).unwrap();
     let all = desk.operator_figures().await;
-    let count = |v: &serde_json::Value| v["agents"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum::<u64>();
+    let count = |v: &serde_json::Value| {
+        v["agents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum::<u64>()
+    };
     assert_eq!((count(&mine), count(&all)), (2, 3), "agents: {mine} / {all}");
     assert_eq!(all["queues"].as_array().unwrap().len(), 2, "{all}");
     assert_eq!(mine["queues"][0]["waiting"], 1);
@@ -200,7 +220,9 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
     // The live stream.
     let mut stream = get("/supervisor/events").await;
     assert_eq!(stream.status(), 200);
-    let board = next_event(&mut stream, &mut String::new(), "board").await.expect("a board");
+    let board = next_event(&mut stream, &mut String::new(), "board")
+        .await
+        .expect("a board");
     assert_billing_only("the live stream", &board);
     drop(stream);
 
@@ -219,7 +241,11 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
         .send()
         .await
         .unwrap();
-    assert_eq!(operator.headers()["x-smsdesk-count"], "2", "the operator's key exports all");
+    assert_eq!(
+        operator.headers()["x-smsdesk-count"],
+        "2",
+        "the operator's key exports all"
+    );
 
     // Asking for another queue (or one that does not exist): refused alike.
     for path in [
@@ -260,7 +286,10 @@ async fn bogus_stranger_other_server_replayed_and_cross_site_sign_ins_are_refuse
         .unwrap();
     let (status, why) = error(r).await;
     assert_eq!(status, 400);
-    assert!(why.starts_with("expected {\"access_token\": …, \"matrix_server_name\": …}"), "{why}");
+    assert!(
+        why.starts_with("expected {\"access_token\": …, \"matrix_server_name\": …}"),
+        "{why}"
+    );
     let r = http
         .post(desk.url("/supervisor/openid"))
         .form(&[("access_token", "x")])
@@ -272,12 +301,24 @@ async fn bogus_stranger_other_server_replayed_and_cross_site_sign_ins_are_refuse
     // 1: a token the homeserver never issued.
     let bogus = serde_json::json!({"access_token": "notatokenatall", "matrix_server_name": "localhost"});
     let (status, why) = error(desk.post_openid(&http, &bogus).await).await;
-    assert_eq!((status, why.as_str()), (401, "the homeserver does not know this OpenID token (expired, or never issued)"));
+    assert_eq!(
+        (status, why.as_str()),
+        (
+            401,
+            "the homeserver does not know this OpenID token (expired, or never issued)"
+        )
+    );
 
     // 2: a real token of a Matrix user who is not a supervisor.
     let tom = openid_token(&hs, "tom", "tom-password").await;
     let (status, why) = error(desk.post_openid(&http, &tom).await).await;
-    assert_eq!((status, why.as_str()), (403, "@tom:localhost is not a supervisor here (no [[supervisors]] entry)"));
+    assert_eq!(
+        (status, why.as_str()),
+        (
+            403,
+            "@tom:localhost is not a supervisor here (no [[supervisors]] entry)"
+        )
+    );
 
     // 3: Sue's real token, said to be of another server: refused unasked…
     let mut sue = openid_token(&hs, "sue", "sue-password").await;
@@ -285,7 +326,10 @@ async fn bogus_stranger_other_server_replayed_and_cross_site_sign_ins_are_refuse
     sue["matrix_server_name"] = "evil.example".into();
     let (status, why) = error(desk.post_openid(&http, &sue).await).await;
     assert_eq!(status, 401);
-    assert_eq!(why, "the token is from Matrix server \"evil.example\"; only tokens of localhost are accepted");
+    assert_eq!(
+        why,
+        "the token is from Matrix server \"evil.example\"; only tokens of localhost are accepted"
+    );
 
     // …and a post from another site is refused before anything is checked.
     sue["matrix_server_name"] = real_server;
@@ -297,14 +341,24 @@ async fn bogus_stranger_other_server_replayed_and_cross_site_sign_ins_are_refuse
         .await
         .unwrap();
     let (status, why) = error(r).await;
-    assert_eq!((status, why.starts_with("refused: this request came from another site")), (403, true), "{why}");
+    assert_eq!(
+        (status, why.starts_with("refused: this request came from another site")),
+        (403, true),
+        "{why}"
+    );
 
     // The same token as it came: Sue is in (a right one costs nothing)…
     let r = desk.post_openid(&http, &sue).await;
     assert_eq!(r.status(), 200);
     // 4: …once: the same token again is refused.
     let (status, why) = error(desk.post_openid(&http, &sue).await).await;
-    assert_eq!((status, why.as_str()), (401, "this OpenID token was used already; ask your homeserver for a new one"));
+    assert_eq!(
+        (status, why.as_str()),
+        (
+            401,
+            "this OpenID token was used already; ask your homeserver for a new one"
+        )
+    );
 
     // 5: the fifth failure from this address, and then it is limited,
     // for OpenID tokens and bearer tokens alike, right or wrong.
@@ -350,7 +404,10 @@ async fn signing_out_voids_the_session_and_ends_its_live_stream() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/supervisor");
     let cleared = r.headers()["set-cookie"].to_str().unwrap();
-    assert!(cleared.starts_with("smsdesk_supervisor=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(
+        cleared.starts_with("smsdesk_supervisor=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
 
     // The open stream says so and ends.
     let ended = Instant::now();
@@ -358,7 +415,10 @@ async fn signing_out_voids_the_session_and_ends_its_live_stream() {
         next_event(&mut stream, &mut buf, "signed-out").await.as_deref(),
         Some("your sign-in has ended")
     );
-    assert!(next_event(&mut stream, &mut buf, "board").await.is_none(), "the stream goes on");
+    assert!(
+        next_event(&mut stream, &mut buf, "board").await.is_none(),
+        "the stream goes on"
+    );
     assert!(ended.elapsed() < Duration::from_secs(3), "{:?}", ended.elapsed());
 
     // The old cookie opens nothing.
@@ -371,6 +431,9 @@ async fn signing_out_voids_the_session_and_ends_its_live_stream() {
         let r = get(path).await;
         assert_eq!(r.status(), 401, "{path}");
         let text = r.text().await.unwrap();
-        assert!(!text.contains(BILLING_CUSTOMER) && !text.contains("data-queue"), "{path}: {text}");
+        assert!(
+            !text.contains(BILLING_CUSTOMER) && !text.contains("data-queue"),
+            "{path}: {text}"
+        );
     }
 }

@@ -421,7 +421,9 @@ pub async fn openid_token(homeserver: &str, user: &str, password: &str) -> serde
     let http = reqwest::Client::new();
     let (access, user_id) = login(&http, homeserver, user, password).await;
     let token: serde_json::Value = http
-        .post(format!("{homeserver}/_matrix/client/v3/user/{user_id}/openid/request_token"))
+        .post(format!(
+            "{homeserver}/_matrix/client/v3/user/{user_id}/openid/request_token"
+        ))
         .bearer_auth(&access)
         .json(&serde_json::json!({}))
         .send()
