@@ -10,20 +10,10 @@
 
 use crate::common;
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use common::{free_port, Server, SUPERVISOR_TOKEN};
+use common::{client_from, free_port, Server, SUPERVISOR_TOKEN};
 use sha2::{Digest as _, Sha256};
-
-/// A client whose requests come from `127.0.0.<last>`; redirects are not followed.
-fn from(last: u8) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::from([127, 0, 0, last]))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 fn server(tmp: &std::path::Path) -> Server {
     Server::start_with(tmp, free_port(), "http://127.0.0.1:9")
@@ -33,7 +23,7 @@ fn server(tmp: &std::path::Path) -> Server {
 async fn a_hundred_parallel_wrong_tokens_get_a_few_checks_then_429_and_another_address_still_gets_in() {
     let tmp = tempfile::tempdir().unwrap();
     let server = server(tmp.path());
-    let guesser = from(1);
+    let guesser = client_from(1);
     let start = Instant::now();
     let attempts = (0..100).map(|i| {
         let (http, url) = (guesser.clone(), server.url("/supervisor/figures.json"));
@@ -80,7 +70,7 @@ async fn a_hundred_parallel_wrong_tokens_get_a_few_checks_then_429_and_another_a
         .unwrap();
     assert_eq!(r.status(), 429, "the form shares the limit");
     // Another address is not locked out by the first.
-    let r = from(2)
+    let r = client_from(2)
         .get(server.url("/supervisor/figures.json"))
         .bearer_auth(SUPERVISOR_TOKEN)
         .send()
@@ -98,14 +88,14 @@ async fn many_addresses_meet_the_overall_bound_which_refills_at_one_check_a_seco
     let url = server.url("/supervisor/figures.json");
     // Twelve addresses, five failures each: the sixty a minute allowed overall.
     for last in 10..22 {
-        let http = from(last);
+        let http = client_from(last);
         for i in 0..5 {
             let r = http.get(&url).bearer_auth(format!("guess-{i}")).send().await.unwrap();
             assert_eq!(r.status(), 401, "127.0.0.{last}, guess {i}");
         }
     }
     // Now a fresh address is refused unchecked, even with the right token…
-    let fresh = from(30);
+    let fresh = client_from(30);
     let r = fresh.get(&url).bearer_auth(SUPERVISOR_TOKEN).send().await.unwrap();
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "1");
@@ -126,7 +116,7 @@ fn old_cookie(token: &str, issued: u64) -> String {
 async fn cookies_forged_offline_random_or_tampered_are_refused_and_a_signed_in_one_ends_at_sign_out() {
     let tmp = tempfile::tempdir().unwrap();
     let server = server(tmp.path());
-    let http = from(1);
+    let http = client_from(1);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

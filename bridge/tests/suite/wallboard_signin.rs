@@ -13,11 +13,10 @@
 
 use crate::common;
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use common::matrix::{openid_token, Synapse};
-use common::{free_port, Server, Sim, SUPERVISOR_TOKEN};
+use common::{client_from, free_port, Server, Sim, SUPERVISOR_TOKEN};
 
 /// Where the support queue's customers text.
 pub const SUPPORT_ENTRY: &str = "+15550002222";
@@ -29,15 +28,6 @@ pub struct Desk {
     pub synapse: Synapse,
     _sim: Sim,
     server: Server,
-}
-
-/// A client whose requests come from `127.0.0.<last>`; redirects are not followed.
-fn from(last: u8) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::from([127, 0, 0, last]))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 impl Desk {
@@ -105,7 +95,7 @@ impl Desk {
     }
 
     async fn operator_figures(&self) -> serde_json::Value {
-        from(1)
+        client_from(1)
             .get(self.url("/supervisor/figures.json"))
             .bearer_auth(SUPERVISOR_TOKEN)
             .send()
@@ -128,7 +118,7 @@ impl Desk {
     /// Sue signs in; her cookie (`name=value`) and the answer's JSON.
     async fn sue_signs_in(&self) -> (String, serde_json::Value) {
         let token = openid_token(&self.synapse.url(), "sue", "sue-password").await;
-        let r = self.post_openid(&from(1), &token).await;
+        let r = self.post_openid(&client_from(1), &token).await;
         assert_eq!(r.status(), 200);
         let set = r.headers()["set-cookie"].to_str().unwrap().to_owned();
         for part in ["Path=/supervisor", "HttpOnly", "SameSite=Strict"] {
@@ -179,7 +169,7 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
     let (cookie, answer) = desk.sue_signs_in().await;
     assert_eq!(answer["matrix_id"], "@sue:localhost");
     assert_eq!(answer["queues"], serde_json::json!(["billing"]));
-    let http = from(1);
+    let http = client_from(1);
     let get = |path: &str| {
         let (http, url, cookie) = (http.clone(), desk.url(path), cookie.clone());
         async move { http.get(url).header("cookie", cookie).send().await.unwrap() }
@@ -235,7 +225,7 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
     assert_billing_only("the export", &export);
     let r = get("/supervisor/export?since=2000-01-01&format=csv").await;
     assert_billing_only("the CSV export", &r.text().await.unwrap());
-    let operator = from(1)
+    let operator = client_from(1)
         .get(desk.url("/supervisor/export?since=2000-01-01"))
         .bearer_auth(SUPERVISOR_TOKEN)
         .send()
@@ -269,7 +259,7 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
 async fn bogus_stranger_other_server_replayed_and_cross_site_sign_ins_are_refused_and_counted() {
     let desk = Desk::start().await;
     let hs = desk.synapse.url();
-    let http = from(1);
+    let http = client_from(1);
     let error = |r: reqwest::Response| async move {
         let status = r.status().as_u16();
         let body: serde_json::Value = r.json().await.unwrap();
@@ -378,14 +368,14 @@ async fn bogus_stranger_other_server_replayed_and_cross_site_sign_ins_are_refuse
     assert_eq!(r.status(), 429, "OpenID failures count for bearer tokens too");
     // Sue from another address signs in with a fresh token.
     let fresh = openid_token(&hs, "sue", "sue-password").await;
-    assert_eq!(desk.post_openid(&from(2), &fresh).await.status(), 200);
+    assert_eq!(desk.post_openid(&client_from(2), &fresh).await.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_voids_the_session_and_ends_its_live_stream() {
     let desk = Desk::start().await;
     let (cookie, _) = desk.sue_signs_in().await;
-    let http = from(1);
+    let http = client_from(1);
     let get = |path: &str| {
         let (http, url, cookie) = (http.clone(), desk.url(path), cookie.clone());
         async move { http.get(url).header("cookie", cookie).send().await.unwrap() }
