@@ -88,7 +88,7 @@ smsdesk demo is running.
     bob   / bob-demo-password
     carol / carol-demo-password
   Supervisor: sue / sue-demo-password  (her supervisor room: !stats, !agents, !history, !monitor)
-  Wallboard: http://127.0.0.1:8080/supervisor   (token: $SMSDESK_SUPERVISOR_TOKEN)
+  Wallboard: http://127.0.0.1:8080/supervisor   (sign in with Matrix as sue; operator token: $SMSDESK_SUPERVISOR_TOKEN)
   Export:    target/debug/smsdesk export --config examples/smsdesk.toml --since $(date -u +%F)
   The customer's phone (carrier simulator) on http://127.0.0.1:8090:
     text:    curl -s 127.0.0.1:8090/sim/inbound -H 'content-type: application/json' -d '{"from": "+15557770001", "to": "+15550001111", "body": "hello"}'

@@ -2,6 +2,9 @@
 # A local Synapse for tests and the demo, installed from PyPI into the
 # project's .venv (nothing system-wide). Loopback only, in-memory or file
 # SQLite, no federation, rate limits lifted (see ../shared/notes/synapse.md).
+# The listener serves `openid` beside `client`: smsdesk checks supervisors'
+# OpenID tokens at /_matrix/federation/v1/openid/userinfo (only that
+# endpoint of the federation API; nothing else of federation is served).
 #
 #   scripts/synapse.sh install                    # .venv with matrix-synapse
 #   scripts/synapse.sh start DIR PORT [sqlite]    # config + keys in DIR, runs in the background; prints the PID
@@ -35,7 +38,7 @@ listeners:
     type: http
     tls: false
     x_forwarded: false
-    resources: [{names: [client], compress: false}]
+    resources: [{names: [client, openid], compress: false}]
 database: {name: sqlite3, args: {database: "$database"}}
 media_store_path: $dir/media
 signing_key_path: $dir/signing.key

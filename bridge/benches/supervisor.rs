@@ -159,7 +159,7 @@ fn main() {
 
         let t = Instant::now();
         let json = committer
-            .query(move |e| serde_json::to_string(&view::board(e.state(), now)).expect("json"))
+            .query(move |e| serde_json::to_string(&view::board(e.state(), now, None)).expect("json"))
             .expect("engine");
         board.push(t.elapsed());
         sizes.1 = json.len();

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 use smsdesk_core::store::{layout, KvStore, StoreError};
-use smsdesk_core::{ConversationId, Event, Timestamp};
+use smsdesk_core::{ConversationId, Event, QueueName, Timestamp};
 
 /// Conversation records read per page.
 pub const PAGE: usize = 200;
@@ -128,17 +128,22 @@ fn record(store: &dyn KvStore, c: &smsdesk_core::model::Conversation) -> Result<
 }
 
 /// Up to `PAGE` conversations after `after` (by id), those opened in
-/// `[since, until)` exported; and where the next page starts (`None`: done).
+/// `[since, until)` and now in one of `queues` (every queue if `None`)
+/// exported; and where the next page starts (`None`: done). A
+/// conversation belongs to the queue it is in now (or closed in), as
+/// for a supervisor's `!history`.
 pub fn page(
     store: &dyn KvStore,
     after: Option<ConversationId>,
     since: Timestamp,
     until: Option<Timestamp>,
+    queues: Option<&[QueueName]>,
 ) -> Result<(Vec<Record>, Option<ConversationId>), StoreError> {
     let (page, more) = layout::conversations_after(store, after, PAGE)?;
     let mut out = Vec::new();
     for c in &page {
-        if c.opened_at >= since && until.is_none_or(|u| c.opened_at < u) {
+        let in_range = c.opened_at >= since && until.is_none_or(|u| c.opened_at < u);
+        if in_range && queues.is_none_or(|q| q.contains(&c.queue)) {
             out.push(record(store, c)?);
         }
     }

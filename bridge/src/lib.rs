@@ -35,7 +35,9 @@
 //! - `reload`: plugin hot reload (timer and SIGHUP).
 //! - `retention`: erases closed conversations older than `storage.retention`.
 //! - `export`: conversations with transcripts as JSON lines or CSV.
-//! - `wallboard`: the supervisors' live web page (`/supervisor`, SSE).
+//! - `wallboard`: the supervisors' live web page (`/supervisor`, SSE),
+//!   their sign-in with Matrix and sessions; `openid`: who a Matrix OpenID
+//!   token belongs to, asked of our homeserver.
 //! - `outcomes`: follows the event log for the time-to-accept and
 //!   handle-time histograms and the conversation outcomes.
 //! - `metrics`, `dead_letters`, `plugins`, `logging`, `format`: small shared parts.
@@ -61,6 +63,7 @@ pub mod mask;
 pub mod matrix;
 pub mod media;
 pub mod metrics;
+pub mod openid;
 pub mod outbox;
 pub mod outcomes;
 pub mod pg_pool;

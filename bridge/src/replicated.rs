@@ -65,11 +65,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             let router = current.borrow().clone();
             async move { router.oneshot(request).await }
         }));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = server_stop.wait_for(|stop| *stop).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_stop.wait_for(|stop| *stop).await;
+        })
+        .await
     });
     tracing::info!(%listen, holder = candidate.holder(), "smsdesk is listening (PostgreSQL store; standing by until it leads)");
 

@@ -27,9 +27,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     tracing::info!(%listen, "smsdesk is listening");
     let mut tasks = tokio::task::JoinSet::new();
     spawn_tasks(&state, &mut tasks);
-    axum::serve(listener, crate::http::router(state.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    // Connection info: the failure limiter counts per source address.
+    let app = crate::http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     tasks.shutdown().await;
     tracing::info!("smsdesk stopped");
     Ok(())

@@ -64,7 +64,7 @@ fn from_store(
 ) -> anyhow::Result<(Vec<u8>, usize)> {
     let (mut out, mut count, mut after) = (Vec::new(), 0, None);
     loop {
-        let (records, next) = export::page(store, after, since, until)?;
+        let (records, next) = export::page(store, after, since, until, None)?;
         export::write(&records, format, count == 0 && after.is_none(), &mut out).map_err(anyhow::Error::msg)?;
         count += records.len();
         match next {

@@ -1,7 +1,7 @@
 //! `[[supervisors]]` and `[supervisor]` (PRODUCT.md §10): who watches
-//! which queues from a supervisor room, the wallboard's token, and whether
-//! agents see customers' numbers masked. That the queues exist is checked
-//! in `check`.
+//! which queues from a supervisor room and on the wallboard, the
+//! wallboard's operator token, and whether agents see customers' numbers
+//! masked. That the queues exist is checked in `check`.
 
 use matrix_sdk::ruma::OwnedUserId;
 use smsdesk_core::QueueName;
@@ -29,7 +29,9 @@ impl SupervisorConfig {
 /// `[supervisor]`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SupervisorSettings {
-    /// `token`: opens the wallboard; without it `/supervisor` answers 404.
+    /// `token`: the operator's key to the wallboard, which sees every
+    /// queue (supervisors sign in with Matrix and see theirs); without it
+    /// and without Matrix sign-in, `/supervisor` answers 404.
     pub token: Option<String>,
     /// `mask_customer_numbers`: agents see `+1 555-***-4321`.
     pub mask_customer_numbers: bool,

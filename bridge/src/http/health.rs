@@ -50,7 +50,10 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 /// are read from the engine's figures here (memory only, no store read).
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let now = smsdesk_core::Timestamp::now();
-    if let Ok(board) = state.read(move |e| crate::wallboard::view::board(e.state(), now)).await {
+    if let Ok(board) = state
+        .read(move |e| crate::wallboard::view::board(e.state(), now, None))
+        .await
+    {
         for q in &board.queues {
             let longest = q.longest_wait_s.unwrap_or(0) as f64;
             state.metrics.queues.set_queue(&q.queue, q.waiting, longest);

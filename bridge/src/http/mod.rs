@@ -8,10 +8,13 @@
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - `media`: `GET /media/{token}`: agents' attachments for the carrier.
 //! - `/supervisor…`: the wallboard (`crate::wallboard`).
+//! - `failure_limit`: how many wrong credentials are checked, per source
+//!   address and overall (the wallboard's sign-ins and bearer tokens).
 //! - `appservice`: `/_matrix/app/v1/…`, what the homeserver pushes in
 //!   appservice mode.
 
 pub mod appservice;
+pub mod failure_limit;
 mod health;
 pub mod inbound_check;
 pub mod media;
@@ -69,7 +72,7 @@ pub fn engine_routes(state: Arc<AppState>) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .merge(crate::wallboard::router())
+        .merge(crate::wallboard::router(state.clone()))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

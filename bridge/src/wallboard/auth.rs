@@ -1,77 +1,228 @@
-//! Who may see the wallboard: holders of `supervisor.token`, given as
-//! `Authorization: Bearer <token>` or by the login form, which sets an
-//! `HttpOnly`, `SameSite=Strict` cookie holding its issue time and a
-//! digest of the token with that time (never the token itself). The
-//! server honours a cookie for `COOKIE_LIFETIME` after it was issued, and
-//! changing the token voids every cookie. Digests are compared, so the
-//! comparison's timing says nothing about the token.
+//! Who is asking, and what they may see. Two ways in:
+//!
+//! - **the operator's key**, `supervisor.token`, as `Authorization: Bearer
+//!   <token>` (scripts, monitoring, `smsdesk export` over HTTP): sees
+//!   every queue. Compared as SHA-256 digests in constant time (neither
+//!   the token's length nor a matching prefix shows in the timing), and
+//!   only after the failure limiter let the request through;
+//! - **a session cookie** (`session`), set by a sign-in (`signin`): a
+//!   supervisor's Matrix identity, scoped to their `[[supervisors]]
+//!   queues` (all if they list none), or the operator's key typed into the
+//!   form (all queues).
+//!
+//! A request with an `Authorization` header is judged by it alone. An
+//! unknown or expired cookie is not a failed guess (ids are 256 random
+//! bits; a browser with a stale cookie must not lock its user out): it is
+//! answered like no cookie at all, and cleared. Cross-site POSTs are
+//! refused by `cross_site` (the cookie is `SameSite=Strict` too).
 
 use axum::http::{header, HeaderMap};
+use matrix_sdk::ruma::OwnedUserId;
 use sha2::{Digest as _, Sha256};
+use smsdesk_core::QueueName;
+use subtle::ConstantTimeEq as _;
+
+use super::session::{SessionId, SessionKey};
 
 /// The cookie's name.
 pub const COOKIE: &str = "smsdesk_supervisor";
 
-/// How long a sign-in lasts.
-pub const COOKIE_LIFETIME_S: u64 = 12 * 3600;
-
-fn cookie_digest(token: &str, issued: u64) -> String {
-    hex::encode(Sha256::digest(format!("smsdesk wallboard cookie\0{token}\0{issued}")))
+/// Who signed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The holder of `supervisor.token`.
+    Operator,
+    /// A `[[supervisors]]` entry, by their Matrix identity.
+    Supervisor(OwnedUserId),
 }
 
-/// The cookie's value for `token`, issued at `issued` (Unix seconds).
-pub fn cookie_value(token: &str, issued: u64) -> String {
-    format!("{issued}.{}", cookie_digest(token, issued))
-}
-
-/// Whether a cookie value is one we issued for `token` and still honour at `now`.
-fn cookie_ok(value: &str, token: &str, now: u64) -> bool {
-    let Some((issued, digest)) = value.split_once('.') else {
-        return false;
-    };
-    let Ok(issued) = issued.parse::<u64>() else {
-        return false;
-    };
-    issued <= now + 60
-        && now.saturating_sub(issued) < COOKIE_LIFETIME_S
-        && self::digest(digest) == self::digest(&cookie_digest(token, issued))
-}
-
-/// Unix seconds now.
-pub fn now_s() -> u64 {
-    smsdesk_core::Timestamp::now().0 / 1000
-}
-
-/// Whether `headers` carry the token as a bearer (scripts, export).
-pub fn bearer(headers: &HeaderMap, token: &str) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|b| digest(b) == digest(token))
-}
-
-fn digest(text: &str) -> [u8; 32] {
-    Sha256::digest(text.as_bytes()).into()
-}
-
-/// Whether `headers` carry the token (bearer) or a live sign-in cookie.
-pub fn authorized(headers: &HeaderMap, token: &str, now: u64) -> bool {
-    if bearer(headers, token) {
-        return true;
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Operator => f.write_str("the operator (supervisor.token)"),
+            Self::Supervisor(user) => user.fmt(f),
+        }
     }
+}
+
+/// The queues a viewer may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Queues(Vec<QueueName>),
+}
+
+impl Scope {
+    /// A `[[supervisors]]` entry's queues (none listed: all).
+    pub fn of(queues: &[QueueName]) -> Self {
+        if queues.is_empty() {
+            Self::All
+        } else {
+            Self::Queues(queues.to_vec())
+        }
+    }
+
+    /// As a filter for the figures and the export (`None`: every queue).
+    pub fn filter(&self) -> Option<&[QueueName]> {
+        match self {
+            Self::All => None,
+            Self::Queues(q) => Some(q),
+        }
+    }
+
+    pub fn allows(&self, queue: &QueueName) -> bool {
+        self.filter().is_none_or(|q| q.contains(queue))
+    }
+
+    /// Narrowed to `?queue=` when given. A queue outside the scope is
+    /// refused with the same words whether or not it exists, so a scoped
+    /// supervisor learns no other queue's name.
+    pub fn narrowed(&self, wanted: Option<&str>, existing: &[QueueName]) -> Result<Self, Narrowing> {
+        let Some(wanted) = wanted else {
+            return Ok(self.clone());
+        };
+        let queue = QueueName::from(wanted);
+        match self {
+            Self::Queues(mine) if !mine.contains(&queue) => Err(Narrowing::NotYours(format!(
+                "you do not watch a queue {wanted:?}; your queues: {}",
+                names(mine)
+            ))),
+            Self::All if !existing.contains(&queue) => Err(Narrowing::NoSuchQueue(format!(
+                "there is no queue {wanted:?}; queues: {}",
+                names(existing)
+            ))),
+            _ => Ok(Self::Queues(vec![queue])),
+        }
+    }
+
+    /// For the page: "all queues" or "billing, support".
+    pub fn label(&self) -> String {
+        match self {
+            Self::All => "all queues".to_owned(),
+            Self::Queues(q) => names(q),
+        }
+    }
+}
+
+/// Why `?queue=` cannot be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Narrowing {
+    /// 403: outside the viewer's queues.
+    NotYours(String),
+    /// 404: the operator asked for a queue that does not exist.
+    NoSuchQueue(String),
+}
+
+fn names(queues: &[QueueName]) -> String {
+    queues.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Who is asking and what they may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    pub who: Who,
+    pub scope: Scope,
+    /// The session they came with (`None`: the bearer token).
+    pub session: Option<SessionKey>,
+}
+
+impl Viewer {
+    /// The bearer of `supervisor.token`.
+    pub fn operator() -> Self {
+        Self {
+            who: Who::Operator,
+            scope: Scope::All,
+            session: None,
+        }
+    }
+}
+
+/// What a request's credentials say before any is checked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Presented {
+    /// `Authorization: Bearer <token>`.
+    Bearer(String),
+    /// An `Authorization` header of another kind.
+    BadAuthorization,
+    /// A cookie of ours with the shape of a session id.
+    Session(SessionId),
+    /// A cookie of ours that cannot be a session id (e.g. an old or forged one).
+    BadCookie,
+    Nothing,
+}
+
+/// The credentials in `headers`.
+pub fn presented(headers: &HeaderMap) -> Presented {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        return match auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) {
+            Some(token) => Presented::Bearer(token.trim().to_owned()),
+            None => Presented::BadAuthorization,
+        };
+    }
+    match cookie(headers) {
+        Some(value) => SessionId::parse(&value).map_or(Presented::BadCookie, Presented::Session),
+        None => Presented::Nothing,
+    }
+}
+
+/// Our cookie's value, if the request has it.
+pub fn cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == COOKIE && cookie_ok(value, token, now))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
 }
 
-/// Whether a login form's token is right.
-pub fn matches(given: &str, token: &str) -> bool {
-    digest(given.trim()) == digest(token)
+/// Whether `given` is `token`, in constant time.
+pub fn token_matches(given: &str, token: &str) -> bool {
+    let (a, b): ([u8; 32], [u8; 32]) = (
+        Sha256::digest(given.trim().as_bytes()).into(),
+        Sha256::digest(token.as_bytes()).into(),
+    );
+    a.ct_eq(&b).into()
+}
+
+/// The `Set-Cookie` value for a new session; `Secure` when the public
+/// URL is https.
+pub fn set_cookie(id: &SessionId, max_age_s: u64, secure: bool) -> String {
+    format!(
+        "{COOKIE}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
+        id.as_str(),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE}=; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Why a POST from a browser on another site is refused, if it is: its
+/// `Origin` (when sent) must be this server as the browser reached it
+/// (the `Host` header) or as `http.public_url` names it, and
+/// `Sec-Fetch-Site` (when sent) must not be `cross-site`. Scripts send
+/// neither and are let through; the cookie is `SameSite=Strict` anyway.
+pub fn cross_site(headers: &HeaderMap, public_url: &str) -> Option<String> {
+    let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or("?").to_owned());
+    if text(header::HeaderName::from_static("sec-fetch-site")).as_deref() == Some("cross-site") {
+        return Some("refused: this request came from another site (Sec-Fetch-Site: cross-site)".to_owned());
+    }
+    let origin = text(header::ORIGIN)?;
+    let authority = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase())
+    };
+    let from = authority(&origin);
+    let host = text(header::HOST).map(|h| h.to_ascii_lowercase());
+    let ours = from.is_some() && (from == host || from == authority(public_url));
+    (!ours).then(|| format!("refused: this request came from another site (Origin: {origin})"))
 }
 
 #[cfg(test)]
@@ -79,36 +230,100 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    #[test]
-    fn bearer_or_cookie_and_nothing_else() {
-        let token = "0123456789abcdef-secret";
-        let now = 1_800_000_000;
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
-        assert!(!authorized(&h, token, now));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer wrong"));
-        assert!(!authorized(&h, token, now));
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn credentials_are_told_apart() {
+        assert_eq!(presented(&HeaderMap::new()), Presented::Nothing);
+        assert_eq!(
+            presented(&headers(&[("authorization", "Bearer abc ")])),
+            Presented::Bearer("abc".into())
         );
-        assert!(authorized(&h, token, now));
-        let cookie = |value: String| {
-            let mut h = HeaderMap::new();
-            h.insert(
-                header::COOKIE,
-                HeaderValue::from_str(&format!("a=b; {COOKIE}={value}")).unwrap(),
-            );
-            h
-        };
-        let signed_in = cookie(cookie_value(token, now));
-        assert!(authorized(&signed_in, token, now + 60));
-        assert!(!bearer(&signed_in, token), "a cookie is not a bearer token (export)");
-        // Expired, for another token, tampered, or the token itself: no.
-        assert!(!authorized(&signed_in, token, now + COOKIE_LIFETIME_S));
-        assert!(!authorized(&signed_in, "another-token-0123456789", now));
-        let later = cookie_value(token, now).replacen(&now.to_string(), &(now + 1).to_string(), 1);
-        assert!(!authorized(&cookie(later), token, now));
-        assert!(!authorized(&cookie(token.to_owned()), token, now));
-        assert!(matches(" 0123456789abcdef-secret\n", token));
+        assert_eq!(
+            presented(&headers(&[("authorization", "Basic abc")])),
+            Presented::BadAuthorization
+        );
+        let id = "ab".repeat(32);
+        let with_cookie = headers(&[("cookie", &format!("a=b; {COOKIE}={id}"))]);
+        assert_eq!(
+            presented(&with_cookie),
+            Presented::Session(SessionId::parse(&id).unwrap())
+        );
+        // The old offline-checkable cookie, `issued.sha256(token, issued)`.
+        let old = headers(&[("cookie", &format!("{COOKIE}=1800000000.{id}"))]);
+        assert_eq!(presented(&old), Presented::BadCookie);
+        // A bearer header wins over a cookie.
+        let both = headers(&[("cookie", &format!("{COOKIE}={id}")), ("authorization", "Bearer t")]);
+        assert_eq!(presented(&both), Presented::Bearer("t".into()));
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        let token = "0123456789abcdef-secret";
+        assert!(token_matches(" 0123456789abcdef-secret\n", token));
+        assert!(!token_matches("0123456789abcdef-secre", token));
+        assert!(!token_matches("", token));
+    }
+
+    #[test]
+    fn scopes_narrow_without_naming_other_queues() {
+        let all: Vec<QueueName> = vec!["billing".into(), "support".into()];
+        let sue = Scope::of(&["billing".into()]);
+        assert_eq!(sue.narrowed(None, &all), Ok(sue.clone()));
+        assert_eq!(sue.narrowed(Some("billing"), &all), Ok(sue.clone()));
+        let refusal = "you do not watch a queue \"support\"; your queues: billing";
+        assert_eq!(
+            sue.narrowed(Some("support"), &all),
+            Err(Narrowing::NotYours(refusal.into()))
+        );
+        assert!(matches!(sue.narrowed(Some("nope"), &all), Err(Narrowing::NotYours(_))));
+        assert_eq!(Scope::of(&[]), Scope::All);
+        assert_eq!(
+            Scope::All.narrowed(Some("support"), &all),
+            Ok(Scope::Queues(vec!["support".into()]))
+        );
+        assert!(matches!(
+            Scope::All.narrowed(Some("nope"), &all),
+            Err(Narrowing::NoSuchQueue(_))
+        ));
+        assert!(sue.allows(&"billing".into()) && !sue.allows(&"support".into()));
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        let public = "https://desk.example.com";
+        assert_eq!(cross_site(&HeaderMap::new(), public), None, "a script");
+        let same = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
+        assert_eq!(cross_site(&same, public), None);
+        let public_origin = headers(&[("host", "internal:8080"), ("origin", "https://desk.example.com")]);
+        assert_eq!(cross_site(&public_origin, public), None, "behind a proxy");
+        for bad in [
+            headers(&[("host", "127.0.0.1:8080"), ("origin", "https://evil.example")]),
+            headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]),
+            headers(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")]),
+        ] {
+            assert!(cross_site(&bad, public).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_on_https() {
+        let id = SessionId::parse(&"ab".repeat(32)).unwrap();
+        let c = set_cookie(&id, 60, true);
+        assert_eq!(
+            c,
+            format!(
+                "{COOKIE}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age=60; Secure",
+                "ab".repeat(32)
+            )
+        );
+        assert!(!set_cookie(&id, 60, false).contains("Secure"));
+        assert!(clear_cookie(false).contains("Max-Age=0"));
     }
 }

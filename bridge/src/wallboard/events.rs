@@ -3,6 +3,10 @@
 //! every commit (`AppState::changes`) and every second (waits grow while
 //! nothing happens), at most every `MIN_GAP`, and sent only if different.
 //! A comment every 15 s keeps proxies from closing a quiet stream.
+//!
+//! A stream shows the viewer's queues only, and ends within `TICK` of its
+//! session ending (signed out, or expired): an open page does not outlive
+//! its sign-in.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -11,7 +15,10 @@ use std::time::Duration;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_core::Stream;
 
+use super::auth::Scope;
+use super::session::SessionKey;
 use super::view::{board, Board};
+use super::Wallboard;
 use crate::app::AppState;
 
 /// Updates are at most this frequent (a burst of commits is one update).
@@ -19,18 +26,28 @@ const MIN_GAP: Duration = Duration::from_millis(250);
 /// Checked at least this often, for the waits that grow on their own.
 const TICK: Duration = Duration::from_secs(1);
 
-/// The board now, read on the engine thread.
-pub async fn read_board(app: &AppState) -> Option<Board> {
+/// The board of `scope` now, read on the engine thread.
+pub async fn read_board(app: &AppState, scope: Scope) -> Option<Board> {
     let now = smsdesk_core::Timestamp::now();
-    app.read(move |e| board(e.state(), now)).await.ok()
+    app.read(move |e| board(e.state(), now, scope.filter())).await.ok()
 }
 
-pub fn stream(app: Arc<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let mut changes = app.changes.subscribe();
+/// The board of `scope`, for as long as `session` (if any) lasts.
+pub fn stream(
+    wb: Arc<Wallboard>,
+    session: Option<SessionKey>,
+    scope: Scope,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let mut changes = wb.app.changes.subscribe();
     let stream = async_stream::stream! {
         let mut last: Option<Board> = None;
         loop {
-            if let Some(b) = read_board(&app).await {
+            if session.is_some_and(|key| !wb.sessions.is_live(&key, std::time::Instant::now())) {
+                // Signed out: a last word, then the end (the page says so).
+                yield Ok(Event::default().event("signed-out").data("your sign-in has ended"));
+                break;
+            }
+            if let Some(b) = read_board(&wb.app, scope.clone()).await {
                 // `at` always differs: compare what is shown.
                 let same = last.as_ref().is_some_and(|l| l.queues == b.queues && l.agents == b.agents);
                 let due = last.as_ref().is_none_or(|l| b.at.saturating_sub(l.at) >= TICK.as_millis() as u64);

@@ -1,186 +1,281 @@
 //! The supervisor wallboard (PRODUCT.md §10): `GET /supervisor`, a live
-//! page of each queue's figures and the agents by state, for holders of
-//! `supervisor.token` (`auth`). Without a token configured the routes
-//! answer 404 (there is nothing to sign in to); without the right token,
-//! 401 and the sign-in form, which shows no figures.
+//! page of queue figures and agents by state. Each supervisor signs in as
+//! themselves, with their Matrix identity (`signin`: an OpenID token
+//! checked with our homeserver, `crate::openid`), and sees only the
+//! queues of their `[[supervisors]]` entry on every route; the operator's
+//! `supervisor.token` (`auth`) sees every queue. Without a token and
+//! without Matrix sign-in (`[matrix]` and `[[supervisors]]`) the routes
+//! answer 404 (there is nothing to sign in to); without credentials, 401
+//! and the sign-in page, which shows no figures. Wrong credentials are
+//! counted by `crate::http::failure_limit`.
 //!
 //! - `GET /supervisor`: the page (`page`), filled in at once, then kept
 //!   current by `GET /supervisor/events` (`events`, server-sent events).
-//! - `POST /supervisor/login`: the form; the right token sets the cookie.
+//! - `POST /supervisor/openid`, `/supervisor/login`, `/supervisor/logout`:
+//!   sign-in with Matrix, with the operator's key, sign-out (`signin`).
 //! - `GET /supervisor/figures.json`: the same figures for scripts.
 //! - `GET /supervisor/export?since=&until=&format=`: `smsdesk export`
-//!   through the running server (the bearer token only, not the sign-in
-//!   cookie), read page by page between engine batches.
+//!   through the running server (`export`), the viewer's queues only.
+//!
+//! Every `GET` takes `?queue=<name>` to show one of the viewer's queues
+//! (`auth::Scope::narrowed`): another queue is refused (403).
 
-mod auth;
+pub mod auth;
 mod events;
+mod export;
 mod page;
+pub mod session;
+mod signin;
+mod signin_page;
 pub mod view;
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json};
+use axum::Json;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::http::failure_limit::{FailureLimit, Limited, Source};
+use crate::openid::{OnceOnly, Verifier};
+use auth::{Narrowing, Presented, Scope, Viewer};
+use session::Sessions;
 
-pub fn router() -> axum::Router<Arc<AppState>> {
+/// What the wallboard's routes share: the server, and who is signed in.
+#[derive(Debug)]
+pub struct Wallboard {
+    pub app: Arc<AppState>,
+    sessions: Sessions,
+    /// Failed credentials, for every way in.
+    limit: FailureLimit,
+    /// Matrix sign-in: on when `[matrix]` and `[[supervisors]]` are set.
+    openid: Option<MatrixSignIn>,
+}
+
+#[derive(Debug)]
+struct MatrixSignIn {
+    verifier: Verifier,
+    once: OnceOnly,
+    /// Where the page's script logs in (the form lets the user change it).
+    homeserver: String,
+}
+
+pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
+    let openid = match &app.config.matrix {
+        Some(m) if !app.config.supervisors.is_empty() => Some(MatrixSignIn {
+            verifier: Verifier::new(&m.homeserver, m.user.server_name().to_owned()),
+            once: OnceOnly::default(),
+            homeserver: m.homeserver.trim_end_matches('/').to_owned(),
+        }),
+        _ => None,
+    };
+    let wallboard = Arc::new(Wallboard {
+        app,
+        sessions: Sessions::default(),
+        limit: FailureLimit::default(),
+        openid,
+    });
     axum::Router::new()
-        .route("/supervisor", get(wallboard))
-        .route("/supervisor/login", post(login))
+        .route("/supervisor", get(wallboard_page))
+        .route("/supervisor/openid", post(signin::openid))
+        .route("/supervisor/login", post(signin::login))
+        .route("/supervisor/logout", post(signin::logout))
         .route("/supervisor/events", get(events))
         .route("/supervisor/figures.json", get(figures))
-        .route("/supervisor/export", get(export))
+        .route("/supervisor/export", get(export::export))
+        .with_state(wallboard)
 }
 
-/// The answer for a request without the right token; `None` when it has it.
-fn refused(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    let Some(token) = state.config.supervisor.token.as_deref() else {
-        return Some(
+impl Wallboard {
+    fn token(&self) -> Option<&str> {
+        self.app.config.supervisor.token.as_deref()
+    }
+
+    /// Whether cookies get `Secure`.
+    fn secure(&self) -> bool {
+        self.app.config.public_url.starts_with("https://")
+    }
+
+    /// The answer when there is no way to sign in at all.
+    fn off(&self) -> Option<Response> {
+        (self.token().is_none() && self.openid.is_none()).then(|| {
             (
                 StatusCode::NOT_FOUND,
-                "no wallboard: set [supervisor] token in the config to turn it on\n",
+                "no wallboard: set [supervisor] token, or [matrix] and [[supervisors]] for sign-in with Matrix\n",
             )
-                .into_response(),
-        );
-    };
-    if auth::authorized(headers, token, auth::now_s()) {
-        None
-    } else {
-        Some((StatusCode::UNAUTHORIZED, Html(page::login(false).into_string())).into_response())
+                .into_response()
+        })
+    }
+
+    /// The sign-in page with `status`, and `message` on it.
+    fn sign_in_page(&self, status: StatusCode, message: Option<&str>) -> Response {
+        let homeserver = self.openid.as_ref().map(|o| o.homeserver.as_str());
+        let html = signin_page::login(homeserver, self.token().is_some(), message).into_string();
+        let mut r = (status, Html(html)).into_response();
+        page::harden(r.headers_mut());
+        r
+    }
+
+    /// Who is asking, or the answer for a request without valid
+    /// credentials (404 when the wallboard is off, 429 when limited, 401).
+    fn viewer(&self, headers: &HeaderMap, source: Source) -> Result<Viewer, Refusal> {
+        if let Some(off) = self.off() {
+            return Err(off.into());
+        }
+        let unauthorized = |message: Option<&str>| self.sign_in_page(StatusCode::UNAUTHORIZED, message);
+        match auth::presented(headers) {
+            Presented::Bearer(given) => {
+                let Some(token) = self.token() else {
+                    return Err(unauthorized(Some("No operator token is set up on this server.")).into());
+                };
+                if let Err(limited) = self.limit.before_check(source) {
+                    return Err(self.too_many(limited, false).into());
+                }
+                if auth::token_matches(&given, token) {
+                    self.limit.passed(source);
+                    Ok(Viewer::operator())
+                } else {
+                    tracing::warn!(%source, "a wrong supervisor.token was given as a bearer token");
+                    Err(unauthorized(Some("That token is not right.")).into())
+                }
+            }
+            Presented::BadAuthorization => {
+                Err(unauthorized(Some("Authorization must be \"Bearer <supervisor.token>\".")).into())
+            }
+            Presented::Session(id) => self.sessions.viewer(&id, Instant::now()).ok_or_else(|| {
+                let mut r = unauthorized(Some("Your sign-in has ended; please sign in again."));
+                self.clear_cookie(&mut r);
+                r.into()
+            }),
+            Presented::BadCookie => {
+                let mut r = unauthorized(None);
+                self.clear_cookie(&mut r);
+                Err(r.into())
+            }
+            Presented::Nothing => Err(unauthorized(None).into()),
+        }
+    }
+
+    /// 429 with `Retry-After`: the sign-in page saying so, or (`json`)
+    /// `{"error": …}`.
+    fn too_many(&self, limited: Limited, json: bool) -> Response {
+        let secs = limited.retry_after_s();
+        let message = format!("Too many failed sign-ins; try again in {secs} s.");
+        let mut r = if json {
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(serde_json::json!({ "error": message })),
+            )
+                .into_response()
+        } else {
+            self.sign_in_page(StatusCode::TOO_MANY_REQUESTS, Some(&message))
+        };
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        r
+    }
+
+    fn clear_cookie(&self, r: &mut Response) {
+        if let Ok(v) = HeaderValue::from_str(&auth::clear_cookie(self.secure())) {
+            r.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+
+    /// The viewer's scope narrowed to `?queue=`, or the refusal.
+    fn scope(&self, viewer: &Viewer, only: &Only) -> Result<Scope, Refusal> {
+        let existing: Vec<_> = self.app.config.queues.iter().map(|q| q.setup.name.clone()).collect();
+        viewer
+            .scope
+            .narrowed(only.queue.as_deref(), &existing)
+            .map_err(|why| match why {
+                Narrowing::NotYours(m) => (StatusCode::FORBIDDEN, format!("{m}\n")).into_response().into(),
+                Narrowing::NoSuchQueue(m) => (StatusCode::NOT_FOUND, format!("{m}\n")).into_response().into(),
+            })
     }
 }
 
-async fn wallboard(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refused(&state, &headers) {
-        return refusal;
+/// The answer to a request that may not go on (boxed: a response is large).
+#[derive(Debug)]
+pub struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(r: Response) -> Self {
+        Self(Box::new(r))
     }
-    match events::read_board(&state).await {
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// `?queue=`: one of the viewer's queues.
+#[derive(Debug, Default, Deserialize)]
+pub struct Only {
+    pub queue: Option<String>,
+}
+
+/// The viewer and their (narrowed) scope, or the refusal.
+fn admit(wb: &Wallboard, headers: &HeaderMap, source: Source, only: &Only) -> Result<(Viewer, Scope), Refusal> {
+    let viewer = wb.viewer(headers, source)?;
+    let scope = wb.scope(&viewer, only)?;
+    Ok((viewer, scope))
+}
+
+async fn wallboard_page(
+    State(wb): State<Arc<Wallboard>>,
+    source: Source,
+    headers: HeaderMap,
+    Query(only): Query<Only>,
+) -> Response {
+    let (viewer, scope) = match admit(&wb, &headers, source, &only) {
+        Ok(v) => v,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match events::read_board(&wb.app, scope.clone()).await {
         Some(board) => {
-            let mut r = Html(page::wallboard(&board).into_string()).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            let mut r =
+                Html(page::wallboard(&board, &viewer, &scope, only.queue.as_deref()).into_string()).into_response();
+            page::harden(r.headers_mut());
             r
         }
         None => (StatusCode::SERVICE_UNAVAILABLE, "the engine is not running\n").into_response(),
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    token: String,
-}
-
-async fn login(State(state): State<Arc<AppState>>, Form(form): Form<LoginForm>) -> Response {
-    let Some(token) = state.config.supervisor.token.as_deref() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if !auth::matches(&form.token, token) {
-        tracing::warn!("a wrong wallboard token was given");
-        // Slows down guessing; the form says it was wrong.
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        return (StatusCode::UNAUTHORIZED, Html(page::login(true).into_string())).into_response();
-    }
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        auth::COOKIE,
-        auth::cookie_value(token, auth::now_s()),
-        auth::COOKIE_LIFETIME_S
-    );
-    let mut r = Redirect::to("/supervisor").into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    r
-}
-
-async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refused(&state, &headers) {
-        return refusal;
-    }
-    events::stream(state).into_response()
-}
-
-#[derive(Debug, Deserialize)]
-struct ExportQuery {
-    since: String,
-    until: Option<String>,
-    format: Option<crate::export::Format>,
-}
-
-async fn export(
-    State(state): State<Arc<AppState>>,
+async fn events(
+    State(wb): State<Arc<Wallboard>>,
+    source: Source,
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+    Query(only): Query<Only>,
 ) -> Response {
-    // Transcripts with real numbers: the token itself, never a browser's cookie.
-    let Some(token) = state.config.supervisor.token.as_deref() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if !auth::bearer(&headers, token) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            "export needs Authorization: Bearer <supervisor.token>\n",
-        )
-            .into_response();
+    match admit(&wb, &headers, source, &only) {
+        Ok((viewer, scope)) => events::stream(wb.clone(), viewer.session, scope).into_response(),
+        Err(refusal) => refusal.into_response(),
     }
-    let parsed = crate::export::parse_time(&q.since).and_then(|since| {
-        let until = q.until.as_deref().map(crate::export::parse_time).transpose()?;
-        Ok((since, until))
-    });
-    let (since, until) = match parsed {
-        Ok(p) => p,
-        Err(why) => return (StatusCode::BAD_REQUEST, format!("{why}\n")).into_response(),
-    };
-    let format = q.format.unwrap_or(crate::export::Format::Jsonl);
-    let (mut out, mut count, mut after) = (Vec::new(), 0usize, None);
-    loop {
-        let page = state
-            .read(move |e| crate::export::page(e.store(), after, since, until))
-            .await;
-        let (records, next) = match page {
-            Ok(Ok(p)) => p,
-            Ok(Err(error)) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n")).into_response(),
-            Err(gone) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{gone}\n")).into_response(),
-        };
-        if let Err(why) = crate::export::write(&records, format, after.is_none() && count == 0, &mut out) {
-            return (StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n")).into_response();
-        }
-        count += records.len();
-        match next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
-    let content_type = match format {
-        crate::export::Format::Jsonl => "application/jsonl",
-        crate::export::Format::Csv => "text/csv; charset=utf-8",
-    };
-    let mut r = out.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&count.to_string()) {
-        r.headers_mut().insert("x-smsdesk-count", v);
-    }
-    r
 }
 
-async fn figures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refused(&state, &headers) {
-        return refusal;
-    }
-    match events::read_board(&state).await {
-        Some(board) => Json(board).into_response(),
+async fn figures(
+    State(wb): State<Arc<Wallboard>>,
+    source: Source,
+    headers: HeaderMap,
+    Query(only): Query<Only>,
+) -> Response {
+    let scope = match admit(&wb, &headers, source, &only) {
+        Ok((_, scope)) => scope,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match events::read_board(&wb.app, scope).await {
+        Some(board) => {
+            let mut r = Json(board).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
         None => (StatusCode::SERVICE_UNAVAILABLE, "the engine is not running\n").into_response(),
     }
 }

@@ -2,12 +2,22 @@
 //! and script inline: nothing comes from anywhere but smsdesk, so it works
 //! on a closed network. The script listens to `/supervisor/events`
 //! (server-sent events) and rewrites the cells; it never reloads the page.
+//! The page says who is signed in and which queues they see, and has the
+//! sign-out button. `harden` sets the headers every page of ours gets: a
+//! Content-Security-Policy that runs only our own inline script and style
+//! (by their SHA-256), no framing, no caching, no referrer to other sites
+//! (`same-origin`: with `no-referrer` a browser posts forms with `Origin:
+//! null`, which `auth::cross_site` refuses).
 
+use axum::http::{header, HeaderMap, HeaderValue};
+use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use sha2::{Digest as _, Sha256};
 
+use super::auth::{Scope, Viewer};
 use super::view::Board;
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 body { font-family: system-ui, sans-serif; margin: 2rem; background: #10141a; color: #e8ecf1; }
 h1 { font-size: 1.4rem; margin: 0 0 1rem; }
 table { border-collapse: collapse; margin-bottom: 1.5rem; }
@@ -20,6 +30,10 @@ td.big { font-size: 1.6rem; font-weight: 700; }
 form { display: flex; gap: .5rem; }
 input { padding: .4rem; font-size: 1rem; }
 .error { color: #ff8a80; }
+.who { color: #9fb0c3; display: flex; gap: 1rem; align-items: center; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+.hint { color: #9fb0c3; font-size: .9rem; max-width: 36rem; }
+details { margin: .3rem 0; }
 "#;
 
 const SCRIPT: &str = r#"
@@ -60,12 +74,20 @@ function show(board) {
   status.textContent = "live · updated " + new Date(board.at).toLocaleTimeString();
   status.className = "";
 }
-const events = new EventSource("/supervisor/events");
-events.addEventListener("board", (e) => show(JSON.parse(e.data)));
-events.onerror = () => {
+function down(text) {
   const status = document.getElementById("status");
-  status.textContent = "connection lost; reconnecting…";
+  status.textContent = text;
   status.className = "down";
+}
+const events = new EventSource(document.body.dataset.events);
+events.addEventListener("board", (e) => show(JSON.parse(e.data)));
+events.addEventListener("signed-out", () => {
+  events.close();
+  down("signed out; reload the page to sign in again");
+});
+events.onerror = () => {
+  if (events.readyState === EventSource.CLOSED) down("disconnected; reload the page to sign in again");
+  else down("connection lost; reconnecting…");
 };
 "#;
 
@@ -86,8 +108,20 @@ fn agents(a: &std::collections::BTreeMap<&'static str, u32>) -> String {
     }
 }
 
-/// The wallboard with `board`'s figures (the script keeps them current).
-pub fn wallboard(board: &Board) -> Markup {
+/// The wallboard with `board`'s figures for `viewer`, showing `scope`
+/// (`only`: the `?queue=` asked for, kept for the live updates).
+pub fn wallboard(board: &Board, viewer: &Viewer, scope: &Scope, only: Option<&str>) -> Markup {
+    let events = match only {
+        Some(q) => format!(
+            "/supervisor/events?queue={}",
+            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        ),
+        None => "/supervisor/events".to_owned(),
+    };
+    let agents_label = match scope {
+        Scope::All => "all queues".to_owned(),
+        Scope::Queues(_) => format!("agents of {}", scope.label()),
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -97,8 +131,16 @@ pub fn wallboard(board: &Board) -> Markup {
                 title { "smsdesk wallboard" }
                 style { (PreEscaped(STYLE)) }
             }
-            body {
+            body data-events=(events) {
                 h1 { "smsdesk wallboard" }
+                div.who {
+                    span #who { "Signed in as " (viewer.who) " · " (scope.label()) }
+                    @if viewer.session.is_some() {
+                        form method="post" action="/supervisor/logout" {
+                            button #signout type="submit" { "Sign out" }
+                        }
+                    }
+                }
                 table #queues {
                     thead { tr {
                         th { "queue" } th { "waiting" } th { "longest wait" } th { "agents" }
@@ -122,7 +164,7 @@ pub fn wallboard(board: &Board) -> Markup {
                 }
                 table #agents {
                     thead { tr { th { "agents" } @for s in board.agents.keys() { th { (s) } } } }
-                    tbody { tr { td { "all queues" } @for (s, n) in &board.agents { td data-agents=(s) { (n) } } } }
+                    tbody { tr { td { (agents_label) } @for (s, n) in &board.agents { td data-agents=(s) { (n) } } } }
                 }
                 p #status { "connecting…" }
                 script { (PreEscaped(SCRIPT)) }
@@ -131,25 +173,33 @@ pub fn wallboard(board: &Board) -> Markup {
     }
 }
 
-/// The login form (also the answer to a missing or wrong token: it shows
-/// no figures at all).
-pub fn login(wrong: bool) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "smsdesk wallboard — sign in" }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                h1 { "smsdesk wallboard" }
-                @if wrong { p.error { "That token is not right." } }
-                form method="post" action="/supervisor/login" {
-                    input type="password" name="token" placeholder="supervisor token" autofocus required;
-                    button type="submit" { "Sign in" }
-                }
-            }
-        }
+/// The headers every page of ours gets (see the module's doc).
+pub fn harden(headers: &mut HeaderMap) {
+    let policy = format!(
+        "default-src 'none'; script-src {}; style-src {}; connect-src 'self' https: http:; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        hashes(&[SCRIPT, super::signin_page::SCRIPT]),
+        hashes(&[STYLE]),
+    );
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+}
+
+/// CSP sources for these inline texts: `'sha256-…'` each.
+fn hashes(texts: &[&str]) -> String {
+    texts
+        .iter()
+        .map(|t| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(t.as_bytes()))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,21 +1,24 @@
 //! The wallboard's figures as sent to the page (and `/supervisor/figures.json`):
 //! seconds as numbers, service level as a fraction, agents by state for
-//! the whole roster and per queue. Built on the engine thread from
-//! `smsdesk_core::figures`.
+//! the roster and per queue. Built on the engine thread from
+//! `smsdesk_core::figures`, for the queues a viewer may see: a supervisor
+//! of some queues gets those queues and, in `agents`, the agents on the
+//! roster of at least one of them (each counted once), nothing of an
+//! agent who serves only other queues.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use smsdesk_core::figures::{self, QueueFigures, AGENT_STATES};
 use smsdesk_core::state::State;
-use smsdesk_core::Timestamp;
+use smsdesk_core::{QueueName, Timestamp};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Board {
     /// Unix milliseconds the figures are for.
     pub at: u64,
     pub queues: Vec<QueueView>,
-    /// Every roster agent by state.
+    /// The roster agents of these queues (of every queue when unscoped) by state.
     pub agents: BTreeMap<&'static str, u32>,
 }
 
@@ -54,15 +57,17 @@ impl From<QueueFigures> for QueueView {
     }
 }
 
-/// The board at `now`.
-pub fn board(state: &State, now: Timestamp) -> Board {
+/// The board at `now`, of `queues` (every queue if `None`).
+pub fn board(state: &State, now: Timestamp, queues: Option<&[QueueName]>) -> Board {
     let mut agents: BTreeMap<&'static str, u32> = AGENT_STATES.iter().map(|s| (*s, 0)).collect();
-    for id in state.setup.agents.keys() {
-        *agents.entry(figures::agent_state(state, id)).or_default() += 1;
+    for (id, setup) in &state.setup.agents {
+        if queues.is_none_or(|wanted| setup.queues.iter().any(|q| wanted.contains(q))) {
+            *agents.entry(figures::agent_state(state, id)).or_default() += 1;
+        }
     }
     Board {
         at: now.0,
-        queues: figures::all(state, None, now)
+        queues: figures::all(state, queues, now)
             .into_iter()
             .map(QueueView::from)
             .collect(),

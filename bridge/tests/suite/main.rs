@@ -3,7 +3,8 @@
 //! (`config`) and black-box tests of the real `smsdesk` binary, including
 //! end to end with a real Synapse (`matrix_e2e`: the agent's day;
 //! `matrix_recovery`: crashes, restarts, outages; `buttons`: reaction
-//! buttons) and the demo script (`demo`). Run one file's tests with
+//! buttons; `wallboard_signin`: supervisors' sign-in with Matrix) and the
+//! demo script (`demo`). Run one file's tests with
 //! `cargo nextest run -p smsdesk -E 'test(/^buttons::/)'`.
 #![allow(clippy::unwrap_used)]
 
@@ -32,3 +33,5 @@ mod reload;
 mod retention;
 mod supervisors;
 mod wallboard;
+mod wallboard_guessing;
+mod wallboard_signin;

@@ -3,6 +3,9 @@
 //! the token and shows nothing, signs in with it, and a new SMS changes
 //! the waiting count on the page within 2 s, without a reload. A
 //! screenshot of the page is left in the test's temporary directory.
+//! With Synapse: Sue signs in with Matrix through the page's own script
+//! (a wrong password is told so), sees billing only, leaves no Matrix
+//! device behind, and signs out.
 
 use crate::common;
 
@@ -87,6 +90,19 @@ async fn wait_text(c: &fantoccini::Client, css: &str, want: &str, limit: Duratio
     }
 }
 
+/// Waits (up to 10 s) until the page's live stream is connected.
+async fn wait_live(c: &fantoccini::Client) {
+    let start = Instant::now();
+    loop {
+        let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
+        if status.starts_with("live") {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "never live: {status}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() {
     let tmp = tempfile::tempdir().unwrap();
@@ -123,17 +139,17 @@ async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() 
     // The sign-in form; a wrong token is told so and shows nothing.
     let input = c.find(Locator::Css("input[name=token]")).await.unwrap();
     input.send_keys("not-the-token").await.unwrap();
-    c.find(Locator::Css("button[type=submit]"))
+    c.find(Locator::Css("#token-submit"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    wait_text(&c, "p.error", "That token is not right.", Duration::from_secs(10)).await;
+    wait_text(&c, "#message", "That token is not right.", Duration::from_secs(10)).await;
     assert!(!c.source().await.unwrap().contains("data-queue"));
     let input = c.find(Locator::Css("input[name=token]")).await.unwrap();
     input.send_keys(SUPERVISOR_TOKEN).await.unwrap();
-    c.find(Locator::Css("button[type=submit]"))
+    c.find(Locator::Css("#token-submit"))
         .await
         .unwrap()
         .click()
@@ -143,15 +159,7 @@ async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() 
     let waiting = r#"tr[data-queue="billing"] td[data-k="waiting"]"#;
     wait_text(&c, waiting, "0", Duration::from_secs(10)).await;
     // Live: the stream is connected before the SMS is sent.
-    let start = Instant::now();
-    loop {
-        let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
-        if status.starts_with("live") {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "never live: {status}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_live(&c).await;
     let url_before = c.current_url().await.unwrap();
 
     // Nobody is available: the customer waits, and the page says so.
@@ -188,4 +196,96 @@ async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() 
     std::fs::write(&shot, png).unwrap();
     c.close().await.unwrap();
     drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_signs_out() {
+    use crate::wallboard_signin::{Desk, SUPPORT_CUSTOMER};
+    let desk = Desk::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let c = browser(&driver, &tmp.path().join("chromium")).await;
+    c.goto(&desk.url("/supervisor")).await.unwrap();
+    let homeserver = c
+        .find(Locator::Css("input[name=homeserver]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        homeserver.as_deref(),
+        Some(desk.synapse.url().as_str()),
+        "[matrix] homeserver"
+    );
+    let sign_in = |password: &'static str| {
+        let c = c.clone();
+        async move {
+            let user = c.find(Locator::Css("#matrix input[name=user]")).await.unwrap();
+            user.clear().await.unwrap();
+            user.send_keys("@sue:localhost").await.unwrap();
+            let field = c.find(Locator::Css("#matrix input[name=password]")).await.unwrap();
+            field.send_keys(password).await.unwrap();
+            c.find(Locator::Css("#matrix-submit"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+    };
+    // A wrong password: the homeserver's refusal, on the page.
+    sign_in("not-her-password").await;
+    let start = Instant::now();
+    loop {
+        let said = c.find(Locator::Id("matrix-error")).await.unwrap().text().await.unwrap();
+        if !said.is_empty() {
+            assert!(said.contains("Invalid username or password"), "{said}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no error shown");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sign_in("sue-password").await;
+    wait_text(
+        &c,
+        "#who",
+        "Signed in as @sue:localhost · billing",
+        Duration::from_secs(15),
+    )
+    .await;
+    wait_text(
+        &c,
+        r#"tr[data-queue="billing"] td[data-k="waiting"]"#,
+        "1",
+        Duration::from_secs(5),
+    )
+    .await;
+    wait_live(&c).await;
+    let page = c.source().await.unwrap();
+    for other in ["support", SUPPORT_CUSTOMER] {
+        assert!(!page.contains(other), "the page shows {other:?}: {page}");
+    }
+    // The page's Matrix session was logged out: its device is gone.
+    let devices = common::matrix::devices(&desk.synapse.url(), "sue", "sue-password").await;
+    assert!(
+        !devices.iter().any(|d| d.starts_with("smsdesk wallboard sign-in")),
+        "the sign-in page left its Matrix session behind: {devices:?}"
+    );
+
+    c.find(Locator::Id("signout")).await.unwrap().click().await.unwrap();
+    let start = Instant::now();
+    while c.find(Locator::Id("matrix")).await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "not back at the sign-in page"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    c.goto(&desk.url("/supervisor")).await.unwrap();
+    c.find(Locator::Id("matrix"))
+        .await
+        .expect("still signed out after a reload");
+    assert!(!c.source().await.unwrap().contains("data-queue"));
+    c.close().await.unwrap();
 }

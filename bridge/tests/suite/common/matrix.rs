@@ -358,3 +358,81 @@ impl User {
             .event_id
     }
 }
+
+/// The display names of `user`'s devices (sessions; "" for none), the
+/// one this logs in with (and out again) included.
+pub async fn devices(homeserver: &str, user: &str, password: &str) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let access = login(&http, homeserver, user, password).await.0;
+    let devices: serde_json::Value = http
+        .get(format!("{homeserver}/_matrix/client/v3/devices"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("devices")
+        .json()
+        .await
+        .expect("devices answer");
+    logout(&http, homeserver, &access).await;
+    devices["devices"]
+        .as_array()
+        .expect("a device list")
+        .iter()
+        .map(|d| d["display_name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Logs `user` in with the client API: (access token, user id).
+async fn login(http: &reqwest::Client, homeserver: &str, user: &str, password: &str) -> (String, String) {
+    let login: serde_json::Value = http
+        .post(format!("{homeserver}/_matrix/client/v3/login"))
+        .json(&serde_json::json!({
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": user},
+            "password": password,
+        }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login answer");
+    (
+        login["access_token"].as_str().expect("an access token").to_owned(),
+        login["user_id"].as_str().expect("a user id").to_owned(),
+    )
+}
+
+async fn logout(http: &reqwest::Client, homeserver: &str, access: &str) {
+    let out = http
+        .post(format!("{homeserver}/_matrix/client/v3/logout"))
+        .bearer_auth(access)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status(), 200, "logout");
+}
+
+/// An OpenID token of `user`, got as the wallboard's sign-in page gets
+/// one: log in to the client API, ask for the token, log out again. The
+/// homeserver's answer (`access_token`, `matrix_server_name`, …).
+pub async fn openid_token(homeserver: &str, user: &str, password: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let (access, user_id) = login(&http, homeserver, user, password).await;
+    let token: serde_json::Value = http
+        .post(format!(
+            "{homeserver}/_matrix/client/v3/user/{user_id}/openid/request_token"
+        ))
+        .bearer_auth(&access)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("request_token")
+        .json()
+        .await
+        .expect("request_token answer");
+    assert!(token["access_token"].is_string(), "no OpenID token: {token}");
+    logout(&http, homeserver, &access).await;
+    token
+}

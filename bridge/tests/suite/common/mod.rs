@@ -61,6 +61,17 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// A client whose requests come from `127.0.0.<last>` (Linux answers
+/// every 127/8 address on loopback): a source address of its own, for
+/// what is counted per source. Redirects are not followed.
+pub fn client_from(last: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 /// The `smsdesk` binary the tests and benchmarks run: this build's, or the
 /// one `SMSDESK_BIN` names (to measure another build with the same
 /// benchmark, e.g. the code before a change).
