@@ -12,9 +12,11 @@
 //!    the plugin said. A duplicate carrier message id is acknowledged and
 //!    stored once.
 //! 5. A plugin failure (or a plugin that cannot judge the request now,
-//!    e.g. its key is missing) answers 503 so the carrier retries, and the
-//!    raw request is kept for replay, with its receive time; an SMS to a number with no entry point is
-//!    kept too and answered 422.
+//!    e.g. its key is missing) answers 503 so the carrier retries. The raw
+//!    request is kept for replay, with its receive time, only if the host
+//!    confirmed its signature during the call (`Judged::signature_verified`):
+//!    an unsigned flood writes nothing. An SMS to a number with no entry
+//!    point is kept too and answered 422.
 //!
 //! Customer message bodies are logged at debug level only.
 
@@ -113,11 +115,17 @@ pub async fn webhook<S: WebhookSink>(
     request.received_at_ms = Some(kept_at.unwrap_or_else(|| Timestamp::now().0));
     let plugin = watched.get();
     let call_request = request.clone();
-    let outcome = tokio::task::spawn_blocking(move || plugin.handle_webhook(kind, &call_request)).await;
-    let keep = |reason: String| {
+    let judged = tokio::task::spawn_blocking(move || plugin.judge_webhook(kind, &call_request)).await;
+    // Only a request whose signature the host confirmed may be kept when the
+    // plugin could not finish: anyone can send an unsigned one, and keeping
+    // those would let a flood fill the disk.
+    let signed = judged.as_ref().is_ok_and(|j| j.signature_verified);
+    let outcome = judged.map(|j| j.outcome);
+    // Whether the request is on disk for replay afterwards.
+    let keep = |reason: String| -> bool {
         if replayed {
             tracing::warn!(%carrier, %reason, "replayed request refused again; the kept copy stays");
-            return;
+            return true;
         }
         let letter = DeadLetter {
             carrier: carrier.clone(),
@@ -128,28 +136,40 @@ pub async fn webhook<S: WebhookSink>(
         };
         match tokio::task::block_in_place(|| state.parts().dead_letters.keep(&letter)) {
             Ok(path) => {
-                tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay")
+                tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay");
+                true
             }
-            Err(error) => tracing::error!(%carrier, %error, "could not keep the webhook for replay"),
+            Err(error) => {
+                tracing::error!(%carrier, %error, "could not keep the webhook for replay");
+                false
+            }
         }
+    };
+    let keep_unless_unsigned = |reason: String| -> bool {
+        if !signed {
+            tracing::warn!(%carrier, %reason, "webhook not kept: its signature was never confirmed");
+            return false;
+        }
+        keep(reason)
     };
     let result = match outcome {
         Ok(Ok(r)) => r,
         Ok(Err(error)) => {
             metric("plugin_failure");
-            keep(error.to_string());
+            let kept = keep_unless_unsigned(error.to_string());
             return text(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "the carrier plugin failed; the request is kept and can be retried",
+                if kept {
+                    "the carrier plugin failed; the request is kept and can be retried"
+                } else {
+                    "the carrier plugin could not judge this request; please retry"
+                },
             );
         }
         Err(join) => {
             metric("plugin_failure");
-            keep(join.to_string());
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "internal error; the request is kept and can be retried",
-            );
+            tracing::error!(%carrier, error = %join, "the carrier plugin's call panicked the host thread");
+            return text(StatusCode::SERVICE_UNAVAILABLE, "internal error; please retry");
         }
     };
     let result = match result {
@@ -167,10 +187,14 @@ pub async fn webhook<S: WebhookSink>(
         Err(WebhookError::RetryLater(why)) => {
             metric("plugin_failure");
             tracing::error!(%carrier, %why, "the carrier plugin cannot judge webhooks now; check this carrier's config");
-            keep(format!("the plugin cannot judge it now: {why}"));
+            let kept = keep_unless_unsigned(format!("the plugin cannot judge it now: {why}"));
             return text(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "this request cannot be verified now; it is kept and can be retried",
+                if kept {
+                    "this request cannot be processed now; it is kept and can be retried"
+                } else {
+                    "this request cannot be verified now; please retry"
+                },
             );
         }
     };
@@ -185,7 +209,7 @@ pub async fn webhook<S: WebhookSink>(
     if let Err(refused) = checked {
         metric("malformed");
         tracing::warn!(%carrier, %refused, "webhook with a field smsdesk does not store refused");
-        keep(format!("refused: {refused}"));
+        let _ = keep(format!("refused: {refused}"));
         return text(StatusCode::BAD_REQUEST, format!("malformed request: {refused}"));
     }
 
@@ -265,7 +289,16 @@ pub async fn webhook<S: WebhookSink>(
     }
     if !unknown.is_empty() {
         metric("unknown_number");
-        keep(format!("no entry point for {}", unknown.join(", ")));
+        let kept = keep(format!("no entry point for {}", unknown.join(", ")));
+        if accepted + duplicates == 0 && !kept {
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "no entry point is configured for {}, and smsdesk cannot keep the message now; please retry",
+                    unknown.join(", ")
+                ),
+            );
+        }
         if accepted + duplicates == 0 {
             return text(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -238,16 +238,34 @@ async fn a_kept_request_is_replayed_once_the_number_is_configured() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_carrier_plugin_gets_503_the_request_kept_and_the_server_keeps_serving() {
+    use hmac::Mac as _;
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(dir.path());
     let client = reqwest::Client::new();
-    let r = client
-        .post(server.url("/webhooks/broken/inbound"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("MessageSid=SM1&From=%2B15557770001&To=%2B15550001111&Body=hi")
-        .send()
-        .await
-        .unwrap();
+    let body = "MessageSid=SM1&From=%2B15557770001&To=%2B15550001111&Body=hi";
+    let post = |signature: Option<String>| {
+        let mut r = client
+            .post(server.url("/webhooks/broken/inbound"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(s) = signature {
+            r = r.header("x-hostile-signature", s);
+        }
+        r.send()
+    };
+    // Unsigned (or wrongly signed): 503, and nothing is written. Before,
+    // every request a plugin failed on was kept, signed or not.
+    for signature in [None, Some("00".repeat(32))] {
+        let r = post(signature).await.unwrap();
+        assert_eq!(r.status(), 503, "the carrier must retry");
+        let text = r.text().await.unwrap();
+        assert!(!text.contains("kept"), "{text}");
+        assert!(server.dead_letters().is_empty(), "an unsigned request was kept");
+    }
+    // Signed with the carrier's secret: 503, and kept for replay.
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(BROKEN_TOKEN.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    let r = post(Some(hex::encode(mac.finalize().into_bytes()))).await.unwrap();
     assert_eq!(r.status(), 503, "the carrier must retry");
     assert!(r.text().await.unwrap().contains("kept"));
     let letters = server.dead_letters();
@@ -272,11 +290,11 @@ async fn a_failing_carrier_plugin_gets_503_the_request_kept_and_the_server_keeps
         .await
         .unwrap();
     assert!(
-        metrics.contains(r#"smsdesk_webhooks_total{carrier="broken",kind="inbound",outcome="plugin_failure"} 1"#),
+        metrics.contains(r#"smsdesk_webhooks_total{carrier="broken",kind="inbound",outcome="plugin_failure"} 3"#),
         "{metrics}"
     );
     assert!(
-        metrics.contains(r#"smsdesk_plugin_failures{plugin="broken"} 1"#),
+        metrics.contains(r#"smsdesk_plugin_failures{plugin="broken"} 3"#),
         "{metrics}"
     );
     server.stop();

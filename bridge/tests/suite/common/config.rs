@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{dist, ENTRY, SUPERVISOR_TOKEN, TELNYX_ENTRY, TELNYX_KEY};
+use super::{dist, BROKEN_TOKEN, ENTRY, SUPERVISOR_TOKEN, TELNYX_ENTRY, TELNYX_KEY};
 
 /// Where the Matrix bot logs in: (homeserver URL, the `password = …` or
 /// `access_token = …` line).
@@ -56,6 +56,8 @@ api_base = "{api_base}"
 name = "broken"
 plugin = "{broken}"
 allowed_hosts = []
+[carriers.config]
+auth_token = "{BROKEN_TOKEN}"
 
 [[entry_points]]
 number = "{ENTRY}"

@@ -28,6 +28,8 @@ pub const ENTRY: &str = "+15550001111";
 /// simulator expects from smsdesk for it.
 pub const TELNYX_ENTRY: &str = "+18885550100";
 pub const TELNYX_KEY: &str = "KEYtest-telnyx-0123456789";
+/// The "broken" (hostile) carrier's `auth_token`: it checks `x-hostile-signature` with it, then traps.
+pub const BROKEN_TOKEN: &str = "broken-secret-0123456789abcdef";
 /// `supervisor.token` in the tests' config: opens the wallboard.
 pub const SUPERVISOR_TOKEN: &str = "wallboard-test-token-0123456789";
 
