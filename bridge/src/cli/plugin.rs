@@ -78,7 +78,7 @@ pub struct LimitArgs {
     /// CPU budget of one call, in milliseconds.
     #[arg(long, default_value_t = 100)]
     budget_ms: u64,
-    /// Memory cap of one instance, in MiB.
+    /// Memory cap of one instance, in MiB: all its memories and tables together.
     #[arg(long, default_value_t = 64)]
     memory_mib: usize,
 }

@@ -262,3 +262,37 @@ fn an_intake_bot_runs_turn_by_turn_on_a_conversation() {
         "{json}"
     );
 }
+
+#[test]
+fn plugin_check_fails_a_sleeping_a_table_growing_and_a_many_memory_plugin_within_its_budget() {
+    // Before: the sleeping router held `plugin check` for its hour; the
+    // table and the sixteen memories took the host to hundreds of MB.
+    let tmp = tempfile::tempdir().unwrap();
+    let wat = |name: &str| {
+        let source = root().join(format!("examples/plugins/hostile-table/{name}.wat"));
+        let path = tmp.path().join(format!("router-{name}.wasm"));
+        std::fs::write(&path, wat::parse_file(&source).unwrap()).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let sleeping = plugin("router-hostile");
+    let cases: [(Vec<String>, &str); 3] = [
+        (
+            vec![sleeping, "--setting".into(), "mode=sleep".into()],
+            "smsdesk plugins may not wait",
+        ),
+        (vec![wat("tables")], "exceeded its memory cap (64 MiB)"),
+        (vec![wat("memories")], "cannot be instantiated"),
+    ];
+    for (args, says) in cases {
+        let mut argv = vec!["plugin", "check", "--budget-ms", "100"];
+        argv.extend(args.iter().map(String::as_str));
+        let started = std::time::Instant::now();
+        let check = smsdesk(&argv);
+        let took = started.elapsed();
+        let text = format!("{}{}", out(&check), err(&check));
+        assert!(!check.status.success(), "{args:?} passed: {text}");
+        assert!(text.contains(says), "{args:?}: {text}");
+        // The budget (100 ms) plus a second, beyond the process's own start.
+        assert!(took < std::time::Duration::from_secs(4), "{args:?} took {took:?}");
+    }
+}
