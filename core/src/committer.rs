@@ -6,11 +6,16 @@
 //! next timer deadline and fires it.
 //!
 //! Dropping the `Committer` stops the thread after the batch in flight.
+//!
+//! `Liveness` is the thread's heartbeat: it says since when the thread has
+//! been busy with one piece of work (a batch, a tick, a query), so a health
+//! check can tell a stuck engine from an idle one.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::command::Command;
 use crate::engine::{Engine, EngineError, Executed};
@@ -33,6 +38,48 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp::now()
+    }
+}
+
+/// Since when the engine thread has been busy with one piece of work;
+/// shared by the thread (which feeds it) and health checks (which read it).
+#[derive(Clone, Debug)]
+pub struct Liveness {
+    origin: Instant,
+    /// Milliseconds after `origin` (plus one) when the current work began;
+    /// 0 while the thread waits for work.
+    busy_since: Arc<AtomicU64>,
+}
+
+impl Default for Liveness {
+    fn default() -> Self {
+        Self {
+            origin: Instant::now(),
+            busy_since: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl Liveness {
+    fn busy(&self) {
+        let ms = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.busy_since.store(ms.saturating_add(1), Ordering::Relaxed);
+    }
+
+    fn idle(&self) {
+        self.busy_since.store(0, Ordering::Relaxed);
+    }
+
+    /// How long the thread has been busy with its current work; `None`
+    /// while it waits for work.
+    pub fn busy_for(&self) -> Option<Duration> {
+        match self.busy_since.load(Ordering::Relaxed) {
+            0 => None,
+            since => {
+                let now = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+                Some(Duration::from_millis(now.saturating_sub(since - 1)))
+            }
+        }
     }
 }
 
@@ -80,6 +127,7 @@ impl Default for Options {
 pub struct Committer<S: KvStore + 'static> {
     tx: Option<Sender<Job<S>>>,
     thread: Option<JoinHandle<()>>,
+    liveness: Liveness,
 }
 
 impl<S: KvStore + 'static> std::fmt::Debug for Committer<S> {
@@ -93,11 +141,22 @@ impl<S: KvStore + 'static> std::fmt::Debug for Committer<S> {
 impl<S: KvStore + 'static> Committer<S> {
     pub fn spawn(engine: Engine<S>, clock: Arc<dyn Clock>, options: Options) -> Self {
         let (tx, rx) = mpsc::channel();
+        let liveness = Liveness::default();
+        let beat = liveness.clone();
         let thread = std::thread::Builder::new()
             .name("smsdesk-engine".to_owned())
-            .spawn(move || run(engine, rx, clock.as_ref(), &options))
+            .spawn(move || run(engine, rx, clock.as_ref(), &options, &beat))
             .ok();
-        Self { tx: Some(tx), thread }
+        Self {
+            tx: Some(tx),
+            thread,
+            liveness,
+        }
+    }
+
+    /// The engine thread's heartbeat.
+    pub fn liveness(&self) -> &Liveness {
+        &self.liveness
     }
 
     /// Queues a command; `reply` is called once it is committed (or refused).
@@ -161,19 +220,31 @@ impl<S: KvStore + 'static> Drop for Committer<S> {
     }
 }
 
-fn run<S: KvStore>(mut engine: Engine<S>, rx: Receiver<Job<S>>, clock: &dyn Clock, options: &Options) {
+fn run<S: KvStore>(
+    mut engine: Engine<S>,
+    rx: Receiver<Job<S>>,
+    clock: &dyn Clock,
+    options: &Options,
+    liveness: &Liveness,
+) {
     // Fire whatever expired while we were down, before taking new work.
+    liveness.busy();
     tick(&mut engine, clock.now(), options, Tick::WhenDue);
     loop {
+        liveness.idle();
         let now = clock.now();
         let wait = engine
             .state()
             .next_deadline()
             .map_or(options.max_sleep, |d| d.since(now).min(options.max_sleep));
         let first = match rx.recv_timeout(wait) {
-            Ok(job) => job,
+            Ok(job) => {
+                liveness.busy();
+                job
+            }
             Err(RecvTimeoutError::Timeout) => {
                 // Idle: fire timers, and route (a queue may have opened).
+                liveness.busy();
                 tick(&mut engine, clock.now(), options, Tick::Always);
                 continue;
             }
@@ -253,5 +324,21 @@ fn tick<S: KvStore>(engine: &mut Engine<S>, now: Timestamp, options: &Options, w
 fn notify<S: KvStore>(engine: &Engine<S>, options: &Options) {
     if let Some(f) = &options.on_commit {
         f(engine.state().counters.next_seq);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Liveness;
+
+    #[test]
+    fn liveness_says_how_long_the_current_work_has_lasted() {
+        let l = Liveness::default();
+        assert_eq!(l.busy_for(), None);
+        l.busy();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert!(l.busy_for().is_some_and(|d| d >= std::time::Duration::from_millis(25)));
+        l.idle();
+        assert_eq!(l.busy_for(), None);
     }
 }

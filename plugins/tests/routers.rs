@@ -207,34 +207,44 @@ fn the_engine_routes_through_a_router_plugin() {
 
 #[test]
 fn a_failing_router_falls_back_to_longest_available() {
-    let mut routers = Routers::default();
-    let hostile = RouterPlugin::load(
-        &host(),
-        "hostile",
-        &plugin("router-hostile"),
-        vec![("mode".into(), "trap".into())],
-    )
-    .unwrap();
-    routers.set(QueueName::from("billing"), Box::new(hostile));
-    let mut engine = Engine::open(MemoryStore::new(), setup(), routers).unwrap();
-    engine
-        .execute(
-            Command::SetAvailable {
-                agent: AgentId::from("@ann:example.com"),
-            },
-            Timestamp(1_000),
+    // "sleep": before, the router waited an hour inside the host, holding
+    // the engine; now it fails at once, like a trap.
+    for mode in ["trap", "sleep"] {
+        let mut routers = Routers::default();
+        let hostile = RouterPlugin::load(
+            &host(),
+            "hostile",
+            &plugin("router-hostile"),
+            vec![("mode".into(), mode.into())],
         )
-        .unwrap()
         .unwrap();
-    let outcome = engine.execute_batch(vec![sms("SM1")], Timestamp(9_000)).unwrap();
-    assert!(
-        outcome
-            .routed
-            .iter()
-            .any(|r| matches!(&r.event, Event::Offered { agent, .. } if agent.as_str() == "@ann:example.com")),
-        "the conversation was not routed: {:?}",
-        outcome.routed
-    );
+        routers.set(QueueName::from("billing"), Box::new(hostile));
+        let mut engine = Engine::open(MemoryStore::new(), setup(), routers).unwrap();
+        engine
+            .execute(
+                Command::SetAvailable {
+                    agent: AgentId::from("@ann:example.com"),
+                },
+                Timestamp(1_000),
+            )
+            .unwrap()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let outcome = engine.execute_batch(vec![sms("SM1")], Timestamp(9_000)).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{mode}: {:?}",
+            started.elapsed()
+        );
+        assert!(
+            outcome
+                .routed
+                .iter()
+                .any(|r| matches!(&r.event, Event::Offered { agent, .. } if agent.as_str() == "@ann:example.com")),
+            "{mode}: the conversation was not routed: {:?}",
+            outcome.routed
+        );
+    }
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! `smsdesk run`: validates the config (refusing to start on any problem,
 //! with the same messages as `check-config`), sets up logging and serves
-//! until Ctrl-C or SIGTERM.
+//! until Ctrl-C or SIGTERM. A stop is clean when it can be, and never takes
+//! longer than `GRACE`: past it the process exits with code 1 whatever is
+//! still running (everything acknowledged is already durable, so nothing
+//! is lost by not waiting for a stuck task).
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::logging::{self, LogFormat};
 
@@ -45,5 +49,20 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!(grace_s = GRACE.as_secs(), "shutting down");
+    // A watchdog beside the runtime: a stuck engine, plugin or connection
+    // cannot hold the process past the grace.
+    let _ = std::thread::Builder::new()
+        .name("smsdesk-stop-watchdog".into())
+        .spawn(|| {
+            std::thread::sleep(GRACE);
+            tracing::error!(
+                grace_s = GRACE.as_secs(),
+                "smsdesk did not stop within its grace; exiting now"
+            );
+            std::process::exit(1);
+        });
 }
+
+/// The longest a stop (Ctrl-C, SIGTERM) takes.
+pub const GRACE: Duration = Duration::from_secs(20);

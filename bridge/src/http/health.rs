@@ -1,4 +1,4 @@
-//! `/healthz` (the process answers), `/readyz` (store healthy, engine
+//! `/healthz` (the process answers and its engine makes progress), `/readyz` (store healthy, engine
 //! running, plugins loaded — carriers by name, router plugins by queue —,
 //! homeserver reachable) and `/metrics`.
 
@@ -11,8 +11,26 @@ use axum::Json;
 
 use crate::app::AppState;
 
-pub async fn healthz() -> &'static str {
-    "ok\n"
+/// How long the engine thread may be busy with one piece of work before
+/// `/healthz` says the process is not healthy: a batch takes milliseconds,
+/// and a plugin call is cut at its budget, so this is only reached by a
+/// stuck engine (a restart is the cure).
+pub const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// 200 while the engine thread makes progress; 503 once it has been busy
+/// with one piece of work for `STUCK_AFTER` (fed by the committer itself,
+/// so a stuck engine cannot look healthy).
+pub async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    match state.committer.liveness().busy_for() {
+        Some(busy) if busy >= STUCK_AFTER => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "stuck: the engine has been busy with one piece of work for {} s\n",
+                busy.as_secs()
+            ),
+        ),
+        _ => (StatusCode::OK, "ok\n".to_owned()),
+    }
 }
 
 pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {

@@ -97,3 +97,60 @@ fn sighup_reloads_intake_bots_and_a_broken_one_keeps_the_loaded_version() {
     );
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_queue_with_a_sleeping_router_takes_webhooks_stays_healthy_and_stops_on_sigterm() {
+    // Before: a router that slept an hour inside the host held the
+    // committer: the next webhook got no answer, /readyz hung, SIGTERM did
+    // not stop the process.
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let text = server_config(port, "http://127.0.0.1:9", None).replace(
+        "name = \"billing\"\n",
+        &format!(
+            "name = \"billing\"\nrouter = \"{}\"\nrouter_settings = {{ mode = \"sleep\" }}\n",
+            dist("router-hostile")
+        ),
+    );
+    let mut server = Server::start_with_config(dir.path(), port, &text, None);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for i in 0..5 {
+        let sid = format!("SM{i:032}");
+        let customer = format!("+1555777000{i}");
+        let params = common::sms_params(&sid, &customer, common::ENTRY, "hello");
+        let started = Instant::now();
+        let (status, _) = common::post_signed(&client, &server, &params, common::TOKEN).await;
+        assert_eq!(status, 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+    for path in ["/readyz", "/healthz"] {
+        let r = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}: {}", r.text().await.unwrap());
+    }
+    let child = server.child.as_mut().unwrap();
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(25),
+            "SIGTERM did not stop smsdesk"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a clean stop: {status:?}");
+    server.child = None;
+}
