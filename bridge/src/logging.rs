@@ -3,6 +3,11 @@
 //! only) or one JSON object per line (`--log-format json` or
 //! `SMSDESK_LOG_FORMAT=json`). No event uses a field named `message`,
 //! which is the JSON line's own message key.
+//!
+//! Text lines escape control characters in every field (`escaped`): many
+//! values come from requests (a URL path, a plugin's message about a
+//! body), and a newline in one must not forge a log line of its own. JSON
+//! lines are escaped by JSON itself.
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -24,7 +29,47 @@ pub fn init(format: LogFormat) {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match format {
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Text => builder
+            .fmt_fields(tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+                let text = format!("{value:?}");
+                let value = escaped(&text);
+                if field.name() == "message" {
+                    write!(writer, "{value}")
+                } else {
+                    write!(writer, "{field}={value}")
+                }
+            }))
+            .try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// `text` with control characters (newlines, carriage returns, escape
+/// sequences) written as Rust escapes, so one value stays on one line.
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_cannot_break_a_line() {
+        assert_eq!(super::escaped("plain text"), "plain text");
+        assert_eq!(
+            super::escaped("nonexistent\nINFO fake log line\r\u{1b}[31m"),
+            "nonexistent\\nINFO fake log line\\r\\u{1b}[31m"
+        );
+    }
 }

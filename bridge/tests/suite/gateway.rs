@@ -403,3 +403,33 @@ async fn stored_data_is_readable_by_its_owner_only() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_cannot_forge_a_log_line() {
+    // Before: the unknown carrier's name was printed raw, and its %0a
+    // started a line of the attacker's own in text logs.
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let text = common::config::server_config(port, "http://127.0.0.1:9", None);
+    let log = dir.path().join("smsdesk.log");
+    let mut server = Server::start_with_config(dir.path(), port, &text, None);
+    server.stop();
+    server.log = Some(log.clone());
+    server.env = vec![("SMSDESK_LOG".into(), "info".into())];
+    server.spawn();
+    let r = reqwest::Client::new()
+        .post(server.url("/webhooks/nonexistent%0aINFO%20fake%20log%20line/inbound"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    server.stop();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("webhook for an unknown carrier"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("INFO fake")),
+        "a forged line:\n{text}"
+    );
+    assert!(text.contains(r"nonexistent\nINFO fake log line"), "{text}");
+}
