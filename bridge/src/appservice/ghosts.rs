@@ -101,7 +101,8 @@ impl Ghosts {
         for<'a> R::Authentication: AuthScheme<Input<'a> = SendAccessToken<'a>>,
     {
         let versions = SupportedVersions {
-            versions: [MatrixVersion::V1_1, MatrixVersion::V1_3].into(),
+            // 1.7: the appservice ping.
+            versions: [MatrixVersion::V1_1, MatrixVersion::V1_3, MatrixVersion::V1_7].into(),
             features: Default::default(),
         };
         let identity = user.map(AppserviceUserIdentity::new).unwrap_or_default();
@@ -155,6 +156,14 @@ impl Ghosts {
             .map_err(|e| GhostError::Unreachable(e.to_string()))?;
         R::IncomingResponse::try_from_http_response(http_response)
             .map_err(|e| GhostError::Unreachable(format!("the homeserver's answer cannot be read: {e}")))
+    }
+
+    /// Asks the homeserver to ping smsdesk's appservice endpoint back (spec
+    /// v1.7), with the `as_token` the endpoint demands. (matrix-sdk's own
+    /// client sent it without a token: "no access token provided".)
+    pub async fn ping(&self, appservice_id: &str) -> Result<(), GhostError> {
+        let request = ruma::api::client::appservice::request_ping::v1::Request::new(appservice_id.to_owned());
+        self.call(request, None).await.map(|_| ())
     }
 
     /// Registers a user of our namespaces (a ghost, or the bot itself);

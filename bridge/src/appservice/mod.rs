@@ -25,7 +25,7 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use crate::config::{AppserviceConfig, Config, MatrixAuth};
-pub use ghosts::Ghosts;
+pub use ghosts::{GhostError, Ghosts};
 pub use inbox::Inbox;
 
 /// What appservice mode shares between the HTTP listener and the desk.

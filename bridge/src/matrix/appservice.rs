@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
-use matrix_sdk::ruma::api::client::appservice::request_ping;
 use matrix_sdk::ruma::api::client::membership::joined_rooms;
 use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
 use matrix_sdk::ruma::events::room::member::OriginalSyncRoomMemberEvent;
@@ -161,7 +160,9 @@ impl Bot {
     async fn transactions(self: &Arc<Self>, appservice: Arc<Appservice>) {
         let failpoint = Failpoint::from_env();
         let mut swept = Instant::now().checked_sub(SWEEP).unwrap_or_else(Instant::now);
-        let mut pinged = Instant::now();
+        // The first ping as soon as the inbox is idle: /readyz tells the
+        // truth from the start.
+        let mut pinged = Instant::now().checked_sub(PING).unwrap_or_else(Instant::now);
         let mut backoff = BACKOFF_START;
         loop {
             let inbox = appservice.clone();
@@ -228,16 +229,9 @@ impl Bot {
     /// Asks the homeserver to call smsdesk's ping (spec v1.7); a
     /// homeserver without it is asked who the bot is instead.
     async fn ping(&self, appservice: &Appservice) {
-        let request = request_ping::v1::Request::new(appservice.registration.id.clone());
-        let ok = match self.client.send(request).await {
-            Ok(_) => true,
-            Err(error)
-                if error
-                    .as_client_api_error()
-                    .is_some_and(|e| e.status_code.as_u16() == 404) =>
-            {
-                self.client.whoami().await.is_ok()
-            }
+        let ok = match appservice.ghosts.ping(&appservice.registration.id).await {
+            Ok(()) => true,
+            Err(crate::appservice::GhostError::Refused { status: 404, .. }) => self.client.whoami().await.is_ok(),
             Err(error) => {
                 tracing::warn!(%error, "the homeserver cannot reach smsdesk's appservice endpoint (ping failed)");
                 false

@@ -105,6 +105,40 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
     }
     let mut server = Server::start_with_config(&dir, port, &config, None);
     let http = reqwest::Client::new();
+    // The desk asks the homeserver to ping it back at once (with the
+    // as_token: before, matrix-sdk sent none, "no access token provided",
+    // and /readyz said the homeserver was unreachable every 30 s).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut readyz = String::new();
+    while Instant::now() < deadline {
+        readyz = http
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if readyz.contains("\"homeserver\":\"reachable\"") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(readyz.contains("\"homeserver\":\"reachable\""), "{readyz}");
+    // Still so once the first ping has been answered.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let readyz = http
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        readyz.contains("\"homeserver\":\"reachable\""),
+        "after the ping: {readyz}"
+    );
 
     let alice = User::login(&synapse.url(), "alice", "alice-password").await;
     let desk = alice.wait_for("This is your smsdesk desk").await.room;

@@ -67,6 +67,14 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
         "{}",
         agents.body
     );
+    // Bob never signed in: "—", not "offline for 499015h 43m" (since 1970).
+    let bob = agents
+        .body
+        .lines()
+        .find(|l| l.contains("@bob:localhost"))
+        .unwrap_or_else(|| panic!("no Bob: {}", agents.body));
+    let hours = |w: &str| w.strip_suffix('h').is_some_and(|n| n.parse::<u64>().is_ok());
+    assert!(bob.contains('—') && !bob.split_whitespace().any(hours), "{bob}");
 
     sue.say(&sroom, "!history +15557770001").await;
     let history = sue.wait_for("Conversation #0 —").await;

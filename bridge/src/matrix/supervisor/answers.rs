@@ -67,7 +67,9 @@ pub fn agents(state: &State, queues: &[QueueName], filter: Option<&str>, now: Ti
                 a.name.clone(),
                 a.id.to_string(),
                 status,
-                duration(state.agent(&a.id).map(|s| now.since(s.since))),
+                // An agent who never changed state has no "since" (it reads
+                // as the Unix epoch): "—", not "offline for 499015h".
+                duration(state.agent(&a.id).filter(|s| s.since.0 > 0).map(|s| now.since(s.since))),
                 format!("{}/{}", state.load(&a.id), a.capacity),
                 a.queues.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             ];
