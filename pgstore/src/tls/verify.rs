@@ -4,8 +4,8 @@
 //! - `verify-full`: rustls' own verifier (chain, dates, host name).
 //! - `verify-ca`, and `prefer`/`require` with `sslrootcert` (as libpq):
 //!   `ChainOnly`, the same chain and dates but any host name.
-//! - `prefer`/`require` without `sslrootcert`: `Unchecked`, any
-//!   certificate (the link is encrypted, but a man in the middle with a
+//! - `prefer`/`require` without `sslrootcert`: `ChainOnly` with no CAs,
+//!   any certificate (the link is encrypted, but a man in the middle with a
 //!   certificate of his own is not noticed; SCRAM's channel binding still
 //!   stops him from logging in with the password he relays).
 //!
@@ -105,15 +105,16 @@ pub fn verifier(
         (SslMode::VerifyFull, Some(roots)) => {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?
         }
-        (_, Some(roots)) => Arc::new(ChainOnly { roots, algorithms }),
-        (_, None) => Arc::new(Unchecked { algorithms }),
+        (_, roots) => Arc::new(ChainOnly { roots, algorithms }),
     })
 }
 
-/// `verify-ca`: the chain to a trusted CA, and the dates; any name.
+/// `verify-ca`: the chain to a trusted CA, and the dates; any name. With
+/// no CAs (`prefer`/`require` without `sslrootcert`): any certificate, the
+/// handshake signature still checked.
 #[derive(Debug)]
 struct ChainOnly {
-    roots: RootCertStore,
+    roots: Option<RootCertStore>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -126,50 +127,10 @@ impl ServerCertVerifier for ChainOnly {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let cert = ParsedCertificate::try_from(end_entity)?;
-        verify_server_cert_signed_by_trust_anchor(&cert, &self.roots, intermediates, now, self.algorithms.all)?;
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-/// `prefer` and `require` without `sslrootcert`: any certificate (but
-/// the handshake must be signed with its key).
-#[derive(Debug)]
-struct Unchecked {
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(roots) = &self.roots {
+            let cert = ParsedCertificate::try_from(end_entity)?;
+            verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algorithms.all)?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 
