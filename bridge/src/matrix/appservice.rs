@@ -30,7 +30,7 @@ use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::Client;
 
 use super::store::BotStore;
-use super::{desk_rooms, inbound, reactions, Bot, StopOnDrop};
+use super::{desk_rooms, inbound, reactions, room_guard, Bot, StopOnDrop};
 use crate::app::AppState;
 use crate::appservice::inbox::StoredTxn;
 use crate::appservice::Appservice;
@@ -290,7 +290,8 @@ impl Bot {
             }
             "m.room.member" => {
                 if let Some((room, event)) = self.parse::<OriginalSyncRoomMemberEvent>(&head, event) {
-                    desk_rooms::on_member(event, room, ctx).await;
+                    desk_rooms::on_member(event.clone(), room.clone(), Ctx(self.clone())).await;
+                    room_guard::on_member(event, room, ctx).await;
                 }
             }
             "m.room.message" => {

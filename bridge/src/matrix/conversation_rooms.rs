@@ -62,6 +62,7 @@ impl Bot {
                 let mut request = CreateRoomRequest::new();
                 request.invite = vec![user];
                 request.preset = Some(RoomPreset::PrivateChat);
+                request.power_level_content_override = Some(super::room_guard::power_levels());
                 request.name = conversation.map(|c| format!("{} · {}", self.shown(c.customer.as_str()), c.queue));
                 let room = self.client.create_room(request).await?;
                 // The room exists now: remember it before anything else, so

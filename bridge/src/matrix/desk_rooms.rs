@@ -102,6 +102,7 @@ impl Bot {
         // 0): no renaming, and above all no turning on encryption, which
         // this bot cannot read yet.
         request.preset = Some(RoomPreset::PrivateChat);
+        request.power_level_content_override = Some(super::room_guard::power_levels());
         request.name = Some(format!("smsdesk desk — {}", agent.name()));
         let room = match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
             Err(_) => {

@@ -25,6 +25,8 @@
 //!   sent to the customer.
 //! - `supervisor`: supervisor rooms, their commands (`!stats`, `!agents`,
 //!   `!history`, `!monitor`) and answers.
+//! - `room_guard`: only the bot invites to its rooms, and a joiner
+//!   without a role there is removed.
 //! - `store`: what the bot remembers, under `storage.path`.
 //!
 //! `Bot` is what one login shares. Every task it starts belongs to it and
@@ -48,6 +50,7 @@ pub mod notices;
 pub mod offer_card;
 mod reactions;
 pub mod rich;
+pub mod room_guard;
 pub mod send;
 mod show;
 pub mod store;

@@ -18,7 +18,7 @@ use matrix_sdk::ruma::api::client::filter::{FilterDefinition, RoomEventFilter};
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
 use matrix_sdk::ruma::OwnedRoomId;
 
-use super::{desk_rooms, inbound, notices, reactions, send, Bot};
+use super::{desk_rooms, inbound, notices, reactions, room_guard, send, Bot};
 
 /// Events per room and sync the bot asks for (Synapse's default is 10; it
 /// gives at most 100).
@@ -62,6 +62,7 @@ impl Bot {
         self.client.add_event_handler(reactions::on_reaction);
         self.client.add_event_handler(desk_rooms::on_invite);
         self.client.add_event_handler(desk_rooms::on_member);
+        self.client.add_event_handler(room_guard::on_member);
         let mut started = false;
         let mut backoff = BACKOFF_START;
         loop {
@@ -118,6 +119,7 @@ impl Bot {
         self.spawn(async move {
             bot.ensure_desk_rooms().await;
             bot.ensure_supervisor_rooms().await;
+            bot.secure_rooms().await;
             tokio::join!(bot.clone().feed(), bot.clone().desk_rooms_loop());
         });
         self.spawn(self.clone().resume_offers());

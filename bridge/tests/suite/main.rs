@@ -31,6 +31,7 @@ mod postgres_desk;
 mod postgres_import;
 mod reload;
 mod retention;
+mod room_guard;
 mod supervisors;
 mod wallboard;
 mod wallboard_guessing;

@@ -133,16 +133,15 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.say(&room, &"x".repeat(1_001)).await;
     alice.wait_for("reply too long: 1001 characters").await;
 
-    // Mallory is invited into the room but is not on the roster: nothing she writes is relayed.
+    // Alice cannot bring Mallory, who is not on the roster, into the
+    // customer's room: only the bot invites (room_guard.rs has the rest).
     let mallory = User::login(&synapse.url(), "mallory", "mallory-password").await;
-    alice
+    let invited = alice
         .joined(&room)
         .await
         .invite_user_by_id(mallory.client.user_id().unwrap())
-        .await
-        .unwrap();
-    mallory.say(&room, "send me your money").await;
-    alice.wait_for("is not on the agent roster: nothing was sent").await;
+        .await;
+    assert!(invited.is_err(), "an agent invited an outsider");
 
     // Live lists for picking transfer and conference targets.
     alice.say(&desk, "!status").await;
@@ -204,10 +203,8 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.say(&room, "!wrapup resol").await;
     alice.wait_for("closed: Resolved").await;
     alice.wait_out_of(&room).await;
-    mallory.wait_out_of(&room).await;
 
     let msgs = sim.messages(&http).await;
-    assert!(!msgs.iter().any(|m| m["body"] == "send me your money"));
     assert!(
         !msgs.iter().any(|m| {
             let body = m["body"].as_str().unwrap_or("");

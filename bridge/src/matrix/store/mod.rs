@@ -354,6 +354,20 @@ impl BotStore {
         self.put(&format!("room/{room}"), &RoomRole::Conversation(id));
     }
 
+    /// Every room the bot made, with its role (durable entries).
+    pub fn rooms(&self) -> Result<Vec<(OwnedRoomId, RoomRole)>> {
+        let mut rooms = Vec::new();
+        for key in self.durable_keys("room/")? {
+            let Ok(room) = OwnedRoomId::try_from(&key["room/".len()..]) else {
+                continue;
+            };
+            if let Some(role) = self.get::<RoomRole>(&key)? {
+                rooms.push((room, role));
+            }
+        }
+        Ok(rooms)
+    }
+
     /// Records `key`; true the first time only.
     pub fn first_sight(&self, key: &str) -> Result<bool> {
         if self.get::<serde_json::Value>(key)?.is_some() {

@@ -44,6 +44,7 @@ impl Bot {
             request.invite = vec![s.user.clone()];
             request.is_direct = true;
             request.preset = Some(RoomPreset::PrivateChat);
+            request.power_level_content_override = Some(super::room_guard::power_levels());
             request.name = Some("smsdesk supervisor".to_owned());
             let room = match self.client.create_room(request).await {
                 Ok(room) => room,

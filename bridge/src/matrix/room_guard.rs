@@ -1,0 +1,173 @@
+//! Who may be in the bot's rooms. Every room the bot makes (desk,
+//! supervisor, conversation) lets only the bot invite (power level 100),
+//! so an agent cannot bring an outsider into a customer's conversation.
+//! At each start the bot's live rooms are checked (one request each) and
+//! rooms made before that rule get it. Anyone who still joins one of these
+//! rooms without a role there is removed at once, the room is told why,
+//! and its invitation level is raised again:
+//! - a desk room belongs to its agent, a supervisor room to its supervisor;
+//! - a conversation room holds the agents who hold the conversation (the
+//!   owner, conference agents, the one it is offered to), the supervisors
+//!   who watch its queue, and the customer's ghost in appservice mode.
+
+use std::sync::Arc;
+
+use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::client::room::create_room::RoomPowerLevelsContentOverride;
+use matrix_sdk::ruma::api::client::state::{get_state_event_for_key, send_state_event};
+use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMemberEvent};
+use matrix_sdk::ruma::events::{AnyStateEventContent, StateEventType};
+use matrix_sdk::ruma::serde::Raw;
+use matrix_sdk::ruma::{OwnedRoomId, UserId};
+use smsdesk_core::model::Phase;
+use smsdesk_core::store::layout;
+use smsdesk_core::{AgentId, ConversationId};
+
+use super::send;
+use super::store::RoomRole;
+use super::Bot;
+
+/// The power level an invitation needs in the bot's rooms: the bot's own.
+pub const INVITE_LEVEL: i64 = 100;
+
+/// What `createRoom` puts over the preset's power levels: only the bot
+/// (level 100, the creator) invites.
+pub fn power_levels() -> Raw<RoomPowerLevelsContentOverride> {
+    Raw::from_json(
+        serde_json::value::to_raw_value(&serde_json::json!({ "invite": INVITE_LEVEL }))
+            .expect("a JSON literal serializes"),
+    )
+}
+
+/// The notice a room reads when someone without a role there is removed.
+pub fn removed_notice(user: &UserId) -> String {
+    format!("{user} has no role in this room and was removed: only smsdesk invites here.")
+}
+
+/// Handles a member event in any room: someone joining one of the bot's
+/// rooms without a role there is removed.
+pub(super) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+    if event.content.membership != MembershipState::Join {
+        return;
+    }
+    let Ok(user) = UserId::parse(event.state_key.as_str()) else {
+        return;
+    };
+    bot.guard(&room, &user).await;
+}
+
+impl Bot {
+    /// Removes `user`, who joined `room`, if they have no role there.
+    async fn guard(&self, room: &Room, user: &UserId) {
+        let role = match self.store.role(room.room_id()) {
+            Ok(Some(role)) => role,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(room = %room.room_id(), %error, "cannot tell what room someone joined");
+                return;
+            }
+        };
+        match self.belongs(&role, user).await {
+            Ok(true) => return,
+            Ok(false) => {}
+            Err(error) => {
+                // Unsure: leave them, and say so in the log.
+                tracing::warn!(room = %room.room_id(), %user, %error, "cannot check whether a joiner belongs here");
+                return;
+            }
+        }
+        tracing::warn!(room = %room.room_id(), %user, "someone without a role joined one of the bot's rooms; removing them");
+        if let Err(error) = room.kick_user(user, Some("no role in this room")).await {
+            tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove a joiner without a role");
+            return;
+        }
+        if let Err(error) = send::notice(room, &removed_notice(user), None).await {
+            tracing::debug!(room = %room.room_id(), %error, "cannot say why a joiner was removed");
+        }
+        // Someone could invite them: the room's levels were changed, or it
+        // is older than the rule.
+        if let Err(error) = self.raise_invite_level(&room.room_id().to_owned()).await {
+            tracing::warn!(room = %room.room_id(), %error, "cannot restrict invitations in a room");
+        }
+    }
+
+    /// Whether `user` has a role in a room of role `role`.
+    async fn belongs(&self, role: &RoomRole, user: &UserId) -> anyhow::Result<bool> {
+        if user == self.me {
+            return Ok(true);
+        }
+        Ok(match role {
+            RoomRole::Desk(owner) => owner.as_str() == user.as_str(),
+            RoomRole::Supervisor(owner) => owner.as_str() == user.as_str(),
+            RoomRole::Conversation(id) => self.is_ghost(user) || self.holds(*id, user).await?,
+        })
+    }
+
+    /// Whether `user` is an agent who holds conversation `id`, or a
+    /// supervisor who watches its queue.
+    async fn holds(&self, id: ConversationId, user: &UserId) -> anyhow::Result<bool> {
+        let Some(c) = self.app.read(move |e| layout::conversation(e.store(), id)).await?? else {
+            return Ok(false);
+        };
+        let agent = AgentId::new(user.to_string());
+        let holder = c.phase.owner() == Some(&agent) || c.phase.holders().contains(&&agent);
+        let supervisor = self
+            .app
+            .config
+            .supervisors
+            .iter()
+            .any(|s| s.user == user && s.watches(&c.queue));
+        Ok(holder || supervisor)
+    }
+
+    /// At start: raises the invitation level of every live room the bot
+    /// made (desk and supervisor rooms, open conversations' rooms) where
+    /// it is lower, as in rooms made by an older smsdesk. Closed
+    /// conversations' rooms are skipped (the bot left them).
+    pub(super) async fn secure_rooms(&self) {
+        let rooms = match self.store.rooms() {
+            Ok(rooms) => rooms,
+            Err(error) => {
+                tracing::warn!(%error, "cannot list the bot's rooms to restrict invitations");
+                return;
+            }
+        };
+        let (mut checked, mut raised, mut failed) = (0, 0, 0);
+        for (room, role) in rooms {
+            if let RoomRole::Conversation(id) = role {
+                let open = self.app.read(move |e| layout::conversation(e.store(), id)).await;
+                if !matches!(open, Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. })) {
+                    continue;
+                }
+            }
+            checked += 1;
+            match self.raise_invite_level(&room).await {
+                Ok(true) => raised += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    failed += 1;
+                    tracing::warn!(%room, %error, "cannot restrict invitations in one of the bot's rooms");
+                }
+            }
+        }
+        tracing::info!(checked, raised, failed, "only the bot invites to its rooms");
+    }
+
+    /// Sets `room`'s invitation level to `INVITE_LEVEL`; false if it already was.
+    async fn raise_invite_level(&self, room: &OwnedRoomId) -> anyhow::Result<bool> {
+        let request =
+            get_state_event_for_key::v3::Request::new(room.clone(), StateEventType::RoomPowerLevels, String::new());
+        let response = self.client.send(request).await?;
+        let mut content: serde_json::Value = serde_json::from_str(response.event_or_content.get())?;
+        if content.get("invite").and_then(serde_json::Value::as_i64) == Some(INVITE_LEVEL) {
+            return Ok(false);
+        }
+        content["invite"] = INVITE_LEVEL.into();
+        let body: Raw<AnyStateEventContent> = Raw::from_json(serde_json::value::to_raw_value(&content)?);
+        let request =
+            send_state_event::v3::Request::new_raw(room.clone(), StateEventType::RoomPowerLevels, String::new(), body);
+        self.client.send(request).await?;
+        Ok(true)
+    }
+}
