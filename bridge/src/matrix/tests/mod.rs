@@ -68,6 +68,7 @@ async fn desk() -> Desk {
         supervisors: Vec::new(),
         supervisor: Default::default(),
         retention: None,
+        dead_letters_max_mib: 256,
         database: None,
         listen: "127.0.0.1:0".parse().expect("addr"),
         public_url: "http://127.0.0.1:9".into(),
