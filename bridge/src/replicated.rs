@@ -50,8 +50,13 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let inserts = Inserts::spawn(pool.clone());
     let gateway_config = config.clone();
     let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, inserts)).await??;
-    // The gateway's carriers are reloaded as the leader's are, leader or not.
+    // The gateway's carriers are reloaded as the leader's are, leader or
+    // not; its kept requests expire with storage.retention.
     let reloader = tokio::spawn(crate::reload::run(gateway.clone()));
+    let expiry = tokio::spawn(crate::dead_letters::expiry::run(
+        gateway.dead_letters(),
+        config.retention,
+    ));
     let (routes, current) =
         watch::channel(standby_router(database_ok.clone(), gateway.clone()).merge(gateway.routes()));
     let (stop_tx, mut stopped) = watch::channel(false);
@@ -81,6 +86,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         fence = candidate.lead(move |up| ok.store(up, Ordering::Relaxed)) => fence,
         _ = stopped.wait_for(|stop| *stop) => {
             reloader.abort();
+            expiry.abort();
             server.await??;
             return Ok(());
         }
@@ -88,6 +94,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let (store_fence, app_fence) = (fence.clone(), fence.clone());
     let leader_metrics = gateway.metrics();
     leader_metrics.lease_epoch.set(fence.epoch);
+    let dead_letters = gateway.dead_letters();
     let store =
         tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
             .await?
@@ -100,7 +107,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         }
     };
     let state = tokio::task::spawn_blocking(move || {
-        crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics)
+        crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics, dead_letters)
     })
     .await??;
     let _ = routes.send(
@@ -148,6 +155,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     }
     tasks.shutdown().await;
     reloader.abort();
+    expiry.abort();
     candidate.resign(&fence).await;
     server.await??;
     tracing::info!("smsdesk stopped (the lease is resigned)");

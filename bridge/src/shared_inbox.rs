@@ -62,11 +62,12 @@ impl Gateway {
     /// registration if there is one. Blocking (plugins compile).
     pub fn new(config: &Config, inserts: Arc<Inserts>) -> anyhow::Result<Arc<Self>> {
         let host = crate::plugins::host(config)?;
+        let metrics = Arc::new(Metrics::new());
         Ok(Arc::new(Self {
             carriers: crate::app::load_carriers(config, &host)?,
             plugin_host: host,
-            metrics: Arc::new(Metrics::new()),
-            dead_letters: DeadLetters::new(config.dead_letters_dir()),
+            dead_letters: DeadLetters::for_config(config, &metrics),
+            metrics,
             appservice: Appservice::open(config)?,
             media: MediaStore::for_config(config)?,
             config: config.clone(),
@@ -78,6 +79,11 @@ impl Gateway {
     /// leader's desk listens to it beside the database's notifications).
     pub fn appservice_wake(&self) -> Option<Arc<tokio::sync::Notify>> {
         self.appservice.as_ref().map(|a| a.wake.clone())
+    }
+
+    /// Its kept requests, which the leader's state shares.
+    pub fn dead_letters(&self) -> DeadLetters {
+        self.dead_letters.clone()
     }
 
     /// Its metrics, which the leader's state shares.

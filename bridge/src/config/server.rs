@@ -16,6 +16,12 @@ const MIN_RETENTION: Duration = Duration::from_secs(86_400);
 /// The largest `storage.cache_mib` accepted: more is a typo, not a plan.
 const MAX_CACHE_MIB: i64 = 64 * 1024;
 
+/// `storage.dead_letters_max_mib` unless set: room for thousands of kept
+/// requests, and still little on a small disk.
+pub const DEFAULT_DEAD_LETTERS_MAX_MIB: u64 = 256;
+/// The largest `storage.dead_letters_max_mib` accepted (1 TiB).
+const MAX_DEAD_LETTERS_MIB: i64 = 1024 * 1024;
+
 /// What `[storage]` says.
 #[derive(Debug)]
 pub struct Storage {
@@ -25,6 +31,8 @@ pub struct Storage {
     pub cache_mib: u64,
     /// `retention`: closed conversations older than this are erased.
     pub retention: Option<Duration>,
+    /// `dead_letters_max_mib`: the most kept requests may take, in MiB.
+    pub dead_letters_max_mib: u64,
     /// `backend = "postgres"` with `url`: the engine's store in PostgreSQL.
     pub database: Option<String>,
 }
@@ -34,7 +42,18 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
         return None;
     };
-    let t = r.table(v, "storage", &["path", "cache_mib", "backend", "retention", "url"])?;
+    let t = r.table(
+        v,
+        "storage",
+        &[
+            "path",
+            "cache_mib",
+            "backend",
+            "retention",
+            "url",
+            "dead_letters_max_mib",
+        ],
+    )?;
     let postgres = match r.string(t, "storage", "backend", false).as_deref() {
         None | Some("sled") => false,
         Some("postgres") => true,
@@ -95,6 +114,19 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         Some(n) => n.unsigned_abs(),
         None => DEFAULT_CACHE_MIB,
     };
+    let dead_letters_max_mib = match r.integer(t, "storage", "dead_letters_max_mib", 1) {
+        Some(n) if n > MAX_DEAD_LETTERS_MIB => {
+            r.err(
+                "storage.dead_letters_max_mib",
+                format!(
+                    "{n} MiB is more than the {MAX_DEAD_LETTERS_MIB} MiB allowed (the default is {DEFAULT_DEAD_LETTERS_MAX_MIB})"
+                ),
+            );
+            DEFAULT_DEAD_LETTERS_MAX_MIB
+        }
+        Some(n) => n.unsigned_abs(),
+        None => DEFAULT_DEAD_LETTERS_MAX_MIB,
+    };
     let retention = r.duration(t, "storage", "retention", false).flatten();
     if retention.is_some_and(|d| d < MIN_RETENTION) {
         r.err(
@@ -106,6 +138,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         path: path?,
         cache_mib,
         retention,
+        dead_letters_max_mib,
         database,
     })
 }

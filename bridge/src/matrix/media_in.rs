@@ -205,7 +205,7 @@ impl Bot {
         let mut tries = 0;
         let fetched = loop {
             tries += 1;
-            match fetch::fetch(&self.carrier_http, carrier, url, index).await {
+            match fetch::fetch(&self.http, carrier, url, index).await {
                 Ok(f) => break f,
                 Err(FetchError::Refused(why)) => {
                     self.app.metrics.media("customer_refused");

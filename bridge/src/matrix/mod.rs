@@ -22,7 +22,8 @@
 //!   wrap-up lists, pressed by reacting.
 //! - `media_in` and `media_out`: pictures and files (MMS): a customer's
 //!   fetched from the carrier and posted as `m.image`/`m.file`; an agent's
-//!   sent to the customer.
+//!   sent to the customer, downloaded from our homeserver only once it may
+//!   be sent, and never past the cap (`media_download`).
 //! - `supervisor`: supervisor rooms, their commands (`!stats`, `!agents`,
 //!   `!history`, `!monitor`) and answers.
 //! - `room_guard`: only the bot invites to its rooms, and a joiner
@@ -42,6 +43,7 @@ mod desk_rooms;
 mod feed;
 mod inbound;
 mod login;
+mod media_download;
 mod media_in;
 mod media_out;
 #[cfg(test)]
@@ -88,8 +90,9 @@ pub struct Bot {
     tasks: Mutex<JoinSet<()>>,
     /// Roster agents found to have no Matrix account (warned about once).
     missing_agents: Mutex<std::collections::BTreeSet<smsdesk_core::AgentId>>,
-    /// For customers' attachments at the carriers (no redirects of its own).
-    carrier_http: reqwest::Client,
+    /// For attachments: customers' at the carriers, agents' at our
+    /// homeserver (no redirects of its own: a hop is checked, or not taken).
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Bot {
@@ -109,7 +112,7 @@ impl Bot {
             cards: CardLocks::default(),
             tasks: Mutex::new(JoinSet::new()),
             missing_agents: Mutex::default(),
-            carrier_http: crate::media::fetch::client(),
+            http: crate::media::fetch::client(),
         })
     }
 
