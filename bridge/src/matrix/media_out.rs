@@ -54,7 +54,9 @@ impl Bot {
     ) -> Result<(), PostError> {
         let refuse = |why: String| async move {
             self.app.metrics.media("agent_refused");
-            send::notice(room, &notices::attachment_refused(&why), Some(txns.part("answer"))).await?;
+            // A homeserver's or a store's error may quote a number.
+            let text = self.shown_text(&notices::attachment_refused(&why));
+            send::notice(room, &text, Some(txns.part("answer"))).await?;
             Ok(())
         };
         if let Err(why) = self.can_send_media(id).await? {
