@@ -33,6 +33,7 @@ mod postgres_import;
 mod reload;
 mod retention;
 mod room_guard;
+mod room_retention;
 mod supervisors;
 mod wallboard;
 mod wallboard_guessing;
