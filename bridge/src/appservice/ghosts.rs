@@ -216,8 +216,8 @@ impl Ghosts {
         request.erase = true;
         match self.call(request, Some(user)).await {
             Ok(_) => Ok(()),
-            // Synapse: an unknown or deactivated user acting through the
-            // as_token is refused as unknown; either way it is gone.
+            // (Synapse deactivates a deactivated user again with a 200; a
+            // homeserver that refuses it as deactivated means the same.)
             Err(GhostError::Refused { errcode, .. }) if errcode == "M_USER_DEACTIVATED" => Ok(()),
             Err(e) => Err(e),
         }

@@ -162,6 +162,12 @@ impl Bot {
             Err(error) => return Err(error.into()),
         }
         self.store.delete(&voice::member_key(room, &number));
+        // Deactivated with the other number ghosts, also when the store
+        // did not know it (a store rebuilt since it was named).
+        let named = format!("ghost/{number}");
+        if self.store.get::<String>(&named)?.is_none() {
+            self.store.put(&named, &String::new());
+        }
         self.store.flush().await?;
         tracing::info!(room = %room.room_id(), %ghost, "the conversation room moved to the customer's opaque ghost");
         Ok(())
