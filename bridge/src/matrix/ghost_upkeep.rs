@@ -137,9 +137,16 @@ impl Bot {
     /// number's ghost leaves; each step repeatable.
     async fn move_room(&self, ghosts: &Ghosts, room: &Room, c: &Conversation) -> Result<(), PostError> {
         let number = ghosts.number_ghost(c.customer.as_str());
+        // Only rooms the number's ghost joined (the store forgets that only
+        // once it left); a ghost that joined just before a crash, unrecorded,
+        // is still taken out of every room by its deactivation.
+        if self.store.get::<bool>(&voice::member_key(room, &number))?.is_none() {
+            return Ok(());
+        }
         // Asked afresh: the store may be behind after a crash.
         let members = self.members(room).await.map_err(PostError::retry)?;
         if !members.contains(&number) {
+            self.store.delete(&voice::member_key(room, &number));
             return Ok(());
         }
         let (entry, customer) = (c.entry.to_string(), c.customer.as_str());
