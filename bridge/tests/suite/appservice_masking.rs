@@ -131,6 +131,20 @@ impl Desk {
         (r.status().as_u16(), r.json().await.unwrap_or_default())
     }
 
+    /// What anyone, unauthenticated, learns of whether `localpart` is free.
+    async fn available(&self, localpart: &str) -> (u16, serde_json::Value) {
+        let r = self
+            .http
+            .get(format!(
+                "{}/_matrix/client/v3/register/available?username={localpart}",
+                self.synapse.url()
+            ))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or_default())
+    }
+
     /// Waits (up to 40 s) until the number's ghost's profile reads as a stranger's.
     async fn wait_number_ghost_erased(&self) {
         let deadline = Instant::now() + Duration::from_secs(40);
@@ -201,6 +215,10 @@ async fn with_masking_no_agent_sees_the_number_and_its_profile_tells_nobody_it_t
     let (ghost, stranger) = (d.profile(NUMBER_GHOST).await, d.profile(STRANGER).await);
     assert_eq!(ghost, stranger);
     assert_eq!(ghost.0, 404, "{ghost:?}");
+    assert_eq!(
+        d.available("sms_15557770001").await,
+        d.available("sms_15550009999").await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -244,6 +262,10 @@ async fn switching_masking_on_moves_the_room_to_an_opaque_ghost_and_deactivates_
     assert_eq!((&line.sender, &line.room), (&opaque[0], &room));
     // And the number's ghost is deactivated and erased: a stranger's profile.
     d.wait_number_ghost_erased().await;
+    assert_eq!(
+        d.available("sms_15557770001").await,
+        d.available("sms_15550009999").await
+    );
     // Replies still reach the customer.
     d.alice.say(&room, "all masked now").await;
     d.sim
