@@ -59,7 +59,7 @@ fn database_report(url: &str) -> Result<String, String> {
     let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| match e {
         // The URL's TLS settings are the config's, not the database's.
         smsdesk_pgstore::conn::OpenError::Tls(settings) => settings.to_string(),
-        e => format!("cannot connect: {e}"),
+        e => format!("cannot connect to {}: {e}", smsdesk_pgstore::target::target(url)),
     })?;
     let applied = migrate::applied(&mut client).map_err(|e| describe(&e))?;
     let known = migrate::latest();

@@ -1,14 +1,17 @@
 //! A customer's own words in a conversation room. In bot mode the bot
-//! quotes them (`customer: …`, a notice). In appservice mode their ghost
-//! says them: a plain message from their ghost, dated when the SMS arrived
-//! (`ts=`). The ghost is `@{ghost_prefix}{digits}` while masking was never
-//! on, else opaque (`appservice::naming`: entry point, number and the
-//! ghost's generation under the store's key). It is registered and named
-//! (the number, masked if agents see masked numbers) when first needed or
-//! when that name changes, and invited and joined once per room; both are
+//! quotes them (`customer: …`). In appservice mode their ghost says them:
+//! a plain message from their ghost, dated when the SMS arrived (`ts=`).
+//! The ghost is `@{ghost_prefix}{digits}` while masking was never on, else
+//! opaque (`appservice::naming`: entry point, number and the ghost's
+//! generation under the store's key). It is registered and named (the
+//! number, masked if agents see masked numbers) when first needed or when
+//! that name changes, and invited and joined once per room; both are
 //! remembered in the bot's store, so a room from bot-mode days gets its
 //! ghost at the customer's next SMS. An opaque ghost's last words are
 //! recorded (for `storage.retention`). A closed conversation's ghost leaves.
+//! Either way the line mentions the agents who hold the conversation, so
+//! their clients notify them (`send::alert`); with masking, the
+//! customer's own number in it is masked.
 
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::events::room::message::RoomMessageEventContent;
@@ -47,20 +50,23 @@ impl Bot {
         room: &Room,
         sms: &InboundSms,
         at: Timestamp,
+        to: Vec<OwnedUserId>,
         txns: &Txns,
     ) -> Result<(), PostError> {
         let txn = txns.part("room");
         let customer = sms.from.as_str();
+        // An alert to the agents who hold the conversation (`to`): they
+        // hear the customer even away from the room.
         if self.app.appservice.is_none() {
             let line = self.shown_words(customer, &notices::customer_line(sms));
-            send::notice(room, &line, Some(txn)).await?;
+            send::alert(room, &line, to, Some(txn)).await?;
             return Ok(());
         }
         // A picture alone has no text; it follows as the ghost's image.
         if sms.body.is_empty() {
             return Ok(());
         }
-        let content = RoomMessageEventContent::text_plain(self.shown_words(customer, &sms.body));
+        let content = send::alert_content(&self.shown_words(customer, &sms.body).into(), to);
         self.ghost_posts(room, sms, &content, &txn, at).await
     }
 

@@ -387,6 +387,15 @@ fn hours_greetings_and_compliance_texts_are_read_and_checked() {
             "queues[0].timezone: \"Mars/Olympus\" is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")".to_owned(),
         ]
     );
+    // A misspelt zone gets the likely one.
+    assert_eq!(
+        one(queue_keys("timezone = \"Europe/Berln\"")),
+        "queues[0].timezone: \"Europe/Berln\" is not an IANA time zone; did you mean \"Europe/Berlin\"?"
+    );
+    assert_eq!(
+        one(queue_keys("timezone = \"america/new york\"")),
+        "queues[0].timezone: \"america/new york\" is not an IANA time zone; did you mean \"America/New_York\"?"
+    );
     assert_eq!(
         one(queue_keys(
             "hours = [\"mon 09:00-17:00\"]\nclosed_reply = \"Back at {open_time}\""

@@ -24,6 +24,7 @@ mod intake;
 mod matrix_e2e;
 mod matrix_recovery;
 mod mms;
+mod notifications;
 mod outbound;
 mod plugin_author;
 mod postgres;
