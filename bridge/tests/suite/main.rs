@@ -12,6 +12,7 @@ mod common;
 
 mod app;
 mod appservice;
+mod appservice_masking;
 mod buttons;
 mod carriers;
 mod check_config;
