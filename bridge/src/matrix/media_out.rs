@@ -56,7 +56,9 @@ impl Bot {
     ) -> Result<(), PostError> {
         let refuse = |why: String| async move {
             self.app.metrics.media("agent_refused");
-            send::notice(room, &notices::attachment_refused(&why), Some(txns.part("answer"))).await?;
+            // A homeserver's or a store's error may quote a number.
+            let text = self.shown_text(&notices::attachment_refused(&why));
+            send::notice(room, &text, Some(txns.part("answer"))).await?;
             Ok(())
         };
         // Everything that can refuse the file is decided before any byte

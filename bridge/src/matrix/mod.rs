@@ -7,7 +7,9 @@
 //! - `sync`: the sync loop of one login (saved token, full state at start).
 //! - `appservice`: appservice mode instead of `login` and `sync`: the
 //!   `as_token`, and the pushed transactions handed to the same handlers;
-//!   `voice`: a customer's SMS as the bot's quote or as their ghost.
+//!   `voice`: a customer's SMS as the bot's quote or as their ghost;
+//!   `ghost_upkeep`: ghosts moved to opaque names when masking is switched
+//!   on, and deactivated after `storage.retention`.
 //! - `feed`: follows the engine's event log from a saved cursor; `show`:
 //!   where each event appears. `send`: writes with transaction ids, edits,
 //!   reactions, and the typed retry-or-skip (`PostError`).
@@ -41,6 +43,7 @@ pub mod commands;
 mod conversation_rooms;
 mod desk_rooms;
 mod feed;
+mod ghost_upkeep;
 mod inbound;
 mod login;
 mod media_download;
@@ -53,6 +56,7 @@ pub mod offer_card;
 mod reactions;
 pub mod rich;
 pub mod room_guard;
+mod room_retention;
 pub mod send;
 mod show;
 pub mod store;
@@ -154,6 +158,26 @@ impl Bot {
             .collect();
         let keep: Vec<&str> = entries.iter().map(String::as_str).collect();
         crate::mask::mask_numbers(text, &keep)
+    }
+
+    /// A text about the conversation with `customer` as agents may see
+    /// it: with masking on, that customer's number masked however it is
+    /// written (an intake field, their own words, a carrier's error), and
+    /// every other number but the business's as in `shown_text`.
+    fn shown_about(&self, customer: &str, text: &str) -> String {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return text.to_owned();
+        }
+        self.shown_text(&crate::mask::mask_customer(text, customer))
+    }
+
+    /// The customer's own words as agents may see them: with masking on,
+    /// their own number masked (other numbers they write are theirs to share).
+    fn shown_words(&self, customer: &str, text: &str) -> String {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return text.to_owned();
+        }
+        crate::mask::mask_customer(text, customer)
     }
 
     /// One of the bot's rooms, if it is still in it (it leaves closed conversations).

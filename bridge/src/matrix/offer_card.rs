@@ -79,10 +79,20 @@ impl Bot {
             opened_at: c.opened_at,
             deadline,
             via,
-            fields: c.fields.clone(),
+            // An intake field may hold the customer's number (given to the bot).
+            fields: c
+                .fields
+                .iter()
+                .map(|(k, v)| {
+                    let customer = c.customer.as_str();
+                    (self.shown_about(customer, k), self.shown_about(customer, v))
+                })
+                .collect(),
         };
         let room = self.desk_room(agent)?;
-        let event = send::notice(&room, card.open_text(at), Some(txn.clone())).await?;
+        // An alert: the agent hears it even away from the desk room.
+        let to = self.user_of(agent);
+        let event = send::alert(&room, card.open_text(at), to, Some(txn.clone())).await?;
         let button = Button::Card {
             conversation: c.id,
             agent: agent.clone(),

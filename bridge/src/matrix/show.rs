@@ -26,6 +26,18 @@ impl Bot {
         Ok(self.app.read(move |e| layout::conversation(e.store(), id)).await??)
     }
 
+    /// `text` about conversation `id` as agents may see it (`shown_about`
+    /// with its customer; the record is read only when masking is on).
+    async fn shown_for(&self, id: ConversationId, text: &str) -> Result<String, PostError> {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return Ok(text.to_owned());
+        }
+        Ok(match self.record_of(id).await? {
+            Some(c) => self.shown_about(c.customer.as_str(), text),
+            None => self.shown_text(text),
+        })
+    }
+
     /// Shows one engine event where agents need to see it.
     pub(super) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
         let txns = &Txns::for_event(&self.app.store_identity, record.seq, record.at);
@@ -84,8 +96,10 @@ impl Bot {
             } => {
                 self.close_offer(*id, agent, "not answered in time", txns.part("close"))
                     .await;
+                // The agent is away until they say otherwise: an alert.
                 let room = self.desk_room(agent)?;
-                send::notice(&room, &notices::offer_timed_out(*id), Some(txns.part("timeout"))).await?;
+                let to = self.user_of(agent);
+                send::alert(&room, &notices::offer_timed_out(*id), to, Some(txns.part("timeout"))).await?;
             }
             Event::OfferWithdrawn {
                 conversation: id,
@@ -137,7 +151,8 @@ impl Bot {
             }
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    self.customer_says(&room, sms, record.at, txns).await?;
+                    let to = self.holders(self.record_of(*id).await?.as_ref());
+                    self.customer_says(&room, sms, record.at, to, txns).await?;
                     self.show_media_later(PendingMedia {
                         room: room.room_id().to_owned(),
                         seq: record.seq,
@@ -163,7 +178,9 @@ impl Bot {
                         .find(|q| c.as_ref().is_some_and(|c| c.queue == q.setup.name))
                         .map(|q| q.setup.wrapup_reasons.clone())
                         .unwrap_or_default();
-                    let list = send::notice(&room, notices::wrapup_list(&reasons), Some(txns.part("room"))).await?;
+                    // The owner must choose: an alert.
+                    let to = self.user_of(agent);
+                    let list = send::alert(&room, notices::wrapup_list(&reasons), to, Some(txns.part("room"))).await?;
                     let button = Button::Wrapup {
                         conversation: *id,
                         owner: agent.clone(),
@@ -251,6 +268,20 @@ impl Bot {
         Ok(())
     }
 
+    /// The Matrix users of the agents who hold `c` (owner, conference
+    /// agents): whom a customer's message alerts.
+    fn holders(&self, c: Option<&smsdesk_core::model::Conversation>) -> Vec<matrix_sdk::ruma::OwnedUserId> {
+        let Some(c) = c else {
+            return Vec::new();
+        };
+        let mut agents: Vec<&smsdesk_core::AgentId> = c.phase.owner().into_iter().collect();
+        agents.extend(c.phase.holders());
+        let mut users: Vec<_> = agents.into_iter().filter_map(|a| self.user_of(a)).collect();
+        users.sort();
+        users.dedup();
+        users
+    }
+
     /// Describes the event in its conversation's room and removes whoever
     /// it takes out of the conversation; the room, if there is one.
     async fn in_room(&self, record: &EventRecord, txns: &Txns) -> Result<Option<matrix_sdk::Room>, PostError> {
@@ -260,7 +291,7 @@ impl Bot {
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        let text = self.shown_text(&record.event.describe());
+        let text = self.shown_for(id, &record.event.describe()).await?;
         send::notice(&room, Text::mentioning(text), Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
@@ -281,12 +312,12 @@ impl Bot {
         if let Some((room, event)) = target {
             send::react(&room, event, mark, txns.part("react")).await?;
             if failed {
-                send::notice(
-                    &room,
-                    &self.shown_text(&record.event.describe()),
-                    Some(txns.part("failure")),
-                )
-                .await?;
+                // A carrier's error may quote the number in any format.
+                let text = match record.event.conversation() {
+                    Some(id) => self.shown_for(id, &record.event.describe()).await?,
+                    None => self.shown_text(&record.event.describe()),
+                };
+                send::notice(&room, &text, Some(txns.part("failure"))).await?;
             }
             return Ok(());
         }
@@ -304,7 +335,9 @@ impl Bot {
         let Some(agent) = author else { return Ok(()) };
         let customer = self.record_of(id).await?.map(|c| self.shown(c.customer.as_str()));
         let room = self.desk_room(&agent)?;
-        let text = self.shown_text(&notices::late_failure(id, customer.as_deref(), &record.event));
+        let text = self
+            .shown_for(id, &notices::late_failure(id, customer.as_deref(), &record.event))
+            .await?;
         send::notice(&room, &text, Some(txns.part("late"))).await?;
         Ok(())
     }
