@@ -32,6 +32,7 @@ mod plugin_author;
 mod postgres;
 mod postgres_appservice;
 mod postgres_desk;
+mod postgres_export;
 mod postgres_import;
 mod reload;
 mod retention;
