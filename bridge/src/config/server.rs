@@ -16,6 +16,12 @@ const MIN_RETENTION: Duration = Duration::from_secs(86_400);
 /// The largest `storage.cache_mib` accepted: more is a typo, not a plan.
 const MAX_CACHE_MIB: i64 = 64 * 1024;
 
+/// `storage.spool_mib` unless set: webhooks kept on this machine's disk
+/// while the database is away (about a million SMS).
+pub const DEFAULT_SPOOL_MIB: u64 = 256;
+/// The largest `storage.spool_mib` accepted.
+const MAX_SPOOL_MIB: i64 = 1024 * 1024;
+
 /// What `[storage]` says.
 #[derive(Debug)]
 pub struct Storage {
@@ -27,6 +33,9 @@ pub struct Storage {
     pub retention: Option<Duration>,
     /// `backend = "postgres"` with `url`: the engine's store in PostgreSQL.
     pub database: Option<String>,
+    /// `spool_mib`: how much of this machine's disk verified webhooks may
+    /// take while the database is away (PostgreSQL only).
+    pub spool_mib: u64,
 }
 
 pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
@@ -34,7 +43,11 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         r.err("storage", "missing [storage] table (with path = \"data/smsdesk\")");
         return None;
     };
-    let t = r.table(v, "storage", &["path", "cache_mib", "backend", "retention", "url"])?;
+    let t = r.table(
+        v,
+        "storage",
+        &["path", "cache_mib", "backend", "retention", "url", "spool_mib"],
+    )?;
     let postgres = match r.string(t, "storage", "backend", false).as_deref() {
         None | Some("sled") => false,
         Some("postgres") => true,
@@ -95,6 +108,23 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         Some(n) => n.unsigned_abs(),
         None => DEFAULT_CACHE_MIB,
     };
+    let spool_mib = match r.integer(t, "storage", "spool_mib", 1) {
+        Some(n) if n > MAX_SPOOL_MIB => {
+            r.err(
+                "storage.spool_mib",
+                format!("{n} MiB is more than the {MAX_SPOOL_MIB} MiB allowed (the default is {DEFAULT_SPOOL_MIB})"),
+            );
+            DEFAULT_SPOOL_MIB
+        }
+        Some(n) => n.unsigned_abs(),
+        None => DEFAULT_SPOOL_MIB,
+    };
+    if t.contains_key("spool_mib") && !postgres {
+        r.err(
+            "storage.spool_mib",
+            "is for backend = \"postgres\" (webhooks kept on disk while the database is away); on one machine every webhook is committed before its answer",
+        );
+    }
     let retention = r.duration(t, "storage", "retention", false).flatten();
     if retention.is_some_and(|d| d < MIN_RETENTION) {
         r.err(
@@ -107,6 +137,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         cache_mib,
         retention,
         database,
+        spool_mib,
     })
 }
 

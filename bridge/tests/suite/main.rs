@@ -29,6 +29,7 @@ mod postgres;
 mod postgres_appservice;
 mod postgres_desk;
 mod postgres_import;
+mod postgres_outage;
 mod reload;
 mod retention;
 mod room_guard;

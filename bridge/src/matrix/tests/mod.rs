@@ -69,6 +69,7 @@ async fn desk() -> Desk {
         supervisor: Default::default(),
         retention: None,
         database: None,
+        spool_mib: crate::config::server::DEFAULT_SPOOL_MIB,
         listen: "127.0.0.1:0".parse().expect("addr"),
         public_url: "http://127.0.0.1:9".into(),
         max_body: 4096,
