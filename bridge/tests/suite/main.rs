@@ -30,6 +30,7 @@ mod postgres_appservice;
 mod postgres_desk;
 mod postgres_import;
 mod postgres_outage;
+mod postgres_schema;
 mod reload;
 mod retention;
 mod room_guard;
