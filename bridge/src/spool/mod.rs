@@ -371,7 +371,11 @@ fn write_groups(spool: &std::sync::Weak<Spool>, rx: &std::sync::mpsc::Receiver<W
         }
         let Some(spool) = spool.upgrade() else { return };
         let (rows, waiting): (Vec<String>, Vec<_>) = group.into_iter().unzip();
-        for (reply, kept) in waiting.into_iter().zip(spool.write(&rows)) {
+        let outcomes = spool.write(&rows);
+        // Let go before answering: whoever drops the spool after its
+        // append returned drops the last handle (and its lock).
+        drop(spool);
+        for (reply, kept) in waiting.into_iter().zip(outcomes) {
             let _ = reply.send(kept);
         }
     }
@@ -424,3 +428,6 @@ pub async fn drain(spool: Arc<Spool>, pool: Arc<Pool>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
