@@ -33,6 +33,7 @@ pub mod lease;
 pub mod media;
 pub mod migrate;
 pub mod store;
+pub mod target;
 pub mod testing;
 pub mod threaded;
 pub mod tls;

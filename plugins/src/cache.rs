@@ -64,6 +64,10 @@ impl Cache {
     /// logged and fall back to compiling; they never fail the load.
     pub fn load(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<(Component, Source)> {
         let path = self.path_for(engine, bytes);
+        if let Err(error) = self.private_dir() {
+            tracing::warn!(dir = %self.dir.display(), %error, "the plugin cache cannot be made private; compiling without it");
+            return Ok((Component::new(engine, bytes)?, Source::Compiled));
+        }
         if path.exists() {
             match deserialize(engine, &path) {
                 Ok(c) => return Ok((c, Source::Cached)),
@@ -77,11 +81,36 @@ impl Cache {
         Ok((component, Source::Compiled))
     }
 
+    /// Makes the directory, its owner's only (0700), whoever runs smsdesk
+    /// and with whatever umask (`check-config` too): what is loaded from
+    /// here runs as native code, so nobody else may write it. A directory
+    /// found open to others is closed first.
+    fn private_dir(&self) -> std::io::Result<()> {
+        let mut dir = std::fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+        dir.create(&self.dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&self.dir)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the compiled plugin, owner-only (0600).
     fn store(&self, path: &Path, component: &Component) -> anyhow_like::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
         let bytes = component.serialize()?;
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::io::Write::write_all(&mut options.open(&tmp)?, &bytes)?;
         std::fs::rename(&tmp, path)?;
         Ok(())
     }

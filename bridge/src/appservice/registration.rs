@@ -120,8 +120,13 @@ pub fn write(
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        // Owner and group (0640): Synapse, often another user, reads it
+        // through its group; nobody else may.
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o640);
         let mut file = options.open(&tmp)?;
+        // The mode above is narrowed by the umask (`run`'s is 077).
+        #[cfg(unix)]
+        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640))?;
         file.write_all(yaml.as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)

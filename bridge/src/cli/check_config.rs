@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::config::{check, Config, ConfigError, ConfigErrors};
+use crate::config::{check, dry_run, Config, ConfigError, ConfigErrors};
 
 /// Loads the config and checks that each plugin loads as the right world.
 pub fn validate(path: &Path) -> Result<Config, ConfigErrors> {
@@ -19,7 +19,8 @@ pub fn validate(path: &Path) -> Result<Config, ConfigErrors> {
     })?;
     let mut errors = check::plugin_worlds(&config, &host);
     if errors.is_empty() {
-        errors = check::carriers_can_send(&config, &host);
+        errors = dry_run::carriers_can_send(&config, &host);
+        errors.extend(dry_run::carriers_can_verify(&config, &host));
     }
     errors.extend(registration_problem(&config));
     if errors.is_empty() {
@@ -58,7 +59,7 @@ fn database_report(url: &str) -> Result<String, String> {
     let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| match e {
         // The URL's TLS settings are the config's, not the database's.
         smsdesk_pgstore::conn::OpenError::Tls(settings) => settings.to_string(),
-        e => format!("cannot connect: {e}"),
+        e => format!("cannot connect to {}: {e}", smsdesk_pgstore::target::target(url)),
     })?;
     let applied = migrate::applied(&mut client).map_err(|e| describe(&e))?;
     let known = migrate::latest();

@@ -156,7 +156,12 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
             Ok(tz) => setup.timezone = tz,
             Err(_) => r.err(
                 &join(path, "timezone"),
-                format!("{zone:?} is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")"),
+                match nearest_zone(zone) {
+                    Some(near) => format!("{zone:?} is not an IANA time zone; did you mean {near:?}?"),
+                    None => {
+                        format!("{zone:?} is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")")
+                    }
+                },
             ),
         }
     }
@@ -211,4 +216,19 @@ pub fn check_keyword_texts(r: &mut Reader, compliance: &Compliance, entry_points
             r.err(&join("compliance", key), format!("is required: {why}"));
         }
     }
+}
+
+/// The known time zone name closest to a misspelt `zone` (case, a letter
+/// or two, `Europe/Berln`), if one is close enough to be a likely meaning.
+fn nearest_zone(zone: &str) -> Option<String> {
+    let wanted = zone.to_ascii_lowercase().replace(' ', "_");
+    jiff::tz::db()
+        .available()
+        .map(|name| {
+            let name = name.as_str().to_owned();
+            (strsim::jaro_winkler(&wanted, &name.to_ascii_lowercase()), name)
+        })
+        .filter(|(score, _)| *score >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
 }

@@ -196,8 +196,21 @@ fn entries(r: &mut Reader, t: &toml::Table, path: &str, table: &str) -> (Pairs, 
                 None
             }
         };
-        if let Some((value, _from_env)) = value {
+        if let Some((value, from_env)) = value {
             if table == "secrets" || is_secret_name(k) {
+                if value.trim().is_empty() {
+                    // An empty token signs nothing: every webhook would be
+                    // "bad signature" with nothing else to go on.
+                    r.err(
+                        &key,
+                        if from_env {
+                            "is empty: its environment variable is set but empty; give the secret's value"
+                        } else {
+                            "is empty: give the secret's value"
+                        },
+                    );
+                    continue;
+                }
                 secrets.push((k.clone(), value));
             } else {
                 settings.push((k.clone(), value));

@@ -1,16 +1,13 @@
 //! Checks across sections, after each section has been read on its own:
 //! entry points name known carriers and queues, agents known queues,
 //! routing can see every skill; `plugin_worlds`: every plugin file loads
-//! as the world its key needs; `carriers_can_send`: each carrier's plugin,
-//! given its config, builds a message the host can send (settings it needs
-//! are there and readable, secrets it names exist, the host it sends to is
-//! allowed). A config that passes is one `smsdesk run` can start with.
+//! as the world its key needs (the carriers' dry runs are `dry_run`'s). A
+//! config that passes is one `smsdesk run` can start with.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use smsdesk_plugins::carrier::OutboundMessage;
-use smsdesk_plugins::{CarrierPlugin, PluginHost, Secrets, World};
+use smsdesk_plugins::{PluginHost, World};
 
 use super::agents::AgentConfig;
 use super::carriers::CarrierConfig;
@@ -119,86 +116,6 @@ pub fn plugin_worlds(config: &Config, host: &PluginHost) -> Vec<ConfigError> {
     for e in &config.entry_points {
         if let Some(intake) = &e.intake {
             check(join(&e.key, "intake"), &intake.plugin, World::Intake);
-        }
-    }
-    errors
-}
-
-/// A dry run of each carrier that has an entry point: the plugin builds a
-/// message from that number, and the host checks it could send it.
-pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError> {
-    let mut errors = Vec::new();
-    let mut error = |key: String, message: String| {
-        errors.push(ConfigError {
-            file: config.file.clone(),
-            key,
-            message,
-        })
-    };
-    for c in &config.carriers {
-        let Some(from) = config.entry_points.iter().find(|e| e.entry.carrier == c.name) else {
-            continue; // sends nothing
-        };
-        // A plugin that does not load is `plugin_worlds`' to report.
-        let Ok(plugin) = CarrierPlugin::load(
-            host,
-            c.name.as_str(),
-            &c.plugin,
-            c.settings.clone(),
-            Secrets::new(c.secrets.clone()),
-        ) else {
-            continue;
-        };
-        let message = OutboundMessage {
-            message_id: "0".into(),
-            from: from.entry.number.to_string(),
-            to: "+15550000000".into(),
-            body: "smsdesk check-config".into(),
-            media_urls: Vec::new(),
-            status_callback_url: Some(format!("{}/webhooks/{}/status", config.public_url, c.name)),
-        };
-        let secrets: Vec<&str> = c.secrets.iter().map(|(k, _)| k.as_str()).collect();
-        let unreadable = if secrets.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (the plugin cannot read secrets: {}; an entry it must read goes in [carriers.config] under a name without token/secret/password/key)",
-                secrets.join(", ")
-            )
-        };
-        let request = match plugin.build_send(&message) {
-            Ok(Ok(request)) => request,
-            Ok(Err(why)) => {
-                error(
-                    join(&c.key, "config"),
-                    format!("the plugin cannot send with this config: {why}{unreadable}"),
-                );
-                continue;
-            }
-            Err(e) => {
-                error(
-                    join(&c.key, "plugin"),
-                    format!("the plugin failed while building a message: {e}"),
-                );
-                continue;
-            }
-        };
-        match reqwest::Url::parse(&request.url) {
-            Ok(url) => {
-                if let Err(host) = c.check_host(&url) {
-                    error(
-                        join(&c.key, "allowed_hosts"),
-                        format!("the plugin sends to {host} ({}), which is not listed", request.url),
-                    );
-                }
-            }
-            Err(e) => error(
-                join(&c.key, "config"),
-                format!("the plugin builds an invalid URL {:?}: {e}", request.url),
-            ),
-        }
-        if let Err(why) = plugin.authorization(&request.auth) {
-            error(join(&c.key, "config"), format!("{why}{unreadable}"));
         }
     }
     errors

@@ -17,6 +17,7 @@ pub mod agents;
 pub mod automation;
 pub mod carriers;
 pub mod check;
+pub mod dry_run;
 pub mod entry_points;
 pub mod matrix;
 pub mod plugins;

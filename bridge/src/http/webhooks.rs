@@ -176,7 +176,9 @@ pub async fn webhook<S: WebhookSink>(
         Ok(r) => r,
         Err(WebhookError::BadSignature(why)) => {
             metric("bad_signature");
-            tracing::warn!(%carrier, %why, "webhook with a bad signature refused");
+            // The URL the signature was checked against: with a wrong
+            // `public_url` every signature fails, and this names it.
+            tracing::warn!(%carrier, %why, url = %request.url, "webhook with a bad signature refused (checked against this URL; is public_url the one the carrier calls?)");
             return text(StatusCode::FORBIDDEN, format!("bad signature: {why}"));
         }
         Err(WebhookError::Malformed(why)) => {

@@ -63,6 +63,7 @@ impl Bot {
                 request.invite = vec![user];
                 request.preset = Some(RoomPreset::PrivateChat);
                 request.power_level_content_override = Some(super::room_guard::power_levels());
+                request.initial_state = super::room_retention::state(self.app.config.retention);
                 request.name = conversation.map(|c| format!("{} · {}", self.shown(c.customer.as_str()), c.queue));
                 let room = self.client.create_room(request).await?;
                 // The room exists now: remember it before anything else, so

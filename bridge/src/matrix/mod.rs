@@ -51,6 +51,7 @@ pub mod offer_card;
 mod reactions;
 pub mod rich;
 pub mod room_guard;
+mod room_retention;
 pub mod send;
 mod show;
 pub mod store;

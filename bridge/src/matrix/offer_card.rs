@@ -82,7 +82,9 @@ impl Bot {
             fields: c.fields.clone(),
         };
         let room = self.desk_room(agent)?;
-        let event = send::notice(&room, card.open_text(at), Some(txn.clone())).await?;
+        // An alert: the agent hears it even away from the desk room.
+        let to = self.user_of(agent);
+        let event = send::alert(&room, card.open_text(at), to, Some(txn.clone())).await?;
         let button = Button::Card {
             conversation: c.id,
             agent: agent.clone(),

@@ -123,7 +123,8 @@ impl Bot {
 
     /// At start: raises the invitation level of every live room the bot
     /// made (desk and supervisor rooms, open conversations' rooms) where
-    /// it is lower, as in rooms made by an older smsdesk. Closed
+    /// it is lower, as in rooms made by an older smsdesk, and sets their
+    /// `m.room.retention` to the config's (see `room_retention`). Closed
     /// conversations' rooms are skipped (the bot left them).
     pub(super) async fn secure_rooms(&self) {
         let rooms = match self.store.rooms() {
@@ -142,6 +143,9 @@ impl Bot {
                 }
             }
             checked += 1;
+            if let Err(error) = self.align_retention(&room).await {
+                tracing::warn!(%room, %error, "cannot set the retention of one of the bot's rooms");
+            }
             match self.raise_invite_level(&room).await {
                 Ok(true) => raised += 1,
                 Ok(false) => {}

@@ -6,6 +6,10 @@
 //!   request to the homeserver, which answers it once.
 //! - An edit's fallback (`body`, and `formatted_body` when there is one)
 //!   carries the full new text, not just `"* "`.
+//! - What needs an agent's action (an offer, a customer's message, the
+//!   wrap-up list) is an `alert`: an `m.text` that mentions them in
+//!   `m.mentions`, which default push rules notify with a sound. The
+//!   rest are notices, which default push rules keep quiet.
 //! - `PostError` says, as a type, whether a failed write is retried (the
 //!   homeserver or our login is the problem) or skipped (this one write is
 //!   refused for good).
@@ -17,7 +21,8 @@ use matrix_sdk::ruma::events::relation::{Annotation, Replacement};
 use matrix_sdk::ruma::events::room::message::{
     Relation, RoomMessageEventContent, RoomMessageEventContentWithoutRelation,
 };
-use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
+use matrix_sdk::ruma::events::Mentions;
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, OwnedUserId};
 
 use super::rich::Text;
 
@@ -74,6 +79,32 @@ pub async fn notice(
         None => request,
     };
     Ok(request.await?.response.event_id)
+}
+
+/// What an agent must act on: an `m.text` that mentions `to` (their
+/// client notifies them, with a sound by default push rules, even in a
+/// room they are not looking at); with `txn`, as `notice`.
+pub async fn alert(
+    room: &Room,
+    text: impl Into<Text>,
+    to: impl IntoIterator<Item = OwnedUserId>,
+    txn: Option<OwnedTransactionId>,
+) -> matrix_sdk::Result<OwnedEventId> {
+    let request = room.send(alert_content(&text.into(), to));
+    let request = match txn {
+        Some(t) => request.with_transaction_id(t),
+        None => request,
+    };
+    Ok(request.await?.response.event_id)
+}
+
+/// An alert's content: `text` as `m.text`, mentioning `to`.
+pub fn alert_content(text: &Text, to: impl IntoIterator<Item = OwnedUserId>) -> RoomMessageEventContent {
+    let content = match &text.html {
+        Some(html) => RoomMessageEventContent::text_html(text.plain.clone(), html.clone()),
+        None => RoomMessageEventContent::text_plain(text.plain.clone()),
+    };
+    content.add_mentions(Mentions::with_user_ids(to))
 }
 
 /// A notice that replaces `event`'s text with `text`. Clients that show

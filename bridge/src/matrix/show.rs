@@ -84,8 +84,10 @@ impl Bot {
             } => {
                 self.close_offer(*id, agent, "not answered in time", txns.part("close"))
                     .await;
+                // The agent is away until they say otherwise: an alert.
                 let room = self.desk_room(agent)?;
-                send::notice(&room, &notices::offer_timed_out(*id), Some(txns.part("timeout"))).await?;
+                let to = self.user_of(agent);
+                send::alert(&room, &notices::offer_timed_out(*id), to, Some(txns.part("timeout"))).await?;
             }
             Event::OfferWithdrawn {
                 conversation: id,
@@ -137,7 +139,8 @@ impl Bot {
             }
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    self.customer_says(&room, sms, record.at, txns).await?;
+                    let to = self.holders(self.record_of(*id).await?.as_ref());
+                    self.customer_says(&room, sms, record.at, to, txns).await?;
                     self.show_media_later(PendingMedia {
                         room: room.room_id().to_owned(),
                         seq: record.seq,
@@ -163,7 +166,9 @@ impl Bot {
                         .find(|q| c.as_ref().is_some_and(|c| c.queue == q.setup.name))
                         .map(|q| q.setup.wrapup_reasons.clone())
                         .unwrap_or_default();
-                    let list = send::notice(&room, notices::wrapup_list(&reasons), Some(txns.part("room"))).await?;
+                    // The owner must choose: an alert.
+                    let to = self.user_of(agent);
+                    let list = send::alert(&room, notices::wrapup_list(&reasons), to, Some(txns.part("room"))).await?;
                     let button = Button::Wrapup {
                         conversation: *id,
                         owner: agent.clone(),
@@ -249,6 +254,20 @@ impl Bot {
             }
         }
         Ok(())
+    }
+
+    /// The Matrix users of the agents who hold `c` (owner, conference
+    /// agents): whom a customer's message alerts.
+    fn holders(&self, c: Option<&smsdesk_core::model::Conversation>) -> Vec<matrix_sdk::ruma::OwnedUserId> {
+        let Some(c) = c else {
+            return Vec::new();
+        };
+        let mut agents: Vec<&smsdesk_core::AgentId> = c.phase.owner().into_iter().collect();
+        agents.extend(c.phase.holders());
+        let mut users: Vec<_> = agents.into_iter().filter_map(|a| self.user_of(a)).collect();
+        users.sort();
+        users.dedup();
+        users
     }
 
     /// Describes the event in its conversation's room and removes whoever

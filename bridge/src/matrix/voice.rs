@@ -1,11 +1,13 @@
 //! A customer's own words in a conversation room. In bot mode the bot
-//! quotes them (`customer: …`, a notice). In appservice mode their ghost
-//! says them: a plain message from `@{ghost_prefix}{digits}`, dated when
+//! quotes them (`customer: …`). In appservice mode their ghost says them:
+//! a plain message from `@{ghost_prefix}{digits}`, dated when
 //! the SMS arrived (`ts=`). The ghost is registered and named (the number,
 //! masked if agents see masked numbers) when first needed or when that
 //! name changes, and invited and joined once per room; both are
 //! remembered in the bot's store, so a room from bot-mode days gets its
 //! ghost at the customer's next SMS. A closed conversation's ghost leaves.
+//! Either way the line mentions the agents who hold the conversation, so
+//! their clients notify them (`send::alert`).
 
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::events::room::message::RoomMessageEventContent;
@@ -43,18 +45,21 @@ impl Bot {
         room: &Room,
         sms: &InboundSms,
         at: Timestamp,
+        to: Vec<OwnedUserId>,
         txns: &Txns,
     ) -> Result<(), PostError> {
         let txn = txns.part("room");
+        // An alert to the agents who hold the conversation (`to`): they
+        // hear the customer even away from the room.
         if self.app.appservice.is_none() {
-            send::notice(room, &notices::customer_line(sms), Some(txn)).await?;
+            send::alert(room, &notices::customer_line(sms), to, Some(txn)).await?;
             return Ok(());
         }
         // A picture alone has no text; it follows as the ghost's image.
         if sms.body.is_empty() {
             return Ok(());
         }
-        let content = RoomMessageEventContent::text_plain(sms.body.clone());
+        let content = send::alert_content(&sms.body.clone().into(), to);
         self.ghost_posts(room, sms.from.as_str(), &content, &txn, at).await
     }
 

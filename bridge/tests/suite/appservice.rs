@@ -77,6 +77,27 @@ fn transaction(room: &OwnedRoomId, sender: &str, event_id: &str, body: &str) -> 
     }]})
 }
 
+/// The registration holds the tokens: readable by its owner and by
+/// Synapse through the group (0640), never by everyone, on every write.
+#[test]
+fn the_registration_is_readable_by_its_owner_and_group_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server_config(
+        free_port(),
+        "http://127.0.0.1:9",
+        Some(("http://127.0.0.1:9", "mode = \"appservice\"")),
+    );
+    std::fs::write(dir.path().join("smsdesk.toml"), &config).unwrap();
+    let registration = dir.path().join("appservice.yaml");
+    let mode = || std::fs::metadata(&registration).unwrap().permissions().mode() & 0o777;
+    write_registration(&dir.path().join("smsdesk.toml"));
+    assert_eq!(mode(), 0o640);
+    std::fs::set_permissions(&registration, std::fs::Permissions::from_mode(0o644)).unwrap();
+    write_registration(&dir.path().join("smsdesk.toml"));
+    assert_eq!(mode(), 0o640, "a rewrite leaves it world-readable");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn customers_speak_as_ghosts_through_the_whole_flow() {
     let tmp = tempfile::tempdir().unwrap();

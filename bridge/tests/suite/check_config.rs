@@ -175,3 +175,73 @@ fn a_config_the_carrier_cannot_send_with_is_refused() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// What would fail on the first webhook or reply fails check-config
+/// instead, each with the right advice: Telnyx without the `public_key` it
+/// verifies webhooks with (every webhook would be 503), and without the
+/// `api_key` the host signs its requests with (to be added, not renamed).
+#[test]
+fn a_carrier_missing_what_it_verifies_or_signs_with_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let config = common::config::server_config(common::free_port(), "http://127.0.0.1:9", None);
+    let without = |line: &str| {
+        let start = config.find(line).expect("the test config has it");
+        let end = start + config[start..].find('\n').unwrap() + 1;
+        format!("{}{}", &config[..start], &config[end..])
+    };
+    let run = |text: String| {
+        std::fs::write(&path, text).unwrap();
+        let out = Command::new(common::bin())
+            .args(["check-config", "--config"])
+            .arg(&path)
+            .env("SMSDESK_TEST_TOKEN", "secret")
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, stderr) = run(config.clone());
+    assert!(ok, "{stderr}");
+
+    let (ok, stderr) = run(without("public_key = "));
+    assert!(!ok);
+    assert!(
+        stderr.contains("carriers[1].config: the plugin cannot check a webhook's signature with this config")
+            && stderr.contains("public_key")
+            && stderr.contains("every webhook would be answered 503"),
+        "{stderr}"
+    );
+
+    let (ok, stderr) = run(without("api_key = "));
+    assert!(!ok);
+    assert!(
+        stderr.contains("carriers[1].config: the plugin asked for config entry \"api_key\", which this carrier does not have: add it to [carriers.config] or [carriers.secrets]"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("under a name without"),
+        "advice to rename the key: {stderr}"
+    );
+}
+
+/// The plugin cache holds native code smsdesk runs: whoever fills it
+/// (`check-config` runs without `run`'s umask), it is its owner's only,
+/// and a cache directory found open to others is closed before use.
+#[test]
+fn the_plugin_cache_is_its_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), |t| t);
+    let cache = dir.path().join("data/plugin-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = check(&path);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&cache), 0o700);
+    let compiled: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(!compiled.is_empty(), "nothing was cached");
+    for file in compiled {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}

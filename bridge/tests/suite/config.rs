@@ -203,6 +203,28 @@ fn missing_environment_variable() {
 }
 
 #[test]
+fn an_empty_secret_is_refused_before_every_webhook_fails_its_signature() {
+    // TWILIO_AUTH_TOKEN="" in the environment: without this check every
+    // webhook would be refused as "bad signature" with no hint why.
+    let dir = tempfile::tempdir().unwrap();
+    let (twilio, router) = (dir.path().join("t.wasm"), dir.path().join("r.wasm"));
+    std::fs::write(&twilio, b"").unwrap();
+    std::fs::write(&router, b"").unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let text = minimal_config(&twilio, &router);
+    let env = |name: &str| (name == "TEST_TWILIO_TOKEN").then(String::new);
+    let errors = Config::parse(&path, &text, &env).unwrap_err();
+    assert_eq!(
+        errors.0.iter().map(|e| format!("{}: {}", e.key, e.message)).collect::<Vec<_>>(),
+        ["carriers[0].config.auth_token: is empty: its environment variable is set but empty; give the secret's value"]
+    );
+    assert_eq!(
+        one(|t| t.replace("[agents]", "[carriers.secrets]\nwebhook_salt = \" \"\n\n[agents]")),
+        "carriers[0].secrets.webhook_salt: is empty: give the secret's value"
+    );
+}
+
+#[test]
 fn every_error_is_reported_at_once() {
     let p = problems(|t| {
         t.replace("offer_timeout = \"60s\"", "offer_timeout = \"soon\"")
@@ -390,6 +412,15 @@ fn hours_greetings_and_compliance_texts_are_read_and_checked() {
             "queues[0].holidays: \"2026-13-01\" is not a date like \"2026-12-25\"".to_owned(),
             "queues[0].timezone: \"Mars/Olympus\" is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")".to_owned(),
         ]
+    );
+    // A misspelt zone gets the likely one.
+    assert_eq!(
+        one(queue_keys("timezone = \"Europe/Berln\"")),
+        "queues[0].timezone: \"Europe/Berln\" is not an IANA time zone; did you mean \"Europe/Berlin\"?"
+    );
+    assert_eq!(
+        one(queue_keys("timezone = \"america/new york\"")),
+        "queues[0].timezone: \"america/new york\" is not an IANA time zone; did you mean \"America/New_York\"?"
     );
     assert_eq!(
         one(queue_keys(

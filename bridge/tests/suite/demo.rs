@@ -91,8 +91,11 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
     client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, _room: Room| {
         let s = s.clone();
         async move {
-            if let MessageType::Notice(n) = &ev.content.msgtype {
-                s.lock().unwrap().push(n.body.clone());
+            match &ev.content.msgtype {
+                MessageType::Notice(n) => s.lock().unwrap().push(n.body.clone()),
+                // Offers are alerts (m.text mentioning the agent).
+                MessageType::Text(t) => s.lock().unwrap().push(t.body.clone()),
+                _ => {}
             }
         }
     });

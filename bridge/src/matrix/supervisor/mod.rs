@@ -45,6 +45,7 @@ impl Bot {
             request.is_direct = true;
             request.preset = Some(RoomPreset::PrivateChat);
             request.power_level_content_override = Some(super::room_guard::power_levels());
+            request.initial_state = super::room_retention::state(self.app.config.retention);
             request.name = Some("smsdesk supervisor".to_owned());
             let room = match self.client.create_room(request).await {
                 Ok(room) => room,
