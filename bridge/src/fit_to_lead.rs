@@ -63,36 +63,40 @@ pub fn schema_at_start(url: &str, init: bool) -> Result<i32, NotFit> {
 /// that did not finish (part of a store), or an empty database while
 /// `storage.path` holds a one-machine (sled) store (starting would leave
 /// every conversation behind). The operator is told what to run.
-pub async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> anyhow::Result<smsdesk_pgstore::PgStore> {
+/// A database that stops answering meanwhile is `NotFit::Unreachable`.
+pub async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> Result<smsdesk_pgstore::PgStore, NotFit> {
     let sled = config.storage.clone();
     let url = config.database.clone().unwrap_or_default();
     // The clients are dropped on this blocking thread, never on the runtime's.
     tokio::task::spawn_blocking(move || {
         let conn = smsdesk_pgstore::Conn::new(&url);
-        let applied = conn.with(migrate::applied).map_err(anyhow::Error::msg)?;
+        let applied = conn.with(migrate::applied).map_err(NotFit::Unreachable)?;
         if let Some(refused) = newer(applied) {
             drop(store);
-            return Err(refused);
+            return Err(NotFit::Refused(refused));
         }
         let unfinished = conn
             .with(smsdesk_pgstore::import::unfinished)
-            .map_err(anyhow::Error::msg)?;
+            .map_err(NotFit::Unreachable)?;
         if let Some(import) = unfinished {
             drop(store);
-            anyhow::bail!(
+            return Err(NotFit::Refused(anyhow::anyhow!(
                 "an import into this database ({import}) did not finish: run `smsdesk import-store --config …` again with every instance stopped"
-            );
+            )));
         }
-        if sled.join("db").exists() && crate::engine_store::is_empty(&store)? {
+        let empty = sled.join("db").exists()
+            && crate::engine_store::is_empty(&store).map_err(|e| NotFit::Unreachable(format!("{e:#}")))?;
+        if empty {
             drop(store);
-            anyhow::bail!(
+            return Err(NotFit::Refused(anyhow::anyhow!(
                 "the database holds no engine store, but {} holds a one-machine (sled) store: run `smsdesk import-store --config …` with every instance stopped to move it into the database, or move the directory away to start afresh",
                 sled.display()
-            );
+            )));
         }
         Ok(store)
     })
-    .await?
+    .await
+    .map_err(|e| NotFit::Unreachable(e.to_string()))?
 }
 
 /// Waits until the database answers and passes `schema_at_start`;

@@ -33,6 +33,7 @@ use tokio::sync::watch;
 use tower::ServiceExt as _;
 
 use crate::config::Config;
+use crate::fit_to_lead::NotFit;
 use crate::leader::Candidate;
 use crate::listen::Wakes;
 use crate::pg_pool::{Inserts, Pool};
@@ -56,8 +57,8 @@ pub async fn run(
     let (u, i) = (url.clone(), init);
     let mut checked = match tokio::task::spawn_blocking(move || crate::fit_to_lead::schema_at_start(&u, i)).await? {
         Ok(_) => true,
-        Err(crate::fit_to_lead::NotFit::Refused(refused)) => return Err(refused),
-        Err(crate::fit_to_lead::NotFit::Unreachable(_)) => false,
+        Err(NotFit::Refused(refused)) => return Err(refused),
+        Err(NotFit::Unreachable(_)) => false,
     };
     let listen = config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -197,15 +198,20 @@ impl Leading<'_> {
             Err(error) => {
                 // The database went away again: stand by and try again.
                 tracing::error!(%error, "cannot open the PostgreSQL store to lead; standing by");
-                candidate.resign(&fence).await;
+                let _ = tokio::time::timeout(RESIGN_LIMIT, candidate.resign(&fence)).await;
                 return Ok(Led::SteppedDown);
             }
         };
         let store = match crate::fit_to_lead::fit_to_lead(&config, store).await {
             Ok(store) => store,
-            Err(refused) => {
+            Err(NotFit::Refused(refused)) => {
                 candidate.resign(&fence).await;
                 return Err(refused);
+            }
+            Err(NotFit::Unreachable(error)) => {
+                tracing::error!(%error, "the database stopped answering as this instance took over; standing by");
+                let _ = tokio::time::timeout(RESIGN_LIMIT, candidate.resign(&fence)).await;
+                return Ok(Led::SteppedDown);
             }
         };
         let state = tokio::task::spawn_blocking(move || {
