@@ -209,16 +209,19 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     let store: EngineStore = Arc::new(open_store(&config.storage, config.cache_mib)?);
     let metrics = Arc::new(Metrics::new());
     metrics.leader.set(1);
-    start_with(config, store, None, metrics)
+    let dead_letters = DeadLetters::for_config(&config, &metrics);
+    start_with(config, store, None, metrics, dead_letters)
 }
 
 /// Builds the state on `store` (the leader's PostgreSQL store, fenced by
-/// `fence`, or sled).
+/// `fence`, or sled), sharing `metrics` and `dead_letters` with the
+/// webhook gateway on a PostgreSQL store.
 pub fn start_with(
     config: Config,
     store: EngineStore,
     fence: Option<smsdesk_pgstore::Fence>,
     metrics: Arc<Metrics>,
+    dead_letters: DeadLetters,
 ) -> anyhow::Result<Arc<AppState>> {
     let plugin_host = crate::plugins::host(&config)?;
     let carriers = load_carriers(&config, &plugin_host)?;
@@ -242,7 +245,6 @@ pub fn start_with(
         ..Options::default()
     };
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
-    let dead_letters = DeadLetters::new(config.dead_letters_dir());
     let appservice = crate::appservice::Appservice::open(&config)?;
     let media = crate::media::outgoing::MediaStore::for_config(&config).with_context(|| {
         format!(

@@ -41,7 +41,9 @@
 //!   token belongs to, asked of our homeserver.
 //! - `outcomes`: follows the event log for the time-to-accept and
 //!   handle-time histograms and the conversation outcomes.
-//! - `metrics`, `dead_letters`, `plugins`, `logging`, `format`: small shared parts.
+//! - `dead_letters`: webhook requests kept for replay (signed ones only),
+//!   within a byte cap, expired with `storage.retention`.
+//! - `metrics`, `plugins`, `logging`, `format`: small shared parts.
 //!
 //! Dependencies point one way: `cli` → `serve` → `http`, `outbox`,
 //! `matrix`, `reload` → `app` → `appservice`, `config`, `metrics`,

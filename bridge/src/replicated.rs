@@ -71,8 +71,13 @@ pub async fn run(
     let gateway_config = config.clone();
     let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, inserts)).await??;
     let drainer = tokio::spawn(crate::spool::drain(gateway.spool(), pool.clone()));
-    // The gateway's carriers are reloaded as the leader's are, leader or not.
+    // The gateway's carriers are reloaded as the leader's are, leader or
+    // not; its kept requests expire with storage.retention.
     let reloader = tokio::spawn(crate::reload::run(gateway.clone()));
+    let expiry = tokio::spawn(crate::dead_letters::expiry::run(
+        gateway.dead_letters(),
+        config.retention,
+    ));
     let standby = standby_router(database_ok.clone(), gateway.clone()).merge(gateway.routes());
     let (routes, current) = watch::channel(standby.clone());
     let (stop_tx, mut stopped) = watch::channel(false);
@@ -140,6 +145,7 @@ pub async fn run(
     };
     drainer.abort();
     reloader.abort();
+    expiry.abort();
     let _ = routes.send(standby);
     if led.is_err() {
         // The refusal is the answer; stop listening.
@@ -190,6 +196,7 @@ impl Leading<'_> {
         let (store_fence, app_fence) = (fence.clone(), fence.clone());
         let leader_metrics = gateway.metrics();
         leader_metrics.lease_epoch.set(fence.epoch);
+        let dead_letters = gateway.dead_letters();
         let opened =
             tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
                 .await?;
@@ -215,7 +222,7 @@ impl Leading<'_> {
             }
         };
         let state = tokio::task::spawn_blocking(move || {
-            crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics)
+            crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics, dead_letters)
         })
         .await??;
         let spool = gateway.spool();

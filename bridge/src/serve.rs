@@ -32,6 +32,11 @@ pub async fn run(
     tracing::info!(%listen, "smsdesk is listening");
     let mut tasks = tokio::task::JoinSet::new();
     spawn_tasks(&state, &mut tasks);
+    // On a PostgreSQL store the gateway runs this for the folder it shares.
+    tasks.spawn(crate::dead_letters::expiry::run(
+        state.dead_letters.clone(),
+        state.config.retention,
+    ));
     // Connection info: the failure limiter counts per source address.
     let app = crate::http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;

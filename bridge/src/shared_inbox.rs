@@ -79,9 +79,9 @@ impl Gateway {
         Ok(Arc::new(Self {
             carriers: crate::app::load_carriers(config, &host)?,
             plugin_host: host,
+            dead_letters: DeadLetters::for_config(config, &metrics),
             metrics,
             spool,
-            dead_letters: DeadLetters::new(config.dead_letters_dir()),
             appservice: Appservice::open(config)?,
             media: MediaStore::for_config(config)?,
             config: config.clone(),
@@ -98,6 +98,11 @@ impl Gateway {
     /// Its spool (for `/readyz` and the drainer).
     pub fn spool(&self) -> Arc<Spool> {
         self.spool.clone()
+    }
+
+    /// Its kept requests, which the leader's state shares.
+    pub fn dead_letters(&self) -> DeadLetters {
+        self.dead_letters.clone()
     }
 
     /// Its metrics, which the leader's state shares.

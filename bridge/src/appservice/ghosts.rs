@@ -1,13 +1,16 @@
-//! Acting as customers' ghosts: `@{ghost_prefix}{E.164 digits}:server`
-//! (mautrix-twilio's convention). Each request is one of ruma's typed
+//! Acting as customers' ghosts (named as `naming` says: by the number's
+//! digits, or opaque once masking is on). Each request is one of ruma's typed
 //! client-server requests, sent with the registration's `as_token` and
 //! `?user_id=` naming the ghost (matrix-sdk cannot act as another user).
 //! Registration tolerates `M_USER_IN_USE` (the ghost exists); messages
-//! carry `ts=`, so a customer's SMS shows at the time it arrived.
+//! carry `ts=`, so a customer's SMS shows at the time it arrived. A ghost
+//! no longer needed is deactivated with erasure (Synapse lets an
+//! appservice deactivate its own users without interactive auth).
 
 use std::borrow::Cow;
 use std::time::Duration;
 
+use ruma::api::client::account::deactivate;
 use ruma::api::client::account::register::{self, LoginType, RegistrationKind};
 use ruma::api::client::membership::{join_room_by_id, leave_room};
 use ruma::api::client::message::send_message_event;
@@ -64,12 +67,6 @@ pub struct Ghosts {
     prefix: String,
 }
 
-/// The ghost's localpart for a customer's number: the prefix and its digits.
-pub fn localpart(prefix: &str, number: &str) -> String {
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    format!("{prefix}{digits}")
-}
-
 impl Ghosts {
     pub fn new(homeserver: &str, as_token: &str, server: OwnedServerName, prefix: &str) -> Self {
         Self {
@@ -81,9 +78,29 @@ impl Ghosts {
         }
     }
 
-    /// The ghost of the customer with this number.
-    pub fn user_id(&self, number: &str) -> OwnedUserId {
-        let localpart = localpart(&self.prefix, number);
+    /// The ghost named by this customer's number (PRODUCT.md §11, while
+    /// masking was never on).
+    pub fn number_ghost(&self, number: &str) -> OwnedUserId {
+        self.named(&super::naming::number_localpart(&self.prefix, number))
+    }
+
+    /// The opaque ghost of `customer` texting `entry`, in `generation`.
+    pub fn opaque_ghost(
+        &self,
+        key: &super::naming::GhostKey,
+        entry: &str,
+        customer: &str,
+        generation: u32,
+    ) -> OwnedUserId {
+        self.named(&key.opaque_localpart(&self.prefix, entry, customer, generation))
+    }
+
+    /// Whether `user` is a ghost named by a number (from before masking).
+    pub fn is_number_ghost(&self, user: &UserId) -> bool {
+        self.is_ghost(user) && super::naming::is_number_localpart(&self.prefix, user.localpart())
+    }
+
+    fn named(&self, localpart: &str) -> OwnedUserId {
         UserId::parse(format!("@{localpart}:{}", self.server))
             .unwrap_or_else(|_| UserId::parse(format!("@{}:{}", self.prefix, self.server)).expect("valid prefix"))
     }
@@ -190,6 +207,22 @@ impl Ghosts {
         self.call(request, Some(user)).await.map(|_| ())
     }
 
+    /// Deactivates `user` (one of our ghosts) and asks the homeserver to
+    /// erase what it can of them: their profile goes, and what they said
+    /// is hidden from whoever joins a room later. A user deactivated
+    /// already is fine.
+    pub async fn deactivate(&self, user: &UserId) -> Result<(), GhostError> {
+        let mut request = deactivate::v3::Request::new();
+        request.erase = true;
+        match self.call(request, Some(user)).await {
+            Ok(_) => Ok(()),
+            // (Synapse deactivates a deactivated user again with a 200; a
+            // homeserver that refuses it as deactivated means the same.)
+            Err(GhostError::Refused { errcode, .. }) if errcode == "M_USER_DEACTIVATED" => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `user` joins `room` (they must be invited).
     pub async fn join(&self, user: &UserId, room: &RoomId) -> Result<(), GhostError> {
         self.call(join_room_by_id::v3::Request::new(room.to_owned()), Some(user))
@@ -231,9 +264,9 @@ mod tests {
     #[test]
     fn a_ghost_is_named_by_the_digits_of_the_number() {
         let ghosts = Ghosts::new("http://hs", "token", "example.com".try_into().unwrap(), "sms_");
-        let ghost = ghosts.user_id("+1 (555) 777-0001");
+        let ghost = ghosts.number_ghost("+1 (555) 777-0001");
         assert_eq!(ghost.as_str(), "@sms_15557770001:example.com");
-        assert!(ghosts.is_ghost(&ghost));
+        assert!(ghosts.is_ghost(&ghost) && ghosts.is_number_ghost(&ghost));
         assert!(!ghosts.is_ghost(<&UserId>::try_from("@alice:example.com").unwrap()));
         assert!(!ghosts.is_ghost(<&UserId>::try_from("@sms_1:elsewhere.org").unwrap()));
     }

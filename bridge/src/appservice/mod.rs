@@ -7,7 +7,9 @@
 //!   appservice-registration`, read at start, checked against the config).
 //! - `inbox`: pushed transactions, durable before they are acknowledged,
 //!   de-duplicated by transaction id, handled in order by the Matrix desk.
-//! - `ghosts`: requests as a customer's ghost (register, name, join, post).
+//! - `ghosts`: requests as a customer's ghost (register, name, join, post,
+//!   deactivate); `naming`: their names (the number's digits, or opaque
+//!   with masking: a keyed hash).
 //!
 //! The HTTP side (`PUT /_matrix/app/v1/transactions/{txnId}`) is in
 //! `http::appservice`; what the desk does with the events, in
@@ -15,6 +17,7 @@
 
 pub mod ghosts;
 pub mod inbox;
+pub mod naming;
 pub mod registration;
 
 use std::sync::Arc;

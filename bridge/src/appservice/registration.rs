@@ -202,7 +202,11 @@ mod tests {
                 .unwrap()
                 .permissions()
                 .mode();
-            assert_eq!(mode & 0o077, 0, "the tokens are the owner's only");
+            assert_eq!(
+                mode & 0o777,
+                0o640,
+                "the tokens are for the owner and Synapse's group only"
+            );
         }
     }
 

@@ -2,7 +2,8 @@
 //! running smsdesk, exactly as the carrier sent them, so they are verified
 //! and stored as if they had just arrived (duplicates are still stored
 //! once). A letter that is accepted is deleted; one that is refused again
-//! stays, and the answer is printed.
+//! stays, and the answer is printed. Letters of an older smsdesk
+//! (`*.json`) are replayed as today's (`*.letter`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,7 +29,7 @@ pub fn run(config_path: &Path, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> 
         let mut all: Vec<PathBuf> = match std::fs::read_dir(&dir) {
             Ok(d) => d
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter(|p| crate::dead_letters::letter::is_letter(p))
                 .collect(),
             Err(_) => Vec::new(),
         };
@@ -45,9 +46,7 @@ pub fn run(config_path: &Path, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> 
     let client = reqwest::Client::new();
     let mut failed = 0;
     for file in &files {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let letter: DeadLetter =
-            serde_json::from_str(&text).with_context(|| format!("{} is not a kept request", file.display()))?;
+        let letter = DeadLetter::read(file).map_err(anyhow::Error::msg)?;
         // The server rebuilds the URL from public_url + path, so the signature still verifies.
         let path = letter
             .request

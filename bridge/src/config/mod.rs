@@ -72,8 +72,12 @@ pub struct Config {
     pub supervisors: Vec<SupervisorConfig>,
     /// `[supervisor]`: the wallboard's token, masking.
     pub supervisor: SupervisorSettings,
-    /// `storage.retention`: closed conversations older than this are erased.
+    /// `storage.retention`: closed conversations older than this are
+    /// erased, and kept requests (dead letters) older than this deleted.
     pub retention: Option<std::time::Duration>,
+    /// `storage.dead_letters_max_mib`: kept requests never take more; a
+    /// request that would pass it is answered 503 (the carrier retries).
+    pub dead_letters_max_mib: u64,
     /// `storage.url` when `storage.backend = "postgres"`: the engine's
     /// store is that database, shared by every instance with this config.
     pub database: Option<String>,
@@ -123,6 +127,11 @@ impl Config {
     /// The Matrix bot's own store (rooms, cursor, sync token, login).
     pub fn matrix_store_dir(&self) -> PathBuf {
         self.storage.join("matrix")
+    }
+
+    /// The most kept requests may take, in bytes.
+    pub fn dead_letters_max_bytes(&self) -> u64 {
+        self.dead_letters_max_mib.saturating_mul(1024 * 1024)
     }
 
     /// Raw webhook requests kept for replay.
@@ -197,6 +206,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         storage: storage.path,
         cache_mib: storage.cache_mib,
         retention: storage.retention,
+        dead_letters_max_mib: storage.dead_letters_max_mib,
         database: storage.database,
         spool_mib: storage.spool_mib,
         listen: http.listen?,

@@ -21,6 +21,11 @@ const MAX_CACHE_MIB: i64 = 64 * 1024;
 pub const DEFAULT_SPOOL_MIB: u64 = 256;
 /// The largest `storage.spool_mib` accepted.
 const MAX_SPOOL_MIB: i64 = 1024 * 1024;
+/// `storage.dead_letters_max_mib` unless set: room for thousands of kept
+/// requests, and still little on a small disk.
+pub const DEFAULT_DEAD_LETTERS_MAX_MIB: u64 = 256;
+/// The largest `storage.dead_letters_max_mib` accepted (1 TiB).
+const MAX_DEAD_LETTERS_MIB: i64 = 1024 * 1024;
 
 /// What `[storage]` says.
 #[derive(Debug)]
@@ -31,6 +36,8 @@ pub struct Storage {
     pub cache_mib: u64,
     /// `retention`: closed conversations older than this are erased.
     pub retention: Option<Duration>,
+    /// `dead_letters_max_mib`: the most kept requests may take, in MiB.
+    pub dead_letters_max_mib: u64,
     /// `backend = "postgres"` with `url`: the engine's store in PostgreSQL.
     pub database: Option<String>,
     /// `spool_mib`: how much of this machine's disk verified webhooks may
@@ -46,7 +53,15 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
     let t = r.table(
         v,
         "storage",
-        &["path", "cache_mib", "backend", "retention", "url", "spool_mib"],
+        &[
+            "path",
+            "cache_mib",
+            "backend",
+            "retention",
+            "url",
+            "dead_letters_max_mib",
+            "spool_mib",
+        ],
     )?;
     let postgres = match r.string(t, "storage", "backend", false).as_deref() {
         None | Some("sled") => false,
@@ -125,6 +140,19 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
             "is for backend = \"postgres\" (webhooks kept on disk while the database is away); on one machine every webhook is committed before its answer",
         );
     }
+    let dead_letters_max_mib = match r.integer(t, "storage", "dead_letters_max_mib", 1) {
+        Some(n) if n > MAX_DEAD_LETTERS_MIB => {
+            r.err(
+                "storage.dead_letters_max_mib",
+                format!(
+                    "{n} MiB is more than the {MAX_DEAD_LETTERS_MIB} MiB allowed (the default is {DEFAULT_DEAD_LETTERS_MAX_MIB})"
+                ),
+            );
+            DEFAULT_DEAD_LETTERS_MAX_MIB
+        }
+        Some(n) => n.unsigned_abs(),
+        None => DEFAULT_DEAD_LETTERS_MAX_MIB,
+    };
     let retention = r.duration(t, "storage", "retention", false).flatten();
     if retention.is_some_and(|d| d < MIN_RETENTION) {
         r.err(
@@ -136,6 +164,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         path: path?,
         cache_mib,
         retention,
+        dead_letters_max_mib,
         database,
         spool_mib,
     })

@@ -16,7 +16,11 @@
 //!    request is kept for replay, with its receive time, only if the host
 //!    confirmed its signature during the call (`Judged::signature_verified`):
 //!    an unsigned flood writes nothing. An SMS to a number with no entry
-//!    point is kept too and answered 422.
+//!    point is kept too (if signed) and answered 422.
+//! 6. A request that should be kept but cannot be (the folder is at
+//!    `storage.dead_letters_max_mib`, or the write failed) is answered 503
+//!    "storage for unroutable messages is full" and logged at error: the
+//!    carrier retries, nothing is acknowledged that is not kept.
 //!
 //! Customer message bodies are logged at debug level only.
 
@@ -34,7 +38,30 @@ use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
 
 use super::inbound_check;
 use super::sink::{Stored, WebhookSink};
-use crate::dead_letters::DeadLetter;
+use crate::dead_letters::{DeadLetter, Refused};
+
+/// What became of a request that was to be kept for replay.
+enum Keeping {
+    /// On disk (now, or before: a replay).
+    Kept,
+    /// Its signature was never confirmed: not kept.
+    Unsigned,
+    /// Keeping it failed (the cap, or the disk): the carrier must retry.
+    Refused(Refused),
+}
+
+/// 503 for a request that must be kept but cannot be: the carrier retries.
+fn storage_full(refused: &Refused) -> Response {
+    text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        match refused {
+            Refused::Full { .. } => "storage for unroutable messages is full; please retry later",
+            Refused::Unwritable(_) => {
+                "storage for unroutable messages is full or cannot be written; please retry later"
+            }
+        },
+    )
+}
 
 fn text(status: StatusCode, message: impl Into<String>) -> Response {
     let mut body = message.into();
@@ -107,25 +134,32 @@ pub async fn webhook<S: WebhookSink>(
         received_at_ms: None,
     };
     // A replay of a kept request is already on disk: do not keep it twice,
-    // and judge it at the time it first arrived.
-    let replayed = headers.contains_key("x-smsdesk-replay");
-    let kept_at = replayed
+    // and judge it at the time it first arrived. (The header alone proves
+    // nothing: only a request found in the folder counts as a replay.)
+    let kept_at = headers
+        .contains_key("x-smsdesk-replay")
         .then(|| tokio::task::block_in_place(|| state.parts().dead_letters.received_at(&carrier, kind, &request)))
         .flatten();
+    let on_disk = kept_at.is_some();
     request.received_at_ms = Some(kept_at.unwrap_or_else(|| Timestamp::now().0));
     let plugin = watched.get();
     let call_request = request.clone();
     let judged = tokio::task::spawn_blocking(move || plugin.judge_webhook(kind, &call_request)).await;
-    // Only a request whose signature the host confirmed may be kept when the
-    // plugin could not finish: anyone can send an unsigned one, and keeping
-    // those would let a flood fill the disk.
+    // Only a request whose signature the host confirmed may be kept: anyone
+    // can send an unsigned one, and keeping those would let a flood fill
+    // the disk. A carrier whose plugin asks the host for no signature
+    // check has nothing kept.
     let signed = judged.as_ref().is_ok_and(|j| j.signature_verified);
     let outcome = judged.map(|j| j.outcome);
-    // Whether the request is on disk for replay afterwards.
-    let keep = |reason: String| -> bool {
-        if replayed {
+    let keep = |reason: String| -> Keeping {
+        if on_disk {
             tracing::warn!(%carrier, %reason, "replayed request refused again; the kept copy stays");
-            return true;
+            return Keeping::Kept;
+        }
+        if !signed {
+            state.parts().dead_letters.refused_unsigned();
+            tracing::warn!(%carrier, %reason, "webhook not kept: its signature was never confirmed");
+            return Keeping::Unsigned;
         }
         let letter = DeadLetter {
             carrier: carrier.clone(),
@@ -137,34 +171,29 @@ pub async fn webhook<S: WebhookSink>(
         match tokio::task::block_in_place(|| state.parts().dead_letters.keep(&letter)) {
             Ok(path) => {
                 tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay");
-                true
+                Keeping::Kept
             }
-            Err(error) => {
-                tracing::error!(%carrier, %error, "could not keep the webhook for replay");
-                false
+            Err(refused) => {
+                tracing::error!(%carrier, reason = %letter.reason, %refused, "could not keep the webhook for replay; answered 503 so the carrier retries");
+                Keeping::Refused(refused)
             }
         }
-    };
-    let keep_unless_unsigned = |reason: String| -> bool {
-        if !signed {
-            tracing::warn!(%carrier, %reason, "webhook not kept: its signature was never confirmed");
-            return false;
-        }
-        keep(reason)
     };
     let result = match outcome {
         Ok(Ok(r)) => r,
         Ok(Err(error)) => {
             metric("plugin_failure");
-            let kept = keep_unless_unsigned(error.to_string());
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                if kept {
-                    "the carrier plugin failed; the request is kept and can be retried"
-                } else {
-                    "the carrier plugin could not judge this request; please retry"
-                },
-            );
+            return match keep(error.to_string()) {
+                Keeping::Kept => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the carrier plugin failed; the request is kept and can be retried",
+                ),
+                Keeping::Unsigned => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the carrier plugin could not judge this request; please retry",
+                ),
+                Keeping::Refused(refused) => storage_full(&refused),
+            };
         }
         Err(join) => {
             metric("plugin_failure");
@@ -189,15 +218,17 @@ pub async fn webhook<S: WebhookSink>(
         Err(WebhookError::RetryLater(why)) => {
             metric("plugin_failure");
             tracing::error!(%carrier, %why, "the carrier plugin cannot judge webhooks now; check this carrier's config");
-            let kept = keep_unless_unsigned(format!("the plugin cannot judge it now: {why}"));
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                if kept {
-                    "this request cannot be processed now; it is kept and can be retried"
-                } else {
-                    "this request cannot be verified now; please retry"
-                },
-            );
+            return match keep(format!("the plugin cannot judge it now: {why}")) {
+                Keeping::Kept => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "this request cannot be processed now; it is kept and can be retried",
+                ),
+                Keeping::Unsigned => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "this request cannot be verified now; please retry",
+                ),
+                Keeping::Refused(refused) => storage_full(&refused),
+            };
         }
     };
 
@@ -211,7 +242,10 @@ pub async fn webhook<S: WebhookSink>(
     if let Err(refused) = checked {
         metric("malformed");
         tracing::warn!(%carrier, %refused, "webhook with a field smsdesk does not store refused");
-        let _ = keep(format!("refused: {refused}"));
+        if let Keeping::Refused(full) = keep(format!("refused: {refused}")) {
+            // Kept for the operator, or the carrier retries until it can be.
+            return storage_full(&full);
+        }
         return text(StatusCode::BAD_REQUEST, format!("malformed request: {refused}"));
     }
 
@@ -295,24 +329,26 @@ pub async fn webhook<S: WebhookSink>(
     }
     if !unknown.is_empty() {
         metric("unknown_number");
-        let kept = keep(format!("no entry point for {}", unknown.join(", ")));
-        if accepted + duplicates == 0 && !kept {
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "no entry point is configured for {}, and smsdesk cannot keep the message now; please retry",
-                    unknown.join(", ")
-                ),
-            );
-        }
-        if accepted + duplicates == 0 {
-            return text(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "no entry point is configured for {}; the message is kept",
-                    unknown.join(", ")
-                ),
-            );
+        let numbers = unknown.join(", ");
+        match keep(format!("no entry point for {numbers}")) {
+            // Not kept, so not acknowledged, the stored ones with it: the
+            // carrier retries the whole request, and they are duplicates then.
+            Keeping::Refused(refused) => return storage_full(&refused),
+            Keeping::Kept if accepted + duplicates == 0 => {
+                return text(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("no entry point is configured for {numbers}; the message is kept"),
+                );
+            }
+            Keeping::Unsigned if accepted + duplicates == 0 => {
+                return text(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "no entry point is configured for {numbers}; the message is not kept (its signature could not be confirmed)"
+                    ),
+                );
+            }
+            Keeping::Kept | Keeping::Unsigned => {}
         }
     }
     metric(if accepted == 0 && duplicates > 0 {

@@ -70,7 +70,9 @@ pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: Matrix
     bot.load_rooms().await;
     app.set_homeserver_ok(true);
     tracing::info!(user = %bot.me, "the Matrix desk runs as an appservice");
+    bot.prepare_ghosts().await;
     bot.start_posting();
+    bot.spawn(bot.clone().ghost_upkeep());
     bot.transactions(appservice).await;
 }
 

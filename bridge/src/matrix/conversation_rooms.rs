@@ -77,8 +77,14 @@ impl Bot {
         // Text in notices of bounded size; a customer's attachments right
         // after their line, so the history reads in order.
         let (mut lines, mut posted) = (Vec::new(), 0);
+        // Masked like everything else agents read: an intake field or the
+        // customer's own words may hold their number.
+        let customer = conversation.map(|c| c.customer.to_string()).unwrap_or_default();
         for r in history.iter().filter(|r| r.seq < upto) {
-            lines.extend(notices::history_line(&r.event));
+            lines.extend(notices::history_line(&r.event).map(|l| match &r.event {
+                Event::MessageReceived { .. } => self.shown_words(&customer, &l),
+                _ => self.shown_about(&customer, &l),
+            }));
             let Event::MessageReceived { sms, .. } = &r.event else {
                 continue;
             };
@@ -178,7 +184,7 @@ impl Bot {
 
 impl Bot {
     /// Who is joined to or invited to `room` now, as the homeserver says.
-    async fn members(&self, room: &Room) -> Result<Vec<OwnedUserId>, matrix_sdk::HttpError> {
+    pub(super) async fn members(&self, room: &Room) -> Result<Vec<OwnedUserId>, matrix_sdk::HttpError> {
         let request = get_member_events::v3::Request::new(room.room_id().to_owned());
         let response = self.client.send(request).await?;
         Ok(response

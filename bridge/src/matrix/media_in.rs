@@ -168,6 +168,8 @@ impl Bot {
                     image,
                 } => {
                     let size = UInt::new(size);
+                    // A caption or file name may quote the customer's number.
+                    let name = self.shown_about(sms.from.as_str(), &name);
                     let msgtype = if image {
                         let mut info = ImageInfo::new();
                         info.mimetype = Some(content_type);
@@ -179,11 +181,12 @@ impl Bot {
                         info.size = size;
                         MessageType::File(FileMessageEventContent::plain(name, mxc).info(Some(Box::new(info))))
                     };
-                    self.customer_posts(room, sms.from.as_str(), RoomMessageEventContent::new(msgtype), &txn, at)
+                    self.customer_posts(room, sms, RoomMessageEventContent::new(msgtype), &txn, at)
                         .await?;
                 }
                 CustomerMedia::Refused { why } => {
-                    send::notice(room, &notices::customer_media_refused(k + 1, &why), Some(txn)).await?;
+                    let text = self.shown_about(sms.from.as_str(), &notices::customer_media_refused(k + 1, &why));
+                    send::notice(room, &text, Some(txn)).await?;
                 }
             }
         }
@@ -205,7 +208,7 @@ impl Bot {
         let mut tries = 0;
         let fetched = loop {
             tries += 1;
-            match fetch::fetch(&self.carrier_http, carrier, url, index).await {
+            match fetch::fetch(&self.http, carrier, url, index).await {
                 Ok(f) => break f,
                 Err(FetchError::Refused(why)) => {
                     self.app.metrics.media("customer_refused");

@@ -1,18 +1,20 @@
 //! An agent's picture or file in a conversation room, sent to the customer
-//! as MMS. Checked before anything is fetched (the entry point and carrier
-//! can send media, the declared type and size pass `media::policy`),
-//! downloaded from the homeserver (authenticated media), checked again on
-//! what arrived, kept durably under an unguessable token
+//! as MMS. Checked before anything is fetched (the agent may write in this
+//! conversation now, the file is not encrypted, the entry point and
+//! carrier can send media, the declared type and size pass
+//! `media::policy`), downloaded from the homeserver (`media_download`:
+//! authenticated media, never past the 5 MB cap, however large the file
+//! is or says it is), kept durably under an unguessable token
 //! (`media::outgoing`), and only then handed to the engine as one reply
 //! whose body is the caption. Any refusal is one notice in the room and
 //! nothing reaches the customer: never a caption without its picture.
 
-use matrix_sdk::media::{MediaFormat, MediaRequestParameters};
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::events::room::MediaSource;
 use smsdesk_core::setup::EntryKind;
 use smsdesk_core::{AgentId, Command, ConversationId};
 
+use super::media_download;
 use super::send::{self, PostError, Txns};
 use super::store::ReplyRef;
 use super::{notices, Bot};
@@ -54,12 +56,22 @@ impl Bot {
     ) -> Result<(), PostError> {
         let refuse = |why: String| async move {
             self.app.metrics.media("agent_refused");
-            send::notice(room, &notices::attachment_refused(&why), Some(txns.part("answer"))).await?;
+            // A homeserver's or a store's error may quote a number.
+            let text = self.shown_text(&notices::attachment_refused(&why));
+            send::notice(room, &text, Some(txns.part("answer"))).await?;
             Ok(())
         };
-        if let Err(why) = self.can_send_media(id).await? {
+        // Everything that can refuse the file is decided before any byte
+        // of it is downloaded: whose conversation, which file, what size.
+        if let Err(why) = self.may_send_media(&agent, id).await? {
             return refuse(why).await;
         }
+        let MediaSource::Plain(mxc) = &attachment.source else {
+            return refuse(
+                "the file is end-to-end encrypted, and smsdesk does not decrypt files; send it unencrypted".to_owned(),
+            )
+            .await;
+        };
         // A client that sends no type: the file name's extension says it.
         let declared = attachment
             .mimetype
@@ -73,22 +85,14 @@ impl Bot {
         if let Some(Err(why)) = attachment.size.map(policy::check_size) {
             return refuse(why).await;
         }
-        let request = MediaRequestParameters {
-            source: attachment.source.clone(),
-            format: MediaFormat::File,
+        let Some(token) = self.client.access_token() else {
+            return refuse("the bot is not signed in to the homeserver".to_owned()).await;
         };
-        let bytes = match self.client.media().get_media_content(&request, false).await {
+        let homeserver = self.client.homeserver();
+        let bytes = match media_download::download(&self.http, &homeserver, &token, mxc, policy::MAX_BYTES).await {
             Ok(b) => b,
-            Err(error) => {
-                return refuse(format!(
-                    "the picture could not be downloaded from the homeserver ({error})"
-                ))
-                .await
-            }
+            Err(error) => return refuse(error.to_string()).await,
         };
-        if let Err(why) = policy::check_size(bytes.len() as u64) {
-            return refuse(why).await;
-        }
         let name = if attachment.name.trim().is_empty() {
             format!("attachment.{ext}")
         } else {
@@ -121,9 +125,11 @@ impl Bot {
         Ok(())
     }
 
-    /// Whether conversation `id` can send pictures: not from a short code,
-    /// and through a carrier whose plugin can send media (interface 0.2.0 on).
-    async fn can_send_media(&self, id: ConversationId) -> Result<Result<(), String>, PostError> {
+    /// Whether `agent` can send pictures in conversation `id`: one they may
+    /// write in now (its owner, or a conference agent who joined), not from
+    /// a short code, and through a carrier whose plugin can send media
+    /// (interface 0.2.0 on).
+    async fn may_send_media(&self, agent: &AgentId, id: ConversationId) -> Result<Result<(), String>, PostError> {
         let Some(c) = self
             .app
             .read(move |e| smsdesk_core::store::layout::conversation(e.store(), id))
@@ -131,6 +137,11 @@ impl Bot {
         else {
             return Ok(Err(format!("conversation #{id} is not known")));
         };
+        if !c.may_write(agent) {
+            return Ok(Err(format!(
+                "conversation #{id} is not yours to write in now (only its owner, or a conference agent who joined)"
+            )));
+        }
         let entry = self.app.config.entry_points.iter().find(|e| e.entry.number == c.entry);
         if entry.is_some_and(|e| e.entry.kind == EntryKind::ShortCode) {
             return Ok(Err(format!(

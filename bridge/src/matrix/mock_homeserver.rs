@@ -2,10 +2,13 @@
 //! 127.0.0.1:0): it answers the client-server calls the bot makes, records
 //! every event sent (room, type, transaction id, content), answers a
 //! repeated transaction id with the first event id (as Synapse does), can
-//! fail the next sends with given statuses, and serves scripted syncs.
+//! fail the next sends with given statuses, serves scripted syncs, and
+//! serves files at the media download endpoints (slowly, without a declared
+//! length, counting every byte it streamed).
 //! Unknown calls get 404 `M_UNRECOGNIZED` and are recorded.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -41,6 +44,12 @@ struct Inner {
     next: u64,
     rooms_created: usize,
     other: Vec<String>,
+    /// Files served for download: media id → size.
+    media: BTreeMap<String, u64>,
+    /// Media ids asked for, in order.
+    downloads: Vec<String>,
+    /// Bytes of files streamed so far.
+    streamed: Arc<AtomicU64>,
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +77,8 @@ impl MockHomeserver {
             .route("/_matrix/client/v3/rooms/{room}/leave", post(empty))
             // Every user has an account except those named @ghost….
             .route("/_matrix/client/v3/profile/{user}", get(profile))
+            .route("/_matrix/client/v1/media/download/{server}/{id}", get(download))
+            .route("/_matrix/media/v3/download/{server}/{id}", get(download))
             .fallback(unknown)
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -76,6 +87,21 @@ impl MockHomeserver {
             let _ = axum::serve(listener, app).await;
         });
         Self { url, inner }
+    }
+
+    /// Serves `mxc://hs/<id>`: `size` bytes, with no declared length.
+    pub fn serve_media(&self, id: &str, size: u64) {
+        lock(&self.inner).media.insert(id.to_owned(), size);
+    }
+
+    /// The media ids downloaded so far (asked for), in order.
+    pub fn downloads(&self) -> Vec<String> {
+        lock(&self.inner).downloads.clone()
+    }
+
+    /// Bytes of files streamed so far.
+    pub fn streamed(&self) -> u64 {
+        lock(&self.inner).streamed.load(Ordering::SeqCst)
     }
 
     /// Everything sent so far.
@@ -207,6 +233,33 @@ async fn profile(Path(user): Path<String>) -> Response {
         return (StatusCode::NOT_FOUND, Json(body)).into_response();
     }
     Json(json!({"displayname": user})).into_response()
+}
+
+/// A file in 64 KiB chunks, one every millisecond, with no declared length.
+async fn download(State(inner): State<Shared>, Path((_server, id)): Path<(String, String)>) -> Response {
+    let (size, streamed) = {
+        let mut inner = lock(&inner);
+        inner.downloads.push(id.clone());
+        (inner.media.get(&id).copied(), inner.streamed.clone())
+    };
+    let Some(size) = size else {
+        let body = json!({"errcode": "M_NOT_FOUND", "error": "no such file"});
+        return (StatusCode::NOT_FOUND, Json(body)).into_response();
+    };
+    const CHUNK: u64 = 64 * 1024;
+    let chunks = futures_util::stream::unfold(0u64, move |sent| {
+        let streamed = streamed.clone();
+        async move {
+            if sent >= size {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let n = CHUNK.min(size - sent);
+            streamed.fetch_add(n, Ordering::SeqCst);
+            Some((Ok::<_, std::io::Error>(vec![0u8; n as usize]), sent + n))
+        }
+    });
+    axum::body::Body::from_stream(chunks).into_response()
 }
 
 async fn empty() -> Json<Value> {

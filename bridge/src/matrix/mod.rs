@@ -7,7 +7,9 @@
 //! - `sync`: the sync loop of one login (saved token, full state at start).
 //! - `appservice`: appservice mode instead of `login` and `sync`: the
 //!   `as_token`, and the pushed transactions handed to the same handlers;
-//!   `voice`: a customer's SMS as the bot's quote or as their ghost.
+//!   `voice`: a customer's SMS as the bot's quote or as their ghost;
+//!   `ghost_upkeep`: ghosts moved to opaque names when masking is switched
+//!   on, and deactivated after `storage.retention`.
 //! - `feed`: follows the engine's event log from a saved cursor; `show`:
 //!   where each event appears. `send`: writes with transaction ids, edits,
 //!   reactions, and the typed retry-or-skip (`PostError`).
@@ -22,7 +24,8 @@
 //!   wrap-up lists, pressed by reacting.
 //! - `media_in` and `media_out`: pictures and files (MMS): a customer's
 //!   fetched from the carrier and posted as `m.image`/`m.file`; an agent's
-//!   sent to the customer.
+//!   sent to the customer, downloaded from our homeserver only once it may
+//!   be sent, and never past the cap (`media_download`).
 //! - `supervisor`: supervisor rooms, their commands (`!stats`, `!agents`,
 //!   `!history`, `!monitor`) and answers.
 //! - `room_guard`: only the bot invites to its rooms, and a joiner
@@ -40,8 +43,10 @@ pub mod commands;
 mod conversation_rooms;
 mod desk_rooms;
 mod feed;
+mod ghost_upkeep;
 mod inbound;
 mod login;
+mod media_download;
 mod media_in;
 mod media_out;
 #[cfg(test)]
@@ -88,8 +93,9 @@ pub struct Bot {
     tasks: Mutex<JoinSet<()>>,
     /// Roster agents found to have no Matrix account (warned about once).
     missing_agents: Mutex<std::collections::BTreeSet<smsdesk_core::AgentId>>,
-    /// For customers' attachments at the carriers (no redirects of its own).
-    carrier_http: reqwest::Client,
+    /// For attachments: customers' at the carriers, agents' at our
+    /// homeserver (no redirects of its own: a hop is checked, or not taken).
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Bot {
@@ -109,7 +115,7 @@ impl Bot {
             cards: CardLocks::default(),
             tasks: Mutex::new(JoinSet::new()),
             missing_agents: Mutex::default(),
-            carrier_http: crate::media::fetch::client(),
+            http: crate::media::fetch::client(),
         })
     }
 
@@ -152,6 +158,26 @@ impl Bot {
             .collect();
         let keep: Vec<&str> = entries.iter().map(String::as_str).collect();
         crate::mask::mask_numbers(text, &keep)
+    }
+
+    /// A text about the conversation with `customer` as agents may see
+    /// it: with masking on, that customer's number masked however it is
+    /// written (an intake field, their own words, a carrier's error), and
+    /// every other number but the business's as in `shown_text`.
+    fn shown_about(&self, customer: &str, text: &str) -> String {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return text.to_owned();
+        }
+        self.shown_text(&crate::mask::mask_customer(text, customer))
+    }
+
+    /// The customer's own words as agents may see them: with masking on,
+    /// their own number masked (other numbers they write are theirs to share).
+    fn shown_words(&self, customer: &str, text: &str) -> String {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return text.to_owned();
+        }
+        crate::mask::mask_customer(text, customer)
     }
 
     /// One of the bot's rooms, if it is still in it (it leaves closed conversations).

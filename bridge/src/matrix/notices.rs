@@ -34,6 +34,15 @@ pub fn history_notices(id: ConversationId, lines: &[String], max: usize) -> Vec<
     )
 }
 
+/// The first line of a conversation's history posted again when its room
+/// moved to the customer's opaque ghost (masking switched on).
+pub fn masked_history_header(id: ConversationId) -> String {
+    format!(
+        "Conversation #{id} — history so far, posted again with the customer's number masked \
+         (the customer now speaks as a new member of this room):"
+    )
+}
+
 /// `lines` under `header`, split into notices of about `max` bytes; each
 /// later notice starts with `continued`.
 pub fn chunked(header: String, continued: &str, lines: &[String], max: usize) -> Vec<String> {

@@ -79,7 +79,15 @@ impl Bot {
             opened_at: c.opened_at,
             deadline,
             via,
-            fields: c.fields.clone(),
+            // An intake field may hold the customer's number (given to the bot).
+            fields: c
+                .fields
+                .iter()
+                .map(|(k, v)| {
+                    let customer = c.customer.as_str();
+                    (self.shown_about(customer, k), self.shown_about(customer, v))
+                })
+                .collect(),
         };
         let room = self.desk_room(agent)?;
         // An alert: the agent hears it even away from the desk room.

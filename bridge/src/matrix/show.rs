@@ -26,6 +26,18 @@ impl Bot {
         Ok(self.app.read(move |e| layout::conversation(e.store(), id)).await??)
     }
 
+    /// `text` about conversation `id` as agents may see it (`shown_about`
+    /// with its customer; the record is read only when masking is on).
+    async fn shown_for(&self, id: ConversationId, text: &str) -> Result<String, PostError> {
+        if !self.app.config.supervisor.mask_customer_numbers {
+            return Ok(text.to_owned());
+        }
+        Ok(match self.record_of(id).await? {
+            Some(c) => self.shown_about(c.customer.as_str(), text),
+            None => self.shown_text(text),
+        })
+    }
+
     /// Shows one engine event where agents need to see it.
     pub(super) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
         let txns = &Txns::for_event(&self.app.store_identity, record.seq, record.at);
@@ -279,7 +291,7 @@ impl Bot {
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        let text = self.shown_text(&record.event.describe());
+        let text = self.shown_for(id, &record.event.describe()).await?;
         send::notice(&room, Text::mentioning(text), Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
@@ -300,12 +312,12 @@ impl Bot {
         if let Some((room, event)) = target {
             send::react(&room, event, mark, txns.part("react")).await?;
             if failed {
-                send::notice(
-                    &room,
-                    &self.shown_text(&record.event.describe()),
-                    Some(txns.part("failure")),
-                )
-                .await?;
+                // A carrier's error may quote the number in any format.
+                let text = match record.event.conversation() {
+                    Some(id) => self.shown_for(id, &record.event.describe()).await?,
+                    None => self.shown_text(&record.event.describe()),
+                };
+                send::notice(&room, &text, Some(txns.part("failure"))).await?;
             }
             return Ok(());
         }
@@ -323,7 +335,9 @@ impl Bot {
         let Some(agent) = author else { return Ok(()) };
         let customer = self.record_of(id).await?.map(|c| self.shown(c.customer.as_str()));
         let room = self.desk_room(&agent)?;
-        let text = self.shown_text(&notices::late_failure(id, customer.as_deref(), &record.event));
+        let text = self
+            .shown_for(id, &notices::late_failure(id, customer.as_deref(), &record.event))
+            .await?;
         send::notice(&room, &text, Some(txns.part("late"))).await?;
         Ok(())
     }

@@ -1,13 +1,17 @@
 //! A customer's own words in a conversation room. In bot mode the bot
 //! quotes them (`customer: …`). In appservice mode their ghost says them:
-//! a plain message from `@{ghost_prefix}{digits}`, dated when
-//! the SMS arrived (`ts=`). The ghost is registered and named (the number,
-//! masked if agents see masked numbers) when first needed or when that
-//! name changes, and invited and joined once per room; both are
+//! a plain message from their ghost, dated when the SMS arrived (`ts=`).
+//! The ghost is `@{ghost_prefix}{digits}` while masking was never on, else
+//! opaque (`appservice::naming`: entry point, number and the ghost's
+//! generation under the store's key). It is registered and named (the
+//! number, masked if agents see masked numbers) when first needed or when
+//! that name changes, and invited and joined once per room; both are
 //! remembered in the bot's store, so a room from bot-mode days gets its
-//! ghost at the customer's next SMS. A closed conversation's ghost leaves.
+//! ghost at the customer's next SMS. An opaque ghost's last words are
+//! recorded (for `storage.retention`). A closed conversation's ghost leaves.
 //! Either way the line mentions the agents who hold the conversation, so
-//! their clients notify them (`send::alert`).
+//! their clients notify them (`send::alert`); with masking, the
+//! customer's own number in it is masked.
 
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::events::room::message::RoomMessageEventContent;
@@ -15,6 +19,7 @@ use matrix_sdk::ruma::{MilliSecondsSinceUnixEpoch, OwnedUserId, TransactionId, U
 use smsdesk_core::{InboundSms, Timestamp};
 
 use super::send::{self, PostError, Txns};
+use super::store::GhostRecord;
 use super::{notices, Bot};
 use crate::appservice::ghosts::GhostError;
 use crate::appservice::Ghosts;
@@ -30,7 +35,7 @@ impl From<GhostError> for PostError {
 }
 
 /// Where the bot's store remembers that `ghost` is in `room`.
-fn member_key(room: &Room, ghost: &UserId) -> String {
+pub(super) fn member_key(room: &Room, ghost: &UserId) -> String {
     format!("ghost-in/{}/{ghost}", room.room_id())
 }
 
@@ -49,25 +54,27 @@ impl Bot {
         txns: &Txns,
     ) -> Result<(), PostError> {
         let txn = txns.part("room");
+        let customer = sms.from.as_str();
         // An alert to the agents who hold the conversation (`to`): they
         // hear the customer even away from the room.
         if self.app.appservice.is_none() {
-            send::alert(room, &notices::customer_line(sms), to, Some(txn)).await?;
+            let line = self.shown_words(customer, &notices::customer_line(sms));
+            send::alert(room, &line, to, Some(txn)).await?;
             return Ok(());
         }
         // A picture alone has no text; it follows as the ghost's image.
         if sms.body.is_empty() {
             return Ok(());
         }
-        let content = send::alert_content(&sms.body.clone().into(), to);
-        self.ghost_posts(room, sms.from.as_str(), &content, &txn, at).await
+        let content = send::alert_content(&self.shown_words(customer, &sms.body).into(), to);
+        self.ghost_posts(room, sms, &content, &txn, at).await
     }
 
     /// A customer's attachment: posted by their ghost, or by the bot in bot mode.
     pub(super) async fn customer_posts(
         &self,
         room: &Room,
-        customer: &str,
+        sms: &InboundSms,
         content: RoomMessageEventContent,
         txn: &TransactionId,
         at: Timestamp,
@@ -76,7 +83,7 @@ impl Bot {
             room.send(content).with_transaction_id(txn.to_owned()).await?;
             return Ok(());
         }
-        self.ghost_posts(room, customer, &content, txn, at).await
+        self.ghost_posts(room, sms, &content, txn, at).await
     }
 
     /// Posts as the customer's ghost. A ghost refused for not being in the
@@ -84,7 +91,7 @@ impl Bot {
     async fn ghost_posts(
         &self,
         room: &Room,
-        customer: &str,
+        sms: &InboundSms,
         content: &RoomMessageEventContent,
         txn: &TransactionId,
         at: Timestamp,
@@ -93,12 +100,13 @@ impl Bot {
             return Ok(());
         };
         let ghosts = &appservice.ghosts;
-        let ghost = self.ghost_in(ghosts, room, customer).await?;
+        let (entry, customer) = (sms.to.to_string(), sms.from.as_str());
+        let ghost = self.ghost_in(ghosts, room, &entry, customer, at).await?;
         match ghosts.send(&ghost, room.room_id(), content, txn, millis(at)).await {
             Err(GhostError::Refused { status: 403, .. }) => {
                 tracing::info!(room = %room.room_id(), %ghost, "the customer's ghost is not in the room; joining it again");
                 self.store.delete(&member_key(room, &ghost));
-                let ghost = self.ghost_in(ghosts, room, customer).await?;
+                let ghost = self.ghost_in(ghosts, room, &entry, customer, at).await?;
                 ghosts.send(&ghost, room.room_id(), content, txn, millis(at)).await?;
             }
             other => {
@@ -108,9 +116,38 @@ impl Bot {
         Ok(())
     }
 
-    /// The customer's ghost, registered, named and in `room`.
-    async fn ghost_in(&self, ghosts: &Ghosts, room: &Room, customer: &str) -> Result<OwnedUserId, PostError> {
-        let ghost = ghosts.user_id(customer);
+    /// The ghost of `customer` texting `entry`: opaque once masking was on
+    /// (with its customer's tag and generation), else named by the number.
+    pub(super) fn ghost_of(
+        &self,
+        ghosts: &Ghosts,
+        entry: &str,
+        customer: &str,
+    ) -> Result<(OwnedUserId, Option<(String, u32)>), PostError> {
+        if !self.app.config.supervisor.mask_customer_numbers && !self.store.opaque_ghosts()? {
+            return Ok((ghosts.number_ghost(customer), None));
+        }
+        let key = self
+            .store
+            .ghost_key()?
+            .ok_or_else(|| PostError::Retry(anyhow::anyhow!("the key of ghosts' names is not made yet")))?;
+        let tag = key.customer_tag(entry, customer);
+        let generation = self.store.ghost_generation(&tag)?;
+        let ghost = ghosts.opaque_ghost(&key, entry, customer, generation);
+        Ok((ghost, Some((tag, generation))))
+    }
+
+    /// The customer's ghost, registered, named and in `room`; an opaque
+    /// one is recorded as having spoken at `at`.
+    pub(super) async fn ghost_in(
+        &self,
+        ghosts: &Ghosts,
+        room: &Room,
+        entry: &str,
+        customer: &str,
+        at: Timestamp,
+    ) -> Result<OwnedUserId, PostError> {
+        let (ghost, opaque) = self.ghost_of(ghosts, entry, customer)?;
         let name = self.shown(customer);
         let named = format!("ghost/{ghost}");
         if self.store.get::<String>(&named)?.as_deref() != Some(name.as_str()) {
@@ -126,6 +163,17 @@ impl Bot {
             }
             ghosts.join(&ghost, room.room_id()).await?;
             self.store.put(&member, &true);
+        }
+        if let Some((tag, generation)) = opaque {
+            let last = self.store.ghost_record(&ghost)?.map(|r| r.last_active);
+            if last.is_none_or(|last| last < at) {
+                let record = GhostRecord {
+                    customer: tag,
+                    generation,
+                    last_active: at,
+                };
+                self.store.set_ghost_record(&ghost, &record);
+            }
         }
         Ok(ghost)
     }

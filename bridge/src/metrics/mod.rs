@@ -1,7 +1,9 @@
 //! Prometheus metrics (`GET /metrics`), with the official client's registry
 //! and text encoder. Plugin call stats are copied in from the plugin host at
-//! scrape time; queue and agent metrics are in `queues`.
+//! scrape time; queue and agent metrics are in `queues`, kept requests'
+//! in `dead_letters`.
 
+pub mod dead_letters;
 pub mod queues;
 
 use std::sync::Mutex;
@@ -71,6 +73,8 @@ pub struct Metrics {
     /// Appservice transactions by outcome: queued, duplicate, forbidden, bad.
     pub appservice: Family<MediaLabels, Counter>,
     pub queues: queues::QueueMetrics,
+    /// Kept requests: count, bytes, refusals (set by `crate::dead_letters`).
+    pub dead_letters: dead_letters::DeadLetterMetrics,
 }
 
 impl Default for Metrics {
@@ -159,7 +163,9 @@ impl Metrics {
             appservice.clone(),
         );
         let queues = queues::QueueMetrics::register(&mut registry);
+        let dead_letters = dead_letters::DeadLetterMetrics::register(&mut registry);
         Self {
+            dead_letters,
             appservice,
             queues,
             media,

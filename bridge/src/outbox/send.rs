@@ -1,6 +1,7 @@
 //! One attempt to hand one reply to its carrier: the plugin builds the
 //! request, the host checks the host is allowed, adds the authorization
-//! and sends it, the plugin reads the answer. Nothing here retries,
+//! and sends it, the plugin reads the answer (at most `MAX_ANSWER` bytes of
+//! it; a longer one is retried). Nothing here retries,
 //! schedules or commits: the outbox loop does that with the `Attempt`.
 
 use std::time::Duration;
@@ -9,6 +10,11 @@ use smsdesk_core::store::layout::OutboundSms;
 use smsdesk_plugins::carrier::{HttpResponse, OutboundMessage, SendOutcome};
 
 use crate::app::AppState;
+
+/// The most of a carrier's answer to a send that is read: real answers are
+/// a few hundred bytes; a carrier (or whatever answers in its place) must
+/// not make smsdesk read without end.
+pub const MAX_ANSWER: usize = 64 * 1024;
 
 /// What one attempt came to.
 #[derive(Debug)]
@@ -97,7 +103,13 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
             )
         })
         .collect();
-    let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let body = match read_answer(response).await {
+        Ok(body) => body,
+        Err(why) => {
+            tracing::warn!(carrier = %sms.carrier, message_id = %sms.message_id, %why, "the carrier's answer was not read; the reply is tried again");
+            return Attempt::Retry(why, None);
+        }
+    };
     let answer = HttpResponse { status, headers, body };
     match tokio::task::spawn_blocking(move || plugin.parse_send_response(&answer)).await {
         Ok(Ok(SendOutcome::Sent { provider_id, .. })) => Attempt::Sent(provider_id),
@@ -113,6 +125,28 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         Ok(Err(error)) => Attempt::Retry(error.to_string(), None),
         Err(error) => Attempt::Retry(error.to_string(), None),
     }
+}
+
+/// Reads the carrier's answer, at most `MAX_ANSWER` bytes: a longer one
+/// (declared or sent) is not read further, and the attempt is retried, as
+/// for any answer that cannot be read.
+async fn read_answer(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let too_long = || format!("the carrier's answer is longer than {MAX_ANSWER} bytes; not read further");
+    if response.content_length().is_some_and(|n| n > MAX_ANSWER as u64) {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the carrier's answer failed: {e}"))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The public URLs of the reply's attachments, each kept fetchable for

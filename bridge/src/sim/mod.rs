@@ -1,4 +1,6 @@
-//! `smsdesk sim`: a carrier simulator for tests and the demo, on loopback.
+//! `smsdesk sim`: a carrier simulator for tests and the demo, on loopback
+//! (another address is refused unless `--allow-remote` is given: it signs
+//! webhooks for anyone who asks).
 //! It speaks Twilio (`twilio`), Telnyx (`telnyx`), or both at once
 //! (`--carrier twilio --carrier telnyx`), each for a carrier of smsdesk's
 //! config (`--carrier NAME=KIND` when the name is not the kind).
@@ -41,9 +43,16 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct SimArgs {
-    /// Where the simulator listens (loopback).
+    /// Where the simulator listens: a loopback address, unless
+    /// `--allow-remote` is given.
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
+    /// Listen on an address other machines can reach. The simulator signs
+    /// any webhook it is asked to (`POST /sim/inbound`) with the token it
+    /// was given: anyone who reaches it can have smsdesk accept a forged
+    /// SMS.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// The account SID smsdesk authenticates with.
     #[arg(long, default_value = "AC00000000000000000000000000000000")]
     pub account_sid: String,
@@ -340,8 +349,24 @@ pub fn router(args: SimArgs) -> Router {
         .with_state(sim)
 }
 
+/// Loopback only, unless the operator said otherwise: the simulator signs
+/// whatever it is asked to with a real token if given one.
+fn check_listen(listen: SocketAddr, allow_remote: bool) -> anyhow::Result<()> {
+    if listen.ip().is_loopback() {
+        return Ok(());
+    }
+    if !allow_remote {
+        anyhow::bail!(
+            "refusing to listen on {listen}: the simulator signs a webhook for anyone who asks (POST /sim/inbound), so it stays on loopback (127.0.0.1 or [::1]); pass --allow-remote to listen there anyway"
+        );
+    }
+    tracing::warn!(%listen, "the simulator listens beyond loopback (--allow-remote): anyone who reaches it can have webhooks signed");
+    Ok(())
+}
+
 pub fn run(args: SimArgs) -> anyhow::Result<std::process::ExitCode> {
     crate::logging::init(crate::logging::LogFormat::Text);
+    check_listen(args.listen, args.allow_remote)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if args.auth_token.is_empty() && args.carriers.iter().any(|c| c.kind == Kind::Twilio) {
         anyhow::bail!("simulating Twilio needs its auth token: --auth-token or TWILIO_AUTH_TOKEN");

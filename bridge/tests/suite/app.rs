@@ -64,6 +64,7 @@ fn the_grafana_dashboard_names_only_metrics_smsdesk_has() {
     metrics.queues.accepted("billing", 3.0);
     metrics.queues.handled("billing", 60.0);
     metrics.queues.closed("billing", "handled");
+    metrics.dead_letters.refused("full");
     let rendered = metrics.render(&smsdesk_plugins::metrics::Metrics::default());
     let families: Vec<&str> = rendered
         .lines()

@@ -203,3 +203,57 @@ fn replay_runs_without_the_carriers_secrets() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("no kept requests"), "{}", stdout(&out));
 }
+
+/// `smsdesk sim` with `args`, given at most 10 s to end by itself: its
+/// exit status and standard error, or `None` if it was still running (it
+/// is killed then).
+fn sim_exit(args: &[&str]) -> Option<(std::process::ExitStatus, String)> {
+    use std::io::Read as _;
+    let mut child = std::process::Command::new(common::bin())
+        .arg("sim")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return Some((status, err));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// The simulator signs webhooks for anyone who asks, with a real token if
+/// given one: it listens on loopback only unless `--allow-remote` says
+/// otherwise. Before, `--listen 0.0.0.0:…` served the network.
+#[test]
+fn the_simulator_stays_on_loopback_unless_told_otherwise() {
+    let port = common::free_port().to_string();
+    for listen in [
+        format!("0.0.0.0:{port}"),
+        format!("[::]:{port}"),
+        format!("192.0.2.1:{port}"),
+    ] {
+        let (status, err) = sim_exit(&["--auth-token", "real-token", "--listen", &listen])
+            .unwrap_or_else(|| panic!("the simulator listened on {listen}"));
+        assert!(!status.success(), "{listen}");
+        assert!(err.contains(&format!("refusing to listen on {listen}")), "{err}");
+        assert!(err.contains("--allow-remote"), "{err}");
+    }
+    // Told otherwise: it tries (192.0.2.1 is no address of this machine,
+    // so nothing is opened and the bind itself fails).
+    let listen = format!("192.0.2.1:{port}");
+    let (status, err) =
+        sim_exit(&["--auth-token", "real-token", "--allow-remote", "--listen", &listen]).expect("the bind fails");
+    assert!(!status.success());
+    assert!(!err.contains("refusing to listen"), "{err}");
+    assert!(err.to_lowercase().contains("address"), "{err}");
+}

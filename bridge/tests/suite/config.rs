@@ -359,6 +359,34 @@ fn the_store_cache_is_sized_by_cache_mib() {
     );
 }
 
+/// `storage.dead_letters_max_mib`: 256 MiB unless set, 1 MiB to 1 TiB,
+/// and a clear error outside.
+#[test]
+fn kept_requests_are_capped_by_dead_letters_max_mib() {
+    fn with(v: &'static str) -> impl Fn(String) -> String {
+        move |t| t.replacen("[storage]\n", &format!("[storage]\ndead_letters_max_mib = {v}\n"), 1)
+    }
+    let (_dir, _, read) = read_minimal(|t| t);
+    let config = read.unwrap();
+    assert_eq!(config.dead_letters_max_mib, 256, "the default");
+    assert_eq!(config.dead_letters_max_bytes(), 256 * 1024 * 1024);
+    let (_dir, _, read) = read_minimal(with("1"));
+    assert_eq!(read.unwrap().dead_letters_max_bytes(), 1024 * 1024);
+    assert_eq!(problems(with("1048576")), Vec::<String>::new());
+    assert_eq!(
+        one(with("0")),
+        "storage.dead_letters_max_mib: must be at least 1, got 0"
+    );
+    assert_eq!(
+        one(with("1048577")),
+        "storage.dead_letters_max_mib: 1048577 MiB is more than the 1048576 MiB allowed (the default is 256)"
+    );
+    assert_eq!(
+        one(with("\"1GB\"")),
+        "storage.dead_letters_max_mib: expected an integer, found a string"
+    );
+}
+
 #[test]
 fn the_spool_is_sized_by_spool_mib_on_postgres_only() {
     fn with(v: &'static str) -> impl Fn(String) -> String {

@@ -157,3 +157,65 @@ async fn a_hostile_bot_is_contained_and_the_conversation_still_reaches_an_agent(
         history.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_masking_the_customers_number_given_to_the_bot_is_masked_on_the_card_and_in_the_room() {
+    let mut w = AliceAtWork::start().await;
+    w.reconfigure(|config| {
+        with_menu_bot(config).replace("[supervisor]\n", "[supervisor]\nmask_customer_numbers = true\n")
+    });
+    let customer = "+15557770005";
+    let masked = "+1 555-***-0005";
+    for (body, answer) in [
+        ("hello", "Thanks for texting Acme! Reply 1 for billing, 2 for support."),
+        ("1", "Please reply with your account number (digits only)."),
+        // The customer gives their own number as the account number.
+        ("5557770005", "Thanks! An agent will be with you shortly."),
+    ] {
+        let sent = w.sim.text_via(&w.http, "telnyx", customer, TELNYX_ENTRY, body).await;
+        assert_eq!(sent["smsdesk_status"], 200, "{sent}");
+        w.sim.wait_for_body(&w.http, answer, POLL).await;
+    }
+    let card = w.alice.wait_for("Offer #1").await;
+    assert!(
+        card.body.contains(&format!("customer {masked}")) && card.body.contains(&format!("account: {masked}")),
+        "{}",
+        card.body
+    );
+    assert!(
+        card.html
+            .as_deref()
+            .unwrap_or("")
+            .contains(&format!("<td>{masked}</td>")),
+        "{:?}",
+        card.html
+    );
+    w.alice.say(&w.desk, "!accept 1").await;
+    let history = w.alice.wait_for("Conversation #1 — history so far").await;
+    for line in [
+        format!("customer: {masked}"),
+        format!("intake done: queued in billing (topic: billing, account: {masked})"),
+    ] {
+        assert!(history.body.contains(&line), "{line:?} in {}", history.body);
+    }
+    // The customer says it once more, in the room.
+    w.sim
+        .text_via(&w.http, "telnyx", customer, TELNYX_ENTRY, "it is 555-777-0005")
+        .await;
+    w.alice.wait_for(&format!("customer: it is {masked}")).await;
+    // Nowhere Alice looks holds the number, in any format.
+    for seen in w.alice.seen() {
+        let digits: String = seen.body.chars().filter(char::is_ascii_digit).collect();
+        let html: String = seen
+            .html
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert!(
+            !digits.contains("5557770005") && !html.contains("5557770005"),
+            "{}",
+            seen.body
+        );
+    }
+}

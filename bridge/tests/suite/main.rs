@@ -12,12 +12,15 @@ mod common;
 
 mod app;
 mod appservice;
+mod appservice_masking;
 mod buttons;
 mod carriers;
 mod check_config;
 mod cli;
 mod config;
+mod dead_letters;
 mod demo;
+mod flood;
 mod gateway;
 mod intake;
 mod matrix_e2e;

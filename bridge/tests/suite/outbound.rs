@@ -248,3 +248,88 @@ fn a_carrier_sending_outside_its_allowed_hosts_does_not_start() {
         "{stderr}"
     );
 }
+
+/// A carrier's answer that never ends: 16 KiB every 5 ms, counting what
+/// was sent, and marking when the reader went away (the body dropped).
+struct Endless {
+    sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ended: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Endless {
+    fn drop(&mut self) {
+        self.ended.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Before: the answer was read to its end (`bytes()`), however long: an
+/// endless one for the whole 15 s timeout, tens of MB into memory.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_carriers_endless_answer_is_not_read_past_64_kib_and_the_reply_is_retried() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let sent = Arc::new(AtomicU64::new(0));
+    let ended = Arc::new(AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    // A carrier: the first send is answered without end, the next properly.
+    let carrier = {
+        let (sent, ended, calls) = (sent.clone(), ended.clone(), calls.clone());
+        axum::Router::new().route(
+            "/2010-04-01/Accounts/{account}/Messages.json",
+            axum::routing::post(move || {
+                let (sent, ended, calls) = (sent.clone(), ended.clone(), calls.clone());
+                async move {
+                    use axum::response::IntoResponse as _;
+                    if calls.fetch_add(1, Ordering::SeqCst) > 0 {
+                        let ok = serde_json::json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued", "num_segments": "1"});
+                        return (axum::http::StatusCode::CREATED, axum::Json(ok)).into_response();
+                    }
+                    let endless = Endless { sent, ended };
+                    let stream = futures_util::stream::unfold(endless, |endless| async move {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        endless.sent.fetch_add(16 * 1024, Ordering::SeqCst);
+                        Some((Ok::<_, std::io::Error>(vec![b' '; 16 * 1024]), endless))
+                    });
+                    (axum::http::StatusCode::CREATED, axum::body::Body::from_stream(stream)).into_response()
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let carrier_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, carrier).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Server::start_with(dir.path(), port, &carrier_url);
+    let client = reqwest::Client::new();
+    let params = sms_params("SM00000000000000000000000000000501", "+15557770001", ENTRY, "hello?");
+    assert_eq!(post_signed(&client, &server, &params, TOKEN).await.0, 200);
+    server.stop();
+    reply_offline(&server.storage(), &["here I am"]);
+    server.spawn();
+    wait_for("the endless answer to be given up", async || {
+        ended.load(Ordering::SeqCst)
+    })
+    .await;
+    let streamed = sent.load(Ordering::SeqCst);
+    println!("the carrier streamed {streamed} bytes before smsdesk stopped reading");
+    assert!(
+        streamed < 1024 * 1024,
+        "{streamed} bytes of an endless answer were taken"
+    );
+    wait_for("the reply to be sent on the next attempt", async || {
+        let m = client
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        m.contains(r#"smsdesk_sms_sends_total{carrier="twilio",outcome="sent"} 1"#)
+    })
+    .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "tried again once");
+    server.stop();
+}

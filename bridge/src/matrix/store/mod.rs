@@ -6,7 +6,7 @@
 //! carried which reply (for delivery reactions), which message shows
 //! each open offer; modules keep their own keys through `get`/`put`
 //! (`media_in`: where customers' attachments were uploaded, and those
-//! still to be shown).
+//! still to be shown; `ghosts`: customers' ghosts in appservice mode).
 //!
 //! Writes are staged in memory and made durable together by `flush` (one
 //! `fdatasync` per handled batch, on a blocking thread); reads see staged
@@ -15,6 +15,8 @@
 //! `storage.path`) is detected at open and rebuilt, never trusted.
 //! Values are typed (`OwnedRoomId`, `OwnedEventId`, `ReplyRef`); one that
 //! does not parse is an error, not a silent skip.
+
+mod ghosts;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -28,6 +30,7 @@ use smsdesk_core::{AgentId, ConversationId, MessageId};
 
 use super::buttons::Button;
 use super::card::OfferCard;
+pub use ghosts::GhostRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -112,3 +112,53 @@ fn staged_writes_are_seen_before_and_kept_after_a_flush() {
     assert_eq!(ReplyRef::parse(&reply.to_reference()), Some(reply));
     assert_eq!(ReplyRef::parse("not a reference"), None);
 }
+
+#[test]
+fn ghosts_keep_their_key_across_a_rebuild_and_a_deactivated_one_is_forgotten_whole() {
+    use matrix_sdk::ruma::owned_user_id;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = open(dir.path(), "log-a", 0);
+    assert!(store.ghost_key().expect("read").is_none());
+    let key = store.ensure_ghost_key().expect("key");
+    store.set_opaque_ghosts();
+    let ghost = owned_user_id!("@sms_abc:hs");
+    let record = GhostRecord {
+        customer: "tag".into(),
+        generation: 2,
+        last_active: smsdesk_core::Timestamp(5),
+    };
+    store.set_ghost_record(&ghost, &record);
+    store.set_ghost_generation("tag", 2);
+    store.put(&format!("ghost/{ghost}"), &"+1 555-***-0001".to_owned());
+    store.put(&format!("ghost-in/!r:hs/{ghost}"), &true);
+    store.put("ghost-in/!r:hs/@sms_other:hs", &true);
+    store.flush_blocking().expect("flush");
+    drop(store);
+
+    // Rebuilt for another event log: the key (so every ghost's name), the
+    // generations and the ghosts in use stay.
+    let (store, adopted) = open(dir.path(), "log-b", 0);
+    assert!(matches!(adopted, Adopted::Rebuilt { .. }), "{adopted:?}");
+    let again = store.ghost_key().expect("read").expect("kept");
+    assert_eq!(
+        again.opaque_localpart("sms_", "+1555", "+1666", 0),
+        key.opaque_localpart("sms_", "+1555", "+1666", 0)
+    );
+    assert!(store.opaque_ghosts().expect("read"));
+    assert_eq!(store.ghost_generation("tag").expect("read"), 2);
+    assert_eq!(store.ghost_records().expect("read"), vec![(ghost.clone(), record)]);
+    assert_eq!(store.named_ghosts().expect("read"), vec![ghost.clone()]);
+
+    // Forgotten: its name, record and rooms; another ghost's room stays.
+    store.forget_ghost(&ghost).expect("forget");
+    store.flush_blocking().expect("flush");
+    assert!(store.ghost_records().expect("read").is_empty());
+    assert!(store.named_ghosts().expect("read").is_empty());
+    assert_eq!(
+        store.durable_keys("ghost-in/").expect("read"),
+        ["ghost-in/!r:hs/@sms_other:hs"]
+    );
+    // A key that does not read is an error, never a new key.
+    store.put("ghost-key", &"short".to_owned());
+    assert!(store.ghost_key().is_err() && store.ensure_ghost_key().is_err());
+}

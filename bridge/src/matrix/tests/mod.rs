@@ -6,6 +6,7 @@
 //! with a real Synapse are in `bridge/tests/`.
 
 mod feed;
+mod media;
 mod rooms;
 
 use std::sync::{Arc, Mutex};
@@ -56,6 +57,34 @@ fn alice() -> AgentId {
 }
 
 async fn desk() -> Desk {
+    desk_with(Vec::new()).await
+}
+
+/// A desk whose entry point's carrier "twilio" is the example Twilio
+/// plugin (it can send pictures).
+async fn desk_with_twilio() -> Desk {
+    let plugin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/plugins/dist/carrier-twilio.wasm");
+    assert!(
+        plugin.exists(),
+        "{} missing: run `bash scripts/build-plugins.sh`",
+        plugin.display()
+    );
+    desk_with(vec![crate::config::CarrierConfig {
+        key: "carriers[0]".into(),
+        name: "twilio".into(),
+        plugin,
+        allowed_hosts: vec!["127.0.0.1".into()],
+        settings: vec![
+            ("account_sid".into(), "AC00000000000000000000000000000000".into()),
+            ("api_base".into(), "http://127.0.0.1:9".into()),
+        ],
+        secrets: vec![("auth_token".into(), "token".into())],
+        media_auth: None,
+    }])
+    .await
+}
+
+async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
     let hs = MockHomeserver::start().await;
     let dir = tempfile::tempdir().expect("tmp");
     let mut queue = QueueSetup::new("billing");
@@ -68,6 +97,7 @@ async fn desk() -> Desk {
         supervisors: Vec::new(),
         supervisor: Default::default(),
         retention: None,
+        dead_letters_max_mib: 256,
         database: None,
         spool_mib: crate::config::server::DEFAULT_SPOOL_MIB,
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -79,7 +109,7 @@ async fn desk() -> Desk {
             user: owned_user_id!("@smsdesk:hs"),
             auth: MatrixAuth::AccessToken("token".into()),
         }),
-        carriers: Vec::new(),
+        carriers,
         entry_points: vec![EntryPointConfig {
             key: "entry_points[0]".into(),
             entry: EntryPoint {
@@ -107,7 +137,8 @@ async fn desk() -> Desk {
             agent("@ghost:hs", "Ghost"),
         ],
         plugins: PluginLimitsConfig {
-            cache_dir: Some(dir.path().join("cache")),
+            // Shared by every run: a plugin is compiled once.
+            cache_dir: Some(std::env::temp_dir().join("smsdesk-matrix-tests-plugin-cache")),
             ..PluginLimitsConfig::default()
         },
     };
@@ -147,7 +178,7 @@ async fn desk() -> Desk {
         cards: CardLocks::default(),
         tasks: Mutex::new(JoinSet::new()),
         missing_agents: Mutex::default(),
-        carrier_http: crate::media::fetch::client(),
+        http: crate::media::fetch::client(),
     });
     Desk {
         hs,
