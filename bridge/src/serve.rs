@@ -24,6 +24,11 @@ pub async fn run(
     if config.database.is_some() {
         return crate::replicated::run(config, init, shutdown).await;
     }
+    if init {
+        tracing::warn!(
+            "--init is for storage.backend = \"postgres\"; a one-machine store is created at its first start anyway"
+        );
+    }
     let listen = config.listen;
     let state = tokio::task::spawn_blocking(move || crate::app::start(config)).await??;
     let listener = tokio::net::TcpListener::bind(listen)
