@@ -383,7 +383,10 @@ async fn bot_mode_with_the_registration_still_loaded_says_why_it_cannot_sync() {
         if let Some(line) = text.lines().find(|l| l.contains("fails every sync")) {
             break line.to_owned();
         }
-        assert!(Instant::now() < deadline, "no word on why the bot does not sync; log:\n{text}");
+        assert!(
+            Instant::now() < deadline,
+            "no word on why the bot does not sync; log:\n{text}"
+        );
         tokio::time::sleep(POLL).await;
     };
     assert!(
