@@ -67,8 +67,8 @@ async fn the_homeserver_and_the_carrier_may_reach_the_standby_alone() {
     alice.say(&desk, "!available").await;
     alice.wait_for("You are now available").await;
     sim.text(&http, "+15557770001", "my bill is wrong").await;
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("Offer #1").await;
+    alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
     sim.text(&http, "+15557770001", "it is order 42").await;
