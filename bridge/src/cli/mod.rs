@@ -4,6 +4,7 @@
 mod appservice_registration;
 pub mod check_config;
 pub mod export;
+mod import_aside;
 pub mod import_store;
 mod intake_run;
 pub mod plugin;
