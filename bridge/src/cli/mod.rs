@@ -39,6 +39,10 @@ enum Command {
         /// Log format (filter with SMSDESK_LOG, e.g. SMSDESK_LOG=debug).
         #[arg(long, value_enum, default_value = "text", env = "SMSDESK_LOG_FORMAT")]
         log_format: crate::logging::LogFormat,
+        /// With `backend = "postgres"`: create smsdesk's store in an empty
+        /// database (without it, smsdesk refuses to start on one).
+        #[arg(long)]
+        init: bool,
     },
     /// Check a config file and the plugins it names; report every problem.
     CheckConfig {
@@ -110,7 +114,11 @@ enum Command {
 impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
-            Command::Run { config, log_format } => run::run(&config, log_format),
+            Command::Run {
+                config,
+                log_format,
+                init,
+            } => run::run(&config, log_format, init),
             Command::CheckConfig { config } => check_config::run(&config),
             Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
             Command::ImportStore { config } => import_store::run(&config),

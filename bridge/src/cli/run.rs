@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::logging::{self, LogFormat};
 
-pub fn run(config_path: &Path, log: LogFormat) -> anyhow::Result<ExitCode> {
+pub fn run(config_path: &Path, log: LogFormat, init: bool) -> anyhow::Result<ExitCode> {
     logging::init(log);
     // What smsdesk keeps holds customers' messages: owner-only files (0600)
     // and directories (0700).
@@ -26,7 +26,7 @@ pub fn run(config_path: &Path, log: LogFormat) -> anyhow::Result<ExitCode> {
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(crate::serve::run(config, shutdown_signal()))?;
+    runtime.block_on(crate::serve::run(config, init, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }
 

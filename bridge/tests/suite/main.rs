@@ -34,6 +34,8 @@ mod postgres_appservice;
 mod postgres_desk;
 mod postgres_export;
 mod postgres_import;
+mod postgres_outage;
+mod postgres_schema;
 mod reload;
 mod retention;
 mod room_guard;
