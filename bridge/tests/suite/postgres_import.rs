@@ -210,6 +210,14 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         log("pg.log"),
     );
     wait_role(&http, &server, "leader", Duration::from_secs(30)).await;
+    // The store put back is stale, and the leader says so.
+    if let Some(log) = log("pg.log") {
+        let said = std::fs::read_to_string(log).unwrap();
+        assert!(
+            said.contains("storage.path holds a one-machine (sled) store, which this instance does not use"),
+            "{said}"
+        );
+    }
     let out = succeeds(&["check-config", "--config", path]);
     assert!(out.contains("schema version") && out.contains("leads (epoch"), "{out}");
     // Nor while an instance leads.
