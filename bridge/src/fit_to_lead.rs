@@ -42,7 +42,17 @@ fn newer(applied: i32) -> Option<anyhow::Error> {
 /// At start, before any migration: the schema version, or why not. Reads
 /// only. Blocking.
 pub fn schema_at_start(url: &str, init: bool) -> Result<i32, NotFit> {
-    let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| NotFit::Unreachable(e.to_string()))?;
+    let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| {
+        if e.is_for_good() {
+            // A wrong password does not get better by waiting.
+            NotFit::Refused(anyhow::anyhow!(
+                "the database at {} refused us: {e}; fix storage.url",
+                smsdesk_pgstore::target::target(url)
+            ))
+        } else {
+            NotFit::Unreachable(e.to_string())
+        }
+    })?;
     let applied = migrate::applied(&mut client).map_err(|e| NotFit::Unreachable(smsdesk_pgstore::describe(&e)));
     smsdesk_pgstore::conn::close(vec![client]);
     let applied = applied?;

@@ -116,8 +116,11 @@ pub async fn run(
             }
         }
         let ok = database_ok.clone();
+        // A standby shows the epoch of the lease it watches, so a
+        // dashboard sees a takeover from any instance.
+        let epoch = gateway.metrics().lease_epoch.clone();
         let fence = tokio::select! {
-            fence = candidate.lead(move |up| ok.store(up, Ordering::Relaxed)) => fence,
+            fence = candidate.lead(move |up| ok.store(up, Ordering::Relaxed), move |e| { epoch.set(e); }) => fence,
             _ = stopped.wait_for(|stop| *stop) => break Ok(()),
         };
         let leading = Leading {

@@ -353,3 +353,47 @@ async fn a_bot_mode_desk_switches_to_appservice_mode_and_keeps_its_rooms() {
     let status = alice.wait_for("#0 +15557770001 · billing · active").await;
     assert_eq!(status.room, desk);
 }
+
+/// A desk switched back to bot mode while the homeserver still loads the
+/// registration: Synapse answers 500 to every sync of the registration's
+/// own user, which matrix-sdk retries in silence. smsdesk says what is
+/// wrong and how to fix it, and is not ready.
+#[tokio::test(flavor = "multi_thread")]
+async fn bot_mode_with_the_registration_still_loaded_says_why_it_cannot_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = format!("http://127.0.0.1:{sim_port}");
+    let config = server_config(port, &api, Some((&synapse.url(), "mode = \"appservice\"")));
+    std::fs::write(dir.join("smsdesk.toml"), &config).unwrap();
+    write_registration(&dir.join("smsdesk.toml"));
+    synapse.halt();
+    synapse.load_appservice(dir.join("appservice.yaml"));
+    synapse.boot();
+    // Back to bot mode; the registration stays loaded.
+    let bot = server_config(port, &api, Some((&synapse.url(), "password = \"bot-password\"")));
+    let log = dir.join("smsdesk.log");
+    let mut server = Server::start_with_config(&dir, port, &bot, Some(log.clone()));
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let said = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("fails every sync")) {
+            break line.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no word on why the bot does not sync; log:\n{text}"
+        );
+        tokio::time::sleep(POLL).await;
+    };
+    assert!(
+        said.contains("ERROR") && said.contains("app_service_config_files") && said.contains("matrix.mode"),
+        "{said}"
+    );
+    let ready: serde_json::Value = reqwest::get(server.url("/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["homeserver"], "unreachable", "{ready}");
+    server.stop();
+}

@@ -56,6 +56,19 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     assert_eq!(gauge(&a_metrics, "smsdesk_leader"), 1, "{a_metrics}");
     let first_epoch = gauge(&a_metrics, "smsdesk_lease_epoch");
     assert!(first_epoch >= 1, "{a_metrics}");
+    // The standby shows the epoch it watches, not 0.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = http.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        if gauge(&metrics, "smsdesk_lease_epoch") == first_epoch {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the standby's epoch is not the leader's: {metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     a.kill9();
     let takeover = wait_role(&http, &b, "leader", Duration::from_secs(20)).await;
     println!("takeover after SIGKILL: {:.1} s", takeover.as_secs_f64());

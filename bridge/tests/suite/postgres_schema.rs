@@ -2,7 +2,9 @@
 //! database whose schema is newer than this smsdesk knows (another
 //! instance was upgraded) is refused at start and at a takeover, naming
 //! both versions; an empty database is given a store only with
-//! `run --init`, and nothing is written to it without.
+//! `run --init`, and nothing is written to it without; a wrong password
+//! (item 9) stops `run` at once with the reason, instead of a standby
+//! waiting forever.
 
 use crate::common;
 
@@ -145,4 +147,39 @@ async fn an_empty_database_is_given_a_store_only_with_init() {
     wait_role(&http, &server, "leader", Duration::from_secs(20)).await;
     let bodies = tokio::task::spawn_blocking(move || stored_bodies(&url)).await.unwrap();
     assert_eq!(bodies.get("after init"), Some(&1), "{bodies:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_password_stops_run_at_once_naming_the_cause() {
+    let pg = Postgres::start();
+    let url = pg.base_url().replace("smsdesk:smsdesk@", "smsdesk:not-the-password@");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = postgres_config(
+        free_port(),
+        "http://127.0.0.1:9",
+        None,
+        &url,
+        "http://desk.example.test",
+    );
+    let path = tmp.path().join("smsdesk.toml");
+    std::fs::write(&path, &config).unwrap();
+    let started = Instant::now();
+    let (out, ended) = run(&path, &["--init"], Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(ended, "run waits on a wrong password: {stderr}");
+    println!(
+        "a wrong password stopped run after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("refused us")
+            && stderr.contains("password authentication failed")
+            && stderr.contains("fix storage.url"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("not-the-password"),
+        "the password was printed: {stderr}"
+    );
 }
