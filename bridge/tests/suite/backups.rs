@@ -192,6 +192,24 @@ async fn a_postgres_desk_is_dumped_online_and_restored_into_an_empty_database() 
     let backup = tmp.path().join("backups/monday");
     let to = backup.to_str().unwrap();
 
+    // What to back up, for a person: the database by place, never its password.
+    let plan = Command::new(bin())
+        .args(["backup-plan", "--config", config])
+        .env("SMSDESK_TEST_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let plan = String::from_utf8_lossy(&plan.stdout);
+    assert!(plan.contains("backend: postgres"), "{plan}");
+    assert!(
+        plan.contains(&format!(
+            "database: 127.0.0.1:{}, database smsdesk, user smsdesk",
+            pg.port
+        )),
+        "{plan}"
+    );
+    assert!(plan.contains("leader: ") && plan.contains("pg_dump"), "{plan}");
+    assert!(!plan.contains(":smsdesk@"), "{plan}");
+
     // Online: pg_dump takes one consistent snapshot while the leader runs.
     let out = works("backup.sh", &["--config", config, "--to", to]);
     assert!(out.contains("backed up (postgres)"), "{out}");
