@@ -12,6 +12,8 @@
 //!   URL or a database lost and recreated empty is not led afresh.
 //! - An import that did not finish, or an empty engine store while
 //!   `storage.path` holds a one-machine store: refused (see `fit_to_lead`).
+//!   A one-machine store beside a database that has the desk is named in
+//!   a warning (it is stale: the import moves it aside).
 
 use smsdesk_pgstore::migrate;
 
@@ -94,8 +96,17 @@ pub async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> Re
                 "an import into this database ({import}) did not finish: run `smsdesk import-store --config …` again with every instance stopped"
             )));
         }
-        let empty = sled.join("db").exists()
+        let one_machine = sled.join("db").exists();
+        let empty = one_machine
             && crate::engine_store::is_empty(&store).map_err(|e| NotFit::Unreachable(format!("{e:#}")))?;
+        if one_machine && !empty {
+            // Put back by hand or by a restore of an old copy: it is not
+            // the desk, and a switch back to sled would run on it.
+            tracing::warn!(
+                storage = %sled.display(),
+                "storage.path holds a one-machine (sled) store, which this instance does not use: the desk is in the database. Move db, conf, wal, blobs, snap.*, matrix/, appservice/ and media/ out of storage.path (import-store puts them in imported-<date>/)"
+            );
+        }
         if empty {
             drop(store);
             return Err(NotFit::Refused(anyhow::anyhow!(

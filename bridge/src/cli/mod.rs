@@ -2,8 +2,10 @@
 //! and returns an exit code; errors are printed by `main` with their causes.
 
 mod appservice_registration;
+mod backup_plan;
 pub mod check_config;
 pub mod export;
+mod import_aside;
 pub mod import_store;
 mod intake_run;
 pub mod plugin;
@@ -65,6 +67,18 @@ enum Command {
         #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
         config: std::path::PathBuf,
     },
+    /// Say what a backup of this deployment must hold (scripts/backup.sh
+    /// and scripts/restore.sh read it): the backend, storage.path, the
+    /// appservice registration, the database and who leads on it.
+    BackupPlan {
+        /// The TOML config file.
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+        /// For scripts: `key<TAB>value` lines, the database as libpq's
+        /// environment (PGHOST…, and PGPASSWORD when the URL has one).
+        #[arg(long)]
+        porcelain: bool,
+    },
     /// Re-send kept webhook requests (dead letters) to the running smsdesk.
     Replay {
         /// The TOML config file (for the listen address and the dead-letter folder).
@@ -108,6 +122,7 @@ impl Cli {
             Command::CheckConfig { config } => check_config::run(&config),
             Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
             Command::ImportStore { config } => import_store::run(&config),
+            Command::BackupPlan { config, porcelain } => backup_plan::run(&config, porcelain),
             Command::Replay { config, files } => replay::run(&config, files),
             Command::Sim(args) => crate::sim::run(args),
             Command::Export(args) => export::run(&args),

@@ -185,7 +185,7 @@ impl Bot {
                     tracing::error!(%error, "the homeserver no longer accepts the bot's login; logging in again");
                     return Err(());
                 }
-                Some(500..=599) if failures == 3 || failures % 30 == 0 => tracing::error!(
+                Some(500..=599) if failures == 3 || failures.is_multiple_of(30) => tracing::error!(
                     %error,
                     user = %self.me,
                     "the homeserver fails every sync of the bot's account; if an appservice registration naming this user \

@@ -13,6 +13,7 @@ mod common;
 mod app;
 mod appservice;
 mod appservice_masking;
+mod backups;
 mod buttons;
 mod carriers;
 mod check_config;
