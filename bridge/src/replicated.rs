@@ -151,6 +151,13 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             candidate.resign(&fence).await;
             std::process::exit(LOST_LEASE);
         }
+        why = state.refused() => {
+            tasks.shutdown().await;
+            reloader.abort();
+            expiry.abort();
+            candidate.resign(&fence).await;
+            anyhow::bail!("{why}");
+        }
         _ = stopped.wait_for(|stop| *stop) => {}
     }
     tasks.shutdown().await;

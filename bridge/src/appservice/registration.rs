@@ -176,6 +176,7 @@ mod tests {
             homeserver: "http://127.0.0.1:8008".to_owned(),
             user: "@smsdesk:example.com".try_into().unwrap(),
             auth: MatrixAuth::Appservice(appservice.clone()),
+            adopt_account: false,
         };
         (matrix, appservice)
     }
@@ -202,7 +203,11 @@ mod tests {
                 .unwrap()
                 .permissions()
                 .mode();
-            assert_eq!(mode & 0o777, 0o640, "the tokens are for the owner and Synapse's group only");
+            assert_eq!(
+                mode & 0o777,
+                0o640,
+                "the tokens are for the owner and Synapse's group only"
+            );
         }
     }
 

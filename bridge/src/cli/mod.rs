@@ -37,6 +37,12 @@ enum Command {
         /// Log format (filter with SMSDESK_LOG, e.g. SMSDESK_LOG=debug).
         #[arg(long, value_enum, default_value = "text", env = "SMSDESK_LOG_FORMAT")]
         log_format: crate::logging::LogFormat,
+        /// Take the bot's Matrix account (and its rooms) over from another
+        /// smsdesk store, e.g. after wiping storage.path or setting up a new
+        /// database on purpose. Without it, a bot account that already
+        /// serves another store is refused. Needed once.
+        #[arg(long)]
+        adopt_account: bool,
     },
     /// Check a config file and the plugins it names; report every problem.
     CheckConfig {
@@ -96,7 +102,11 @@ enum Command {
 impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
-            Command::Run { config, log_format } => run::run(&config, log_format),
+            Command::Run {
+                config,
+                log_format,
+                adopt_account,
+            } => run::run(&config, log_format, run::Options { adopt_account }),
             Command::CheckConfig { config } => check_config::run(&config),
             Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
             Command::ImportStore { config } => import_store::run(&config),

@@ -57,6 +57,8 @@ impl Bot {
             .timeout(Duration::ZERO)
             .token(token)
             .full_state(true);
+        // Before any handler: rooms the store lost are taken up first.
+        self.adopt_rooms().await;
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(inbound::on_message);
         self.client.add_event_handler(reactions::on_reaction);
@@ -112,11 +114,13 @@ impl Bot {
         }
     }
 
-    /// Every room is known: desk rooms first, then the feed; and the cards
+    /// Every room is known: what adoption decided is said, desk rooms
+    /// made where missing, then the feed; and the cards
     /// of offers still open go on refreshing.
     pub(super) fn start_posting(self: &Arc<Self>) {
         let bot = self.clone();
         self.spawn(async move {
+            bot.follow_up().await;
             bot.ensure_desk_rooms().await;
             bot.ensure_supervisor_rooms().await;
             bot.secure_rooms().await;
