@@ -24,6 +24,7 @@
 //! known to matrix-sdk (`follow_up`, at the start of posting).
 
 use matrix_sdk::ruma::api::client::membership::{joined_rooms, leave_room};
+use matrix_sdk::ruma::api::client::message::send_message_event;
 use matrix_sdk::ruma::{OwnedRoomId, RoomId, UserId};
 use smsdesk_core::model::{Conversation, Phase};
 use smsdesk_core::store::layout;
@@ -155,6 +156,11 @@ fn pointing(why: &str, in_use: Option<&RoomId>) -> Text {
     }
 }
 
+/// The store key of a room the bot decided to leave.
+fn gone_key(room: &RoomId) -> String {
+    format!("gone/{room}")
+}
+
 impl Bot {
     /// At start, before any message is handled: lists the joined rooms
     /// (retried until the homeserver answers, unless it refuses the login)
@@ -190,7 +196,7 @@ impl Bot {
             if !matches!(self.store.role(room), Ok(None)) {
                 continue;
             }
-            match self.consider(room, joined).await {
+            match self.consider(room, &|r| joined.iter().any(|j| j == r)).await {
                 Ok(Some(Verdict::Adopt(_))) => adopted += 1,
                 Ok(Some(Verdict::Keep)) => {}
                 Ok(Some(_)) => leaving += 1,
@@ -217,12 +223,14 @@ impl Bot {
 
     /// Reads `room`'s marker and acts on it (recorded now, said later);
     /// `None` when it has none.
-    async fn consider(&self, room: &RoomId, joined: &[OwnedRoomId]) -> Result<Option<Verdict>, PostError> {
+    /// `joined` says whether the bot is in a room (the role's room in the
+    /// store may be one it left).
+    async fn consider(&self, room: &RoomId, joined: &(dyn Fn(&RoomId) -> bool + Sync)) -> Result<Option<Verdict>, PostError> {
         let Some(marker) = self.read_marker(room).await? else {
             return Ok(None);
         };
         let role = marker.role();
-        let in_use = self.room_of(&role)?.filter(|r| joined.contains(r));
+        let in_use = self.room_of(&role)?.filter(|r| r != room && joined(r));
         let conversation = match role {
             RoomRole::Conversation(id) => self.app.read(move |e| layout::conversation(e.store(), id)).await??,
             _ => None,
@@ -250,6 +258,9 @@ impl Bot {
             Verdict::Keep => {}
             other => {
                 tracing::info!(%room, verdict = ?other, "leaving a room that is no longer one of the bot's");
+                // What is still written there before the bot is out (a
+                // sync replayed from a restored token) is not for it.
+                self.store.put(&gone_key(room), &true);
                 self.followup(room, Followup::Leave(leaving(other, in_use.as_deref())));
             }
         }
@@ -366,12 +377,16 @@ impl Bot {
 
     /// Says `text` in `room` (best effort) and leaves it.
     async fn leave_with(&self, room_id: &RoomId, text: Text) {
-        if let Some(room) = self.room(room_id) {
-            if let Err(error) = send::notice(&room, text, None).await {
-                tracing::warn!(room = %room_id, %error, "cannot say why the bot leaves a room");
+        // By id, here and below: matrix-sdk may not know the room.
+        let txn = matrix_sdk::ruma::TransactionId::new();
+        match send_message_event::v3::Request::new(room_id.to_owned(), txn, &send::notice_content(&text)) {
+            Ok(request) => {
+                if let Err(error) = self.client.send(request).await {
+                    tracing::warn!(room = %room_id, %error, "cannot say why the bot leaves a room");
+                }
             }
+            Err(error) => tracing::warn!(room = %room_id, %error, "cannot write why the bot leaves a room"),
         }
-        // By id: matrix-sdk may not know the room (appservice mode).
         if let Err(error) = self.client.send(leave_room::v3::Request::new(room_id.to_owned())).await {
             tracing::warn!(room = %room_id, %error, "cannot leave a room that is no longer the bot's");
         }
@@ -387,7 +402,10 @@ impl Bot {
         sender: &UserId,
     ) -> Result<Option<RoomRole>, PostError> {
         let room_id = room.room_id().to_owned();
-        let verdict = self.consider(&room_id, std::slice::from_ref(&room_id)).await?;
+        if self.store.get::<bool>(&gone_key(&room_id))?.is_some() {
+            return Ok(None);
+        }
+        let verdict = self.consider(&room_id, &|r| self.room(r).is_some()).await?;
         self.store.flush().await?;
         if let Some(Verdict::Adopt(role)) = verdict {
             self.follow_up().await;
@@ -398,7 +416,7 @@ impl Bot {
             self.follow_up().await;
             return Ok(None);
         }
-        if !self.store.first_sight(&format!("stranger/{room_id}"))? {
+        if !self.store.first_sight(&gone_key(&room_id))? {
             return Ok(None);
         }
         let agent = AgentId::new(sender.to_string());

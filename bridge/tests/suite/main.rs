@@ -25,6 +25,7 @@ mod gateway;
 mod intake;
 mod matrix_e2e;
 mod matrix_recovery;
+mod matrix_restore;
 mod mms;
 mod notifications;
 mod outbound;
