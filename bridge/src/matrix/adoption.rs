@@ -225,7 +225,11 @@ impl Bot {
     /// `None` when it has none.
     /// `joined` says whether the bot is in a room (the role's room in the
     /// store may be one it left).
-    async fn consider(&self, room: &RoomId, joined: &(dyn Fn(&RoomId) -> bool + Sync)) -> Result<Option<Verdict>, PostError> {
+    async fn consider(
+        &self,
+        room: &RoomId,
+        joined: &(dyn Fn(&RoomId) -> bool + Sync),
+    ) -> Result<Option<Verdict>, PostError> {
         let Some(marker) = self.read_marker(room).await? else {
             return Ok(None);
         };

@@ -74,10 +74,7 @@ fn run_until_exit(config: &Path, args: &[&str]) -> (Option<i32>, String) {
 /// next offer arrives there; no second desk room was made.
 async fn desk_goes_on(w: &AliceAtWork, customer: &str, answers_before: usize) {
     w.alice.say(&w.desk, "!available").await;
-    let answer = w
-        .alice
-        .wait_for_nth("You are now available", answers_before + 1)
-        .await;
+    let answer = w.alice.wait_for_nth("You are now available", answers_before + 1).await;
     assert_eq!(answer.room, w.desk, "the answer comes in her usual desk room");
     w.sim.text(&w.http, customer, "a customer after the restore").await;
     let offer = w.alice.wait_for(&format!("customer {customer}")).await;
@@ -99,7 +96,11 @@ async fn a_wiped_storage_takes_up_the_old_desk_room_and_leaves_the_unknown_conve
 
     let left = w.alice.wait_for("does not know conversation #0").await;
     assert_eq!(left.room, w.room, "said in the old conversation room");
-    assert!(left.body.contains("nothing written here reaches the customer"), "{}", left.body);
+    assert!(
+        left.body.contains("nothing written here reaches the customer"),
+        "{}",
+        left.body
+    );
     bot_left(&w.alice, &w.room).await;
     let back = w.alice.wait_for("this is still your desk room").await;
     assert_eq!(back.room, w.desk);
@@ -138,7 +139,11 @@ async fn a_restored_older_backup_leaves_the_conversation_room_made_after_it() {
     let left = w.alice.wait_for("made before conversation #0 was accepted").await;
     assert_eq!(left.room, room, "said in the conversation room made after the backup");
     bot_left(&w.alice, &room).await;
-    assert_eq!(w.alice.count("this is still your desk room"), 0, "the desk room was never lost");
+    assert_eq!(
+        w.alice.count("this is still your desk room"),
+        0,
+        "the desk room was never lost"
+    );
     // The restored store still offers her #0: she accepts it in her usual
     // desk room, and the conversation gets a room of its own again.
     w.alice.say(&w.desk, "!accept 0").await;
@@ -165,7 +170,10 @@ async fn a_bot_account_serving_another_store_is_refused_unless_taken_over() {
 
     let (code, log) = run_until_exit(&other_config, &[]);
     assert_eq!(code, Some(1), "{log}");
-    assert!(log.contains("the bot account @smsdesk:localhost belongs to another smsdesk store"), "{log}");
+    assert!(
+        log.contains("the bot account @smsdesk:localhost belongs to another smsdesk store"),
+        "{log}"
+    );
     assert!(log.contains("smsdesk run --adopt-account"), "{log}");
     let stores: Vec<&str> = log
         .split(['(', ')', ' ', ';'])
@@ -202,4 +210,68 @@ async fn a_bot_account_serving_another_store_is_refused_unless_taken_over() {
     let (code, log) = run_until_exit(&w.server.config, &[]);
     assert_eq!(code, Some(1), "the first store is refused now: {log}");
     assert!(log.contains("belongs to another smsdesk store"), "{log}");
+}
+
+/// The marker of `room` as the bot account reads it (`None`: none).
+async fn marker(bot: &User, room: &OwnedRoomId) -> Option<serde_json::Value> {
+    use matrix_sdk::ruma::api::client::state::get_state_event_for_key;
+    let request = get_state_event_for_key::v3::Request::new(room.clone(), "org.smsdesk.room".into(), String::new());
+    let response = bot.client.send(request).await.ok()?;
+    let content: serde_json::Value = serde_json::from_str(response.event_or_content.get()).unwrap();
+    content.get("role").is_some().then_some(content)
+}
+
+/// Blanks `room`'s marker as the bot account, as in a room an older
+/// smsdesk made.
+async fn unmark(bot: &User, room: &OwnedRoomId) {
+    use matrix_sdk::ruma::api::client::state::send_state_event;
+    let body =
+        matrix_sdk::ruma::serde::Raw::from_json(serde_json::value::to_raw_value(&serde_json::json!({})).unwrap());
+    let request = send_state_event::v3::Request::new_raw(room.clone(), "org.smsdesk.room".into(), String::new(), body);
+    bot.client.send(request).await.unwrap();
+    assert_eq!(marker(bot, room).await, None);
+}
+
+/// A desk room made by an older smsdesk (no marker) is marked at the next
+/// start. One still unmarked when the storage is wiped cannot be told from
+/// any other room: the bot makes a new desk room, and the first message in
+/// the old one gets one notice pointing to the new one, then the bot leaves
+/// it — the old room is never silent.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unmarked_old_desk_room_is_marked_at_start_or_else_points_to_the_new_one() {
+    let mut w = AliceAtWork::offered("8s").await;
+    let bot = User::login(&w._synapse.url(), "smsdesk", "bot-password").await;
+    let made = marker(&bot, &w.desk).await.expect("a new desk room is marked");
+    assert_eq!(made["role"], "desk");
+    assert_eq!(made["agent"], "@alice:localhost");
+
+    unmark(&bot, &w.desk).await;
+    w.server.stop();
+    w.server.spawn();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while marker(&bot, &w.desk).await.is_none() {
+        assert!(Instant::now() < deadline, "the old desk room was not marked at start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    unmark(&bot, &w.desk).await;
+    w.server.stop();
+    std::fs::remove_dir_all(w.server.storage()).unwrap();
+    w.server.args = vec!["--adopt-account".into()];
+    w.server.spawn();
+    let new_desk = w.alice.wait_for_nth(WELCOME, 2).await.room;
+    assert_ne!(new_desk, w.desk);
+    w.alice.say(&w.desk, "!available").await;
+    let pointer = w.alice.wait_for("smsdesk does not know this room").await;
+    assert_eq!(pointer.room, w.desk);
+    assert!(
+        pointer.body.contains(&format!("https://matrix.to/#/{new_desk}")),
+        "{}",
+        pointer.body
+    );
+    bot_left(&w.alice, &w.desk).await;
+    w.alice.say(&new_desk, "!available").await;
+    let answer = w.alice.wait_for_nth("You are now available", 2).await;
+    assert_eq!(answer.room, new_desk);
+    w.server.stop();
 }
