@@ -275,3 +275,52 @@ async fn an_unmarked_old_desk_room_is_marked_at_start_or_else_points_to_the_new_
     assert_eq!(answer.room, new_desk);
     w.server.stop();
 }
+
+/// Appservice mode (no sync: the bot lists `/joined_rooms` at start): with
+/// the storage wiped and the account taken over, Alice's desk room is taken
+/// up again, answers her `!available`, and her next offer arrives there.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_appservice_mode_a_wiped_storage_takes_up_the_old_desk_room() {
+    use common::matrix::Synapse;
+    use common::{free_port, Server, Sim};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Started in bot mode, then switched (the registration must exist
+    // before Synapse loads it).
+    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let http = reqwest::Client::new();
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let desk = alice.wait_for(WELCOME).await.room;
+    server.stop();
+    let config = std::fs::read_to_string(&server.config).unwrap();
+    std::fs::write(
+        &server.config,
+        config.replace("password = \"bot-password\"", "mode = \"appservice\""),
+    )
+    .unwrap();
+    crate::appservice::write_registration(&server.config);
+    synapse.halt();
+    synapse.load_appservice(dir.join("appservice.yaml"));
+    synapse.boot();
+
+    std::fs::remove_dir_all(server.storage()).unwrap();
+    server.args = vec!["--adopt-account".into()];
+    server.spawn();
+    let back = alice.wait_for("this is still your desk room").await;
+    assert_eq!(back.room, desk);
+    alice.say(&desk, "!available").await;
+    let answer = alice.wait_for("You are now available").await;
+    assert_eq!(answer.room, desk);
+    sim.text(&http, "+15557770009", "a customer after the wipe").await;
+    let offer = alice.wait_for("customer +15557770009").await;
+    assert_eq!(offer.room, desk);
+    assert_eq!(alice.count(WELCOME), 1, "a second desk room was made");
+    server.stop();
+}
