@@ -8,7 +8,9 @@
 //! matrix-sdk keeps room state in memory only, and a sync from a token
 //! only mentions rooms with news; so the first sync after a start asks for
 //! the full state of every joined room with the timeline since the saved
-//! token. Posting (the feed) starts once every room is known.
+//! token. Posting (the feed) starts once every room is known. Before any
+//! handler runs, the rooms the bot is in but its store lost (a wiped or
+//! restored `storage.path`) are taken up or let go (`adoption`).
 
 use std::sync::Arc;
 use std::time::Duration;
