@@ -84,7 +84,7 @@ cat <<TXT
 smsdesk demo is running.
   Matrix homeserver: http://127.0.0.1:8008   (use any Matrix client, e.g. Element; server name "localhost")
   Agents (user / password):
-    alice / alice-demo-password   <- already available: her desk room shows the offer. Type !accept 0
+    alice / alice-demo-password   <- already available: her desk room shows the offer. Type !accept 1
     bob   / bob-demo-password
     carol / carol-demo-password
   Supervisor: sue / sue-demo-password  (her supervisor room: !stats, !agents, !history, !monitor)

@@ -131,12 +131,12 @@ fn fill_outbox(storage: &Path, n: usize) {
     let opening = vec![Command::ReceiveSms(sms), Command::SetAvailable { agent: alice.clone() }];
     let accept = vec![Command::Accept {
         agent: alice.clone(),
-        conversation: Some(ConversationId(0)),
+        conversation: Some(ConversationId(1)),
     }];
     let replies = (0..n)
         .map(|i| Command::Reply {
             agent: alice.clone(),
-            conversation: ConversationId(0),
+            conversation: ConversationId(1),
             body: format!("reply {i}"),
             reference: None,
             media: Vec::new(),

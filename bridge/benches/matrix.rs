@@ -107,8 +107,8 @@ impl Desk {
         alice.wait_for("You are now available").await;
         let http = reqwest::Client::new();
         sim.text(&http, "+15557770001", "hello").await;
-        alice.wait_for("Offer #0").await;
-        alice.say(&desk, "!accept 0").await;
+        alice.wait_for("Offer #1").await;
+        alice.say(&desk, "!accept 1").await;
         let conv = alice.wait_for("history so far").await.room;
         alice.joined(&conv).await;
         let mut request = matrix_sdk::ruma::api::client::room::create_room::v3::Request::new();

@@ -79,9 +79,10 @@ impl Candidate {
             .map_err(|e| e.to_string())?
     }
 
-    /// Waits until this instance holds the lease; its fence. `standby`
-    /// is told whether the database answers while it waits.
-    pub async fn lead(&self, database_ok: impl Fn(bool)) -> Fence {
+    /// Waits until this instance holds the lease; its fence. `database_ok`
+    /// is told whether the database answers while it waits, and `epoch`
+    /// the epoch of the lease another instance holds.
+    pub async fn lead(&self, database_ok: impl Fn(bool), epoch: impl Fn(i64)) -> Fence {
         let mut said = false;
         loop {
             match self.with_client(|lease, c| lease.try_acquire(c)).await {
@@ -92,6 +93,12 @@ impl Candidate {
                 }
                 Ok(None) => {
                     database_ok(true);
+                    let held = self
+                        .with_client(|_, c| smsdesk_pgstore::lease::holder(c, smsdesk_pgstore::lease::LEADER))
+                        .await;
+                    if let Ok(Some(h)) = held {
+                        epoch(h.epoch);
+                    }
                     if !said {
                         said = true;
                         tracing::info!(holder = %self.lease.holder, "another instance leads; standing by");

@@ -23,10 +23,11 @@
 //!   pushed transactions, and requests as customers' ghosts (the desk's
 //!   side of it is `matrix::appservice`).
 //! - `leader`, `replicated`, `shared_inbox`, `pg_pool`, `listen`,
-//!   `engine_store`: several instances on one PostgreSQL store (a lease
-//!   elects the leader; any instance takes webhooks into the shared inbox,
-//!   appservice transactions, and serves attachments; `LISTEN` wakes the
-//!   leader and the standbys).
+//!   `engine_store`, `spool`: several instances on one PostgreSQL store (a
+//!   lease elects the leader; any instance takes webhooks into the shared
+//!   inbox, or into its local spool while the database is away, appservice
+//!   transactions, and serves attachments; `LISTEN` wakes the leader and
+//!   the standbys).
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
 //! - `media`: pictures and files (MMS): what may pass, fetching a
@@ -55,6 +56,7 @@ pub mod config;
 pub mod dead_letters;
 pub mod engine_store;
 pub mod export;
+pub mod fit_to_lead;
 pub mod format;
 pub mod http;
 pub mod intake;
@@ -76,4 +78,5 @@ pub mod retention;
 pub mod serve;
 pub mod shared_inbox;
 pub mod sim;
+pub mod spool;
 pub mod wallboard;

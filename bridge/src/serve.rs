@@ -14,10 +14,20 @@ use tokio::task::JoinSet;
 use crate::app::AppState;
 use crate::config::Config;
 
-/// Serves until `shutdown` completes.
-pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+/// Serves until `shutdown` completes. `init`: on PostgreSQL, an empty
+/// database may be given a new store (`run --init`).
+pub async fn run(
+    config: Config,
+    init: bool,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     if config.database.is_some() {
-        return crate::replicated::run(config, shutdown).await;
+        return crate::replicated::run(config, init, shutdown).await;
+    }
+    if init {
+        tracing::warn!(
+            "--init is for storage.backend = \"postgres\"; a one-machine store is created at its first start anyway"
+        );
     }
     let listen = config.listen;
     let state = tokio::task::spawn_blocking(move || crate::app::start(config)).await??;

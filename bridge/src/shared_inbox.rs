@@ -9,6 +9,10 @@
 //! committed again, which the engine answers as a duplicate (carrier
 //! message ids; statuses never go back).
 //!
+//! While the database does not answer, verified webhooks go to this
+//! instance's spool instead (see `spool`), and stay behind what the spool
+//! holds until it is moved into the inbox, so the order holds.
+//!
 //! The `Gateway` also serves what else any instance takes: appservice
 //! transactions (into `smsdesk_appservice_txn`) and agents' attachments
 //! (from `smsdesk_media`), and hot-reloads its carriers' plugins.
@@ -30,12 +34,17 @@ use crate::http::sink::{Parts, Stored, Storing, WebhookSink};
 use crate::media::outgoing::MediaStore;
 use crate::metrics::Metrics;
 use crate::pg_pool::{Inserts, Pool};
+use crate::spool::Spool;
 
 /// How long the leader waits for a notification of new rows before it
 /// looks anyway.
 const IDLE: Duration = Duration::from_secs(1);
 /// Rows the leader takes at a time (their commands share a group commit).
 const BATCH: i64 = 256;
+/// How long a webhook waits for the database before it is spooled: well
+/// within a carrier's timeout (Twilio's is 15 s). A row stored after all
+/// is then there twice, which the engine answers as a duplicate.
+const SPOOL_AFTER: Duration = Duration::from_secs(5);
 
 /// What every instance needs to take webhooks without an engine.
 pub struct Gateway {
@@ -45,6 +54,8 @@ pub struct Gateway {
     plugin_host: smsdesk_plugins::PluginHost,
     dead_letters: DeadLetters,
     inserts: Arc<Inserts>,
+    /// Where webhooks go while the database is away.
+    spool: Arc<Spool>,
     appservice: Option<Arc<Appservice>>,
     media: MediaStore,
 }
@@ -60,14 +71,17 @@ impl std::fmt::Debug for Gateway {
 impl Gateway {
     /// Loads the carriers' plugins for `config`, reads the appservice
     /// registration if there is one. Blocking (plugins compile).
+    /// Takes `storage.path`'s lock (see `spool`).
     pub fn new(config: &Config, inserts: Arc<Inserts>) -> anyhow::Result<Arc<Self>> {
-        let host = crate::plugins::host(config)?;
         let metrics = Arc::new(Metrics::new());
+        let spool = Spool::open(&config.storage, config.spool_mib, metrics.clone())?;
+        let host = crate::plugins::host(config)?;
         Ok(Arc::new(Self {
             carriers: crate::app::load_carriers(config, &host)?,
             plugin_host: host,
             dead_letters: DeadLetters::for_config(config, &metrics),
             metrics,
+            spool,
             appservice: Appservice::open(config)?,
             media: MediaStore::for_config(config)?,
             config: config.clone(),
@@ -79,6 +93,11 @@ impl Gateway {
     /// leader's desk listens to it beside the database's notifications).
     pub fn appservice_wake(&self) -> Option<Arc<tokio::sync::Notify>> {
         self.appservice.as_ref().map(|a| a.wake.clone())
+    }
+
+    /// Its spool (for `/readyz` and the drainer).
+    pub fn spool(&self) -> Arc<Spool> {
+        self.spool.clone()
     }
 
     /// Its kept requests, which the leader's state shares.
@@ -140,12 +159,20 @@ impl WebhookSink for Gateway {
                 }
             }
         }
-        let inserts = self.inserts.clone();
+        let (inserts, spool) = (self.inserts.clone(), self.spool.clone());
         Box::pin(async move {
-            if !queued.is_empty() {
-                let text = serde_json::to_string(&queued).map_err(|e| e.to_string())?;
-                inserts.push(text).await?;
+            if queued.is_empty() {
+                return Ok(outcomes);
             }
+            let text = serde_json::to_string(&queued).map_err(|e| e.to_string())?;
+            if spool.is_empty() {
+                match tokio::time::timeout(SPOOL_AFTER, inserts.push(text.clone())).await {
+                    Ok(Ok(())) => return Ok(outcomes),
+                    Ok(Err(error)) => tracing::debug!(%error, "cannot store a webhook in the database; spooling it"),
+                    Err(_) => tracing::debug!("the database takes too long to store a webhook; spooling it"),
+                }
+            }
+            spool.append(text).await?;
             Ok(outcomes)
         })
     }

@@ -41,6 +41,22 @@ pub enum OpenError {
     Connect { error: postgres::Error, mode: SslMode },
 }
 
+impl OpenError {
+    /// The server refused us for good, as opposed to not answering: the
+    /// login (wrong user or password: SQLSTATE class 28) or the database
+    /// name (3D000), or the URL's TLS settings. Trying again changes
+    /// nothing; the operator must fix `storage.url`.
+    pub fn is_for_good(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            Self::Tls(_) => true,
+            Self::Connect { error, .. } => error
+                .code()
+                .is_some_and(|code| code.code().starts_with("28") || *code == SqlState::INVALID_CATALOG_NAME),
+        }
+    }
+}
+
 /// `describe`, with TLS failures in an operator's words.
 fn explain(error: &postgres::Error, mode: SslMode) -> String {
     let source = std::error::Error::source(error);

@@ -89,6 +89,11 @@ impl Postgres {
         run(&["stop", &self.data, "immediate"]);
     }
 
+    /// A clean stop (`pg_ctl stop -m fast`: clients are told goodbye).
+    pub fn stop(&self) {
+        run(&["stop", &self.data, "fast"]);
+    }
+
     pub fn restart(&self) {
         run(&["restart", &self.data]);
     }

@@ -74,7 +74,7 @@ fn database_report(url: &str) -> Result<String, String> {
         smsdesk_pgstore::lease::holder(&mut client, smsdesk_pgstore::lease::LEADER).map_err(|e| describe(&e))?
     };
     let schema = match applied {
-        0 => "new (the schema is created at the first start)".to_owned(),
+        0 => "new: empty (`smsdesk run --init` creates the store; `run` alone refuses it)".to_owned(),
         v if v < known => format!("schema version {v} (migrated to {known} at the next start)"),
         v => format!("schema version {v}"),
     };

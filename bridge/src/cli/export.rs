@@ -1,9 +1,12 @@
 //! `smsdesk export --config … --since <date> [--until <date>] [--format
 //! jsonl|csv] [--output FILE]`: conversations with transcripts
-//! (`crate::export`). On a stopped store it reads the store itself; while
-//! the server runs (sled lets one process open the store), it asks the
-//! server (`GET /supervisor/export` with `supervisor.token`), which reads
-//! between engine batches. Either way the output is the same.
+//! (`crate::export`). On PostgreSQL it reads the database (never a local
+//! store: on an instance that is not the leader, or one that imported its
+//! store, the directory holds nothing current). On one machine it reads a
+//! stopped store itself; while the server runs (sled lets one process open
+//! the store), it asks the server (`GET /supervisor/export` with
+//! `supervisor.token`), which reads between engine batches. Either way the
+//! output is the same. It never creates a store where there is none.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -42,9 +45,19 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .map(export::parse_time)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
-    let (bytes, count) = match SledStore::open_with_cache(&config.storage, 16) {
-        Ok(store) => from_store(&store, since, until, args.format)?,
-        Err(error) => from_server(&config, args, error)?,
+    let (bytes, count) = if let Some(url) = &config.database {
+        let store = database(url)?;
+        from_store(&store, since, until, args.format)?
+    } else if !config.storage.join("db").exists() {
+        bail!(
+            "there is no smsdesk store at {} (storage.path): nothing to export",
+            config.storage.display()
+        );
+    } else {
+        match SledStore::open_with_cache(&config.storage, 16) {
+            Ok(store) => from_store(&store, since, until, args.format)?,
+            Err(error) => from_server(&config, args, error)?,
+        }
     };
     match &args.output {
         Some(path) => std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?,
@@ -56,8 +69,23 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The shared store on PostgreSQL, read only: a database without
+/// smsdesk's schema is said, not initialised.
+fn database(url: &str) -> anyhow::Result<smsdesk_pgstore::PgStore> {
+    let target = smsdesk_pgstore::target::target(url);
+    let mut client =
+        smsdesk_pgstore::conn::open(url).map_err(|e| anyhow::anyhow!("cannot connect to {target}: {e}"))?;
+    let applied = smsdesk_pgstore::migrate::applied(&mut client)
+        .map_err(|e| anyhow::anyhow!("reading {target}: {}", smsdesk_pgstore::describe(&e)))?;
+    smsdesk_pgstore::conn::close(vec![client]);
+    if applied == 0 {
+        bail!("the database at {target} holds no smsdesk store yet: nothing to export");
+    }
+    smsdesk_pgstore::PgStore::connect(url).with_context(|| format!("opening the store at {target}"))
+}
+
 fn from_store(
-    store: &SledStore,
+    store: &dyn smsdesk_core::store::KvStore,
     since: smsdesk_core::Timestamp,
     until: Option<smsdesk_core::Timestamp>,
     format: Format,

@@ -13,8 +13,12 @@
 //! lease itself (every page fenced by it) and marks the import under way
 //! (`smsdesk_pgstore::import`): no instance leads on a half-copied store,
 //! and an import cut short is resumed by the next, which writes the same
-//! records again. The sled stores are left as they were: the way back is
-//! to switch `backend` back.
+//! records again. Once the copy is complete, the sled stores are moved
+//! into `storage.path/imported-<date>/` (`import_aside`): the database is
+//! the store from then on, and nothing started later (an `export`, a
+//! restore of `storage.path`, a `backend` switched back) can mistake the
+//! old copy for the desk. The way back is to move them back and switch
+//! `backend` back.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -49,7 +53,14 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     if !config.storage.join("db").exists() {
-        eprintln!("{}: there is no sled store to import", config.storage.display());
+        match super::import_aside::earlier(&config.storage).last() {
+            Some(done) => eprintln!(
+                "{}: there is no sled store to import (an earlier import moved its store to {})",
+                config.storage.display(),
+                done.display()
+            ),
+            None => eprintln!("{}: there is no sled store to import", config.storage.display()),
+        }
         return Ok(ExitCode::FAILURE);
     }
     // This import holds the leader lease while it copies: no instance can
@@ -70,7 +81,28 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     if let Err(error) = conn.with(|c| lease.resign(c, &fence)) {
         eprintln!("cannot give the lease back ({error}); it runs out by itself within {HOLD:?}");
     }
-    result
+    if !result.as_ref().is_ok_and(|code| *code == ExitCode::SUCCESS) {
+        return result;
+    }
+    // The sled stores are closed (dropped with `import`): out of the way.
+    let storage = &config.storage;
+    match super::import_aside::move_aside(storage, &super::import_aside::today()) {
+        Ok(to) => {
+            println!(
+                "the one-machine stores were moved to {} (the database holds them now; storage.path keeps this instance's dead-letters/ and plugin-cache/)",
+                to.display()
+            );
+            println!("Start the instances (storage.backend = \"postgres\").");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!(
+                "imported into the database, but the one-machine stores could not be moved out of {} ({error}): move db, conf, wal, blobs, snap.*, matrix/, appservice/ and media/ into a folder of their own before starting any instance",
+                storage.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// How long the import's lease lasts without renewal (renewed every page).
@@ -146,10 +178,7 @@ fn import(config: &Config, url: &str, conn: &Conn, lease: &Lease, fence: &Fence)
         println!("attachments: {n}");
     }
     conn.with(smsdesk_pgstore::import::finish).map_err(anyhow::Error::msg)?;
-    println!(
-        "imported into the database; {} is left as it was. Start the instances (storage.backend = \"postgres\").",
-        config.storage.display()
-    );
+    println!("imported into the database");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,8 +2,10 @@
 //! and returns an exit code; errors are printed by `main` with their causes.
 
 mod appservice_registration;
+mod backup_plan;
 pub mod check_config;
 pub mod export;
+mod import_aside;
 pub mod import_store;
 mod intake_run;
 pub mod plugin;
@@ -37,6 +39,10 @@ enum Command {
         /// Log format (filter with SMSDESK_LOG, e.g. SMSDESK_LOG=debug).
         #[arg(long, value_enum, default_value = "text", env = "SMSDESK_LOG_FORMAT")]
         log_format: crate::logging::LogFormat,
+        /// With `backend = "postgres"`: create smsdesk's store in an empty
+        /// database (without it, smsdesk refuses to start on one).
+        #[arg(long)]
+        init: bool,
         /// Take the bot's Matrix account (and its rooms) over from another
         /// smsdesk store, e.g. after wiping storage.path or setting up a new
         /// database on purpose. Without it, a bot account that already
@@ -66,6 +72,18 @@ enum Command {
         /// The TOML config file (storage.path: the sled stores; storage.url: the database).
         #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
         config: std::path::PathBuf,
+    },
+    /// Say what a backup of this deployment must hold (scripts/backup.sh
+    /// and scripts/restore.sh read it): the backend, storage.path, the
+    /// appservice registration, the database and who leads on it.
+    BackupPlan {
+        /// The TOML config file.
+        #[arg(long, short, default_value = "smsdesk.toml", env = "SMSDESK_CONFIG")]
+        config: std::path::PathBuf,
+        /// For scripts: `key<TAB>value` lines, the database as libpq's
+        /// environment (PGHOST…, and PGPASSWORD when the URL has one).
+        #[arg(long)]
+        porcelain: bool,
     },
     /// Re-send kept webhook requests (dead letters) to the running smsdesk.
     Replay {
@@ -105,11 +123,13 @@ impl Cli {
             Command::Run {
                 config,
                 log_format,
+                init,
                 adopt_account,
-            } => run::run(&config, log_format, run::Options { adopt_account }),
+            } => run::run(&config, log_format, run::Options { init, adopt_account }),
             Command::CheckConfig { config } => check_config::run(&config),
             Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
             Command::ImportStore { config } => import_store::run(&config),
+            Command::BackupPlan { config, porcelain } => backup_plan::run(&config, porcelain),
             Command::Replay { config, files } => replay::run(&config, files),
             Command::Sim(args) => crate::sim::run(args),
             Command::Export(args) => export::run(&args),

@@ -18,7 +18,16 @@ pub fn run(config_path: &Path, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> 
     // carrier secret unset in this shell must not stop it.
     let text = std::fs::read_to_string(config_path)
         .with_context(|| format!("cannot read the config file {}", config_path.display()))?;
-    let lenient = |name: &str| Some(std::env::var(name).unwrap_or_default());
+    // A stand-in (never used) for a variable unset or empty here, which
+    // the config check would otherwise refuse as an empty secret.
+    let lenient = |name: &str| {
+        Some(
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "unset-in-this-shell".to_owned()),
+        )
+    };
     let config = Config::parse(config_path, &text, &lenient).map_err(|e| anyhow::anyhow!("{e}"))?;
     let files = if files.is_empty() {
         // Before the first start of this version they are still beside

@@ -14,6 +14,8 @@ use crate::logging::{self, LogFormat};
 /// What `smsdesk run` is told beside the config file.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
+    /// `--init`: create smsdesk's store in an empty PostgreSQL database.
+    pub init: bool,
     /// `--adopt-account`: see `matrix::account_owner`.
     pub adopt_account: bool,
 }
@@ -36,7 +38,7 @@ pub fn run(config_path: &Path, log: LogFormat, options: Options) -> anyhow::Resu
         matrix.adopt_account = options.adopt_account;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(crate::serve::run(config, shutdown_signal()))?;
+    runtime.block_on(crate::serve::run(config, options.init, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -81,6 +81,8 @@ pub struct Config {
     /// `storage.url` when `storage.backend = "postgres"`: the engine's
     /// store is that database, shared by every instance with this config.
     pub database: Option<String>,
+    /// `storage.spool_mib`: the local spool's limit (PostgreSQL only; see `spool`).
+    pub spool_mib: u64,
 }
 
 const SECTIONS: &[&str] = &[
@@ -206,6 +208,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         retention: storage.retention,
         dead_letters_max_mib: storage.dead_letters_max_mib,
         database: storage.database,
+        spool_mib: storage.spool_mib,
         listen: http.listen?,
         public_url: http.public_url?,
         max_body: http.max_body,

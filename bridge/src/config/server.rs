@@ -16,6 +16,11 @@ const MIN_RETENTION: Duration = Duration::from_secs(86_400);
 /// The largest `storage.cache_mib` accepted: more is a typo, not a plan.
 const MAX_CACHE_MIB: i64 = 64 * 1024;
 
+/// `storage.spool_mib` unless set: webhooks kept on this machine's disk
+/// while the database is away (about a million SMS).
+pub const DEFAULT_SPOOL_MIB: u64 = 256;
+/// The largest `storage.spool_mib` accepted.
+const MAX_SPOOL_MIB: i64 = 1024 * 1024;
 /// `storage.dead_letters_max_mib` unless set: room for thousands of kept
 /// requests, and still little on a small disk.
 pub const DEFAULT_DEAD_LETTERS_MAX_MIB: u64 = 256;
@@ -35,6 +40,9 @@ pub struct Storage {
     pub dead_letters_max_mib: u64,
     /// `backend = "postgres"` with `url`: the engine's store in PostgreSQL.
     pub database: Option<String>,
+    /// `spool_mib`: how much of this machine's disk verified webhooks may
+    /// take while the database is away (PostgreSQL only).
+    pub spool_mib: u64,
 }
 
 pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
@@ -52,6 +60,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
             "retention",
             "url",
             "dead_letters_max_mib",
+            "spool_mib",
         ],
     )?;
     let postgres = match r.string(t, "storage", "backend", false).as_deref() {
@@ -114,6 +123,23 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         Some(n) => n.unsigned_abs(),
         None => DEFAULT_CACHE_MIB,
     };
+    let spool_mib = match r.integer(t, "storage", "spool_mib", 1) {
+        Some(n) if n > MAX_SPOOL_MIB => {
+            r.err(
+                "storage.spool_mib",
+                format!("{n} MiB is more than the {MAX_SPOOL_MIB} MiB allowed (the default is {DEFAULT_SPOOL_MIB})"),
+            );
+            DEFAULT_SPOOL_MIB
+        }
+        Some(n) => n.unsigned_abs(),
+        None => DEFAULT_SPOOL_MIB,
+    };
+    if t.contains_key("spool_mib") && !postgres {
+        r.err(
+            "storage.spool_mib",
+            "is for backend = \"postgres\" (webhooks kept on disk while the database is away); on one machine every webhook is committed before its answer",
+        );
+    }
     let dead_letters_max_mib = match r.integer(t, "storage", "dead_letters_max_mib", 1) {
         Some(n) if n > MAX_DEAD_LETTERS_MIB => {
             r.err(
@@ -140,6 +166,7 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         retention,
         dead_letters_max_mib,
         database,
+        spool_mib,
     })
 }
 

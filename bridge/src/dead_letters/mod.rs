@@ -254,3 +254,75 @@ fn is_temporary(path: &Path) -> bool {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(body: &str) -> DeadLetter {
+        DeadLetter {
+            carrier: "twilio".into(),
+            kind: WebhookKind::Inbound,
+            reason: "no entry point for +15559999999".into(),
+            received_at_ms: 1,
+            request: HttpRequest {
+                method: "POST".into(),
+                url: "https://desk.example.com/webhooks/twilio/inbound".into(),
+                headers: Vec::new(),
+                body: body.as_bytes().to_vec(),
+                received_at_ms: Some(1),
+            },
+        }
+    }
+
+    fn refused(metrics: &DeadLetterMetrics, reason: &str) -> u64 {
+        metrics
+            .refused
+            .get_or_create(&crate::metrics::dead_letters::RefusedLabels {
+                reason: reason.to_owned(),
+            })
+            .get()
+    }
+
+    #[test]
+    fn the_cap_is_exact_a_retry_is_kept_once_and_room_is_seen_again() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let one = letter("a").encode().len() as u64;
+        let metrics = DeadLetterMetrics::default();
+        let letters = DeadLetters::open(dir.path().join("dead-letters"), 2 * one, metrics.clone());
+        let first = letters.keep(&letter("a")).expect("room for one");
+        assert_eq!(letters.keep(&letter("a")).expect("the same again"), first);
+        letters.keep(&letter("b")).expect("room for exactly two");
+        assert!(matches!(letters.keep(&letter("c")), Err(Refused::Full { .. })));
+        assert_eq!((metrics.count.get(), metrics.bytes.get()), (2, 2 * one as i64));
+        assert_eq!(refused(&metrics, "full"), 1);
+        // Someone else makes room (a replay, the operator): seen on the next refusal's look.
+        std::fs::remove_file(&first).expect("remove");
+        std::thread::sleep(RESCAN_AT_MOST_EVERY);
+        letters.keep(&letter("c")).expect("room again");
+        assert_eq!(metrics.count.get(), 2);
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(letters.dir())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert!(
+            names.iter().all(|n| n.to_string_lossy().ends_with(".letter")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn expired_letters_are_deleted_and_no_longer_counted() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let metrics = DeadLetterMetrics::default();
+        let letters = DeadLetters::open(dir.path().to_owned(), 1 << 20, metrics.clone());
+        letters.keep(&letter("a")).expect("kept");
+        let day = Duration::from_secs(86_400);
+        let now = std::time::SystemTime::now();
+        assert_eq!(letters.expire(day, now).letters, 0, "younger than the retention");
+        let gone = letters.expire(day, now + 2 * day);
+        assert_eq!(gone.letters, 1);
+        assert_eq!((metrics.count.get(), metrics.bytes.get()), (0, 0));
+    }
+}

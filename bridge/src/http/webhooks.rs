@@ -291,7 +291,11 @@ pub async fn webhook<S: WebhookSink>(
         Err(error) => {
             metric("store_failure");
             tracing::error!(%carrier, %error, "could not store a webhook");
-            return text(StatusCode::SERVICE_UNAVAILABLE, "storage failure; please retry");
+            // The carrier is verified: it may read why (e.g. the spool is full).
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("storage failure: {error}; please retry"),
+            );
         }
     };
     let (stored_messages, stored_updates) = stored.split_at(messages.len().min(stored.len()));

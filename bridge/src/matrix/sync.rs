@@ -11,6 +11,12 @@
 //! token. Posting (the feed) starts once every room is known. Before any
 //! handler runs, the rooms the bot is in but its store lost (a wiped or
 //! restored `storage.path`) are taken up or let go (`adoption`).
+//!
+//! matrix-sdk retries a `/sync` that fails with a server error by itself,
+//! for as long as it fails: a homeserver that refuses every sync (Synapse
+//! answers 500 to the sender of a loaded appservice registration) would
+//! hold the bot in silence. So a start first asks for one tiny sync
+//! without those retries (`sync_answers`), and says why it cannot go on.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +45,9 @@ impl Bot {
     /// Syncs until the login is refused; starts the login's other tasks
     /// once every room is known.
     pub(super) async fn sync_loop(self: &Arc<Self>) -> Ended {
+        if self.sync_answers().await.is_err() {
+            return Ended::LoginRefused;
+        }
         let token = match self.store.sync_token() {
             Ok(Some(token)) => token,
             other => {
@@ -151,6 +160,48 @@ impl Bot {
         tracing::warn!(room = %room.room_id(), "more messages than one sync holds; the oldest were not handled");
         if let Err(error) = send::notice(&room, notices::MISSED, None).await {
             tracing::warn!(room = %room.room_id(), %error, "cannot say that messages were missed");
+        }
+    }
+
+    /// Waits until the homeserver answers a sync of nothing (no rooms, no
+    /// presence, no waiting) tried once per attempt, saying why while it
+    /// does not; Err when it no longer accepts the login.
+    async fn sync_answers(&self) -> Result<(), ()> {
+        use matrix_sdk::config::RequestConfig;
+        use matrix_sdk::ruma::api::client::sync::sync_events::v3::Request;
+        let mut filter = FilterDefinition::default();
+        filter.room.rooms = Some(Vec::new());
+        filter.presence.types = Some(Vec::new());
+        filter.account_data.types = Some(Vec::new());
+        let mut backoff = BACKOFF_START;
+        let mut failures = 0u32;
+        loop {
+            let mut request = Request::new();
+            request.filter = Some(SyncFilter::FilterDefinition(filter.clone()));
+            request.timeout = Some(Duration::ZERO);
+            let once = RequestConfig::new().disable_retry();
+            let error = match self.client.send(request).with_request_config(once).await {
+                Ok(_) => return Ok(()),
+                Err(error) => error,
+            };
+            self.app.set_homeserver_ok(false);
+            failures += 1;
+            match error.as_client_api_error().map(|e| e.status_code.as_u16()) {
+                Some(401) => {
+                    tracing::error!(%error, "the homeserver no longer accepts the bot's login; logging in again");
+                    return Err(());
+                }
+                Some(500..=599) if failures == 3 || failures.is_multiple_of(30) => tracing::error!(
+                    %error,
+                    user = %self.me,
+                    "the homeserver fails every sync of the bot's account; if an appservice registration naming this user \
+                     (sender_localpart) is loaded in the homeserver, it refuses that user a sync: remove the registration \
+                     from app_service_config_files and restart the homeserver, or set matrix.mode = \"appservice\"; retrying"
+                ),
+                _ => tracing::warn!(%error, ?backoff, "the homeserver does not answer a sync; retrying"),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
         }
     }
 

@@ -65,6 +65,10 @@ pub struct Metrics {
     pub lease_epoch: Gauge,
     /// Webhooks in the shared inbox not yet committed by the leader's engine.
     pub shared_inbox_depth: Gauge,
+    /// Webhooks in this instance's spool, waiting for the database (PostgreSQL).
+    pub spool_depth: Gauge,
+    /// The spool's size on disk, in bytes (emptied once all moved).
+    pub spool_bytes: Gauge,
     pub media: Family<MediaLabels, Counter>,
     /// Appservice transactions by outcome: queued, duplicate, forbidden, bad.
     pub appservice: Family<MediaLabels, Counter>,
@@ -134,6 +138,18 @@ impl Metrics {
             "Webhooks in the shared inbox the leader's engine has not committed yet (PostgreSQL)",
             shared_inbox_depth.clone(),
         );
+        let spool_depth = Gauge::default();
+        registry.register(
+            "spool_depth",
+            "Verified webhooks kept on this instance's disk while the database is unreachable, not yet moved into the shared inbox (PostgreSQL)",
+            spool_depth.clone(),
+        );
+        let spool_bytes = Gauge::default();
+        registry.register(
+            "spool_bytes",
+            "The size of this instance's spool on disk, in bytes (at most storage.spool_mib; emptied once everything in it is moved)",
+            spool_bytes.clone(),
+        );
         let media = Family::<MediaLabels, Counter>::default();
         registry.register(
             "mms_attachments",
@@ -164,6 +180,8 @@ impl Metrics {
             leader,
             lease_epoch,
             shared_inbox_depth,
+            spool_depth,
+            spool_bytes,
         }
     }
 

@@ -166,8 +166,8 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
     alice.say(&desk, "!available").await;
     alice.wait_for("You are now available").await;
     sim.text(&http, CUSTOMER, "refund please").await;
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("Offer #1").await;
+    alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
 
@@ -263,9 +263,9 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
     bob.say(&bob_desk, "!available").await;
     bob.wait_for("You are now available").await;
     alice.say(&room, "!conference @bob:localhost").await;
-    bob.wait_for("Offer #0 (conference: @alice:localhost invites you)")
+    bob.wait_for("Offer #1 (conference: @alice:localhost invites you)")
         .await;
-    bob.say(&bob_desk, "!accept 0").await;
+    bob.say(&bob_desk, "!accept 1").await;
     alice.wait_for("@bob:localhost joined the conference").await;
     bob.joined(&room).await;
     bob.say(&room, "Bob here, I can help too").await;
@@ -280,8 +280,8 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
     carol.say(&carol_desk, "!available").await;
     carol.wait_for("You are now available").await;
     alice.say(&room, "!transfer @carol:localhost").await;
-    carol.wait_for("Offer #0 (transfer from @alice:localhost)").await;
-    carol.say(&carol_desk, "!accept 0").await;
+    carol.wait_for("Offer #1 (transfer from @alice:localhost)").await;
+    carol.say(&carol_desk, "!accept 1").await;
     carol.wait_for("@carol:localhost now owns this conversation").await;
     carol.joined(&room).await;
     sim.text(&http, CUSTOMER, "thanks carol").await;
@@ -319,8 +319,8 @@ async fn a_bot_mode_desk_switches_to_appservice_mode_and_keeps_its_rooms() {
     let desk = alice.wait_for("This is your smsdesk desk").await.room;
     alice.say(&desk, "!available").await;
     sim.text(&http, CUSTOMER, "hello").await;
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("Offer #1").await;
+    alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
     sim.text(&http, CUSTOMER, "as a quote").await;
@@ -350,6 +350,50 @@ async fn a_bot_mode_desk_switches_to_appservice_mode_and_keeps_its_rooms() {
     alice.say(&room, "same room, same conversation").await;
     sim.wait_for_body(&http, "same room, same conversation", POLL).await;
     alice.say(&desk, "!status").await;
-    let status = alice.wait_for("#0 +15557770001 · billing · active").await;
+    let status = alice.wait_for("#1 +15557770001 · billing · active").await;
     assert_eq!(status.room, desk);
+}
+
+/// A desk switched back to bot mode while the homeserver still loads the
+/// registration: Synapse answers 500 to every sync of the registration's
+/// own user, which matrix-sdk retries in silence. smsdesk says what is
+/// wrong and how to fix it, and is not ready.
+#[tokio::test(flavor = "multi_thread")]
+async fn bot_mode_with_the_registration_still_loaded_says_why_it_cannot_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = format!("http://127.0.0.1:{sim_port}");
+    let config = server_config(port, &api, Some((&synapse.url(), "mode = \"appservice\"")));
+    std::fs::write(dir.join("smsdesk.toml"), &config).unwrap();
+    write_registration(&dir.join("smsdesk.toml"));
+    synapse.halt();
+    synapse.load_appservice(dir.join("appservice.yaml"));
+    synapse.boot();
+    // Back to bot mode; the registration stays loaded.
+    let bot = server_config(port, &api, Some((&synapse.url(), "password = \"bot-password\"")));
+    let log = dir.join("smsdesk.log");
+    let mut server = Server::start_with_config(&dir, port, &bot, Some(log.clone()));
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let said = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("fails every sync")) {
+            break line.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no word on why the bot does not sync; log:\n{text}"
+        );
+        tokio::time::sleep(POLL).await;
+    };
+    assert!(
+        said.contains("ERROR") && said.contains("app_service_config_files") && said.contains("matrix.mode"),
+        "{said}"
+    );
+    let ready: serde_json::Value = reqwest::get(server.url("/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["homeserver"], "unreachable", "{ready}");
+    server.stop();
 }

@@ -178,14 +178,14 @@ fn masking(config: String) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn with_masking_no_agent_sees_the_number_and_its_profile_tells_nobody_it_texted() {
     let d = Desk::start(masking).await;
-    let room = d.conversation("hello, call me at (555) 777-0001", 0).await;
+    let room = d.conversation("hello, call me at (555) 777-0001", 1).await;
     d.sim.text(&d.http, CUSTOMER, "it is order 42").await;
     let line = d.alice.wait_for("it is order 42").await;
     assert!(is_opaque_ghost(&line.sender), "{}", line.sender);
 
     // Nothing Alice saw (card, history, the ghost's lines) names the
     // number, by text or by sender; the card shows it masked.
-    assert!(d.alice.wait_for("Offer #0").await.body.contains(MASKED));
+    assert!(d.alice.wait_for("Offer #1").await.body.contains(MASKED));
     for seen in d.alice.seen() {
         assert!(!shows_number(&seen.body) && !shows_number(&seen.sender), "{seen:?}");
     }
@@ -224,7 +224,7 @@ async fn with_masking_no_agent_sees_the_number_and_its_profile_tells_nobody_it_t
 #[tokio::test(flavor = "multi_thread")]
 async fn switching_masking_on_moves_the_room_to_an_opaque_ghost_and_deactivates_the_number_one() {
     let mut d = Desk::start(|c| c).await;
-    let room = d.conversation("before masking", 0).await;
+    let room = d.conversation("before masking", 1).await;
     d.sim.text(&d.http, CUSTOMER, "still unmasked").await;
     assert_eq!(d.alice.wait_for("still unmasked").await.sender, NUMBER_GHOST);
     assert_eq!(d.profile(NUMBER_GHOST).await.0, 200, "the number's ghost exists");
@@ -296,7 +296,7 @@ async fn a_ghost_silent_past_the_retention_is_deactivated_and_the_customer_gets_
         )
     })
     .await;
-    let room = d.conversation("first words", 0).await;
+    let room = d.conversation("first words", 1).await;
     d.sim.text(&d.http, CUSTOMER, "then silence").await;
     let first = d.alice.wait_for("then silence").await.sender;
     assert!(is_opaque_ghost(&first), "{first}");

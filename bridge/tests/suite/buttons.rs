@@ -17,7 +17,7 @@ async fn buttons_on(user: &User, card: &OwnedEventId) {
     user.wait_for(&format!("reaction ❌ on {card}")).await;
 }
 
-/// The newest card posted for conversation 0 other than `not`.
+/// The newest card posted for conversation 1 other than `not`.
 async fn next_card(user: &User, not: &OwnedEventId) -> OwnedEventId {
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
@@ -25,7 +25,7 @@ async fn next_card(user: &User, not: &OwnedEventId) -> OwnedEventId {
             .seen()
             .into_iter()
             .rev()
-            .find(|s| s.body.starts_with("Offer #0") && s.body.contains("React ✅") && &s.event_id != not)
+            .find(|s| s.body.starts_with("Offer #1") && s.body.contains("React ✅") && &s.event_id != not)
             .map(|s| s.event_id);
         if let Some(card) = card {
             return card;
@@ -38,10 +38,10 @@ async fn next_card(user: &User, not: &OwnedEventId) -> OwnedEventId {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_mark_accepts_and_no_stranger_can_be_brought_in_to_press_one() {
     let w = AliceAtWork::offered("30s").await;
-    let seen = w.alice.wait_for("Offer #0").await;
+    let seen = w.alice.wait_for("Offer #1").await;
     // The card is HTML too (a table), saying the same as its plain body.
     let html = seen.html.clone().unwrap_or_default();
-    assert!(html.starts_with("<p><b>Offer #0</b></p><table>"), "{html}");
+    assert!(html.starts_with("<p><b>Offer #1</b></p><table>"), "{html}");
     assert!(
         html.contains("<td>+15557770001</td>") && html.contains("<td>billing</td>"),
         "{html}"
@@ -67,12 +67,12 @@ async fn a_check_mark_accepts_and_no_stranger_can_be_brought_in_to_press_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_check_mark_is_told_what_happened_and_a_cross_declines() {
     let w = AliceAtWork::offered("6s").await;
-    let card = w.alice.wait_for("Offer #0").await.event_id;
+    let card = w.alice.wait_for("Offer #1").await.event_id;
     buttons_on(&w.alice, &card).await;
     w.alice.wait_for("— not answered in time.").await;
     w.alice.react(&w.desk, &card, "✅").await;
     w.alice
-        .wait_for("Offer #0 is no longer open: not answered in time.")
+        .wait_for("Offer #1 is no longer open: not answered in time.")
         .await;
     // Back from RONA, the conversation is offered to her again; ❌ declines it.
     w.alice.say(&w.desk, "!available").await;

@@ -29,8 +29,8 @@ async fn an_sms_through_each_carrier_reaches_alice_and_each_reply_leaves_through
         .text_via(&w.http, "telnyx", "+15557770002", TELNYX_ENTRY, "hello through telnyx")
         .await;
     assert_eq!(answer["smsdesk_status"], 200, "{answer}");
-    w.alice.wait_for("Offer #1").await;
-    w.alice.say(&w.desk, "!accept 1").await;
+    w.alice.wait_for("Offer #2").await;
+    w.alice.say(&w.desk, "!accept 2").await;
     let telnyx_room = w.alice.wait_for("customer: hello through telnyx").await.room;
     assert_ne!(telnyx_room, w.room);
     w.alice.joined(&telnyx_room).await;
@@ -76,8 +76,8 @@ async fn a_telnyx_opt_out_answer_opts_the_customer_out_and_is_never_retried() {
     w.sim
         .text_via(&w.http, "telnyx", "+15557770003", TELNYX_ENTRY, "hi via telnyx")
         .await;
-    w.alice.wait_for("Offer #1").await;
-    w.alice.say(&w.desk, "!accept 1").await;
+    w.alice.wait_for("Offer #2").await;
+    w.alice.say(&w.desk, "!accept 2").await;
     let room = w.alice.wait_for("customer: hi via telnyx").await.room;
     w.alice.joined(&room).await;
     // The customer texted STOP to Telnyx itself: Telnyx answers 40300.

@@ -388,6 +388,32 @@ fn kept_requests_are_capped_by_dead_letters_max_mib() {
 }
 
 #[test]
+fn the_spool_is_sized_by_spool_mib_on_postgres_only() {
+    fn with(v: &'static str) -> impl Fn(String) -> String {
+        move |t| {
+            t.replacen(
+                "[storage]\n",
+                &format!(
+                    "[storage]\nbackend = \"postgres\"\nurl = \"postgres://u:p@127.0.0.1:5432/d\"\nspool_mib = {v}\n"
+                ),
+                1,
+            )
+        }
+    }
+    assert_eq!(problems(with("512")), Vec::<String>::new());
+    assert_eq!(parsed(with("512")).spool_mib, 512);
+    assert_eq!(one(with("0")), "storage.spool_mib: must be at least 1, got 0");
+    assert_eq!(
+        one(with("2000000")),
+        "storage.spool_mib: 2000000 MiB is more than the 1048576 MiB allowed (the default is 256)"
+    );
+    assert_eq!(
+        one(|t: String| t.replacen("[storage]\n", "[storage]\nspool_mib = 64\n", 1)),
+        "storage.spool_mib: is for backend = \"postgres\" (webhooks kept on disk while the database is away); on one machine every webhook is committed before its answer"
+    );
+}
+
+#[test]
 fn hours_greetings_and_compliance_texts_are_read_and_checked() {
     let queue_keys = |keys: &'static str| {
         move |t: String| {

@@ -200,3 +200,29 @@ async fn a_letter_of_an_older_smsdesk_is_still_replayed() {
     let (messages, _) = common::stored(&server.storage());
     assert_eq!(messages.get("SM00000000000000000000000000000077"), Some(&1));
 }
+
+/// A folder that cannot be written (here a file stands where it should
+/// be): 503 saying so, counted as "unwritable", never "kept".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_that_cannot_be_written_answers_503_and_keeps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let storage = dir.path().join("data/smsdesk");
+    std::fs::create_dir_all(&storage).unwrap();
+    std::fs::write(storage.join("dead-letters"), b"not a folder").unwrap();
+    let mut server = Server::start_with_config(dir.path(), port, &config_with(port, ""), None);
+    let (status, body) = post_stray(&reqwest::Client::new(), &server, 3).await;
+    assert_eq!(status, 503, "the carrier must retry: {body}");
+    assert!(
+        body.contains("storage for unroutable messages is full or cannot be written"),
+        "{body}"
+    );
+    assert!(!body.contains("is kept"), "{body}");
+    let m = metrics(&server).await;
+    assert_eq!(
+        sample(&m, r#"smsdesk_dead_letters_refused_total{reason="unwritable"}"#),
+        1,
+        "{m}"
+    );
+    server.stop();
+}

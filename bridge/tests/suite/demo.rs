@@ -109,7 +109,7 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
             .lock()
             .unwrap()
             .iter()
-            .any(|b| b.contains("Offer #0") && b.contains("queue billing"))
+            .any(|b| b.contains("Offer #1") && b.contains("queue billing"))
         {
             break;
         }

@@ -66,7 +66,7 @@ async fn the_menu_bot_picks_the_queue_re_asks_and_its_fields_reach_the_offer() {
         )
         .await;
     // No offer while the bot talks.
-    assert_eq!(w.alice.count("Offer #1"), 0);
+    assert_eq!(w.alice.count("Offer #2"), 0);
     text("4455667788").await;
     w.sim
         .wait_for_body(&w.http, "Thanks! An agent will be with you shortly.", POLL)
@@ -79,7 +79,7 @@ async fn the_menu_bot_picks_the_queue_re_asks_and_its_fields_reach_the_offer() {
         .iter()
         .all(|m| m["carrier"] == "telnyx" && m["from"] == TELNYX_ENTRY));
 
-    let card = w.alice.wait_for("Offer #1").await;
+    let card = w.alice.wait_for("Offer #2").await;
     assert!(card.body.contains("queue billing"), "{}", card.body);
     assert!(
         card.body.contains("topic: billing, account: 4455667788"),
@@ -91,9 +91,9 @@ async fn the_menu_bot_picks_the_queue_re_asks_and_its_fields_reach_the_offer() {
         "{:?}",
         card.html
     );
-    w.alice.say(&w.desk, "!accept 1").await;
+    w.alice.say(&w.desk, "!accept 2").await;
     // The room shows the talk with the bot and what it collected.
-    let history = w.alice.wait_for("Conversation #1 — history so far").await;
+    let history = w.alice.wait_for("Conversation #2 — history so far").await;
     for line in [
         "customer: hello",
         "smsdesk (intake bot): Thanks for texting Acme! Reply 1 for billing, 2 for support.",
@@ -120,10 +120,10 @@ async fn a_silent_customer_is_queued_once_the_intake_timeout_passes() {
         )
         .await;
     // The customer says nothing more; after 4 s the conversation is queued anyway.
-    let card = w.alice.wait_for("Offer #1").await;
+    let card = w.alice.wait_for("Offer #2").await;
     assert!(card.body.contains("customer +15557770006"), "{}", card.body);
-    w.alice.say(&w.desk, "!accept 1").await;
-    let history = w.alice.wait_for("Conversation #1 — history so far").await;
+    w.alice.say(&w.desk, "!accept 2").await;
+    let history = w.alice.wait_for("Conversation #2 — history so far").await;
     assert!(
         history
             .body
@@ -142,13 +142,13 @@ async fn a_hostile_bot_is_contained_and_the_conversation_still_reaches_an_agent(
     w.sim
         .text_via(&w.http, "telnyx", "+15557770007", TELNYX_ENTRY, "loop")
         .await;
-    let card = w.alice.wait_for("Offer #1").await;
+    let card = w.alice.wait_for("Offer #2").await;
     assert!(card.body.contains("customer +15557770007"), "{}", card.body);
     // The server kept serving: a Twilio customer still gets through.
     w.sim.text(&w.http, "+15557770008", "still there?").await;
-    w.alice.wait_for("Offer #2").await;
-    w.alice.say(&w.desk, "!accept 1").await;
-    let history = w.alice.wait_for("Conversation #1 — history so far").await;
+    w.alice.wait_for("Offer #3").await;
+    w.alice.say(&w.desk, "!accept 2").await;
+    let history = w.alice.wait_for("Conversation #2 — history so far").await;
     assert!(
         history
             .body
@@ -176,7 +176,7 @@ async fn with_masking_the_customers_number_given_to_the_bot_is_masked_on_the_car
         assert_eq!(sent["smsdesk_status"], 200, "{sent}");
         w.sim.wait_for_body(&w.http, answer, POLL).await;
     }
-    let card = w.alice.wait_for("Offer #1").await;
+    let card = w.alice.wait_for("Offer #2").await;
     assert!(
         card.body.contains(&format!("customer {masked}")) && card.body.contains(&format!("account: {masked}")),
         "{}",
@@ -190,8 +190,8 @@ async fn with_masking_the_customers_number_given_to_the_bot_is_masked_on_the_car
         "{:?}",
         card.html
     );
-    w.alice.say(&w.desk, "!accept 1").await;
-    let history = w.alice.wait_for("Conversation #1 — history so far").await;
+    w.alice.say(&w.desk, "!accept 2").await;
+    let history = w.alice.wait_for("Conversation #2 — history so far").await;
     for line in [
         format!("customer: {masked}"),
         format!("intake done: queued in billing (topic: billing, account: {masked})"),

@@ -22,7 +22,7 @@ const POLL: Duration = Duration::from_millis(100);
 
 /// Offers posted (not their in-place edits, whose fallback body starts with "* ").
 fn new_offers(user: &User) -> usize {
-    user.seen().iter().filter(|s| s.body.starts_with("Offer #0")).count()
+    user.seen().iter().filter(|s| s.body.starts_with("Offer #1")).count()
 }
 
 async fn wait_for_new_offer(user: &User, before: usize) {
@@ -63,14 +63,14 @@ async fn an_agent_handles_a_customer_from_matrix() {
     assert_eq!(r["smsdesk_status"], 200, "{r}");
 
     // The offer shows queue, customer, entry and its kind.
-    let offer = alice.wait_for("Offer #0").await;
+    let offer = alice.wait_for("Offer #1").await;
     assert_eq!(offer.room, desk);
-    for needle in ["queue billing", "+15557770001", ENTRY, "long code", "!accept 0"] {
+    for needle in ["queue billing", "+15557770001", ENTRY, "long code", "!accept 1"] {
         assert!(offer.body.contains(needle), "offer lacks {needle}: {}", offer.body);
     }
     // While open, the offer's waiting time is edited in place (a replacement event).
-    alice.wait_for("* Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("* Offer #1").await;
+    alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     assert_ne!(room, desk);
     // The answered offer says so, instead of a stale "reply within N s".
@@ -113,7 +113,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
         )
         .await;
     alice
-        .wait_for("Not sent: the picture could not be downloaded from the homeserver")
+        .wait_for("Not sent: the file could not be downloaded from the homeserver")
         .await;
     // The carrier refuses the next one for good (not a valid number): ❌ on it, and the reason as a notice.
     let r = http
@@ -145,7 +145,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
 
     // Live lists for picking transfer and conference targets.
     alice.say(&desk, "!status").await;
-    alice.wait_for("#0 +15557770001 · billing · active").await;
+    alice.wait_for("#1 +15557770001 · billing · active").await;
     alice.say(&room, "!queues").await;
     alice.wait_for("billing: 0 waiting").await;
     alice.say(&room, "!help transfer").await;
@@ -160,10 +160,10 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.wait_for("@bob:localhost Bob").await;
     alice.say(&room, "!conference @bob:localhost").await;
     let invitation = bob
-        .wait_for("Offer #0 (conference: @alice:localhost invites you)")
+        .wait_for("Offer #1 (conference: @alice:localhost invites you)")
         .await;
     assert!(invitation.body.contains("customer +15557770001"), "{}", invitation.body);
-    bob.say(&bob_desk, "!accept 0").await;
+    bob.say(&bob_desk, "!accept 1").await;
     bob.wait_for("invites you): queue billing, customer +15557770001, to +15550001111 (long code) — accepted.")
         .await;
     alice.wait_for("@bob:localhost joined the conference").await;
@@ -182,13 +182,13 @@ async fn an_agent_handles_a_customer_from_matrix() {
     bob.say(&bob_desk, "!idle").await; // keep Bob out of routing for this part
     let offers_before = new_offers(&alice);
     alice.say(&room, "!transfer @carol:localhost").await;
-    let offer = carol.wait_for("Offer #0 (transfer from @alice:localhost)").await;
-    assert!(offer.body.contains("!accept 0"), "{}", offer.body);
+    let offer = carol.wait_for("Offer #1 (transfer from @alice:localhost)").await;
+    assert!(offer.body.contains("!accept 1"), "{}", offer.body);
     alice.wait_out_of(&room).await;
     carol.wait_for("you are now RONA").await;
     carol.wait_for("— not answered in time.").await;
     wait_for_new_offer(&alice, offers_before).await;
-    alice.say(&desk, "!accept 0").await;
+    alice.say(&desk, "!accept 1").await;
     alice.wait_for("@alice:localhost now owns this conversation").await;
 
     // Synapse goes down mid-conversation: the customer's SMS is stored and reaches Alice once it is back.

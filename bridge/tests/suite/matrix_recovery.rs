@@ -119,7 +119,7 @@ async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
     w.alice.say(&w.room, "!wrapup 1").await;
     w.alice.wait_for("closed: Resolved").await;
     w.sim.text(&w.http, "+15557770002", "new customer").await;
-    let offer = w.alice.wait_for("Offer #1").await;
+    let offer = w.alice.wait_for("Offer #2").await;
     assert_eq!(offer.room, w.desk);
     w.server.stop();
 }
@@ -129,21 +129,21 @@ async fn after_a_restart_the_bot_still_posts_in_quiet_rooms() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_open_offer_keeps_refreshing_after_a_restart() {
     let mut w = AliceAtWork::offered("60s").await;
-    w.alice.wait_for("* Offer #0").await; // the first refresh (every 5 s)
+    w.alice.wait_for("* Offer #1").await; // the first refresh (every 5 s)
     w.server.stop();
     // Whatever the old process sent has arrived by now.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = w.alice.count("* Offer #0");
+    let before = w.alice.count("* Offer #1");
     w.server.spawn();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while w.alice.count("* Offer #0") == before {
+    while w.alice.count("* Offer #1") == before {
         assert!(
             Instant::now() < deadline,
             "the offer card was not refreshed after the restart"
         );
         tokio::time::sleep(POLL).await;
     }
-    w.alice.say(&w.desk, "!accept 0").await;
+    w.alice.say(&w.desk, "!accept 1").await;
     w.alice.wait_for("(long code) — accepted.").await;
     w.server.stop();
 }

@@ -94,7 +94,7 @@ async fn a_wiped_storage_takes_up_the_old_desk_room_and_leaves_the_unknown_conve
     w.server.args = vec!["--adopt-account".into()];
     w.server.spawn();
 
-    let left = w.alice.wait_for("does not know conversation #0").await;
+    let left = w.alice.wait_for("does not know conversation #1").await;
     assert_eq!(left.room, w.room, "said in the old conversation room");
     assert!(
         left.body.contains("nothing written here reaches the customer"),
@@ -126,7 +126,7 @@ async fn a_restored_older_backup_leaves_the_conversation_room_made_after_it() {
     let backup = w.dir().join("backup");
     copy(&storage, &backup);
     w.server.spawn();
-    w.alice.say(&w.desk, "!accept 0").await;
+    w.alice.say(&w.desk, "!accept 1").await;
     let room = w.alice.wait_for("history so far").await.room;
     w.alice.joined(&room).await;
     w.alice.say(&room, "!end").await;
@@ -136,7 +136,7 @@ async fn a_restored_older_backup_leaves_the_conversation_room_made_after_it() {
     copy(&backup, &storage);
     w.server.spawn();
 
-    let left = w.alice.wait_for("made before conversation #0 was accepted").await;
+    let left = w.alice.wait_for("made before conversation #1 was accepted").await;
     assert_eq!(left.room, room, "said in the conversation room made after the backup");
     bot_left(&w.alice, &room).await;
     assert_eq!(
@@ -144,9 +144,9 @@ async fn a_restored_older_backup_leaves_the_conversation_room_made_after_it() {
         0,
         "the desk room was never lost"
     );
-    // The restored store still offers her #0: she accepts it in her usual
+    // The restored store still offers her #1: she accepts it in her usual
     // desk room, and the conversation gets a room of its own again.
-    w.alice.say(&w.desk, "!accept 0").await;
+    w.alice.say(&w.desk, "!accept 1").await;
     let again = w.alice.wait_for_nth("history so far", 2).await;
     assert_ne!(again.room, room, "the room that was left is not used again");
     assert_eq!(w.alice.count(WELCOME), 1, "a second desk room was made");

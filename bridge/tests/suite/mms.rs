@@ -168,9 +168,9 @@ async fn pictures_go_both_ways_and_the_url_expires() {
             &["receipt.pdf"],
         )
         .await;
-    w.alice.wait_for("Offer #1").await;
-    w.alice.say(&w.desk, "!accept 1").await;
-    let history = w.alice.wait_for("Conversation #1 — history so far").await;
+    w.alice.wait_for("Offer #2").await;
+    w.alice.say(&w.desk, "!accept 2").await;
+    let history = w.alice.wait_for("Conversation #2 — history so far").await;
     assert!(
         history.body.contains("customer: signed copy [+ 1 attachment]"),
         "{}",

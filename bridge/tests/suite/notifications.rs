@@ -60,7 +60,7 @@ async fn notified(w: &AliceAtWork, text: &str) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn offers_customers_and_the_wrapup_list_notify_the_agent_and_status_notices_do_not() {
     let w = AliceAtWork::start().await;
-    assert!(notified(&w, "Offer #0").await, "the offer notifies without a sound");
+    assert!(notified(&w, "Offer #1").await, "the offer notifies without a sound");
     w.sim.text(&w.http, "+15557770001", "are you still there?").await;
     w.alice.wait_for("are you still there?").await;
     assert!(

@@ -16,7 +16,7 @@ fn alice() -> AgentId {
     AgentId::from("@alice:example.com")
 }
 
-/// With the server stopped, Alice takes conversation 0 and replies `bodies`.
+/// With the server stopped, Alice takes conversation 1 and replies `bodies`.
 fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
     let mut engine = open_engine(storage);
     let now = Timestamp::now();
@@ -24,7 +24,7 @@ fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
         .execute(Command::SetAvailable { agent: alice() }, now)
         .unwrap()
         .unwrap();
-    let c = ConversationId(0);
+    let c = ConversationId(1);
     if engine.state().conversation(c).unwrap().phase.owner().is_none() {
         engine
             .execute(
@@ -180,7 +180,7 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
     assert_eq!(o.status, Delivery::Failed);
     assert_eq!(o.error_code.as_deref(), Some("21610"));
     // The agent-facing history says why.
-    let history = engine.history(ConversationId(0)).unwrap();
+    let history = engine.history(ConversationId(1)).unwrap();
     assert!(history
         .iter()
         .any(|r| r.event.describe().contains("carrier error 21610")));
@@ -199,7 +199,7 @@ async fn an_unsubscribed_recipient_fails_the_reply_with_21610() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         let f = &v["fields"];
         if v["level"] == "WARN" && f["message"] == "reply failed for good; the agent is told" {
-            assert_eq!(f["conversation"], "0", "{line}");
+            assert_eq!(f["conversation"], "1", "{line}");
             assert_eq!(f["message_id"], ids[0].to_string(), "{line}");
             assert_eq!(f["code"], "21610", "{line}");
             assert!(f["reason"].as_str().unwrap().contains("unsubscribed"), "{line}");

@@ -67,8 +67,8 @@ async fn the_homeserver_and_the_carrier_may_reach_the_standby_alone() {
     alice.say(&desk, "!available").await;
     alice.wait_for("You are now available").await;
     sim.text(&http, "+15557770001", "my bill is wrong").await;
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("Offer #1").await;
+    alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
     sim.text(&http, "+15557770001", "it is order 42").await;
@@ -111,5 +111,29 @@ async fn the_homeserver_and_the_carrier_may_reach_the_standby_alone() {
         .unwrap_or_else(|| panic!("no queued transactions in the standby's /metrics:\n{metrics}"));
     let n: f64 = queued.rsplit(' ').next().unwrap().parse().unwrap();
     assert!(n >= 3.0, "{queued}");
+
+    // A takeover: the new leader pings the homeserver with the as_token at
+    // once, so its /readyz says the homeserver is reachable within
+    // seconds (it said "unreachable" for 80 s and more when the ping went
+    // without the token).
+    let mut a = a;
+    a.kill9();
+    wait_role(&http, &b, "leader", Duration::from_secs(30)).await;
+    let led = Instant::now();
+    loop {
+        let ready: serde_json::Value = http.get(b.url("/readyz")).send().await.unwrap().json().await.unwrap();
+        if ready["homeserver"] == "reachable" {
+            break;
+        }
+        assert!(
+            led.elapsed() < Duration::from_secs(15),
+            "the new leader's /readyz: {ready}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!(
+        "homeserver reachable {:.1} s after the takeover",
+        led.elapsed().as_secs_f64()
+    );
     drop((a, b));
 }

@@ -42,8 +42,8 @@ async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
     alice.say(&desk, "!available").await;
     alice.wait_for("You are now available").await;
     assert_eq!(text(&http, public, &a, &format!("SMm{:030}", 0), "hello").await, 200);
-    alice.wait_for("Offer #0").await;
-    alice.say(&desk, "!accept 0").await;
+    alice.wait_for("Offer #1").await;
+    alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
 

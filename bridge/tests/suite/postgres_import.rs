@@ -48,6 +48,32 @@ fn succeeds(args: &[&str]) -> String {
     out
 }
 
+/// The one folder an import moved the sled stores of `store` into (its
+/// output, `out`, says where); the stores are no longer in `store`.
+fn moved_aside(store: &std::path::Path, out: &str) -> std::path::PathBuf {
+    for gone in ["db", "wal", "conf", "matrix"] {
+        assert!(!store.join(gone).exists(), "{gone} stayed in storage.path: {out}");
+    }
+    let aside: Vec<_> = std::fs::read_dir(store)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("imported-"))
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(out.contains(&format!("moved to {}", aside[0].display())), "{out}");
+    assert!(aside[0].join("db").exists() && aside[0].join("wal").exists());
+    aside[0].clone()
+}
+
+/// Moves what `aside` holds back into `store`, and removes `aside`.
+fn put_back(aside: &std::path::Path, store: &std::path::Path) {
+    for entry in std::fs::read_dir(aside).unwrap().flatten() {
+        std::fs::rename(entry.path(), store.join(entry.file_name())).unwrap();
+    }
+    std::fs::remove_dir(aside).unwrap();
+}
+
 /// `smsdesk args…`, which must fail (within 60 s); its standard error.
 fn fails(args: &[&str]) -> String {
     let done = smsdesk(args, Duration::from_secs(60));
@@ -136,11 +162,28 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     let said = fails(&["run", "--config", path]);
     assert!(said.contains("smsdesk import-store"), "{said}");
 
+    // This instance's own kept requests stay where they are.
+    std::fs::create_dir_all(dir.join("data/smsdesk/dead-letters")).unwrap();
+    std::fs::write(dir.join("data/smsdesk/dead-letters/kept.letter"), "kept").unwrap();
     let out = succeeds(&["import-store", "--config", path]);
     assert!(out.contains("engine: ") && out.contains("records"), "{out}");
-    // An import cut short (as if killed before its last step) leaves its
-    // mark: no instance leads on part of a store, and the next import
-    // copies again.
+    // The copied stores leave storage.path for a dated folder beside this
+    // instance's own things: nothing started later reads them as the desk.
+    let store = dir.join("data/smsdesk");
+    let aside = moved_aside(&store, &out);
+    assert_eq!(
+        std::fs::read_to_string(store.join("dead-letters/kept.letter")).unwrap(),
+        "kept",
+        "the instance's dead letters stay"
+    );
+    // Run again, it says where the store went.
+    let said = fails(&["import-store", "--config", path]);
+    assert!(said.contains("an earlier import moved its store to"), "{said}");
+
+    // An import cut short (as if killed before its last step: the store
+    // still in place) leaves its mark: no instance leads on part of a
+    // store, and the next import copies again.
+    put_back(&aside, &store);
     let marked = url.clone();
     tokio::task::spawn_blocking(move || {
         let mut client = postgres::Client::connect(&marked, postgres::NoTls).unwrap();
@@ -152,9 +195,13 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     assert!(said.contains("did not finish"), "{said}");
     let out = succeeds(&["import-store", "--config", path]);
     assert!(out.contains("did not finish: copying again"), "{out}");
-    // Never merged into a database that has a store.
+    let aside = moved_aside(&store, &out);
+    // Never merged into a database that has a store: a one-machine store
+    // put back (say, from a backup of storage.path) is refused.
+    put_back(&aside, &store);
     let said = fails(&["import-store", "--config", path]);
     assert!(said.contains("already holds an engine store"), "{said}");
+    assert!(store.join("db").exists(), "a refused import moves nothing");
 
     let server = Server::start_with_config(
         &dir,
@@ -163,6 +210,14 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
         log("pg.log"),
     );
     wait_role(&http, &server, "leader", Duration::from_secs(30)).await;
+    // The store put back is stale, and the leader says so.
+    if let Some(log) = log("pg.log") {
+        let said = std::fs::read_to_string(log).unwrap();
+        assert!(
+            said.contains("storage.path holds a one-machine (sled) store, which this instance does not use"),
+            "{said}"
+        );
+    }
     let out = succeeds(&["check-config", "--config", path]);
     assert!(out.contains("schema version") && out.contains("leads (epoch"), "{out}");
     // Nor while an instance leads.

@@ -23,9 +23,9 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
             )
             .replace("[supervisor]\n", "[supervisor]\nmask_customer_numbers = true\n")
     };
-    // Alice accepts +15557770001 (conversation #0) within seconds.
+    // Alice accepts +15557770001 (conversation #1) within seconds.
     let w = AliceAtWork::boot_with(supervised, true, true, &[("sue", "sue-password")]).await;
-    let card = w.alice.wait_for("Offer #0").await;
+    let card = w.alice.wait_for("Offer #1").await;
     assert!(card.body.contains("customer +1 555-***-0001"), "{}", card.body);
     let sue = User::login(&w._synapse.url(), "sue", "sue-password").await;
     let sroom = sue.wait_for("This is your smsdesk supervisor room").await.room;
@@ -77,7 +77,7 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
     assert!(bob.contains('—') && !bob.split_whitespace().any(hours), "{bob}");
 
     sue.say(&sroom, "!history +15557770001").await;
-    let history = sue.wait_for("Conversation #0 —").await;
+    let history = sue.wait_for("Conversation #1 —").await;
     assert!(
         history.body.contains("+15557770001"),
         "supervisors see the real number: {}",
@@ -90,10 +90,10 @@ async fn a_supervisor_sees_the_day_monitors_and_is_never_relayed() {
         history.body
     );
 
+    sue.say(&sroom, "!monitor 2").await;
+    sue.wait_for("Conversation #2 has no room").await;
     sue.say(&sroom, "!monitor 1").await;
-    sue.wait_for("Conversation #1 has no room").await;
-    sue.say(&sroom, "!monitor 0").await;
-    sue.wait_for("Invited you to conversation #0").await;
+    sue.wait_for("Invited you to conversation #1").await;
     sue.joined(&w.room).await;
     sue.say(&w.room, "psst: offer a refund").await;
     w.alice

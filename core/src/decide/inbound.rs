@@ -38,7 +38,9 @@ pub(super) fn receive(state: &State, sms: &InboundSms, now: Timestamp) -> Result
     let conversation = match existing {
         Some(c) => c.id,
         None => {
-            let id = ConversationId(state.counters.next_conversation);
+            // Numbered from 1, as every list agents see (wrap-up
+            // reasons, buttons) is: "Offer #1" is the first conversation.
+            let id = ConversationId(state.counters.next_conversation.max(1));
             events.push(Event::ConversationOpened {
                 conversation: id,
                 entry: entry.number.clone(),

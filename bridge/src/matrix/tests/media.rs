@@ -10,13 +10,13 @@ use super::*;
 use crate::matrix::media_out::Attachment;
 use crate::media::policy::MAX_BYTES;
 
-/// Alice owns conversation 0, in room !conv:hs; Bob is in that room too.
+/// Alice owns conversation 1, in room !conv:hs; Bob is in that room too.
 async fn alices_conversation(d: &Desk) -> matrix_sdk::room::Room {
     d.customer_texts("SM1", "hello").await;
     d.run(Command::SetAvailable { agent: alice() }).await;
     d.run(Command::Accept {
         agent: alice(),
-        conversation: Some(ConversationId(0)),
+        conversation: Some(ConversationId(1)),
     })
     .await;
     let room = owned_room_id!("!conv:hs");
@@ -26,7 +26,7 @@ async fn alices_conversation(d: &Desk) -> matrix_sdk::room::Room {
         .sync_once(SyncSettings::default().timeout(Duration::ZERO))
         .await
         .expect("sync");
-    d.bot.store.set_conversation_room(ConversationId(0), &room);
+    d.bot.store.set_conversation_room(ConversationId(1), &room);
     d.bot.room(&room).expect("joined")
 }
 
@@ -111,7 +111,7 @@ async fn a_file_in_someone_elses_conversation_is_refused_before_any_download() {
         .expect("handled");
     assert!(d.hs.downloads().is_empty(), "downloaded: {:?}", d.hs.downloads());
     let said = notice(&d);
-    assert!(said.contains("conversation #0 is not yours"), "{said}");
+    assert!(said.contains("conversation #1 is not yours"), "{said}");
 }
 
 /// An encrypted file, a declared size over the cap: refused, nothing downloaded.

@@ -99,6 +99,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
         retention: None,
         dead_letters_max_mib: 256,
         database: None,
+        spool_mib: crate::config::server::DEFAULT_SPOOL_MIB,
         listen: "127.0.0.1:0".parse().expect("addr"),
         public_url: "http://127.0.0.1:9".into(),
         max_body: 4096,

@@ -12,24 +12,24 @@ async fn an_offer_card_is_posted_and_edited_with_its_outcome_and_nothing_else() 
     d.customer_texts("SM1", "refund please").await;
     let sent =
         d.hs.wait_for("the offer card", |s| {
-            bodies(s, ALICE_DESK).iter().any(|b| b.starts_with("Offer #0"))
+            bodies(s, ALICE_DESK).iter().any(|b| b.starts_with("Offer #1"))
         })
         .await;
     let card = bodies(&sent, ALICE_DESK)
         .into_iter()
-        .find(|b| b.starts_with("Offer #0"))
+        .find(|b| b.starts_with("Offer #1"))
         .expect("card");
     for needle in [
         "queue billing",
         "customer +15557770001",
         "to +15550001111 (long code)",
-        "!accept 0",
+        "!accept 1",
     ] {
         assert!(card.contains(needle), "{card}");
     }
     d.run(Command::Decline {
         agent: alice(),
-        conversation: Some(ConversationId(0)),
+        conversation: Some(ConversationId(1)),
     })
     .await;
     let sent =
@@ -53,7 +53,7 @@ async fn an_offer_card_is_posted_and_edited_with_its_outcome_and_nothing_else() 
     assert_eq!(edit.content["m.relates_to"]["rel_type"], "m.replace");
     let fallback = edit.content["body"].as_str().expect("body");
     assert!(
-        fallback.starts_with("* Offer #0") && fallback.ends_with("— declined."),
+        fallback.starts_with("* Offer #1") && fallback.ends_with("— declined."),
         "{fallback}"
     );
     // The decline is answered by the edit alone: no further notice.
@@ -62,7 +62,7 @@ async fn an_offer_card_is_posted_and_edited_with_its_outcome_and_nothing_else() 
     assert!(
         notices
             .iter()
-            .all(|b| b == "You are now available." || b.starts_with("Offer #0") || b.starts_with("* Offer #0")),
+            .all(|b| b == "You are now available." || b.starts_with("Offer #1") || b.starts_with("* Offer #1")),
         "{notices:#?}"
     );
 }
@@ -75,7 +75,7 @@ async fn conversation_room(d: &Desk) -> OwnedRoomId {
         .sync_once(SyncSettings::default().timeout(Duration::ZERO))
         .await
         .expect("sync");
-    d.bot.store.set_conversation_room(ConversationId(0), &room);
+    d.bot.store.set_conversation_room(ConversationId(1), &room);
     room
 }
 
@@ -86,13 +86,13 @@ async fn agents_messages_are_relayed_refused_or_left_to_the_feed() {
     d.run(Command::SetAvailable { agent: alice() }).await;
     d.run(Command::Accept {
         agent: alice(),
-        conversation: Some(ConversationId(0)),
+        conversation: Some(ConversationId(1)),
     })
     .await;
     let room = conversation_room(&d).await;
     assert_eq!(
         d.bot.store.role(&room).expect("role"),
-        Some(RoomRole::Conversation(ConversationId(0)))
+        Some(RoomRole::Conversation(ConversationId(1)))
     );
     let joined = d.bot.room(&room).expect("joined");
 
@@ -129,7 +129,7 @@ async fn agents_messages_are_relayed_refused_or_left_to_the_feed() {
         .expect("handled");
     let history = d
         .app
-        .read(|e| e.history(ConversationId(0)))
+        .read(|e| e.history(ConversationId(1)))
         .await
         .expect("engine")
         .expect("history");

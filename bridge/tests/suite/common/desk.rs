@@ -74,9 +74,9 @@ impl AliceAtWork {
         alice.say(&desk, "!available").await;
         let http = reqwest::Client::new();
         sim.text(&http, "+15557770001", "hi").await;
-        alice.wait_for("Offer #0").await;
+        alice.wait_for("Offer #1").await;
         let room = if accept {
-            alice.say(&desk, "!accept 0").await;
+            alice.say(&desk, "!accept 1").await;
             let room = alice.wait_for("history so far").await.room;
             alice.joined(&room).await;
             room

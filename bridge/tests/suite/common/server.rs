@@ -66,9 +66,13 @@ impl Server {
     }
 
     pub fn spawn(&mut self) {
+        // The tests' databases start empty: a PostgreSQL config starts
+        // with --init (harmless on a database that has a store).
+        let postgres = std::fs::read_to_string(&self.config).is_ok_and(|c| c.contains("backend = \"postgres\""));
         let mut child = Command::new(super::bin())
             .args(["run", "--config"])
             .arg(&self.config)
+            .args(postgres.then_some("--init"))
             .args(&self.args)
             .env("SMSDESK_TEST_TOKEN", TOKEN)
             .env("SMSDESK_LOG", log_filter())

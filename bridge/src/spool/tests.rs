@@ -1,0 +1,100 @@
+//! The spool on its own (no database): what survives a restart, a torn
+//! tail, the limit, the lock, and the drained mark.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use super::Spool;
+use crate::metrics::Metrics;
+
+fn open(dir: &std::path::Path, mib: u64) -> anyhow::Result<Arc<Spool>> {
+    Spool::open(dir, mib, Arc::new(Metrics::new()))
+}
+
+fn row(i: usize) -> String {
+    format!("[{{\"row\":{i}}}]")
+}
+
+#[tokio::test]
+async fn what_was_acknowledged_survives_a_restart_and_a_torn_tail_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = open(dir.path(), 1).unwrap();
+    for i in 0..3 {
+        spool.append(row(i)).await.unwrap();
+    }
+    let kept = spool.status();
+    assert_eq!(kept.depth, 3);
+    drop(spool);
+    // The process died in the middle of the next append.
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.path().join("spool/log"))
+        .unwrap();
+    log.write_all(&[200, 0, 0, 0, 1, 2]).unwrap();
+    drop(log);
+    let spool = open(dir.path(), 1).unwrap();
+    let status = spool.status();
+    assert_eq!((status.depth, status.bytes), (3, kept.bytes));
+    let (rows, _) = spool.next_batch().unwrap();
+    assert_eq!(rows, vec![row(0), row(1), row(2)]);
+    // Appends go on after the cut.
+    spool.append(row(3)).await.unwrap();
+    assert_eq!(spool.next_batch().unwrap().0.len(), 4);
+}
+
+#[tokio::test]
+async fn a_full_spool_refuses_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = open(dir.path(), 1).unwrap();
+    let big = "x".repeat(600 * 1024);
+    spool.append(big.clone()).await.unwrap();
+    let refused = spool.append(big).await.unwrap_err();
+    assert!(
+        refused.contains("spool is full (storage.spool_mib = 1 MiB)"),
+        "{refused}"
+    );
+    assert_eq!(spool.status().depth, 1);
+    // A small one still fits.
+    spool.append(row(0)).await.unwrap();
+}
+
+#[test]
+fn a_second_instance_cannot_share_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path(), 1).unwrap();
+    let second = open(dir.path(), 1).unwrap_err().to_string();
+    assert!(second.contains("another smsdesk runs with storage.path"), "{second}");
+    drop(first);
+    open(dir.path(), 1).unwrap();
+}
+
+#[tokio::test]
+async fn entries_are_moved_in_order_once_marked_and_the_log_empties() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = open(dir.path(), 16).unwrap();
+    for i in 0..300 {
+        spool.append(row(i)).await.unwrap();
+    }
+    let (rows, to) = spool.next_batch().unwrap();
+    assert_eq!(rows.len(), super::BATCH);
+    assert_eq!((rows[0].clone(), rows[255].clone()), (row(0), row(255)));
+    // Stored in the inbox but not marked (a crash in between): moved again.
+    drop(spool);
+    let spool = open(dir.path(), 16).unwrap();
+    assert_eq!(spool.status().depth, 300);
+    assert_eq!(spool.next_batch().unwrap(), (rows, to));
+    spool.moved(256, to).unwrap();
+    drop(spool);
+    // Marked: not moved again, after a restart too.
+    let spool = open(dir.path(), 16).unwrap();
+    assert_eq!(spool.status().depth, 44);
+    let (rest, end) = spool.next_batch().unwrap();
+    assert_eq!((rest.len(), rest[0].clone()), (44, row(256)));
+    spool.moved(44, end).unwrap();
+    let status = spool.status();
+    assert_eq!((status.depth, status.bytes, status.accepting), (0, 0, true));
+    assert!(spool.is_empty());
+    drop(spool);
+    assert_eq!(open(dir.path(), 16).unwrap().status().depth, 0);
+}
