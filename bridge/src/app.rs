@@ -64,6 +64,9 @@ pub struct AppState {
     /// On a shared PostgreSQL store: the lease this leader writes under
     /// (the bot's store is fenced with it too).
     pub fence: Option<smsdesk_pgstore::Fence>,
+    /// Set when smsdesk must not go on (the bot account belongs to another
+    /// store): `serve` stops and `run` exits with this message.
+    pub refusal: tokio::sync::watch::Sender<Option<String>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -112,6 +115,26 @@ impl AppState {
             return Err(EngineGone);
         }
         rx.await.map_err(|_| EngineGone)
+    }
+
+    /// Stops smsdesk with `why` (see `refusal`).
+    pub fn refuse(&self, why: String) {
+        tracing::error!(%why, "smsdesk cannot go on; stopping");
+        self.refusal.send_replace(Some(why));
+    }
+
+    /// Completes with the reason once smsdesk was refused (`refuse`).
+    pub async fn refused(&self) -> String {
+        let mut watch = self.refusal.subscribe();
+        loop {
+            if let Some(why) = watch.borrow_and_update().clone() {
+                return why;
+            }
+            if watch.changed().await.is_err() {
+                // The sender lives as long as `self`.
+                return std::future::pending().await;
+            }
+        }
     }
 
     pub fn set_homeserver_ok(&self, ok: bool) {
@@ -270,6 +293,7 @@ pub fn start_with(
         homeserver_ok: AtomicBool::new(false),
         appservice,
         fence,
+        refusal: tokio::sync::watch::Sender::new(None),
     }))
 }
 

@@ -276,6 +276,14 @@ impl Leading<'_> {
                 tracing::error!(%why, "the engine stopped; stepping down to stand by, to lead again from the database");
                 Led::SteppedDown
             }
+            why = state.refused() => {
+                // The bot account serves another store: not this
+                // database's to lead (see `matrix::account_owner`).
+                tasks.shutdown().await;
+                let _ = tokio::task::spawn_blocking(move || drop(state)).await;
+                let _ = tokio::time::timeout(RESIGN_LIMIT, candidate.resign(&fence)).await;
+                anyhow::bail!("{why}");
+            }
             _ = stopped.wait_for(|stop| *stop) => Led::Stopped,
         };
         if matches!(led, Led::SteppedDown) {

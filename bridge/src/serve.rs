@@ -44,8 +44,19 @@ pub async fn run(
     ));
     // Connection info: the failure limiter counts per source address.
     let app = crate::http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let refused = state.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                () = shutdown => {}
+                _ = refused.refused() => {}
+            }
+        })
+        .await?;
     tasks.shutdown().await;
+    if let Some(why) = state.refusal.borrow().clone() {
+        anyhow::bail!("{why}");
+    }
     tracing::info!("smsdesk stopped");
     Ok(())
 }

@@ -176,6 +176,7 @@ mod tests {
             homeserver: "http://127.0.0.1:8008".to_owned(),
             user: "@smsdesk:example.com".try_into().unwrap(),
             auth: MatrixAuth::Appservice(appservice.clone()),
+            adopt_account: false,
         };
         (matrix, appservice)
     }

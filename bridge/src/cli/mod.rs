@@ -43,6 +43,12 @@ enum Command {
         /// database (without it, smsdesk refuses to start on one).
         #[arg(long)]
         init: bool,
+        /// Take the bot's Matrix account (and its rooms) over from another
+        /// smsdesk store, e.g. after wiping storage.path or setting up a new
+        /// database on purpose. Without it, a bot account that already
+        /// serves another store is refused. Needed once.
+        #[arg(long)]
+        adopt_account: bool,
     },
     /// Check a config file and the plugins it names; report every problem.
     CheckConfig {
@@ -118,7 +124,8 @@ impl Cli {
                 config,
                 log_format,
                 init,
-            } => run::run(&config, log_format, init),
+                adopt_account,
+            } => run::run(&config, log_format, run::Options { init, adopt_account }),
             Command::CheckConfig { config } => check_config::run(&config),
             Command::AppserviceRegistration { config, print } => appservice_registration::run(&config, print),
             Command::ImportStore { config } => import_store::run(&config),

@@ -11,13 +11,22 @@ use std::time::Duration;
 
 use crate::logging::{self, LogFormat};
 
-pub fn run(config_path: &Path, log: LogFormat, init: bool) -> anyhow::Result<ExitCode> {
+/// What `smsdesk run` is told beside the config file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// `--init`: create smsdesk's store in an empty PostgreSQL database.
+    pub init: bool,
+    /// `--adopt-account`: see `matrix::account_owner`.
+    pub adopt_account: bool,
+}
+
+pub fn run(config_path: &Path, log: LogFormat, options: Options) -> anyhow::Result<ExitCode> {
     logging::init(log);
     // What smsdesk keeps holds customers' messages: owner-only files (0600)
     // and directories (0700).
     #[cfg(unix)]
     rustix::process::umask(rustix::fs::Mode::from_bits_truncate(0o077));
-    let config = match super::check_config::validate(config_path) {
+    let mut config = match super::check_config::validate(config_path) {
         Ok(c) => c,
         Err(errors) => {
             eprint!("{errors}");
@@ -25,8 +34,11 @@ pub fn run(config_path: &Path, log: LogFormat, init: bool) -> anyhow::Result<Exi
             return Ok(ExitCode::FAILURE);
         }
     };
+    if let Some(matrix) = &mut config.matrix {
+        matrix.adopt_account = options.adopt_account;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(crate::serve::run(config, init, shutdown_signal()))?;
+    runtime.block_on(crate::serve::run(config, options.init, shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -60,6 +60,9 @@ pub struct MatrixConfig {
     pub homeserver: String,
     pub user: OwnedUserId,
     pub auth: MatrixAuth,
+    /// `smsdesk run --adopt-account` (not in the file): take the bot
+    /// account over from another engine store (`matrix::account_owner`).
+    pub adopt_account: bool,
 }
 
 /// A Matrix user id like `@alice:example.com`, or why not.
@@ -167,5 +170,6 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
         homeserver: homeserver?,
         user: user?,
         auth: auth?,
+        adopt_account: false,
     })
 }

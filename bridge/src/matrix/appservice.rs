@@ -9,9 +9,9 @@
 //!
 //! matrix-sdk keeps room state in memory only and learns rooms by syncing,
 //! which Synapse refuses to an appservice's own user. So at start the bot
-//! asks which rooms it is in (`/joined_rooms`) and joins again those it
-//! has a use for (a no-op for the homeserver, which is how matrix-sdk
-//! learns a room without a sync); rooms it creates or joins later it
+//! asks which rooms it is in (`/joined_rooms`), takes up those its store
+//! lost (`adoption`) and joins each again (a no-op for the homeserver,
+//! which is how matrix-sdk learns a room without a sync); rooms it creates or joins later it
 //! learns by doing so. Room state is asked from the homeserver where it
 //! matters (encryption before a send, members before removing someone).
 
@@ -65,6 +65,17 @@ pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: Matrix
             }
         }
     };
+    loop {
+        match super::claim_account(&app, &client, &config.user, &config).await {
+            Ok(()) => break,
+            Err(super::account_owner::ClaimError::Owned(owned)) => return app.refuse(owned.to_string()),
+            Err(error) => {
+                tracing::warn!(%error, ?backoff, "cannot check whom the bot account serves yet; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+    }
     let bot = Bot::new(client, config.user.clone(), app.clone(), store);
     let _guard = StopOnDrop(bot.clone());
     bot.load_rooms().await;
@@ -145,11 +156,11 @@ impl Bot {
                 }
             }
         };
+        // Rooms the store lost are taken up (or left) first; every joined
+        // room is made known, so a message in one still unknown is answered.
+        self.adopt_among(&joined).await;
         let mut known = 0;
         for room in joined {
-            if !matches!(self.store.role(&room), Ok(Some(_))) {
-                continue;
-            }
             match self.client.join_room_by_id(&room).await {
                 Ok(_) => known += 1,
                 Err(error) => tracing::warn!(%room, %error, "cannot take up one of the bot's rooms"),

@@ -18,6 +18,7 @@ use smsdesk_core::{AgentId, ConversationId, Event};
 use super::media_in::PendingMedia;
 use super::notices;
 use super::send::{self, PostError, Txns};
+use super::store::RoomRole;
 use super::Bot;
 
 impl Bot {
@@ -63,7 +64,8 @@ impl Bot {
                 request.invite = vec![user];
                 request.preset = Some(RoomPreset::PrivateChat);
                 request.power_level_content_override = Some(super::room_guard::power_levels());
-                request.initial_state = super::room_retention::state(self.app.config.retention);
+                request.initial_state =
+                    self.initial_state(&RoomRole::Conversation(id), conversation.map(|c| c.opened_at));
                 request.name = conversation.map(|c| format!("{} · {}", self.shown(c.customer.as_str()), c.queue));
                 let room = self.client.create_room(request).await?;
                 // The room exists now: remember it before anything else, so

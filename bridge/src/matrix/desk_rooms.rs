@@ -103,7 +103,7 @@ impl Bot {
         // this bot cannot read yet.
         request.preset = Some(RoomPreset::PrivateChat);
         request.power_level_content_override = Some(super::room_guard::power_levels());
-        request.initial_state = super::room_retention::state(self.app.config.retention);
+        request.initial_state = self.initial_state(&RoomRole::Desk(agent.id().clone()), None);
         request.name = Some(format!("smsdesk desk — {}", agent.name()));
         let room = match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
             Err(_) => {

@@ -98,8 +98,14 @@ impl Bot {
         if sender == self.me {
             return Ok(());
         }
-        let Some(role) = self.store.role(room.room_id())? else {
-            return Ok(());
+        let role = match self.store.role(room.room_id())? {
+            Some(role) => role,
+            // Never silent: a room the store lost is taken up, or the
+            // writer is told where to go.
+            None => match self.stranger_room(&room, sender).await? {
+                Some(role) => role,
+                None => return Ok(()),
+            },
         };
         let agent = AgentId::new(sender.to_string());
         let cmd_room = match &role {

@@ -30,11 +30,18 @@
 //!   `!history`, `!monitor`) and answers.
 //! - `room_guard`: only the bot invites to its rooms, and a joiner
 //!   without a role there is removed.
+//! - `room_marker`: the `org.smsdesk.room` state event saying what each
+//!   of the bot's rooms is for; `adoption`: rooms the bot is in but its
+//!   store lost (a wiped or restored `storage.path`) taken up again, or
+//!   left with a notice; `account_owner`: the bot account belongs to one
+//!   engine store (its account data says which).
 //! - `store`: what the bot remembers, under `storage.path`.
 //!
 //! `Bot` is what one login shares. Every task it starts belongs to it and
 //! is stopped when the login ends (re-login, shutdown).
 
+mod account_owner;
+mod adoption;
 mod answers;
 mod appservice;
 pub mod buttons;
@@ -56,6 +63,7 @@ pub mod offer_card;
 mod reactions;
 pub mod rich;
 pub mod room_guard;
+mod room_marker;
 mod room_retention;
 pub mod send;
 mod show;
@@ -96,6 +104,9 @@ pub struct Bot {
     /// For attachments: customers' at the carriers, agents' at our
     /// homeserver (no redirects of its own: a hop is checked, or not taken).
     http: reqwest::Client,
+    /// What adoption at start decided to say (or leave) in each room,
+    /// done once the rooms are known (`adoption::follow_up`).
+    adoption: Mutex<Vec<(matrix_sdk::ruma::OwnedRoomId, adoption::Followup)>>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -116,6 +127,7 @@ impl Bot {
             tasks: Mutex::new(JoinSet::new()),
             missing_agents: Mutex::default(),
             http: crate::media::fetch::client(),
+            adoption: Mutex::default(),
         })
     }
 
@@ -222,6 +234,16 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                     tracing::error!("logged in without a user id");
                     continue;
                 };
+                match claim_account(&app, &client, &me, &config).await {
+                    Ok(()) => {}
+                    Err(account_owner::ClaimError::Owned(owned)) => return app.refuse(owned.to_string()),
+                    Err(error) => {
+                        tracing::warn!(%error, ?backoff, "cannot check whom the bot account serves yet; retrying");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        continue;
+                    }
+                }
                 let bot = Bot::new(client, me, app.clone(), store.clone());
                 let guard = StopOnDrop(bot.clone());
                 let sync::Ended::LoginRefused = bot.sync_loop().await;
@@ -238,6 +260,33 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
+}
+
+/// Claims the bot account for this engine store before the bot does
+/// anything (`account_owner`), logging how it went.
+async fn claim_account(
+    app: &AppState,
+    client: &Client,
+    me: &matrix_sdk::ruma::UserId,
+    config: &MatrixConfig,
+) -> Result<(), account_owner::ClaimError> {
+    match account_owner::claim(client, me, &app.store_identity, config.adopt_account).await? {
+        account_owner::Claimed::Same => {}
+        account_owner::Claimed::First => {
+            tracing::info!(user = %me, store = %app.store_identity, "the bot account now serves this store")
+        }
+        account_owner::Claimed::TakenOver { from } => tracing::warn!(
+            user = %me,
+            from = %from,
+            store = %app.store_identity,
+            "took the bot account over from another store (--adopt-account); its rooms are taken up where they are marked"
+        ),
+    }
+    if !config.adopt_account {
+        return Ok(());
+    }
+    tracing::info!("--adopt-account is needed once: start without it from now on");
+    Ok(())
 }
 
 /// Opens the bot's store (once per process: it is kept across logins) and

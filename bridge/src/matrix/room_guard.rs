@@ -24,6 +24,7 @@ use smsdesk_core::model::Phase;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId};
 
+use super::room_marker::Marker;
 use super::send;
 use super::store::RoomRole;
 use super::Bot;
@@ -93,7 +94,7 @@ impl Bot {
     }
 
     /// Whether `user` has a role in a room of role `role`.
-    async fn belongs(&self, role: &RoomRole, user: &UserId) -> anyhow::Result<bool> {
+    pub(super) async fn belongs(&self, role: &RoomRole, user: &UserId) -> anyhow::Result<bool> {
         if user == self.me {
             return Ok(true);
         }
@@ -123,8 +124,9 @@ impl Bot {
 
     /// At start: raises the invitation level of every live room the bot
     /// made (desk and supervisor rooms, open conversations' rooms) where
-    /// it is lower, as in rooms made by an older smsdesk, and sets their
-    /// `m.room.retention` to the config's (see `room_retention`). Closed
+    /// it is lower, as in rooms made by an older smsdesk, sets their
+    /// `m.room.retention` to the config's (see `room_retention`) and their
+    /// marker (`room_marker`) to their role and this store. Closed
     /// conversations' rooms are skipped (the bot left them).
     pub(super) async fn secure_rooms(&self) {
         let rooms = match self.store.rooms() {
@@ -134,17 +136,26 @@ impl Bot {
                 return;
             }
         };
-        let (mut checked, mut raised, mut failed) = (0, 0, 0);
+        let (mut checked, mut raised, mut failed, mut marked) = (0, 0, 0, 0);
         for (room, role) in rooms {
+            let mut opened_at = None;
             if let RoomRole::Conversation(id) = role {
                 let open = self.app.read(move |e| layout::conversation(e.store(), id)).await;
-                if !matches!(open, Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. })) {
-                    continue;
+                match open {
+                    Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. }) => opened_at = Some(c.opened_at),
+                    _ => continue,
                 }
             }
             checked += 1;
             if let Err(error) = self.align_retention(&room).await {
                 tracing::warn!(%room, %error, "cannot set the retention of one of the bot's rooms");
+            }
+            if let Some(marker) = Marker::for_role(&role, &self.app.store_identity, opened_at) {
+                match self.mark(&room, &marker).await {
+                    Ok(true) => marked += 1,
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%room, %error, "cannot mark one of the bot's rooms"),
+                }
             }
             match self.raise_invite_level(&room).await {
                 Ok(true) => raised += 1,
@@ -155,7 +166,13 @@ impl Bot {
                 }
             }
         }
-        tracing::info!(checked, raised, failed, "only the bot invites to its rooms");
+        tracing::info!(
+            checked,
+            raised,
+            failed,
+            marked,
+            "only the bot invites to its rooms; each is marked with its role"
+        );
     }
 
     /// Sets `room`'s invitation level to `INVITE_LEVEL`; false if it already was.

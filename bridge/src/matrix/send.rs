@@ -59,7 +59,7 @@ impl Txns {
 }
 
 /// A notice's content: plain, or HTML with its plain twin.
-fn notice_content(text: &Text) -> RoomMessageEventContent {
+pub(super) fn notice_content(text: &Text) -> RoomMessageEventContent {
     match &text.html {
         Some(html) => RoomMessageEventContent::notice_html(text.plain.clone(), html.clone()),
         None => RoomMessageEventContent::notice_plain(text.plain.clone()),

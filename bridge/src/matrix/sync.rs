@@ -8,7 +8,9 @@
 //! matrix-sdk keeps room state in memory only, and a sync from a token
 //! only mentions rooms with news; so the first sync after a start asks for
 //! the full state of every joined room with the timeline since the saved
-//! token. Posting (the feed) starts once every room is known.
+//! token. Posting (the feed) starts once every room is known. Before any
+//! handler runs, the rooms the bot is in but its store lost (a wiped or
+//! restored `storage.path`) are taken up or let go (`adoption`).
 //!
 //! matrix-sdk retries a `/sync` that fails with a server error by itself,
 //! for as long as it fails: a homeserver that refuses every sync (Synapse
@@ -66,6 +68,8 @@ impl Bot {
             .timeout(Duration::ZERO)
             .token(token)
             .full_state(true);
+        // Before any handler: rooms the store lost are taken up first.
+        self.adopt_rooms().await;
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(inbound::on_message);
         self.client.add_event_handler(reactions::on_reaction);
@@ -121,11 +125,13 @@ impl Bot {
         }
     }
 
-    /// Every room is known: desk rooms first, then the feed; and the cards
+    /// Every room is known: what adoption decided is said, desk rooms
+    /// made where missing, then the feed; and the cards
     /// of offers still open go on refreshing.
     pub(super) fn start_posting(self: &Arc<Self>) {
         let bot = self.clone();
         self.spawn(async move {
+            bot.follow_up().await;
             bot.ensure_desk_rooms().await;
             bot.ensure_supervisor_rooms().await;
             bot.secure_rooms().await;

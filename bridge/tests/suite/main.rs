@@ -26,6 +26,7 @@ mod gateway;
 mod intake;
 mod matrix_e2e;
 mod matrix_recovery;
+mod matrix_restore;
 mod mms;
 mod notifications;
 mod outbound;

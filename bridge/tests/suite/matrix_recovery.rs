@@ -218,6 +218,8 @@ async fn a_wiped_storage_beside_an_old_bot_store_still_gets_offers() {
     // The older layout: the bot's store beside the storage directory.
     std::fs::rename(storage.join("matrix"), storage.with_file_name("matrix")).unwrap();
     std::fs::remove_dir_all(&storage).unwrap();
+    // A new engine store: the bot account serves the old one until taken over.
+    w.server.args = vec!["--adopt-account".into()];
     w.server.spawn();
     w.alice.say(&w.desk, "!available").await;
     w.alice.wait_for_nth("You are now available", 2).await;

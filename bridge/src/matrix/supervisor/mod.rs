@@ -21,6 +21,7 @@ use smsdesk_core::{ConversationId, CustomerNumber, QueueName};
 use self::commands::SupervisorCommand;
 use super::rich::Text;
 use super::send::{self, PostError, Txns};
+use super::store::RoomRole;
 use super::Bot;
 use crate::config::SupervisorConfig;
 
@@ -45,7 +46,7 @@ impl Bot {
             request.is_direct = true;
             request.preset = Some(RoomPreset::PrivateChat);
             request.power_level_content_override = Some(super::room_guard::power_levels());
-            request.initial_state = super::room_retention::state(self.app.config.retention);
+            request.initial_state = self.initial_state(&RoomRole::Supervisor(s.user.to_string()), None);
             request.name = Some("smsdesk supervisor".to_owned());
             let room = match self.client.create_room(request).await {
                 Ok(room) => room,

@@ -108,6 +108,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
             homeserver: hs.url.clone(),
             user: owned_user_id!("@smsdesk:hs"),
             auth: MatrixAuth::AccessToken("token".into()),
+            adopt_account: false,
         }),
         carriers,
         entry_points: vec![EntryPointConfig {
@@ -179,6 +180,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
         tasks: Mutex::new(JoinSet::new()),
         missing_agents: Mutex::default(),
         http: crate::media::fetch::client(),
+        adoption: Mutex::default(),
     });
     Desk {
         hs,

@@ -16,6 +16,8 @@ pub struct Server {
     pub config: PathBuf,
     /// Extra environment for the next `spawn` (e.g. a failpoint).
     pub env: Vec<(String, String)>,
+    /// Extra arguments of `smsdesk run` for the next `spawn` (e.g. `--adopt-account`).
+    pub args: Vec<String>,
     /// Where its log goes (standard error) from the next `spawn`; the
     /// test's own output if `None`.
     pub log: Option<PathBuf>,
@@ -56,6 +58,7 @@ impl Server {
             dir: dir.to_owned(),
             config,
             env: Vec::new(),
+            args: Vec::new(),
             log,
         };
         s.spawn();
@@ -70,6 +73,7 @@ impl Server {
             .args(["run", "--config"])
             .arg(&self.config)
             .args(postgres.then_some("--init"))
+            .args(&self.args)
             .env("SMSDESK_TEST_TOKEN", TOKEN)
             .env("SMSDESK_LOG", log_filter())
             .env(process::MARK, process::mark())
