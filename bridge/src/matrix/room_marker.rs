@@ -84,17 +84,48 @@ impl Marker {
 }
 
 impl Bot {
-    /// The marker of `room`: `Ok(None)` when it has none (or one that does
-    /// not parse); an error when the homeserver could not say.
+    /// The marker of `room`: `Ok(None)` when it has none, one that does
+    /// not parse, or one the bot did not set itself (anyone else with the
+    /// power to send state, e.g. an agent at level 100 in a room made by
+    /// an older smsdesk, could forge one and have the bot take the room
+    /// for someone else's desk); an error when the homeserver could not say.
     pub(super) async fn read_marker(&self, room: &RoomId) -> Result<Option<Marker>, matrix_sdk::HttpError> {
-        let request = get_state_event_for_key::v3::Request::new(room.to_owned(), EVENT_TYPE.into(), String::new());
-        match self.client.send(request).await {
-            Ok(response) => Ok(serde_json::from_str(response.event_or_content.get()).ok()),
+        let mut request = get_state_event_for_key::v3::Request::new(room.to_owned(), EVENT_TYPE.into(), String::new());
+        request.format = get_state_event_for_key::v3::StateEventFormat::Event;
+        let event: serde_json::Value = match self.client.send(request).await {
+            Ok(response) => serde_json::from_str(response.event_or_content.get()).unwrap_or_default(),
             Err(error) if error.client_api_error_kind() == Some(&matrix_sdk::ruma::api::error::ErrorKind::NotFound) => {
-                Ok(None)
+                return Ok(None)
             }
-            Err(error) => Err(error),
+            Err(error) => return Err(error),
+        };
+        let event = match event.get("sender") {
+            Some(_) => event,
+            // A homeserver that ignores `format=event` answers the content
+            // alone: find the event, with its sender, in the room's state.
+            None => self.marker_event(room).await?.unwrap_or_default(),
+        };
+        if event.get("sender").and_then(serde_json::Value::as_str) != Some(self.me.as_str()) {
+            if event.get("sender").is_some() {
+                tracing::warn!(%room, sender = %event["sender"], "a room marker not set by the bot is ignored");
+            }
+            return Ok(None);
         }
+        Ok(event
+            .get("content")
+            .and_then(|c| serde_json::from_value(c.clone()).ok()))
+    }
+
+    /// The marker's whole event from `room`'s state, if there is one.
+    async fn marker_event(&self, room: &RoomId) -> Result<Option<serde_json::Value>, matrix_sdk::HttpError> {
+        let request = matrix_sdk::ruma::api::client::state::get_state_events::v3::Request::new(room.to_owned());
+        let response = self.client.send(request).await?;
+        Ok(response.room_state.iter().find_map(|raw| {
+            let event: serde_json::Value = raw.deserialize_as().ok()?;
+            (event.get("type").and_then(serde_json::Value::as_str) == Some(EVENT_TYPE)
+                && event.get("state_key").and_then(serde_json::Value::as_str) == Some(""))
+            .then_some(event)
+        }))
     }
 
     /// Sets `room`'s marker to `marker`; false if it already was.

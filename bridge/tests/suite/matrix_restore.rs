@@ -324,3 +324,87 @@ async fn in_appservice_mode_a_wiped_storage_takes_up_the_old_desk_room() {
     assert_eq!(alice.count(WELCOME), 1, "a second desk room was made");
     server.stop();
 }
+
+/// A room marker the bot did not set is not believed: Alice, who has the
+/// power to send state in her desk room (as agents had in rooms made by an
+/// older smsdesk), marks it as Bob's desk before a wipe. The bot does not
+/// take her room for Bob's desk (his offers would reach her): Bob gets a
+/// desk room of his own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_marker_forged_by_an_agent_does_not_make_her_room_someone_elses_desk() {
+    let mut w = AliceAtWork::start().await;
+    w.server.stop();
+    let hs = w._synapse.url();
+    let login: serde_json::Value = w
+        .http
+        .post(format!("{hs}/_matrix/client/v3/login"))
+        .json(&serde_json::json!({
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": "smsdesk"},
+            "password": "bot-password",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bot = login["access_token"].as_str().unwrap().to_owned();
+    let alice = w.alice.client.access_token().unwrap();
+    let state = |kind: &str| format!("{hs}/_matrix/client/v3/rooms/{}/state/{kind}/", w.desk);
+    // Alice at level 100 in her desk room, as in rooms of older versions.
+    let mut levels: serde_json::Value = w
+        .http
+        .get(state("m.room.power_levels"))
+        .bearer_auth(&bot)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    levels["users"]["@alice:localhost"] = 100.into();
+    let put = w
+        .http
+        .put(state("m.room.power_levels"))
+        .bearer_auth(&bot)
+        .json(&levels)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    let mut marker: serde_json::Value = w
+        .http
+        .get(state("org.smsdesk.room"))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    marker["agent"] = "@bob:localhost".into();
+    let put = w
+        .http
+        .put(state("org.smsdesk.room"))
+        .bearer_auth(&alice)
+        .json(&marker)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "Alice could not forge the marker");
+
+    w._synapse.register("bob", "bob-password");
+    let bob = User::login(&hs, "bob", "bob-password").await;
+    std::fs::remove_dir_all(w.server.storage()).unwrap();
+    w.server.args = vec!["--adopt-account".into()];
+    w.server.spawn();
+    let desk = bob.wait_for(WELCOME).await;
+    assert_ne!(desk.room, w.desk, "Bob's desk is Alice's room");
+    assert_eq!(
+        w.alice.count("this is still your desk room"),
+        0,
+        "the forged marker was believed"
+    );
+    w.server.stop();
+}
