@@ -40,6 +40,8 @@ use crate::pg_pool::Pool;
 const BATCH: usize = 256;
 /// Bytes before each record's payload.
 const HEADER: u64 = 8;
+/// Moved bytes past which the log is compacted (when they are most of it).
+const COMPACT_AFTER: u64 = 4 * 1024 * 1024;
 
 type Waiting = (String, oneshot::Sender<Result<(), String>>);
 
@@ -76,6 +78,13 @@ struct State {
     /// Why the spool takes nothing more (a failed write or sync: what
     /// the file holds past `len` is unknown).
     broken: Option<String>,
+}
+
+impl State {
+    /// Bytes of entries not moved yet: what counts against the limit.
+    fn live(&self) -> u64 {
+        self.len.saturating_sub(self.drained)
+    }
 }
 
 /// What `/readyz` shows of the spool.
@@ -213,7 +222,7 @@ impl Spool {
             .set(i64::try_from(state.depth).unwrap_or(i64::MAX));
         self.metrics
             .spool_bytes
-            .set(i64::try_from(state.len).unwrap_or(i64::MAX));
+            .set(i64::try_from(state.live()).unwrap_or(i64::MAX));
     }
 
     /// What `/readyz` shows.
@@ -221,8 +230,8 @@ impl Spool {
         let state = self.lock_state();
         Status {
             depth: state.depth,
-            bytes: state.len,
-            accepting: state.broken.is_none() && state.len < self.limit,
+            bytes: state.live(),
+            accepting: state.broken.is_none() && state.live() < self.limit,
         }
     }
 
@@ -268,7 +277,7 @@ impl Spool {
                 out.push(Err("a webhook too large for the spool".to_owned()));
                 continue;
             };
-            if state.len + bytes.len() as u64 + size > self.limit {
+            if state.live() + bytes.len() as u64 + size > self.limit {
                 out.push(Err(format!(
                     "the database is unreachable and this instance's spool is full (storage.spool_mib = {} MiB)",
                     self.limit / (1024 * 1024)
@@ -327,23 +336,58 @@ impl Spool {
     fn moved(&self, count: u64, to: u64) -> std::io::Result<()> {
         let mut state = self.lock_state();
         if to >= state.len {
-            // Everything moved: start the log afresh. The mark, past the
-            // end of an empty log, reads as 0 at the next open.
-            state.log.set_len(0)?;
-            state.log.sync_all()?;
+            // Everything moved: start the log afresh. The mark first: a
+            // crash before the log is emptied moves its entries again
+            // (duplicates the engine answers once), never skips any.
             self.mark(0)?;
+            state.log.set_len(0)?;
             state.len = 0;
             state.drained = 0;
             state.depth = 0;
             // A failed write left nothing behind now: take webhooks again.
             state.broken = None;
+            state.log.sync_all()?;
             tracing::info!("the spool is empty: every webhook it kept is in the database");
         } else {
             self.mark(to)?;
             state.drained = to;
             state.depth = state.depth.saturating_sub(count);
+            // Webhooks arriving all the time keep the log from ever being
+            // empty at the moment it is drained: once most of it is moved,
+            // what is left is copied to a new log.
+            if state.drained >= COMPACT_AFTER && state.drained * 2 > state.len {
+                self.compact(&mut state)?;
+            }
         }
         self.show(&state);
+        Ok(())
+    }
+
+    /// Replaces the log by its entries not moved yet. The new log is
+    /// written and synced, then the mark reset, then it takes the old
+    /// one's name: a crash before the rename moves the old log's entries
+    /// again from the start (duplicates the engine answers once).
+    fn compact(&self, state: &mut State) -> std::io::Result<()> {
+        use std::io::{Seek as _, SeekFrom};
+        let (path, fresh) = (self.dir.join("log"), self.dir.join("log.new"));
+        let live = state.live();
+        let mut from = File::open(&path)?;
+        from.seek(SeekFrom::Start(state.drained))?;
+        let mut to = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o600)
+            .open(&fresh)?;
+        std::io::copy(&mut from.take(live), &mut to)?;
+        to.sync_all()?;
+        self.mark(0)?;
+        std::fs::rename(&fresh, &path)?;
+        File::open(&self.dir)?.sync_all()?;
+        state.log = OpenOptions::new().read(true).append(true).open(&path)?;
+        state.len = live;
+        state.drained = 0;
+        tracing::info!(kept_bytes = live, "the spool's log was compacted");
         Ok(())
     }
 
