@@ -84,7 +84,7 @@ impl Cache {
     /// Makes the directory, its owner's only (0700), whoever runs smsdesk
     /// and with whatever umask (`check-config` too): what is loaded from
     /// here runs as native code, so nobody else may write it. A directory
-    /// found open to others is closed first.
+    /// found open to others is closed and emptied first.
     fn private_dir(&self) -> std::io::Result<()> {
         let mut dir = std::fs::DirBuilder::new();
         dir.recursive(true);
@@ -97,6 +97,15 @@ impl Cache {
             let mode = std::fs::metadata(&self.dir)?.permissions().mode();
             if mode & 0o077 != 0 {
                 std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))?;
+                // Anyone could have put native code in it meanwhile: what
+                // it holds is compiled again.
+                for entry in std::fs::read_dir(&self.dir)? {
+                    let path = entry?.path();
+                    if path.is_file() {
+                        std::fs::remove_file(&path)?;
+                    }
+                }
+                tracing::warn!(dir = %self.dir.display(), "the plugin cache was open to others: closed and emptied");
             }
         }
         Ok(())

@@ -12,7 +12,8 @@
 //! `PGSSLMODE`, `PGSSLROOTCERT`, `PGOPTIONS`), so `pg_dump` and
 //! `pg_restore` get the password through their environment, never on a
 //! command line other users can read in `ps`. The password is the one the
-//! caller gave the config (its environment or the file), nothing more.
+//! caller gave the config (its environment or the file), nothing more,
+//! and it is printed only into a pipe, never onto a terminal.
 //! A value with a tab or a line break is refused, never printed.
 
 use std::path::Path;
@@ -54,7 +55,16 @@ pub fn run(path: &Path, porcelain: bool) -> anyhow::Result<ExitCode> {
         }
         if porcelain {
             match libpq_env(url) {
-                Ok(env) => lines.extend(env),
+                // The password only into a pipe (the scripts read it), never
+                // onto a terminal where anyone looking on, or a scrollback
+                // log, would keep it.
+                Ok(mut env) => {
+                    use std::io::IsTerminal as _;
+                    if std::io::stdout().is_terminal() {
+                        env.retain(|(k, _)| *k != "PGPASSWORD");
+                    }
+                    lines.extend(env);
+                }
                 Err(error) => {
                     eprintln!("storage.url: {error}");
                     return Ok(ExitCode::FAILURE);

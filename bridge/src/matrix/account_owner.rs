@@ -67,9 +67,12 @@ pub async fn claim(client: &Client, me: &UserId, ours: &str, take_over: bool) ->
     let kind = GlobalAccountDataEventType::from(EVENT_TYPE);
     let request = get_global_account_data::v3::Request::new(me.to_owned(), kind.clone());
     let theirs = match client.send(request).await {
-        Ok(response) => serde_json::from_str::<Owner>(response.account_data.json().get())
-            .ok()
-            .map(|o| o.store),
+        // Present but unreadable (written by hand, or by something else):
+        // not "unclaimed", or anything could take the account silently.
+        Ok(response) => Some(
+            serde_json::from_str::<Owner>(response.account_data.json().get())
+                .map_or_else(|_| "(unreadable account data)".to_owned(), |o| o.store),
+        ),
         Err(error) if error.client_api_error_kind() == Some(&matrix_sdk::ruma::api::error::ErrorKind::NotFound) => None,
         Err(error) => return Err(error.into()),
     };

@@ -66,7 +66,7 @@ impl Bot {
                 request.power_level_content_override = Some(super::room_guard::power_levels());
                 request.initial_state =
                     self.initial_state(&RoomRole::Conversation(id), conversation.map(|c| c.opened_at));
-                request.name = conversation.map(|c| format!("{} · {}", self.shown(c.customer.as_str()), c.queue));
+                request.name = conversation.map(|c| self.room_name(c));
                 let room = self.client.create_room(request).await?;
                 // The room exists now: remember it before anything else, so
                 // a retry does not make a second one.
@@ -196,5 +196,44 @@ impl Bot {
             .filter(|m| matches!(m.membership(), MembershipState::Join | MembershipState::Invite))
             .filter_map(|m| UserId::parse(m.state_key().as_str()).ok())
             .collect())
+    }
+}
+
+impl Bot {
+    /// A conversation room's name: the customer as agents see them, and the queue.
+    pub(super) fn room_name(&self, c: &Conversation) -> String {
+        format!("{} · {}", self.shown(c.customer.as_str()), c.queue)
+    }
+
+    /// At start: a live conversation room named otherwise (masking was
+    /// switched on since, so the old name shows the number) is renamed;
+    /// false if its name was right.
+    pub(super) async fn align_name(
+        &self,
+        room: &matrix_sdk::ruma::OwnedRoomId,
+        c: &Conversation,
+    ) -> anyhow::Result<bool> {
+        use matrix_sdk::ruma::api::client::state::{get_state_event_for_key, send_state_event};
+        use matrix_sdk::ruma::events::room::name::RoomNameEventContent;
+        use matrix_sdk::ruma::events::StateEventType;
+        let wanted = self.room_name(c);
+        let request = get_state_event_for_key::v3::Request::new(room.clone(), StateEventType::RoomName, String::new());
+        let current: serde_json::Value = match self.client.send(request).await {
+            Ok(response) => serde_json::from_str(response.event_or_content.get())?,
+            Err(error) if error.client_api_error_kind() == Some(&matrix_sdk::ruma::api::error::ErrorKind::NotFound) => {
+                serde_json::Value::Null
+            }
+            Err(error) => return Err(error.into()),
+        };
+        if current.get("name").and_then(serde_json::Value::as_str) == Some(wanted.as_str()) {
+            return Ok(false);
+        }
+        let request = send_state_event::v3::Request::new(
+            room.clone(),
+            &matrix_sdk::ruma::events::EmptyStateKey,
+            &RoomNameEventContent::new(wanted),
+        )?;
+        self.client.send(request).await?;
+        Ok(true)
     }
 }

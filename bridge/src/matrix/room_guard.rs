@@ -142,7 +142,13 @@ impl Bot {
             if let RoomRole::Conversation(id) = role {
                 let open = self.app.read(move |e| layout::conversation(e.store(), id)).await;
                 match open {
-                    Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. }) => opened_at = Some(c.opened_at),
+                    Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. }) => {
+                        opened_at = Some(c.opened_at);
+                        // Masking switched on since: the old name shows the number.
+                        if let Err(error) = self.align_name(&room, &c).await {
+                            tracing::warn!(%room, %error, "cannot rename a conversation room");
+                        }
+                    }
                     _ => continue,
                 }
             }

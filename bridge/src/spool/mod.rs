@@ -15,7 +15,8 @@
 //!
 //! Record: `len: u32 LE | crc32(payload): u32 LE | payload` (the JSON of
 //! one webhook's commands, as an inbox row). A torn last record was never
-//! acknowledged and is cut at open.
+//! acknowledged and is cut at open; a damaged record with others after it
+//! stops the start (they were acknowledged) instead.
 //!
 //! It must not refuse silently: full (`storage.spool_mib`) or unwritable,
 //! `append` fails with a sentence saying so, and the webhook gets 503.
@@ -169,6 +170,19 @@ impl Spool {
         let ends = scan(&bytes);
         let len = ends.last().copied().unwrap_or(0);
         if len < bytes.len() as u64 {
+            // A torn last record was never acknowledged; a damaged one with
+            // records after it was, and so were they: never cut those.
+            let rest = &bytes[usize::try_from(len).unwrap_or(usize::MAX)..];
+            let declared = rest
+                .get(..4)
+                .map(|h| u64::from(u32::from_le_bytes([h[0], h[1], h[2], h[3]])));
+            if declared.is_some_and(|d| len + HEADER + d < bytes.len() as u64) {
+                anyhow::bail!(
+                    "{}: the record at byte {len} is damaged and {} bytes of acknowledged webhooks follow it; smsdesk does not cut them. Copy the file aside for inspection, then move it away to start (what follows the damage is not in the database)",
+                    path.display(),
+                    bytes.len() as u64 - len
+                );
+            }
             tracing::warn!(path = %path.display(), dropped_bytes = bytes.len() as u64 - len, "the spool ends in a torn record (never acknowledged); cutting it");
             log.set_len(len)?;
             log.sync_all()?;

@@ -131,3 +131,28 @@ async fn a_spool_drained_while_webhooks_keep_coming_never_fills_up() {
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0][..20], big(next - 1)[..20]);
 }
+
+#[tokio::test]
+async fn a_damaged_record_with_acknowledged_ones_after_it_stops_the_start_and_cuts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = open(dir.path(), 1).unwrap();
+    for i in 0..3 {
+        spool.append(row(i)).await.unwrap();
+    }
+    drop(spool);
+    let path = dir.path().join("spool/log");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let size = bytes.len();
+    bytes[10] ^= 0xff; // inside the first record's payload
+    std::fs::write(&path, &bytes).unwrap();
+    let refused = open(dir.path(), 1).unwrap_err().to_string();
+    assert!(
+        refused.contains("is damaged") && refused.contains("does not cut them"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len() as usize,
+        size,
+        "acknowledged entries were cut"
+    );
+}

@@ -266,6 +266,21 @@ async fn switching_masking_on_moves_the_room_to_an_opaque_ghost_and_deactivates_
         d.available("sms_15557770001").await,
         d.available("sms_15550009999").await
     );
+    // The room's name, which said the number, says it masked.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let name = d
+            .alice
+            .client
+            .get_room(&room)
+            .and_then(|r| r.name())
+            .unwrap_or_default();
+        if name.starts_with(MASKED) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the room is still named {name:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // Replies still reach the customer.
     d.alice.say(&room, "all masked now").await;
     d.sim

@@ -226,7 +226,8 @@ fn a_carrier_missing_what_it_verifies_or_signs_with_is_named() {
 
 /// The plugin cache holds native code smsdesk runs: whoever fills it
 /// (`check-config` runs without `run`'s umask), it is its owner's only,
-/// and a cache directory found open to others is closed before use.
+/// and a cache directory found open to others is closed and emptied
+/// before use.
 #[test]
 fn the_plugin_cache_is_its_owners_only() {
     use std::os::unix::fs::PermissionsExt;
@@ -235,7 +236,13 @@ fn the_plugin_cache_is_its_owners_only() {
     let cache = dir.path().join("data/plugin-cache");
     std::fs::create_dir_all(&cache).unwrap();
     std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // Whatever someone put there while it was open is not loaded.
+    std::fs::write(cache.join("planted.cwasm"), b"not ours").unwrap();
     let out = check(&path);
+    assert!(
+        !cache.join("planted.cwasm").exists(),
+        "a file planted in an open cache stayed"
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&cache), 0o700);
