@@ -10,8 +10,13 @@ cd "$(dirname "$0")/.."
 python3 - <<'PY'
 import os, re, subprocess, sys
 
-files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"],
-                       capture_output=True, text=True, check=True).stdout.split("\n")
+try:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"],
+                           capture_output=True, text=True, check=True).stdout.split("\n")
+except (OSError, subprocess.CalledProcessError):
+    # Not a git checkout (e.g. an unpacked archive): every file but build output.
+    files = [os.path.relpath(os.path.join(d, f)) for d, dirs, fs in os.walk(".")
+             for f in fs if not d.startswith(("./.git", "./.venv")) and "/target" not in d]
 files = [f for f in files if f and os.path.isfile(f)]
 bad = []
 outside = "../" + "shared"
