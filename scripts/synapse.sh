@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Synapse for tests and the demo, installed from PyPI into the
 # project's .venv (nothing system-wide). Loopback only, in-memory or file
-# SQLite, no federation, rate limits lifted (see ../shared/notes/synapse.md).
+# SQLite, no federation, rate limits lifted: the settings are in this
+# script's config below.
 # The listener serves `openid` beside `client`: smsdesk checks supervisors'
 # OpenID tokens at /_matrix/federation/v1/openid/userinfo (only that
 # endpoint of the federation API; nothing else of federation is served).

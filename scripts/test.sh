@@ -20,6 +20,9 @@ if [ "${#need[@]}" -gt 0 ]; then
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 
+log "links in the documents"
+bash scripts/check-links.sh
+
 log "building the example plugins (wasm32-wasip2)"
 bash scripts/build-plugins.sh >/dev/null
 

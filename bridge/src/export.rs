@@ -1,4 +1,4 @@
-//! `smsdesk export` (PRODUCT.md §10): one record per conversation opened
+//! `smsdesk export` (docs/supervisor-guide.md): one record per conversation opened
 //! in a time range — ids, customer, entry, queue, times (opened, first
 //! accepted, ended, closed), owners, wrap-up reason, intake fields and the
 //! transcript — as JSON lines or CSV (the `csv` crate: quoting is not ours

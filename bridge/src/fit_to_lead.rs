@@ -34,7 +34,7 @@ fn newer(applied: i32) -> Option<anyhow::Error> {
     let known = migrate::latest();
     (applied > known).then(|| {
         anyhow::anyhow!(
-            "the database's schema is at version {applied}, newer than this smsdesk knows (version {known}): another instance runs a newer smsdesk. Upgrade this one (see the README, Upgrading several instances); it does not run on a schema it does not know"
+            "the database's schema is at version {applied}, newer than this smsdesk knows (version {known}): another instance runs a newer smsdesk. Upgrade this one (see docs/operator-guide.md, Upgrading several instances); it does not run on a schema it does not know"
         )
     })
 }

@@ -1,4 +1,4 @@
-//! The intake driver (PRODUCT.md §12): runs each entry point's intake bot
+//! The intake driver (docs/configuration.md, `entry_points[].intake`): runs each entry point's intake bot
 //! on the customer SMS of conversations in intake, and hands the answer to
 //! the engine (`IntakeAnswer`), or the failure (`IntakeFailed`), which
 //! queues the conversation to the entry point's queue. What is due is read

@@ -1,5 +1,5 @@
-//! One leader among the instances that share a PostgreSQL store (PRODUCT.md
-//! §13). Every instance is a candidate: it takes the lease when it is free
+//! One leader among the instances that share a PostgreSQL store (docs/operator-guide.md,
+//! "Several instances"). Every instance is a candidate: it takes the lease when it is free
 //! or has run out (the database's clock decides), and then alone runs the
 //! engine, the Matrix desk and the outboxes; the others stand by. The
 //! leader renews the lease every `RENEW`; a standby tries every `RETRY`, so

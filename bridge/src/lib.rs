@@ -6,7 +6,7 @@
 //!
 //! - `cli`: the command line (clap); one module per subcommand (`run`,
 //!   `check-config`, `replay`, `plugin check|run`; `sim` lives in `sim`).
-//! - `config`: the TOML config file (PRODUCT.md §8): `reader` walks keys and
+//! - `config`: the TOML config file (docs/configuration.md): `reader` walks keys and
 //!   collects every mistake, one file per section, `check` for
 //!   cross-references and plugin worlds.
 //! - `app`: `AppState` (config, engine, plugins, metrics) and `start`; the

@@ -1,4 +1,4 @@
-//! `supervisor.mask_customer_numbers` (PRODUCT.md §10): how agents see a
+//! `supervisor.mask_customer_numbers` (docs/configuration.md): how agents see a
 //! customer's number when it is on. North American numbers keep their
 //! area code and last four digits (`+1 555-***-4321`); others their
 //! first two digits and last four (`+44***…5678`). Supervisors,

@@ -131,7 +131,7 @@ pub enum Event {
         conversation: ConversationId,
         reason: String,
     },
-    /// The (entry, customer) pair may no longer be texted (PRODUCT.md §9).
+    /// The (entry, customer) pair may no longer be texted (`decide/compliance.rs`).
     OptedOut {
         entry: EntryNumber,
         customer: CustomerNumber,

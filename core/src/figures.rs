@@ -1,4 +1,4 @@
-//! Supervisor figures (PRODUCT.md §10), per queue: what is true now
+//! Supervisor figures (docs/supervisor-guide.md), per queue: what is true now
 //! (waiting, longest wait, agents by state) and the day's totals since
 //! local midnight in the queue's time zone (accepted, abandoned, service
 //! level, ASA, AHT).

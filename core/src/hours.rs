@@ -1,4 +1,4 @@
-//! Business hours (PRODUCT.md §9): a queue's weekly opening times in its
+//! Business hours (docs/configuration.md, `queues[].hours`): a queue's weekly opening times in its
 //! IANA time zone, and its holidays. Time-zone rules come from `jiff` and
 //! its bundled database, never from our own arithmetic: "09:00 in New York"
 //! is whatever instant that is on that date, across DST changes.

@@ -1,4 +1,4 @@
-//! SMS keywords (PRODUCT.md §9): a whole message, trimmed, in any case,
+//! SMS keywords (docs/configuration.md, `[compliance]`): a whole message, trimmed, in any case,
 //! that opts a customer out, back in, or asks for help. The lists are
 //! configurable; these are the defaults US carriers expect. Pure.
 

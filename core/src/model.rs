@@ -1,5 +1,5 @@
 //! Runtime records: what an agent is doing and where a conversation is in
-//! its lifecycle (PRODUCT.md §2–3). These are the projections persisted in
+//! its lifecycle (see `decide/`). These are the projections persisted in
 //! the store. Rules that change them live in `decide` and `apply`; this
 //! module only describes shapes and derived facts.
 
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
 
-/// An agent's presence (PRODUCT.md §2).
+/// An agent's presence (docs/agent-guide.md).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum AgentStatus {
@@ -78,7 +78,7 @@ pub enum Conferee {
 #[serde(tag = "phase", rename_all = "kebab-case")]
 pub enum Phase {
     /// The entry point's intake bot talks with the customer before the
-    /// conversation is queued (PRODUCT.md §12). `turn` counts the customer
+    /// conversation is queued (`decide/intake.rs`). `turn` counts the customer
     /// messages the bot has answered; one more than that arrived means a
     /// turn is due. `state` is the bot's, kept for its next turn.
     Intake {

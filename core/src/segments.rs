@@ -1,4 +1,4 @@
-//! How many SMS segments a text takes, and in which encoding (PRODUCT.md §9).
+//! How many SMS segments a text takes, and in which encoding (docs/agent-guide.md).
 //!
 //! GSM-7 (3GPP TS 23.038 default alphabet): 160 septets in one message, 153
 //! per part when concatenated (the user data header takes 7); characters of

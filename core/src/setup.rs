@@ -41,10 +41,10 @@ impl EntryKind {
     }
 }
 
-/// Seed defaults from PRODUCT.md §3.
+/// Seed defaults (docs/configuration.md).
 pub const DEFAULT_OFFER_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CAPACITY: u32 = 1;
-/// `queues[].sla` unless set (PRODUCT.md §10).
+/// `queues[].sla` unless set (docs/configuration.md).
 pub const DEFAULT_SLA: Duration = Duration::from_secs(60);
 /// Replies longer than this many characters are refused (seed limit).
 pub const MAX_REPLY_CHARS: usize = 1_000;
@@ -104,7 +104,7 @@ impl QueueSetup {
     }
 }
 
-/// What smsdesk answers by itself (`[compliance]`, PRODUCT.md §9).
+/// What smsdesk answers by itself (`[compliance]`, docs/configuration.md).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Compliance {
     pub keywords: Keywords,

@@ -1,4 +1,4 @@
-//! What smsdesk does by itself (PRODUCT.md §9), with the clock injected:
+//! What smsdesk does by itself (`decide/automation.rs`), with the clock injected:
 //! business hours across a DST change and on a holiday, the closed reply,
 //! the greeting, the busy reply with its place in line (also after a
 //! restart), and pausing a conversation whose customer went quiet.

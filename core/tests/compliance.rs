@@ -1,4 +1,4 @@
-//! Keywords and opt-outs (PRODUCT.md §9), in the engine: STOP in every
+//! Keywords and opt-outs (`decide/compliance.rs`), in the engine: STOP in every
 //! state, START, HELP, who sends the confirmations, the carrier's own
 //! opt-out answer, and that an opt-out survives a restart.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report

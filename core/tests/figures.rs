@@ -1,4 +1,4 @@
-//! Supervisor figures (PRODUCT.md §10) on a hand-built day: two queues,
+//! Supervisor figures (docs/supervisor-guide.md) on a hand-built day: two queues,
 //! one in UTC and one in Tokyo; a declined offer, an abandoned
 //! conversation, a transfer to another agent, a conference, a restart in
 //! the middle of the day, and a Tokyo midnight that starts a new day there

@@ -1,4 +1,4 @@
-//! The intake bot's part of the engine (PRODUCT.md §12), with the bot's
+//! The intake bot's part of the engine (`decide/intake.rs`), with the bot's
 //! answers handed in as the driver would: a new conversation waits for the
 //! bot instead of an agent; answers carry texts and state; only the turn
 //! due is taken; the bot's choice of queue, skills and fields is applied;

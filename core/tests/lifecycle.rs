@@ -1,4 +1,4 @@
-//! One test per transition and per refusal of PRODUCT.md §2–3, driven through
+//! One test per transition and per refusal of the lifecycle (`decide/`), driven through
 //! the engine with an in-memory store and a hand-driven clock.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 

@@ -1,5 +1,5 @@
 //! Property tests: random command sequences against the engine, checking
-//! the invariants of PRODUCT.md §2–3 after every step:
+//! the invariants of the conversation lifecycle (`decide/`) after every step:
 //! - each conversation is in exactly one state, and the derived indexes agree;
 //! - each queued conversation is in exactly one (configured) queue;
 //! - no agent is above capacity;

@@ -1,4 +1,4 @@
-//! smsdesk's PostgreSQL store (PRODUCT.md §13): the engine's `KvStore` in
+//! smsdesk's PostgreSQL store (docs/operator-guide.md, "Several instances"): the engine's `KvStore` in
 //! a database that several smsdesk instances share.
 //!
 //! - `migrate`: the schema, versioned in `migrations/` and applied at

@@ -78,7 +78,7 @@ impl Ghosts {
         }
     }
 
-    /// The ghost named by this customer's number (PRODUCT.md §11, while
+    /// The ghost named by this customer's number (docs/operator-guide.md, "Appservice mode", while
     /// masking was never on).
     pub fn number_ghost(&self, number: &str) -> OwnedUserId {
         self.named(&super::naming::number_localpart(&self.prefix, number))

@@ -1,4 +1,4 @@
-//! Appservice mode (`matrix.mode = "appservice"`, PRODUCT.md §11): smsdesk
+//! Appservice mode (`matrix.mode = "appservice"`, docs/operator-guide.md): smsdesk
 //! is registered with the homeserver, which pushes every event of its
 //! users' rooms to it instead of being polled, and customers appear as
 //! ghost users who post their own SMS.

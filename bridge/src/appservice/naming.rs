@@ -96,7 +96,7 @@ fn base32(bytes: &[u8], chars: usize) -> String {
 }
 
 /// The localpart of a customer's ghost named by their number: the prefix
-/// and its digits (PRODUCT.md §11, while masking was never on).
+/// and its digits (docs/operator-guide.md, "Appservice mode", while masking was never on).
 pub fn number_localpart(prefix: &str, number: &str) -> String {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     format!("{prefix}{digits}")

@@ -1,4 +1,4 @@
-//! What smsdesk answers by itself (PRODUCT.md §9): the `[compliance]`
+//! What smsdesk answers by itself (docs/configuration.md): the `[compliance]`
 //! texts and keyword lists, and each queue's business hours, greeting,
 //! closed and busy replies and inactivity. Time zones and hour ranges are
 //! checked by `smsdesk_core::hours` (jiff); placeholders by name.

@@ -27,7 +27,7 @@ pub struct IntakeConfig {
     pub settings: Vec<(String, String)>,
 }
 
-/// How long a customer may take to answer the intake bot (PRODUCT.md §8).
+/// How long a customer may take to answer the intake bot (docs/configuration.md).
 pub const DEFAULT_INTAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Default send rates by kind (messages per second): carriers limit long

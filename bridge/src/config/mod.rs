@@ -1,4 +1,4 @@
-//! The TOML config file (PRODUCT.md §8): the `Config` types and `load`.
+//! The TOML config file (docs/configuration.md): the `Config` types and `load`.
 //! Every mistake is reported at once, each with the file, the key and the
 //! reason; `smsdesk check-config` prints these, `smsdesk run` refuses to
 //! start with the same messages.

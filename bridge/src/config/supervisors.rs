@@ -1,4 +1,4 @@
-//! `[[supervisors]]` and `[supervisor]` (PRODUCT.md §10): who watches
+//! `[[supervisors]]` and `[supervisor]` (docs/supervisor-guide.md): who watches
 //! which queues from a supervisor room and on the wallboard, the
 //! wallboard's operator token, and whether agents see customers' numbers
 //! masked. That the queues exist is checked in `check`.

@@ -1,4 +1,4 @@
-//! Reactions as buttons (PRODUCT.md §11). The bot puts ✅ and ❌ on each
+//! Reactions as buttons (docs/agent-guide.md). The bot puts ✅ and ❌ on each
 //! open offer card (routed offers, transfers, conference invitations) and
 //! 1️⃣…🔟 on a conversation's wrap-up list. The offered agent's ✅ accepts
 //! and ❌ declines; the owner's number picks that wrap-up reason. Anyone

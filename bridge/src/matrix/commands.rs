@@ -1,4 +1,4 @@
-//! Agent chat commands (PRODUCT.md §4), in the style of the tuwunel admin
+//! Agent chat commands (docs/agent-guide.md), in the style of the tuwunel admin
 //! room: the first line of a message is split into words and parsed by a
 //! clap-derived enum; clap's error text becomes the refusal notice. Parsing
 //! is separate from executing: `parse` gives a `BotCommand`, `action` maps

@@ -1,4 +1,4 @@
-//! Rich text for the bot's messages (PRODUCT.md §11): a plain body, and
+//! Rich text for the bot's messages (docs/agent-guide.md): a plain body, and
 //! where layout helps an HTML body (`org.matrix.custom.html`) that says the
 //! same. Every value is escaped with `html-escape`, never by hand; users
 //! are `https://matrix.to` links, which Element shows as pills. Pure.

@@ -5,7 +5,7 @@
 //! `m.room.retention` state event whose `max_lifetime` is the retention: a
 //! homeserver with message retention enabled (Synapse: `retention:
 //! enabled: true`) purges the room's messages that long after they were
-//! sent. Without that setting rooms keep their history, as the README says.
+//! sent. Without that setting rooms keep their history, as docs/configuration.md says.
 //! At each start the bot's live rooms are brought in line with the config
 //! (rooms made before it, or before the retention changed).
 

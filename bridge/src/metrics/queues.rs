@@ -1,4 +1,4 @@
-//! Queue and agent metrics (PRODUCT.md §10): gauges set at scrape time
+//! Queue and agent metrics (docs/operator-guide.md, `GET /metrics`): gauges set at scrape time
 //! from the engine's figures (`smsdesk_queue_waiting{queue}`,
 //! `smsdesk_queue_longest_wait_seconds{queue}`, `smsdesk_agents{state}`),
 //! and what the event log says as it goes by (`crate::outcomes`):

@@ -1,4 +1,4 @@
-//! The supervisor wallboard (PRODUCT.md §10): `GET /supervisor`, a live
+//! The supervisor wallboard (docs/supervisor-guide.md): `GET /supervisor`, a live
 //! page of queue figures and agents by state. Each supervisor signs in as
 //! themselves, with their Matrix identity (`signin`: an OpenID token
 //! checked with our homeserver, `crate::openid`), and sees only the

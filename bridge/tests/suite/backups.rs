@@ -1,4 +1,4 @@
-//! Backups as the README's "Backups" section documents them: the very
+//! Backups as docs/operator-guide.md's "Backups" section documents them: the very
 //! commands (`scripts/backup.sh --config … --to …`, `scripts/restore.sh
 //! --config … --from …`) for each mode: one machine (sled), PostgreSQL
 //! (`pg_dump` / `pg_restore`) and appservice mode (the registration).

@@ -1,4 +1,4 @@
-//! Reactions as buttons, end to end against Synapse (PRODUCT.md §11): ✅
+//! Reactions as buttons, end to end against Synapse (docs/agent-guide.md): ✅
 //! accepts and ❌ declines an offer card, 2️⃣ picks the second wrap-up
 //! reason, a stranger's ✅ does nothing, and a ✅ on a card that is no longer
 //! open is told what became of the offer.

@@ -1,4 +1,4 @@
-//! Two carriers at once, end to end (PRODUCT.md §12): Twilio and Telnyx are
+//! Two carriers at once, end to end (docs/configuration.md, `carriers[]`): Twilio and Telnyx are
 //! both configured, each with its own entry point; a customer texts through
 //! each, both conversations reach Alice in Matrix, and each reply leaves
 //! through the carrier its conversation came in on, with that carrier's

@@ -101,7 +101,7 @@ fn run_refuses_to_start_on_an_invalid_config_with_the_same_messages() {
     assert!(stderr.contains("smsdesk did not start"), "{stderr}");
 }
 
-/// The config of PRODUCT.md §8, word for word (`tests/fixtures`), with its
+/// The config of the product's original plan, word for word (`tests/fixtures`), with its
 /// plugin file where it says and its two secrets in the environment.
 #[test]
 fn the_contract_example_config_is_valid_as_written() {

@@ -509,7 +509,7 @@ fn hours_greetings_and_compliance_texts_are_read_and_checked() {
     );
 }
 
-/// The keys PRODUCT.md §8 adds for §9–§13: what is built is read, and
+/// The keys of docs/configuration.md for the later features: what is built is read, and
 /// what is not built yet says so by name, instead of "unknown key".
 #[test]
 fn section_8_added_keys_are_read_and_checked() {

@@ -1,4 +1,4 @@
-//! The intake bot end to end (PRODUCT.md §12): the menu bot on the Telnyx
+//! The intake bot end to end (examples/plugins/guide/intake.md): the menu bot on the Telnyx
 //! entry point talks with a new customer before the conversation is
 //! queued — a wrong answer is asked again, the choice picks the queue, the
 //! account number becomes a field — and the offer card and the room show

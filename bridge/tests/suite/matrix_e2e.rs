@@ -356,7 +356,7 @@ async fn one_action_gets_one_answer() {
 }
 
 /// An older smsdesk kept the bot's store beside `storage.path`; the
-/// operator wipes `storage.path` (as the README says) and starts again.
+/// operator wipes `storage.path` (as docs/operator-guide.md says) and starts again.
 /// The old bot store is moved in, found to belong to another event log,
 /// rebuilt, and the bot posts the new customer's offer at once.
 #[tokio::test(flavor = "multi_thread")]

@@ -1,4 +1,4 @@
-//! MMS both ways, end to end against Synapse and the simulator (PRODUCT.md
+//! MMS both ways, end to end against Synapse and the simulator (docs/agent-guide.md,
 //! §11): a customer's picture appears in the conversation room as an image
 //! with the same bytes, a file type that is not allowed is named instead;
 //! an agent's picture reaches the carrier through an unguessable URL that

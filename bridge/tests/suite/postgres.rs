@@ -1,4 +1,4 @@
-//! Two `smsdesk run` instances on one PostgreSQL store (PRODUCT.md §13):
+//! Two `smsdesk run` instances on one PostgreSQL store (docs/operator-guide.md):
 //! one leads, the other stands by, both take webhooks. The leader killed
 //! with SIGKILL: the standby takes over within the lease, and every SMS
 //! either acknowledged is in the store exactly once. The leader frozen

@@ -1,4 +1,4 @@
-//! Behind a load balancer on a shared PostgreSQL store (PRODUCT.md §13),
+//! Behind a load balancer on a shared PostgreSQL store (docs/operator-guide.md),
 //! any instance takes what the outside world sends, not only webhooks:
 //! here the balancer sends everything to the standby. The homeserver's
 //! appservice transactions reach the standby, which keeps them in the

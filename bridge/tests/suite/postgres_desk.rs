@@ -1,4 +1,4 @@
-//! The desk around a takeover on PostgreSQL (PRODUCT.md §13): the Matrix
+//! The desk around a takeover on PostgreSQL (docs/operator-guide.md): the Matrix
 //! desk goes on in the same rooms from the shared bot store; and the
 //! failover run: a burst of webhooks to both instances and replies queued
 //! at the carrier, the leader killed in the middle, nothing lost or doubled.
@@ -63,7 +63,7 @@ async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
     assert_eq!(alice.count("history so far"), 1, "the room was not opened again");
 }
 
-/// PRODUCT.md §13's failover run, in one: PostgreSQL, two instances and
+/// The operator guide's failover run, in one: PostgreSQL, two instances and
 /// the simulator; replies queued at a slow carrier; 1,008 signed webhooks
 /// from 16 senders, alternately to both instances; the leader killed with
 /// SIGKILL in the middle. The standby takes over (the time is printed),

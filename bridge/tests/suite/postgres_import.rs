@@ -1,4 +1,4 @@
-//! Moving a one-machine deployment onto PostgreSQL (PRODUCT.md §13): the
+//! Moving a one-machine deployment onto PostgreSQL (docs/operator-guide.md): the
 //! same directory, the config switched to `backend = "postgres"`. Starting
 //! on the empty database is refused (it would leave every conversation
 //! behind) and says how to import; `smsdesk import-store` copies the

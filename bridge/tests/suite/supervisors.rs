@@ -1,4 +1,4 @@
-//! Supervisors in Matrix, end to end against Synapse (PRODUCT.md §10):
+//! Supervisors in Matrix, end to end against Synapse (docs/supervisor-guide.md):
 //! after a short scripted day `!stats` shows the expected figures,
 //! `!agents` and `!history` answer, `!monitor` invites the supervisor to
 //! the conversation room, and what they write there never reaches the

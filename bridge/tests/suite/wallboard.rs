@@ -1,4 +1,4 @@
-//! The supervisor wallboard (PRODUCT.md §10) in a real headless browser
+//! The supervisor wallboard (docs/supervisor-guide.md) in a real headless browser
 //! (Debian's chromium, driven through chromedriver): it refuses without
 //! the token and shows nothing, signs in with it, and a new SMS changes
 //! the waiting count on the page within 2 s, without a reload. A

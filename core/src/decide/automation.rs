@@ -1,4 +1,4 @@
-//! What smsdesk says and does by itself (PRODUCT.md §9): the greeting or
+//! What smsdesk says and does by itself (docs/configuration.md, `queues[]`): the greeting or
 //! the closed reply when a conversation opens, the busy reply once a
 //! conversation has waited too long, and pausing a conversation whose
 //! customer went quiet. Every text is an `AutoReplied` event: it goes

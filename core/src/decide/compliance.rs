@@ -1,4 +1,4 @@
-//! Keywords and opt-outs (PRODUCT.md §9). A customer's keyword message is
+//! Keywords and opt-outs (docs/configuration.md, `[compliance]`). A customer's keyword message is
 //! stored like any SMS first (`inbound`); this decides what else follows:
 //! the opt-out or opt-in, the confirmation or help text where smsdesk is the
 //! one to send it, replies still in the outbox failed rather than sent, and

@@ -1,4 +1,4 @@
-//! The intake bot's part (PRODUCT.md §12). A new conversation on an entry
+//! The intake bot's part (docs/configuration.md, `entry_points[].intake`). A new conversation on an entry
 //! point with an intake goes to `Phase::Intake` instead of its queue; the
 //! driver runs the bot on each customer SMS and hands its answer in
 //! (`IntakeAnswer`), or its failure (`IntakeFailed`); the timer queues a

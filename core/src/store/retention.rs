@@ -1,4 +1,4 @@
-//! `storage.retention` (PRODUCT.md §10): erasing closed conversations
+//! `storage.retention` (docs/configuration.md): erasing closed conversations
 //! closed before a cutoff, with everything kept about them — the record,
 //! every event of its history (also in the global log), the customer
 //! index, de-duplication keys of its SMS, and its replies' outbox, delivery,

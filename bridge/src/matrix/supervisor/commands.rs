@@ -1,4 +1,4 @@
-//! The supervisor room's command language (PRODUCT.md §10), parsed like
+//! The supervisor room's command language (docs/supervisor-guide.md), parsed like
 //! the agents' (`matrix::commands`): the first line split into words, a
 //! clap-derived enum, clap's error text as the refusal. Pure.
 

@@ -1,4 +1,4 @@
-//! Supervisor rooms (PRODUCT.md §10): one direct room with the bot per
+//! Supervisor rooms (docs/supervisor-guide.md): one direct room with the bot per
 //! `[[supervisors]]` entry, created at start and checked every 30 s like
 //! desk rooms. Commands there (`commands`): `!stats [queue]`, `!agents
 //! [filter]`, `!history <customer | id>`, `!monitor <id>`, `!help`;

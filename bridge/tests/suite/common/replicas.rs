@@ -1,5 +1,5 @@
 //! Several `smsdesk run` instances on one PostgreSQL store, for the
-//! tests of PRODUCT.md §13: configs, roles, signed webhooks to either
+//! tests of docs/operator-guide.md: configs, roles, signed webhooks to either
 //! instance, bursts from 16 senders, and what the store holds.
 
 use std::time::{Duration, Instant};
