@@ -16,6 +16,8 @@
 //! - [`decide`]: the rules, one file per group of commands.
 //! - [`apply`]: events into state.
 //! - [`state`]: the in-memory state and its derived indexes.
+//! - [`totals`]: each queue's day totals, counted by `apply`, kept in the state.
+//! - [`figures`]: supervisor figures read from the state and its totals.
 //! - [`keywords`]: STOP / START / HELP and who answers them.
 //! - [`hours`]: business hours in a queue's time zone (jiff).
 //! - [`segments`]: how many SMS parts a text takes, GSM-7 or UCS-2.
@@ -44,6 +46,7 @@ pub mod setup;
 pub mod state;
 pub mod store;
 pub mod timers;
+pub mod totals;
 
 pub use command::{Actor, Command, InboundSms};
 pub use engine::{BatchOutcome, Engine, EngineError, Executed};

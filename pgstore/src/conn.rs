@@ -130,7 +130,7 @@ pub fn is_gone(error: &postgres::Error, client: &Client) -> bool {
         || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>())
 }
 
-use crate::store::describe;
+use crate::describe::describe;
 
 pub struct Conn {
     url: String,

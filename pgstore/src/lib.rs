@@ -13,6 +13,7 @@
 //!   the leader's Matrix desk, kept once per transaction id.
 //! - `import`: the mark of a `smsdesk import-store` under way.
 //! - `media`: agents' attachments, which any instance serves to carriers.
+//! - `describe`: a PostgreSQL error in an operator's words.
 //! - `conn`: how smsdesk connects (`open`), and one lazily made,
 //!   remade-after-failure connection for blocking callers.
 //! - `tls`: TLS with rustls, as libpq's `sslmode` and `sslrootcert` say.
@@ -27,6 +28,7 @@
 
 pub mod appservice;
 pub mod conn;
+pub mod describe;
 pub mod import;
 pub mod inbox;
 pub mod lease;
@@ -39,5 +41,6 @@ pub mod threaded;
 pub mod tls;
 
 pub use conn::Conn;
-pub use store::{describe, Fence, PgStore, Table};
+pub use describe::describe;
+pub use store::{Fence, PgStore, Table};
 pub use threaded::Threaded;

@@ -91,18 +91,6 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
-/// A PostgreSQL error as an operator wants to read it: the server's own
-/// message and code when it sent one ("db error" alone says nothing).
-pub fn describe(error: &postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{} ({}: {})", error, db.code().code(), db.message()),
-        None => match std::error::Error::source(error) {
-            Some(source) => format!("{error}: {source}"),
-            None => error.to_string(),
-        },
-    }
-}
-
 /// The smallest key greater than every key that starts with `prefix`;
 /// `None` when there is none (an empty prefix, or all bytes 0xFF).
 fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {

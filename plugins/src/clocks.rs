@@ -17,8 +17,6 @@ use wasmtime::component::{Linker, Resource};
 use wasmtime_wasi::p2::DynPollable;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
-use crate::sandbox::HostState;
-
 /// The `wasi:clocks` interface version wasmtime-wasi defines (guests built
 /// against any older 0.2 release are linked to it).
 const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
@@ -48,8 +46,10 @@ impl HostMonotonicClock for Frozen {
 }
 
 /// Replaces WASI's timer subscriptions in `linker` (already holding
-/// wasmtime-wasi's definitions) with a trap.
-pub(crate) fn refuse_timers(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+/// wasmtime-wasi's definitions) with a trap. Generic over the store's
+/// data (the sandbox's `HostState` in smsdesk), so this module needs
+/// nothing from the sandbox that uses its `Frozen` clock.
+pub(crate) fn refuse_timers<T: 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     let mut clock = linker.instance(MONOTONIC_CLOCK)?;
     for name in ["subscribe-duration", "subscribe-instant"] {

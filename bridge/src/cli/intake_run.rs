@@ -44,7 +44,7 @@ pub fn run(
     settings.extend(extra);
     let plugin = IntakePlugin::load(
         host,
-        &super::plugin::name_of(file),
+        &super::plugin_name::name_of(file),
         file,
         settings.into_iter().collect(),
     )?;

@@ -10,6 +10,7 @@ pub mod import_store;
 mod intake_run;
 pub mod plugin;
 mod plugin_check;
+mod plugin_name;
 pub mod replay;
 pub mod run;
 mod scaffold;

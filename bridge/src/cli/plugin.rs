@@ -16,6 +16,8 @@ use smsdesk_plugins::carrier::{HttpRequest, HttpResponse, OutboundMessage, Webho
 use smsdesk_plugins::router::{pack, WitRouteRequest};
 use smsdesk_plugins::{CarrierPlugin, Limits, PluginHost, RouterPlugin, Secrets};
 
+use super::plugin_name::name_of;
+
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
     /// Show a plugin's world, interface version, imports and exports, and
@@ -420,10 +422,4 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
     println!("{}", serde_json::to_string_pretty(&output)?);
     eprintln!("(load + call took {:.2} ms)", started.elapsed().as_secs_f64() * 1e3);
     Ok(ExitCode::SUCCESS)
-}
-
-/// The plugin's name in messages and logs: its file name without `.wasm`.
-pub(super) fn name_of(file: &Path) -> String {
-    file.file_stem()
-        .map_or_else(|| "plugin".to_owned(), |s| s.to_string_lossy().into_owned())
 }

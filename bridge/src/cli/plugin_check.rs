@@ -15,7 +15,7 @@ use smsdesk_plugins::router::{pack, WitRouteRequest};
 use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginError, PluginHost, RouterPlugin, Secrets, World};
 
 pub fn check(file: &Path, settings: Vec<(String, String)>, host: &PluginHost) -> anyhow::Result<ExitCode> {
-    let name = super::plugin::name_of(file);
+    let name = super::plugin_name::name_of(file);
     let (_, info, _) = host.load(file)?;
     println!("plugin:     {}", file.display());
     println!("world:      {}", info.world.name());

@@ -56,8 +56,6 @@ mod login;
 mod media_download;
 mod media_in;
 mod media_out;
-#[cfg(test)]
-mod mock_homeserver;
 pub mod notices;
 pub mod offer_card;
 mod reactions;

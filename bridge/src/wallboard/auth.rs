@@ -22,7 +22,7 @@ use sha2::{Digest as _, Sha256};
 use smsdesk_core::QueueName;
 use subtle::ConstantTimeEq as _;
 
-use super::session::{SessionId, SessionKey};
+use super::session_id::{SessionId, SessionKey};
 
 /// The cookie's name.
 pub const COOKIE: &str = "smsdesk_supervisor";

@@ -16,7 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_core::Stream;
 
 use super::auth::Scope;
-use super::session::SessionKey;
+use super::session_id::SessionKey;
 use super::view::{board, Board};
 use super::Wallboard;
 use crate::app::AppState;

@@ -25,8 +25,10 @@ mod events;
 mod export;
 mod page;
 pub mod session;
+mod session_id;
 mod signin;
 mod signin_page;
+mod style;
 pub mod view;
 
 use std::sync::Arc;

@@ -15,26 +15,8 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest as _, Sha256};
 
 use super::auth::{Scope, Viewer};
+use super::style::STYLE;
 use super::view::Board;
-
-pub(super) const STYLE: &str = r#"
-body { font-family: system-ui, sans-serif; margin: 2rem; background: #10141a; color: #e8ecf1; }
-h1 { font-size: 1.4rem; margin: 0 0 1rem; }
-table { border-collapse: collapse; margin-bottom: 1.5rem; }
-th, td { padding: .45rem .9rem; border-bottom: 1px solid #2a323d; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-th { color: #9fb0c3; font-weight: 600; }
-td.big { font-size: 1.6rem; font-weight: 700; }
-#status { color: #9fb0c3; font-size: .9rem; }
-#status.down { color: #ff8a80; }
-form { display: flex; gap: .5rem; }
-input { padding: .4rem; font-size: 1rem; }
-.error { color: #ff8a80; }
-.who { color: #9fb0c3; display: flex; gap: 1rem; align-items: center; }
-h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
-.hint { color: #9fb0c3; font-size: .9rem; max-width: 36rem; }
-details { margin: .3rem 0; }
-"#;
 
 const SCRIPT: &str = r#"
 function dur(s) {

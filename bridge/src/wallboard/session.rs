@@ -13,52 +13,13 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rand::RngCore as _;
-use sha2::{Digest as _, Sha256};
-
 use super::auth::Viewer;
+use super::session_id::{SessionId, SessionKey};
 
 /// How long a sign-in lasts.
 pub const LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// Sessions kept at most; past it the oldest goes first.
 const MAX_SESSIONS: usize = 10_000;
-
-/// What a session's cookie holds: 64 hex digits.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionId(String);
-
-impl SessionId {
-    fn fresh() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        Self(hex::encode(bytes))
-    }
-
-    /// A cookie value, if it has the shape of an id.
-    pub fn parse(text: &str) -> Option<Self> {
-        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(text.to_ascii_lowercase()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// What the map is keyed by.
-    pub fn key(&self) -> SessionKey {
-        SessionKey(Sha256::digest(self.0.as_bytes()).into())
-    }
-}
-
-impl std::fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionId(<secret>)")
-    }
-}
-
-/// A session's key in the map (the digest of its id): what a stream
-/// holds to notice that its session ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SessionKey([u8; 32]);
 
 #[derive(Clone, Debug)]
 struct Session {

@@ -25,7 +25,8 @@ use axum::{Form, Json};
 use serde::Deserialize;
 
 use super::auth::{self, Scope, Viewer, Who};
-use super::session::{SessionId, LIFETIME};
+use super::session::LIFETIME;
+use super::session_id::SessionId;
 use super::Wallboard;
 use crate::http::failure_limit::Source;
 use crate::openid::OpenIdToken;

@@ -13,7 +13,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::page::STYLE;
+use super::style::STYLE;
 
 pub(super) const SCRIPT: &str = r#"
 const form = document.getElementById("matrix");

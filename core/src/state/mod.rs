@@ -24,13 +24,13 @@ use serde::{Deserialize, Serialize};
 pub use dirty::{Dirty, Lookaside};
 use indexes::Indexes;
 
-use crate::figures::{DayTotals, Totals};
 use crate::ids::{
     AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
     Timestamp,
 };
 use crate::model::{Agent, AgentStatus, Conversation, Delivery, DeliveryRecord, OptOut, Phase};
 use crate::setup::Setup;
+use crate::totals::{DayTotals, Totals};
 
 /// Monotonic counters, persisted with every commit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

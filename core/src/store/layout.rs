@@ -4,7 +4,7 @@
 //! | key | value |
 //! |---|---|
 //! | `m/counters` | `Counters` |
-//! | `m/totals` | `figures::Totals` — each queue's totals of its day |
+//! | `m/totals` | `totals::Totals` — each queue's totals of its day |
 //! | `m/identity` | this store's identity: random, written once at creation, so that front ends can tell their cursors belong to this log |
 //! | `e/<seq>` | `EventRecord` — the full history, in order |
 //! | `h/<conversation><seq>` | empty — index of a conversation's events |
@@ -302,7 +302,7 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
     }
     let totals = match store.get(TOTALS)? {
         Some(bytes) => decode(TOTALS, &bytes)?,
-        None => crate::figures::Totals::default(),
+        None => crate::totals::Totals::default(),
     };
     Ok(State::from_parts(
         setup,

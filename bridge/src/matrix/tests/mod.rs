@@ -7,6 +7,7 @@
 
 mod feed;
 mod media;
+mod mock_homeserver;
 mod rooms;
 
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,6 @@ use smsdesk_core::{AgentId, Command, ConversationId, EntryNumber, InboundSms};
 use tokio::task::JoinSet;
 
 use super::inbound::Incoming;
-use super::mock_homeserver::{MockHomeserver, Sent};
 use super::offer_card::CardLocks;
 use super::store::RoomRole;
 use super::Bot;
@@ -29,6 +29,7 @@ use crate::app::AppState;
 use crate::config::{
     AgentConfig, Config, EntryPointConfig, MatrixAuth, MatrixConfig, PluginLimitsConfig, QueueConfig, RouterChoice,
 };
+use mock_homeserver::{MockHomeserver, Sent};
 
 const ENTRY: &str = "+15550001111";
 const ALICE_DESK: &str = "!desk-alice:hs";

@@ -1,0 +1,24 @@
+//! The stylesheet every wallboard page inlines (the wallboard itself and
+//! the sign-in page): one text, so the Content-Security-Policy `page::harden`
+//! sets allows it by one SHA-256. Its own module, so both pages read it
+//! and neither imports the other for it.
+
+/// The wallboard's CSS, inlined in a `<style>` element.
+pub(super) const STYLE: &str = r#"
+body { font-family: system-ui, sans-serif; margin: 2rem; background: #10141a; color: #e8ecf1; }
+h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+table { border-collapse: collapse; margin-bottom: 1.5rem; }
+th, td { padding: .45rem .9rem; border-bottom: 1px solid #2a323d; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { color: #9fb0c3; font-weight: 600; }
+td.big { font-size: 1.6rem; font-weight: 700; }
+#status { color: #9fb0c3; font-size: .9rem; }
+#status.down { color: #ff8a80; }
+form { display: flex; gap: .5rem; }
+input { padding: .4rem; font-size: 1rem; }
+.error { color: #ff8a80; }
+.who { color: #9fb0c3; display: flex; gap: 1rem; align-items: center; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+.hint { color: #9fb0c3; font-size: .9rem; max-width: 36rem; }
+details { margin: .3rem 0; }
+"#;
