@@ -44,32 +44,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$config" ] && [ -n "$to" ] || usage
 [ -f "$config" ] || die "no config file at $config"
-smsdesk=${SMSDESK:-smsdesk}
-command -v "$smsdesk" >/dev/null || die "cannot find the smsdesk binary ($smsdesk); set SMSDESK=/path/to/smsdesk"
 
-# A PostgreSQL client program: PG_BIN, PATH, or the newest installed.
-pg_program() {
-  local name=$1 dir
-  if [ -n "${PG_BIN:-}" ]; then
-    [ -x "$PG_BIN/$name" ] || die "no $name in PG_BIN=$PG_BIN"
-    echo "$PG_BIN/$name"
-  elif command -v "$name" >/dev/null; then
-    command -v "$name"
-  else
-    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-    [ -n "$dir" ] && [ -x "$dir/$name" ] || die "cannot find $name: install PostgreSQL's client programs (apt-get install postgresql-client) or set PG_BIN"
-    echo "$dir/$name"
-  fi
-}
-
-plan_text=$("$smsdesk" backup-plan --porcelain --config "$config") || die "smsdesk backup-plan failed (above): fix the config first"
-declare -A plan=()
-while IFS=$'\t' read -r key value; do
-  [ -n "$key" ] && plan[$key]=$value
-done <<<"$plan_text"
-backend=${plan[backend]:-}
-storage=${plan[storage]:-}
-[ -n "$backend" ] && [ -n "$storage" ] || die "smsdesk backup-plan said nothing usable"
+source "$(dirname -- "${BASH_SOURCE[0]}")/backup-common.sh"
 
 [ -e "$to" ] && die "$to already exists: give a new directory (a backup never overwrites another)"
 partial="$to.partial"
@@ -94,11 +70,7 @@ case "$backend" in
     ;;
   postgres)
     pg_dump=$(pg_program pg_dump)
-    # The connection as libpq's environment: the password never on a command line.
-    unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSSLROOTCERT PGOPTIONS PGSERVICE
-    for var in PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSSLROOTCERT PGOPTIONS; do
-      [ -n "${plan[$var]:-}" ] && export "$var=${plan[$var]}"
-    done
+    pg_env
     echo "dumping ${plan[database]} with $("$pg_dump" --version)"
     "$pg_dump" --format=custom --file "$partial/database.dump" --dbname="${PGDATABASE:-${PGUSER:-}}" \
       || die "pg_dump failed (above); a pg_dump older than the server refuses: use one of the server's major version or newer (PG_BIN)"

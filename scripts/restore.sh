@@ -50,36 +50,13 @@ done
 [ -n "$config" ] && [ -n "$from" ] || usage
 [ -f "$config" ] || die "no config file at $config"
 [ -f "$from/MANIFEST" ] && [ -f "$from/SHA256SUMS" ] || die "$from is not a backup made by scripts/backup.sh (no MANIFEST or SHA256SUMS)"
-smsdesk=${SMSDESK:-smsdesk}
-command -v "$smsdesk" >/dev/null || die "cannot find the smsdesk binary ($smsdesk); set SMSDESK=/path/to/smsdesk"
-
-pg_program() {
-  local name=$1 dir
-  if [ -n "${PG_BIN:-}" ]; then
-    [ -x "$PG_BIN/$name" ] || die "no $name in PG_BIN=$PG_BIN"
-    echo "$PG_BIN/$name"
-  elif command -v "$name" >/dev/null; then
-    command -v "$name"
-  else
-    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-    [ -n "$dir" ] && [ -x "$dir/$name" ] || die "cannot find $name: install PostgreSQL's client programs (apt-get install postgresql-client) or set PG_BIN"
-    echo "$dir/$name"
-  fi
-}
 
 # The backup is whole and unchanged.
 (cd "$from" && sha256sum --check --quiet --strict SHA256SUMS) || die "$from does not match its SHA256SUMS: damaged or changed, not restored"
 grep -qx "smsdesk-backup 1" "$from/MANIFEST" || die "$from/MANIFEST is of an unknown format"
 saved_backend=$(sed -n 's/^backend //p' "$from/MANIFEST")
 
-plan_text=$("$smsdesk" backup-plan --porcelain --config "$config") || die "smsdesk backup-plan failed (above): fix the config first"
-declare -A plan=()
-while IFS=$'\t' read -r key value; do
-  [ -n "$key" ] && plan[$key]=$value
-done <<<"$plan_text"
-backend=${plan[backend]:-}
-storage=${plan[storage]:-}
-[ -n "$backend" ] && [ -n "$storage" ] || die "smsdesk backup-plan said nothing usable"
+source "$(dirname -- "${BASH_SOURCE[0]}")/backup-common.sh"
 [ "$saved_backend" = "$backend" ] || die "the backup is of a $saved_backend deployment and the config says $backend: restore it with a config of its kind (a one-machine store goes into PostgreSQL with smsdesk import-store)"
 
 # Checks first: nothing is written until every one passed.
@@ -123,10 +100,7 @@ case "$backend" in
     echo "restored $storage"
     ;;
   postgres)
-    unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSSLROOTCERT PGOPTIONS PGSERVICE
-    for var in PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSSLROOTCERT PGOPTIONS; do
-      [ -n "${plan[$var]:-}" ] && export "$var=${plan[$var]}"
-    done
+    pg_env
     args=(--no-owner --no-privileges --single-transaction --exit-on-error)
     [ "$clean" = 0 ] || args+=(--clean --if-exists)
     echo "restoring into ${plan[database]} with $("$pg_restore" --version)"

@@ -213,27 +213,19 @@ impl Bot {
         room: &matrix_sdk::ruma::OwnedRoomId,
         c: &Conversation,
     ) -> anyhow::Result<bool> {
-        use matrix_sdk::ruma::api::client::state::{get_state_event_for_key, send_state_event};
-        use matrix_sdk::ruma::events::room::name::RoomNameEventContent;
         use matrix_sdk::ruma::events::StateEventType;
         let wanted = self.room_name(c);
-        let request = get_state_event_for_key::v3::Request::new(room.clone(), StateEventType::RoomName, String::new());
-        let current: serde_json::Value = match self.client.send(request).await {
-            Ok(response) => serde_json::from_str(response.event_or_content.get())?,
-            Err(error) if error.client_api_error_kind() == Some(&matrix_sdk::ruma::api::error::ErrorKind::NotFound) => {
-                serde_json::Value::Null
-            }
-            Err(error) => return Err(error.into()),
-        };
-        if current.get("name").and_then(serde_json::Value::as_str) == Some(wanted.as_str()) {
+        let current = self.state_content(room, StateEventType::RoomName).await?;
+        if current
+            .as_ref()
+            .and_then(|n| n.get("name"))
+            .and_then(serde_json::Value::as_str)
+            == Some(wanted.as_str())
+        {
             return Ok(false);
         }
-        let request = send_state_event::v3::Request::new(
-            room.clone(),
-            &matrix_sdk::ruma::events::EmptyStateKey,
-            &RoomNameEventContent::new(wanted),
-        )?;
-        self.client.send(request).await?;
+        self.put_state(room, StateEventType::RoomName, &serde_json::json!({ "name": wanted }))
+            .await?;
         Ok(true)
     }
 }

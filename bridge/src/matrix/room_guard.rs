@@ -183,18 +183,46 @@ impl Bot {
 
     /// Sets `room`'s invitation level to `INVITE_LEVEL`; false if it already was.
     async fn raise_invite_level(&self, room: &OwnedRoomId) -> anyhow::Result<bool> {
-        let request =
-            get_state_event_for_key::v3::Request::new(room.clone(), StateEventType::RoomPowerLevels, String::new());
-        let response = self.client.send(request).await?;
-        let mut content: serde_json::Value = serde_json::from_str(response.event_or_content.get())?;
+        let mut content = self
+            .state_content(room, StateEventType::RoomPowerLevels)
+            .await?
+            .unwrap_or_default();
         if content.get("invite").and_then(serde_json::Value::as_i64) == Some(INVITE_LEVEL) {
             return Ok(false);
         }
         content["invite"] = INVITE_LEVEL.into();
-        let body: Raw<AnyStateEventContent> = Raw::from_json(serde_json::value::to_raw_value(&content)?);
-        let request =
-            send_state_event::v3::Request::new_raw(room.clone(), StateEventType::RoomPowerLevels, String::new(), body);
-        self.client.send(request).await?;
+        self.put_state(room, StateEventType::RoomPowerLevels, &content).await?;
         Ok(true)
+    }
+
+    /// The content of `room`'s state event `kind` (empty state key);
+    /// `None` when the room has none. For the start-time alignments
+    /// (invitations, retention, names), which read, compare and write.
+    pub(super) async fn state_content(
+        &self,
+        room: &OwnedRoomId,
+        kind: StateEventType,
+    ) -> anyhow::Result<Option<serde_json::Value>> {
+        let request = get_state_event_for_key::v3::Request::new(room.clone(), kind, String::new());
+        match self.client.send(request).await {
+            Ok(response) => Ok(Some(serde_json::from_str(response.event_or_content.get())?)),
+            Err(error) if error.client_api_error_kind() == Some(&matrix_sdk::ruma::api::error::ErrorKind::NotFound) => {
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Sets `room`'s state event `kind` (empty state key) to `content`.
+    pub(super) async fn put_state(
+        &self,
+        room: &OwnedRoomId,
+        kind: StateEventType,
+        content: &serde_json::Value,
+    ) -> anyhow::Result<()> {
+        let body: Raw<AnyStateEventContent> = Raw::from_json(serde_json::value::to_raw_value(content)?);
+        let request = send_state_event::v3::Request::new_raw(room.clone(), kind, String::new(), body);
+        self.client.send(request).await?;
+        Ok(())
     }
 }

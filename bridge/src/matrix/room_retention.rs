@@ -9,8 +9,7 @@
 //! At each start the bot's live rooms are brought in line with the config
 //! (rooms made before it, or before the retention changed).
 
-use matrix_sdk::ruma::api::client::state::{get_state_event_for_key, send_state_event};
-use matrix_sdk::ruma::events::{AnyInitialStateEvent, AnyStateEventContent, StateEventType};
+use matrix_sdk::ruma::events::{AnyInitialStateEvent, StateEventType};
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::OwnedRoomId;
 
@@ -44,21 +43,12 @@ impl Bot {
     pub(super) async fn align_retention(&self, room: &OwnedRoomId) -> anyhow::Result<bool> {
         let wanted = content(self.app.config.retention);
         let kind = StateEventType::from("m.room.retention");
-        let request = get_state_event_for_key::v3::Request::new(room.clone(), kind.clone(), String::new());
-        let current = match self.client.send(request).await {
-            Ok(response) => serde_json::from_str(response.event_or_content.get())?,
-            // No such state yet: the room keeps its history.
-            Err(error) if error.client_api_error_kind() == Some(&matrix_sdk::ruma::api::error::ErrorKind::NotFound) => {
-                serde_json::json!({})
-            }
-            Err(error) => return Err(error.into()),
-        };
+        // No such state yet: the room keeps its history.
+        let current = self.state_content(room, kind.clone()).await?.unwrap_or_default();
         if current.get("max_lifetime") == wanted.get("max_lifetime") {
             return Ok(false);
         }
-        let body: Raw<AnyStateEventContent> = Raw::from_json(serde_json::value::to_raw_value(&wanted)?);
-        let request = send_state_event::v3::Request::new_raw(room.clone(), kind, String::new(), body);
-        self.client.send(request).await?;
+        self.put_state(room, kind, &wanted).await?;
         Ok(true)
     }
 }
