@@ -91,7 +91,7 @@ mod tests {
             .with_writer(std::io::sink)
             .finish();
         tracing::subscriber::with_default(subscriber, || {
-            assert!(tracing::enabled!(target: "smsdesk::matrix::sync", Level::INFO));
+            assert!(tracing::enabled!(target: "smsdesk::matrix::connection::sync", Level::INFO));
             assert!(tracing::enabled!(target: "smsdesk_core::engine", Level::INFO));
             assert!(!tracing::enabled!(target: "matrix_sdk::sliding_sync", Level::INFO));
             assert!(tracing::enabled!(target: "matrix_sdk::client", Level::WARN));

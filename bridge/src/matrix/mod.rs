@@ -2,75 +2,51 @@
 //! shows the engine's events there and in conversation rooms, and turns
 //! what agents write into engine commands and replies to customers.
 //!
-//! One file per concern:
-//! - `login`: password or access token; the login is kept across restarts.
-//! - `sync`: the sync loop of one login (saved token, full state at start).
-//! - `appservice`: appservice mode instead of `login` and `sync`: the
-//!   `as_token`, and the pushed transactions handed to the same handlers;
-//!   `voice`: a customer's SMS as the bot's quote or as their ghost;
-//!   `ghost_upkeep`: ghosts moved to opaque names when masking is switched
-//!   on, and deactivated after `storage.retention`.
-//! - `feed`: follows the engine's event log from a saved cursor; `show`:
-//!   where each event appears. `send`: writes with transaction ids, edits,
-//!   reactions, and the typed retry-or-skip (`PostError`).
-//! - `notices`: every text the bot says (pure); `answers`: `!status`,
-//!   `!queues`, `!agents` (pure); `rich`: HTML twins of texts (escaping,
-//!   pills, tables).
-//! - `offer_card` (with `card`, what one shows), `desk_rooms`,
-//!   `conversation_rooms`: the three kinds of things the bot keeps in rooms.
-//! - `inbound`: agents' messages: classify, relay, dispatch; `commands`:
-//!   the chat command language (clap).
-//! - `buttons` (pure) and `reactions`: ✅ / ❌ on offer cards and 1️⃣…🔟 on
-//!   wrap-up lists, pressed by reacting.
-//! - `media_in` and `media_out`: pictures and files (MMS): a customer's
-//!   fetched from the carrier and posted as `m.image`/`m.file`; an agent's
-//!   sent to the customer, downloaded from our homeserver only once it may
-//!   be sent, and never past the cap (`media_download`).
-//! - `supervisor`: supervisor rooms, their commands (`!stats`, `!agents`,
+//! One folder per concern, so a behaviour is one hop away:
+//! - `connection/`: who the bot is and how events reach it: `login`
+//!   (password or access token, kept across restarts), `sync` (the sync
+//!   loop of one login), `appservice` (appservice mode instead of `login`
+//!   and `sync`: pushed transactions handed to the same handlers) and
+//!   `account_owner` (the bot account belongs to one engine store).
+//! - `rooms/`: the rooms the bot keeps: `desk` (one per roster agent),
+//!   `conversation`, `guard` (only the bot invites; a joiner without a
+//!   role is removed), `marker` (the `org.smsdesk.room` state event),
+//!   `retention` and `adoption/` (rooms a wiped or restored store lost,
+//!   taken up again or left with a notice).
+//! - `texts/`: what the bot says, pure where it can be: `notices` (every
+//!   text), `answers` (`!status`, `!queues`, `!agents`), `rich` (HTML
+//!   twins: escaping, pills, tables), `card`/`offer_card` (what an offer
+//!   shows, and posting it) and `buttons` (✅ / ❌, 1️⃣…🔟).
+//! - `incoming/`: what agents write: `inbound` (classify, relay,
+//!   dispatch), `commands` (the chat command language) and `reactions`
+//!   (buttons pressed by reacting).
+//! - `outgoing/`: what the bot writes: `feed` (the engine's event log from
+//!   a saved cursor), `show` (where each event appears), `send` (writes
+//!   with transaction ids, edits, and the typed retry-or-skip
+//!   `PostError`), `voice` (a customer's SMS as the bot's quote or as
+//!   their ghost) and `ghost_upkeep` (opaque ghost names, deactivation
+//!   after `storage.retention`).
+//! - `media/`: pictures and files (MMS): `from_customer` (fetched from the
+//!   carrier, posted as `m.image`/`m.file`), `from_agent` (sent to the
+//!   customer once it may be sent) and `download` (never past the cap).
+//! - `supervisor/`: supervisor rooms, their commands (`!stats`, `!agents`,
 //!   `!history`, `!monitor`) and answers.
-//! - `room_guard`: only the bot invites to its rooms, and a joiner
-//!   without a role there is removed.
-//! - `room_marker`: the `org.smsdesk.room` state event saying what each
-//!   of the bot's rooms is for; `adoption`: rooms the bot is in but its
-//!   store lost (a wiped or restored `storage.path`) taken up again, or
-//!   left with a notice; `account_owner`: the bot account belongs to one
-//!   engine store (its account data says which).
-//! - `store`: what the bot remembers, under `storage.path`.
+//! - `store/`: what the bot remembers (sled under `storage.path`, or
+//!   PostgreSQL).
 //!
 //! `Bot` is what one login shares. Every task it starts belongs to it and
 //! is stopped when the login ends (re-login, shutdown).
 
-mod account_owner;
-mod adoption;
-mod answers;
-mod appservice;
-pub mod buttons;
-pub mod card;
-pub mod commands;
-mod conversation_rooms;
-mod desk_rooms;
-mod feed;
-mod ghost_upkeep;
-mod inbound;
-mod login;
-mod media_download;
-mod media_in;
-mod media_out;
-pub mod notices;
-pub mod offer_card;
-mod reactions;
-pub mod rich;
-pub mod room_guard;
-mod room_marker;
-mod room_retention;
-pub mod send;
-mod show;
+mod connection;
+mod incoming;
+pub mod media;
+pub mod outgoing;
+pub mod rooms;
 pub mod store;
 pub mod supervisor;
-mod sync;
 #[cfg(test)]
 mod tests;
-mod voice;
+pub mod texts;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -84,8 +60,10 @@ use tokio::task::JoinSet;
 
 use crate::app::AppState;
 use crate::config::MatrixConfig;
-use offer_card::CardLocks;
+use connection::{account_owner, appservice, login, sync};
+use rooms::adoption;
 use store::{Adopted, BotStore};
+use texts::offer_card::CardLocks;
 
 /// What one login of the bot shares.
 pub struct Bot {

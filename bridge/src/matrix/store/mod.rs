@@ -28,8 +28,8 @@ use serde::{Deserialize, Serialize};
 use smsdesk_core::store::{KvStore, SledStore, StoreError, WriteSet};
 use smsdesk_core::{AgentId, ConversationId, MessageId};
 
-use super::buttons::Button;
-use super::card::OfferCard;
+use crate::matrix::texts::buttons::Button;
+use crate::matrix::texts::card::OfferCard;
 pub use ghosts::GhostRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -8,7 +8,7 @@ use smsdesk_core::state::State;
 use smsdesk_core::{EventRecord, QueueName, Timestamp};
 
 use crate::format::{duration, percent};
-use crate::matrix::rich::{grid, Text};
+use crate::matrix::texts::rich::{grid, Text};
 
 /// `!stats`: one row per queue.
 pub fn stats(figures: &[QueueFigures]) -> Text {
@@ -127,10 +127,10 @@ pub fn history(c: &Conversation, records: &[EventRecord], zone: &jiff::tz::TimeZ
         c.queue,
         c.phase.label()
     );
-    crate::matrix::notices::chunked(
+    crate::matrix::texts::notices::chunked(
         header,
         &format!("Conversation #{}, continued:", c.id),
         &lines,
-        crate::matrix::notices::HISTORY_NOTICE_BYTES,
+        crate::matrix::texts::notices::HISTORY_NOTICE_BYTES,
     )
 }

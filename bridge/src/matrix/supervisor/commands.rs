@@ -58,7 +58,7 @@ pub fn parse(body: &str) -> Result<SupervisorCommand, String> {
         Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
             Err(format!("unknown command !{first} in a supervisor room; try !help"))
         }
-        Err(e) => Err(crate::matrix::commands::render(&e)),
+        Err(e) => Err(crate::matrix::incoming::commands::render(&e)),
     }
 }
 
@@ -67,7 +67,10 @@ pub fn help() -> String {
     let mut out = String::from("Supervisor commands:");
     for sub in Line::command().get_subcommands() {
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
-        out.push_str(&format!("\n  {} — {about}", crate::matrix::commands::usage(sub)));
+        out.push_str(&format!(
+            "\n  {} — {about}",
+            crate::matrix::incoming::commands::usage(sub)
+        ));
     }
     out
 }

@@ -19,11 +19,11 @@ use smsdesk_core::store::layout;
 use smsdesk_core::{ConversationId, CustomerNumber, QueueName};
 
 use self::commands::SupervisorCommand;
-use super::rich::Text;
-use super::send::{self, PostError, Txns};
-use super::store::RoomRole;
-use super::Bot;
 use crate::config::SupervisorConfig;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::RoomRole;
+use crate::matrix::texts::rich::Text;
+use crate::matrix::Bot;
 
 /// What a supervisor who writes in a conversation room is told (once per room).
 pub const NOT_RELAYED: &str =
@@ -45,7 +45,7 @@ impl Bot {
             request.invite = vec![s.user.clone()];
             request.is_direct = true;
             request.preset = Some(RoomPreset::PrivateChat);
-            request.power_level_content_override = Some(super::room_guard::power_levels());
+            request.power_level_content_override = Some(crate::matrix::rooms::guard::power_levels());
             request.initial_state = self.initial_state(&RoomRole::Supervisor(s.user.to_string()), None);
             request.name = Some("smsdesk supervisor".to_owned());
             let room = match self.client.create_room(request).await {

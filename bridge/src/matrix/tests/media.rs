@@ -7,7 +7,7 @@ use matrix_sdk::ruma::events::room::MediaSource;
 use matrix_sdk::ruma::owned_user_id;
 
 use super::*;
-use crate::matrix::media_out::Attachment;
+use crate::matrix::media::from_agent::Attachment;
 use crate::media::policy::MAX_BYTES;
 
 /// Alice owns conversation 1, in room !conv:hs; Bob is in that room too.

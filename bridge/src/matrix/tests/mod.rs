@@ -21,9 +21,9 @@ use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup};
 use smsdesk_core::{AgentId, Command, ConversationId, EntryNumber, InboundSms};
 use tokio::task::JoinSet;
 
-use super::inbound::Incoming;
-use super::offer_card::CardLocks;
+use super::incoming::inbound::Incoming;
 use super::store::RoomRole;
+use super::texts::offer_card::CardLocks;
 use super::Bot;
 use crate::app::AppState;
 use crate::config::{

@@ -13,7 +13,7 @@ use matrix_sdk::ruma::events::{AnyInitialStateEvent, StateEventType};
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::OwnedRoomId;
 
-use super::Bot;
+use crate::matrix::Bot;
 
 /// The `m.room.retention` content for `retention`: none means keep forever.
 fn content(retention: Option<std::time::Duration>) -> serde_json::Value {
@@ -40,7 +40,7 @@ pub fn state(retention: Option<std::time::Duration>) -> Vec<Raw<AnyInitialStateE
 
 impl Bot {
     /// Sets `room`'s `m.room.retention` to the config's; false if it already was.
-    pub(super) async fn align_retention(&self, room: &OwnedRoomId) -> anyhow::Result<bool> {
+    pub(in crate::matrix) async fn align_retention(&self, room: &OwnedRoomId) -> anyhow::Result<bool> {
         let wanted = content(self.app.config.retention);
         let kind = StateEventType::from("m.room.retention");
         // No such state yet: the room keeps its history.

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use smsdesk_core::{ConversationId, Timestamp};
 
-use super::rich::{self, Text};
+use crate::matrix::texts::rich::{self, Text};
 
 /// An offer as the agent sees it. Stored with the card's event, so that a
 /// restart can go on refreshing it without reading the engine.

@@ -12,13 +12,13 @@ use smsdesk_core::model::Conversation;
 use smsdesk_core::store::layout;
 use smsdesk_core::{ConversationId, Event, EventRecord, MessageId};
 
-use super::buttons::{Button, NUMBERS};
-use super::media_in::PendingMedia;
-use super::notices;
-use super::rich::Text;
-use super::send::{self, PostError, Txns};
-use super::store::ReplyRef;
-use super::Bot;
+use crate::matrix::media::from_customer::PendingMedia;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::ReplyRef;
+use crate::matrix::texts::buttons::{Button, NUMBERS};
+use crate::matrix::texts::notices;
+use crate::matrix::texts::rich::Text;
+use crate::matrix::Bot;
 
 impl Bot {
     /// The conversation record, open or closed.
@@ -39,7 +39,7 @@ impl Bot {
     }
 
     /// Shows one engine event where agents need to see it.
-    pub(super) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
+    pub(in crate::matrix) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
         let txns = &Txns::for_event(&self.app.store_identity, record.seq, record.at);
         match &record.event {
             Event::AgentStatusChanged { agent, status } => {

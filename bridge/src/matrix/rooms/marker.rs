@@ -7,7 +7,7 @@
 //!
 //! Only the bot can write it: the bot's rooms give state events level 50
 //! and agents level 0 (`room_guard`). Rooms made by an older smsdesk get
-//! it at the next start (`mark`, from `room_guard::secure_rooms`). The
+//! it at the next start (`mark`, from `guard::secure_rooms`). The
 //! content is parsed strictly: a marker that does not parse is no marker.
 
 use matrix_sdk::ruma::api::client::state::{get_state_event_for_key, send_state_event};
@@ -17,8 +17,8 @@ use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId, RoomId};
 use serde::{Deserialize, Serialize};
 use smsdesk_core::{AgentId, ConversationId, Timestamp};
 
-use super::store::RoomRole;
-use super::Bot;
+use crate::matrix::store::RoomRole;
+use crate::matrix::Bot;
 
 /// The marker's state event type.
 pub const EVENT_TYPE: &str = "org.smsdesk.room";
@@ -89,7 +89,7 @@ impl Bot {
     /// power to send state, e.g. an agent at level 100 in a room made by
     /// an older smsdesk, could forge one and have the bot take the room
     /// for someone else's desk); an error when the homeserver could not say.
-    pub(super) async fn read_marker(&self, room: &RoomId) -> Result<Option<Marker>, matrix_sdk::HttpError> {
+    pub(in crate::matrix) async fn read_marker(&self, room: &RoomId) -> Result<Option<Marker>, matrix_sdk::HttpError> {
         let mut request = get_state_event_for_key::v3::Request::new(room.to_owned(), EVENT_TYPE.into(), String::new());
         request.format = get_state_event_for_key::v3::StateEventFormat::Event;
         let event: serde_json::Value = match self.client.send(request).await {
@@ -129,7 +129,7 @@ impl Bot {
     }
 
     /// Sets `room`'s marker to `marker`; false if it already was.
-    pub(super) async fn mark(&self, room: &OwnedRoomId, marker: &Marker) -> anyhow::Result<bool> {
+    pub(in crate::matrix) async fn mark(&self, room: &OwnedRoomId, marker: &Marker) -> anyhow::Result<bool> {
         if self.read_marker(room).await?.as_ref() == Some(marker) {
             return Ok(false);
         }
@@ -142,12 +142,12 @@ impl Bot {
 
     /// `createRoom`'s initial state for a room of role `role`: the
     /// retention (`room_retention`) and the marker.
-    pub(super) fn initial_state(
+    pub(in crate::matrix) fn initial_state(
         &self,
         role: &RoomRole,
         opened_at: Option<Timestamp>,
     ) -> Vec<Raw<AnyInitialStateEvent>> {
-        let mut state = super::room_retention::state(self.app.config.retention);
+        let mut state = crate::matrix::rooms::retention::state(self.app.config.retention);
         state.extend(Marker::for_role(role, &self.app.store_identity, opened_at).map(|m| m.initial_state()));
         state
     }

@@ -110,12 +110,12 @@ pub fn wrapup_prompt(reasons: &[String]) -> String {
 }
 
 /// The wrap-up list with its HTML twin (a numbered list).
-pub fn wrapup_list(reasons: &[String]) -> super::rich::Text {
+pub fn wrapup_list(reasons: &[String]) -> crate::matrix::texts::rich::Text {
     let html = format!(
         "<p>Conversation ended. Wrap up by reacting with the reason's number, or with <code>!wrapup &lt;number or text&gt;</code>:</p>{}",
-        super::rich::numbered(reasons)
+        crate::matrix::texts::rich::numbered(reasons)
     );
-    super::rich::Text::rich(wrapup_prompt(reasons), html)
+    crate::matrix::texts::rich::Text::rich(wrapup_prompt(reasons), html)
 }
 
 /// The answer to a ✅ or ❌ on a card that is no longer open.

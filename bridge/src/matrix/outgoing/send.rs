@@ -24,7 +24,7 @@ use matrix_sdk::ruma::events::room::message::{
 use matrix_sdk::ruma::events::Mentions;
 use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, OwnedUserId};
 
-use super::rich::Text;
+use crate::matrix::texts::rich::Text;
 
 /// Transaction ids for the writes that show one engine event: each write
 /// has a part name of its own ("card", "close", "room", …), so the same
@@ -59,7 +59,7 @@ impl Txns {
 }
 
 /// A notice's content: plain, or HTML with its plain twin.
-pub(super) fn notice_content(text: &Text) -> RoomMessageEventContent {
+pub(in crate::matrix) fn notice_content(text: &Text) -> RoomMessageEventContent {
     match &text.html {
         Some(html) => RoomMessageEventContent::notice_html(text.plain.clone(), html.clone()),
         None => RoomMessageEventContent::notice_plain(text.plain.clone()),

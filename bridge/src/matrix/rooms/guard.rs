@@ -24,10 +24,10 @@ use smsdesk_core::model::Phase;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId};
 
-use super::room_marker::Marker;
-use super::send;
-use super::store::RoomRole;
-use super::Bot;
+use crate::matrix::outgoing::send;
+use crate::matrix::rooms::marker::Marker;
+use crate::matrix::store::RoomRole;
+use crate::matrix::Bot;
 
 /// The power level an invitation needs in the bot's rooms: the bot's own.
 pub const INVITE_LEVEL: i64 = 100;
@@ -48,7 +48,7 @@ pub fn removed_notice(user: &UserId) -> String {
 
 /// Handles a member event in any room: someone joining one of the bot's
 /// rooms without a role there is removed.
-pub(super) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
     if event.content.membership != MembershipState::Join {
         return;
     }
@@ -94,7 +94,7 @@ impl Bot {
     }
 
     /// Whether `user` has a role in a room of role `role`.
-    pub(super) async fn belongs(&self, role: &RoomRole, user: &UserId) -> anyhow::Result<bool> {
+    pub(in crate::matrix) async fn belongs(&self, role: &RoomRole, user: &UserId) -> anyhow::Result<bool> {
         if user == self.me {
             return Ok(true);
         }
@@ -128,7 +128,7 @@ impl Bot {
     /// `m.room.retention` to the config's (see `room_retention`) and their
     /// marker (`room_marker`) to their role and this store. Closed
     /// conversations' rooms are skipped (the bot left them).
-    pub(super) async fn secure_rooms(&self) {
+    pub(in crate::matrix) async fn secure_rooms(&self) {
         let rooms = match self.store.rooms() {
             Ok(rooms) => rooms,
             Err(error) => {
@@ -198,7 +198,7 @@ impl Bot {
     /// The content of `room`'s state event `kind` (empty state key);
     /// `None` when the room has none. For the start-time alignments
     /// (invitations, retention, names), which read, compare and write.
-    pub(super) async fn state_content(
+    pub(in crate::matrix) async fn state_content(
         &self,
         room: &OwnedRoomId,
         kind: StateEventType,
@@ -214,7 +214,7 @@ impl Bot {
     }
 
     /// Sets `room`'s state event `kind` (empty state key) to `content`.
-    pub(super) async fn put_state(
+    pub(in crate::matrix) async fn put_state(
         &self,
         room: &OwnedRoomId,
         kind: StateEventType,

@@ -18,11 +18,11 @@ use matrix_sdk::ruma::events::room::message::RoomMessageEventContent;
 use matrix_sdk::ruma::{MilliSecondsSinceUnixEpoch, OwnedUserId, TransactionId, UInt, UserId};
 use smsdesk_core::{InboundSms, Timestamp};
 
-use super::send::{self, PostError, Txns};
-use super::store::GhostRecord;
-use super::{notices, Bot};
 use crate::appservice::ghosts::GhostError;
 use crate::appservice::Ghosts;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::GhostRecord;
+use crate::matrix::{texts::notices, Bot};
 
 impl From<GhostError> for PostError {
     fn from(error: GhostError) -> Self {
@@ -35,7 +35,7 @@ impl From<GhostError> for PostError {
 }
 
 /// Where the bot's store remembers that `ghost` is in `room`.
-pub(super) fn member_key(room: &Room, ghost: &UserId) -> String {
+pub(in crate::matrix) fn member_key(room: &Room, ghost: &UserId) -> String {
     format!("ghost-in/{}/{ghost}", room.room_id())
 }
 
@@ -45,7 +45,7 @@ fn millis(at: Timestamp) -> MilliSecondsSinceUnixEpoch {
 
 impl Bot {
     /// The customer's text, shown as the event of `txns` (at `at`).
-    pub(super) async fn customer_says(
+    pub(in crate::matrix) async fn customer_says(
         &self,
         room: &Room,
         sms: &InboundSms,
@@ -71,7 +71,7 @@ impl Bot {
     }
 
     /// A customer's attachment: posted by their ghost, or by the bot in bot mode.
-    pub(super) async fn customer_posts(
+    pub(in crate::matrix) async fn customer_posts(
         &self,
         room: &Room,
         sms: &InboundSms,
@@ -118,7 +118,7 @@ impl Bot {
 
     /// The ghost of `customer` texting `entry`: opaque once masking was on
     /// (with its customer's tag and generation), else named by the number.
-    pub(super) fn ghost_of(
+    pub(in crate::matrix) fn ghost_of(
         &self,
         ghosts: &Ghosts,
         entry: &str,
@@ -139,7 +139,7 @@ impl Bot {
 
     /// The customer's ghost, registered, named and in `room`; an opaque
     /// one is recorded as having spoken at `at`.
-    pub(super) async fn ghost_in(
+    pub(in crate::matrix) async fn ghost_in(
         &self,
         ghosts: &Ghosts,
         room: &Room,
@@ -179,7 +179,7 @@ impl Bot {
     }
 
     /// The customer's ghost leaves a closed conversation's room (appservice mode).
-    pub(super) async fn ghost_leaves(&self, room: &Room, ghost: &UserId) {
+    pub(in crate::matrix) async fn ghost_leaves(&self, room: &Room, ghost: &UserId) {
         let Some(appservice) = &self.app.appservice else { return };
         if let Err(error) = appservice.ghosts.leave(ghost, room.room_id()).await {
             tracing::warn!(room = %room.room_id(), %ghost, %error, "the customer's ghost cannot leave a closed conversation's room");
@@ -187,7 +187,7 @@ impl Bot {
     }
 
     /// Whether `user` is a customer's ghost (appservice mode).
-    pub(super) fn is_ghost(&self, user: &UserId) -> bool {
+    pub(in crate::matrix) fn is_ghost(&self, user: &UserId) -> bool {
         self.app.appservice.as_ref().is_some_and(|a| a.ghosts.is_ghost(user))
     }
 }

@@ -16,11 +16,11 @@ use matrix_sdk::ruma::events::room::member::{MembershipState, OriginalSyncRoomMe
 use matrix_sdk::ruma::{RoomId, UserId};
 use smsdesk_core::{AgentId, Command};
 
-use super::notices;
-use super::send::{self, PostError};
-use super::store::RoomRole;
-use super::Bot;
 use crate::config::AgentConfig;
+use crate::matrix::outgoing::send::{self, PostError};
+use crate::matrix::store::RoomRole;
+use crate::matrix::texts::notices;
+use crate::matrix::Bot;
 
 /// How often missing desk rooms are looked for.
 const DESK_CHECK: Duration = Duration::from_secs(30);
@@ -33,7 +33,7 @@ pub struct NoDeskRoom(pub AgentId);
 
 impl Bot {
     /// The agent's desk room, if the bot is in it.
-    pub(super) fn desk_room(&self, agent: &AgentId) -> Result<Room, PostError> {
+    pub(in crate::matrix) fn desk_room(&self, agent: &AgentId) -> Result<Room, PostError> {
         match self.store.desk_room(agent)?.and_then(|r| self.room(&r)) {
             Some(room) => Ok(room),
             None => Err(PostError::skip(NoDeskRoom(agent.clone()))),
@@ -43,7 +43,7 @@ impl Bot {
     /// Creates missing desk (and supervisor) rooms every 30 s (after the first pass at
     /// start), off the sync loop: an agent on an unreachable server must
     /// not stall it.
-    pub(super) async fn desk_rooms_loop(self: Arc<Self>) {
+    pub(in crate::matrix) async fn desk_rooms_loop(self: Arc<Self>) {
         loop {
             tokio::time::sleep(DESK_CHECK).await;
             self.ensure_desk_rooms().await;
@@ -51,7 +51,7 @@ impl Bot {
         }
     }
 
-    pub(super) async fn ensure_desk_rooms(&self) {
+    pub(in crate::matrix) async fn ensure_desk_rooms(&self) {
         for agent in &self.app.config.roster {
             // A desk room the bot is no longer in (removed, or the room is
             // gone) is as good as none: make a new one.
@@ -102,7 +102,7 @@ impl Bot {
         // 0): no renaming, and above all no turning on encryption, which
         // this bot cannot read yet.
         request.preset = Some(RoomPreset::PrivateChat);
-        request.power_level_content_override = Some(super::room_guard::power_levels());
+        request.power_level_content_override = Some(crate::matrix::rooms::guard::power_levels());
         request.initial_state = self.initial_state(&RoomRole::Desk(agent.id().clone()), None);
         request.name = Some(format!("smsdesk desk — {}", agent.name()));
         let room = match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
@@ -132,7 +132,7 @@ impl Bot {
 /// and are invited back once so they can return. (A rejected invitation is
 /// not re-sent, so a client that rejects invitations cannot make a loop;
 /// such an agent gets their invitation again by inviting the bot anywhere.)
-pub(super) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
     let was_joined = event
         .unsigned
         .prev_content
@@ -175,7 +175,7 @@ pub(super) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ct
 
 /// The bot creates its own rooms; invitations from anyone are declined. A
 /// roster agent who invites the bot is invited (again) to their desk room.
-pub(super) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
     if event.state_key != bot.me {
         return;
     }
@@ -185,7 +185,7 @@ pub(super) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bo
 impl Bot {
     /// The bot was invited to `room` by `sender`: declined; a roster agent
     /// is invited (again) to their desk room.
-    pub(super) async fn invited(&self, room: &RoomId, sender: &UserId) {
+    pub(in crate::matrix) async fn invited(&self, room: &RoomId, sender: &UserId) {
         tracing::info!(%room, from = %sender, "declining an invitation");
         // By id: in appservice mode the bot has no state of a room it is
         // only invited to.

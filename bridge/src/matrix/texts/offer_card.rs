@@ -16,11 +16,11 @@ use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
 use smsdesk_core::model::{Conferee, Conversation, Phase};
 use smsdesk_core::{AgentId, ConversationId, Timestamp};
 
-use super::buttons::{Button, ACCEPT, DECLINE};
-use super::card::OfferCard;
-use super::send::{self, PostError, Txns};
-use super::store::StoredOffer;
-use super::Bot;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::StoredOffer;
+use crate::matrix::texts::buttons::{Button, ACCEPT, DECLINE};
+use crate::matrix::texts::card::OfferCard;
+use crate::matrix::Bot;
 
 /// How often an open offer's waiting time is refreshed in place.
 pub const OFFER_TICK: Duration = Duration::from_secs(5);
@@ -54,7 +54,7 @@ impl CardLocks {
 
 impl Bot {
     /// Posts an offer card in the agent's desk room and keeps it current.
-    pub(super) async fn post_offer(
+    pub(in crate::matrix) async fn post_offer(
         self: &Arc<Self>,
         at: Timestamp,
         c: &Conversation,
@@ -158,7 +158,7 @@ impl Bot {
     /// open. When the bot's store was new or rebuilt (cards were lost with
     /// it), an open offer without a card gets one; otherwise a missing card
     /// is one the feed has yet to post.
-    pub(super) async fn resume_offers(self: Arc<Self>) {
+    pub(in crate::matrix) async fn resume_offers(self: Arc<Self>) {
         let agents: Vec<AgentId> = self.app.config.roster.iter().map(|a| a.id().clone()).collect();
         let open = self
             .app
@@ -218,7 +218,7 @@ impl Bot {
 
     /// Edits an answered offer's card to say how it ended (so no stale
     /// "reply within N s" stays in the desk room). Best effort.
-    pub(super) async fn close_offer(
+    pub(in crate::matrix) async fn close_offer(
         &self,
         id: ConversationId,
         agent: &AgentId,

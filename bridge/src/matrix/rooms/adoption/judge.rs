@@ -6,9 +6,9 @@ use matrix_sdk::ruma::RoomId;
 use smsdesk_core::model::{Conversation, Phase};
 use smsdesk_core::ConversationId;
 
-use super::super::rich::Text;
-use super::super::room_marker::Marker;
-use super::super::store::RoomRole;
+use crate::matrix::rooms::marker::Marker;
+use crate::matrix::store::RoomRole;
+use crate::matrix::texts::rich::Text;
 
 /// What is done with a joined room the bot's store does not know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,8 +122,8 @@ fn pointing(why: &str, in_use: Option<&RoomId>) -> Text {
             format!("{why} Your room with smsdesk: https://matrix.to/#/{room} — {leave}"),
             format!(
                 "{} Your room with smsdesk: {} — {leave}",
-                super::super::rich::escape(why),
-                super::super::rich::mention(room.as_str())
+                crate::matrix::texts::rich::escape(why),
+                crate::matrix::texts::rich::mention(room.as_str())
             ),
         ),
         None => format!("{why} {leave}").into(),

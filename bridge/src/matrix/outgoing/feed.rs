@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use smsdesk_core::store::layout;
 
-use super::send::PostError;
-use super::Bot;
+use crate::matrix::outgoing::send::PostError;
+use crate::matrix::Bot;
 
 /// Events read from the log per batch.
 const BATCH: usize = 100;
@@ -24,7 +24,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(10);
 
 impl Bot {
     /// Runs until the engine is gone or the login's tasks are stopped.
-    pub(super) async fn feed(self: Arc<Self>) {
+    pub(in crate::matrix) async fn feed(self: Arc<Self>) {
         let mut backoff = BACKOFF_START;
         let failpoint = Failpoint::from_env();
         loop {
@@ -87,7 +87,7 @@ impl Bot {
 
     /// Makes what the feed recorded durable; retried until it works (the
     /// posts it stands for are done, so the feed must not go on without it).
-    pub(super) async fn save(&self) {
+    pub(in crate::matrix) async fn save(&self) {
         let mut backoff = BACKOFF_START;
         while let Err(error) = self.store.flush().await {
             tracing::error!(%error, ?backoff, "cannot save the Matrix feed's progress; will try again");

@@ -13,9 +13,9 @@ use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
 use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId};
 use smsdesk_core::AgentId;
 
-use super::buttons::{press, Button, Pressed};
-use super::send::{self, PostError, Txns};
-use super::{notices, Bot};
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::texts::buttons::{press, Button, Pressed};
+use crate::matrix::{texts::notices, Bot};
 
 /// A transaction id of its own for each button the bot puts on one message
 /// (the key's code points in hex: transaction ids go in a URL path).
@@ -26,7 +26,7 @@ fn button_txn(base: &OwnedTransactionId, key: &str) -> OwnedTransactionId {
 
 impl Bot {
     /// Puts `keys` on `event` as the bot's own reactions, and remembers what it is.
-    pub(super) async fn add_buttons(
+    pub(in crate::matrix) async fn add_buttons(
         &self,
         room: &Room,
         event: &OwnedEventId,
@@ -42,7 +42,7 @@ impl Bot {
     }
 }
 
-pub(super) async fn on_reaction(event: OriginalSyncReactionEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_reaction(event: OriginalSyncReactionEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
     if event.sender == bot.me {
         return;
     }

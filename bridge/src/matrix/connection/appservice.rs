@@ -29,13 +29,13 @@ use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId};
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::Client;
 
-use super::store::BotStore;
-use super::{desk_rooms, inbound, reactions, room_guard, Bot, StopOnDrop};
 use crate::app::AppState;
 use crate::appservice::inbox::StoredTxn;
 use crate::appservice::Appservice;
 use crate::config::MatrixConfig;
 use crate::http::appservice::Failpoint;
+use crate::matrix::store::BotStore;
+use crate::matrix::{incoming::inbound, incoming::reactions, rooms::desk, rooms::guard, Bot, StopOnDrop};
 
 /// Transactions read from the inbox at a time.
 const BATCH: usize = 16;
@@ -52,7 +52,12 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 const DEVICE: &str = "SMSDESK_APPSERVICE";
 
 /// Runs the desk in appservice mode; never returns while smsdesk runs.
-pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: MatrixConfig, appservice: Arc<Appservice>) {
+pub(in crate::matrix) async fn run(
+    app: Arc<AppState>,
+    store: Arc<BotStore>,
+    config: MatrixConfig,
+    appservice: Arc<Appservice>,
+) {
     let mut backoff = BACKOFF_START;
     let client = loop {
         match login(&config, &appservice).await {
@@ -66,9 +71,11 @@ pub(super) async fn run(app: Arc<AppState>, store: Arc<BotStore>, config: Matrix
         }
     };
     loop {
-        match super::claim_account(&app, &client, &config.user, &config).await {
+        match crate::matrix::claim_account(&app, &client, &config.user, &config).await {
             Ok(()) => break,
-            Err(super::account_owner::ClaimError::Owned(owned)) => return app.refuse(owned.to_string()),
+            Err(crate::matrix::connection::account_owner::ClaimError::Owned(owned)) => {
+                return app.refuse(owned.to_string())
+            }
             Err(error) => {
                 tracing::warn!(%error, ?backoff, "cannot check whom the bot account serves yet; retrying");
                 tokio::time::sleep(backoff).await;
@@ -303,8 +310,8 @@ impl Bot {
             }
             "m.room.member" => {
                 if let Some((room, event)) = self.parse::<OriginalSyncRoomMemberEvent>(&head, event) {
-                    desk_rooms::on_member(event.clone(), room.clone(), Ctx(self.clone())).await;
-                    room_guard::on_member(event, room, ctx).await;
+                    desk::on_member(event.clone(), room.clone(), Ctx(self.clone())).await;
+                    guard::on_member(event, room, ctx).await;
                 }
             }
             "m.room.message" => {

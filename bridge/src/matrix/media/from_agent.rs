@@ -14,10 +14,10 @@ use matrix_sdk::ruma::events::room::MediaSource;
 use smsdesk_core::setup::EntryKind;
 use smsdesk_core::{AgentId, Command, ConversationId};
 
-use super::media_download;
-use super::send::{self, PostError, Txns};
-use super::store::ReplyRef;
-use super::{notices, Bot};
+use crate::matrix::media::download;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::ReplyRef;
+use crate::matrix::{texts::notices, Bot};
 use crate::media::policy;
 
 /// A picture or file an agent posted, as the Matrix event described it.
@@ -45,7 +45,7 @@ impl Eq for Attachment {}
 impl Bot {
     /// Sends `attachment` as an MMS reply in conversation `id`, or says in
     /// `room` why not.
-    pub(super) async fn relay_attachment(
+    pub(in crate::matrix) async fn relay_attachment(
         &self,
         room: &Room,
         agent: AgentId,
@@ -89,7 +89,7 @@ impl Bot {
             return refuse("the bot is not signed in to the homeserver".to_owned()).await;
         };
         let homeserver = self.client.homeserver();
-        let bytes = match media_download::download(&self.http, &homeserver, &token, mxc, policy::MAX_BYTES).await {
+        let bytes = match download::download(&self.http, &homeserver, &token, mxc, policy::MAX_BYTES).await {
             Ok(b) => b,
             Err(error) => return refuse(error.to_string()).await,
         };

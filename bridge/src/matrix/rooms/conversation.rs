@@ -15,20 +15,20 @@ use smsdesk_core::model::Conversation;
 use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId, Event};
 
-use super::media_in::PendingMedia;
-use super::notices;
-use super::send::{self, PostError, Txns};
-use super::store::RoomRole;
-use super::Bot;
+use crate::matrix::media::from_customer::PendingMedia;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::RoomRole;
+use crate::matrix::texts::notices;
+use crate::matrix::Bot;
 
 impl Bot {
     /// The conversation's room, if it has one and the bot is still in it.
-    pub(super) fn conversation_room(&self, id: ConversationId) -> Result<Option<Room>, PostError> {
+    pub(in crate::matrix) fn conversation_room(&self, id: ConversationId) -> Result<Option<Room>, PostError> {
         Ok(self.store.conversation_room(id)?.and_then(|r| self.room(&r)))
     }
 
     /// The agent's Matrix id, from the roster.
-    pub(super) fn user_of(&self, agent: &AgentId) -> Option<OwnedUserId> {
+    pub(in crate::matrix) fn user_of(&self, agent: &AgentId) -> Option<OwnedUserId> {
         self.app.config.agent(agent).map(|a| a.user.clone())
     }
 
@@ -36,7 +36,7 @@ impl Bot {
     /// at the first accept with the history up to event `upto` (the
     /// accept, at `at`; later events are posted by the feed itself); a
     /// later owner is invited.
-    pub(super) async fn open_conversation_room(
+    pub(in crate::matrix) async fn open_conversation_room(
         self: &Arc<Self>,
         id: ConversationId,
         agent: &AgentId,
@@ -63,7 +63,7 @@ impl Bot {
                 let mut request = CreateRoomRequest::new();
                 request.invite = vec![user];
                 request.preset = Some(RoomPreset::PrivateChat);
-                request.power_level_content_override = Some(super::room_guard::power_levels());
+                request.power_level_content_override = Some(crate::matrix::rooms::guard::power_levels());
                 request.initial_state =
                     self.initial_state(&RoomRole::Conversation(id), conversation.map(|c| c.opened_at));
                 request.name = conversation.map(|c| self.room_name(c));
@@ -136,7 +136,7 @@ impl Bot {
 
     /// Removes from the room whoever `event` takes out of the conversation.
     /// Best effort: a failure is logged, the feed goes on.
-    pub(super) async fn release_room(&self, room: &Room, event: &Event) {
+    pub(in crate::matrix) async fn release_room(&self, room: &Room, event: &Event) {
         // Asked afresh: in appservice mode nothing keeps matrix-sdk's lists current.
         let members = match self.members(room).await {
             Ok(m) => m,
@@ -186,7 +186,7 @@ impl Bot {
 
 impl Bot {
     /// Who is joined to or invited to `room` now, as the homeserver says.
-    pub(super) async fn members(&self, room: &Room) -> Result<Vec<OwnedUserId>, matrix_sdk::HttpError> {
+    pub(in crate::matrix) async fn members(&self, room: &Room) -> Result<Vec<OwnedUserId>, matrix_sdk::HttpError> {
         let request = get_member_events::v3::Request::new(room.room_id().to_owned());
         let response = self.client.send(request).await?;
         Ok(response
@@ -201,14 +201,14 @@ impl Bot {
 
 impl Bot {
     /// A conversation room's name: the customer as agents see them, and the queue.
-    pub(super) fn room_name(&self, c: &Conversation) -> String {
+    pub(in crate::matrix) fn room_name(&self, c: &Conversation) -> String {
         format!("{} · {}", self.shown(c.customer.as_str()), c.queue)
     }
 
     /// At start: a live conversation room named otherwise (masking was
     /// switched on since, so the old name shows the number) is renamed;
     /// false if its name was right.
-    pub(super) async fn align_name(
+    pub(in crate::matrix) async fn align_name(
         &self,
         room: &matrix_sdk::ruma::OwnedRoomId,
         c: &Conversation,

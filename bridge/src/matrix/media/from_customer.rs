@@ -27,8 +27,8 @@ use smsdesk_core::InboundSms;
 
 use serde::{Deserialize, Serialize};
 
-use super::send::{self, PostError, Txns};
-use super::{notices, Bot};
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::{texts::notices, Bot};
 use crate::media::fetch::{self, FetchError};
 use crate::media::Kind;
 
@@ -79,7 +79,7 @@ fn pending_key(p: &PendingMedia) -> String {
 impl Bot {
     /// Shows `pending` in the background: recorded first (durable with the
     /// feed's next save), then posted by a task of this login.
-    pub(super) fn show_media_later(self: &Arc<Self>, pending: PendingMedia) {
+    pub(in crate::matrix) fn show_media_later(self: &Arc<Self>, pending: PendingMedia) {
         if pending.sms.media.is_empty() {
             return;
         }
@@ -89,7 +89,7 @@ impl Bot {
     }
 
     /// Resumes what a crash or a re-login left to show.
-    pub(super) async fn resume_media(self: Arc<Self>) {
+    pub(in crate::matrix) async fn resume_media(self: Arc<Self>) {
         let keys = match self.store.durable_keys("media-pending/") {
             Ok(k) => k,
             Err(error) => {
@@ -141,7 +141,7 @@ impl Bot {
 
     /// Posts the attachments of `sms` (shown by event `seq`, at `at`) in
     /// `room`; `part` prefixes the writes' transaction ids.
-    pub(super) async fn post_customer_media(
+    pub(in crate::matrix) async fn post_customer_media(
         &self,
         room: &Room,
         (seq, at): (u64, smsdesk_core::Timestamp),

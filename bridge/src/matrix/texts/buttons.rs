@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use smsdesk_core::{AgentId, Command, ConversationId};
 
-use super::notices;
+use crate::matrix::texts::notices;
 
 pub const ACCEPT: &str = "✅";
 pub const DECLINE: &str = "❌";

@@ -11,8 +11,8 @@ use matrix_sdk::ruma::OwnedUserId;
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::Client;
 
-use super::store::BotStore;
 use crate::config::{MatrixAuth, MatrixConfig};
+use crate::matrix::store::BotStore;
 
 /// A logged-in client for `config.user`.
 pub async fn login(config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> anyhow::Result<Client> {

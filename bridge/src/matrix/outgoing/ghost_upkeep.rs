@@ -27,10 +27,10 @@ use smsdesk_core::model::{Conversation, Phase};
 use smsdesk_core::store::layout;
 use smsdesk_core::{Event, Timestamp};
 
-use super::send::{self, PostError};
-use super::store::RoomRole;
-use super::{notices, voice, Bot};
 use crate::appservice::Ghosts;
+use crate::matrix::outgoing::send::{self, PostError};
+use crate::matrix::store::RoomRole;
+use crate::matrix::{outgoing::voice, texts::notices, Bot};
 
 /// How often the upkeep runs (and failures are tried again).
 const EVERY: Duration = Duration::from_secs(3600);
@@ -46,7 +46,7 @@ impl Bot {
     /// Before posting starts (appservice mode): with masking on, the key
     /// of opaque names exists and names stay opaque for good; durable
     /// before any ghost is named. Retried until the store takes it.
-    pub(super) async fn prepare_ghosts(&self) {
+    pub(in crate::matrix) async fn prepare_ghosts(&self) {
         if !self.app.config.supervisor.mask_customer_numbers {
             return;
         }
@@ -66,7 +66,7 @@ impl Bot {
     }
 
     /// Runs for as long as the login lasts: now, then every `EVERY`.
-    pub(super) async fn ghost_upkeep(self: Arc<Self>) {
+    pub(in crate::matrix) async fn ghost_upkeep(self: Arc<Self>) {
         let Some(appservice) = self.app.appservice.clone() else {
             return;
         };

@@ -139,7 +139,7 @@ pub fn parse(body: &str) -> Result<BotCommand, String> {
 }
 
 /// clap's message, without colors, the usage block or its own help hint.
-pub(super) fn render(e: &clap::Error) -> String {
+pub(in crate::matrix) fn render(e: &clap::Error) -> String {
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
@@ -147,7 +147,7 @@ pub(super) fn render(e: &clap::Error) -> String {
 }
 
 /// A command's usage line, e.g. `!transfer <target>`, from its clap definition.
-pub(super) fn usage(sub: &clap::Command) -> String {
+pub(in crate::matrix) fn usage(sub: &clap::Command) -> String {
     let args: Vec<String> = sub
         .get_positionals()
         .map(|a| {

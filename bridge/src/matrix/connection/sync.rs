@@ -26,7 +26,9 @@ use matrix_sdk::ruma::api::client::filter::{FilterDefinition, RoomEventFilter};
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
 use matrix_sdk::ruma::OwnedRoomId;
 
-use super::{desk_rooms, inbound, notices, reactions, room_guard, send, Bot};
+use crate::matrix::{
+    incoming::inbound, incoming::reactions, outgoing::send, rooms::desk, rooms::guard, texts::notices, Bot,
+};
 
 /// Events per room and sync the bot asks for (Synapse's default is 10; it
 /// gives at most 100).
@@ -44,7 +46,7 @@ pub enum Ended {
 impl Bot {
     /// Syncs until the login is refused; starts the login's other tasks
     /// once every room is known.
-    pub(super) async fn sync_loop(self: &Arc<Self>) -> Ended {
+    pub(in crate::matrix) async fn sync_loop(self: &Arc<Self>) -> Ended {
         if self.sync_answers().await.is_err() {
             return Ended::LoginRefused;
         }
@@ -73,9 +75,9 @@ impl Bot {
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(inbound::on_message);
         self.client.add_event_handler(reactions::on_reaction);
-        self.client.add_event_handler(desk_rooms::on_invite);
-        self.client.add_event_handler(desk_rooms::on_member);
-        self.client.add_event_handler(room_guard::on_member);
+        self.client.add_event_handler(desk::on_invite);
+        self.client.add_event_handler(desk::on_member);
+        self.client.add_event_handler(guard::on_member);
         let mut started = false;
         let mut backoff = BACKOFF_START;
         loop {
@@ -128,7 +130,7 @@ impl Bot {
     /// Every room is known: what adoption decided is said, desk rooms
     /// made where missing, then the feed; and the cards
     /// of offers still open go on refreshing.
-    pub(super) fn start_posting(self: &Arc<Self>) {
+    pub(in crate::matrix) fn start_posting(self: &Arc<Self>) {
         let bot = self.clone();
         self.spawn(async move {
             bot.follow_up().await;
@@ -207,7 +209,7 @@ impl Bot {
 
     /// A full sync with one timeline event per room (state is what matters),
     /// retried with backoff until the homeserver answers; its `next_batch`.
-    pub(super) async fn initial_sync(&self) -> String {
+    pub(in crate::matrix) async fn initial_sync(&self) -> String {
         let mut timeline = RoomEventFilter::default();
         timeline.limit = Some(1u32.into());
         let mut filter = FilterDefinition::default();

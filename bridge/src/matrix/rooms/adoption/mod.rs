@@ -29,10 +29,10 @@ use matrix_sdk::ruma::{OwnedRoomId, RoomId, UserId};
 use smsdesk_core::store::layout;
 use smsdesk_core::AgentId;
 
-use super::rich::Text;
-use super::send::{self, PostError};
-use super::store::RoomRole;
-use super::Bot;
+use crate::matrix::outgoing::send::{self, PostError};
+use crate::matrix::store::RoomRole;
+use crate::matrix::texts::rich::Text;
+use crate::matrix::Bot;
 
 mod judge;
 
@@ -47,7 +47,7 @@ impl Bot {
     /// At start, before any message is handled: lists the joined rooms
     /// (retried until the homeserver answers, unless it refuses the login)
     /// and takes up or lets go of those the store does not know.
-    pub(super) async fn adopt_rooms(&self) {
+    pub(in crate::matrix) async fn adopt_rooms(&self) {
         let mut backoff = std::time::Duration::from_millis(200);
         let joined = loop {
             match self.client.send(joined_rooms::v3::Request::new()).await {
@@ -72,7 +72,7 @@ impl Bot {
     }
 
     /// Takes up or lets go of the rooms of `joined` the store does not know.
-    pub(super) async fn adopt_among(&self, joined: &[OwnedRoomId]) {
+    pub(in crate::matrix) async fn adopt_among(&self, joined: &[OwnedRoomId]) {
         let (mut adopted, mut leaving, mut unmarked, mut failed) = (0, 0, 0, 0);
         for room in joined {
             if !matches!(self.store.role(room), Ok(None)) {
@@ -179,7 +179,7 @@ impl Bot {
 
     /// Says what was decided at start in each room concerned (the rooms
     /// are known now), and leaves those that are not the bot's any more.
-    pub(super) async fn follow_up(&self) {
+    pub(in crate::matrix) async fn follow_up(&self) {
         let pending = std::mem::take(&mut *self.adoption.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         for (room, followup) in pending {
             match followup {
@@ -282,7 +282,7 @@ impl Bot {
     /// could not be read at start, or it has none): the room is looked at
     /// again; if it is ours it is taken up and its role returned, else the
     /// writer is told once where to go, and the bot leaves.
-    pub(super) async fn stranger_room(
+    pub(in crate::matrix) async fn stranger_room(
         &self,
         room: &matrix_sdk::room::Room,
         sender: &UserId,

@@ -18,12 +18,12 @@ use matrix_sdk::ruma::events::room::message::{
 use matrix_sdk::ruma::{OwnedEventId, UserId};
 use smsdesk_core::{AgentId, Command};
 
-use super::commands::{self, Action, Room as CmdRoom};
-pub use super::media_out::Attachment;
-use super::rich::Text;
-use super::send::{self, PostError, Txns};
-use super::store::{ReplyRef, RoomRole};
-use super::{answers, notices, Bot};
+use crate::matrix::incoming::commands::{self, Action, Room as CmdRoom};
+pub use crate::matrix::media::from_agent::Attachment;
+use crate::matrix::outgoing::send::{self, PostError, Txns};
+use crate::matrix::store::{ReplyRef, RoomRole};
+use crate::matrix::texts::rich::Text;
+use crate::matrix::{texts::answers, texts::notices, Bot};
 
 /// What an agent's message means for the customer.
 #[derive(Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl Incoming {
     }
 }
 
-pub(super) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
     let Some(incoming) = Incoming::classify(&event.content) else {
         return;
     };
@@ -88,7 +88,7 @@ pub(super) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, 
 
 impl Bot {
     /// A message in one of our rooms.
-    pub(super) async fn handle(
+    pub(in crate::matrix) async fn handle(
         &self,
         room: Room,
         sender: &UserId,
@@ -129,7 +129,7 @@ impl Bot {
                     .store
                     .first_sight(&format!("monitor/{}/{sender}", room.room_id()))?
                 {
-                    answer(&room, &txns, super::supervisor::NOT_RELAYED).await?;
+                    answer(&room, &txns, crate::matrix::supervisor::NOT_RELAYED).await?;
                 }
                 return Ok(());
             }
