@@ -23,6 +23,9 @@ fi
 log "links in the documents"
 bash scripts/check-links.sh
 
+log "import circles between modules"
+python3 scripts/import-scan.py
+
 log "building the example plugins (wasm32-wasip2)"
 bash scripts/build-plugins.sh >/dev/null
 

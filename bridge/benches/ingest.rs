@@ -323,7 +323,7 @@ fn main() {
     println!(
         "takeover: {:.1} s after the leader's SIGKILL (lease {} s), {:.2} s after a clean stop (target <= 15 s)",
         after_kill.as_secs_f64(),
-        smsdesk::leader::TTL.as_secs(),
+        smsdesk::cluster::leader::TTL.as_secs(),
         after_stop.as_secs_f64()
     );
 }

@@ -11,8 +11,9 @@
 //!   cross-references and plugin worlds.
 //! - `app`: `AppState` (config, engine, plugins, metrics) and `start`; the
 //!   async `execute` / `read` that are the only ways to reach the engine.
-//! - `serve`: `smsdesk run` — starts the HTTP listener, the outbox, the
-//!   Matrix desk and the plugin reloader, and stops them.
+//! - `serve`: `smsdesk run` on one machine — starts the HTTP listener and
+//!   `tasks` (the outbox, the Matrix desk, the plugin reloader…), and stops
+//!   them; `cluster`: the same on a shared PostgreSQL store.
 //! - `http`: webhooks (with `inbound_check`), health, metrics.
 //! - `outbox`: agent replies to the carrier: the pending set, rates, retry
 //!   schedule; `outbox::send` is one attempt.
@@ -22,12 +23,11 @@
 //! - `appservice`: appservice mode's registration file, the inbox of
 //!   pushed transactions, and requests as customers' ghosts (the desk's
 //!   side of it is `matrix::appservice`).
-//! - `leader`, `replicated`, `shared_inbox`, `pg_pool`, `listen`,
-//!   `engine_store`, `spool`: several instances on one PostgreSQL store (a
-//!   lease elects the leader; any instance takes webhooks into the shared
-//!   inbox, or into its local spool while the database is away, appservice
-//!   transactions, and serves attachments; `LISTEN` wakes the leader and
-//!   the standbys).
+//! - `cluster/`: several instances on one PostgreSQL store (a lease elects
+//!   the leader; any instance takes webhooks into the shared inbox, or into
+//!   its local spool while the database is away, appservice transactions,
+//!   and serves attachments; `LISTEN` wakes the leader and the standbys).
+//! - `engine_store`: the engine's store as one type for either backend.
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
 //! - `media`: pictures and files (MMS): what may pass, fetching a
@@ -45,23 +45,21 @@
 //!   within a byte cap, expired with `storage.retention`.
 //! - `metrics`, `plugins`, `logging`, `format`: small shared parts.
 //!
-//! Dependencies point one way: `cli` → `serve` → `http`, `outbox`,
-//! `matrix`, `reload` → `app` → `appservice`, `config`, `metrics`,
-//! `dead_letters`, `plugins`.
+//! Dependencies point one way: `cli` → `serve` or `cluster` → `tasks`,
+//! `http` → `outbox`, `matrix`, `reload` → `app` → `appservice`, `config`,
+//! `metrics`, `dead_letters`, `plugins`.
 
 pub mod app;
 pub mod appservice;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod dead_letters;
 pub mod engine_store;
 pub mod export;
-pub mod fit_to_lead;
 pub mod format;
 pub mod http;
 pub mod intake;
-pub mod leader;
-pub mod listen;
 pub mod logging;
 pub mod mask;
 pub mod matrix;
@@ -70,13 +68,10 @@ pub mod metrics;
 pub mod openid;
 pub mod outbox;
 pub mod outcomes;
-pub mod pg_pool;
 pub mod plugins;
 pub mod reload;
-pub mod replicated;
 pub mod retention;
 pub mod serve;
-pub mod shared_inbox;
 pub mod sim;
-pub mod spool;
+pub mod tasks;
 pub mod wallboard;

@@ -38,7 +38,17 @@ pub fn run(config_path: &Path, log: LogFormat, options: Options) -> anyhow::Resu
         matrix.adopt_account = options.adopt_account;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(crate::serve::run(config, options.init, shutdown_signal()))?;
+    // One machine, or several instances sharing PostgreSQL.
+    if config.database.is_some() {
+        runtime.block_on(crate::cluster::run(config, options.init, shutdown_signal()))?;
+    } else {
+        if options.init {
+            tracing::warn!(
+                "--init is for storage.backend = \"postgres\"; a one-machine store is created at its first start anyway"
+            );
+        }
+        runtime.block_on(crate::serve::run(config, shutdown_signal()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

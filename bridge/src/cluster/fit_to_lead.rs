@@ -135,7 +135,7 @@ pub async fn wait_for_schema(url: &str, init: bool, database_ok: impl Fn(bool)) 
                     said = true;
                     tracing::warn!(%error, "cannot reach the database to check its schema; retrying (webhooks go to the spool meanwhile)");
                 }
-                tokio::time::sleep(crate::leader::RETRY).await;
+                tokio::time::sleep(crate::cluster::leader::RETRY).await;
             }
         }
     }

@@ -28,13 +28,13 @@ use smsdesk_plugins::CarrierPlugin;
 
 use crate::app::AppState;
 use crate::appservice::Appservice;
+use crate::cluster::pg_pool::{Inserts, Pool};
+use crate::cluster::spool::Spool;
 use crate::config::Config;
 use crate::dead_letters::DeadLetters;
 use crate::http::sink::{Parts, Stored, Storing, WebhookSink};
 use crate::media::outgoing::MediaStore;
 use crate::metrics::Metrics;
-use crate::pg_pool::{Inserts, Pool};
-use crate::spool::Spool;
 
 /// How long the leader waits for a notification of new rows before it
 /// looks anyway.

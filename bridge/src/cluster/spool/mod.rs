@@ -34,8 +34,8 @@ use anyhow::Context as _;
 use smsdesk_pgstore::inbox;
 use tokio::sync::oneshot;
 
+use crate::cluster::pg_pool::Pool;
 use crate::metrics::Metrics;
-use crate::pg_pool::Pool;
 
 /// Entries moved into the shared inbox in one transaction.
 const BATCH: usize = 256;

@@ -32,13 +32,13 @@ use axum::Json;
 use tokio::sync::watch;
 use tower::ServiceExt as _;
 
+use crate::cluster::fit_to_lead::NotFit;
+use crate::cluster::leader::Candidate;
+use crate::cluster::listen::Wakes;
+use crate::cluster::pg_pool::{Inserts, Pool};
+use crate::cluster::shared_inbox::Gateway;
+use crate::cluster::spool::Spool;
 use crate::config::Config;
-use crate::fit_to_lead::NotFit;
-use crate::leader::Candidate;
-use crate::listen::Wakes;
-use crate::pg_pool::{Inserts, Pool};
-use crate::shared_inbox::Gateway;
-use crate::spool::Spool;
 
 /// How long a leader that stops leading waits to resign the lease.
 const RESIGN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -55,22 +55,23 @@ pub async fn run(
     // does not know, an empty database without --init. Otherwise checked
     // once it answers, before this instance stands as a candidate.
     let (u, i) = (url.clone(), init);
-    let mut checked = match tokio::task::spawn_blocking(move || crate::fit_to_lead::schema_at_start(&u, i)).await? {
-        Ok(_) => true,
-        Err(NotFit::Refused(refused)) => return Err(refused),
-        Err(NotFit::Unreachable(_)) => false,
-    };
+    let mut checked =
+        match tokio::task::spawn_blocking(move || crate::cluster::fit_to_lead::schema_at_start(&u, i)).await? {
+            Ok(_) => true,
+            Err(NotFit::Refused(refused)) => return Err(refused),
+            Err(NotFit::Unreachable(_)) => false,
+        };
     let listen = config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let wakes = crate::listen::spawn(&url).context("starting the database listener")?;
+    let wakes = crate::cluster::listen::spawn(&url).context("starting the database listener")?;
     let database_ok = Arc::new(AtomicBool::new(false));
     let pool = Pool::new(&url);
     let inserts = Inserts::spawn(pool.clone());
     let gateway_config = config.clone();
     let gateway = tokio::task::spawn_blocking(move || Gateway::new(&gateway_config, inserts)).await??;
-    let drainer = tokio::spawn(crate::spool::drain(gateway.spool(), pool.clone()));
+    let drainer = tokio::spawn(crate::cluster::spool::drain(gateway.spool(), pool.clone()));
     // The gateway's carriers are reloaded as the leader's are, leader or
     // not; its kept requests expire with storage.retention.
     let reloader = tokio::spawn(crate::reload::run(gateway.clone()));
@@ -106,7 +107,8 @@ pub async fn run(
     let led = loop {
         if !checked {
             let ok = database_ok.clone();
-            let schema = crate::fit_to_lead::wait_for_schema(&url, init, move |up| ok.store(up, Ordering::Relaxed));
+            let schema =
+                crate::cluster::fit_to_lead::wait_for_schema(&url, init, move |up| ok.store(up, Ordering::Relaxed));
             tokio::select! {
                 passed = schema => match passed {
                     Ok(()) => checked = true,
@@ -212,7 +214,7 @@ impl Leading<'_> {
                 return Ok(Led::SteppedDown);
             }
         };
-        let store = match crate::fit_to_lead::fit_to_lead(&config, store).await {
+        let store = match crate::cluster::fit_to_lead::fit_to_lead(&config, store).await {
             Ok(store) => store,
             Err(NotFit::Refused(refused)) => {
                 candidate.resign(&fence).await;
@@ -238,8 +240,8 @@ impl Leading<'_> {
                 .merge(gateway.routes()),
         );
         let mut tasks = tokio::task::JoinSet::new();
-        crate::serve::spawn_tasks(&state, &mut tasks);
-        tasks.spawn(crate::shared_inbox::consume(
+        crate::tasks::spawn(&state, &mut tasks);
+        tasks.spawn(crate::cluster::shared_inbox::consume(
             state.clone(),
             pool.clone(),
             wakes.inbox.clone(),
@@ -343,7 +345,7 @@ async fn database_gate(
 
 /// `/readyz` while the database does not answer: ready (200) as long as
 /// the spool takes webhooks.
-fn unreachable_readyz(role: &str, spool: crate::spool::Status) -> axum::response::Response {
+fn unreachable_readyz(role: &str, spool: crate::cluster::spool::Status) -> axum::response::Response {
     let body = serde_json::json!({
         "ready": spool.accepting,
         "role": role,
