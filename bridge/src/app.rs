@@ -9,14 +9,12 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
 use smsdesk_core::committer::{Committer, Options, Reply, SystemClock};
 use smsdesk_core::routing::Routers;
-use smsdesk_core::store::SledStore;
 use smsdesk_core::{Command, Engine, EngineError};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
@@ -24,8 +22,8 @@ use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginHost, Secrets};
 
 use crate::config::{Config, RouterChoice};
 use crate::dead_letters::DeadLetters;
-use crate::engine_store::EngineStore;
 use crate::metrics::Metrics;
+use crate::storage::EngineStore;
 
 /// The engine as the bridge runs it.
 pub type SmsEngine = Engine<EngineStore>;
@@ -200,36 +198,10 @@ fn load_routers(config: &Config, host: &PluginHost) -> anyhow::Result<(Routers, 
     Ok((routers, handles))
 }
 
-/// Moves what an older smsdesk kept beside `storage.path` (`../matrix`,
-/// `../dead-letters`) into it, so that everything lives under one directory.
-fn adopt_old_layout(config: &Config) -> anyhow::Result<()> {
-    let storage = &config.storage;
-    std::fs::create_dir_all(storage).with_context(|| format!("creating {}", storage.display()))?;
-    // Owner only, also for a directory an older smsdesk created.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(storage, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("making {} private", storage.display()))?;
-    }
-    for (old_name, new) in [
-        ("matrix", config.matrix_store_dir()),
-        ("dead-letters", config.dead_letters_dir()),
-    ] {
-        let old = storage.with_file_name(old_name);
-        if old == *storage || !old.is_dir() || new.exists() {
-            continue;
-        }
-        move_dir(&old, &new).with_context(|| format!("moving {} to {}", old.display(), new.display()))?;
-        tracing::info!(from = %old.display(), to = %new.display(), "moved into the storage directory (older layout)");
-    }
-    Ok(())
-}
-
 /// Builds the state: storage directory, plugins, engine thread.
 pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
-    adopt_old_layout(&config)?;
-    let store: EngineStore = Arc::new(open_store(&config.storage, config.cache_mib)?);
+    crate::storage::layout::adopt_old_layout(&config)?;
+    let store: EngineStore = Arc::new(crate::storage::open::sled_engine(&config)?);
     let metrics = Arc::new(Metrics::new());
     metrics.leader.set(1);
     let dead_letters = DeadLetters::for_config(&config, &metrics);
@@ -269,12 +241,7 @@ pub fn start_with(
     };
     let committer = Committer::spawn(engine, Arc::new(SystemClock), options);
     let appservice = crate::appservice::Appservice::open(&config)?;
-    let media = crate::media::outgoing::MediaStore::for_config(&config).with_context(|| {
-        format!(
-            "opening the attachments' store ({})",
-            config.storage.join("media").display()
-        )
-    })?;
+    let media = crate::storage::open::media(&config)?;
     Ok(Arc::new(AppState {
         media,
         changes,
@@ -295,38 +262,4 @@ pub fn start_with(
         fence,
         refusal: tokio::sync::watch::Sender::new(None),
     }))
-}
-
-/// `rename`, or copy and remove where `rename` cannot (`storage.path` on
-/// another filesystem, e.g. a mount point of its own).
-fn move_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    /// EXDEV: a rename across filesystems.
-    const CROSS_DEVICE: i32 = 18;
-    match std::fs::rename(from, to) {
-        Err(e) if e.raw_os_error() == Some(CROSS_DEVICE) => {
-            copy_dir(from, to)?;
-            std::fs::File::open(to)?.sync_all()?;
-            std::fs::remove_dir_all(from)
-        }
-        other => other,
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-            std::fs::File::open(&target)?.sync_all()?;
-        }
-    }
-    Ok(())
-}
-
-fn open_store(dir: &Path, cache_mib: u64) -> anyhow::Result<SledStore> {
-    SledStore::open_with_cache(dir, cache_mib).with_context(|| format!("opening the store at {}", dir.display()))
 }

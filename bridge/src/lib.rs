@@ -27,7 +27,8 @@
 //!   the leader; any instance takes webhooks into the shared inbox, or into
 //!   its local spool while the database is away, appservice transactions,
 //!   and serves attachments; `LISTEN` wakes the leader and the standbys).
-//! - `engine_store`: the engine's store as one type for either backend.
+//! - `storage`: `storage.backend` decided once (`Backend`), the one place
+//!   that opens each store for it, and `storage.path`'s layout.
 //! - `sim`: `smsdesk sim`, the carrier simulator; `sim::signing` is the one
 //!   Twilio signer shared with tests and benchmarks.
 //! - `media`: pictures and files (MMS): what may pass, fetching a
@@ -55,7 +56,6 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod dead_letters;
-pub mod engine_store;
 pub mod export;
 pub mod format;
 pub mod http;
@@ -73,5 +73,6 @@ pub mod reload;
 pub mod retention;
 pub mod serve;
 pub mod sim;
+pub mod storage;
 pub mod tasks;
 pub mod wallboard;

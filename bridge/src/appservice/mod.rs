@@ -22,7 +22,6 @@ pub mod registration;
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use ruma::api::appservice::Registration;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -67,13 +66,7 @@ impl Appservice {
                 "the registration's url is not http.public_url: the homeserver pushes events there"
             );
         }
-        let inbox = match &config.database {
-            Some(url) => Inbox::shared(url),
-            None => {
-                let dir = config.storage.join("appservice");
-                Inbox::open(&dir).with_context(|| format!("opening the appservice inbox at {}", dir.display()))?
-            }
-        };
+        let inbox = crate::storage::open::appservice_inbox(config)?;
         let ghosts = Ghosts::new(
             &matrix.homeserver,
             &registration.as_token,

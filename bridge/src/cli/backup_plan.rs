@@ -23,6 +23,7 @@ use std::str::FromStr;
 use smsdesk_pgstore::tls::{RootCert, SslMode};
 
 use crate::config::{Config, MatrixAuth};
+use crate::storage::Backend;
 
 pub fn run(path: &Path, porcelain: bool) -> anyhow::Result<ExitCode> {
     let config = match Config::load(path) {
@@ -33,17 +34,14 @@ pub fn run(path: &Path, porcelain: bool) -> anyhow::Result<ExitCode> {
         }
     };
     let mut lines: Vec<(&str, String)> = vec![
-        (
-            "backend",
-            if config.database.is_some() { "postgres" } else { "sled" }.to_owned(),
-        ),
+        ("backend", config.backend.name().to_owned()),
         ("storage", config.storage.display().to_string()),
         ("dead_letters", config.dead_letters_dir().display().to_string()),
     ];
     if let Some(MatrixAuth::Appservice(appservice)) = config.matrix.as_ref().map(|m| &m.auth) {
         lines.push(("registration", appservice.registration.display().to_string()));
     }
-    if let Some(url) = &config.database {
+    if let Some(url) = config.backend.database_url() {
         let target = smsdesk_pgstore::target::target(url);
         lines.push(("database", target.clone()));
         match leader(url) {
@@ -91,9 +89,9 @@ pub fn run(path: &Path, porcelain: bool) -> anyhow::Result<ExitCode> {
 
 /// What to copy, in a sentence for the person reading.
 fn advice(config: &Config) -> &'static str {
-    match config.database {
-        None => "back up: storage.path whole, with smsdesk stopped (scripts/backup.sh does it)",
-        Some(_) => "back up: the database with pg_dump (online; scripts/backup.sh does it) and each instance's dead-letters/; the bot's store is in the database",
+    match config.backend {
+        Backend::Sled { .. } => "back up: storage.path whole, with smsdesk stopped (scripts/backup.sh does it)",
+        Backend::Postgres { .. } => "back up: the database with pg_dump (online; scripts/backup.sh does it) and each instance's dead-letters/; the bot's store is in the database",
     }
 }
 

@@ -90,7 +90,7 @@ fn database_report(url: &str) -> Result<String, String> {
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     match validate(path) {
         Ok(config) => {
-            if let Some(url) = &config.database {
+            if let Some(url) = config.backend.database_url() {
                 match database_report(url) {
                     Ok(line) => println!("{line}"),
                     Err(why) => {

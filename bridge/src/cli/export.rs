@@ -45,7 +45,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .map(export::parse_time)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
-    let (bytes, count) = if let Some(url) = &config.database {
+    let (bytes, count) = if let Some(url) = config.backend.database_url() {
         let store = database(url)?;
         from_store(&store, since, until, args.format)?
     } else if !config.storage.join("db").exists() {

@@ -31,8 +31,8 @@ use smsdesk_pgstore::{Conn, Fence, PgStore, Table};
 
 use crate::appservice::inbox::Inbox;
 use crate::config::Config;
-use crate::engine_store::{is_empty, END};
 use crate::media::outgoing::MediaStore;
+use crate::storage::engine::{is_empty, END};
 
 /// Records copied per transaction.
 const PAGE: usize = 2_000;
@@ -45,7 +45,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let Some(url) = config.database.clone() else {
+    let Some(url) = config.backend.database_url().map(str::to_owned) else {
         eprintln!(
             "{}: storage.backend is \"sled\"; set backend = \"postgres\" and storage.url first (storage.path stays: the sled stores are read from there)",
             path.display()
@@ -130,7 +130,7 @@ fn import(config: &Config, url: &str, conn: &Conn, lease: &Lease, fence: &Fence)
         Ok(false) => anyhow::bail!("the import's lease was taken: stop every smsdesk instance and import again"),
         Err(error) => anyhow::bail!("cannot renew the import's lease: {error}"),
     };
-    let sled = SledStore::open_with_cache(&config.storage, config.cache_mib).with_context(|| {
+    let sled = SledStore::open_with_cache(&config.storage, config.backend.cache_mib()).with_context(|| {
         format!(
             "opening {} (is a one-machine smsdesk still running?)",
             config.storage.display()
@@ -166,7 +166,7 @@ fn import(config: &Config, url: &str, conn: &Conn, lease: &Lease, fence: &Fence)
 
     let media_dir = config.storage.join("media");
     if media_dir.is_dir() {
-        let (local, shared) = (MediaStore::open(&config.storage)?, MediaStore::for_config(config)?);
+        let (local, shared) = (MediaStore::open(&config.storage)?, crate::storage::open::media(config)?);
         let mut n = 0;
         for token in local.tokens()? {
             // Expired ones too (until swept, a retried reply revives its own).

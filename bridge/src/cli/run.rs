@@ -39,7 +39,7 @@ pub fn run(config_path: &Path, log: LogFormat, options: Options) -> anyhow::Resu
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     // One machine, or several instances sharing PostgreSQL.
-    if config.database.is_some() {
+    if let crate::storage::Backend::Postgres { .. } = config.backend {
         runtime.block_on(crate::cluster::run(config, options.init, shutdown_signal()))?;
     } else {
         if options.init {

@@ -78,7 +78,7 @@ pub fn schema_at_start(url: &str, init: bool) -> Result<i32, NotFit> {
 /// A database that stops answering meanwhile is `NotFit::Unreachable`.
 pub async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> Result<smsdesk_pgstore::PgStore, NotFit> {
     let sled = config.storage.clone();
-    let url = config.database.clone().unwrap_or_default();
+    let url = config.backend.database_url().unwrap_or_default().to_owned();
     // The clients are dropped on this blocking thread, never on the runtime's.
     tokio::task::spawn_blocking(move || {
         let conn = smsdesk_pgstore::Conn::new(&url);
@@ -98,7 +98,7 @@ pub async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> Re
         }
         let one_machine = sled.join("db").exists();
         let empty = one_machine
-            && crate::engine_store::is_empty(&store).map_err(|e| NotFit::Unreachable(format!("{e:#}")))?;
+            && crate::storage::engine::is_empty(&store).map_err(|e| NotFit::Unreachable(format!("{e:#}")))?;
         if one_machine && !empty {
             // Put back by hand or by a restore of an old copy: it is not
             // the desk, and a switch back to sled would run on it.

@@ -50,7 +50,11 @@ pub async fn run(
     init: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let url = config.database.clone().context("storage.url is missing")?;
+    let url = config
+        .backend
+        .database_url()
+        .context("storage.backend is not \"postgres\"")?
+        .to_owned();
     // Refused at once when the database answers: a schema this smsdesk
     // does not know, an empty database without --init. Otherwise checked
     // once it answers, before this instance stands as a candidate.
@@ -197,14 +201,13 @@ impl Leading<'_> {
             wakes,
             database_ok,
         } = self;
-        let url = config.database.clone().unwrap_or_default();
+        let url = config.backend.database_url().unwrap_or_default().to_owned();
         let (store_fence, app_fence) = (fence.clone(), fence.clone());
         let leader_metrics = gateway.metrics();
         leader_metrics.lease_epoch.set(fence.epoch);
         let dead_letters = gateway.dead_letters();
         let opened =
-            tokio::task::spawn_blocking(move || smsdesk_pgstore::PgStore::connect(&url).map(|s| s.fenced(store_fence)))
-                .await?;
+            tokio::task::spawn_blocking(move || crate::storage::open::postgres_engine(&url, store_fence)).await?;
         let store = match opened {
             Ok(store) => store,
             Err(error) => {

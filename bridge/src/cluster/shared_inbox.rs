@@ -73,8 +73,11 @@ impl Gateway {
     /// registration if there is one. Blocking (plugins compile).
     /// Takes `storage.path`'s lock (see `spool`).
     pub fn new(config: &Config, inserts: Arc<Inserts>) -> anyhow::Result<Arc<Self>> {
+        let crate::storage::Backend::Postgres { spool_mib, .. } = config.backend else {
+            anyhow::bail!("the webhook gateway is for storage.backend = \"postgres\"");
+        };
         let metrics = Arc::new(Metrics::new());
-        let spool = Spool::open(&config.storage, config.spool_mib, metrics.clone())?;
+        let spool = Spool::open(&config.storage, spool_mib, metrics.clone())?;
         let host = crate::plugins::host(config)?;
         Ok(Arc::new(Self {
             carriers: crate::app::load_carriers(config, &host)?,
@@ -83,7 +86,7 @@ impl Gateway {
             metrics,
             spool,
             appservice: Appservice::open(config)?,
-            media: MediaStore::for_config(config)?,
+            media: crate::storage::open::media(config)?,
             config: config.clone(),
             inserts,
         }))

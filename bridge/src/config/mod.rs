@@ -53,8 +53,6 @@ pub struct Config {
     /// store at its root, `matrix/`, `dead-letters/`, `plugin-cache/`), so a
     /// backup is one copy.
     pub storage: PathBuf,
-    /// `storage.cache_mib`: the engine store's page cache.
-    pub cache_mib: u64,
     pub listen: SocketAddr,
     pub public_url: String,
     pub max_body: usize,
@@ -78,11 +76,9 @@ pub struct Config {
     /// `storage.dead_letters_max_mib`: kept requests never take more; a
     /// request that would pass it is answered 503 (the carrier retries).
     pub dead_letters_max_mib: u64,
-    /// `storage.url` when `storage.backend = "postgres"`: the engine's
-    /// store is that database, shared by every instance with this config.
-    pub database: Option<String>,
-    /// `storage.spool_mib`: the local spool's limit (PostgreSQL only; see `spool`).
-    pub spool_mib: u64,
+    /// `storage.backend`: sled on one machine, or the PostgreSQL database
+    /// every instance with this config shares (see `storage::Backend`).
+    pub backend: crate::storage::Backend,
 }
 
 const SECTIONS: &[&str] = &[
@@ -204,11 +200,9 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
     Some(Config {
         file: r.file.clone(),
         storage: storage.path,
-        cache_mib: storage.cache_mib,
         retention: storage.retention,
         dead_letters_max_mib: storage.dead_letters_max_mib,
-        database: storage.database,
-        spool_mib: storage.spool_mib,
+        backend: storage.backend,
         listen: http.listen?,
         public_url: http.public_url?,
         max_body: http.max_body,

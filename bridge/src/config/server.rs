@@ -9,6 +9,7 @@ use smsdesk_core::store::DEFAULT_CACHE_MIB;
 
 use super::reader::Reader;
 use super::DEFAULT_MAX_BODY;
+use crate::storage::Backend;
 
 /// The shortest `storage.retention`: a day's figures need the day's conversations.
 const MIN_RETENTION: Duration = Duration::from_secs(86_400);
@@ -32,17 +33,12 @@ const MAX_DEAD_LETTERS_MIB: i64 = 1024 * 1024;
 pub struct Storage {
     /// `path`, resolved against the config file's directory.
     pub path: PathBuf,
-    /// `cache_mib`: sled's page cache, in MiB.
-    pub cache_mib: u64,
     /// `retention`: closed conversations older than this are erased.
     pub retention: Option<Duration>,
     /// `dead_letters_max_mib`: the most kept requests may take, in MiB.
     pub dead_letters_max_mib: u64,
-    /// `backend = "postgres"` with `url`: the engine's store in PostgreSQL.
-    pub database: Option<String>,
-    /// `spool_mib`: how much of this machine's disk verified webhooks may
-    /// take while the database is away (PostgreSQL only).
-    pub spool_mib: u64,
+    /// `backend` with what belongs to it (`cache_mib`; `url`, `spool_mib`).
+    pub backend: Backend,
 }
 
 pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
@@ -160,13 +156,20 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
             "is less than a day; figures are for the day, so keep at least \"1d\"",
         );
     }
+    let backend = if postgres {
+        Backend::Postgres {
+            url: database?,
+            spool_mib,
+            cache_mib,
+        }
+    } else {
+        Backend::Sled { cache_mib }
+    };
     Some(Storage {
         path: path?,
-        cache_mib,
         retention,
         dead_letters_max_mib,
-        database,
-        spool_mib,
+        backend,
     })
 }
 

@@ -52,7 +52,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use anyhow::Context as _;
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::{OwnedUserId, RoomId};
 use matrix_sdk::Client;
@@ -271,29 +270,10 @@ async fn open_store(app: &Arc<AppState>) -> anyhow::Result<Arc<BotStore>> {
     let dir = app.config.matrix_store_dir();
     let next_seq = app.read(|e| e.state().counters.next_seq).await?;
     let identity = app.store_identity.clone();
-    let shared = app.config.database.clone().zip(app.fence.clone());
-    let open_dir = dir.clone();
-    let (store, adopted) = tokio::task::spawn_blocking(move || match shared {
-        // On PostgreSQL: the shared table, fenced like the engine, on a
-        // thread of its own (the bot reads it from async code).
-        Some((url, fence)) => {
-            let kv = smsdesk_pgstore::PgStore::connect_table(&url, smsdesk_pgstore::Table::Bot)?.fenced(fence);
-            let kv = smsdesk_pgstore::Threaded::spawn("smsdesk-bot-store", kv)?;
-            BotStore::open_on(Arc::new(kv), &identity, next_seq)
-        }
-        None => BotStore::open(&open_dir, &identity, next_seq),
-    })
-    .await?
-    .with_context(|| {
-        format!(
-            "opening the bot store ({})",
-            if app.config.database.is_some() {
-                "PostgreSQL".to_owned()
-            } else {
-                dir.display().to_string()
-            }
-        )
-    })?;
+    let (app2, fence) = (app.clone(), app.fence.clone());
+    let (store, adopted) =
+        tokio::task::spawn_blocking(move || crate::storage::open::bot(&app2.config, fence, &identity, next_seq))
+            .await??;
     match adopted {
         Adopted::Same => {}
         Adopted::Legacy => tracing::info!(dir = %dir.display(), "took over the bot store of an older smsdesk"),

@@ -65,16 +65,13 @@ impl MediaStore {
         Ok(Self { dir, shared: None })
     }
 
-    /// The store `config` names: the shared database's table, or the
-    /// directory under `storage.path`.
-    pub fn for_config(config: &crate::config::Config) -> std::io::Result<Self> {
-        match &config.database {
-            Some(url) => Ok(Self {
-                dir: config.storage.join("media"),
-                shared: Some(Arc::new(Conn::new(url))),
-            }),
-            None => Self::open(&config.storage),
-        }
+    /// The store on PostgreSQL: the files under `storage.path/media`, their
+    /// records in the shared database's table.
+    pub fn shared(storage: &Path, url: &str) -> std::io::Result<Self> {
+        Ok(Self {
+            dir: storage.join("media"),
+            shared: Some(Arc::new(Conn::new(url))),
+        })
     }
 
     /// A fresh unguessable token.

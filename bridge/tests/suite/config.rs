@@ -401,7 +401,10 @@ fn the_spool_is_sized_by_spool_mib_on_postgres_only() {
         }
     }
     assert_eq!(problems(with("512")), Vec::<String>::new());
-    assert_eq!(parsed(with("512")).spool_mib, 512);
+    assert!(matches!(
+        parsed(with("512")).backend,
+        smsdesk::storage::Backend::Postgres { spool_mib: 512, .. }
+    ));
     assert_eq!(one(with("0")), "storage.spool_mib: must be at least 1, got 0");
     assert_eq!(
         one(with("2000000")),
@@ -615,7 +618,7 @@ fn section_8_added_keys_are_read_and_checked() {
             "[storage]\nbackend = \"postgres\"\nurl = \"postgres://smsdesk:pw@db:5432/smsdesk\"\n",
         )
     });
-    assert_eq!(c.database.as_deref(), Some("postgres://smsdesk:pw@db:5432/smsdesk"));
+    assert_eq!(c.backend.database_url(), Some("postgres://smsdesk:pw@db:5432/smsdesk"));
     // Intake keys without a bot, and a bad timeout.
     assert_eq!(
         one(|t| t.replace(
