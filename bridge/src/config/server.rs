@@ -59,6 +59,52 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
             "spool_mib",
         ],
     )?;
+    let (postgres, database) = backend(r, t);
+    let path = r
+        .string(t, "storage", "path", true)
+        .map(|s| r.path_of("storage.path", &s, false));
+    let cache_mib = mib(r, t, "cache_mib", MAX_CACHE_MIB, DEFAULT_CACHE_MIB);
+    let spool_mib = mib(r, t, "spool_mib", MAX_SPOOL_MIB, DEFAULT_SPOOL_MIB);
+    if t.contains_key("spool_mib") && !postgres {
+        r.err(
+            "storage.spool_mib",
+            "is for backend = \"postgres\" (webhooks kept on disk while the database is away); on one machine every webhook is committed before its answer",
+        );
+    }
+    let dead_letters_max_mib = mib(
+        r,
+        t,
+        "dead_letters_max_mib",
+        MAX_DEAD_LETTERS_MIB,
+        DEFAULT_DEAD_LETTERS_MAX_MIB,
+    );
+    let retention = r.duration(t, "storage", "retention", false).flatten();
+    if retention.is_some_and(|d| d < MIN_RETENTION) {
+        r.err(
+            "storage.retention",
+            "is less than a day; figures are for the day, so keep at least \"1d\"",
+        );
+    }
+    let backend = if postgres {
+        Backend::Postgres {
+            url: database?,
+            spool_mib,
+            cache_mib,
+        }
+    } else {
+        Backend::Sled { cache_mib }
+    };
+    Some(Storage {
+        path: path?,
+        retention,
+        dead_letters_max_mib,
+        backend,
+    })
+}
+
+/// `storage.backend` and `storage.url`: whether it is PostgreSQL, and the
+/// URL once checked (scheme, `sslmode`, `sslrootcert`).
+fn backend(r: &mut Reader, t: &toml::Table) -> (bool, Option<String>) {
     let postgres = match r.string(t, "storage", "backend", false).as_deref() {
         None | Some("sled") => false,
         Some("postgres") => true,
@@ -105,72 +151,23 @@ pub fn storage(r: &mut Reader, root: &toml::Table) -> Option<Storage> {
         }
         (false, None) => None,
     };
-    let path = r
-        .string(t, "storage", "path", true)
-        .map(|s| r.path_of("storage.path", &s, false));
-    let cache_mib = match r.integer(t, "storage", "cache_mib", 1) {
-        Some(n) if n > MAX_CACHE_MIB => {
+    (postgres, database)
+}
+
+/// A size in MiB under `storage`: at least 1, at most `max`, `default`
+/// unless set (and after a mistake, which is reported).
+fn mib(r: &mut Reader, t: &toml::Table, key: &str, max: i64, default: u64) -> u64 {
+    match r.integer(t, "storage", key, 1) {
+        Some(n) if n > max => {
             r.err(
-                "storage.cache_mib",
-                format!("{n} MiB is more than the {MAX_CACHE_MIB} MiB allowed (the default is {DEFAULT_CACHE_MIB})"),
+                &format!("storage.{key}"),
+                format!("{n} MiB is more than the {max} MiB allowed (the default is {default})"),
             );
-            DEFAULT_CACHE_MIB
+            default
         }
         Some(n) => n.unsigned_abs(),
-        None => DEFAULT_CACHE_MIB,
-    };
-    let spool_mib = match r.integer(t, "storage", "spool_mib", 1) {
-        Some(n) if n > MAX_SPOOL_MIB => {
-            r.err(
-                "storage.spool_mib",
-                format!("{n} MiB is more than the {MAX_SPOOL_MIB} MiB allowed (the default is {DEFAULT_SPOOL_MIB})"),
-            );
-            DEFAULT_SPOOL_MIB
-        }
-        Some(n) => n.unsigned_abs(),
-        None => DEFAULT_SPOOL_MIB,
-    };
-    if t.contains_key("spool_mib") && !postgres {
-        r.err(
-            "storage.spool_mib",
-            "is for backend = \"postgres\" (webhooks kept on disk while the database is away); on one machine every webhook is committed before its answer",
-        );
+        None => default,
     }
-    let dead_letters_max_mib = match r.integer(t, "storage", "dead_letters_max_mib", 1) {
-        Some(n) if n > MAX_DEAD_LETTERS_MIB => {
-            r.err(
-                "storage.dead_letters_max_mib",
-                format!(
-                    "{n} MiB is more than the {MAX_DEAD_LETTERS_MIB} MiB allowed (the default is {DEFAULT_DEAD_LETTERS_MAX_MIB})"
-                ),
-            );
-            DEFAULT_DEAD_LETTERS_MAX_MIB
-        }
-        Some(n) => n.unsigned_abs(),
-        None => DEFAULT_DEAD_LETTERS_MAX_MIB,
-    };
-    let retention = r.duration(t, "storage", "retention", false).flatten();
-    if retention.is_some_and(|d| d < MIN_RETENTION) {
-        r.err(
-            "storage.retention",
-            "is less than a day; figures are for the day, so keep at least \"1d\"",
-        );
-    }
-    let backend = if postgres {
-        Backend::Postgres {
-            url: database?,
-            spool_mib,
-            cache_mib,
-        }
-    } else {
-        Backend::Sled { cache_mib }
-    };
-    Some(Storage {
-        path: path?,
-        retention,
-        dead_letters_max_mib,
-        backend,
-    })
 }
 
 /// What `[http]` says.
