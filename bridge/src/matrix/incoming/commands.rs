@@ -4,7 +4,9 @@
 //! is separate from executing: `parse` gives a `BotCommand`, `action` maps
 //! it, with the room it was typed in, to what the bot must do.
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory as _, Subcommand};
+
+use super::chat_line::{self, usage};
 use smsdesk_core::{AgentId, Command, ConversationId, QueueName};
 
 /// Where a command was typed.
@@ -16,18 +18,8 @@ pub enum Room {
     Conversation(ConversationId),
 }
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "!",
-    no_binary_name = true,
-    disable_help_flag = true,
-    disable_help_subcommand = true,
-    disable_version_flag = true
-)]
-struct Line {
-    #[command(subcommand)]
-    command: BotCommand,
-}
+/// The agents' command line.
+type Line = chat_line::Line<BotCommand>;
 
 /// Every command an agent can type. Doc comments are the help texts.
 #[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
@@ -119,48 +111,10 @@ pub fn is_command(body: &str) -> bool {
 
 /// Parses the first line of `body`. The error is a notice for the agent.
 pub fn parse(body: &str) -> Result<BotCommand, String> {
-    let line = body.trim_start().lines().next().unwrap_or("").trim();
-    let Some(rest) = line.strip_prefix('!') else {
+    let Some(rest) = chat_line::first_line(body).strip_prefix('!') else {
         return Err("commands start with !; try !help".to_owned());
     };
-    let words: Vec<&str> = rest.split_whitespace().collect();
-    let Some(first) = words.first() else {
-        return Err("empty command; try !help".to_owned());
-    };
-    let name = first.to_ascii_lowercase();
-    let args = std::iter::once(name.as_str()).chain(words[1..].iter().copied());
-    match Line::try_parse_from(args) {
-        Ok(l) => Ok(l.command),
-        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
-            Err(format!("unknown command !{first}; try !help"))
-        }
-        Err(e) => Err(render(&e)),
-    }
-}
-
-/// clap's message, without colors, the usage block or its own help hint.
-pub(in crate::matrix) fn render(e: &clap::Error) -> String {
-    let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or("").trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    format!("{first}; try !help")
-}
-
-/// A command's usage line, e.g. `!transfer <target>`, from its clap definition.
-pub(in crate::matrix) fn usage(sub: &clap::Command) -> String {
-    let args: Vec<String> = sub
-        .get_positionals()
-        .map(|a| {
-            let name = a.get_id().as_str();
-            let many = matches!(a.get_action(), clap::ArgAction::Append);
-            match (a.is_required_set(), many) {
-                (true, _) => format!("<{name}>"),
-                (false, true) => format!("[{name}…]"),
-                (false, false) => format!("[{name}]"),
-            }
-        })
-        .collect();
-    format!("!{} {}", sub.get_name(), args.join(" ")).trim_end().to_owned()
+    chat_line::parse(rest, "")
 }
 
 /// Where each command works, for `!help`.

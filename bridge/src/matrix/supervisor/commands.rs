@@ -1,21 +1,13 @@
 //! The supervisor room's command language (docs/supervisor-guide.md), parsed like
-//! the agents' (`matrix::commands`): the first line split into words, a
-//! clap-derived enum, clap's error text as the refusal. Pure.
+//! the agents' (`matrix::incoming::chat_line`): the first line split into
+//! words, a clap-derived enum, clap's error text as the refusal. Pure.
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory as _, Subcommand};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "!",
-    no_binary_name = true,
-    disable_help_flag = true,
-    disable_help_subcommand = true,
-    disable_version_flag = true
-)]
-struct Line {
-    #[command(subcommand)]
-    command: SupervisorCommand,
-}
+use crate::matrix::incoming::chat_line;
+
+/// The supervisor room's command line.
+type Line = chat_line::Line<SupervisorCommand>;
 
 /// Every command a supervisor can type. Doc comments are the help texts.
 #[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
@@ -46,20 +38,10 @@ pub enum SupervisorCommand {
 
 /// Parses the first line of `body`. The error is a notice for the supervisor.
 pub fn parse(body: &str) -> Result<SupervisorCommand, String> {
-    let line = body.trim_start().lines().next().unwrap_or("").trim();
-    let words: Vec<&str> = line.trim_start_matches('!').split_whitespace().collect();
-    let Some(first) = words.first() else {
-        return Err("empty command; try !help".to_owned());
-    };
-    let name = first.to_ascii_lowercase();
-    let args = std::iter::once(name.as_str()).chain(words[1..].iter().copied());
-    match Line::try_parse_from(args) {
-        Ok(l) => Ok(l.command),
-        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
-            Err(format!("unknown command !{first} in a supervisor room; try !help"))
-        }
-        Err(e) => Err(crate::matrix::incoming::commands::render(&e)),
-    }
+    chat_line::parse(
+        chat_line::first_line(body).trim_start_matches('!'),
+        " in a supervisor room",
+    )
 }
 
 /// The commands with their one-line help.
@@ -67,10 +49,7 @@ pub fn help() -> String {
     let mut out = String::from("Supervisor commands:");
     for sub in Line::command().get_subcommands() {
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
-        out.push_str(&format!(
-            "\n  {} — {about}",
-            crate::matrix::incoming::commands::usage(sub)
-        ));
+        out.push_str(&format!("\n  {} — {about}", chat_line::usage(sub)));
     }
     out
 }
