@@ -137,12 +137,7 @@ impl crate::reload::Plugins for Gateway {
 
 impl WebhookSink for Gateway {
     fn parts(&self) -> Parts<'_> {
-        Parts {
-            metrics: &self.metrics,
-            carriers: &self.carriers,
-            config: &self.config,
-            dead_letters: &self.dead_letters,
-        }
+        Parts::of(&self.metrics, &self.carriers, &self.config, &self.dead_letters)
     }
 
     fn store(self: &Arc<Self>, commands: Vec<Command>) -> Storing {

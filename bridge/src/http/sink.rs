@@ -42,6 +42,23 @@ pub struct Parts<'a> {
     pub dead_letters: &'a DeadLetters,
 }
 
+impl<'a> Parts<'a> {
+    /// The parts, from the fields `AppState` and the gateway both keep.
+    pub fn of(
+        metrics: &'a Metrics,
+        carriers: &'a BTreeMap<String, Watched<CarrierPlugin>>,
+        config: &'a Config,
+        dead_letters: &'a DeadLetters,
+    ) -> Self {
+        Self {
+            metrics,
+            carriers,
+            config,
+            dead_letters,
+        }
+    }
+}
+
 /// The webhook handler's view of the server.
 pub trait WebhookSink: Send + Sync + 'static {
     fn parts(&self) -> Parts<'_>;
@@ -52,12 +69,7 @@ pub trait WebhookSink: Send + Sync + 'static {
 
 impl WebhookSink for AppState {
     fn parts(&self) -> Parts<'_> {
-        Parts {
-            metrics: &self.metrics,
-            carriers: &self.carriers,
-            config: &self.config,
-            dead_letters: &self.dead_letters,
-        }
+        Parts::of(&self.metrics, &self.carriers, &self.config, &self.dead_letters)
     }
     fn store(self: &Arc<Self>, commands: Vec<Command>) -> Storing {
         // All submitted before any is awaited: one group commit.

@@ -15,7 +15,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest as _, Sha256};
 
 use super::auth::{Scope, Viewer};
-use super::style::STYLE;
+use super::style::{head, STYLE};
 use super::view::Board;
 
 const SCRIPT: &str = r#"
@@ -107,12 +107,7 @@ pub fn wallboard(board: &Board, viewer: &Viewer, scope: &Scope, only: Option<&st
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "smsdesk wallboard" }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head("smsdesk wallboard"))
             body data-events=(events) {
                 h1 { "smsdesk wallboard" }
                 div.who {

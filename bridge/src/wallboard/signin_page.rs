@@ -13,7 +13,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::style::STYLE;
+use super::style::head;
 
 pub(super) const SCRIPT: &str = r#"
 const form = document.getElementById("matrix");
@@ -79,12 +79,7 @@ pub fn login(homeserver: Option<&str>, token: bool, message: Option<&str>) -> Ma
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "smsdesk wallboard — sign in" }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head("smsdesk wallboard — sign in"))
             body {
                 h1 { "smsdesk wallboard" }
                 @if let Some(m) = message { p.error #message { (m) } }

@@ -1,7 +1,23 @@
 //! The stylesheet every wallboard page inlines (the wallboard itself and
-//! the sign-in page): one text, so the Content-Security-Policy `page::harden`
-//! sets allows it by one SHA-256. Its own module, so both pages read it
-//! and neither imports the other for it.
+//! the sign-in page) and the `<head>` both start with: one text, so the
+//! Content-Security-Policy `page::harden` sets allows it by one SHA-256.
+//! Its own module, so both pages read it and neither imports the other
+//! for it.
+
+use maud::{html, Markup, PreEscaped};
+
+/// The `<head>` of a wallboard page titled `title`: UTF-8, a viewport for
+/// phones and wall screens, and the inlined stylesheet.
+pub(super) fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
 
 /// The wallboard's CSS, inlined in a `<style>` element.
 pub(super) const STYLE: &str = r#"
