@@ -27,8 +27,9 @@ use smsdesk_core::command::SendOutcome;
 use smsdesk_core::model::Delivery;
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::SledStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::SledStore;
+use smsdesk_engine::*;
 
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 10;
