@@ -6,7 +6,7 @@
 //! - group: 16 concurrent writers through the `Committer` (group commit);
 //! - the ratios, against the targets (group >= 2x raw, single >= 0.5x raw).
 //!
-//! Run: `cargo bench -p smsdesk-core --bench commit`. Files go under
+//! Run: `cargo bench -p smsdesk-engine --bench commit`. Files go under
 //! `target/`, on the same disk as the project (not a tmpfs `/tmp`).
 
 use std::io::Write;

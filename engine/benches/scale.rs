@@ -16,7 +16,7 @@
 //! - resident memory with the engine open (target < 200 MB);
 //! - restart time (target < 2 s) and bytes on disk per event.
 //!
-//! Run: `cargo bench -p smsdesk-core --bench scale`. `SMSDESK_SCALE_COMMANDS`
+//! Run: `cargo bench -p smsdesk-engine --bench scale`. `SMSDESK_SCALE_COMMANDS`
 //! changes the traffic (default 400,000 commands). Files go under `target/`.
 
 use std::collections::BTreeMap;
