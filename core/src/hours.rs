@@ -208,6 +208,14 @@ mod tests {
         Timestamp(u64::try_from(z.timestamp().as_millisecond()).unwrap())
     }
 
+    #[test]
+    fn zones_come_from_the_bundled_database() {
+        assert!(tzdb().get("Asia/Tokyo").is_ok());
+        assert!(tzdb().get("america/new_york").is_ok());
+        assert!(tzdb().get("Mars/Olympus_Mons").is_err());
+        assert!(tzdb().available().count() > 300);
+    }
+
     fn office() -> Hours {
         let hours = ["mon-fri 09:00-17:00".to_owned(), "sat 10:00-14:00".to_owned()];
         Hours::parse(&hours, "America/New_York", &["2026-12-25".to_owned()]).unwrap()
