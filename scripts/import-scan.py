@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Import scan: finds circles between the modules of smsdesk's crates.
 
-Reads `bridge/src`, `core/src`, `plugins/src` and `pgstore/src` (paths are
+Reads `bridge/src`, `core/src`, `engine/src`, `plugins/src` and `pgstore/src` (paths are
 relative to the repository root, the parent of this script's folder) and
 prints every circle, a strongly connected component of more than one
 module, as `a -> b -> a`. Exit status 1 if there is one, 0 if none.
@@ -43,7 +43,7 @@ import os
 import re
 import sys
 
-CRATES = ["bridge/src", "core/src", "plugins/src", "pgstore/src"]
+CRATES = ["bridge/src", "core/src", "engine/src", "plugins/src", "pgstore/src"]
 
 
 def strip_code(text):

@@ -69,7 +69,7 @@ pg_data=$(bash scripts/postgres.sh start "$pg_port")
 trap 'bash scripts/postgres.sh destroy "$pg_data"' EXIT
 for store in sled "postgres://smsdesk:smsdesk@127.0.0.1:$pg_port/smsdesk"; do
   echo "SMSDESK_TEST_STORE=${store%%:*}"
-  SMSDESK_TEST_STORE=$store PROPTEST_CASES=32 run_tests -p smsdesk-core --test lifecycle --test properties || status=$?
+  SMSDESK_TEST_STORE=$store PROPTEST_CASES=32 run_tests -p smsdesk-engine --test lifecycle --test properties || status=$?
 done
 
 # After the suite: every process this run's tests started (Synapse,

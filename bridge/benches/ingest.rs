@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use common::config::server_config;
 use common::{free_port, sign, Server, ENTRY, TOKEN};
-use smsdesk_core::{AgentId, Command, ConversationId, Timestamp};
+use smsdesk_core::{AgentId, Command, ConversationId};
 
 const CONNECTIONS: usize = 32;
 const RUN_FOR: Duration = Duration::from_secs(3);
@@ -116,7 +116,7 @@ fn raw_fdatasync(dir: &Path) -> f64 {
 /// `n` times, all in one commit; they wait in the outbox.
 fn fill_outbox(storage: &Path, n: usize) {
     let mut engine = common::open_engine(storage);
-    let now = Timestamp::now();
+    let now = smsdesk_engine::clock::now();
     let alice = AgentId::from("@alice:example.com");
     let sms = smsdesk_core::InboundSms {
         carrier: "twilio".into(),

@@ -17,11 +17,13 @@ use std::time::{Duration, Instant};
 
 use smsdesk::matrix::supervisor::answers;
 use smsdesk::wallboard::view;
-use smsdesk_core::committer::{Committer, Options, SystemClock};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::MemoryStore;
 use smsdesk_core::*;
+use smsdesk_engine::clock::SystemClock;
+use smsdesk_engine::committer::{Committer, Options};
+use smsdesk_engine::store::MemoryStore;
+use smsdesk_engine::*;
 
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 10;
@@ -72,7 +74,7 @@ fn run(engine: &mut Engine<MemoryStore>, commands: Vec<Command>, now: Timestamp)
 /// The day: every agent takes ten conversations in turn, then 500 more wait.
 fn build() -> Engine<MemoryStore> {
     let mut engine = Engine::open(MemoryStore::new(), setup(), Routers::default()).expect("engine");
-    let mut now = Timestamp::now();
+    let mut now = smsdesk_engine::clock::now();
     let available: Vec<Command> = (0..AGENTS).map(|i| Command::SetAvailable { agent: agent(i) }).collect();
     run(&mut engine, available, now);
     let sms = |n: usize| {
@@ -149,7 +151,7 @@ fn main() {
         assert!(waiting > 0);
 
         let t = Instant::now();
-        let now = Timestamp::now();
+        let now = smsdesk_engine::clock::now();
         let qs = queues.clone();
         let text = committer
             .query(move |e| answers::stats(&smsdesk_core::figures::all(e.state(), Some(&qs), now)))

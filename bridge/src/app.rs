@@ -13,9 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
-use smsdesk_core::committer::{Committer, Options, Reply, SystemClock};
 use smsdesk_core::routing::Routers;
-use smsdesk_core::{Command, Engine, EngineError};
+use smsdesk_core::Command;
+use smsdesk_engine::clock::SystemClock;
+use smsdesk_engine::committer::{Committer, Options, Reply};
+use smsdesk_engine::{Engine, EngineError};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
 use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginHost, Secrets};

@@ -9,8 +9,8 @@
 //! engine for the whole store; the CLI reads a stopped store the same way.
 
 use serde::Serialize;
-use smsdesk_core::store::{layout, KvStore, StoreError};
 use smsdesk_core::{ConversationId, Event, QueueName, Timestamp};
+use smsdesk_engine::store::{layout, KvStore, StoreError};
 
 /// Conversation records read per page.
 pub const PAGE: usize = 200;

@@ -26,7 +26,7 @@ pub enum LogFormat {
 /// not set yet); smsdesk logs the failures that matter itself, so that
 /// logger is off unless asked for (`SMSDESK_LOG=info,matrix_sdk=debug`).
 pub const DEFAULT_FILTER: &str =
-    "warn,matrix_sdk::http_client=off,smsdesk=info,smsdesk_core=info,smsdesk_plugins=info,smsdesk_pgstore=info";
+    "warn,matrix_sdk::http_client=off,smsdesk=info,smsdesk_core=info,smsdesk_engine=info,smsdesk_plugins=info,smsdesk_pgstore=info";
 
 /// Installs the global subscriber; a second call does nothing.
 pub fn init(format: LogFormat) {
@@ -92,7 +92,7 @@ mod tests {
             .finish();
         tracing::subscriber::with_default(subscriber, || {
             assert!(tracing::enabled!(target: "smsdesk::matrix::connection::sync", Level::INFO));
-            assert!(tracing::enabled!(target: "smsdesk_core::engine", Level::INFO));
+            assert!(tracing::enabled!(target: "smsdesk_engine::engine", Level::INFO));
             assert!(!tracing::enabled!(target: "matrix_sdk::sliding_sync", Level::INFO));
             assert!(tracing::enabled!(target: "matrix_sdk::client", Level::WARN));
             assert!(!tracing::enabled!(target: "matrix_sdk::http_client", Level::ERROR));

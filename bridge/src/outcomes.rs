@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use smsdesk_core::model::Conversation;
-use smsdesk_core::store::layout;
 use smsdesk_core::{Event, EventRecord, Timestamp};
+use smsdesk_engine::store::layout;
 
 use crate::app::AppState;
 
@@ -86,7 +86,7 @@ pub async fn run(app: Arc<AppState>) {
                     };
                     out.push((r, c));
                 }
-                Ok::<_, smsdesk_core::store::StoreError>(out)
+                Ok::<_, smsdesk_engine::store::StoreError>(out)
             })
             .await;
         let batch = match read {

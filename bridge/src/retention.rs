@@ -52,7 +52,7 @@ pub async fn run(app: Arc<AppState>) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
-        let now = smsdesk_core::Timestamp::now();
+        let now = smsdesk_engine::clock::now();
         let cutoff = smsdesk_core::Timestamp(now.0.saturating_sub(retention.as_millis() as u64));
         let (mut conversations, mut keys) = (0, 0);
         loop {

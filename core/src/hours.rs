@@ -1,6 +1,7 @@
 //! Business hours (docs/configuration.md, `queues[].hours`): a queue's weekly opening times in its
 //! IANA time zone, and its holidays. Time-zone rules come from `jiff` and
-//! its bundled database, never from our own arithmetic: "09:00 in New York"
+//! its bundled database (`tzdb`: compiled into the binary, never the host's
+//! /usr/share/zoneinfo, so reading it is no I/O), never from our own arithmetic: "09:00 in New York"
 //! is whatever instant that is on that date, across DST changes.
 //!
 //! Written as in the config: `"mon-fri 09:00-17:00"`, `"sat 10:00-14:00"`,
@@ -82,6 +83,13 @@ fn parse_span(entry: &str) -> Result<Vec<(Weekday, u16, u16)>, String> {
     Ok(out)
 }
 
+/// The IANA time-zone database smsdesk reads zones from: the copy bundled
+/// into the binary (jiff's `tzdb-bundle-always`), named explicitly so no
+/// build of jiff can make this crate read the host's files instead.
+pub fn tzdb() -> jiff::tz::TimeZoneDatabase {
+    jiff::tz::TimeZoneDatabase::bundled()
+}
+
 impl Hours {
     /// Reads the config's `hours`, `timezone` and `holidays`. Each problem
     /// comes back with the key it is about (`hours`, `timezone`, `holidays`).
@@ -94,7 +102,7 @@ impl Hours {
                 Err(e) => problems.push(("hours", e)),
             }
         }
-        let tz = TimeZone::get(timezone).map_err(|_| {
+        let tz = tzdb().get(timezone).map_err(|_| {
             (
                 "timezone",
                 format!("{timezone:?} is not an IANA time zone (like \"America/New_York\" or \"Europe/Paris\")"),
@@ -196,8 +204,16 @@ mod tests {
 
     fn at(local: &str, zone: &str) -> Timestamp {
         let dt: jiff::civil::DateTime = local.parse().unwrap();
-        let z = dt.to_zoned(TimeZone::get(zone).unwrap()).unwrap();
+        let z = dt.to_zoned(tzdb().get(zone).unwrap()).unwrap();
         Timestamp(u64::try_from(z.timestamp().as_millisecond()).unwrap())
+    }
+
+    #[test]
+    fn zones_come_from_the_bundled_database() {
+        assert!(tzdb().get("Asia/Tokyo").is_ok());
+        assert!(tzdb().get("america/new_york").is_ok());
+        assert!(tzdb().get("Mars/Olympus_Mons").is_err());
+        assert!(tzdb().available().count() > 300);
     }
 
     fn office() -> Hours {

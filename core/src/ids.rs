@@ -173,15 +173,6 @@ impl Timestamp {
     pub fn since(self, earlier: Timestamp) -> std::time::Duration {
         std::time::Duration::from_millis(self.0.saturating_sub(earlier.0))
     }
-
-    /// The wall clock, for drivers (never called by the pure engine).
-    pub fn now() -> Self {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or(0);
-        Self(u64::try_from(ms).unwrap_or(u64::MAX))
-    }
 }
 
 #[cfg(test)]

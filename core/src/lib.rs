@@ -1,8 +1,12 @@
-//! # smsdesk-core — the conversation engine
+//! # smsdesk-core — the conversation rules, pure
 //!
 //! Everything smsdesk decides about conversations, agents, offers and
-//! wrap-up, with no network I/O and no clock of its own: callers pass `now`
-//! and ids come from persisted counters, so every run is reproducible.
+//! wrap-up, with no I/O and no clock of its own: callers pass `now` and ids
+//! come from persisted counters, so every run is reproducible. Cargo keeps
+//! it so: this crate depends on nothing that touches a disk, a socket, a
+//! thread or the system time. The durable store, the engine that commits
+//! batches and its thread are `smsdesk-engine` (`engine/`), which depends
+//! on this crate, never the other way.
 //! The shape follows quinn-proto: `decide(&state, &command, now)` returns
 //! events or a `Rejection`; `apply(&mut state, &event)` folds an event in.
 //!
@@ -23,16 +27,13 @@
 //! - [`segments`]: how many SMS parts a text takes, GSM-7 or UCS-2.
 //! - [`routing`]: the `Router` trait and the longest-available policy.
 //! - [`timers`]: deadlines and the commands they trigger.
-//! - [`store`]: the `KvStore` trait, memory and sled stores, the key layout.
-//! - [`engine`]: state + store + routers; batches commands into one durable commit.
-//! - [`committer`]: a thread that owns an engine and does group commit for
-//!   many concurrent callers, and fires timers on time.
+//! - [`clock`]: the `Clock` trait drivers read `now` from (the wall clock
+//!   itself is `smsdesk_engine::clock::SystemClock`).
 
 pub mod apply;
+pub mod clock;
 pub mod command;
-pub mod committer;
 pub mod decide;
-pub mod engine;
 pub mod event;
 pub mod figures;
 pub mod hours;
@@ -44,12 +45,10 @@ pub mod routing;
 pub mod segments;
 pub mod setup;
 pub mod state;
-pub mod store;
 pub mod timers;
 pub mod totals;
 
 pub use command::{Actor, Command, InboundSms};
-pub use engine::{BatchOutcome, Engine, EngineError, Executed};
 pub use event::{Event, EventRecord};
 pub use ids::{
     AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,

@@ -295,7 +295,7 @@ impl AutoText {
 
 /// One agent reply's delivery record. A conversation keeps in memory only
 /// those of its replies still pending (not yet handed to the carrier); every
-/// record is also in the store (`store::layout`, `s/<message>`), where the
+/// record is also in the store (`smsdesk_engine::store::layout`, `s/<message>`), where the
 /// engine reads it back when a carrier reports on an older reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outbound {

@@ -1,6 +1,6 @@
 -- The engine's key-value store: every record of every conversation, the
 -- event log and the outbox, as the sled store keeps them (keys and values
--- are the same bytes; core/src/store/layout.rs says which is which).
+-- are the same bytes; engine/src/store/layout.rs says which is which).
 CREATE TABLE smsdesk_kv (
     key   bytea PRIMARY KEY,
     value bytea NOT NULL

@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use smsdesk_core::store::{KvStore, Result, StoreError, WriteSet};
+use smsdesk_engine::store::{KvStore, Result, StoreError, WriteSet};
 
 use crate::conn::Conn;
 

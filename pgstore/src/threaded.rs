@@ -7,7 +7,7 @@
 use std::sync::mpsc::{sync_channel, Sender, SyncSender};
 use std::sync::{Mutex, PoisonError};
 
-use smsdesk_core::store::{KvStore, Result, StoreError, WriteSet};
+use smsdesk_engine::store::{KvStore, Result, StoreError, WriteSet};
 
 type Job<S> = Box<dyn FnOnce(&S) + Send>;
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use smsdesk_core::store::{KvStore, MemoryStore, StoreError, WriteSet};
+use smsdesk_engine::store::{KvStore, MemoryStore, StoreError, WriteSet};
 use smsdesk_pgstore::lease::Lease;
 use smsdesk_pgstore::testing::Postgres;
 use smsdesk_pgstore::PgStore;

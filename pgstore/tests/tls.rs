@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use smsdesk_core::store::{KvStore, WriteSet};
+use smsdesk_engine::store::{KvStore, WriteSet};
 use smsdesk_pgstore::conn::open;
 use smsdesk_pgstore::testing::Postgres;
 use smsdesk_pgstore::{Conn, PgStore};

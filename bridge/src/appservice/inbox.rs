@@ -19,7 +19,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use smsdesk_core::store::{KvStore as _, SledStore, StoreError, WriteSet};
+use smsdesk_engine::store::{KvStore as _, SledStore, StoreError, WriteSet};
 use smsdesk_pgstore::Conn;
 
 /// Transaction ids are remembered this long: the homeserver retries a
@@ -79,7 +79,7 @@ fn now_secs() -> u64 {
 
 impl Inbox {
     /// Opens (or creates) the inbox in `dir`.
-    pub fn open(dir: &Path) -> smsdesk_core::store::Result<Self> {
+    pub fn open(dir: &Path) -> smsdesk_engine::store::Result<Self> {
         let kv = SledStore::open_with_cache(dir, CACHE_MIB)?;
         let last = kv
             .scan_prefix(b"q/")?
@@ -102,7 +102,7 @@ impl Inbox {
 
     /// Stores `txn` unless its id was seen; returns once it is durable.
     /// Blocking (one disk sync): call it off the async runtime.
-    pub fn accept(&self, txn: &StoredTxn) -> smsdesk_core::store::Result<Accepted> {
+    pub fn accept(&self, txn: &StoredTxn) -> smsdesk_engine::store::Result<Accepted> {
         let (kv, next) = match &self.backend {
             Backend::Sled { kv, next } => (kv, next),
             Backend::Postgres(conn) => {
@@ -128,7 +128,7 @@ impl Inbox {
     /// Up to `limit` transactions not handled yet, oldest first, with their
     /// queue positions. An entry that cannot be read is returned as `Err`
     /// with its position, so the caller can say so and move past it.
-    pub fn pending(&self, limit: usize) -> smsdesk_core::store::Result<Vec<(u64, Result<StoredTxn, String>)>> {
+    pub fn pending(&self, limit: usize) -> smsdesk_engine::store::Result<Vec<(u64, Result<StoredTxn, String>)>> {
         let kv = match &self.backend {
             Backend::Sled { kv, .. } => kv,
             Backend::Postgres(conn) => {
@@ -153,7 +153,7 @@ impl Inbox {
     }
 
     /// The transaction at `seq` was handled: forget it (its id stays seen).
-    pub fn done(&self, seq: u64) -> smsdesk_core::store::Result<()> {
+    pub fn done(&self, seq: u64) -> smsdesk_engine::store::Result<()> {
         let kv = match &self.backend {
             Backend::Sled { kv, .. } => kv,
             Backend::Postgres(conn) => {
@@ -169,7 +169,7 @@ impl Inbox {
     }
 
     /// Forgets transaction ids seen longer than `REMEMBER` ago; how many.
-    pub fn sweep(&self) -> smsdesk_core::store::Result<usize> {
+    pub fn sweep(&self) -> smsdesk_engine::store::Result<usize> {
         let kv = match &self.backend {
             Backend::Sled { kv, .. } => kv,
             Backend::Postgres(conn) => {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use smsdesk_core::store::SledStore;
+use smsdesk_engine::store::SledStore;
 
 use crate::config::Config;
 use crate::export::{self, Format};
@@ -85,7 +85,7 @@ fn database(url: &str) -> anyhow::Result<smsdesk_pgstore::PgStore> {
 }
 
 fn from_store(
-    store: &dyn smsdesk_core::store::KvStore,
+    store: &dyn smsdesk_engine::store::KvStore,
     since: smsdesk_core::Timestamp,
     until: Option<smsdesk_core::Timestamp>,
     format: Format,
@@ -106,7 +106,7 @@ fn from_store(
 fn from_server(
     config: &Config,
     args: &ExportArgs,
-    open_error: smsdesk_core::store::StoreError,
+    open_error: smsdesk_engine::store::StoreError,
 ) -> anyhow::Result<(Vec<u8>, usize)> {
     let Some(token) = config.supervisor.token.as_deref() else {
         bail!(

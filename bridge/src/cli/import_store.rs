@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use smsdesk_core::store::{KvStore, SledStore, WriteSet};
+use smsdesk_engine::store::{KvStore, SledStore, WriteSet};
 use smsdesk_pgstore::lease::{self, Lease};
 use smsdesk_pgstore::{Conn, Fence, PgStore, Table};
 

@@ -152,7 +152,7 @@ pub fn queue(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup
     // The zone also says where the queue's day starts (supervisor figures),
     // so it is read with or without hours.
     if let Some(zone) = &timezone {
-        match jiff::tz::TimeZone::get(zone) {
+        match smsdesk_core::hours::tzdb().get(zone) {
             Ok(tz) => setup.timezone = tz,
             Err(_) => r.err(
                 &join(path, "timezone"),
@@ -222,7 +222,7 @@ pub fn check_keyword_texts(r: &mut Reader, compliance: &Compliance, entry_points
 /// or two, `Europe/Berln`), if one is close enough to be a likely meaning.
 fn nearest_zone(zone: &str) -> Option<String> {
     let wanted = zone.to_ascii_lowercase().replace(' ', "_");
-    jiff::tz::db()
+    smsdesk_core::hours::tzdb()
         .available()
         .map(|name| {
             let name = name.as_str().to_owned();

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use smsdesk_core::store::DEFAULT_CACHE_MIB;
+use smsdesk_engine::store::DEFAULT_CACHE_MIB;
 
 use super::reader::Reader;
 use super::DEFAULT_MAX_BODY;

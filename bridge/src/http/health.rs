@@ -67,7 +67,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 /// The outbox keeps its depth gauge current itself; queue and agent gauges
 /// are read from the engine's figures here (memory only, no store read).
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    let now = smsdesk_core::Timestamp::now();
+    let now = smsdesk_engine::clock::now();
     if let Ok(board) = state
         .read(move |e| crate::wallboard::view::board(e.state(), now, None))
         .await

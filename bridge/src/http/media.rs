@@ -28,7 +28,7 @@ pub fn routes(served: Served) -> axum::Router {
 
 async fn media(State(state): State<Arc<Served>>, Path(token): Path<String>) -> Response {
     let store = state.media.clone();
-    let now = smsdesk_core::Timestamp::now().0;
+    let now = smsdesk_engine::clock::now().0;
     let found = tokio::task::spawn_blocking(move || store.get(&token, now)).await;
     match found {
         Ok(Ok(Some((meta, bytes)))) => {

@@ -9,7 +9,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use smsdesk_core::{Command, Executed, Rejection};
+use smsdesk_core::{Command, Rejection};
+use smsdesk_engine::Executed;
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::CarrierPlugin;
 

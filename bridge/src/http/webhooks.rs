@@ -31,9 +31,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use smsdesk_core::{
-    CarrierMessageId, CarrierName, Command, CustomerNumber, EntryNumber, InboundSms, Rejection, Timestamp,
-};
+use smsdesk_core::{CarrierMessageId, CarrierName, Command, CustomerNumber, EntryNumber, InboundSms, Rejection};
 use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
 
 use super::inbound_check;
@@ -141,7 +139,7 @@ pub async fn webhook<S: WebhookSink>(
         .then(|| tokio::task::block_in_place(|| state.parts().dead_letters.received_at(&carrier, kind, &request)))
         .flatten();
     let on_disk = kept_at.is_some();
-    request.received_at_ms = Some(kept_at.unwrap_or_else(|| Timestamp::now().0));
+    request.received_at_ms = Some(kept_at.unwrap_or_else(|| smsdesk_engine::clock::now().0));
     let plugin = watched.get();
     let call_request = request.clone();
     let judged = tokio::task::spawn_blocking(move || plugin.judge_webhook(kind, &call_request)).await;
@@ -165,7 +163,7 @@ pub async fn webhook<S: WebhookSink>(
             carrier: carrier.clone(),
             kind,
             reason,
-            received_at_ms: request.received_at_ms.unwrap_or_else(|| Timestamp::now().0),
+            received_at_ms: request.received_at_ms.unwrap_or_else(|| smsdesk_engine::clock::now().0),
             request: request.clone(),
         };
         match tokio::task::block_in_place(|| state.parts().dead_letters.keep(&letter)) {

@@ -248,7 +248,7 @@ pub async fn sweeper(store: MediaStore) {
     loop {
         tick.tick().await;
         let s = store.clone();
-        let now = smsdesk_core::Timestamp::now().0;
+        let now = smsdesk_engine::clock::now().0;
         match tokio::task::spawn_blocking(move || s.sweep(now)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => tracing::info!(removed = n, "removed expired attachments"),

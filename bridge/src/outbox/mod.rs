@@ -25,8 +25,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use smsdesk_core::command::SendOutcome as Verdict;
-use smsdesk_core::store::layout::OutboundSms;
-use smsdesk_core::{Command, EngineError, MessageId, Timestamp};
+use smsdesk_core::{Command, MessageId};
+use smsdesk_engine::store::layout::OutboundSms;
+use smsdesk_engine::EngineError;
 use tokio::time::Instant;
 
 use crate::app::AppState;
@@ -164,7 +165,7 @@ fn judge(schedule: &mut Schedule, sms: &OutboundSms, attempt: Attempt) -> Option
         Attempt::OptedOut(code, reason) => Some(Verdict::OptedOut { code, reason }),
         Attempt::Retry(reason, hint) => {
             let tries = schedule.failed(sms.message_id);
-            let age = Timestamp::now().since(sms.accepted_at);
+            let age = smsdesk_engine::clock::now().since(sms.accepted_at);
             if retry::give_up(tries, age) {
                 return Some(Verdict::Failed {
                     code: None,

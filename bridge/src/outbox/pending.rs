@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use smsdesk_core::store::layout::{self, OutboundSms};
 use smsdesk_core::MessageId;
+use smsdesk_engine::store::layout::{self, OutboundSms};
 
 use crate::app::{AppState, EngineGone};
 

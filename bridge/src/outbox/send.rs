@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use smsdesk_core::store::layout::OutboundSms;
+use smsdesk_engine::store::layout::OutboundSms;
 use smsdesk_plugins::carrier::{HttpResponse, OutboundMessage, SendOutcome};
 
 use crate::app::AppState;
@@ -156,7 +156,7 @@ async fn media_urls(state: &AppState, sms: &OutboundSms) -> Result<Vec<String>, 
         return Ok(Vec::new());
     }
     let (store, tokens) = (state.media.clone(), sms.media.clone());
-    let until = smsdesk_core::Timestamp::now().plus(state.config.media_lifetime).0;
+    let until = smsdesk_engine::clock::now().plus(state.config.media_lifetime).0;
     let kept = tokio::task::spawn_blocking(move || {
         tokens
             .iter()

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use smsdesk_core::store::KvStore;
+use smsdesk_engine::store::KvStore;
 
 pub type EngineStore = Arc<dyn KvStore + Sync>;
 

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use smsdesk_core::store::SledStore;
+use smsdesk_engine::store::SledStore;
 use smsdesk_pgstore::{Fence, PgStore};
 
 use super::Backend;
@@ -24,7 +24,7 @@ pub fn sled_engine(config: &Config) -> anyhow::Result<SledStore> {
 }
 
 /// The leader's engine store on PostgreSQL, fenced by its lease `fence`.
-pub fn postgres_engine(url: &str, fence: Fence) -> smsdesk_core::store::Result<PgStore> {
+pub fn postgres_engine(url: &str, fence: Fence) -> smsdesk_engine::store::Result<PgStore> {
     PgStore::connect(url).map(|store| store.fenced(fence))
 }
 

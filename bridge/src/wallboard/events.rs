@@ -28,7 +28,7 @@ const TICK: Duration = Duration::from_secs(1);
 
 /// The board of `scope` now, read on the engine thread.
 pub async fn read_board(app: &AppState, scope: Scope) -> Option<Board> {
-    let now = smsdesk_core::Timestamp::now();
+    let now = smsdesk_engine::clock::now();
     app.read(move |e| board(e.state(), now, scope.filter())).await.ok()
 }
 

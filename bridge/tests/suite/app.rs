@@ -6,8 +6,8 @@ use crate::common;
 use common::config::server_config;
 use common::{free_port, ENTRY, TOKEN};
 use smsdesk::config::Config;
-use smsdesk_core::store::KvStore;
 use smsdesk_core::{Command, EntryNumber, InboundSms};
+use smsdesk_engine::store::KvStore;
 
 fn sms(i: usize) -> Command {
     Command::ReceiveSms(InboundSms {

@@ -290,7 +290,7 @@ async fn switching_masking_on_moves_the_room_to_an_opaque_ghost_and_deactivates_
 
 /// Sets back when the bot's store (of a stopped server) says `ghost` last spoke.
 fn age_ghost(storage: &Path, ghost: &str, by: Duration) {
-    use smsdesk_core::store::{KvStore as _, SledStore, WriteSet};
+    use smsdesk_engine::store::{KvStore as _, SledStore, WriteSet};
     let store = SledStore::open(storage.join("matrix")).unwrap();
     let key = format!("ghost-seen/{ghost}");
     let mut record: serde_json::Value =

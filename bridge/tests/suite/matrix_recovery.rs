@@ -12,7 +12,7 @@ const POLL: Duration = Duration::from_millis(100);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_replayed_sync_sends_no_reply_twice() {
-    use smsdesk_core::store::{KvStore, SledStore, WriteSet};
+    use smsdesk_engine::store::{KvStore, SledStore, WriteSet};
 
     let mut w = AliceAtWork::start().await;
 

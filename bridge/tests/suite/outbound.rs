@@ -19,7 +19,7 @@ fn alice() -> AgentId {
 /// With the server stopped, Alice takes conversation 1 and replies `bodies`.
 fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
     let mut engine = open_engine(storage);
-    let now = Timestamp::now();
+    let now = smsdesk_engine::clock::now();
     engine
         .execute(Command::SetAvailable { agent: alice() }, now)
         .unwrap()
@@ -140,7 +140,7 @@ async fn replies_survive_500s_and_429s_and_reach_the_carrier_exactly_once() {
         assert_eq!(o.status, Delivery::Delivered, "reply {id}");
         assert!(o.provider_id.as_deref().unwrap().starts_with("SM"));
     }
-    assert!(smsdesk_core::store::layout::pending_sms(engine.store(), 10)
+    assert!(smsdesk_engine::store::layout::pending_sms(engine.store(), 10)
         .unwrap()
         .is_empty());
 }

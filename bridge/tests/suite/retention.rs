@@ -15,12 +15,12 @@ const DAY_MS: u64 = 86_400_000;
 
 /// A conversation from `customer`, accepted and wrapped up, all at `at`.
 fn closed_at(
-    engine: &mut smsdesk_core::Engine<smsdesk_core::store::SledStore>,
+    engine: &mut smsdesk_engine::Engine<smsdesk_engine::store::SledStore>,
     customer: &str,
     at: Timestamp,
 ) -> ConversationId {
     let alice = AgentId::from("@alice:example.com");
-    let run = |e: &mut smsdesk_core::Engine<_>, c: Command| e.execute(c, at).unwrap().unwrap();
+    let run = |e: &mut smsdesk_engine::Engine<_>, c: Command| e.execute(c, at).unwrap().unwrap();
     run(engine, Command::SetAvailable { agent: alice.clone() });
     let done = run(
         engine,
@@ -63,7 +63,7 @@ fn closed_at(
 async fn closed_conversations_older_than_the_retention_are_erased_in_the_background() {
     let tmp = tempfile::tempdir().unwrap();
     let storage = tmp.path().join("data/smsdesk");
-    let now = Timestamp::now().0;
+    let now = smsdesk_engine::clock::now().0;
     let (old, recent) = {
         let mut engine = open_engine(&storage);
         let old = closed_at(&mut engine, "+15557770001", Timestamp(now - 4 * DAY_MS));

@@ -11,7 +11,7 @@ use super::State;
 
 impl State {
     /// Holds a delivery record read back from the store for the batch in progress.
-    pub(crate) fn hold_delivery(&mut self, message: MessageId, record: DeliveryRecord) {
+    pub fn hold_delivery(&mut self, message: MessageId, record: DeliveryRecord) {
         if self.conversation_of(message).is_none() {
             self.dirty.deliveries.insert(message, record);
         }

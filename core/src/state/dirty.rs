@@ -1,9 +1,9 @@
-//! What `apply` changed since the last commit, for `store::layout::stage`
+//! What `apply` changed since the last commit, for `smsdesk_engine::store::layout::stage`
 //! to write: the keys of changed agent and conversation records, the
 //! de-duplication keys recorded, and the delivery records of replies that
 //! are no longer pending. The last two are the only copies in memory: they
 //! leave memory with the commit, and later questions about them are
-//! answered by the store (see `Engine`). That keeps memory bounded however
+//! answered by the store (see `smsdesk_engine::Engine`). That keeps memory bounded however
 //! long the day or the conversation.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -78,10 +78,10 @@ impl State {
         state
     }
 
-    /// Builds a state from persisted records (see `store::layout`). Finished
+    /// Builds a state from persisted records (`smsdesk_engine::store::layout`). Finished
     /// delivery records found inside conversation records (written before
     /// they moved to their own keys) are moved out, to be written at the next commit.
-    pub(crate) fn from_parts(
+    pub fn from_parts(
         setup: Setup,
         agents: BTreeMap<AgentId, Agent>,
         mut conversations: BTreeMap<ConversationId, Conversation>,
@@ -285,7 +285,9 @@ impl State {
         self.opt_outs.iter()
     }
 
-    pub(crate) fn take_dirty(&mut self) -> Dirty {
+    /// What changed since the last call, for the engine's store to write
+    /// (`smsdesk_engine::store::layout::stage`); the state starts clean again.
+    pub fn take_dirty(&mut self) -> Dirty {
         std::mem::take(&mut self.dirty)
     }
 
@@ -303,7 +305,7 @@ impl State {
     }
 
     /// Drops those of `ids` that are finished from memory (they stay in the store).
-    pub(crate) fn forget_finished(&mut self, ids: &[ConversationId]) {
+    pub fn forget_finished(&mut self, ids: &[ConversationId]) {
         for id in ids {
             if self.conversations.get(id).is_some_and(Conversation::is_finished) {
                 self.index(*id, false);

@@ -99,7 +99,7 @@ impl Bot {
             attachment.name.clone()
         };
         let store = self.app.media.clone();
-        let expires = smsdesk_core::Timestamp::now().plus(self.app.config.media_lifetime).0;
+        let expires = smsdesk_engine::clock::now().plus(self.app.config.media_lifetime).0;
         let kept = tokio::task::spawn_blocking(move || store.put(&bytes, &content_type, &name, expires)).await;
         let token = match kept {
             Ok(Ok(token)) => token,
@@ -132,7 +132,7 @@ impl Bot {
     async fn may_send_media(&self, agent: &AgentId, id: ConversationId) -> Result<Result<(), String>, PostError> {
         let Some(c) = self
             .app
-            .read(move |e| smsdesk_core::store::layout::conversation(e.store(), id))
+            .read(move |e| smsdesk_engine::store::layout::conversation(e.store(), id))
             .await??
         else {
             return Ok(Err(format!("conversation #{id} is not known")));

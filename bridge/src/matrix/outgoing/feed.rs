@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use smsdesk_core::store::layout;
+use smsdesk_engine::store::layout;
 
 use crate::matrix::outgoing::send::PostError;
 use crate::matrix::Bot;

@@ -24,8 +24,8 @@ use std::time::Duration;
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::{OwnedTransactionId, UserId};
 use smsdesk_core::model::{Conversation, Phase};
-use smsdesk_core::store::layout;
 use smsdesk_core::{Event, Timestamp};
+use smsdesk_engine::store::layout;
 
 use crate::appservice::Ghosts;
 use crate::matrix::outgoing::send::{self, PostError};
@@ -150,7 +150,9 @@ impl Bot {
             return Ok(());
         }
         let (entry, customer) = (c.entry.to_string(), c.customer.as_str());
-        let ghost = self.ghost_in(ghosts, room, &entry, customer, Timestamp::now()).await?;
+        let ghost = self
+            .ghost_in(ghosts, room, &entry, customer, smsdesk_engine::clock::now())
+            .await?;
         if std::env::var("SMSDESK_FAILPOINT").as_deref() == Ok(FAILPOINT) {
             tracing::warn!(%ghost, "failpoint {FAILPOINT}: exiting now");
             std::process::exit(137);
@@ -230,7 +232,7 @@ impl Bot {
         let Some(retention) = self.app.config.retention else {
             return 0;
         };
-        let now = Timestamp::now();
+        let now = smsdesk_engine::clock::now();
         let cutoff = Timestamp(
             now.0
                 .saturating_sub(u64::try_from(retention.as_millis()).unwrap_or(u64::MAX)),

@@ -191,8 +191,8 @@ impl From<matrix_sdk::HttpError> for PostError {
     }
 }
 
-impl From<smsdesk_core::store::StoreError> for PostError {
-    fn from(error: smsdesk_core::store::StoreError) -> Self {
+impl From<smsdesk_engine::store::StoreError> for PostError {
+    fn from(error: smsdesk_engine::store::StoreError) -> Self {
         Self::Retry(error.into())
     }
 }

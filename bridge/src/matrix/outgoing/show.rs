@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use smsdesk_core::model::Conversation;
-use smsdesk_core::store::layout;
 use smsdesk_core::{ConversationId, Event, EventRecord, MessageId};
+use smsdesk_engine::store::layout;
 
 use crate::matrix::media::from_customer::PendingMedia;
 use crate::matrix::outgoing::send::{self, PostError, Txns};

@@ -12,8 +12,8 @@ use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom
 use matrix_sdk::ruma::events::room::member::MembershipState;
 use matrix_sdk::ruma::{OwnedUserId, UserId};
 use smsdesk_core::model::Conversation;
-use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId, Event};
+use smsdesk_engine::store::layout;
 
 use crate::matrix::media::from_customer::PendingMedia;
 use crate::matrix::outgoing::send::{self, PostError, Txns};

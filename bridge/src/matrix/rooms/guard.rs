@@ -21,8 +21,8 @@ use matrix_sdk::ruma::events::{AnyStateEventContent, StateEventType};
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::{OwnedRoomId, UserId};
 use smsdesk_core::model::Phase;
-use smsdesk_core::store::layout;
 use smsdesk_core::{AgentId, ConversationId};
+use smsdesk_engine::store::layout;
 
 use crate::matrix::outgoing::send;
 use crate::matrix::rooms::marker::Marker;

@@ -46,7 +46,7 @@ impl BotStore {
         };
         GhostKey::from_hex(&hex)
             .map(Some)
-            .ok_or_else(|| smsdesk_core::store::StoreError::Corrupt {
+            .ok_or_else(|| smsdesk_engine::store::StoreError::Corrupt {
                 key: KEY.to_owned(),
                 message: "not 32 bytes in hex".to_owned(),
             })

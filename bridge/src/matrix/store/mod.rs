@@ -25,8 +25,8 @@ use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::ruma::{EventId, OwnedEventId, OwnedRoomId, RoomId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use smsdesk_core::store::{KvStore, SledStore, StoreError, WriteSet};
 use smsdesk_core::{AgentId, ConversationId, MessageId};
+use smsdesk_engine::store::{KvStore, SledStore, StoreError, WriteSet};
 
 use crate::matrix::texts::buttons::Button;
 use crate::matrix::texts::card::OfferCard;

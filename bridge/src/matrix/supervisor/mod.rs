@@ -15,8 +15,8 @@ mod commands;
 use matrix_sdk::room::Room;
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoomRequest, RoomPreset};
 use matrix_sdk::ruma::OwnedEventId;
-use smsdesk_core::store::layout;
 use smsdesk_core::{ConversationId, CustomerNumber, QueueName};
+use smsdesk_engine::store::layout;
 
 use self::commands::SupervisorCommand;
 use crate::config::SupervisorConfig;
@@ -103,7 +103,7 @@ impl Bot {
             .map(|q| q.setup.name.clone())
             .filter(|q| s.watches(q))
             .collect();
-        let now = smsdesk_core::Timestamp::now();
+        let now = smsdesk_engine::clock::now();
         Ok(match command {
             SupervisorCommand::Help => vec![Text::listing(commands::help())],
             SupervisorCommand::Stats { queue } => {
@@ -163,7 +163,7 @@ impl Bot {
                         .as_ref()
                         .and_then(|c| e.state().setup.queue(&c.queue))
                         .map(|q| q.timezone.clone());
-                    Ok::<_, smsdesk_core::store::StoreError>((c, records, zone))
+                    Ok::<_, smsdesk_engine::store::StoreError>((c, records, zone))
                 })
                 .await??;
             match found {

@@ -20,7 +20,7 @@ async fn the_feed_shows_an_event_once_with_a_transaction_id_from_the_event() {
         .expect("sent");
     let at = d
         .app
-        .read(|e| smsdesk_core::store::layout::events_from(e.store(), 0, 1))
+        .read(|e| smsdesk_engine::store::layout::events_from(e.store(), 0, 1))
         .await
         .expect("engine")
         .expect("log")[0]
@@ -35,7 +35,7 @@ async fn the_feed_shows_an_event_once_with_a_transaction_id_from_the_event() {
     // Showing the same event again sends the same request.
     let record = d
         .app
-        .read(|e| smsdesk_core::store::layout::events_from(e.store(), 0, 1))
+        .read(|e| smsdesk_engine::store::layout::events_from(e.store(), 0, 1))
         .await
         .expect("engine")
         .expect("log");

@@ -125,8 +125,9 @@ mod tests {
     use smsdesk_core::keywords::KeywordMode;
     use smsdesk_core::routing::Routers;
     use smsdesk_core::setup::{EntryKind, EntryPoint, QueueSetup, Setup};
-    use smsdesk_core::store::MemoryStore;
-    use smsdesk_core::{CarrierMessageId, Command, CustomerNumber, Engine, EntryNumber, InboundSms, Timestamp};
+    use smsdesk_core::{CarrierMessageId, Command, CustomerNumber, EntryNumber, InboundSms, Timestamp};
+    use smsdesk_engine::store::MemoryStore;
+    use smsdesk_engine::Engine;
 
     fn texted(engine: &mut Engine<MemoryStore>, from: &str, body: &str, at: u64) {
         let sms = InboundSms {

@@ -140,7 +140,7 @@ impl Bot {
                 return;
             }
             // Bounded: the lock is held, and the closing edit waits for it.
-            let text = card.open_text(Timestamp::now());
+            let text = card.open_text(smsdesk_engine::clock::now());
             let edit = send::send_edit(&room, event.clone(), &text, None);
             match tokio::time::timeout(REFRESH_LIMIT, edit).await {
                 Ok(Ok(())) => {}
@@ -213,7 +213,8 @@ impl Bot {
         };
         let txns = Txns::for_event(&format!("{}.resume", self.app.store_identity), id.0, c.opened_at);
         let txn = txns.part(&format!("card.{agent}"));
-        self.post_offer(Timestamp::now(), &c, agent, deadline, via, txn).await
+        self.post_offer(smsdesk_engine::clock::now(), &c, agent, deadline, via, txn)
+            .await
     }
 
     /// Edits an answered offer's card to say how it ended (so no stale

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use smsdesk_core::store::layout;
 use smsdesk_core::Event;
+use smsdesk_engine::store::layout;
 use smsdesk_pgstore::testing::Postgres;
 
 use super::config::{server_config, MatrixLogin};

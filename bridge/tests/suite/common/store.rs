@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::SledStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::SledStore;
+use smsdesk_engine::*;
 
 use super::ENTRY;
 

@@ -26,8 +26,8 @@
 use matrix_sdk::ruma::api::client::membership::{joined_rooms, leave_room};
 use matrix_sdk::ruma::api::client::message::send_message_event;
 use matrix_sdk::ruma::{OwnedRoomId, RoomId, UserId};
-use smsdesk_core::store::layout;
 use smsdesk_core::AgentId;
+use smsdesk_engine::store::layout;
 
 use crate::matrix::outgoing::send::{self, PostError};
 use crate::matrix::store::RoomRole;

@@ -33,11 +33,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{KvStore, Result, StoreError, WriteSet};
-use crate::event::{Event, EventRecord};
-use crate::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp};
-use crate::model::DeliveryRecord;
-use crate::setup::Setup;
-use crate::state::{Counters, State};
+use smsdesk_core::event::{Event, EventRecord};
+use smsdesk_core::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp};
+use smsdesk_core::model::DeliveryRecord;
+use smsdesk_core::setup::Setup;
+use smsdesk_core::state::{Counters, State};
 
 const COUNTERS: &[u8] = b"m/counters";
 const TOTALS: &[u8] = b"m/totals";
@@ -68,11 +68,11 @@ pub(super) fn open_key(id: ConversationId) -> Vec<u8> {
     key("co/", &id.0.to_be_bytes())
 }
 
-fn agent_key(id: &crate::ids::AgentId) -> Vec<u8> {
+fn agent_key(id: &smsdesk_core::ids::AgentId) -> Vec<u8> {
     key("a/", id.as_str().as_bytes())
 }
 
-pub(super) fn seen_key(carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Vec<u8> {
+pub(super) fn seen_key(carrier: &CarrierName, id: &smsdesk_core::ids::CarrierMessageId) -> Vec<u8> {
     let mut k = key("d/", carrier.as_str().as_bytes());
     k.push(0);
     k.extend_from_slice(id.as_str().as_bytes());
@@ -237,7 +237,7 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
     for id in dirty.conversations {
         if let Some(c) = state.conversation(id) {
             writes.put(conversation_key(id), encode(c));
-            if let crate::model::Phase::Closed { at, .. } = c.phase {
+            if let smsdesk_core::model::Phase::Closed { at, .. } = c.phase {
                 writes.put(closed_key(at, id), Vec::new());
             }
             // Loaded at start while open, or closed with a reply still pending.
@@ -276,7 +276,7 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
     };
     let mut agents = BTreeMap::new();
     for (k, v) in store.scan_prefix(b"a/")? {
-        let id = crate::ids::AgentId::new(String::from_utf8_lossy(&k[2..]).into_owned());
+        let id = smsdesk_core::ids::AgentId::new(String::from_utf8_lossy(&k[2..]).into_owned());
         agents.insert(id, decode(&k, &v)?);
     }
     let mut conversations = BTreeMap::new();
@@ -286,7 +286,7 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
             key: String::from_utf8_lossy(&ck).into_owned(),
             message: "open conversation index points to a missing record".to_owned(),
         })?;
-        let c: crate::model::Conversation = decode(&ck, &bytes)?;
+        let c: smsdesk_core::model::Conversation = decode(&ck, &bytes)?;
         conversations.insert(c.id, c);
     }
     let mut opt_outs = BTreeMap::new();
@@ -302,7 +302,7 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
     }
     let totals = match store.get(TOTALS)? {
         Some(bytes) => decode(TOTALS, &bytes)?,
-        None => crate::totals::Totals::default(),
+        None => smsdesk_core::totals::Totals::default(),
     };
     Ok(State::from_parts(
         setup,
@@ -315,7 +315,7 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
 }
 
 /// Whether a carrier message id was ever stored (beyond the in-memory window).
-pub fn was_seen(store: &dyn KvStore, carrier: &CarrierName, id: &crate::ids::CarrierMessageId) -> Result<bool> {
+pub fn was_seen(store: &dyn KvStore, carrier: &CarrierName, id: &smsdesk_core::ids::CarrierMessageId) -> Result<bool> {
     Ok(store.get(&seen_key(carrier, id))?.is_some())
 }
 
@@ -395,7 +395,7 @@ pub fn conversations_after(
     store: &dyn KvStore,
     after: Option<ConversationId>,
     limit: usize,
-) -> Result<(Vec<crate::model::Conversation>, bool)> {
+) -> Result<(Vec<smsdesk_core::model::Conversation>, bool)> {
     let from = conversation_key(ConversationId(after.map_or(0, |a| a.0.saturating_add(1))));
     let rows = store.scan_range(&from, &conversation_key(ConversationId(u64::MAX)), limit)?;
     let more = rows.len() == limit;
@@ -404,7 +404,7 @@ pub fn conversations_after(
 }
 
 /// A conversation record, open or closed.
-pub fn conversation(store: &dyn KvStore, id: ConversationId) -> Result<Option<crate::model::Conversation>> {
+pub fn conversation(store: &dyn KvStore, id: ConversationId) -> Result<Option<smsdesk_core::model::Conversation>> {
     let k = conversation_key(id);
     store.get(&k)?.map(|v| decode(&k, &v)).transpose()
 }
@@ -438,7 +438,7 @@ fn new_identity() -> String {
     let mut out = String::new();
     for _ in 0..2 {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(Timestamp::now().0.into());
+        h.write_u128(crate::clock::now().0.into());
         h.write_u32(std::process::id());
         out.push_str(&format!("{:016x}", h.finish()));
     }

@@ -17,29 +17,16 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::command::Command;
 use crate::engine::{Engine, EngineError, Executed};
-use crate::ids::Timestamp;
-use crate::rejection::Rejection;
-use crate::state::State;
 use crate::store::KvStore;
+use smsdesk_core::clock::Clock;
+use smsdesk_core::command::Command;
+use smsdesk_core::ids::Timestamp;
+use smsdesk_core::rejection::Rejection;
+use smsdesk_core::state::State;
 
 /// The answer to one submitted command.
 pub type Reply = Result<Result<Executed, Rejection>, EngineError>;
-
-/// A source of time, so tests can drive timers by hand.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> Timestamp;
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
 
 /// Since when the engine thread has been busy with one piece of work;
 /// shared by the thread (which feeds it) and health checks (which read it).

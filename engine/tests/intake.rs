@@ -17,8 +17,9 @@ use smsdesk_core::event::IntakeEnd;
 use smsdesk_core::model::{AutoText, Phase};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::Setup;
-use smsdesk_core::store::MemoryStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::MemoryStore;
+use smsdesk_engine::*;
 
 /// The long code has an intake bot with a 5-minute timeout; billing greets.
 fn with_intake() -> Setup {

@@ -16,7 +16,7 @@
 //! - resident memory with the engine open (target < 200 MB);
 //! - restart time (target < 2 s) and bytes on disk per event.
 //!
-//! Run: `cargo bench -p smsdesk-core --bench scale`. `SMSDESK_SCALE_COMMANDS`
+//! Run: `cargo bench -p smsdesk-engine --bench scale`. `SMSDESK_SCALE_COMMANDS`
 //! changes the traffic (default 400,000 commands). Files go under `target/`.
 
 use std::collections::BTreeMap;
@@ -27,8 +27,9 @@ use smsdesk_core::command::SendOutcome;
 use smsdesk_core::model::Delivery;
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::SledStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::SledStore;
+use smsdesk_engine::*;
 
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 10;

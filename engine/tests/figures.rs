@@ -11,8 +11,9 @@ use std::time::Duration;
 use smsdesk_core::figures::{self, QueueFigures};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::MemoryStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::MemoryStore;
+use smsdesk_engine::*;
 
 const BILLING_NO: &str = "+15550001111";
 const TOKYO_NO: &str = "+15550002222";

@@ -13,8 +13,9 @@ use smsdesk_core::hours::Hours;
 use smsdesk_core::model::{AutoText, Phase};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::Setup;
-use smsdesk_core::store::MemoryStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::MemoryStore;
+use smsdesk_engine::*;
 
 /// A wall-clock time in New York, as the engine's timestamp.
 fn ny(local: &str) -> Timestamp {
@@ -47,7 +48,7 @@ fn desk_at(store: &MemoryStore, setup: Setup, now: Timestamp) -> Desk<MemoryStor
     d
 }
 
-fn sms_events(d: &mut Desk<impl smsdesk_core::store::KvStore>, body: &str) -> Vec<Event> {
+fn sms_events(d: &mut Desk<impl smsdesk_engine::store::KvStore>, body: &str) -> Vec<Event> {
     let sid = format!("SM{}", d.state().counters.next_seq);
     d.sms_with_id(CUST, LONG, body, &sid)
         .records
@@ -57,7 +58,7 @@ fn sms_events(d: &mut Desk<impl smsdesk_core::store::KvStore>, body: &str) -> Ve
 }
 
 /// Moves the desk's clock to `at` and fires what is due.
-fn at(d: &mut Desk<impl smsdesk_core::store::KvStore>, at: Timestamp) -> Vec<Event> {
+fn at(d: &mut Desk<impl smsdesk_engine::store::KvStore>, at: Timestamp) -> Vec<Event> {
     let secs = at.since(d.now).as_secs();
     d.advance(secs)
 }

@@ -11,17 +11,17 @@
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
 
-use crate::apply::apply;
-use crate::command::Command;
-use crate::decide::decide;
-use crate::event::{Event, EventRecord};
-use crate::ids::{ConversationId, MessageId, Timestamp};
-use crate::rejection::Rejection;
-use crate::routing::{next_offer, Routers};
-use crate::setup::Setup;
-use crate::state::State;
 use crate::store::{layout, KvStore, StoreError, WriteSet};
-use crate::timers;
+use smsdesk_core::apply::apply;
+use smsdesk_core::command::Command;
+use smsdesk_core::decide::decide;
+use smsdesk_core::event::{Event, EventRecord};
+use smsdesk_core::ids::{ConversationId, MessageId, Timestamp};
+use smsdesk_core::rejection::Rejection;
+use smsdesk_core::routing::{next_offer, Routers};
+use smsdesk_core::setup::Setup;
+use smsdesk_core::state::State;
+use smsdesk_core::timers;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -190,7 +190,7 @@ impl<S: KvStore> Engine<S> {
             .map(|event| {
                 // smsdesk's own texts are smsdesk's, whoever's command caused them.
                 let by = match event {
-                    Event::AutoReplied { .. } => crate::command::Actor::System,
+                    Event::AutoReplied { .. } => smsdesk_core::command::Actor::System,
                     _ => actor.clone(),
                 };
                 self.record(by, event, now)
@@ -212,7 +212,7 @@ impl<S: KvStore> Engine<S> {
         Ok(())
     }
 
-    fn record(&mut self, actor: crate::command::Actor, event: Event, now: Timestamp) -> EventRecord {
+    fn record(&mut self, actor: smsdesk_core::command::Actor, event: Event, now: Timestamp) -> EventRecord {
         let record = EventRecord {
             seq: self.state.counters.next_seq,
             at: now,
@@ -235,7 +235,7 @@ impl<S: KvStore> Engine<S> {
             match decide(&self.state, &command, now) {
                 Ok(events) => {
                     for event in events {
-                        out.push(self.record(crate::command::Actor::System, event, now));
+                        out.push(self.record(smsdesk_core::command::Actor::System, event, now));
                     }
                 }
                 Err(rejection) => {
@@ -274,7 +274,7 @@ impl<S: KvStore> Engine<S> {
     }
 
     /// A reply's delivery record, wherever it is (memory or store).
-    pub fn delivery(&self, message: MessageId) -> Result<Option<crate::model::DeliveryRecord>, StoreError> {
+    pub fn delivery(&self, message: MessageId) -> Result<Option<smsdesk_core::model::DeliveryRecord>, StoreError> {
         match self.state.delivery(message) {
             Some(record) => Ok(Some(record)),
             None => layout::delivery(&self.store, message),

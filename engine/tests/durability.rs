@@ -17,10 +17,12 @@ use std::process::{Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use smsdesk_core::committer::{Committer, Options, SystemClock};
 use smsdesk_core::routing::Routers;
-use smsdesk_core::store::{KvStore, SledStore};
 use smsdesk_core::*;
+use smsdesk_engine::clock::SystemClock;
+use smsdesk_engine::committer::{Committer, Options};
+use smsdesk_engine::store::{KvStore, SledStore};
+use smsdesk_engine::*;
 
 const DIR_VAR: &str = "SMSDESK_TEST_CHILD_DIR";
 

@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use smsdesk_core::store::{KvStore, MemoryStore, Result, SledStore, WriteSet};
+use smsdesk_engine::store::{KvStore, MemoryStore, Result, SledStore, WriteSet};
 use smsdesk_pgstore::PgStore;
 
 /// A store of the kind the run asks for; clones share the same data (to

@@ -7,8 +7,8 @@
 mod common;
 
 use common::*;
-use smsdesk_core::store::layout;
 use smsdesk_core::*;
+use smsdesk_engine::store::layout;
 
 fn reply(agent: &AgentId, c: ConversationId, body: &str, media: &[&str]) -> Command {
     Command::Reply {

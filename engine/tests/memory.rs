@@ -10,11 +10,11 @@ mod common;
 use common::*;
 use smsdesk_core::command::SendOutcome;
 use smsdesk_core::model::{Delivery, Outbound};
-use smsdesk_core::store::{layout, KvStore, MemoryStore, WriteSet};
 use smsdesk_core::*;
+use smsdesk_engine::store::{layout, KvStore, MemoryStore, WriteSet};
 
 fn reply(
-    d: &mut Desk<impl smsdesk_core::store::KvStore>,
+    d: &mut Desk<impl smsdesk_engine::store::KvStore>,
     c: ConversationId,
     body: &str,
     reference: Option<&str>,
@@ -28,14 +28,14 @@ fn reply(
     })
 }
 
-fn reply_id(d: &mut Desk<impl smsdesk_core::store::KvStore>, c: ConversationId, body: &str) -> MessageId {
+fn reply_id(d: &mut Desk<impl smsdesk_engine::store::KvStore>, c: ConversationId, body: &str) -> MessageId {
     match reply(d, c, body, None).first() {
         Some(Event::ReplyAccepted { message_id, .. }) => *message_id,
         other => panic!("no reply accepted: {other:?}"),
     }
 }
 
-fn sent(d: &mut Desk<impl smsdesk_core::store::KvStore>, m: MessageId) {
+fn sent(d: &mut Desk<impl smsdesk_engine::store::KvStore>, m: MessageId) {
     d.ok(Command::RecordSendOutcome {
         message: m,
         outcome: SendOutcome::Sent {
@@ -54,7 +54,7 @@ fn delivered(m: MessageId) -> Command {
     }
 }
 
-fn status(d: &Desk<impl smsdesk_core::store::KvStore>, m: MessageId) -> Delivery {
+fn status(d: &Desk<impl smsdesk_engine::store::KvStore>, m: MessageId) -> Delivery {
     d.engine.delivery(m).unwrap().unwrap().outbound.status
 }
 

@@ -7,11 +7,11 @@ mod common;
 
 use common::*;
 use smsdesk_core::command::SendOutcome;
-use smsdesk_core::store::{layout, KvStore};
 use smsdesk_core::*;
+use smsdesk_engine::store::{layout, KvStore};
 
 /// Every key of the store that mentions conversation `c` or its replies.
-fn keys_of(d: &Desk<impl smsdesk_core::store::KvStore>, c: ConversationId) -> Vec<String> {
+fn keys_of(d: &Desk<impl smsdesk_engine::store::KvStore>, c: ConversationId) -> Vec<String> {
     let mut out = Vec::new();
     for (k, _) in d.engine.store().scan_prefix(b"").unwrap() {
         let text = String::from_utf8_lossy(&k).into_owned();
@@ -30,7 +30,10 @@ fn keys_of(d: &Desk<impl smsdesk_core::store::KvStore>, c: ConversationId) -> Ve
 }
 
 /// A conversation with an SMS, a sent and delivered reply, closed at wrap-up.
-fn closed_conversation(d: &mut Desk<impl smsdesk_core::store::KvStore>, customer: &str) -> (ConversationId, MessageId) {
+fn closed_conversation(
+    d: &mut Desk<impl smsdesk_engine::store::KvStore>,
+    customer: &str,
+) -> (ConversationId, MessageId) {
     let c = d.sms(customer, LONG, "hello");
     d.accept(&bob(), c);
     let events = d.ok(Command::Reply {
@@ -115,7 +118,7 @@ fn a_store_from_before_the_closing_index_is_indexed_then_erased() {
     d.available(&bob());
     let (old, _) = closed_conversation(&mut d, CUST);
     // As an older smsdesk left it: no `z/` entry for the closed conversation.
-    let mut writes = smsdesk_core::store::WriteSet::default();
+    let mut writes = smsdesk_engine::store::WriteSet::default();
     for (k, _) in d.engine.store().scan_prefix(b"z/").unwrap() {
         writes.delete(k);
     }
@@ -134,7 +137,7 @@ fn a_store_from_before_the_closing_index_is_indexed_then_erased() {
     assert!(d
         .engine
         .store()
-        .get(smsdesk_core::store::retention::INDEXED)
+        .get(smsdesk_engine::store::retention::INDEXED)
         .unwrap()
         .is_some());
     assert_eq!(d.engine.erase_closed_before(cutoff, 100).unwrap().conversations, 1);

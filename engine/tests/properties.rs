@@ -18,8 +18,9 @@ use proptest::prelude::*;
 use smsdesk_core::apply::apply;
 use smsdesk_core::model::Phase;
 use smsdesk_core::routing::Routers;
-use smsdesk_core::store::layout;
 use smsdesk_core::*;
+use smsdesk_engine::store::layout;
+use smsdesk_engine::*;
 
 const CUSTOMERS: [&str; 4] = ["+15557770001", "+15557770002", "+15557770003", "+15557770004"];
 const ENTRIES: [&str; 3] = [LONG, SHORT, TOLLFREE];

@@ -18,8 +18,8 @@ use super::layout::{
     provider_key, reference_key, seen_key,
 };
 use super::{KvStore, Result, WriteSet};
-use crate::event::Event;
-use crate::ids::{ConversationId, Timestamp};
+use smsdesk_core::event::Event;
+use smsdesk_core::ids::{ConversationId, Timestamp};
 
 /// Set once every closed conversation has its `z/` entry (stores written
 /// before the index existed are indexed by `stage_backfill`).
@@ -36,7 +36,7 @@ pub fn stage_backfill(
 ) -> Result<Option<ConversationId>> {
     let (page, more) = super::layout::conversations_after(store, after, limit)?;
     for c in &page {
-        if let crate::model::Phase::Closed { at, .. } = c.phase {
+        if let smsdesk_core::model::Phase::Closed { at, .. } = c.phase {
             writes.put(closed_key(at, c.id), Vec::new());
         }
     }

@@ -7,8 +7,9 @@ use std::time::Duration;
 use smsdesk_core::model::{AgentStatus, Phase};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{AgentSetup, EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::KvStore;
 use smsdesk_core::*;
+use smsdesk_engine::store::KvStore;
+use smsdesk_engine::*;
 
 pub const LONG: &str = "+15550001111";
 pub const SHORT: &str = "12345";

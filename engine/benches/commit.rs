@@ -6,7 +6,7 @@
 //! - group: 16 concurrent writers through the `Committer` (group commit);
 //! - the ratios, against the targets (group >= 2x raw, single >= 0.5x raw).
 //!
-//! Run: `cargo bench -p smsdesk-core --bench commit`. Files go under
+//! Run: `cargo bench -p smsdesk-engine --bench commit`. Files go under
 //! `target/`, on the same disk as the project (not a tmpfs `/tmp`).
 
 use std::io::Write;
@@ -15,11 +15,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use smsdesk_core::committer::{Committer, Options, SystemClock};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{EntryKind, EntryPoint, QueueSetup, Setup};
-use smsdesk_core::store::{KvStore, SledStore};
 use smsdesk_core::*;
+use smsdesk_engine::clock::SystemClock;
+use smsdesk_engine::committer::{Committer, Options};
+use smsdesk_engine::store::{KvStore, SledStore};
+use smsdesk_engine::*;
 
 const RUN_FOR: Duration = Duration::from_secs(3);
 const WRITERS: usize = 16;
@@ -74,7 +76,7 @@ fn single(dir: &Path) -> (f64, u64) {
     let mut n = 0;
     while start.elapsed() < RUN_FOR {
         let done = engine
-            .execute(sms(0, n), Timestamp::now())
+            .execute(sms(0, n), smsdesk_engine::clock::now())
             .expect("commit")
             .expect("accepted");
         assert!(!done.duplicate);
@@ -86,13 +88,13 @@ fn single(dir: &Path) -> (f64, u64) {
 
 /// The same commits with an in-memory store: the engine's CPU cost alone.
 fn cpu_only() -> f64 {
-    let store = smsdesk_core::store::MemoryStore::new();
+    let store = smsdesk_engine::store::MemoryStore::new();
     let mut engine = Engine::open(store, setup(), Routers::default()).expect("open engine");
     let start = Instant::now();
     let mut n = 0;
     while start.elapsed() < RUN_FOR / 3 {
         engine
-            .execute(sms(0, n), Timestamp::now())
+            .execute(sms(0, n), smsdesk_engine::clock::now())
             .expect("commit")
             .expect("accepted");
         n += 1;

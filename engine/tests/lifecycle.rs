@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use smsdesk_core::event::ConferenceExit;
 use smsdesk_core::model::{AgentStatus, Phase};
-use smsdesk_core::store::layout;
 use smsdesk_core::*;
+use smsdesk_engine::store::layout;
 
 fn cmd_reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
     Command::Reply {
@@ -788,7 +788,7 @@ fn end_and_transfer_release_conference_agents() {
 
 // ---- end and wrap-up -----------------------------------------------------
 
-fn in_wrapup(d: &mut Desk<impl smsdesk_core::store::KvStore>) -> ConversationId {
+fn in_wrapup(d: &mut Desk<impl smsdesk_engine::store::KvStore>) -> ConversationId {
     let c = d.active_with(&bob());
     d.ok(Command::End {
         agent: bob(),
@@ -1041,7 +1041,7 @@ fn timer_commands_before_their_deadline_are_refused() {
 // ---- delivery of replies ---------------------------------------------------
 
 fn reply_id(
-    d: &mut Desk<impl smsdesk_core::store::KvStore>,
+    d: &mut Desk<impl smsdesk_engine::store::KvStore>,
     agent: &AgentId,
     c: ConversationId,
     body: &str,

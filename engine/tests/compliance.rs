@@ -10,8 +10,9 @@ use smsdesk_core::command::SendOutcome;
 use smsdesk_core::model::{AutoText, Delivery, OptOutHow, Phase};
 use smsdesk_core::routing::Routers;
 use smsdesk_core::setup::{Compliance, Setup};
-use smsdesk_core::store::{layout, MemoryStore};
 use smsdesk_core::*;
+use smsdesk_engine::store::{layout, MemoryStore};
+use smsdesk_engine::*;
 
 const T0: Timestamp = Timestamp(1_700_000_000_000);
 const HELP: &str = "Acme: help at acme.example/help. Reply STOP to opt out.";
@@ -39,7 +40,7 @@ fn desk() -> Desk<MemoryStore> {
     open(&MemoryStore::new())
 }
 
-fn sms(d: &mut Desk<impl smsdesk_core::store::KvStore>, to: &str, body: &str) -> Vec<Event> {
+fn sms(d: &mut Desk<impl smsdesk_engine::store::KvStore>, to: &str, body: &str) -> Vec<Event> {
     let sid = format!("SM{}-{}", d.state().counters.next_seq, body.len());
     d.sms_with_id(CUST, to, body, &sid)
         .records
@@ -59,7 +60,7 @@ fn reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
 }
 
 /// Everything waiting in the outbox, as (to, body).
-fn outbox(d: &Desk<impl smsdesk_core::store::KvStore>) -> Vec<(String, String)> {
+fn outbox(d: &Desk<impl smsdesk_engine::store::KvStore>) -> Vec<(String, String)> {
     layout::pending_sms(d.engine.store(), 100)
         .unwrap()
         .into_iter()
