@@ -43,7 +43,8 @@
 //!   handle-time histograms and the conversation outcomes.
 //! - `dead_letters`: webhook requests kept for replay (signed ones only),
 //!   within a byte cap, expired with `storage.retention`.
-//! - `metrics`, `plugins`, `logging`, `format`: small shared parts.
+//! - `metrics`, `plugins`, `logging`, `format`, `backoff` (the doubling wait
+//!   of every retry loop): small shared parts.
 //!
 //! Dependencies point one way: `cli` → `serve` → `http`, `outbox`,
 //! `matrix`, `reload` → `app` → `appservice`, `config`, `metrics`,
@@ -51,6 +52,7 @@
 
 pub mod app;
 pub mod appservice;
+pub mod backoff;
 pub mod cli;
 pub mod config;
 pub mod dead_letters;
