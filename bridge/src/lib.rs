@@ -44,7 +44,8 @@
 //!   handle-time histograms and the conversation outcomes.
 //! - `dead_letters`: webhook requests kept for replay (signed ones only),
 //!   within a byte cap, expired with `storage.retention`.
-//! - `metrics`, `plugins`, `logging`, `format`: small shared parts.
+//! - `metrics`, `plugins`, `logging`, `format`, `backoff` (the doubling wait
+//!   of every retry loop): small shared parts.
 //!
 //! Dependencies point one way: `cli` → `serve` or `cluster` → `tasks`,
 //! `http` → `outbox`, `matrix`, `reload` → `app` → `appservice`, `config`,
@@ -52,6 +53,7 @@
 
 pub mod app;
 pub mod appservice;
+pub mod backoff;
 pub mod cli;
 pub mod cluster;
 pub mod config;

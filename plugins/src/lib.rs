@@ -18,9 +18,11 @@
 //! - [`clocks`]: frozen clocks, and no timers (a plugin that asks to wait traps).
 //! - [`secrets`]: host-side HMAC and Ed25519 with named secrets and keys.
 //! - `imports`: the `secrets` import of every interface version, onto [`secrets`].
+//! - `loaded`: `Loaded`, what every kind of plugin keeps and does alike: load, instantiate, call.
+//! - `recipe`: instantiating a kind's component, in one or either interface version.
 //! - [`carrier`]: `CarrierPlugin` and its host-side types, for every interface version.
 //! - [`intake`]: `IntakePlugin`: one turn of an intake bot (0.2.0 on).
-//! - [`router`]: `RouterPlugin`, which implements `smsdesk_core::routing::Router`.
+//! - [`router`]: `RouterPlugin`, which implements `smsdesk_core::routing::Router`; `ReloadingRouter`.
 //! - [`reload`]: hot reload: swap a plugin when its file changes, keep the old one if the new one is broken.
 //! - [`metrics`]: call counts, failures and latency per plugin.
 //! - `stderr`: a plugin's stderr, kept for panic messages.
@@ -38,7 +40,9 @@ pub mod host;
 mod imports;
 pub mod inspect;
 pub mod intake;
+mod loaded;
 pub mod metrics;
+mod recipe;
 pub mod reload;
 pub mod router;
 pub mod sandbox;
@@ -50,6 +54,7 @@ pub use error::PluginError;
 pub use host::{Limits, PluginHost};
 pub use inspect::{PluginInfo, World};
 pub use intake::IntakePlugin;
+pub use loaded::Settings;
 pub use router::RouterPlugin;
 pub use secrets::Secrets;
 

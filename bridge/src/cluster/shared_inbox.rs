@@ -28,6 +28,7 @@ use smsdesk_plugins::CarrierPlugin;
 
 use crate::app::AppState;
 use crate::appservice::Appservice;
+use crate::backoff::Backoff;
 use crate::cluster::pg_pool::{Inserts, Pool};
 use crate::cluster::spool::Spool;
 use crate::config::Config;
@@ -179,7 +180,7 @@ impl WebhookSink for Gateway {
 /// The leader's side: commits the inbox's rows in order, for as long as
 /// the engine runs. `wake` is notified when a row is stored (`listen`).
 pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::sync::Notify>) {
-    let mut backoff = Duration::from_millis(50);
+    let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(5));
     // Rows this smsdesk cannot read (written by a newer one during a
     // rolling upgrade): left for a leader that can, and not read again.
     let mut unreadable = BTreeSet::new();
@@ -189,12 +190,11 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
             Ok(rows) => rows,
             Err(error) => {
                 tracing::warn!(%error, "cannot read the shared inbox; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+                backoff.sleep().await;
                 continue;
             }
         };
-        backoff = Duration::from_millis(50);
+        backoff.reset();
         let depth = if rows.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
             i64::try_from(rows.len()).unwrap_or(i64::MAX)
         } else {
@@ -238,7 +238,7 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
         // Deleted before anything is read again: rows read again would be
         // committed again (as duplicates), flooding the engine while the
         // delete keeps failing.
-        let mut wait = Duration::from_millis(50);
+        let mut wait = Backoff::new(Duration::from_millis(50), Duration::from_secs(5));
         let ids = Arc::new(ids);
         loop {
             let done = ids.clone();
@@ -246,8 +246,7 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
                 Ok(()) => break,
                 Err(error) => {
                     tracing::warn!(%error, "cannot delete committed rows of the shared inbox; retrying");
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(5));
+                    wait.sleep().await;
                 }
             }
         }

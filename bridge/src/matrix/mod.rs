@@ -188,14 +188,13 @@ impl Drop for StopOnDrop {
 /// The Matrix desk; a homeserver that is down delays it, never stops
 /// smsdesk. Logs in again whenever the login is refused.
 pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
-    let mut backoff = Duration::from_secs(1);
+    let mut backoff = crate::backoff::Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let store = loop {
         match open_store(&app).await {
             Ok(store) => break store,
             Err(error) => {
                 tracing::error!(error = %format!("{error:#}"), ?backoff, "the Matrix bot cannot open its store; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
+                backoff.sleep().await;
             }
         }
     };
@@ -214,8 +213,7 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                     Err(account_owner::ClaimError::Owned(owned)) => return app.refuse(owned.to_string()),
                     Err(error) => {
                         tracing::warn!(%error, ?backoff, "cannot check whom the bot account serves yet; retrying");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        backoff.sleep().await;
                         continue;
                     }
                 }
@@ -232,8 +230,7 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                 tracing::warn!(error = %format!("{error:#}"), ?backoff, "Matrix bot cannot start yet; retrying");
             }
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(30));
+        backoff.sleep().await;
     }
 }
 

@@ -9,6 +9,8 @@ use rand::Rng;
 use smsdesk_core::MessageId;
 use tokio::time::Instant;
 
+use crate::backoff::Backoff;
+
 /// Attempts before a reply is given up as failed.
 pub const MAX_ATTEMPTS: u32 = 12;
 /// Age after which a reply still not accepted by the carrier is failed
@@ -16,12 +18,13 @@ pub const MAX_ATTEMPTS: u32 = 12;
 pub const MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
+const BACKOFF: Backoff = Backoff::new(BACKOFF_BASE, BACKOFF_MAX);
 
 /// The delay before attempt `attempt + 1`: exponential with ±25% jitter
 /// (so many retries do not arrive together); a carrier's Retry-After is
 /// honoured, but never beyond our own ceiling.
 pub fn backoff(attempt: u32, hint: Option<Duration>) -> Duration {
-    let exp = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_MAX);
+    let exp = BACKOFF.nth(attempt);
     let base = hint.map_or(exp, |h| h.max(exp).min(BACKOFF_MAX));
     let factor = rand::rng().random_range(0.75..1.25);
     base.mul_f64(factor)

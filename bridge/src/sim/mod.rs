@@ -5,9 +5,10 @@
 //! (`--carrier twilio --carrier telnyx`), each for a carrier of smsdesk's
 //! config (`--carrier NAME=KIND` when the name is not the kind).
 //!
-//! - Sending: each carrier's own API (see `twilio` and `telnyx`): checks the
-//!   authentication, records the message, answers in the carrier's shape,
-//!   then sends signed status callbacks (sent, delivered). Honours
+//! - Sending: each carrier's own API (see `twilio` and `telnyx`, on the
+//!   path they share in `send`): checks the authentication, records the
+//!   message, answers in the carrier's shape, then sends signed status
+//!   callbacks (sent, delivered). Honours
 //!   `Idempotency-Key`: a repeated key returns the first message.
 //! - Faults, queued with `POST /sim/faults` (a JSON list, consumed one per
 //!   send, whichever carrier): `"500"`, `"429"`, `"21610"` or `"40300"`
@@ -25,6 +26,7 @@
 //! `signing` holds the signers shared with tests and benchmarks.
 
 pub mod media;
+mod send;
 pub mod signing;
 mod telnyx;
 mod twilio;
@@ -308,6 +310,14 @@ pub(super) struct InboundMedia {
     pub size: usize,
 }
 
+/// A customer's SMS, for a carrier to hand to smsdesk as its webhook.
+pub(super) struct Texted {
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub media: Vec<InboundMedia>,
+}
+
 async fn inbound(State(sim): State<Shared>, Json(sms): Json<Inbound>) -> Response {
     let Some(carrier) = sim.carrier(sms.carrier.as_deref()).cloned() else {
         return (
@@ -316,10 +326,15 @@ async fn inbound(State(sim): State<Shared>, Json(sms): Json<Inbound>) -> Respons
         )
             .into_response();
     };
-    let media: Vec<InboundMedia> = sms.media.iter().map(|m| sim.inbound_media(m)).collect();
+    let texted = Texted {
+        media: sms.media.iter().map(|m| sim.inbound_media(m)).collect(),
+        from: sms.from,
+        to: sms.to,
+        body: sms.body,
+    };
     let sent = match carrier.kind {
-        Kind::Twilio => twilio::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body, &media).await,
-        Kind::Telnyx => telnyx::inbound(&sim, &carrier.name, sms.from, sms.to, sms.body, &media).await,
+        Kind::Twilio => twilio::inbound(&sim, &carrier.name, texted).await,
+        Kind::Telnyx => telnyx::inbound(&sim, &carrier.name, texted).await,
     };
     match sent {
         Ok((sid, status, body)) => {
@@ -340,7 +355,7 @@ pub fn router(args: SimArgs) -> Router {
             "/2010-04-01/Accounts/{account}/Messages.json",
             post(twilio::create_message),
         )
-        .route("/v2/messages", post(telnyx::create_message))
+        .route("/v2/messages", post(send::create_message::<telnyx::Telnyx>))
         .route("/sim/messages", get(messages))
         .route("/sim/faults", post(faults))
         .route("/sim/inbound", post(inbound))

@@ -4,15 +4,15 @@
 //! customer's SMS as a `message.received` event. Every event is signed with
 //! Ed25519 (the simulator's test key) over `"{timestamp}|{body}"`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{media, signing, Effect, InboundMedia, Kind, Shared, Sim, SimMessage};
+use super::send::{Api, Refusal, Request, Sent};
+use super::{signing, Kind, Sim, Texted};
 
 fn telnyx_error(status: StatusCode, code: &str, title: &str, detail: &str) -> Response {
     let body = json!({ "errors": [{ "code": code, "title": title, "detail": detail }] });
@@ -55,125 +55,114 @@ async fn post_event(sim: &Sim, url: &str, event_type: &str, payload: Value) -> R
     Ok((status, r.text().await.unwrap_or_default()))
 }
 
-pub(super) async fn create_message(State(sim): State<Shared>, headers: HeaderMap, body: String) -> Response {
-    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
-    if bearer != Some(format!("Bearer {}", sim.args.telnyx_api_key).as_str()) {
-        return telnyx_error(
-            StatusCode::UNAUTHORIZED,
-            "10009",
-            "Authentication failed",
-            "The API key is missing or wrong.",
-        );
+/// A message as Telnyx describes it, in its answer and its status events.
+fn payload(sent: &Sent, status: &str) -> Value {
+    json!({
+        "id": sent.id,
+        "record_type": "message",
+        "direction": "outbound",
+        "type": if sent.mms { "MMS" } else { "SMS" },
+        "from": { "phone_number": sent.from },
+        "to": [{ "phone_number": sent.to, "status": status }],
+        "text": sent.text,
+        "parts": 1,
+        "errors": [],
+    })
+}
+
+/// Telnyx's send API.
+pub(super) struct Telnyx;
+
+impl Api for Telnyx {
+    const KIND: Kind = Kind::Telnyx;
+
+    fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
+        let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+        bearer == Some(format!("Bearer {}", sim.args.telnyx_api_key).as_str())
     }
-    let effect = sim.fault().await;
-    match effect {
-        Effect::ServerError => {
-            return telnyx_error(StatusCode::INTERNAL_SERVER_ERROR, "10001", "Inactive phone number", "")
-        }
-        Effect::TooManyRequests => {
-            return telnyx_error(StatusCode::TOO_MANY_REQUESTS, "10011", "Too many requests", "")
-        }
-        Effect::OptedOut => {
-            return telnyx_error(
+
+    fn refuse(refusal: Refusal) -> Response {
+        let (status, code, title, detail) = match refusal {
+            Refusal::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "10009",
+                "Authentication failed",
+                "The API key is missing or wrong.",
+            ),
+            Refusal::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "10001", "Inactive phone number", ""),
+            Refusal::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "10011", "Too many requests", ""),
+            Refusal::OptedOut => (
                 StatusCode::BAD_REQUEST,
                 "40300",
                 "Blocked due to STOP message",
                 "The destination number has opted out.",
-            )
-        }
-        Effect::InvalidNumber => {
-            return telnyx_error(
+            ),
+            Refusal::InvalidNumber => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "40310",
                 "Invalid 'to' address",
                 "The 'to' address is not a valid phone number.",
-            )
-        }
-        Effect::Drop | Effect::None => {}
+            ),
+        };
+        telnyx_error(status, code, title, detail)
     }
-    let Ok(request) = serde_json::from_str::<Value>(&body) else {
-        return telnyx_error(StatusCode::BAD_REQUEST, "10015", "Bad request", "The body is not JSON.");
-    };
-    let field = |k: &str| request.get(k).and_then(Value::as_str).map(str::to_owned);
-    let (Some(from), Some(to)) = (field("from"), field("to")) else {
-        return telnyx_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "40310",
-            "Invalid 'to' address",
-            "Both 'from' and 'to' are required.",
-        );
-    };
-    let text = field("text").unwrap_or_default();
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let media_urls: Vec<String> = request
-        .get("media_urls")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
-    let carrier = sim.name_of(Kind::Telnyx);
-    let fetched = media::fetch_all(&sim.client, &media_urls).await;
-    let kind = if media_urls.is_empty() { "SMS" } else { "MMS" };
-    let (id, fresh) = sim.record(key, |n| SimMessage {
-        media: fetched,
-        carrier,
-        sid: message_id(n),
-        from: from.clone(),
-        to: to.clone(),
-        body: text.clone(),
-        status: "queued".into(),
-        error_code: None,
-    });
-    let payload = |status: &str| {
-        json!({
-            "id": id,
-            "record_type": "message",
-            "direction": "outbound",
-            "type": kind,
-            "from": { "phone_number": from },
-            "to": [{ "phone_number": to, "status": status }],
-            "text": text,
-            "parts": 1,
-            "errors": [],
+
+    fn parse(body: &str) -> Result<Request, Box<Response>> {
+        let Ok(request) = serde_json::from_str::<Value>(body) else {
+            return Err(Box::new(telnyx_error(
+                StatusCode::BAD_REQUEST,
+                "10015",
+                "Bad request",
+                "The body is not JSON.",
+            )));
+        };
+        let field = |k: &str| request.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (Some(from), Some(to)) = (field("from"), field("to")) else {
+            return Err(Box::new(telnyx_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "40310",
+                "Invalid 'to' address",
+                "Both 'from' and 'to' are required.",
+            )));
+        };
+        let media_urls: Vec<String> = request
+            .get("media_urls")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+        Ok(Request {
+            from,
+            to,
+            text: field("text").unwrap_or_default(),
+            media_urls,
+            callback: field("webhook_url"),
         })
-    };
-    if fresh && effect != Effect::Drop {
-        if let Some(url) = field("webhook_url") {
-            let sim = sim.clone();
-            let events = [
-                ("message.sent", payload("sent")),
-                ("message.finalized", payload("delivered")),
-            ];
-            let id = id.clone();
-            tokio::spawn(async move {
-                for (event_type, payload) in events {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    let status = payload["to"][0]["status"].as_str().unwrap_or("sent").to_owned();
-                    sim.set_status(&id, &status);
-                    if let Err(error) = post_event(&sim, &url, event_type, payload).await {
-                        tracing::warn!(%error, "status event failed");
-                    }
-                }
-            });
-        }
     }
-    (StatusCode::OK, Json(json!({ "data": payload("queued") }))).into_response()
+
+    fn message_id(n: u64) -> String {
+        message_id(n)
+    }
+
+    fn answer(_: &Sim, sent: &Sent) -> Response {
+        (StatusCode::OK, Json(json!({ "data": payload(sent, "queued") }))).into_response()
+    }
+
+    async fn report(sim: &Sim, url: &str, sent: &Sent, status: &'static str) -> Result<(u16, String), reqwest::Error> {
+        let event_type = if status == "delivered" {
+            "message.finalized"
+        } else {
+            "message.sent"
+        };
+        post_event(sim, url, event_type, payload(sent, status)).await
+    }
 }
 
 /// The customer texts through Telnyx: a signed `message.received` event to
 /// smsdesk. Returns the message's id and smsdesk's answer.
-pub(super) async fn inbound(
-    sim: &Sim,
-    carrier: &str,
-    from: String,
-    to: String,
-    body: String,
-    media: &[InboundMedia],
-) -> Result<(String, u16, String), reqwest::Error> {
+pub(super) async fn inbound(sim: &Sim, carrier: &str, sms: Texted) -> Result<(String, u16, String), reqwest::Error> {
     let id = message_id(sim.next_id());
-    let media: Vec<Value> = media
+    let media: Vec<Value> = sms
+        .media
         .iter()
         .map(|m| json!({ "url": m.url, "content_type": m.content_type, "size": m.size, "hash_sha256": null }))
         .collect();
@@ -183,9 +172,9 @@ pub(super) async fn inbound(
         "record_type": "message",
         "direction": "inbound",
         "type": kind,
-        "from": { "phone_number": from },
-        "to": [{ "phone_number": to, "status": "webhook_delivered" }],
-        "text": body,
+        "from": { "phone_number": sms.from },
+        "to": [{ "phone_number": sms.to, "status": "webhook_delivered" }],
+        "text": sms.body,
         "media": media,
         "parts": 1,
     });

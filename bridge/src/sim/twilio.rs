@@ -4,7 +4,6 @@
 //! customer's SMS as a signed form webhook.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -12,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
 
-use super::{media, signing, Effect, InboundMedia, Kind, Shared, Sim, SimMessage};
+use super::send::{self, Api, Refusal, Request, Sent};
+use super::{signing, Kind, Shared, Sim, Texted};
 
 fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
     let body = serde_json::json!({
@@ -40,146 +40,148 @@ async fn post_signed(sim: &Sim, url: &str, params: Vec<(String, String)>) -> Res
     Ok((status, r.text().await.unwrap_or_default()))
 }
 
-fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
-    let expected =
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", sim.args.account_sid, sim.args.auth_token));
-    !sim.args.auth_token.is_empty()
-        && headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v == format!("Basic {expected}"))
+/// Twilio's send API.
+pub(super) struct Twilio;
+
+impl Api for Twilio {
+    const KIND: Kind = Kind::Twilio;
+
+    fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", sim.args.account_sid, sim.args.auth_token));
+        !sim.args.auth_token.is_empty()
+            && headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v == format!("Basic {expected}"))
+    }
+
+    fn refuse(refusal: Refusal) -> Response {
+        let (status, code, message) = match refusal {
+            Refusal::Unauthorized => (StatusCode::UNAUTHORIZED, 20003, "Authenticate"),
+            Refusal::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, 20500, "Internal Server Error"),
+            Refusal::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests"),
+            Refusal::OptedOut => (
+                StatusCode::BAD_REQUEST,
+                21610,
+                "Attempt to send to unsubscribed recipient",
+            ),
+            Refusal::InvalidNumber => (
+                StatusCode::BAD_REQUEST,
+                21211,
+                "The 'To' number is not a valid phone number.",
+            ),
+        };
+        twilio_error(status, code, message)
+    }
+
+    fn parse(body: &str) -> Result<Request, Box<Response>> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        let media_urls: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| k == "MediaUrl")
+            .map(|(_, v)| v.clone())
+            .collect();
+        let mut form: BTreeMap<String, String> = pairs.into_iter().collect();
+        let from = form.remove("From").or_else(|| form.remove("MessagingServiceSid"));
+        let (Some(to), Some(from)) = (form.remove("To"), from) else {
+            return Err(Box::new(twilio_error(
+                StatusCode::BAD_REQUEST,
+                21604,
+                "A 'To' and a 'From' phone number are required",
+            )));
+        };
+        let text = form.remove("Body").unwrap_or_default();
+        if text.is_empty() && media_urls.is_empty() {
+            return Err(Box::new(twilio_error(
+                StatusCode::BAD_REQUEST,
+                21602,
+                "Message body is required.",
+            )));
+        }
+        if text.chars().count() > 1600 {
+            return Err(Box::new(twilio_error(
+                StatusCode::BAD_REQUEST,
+                21617,
+                "The concatenated message body exceeds the 1600 character limit",
+            )));
+        }
+        Ok(Request {
+            from,
+            to,
+            text,
+            media_urls,
+            callback: form.remove("StatusCallback"),
+        })
+    }
+
+    fn message_id(n: u64) -> String {
+        format!("SM{n:032x}")
+    }
+
+    fn answer(sim: &Sim, sent: &Sent) -> Response {
+        let answer = serde_json::json!({
+            "sid": sent.id,
+            "account_sid": sim.args.account_sid,
+            "to": sent.to,
+            "from": sent.from,
+            "body": sent.text,
+            "status": "queued",
+            "num_segments": "1",
+            "error_code": null,
+            "error_message": null,
+            "uri": format!("/2010-04-01/Accounts/{}/Messages/{}.json", sim.args.account_sid, sent.id),
+        });
+        (StatusCode::CREATED, Json(answer)).into_response()
+    }
+
+    async fn report(sim: &Sim, url: &str, sent: &Sent, status: &'static str) -> Result<(u16, String), reqwest::Error> {
+        let params = vec![
+            ("AccountSid".to_owned(), sim.args.account_sid.clone()),
+            ("From".to_owned(), sent.from.clone()),
+            ("MessageSid".to_owned(), sent.id.clone()),
+            ("MessageStatus".to_owned(), status.to_owned()),
+            ("SmsSid".to_owned(), sent.id.clone()),
+            ("To".to_owned(), sent.to.clone()),
+        ];
+        post_signed(sim, url, params).await
+    }
 }
 
+/// `POST /2010-04-01/Accounts/{sid}/Messages.json`: the account in the
+/// path must be the simulator's too.
 pub(super) async fn create_message(
     State(sim): State<Shared>,
     Path(account): Path<String>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if account != sim.args.account_sid || !authorized(&sim, &headers) {
-        return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
+    if account != sim.args.account_sid {
+        return Twilio::refuse(Refusal::Unauthorized);
     }
-    let effect = sim.fault().await;
-    match effect {
-        Effect::ServerError => return twilio_error(StatusCode::INTERNAL_SERVER_ERROR, 20500, "Internal Server Error"),
-        Effect::TooManyRequests => return twilio_error(StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests"),
-        Effect::OptedOut => {
-            return twilio_error(
-                StatusCode::BAD_REQUEST,
-                21610,
-                "Attempt to send to unsubscribed recipient",
-            )
-        }
-        Effect::InvalidNumber => {
-            return twilio_error(
-                StatusCode::BAD_REQUEST,
-                21211,
-                "The 'To' number is not a valid phone number.",
-            )
-        }
-        Effect::Drop | Effect::None => {}
-    }
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
-    let media_urls: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "MediaUrl")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let form: BTreeMap<String, String> = pairs.into_iter().collect();
-    let (Some(to), Some(from)) = (form.get("To"), form.get("From").or(form.get("MessagingServiceSid"))) else {
-        return twilio_error(
-            StatusCode::BAD_REQUEST,
-            21604,
-            "A 'To' and a 'From' phone number are required",
-        );
-    };
-    let text = form.get("Body").cloned().unwrap_or_default();
-    if text.is_empty() && media_urls.is_empty() {
-        return twilio_error(StatusCode::BAD_REQUEST, 21602, "Message body is required.");
-    }
-    if text.chars().count() > 1600 {
-        return twilio_error(
-            StatusCode::BAD_REQUEST,
-            21617,
-            "The concatenated message body exceeds the 1600 character limit",
-        );
-    }
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let carrier = sim.name_of(Kind::Twilio);
-    let fetched = media::fetch_all(&sim.client, &media_urls).await;
-    let (sid, fresh) = sim.record(key, |n| SimMessage {
-        media: fetched,
-        carrier,
-        sid: format!("SM{n:032x}"),
-        from: from.clone(),
-        to: to.clone(),
-        body: text.clone(),
-        status: "queued".into(),
-        error_code: None,
-    });
-    if fresh && effect != Effect::Drop {
-        if let Some(callback) = form.get("StatusCallback").cloned() {
-            let (sim, sid, to, from) = (sim.clone(), sid.clone(), to.clone(), from.clone());
-            tokio::spawn(async move {
-                for status in ["sent", "delivered"] {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    sim.set_status(&sid, status);
-                    let params = vec![
-                        ("AccountSid".to_owned(), sim.args.account_sid.clone()),
-                        ("From".to_owned(), from.clone()),
-                        ("MessageSid".to_owned(), sid.clone()),
-                        ("MessageStatus".to_owned(), status.to_owned()),
-                        ("SmsSid".to_owned(), sid.clone()),
-                        ("To".to_owned(), to.clone()),
-                    ];
-                    if let Err(error) = post_signed(&sim, &callback, params).await {
-                        tracing::warn!(%error, "status callback failed");
-                    }
-                }
-            });
-        }
-    }
-    let answer = serde_json::json!({
-        "sid": sid,
-        "account_sid": sim.args.account_sid,
-        "to": to,
-        "from": from,
-        "body": text,
-        "status": "queued",
-        "num_segments": "1",
-        "error_code": null,
-        "error_message": null,
-        "uri": format!("/2010-04-01/Accounts/{}/Messages/{sid}.json", sim.args.account_sid),
-    });
-    (StatusCode::CREATED, Json(answer)).into_response()
+    send::create_message::<Twilio>(State(sim), headers, body).await
 }
 
 /// The customer texts through Twilio: a signed form webhook to smsdesk.
 /// Returns the message's sid and smsdesk's answer.
-pub(super) async fn inbound(
-    sim: &Sim,
-    carrier: &str,
-    from: String,
-    to: String,
-    body: String,
-    media: &[InboundMedia],
-) -> Result<(String, u16, String), reqwest::Error> {
-    let sid = format!("{}{:032x}", if media.is_empty() { "SM" } else { "MM" }, sim.next_id());
+pub(super) async fn inbound(sim: &Sim, carrier: &str, sms: Texted) -> Result<(String, u16, String), reqwest::Error> {
+    let sid = format!(
+        "{}{:032x}",
+        if sms.media.is_empty() { "SM" } else { "MM" },
+        sim.next_id()
+    );
     let mut params = vec![
         ("AccountSid".to_owned(), sim.args.account_sid.clone()),
         ("ApiVersion".to_owned(), "2010-04-01".to_owned()),
-        ("Body".to_owned(), body),
-        ("From".to_owned(), from),
+        ("Body".to_owned(), sms.body),
+        ("From".to_owned(), sms.from),
         ("MessageSid".to_owned(), sid.clone()),
-        ("NumMedia".to_owned(), media.len().to_string()),
+        ("NumMedia".to_owned(), sms.media.len().to_string()),
         ("NumSegments".to_owned(), "1".to_owned()),
         ("SmsSid".to_owned(), sid.clone()),
-        ("To".to_owned(), to),
+        ("To".to_owned(), sms.to),
     ];
-    for (i, m) in media.iter().enumerate() {
+    for (i, m) in sms.media.iter().enumerate() {
         params.push((format!("MediaContentType{i}"), m.content_type.clone()));
         params.push((format!("MediaUrl{i}"), m.url.clone()));
     }

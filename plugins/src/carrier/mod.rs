@@ -7,8 +7,8 @@
 mod convert;
 mod types;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 use wasmtime::component::HasSelf;
@@ -19,53 +19,27 @@ pub use types::*;
 use crate::bindings::{v0_1, v0_2};
 use crate::error::PluginError;
 use crate::host::PluginHost;
-use crate::inspect::{PluginInfo, World};
-use crate::metrics::CallStats;
+use crate::inspect::World;
+use crate::loaded::{Instance, Loaded, Settings, Spec};
+use crate::recipe::Versions;
 use crate::sandbox::HostState;
 use crate::secrets::Secrets;
 
 /// The instantiation recipe for the plugin's interface version.
-enum Pre {
-    V0_1(v0_1::carrier::CarrierPluginPre<HostState>),
-    V0_2(v0_2::carrier::CarrierPluginPre<HostState>),
-}
+type Pre = Versions<v0_1::carrier::CarrierPluginPre<HostState>, v0_2::carrier::CarrierPluginPre<HostState>>;
 
 /// A live instance's exports, in the plugin's interface version.
-enum Bindings {
-    V0_1(v0_1::carrier::CarrierPlugin),
-    V0_2(v0_2::carrier::CarrierPlugin),
-}
-
-struct Instance {
-    store: Store<HostState>,
-    bindings: Bindings,
-}
+type Bindings = Versions<v0_1::carrier::CarrierPlugin, v0_2::carrier::CarrierPlugin>;
 
 /// Idle instances kept for reuse; more concurrent calls instantiate more.
 const POOL: usize = 8;
 
 pub struct CarrierPlugin {
-    host: PluginHost,
-    name: String,
-    path: PathBuf,
-    info: PluginInfo,
-    pre: Pre,
-    settings: Vec<(String, String)>,
-    secrets: Arc<Secrets>,
-    idle: Mutex<Vec<Instance>>,
-    stats: Arc<CallStats>,
+    loaded: Loaded<Pre>,
+    idle: Mutex<Vec<Instance<Bindings>>>,
 }
 
-impl std::fmt::Debug for CarrierPlugin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CarrierPlugin")
-            .field("name", &self.name)
-            .field("path", &self.path)
-            .field("version", &self.info.version)
-            .field("secrets", &self.secrets)
-            .finish()
-    }
-}
+crate::loaded::loaded_plugin!(CarrierPlugin);
 
 impl CarrierPlugin {
     /// Loads a carrier plugin. `settings` are passed to every call; `secrets`
@@ -74,63 +48,32 @@ impl CarrierPlugin {
         host: &PluginHost,
         name: &str,
         path: &Path,
-        settings: Vec<(String, String)>,
+        settings: Settings,
         secrets: Secrets,
     ) -> Result<Self, PluginError> {
-        let (pre, info) = host.prepare(name, path, World::Carrier, |linker, info| {
+        let spec = Spec {
+            host,
+            name,
+            path,
+            world: World::Carrier,
+            settings,
+            secrets,
+        };
+        let (loaded, first) = Loaded::load(spec, |linker, info| {
             if info.version == "0.1.0" {
                 v0_1::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
             } else {
                 v0_2::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
             }
         })?;
-        let error = PluginError::instantiate(name);
-        let pre = if info.version == "0.1.0" {
-            Pre::V0_1(v0_1::carrier::CarrierPluginPre::new(pre).map_err(&error)?)
-        } else {
-            Pre::V0_2(v0_2::carrier::CarrierPluginPre::new(pre).map_err(&error)?)
-        };
-        let plugin = Self {
-            host: host.clone(),
-            name: name.to_owned(),
-            path: path.to_owned(),
-            info,
-            pre,
-            settings,
-            secrets: Arc::new(secrets),
-            idle: Mutex::new(Vec::new()),
-            stats: host.metrics().stats(name),
-        };
-        // Instantiate once now, so a plugin that cannot start is refused at load.
-        let first = plugin.instantiate()?;
-        plugin.idle.lock().unwrap_or_else(PoisonError::into_inner).push(first);
-        Ok(plugin)
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn info(&self) -> &PluginInfo {
-        &self.info
+        Ok(Self {
+            loaded,
+            idle: Mutex::new(vec![first]),
+        })
     }
 
     pub fn settings(&self) -> &[(String, String)] {
-        &self.settings
-    }
-
-    fn instantiate(&self) -> Result<Instance, PluginError> {
-        let mut store = self.host.store(self.secrets.clone());
-        let bindings = match &self.pre {
-            Pre::V0_1(pre) => pre.instantiate(&mut store).map(Bindings::V0_1),
-            Pre::V0_2(pre) => pre.instantiate(&mut store).map(Bindings::V0_2),
-        }
-        .map_err(PluginError::instantiate(&self.name))?;
-        Ok(Instance { store, bindings })
+        self.loaded.settings()
     }
 
     fn with_instance<R>(
@@ -151,18 +94,14 @@ impl CarrierPlugin {
         let reused = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut instance = match reused {
             Some(i) => i,
-            None => match self.instantiate() {
+            None => match self.loaded.instantiate() {
                 Ok(i) => i,
                 Err(e) => return (Err(e), false),
             },
         };
         instance.store.data_mut().take_signature_verified();
         let bindings = &instance.bindings;
-        let result = self
-            .host
-            .call(&mut instance.store, &self.name, call, &self.stats, |store| {
-                f(bindings, store)
-            });
+        let result = self.loaded.call(&mut instance.store, call, |store| f(bindings, store));
         let signed = instance.store.data_mut().take_signature_verified();
         // A failed instance may be in any state: drop it; the next call gets a fresh one.
         if result.is_ok() {
@@ -192,7 +131,12 @@ impl CarrierPlugin {
         let (outcome, signature_verified) = self.with_instance_signed("handle-webhook", |b, store| match b {
             Bindings::V0_1(b) => b
                 .smsdesk_plugin_carrier()
-                .call_handle_webhook(store, kind.into(), &convert::v0_1::request(request), &self.settings)
+                .call_handle_webhook(
+                    store,
+                    kind.into(),
+                    &convert::v0_1::request(request),
+                    self.loaded.settings(),
+                )
                 .map(|r| r.map(Into::into).map_err(Into::into)),
             Bindings::V0_2(b) => b
                 .smsdesk_plugin_carrier()
@@ -200,7 +144,7 @@ impl CarrierPlugin {
                     store,
                     kind.into(),
                     &convert::v0_2::request(request, received_at_ms),
-                    &self.settings,
+                    self.loaded.settings(),
                 )
                 .map(|r| r.map(Into::into).map_err(Into::into)),
         });
@@ -215,17 +159,17 @@ impl CarrierPlugin {
             Bindings::V0_1(b) => match convert::v0_1::message(message) {
                 Some(message) => b
                     .smsdesk_plugin_carrier()
-                    .call_build_send(store, &message, &self.settings)
+                    .call_build_send(store, &message, self.loaded.settings())
                     .map(|r| r.map(Into::into)),
                 None => Ok(Err(format!(
                     "the {} plugin is built for interface 0.1.0, which cannot send media; rebuild it for {}",
-                    self.name,
+                    self.name(),
                     crate::INTERFACE_VERSION
                 ))),
             },
             Bindings::V0_2(b) => b
                 .smsdesk_plugin_carrier()
-                .call_build_send(store, &convert::v0_2::message(message), &self.settings)
+                .call_build_send(store, &convert::v0_2::message(message), self.loaded.settings())
                 .map(|r| r.map(Into::into)),
         })
     }
@@ -234,11 +178,11 @@ impl CarrierPlugin {
         self.with_instance("parse-send-response", |b, store| match b {
             Bindings::V0_1(b) => b
                 .smsdesk_plugin_carrier()
-                .call_parse_send_response(store, &response.into(), &self.settings)
+                .call_parse_send_response(store, &response.into(), self.loaded.settings())
                 .map(Into::into),
             Bindings::V0_2(b) => b
                 .smsdesk_plugin_carrier()
-                .call_parse_send_response(store, &response.into(), &self.settings)
+                .call_parse_send_response(store, &response.into(), self.loaded.settings())
                 .map(Into::into),
         })
     }
@@ -247,9 +191,16 @@ impl CarrierPlugin {
     /// from this carrier's config (settings or secrets). Never logged.
     pub fn authorization(&self, auth: &Auth) -> Result<Option<String>, String> {
         let lookup = |name: &str| {
-            self.secrets
+            self.loaded
+                .secrets()
                 .get(name)
-                .or_else(|| self.settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()))
+                .or_else(|| {
+                    self.loaded
+                        .settings()
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.as_str())
+                })
                 .ok_or_else(|| format!("the plugin asked for config entry {name:?}, which this carrier does not have"))
         };
         Ok(match auth {

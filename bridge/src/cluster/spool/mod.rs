@@ -34,6 +34,7 @@ use anyhow::Context as _;
 use smsdesk_pgstore::inbox;
 use tokio::sync::oneshot;
 
+use crate::backoff::Backoff;
 use crate::cluster::pg_pool::Pool;
 use crate::metrics::Metrics;
 
@@ -442,7 +443,7 @@ fn write_groups(spool: &std::sync::Weak<Spool>, rx: &std::sync::mpsc::Receiver<W
 /// Moves the spool's entries into the shared inbox whenever the database
 /// answers, for as long as the spool lives.
 pub async fn drain(spool: Arc<Spool>, pool: Arc<Pool>) {
-    let mut backoff = Duration::from_millis(200);
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
     loop {
         if spool.is_empty() {
             tokio::select! {
@@ -466,7 +467,7 @@ pub async fn drain(spool: Arc<Spool>, pool: Arc<Pool>) {
         let pushed = rows.clone();
         match pool.run(move |c| inbox::push(c, &pushed)).await {
             Ok(()) => {
-                backoff = Duration::from_millis(200);
+                backoff.reset();
                 let marker = spool.clone();
                 match tokio::task::spawn_blocking(move || marker.moved(count, to)).await {
                     Ok(Ok(())) => {}
@@ -480,8 +481,7 @@ pub async fn drain(spool: Arc<Spool>, pool: Arc<Pool>) {
             }
             Err(error) => {
                 tracing::debug!(%error, "the database still does not take the spool's entries");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+                backoff.sleep().await;
             }
         }
     }

@@ -58,15 +58,14 @@ pub(in crate::matrix) async fn run(
     config: MatrixConfig,
     appservice: Arc<Appservice>,
 ) {
-    let mut backoff = BACKOFF_START;
+    let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
     let client = loop {
         match login(&config, &appservice).await {
             Ok(client) => break client,
             Err(error) => {
                 app.set_homeserver_ok(false);
                 tracing::error!(error = %format!("{error:#}"), ?backoff, "the Matrix desk (appservice mode) cannot start yet; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(BACKOFF_MAX);
+                backoff.sleep().await;
             }
         }
     };
@@ -78,8 +77,7 @@ pub(in crate::matrix) async fn run(
             }
             Err(error) => {
                 tracing::warn!(%error, ?backoff, "cannot check whom the bot account serves yet; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(BACKOFF_MAX);
+                backoff.sleep().await;
             }
         }
     }
@@ -152,14 +150,13 @@ impl Bot {
     /// Tells matrix-sdk the rooms the bot is in and has a use for;
     /// retried until the homeserver answers.
     async fn load_rooms(&self) {
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         let joined = loop {
             match self.client.send(joined_rooms::v3::Request::new()).await {
                 Ok(r) => break r.joined_rooms,
                 Err(error) => {
                     tracing::warn!(%error, ?backoff, "cannot list the bot's rooms yet; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    backoff.sleep().await;
                 }
             }
         };
@@ -183,7 +180,7 @@ impl Bot {
         // The first ping as soon as the inbox is idle: /readyz tells the
         // truth from the start.
         let mut pinged = Instant::now().checked_sub(PING).unwrap_or_else(Instant::now);
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         loop {
             let inbox = appservice.clone();
             let sweep = swept.elapsed() >= SWEEP;
@@ -205,13 +202,12 @@ impl Bot {
                 Ok(Ok(p)) => p,
                 Ok(Err(error)) => {
                     tracing::error!(%error, ?backoff, "cannot read the appservice inbox; will try again");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    backoff.sleep().await;
                     continue;
                 }
                 Err(_) => return,
             };
-            backoff = BACKOFF_START;
+            backoff.reset();
             let pending: Vec<_> = pending
                 .into_iter()
                 .filter(|(_, t)| !matches!((&failpoint, t), (Some(f), Ok(t)) if f.matches(t)))

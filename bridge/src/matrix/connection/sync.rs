@@ -79,11 +79,11 @@ impl Bot {
         self.client.add_event_handler(desk::on_member);
         self.client.add_event_handler(guard::on_member);
         let mut started = false;
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         loop {
             match self.client.sync_once(settings.clone()).await {
                 Ok(r) => {
-                    backoff = BACKOFF_START;
+                    backoff.reset();
                     self.app.set_homeserver_ok(true);
                     self.save_token(&r.next_batch).await;
                     settings = settings
@@ -111,8 +111,7 @@ impl Bot {
                     // backup): start afresh (history is skipped; agents
                     // resend what got no ✓).
                     tracing::error!(%error, ?backoff, "the homeserver refused the saved sync position; starting from now");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    backoff.sleep().await;
                     let fresh = self.initial_sync().await;
                     self.save_token(&fresh).await;
                     settings = settings.token(fresh).full_state(true).timeout(Duration::ZERO);
@@ -120,8 +119,7 @@ impl Bot {
                 Err(error) => {
                     self.app.set_homeserver_ok(false);
                     tracing::warn!(%error, ?backoff, "sync failed; homeserver unreachable? retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    backoff.sleep().await;
                 }
             }
         }
@@ -175,7 +173,7 @@ impl Bot {
         filter.room.rooms = Some(Vec::new());
         filter.presence.types = Some(Vec::new());
         filter.account_data.types = Some(Vec::new());
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         let mut failures = 0u32;
         loop {
             let mut request = Request::new();
@@ -202,8 +200,7 @@ impl Bot {
                 ),
                 _ => tracing::warn!(%error, ?backoff, "the homeserver does not answer a sync; retrying"),
             }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(BACKOFF_MAX);
+            backoff.sleep().await;
         }
     }
 
@@ -215,15 +212,14 @@ impl Bot {
         let mut filter = FilterDefinition::default();
         filter.room.timeline = timeline;
         let settings = SyncSettings::default().filter(SyncFilter::FilterDefinition(filter));
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         loop {
             match self.client.sync_once(settings.clone()).await {
                 Ok(r) => return r.next_batch,
                 Err(error) => {
                     self.app.set_homeserver_ok(false);
                     tracing::warn!(%error, ?backoff, "first sync failed; homeserver unreachable? retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    backoff.sleep().await;
                 }
             }
         }

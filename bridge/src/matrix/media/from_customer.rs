@@ -112,7 +112,7 @@ impl Bot {
     /// Posts until done (a homeserver outage waits), then forgets the record.
     async fn show_pending(self: Arc<Self>, p: PendingMedia) {
         let txns = Txns::for_event(&self.app.store_identity, p.txn_seq, p.txn_at);
-        let mut backoff = FETCH_BACKOFF;
+        let mut backoff = crate::backoff::Backoff::new(FETCH_BACKOFF, POST_BACKOFF_MAX);
         loop {
             let Some(room) = self.room(&p.room) else {
                 break; // the bot left the room: the conversation is closed
@@ -128,8 +128,7 @@ impl Bot {
                 }
                 Err(PostError::Retry(error)) => {
                     tracing::warn!(room = %p.room, error = %format!("{error:#}"), ?backoff, "cannot post a customer's attachment yet; will retry");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(POST_BACKOFF_MAX);
+                    backoff.sleep().await;
                 }
             }
         }

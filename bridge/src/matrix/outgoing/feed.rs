@@ -25,7 +25,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(10);
 impl Bot {
     /// Runs until the engine is gone or the login's tasks are stopped.
     pub(in crate::matrix) async fn feed(self: Arc<Self>) {
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         let failpoint = Failpoint::from_env();
         loop {
             let cursor = match self.store.cursor() {
@@ -33,8 +33,7 @@ impl Bot {
                 Err(error) => {
                     // Never taken for 0: that would post the whole log again.
                     tracing::error!(%error, "cannot read the feed's cursor; will try again");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    backoff.sleep().await;
                     continue;
                 }
             };
@@ -62,7 +61,7 @@ impl Bot {
             for record in &records {
                 match self.show(record).await {
                     Ok(()) => {
-                        backoff = BACKOFF_START;
+                        backoff.reset();
                         next = record.seq + 1;
                         failpoint.after_post(record);
                     }
@@ -72,8 +71,7 @@ impl Bot {
                     }
                     Err(PostError::Retry(error)) => {
                         tracing::warn!(seq = record.seq, error = %format!("{error:#}"), ?backoff, "cannot post to Matrix yet; will retry");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(BACKOFF_MAX);
+                        backoff.sleep().await;
                         break;
                     }
                 }
@@ -88,11 +86,10 @@ impl Bot {
     /// Makes what the feed recorded durable; retried until it works (the
     /// posts it stands for are done, so the feed must not go on without it).
     pub(in crate::matrix) async fn save(&self) {
-        let mut backoff = BACKOFF_START;
+        let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
         while let Err(error) = self.store.flush().await {
             tracing::error!(%error, ?backoff, "cannot save the Matrix feed's progress; will try again");
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(BACKOFF_MAX);
+            backoff.sleep().await;
         }
     }
 }

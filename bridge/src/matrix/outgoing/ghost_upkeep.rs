@@ -50,7 +50,7 @@ impl Bot {
         if !self.app.config.supervisor.mask_customer_numbers {
             return;
         }
-        let mut backoff = Duration::from_millis(200);
+        let mut backoff = crate::backoff::Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
         loop {
             let made = self.store.ensure_ghost_key().map(|_| self.store.set_opaque_ghosts());
             match made {
@@ -60,8 +60,7 @@ impl Bot {
                 },
                 Err(error) => tracing::error!(%error, "cannot read the key of ghosts' names; retrying"),
             }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(30));
+            backoff.sleep().await;
         }
     }
 

@@ -48,7 +48,10 @@ impl Bot {
     /// (retried until the homeserver answers, unless it refuses the login)
     /// and takes up or lets go of those the store does not know.
     pub(in crate::matrix) async fn adopt_rooms(&self) {
-        let mut backoff = std::time::Duration::from_millis(200);
+        let mut backoff = crate::backoff::Backoff::new(
+            std::time::Duration::from_millis(200),
+            std::time::Duration::from_secs(30),
+        );
         let joined = loop {
             match self.client.send(joined_rooms::v3::Request::new()).await {
                 Ok(r) => break r.joined_rooms,
@@ -63,8 +66,7 @@ impl Bot {
                 }
                 Err(error) => {
                     tracing::warn!(%error, ?backoff, "cannot list the bot's rooms yet; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
+                    backoff.sleep().await;
                 }
             }
         };

@@ -5,122 +5,31 @@
 //! memory limits, so nothing of one customer's talk can stay in the
 //! plugin for the next.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod types;
 
-use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 use crate::bindings::v0_2::intake as wit;
 use crate::bindings::v0_2::intake::exports::smsdesk::plugin::intake as i;
 use crate::error::PluginError;
 use crate::host::PluginHost;
-use crate::inspect::{PluginInfo, World};
-use crate::metrics::CallStats;
+use crate::inspect::World;
+use crate::loaded::{Loaded, Settings, Spec};
 use crate::sandbox::HostState;
-use crate::secrets::Secrets;
 
-/// The most state a bot may keep per conversation.
-pub const MAX_STATE: usize = 4096;
-/// The most texts one turn may send, and the longest text.
-pub const MAX_TEXTS: usize = 5;
-pub const MAX_TEXT_CHARS: usize = 1600;
-/// The most fields, and the longest field name and value.
-pub const MAX_FIELDS: usize = 32;
-pub const MAX_FIELD_CHARS: usize = 512;
-
-/// One customer SMS as the bot sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IntakeRequest {
-    pub conversation: u64,
-    pub entry: String,
-    pub customer: String,
-    pub body: String,
-    #[serde(default)]
-    pub media_urls: Vec<String>,
-    /// 1 for the first SMS.
-    pub turn: u32,
-    /// What the bot answered as state last turn.
-    #[serde(default)]
-    pub state: Vec<u8>,
-    pub received_at_ms: u64,
-}
-
-/// Where the conversation goes after this turn.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Next {
-    Wait,
-    Queue {
-        /// `None`: the entry point's own queue.
-        queue: Option<String>,
-        skills: Vec<String>,
-        fields: Vec<(String, String)>,
-    },
-    Close(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IntakeAnswer {
-    pub texts: Vec<String>,
-    pub state: Vec<u8>,
-    pub next: Next,
-}
+pub use types::*;
 
 pub struct IntakePlugin {
-    host: PluginHost,
-    name: String,
-    path: PathBuf,
-    info: PluginInfo,
-    pre: wit::IntakePluginPre<HostState>,
-    settings: Vec<(String, String)>,
-    stats: Arc<CallStats>,
+    loaded: Loaded<wit::IntakePluginPre<HostState>>,
 }
 
-impl std::fmt::Debug for IntakePlugin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IntakePlugin")
-            .field("name", &self.name)
-            .field("path", &self.path)
-            .finish()
-    }
-}
+crate::loaded::loaded_plugin!(IntakePlugin);
 
 impl IntakePlugin {
-    pub fn load(
-        host: &PluginHost,
-        name: &str,
-        path: &Path,
-        settings: Vec<(String, String)>,
-    ) -> Result<Self, PluginError> {
-        let (pre, info) = host.prepare(name, path, World::Intake, |_, _| Ok(()))?;
-        let pre = wit::IntakePluginPre::new(pre).map_err(PluginError::instantiate(name))?;
-        let plugin = Self {
-            host: host.clone(),
-            name: name.to_owned(),
-            path: path.to_owned(),
-            info,
-            pre,
-            settings,
-            stats: host.metrics().stats(name),
-        };
-        // Instantiate once now, so a plugin that cannot start is refused at load.
-        plugin
-            .pre
-            .instantiate(&mut plugin.host.store(Arc::default()))
-            .map_err(PluginError::instantiate(name))?;
-        Ok(plugin)
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn info(&self) -> &PluginInfo {
-        &self.info
+    pub fn load(host: &PluginHost, name: &str, path: &Path, settings: Settings) -> Result<Self, PluginError> {
+        // Each turn gets a fresh instance: the first one, made at load, is not kept.
+        let (loaded, _) = Loaded::load(Spec::plain(host, name, path, World::Intake, settings), |_, _| Ok(()))?;
+        Ok(Self { loaded })
     }
 
     /// One turn. A trap, a timeout, an `err` from the bot or an answer out
@@ -129,11 +38,7 @@ impl IntakePlugin {
         if request.state.len() > MAX_STATE {
             return Err(self.bad(format!("was handed {} bytes of state", request.state.len())));
         }
-        let mut store = self.host.store(Arc::new(Secrets::default()));
-        let bindings = self
-            .pre
-            .instantiate(&mut store)
-            .map_err(PluginError::instantiate(&self.name))?;
+        let mut instance = self.loaded.instantiate()?;
         let wit_request = i::IntakeRequest {
             conversation: request.conversation,
             entry: request.entry.clone(),
@@ -143,30 +48,41 @@ impl IntakePlugin {
             turn: request.turn,
             state: request.state.clone(),
             received_at_ms: request.received_at_ms,
-            settings: self.settings.clone(),
+            settings: self.loaded.settings().to_vec(),
         };
-        let answer = self.host.call(&mut store, &self.name, "handle", &self.stats, |store| {
+        let bindings = &instance.bindings;
+        let answer = self.loaded.call(&mut instance.store, "handle", |store| {
             bindings.smsdesk_plugin_intake().call_handle(store, &wit_request)
         })?;
         let answer = answer.map_err(|message| {
-            let error = PluginError::Failed {
-                plugin: self.name.clone(),
-                call: "handle",
-                message,
-            };
-            tracing::warn!(plugin = %self.name, %error, "intake plugin answered an error");
-            error
+            let plugin = self.name().to_owned();
+            self.logged(
+                PluginError::Failed {
+                    plugin,
+                    call: "handle",
+                    message,
+                },
+                "intake plugin answered an error",
+            )
         })?;
         self.check(answer)
     }
 
     fn bad(&self, message: String) -> PluginError {
-        let error = PluginError::BadOutput {
-            plugin: self.name.clone(),
-            call: "handle",
-            message,
-        };
-        tracing::warn!(plugin = %self.name, %error, "intake plugin answered out of bounds");
+        let plugin = self.name().to_owned();
+        self.logged(
+            PluginError::BadOutput {
+                plugin,
+                call: "handle",
+                message,
+            },
+            "intake plugin answered out of bounds",
+        )
+    }
+
+    /// `error`, logged as a warning with `what`.
+    fn logged(&self, error: PluginError, what: &str) -> PluginError {
+        tracing::warn!(plugin = %self.name(), %error, "{what}");
         error
     }
 
