@@ -75,6 +75,9 @@ fn text(status: StatusCode, message: impl Into<String>) -> Response {
 /// large, and each step's `Ok` is small.)
 type Answer = Box<Response>;
 
+/// The handler: the steps of the module doc, in order: `decode`, the
+/// plugin's judgement (`Call::judge`), `Call::check`, `to_commands`,
+/// `Call::store`, `Call::tally` and `Call::unknown_numbers`, `respond`.
 pub async fn webhook<S: WebhookSink>(
     State(state): State<Arc<S>>,
     Path((carrier, kind)): Path<(String, String)>,
