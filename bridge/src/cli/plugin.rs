@@ -290,21 +290,9 @@ fn carrier(
     )?)
 }
 
+/// `plugin run`: reads the fixture, makes its one call, prints the result.
 fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(fixture_path)
-        .with_context(|| format!("cannot read fixture {}", fixture_path.display()))?;
-    let fixture = if text.trim_start().starts_with('{') {
-        serde_json::from_str(&text)
-            .with_context(|| format!("fixture {} is not a valid call description", fixture_path.display()))?
-    } else {
-        let (kind, request) = parse_recorded(&text, extra.public_url.as_deref())?;
-        Fixture::HandleWebhook {
-            kind,
-            request,
-            settings: BTreeMap::new(),
-            secrets: BTreeMap::new(),
-        }
-    };
+    let fixture = read_fixture(fixture_path, extra.public_url.as_deref())?;
     let started = Instant::now();
     let output = match fixture {
         Fixture::HandleWebhook {
@@ -361,65 +349,99 @@ fn run(file: &Path, fixture_path: &Path, extra: Extra, host: &PluginHost) -> any
             }
             output
         }
-        Fixture::Pick { request, candidates } => {
-            let mut settings = request.settings;
-            settings.extend(extra.settings);
-            let mut plugin = RouterPlugin::load(host, &name_of(file), file, settings.clone().into_iter().collect())?;
-            let mut names: Vec<String> = request.required_skills.clone();
-            for c in &candidates {
-                for s in &c.skills {
-                    if !names.contains(s) {
-                        names.push(s.clone());
-                    }
-                }
-            }
-            if names.len() > smsdesk_plugins::router::MAX_SKILLS {
-                bail!(
-                    "the fixture names {} distinct skills; a router sees at most {} (they travel as a 64-bit mask)",
-                    names.len(),
-                    smsdesk_plugins::router::MAX_SKILLS
-                );
-            }
-            if let Some(c) = candidates
-                .iter()
-                .find(|c| c.load > 0xffff || c.capacity > 0x7fff || c.capacity == 0)
-            {
-                bail!(
-                    "candidate {}: load {} and capacity {} are out of range (load 0 to 65535, capacity 1 to 32767)",
-                    c.id,
-                    c.load,
-                    c.capacity
-                );
-            }
-            let mask = |skills: &[String]| {
-                skills
-                    .iter()
-                    .filter_map(|s| names.iter().position(|n| n == s))
-                    .fold(0u64, |m, i| m | 1 << i)
-            };
-            let packed: Vec<u64> = candidates
-                .iter()
-                .flat_map(|c| pack(c.id, c.idle_ms, c.load, c.capacity, mask(&c.skills), c.last_agent))
-                .collect();
-            let wit = WitRouteRequest {
-                conversation: request.conversation,
-                queue: request.queue,
-                customer: request.customer,
-                entry: request.entry,
-                waited_ms: request.waited_ms,
-                required_skills: mask(&request.required_skills),
-                skill_names: names.clone(),
-                settings: settings.into_iter().collect(),
-            };
-            match plugin.pick_raw(&wit, &packed)? {
-                smsdesk_plugins::router::Choice::Agent(i) => {
-                    serde_json::json!({ "pick": i, "agent_id": candidates.get(i as usize).map(|c| c.id) })
-                }
-                smsdesk_plugins::router::Choice::Wait => serde_json::json!({ "pick": "wait" }),
-            }
-        }
+        Fixture::Pick { request, candidates } => pick(host, file, request, &candidates, extra.settings)?,
     };
     println!("{}", serde_json::to_string_pretty(&output)?);
     eprintln!("(load + call took {:.2} ms)", started.elapsed().as_secs_f64() * 1e3);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A JSON call description, or a recorded HTTP request (a webhook call).
+fn read_fixture(fixture_path: &Path, public_url: Option<&str>) -> anyhow::Result<Fixture> {
+    let text = std::fs::read_to_string(fixture_path)
+        .with_context(|| format!("cannot read fixture {}", fixture_path.display()))?;
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(&text)
+            .with_context(|| format!("fixture {} is not a valid call description", fixture_path.display()));
+    }
+    let (kind, request) = parse_recorded(&text, public_url)?;
+    Ok(Fixture::HandleWebhook {
+        kind,
+        request,
+        settings: BTreeMap::new(),
+        secrets: BTreeMap::new(),
+    })
+}
+
+/// A router fixture: the candidates packed as the host packs them (skills
+/// as a 64-bit mask over the names the fixture uses), then one pick.
+fn pick(
+    host: &PluginHost,
+    file: &Path,
+    request: PickRequest,
+    candidates: &[PickCandidate],
+    extra_settings: BTreeMap<String, String>,
+) -> anyhow::Result<serde_json::Value> {
+    let mut settings = request.settings;
+    settings.extend(extra_settings);
+    let mut plugin = RouterPlugin::load(host, &name_of(file), file, settings.clone().into_iter().collect())?;
+    let names = skill_names(&request.required_skills, candidates)?;
+    let mask = |skills: &[String]| {
+        skills
+            .iter()
+            .filter_map(|s| names.iter().position(|n| n == s))
+            .fold(0u64, |m, i| m | 1 << i)
+    };
+    let packed: Vec<u64> = candidates
+        .iter()
+        .flat_map(|c| pack(c.id, c.idle_ms, c.load, c.capacity, mask(&c.skills), c.last_agent))
+        .collect();
+    let wit = WitRouteRequest {
+        conversation: request.conversation,
+        queue: request.queue,
+        customer: request.customer,
+        entry: request.entry,
+        waited_ms: request.waited_ms,
+        required_skills: mask(&request.required_skills),
+        skill_names: names.clone(),
+        settings: settings.into_iter().collect(),
+    };
+    Ok(match plugin.pick_raw(&wit, &packed)? {
+        smsdesk_plugins::router::Choice::Agent(i) => {
+            serde_json::json!({ "pick": i, "agent_id": candidates.get(i as usize).map(|c| c.id) })
+        }
+        smsdesk_plugins::router::Choice::Wait => serde_json::json!({ "pick": "wait" }),
+    })
+}
+
+/// Every skill the fixture names, required ones first; refuses more than
+/// a router can see, and candidates whose load or capacity cannot be packed.
+fn skill_names(required: &[String], candidates: &[PickCandidate]) -> anyhow::Result<Vec<String>> {
+    let mut names: Vec<String> = required.to_vec();
+    for c in candidates {
+        for s in &c.skills {
+            if !names.contains(s) {
+                names.push(s.clone());
+            }
+        }
+    }
+    if names.len() > smsdesk_plugins::router::MAX_SKILLS {
+        bail!(
+            "the fixture names {} distinct skills; a router sees at most {} (they travel as a 64-bit mask)",
+            names.len(),
+            smsdesk_plugins::router::MAX_SKILLS
+        );
+    }
+    if let Some(c) = candidates
+        .iter()
+        .find(|c| c.load > 0xffff || c.capacity > 0x7fff || c.capacity == 0)
+    {
+        bail!(
+            "candidate {}: load {} and capacity {} are out of range (load 0 to 65535, capacity 1 to 32767)",
+            c.id,
+            c.load,
+            c.capacity
+        );
+    }
+    Ok(names)
 }

@@ -4,7 +4,8 @@
 //!
 //! - `webhooks`: `POST /webhooks/{carrier}/inbound|status`: verify and parse
 //!   with the carrier's plugin, check what the plugin parsed
-//!   (`inbound_check`), commit durably, only then answer.
+//!   (`inbound_check`), map to commands (`webhook_commands`), commit
+//!   durably, only then answer.
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - `media`: `GET /media/{token}`: agents' attachments for the carrier.
 //! - `/supervisor…`: the wallboard (`crate::wallboard`).
@@ -19,6 +20,7 @@ mod health;
 pub mod inbound_check;
 pub mod media;
 pub mod sink;
+pub mod webhook_commands;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -7,7 +7,8 @@
 //!    plugin parsed is checked too (`inbound_check`): a bad sender, id or
 //!    text ⇒ 400, nothing of it reaches the store, and the raw request is
 //!    kept for the operator.
-//! 4. Commit every message durably (all are submitted before any is
+//! 4. Map what the plugin parsed to commands (`webhook_commands`, pure),
+//!    commit every message durably (all are submitted before any is
 //!    awaited, so they share one group commit), then answer with what
 //!    the plugin said. A duplicate carrier message id is acknowledged and
 //!    stored once.
@@ -31,11 +32,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use smsdesk_core::{CarrierMessageId, CarrierName, Command, CustomerNumber, EntryNumber, InboundSms, Rejection};
-use smsdesk_plugins::carrier::{HttpRequest, WebhookError, WebhookKind};
+use smsdesk_core::{Command, Rejection};
+use smsdesk_plugins::carrier::{
+    HttpRequest, HttpResponse, InboundMessage, StatusUpdate, WebhookError, WebhookKind, WebhookResult,
+};
 
 use super::inbound_check;
 use super::sink::{Stored, WebhookSink};
+use super::webhook_commands::to_commands;
 use crate::dead_letters::{DeadLetter, Refused};
 
 /// What became of a request that was to be kept for replay.
@@ -67,6 +71,13 @@ fn text(status: StatusCode, message: impl Into<String>) -> Response {
     (status, body).into_response()
 }
 
+/// An early answer: the request goes no further. (Boxed: a `Response` is
+/// large, and each step's `Ok` is small.)
+type Answer = Box<Response>;
+
+/// The handler: the steps of the module doc, in order: `decode`, the
+/// plugin's judgement (`Call::judge`), `Call::check`, `to_commands`,
+/// `Call::store`, `Call::tally` and `Call::unknown_numbers`, `respond`.
 pub async fn webhook<S: WebhookSink>(
     State(state): State<Arc<S>>,
     Path((carrier, kind)): Path<(String, String)>,
@@ -75,98 +86,261 @@ pub async fn webhook<S: WebhookSink>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let kind_label = kind.clone();
-    let metric = |outcome: &str| state.parts().metrics.webhook(&carrier, &kind_label, outcome);
-    let kind = match kind.as_str() {
+    let (kind, body) = match decode(&*state, &carrier, &kind, body) {
+        Ok(decoded) => decoded,
+        Err(answer) => return *answer,
+    };
+    let mut call = Call::new(&*state, &carrier, kind, &method, &uri, &headers, &body);
+    let result = match call.judge().await {
+        Ok(result) => result,
+        Err(answer) => return *answer,
+    };
+    if let Err(answer) = call.check(&result) {
+        return *answer;
+    }
+    let mapped = to_commands(&carrier, &result);
+    let stored = match call.store(&state, mapped.commands).await {
+        Ok(stored) => stored,
+        Err(answer) => return *answer,
+    };
+    let mut unknown = mapped.unknown;
+    let tally = call.tally(&mapped.messages, &result.statuses, &stored, &mut unknown);
+    if let Some(answer) = call.unknown_numbers(&unknown, &tally) {
+        return answer;
+    }
+    call.metric(if tally.accepted == 0 && tally.duplicates > 0 {
+        "duplicate"
+    } else {
+        "accepted"
+    });
+    respond(result.response)
+}
+
+/// Step 1: the kind from the path, the carrier (404 if unknown) and the
+/// body (413 over the limit).
+fn decode<S: WebhookSink>(
+    state: &S,
+    carrier: &str,
+    kind: &str,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(WebhookKind, Bytes), Answer> {
+    let kind_label = kind;
+    let kind = match kind {
         "inbound" => WebhookKind::Inbound,
         "status" => WebhookKind::Status,
         _ => {
-            return text(
+            return Err(Box::new(text(
                 StatusCode::NOT_FOUND,
                 format!("no such webhook {kind:?}; use inbound or status"),
-            )
+            )))
         }
     };
-    let Some(watched) = state.parts().carriers.get(&carrier) else {
+    if !state.parts().carriers.contains_key(carrier) {
         // A fixed label: the path segment is unauthenticated input.
-        state.parts().metrics.webhook("unknown", &kind_label, "unknown_carrier");
+        state.parts().metrics.webhook("unknown", kind_label, "unknown_carrier");
         tracing::warn!(%carrier, "webhook for an unknown carrier");
-        return text(StatusCode::NOT_FOUND, format!("unknown carrier {carrier:?}"));
-    };
-    let body = match body {
-        Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            metric(if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "too_large"
+        return Err(Box::new(text(
+            StatusCode::NOT_FOUND,
+            format!("unknown carrier {carrier:?}"),
+        )));
+    }
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        let too_large = status == StatusCode::PAYLOAD_TOO_LARGE;
+        state
+            .parts()
+            .metrics
+            .webhook(carrier, kind_label, if too_large { "too_large" } else { "malformed" });
+        tracing::warn!(%carrier, %status, "webhook body refused: {}", rejection.body_text());
+        Box::new(text(
+            status,
+            if too_large {
+                format!("body over the limit of {} bytes", state.parts().config.max_body)
             } else {
-                "malformed"
-            });
-            tracing::warn!(%carrier, %status, "webhook body refused: {}", rejection.body_text());
-            return text(
-                status,
-                if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("body over the limit of {} bytes", state.parts().config.max_body)
-                } else {
-                    rejection.body_text()
-                },
-            );
+                rejection.body_text()
+            },
+        ))
+    })?;
+    Ok((kind, body))
+}
+
+/// One decoded request on its way through the plugin and the store.
+struct Call<'a, S> {
+    state: &'a S,
+    carrier: &'a str,
+    kind: WebhookKind,
+    /// The path's kind, as the metrics label it.
+    kind_label: &'static str,
+    /// What the carrier sent, with the URL it signed.
+    request: HttpRequest,
+    /// A replay of a request already kept: it is not kept twice.
+    on_disk: bool,
+    /// The host confirmed its signature during the plugin call.
+    signed: bool,
+}
+
+impl<'a, S: WebhookSink> Call<'a, S> {
+    /// The request as the plugin sees it: the URL rebuilt from
+    /// `http.public_url`, judged at the time it first arrived.
+    fn new(
+        state: &'a S,
+        carrier: &'a str,
+        kind: WebhookKind,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Self {
+        let path_and_query = uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+        let mut request = HttpRequest {
+            method: method.to_string(),
+            url: format!("{}{}", state.parts().config.public_url, path_and_query),
+            headers: headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+            received_at_ms: None,
+        };
+        // A replay of a kept request is already on disk: do not keep it twice,
+        // and judge it at the time it first arrived. (The header alone proves
+        // nothing: only a request found in the folder counts as a replay.)
+        let kept_at = headers
+            .contains_key("x-smsdesk-replay")
+            .then(|| tokio::task::block_in_place(|| state.parts().dead_letters.received_at(carrier, kind, &request)))
+            .flatten();
+        request.received_at_ms = Some(kept_at.unwrap_or_else(|| smsdesk_engine::clock::now().0));
+        Self {
+            state,
+            carrier,
+            kind,
+            kind_label: match kind {
+                WebhookKind::Inbound => "inbound",
+                WebhookKind::Status => "status",
+            },
+            request,
+            on_disk: kept_at.is_some(),
+            signed: false,
         }
-    };
-    let path_and_query = uri
-        .path_and_query()
-        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    let mut request = HttpRequest {
-        method: method.to_string(),
-        url: format!("{}{}", state.parts().config.public_url, path_and_query),
-        headers: headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: body.to_vec(),
-        received_at_ms: None,
-    };
-    // A replay of a kept request is already on disk: do not keep it twice,
-    // and judge it at the time it first arrived. (The header alone proves
-    // nothing: only a request found in the folder counts as a replay.)
-    let kept_at = headers
-        .contains_key("x-smsdesk-replay")
-        .then(|| tokio::task::block_in_place(|| state.parts().dead_letters.received_at(&carrier, kind, &request)))
-        .flatten();
-    let on_disk = kept_at.is_some();
-    request.received_at_ms = Some(kept_at.unwrap_or_else(|| smsdesk_engine::clock::now().0));
-    let plugin = watched.get();
-    let call_request = request.clone();
-    let judged = tokio::task::spawn_blocking(move || plugin.judge_webhook(kind, &call_request)).await;
-    // Only a request whose signature the host confirmed may be kept: anyone
-    // can send an unsigned one, and keeping those would let a flood fill
-    // the disk. A carrier whose plugin asks the host for no signature
-    // check has nothing kept.
-    let signed = judged.as_ref().is_ok_and(|j| j.signature_verified);
-    let outcome = judged.map(|j| j.outcome);
-    let keep = |reason: String| -> Keeping {
-        if on_disk {
+    }
+
+    fn metric(&self, outcome: &str) {
+        self.state
+            .parts()
+            .metrics
+            .webhook(self.carrier, self.kind_label, outcome);
+    }
+
+    /// Steps 2, 3 and 5: the plugin's verdict, or the answer to a request
+    /// it refused or could not judge.
+    async fn judge(&mut self) -> Result<WebhookResult, Answer> {
+        let plugin = self.state.parts().carriers[self.carrier].get();
+        let (kind, call_request) = (self.kind, self.request.clone());
+        let judged = tokio::task::spawn_blocking(move || plugin.judge_webhook(kind, &call_request)).await;
+        // Only a request whose signature the host confirmed may be kept: anyone
+        // can send an unsigned one, and keeping those would let a flood fill
+        // the disk. A carrier whose plugin asks the host for no signature
+        // check has nothing kept.
+        self.signed = judged.as_ref().is_ok_and(|j| j.signature_verified);
+        match judged.map(|j| j.outcome) {
+            Ok(Ok(result)) => self.refused(result),
+            Ok(Err(error)) => {
+                self.metric("plugin_failure");
+                Err(Box::new(match self.keep(error.to_string()) {
+                    Keeping::Kept => text(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the carrier plugin failed; the request is kept and can be retried",
+                    ),
+                    Keeping::Unsigned => text(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the carrier plugin could not judge this request; please retry",
+                    ),
+                    Keeping::Refused(refused) => storage_full(&refused),
+                }))
+            }
+            Err(join) => {
+                self.metric("plugin_failure");
+                let carrier = self.carrier;
+                tracing::error!(%carrier, error = %join, "the carrier plugin's call panicked the host thread");
+                Err(Box::new(text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "internal error; please retry",
+                )))
+            }
+        }
+    }
+
+    /// Step 3: what the plugin refused (bad signature, malformed), or
+    /// could not judge now.
+    fn refused(&self, result: Result<WebhookResult, WebhookError>) -> Result<WebhookResult, Answer> {
+        let carrier = self.carrier;
+        match result {
+            Ok(r) => Ok(r),
+            Err(WebhookError::BadSignature(why)) => {
+                self.metric("bad_signature");
+                // The URL the signature was checked against: with a wrong
+                // `public_url` every signature fails, and this names it.
+                tracing::warn!(%carrier, %why, url = %self.request.url, "webhook with a bad signature refused (checked against this URL; is public_url the one the carrier calls?)");
+                Err(Box::new(text(StatusCode::FORBIDDEN, format!("bad signature: {why}"))))
+            }
+            Err(WebhookError::Malformed(why)) => {
+                self.metric("malformed");
+                tracing::warn!(%carrier, %why, "malformed webhook refused");
+                Err(Box::new(text(
+                    StatusCode::BAD_REQUEST,
+                    format!("malformed request: {why}"),
+                )))
+            }
+            Err(WebhookError::RetryLater(why)) => {
+                self.metric("plugin_failure");
+                tracing::error!(%carrier, %why, "the carrier plugin cannot judge webhooks now; check this carrier's config");
+                Err(Box::new(
+                    match self.keep(format!("the plugin cannot judge it now: {why}")) {
+                        Keeping::Kept => text(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "this request cannot be processed now; it is kept and can be retried",
+                        ),
+                        Keeping::Unsigned => text(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "this request cannot be verified now; please retry",
+                        ),
+                        Keeping::Refused(refused) => storage_full(&refused),
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Keeps the raw request for replay (steps 5 and 6).
+    fn keep(&self, reason: String) -> Keeping {
+        let carrier = self.carrier;
+        if self.on_disk {
             tracing::warn!(%carrier, %reason, "replayed request refused again; the kept copy stays");
             return Keeping::Kept;
         }
-        if !signed {
-            state.parts().dead_letters.refused_unsigned();
+        if !self.signed {
+            self.state.parts().dead_letters.refused_unsigned();
             tracing::warn!(%carrier, %reason, "webhook not kept: its signature was never confirmed");
             return Keeping::Unsigned;
         }
         let letter = DeadLetter {
-            carrier: carrier.clone(),
-            kind,
+            carrier: carrier.to_owned(),
+            kind: self.kind,
             reason,
-            received_at_ms: request.received_at_ms.unwrap_or_else(|| smsdesk_engine::clock::now().0),
-            request: request.clone(),
+            received_at_ms: self
+                .request
+                .received_at_ms
+                .unwrap_or_else(|| smsdesk_engine::clock::now().0),
+            request: self.request.clone(),
         };
-        match tokio::task::block_in_place(|| state.parts().dead_letters.keep(&letter)) {
+        match tokio::task::block_in_place(|| self.state.parts().dead_letters.keep(&letter)) {
             Ok(path) => {
                 tracing::warn!(%carrier, reason = %letter.reason, kept = %path.display(), "webhook kept for replay");
                 Keeping::Kept
@@ -176,190 +350,131 @@ pub async fn webhook<S: WebhookSink>(
                 Keeping::Refused(refused)
             }
         }
-    };
-    let result = match outcome {
-        Ok(Ok(r)) => r,
-        Ok(Err(error)) => {
-            metric("plugin_failure");
-            return match keep(error.to_string()) {
-                Keeping::Kept => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the carrier plugin failed; the request is kept and can be retried",
-                ),
-                Keeping::Unsigned => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the carrier plugin could not judge this request; please retry",
-                ),
-                Keeping::Refused(refused) => storage_full(&refused),
-            };
-        }
-        Err(join) => {
-            metric("plugin_failure");
-            tracing::error!(%carrier, error = %join, "the carrier plugin's call panicked the host thread");
-            return text(StatusCode::SERVICE_UNAVAILABLE, "internal error; please retry");
-        }
-    };
-    let result = match result {
-        Ok(r) => r,
-        Err(WebhookError::BadSignature(why)) => {
-            metric("bad_signature");
-            // The URL the signature was checked against: with a wrong
-            // `public_url` every signature fails, and this names it.
-            tracing::warn!(%carrier, %why, url = %request.url, "webhook with a bad signature refused (checked against this URL; is public_url the one the carrier calls?)");
-            return text(StatusCode::FORBIDDEN, format!("bad signature: {why}"));
-        }
-        Err(WebhookError::Malformed(why)) => {
-            metric("malformed");
-            tracing::warn!(%carrier, %why, "malformed webhook refused");
-            return text(StatusCode::BAD_REQUEST, format!("malformed request: {why}"));
-        }
-        Err(WebhookError::RetryLater(why)) => {
-            metric("plugin_failure");
-            tracing::error!(%carrier, %why, "the carrier plugin cannot judge webhooks now; check this carrier's config");
-            return match keep(format!("the plugin cannot judge it now: {why}")) {
-                Keeping::Kept => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "this request cannot be processed now; it is kept and can be retried",
-                ),
-                Keeping::Unsigned => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "this request cannot be verified now; please retry",
-                ),
-                Keeping::Refused(refused) => storage_full(&refused),
-            };
-        }
-    };
+    }
 
-    // Sane fields, or nothing of this request is stored.
-    let checked = result
-        .messages
-        .iter()
-        .map(inbound_check::inbound)
-        .chain(result.statuses.iter().map(inbound_check::status))
-        .collect::<Result<Vec<()>, _>>();
-    if let Err(refused) = checked {
-        metric("malformed");
+    /// Step 3: sane fields, or nothing of this request is stored.
+    fn check(&self, result: &WebhookResult) -> Result<(), Answer> {
+        let checked = result
+            .messages
+            .iter()
+            .map(inbound_check::inbound)
+            .chain(result.statuses.iter().map(inbound_check::status))
+            .collect::<Result<Vec<()>, _>>();
+        let Err(refused) = checked else {
+            return Ok(());
+        };
+        self.metric("malformed");
+        let carrier = self.carrier;
         tracing::warn!(%carrier, %refused, "webhook with a field smsdesk does not store refused");
-        if let Keeping::Refused(full) = keep(format!("refused: {refused}")) {
+        if let Keeping::Refused(full) = self.keep(format!("refused: {refused}")) {
             // Kept for the operator, or the carrier retries until it can be.
-            return storage_full(&full);
+            return Err(Box::new(storage_full(&full)));
         }
-        return text(StatusCode::BAD_REQUEST, format!("malformed request: {refused}"));
+        Err(Box::new(text(
+            StatusCode::BAD_REQUEST,
+            format!("malformed request: {refused}"),
+        )))
     }
 
-    // Every message and status becomes a command; all are stored at once
-    // (one group commit, or one insert into the shared inbox) before we answer.
-    let mut unknown = Vec::new();
-    let mut commands = Vec::new();
-    let mut messages = Vec::new();
-    for m in &result.messages {
-        let Ok(to) = EntryNumber::parse(&m.to) else {
-            unknown.push(m.to.clone());
-            continue;
-        };
-        messages.push(m);
-        commands.push(Command::ReceiveSms(InboundSms {
-            carrier: CarrierName::new(carrier.clone()),
-            carrier_message_id: CarrierMessageId::new(m.carrier_message_id.clone()),
-            from: CustomerNumber::new(m.from.clone()),
-            to,
-            body: m.body.clone(),
-            media: m.media_urls.clone(),
-        }));
-    }
-    for update in &result.statuses {
-        use smsdesk_core::model::Delivery;
-        use smsdesk_plugins::carrier::DeliveryState as S;
-        let status = match update.state {
-            S::Accepted | S::Scheduled | S::Queued | S::Sending | S::Sent => Delivery::Sent,
-            S::Delivered => Delivery::Delivered,
-            S::Read => Delivery::Read,
-            S::Undelivered | S::Failed | S::Canceled => Delivery::Failed,
-        };
-        commands.push(Command::RecordDelivery {
-            carrier: CarrierName::new(carrier.clone()),
-            provider_id: update.provider_id.clone(),
-            status,
-            error_code: update.error_code.clone(),
-            opted_out: update.opted_out,
-        });
-    }
-    let stored = match state.store(commands).await {
-        Ok(s) => s,
-        Err(error) => {
-            metric("store_failure");
+    /// Step 4: every command stored at once (one group commit, or one
+    /// insert into the shared inbox) before we answer.
+    async fn store(&self, state: &Arc<S>, commands: Vec<Command>) -> Result<Vec<Stored>, Answer> {
+        state.store(commands).await.map_err(|error| {
+            self.metric("store_failure");
+            let carrier = self.carrier;
             tracing::error!(%carrier, %error, "could not store a webhook");
             // The carrier is verified: it may read why (e.g. the spool is full).
-            return text(
+            Box::new(text(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("storage failure: {error}; please retry"),
-            );
-        }
-    };
-    let (stored_messages, stored_updates) = stored.split_at(messages.len().min(stored.len()));
-    let mut accepted = 0;
-    let mut duplicates = 0;
-    for (m, outcome) in messages.iter().zip(stored_messages) {
-        match outcome {
-            Stored::Queued => {
-                accepted += 1;
-                tracing::info!(%carrier, sid = %m.carrier_message_id, "inbound SMS stored in the shared inbox");
-            }
-            Stored::Done(Ok(done)) if done.duplicate => duplicates += 1,
-            Stored::Done(Ok(done)) => {
-                accepted += 1;
-                tracing::info!(%carrier, sid = %m.carrier_message_id, conversation = done.conversation().map(|c| c.0), "inbound SMS stored");
-                tracing::debug!(%carrier, sid = %m.carrier_message_id, body = %m.body, "inbound SMS body");
-            }
-            Stored::Done(Err(Rejection::UnknownEntryPoint(n))) => unknown.push(n.to_string()),
-            Stored::Done(Err(rejection)) => unknown.push(format!("{} ({rejection})", m.to)),
-        }
+            ))
+        })
     }
-    for (update, outcome) in result.statuses.iter().zip(stored_updates) {
-        match outcome {
-            Stored::Queued | Stored::Done(Ok(_)) => accepted += 1,
-            // Not ours, or of a closed conversation: acknowledge so the carrier stops.
-            Stored::Done(Err(rejection)) => {
-                duplicates += 1;
-                tracing::info!(%carrier, provider_id = %update.provider_id, %rejection, "status callback ignored");
+
+    /// Counts what was stored; a message the engine refused for its entry
+    /// point joins `unknown`.
+    fn tally(
+        &self,
+        messages: &[&InboundMessage],
+        statuses: &[StatusUpdate],
+        stored: &[Stored],
+        unknown: &mut Vec<String>,
+    ) -> Tally {
+        let carrier = self.carrier;
+        let (stored_messages, stored_updates) = stored.split_at(messages.len().min(stored.len()));
+        let mut tally = Tally::default();
+        for (m, outcome) in messages.iter().zip(stored_messages) {
+            match outcome {
+                Stored::Queued => {
+                    tally.accepted += 1;
+                    tracing::info!(%carrier, sid = %m.carrier_message_id, "inbound SMS stored in the shared inbox");
+                }
+                Stored::Done(Ok(done)) if done.duplicate => tally.duplicates += 1,
+                Stored::Done(Ok(done)) => {
+                    tally.accepted += 1;
+                    tracing::info!(%carrier, sid = %m.carrier_message_id, conversation = done.conversation().map(|c| c.0), "inbound SMS stored");
+                    tracing::debug!(%carrier, sid = %m.carrier_message_id, body = %m.body, "inbound SMS body");
+                }
+                Stored::Done(Err(Rejection::UnknownEntryPoint(n))) => unknown.push(n.to_string()),
+                Stored::Done(Err(rejection)) => unknown.push(format!("{} ({rejection})", m.to)),
             }
         }
+        for (update, outcome) in statuses.iter().zip(stored_updates) {
+            match outcome {
+                Stored::Queued | Stored::Done(Ok(_)) => tally.accepted += 1,
+                // Not ours, or of a closed conversation: acknowledge so the carrier stops.
+                Stored::Done(Err(rejection)) => {
+                    tally.duplicates += 1;
+                    tracing::info!(%carrier, provider_id = %update.provider_id, %rejection, "status callback ignored");
+                }
+            }
+        }
+        tally
     }
-    if !unknown.is_empty() {
-        metric("unknown_number");
+
+    /// Step 5: an SMS to a number with no entry point is kept (if signed);
+    /// answered 422 if nothing else of the request was stored.
+    fn unknown_numbers(&self, unknown: &[String], tally: &Tally) -> Option<Response> {
+        if unknown.is_empty() {
+            return None;
+        }
+        self.metric("unknown_number");
         let numbers = unknown.join(", ");
-        match keep(format!("no entry point for {numbers}")) {
+        let nothing_stored = tally.accepted + tally.duplicates == 0;
+        match self.keep(format!("no entry point for {numbers}")) {
             // Not kept, so not acknowledged, the stored ones with it: the
             // carrier retries the whole request, and they are duplicates then.
-            Keeping::Refused(refused) => return storage_full(&refused),
-            Keeping::Kept if accepted + duplicates == 0 => {
-                return text(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("no entry point is configured for {numbers}; the message is kept"),
-                );
-            }
-            Keeping::Unsigned if accepted + duplicates == 0 => {
-                return text(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!(
-                        "no entry point is configured for {numbers}; the message is not kept (its signature could not be confirmed)"
-                    ),
-                );
-            }
-            Keeping::Kept | Keeping::Unsigned => {}
+            Keeping::Refused(refused) => Some(storage_full(&refused)),
+            Keeping::Kept if nothing_stored => Some(text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("no entry point is configured for {numbers}; the message is kept"),
+            )),
+            Keeping::Unsigned if nothing_stored => Some(text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "no entry point is configured for {numbers}; the message is not kept (its signature could not be confirmed)"
+                ),
+            )),
+            Keeping::Kept | Keeping::Unsigned => None,
         }
     }
-    metric(if accepted == 0 && duplicates > 0 {
-        "duplicate"
-    } else {
-        "accepted"
-    });
+}
+
+/// How many of a request's messages and statuses were taken.
+#[derive(Default)]
+struct Tally {
+    accepted: usize,
+    duplicates: usize,
+}
+
+/// Step 4's answer: what the plugin said to answer.
+fn respond(answer: HttpResponse) -> Response {
     let mut response = (
-        StatusCode::from_u16(result.response.status).unwrap_or(StatusCode::OK),
-        result.response.body,
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
+        answer.body,
     )
         .into_response();
-    for (k, v) in result.response.headers {
+    for (k, v) in answer.headers {
         if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
             response.headers_mut().append(k, v);
         }

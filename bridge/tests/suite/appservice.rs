@@ -126,9 +126,35 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
     }
     let mut server = Server::start_with_config(&dir, port, &config, None);
     let http = reqwest::Client::new();
-    // The desk asks the homeserver to ping it back at once (with the
-    // as_token: before, matrix-sdk sent none, "no access token provided",
-    // and /readyz said the homeserver was unreachable every 30 s).
+    step_the_homeserver_pings_back(&http, port).await;
+    let (alice, room) = step_the_customer_speaks_as_the_ghost(&synapse, &sim, &http, &server).await;
+
+    // A reply reaches the carrier, with its delivery on the agent's message.
+    let reply = alice.say(&room, "Looking into it").await;
+    sim.wait_for_body(&http, "Looking into it", POLL).await;
+    alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
+
+    step_forged_transactions_change_nothing(&http, &server, &room, &registration, &sim).await;
+    step_acknowledged_before_a_crash_is_handled_after(&mut server, &alice, &room, &sim, &http).await;
+    step_conference(&synapse, &alice, &room, &sim, &http).await;
+    step_transfer_and_wrap_up(&synapse, &alice, &room, &sim, &http).await;
+
+    // Each reply went out once; the forged one never did.
+    for body in [
+        "Looking into it",
+        "sent once",
+        "sent across the crash",
+        "Bob here, I can help too",
+    ] {
+        assert_eq!(sent(&sim, &http, body).await, 1, "{body}");
+    }
+    assert_eq!(sent(&sim, &http, "forged reply").await, 0);
+}
+
+/// The desk asks the homeserver to ping it back at once (with the
+/// as_token: before, matrix-sdk sent none, "no access token provided",
+/// and /readyz said the homeserver was unreachable every 30 s).
+async fn step_the_homeserver_pings_back(http: &reqwest::Client, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut readyz = String::new();
     while Instant::now() < deadline {
@@ -160,19 +186,27 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
         readyz.contains("\"homeserver\":\"reachable\""),
         "after the ping: {readyz}"
     );
+}
 
+/// Alice accepts the customer's conversation; the customer speaks as
+/// themselves: the ghost, named by the number. Alice and the room.
+async fn step_the_customer_speaks_as_the_ghost(
+    synapse: &Synapse,
+    sim: &Sim,
+    http: &reqwest::Client,
+    server: &Server,
+) -> (User, OwnedRoomId) {
     let alice = User::login(&synapse.url(), "alice", "alice-password").await;
     let desk = alice.wait_for("This is your smsdesk desk").await.room;
     alice.say(&desk, "!available").await;
     alice.wait_for("You are now available").await;
-    sim.text(&http, CUSTOMER, "refund please").await;
+    sim.text(http, CUSTOMER, "refund please").await;
     alice.wait_for("Offer #1").await;
     alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
 
-    // The customer speaks as themselves: the ghost, named by the number.
-    sim.text(&http, CUSTOMER, "it is order 42").await;
+    sim.text(http, CUSTOMER, "it is order 42").await;
     let line = alice.wait_for("it is order 42").await;
     assert_eq!(line.sender, GHOST);
     assert_eq!(line.room, room);
@@ -192,13 +226,18 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
         .await
         .unwrap();
     assert_eq!(ready["homeserver"], "reachable", "{ready}");
+    (alice, room)
+}
 
-    // A reply reaches the carrier, with its delivery on the agent's message.
-    let reply = alice.say(&room, "Looking into it").await;
-    sim.wait_for_body(&http, "Looking into it", POLL).await;
-    alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
-
-    // Transactions not from the homeserver are refused and change nothing.
+/// Transactions not from the homeserver are refused and change nothing;
+/// the same transaction twice is handled once.
+async fn step_forged_transactions_change_nothing(
+    http: &reqwest::Client,
+    server: &Server,
+    room: &OwnedRoomId,
+    registration: &Path,
+    sim: &Sim,
+) {
     let put = |txn: &str, token: Option<&str>, body: &serde_json::Value| {
         let mut request = http
             .put(server.url(&format!("/_matrix/app/v1/transactions/{txn}")))
@@ -208,13 +247,13 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
         }
         request.send()
     };
-    let forged = transaction(&room, "@alice:localhost", "$forged", "forged reply");
+    let forged = transaction(room, "@alice:localhost", "$forged", "forged reply");
     let r = put("forged", Some("not-the-token"), &forged).await.unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["errcode"], "M_FORBIDDEN");
     let r = put("forged", None, &forged).await.unwrap();
     assert_eq!(r.status(), 401);
-    let token = hs_token(&registration);
+    let token = hs_token(registration);
     let r = put("broken", Some(&token), &serde_json::json!({"events": "no"}))
         .await
         .unwrap();
@@ -232,75 +271,82 @@ async fn customers_speak_as_ghosts_through_the_whole_flow() {
         "M_UNRECOGNIZED"
     );
     // The same transaction twice is handled once.
-    let twice = transaction(&room, "@alice:localhost", "$twice", "sent once");
+    let twice = transaction(room, "@alice:localhost", "$twice", "sent once");
     for _ in 0..2 {
         let r = put("repeated", Some(&token), &twice).await.unwrap();
         assert_eq!(r.status(), 200);
     }
-    sim.wait_for_body(&http, "sent once", POLL).await;
+    sim.wait_for_body(http, "sent once", POLL).await;
+}
 
-    // Acknowledged, then killed before handling it: handled after the restart.
+/// Acknowledged, then killed before handling it: handled after the restart.
+async fn step_acknowledged_before_a_crash_is_handled_after(
+    server: &mut Server,
+    alice: &User,
+    room: &OwnedRoomId,
+    sim: &Sim,
+    http: &reqwest::Client,
+) {
     server.stop();
     server.env.push((
         "SMSDESK_FAILPOINT".into(),
         "appservice-exit-after-ack:across the crash".into(),
     ));
     server.spawn();
-    alice.say(&room, "sent across the crash").await;
+    alice.say(room, "sent across the crash").await;
     assert_eq!(
         server.wait_exit(Duration::from_secs(30)),
         Some(137),
         "the failpoint ends smsdesk after the 200"
     );
-    assert_eq!(sent(&sim, &http, "sent across the crash").await, 0);
+    assert_eq!(sent(sim, http, "sent across the crash").await, 0);
     server.env.clear();
     server.spawn();
-    sim.wait_for_body(&http, "sent across the crash", POLL).await;
+    sim.wait_for_body(http, "sent across the crash", POLL).await;
+}
 
-    // Conference: Bob joins and writes to the customer.
+/// Conference: Bob joins and writes to the customer.
+async fn step_conference(synapse: &Synapse, alice: &User, room: &OwnedRoomId, sim: &Sim, http: &reqwest::Client) {
     let bob = User::login(&synapse.url(), "bob", "bob-password").await;
     let bob_desk = bob.wait_for("This is your smsdesk desk").await.room;
     bob.say(&bob_desk, "!available").await;
     bob.wait_for("You are now available").await;
-    alice.say(&room, "!conference @bob:localhost").await;
+    alice.say(room, "!conference @bob:localhost").await;
     bob.wait_for("Offer #1 (conference: @alice:localhost invites you)")
         .await;
     bob.say(&bob_desk, "!accept 1").await;
     alice.wait_for("@bob:localhost joined the conference").await;
-    bob.joined(&room).await;
-    bob.say(&room, "Bob here, I can help too").await;
-    sim.wait_for_body(&http, "Bob here, I can help too", POLL).await;
-    alice.say(&room, "!endconf").await;
+    bob.joined(room).await;
+    bob.say(room, "Bob here, I can help too").await;
+    sim.wait_for_body(http, "Bob here, I can help too", POLL).await;
+    alice.say(room, "!endconf").await;
     alice.wait_for("@bob:localhost left the conference").await;
     bob.say(&bob_desk, "!idle").await;
+}
 
-    // Transfer to Carol, who accepts, hears the customer, and wraps up.
+/// Transfer to Carol, who accepts, hears the customer, and wraps up.
+async fn step_transfer_and_wrap_up(
+    synapse: &Synapse,
+    alice: &User,
+    room: &OwnedRoomId,
+    sim: &Sim,
+    http: &reqwest::Client,
+) {
     let carol = User::login(&synapse.url(), "carol", "carol-password").await;
     let carol_desk = carol.wait_for("This is your smsdesk desk").await.room;
     carol.say(&carol_desk, "!available").await;
     carol.wait_for("You are now available").await;
-    alice.say(&room, "!transfer @carol:localhost").await;
+    alice.say(room, "!transfer @carol:localhost").await;
     carol.wait_for("Offer #1 (transfer from @alice:localhost)").await;
     carol.say(&carol_desk, "!accept 1").await;
     carol.wait_for("@carol:localhost now owns this conversation").await;
-    carol.joined(&room).await;
-    sim.text(&http, CUSTOMER, "thanks carol").await;
+    carol.joined(room).await;
+    sim.text(http, CUSTOMER, "thanks carol").await;
     assert_eq!(carol.wait_for("thanks carol").await.sender, GHOST);
-    carol.say(&room, "!end").await;
+    carol.say(room, "!end").await;
     carol.wait_for("Wrap up by reacting").await;
-    carol.say(&room, "!wrapup resol").await;
+    carol.say(room, "!wrapup resol").await;
     carol.wait_for("closed: Resolved").await;
-
-    // Each reply went out once; the forged one never did.
-    for body in [
-        "Looking into it",
-        "sent once",
-        "sent across the crash",
-        "Bob here, I can help too",
-    ] {
-        assert_eq!(sent(&sim, &http, body).await, 1, "{body}");
-    }
-    assert_eq!(sent(&sim, &http, "forged reply").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

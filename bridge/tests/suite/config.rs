@@ -512,6 +512,51 @@ fn hours_greetings_and_compliance_texts_are_read_and_checked() {
     );
 }
 
+/// PostgreSQL (§13): the URL is required with it, and only with it; its
+/// TLS settings are checked too.
+fn postgres_keys_are_checked() {
+    assert_eq!(
+        one(|t| t.replace("[storage]\n", "[storage]\nbackend = \"postgres\"\n")),
+        "storage.url: missing (required with backend = \"postgres\"), e.g. url = \"${SMSDESK_DATABASE_URL}\""
+    );
+    assert_eq!(
+        one(|t| t.replace("[storage]\n", "[storage]\nurl = \"postgres://h/db\"\n")),
+        "storage.url: is for backend = \"postgres\"; set the backend or remove it"
+    );
+    assert_eq!(
+        one(|t| t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"mysql://h/db\"\n"
+        )),
+        "storage.url: is not a PostgreSQL URL; expected postgres://user:password@host:port/database"
+    );
+    // Its TLS settings: a known sslmode, a CA file that is there.
+    assert_eq!(
+        one(|t| t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/db?sslmode=verify_full\"\n"
+        )),
+        "storage.url: unknown sslmode \"verify_full\"; use disable, prefer, require, verify-ca or verify-full"
+    );
+    let missing = one(|t| {
+        t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem\"\n",
+        )
+    });
+    assert!(
+        missing.starts_with("storage.url: sslrootcert /nonexistent/ca.pem: cannot read: "),
+        "{missing}"
+    );
+    let c = parsed(|t| {
+        t.replace(
+            "[storage]\n",
+            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://smsdesk:pw@db:5432/smsdesk\"\n",
+        )
+    });
+    assert_eq!(c.backend.database_url(), Some("postgres://smsdesk:pw@db:5432/smsdesk"));
+}
+
 /// The keys of docs/configuration.md for the later features: what is built is read, and
 /// what is not built yet says so by name, instead of "unknown key".
 #[test]
@@ -578,47 +623,7 @@ fn section_8_added_keys_are_read_and_checked() {
         one(|t| later(t).replace("[supervisor]", "[supervisor]\nmask_customer_numbers = \"yes\"")),
         "supervisor.mask_customer_numbers: expected true or false, found a string"
     );
-    // PostgreSQL (§13): the URL is required with it, and only with it.
-    assert_eq!(
-        one(|t| t.replace("[storage]\n", "[storage]\nbackend = \"postgres\"\n")),
-        "storage.url: missing (required with backend = \"postgres\"), e.g. url = \"${SMSDESK_DATABASE_URL}\""
-    );
-    assert_eq!(
-        one(|t| t.replace("[storage]\n", "[storage]\nurl = \"postgres://h/db\"\n")),
-        "storage.url: is for backend = \"postgres\"; set the backend or remove it"
-    );
-    assert_eq!(
-        one(|t| t.replace(
-            "[storage]\n",
-            "[storage]\nbackend = \"postgres\"\nurl = \"mysql://h/db\"\n"
-        )),
-        "storage.url: is not a PostgreSQL URL; expected postgres://user:password@host:port/database"
-    );
-    // Its TLS settings: a known sslmode, a CA file that is there.
-    assert_eq!(
-        one(|t| t.replace(
-            "[storage]\n",
-            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/db?sslmode=verify_full\"\n"
-        )),
-        "storage.url: unknown sslmode \"verify_full\"; use disable, prefer, require, verify-ca or verify-full"
-    );
-    let missing = one(|t| {
-        t.replace(
-            "[storage]\n",
-            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://h/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem\"\n",
-        )
-    });
-    assert!(
-        missing.starts_with("storage.url: sslrootcert /nonexistent/ca.pem: cannot read: "),
-        "{missing}"
-    );
-    let c = parsed(|t| {
-        t.replace(
-            "[storage]\n",
-            "[storage]\nbackend = \"postgres\"\nurl = \"postgres://smsdesk:pw@db:5432/smsdesk\"\n",
-        )
-    });
-    assert_eq!(c.backend.database_url(), Some("postgres://smsdesk:pw@db:5432/smsdesk"));
+    postgres_keys_are_checked();
     // Intake keys without a bot, and a bad timeout.
     assert_eq!(
         one(|t| t.replace(

@@ -37,44 +37,8 @@ fn port_open(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
-    for port in [8008, 8080, 8090] {
-        assert!(!port_open(port), "port {port} is busy: another demo running?");
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut demo = Command::new("bash")
-        .arg(root.join("scripts/demo.sh"))
-        .current_dir(&root)
-        // Marks every process the demo starts, for the test command's
-        // "nothing left running" check.
-        .env(
-            "SMSDESK_TEST_CHILD",
-            std::env::var("SMSDESK_TEST_RUN").unwrap_or_else(|_| "1".to_owned()),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = demo.stdout.take().unwrap();
-    let mut demo = Demo(demo);
-    let (tx, rx) = std::sync::mpsc::channel();
-    let printed = Arc::new(Mutex::new(String::new()));
-    let p = printed.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            p.lock().unwrap().push_str(&format!("{line}\n"));
-            if line == "demo ready" {
-                let _ = tx.send(());
-            }
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(600))
-        .unwrap_or_else(|_| panic!("the demo never got ready:\n{}", printed.lock().unwrap()));
-    let text = printed.lock().unwrap().clone();
-    assert!(text.contains("alice / alice-demo-password"), "{text}");
-
-    // Alice logs in with the printed password and finds the offer.
+/// Alice logs in with the printed password and finds the offer.
+async fn step_alice_logs_in_and_finds_the_offer() {
     let client = Client::builder()
         .homeserver_url("http://127.0.0.1:8008")
         .build()
@@ -119,6 +83,46 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
             seen.lock().unwrap()
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
+    for port in [8008, 8080, 8090] {
+        assert!(!port_open(port), "port {port} is busy: another demo running?");
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut demo = Command::new("bash")
+        .arg(root.join("scripts/demo.sh"))
+        .current_dir(&root)
+        // Marks every process the demo starts, for the test command's
+        // "nothing left running" check.
+        .env(
+            "SMSDESK_TEST_CHILD",
+            std::env::var("SMSDESK_TEST_RUN").unwrap_or_else(|_| "1".to_owned()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = demo.stdout.take().unwrap();
+    let mut demo = Demo(demo);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let printed = Arc::new(Mutex::new(String::new()));
+    let p = printed.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            p.lock().unwrap().push_str(&format!("{line}\n"));
+            if line == "demo ready" {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(600))
+        .unwrap_or_else(|_| panic!("the demo never got ready:\n{}", printed.lock().unwrap()));
+    let text = printed.lock().unwrap().clone();
+    assert!(text.contains("alice / alice-demo-password"), "{text}");
+
+    step_alice_logs_in_and_finds_the_offer().await;
 
     // `smsdesk export` on the demo's data while it runs: through the server.
     let running = export(&root, "jsonl");

@@ -17,6 +17,7 @@ use matrix_sdk::ruma::events::relation::Reply;
 use matrix_sdk::ruma::events::room::message::{
     ImageMessageEventContent, MessageType, Relation, ReplacementMetadata, RoomMessageEventContent,
 };
+use matrix_sdk::ruma::OwnedRoomId;
 
 const POLL: Duration = Duration::from_millis(100);
 
@@ -77,119 +78,10 @@ async fn an_agent_handles_a_customer_from_matrix() {
     alice.wait_for("(long code) — accepted.").await;
     alice.wait_for("customer: refund please").await;
 
-    // A reply reaches the carrier, and its delivery shows on the agent's message.
-    let reply = alice.say(&room, "Hello from Alice, looking into it").await;
-    sim.wait_for_body(&http, "Hello from Alice, looking into it", POLL)
-        .await;
-    let sent = alice.wait_for(&format!("reaction ✓ sent on {reply}")).await;
-    assert_eq!(sent.sender, "@smsdesk:localhost");
-    alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
-    // What Element and other clients send besides plain text: an edit is
-    // refused (an SMS cannot change), a rich reply goes without its quoted
-    // fallback, a picture that cannot be downloaded is refused (nothing sent).
-    alice
-        .send(
-            &room,
-            RoomMessageEventContent::text_plain("Hello from Alice, looking into it now")
-                .make_replacement(ReplacementMetadata::new(reply.clone(), None)),
-        )
-        .await;
-    alice.wait_for("edits do not reach the customer").await;
-    let customer = alice.wait_for("customer: refund please").await;
-    let mut answer = RoomMessageEventContent::text_plain(format!(
-        "> <{}> customer: refund please\n\nWhich order is it?",
-        customer.sender
-    ));
-    answer.relates_to = Some(Relation::Reply(Reply::with_event_id(customer.event_id)));
-    alice.send(&room, answer).await;
-    sim.wait_for_body(&http, "Which order is it?", POLL).await;
-    alice
-        .send(
-            &room,
-            RoomMessageEventContent::new(MessageType::Image(ImageMessageEventContent::plain(
-                "receipt.png".into(),
-                "mxc://localhost/receipt".into(),
-            ))),
-        )
-        .await;
-    alice
-        .wait_for("Not sent: the file could not be downloaded from the homeserver")
-        .await;
-    // The carrier refuses the next one for good (not a valid number): ❌ on it, and the reason as a notice.
-    let r = http
-        .post(sim.url("/sim/faults"))
-        .json(&serde_json::json!(["21211"]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let refused = alice.say(&room, "Are you there?").await;
-    alice.wait_for(&format!("reaction ❌ failed on {refused}")).await;
-    let why = alice.wait_for("failed: ").await;
-    assert!(why.body.contains("21211"), "{}", why.body);
-    assert_eq!(alice.count(&format!("reaction ✓ sent on {refused}")), 0);
-
-    // Too long: refused, nothing sent.
-    alice.say(&room, &"x".repeat(1_001)).await;
-    alice.wait_for("reply too long: 1001 characters").await;
-
-    // Alice cannot bring Mallory, who is not on the roster, into the
-    // customer's room: only the bot invites (room_guard.rs has the rest).
-    let mallory = User::login(&synapse.url(), "mallory", "mallory-password").await;
-    let invited = alice
-        .joined(&room)
-        .await
-        .invite_user_by_id(mallory.client.user_id().unwrap())
-        .await;
-    assert!(invited.is_err(), "an agent invited an outsider");
-
-    // Live lists for picking transfer and conference targets.
-    alice.say(&desk, "!status").await;
-    alice.wait_for("#1 +15557770001 · billing · active").await;
-    alice.say(&room, "!queues").await;
-    alice.wait_for("billing: 0 waiting").await;
-    alice.say(&room, "!help transfer").await;
-    alice.wait_for("Works in a conversation room.").await;
-
-    // Conference: Bob joins, writes to the customer, the conference ends.
-    let bob = User::login(&synapse.url(), "bob", "bob-password").await;
-    let bob_desk = bob.wait_for("This is your smsdesk desk").await.room;
-    bob.say(&bob_desk, "!available").await;
-    bob.wait_for("You are now available").await;
-    alice.say(&room, "!agents bo").await;
-    alice.wait_for("@bob:localhost Bob").await;
-    alice.say(&room, "!conference @bob:localhost").await;
-    let invitation = bob
-        .wait_for("Offer #1 (conference: @alice:localhost invites you)")
-        .await;
-    assert!(invitation.body.contains("customer +15557770001"), "{}", invitation.body);
-    bob.say(&bob_desk, "!accept 1").await;
-    bob.wait_for("invites you): queue billing, customer +15557770001, to +15550001111 (long code) — accepted.")
-        .await;
-    alice.wait_for("@bob:localhost joined the conference").await;
-    bob.say(&room, "Bob here, I can help too").await;
-    sim.wait_for_body(&http, "Bob here, I can help too", POLL).await;
-    alice.say(&room, "!endconf").await;
-    alice.wait_for("@bob:localhost left the conference").await;
-    // The room follows who holds the conversation: Bob is out of it.
-    bob.wait_out_of(&room).await;
-
-    // Transfer to Carol, who never answers: she goes RONA, the conversation goes back to its queue and is offered again.
-    let carol = User::login(&synapse.url(), "carol", "carol-password").await;
-    let carol_desk = carol.wait_for("This is your smsdesk desk").await.room;
-    carol.say(&carol_desk, "!available").await;
-    carol.wait_for("You are now available").await;
-    bob.say(&bob_desk, "!idle").await; // keep Bob out of routing for this part
-    let offers_before = new_offers(&alice);
-    alice.say(&room, "!transfer @carol:localhost").await;
-    let offer = carol.wait_for("Offer #1 (transfer from @alice:localhost)").await;
-    assert!(offer.body.contains("!accept 1"), "{}", offer.body);
-    alice.wait_out_of(&room).await;
-    carol.wait_for("you are now RONA").await;
-    carol.wait_for("— not answered in time.").await;
-    wait_for_new_offer(&alice, offers_before).await;
-    alice.say(&desk, "!accept 1").await;
-    alice.wait_for("@alice:localhost now owns this conversation").await;
+    step_replies_and_what_sms_cannot_carry(&alice, &room, &sim, &http).await;
+    step_no_outsider_and_live_lists(&synapse, &alice, &desk, &room).await;
+    let (bob, bob_desk) = step_conference(&synapse, &alice, &room, &sim, &http).await;
+    step_transfer_to_an_agent_who_goes_rona(&synapse, &alice, &desk, &room, (&bob, &bob_desk)).await;
 
     // Synapse goes down mid-conversation: the customer's SMS is stored and reaches Alice once it is back.
     synapse.halt();
@@ -214,6 +106,145 @@ async fn an_agent_handles_a_customer_from_matrix() {
     );
     assert!(!msgs.iter().any(|m| m["body"].as_str().unwrap_or("").len() > 1000));
     server.stop();
+}
+
+/// Replies reach the carrier with their delivery shown; what SMS cannot
+/// carry (an edit, a picture that cannot be downloaded, a number the
+/// carrier refuses, a reply too long) is refused and said so.
+async fn step_replies_and_what_sms_cannot_carry(alice: &User, room: &OwnedRoomId, sim: &Sim, http: &reqwest::Client) {
+    // A reply reaches the carrier, and its delivery shows on the agent's message.
+    let reply = alice.say(room, "Hello from Alice, looking into it").await;
+    sim.wait_for_body(http, "Hello from Alice, looking into it", POLL).await;
+    let sent = alice.wait_for(&format!("reaction ✓ sent on {reply}")).await;
+    assert_eq!(sent.sender, "@smsdesk:localhost");
+    alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
+    // What Element and other clients send besides plain text: an edit is
+    // refused (an SMS cannot change), a rich reply goes without its quoted
+    // fallback, a picture that cannot be downloaded is refused (nothing sent).
+    alice
+        .send(
+            room,
+            RoomMessageEventContent::text_plain("Hello from Alice, looking into it now")
+                .make_replacement(ReplacementMetadata::new(reply.clone(), None)),
+        )
+        .await;
+    alice.wait_for("edits do not reach the customer").await;
+    let customer = alice.wait_for("customer: refund please").await;
+    let mut answer = RoomMessageEventContent::text_plain(format!(
+        "> <{}> customer: refund please\n\nWhich order is it?",
+        customer.sender
+    ));
+    answer.relates_to = Some(Relation::Reply(Reply::with_event_id(customer.event_id)));
+    alice.send(room, answer).await;
+    sim.wait_for_body(http, "Which order is it?", POLL).await;
+    alice
+        .send(
+            room,
+            RoomMessageEventContent::new(MessageType::Image(ImageMessageEventContent::plain(
+                "receipt.png".into(),
+                "mxc://localhost/receipt".into(),
+            ))),
+        )
+        .await;
+    alice
+        .wait_for("Not sent: the file could not be downloaded from the homeserver")
+        .await;
+    // The carrier refuses the next one for good (not a valid number): ❌ on it, and the reason as a notice.
+    let r = http
+        .post(sim.url("/sim/faults"))
+        .json(&serde_json::json!(["21211"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let refused = alice.say(room, "Are you there?").await;
+    alice.wait_for(&format!("reaction ❌ failed on {refused}")).await;
+    let why = alice.wait_for("failed: ").await;
+    assert!(why.body.contains("21211"), "{}", why.body);
+    assert_eq!(alice.count(&format!("reaction ✓ sent on {refused}")), 0);
+
+    // Too long: refused, nothing sent.
+    alice.say(room, &"x".repeat(1_001)).await;
+    alice.wait_for("reply too long: 1001 characters").await;
+}
+
+/// No outsider in the customer's room; the live lists answer.
+async fn step_no_outsider_and_live_lists(synapse: &Synapse, alice: &User, desk: &OwnedRoomId, room: &OwnedRoomId) {
+    // Alice cannot bring Mallory, who is not on the roster, into the
+    // customer's room: only the bot invites (room_guard.rs has the rest).
+    let mallory = User::login(&synapse.url(), "mallory", "mallory-password").await;
+    let invited = alice
+        .joined(room)
+        .await
+        .invite_user_by_id(mallory.client.user_id().unwrap())
+        .await;
+    assert!(invited.is_err(), "an agent invited an outsider");
+
+    // Live lists for picking transfer and conference targets.
+    alice.say(desk, "!status").await;
+    alice.wait_for("#1 +15557770001 · billing · active").await;
+    alice.say(room, "!queues").await;
+    alice.wait_for("billing: 0 waiting").await;
+    alice.say(room, "!help transfer").await;
+    alice.wait_for("Works in a conversation room.").await;
+}
+
+/// Bob, and his desk.
+async fn step_conference(
+    synapse: &Synapse,
+    alice: &User,
+    room: &OwnedRoomId,
+    sim: &Sim,
+    http: &reqwest::Client,
+) -> (User, OwnedRoomId) {
+    // Conference: Bob joins, writes to the customer, the conference ends.
+    let bob = User::login(&synapse.url(), "bob", "bob-password").await;
+    let bob_desk = bob.wait_for("This is your smsdesk desk").await.room;
+    bob.say(&bob_desk, "!available").await;
+    bob.wait_for("You are now available").await;
+    alice.say(room, "!agents bo").await;
+    alice.wait_for("@bob:localhost Bob").await;
+    alice.say(room, "!conference @bob:localhost").await;
+    let invitation = bob
+        .wait_for("Offer #1 (conference: @alice:localhost invites you)")
+        .await;
+    assert!(invitation.body.contains("customer +15557770001"), "{}", invitation.body);
+    bob.say(&bob_desk, "!accept 1").await;
+    bob.wait_for("invites you): queue billing, customer +15557770001, to +15550001111 (long code) — accepted.")
+        .await;
+    alice.wait_for("@bob:localhost joined the conference").await;
+    bob.say(room, "Bob here, I can help too").await;
+    sim.wait_for_body(http, "Bob here, I can help too", POLL).await;
+    alice.say(room, "!endconf").await;
+    alice.wait_for("@bob:localhost left the conference").await;
+    // The room follows who holds the conversation: Bob is out of it.
+    bob.wait_out_of(room).await;
+    (bob, bob_desk)
+}
+
+async fn step_transfer_to_an_agent_who_goes_rona(
+    synapse: &Synapse,
+    alice: &User,
+    desk: &OwnedRoomId,
+    room: &OwnedRoomId,
+    (bob, bob_desk): (&User, &OwnedRoomId),
+) {
+    // Transfer to Carol, who never answers: she goes RONA, the conversation goes back to its queue and is offered again.
+    let carol = User::login(&synapse.url(), "carol", "carol-password").await;
+    let carol_desk = carol.wait_for("This is your smsdesk desk").await.room;
+    carol.say(&carol_desk, "!available").await;
+    carol.wait_for("You are now available").await;
+    bob.say(bob_desk, "!idle").await; // keep Bob out of routing for this part
+    let offers_before = new_offers(alice);
+    alice.say(room, "!transfer @carol:localhost").await;
+    let offer = carol.wait_for("Offer #1 (transfer from @alice:localhost)").await;
+    assert!(offer.body.contains("!accept 1"), "{}", offer.body);
+    alice.wait_out_of(room).await;
+    carol.wait_for("you are now RONA").await;
+    carol.wait_for("— not answered in time.").await;
+    wait_for_new_offer(alice, offers_before).await;
+    alice.say(desk, "!accept 1").await;
+    alice.wait_for("@alice:localhost now owns this conversation").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

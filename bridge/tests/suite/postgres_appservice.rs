@@ -82,26 +82,7 @@ async fn the_homeserver_and_the_carrier_may_reach_the_standby_alone() {
     sim.wait_for_body(&http, "Let me look", Duration::from_millis(100))
         .await;
 
-    // The agent's picture: kept in the database by the leader, fetched by
-    // the carrier from the standby, same bytes.
-    let picture = b"\x89PNG\r\n\x1a\n a form to fill in".to_vec();
-    crate::mms::send_picture(&alice, &room, &picture, "Please fill this in").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mms = loop {
-        let messages = sim.messages(&http).await;
-        if let Some(m) = messages.into_iter().find(|m| m["body"] == "Please fill this in") {
-            break m;
-        }
-        assert!(Instant::now() < deadline, "the picture never reached the carrier");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let media = &mms["media"][0];
-    assert!(
-        media["url"].as_str().unwrap().starts_with(&format!("{public}/media/")),
-        "{mms}"
-    );
-    assert_eq!(media["status"], 200, "the standby did not serve it: {mms}");
-    assert_eq!(media["sha256"], crate::mms::sha256(&picture).as_str());
+    step_the_carrier_fetches_the_picture_from_the_standby(&alice, &room, &sim, &http, &public).await;
 
     // The standby took the homeserver's transactions itself.
     let metrics = http.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
@@ -136,4 +117,33 @@ async fn the_homeserver_and_the_carrier_may_reach_the_standby_alone() {
         led.elapsed().as_secs_f64()
     );
     drop((a, b));
+}
+
+/// The agent's picture: kept in the database by the leader, fetched by
+/// the carrier from the standby (at `public`), same bytes.
+async fn step_the_carrier_fetches_the_picture_from_the_standby(
+    alice: &User,
+    room: &matrix_sdk::ruma::OwnedRoomId,
+    sim: &Sim,
+    http: &reqwest::Client,
+    public: &str,
+) {
+    let picture = b"\x89PNG\r\n\x1a\n a form to fill in".to_vec();
+    crate::mms::send_picture(alice, room, &picture, "Please fill this in").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mms = loop {
+        let messages = sim.messages(http).await;
+        if let Some(m) = messages.into_iter().find(|m| m["body"] == "Please fill this in") {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "the picture never reached the carrier");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let media = &mms["media"][0];
+    assert!(
+        media["url"].as_str().unwrap().starts_with(&format!("{public}/media/")),
+        "{mms}"
+    );
+    assert_eq!(media["status"], 200, "the standby did not serve it: {mms}");
+    assert_eq!(media["sha256"], crate::mms::sha256(&picture).as_str());
 }

@@ -82,6 +82,48 @@ fn fails(args: &[&str]) -> String {
     said
 }
 
+/// check-config reaches the database and says what it finds; where it
+/// cannot connect, it names where it tried; a URL that insists on TLS
+/// gets no fallback.
+fn step_check_config_says_what_it_finds(dir: &std::path::Path, path: &str, port: u16, url: &str, public: &str) {
+    let out = succeeds(&["check-config", "--config", path]);
+    assert!(out.contains("database: reachable, new"), "{out}");
+    let nowhere = dir.join("nowhere.toml");
+    let closed_port = free_port();
+    let closed = format!("postgres://smsdesk:smsdesk@127.0.0.1:{closed_port}/smsdesk");
+    std::fs::write(
+        &nowhere,
+        postgres_config(port, "http://127.0.0.1:9", None, &closed, public),
+    )
+    .unwrap();
+    let said = fails(&["check-config", "--config", nowhere.to_str().unwrap()]);
+    // It names where it tried (never the password).
+    assert!(
+        said.contains(&format!(
+            "storage.url: cannot connect to 127.0.0.1:{closed_port}, database smsdesk, user smsdesk: "
+        )),
+        "{said}"
+    );
+    // A server without TLS, and a URL that insists on it: no fallback, and the reason.
+    let clear = dir.join("clear.toml");
+    std::fs::write(
+        &clear,
+        postgres_config(
+            port,
+            "http://127.0.0.1:9",
+            None,
+            &format!("{url}?sslmode=require"),
+            public,
+        ),
+    )
+    .unwrap();
+    let said = fails(&["check-config", "--config", clear.to_str().unwrap()]);
+    assert!(
+        said.contains("the server does not accept TLS, and sslmode=require does not fall back"),
+        "{said}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     let pg = Postgres::start();
@@ -120,43 +162,7 @@ async fn a_one_machine_store_moves_into_the_database_with_import_store() {
     )
     .unwrap();
     let path = config.to_str().unwrap();
-    // check-config reaches the database and says what it finds.
-    let out = succeeds(&["check-config", "--config", path]);
-    assert!(out.contains("database: reachable, new"), "{out}");
-    let nowhere = dir.join("nowhere.toml");
-    let closed_port = free_port();
-    let closed = format!("postgres://smsdesk:smsdesk@127.0.0.1:{closed_port}/smsdesk");
-    std::fs::write(
-        &nowhere,
-        postgres_config(port, "http://127.0.0.1:9", None, &closed, &public),
-    )
-    .unwrap();
-    let said = fails(&["check-config", "--config", nowhere.to_str().unwrap()]);
-    // It names where it tried (never the password).
-    assert!(
-        said.contains(&format!(
-            "storage.url: cannot connect to 127.0.0.1:{closed_port}, database smsdesk, user smsdesk: "
-        )),
-        "{said}"
-    );
-    // A server without TLS, and a URL that insists on it: no fallback, and the reason.
-    let clear = dir.join("clear.toml");
-    std::fs::write(
-        &clear,
-        postgres_config(
-            port,
-            "http://127.0.0.1:9",
-            None,
-            &format!("{url}?sslmode=require"),
-            &public,
-        ),
-    )
-    .unwrap();
-    let said = fails(&["check-config", "--config", clear.to_str().unwrap()]);
-    assert!(
-        said.contains("the server does not accept TLS, and sslmode=require does not fall back"),
-        "{said}"
-    );
+    step_check_config_says_what_it_finds(&dir, path, port, &url, &public);
 
     // Starting on the empty database would leave the conversations behind.
     let said = fails(&["run", "--config", path]);

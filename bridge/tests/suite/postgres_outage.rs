@@ -61,6 +61,29 @@ async fn sender(s: usize, to: String, public: &'static str, stop: Arc<AtomicBool
     (sent, acknowledged, refused)
 }
 
+/// What `/readyz` says for the 12 s after `down`: the answers that are
+/// not "ready, accepting", and the deepest spool seen.
+async fn step_watch_readyz_while_down(http: &reqwest::Client, server: &Server, down: Instant) -> (Vec<String>, u64) {
+    let mut unready = Vec::new();
+    let mut spooled = 0;
+    while down.elapsed() < Duration::from_secs(12) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Ok(r) = http.get(server.url("/readyz")).send().await else {
+            unready.push("no answer".to_owned());
+            continue;
+        };
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        if body["store"] == "postgres: unreachable" {
+            if status != 200 || body["spool"]["accepting"] != true {
+                unready.push(format!("{status} {body}"));
+            }
+            spooled = spooled.max(body["spool"]["depth"].as_u64().unwrap_or(0));
+        }
+    }
+    (unready, spooled)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_outage_during_a_burst_refuses_no_signed_webhook_and_loses_none() {
     let pg = Postgres::start();
@@ -90,23 +113,7 @@ async fn a_database_outage_during_a_burst_refuses_no_signed_webhook_and_loses_no
     let down = Instant::now();
     // While it is away, the instance says it still takes webhooks, and how
     // many wait in its spool (checked after the counts are printed).
-    let mut unready = Vec::new();
-    let mut spooled = 0;
-    while down.elapsed() < Duration::from_secs(12) {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let Ok(r) = http.get(server.url("/readyz")).send().await else {
-            unready.push("no answer".to_owned());
-            continue;
-        };
-        let status = r.status().as_u16();
-        let body: serde_json::Value = r.json().await.unwrap_or_default();
-        if body["store"] == "postgres: unreachable" {
-            if status != 200 || body["spool"]["accepting"] != true {
-                unready.push(format!("{status} {body}"));
-            }
-            spooled = spooled.max(body["spool"]["depth"].as_u64().unwrap_or(0));
-        }
-    }
+    let (unready, spooled) = step_watch_readyz_while_down(&http, &server, down).await;
     let metrics = match http.get(server.url("/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(e) => e.to_string(),

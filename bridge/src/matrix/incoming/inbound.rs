@@ -87,7 +87,10 @@ pub(in crate::matrix) async fn on_message(event: OriginalSyncRoomMessageEvent, r
 }
 
 impl Bot {
-    /// A message in one of our rooms.
+    /// A message in one of our rooms: the room's role decides who may
+    /// write there; a writer off the roster is told so; what SMS cannot
+    /// carry is refused; plain text is relayed (`relay_text`), a command
+    /// dispatched (`run_command`).
     pub(in crate::matrix) async fn handle(
         &self,
         room: Room,
@@ -123,17 +126,7 @@ impl Bot {
         };
         let txns = Txns::for_answer(&event_id);
         if self.app.config.agent(&agent).is_none() {
-            if let (CmdRoom::Conversation(_), Some(_)) = (cmd_room, self.supervisor(sender.as_str())) {
-                // Monitoring: never relayed; said once per room.
-                if self
-                    .store
-                    .first_sight(&format!("monitor/{}/{sender}", room.room_id()))?
-                {
-                    answer(&room, &txns, crate::matrix::supervisor::NOT_RELAYED).await?;
-                }
-                return Ok(());
-            }
-            return answer(&room, &txns, &notices::not_on_roster(sender.as_str())).await;
+            return self.off_roster(&room, sender, cmd_room, &txns).await;
         }
         let body = match (incoming, cmd_room) {
             (Incoming::Text(body), _) => body,
@@ -154,31 +147,76 @@ impl Bot {
                 return answer(&room, &txns, &notices::unsupported(what)).await;
             }
         };
-        if !commands::is_command(&body) {
-            let CmdRoom::Conversation(id) = cmd_room else {
-                return answer(&room, &txns, notices::DESK_PLAIN_TEXT).await;
-            };
-            tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
-            let reply = Command::Reply {
-                agent,
-                conversation: id,
-                body,
-                // Room and event, so delivery reactions land on this message.
-                reference: Some(
-                    ReplyRef {
-                        room: room.room_id().to_owned(),
-                        event: event_id.clone(),
-                    }
-                    .to_reference(),
-                ),
-                media: Vec::new(),
-            };
-            if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
-                answer(&room, &txns, &self.shown_text(&notices::reply_refused(&rejection))).await?;
+        if commands::is_command(&body) {
+            self.run_command(&room, agent, cmd_room, &body, &txns).await
+        } else {
+            self.relay_text(&room, agent, cmd_room, body, &event_id, &txns).await
+        }
+    }
+
+    /// A writer who is not on the roster: a supervisor monitoring a
+    /// conversation is never relayed (said once per room); anyone else is
+    /// told they are not on the roster.
+    async fn off_roster(&self, room: &Room, sender: &UserId, cmd_room: CmdRoom, txns: &Txns) -> Result<(), PostError> {
+        if let (CmdRoom::Conversation(_), Some(_)) = (cmd_room, self.supervisor(sender.as_str())) {
+            // Monitoring: never relayed; said once per room.
+            if self
+                .store
+                .first_sight(&format!("monitor/{}/{sender}", room.room_id()))?
+            {
+                answer(room, txns, crate::matrix::supervisor::NOT_RELAYED).await?;
             }
             return Ok(());
         }
-        let parsed = commands::parse(&body).and_then(|c| commands::action(c, &agent, cmd_room));
+        answer(room, txns, &notices::not_on_roster(sender.as_str())).await
+    }
+
+    /// Plain text from a roster agent: to the customer in a conversation
+    /// room; in the desk, a hint that only commands work there.
+    async fn relay_text(
+        &self,
+        room: &Room,
+        agent: AgentId,
+        cmd_room: CmdRoom,
+        body: String,
+        event_id: &OwnedEventId,
+        txns: &Txns,
+    ) -> Result<(), PostError> {
+        let CmdRoom::Conversation(id) = cmd_room else {
+            return answer(room, txns, notices::DESK_PLAIN_TEXT).await;
+        };
+        tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
+        let reply = Command::Reply {
+            agent,
+            conversation: id,
+            body,
+            // Room and event, so delivery reactions land on this message.
+            reference: Some(
+                ReplyRef {
+                    room: room.room_id().to_owned(),
+                    event: event_id.clone(),
+                }
+                .to_reference(),
+            ),
+            media: Vec::new(),
+        };
+        if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
+            answer(room, txns, &self.shown_text(&notices::reply_refused(&rejection))).await?;
+        }
+        Ok(())
+    }
+
+    /// A command: one that changes something is answered by the feed; here
+    /// refusals, "nothing to change" and the read-only commands' answers.
+    async fn run_command(
+        &self,
+        room: &Room,
+        agent: AgentId,
+        cmd_room: CmdRoom,
+        body: &str,
+        txns: &Txns,
+    ) -> Result<(), PostError> {
+        let parsed = commands::parse(body).and_then(|c| commands::action(c, &agent, cmd_room));
         let text = match parsed {
             Err(why) => why,
             Ok(Action::Engine(command)) => match self.app.execute(command).await.map_err(PostError::retry)? {
@@ -211,7 +249,7 @@ impl Bot {
         } else {
             Text::from(text)
         };
-        answer(&room, &txns, text).await
+        answer(room, txns, text).await
     }
 }
 

@@ -38,9 +38,46 @@ impl Bot {
         })
     }
 
-    /// Shows one engine event where agents need to see it.
+    /// Shows one engine event where agents need to see it, by group:
+    /// the desk and offer cards, conferences, the conversation room,
+    /// delivery news.
     pub(in crate::matrix) async fn show(self: &Arc<Self>, record: &EventRecord) -> Result<(), PostError> {
         let txns = &Txns::for_event(&self.app.store_identity, record.seq, record.at);
+        match &record.event {
+            Event::AgentStatusChanged { .. }
+            | Event::Offered { .. }
+            | Event::TransferredToAgent { .. }
+            | Event::OfferAccepted { .. }
+            | Event::OfferDeclined { .. }
+            | Event::OfferTimedOut { .. }
+            | Event::OfferWithdrawn { .. } => self.show_offer(record, txns).await,
+            Event::ConferenceRequested { .. } | Event::ConferenceJoined { .. } | Event::ConferenceLeft { .. } => {
+                self.show_conference(record, txns).await
+            }
+            Event::MessageReceived { .. }
+            | Event::Ended { .. }
+            | Event::TransferredToQueue { .. }
+            | Event::WrappedUp { .. }
+            | Event::Paused { .. }
+            | Event::Resumed { .. }
+            | Event::OptedIn { .. }
+            | Event::AutoReplied { .. }
+            | Event::IntakeStarted { .. }
+            | Event::IntakeTurned { .. }
+            | Event::IntakeFinished { .. }
+            | Event::OptedOut { .. }
+            | Event::Abandoned { .. } => self.show_in_conversation(record, txns).await,
+            Event::SmsSent { .. }
+            | Event::DeliveryUpdated { .. }
+            | Event::SmsFailed { .. }
+            | Event::ReplyAccepted { .. } => self.show_delivery(record, txns).await,
+            Event::ConversationOpened { .. } => Ok(()),
+        }
+    }
+
+    /// An agent's status (a desk notice) and offers: a card posted,
+    /// edited with how it ended; an accept opens the conversation room.
+    async fn show_offer(self: &Arc<Self>, record: &EventRecord, txns: &Txns) -> Result<(), PostError> {
         match &record.event {
             Event::AgentStatusChanged { agent, status } => {
                 let room = self.desk_room(agent)?;
@@ -108,6 +145,16 @@ impl Bot {
                 self.close_offer(*id, agent, "withdrawn: you are no longer available", txns.part("close"))
                     .await;
             }
+            // Another group's (`show` routes each event to its group).
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A conference: the invited agent's card, the room told, the agent
+    /// invited once they join.
+    async fn show_conference(self: &Arc<Self>, record: &EventRecord, txns: &Txns) -> Result<(), PostError> {
+        match &record.event {
             Event::ConferenceRequested {
                 conversation: id,
                 by,
@@ -149,6 +196,17 @@ impl Bot {
                     .await;
                 self.in_room(record, txns).await?;
             }
+            // Another group's (`show` routes each event to its group).
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// What happens in a conversation room: the customer's messages, the
+    /// wrap-up list when it ends, a queue transfer's new name, and the
+    /// notices of everything else.
+    async fn show_in_conversation(self: &Arc<Self>, record: &EventRecord, txns: &Txns) -> Result<(), PostError> {
+        match &record.event {
             Event::MessageReceived { conversation: id, sms } => {
                 if let Some(room) = self.conversation_room(*id)? {
                     let to = self.holders(self.record_of(*id).await?.as_ref());
@@ -190,37 +248,6 @@ impl Bot {
                         .await?;
                 }
             }
-            Event::SmsSent { message_id, .. }
-            | Event::DeliveryUpdated { message_id, .. }
-            | Event::SmsFailed { message_id, .. } => {
-                self.delivery(record, *message_id, txns).await?;
-            }
-            Event::ReplyAccepted {
-                message_id,
-                reference: Some(reference),
-                body,
-                ..
-            } => {
-                // Remembered in log order, so it is known before any delivery news.
-                match ReplyRef::parse(reference) {
-                    Some(reply) => {
-                        self.store.set_reply_event(*message_id, &reply);
-                        // What it costs on the air, where the agent may not expect it.
-                        let size = smsdesk_core::segments::segments(body);
-                        if let (true, Some(room)) = (size.worth_showing(), self.room(&reply.room)) {
-                            send::react(
-                                &room,
-                                reply.event,
-                                &notices::segments_mark(&size),
-                                txns.part("segments"),
-                            )
-                            .await?;
-                        }
-                    }
-                    None => tracing::warn!(%message_id, %reference, "a reply's Matrix reference does not parse"),
-                }
-            }
-            Event::ReplyAccepted { .. } | Event::ConversationOpened { .. } => {}
             Event::TransferredToQueue {
                 conversation: id,
                 queue,
@@ -264,6 +291,49 @@ impl Bot {
                 }
                 self.in_room(record, txns).await?;
             }
+
+            // Another group's (`show` routes each event to its group).
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Delivery news as reactions on the agent's message; a reply's Matrix
+    /// reference remembered (a reply without one shows nothing).
+    async fn show_delivery(self: &Arc<Self>, record: &EventRecord, txns: &Txns) -> Result<(), PostError> {
+        match &record.event {
+            Event::SmsSent { message_id, .. }
+            | Event::DeliveryUpdated { message_id, .. }
+            | Event::SmsFailed { message_id, .. } => {
+                self.delivery(record, *message_id, txns).await?;
+            }
+            Event::ReplyAccepted {
+                message_id,
+                reference: Some(reference),
+                body,
+                ..
+            } => {
+                // Remembered in log order, so it is known before any delivery news.
+                match ReplyRef::parse(reference) {
+                    Some(reply) => {
+                        self.store.set_reply_event(*message_id, &reply);
+                        // What it costs on the air, where the agent may not expect it.
+                        let size = smsdesk_core::segments::segments(body);
+                        if let (true, Some(room)) = (size.worth_showing(), self.room(&reply.room)) {
+                            send::react(
+                                &room,
+                                reply.event,
+                                &notices::segments_mark(&size),
+                                txns.part("segments"),
+                            )
+                            .await?;
+                        }
+                    }
+                    None => tracing::warn!(%message_id, %reference, "a reply's Matrix reference does not parse"),
+                }
+            }
+            // Another group's (`show` routes each event to its group).
+            _ => {}
         }
         Ok(())
     }

@@ -88,11 +88,42 @@ async fn desk_with_twilio() -> Desk {
 async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
     let hs = MockHomeserver::start().await;
     let dir = tempfile::tempdir().expect("tmp");
+    let config = desk_config(dir.path(), &hs.url, carriers);
+    let app = tokio::task::spawn_blocking(move || crate::app::start(config))
+        .await
+        .expect("join")
+        .expect("app");
+    let store = super::open_store(&app).await.expect("bot store");
+    let client = signed_in(&hs).await;
+    store.set_desk_room(&alice(), &owned_room_id!("!desk-alice:hs"));
+    store.set_desk_room(&AgentId::from("@bob:hs"), &owned_room_id!("!desk-bob:hs"));
+    let bot = Arc::new(Bot {
+        client,
+        app: app.clone(),
+        store,
+        me: owned_user_id!("@smsdesk:hs"),
+        cards: CardLocks::default(),
+        tasks: Mutex::new(JoinSet::new()),
+        missing_agents: Mutex::default(),
+        http: crate::media::fetch::client(),
+        adoption: Mutex::default(),
+    });
+    Desk {
+        hs,
+        app,
+        bot,
+        _dir: dir,
+    }
+}
+
+/// One entry point to queue "billing" (wrap-up "Resolved"), Alice, Bob and
+/// Ghost on the roster, the bot at the mock homeserver `hs_url`.
+fn desk_config(dir: &std::path::Path, hs_url: &str, carriers: Vec<crate::config::CarrierConfig>) -> Config {
     let mut queue = QueueSetup::new("billing");
     queue.wrapup_reasons = vec!["Resolved".into()];
-    let config = Config {
-        file: dir.path().join("smsdesk.toml"),
-        storage: dir.path().join("data"),
+    Config {
+        file: dir.join("smsdesk.toml"),
+        storage: dir.join("data"),
         backend: crate::storage::Backend::Sled { cache_mib: 8 },
         compliance: Default::default(),
         supervisors: Vec::new(),
@@ -104,7 +135,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
         max_body: 4096,
         media_lifetime: std::time::Duration::from_secs(3600),
         matrix: Some(MatrixConfig {
-            homeserver: hs.url.clone(),
+            homeserver: hs_url.to_owned(),
             user: owned_user_id!("@smsdesk:hs"),
             auth: MatrixAuth::AccessToken("token".into()),
             adopt_account: false,
@@ -141,12 +172,12 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
             cache_dir: Some(std::env::temp_dir().join("smsdesk-matrix-tests-plugin-cache")),
             ..PluginLimitsConfig::default()
         },
-    };
-    let app = tokio::task::spawn_blocking(move || crate::app::start(config))
-        .await
-        .expect("join")
-        .expect("app");
-    let store = super::open_store(&app).await.expect("bot store");
+    }
+}
+
+/// The bot's client, signed in at `hs` and synced once (Alice's and Bob's
+/// desks joined).
+async fn signed_in(hs: &MockHomeserver) -> Client {
     let client = Client::builder().homeserver_url(&hs.url).build().await.expect("client");
     let session = MatrixSession {
         meta: matrix_sdk::SessionMeta {
@@ -168,25 +199,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
         .sync_once(SyncSettings::default().timeout(Duration::ZERO))
         .await
         .expect("sync");
-    store.set_desk_room(&alice(), &owned_room_id!("!desk-alice:hs"));
-    store.set_desk_room(&AgentId::from("@bob:hs"), &owned_room_id!("!desk-bob:hs"));
-    let bot = Arc::new(Bot {
-        client,
-        app: app.clone(),
-        store,
-        me: owned_user_id!("@smsdesk:hs"),
-        cards: CardLocks::default(),
-        tasks: Mutex::new(JoinSet::new()),
-        missing_agents: Mutex::default(),
-        http: crate::media::fetch::client(),
-        adoption: Mutex::default(),
-    });
-    Desk {
-        hs,
-        app,
-        bot,
-        _dir: dir,
-    }
+    client
 }
 
 impl Desk {
