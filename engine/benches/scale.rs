@@ -339,37 +339,16 @@ fn reopen(dir: &Path) {
     println!("{} {count} {:.1}", took.as_micros(), rss_mib());
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let [_, flag, dir] = args.as_slice() {
-        if flag == "--reopen" {
-            return reopen(Path::new(dir));
-        }
-    }
-    let commands: usize = std::env::var("SMSDESK_SCALE_COMMANDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(400_000);
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-scale");
-    let _ = std::fs::remove_dir_all(&base);
-    std::fs::create_dir_all(&base).expect("bench dir");
-
-    let started = Instant::now();
-    let (mut small, _) = build("small", &base.join("small"), SMALL);
-    let (mut large, mut available) = build("large", &base.join("large"), LARGE);
-    println!(
-        "built {AGENTS} agents in {QUEUES} queues (capacity {CAPACITY}), {LARGE} + {SMALL} open conversations in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-
+/// Traffic on both engines, turn about in slices, so both see the same
+/// machine; the cost per command on each (large, small), in µs.
+fn alternate_traffic(large: &mut Desk, small: &mut Desk, batches: usize) -> (f64, f64) {
     // Traffic, turn about in slices, so both engines see the same machine.
-    let batches = commands / BATCH;
     let slice = 250;
     let (mut t_large, mut t_small) = (Duration::ZERO, Duration::ZERO);
     let (mut n_large, mut n_small) = (0usize, 0usize);
     let traffic_start = Instant::now();
     while n_large < batches {
-        for desk in [&mut large, &mut small] {
+        for desk in [&mut *large, &mut *small] {
             let among = desk.open.len();
             let mut took = Duration::ZERO;
             for _ in 0..slice {
@@ -394,7 +373,12 @@ fn main() {
         n_small * BATCH,
         traffic_start.elapsed().as_secs_f64()
     );
+    (cost_large, cost_small)
+}
 
+/// A few conversations past their 400th message, on the large engine: the
+/// median batch at their ~10th and at their ~400th message.
+fn long_conversations(large: &mut Desk) -> (Duration, Duration) {
     // A few conversations past their 400th message, on the large engine.
     large.cursor = 0;
     large.in_flight.clear();
@@ -403,7 +387,7 @@ fn main() {
     for _ in 0..rounds {
         let mut round = Vec::new();
         for _ in 0..LONG_LIVED / 4 {
-            round.push(traffic_batch(&mut large, LONG_LIVED));
+            round.push(traffic_batch(large, LONG_LIVED));
         }
         by_round.push(round);
     }
@@ -424,6 +408,34 @@ fn main() {
     };
     let early = median(window(messages_before, messages_before + 20));
     let late = median(window(390, 410));
+    (early, late)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, dir] = args.as_slice() {
+        if flag == "--reopen" {
+            return reopen(Path::new(dir));
+        }
+    }
+    let commands: usize = std::env::var("SMSDESK_SCALE_COMMANDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400_000);
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-scale");
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).expect("bench dir");
+
+    let started = Instant::now();
+    let (mut small, _) = build("small", &base.join("small"), SMALL);
+    let (mut large, mut available) = build("large", &base.join("large"), LARGE);
+    println!(
+        "built {AGENTS} agents in {QUEUES} queues (capacity {CAPACITY}), {LARGE} + {SMALL} open conversations in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let (cost_large, cost_small) = alternate_traffic(&mut large, &mut small, commands / BATCH);
+    let (early, late) = long_conversations(&mut large);
 
     let rss_traffic = rss_mib();
     drop(small);

@@ -164,10 +164,9 @@ fn secs(d: Option<Duration>) -> Option<u64> {
     d.map(|d| d.as_secs())
 }
 
-#[test]
-fn a_day_of_two_queues_counted_by_hand() {
-    let mut d = Day::new();
-
+/// Billing's morning: c0 accepted within the SLA, c1 beyond it after a
+/// decline, c2 abandoned by STOP. Returns c0 and c1.
+fn billing_morning(d: &mut Day) -> (ConversationId, ConversationId) {
     // c0 waits from 10:00:00; Alice comes at 10:00:40 and accepts at
     // 10:00:50: 50 s in queue, within billing's 60 s.
     let c0 = d.sms("10:00:00", "+15557770000", BILLING_NO, "my bill");
@@ -209,7 +208,12 @@ fn a_day_of_two_queues_counted_by_hand() {
         d.engine.state().conversation(c2).map(|c| &c.phase),
         None | Some(model::Phase::Closed { .. })
     ));
+    (c0, c1)
+}
 
+/// Carol joins c0's conference and leaves (not a second accept); c0 is
+/// wrapped up at 10:21:00.
+fn c0_conference_and_wrapup(d: &mut Day, c0: ConversationId) {
     // Conference on c0: Carol joins and leaves; it is not a second accept.
     d.run(
         "10:06:00",
@@ -229,7 +233,14 @@ fn a_day_of_two_queues_counted_by_hand() {
         },
     );
     // c0 wrapped up at 10:21:00: handled for 10:21:00 - 10:00:50 = 1210 s.
-    end_and_wrap(&mut d, &alice(), c0, "10:20:00", "10:21:00");
+    end_and_wrap(d, &alice(), c0, "10:20:00", "10:21:00");
+}
+
+#[test]
+fn a_day_of_two_queues_counted_by_hand() {
+    let mut d = Day::new();
+    let (c0, c1) = billing_morning(&mut d);
+    c0_conference_and_wrapup(&mut d, c0);
 
     let before = d.figures("10:22:00", "billing");
     // accepted 2 (c0, c1), abandoned 1 (c2): SL = 1 within ÷ 3 = 0.333;

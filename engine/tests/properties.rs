@@ -100,6 +100,37 @@ struct Run {
     deliveries: BTreeMap<MessageId, Option<smsdesk_core::model::Delivery>>,
 }
 
+/// What the carrier reports about a reply: the send's outcome, or a
+/// delivery status; `None` for every other op.
+fn carrier_outcome(op: &Op) -> Option<Command> {
+    Some(match *op {
+        Op::SendOutcome(m, ok) => Command::RecordSendOutcome {
+            message: MessageId(m),
+            outcome: if ok {
+                smsdesk_core::command::SendOutcome::Sent {
+                    provider_id: format!("SMp{m}"),
+                }
+            } else {
+                smsdesk_core::command::SendOutcome::Failed {
+                    code: Some("21610".into()),
+                    reason: "unsubscribed".into(),
+                }
+            },
+        },
+        Op::Delivery(m, s) => {
+            use smsdesk_core::model::Delivery::*;
+            Command::RecordDelivery {
+                carrier: CarrierName::from("twilio"),
+                provider_id: format!("SMp{m}"),
+                status: [Pending, Sent, Delivered, Read, Failed][s],
+                error_code: None,
+                opted_out: false,
+            }
+        }
+        _ => return None,
+    })
+}
+
 impl Run {
     fn command(&self, op: &Op) -> Option<Command> {
         let conv = ConversationId;
@@ -176,29 +207,7 @@ impl Run {
                 conversation: conv(c),
                 choice: Some(["1", "2", "resolved", "e", "zzz"][w].to_owned()),
             },
-            Op::SendOutcome(m, ok) => Command::RecordSendOutcome {
-                message: MessageId(m),
-                outcome: if ok {
-                    smsdesk_core::command::SendOutcome::Sent {
-                        provider_id: format!("SMp{m}"),
-                    }
-                } else {
-                    smsdesk_core::command::SendOutcome::Failed {
-                        code: Some("21610".into()),
-                        reason: "unsubscribed".into(),
-                    }
-                },
-            },
-            Op::Delivery(m, s) => {
-                use smsdesk_core::model::Delivery::*;
-                Command::RecordDelivery {
-                    carrier: CarrierName::from("twilio"),
-                    provider_id: format!("SMp{m}"),
-                    status: [Pending, Sent, Delivered, Read, Failed][s],
-                    error_code: None,
-                    opted_out: false,
-                }
-            }
+            Op::SendOutcome(..) | Op::Delivery(..) => return carrier_outcome(op),
             Op::Keyword { customer, entry, word } => Command::ReceiveSms(InboundSms {
                 carrier: CarrierName::from("twilio"),
                 carrier_message_id: CarrierMessageId::new(format!("SM{}", self.sent.len())),

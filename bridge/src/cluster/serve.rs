@@ -43,6 +43,30 @@ use crate::config::Config;
 /// How long a leader that stops leading waits to resign the lease.
 const RESIGN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// The one listener, serving whichever routes `current` holds (a
+/// standby's, then the leader's, then a standby's again after a step-down)
+/// until `server_stop` says stop.
+fn serve_swappable(
+    listener: tokio::net::TcpListener,
+    current: watch::Receiver<axum::Router>,
+    mut server_stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        let app = axum::Router::new().fallback_service(tower::service_fn(move |request| {
+            let router = current.borrow().clone();
+            async move { router.oneshot(request).await }
+        }));
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_stop.wait_for(|stop| *stop).await;
+        })
+        .await
+    })
+}
+
 /// Serves as a standby, then as the leader, until `shutdown` completes.
 /// An empty database is given a schema only with `init` (`run --init`).
 pub async fn run(
@@ -90,21 +114,7 @@ pub async fn run(
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    let mut server_stop = stopped.clone();
-    let server = tokio::spawn(async move {
-        let app = axum::Router::new().fallback_service(tower::service_fn(move |request| {
-            let router = current.borrow().clone();
-            async move { router.oneshot(request).await }
-        }));
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = server_stop.wait_for(|stop| *stop).await;
-        })
-        .await
-    });
+    let server = serve_swappable(listener, current, stopped.clone());
     let mut candidate = Candidate::new(&url, wakes.leader.clone());
     tracing::info!(%listen, holder = candidate.holder(), "smsdesk is listening (PostgreSQL store; standing by until it leads)");
 
