@@ -265,16 +265,6 @@ impl Bot {
                 }
                 self.in_room(record, txns).await?;
             }
-            Event::WrappedUp { .. }
-            | Event::Paused { .. }
-            | Event::Resumed { .. }
-            | Event::OptedIn { .. }
-            | Event::AutoReplied { .. }
-            | Event::IntakeStarted { .. }
-            | Event::IntakeTurned { .. }
-            | Event::IntakeFinished { .. } => {
-                self.in_room(record, txns).await?;
-            }
             Event::OptedOut { .. } => {
                 if let Some(room) = self.in_room(record, txns).await? {
                     send::notice(&room, notices::OPTED_OUT_HINT, Some(txns.part("hint"))).await?;
@@ -291,9 +281,12 @@ impl Bot {
                 }
                 self.in_room(record, txns).await?;
             }
-
-            // Another group's (`show` routes each event to its group).
-            _ => {}
+            // The rest of this group (wrap-up, pause and resume, START,
+            // automatic replies, intake turns) is a line in the room;
+            // `show` routes only this group's events here.
+            _ => {
+                self.in_room(record, txns).await?;
+            }
         }
         Ok(())
     }

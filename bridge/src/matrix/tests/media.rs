@@ -19,14 +19,7 @@ async fn alices_conversation(d: &Desk) -> matrix_sdk::room::Room {
         conversation: Some(ConversationId(1)),
     })
     .await;
-    let room = owned_room_id!("!conv:hs");
-    d.hs.sync_joined(&["!conv:hs"]);
-    d.bot
-        .client
-        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
-        .await
-        .expect("sync");
-    d.bot.store.set_conversation_room(ConversationId(1), &room);
+    let room = conversation_room(d).await;
     d.bot.room(&room).expect("joined")
 }
 

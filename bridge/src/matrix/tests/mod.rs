@@ -241,6 +241,20 @@ impl Desk {
     }
 }
 
+/// Conversation #1's room (`!conv:hs`), joined by the bot after a sync,
+/// as the bot's store knows it.
+async fn conversation_room(d: &Desk) -> OwnedRoomId {
+    let room = owned_room_id!("!conv:hs");
+    d.hs.sync_joined(&["!conv:hs"]);
+    d.bot
+        .client
+        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
+        .await
+        .expect("sync");
+    d.bot.store.set_conversation_room(ConversationId(1), &room);
+    room
+}
+
 fn bodies(sent: &[Sent], room: &str) -> Vec<String> {
     sent.iter()
         .filter(|s| s.room == room && s.kind == "m.room.message")

@@ -67,18 +67,6 @@ async fn an_offer_card_is_posted_and_edited_with_its_outcome_and_nothing_else() 
     );
 }
 
-async fn conversation_room(d: &Desk) -> OwnedRoomId {
-    let room = owned_room_id!("!conv:hs");
-    d.hs.sync_joined(&["!conv:hs"]);
-    d.bot
-        .client
-        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
-        .await
-        .expect("sync");
-    d.bot.store.set_conversation_room(ConversationId(1), &room);
-    room
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn agents_messages_are_relayed_refused_or_left_to_the_feed() {
     let d = desk().await;
