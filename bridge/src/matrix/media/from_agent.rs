@@ -80,10 +80,10 @@ impl Bot {
             .unwrap_or_default();
         let (content_type, _, ext) = match policy::check_type(declared) {
             Ok(t) => t,
-            Err(why) => return refuse(why).await,
+            Err(why) => return refuse(why.to_string()).await,
         };
         if let Some(Err(why)) = attachment.size.map(policy::check_size) {
-            return refuse(why).await;
+            return refuse(why.to_string()).await;
         }
         let Some(token) = self.client.access_token() else {
             return refuse("the bot is not signed in to the homeserver".to_owned()).await;
