@@ -129,7 +129,6 @@ impl Inbox {
     /// queue positions. An entry that cannot be read is returned as `Err`
     /// with its position (and why it is not JSON smsdesk reads), so the
     /// caller can say so and move past it.
-    #[allow(clippy::type_complexity)]
     pub fn pending(
         &self,
         limit: usize,

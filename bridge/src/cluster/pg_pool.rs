@@ -43,17 +43,25 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// `error` from a statement, described (`smsdesk_pgstore::describe`):
-    /// an answer from the server is a refusal, unless its SQLSTATE says
+    /// `error` from a statement, described (`smsdesk_pgstore::describe`).
+    /// An answer from the server is a refusal, unless its SQLSTATE says
     /// the server is in trouble or the transaction may work again
     /// (connection 08, rollback 40, resources 53, operator 57, system 58,
     /// and 25006: a read-only server, as a standby is until promoted).
+    /// Without an answer: a closed connection or the network is
+    /// `Unreachable`; anything else (a value that does not convert) is a
+    /// refusal, since trying again does the same.
     pub fn of(error: &postgres::Error) -> Self {
         let transient =
             |code: &str| code == "25006" || ["08", "40", "53", "57", "58"].iter().any(|c| code.starts_with(c));
-        match error.code() {
-            Some(code) if !transient(code.code()) => Self::Refused(describe(error)),
-            _ => Self::Unreachable(describe(error)),
+        let retry = match error.code() {
+            Some(code) => transient(code.code()),
+            None => error.is_closed() || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>()),
+        };
+        if retry {
+            Self::Unreachable(describe(error))
+        } else {
+            Self::Refused(describe(error))
         }
     }
 
