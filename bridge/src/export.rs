@@ -57,8 +57,28 @@ pub fn time(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
+/// Why a `--since`/`--until` text is not a time (the text as given).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadTime {
+    #[error("{0:?} is not a date like 2026-12-01 or a time like 2026-12-01T09:00:00Z")]
+    NotATime(String),
+    #[error("{0:?} is before 1970")]
+    Before1970(String),
+}
+
+/// Why `write` could not write the records down.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// A date (`2026-12-01`, midnight UTC) or an RFC 3339 time, as a timestamp.
-pub fn parse_time(text: &str) -> Result<Timestamp, String> {
+pub fn parse_time(text: &str) -> Result<Timestamp, BadTime> {
     let t = text.trim();
     let ts = match t.parse::<jiff::Timestamp>() {
         Ok(ts) => ts,
@@ -67,11 +87,11 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
             .ok()
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
             .map(|z| z.timestamp())
-            .ok_or_else(|| format!("{text:?} is not a date like 2026-12-01 or a time like 2026-12-01T09:00:00Z"))?,
+            .ok_or_else(|| BadTime::NotATime(text.to_owned()))?,
     };
     u64::try_from(ts.as_millisecond())
         .map(Timestamp)
-        .map_err(|_| format!("{text:?} is before 1970"))
+        .map_err(|_| BadTime::Before1970(text.to_owned()))
 }
 
 /// The exported record of `c`, with its history.
@@ -160,18 +180,18 @@ pub enum Format {
 }
 
 /// Writes records; `header` says whether a CSV gets its header row.
-pub fn write(records: &[Record], format: Format, header: bool, out: &mut Vec<u8>) -> Result<(), String> {
+pub fn write(records: &[Record], format: Format, header: bool, out: &mut Vec<u8>) -> Result<(), WriteError> {
     match format {
         Format::Jsonl => {
             for r in records {
-                serde_json::to_writer(&mut *out, r).map_err(|e| e.to_string())?;
+                serde_json::to_writer(&mut *out, r)?;
                 out.push(b'\n');
             }
         }
         Format::Csv => {
             let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
             if header {
-                w.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+                w.write_record(CSV_HEADER)?;
             }
             for r in records {
                 let transcript: Vec<String> = r
@@ -201,10 +221,9 @@ pub fn write(records: &[Record], format: Format, header: bool, out: &mut Vec<u8>
                     r.wrapup_reason.clone().unwrap_or_default(),
                     r.close_reason.clone().unwrap_or_default(),
                     transcript.join("\n"),
-                ])
-                .map_err(|e| e.to_string())?;
+                ])?;
             }
-            w.flush().map_err(|e| e.to_string())?;
+            w.flush()?;
         }
     }
     Ok(())

@@ -127,8 +127,12 @@ impl Inbox {
 
     /// Up to `limit` transactions not handled yet, oldest first, with their
     /// queue positions. An entry that cannot be read is returned as `Err`
-    /// with its position, so the caller can say so and move past it.
-    pub fn pending(&self, limit: usize) -> smsdesk_engine::store::Result<Vec<(u64, Result<StoredTxn, String>)>> {
+    /// with its position (and why it is not JSON smsdesk reads), so the
+    /// caller can say so and move past it.
+    pub fn pending(
+        &self,
+        limit: usize,
+    ) -> smsdesk_engine::store::Result<Vec<(u64, Result<StoredTxn, serde_json::Error>)>> {
         let kv = match &self.backend {
             Backend::Sled { kv, .. } => kv,
             Backend::Postgres(conn) => {
@@ -147,7 +151,7 @@ impl Inbox {
             .into_iter()
             .filter_map(|(k, v)| {
                 let seq = std::str::from_utf8(&k[2..]).ok()?.parse::<u64>().ok()?;
-                Some((seq, serde_json::from_slice(&v).map_err(|e| e.to_string())))
+                Some((seq, serde_json::from_slice(&v)))
             })
             .collect())
     }

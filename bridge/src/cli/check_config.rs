@@ -52,26 +52,43 @@ fn registration_problem(config: &Config) -> Option<ConfigError> {
     })
 }
 
+/// Why `database_report` found the database unfit (after `storage.url: `).
+#[derive(Debug, thiserror::Error)]
+enum DatabaseUnfit {
+    /// The URL's TLS settings are the config's, not the database's.
+    #[error("{0}")]
+    Settings(smsdesk_pgstore::tls::ConfigError),
+    #[error("cannot connect to {target}: {error}")]
+    Connect {
+        target: String,
+        error: smsdesk_pgstore::conn::OpenError,
+    },
+    #[error("{}", smsdesk_pgstore::describe(.0))]
+    Query(postgres::Error),
+    #[error("the database's schema is at version {applied}, newer than this smsdesk knows ({known}): upgrade smsdesk")]
+    Newer { applied: i32, known: i32 },
+}
+
 /// On PostgreSQL: whether the database answers, its schema, who leads.
 /// Reads only (`run` applies the migrations, not `check-config`).
-fn database_report(url: &str) -> Result<String, String> {
-    use smsdesk_pgstore::{describe, migrate};
+fn database_report(url: &str) -> Result<String, DatabaseUnfit> {
+    use smsdesk_pgstore::migrate;
     let mut client = smsdesk_pgstore::conn::open(url).map_err(|e| match e {
-        // The URL's TLS settings are the config's, not the database's.
-        smsdesk_pgstore::conn::OpenError::Tls(settings) => settings.to_string(),
-        e => format!("cannot connect to {}: {e}", smsdesk_pgstore::target::target(url)),
+        smsdesk_pgstore::conn::OpenError::Tls(settings) => DatabaseUnfit::Settings(settings),
+        error => DatabaseUnfit::Connect {
+            target: smsdesk_pgstore::target::target(url),
+            error,
+        },
     })?;
-    let applied = migrate::applied(&mut client).map_err(|e| describe(&e))?;
+    let applied = migrate::applied(&mut client).map_err(DatabaseUnfit::Query)?;
     let known = migrate::latest();
     if applied > known {
-        return Err(format!(
-            "the database's schema is at version {applied}, newer than this smsdesk knows ({known}): upgrade smsdesk"
-        ));
+        return Err(DatabaseUnfit::Newer { applied, known });
     }
     let lease = if applied == 0 {
         None
     } else {
-        smsdesk_pgstore::lease::holder(&mut client, smsdesk_pgstore::lease::LEADER).map_err(|e| describe(&e))?
+        smsdesk_pgstore::lease::holder(&mut client, smsdesk_pgstore::lease::LEADER).map_err(DatabaseUnfit::Query)?
     };
     let schema = match applied {
         0 => "new: empty (`smsdesk run --init` creates the store; `run` alone refuses it)".to_owned(),

@@ -20,6 +20,8 @@ use postgres::Client;
 use smsdesk_pgstore::lease::Lease;
 use smsdesk_pgstore::{Conn, Fence};
 
+use crate::cluster::pg_pool::DbError;
+
 /// How long a lease lasts without renewal.
 pub const TTL: Duration = Duration::from_secs(10);
 /// How often the leader renews it.
@@ -68,15 +70,16 @@ impl Candidate {
     }
 
     /// Runs `f` with a connection (made again after a failure), off the
-    /// async runtime.
+    /// async runtime. `Conn::with` says only why, so a failure counts as
+    /// `Unreachable`: every caller tries again, as the lease needs.
     async fn with_client<T: Send + 'static>(
         &self,
         mut f: impl FnMut(&Lease, &mut Client) -> Result<T, postgres::Error> + Send + 'static,
-    ) -> Result<T, String> {
+    ) -> Result<T, DbError> {
         let (lease, conn) = (self.lease.clone(), self.conn.clone());
-        tokio::task::spawn_blocking(move || conn.with(|c| f(&lease, c)))
+        tokio::task::spawn_blocking(move || conn.with(|c| f(&lease, c)).map_err(DbError::Unreachable))
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| DbError::Stopping(e.to_string()))?
     }
 
     /// Waits until this instance holds the lease; its fence. `database_ok`
@@ -135,7 +138,7 @@ impl Candidate {
             // the lease's end is noticed in time.
             let renewal = tokio::time::timeout(RENEW, self.with_client(move |lease, c| lease.renew(c, &f)))
                 .await
-                .unwrap_or_else(|_| Err("the renewal took too long".to_owned()));
+                .unwrap_or_else(|_| Err(DbError::Unreachable("the renewal took too long".to_owned())));
             match renewal {
                 Ok(true) => {
                     database_ok(true);

@@ -9,6 +9,9 @@
 //!   `WRITERS` writers takes every row waiting (up to `GROUP`) and stores
 //!   them in one transaction, so a burst costs one commit per group, not
 //!   per webhook, as the engine's committer does on one machine.
+//! - `DbError`: why either failed, as its caller needs to know: try again
+//!   (unreachable, gone, timed out), don't (the database refused), or
+//!   stop (this process is stopping).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -22,6 +25,61 @@ const POOL: usize = 8;
 const WRITERS: usize = 4;
 /// Rows in one group at most.
 const GROUP: usize = 256;
+
+/// Why a database call failed; its text is what the old `String` said.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database is unreachable, the connection gone, or it timed out:
+    /// the same call may work later.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The database answered and refused (a constraint, a permission, a
+    /// login, a statement it does not take): trying again changes nothing.
+    #[error("{0}")]
+    Refused(String),
+    /// This process is stopping: a writer or the blocking thread is gone.
+    #[error("{0}")]
+    Stopping(String),
+}
+
+impl DbError {
+    /// `error` from a statement, described (`smsdesk_pgstore::describe`).
+    /// An answer from the server is a refusal, unless its SQLSTATE says
+    /// the server is in trouble or the transaction may work again
+    /// (connection 08, rollback 40, resources 53, operator 57, system 58,
+    /// and 25006: a read-only server, as a standby is until promoted).
+    /// Without an answer: a closed connection or the network is
+    /// `Unreachable`; anything else (a value that does not convert) is a
+    /// refusal, since trying again does the same.
+    pub fn of(error: &postgres::Error) -> Self {
+        let transient =
+            |code: &str| code == "25006" || ["08", "40", "53", "57", "58"].iter().any(|c| code.starts_with(c));
+        let retry = match error.code() {
+            Some(code) => transient(code.code()),
+            None => error.is_closed() || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>()),
+        };
+        if retry {
+            Self::Unreachable(describe(error))
+        } else {
+            Self::Refused(describe(error))
+        }
+    }
+
+    /// `error` from connecting: refused for good (the login, the database
+    /// name, the TLS settings) or not reached.
+    pub fn of_open(error: &conn::OpenError) -> Self {
+        if error.is_for_good() {
+            Self::Refused(error.to_string())
+        } else {
+            Self::Unreachable(error.to_string())
+        }
+    }
+
+    /// Whether the same call may work later.
+    pub fn is_retry(&self) -> bool {
+        matches!(self, Self::Unreachable(_))
+    }
+}
 
 pub struct Pool {
     url: String,
@@ -59,8 +117,12 @@ impl Pool {
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
-    ) -> Result<T, String> {
-        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
+    ) -> Result<T, DbError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| DbError::Stopping(e.to_string()))?;
         let pool = self.clone();
         tokio::task::spawn_blocking(move || {
             let taken = pool.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
@@ -72,16 +134,16 @@ impl Pool {
                     }
                     Err(error) if conn::is_gone(&error, &client) => {
                         conn::close(vec![client]);
-                        conn::open(&pool.url).map_err(|e| e.to_string())?
+                        conn::open(&pool.url).map_err(|e| DbError::of_open(&e))?
                     }
                     Err(error) => {
                         conn::close(vec![client]);
-                        return Err(describe(&error));
+                        return Err(DbError::of(&error));
                     }
                 },
-                None => conn::open(&pool.url).map_err(|e| e.to_string())?,
+                None => conn::open(&pool.url).map_err(|e| DbError::of_open(&e))?,
             };
-            let result = f(&mut client).map_err(|e| describe(&e));
+            let result = f(&mut client).map_err(|e| DbError::of(&e));
             if result.is_ok() {
                 pool.keep(client);
             } else {
@@ -90,7 +152,7 @@ impl Pool {
             result
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| DbError::Stopping(e.to_string()))?
     }
 
     fn keep(&self, client: Client) {
@@ -103,7 +165,7 @@ impl Pool {
     }
 }
 
-type Waiting = (String, oneshot::Sender<Result<(), String>>);
+type Waiting = (String, oneshot::Sender<Result<(), DbError>>);
 
 /// Rows for the shared inbox, stored in groups.
 #[derive(Debug)]
@@ -125,12 +187,13 @@ impl Inserts {
 
     /// Stores `row`; returns once PostgreSQL has committed it (with
     /// whatever other rows were waiting at the time).
-    pub async fn push(&self, row: String) -> Result<(), String> {
+    pub async fn push(&self, row: String) -> Result<(), DbError> {
         let (tx, rx) = oneshot::channel();
         self.queue
             .send((row, tx))
-            .map_err(|_| "the shared inbox's writers stopped".to_owned())?;
-        rx.await.map_err(|_| "the shared inbox's writer stopped".to_owned())?
+            .map_err(|_| DbError::Stopping("the shared inbox's writers stopped".to_owned()))?;
+        rx.await
+            .map_err(|_| DbError::Stopping("the shared inbox's writer stopped".to_owned()))?
     }
 }
 

@@ -33,7 +33,7 @@ use crate::cluster::pg_pool::{Inserts, Pool};
 use crate::cluster::spool::Spool;
 use crate::config::Config;
 use crate::dead_letters::DeadLetters;
-use crate::http::sink::{Parts, Stored, Storing, WebhookSink};
+use crate::http::sink::{Parts, StoreFailed, Stored, Storing, WebhookSink};
 use crate::media::outgoing::MediaStore;
 use crate::metrics::Metrics;
 
@@ -163,7 +163,7 @@ impl WebhookSink for Gateway {
             if queued.is_empty() {
                 return Ok(outcomes);
             }
-            let text = serde_json::to_string(&queued).map_err(|e| e.to_string())?;
+            let text = serde_json::to_string(&queued).map_err(|e| StoreFailed::Encode(e.to_string()))?;
             if spool.is_empty() {
                 match tokio::time::timeout(SPOOL_AFTER, inserts.push(text.clone())).await {
                     Ok(Ok(())) => return Ok(outcomes),

@@ -58,7 +58,7 @@ fn agent(r: &mut Reader, path: &str, v: &toml::Value, roster: &[AgentConfig]) ->
     let user = match user_id(&id) {
         Ok(user) => user,
         Err(why) => {
-            r.err(&join(path, "matrix_id"), why);
+            r.err(&join(path, "matrix_id"), why.to_string());
             return None;
         }
     };

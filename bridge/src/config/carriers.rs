@@ -54,16 +54,21 @@ impl std::fmt::Debug for MediaAuth {
     }
 }
 
+/// A host not in a carrier's `allowed_hosts`; shows as the host.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HostNotAllowed(pub String);
+
 impl CarrierConfig {
     /// Whether outbound HTTP may go to `url`; the refused host otherwise.
     /// Checked by `check-config` on the plugin's dry run and by the outbox
     /// on every send.
-    pub fn check_host(&self, url: &reqwest::Url) -> Result<(), String> {
+    pub fn check_host(&self, url: &reqwest::Url) -> Result<(), HostNotAllowed> {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         if self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
             Ok(())
         } else {
-            Err(host)
+            Err(HostNotAllowed(host))
         }
     }
 }

@@ -65,14 +65,20 @@ pub struct MatrixConfig {
     pub adopt_account: bool,
 }
 
+/// A text that is not a Matrix user id, and what is wrong with it.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{text:?} is not a Matrix user id like \"@alice:example.com\" ({error})")]
+pub struct BadUserId {
+    pub text: String,
+    pub error: matrix_sdk::ruma::IdParseError,
+}
+
 /// A Matrix user id like `@alice:example.com`, or why not.
-pub fn user_id(text: &str) -> Result<OwnedUserId, String> {
-    match OwnedUserId::try_from(text) {
-        Ok(id) => Ok(id),
-        Err(e) => Err(format!(
-            "{text:?} is not a Matrix user id like \"@alice:example.com\" ({e})"
-        )),
-    }
+pub fn user_id(text: &str) -> Result<OwnedUserId, BadUserId> {
+    OwnedUserId::try_from(text).map_err(|error| BadUserId {
+        text: text.to_owned(),
+        error,
+    })
 }
 
 pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
@@ -94,7 +100,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
     let user = r.string(t, "matrix", "user", true).and_then(|u| match user_id(&u) {
         Ok(id) => Some(id),
         Err(why) => {
-            r.err("matrix.user", why);
+            r.err("matrix.user", why.to_string());
             None
         }
     });

@@ -78,23 +78,44 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// Why a text is not a duration (the text as given).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadDuration {
+    #[error("{0:?} is not a duration; write e.g. \"30s\", \"2m\", \"500ms\"")]
+    NotANumber(String),
+    #[error("{0:?} is too long a duration")]
+    TooLong(String),
+    #[error("{text:?} has no unit; write e.g. \"{n}s\"")]
+    NoUnit { text: String, n: u64 },
+    #[error("{text:?}: unknown unit {unit:?}; use ms, s, m, h or d")]
+    UnknownUnit { text: String, unit: String },
+}
+
 /// Parses "500ms", "30s", "2m", "1h", "400d".
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, BadDuration> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration; write e.g. \"30s\", \"2m\", \"500ms\""))?;
-    let too_long = || format!("{text:?} is too long a duration");
+    let n: u64 = num.parse().map_err(|_| BadDuration::NotANumber(text.to_owned()))?;
+    let too_long = || BadDuration::TooLong(text.to_owned());
     let d = match unit.trim() {
         "ms" => Duration::from_millis(n),
         "s" => Duration::from_secs(n),
         "m" | "min" => Duration::from_secs(n.checked_mul(60).ok_or_else(too_long)?),
         "h" => Duration::from_secs(n.checked_mul(3600).ok_or_else(too_long)?),
         "d" => Duration::from_secs(n.checked_mul(86_400).ok_or_else(too_long)?),
-        "" => return Err(format!("{text:?} has no unit; write e.g. \"{n}s\"")),
-        other => return Err(format!("{text:?}: unknown unit {other:?}; use ms, s, m, h or d")),
+        "" => {
+            return Err(BadDuration::NoUnit {
+                text: text.to_owned(),
+                n,
+            })
+        }
+        other => {
+            return Err(BadDuration::UnknownUnit {
+                text: text.to_owned(),
+                unit: other.to_owned(),
+            })
+        }
     };
     Ok(d)
 }
@@ -240,7 +261,14 @@ impl Reader<'_> {
             }
             Ok(d) => Some(Some(d)),
             Err(e) => {
-                self.err(&full, if off_allowed { format!("{e}, or \"off\"") } else { e });
+                self.err(
+                    &full,
+                    if off_allowed {
+                        format!("{e}, or \"off\"")
+                    } else {
+                        e.to_string()
+                    },
+                );
                 None
             }
         }

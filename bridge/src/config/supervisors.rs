@@ -61,7 +61,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<SupervisorConfig>, Super
         let user = match user_id(&id) {
             Ok(u) => u,
             Err(why) => {
-                r.err(&join(&path, "matrix_id"), why);
+                r.err(&join(&path, "matrix_id"), why.to_string());
                 continue;
             }
         };

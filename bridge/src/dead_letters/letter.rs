@@ -5,7 +5,7 @@
 //! escaped. Letters written by an older smsdesk (`*.json`: the whole
 //! request as JSON) are still read, for replay and inspection.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use smsdesk_plugins::carrier::{HttpRequest, WebhookKind};
@@ -14,6 +14,24 @@ use smsdesk_plugins::carrier::{HttpRequest, WebhookKind};
 pub const EXTENSION: &str = "letter";
 /// The extension of letters an older smsdesk wrote (read, never written).
 pub const OLD_EXTENSION: &str = "json";
+
+/// Why a kept request's file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LetterError {
+    #[error("no header line")]
+    NoHeader,
+    #[error("the header line is not valid: {0}")]
+    Header(serde_json::Error),
+    #[error("the body is {body} bytes, the header says {declared}: the file is damaged")]
+    Damaged { body: u64, declared: u64 },
+    /// An older `*.json` letter that is not one.
+    #[error("{0}")]
+    Old(serde_json::Error),
+    #[error("cannot read {}: {error}", path.display())]
+    Unreadable { path: PathBuf, error: std::io::Error },
+    #[error("{} is not a kept request: {why}", path.display())]
+    NotALetter { path: PathBuf, why: Box<LetterError> },
+}
 
 /// A webhook request smsdesk could not process, with why and when.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -66,17 +84,15 @@ impl DeadLetter {
     }
 
     /// Reads a `*.letter` file's bytes.
-    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
-        let newline = bytes.iter().position(|b| *b == b'\n').ok_or("no header line")?;
-        let header: Header =
-            serde_json::from_slice(&bytes[..newline]).map_err(|e| format!("the header line is not valid: {e}"))?;
+    pub fn decode(bytes: &[u8]) -> Result<Self, LetterError> {
+        let newline = bytes.iter().position(|b| *b == b'\n').ok_or(LetterError::NoHeader)?;
+        let header: Header = serde_json::from_slice(&bytes[..newline]).map_err(LetterError::Header)?;
         let body = &bytes[newline + 1..];
         if body.len() as u64 != header.body_bytes {
-            return Err(format!(
-                "the body is {} bytes, the header says {}: the file is damaged",
-                body.len(),
-                header.body_bytes
-            ));
+            return Err(LetterError::Damaged {
+                body: body.len() as u64,
+                declared: header.body_bytes,
+            });
         }
         Ok(Self {
             carrier: header.carrier,
@@ -94,14 +110,20 @@ impl DeadLetter {
     }
 
     /// Reads a kept request from `path`: a `*.letter`, or an older `*.json`.
-    pub fn read(path: &Path) -> Result<Self, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    pub fn read(path: &Path) -> Result<Self, LetterError> {
+        let bytes = std::fs::read(path).map_err(|error| LetterError::Unreadable {
+            path: path.to_owned(),
+            error,
+        })?;
         let parsed = if path.extension().is_some_and(|x| x == OLD_EXTENSION) {
-            serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+            serde_json::from_slice(&bytes).map_err(LetterError::Old)
         } else {
             Self::decode(&bytes)
         };
-        parsed.map_err(|why| format!("{} is not a kept request: {why}", path.display()))
+        parsed.map_err(|why| LetterError::NotALetter {
+            path: path.to_owned(),
+            why: Box::new(why),
+        })
     }
 }
 
@@ -161,7 +183,7 @@ mod tests {
     #[test]
     fn a_letter_cut_short_is_refused_with_the_reason() {
         let bytes = letter(b"MessageSid=SM1&Body=hi".to_vec()).encode();
-        let error = DeadLetter::decode(&bytes[..bytes.len() - 3]).unwrap_err();
+        let error = DeadLetter::decode(&bytes[..bytes.len() - 3]).unwrap_err().to_string();
         assert!(error.contains("the file is damaged"), "{error}");
     }
 }

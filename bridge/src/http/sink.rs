@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use smsdesk_core::{Command, Rejection};
-use smsdesk_engine::Executed;
+use smsdesk_engine::{EngineError, Executed};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::CarrierPlugin;
 
@@ -28,8 +28,29 @@ pub enum Stored {
     Queued,
 }
 
-/// The storage failed: nothing is acknowledged, the carrier retries.
-pub type StoreFailed = String;
+/// The storage failed: nothing is acknowledged, the carrier retries. The
+/// text is what the webhook's 503 says; the kind tells why.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreFailed {
+    /// The engine could not commit (one machine).
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The commands could not be written down as an inbox row.
+    #[error("{0}")]
+    Encode(String),
+    /// The database is away and the place kept for that is full.
+    #[error("{0}")]
+    Full(String),
+    /// The database is away and the place kept for that cannot be written.
+    #[error("{0}")]
+    Unwritable(String),
+    /// A webhook too large to keep.
+    #[error("{0}")]
+    TooLarge(String),
+    /// This process is stopping.
+    #[error("{0}")]
+    Stopping(String),
+}
 
 pub type Storing = Pin<Box<dyn Future<Output = Result<Vec<Stored>, StoreFailed>> + Send>>;
 
@@ -78,7 +99,7 @@ impl WebhookSink for AppState {
         Box::pin(async move {
             let mut out = Vec::with_capacity(replies.len());
             for reply in replies {
-                out.push(Stored::Done(reply.await.map_err(|e| e.to_string())?));
+                out.push(Stored::Done(reply.await?));
             }
             Ok(out)
         })

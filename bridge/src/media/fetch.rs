@@ -105,13 +105,13 @@ pub async fn fetch(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let (content_type, kind, ext) = policy::check_type(declared).map_err(FetchError::Refused)?;
+    let (content_type, kind, ext) = policy::check_type(declared).map_err(|e| FetchError::Refused(e.to_string()))?;
     let length = response
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if let Some(n) = length {
-        policy::check_size(n).map_err(FetchError::Refused)?;
+        policy::check_size(n).map_err(|e| FetchError::Refused(e.to_string()))?;
     }
     let mut bytes = Vec::with_capacity(length.map_or(0, |n| n as usize));
     while let Some(chunk) = response
@@ -120,7 +120,7 @@ pub async fn fetch(
         .map_err(|e| FetchError::Failed(format!("the download broke off: {e}")))?
     {
         bytes.extend_from_slice(&chunk);
-        policy::check_size(bytes.len() as u64).map_err(FetchError::Refused)?;
+        policy::check_size(bytes.len() as u64).map_err(|e| FetchError::Refused(e.to_string()))?;
     }
     let name = match kind {
         Kind::Image => format!("picture-{index}.{ext}"),

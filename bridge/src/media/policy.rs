@@ -26,9 +26,20 @@ const ALLOWED: &[(&str, Kind, &str)] = &[
     ("text/x-vcard", Kind::File, "vcf"),
 ];
 
+/// Why an attachment is refused; the text is the agents' notice.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MediaRefused {
+    /// A content type not allowed (its essence; empty if none was given).
+    #[error("{} is not allowed: only pictures (JPEG, PNG, GIF, WebP), PDF and vCard", if .0.is_empty() { "no content type" } else { .0 })]
+    Type(String),
+    /// Over `MAX_BYTES`.
+    #[error("{} ({bytes} bytes) is over the limit of {} ({MAX_BYTES} bytes)", human_size(*bytes), human_size(MAX_BYTES as u64))]
+    TooLarge { bytes: u64 },
+}
+
 /// A content type as allowed: its essence (lower case, no parameters),
 /// kind and extension; the refusal says what is allowed.
-pub fn check_type(content_type: &str) -> Result<(String, Kind, &'static str), String> {
+pub fn check_type(content_type: &str) -> Result<(String, Kind, &'static str), MediaRefused> {
     let essence = content_type
         .split(';')
         .next()
@@ -39,14 +50,7 @@ pub fn check_type(content_type: &str) -> Result<(String, Kind, &'static str), St
         .iter()
         .find(|(t, _, _)| *t == essence)
         .map(|(t, kind, ext)| ((*t).to_owned(), *kind, *ext))
-        .ok_or_else(|| {
-            let shown = if essence.is_empty() {
-                "no content type"
-            } else {
-                &essence
-            };
-            format!("{shown} is not allowed: only pictures (JPEG, PNG, GIF, WebP), PDF and vCard")
-        })
+        .ok_or(MediaRefused::Type(essence))
 }
 
 /// The content type a file name's extension stands for, among those
@@ -58,13 +62,9 @@ pub fn type_of_name(name: &str) -> Option<&'static str> {
 }
 
 /// The size refusal, if `bytes` is over the cap.
-pub fn check_size(bytes: u64) -> Result<(), String> {
+pub fn check_size(bytes: u64) -> Result<(), MediaRefused> {
     if bytes > MAX_BYTES as u64 {
-        Err(format!(
-            "{} ({bytes} bytes) is over the limit of {} ({MAX_BYTES} bytes)",
-            human_size(bytes),
-            human_size(MAX_BYTES as u64)
-        ))
+        Err(MediaRefused::TooLarge { bytes })
     } else {
         Ok(())
     }
@@ -89,9 +89,9 @@ mod tests {
         assert_eq!(check_type("image/JPEG; charset=binary").unwrap().0, "image/jpeg");
         assert_eq!(check_type("application/pdf").unwrap().1, Kind::File);
         assert_eq!(check_type("text/x-vcard").unwrap().2, "vcf");
-        let why = check_type("video/mp4").unwrap_err();
+        let why = check_type("video/mp4").unwrap_err().to_string();
         assert!(why.starts_with("video/mp4 is not allowed"), "{why}");
-        assert!(check_type("").unwrap_err().starts_with("no content type"));
+        assert!(check_type("").unwrap_err().to_string().starts_with("no content type"));
         assert_eq!(type_of_name("Receipt.JPEG"), Some("image/jpeg"));
         assert_eq!(type_of_name("card.vcf"), Some("text/vcard"));
         assert_eq!(type_of_name("clip.mp4"), None);
@@ -101,7 +101,7 @@ mod tests {
     fn the_cap_is_five_megabytes() {
         assert!(check_size(MAX_BYTES as u64).is_ok());
         assert_eq!(
-            check_size(MAX_BYTES as u64 + 1).unwrap_err(),
+            check_size(MAX_BYTES as u64 + 1).unwrap_err().to_string(),
             "5.0 MB (5242881 bytes) is over the limit of 5.0 MB (5242880 bytes)"
         );
         assert_eq!(human_size(2048), "2 KB");

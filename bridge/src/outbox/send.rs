@@ -107,7 +107,7 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
         Ok(body) => body,
         Err(why) => {
             tracing::warn!(carrier = %sms.carrier, message_id = %sms.message_id, %why, "the carrier's answer was not read; the reply is tried again");
-            return Attempt::Retry(why, None);
+            return Attempt::Retry(why.to_string(), None);
         }
     };
     let answer = HttpResponse { status, headers, body };
@@ -127,22 +127,26 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, sms: &OutboundS
     }
 }
 
+/// Why the carrier's answer was not read (the reply is tried again).
+#[derive(Debug, thiserror::Error)]
+enum AnswerUnread {
+    #[error("the carrier's answer is longer than {MAX_ANSWER} bytes; not read further")]
+    TooLong,
+    #[error("reading the carrier's answer failed: {0}")]
+    Failed(reqwest::Error),
+}
+
 /// Reads the carrier's answer, at most `MAX_ANSWER` bytes: a longer one
 /// (declared or sent) is not read further, and the attempt is retried, as
 /// for any answer that cannot be read.
-async fn read_answer(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
-    let too_long = || format!("the carrier's answer is longer than {MAX_ANSWER} bytes; not read further");
+async fn read_answer(mut response: reqwest::Response) -> Result<Vec<u8>, AnswerUnread> {
     if response.content_length().is_some_and(|n| n > MAX_ANSWER as u64) {
-        return Err(too_long());
+        return Err(AnswerUnread::TooLong);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("reading the carrier's answer failed: {e}"))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(AnswerUnread::Failed)? {
         if body.len() + chunk.len() > MAX_ANSWER {
-            return Err(too_long());
+            return Err(AnswerUnread::TooLong);
         }
         body.extend_from_slice(&chunk);
     }

@@ -90,19 +90,24 @@ pub struct SimCarrier {
     pub kind: Kind,
 }
 
-fn parse_carrier(text: &str) -> Result<SimCarrier, String> {
+/// Why a `--carrier` is refused.
+#[derive(Debug, thiserror::Error)]
+enum BadCarrier {
+    #[error("unknown carrier kind {0:?}: the simulator speaks twilio and telnyx")]
+    UnknownKind(String),
+    #[error("the carrier name is empty; write e.g. twilio or sms=twilio")]
+    NoName,
+}
+
+fn parse_carrier(text: &str) -> Result<SimCarrier, BadCarrier> {
     let (name, kind) = text.split_once('=').unwrap_or((text, text));
     let kind = match kind {
         "twilio" => Kind::Twilio,
         "telnyx" => Kind::Telnyx,
-        other => {
-            return Err(format!(
-                "unknown carrier kind {other:?}: the simulator speaks twilio and telnyx"
-            ))
-        }
+        other => return Err(BadCarrier::UnknownKind(other.to_owned())),
     };
     if name.is_empty() {
-        return Err("the carrier name is empty; write e.g. twilio or sms=twilio".into());
+        return Err(BadCarrier::NoName);
     }
     Ok(SimCarrier {
         name: name.to_owned(),

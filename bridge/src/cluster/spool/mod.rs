@@ -36,6 +36,7 @@ use tokio::sync::oneshot;
 
 use crate::backoff::Backoff;
 use crate::cluster::pg_pool::Pool;
+use crate::http::sink::StoreFailed;
 use crate::metrics::Metrics;
 
 /// Entries moved into the shared inbox in one transaction.
@@ -45,7 +46,36 @@ const HEADER: u64 = 8;
 /// Moved bytes past which the log is compacted (when they are most of it).
 const COMPACT_AFTER: u64 = 4 * 1024 * 1024;
 
-type Waiting = (String, oneshot::Sender<Result<(), String>>);
+type Waiting = (String, oneshot::Sender<Result<(), SpoolError>>);
+
+/// Why `append` kept nothing: the webhook gets 503 saying so.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum SpoolError {
+    /// `storage.spool_mib` reached: room comes back as the spool drains.
+    #[error("the database is unreachable and this instance's spool is full (storage.spool_mib = {mib} MiB)")]
+    Full { mib: u64 },
+    /// A write or sync failed (the file and why).
+    #[error("the database is unreachable and this instance's spool cannot be written ({0})")]
+    Unwritable(String),
+    /// The row does not fit a record's length field.
+    #[error("a webhook too large for the spool")]
+    TooLarge,
+    /// The writer thread is gone: this process is stopping.
+    #[error("the spool's writer stopped")]
+    Stopped,
+}
+
+impl From<SpoolError> for StoreFailed {
+    fn from(error: SpoolError) -> Self {
+        let why = error.to_string();
+        match error {
+            SpoolError::Full { .. } => Self::Full(why),
+            SpoolError::Unwritable(_) => Self::Unwritable(why),
+            SpoolError::TooLarge => Self::TooLarge(why),
+            SpoolError::Stopped => Self::Stopping(why),
+        }
+    }
+}
 
 /// The spool, shared by the webhook handlers (`append`) and `drain`.
 pub struct Spool {
@@ -257,12 +287,10 @@ impl Spool {
     }
 
     /// Keeps `row` (a webhook's commands); returns once it is on disk.
-    pub async fn append(&self, row: String) -> Result<(), String> {
+    pub async fn append(&self, row: String) -> Result<(), SpoolError> {
         let (tx, rx) = oneshot::channel();
-        self.queue
-            .send((row, tx))
-            .map_err(|_| "the spool's writer stopped".to_owned())?;
-        let kept = rx.await.map_err(|_| "the spool's writer stopped".to_owned())?;
+        self.queue.send((row, tx)).map_err(|_| SpoolError::Stopped)?;
+        let kept = rx.await.map_err(|_| SpoolError::Stopped)?;
         if kept.is_ok() {
             self.wake.notify_one();
         }
@@ -270,7 +298,7 @@ impl Spool {
     }
 
     /// Writes a group of rows with one sync; each one's outcome.
-    fn write(&self, rows: &[String]) -> Vec<Result<(), String>> {
+    fn write(&self, rows: &[String]) -> Vec<Result<(), SpoolError>> {
         let mut state = self.lock_state();
         if state.broken.is_some() {
             // Cut whatever a failed write left; if that works, go on.
@@ -280,8 +308,7 @@ impl Spool {
             }
         }
         if let Some(why) = &state.broken {
-            let why = format!("the database is unreachable and this instance's spool cannot be written ({why})");
-            return rows.iter().map(|_| Err(why.clone())).collect();
+            return rows.iter().map(|_| Err(SpoolError::Unwritable(why.clone()))).collect();
         }
         let mut out = Vec::with_capacity(rows.len());
         let mut bytes = Vec::new();
@@ -289,14 +316,13 @@ impl Spool {
         for row in rows {
             let size = HEADER + row.len() as u64;
             let Ok(len) = u32::try_from(row.len()) else {
-                out.push(Err("a webhook too large for the spool".to_owned()));
+                out.push(Err(SpoolError::TooLarge));
                 continue;
             };
             if state.live() + bytes.len() as u64 + size > self.limit {
-                out.push(Err(format!(
-                    "the database is unreachable and this instance's spool is full (storage.spool_mib = {} MiB)",
-                    self.limit / (1024 * 1024)
-                )));
+                out.push(Err(SpoolError::Full {
+                    mib: self.limit / (1024 * 1024),
+                }));
                 continue;
             }
             bytes.extend_from_slice(&len.to_le_bytes());
@@ -314,7 +340,7 @@ impl Spool {
             tracing::error!(%why, "cannot write the spool; webhooks are refused (503) until the database answers");
             // What follows `len` is unknown: nothing more is appended.
             state.broken = Some(why.clone());
-            let why = format!("the database is unreachable and this instance's spool cannot be written ({why})");
+            let why = SpoolError::Unwritable(why);
             return out.into_iter().map(|r| r.and_then(|()| Err(why.clone()))).collect();
         }
         if state.depth == 0 {
@@ -480,7 +506,13 @@ pub async fn drain(spool: Arc<Spool>, pool: Arc<Pool>) {
                 }
             }
             Err(error) => {
-                tracing::debug!(%error, "the database still does not take the spool's entries");
+                if error.is_retry() {
+                    tracing::debug!(%error, "the database still does not take the spool's entries");
+                } else {
+                    // Tried again all the same: what it refused may change
+                    // (a permission granted), and nothing is dropped.
+                    tracing::error!(%error, "the database refuses the spool's entries; retrying");
+                }
                 backoff.sleep().await;
             }
         }

@@ -50,8 +50,11 @@ async fn a_full_spool_refuses_and_says_so() {
     let big = "x".repeat(600 * 1024);
     spool.append(big.clone()).await.unwrap();
     let refused = spool.append(big).await.unwrap_err();
+    assert!(matches!(refused, super::SpoolError::Full { mib: 1 }), "{refused:?}");
     assert!(
-        refused.contains("spool is full (storage.spool_mib = 1 MiB)"),
+        refused
+            .to_string()
+            .contains("spool is full (storage.spool_mib = 1 MiB)"),
         "{refused}"
     );
     assert_eq!(spool.status().depth, 1);

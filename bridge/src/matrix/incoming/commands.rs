@@ -6,7 +6,7 @@
 
 use clap::{CommandFactory as _, Subcommand};
 
-use super::chat_line::{self, usage};
+use super::chat_line::{self, usage, Refusal};
 use smsdesk_core::{AgentId, Command, ConversationId, QueueName};
 
 /// Where a command was typed.
@@ -110,9 +110,9 @@ pub fn is_command(body: &str) -> bool {
 }
 
 /// Parses the first line of `body`. The error is a notice for the agent.
-pub fn parse(body: &str) -> Result<BotCommand, String> {
+pub fn parse(body: &str) -> Result<BotCommand, Refusal> {
     let Some(rest) = chat_line::first_line(body).strip_prefix('!') else {
-        return Err("commands start with !; try !help".to_owned());
+        return Err("commands start with !; try !help".into());
     };
     chat_line::parse(rest, "")
 }
@@ -172,21 +172,23 @@ fn joined(words: &[String]) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
-fn agent_id(text: &str) -> Result<AgentId, String> {
+fn agent_id(text: &str) -> Result<AgentId, Refusal> {
     if text.starts_with('@') && text.contains(':') {
         Ok(AgentId::new(text.to_owned()))
     } else {
-        Err(format!("{text:?} is not a Matrix user id like @bob:example.com"))
+        Err(format!("{text:?} is not a Matrix user id like @bob:example.com").into())
     }
 }
 
 /// Maps a parsed command typed by `agent` in `room` to what the bot does,
 /// or a refusal saying why it cannot be done there.
-pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action, String> {
+pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action, Refusal> {
     let agent = agent.clone();
     let conversation = |what: &str| match room {
         Room::Conversation(id) => Ok(id),
-        Room::Desk => Err(format!("!{what} works in a conversation room, not in your desk room")),
+        Room::Desk => Err(Refusal::from(format!(
+            "!{what} works in a conversation room, not in your desk room"
+        ))),
     };
     Ok(match command {
         BotCommand::Available => Action::Engine(Command::SetAvailable { agent }),
@@ -261,7 +263,7 @@ mod tests {
     fn parse_err(text: &str) -> String {
         match parse(text) {
             Ok(c) => panic!("{text:?} parsed as {c:?}"),
-            Err(e) => e,
+            Err(e) => e.to_string(),
         }
     }
 

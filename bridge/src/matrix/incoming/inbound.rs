@@ -218,7 +218,7 @@ impl Bot {
     ) -> Result<(), PostError> {
         let parsed = commands::parse(body).and_then(|c| commands::action(c, &agent, cmd_room));
         let text = match parsed {
-            Err(why) => why,
+            Err(why) => why.to_string(),
             Ok(Action::Engine(command)) => match self.app.execute(command).await.map_err(PostError::retry)? {
                 // Shown by the feed: that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),

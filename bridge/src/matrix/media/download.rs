@@ -73,7 +73,14 @@ pub async fn download(
             response.status()
         )));
     }
-    let too_large = |bytes: u64| DownloadError::TooLarge(policy::check_size(bytes).err().unwrap_or_default());
+    let too_large = |bytes: u64| {
+        DownloadError::TooLarge(
+            policy::check_size(bytes)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        )
+    };
     if let Some(declared) = response.content_length().filter(|n| *n > cap as u64) {
         return Err(too_large(declared));
     }

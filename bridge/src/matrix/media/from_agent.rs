@@ -64,7 +64,7 @@ impl Bot {
         // Everything that can refuse the file is decided before any byte
         // of it is downloaded: whose conversation, which file, what size.
         if let Err(why) = self.may_send_media(&agent, id).await? {
-            return refuse(why).await;
+            return refuse(why.to_string()).await;
         }
         let MediaSource::Plain(mxc) = &attachment.source else {
             return refuse(
@@ -80,10 +80,10 @@ impl Bot {
             .unwrap_or_default();
         let (content_type, _, ext) = match policy::check_type(declared) {
             Ok(t) => t,
-            Err(why) => return refuse(why).await,
+            Err(why) => return refuse(why.to_string()).await,
         };
         if let Some(Err(why)) = attachment.size.map(policy::check_size) {
-            return refuse(why).await;
+            return refuse(why.to_string()).await;
         }
         let Some(token) = self.client.access_token() else {
             return refuse("the bot is not signed in to the homeserver".to_owned()).await;
@@ -129,34 +129,48 @@ impl Bot {
     /// write in now (its owner, or a conference agent who joined), not from
     /// a short code, and through a carrier whose plugin can send media
     /// (interface 0.2.0 on).
-    async fn may_send_media(&self, agent: &AgentId, id: ConversationId) -> Result<Result<(), String>, PostError> {
+    async fn may_send_media(
+        &self,
+        agent: &AgentId,
+        id: ConversationId,
+    ) -> Result<Result<(), MediaNotAllowed>, PostError> {
         let Some(c) = self
             .app
             .read(move |e| smsdesk_engine::store::layout::conversation(e.store(), id))
             .await??
         else {
-            return Ok(Err(format!("conversation #{id} is not known")));
+            return Ok(Err(MediaNotAllowed::Unknown { id }));
         };
         if !c.may_write(agent) {
-            return Ok(Err(format!(
-                "conversation #{id} is not yours to write in now (only its owner, or a conference agent who joined)"
-            )));
+            return Ok(Err(MediaNotAllowed::NotYours { id }));
         }
         let entry = self.app.config.entry_points.iter().find(|e| e.entry.number == c.entry);
         if entry.is_some_and(|e| e.entry.kind == EntryKind::ShortCode) {
-            return Ok(Err(format!(
-                "{} is a short code, which cannot send pictures or files (MMS)",
-                c.entry
-            )));
+            return Ok(Err(MediaNotAllowed::ShortCode { entry: c.entry }));
         }
         match self.app.carriers.get(c.carrier.as_str()) {
-            None => Ok(Err(format!("carrier {} is no longer configured", c.carrier))),
-            Some(w) if w.get().info().version == "0.1.0" => Ok(Err(format!(
-                "carrier {}'s plugin is built for interface 0.1.0, which cannot send pictures; rebuild it for {}",
-                c.carrier,
-                smsdesk_plugins::INTERFACE_VERSION
-            ))),
+            None => Ok(Err(MediaNotAllowed::CarrierGone { carrier: c.carrier })),
+            Some(w) if w.get().info().version == "0.1.0" => Ok(Err(MediaNotAllowed::OldPlugin { carrier: c.carrier })),
             Some(_) => Ok(Ok(())),
         }
     }
+}
+
+/// Why an agent may not send an attachment in a conversation (see
+/// `may_send_media`); the text is the agent's notice.
+#[derive(Debug, thiserror::Error)]
+enum MediaNotAllowed {
+    #[error("conversation #{id} is not known")]
+    Unknown { id: ConversationId },
+    #[error("conversation #{id} is not yours to write in now (only its owner, or a conference agent who joined)")]
+    NotYours { id: ConversationId },
+    #[error("{entry} is a short code, which cannot send pictures or files (MMS)")]
+    ShortCode { entry: smsdesk_core::EntryNumber },
+    #[error("carrier {carrier} is no longer configured")]
+    CarrierGone { carrier: smsdesk_core::CarrierName },
+    #[error(
+        "carrier {carrier}'s plugin is built for interface 0.1.0, which cannot send pictures; rebuild it for {}",
+        smsdesk_plugins::INTERFACE_VERSION
+    )]
+    OldPlugin { carrier: smsdesk_core::CarrierName },
 }

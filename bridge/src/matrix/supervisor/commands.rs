@@ -4,7 +4,7 @@
 
 use clap::{CommandFactory as _, Subcommand};
 
-use crate::matrix::incoming::chat_line;
+use crate::matrix::incoming::chat_line::{self, Refusal};
 
 /// The supervisor room's command line.
 type Line = chat_line::Line<SupervisorCommand>;
@@ -37,7 +37,7 @@ pub enum SupervisorCommand {
 }
 
 /// Parses the first line of `body`. The error is a notice for the supervisor.
-pub fn parse(body: &str) -> Result<SupervisorCommand, String> {
+pub fn parse(body: &str) -> Result<SupervisorCommand, Refusal> {
     chat_line::parse(
         chat_line::first_line(body).trim_start_matches('!'),
         " in a supervisor room",
@@ -74,10 +74,10 @@ mod tests {
             })
         );
         assert_eq!(parse("!monitor 7"), Ok(SupervisorCommand::Monitor { id: 7 }));
-        let why = parse("!monitor seven").unwrap_err();
+        let why = parse("!monitor seven").unwrap_err().to_string();
         assert!(why.contains("invalid value 'seven'"), "{why}");
         assert_eq!(
-            parse("!accept").unwrap_err(),
+            parse("!accept").unwrap_err().to_string(),
             "unknown command !accept in a supervisor room; try !help"
         );
         assert!(

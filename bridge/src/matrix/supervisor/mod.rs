@@ -81,7 +81,7 @@ impl Bot {
     ) -> Result<(), PostError> {
         let txns = Txns::for_answer(event);
         let answers: Vec<Text> = match commands::parse(body) {
-            Err(why) => vec![Text::from(why)],
+            Err(why) => vec![Text::from(why.to_string())],
             Ok(command) => self.supervisor_command(supervisor, command).await?,
         };
         for (i, text) in answers.into_iter().enumerate() {
