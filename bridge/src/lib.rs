@@ -22,7 +22,7 @@
 //!   answers, the chat commands and the bot's store.
 //! - `appservice`: appservice mode's registration file, the inbox of
 //!   pushed transactions, and requests as customers' ghosts (the desk's
-//!   side of it is `matrix::appservice`).
+//!   side of it is `matrix::connection::appservice`).
 //! - `cluster/`: several instances on one PostgreSQL store (a lease elects
 //!   the leader; any instance takes webhooks into the shared inbox, or into
 //!   its local spool while the database is away, appservice transactions,

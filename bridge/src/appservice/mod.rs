@@ -13,7 +13,7 @@
 //!
 //! The HTTP side (`PUT /_matrix/app/v1/transactions/{txnId}`) is in
 //! `http::appservice`; what the desk does with the events, in
-//! `matrix::appservice`. Nothing here knows the engine or the bot.
+//! `matrix::connection::appservice`. Nothing here knows the engine or the bot.
 
 pub mod ghosts;
 pub mod inbox;
@@ -38,8 +38,8 @@ pub struct Appservice {
     pub inbox: Inbox,
     pub ghosts: Ghosts,
     /// Woken when a transaction is queued. On a shared store the leader's
-    /// desk is also woken when another instance queued one (see `listen`
-    /// and `replicated`).
+    /// desk is also woken when another instance queued one (see `cluster::listen`
+    /// and `cluster::serve`).
     pub wake: Arc<tokio::sync::Notify>,
 }
 

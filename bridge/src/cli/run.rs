@@ -16,7 +16,7 @@ use crate::logging::{self, LogFormat};
 pub struct Options {
     /// `--init`: create smsdesk's store in an empty PostgreSQL database.
     pub init: bool,
-    /// `--adopt-account`: see `matrix::account_owner`.
+    /// `--adopt-account`: see `matrix::connection::account_owner`.
     pub adopt_account: bool,
 }
 

@@ -293,7 +293,7 @@ impl Leading<'_> {
             }
             why = state.refused() => {
                 // The bot account serves another store: not this
-                // database's to lead (see `matrix::account_owner`).
+                // database's to lead (see `matrix::connection::account_owner`).
                 tasks.shutdown().await;
                 let _ = tokio::task::spawn_blocking(move || drop(state)).await;
                 let _ = tokio::time::timeout(RESIGN_LIMIT, candidate.resign(&fence)).await;

@@ -61,7 +61,7 @@ pub struct MatrixConfig {
     pub user: OwnedUserId,
     pub auth: MatrixAuth,
     /// `smsdesk run --adopt-account` (not in the file): take the bot
-    /// account over from another engine store (`matrix::account_owner`).
+    /// account over from another engine store (`matrix::connection::account_owner`).
     pub adopt_account: bool,
 }
 

@@ -1,7 +1,8 @@
 //! `storage.backend`, decided once when the config is read: one machine on
-//! sled, or several instances sharing PostgreSQL. Everything that keeps
-//! something asks this value (through `storage::open`), never whether a
-//! URL is set.
+//! sled, or several instances sharing PostgreSQL. What keeps something
+//! gets its store through `storage::open`, which matches on this value;
+//! the tools that only need the database (`check-config`, `backup-plan`,
+//! `export`, `import-store`) ask it for `database_url()`.
 
 /// Where the engine's store, the bot's store, the appservice inbox and the
 /// attachments' store live. `storage.path` holds this machine's own things

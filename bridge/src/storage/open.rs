@@ -1,5 +1,6 @@
-//! The one place that opens each store for `storage.backend`: the engine's
-//! store, the bot's store, the appservice inbox and the attachments' store.
+//! The one place where a running smsdesk (`serve`, `cluster`) opens each
+//! store for `storage.backend`: the engine's store, the bot's store, the
+//! appservice inbox and the attachments' store.
 //! On one machine each is a sled tree or a directory under `storage.path`;
 //! on PostgreSQL each is a table of the shared database, and the engine's
 //! and the bot's are fenced with the leader's epoch.

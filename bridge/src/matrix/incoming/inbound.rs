@@ -1,6 +1,6 @@
 //! Messages agents write in the bot's rooms: classified (`Incoming`), then
 //! relayed to the customer (plain text in a conversation room, from a
-//! roster agent; a picture or file goes through `media_out`) or dispatched
+//! roster agent; a picture or file goes through `media::from_agent`) or dispatched
 //! as a command (`commands`). A command that
 //! changes something is answered by the event feed (`show`), so one action
 //! gets one answer; here only refusals, "nothing to change" and the

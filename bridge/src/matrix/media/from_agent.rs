@@ -2,7 +2,7 @@
 //! as MMS. Checked before anything is fetched (the agent may write in this
 //! conversation now, the file is not encrypted, the entry point and
 //! carrier can send media, the declared type and size pass
-//! `media::policy`), downloaded from the homeserver (`media_download`:
+//! `media::policy`), downloaded from the homeserver (`media::download`:
 //! authenticated media, never past the 5 MB cap, however large the file
 //! is or says it is), kept durably under an unguessable token
 //! (`media::outgoing`), and only then handed to the engine as one reply

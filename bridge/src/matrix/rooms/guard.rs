@@ -125,8 +125,8 @@ impl Bot {
     /// At start: raises the invitation level of every live room the bot
     /// made (desk and supervisor rooms, open conversations' rooms) where
     /// it is lower, as in rooms made by an older smsdesk, sets their
-    /// `m.room.retention` to the config's (see `room_retention`) and their
-    /// marker (`room_marker`) to their role and this store. Closed
+    /// `m.room.retention` to the config's (see `rooms::retention`) and their
+    /// marker (`rooms::marker`) to their role and this store. Closed
     /// conversations' rooms are skipped (the bot left them).
     pub(in crate::matrix) async fn secure_rooms(&self) {
         let rooms = match self.store.rooms() {

@@ -6,7 +6,7 @@
 //! making new ones while agents wait in the old ones.
 //!
 //! Only the bot can write it: the bot's rooms give state events level 50
-//! and agents level 0 (`room_guard`). Rooms made by an older smsdesk get
+//! and agents level 0 (`rooms::guard`). Rooms made by an older smsdesk get
 //! it at the next start (`mark`, from `guard::secure_rooms`). The
 //! content is parsed strictly: a marker that does not parse is no marker.
 
@@ -141,7 +141,7 @@ impl Bot {
     }
 
     /// `createRoom`'s initial state for a room of role `role`: the
-    /// retention (`room_retention`) and the marker.
+    /// retention (`rooms::retention`) and the marker.
     pub(in crate::matrix) fn initial_state(
         &self,
         role: &RoomRole,

@@ -5,7 +5,7 @@
 //! device, and a repeated post the same request), which Matrix event
 //! carried which reply (for delivery reactions), which message shows
 //! each open offer; modules keep their own keys through `get`/`put`
-//! (`media_in`: where customers' attachments were uploaded, and those
+//! (`media::from_customer`: where customers' attachments were uploaded, and those
 //! still to be shown; `ghosts`: customers' ghosts in appservice mode).
 //!
 //! Writes are staged in memory and made durable together by `flush` (one

@@ -10,7 +10,7 @@ use smsdesk_core::{AgentId, ConversationId, Event, InboundSms};
 pub const HISTORY_NOTICE_BYTES: usize = 16 * 1024;
 
 /// A customer's SMS as agents see it; its attachments (MMS) are counted
-/// here and posted right after it (`media_in`).
+/// here and posted right after it (`media::from_customer`).
 pub fn customer_line(sms: &InboundSms) -> String {
     format!(
         "customer: {}",

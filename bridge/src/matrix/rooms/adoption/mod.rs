@@ -2,7 +2,7 @@
 //! was wiped or restored from an older backup, the bot's store lost rooms
 //! the agents still use. At each start, before any message is handled,
 //! the bot lists its joined rooms (`/joined_rooms`, in bot and appservice
-//! mode alike) and reads the marker (`room_marker`) of each one it does
+//! mode alike) and reads the marker (`rooms::marker`) of each one it does
 //! not know:
 //! - a desk or supervisor room of someone on the roster / in
 //!   `[[supervisors]]` is taken up again (recorded in the bot's store), so
