@@ -68,6 +68,10 @@ YAML
   if [ -n "${SYNAPSE_APP_SERVICE:-}" ]; then
     echo "app_service_config_files: [\"$SYNAPSE_APP_SERVICE\"]" >> "$dir/homeserver.yaml"
   fi
+  # SYNAPSE_ENCRYPTION=all: every new room encrypted, as organisations set it.
+  if [ -n "${SYNAPSE_ENCRYPTION:-}" ]; then
+    echo "encryption_enabled_by_default_for_room_type: $SYNAPSE_ENCRYPTION" >> "$dir/homeserver.yaml"
+  fi
   cat > "$dir/log.yaml" <<YAML
 version: 1
 formatters: {precise: {format: '%(asctime)s %(levelname)s %(name)s %(message)s'}}

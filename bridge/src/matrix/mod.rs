@@ -202,7 +202,13 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
         return appservice::run(app, store, config, appservice).await;
     }
     loop {
-        match login::login(&config, &store).await {
+        match login::login(
+            &config,
+            &store,
+            &app.config.storage,
+            matches!(app.config.backend, crate::storage::Backend::Sled { .. }),
+        )
+        .await {
             Ok(client) => {
                 let Some(me) = client.user_id().map(ToOwned::to_owned) else {
                     tracing::error!("logged in without a user id");

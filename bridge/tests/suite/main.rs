@@ -21,6 +21,7 @@ mod cli;
 mod config;
 mod dead_letters;
 mod demo;
+mod encrypted_rooms;
 mod flood;
 mod gateway;
 mod intake;

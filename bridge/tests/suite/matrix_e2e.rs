@@ -36,8 +36,28 @@ async fn wait_for_new_offer(user: &User, before: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agent_handles_a_customer_from_matrix() {
+    let mut day = agents_day(Synapse::start_persistent).await;
+    day.server.stop();
+}
+
+/// What `agents_day` leaves running, for a caller that looks further.
+pub struct Day {
+    pub tmp: tempfile::TempDir,
+    pub synapse: Synapse,
+    pub sim: Sim,
+    pub server: Server,
+    pub alice: User,
+    pub desk: OwnedRoomId,
+    /// The conversation's room (closed and left by the bot at the end).
+    pub room: OwnedRoomId,
+}
+
+/// The agent's day on a Synapse `start` starts: available, offer, accept,
+/// history, replies and what SMS cannot carry, no outsider, conference,
+/// transfer and RONA, Synapse down mid-conversation, end and wrap-up.
+pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
     let tmp = tempfile::tempdir().unwrap();
-    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    let synapse = start(tmp.path().join("synapse"));
     for (user, password) in [
         ("smsdesk", "bot-password"),
         ("alice", "alice-password"),
@@ -52,7 +72,7 @@ async fn an_agent_handles_a_customer_from_matrix() {
     let sim = Sim::start(sim_port, port);
     let dir = tmp.path().join("desk");
     std::fs::create_dir_all(&dir).unwrap();
-    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
 
     let alice = User::login(&synapse.url(), "alice", "alice-password").await;
     let desk = alice.wait_for("This is your smsdesk desk").await.room;
@@ -105,7 +125,15 @@ async fn an_agent_handles_a_customer_from_matrix() {
         "an edit or a reply fallback reached the customer: {msgs:?}"
     );
     assert!(!msgs.iter().any(|m| m["body"].as_str().unwrap_or("").len() > 1000));
-    server.stop();
+    Day {
+        tmp,
+        synapse,
+        sim,
+        server,
+        alice,
+        desk,
+        room,
+    }
 }
 
 /// Replies reach the carrier with their delivery shown; what SMS cannot

@@ -4,34 +4,58 @@
 //! across restarts, and the homeserver answers a repeated post once. A
 //! saved login the homeserver no longer accepts is replaced by a fresh one.
 //! With an access token, the token's device is asked from the homeserver.
+//!
+//! Either way the client keeps its end-to-end encryption state in that
+//! device's crypto store on this machine (`device`), so the bot reads and
+//! writes encrypted rooms as the same device after every restart.
 
 use anyhow::Context as _;
 use matrix_sdk::authentication::matrix::MatrixSession;
-use matrix_sdk::ruma::OwnedUserId;
+use std::path::Path;
+
+use matrix_sdk::ruma::{OwnedDeviceId, OwnedUserId};
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::Client;
 
+use super::device;
 use crate::config::{MatrixAuth, MatrixConfig};
 use crate::matrix::store::BotStore;
 
-/// A logged-in client for `config.user`.
-pub async fn login(config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> anyhow::Result<Client> {
-    let client = Client::builder()
-        .homeserver_url(&config.homeserver)
-        .build()
-        .await
-        .with_context(|| format!("cannot reach the homeserver {}", config.homeserver))?;
+/// A logged-in client for `config.user`. `storage` is `storage.path`;
+/// `inherit` says whether the saved login's device may become this
+/// machine's device (one machine: it is this machine's; on PostgreSQL the
+/// saved login is shared, so each instance keeps its own).
+pub async fn login(
+    config: &MatrixConfig,
+    store: &std::sync::Arc<BotStore>,
+    storage: &Path,
+    inherit: bool,
+) -> anyhow::Result<Client> {
     match &config.auth {
         MatrixAuth::Appservice(_) => {
             anyhow::bail!("appservice mode acts with the registration's as_token (matrix::appservice)")
         }
         MatrixAuth::Password(password) => {
-            if restore_saved(&client, config, store).await? {
-                return Ok(client);
+            let saved = match store.session() {
+                Ok(Some(s)) if s.meta.user_id == config.user => Some(s),
+                Ok(_) => None,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the saved login; logging in afresh");
+                    None
+                }
+            };
+            let inherited = saved.as_ref().filter(|_| inherit).map(|s| s.meta.device_id.clone());
+            let device = device::chosen(storage, inherited.as_deref())?;
+            let client = device::client(&config.homeserver, storage, &device).await?;
+            if let Some(saved) = saved.filter(|s| s.meta.device_id == device) {
+                if restore_saved(&client, config, store, saved).await? {
+                    return Ok(client);
+                }
             }
             client
                 .matrix_auth()
                 .login_username(config.user.as_str(), password)
+                .device_id(device.as_str())
                 .initial_device_display_name("smsdesk")
                 .send()
                 .await
@@ -40,14 +64,16 @@ pub async fn login(config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> a
                 store.set_session(&session);
                 store.flush().await.context("saving the bot's login")?;
             }
-            tracing::info!(user = %config.user, device = ?client.device_id(), "logged in with the password");
+            tracing::info!(user = %config.user, %device, "logged in with the password");
+            Ok(client)
         }
         MatrixAuth::AccessToken(token) => {
-            let device = token_device(config, token).await?;
+            let device: OwnedDeviceId = token_device(config, token).await?.into();
+            let client = device::client(&config.homeserver, storage, &device).await?;
             let session = MatrixSession {
                 meta: matrix_sdk::SessionMeta {
                     user_id: config.user.clone(),
-                    device_id: device.into(),
+                    device_id: device,
                 },
                 tokens: matrix_sdk::SessionTokens {
                     access_token: token.clone(),
@@ -59,26 +85,19 @@ pub async fn login(config: &MatrixConfig, store: &std::sync::Arc<BotStore>) -> a
                 .restore_session(session, RoomLoadSettings::default())
                 .await
                 .context("restoring the session from matrix.access_token failed")?;
+            Ok(client)
         }
     }
-    Ok(client)
 }
 
-/// Restores the saved login if there is one for this user and the
-/// homeserver still accepts it; forgets it otherwise.
+/// Restores `saved` (this machine's device's login) if the homeserver
+/// still accepts it; forgets it otherwise.
 async fn restore_saved(
     client: &Client,
     config: &MatrixConfig,
     store: &std::sync::Arc<BotStore>,
+    saved: MatrixSession,
 ) -> anyhow::Result<bool> {
-    let saved = match store.session() {
-        Ok(Some(s)) if s.meta.user_id == config.user => s,
-        Ok(_) => return Ok(false),
-        Err(error) => {
-            tracing::warn!(%error, "cannot read the saved login; logging in afresh");
-            return Ok(false);
-        }
-    };
     let device = saved.meta.device_id.clone();
     client
         .matrix_auth()

@@ -74,6 +74,8 @@ impl Bot {
         self.adopt_rooms().await;
         self.client.add_event_handler_context(self.clone());
         self.client.add_event_handler(inbound::on_message);
+        self.client
+            .add_event_handler(crate::matrix::incoming::undecryptable::on_encrypted);
         self.client.add_event_handler(reactions::on_reaction);
         self.client.add_event_handler(desk::on_invite);
         self.client.add_event_handler(desk::on_member);

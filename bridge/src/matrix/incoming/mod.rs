@@ -1,7 +1,9 @@
 //! What agents write and press: their messages (relay or command), the
-//! chat command language, and reactions that press buttons.
+//! chat command language, reactions that press buttons, and messages
+//! the bot cannot decrypt yet.
 
 pub(in crate::matrix) mod chat_line;
 pub mod commands;
 pub(super) mod inbound;
 pub(super) mod reactions;
+pub(super) mod undecryptable;

@@ -1,10 +1,10 @@
 //! An agent's picture or file in a conversation room, sent to the customer
 //! as MMS. Checked before anything is fetched (the agent may write in this
-//! conversation now, the file is not encrypted, the entry point and
-//! carrier can send media, the declared type and size pass
-//! `media::policy`), downloaded from the homeserver (`media::download`:
-//! authenticated media, never past the 5 MB cap, however large the file
-//! is or says it is), kept durably under an unguessable token
+//! conversation now, the entry point and carrier can send media, the
+//! declared type and size pass `media::policy`), downloaded from the
+//! homeserver (`media::download`: authenticated media, never past the 5 MB
+//! cap, however large the file is or says it is; an encrypted room's file
+//! then decrypted with its key and checked against its hash), kept durably under an unguessable token
 //! (`media::outgoing`), and only then handed to the engine as one reply
 //! whose body is the caption. Any refusal is one notice in the room and
 //! nothing reaches the customer: never a caption without its picture.
@@ -66,11 +66,11 @@ impl Bot {
         if let Err(why) = self.may_send_media(&agent, id).await? {
             return refuse(why.to_string()).await;
         }
-        let MediaSource::Plain(mxc) = &attachment.source else {
-            return refuse(
-                "the file is end-to-end encrypted, and smsdesk does not decrypt files; send it unencrypted".to_owned(),
-            )
-            .await;
+        // An encrypted room's file: downloaded (the cap holds for the
+        // ciphertext, which is as long), then decrypted with its key.
+        let (mxc, key) = match &attachment.source {
+            MediaSource::Plain(mxc) => (mxc, None),
+            MediaSource::Encrypted(file) => (&file.url, Some(file)),
         };
         // A client that sends no type: the file name's extension says it.
         let declared = attachment
@@ -92,6 +92,13 @@ impl Bot {
         let bytes = match download::download(&self.http, &homeserver, &token, mxc, policy::MAX_BYTES).await {
             Ok(b) => b,
             Err(error) => return refuse(error.to_string()).await,
+        };
+        let bytes = match key {
+            None => bytes,
+            Some(file) => match download::decrypt(bytes, file) {
+                Ok(clear) => clear,
+                Err(error) => return refuse(error.to_string()).await,
+            },
         };
         let name = if attachment.name.trim().is_empty() {
             format!("attachment.{ext}")

@@ -45,6 +45,10 @@ const POST_BACKOFF_MAX: Duration = Duration::from_secs(60);
 pub enum CustomerMedia {
     Uploaded {
         mxc: matrix_sdk::ruma::OwnedMxcUri,
+        /// In an encrypted room the file is uploaded encrypted: its key
+        /// (and `mxc` is the ciphertext's). Older records have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<Box<matrix_sdk::ruma::events::room::EncryptedFile>>,
         content_type: String,
         name: String,
         size: u64,
@@ -152,7 +156,7 @@ impl Bot {
             let media = match self.store.get::<CustomerMedia>(&media_key(seq, k))? {
                 Some(m) => m,
                 None => {
-                    let m = self.upload_customer_media(sms, url, k + 1).await?;
+                    let m = self.upload_customer_media(room, sms, url, k + 1).await?;
                     self.store.put(&media_key(seq, k), &m);
                     m
                 }
@@ -161,6 +165,7 @@ impl Bot {
             match media {
                 CustomerMedia::Uploaded {
                     mxc,
+                    file,
                     content_type,
                     name,
                     size,
@@ -173,12 +178,20 @@ impl Bot {
                         let mut info = ImageInfo::new();
                         info.mimetype = Some(content_type);
                         info.size = size;
-                        MessageType::Image(ImageMessageEventContent::plain(name, mxc).info(Some(Box::new(info))))
+                        let content = match file {
+                            Some(file) => ImageMessageEventContent::encrypted(name, *file),
+                            None => ImageMessageEventContent::plain(name, mxc),
+                        };
+                        MessageType::Image(content.info(Some(Box::new(info))))
                     } else {
                         let mut info = FileInfo::new();
                         info.mimetype = Some(content_type);
                         info.size = size;
-                        MessageType::File(FileMessageEventContent::plain(name, mxc).info(Some(Box::new(info))))
+                        let content = match file {
+                            Some(file) => FileMessageEventContent::encrypted(name, *file),
+                            None => FileMessageEventContent::plain(name, mxc),
+                        };
+                        MessageType::File(content.info(Some(Box::new(info))))
                     };
                     self.customer_posts(room, sms, RoomMessageEventContent::new(msgtype), &txn, at)
                         .await?;
@@ -192,11 +205,13 @@ impl Bot {
         Ok(())
     }
 
-    /// Fetches attachment `index` (from 1) and uploads it; a refusal or a
+    /// Fetches attachment `index` (from 1) and uploads it (encrypted, for an
+    /// encrypted `room`: the homeserver never holds it in the clear); a refusal or a
     /// carrier that keeps failing is `Refused` (shown as a notice), a
     /// homeserver that cannot take the upload is retried by the feed.
     async fn upload_customer_media(
         &self,
+        room: &Room,
         sms: &InboundSms,
         url: &str,
         index: usize,
@@ -229,10 +244,18 @@ impl Bot {
         };
         let mime: mime::Mime = fetched.content_type.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM);
         let size = fetched.bytes.len() as u64;
-        let uploaded = self.client.media().upload(&mime, fetched.bytes, None).await?;
+        let (mxc, file) = if room.latest_encryption_state().await?.is_encrypted() {
+            let mut reader = std::io::Cursor::new(fetched.bytes);
+            let file = self.client.upload_encrypted_file(&mut reader).await?;
+            (file.url.clone(), Some(Box::new(file)))
+        } else {
+            let uploaded = self.client.media().upload(&mime, fetched.bytes, None).await?;
+            (uploaded.content_uri, None)
+        };
         self.app.metrics.media("customer_shown");
         Ok(CustomerMedia::Uploaded {
-            mxc: uploaded.content_uri,
+            mxc,
+            file,
             content_type: fetched.content_type,
             name: fetched.name,
             size,

@@ -1,5 +1,5 @@
 //! An agent's file sent to the customer: everything that can refuse it is
-//! decided before any download (whose conversation, an encrypted file, the
+//! decided before any download (whose conversation, the
 //! declared size), and the download stops at the 5 MB cap however large
 //! the file is. Against the mocked homeserver, which counts what it streamed.
 
@@ -107,9 +107,11 @@ async fn a_file_in_someone_elses_conversation_is_refused_before_any_download() {
     assert!(said.contains("conversation #1 is not yours"), "{said}");
 }
 
-/// An encrypted file, a declared size over the cap: refused, nothing downloaded.
+/// A declared size over the cap: refused, nothing downloaded. An encrypted
+/// file is downloaded (within the cap) and decrypted with its key; bytes
+/// that do not match its key and hash are refused, nothing sent.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_encrypted_or_declared_too_large_file_is_refused_before_any_download() {
+async fn a_declared_too_large_file_is_refused_before_any_download_and_a_corrupt_encrypted_one_after() {
     let d = desk_with_twilio().await;
     let room = alices_conversation(&d).await;
     // As a client in an encrypted room sends it (`file`, not `url`).
@@ -133,7 +135,8 @@ async fn an_encrypted_or_declared_too_large_file_is_refused_before_any_download(
         )
         .await
         .expect("handled");
-    assert!(notice(&d).contains("end-to-end encrypted"), "{}", notice(&d));
+    assert!(notice(&d).contains("could not be decrypted"), "{}", notice(&d));
+    let before = d.hs.downloads();
     d.hs.serve_media("big", 6 * 1024 * 1024);
     d.bot
         .handle(
@@ -146,5 +149,6 @@ async fn an_encrypted_or_declared_too_large_file_is_refused_before_any_download(
         .expect("handled");
     let said = bodies(&d.hs.sent(), "!conv:hs");
     assert!(said[1].contains("over the limit"), "{said:#?}");
-    assert!(d.hs.downloads().is_empty(), "downloaded: {:?}", d.hs.downloads());
+    assert_eq!(d.hs.downloads(), before, "the file over the cap was downloaded");
+    assert!(d.app.media.tokens().expect("tokens").is_empty(), "something was kept to send");
 }

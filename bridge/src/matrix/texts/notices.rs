@@ -72,6 +72,13 @@ pub fn history_line(event: &Event) -> Option<String> {
 }
 
 /// The first words in a new desk room.
+/// A message the bot could not decrypt in time (`sent_at`: its time, UTC).
+pub fn undecryptable(sent_at: &str) -> String {
+    format!(
+        "I could not read your message sent at {sent_at} UTC (it is encrypted and its key did not reach me); nothing was sent to the customer. Please send it again."
+    )
+}
+
 pub fn desk_welcome(name: &str) -> String {
     format!("Hello {name}! This is your smsdesk desk. Offers arrive here. Say !available to start, !help for commands.")
 }

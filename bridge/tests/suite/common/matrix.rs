@@ -25,6 +25,8 @@ pub struct Synapse {
     pid: Mutex<Option<u32>>,
     /// An appservice registration Synapse loads at (every) start.
     appservice: Mutex<Option<PathBuf>>,
+    /// Every new room encrypted (`encryption_enabled_by_default_for_room_type: all`).
+    encrypted: bool,
 }
 
 impl Synapse {
@@ -36,6 +38,16 @@ impl Synapse {
     /// File database, so it can be stopped (`halt`) and started again (`boot`).
     pub fn start_persistent(dir: PathBuf) -> Self {
         Self::boot_new(dir, true)
+    }
+
+    /// Like `start_persistent`, with every new room encrypted, as
+    /// organisations configure Synapse
+    /// (`encryption_enabled_by_default_for_room_type: all`).
+    pub fn start_encrypted(dir: PathBuf) -> Self {
+        let mut s = Self::unstarted(dir, true);
+        s.encrypted = true;
+        s.boot();
+        s
     }
 
     fn boot_new(dir: PathBuf, persistent: bool) -> Self {
@@ -53,6 +65,7 @@ impl Synapse {
             persistent,
             pid: Mutex::new(None),
             appservice: Mutex::new(None),
+            encrypted: false,
         }
     }
 
@@ -65,6 +78,9 @@ impl Synapse {
         let mut command = std::process::Command::new("bash");
         if let Some(registration) = &*self.appservice.lock().expect("appservice") {
             command.env("SYNAPSE_APP_SERVICE", registration);
+        }
+        if self.encrypted {
+            command.env("SYNAPSE_ENCRYPTION", "all");
         }
         command
             .arg(root().join("scripts/synapse.sh"))
