@@ -23,6 +23,8 @@
 //! A lock on `storage.path` (`smsdesk.lock`) keeps a second instance from
 //! sharing the directory (and so the spool).
 
+mod error;
+
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Write as _};
 use std::os::unix::fs::{DirBuilderExt as _, FileExt as _, OpenOptionsExt as _};
@@ -36,8 +38,9 @@ use tokio::sync::oneshot;
 
 use crate::backoff::Backoff;
 use crate::cluster::pg_pool::Pool;
-use crate::http::sink::StoreFailed;
 use crate::metrics::Metrics;
+
+pub use error::SpoolError;
 
 /// Entries moved into the shared inbox in one transaction.
 const BATCH: usize = 256;
@@ -47,35 +50,6 @@ const HEADER: u64 = 8;
 const COMPACT_AFTER: u64 = 4 * 1024 * 1024;
 
 type Waiting = (String, oneshot::Sender<Result<(), SpoolError>>);
-
-/// Why `append` kept nothing: the webhook gets 503 saying so.
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum SpoolError {
-    /// `storage.spool_mib` reached: room comes back as the spool drains.
-    #[error("the database is unreachable and this instance's spool is full (storage.spool_mib = {mib} MiB)")]
-    Full { mib: u64 },
-    /// A write or sync failed (the file and why).
-    #[error("the database is unreachable and this instance's spool cannot be written ({0})")]
-    Unwritable(String),
-    /// The row does not fit a record's length field.
-    #[error("a webhook too large for the spool")]
-    TooLarge,
-    /// The writer thread is gone: this process is stopping.
-    #[error("the spool's writer stopped")]
-    Stopped,
-}
-
-impl From<SpoolError> for StoreFailed {
-    fn from(error: SpoolError) -> Self {
-        let why = error.to_string();
-        match error {
-            SpoolError::Full { .. } => Self::Full(why),
-            SpoolError::Unwritable(_) => Self::Unwritable(why),
-            SpoolError::TooLarge => Self::TooLarge(why),
-            SpoolError::Stopped => Self::Stopping(why),
-        }
-    }
-}
 
 /// The spool, shared by the webhook handlers (`append`) and `drain`.
 pub struct Spool {
