@@ -208,7 +208,8 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
             &app.config.storage,
             matches!(app.config.backend, crate::storage::Backend::Sled { .. }),
         )
-        .await {
+        .await
+        {
             Ok(client) => {
                 let Some(me) = client.user_id().map(ToOwned::to_owned) else {
                     tracing::error!("logged in without a user id");

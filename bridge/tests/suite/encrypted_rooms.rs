@@ -2,8 +2,8 @@
 //! (`encryption_enabled_by_default_for_room_type: all`), agents as real
 //! encrypting clients (matrix-sdk with its crypto state). The bot mode
 //! desk does the agent's whole day there, never writes a plaintext message
-//! into an encrypted room, and stays one device across a restart and a
-//! SIGKILL.
+//! into an encrypted room, stays one device across a restart and a
+//! SIGKILL, and tells an agent whose message it cannot decrypt.
 
 use crate::common;
 use crate::matrix_e2e::agents_day;
@@ -46,7 +46,10 @@ async fn the_agents_day_works_in_encrypted_rooms_without_a_plaintext_word_from_t
     // out encrypted; only reactions (never encrypted in Matrix) are not.
     for room in [&day.desk, &day.room] {
         let (encrypted, types) = bots_events(&homeserver, &token, room).await;
-        assert!(encrypted, "{room} is not encrypted: the homeserver should have made it so");
+        assert!(
+            encrypted,
+            "{room} is not encrypted: the homeserver should have made it so"
+        );
         assert!(
             types.iter().any(|t| t == "m.room.encrypted"),
             "no encrypted event of the bot in {room}: {types:?}"
@@ -66,10 +69,41 @@ async fn the_agents_day_works_in_encrypted_rooms_without_a_plaintext_word_from_t
             day.server.stop();
         }
         day.server.spawn();
-        let before = day.alice.count("Queues:");
+        let before = day.alice.count("Queues (use with");
         day.alice.say(&day.desk, "!queues").await;
-        day.alice.wait_for_nth("Queues:", before + 1).await;
+        day.alice.wait_for_nth("Queues (use with", before + 1).await;
     }
+    // A message whose key never reaches the bot (its session is unknown):
+    // after the bounded wait its writer is told, once, and nothing is done.
+    let http = reqwest::Client::new();
+    let url = format!(
+        "{homeserver}/_matrix/client/v3/rooms/{}/send/m.room.encrypted/undecryptable-1",
+        day.desk
+    );
+    let sent = http
+        .put(url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEnB7yQhB0mxqR2T6Qp0X9Fv2m1N4jK8sZkY3cL5dE6fG7hI8jK9lM0nO1pQ2rS3tU4vW5xY6zA7bC8dE9fG",
+            "session_id": "a-session-the-bot-never-got",
+            "sender_key": "e3YnR4v8Y3pW2qK1mN0bV9cX8zL7kJ6hG5fD4sA3pQ2",
+            "device_id": "NOSUCHDEVICE"
+        }))
+        .send()
+        .await
+        .expect("sending an undecryptable message");
+    assert!(sent.status().is_success(), "{}", sent.status());
+    let told = day.alice.wait_for("I could not read your message sent at").await;
+    assert_eq!(told.room, day.desk);
+    assert!(told.body.contains("nothing was sent to the customer"), "{}", told.body);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(
+        day.alice.count("I could not read your message"),
+        1,
+        "told more than once"
+    );
+
     let bots: Vec<String> = devices(&homeserver, "smsdesk", "bot-password")
         .await
         .into_iter()

@@ -42,9 +42,10 @@ async fn an_agent_handles_a_customer_from_matrix() {
 
 /// What `agents_day` leaves running, for a caller that looks further.
 pub struct Day {
-    pub tmp: tempfile::TempDir,
+    /// Kept until the day is dropped: the directories and the simulator.
+    pub _tmp: tempfile::TempDir,
     pub synapse: Synapse,
-    pub sim: Sim,
+    pub _sim: Sim,
     pub server: Server,
     pub alice: User,
     pub desk: OwnedRoomId,
@@ -68,13 +69,17 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
         synapse.register(user, password);
     }
 
+    // The agents' clients are signed in before the desk starts: in an
+    // encrypted room a device reads only what is sent after it exists.
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let bob = User::login(&synapse.url(), "bob", "bob-password").await;
+    let carol = User::login(&synapse.url(), "carol", "carol-password").await;
     let (port, sim_port) = (free_port(), free_port());
     let sim = Sim::start(sim_port, port);
     let dir = tmp.path().join("desk");
     std::fs::create_dir_all(&dir).unwrap();
     let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
 
-    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
     let desk = alice.wait_for("This is your smsdesk desk").await.room;
     alice.say(&desk, "!available").await;
     alice.wait_for("You are now available").await;
@@ -100,8 +105,8 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
 
     step_replies_and_what_sms_cannot_carry(&alice, &room, &sim, &http).await;
     step_no_outsider_and_live_lists(&synapse, &alice, &desk, &room).await;
-    let (bob, bob_desk) = step_conference(&synapse, &alice, &room, &sim, &http).await;
-    step_transfer_to_an_agent_who_goes_rona(&synapse, &alice, &desk, &room, (&bob, &bob_desk)).await;
+    let bob_desk = step_conference(&bob, &alice, &room, &sim, &http).await;
+    step_transfer_to_an_agent_who_goes_rona(&carol, &alice, &desk, &room, (&bob, &bob_desk)).await;
 
     // Synapse goes down mid-conversation: the customer's SMS is stored and reaches Alice once it is back.
     synapse.halt();
@@ -126,9 +131,9 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
     );
     assert!(!msgs.iter().any(|m| m["body"].as_str().unwrap_or("").len() > 1000));
     Day {
-        tmp,
+        _tmp: tmp,
         synapse,
-        sim,
+        _sim: sim,
         server,
         alice,
         desk,
@@ -217,16 +222,15 @@ async fn step_no_outsider_and_live_lists(synapse: &Synapse, alice: &User, desk: 
     alice.wait_for("Works in a conversation room.").await;
 }
 
-/// Bob, and his desk.
+/// Bob's desk.
 async fn step_conference(
-    synapse: &Synapse,
+    bob: &User,
     alice: &User,
     room: &OwnedRoomId,
     sim: &Sim,
     http: &reqwest::Client,
-) -> (User, OwnedRoomId) {
+) -> OwnedRoomId {
     // Conference: Bob joins, writes to the customer, the conference ends.
-    let bob = User::login(&synapse.url(), "bob", "bob-password").await;
     let bob_desk = bob.wait_for("This is your smsdesk desk").await.room;
     bob.say(&bob_desk, "!available").await;
     bob.wait_for("You are now available").await;
@@ -247,18 +251,17 @@ async fn step_conference(
     alice.wait_for("@bob:localhost left the conference").await;
     // The room follows who holds the conversation: Bob is out of it.
     bob.wait_out_of(room).await;
-    (bob, bob_desk)
+    bob_desk
 }
 
 async fn step_transfer_to_an_agent_who_goes_rona(
-    synapse: &Synapse,
+    carol: &User,
     alice: &User,
     desk: &OwnedRoomId,
     room: &OwnedRoomId,
     (bob, bob_desk): (&User, &OwnedRoomId),
 ) {
     // Transfer to Carol, who never answers: she goes RONA, the conversation goes back to its queue and is offered again.
-    let carol = User::login(&synapse.url(), "carol", "carol-password").await;
     let carol_desk = carol.wait_for("This is your smsdesk desk").await.room;
     carol.say(&carol_desk, "!available").await;
     carol.wait_for("You are now available").await;

@@ -49,7 +49,8 @@ pub fn chosen(storage: &Path, inherited: Option<&DeviceId>) -> anyhow::Result<Ow
         Some(device) => device.to_owned(),
         None => fresh().into(),
     };
-    write_durably(&file, device.as_str()).with_context(|| format!("keeping the bot's device id in {}", file.display()))?;
+    write_durably(&file, device.as_str())
+        .with_context(|| format!("keeping the bot's device id in {}", file.display()))?;
     Ok(device)
 }
 
@@ -104,7 +105,10 @@ mod tests {
     fn the_device_is_chosen_once_and_kept() {
         let dir = tempfile::tempdir().expect("tmp");
         let first = chosen(dir.path(), None).expect("chosen");
-        assert!(first.as_str().starts_with("SMSDESK") && first.as_str().len() == 17, "{first}");
+        assert!(
+            first.as_str().starts_with("SMSDESK") && first.as_str().len() == 17,
+            "{first}"
+        );
         // Kept: the same id whatever an inherited login says later.
         let inherited: OwnedDeviceId = "OLDDEVICE".into();
         assert_eq!(chosen(dir.path(), Some(&inherited)).expect("again"), first);

@@ -42,7 +42,12 @@ pub(in crate::matrix) async fn on_encrypted(
 }
 
 impl Bot {
-    async fn wait_for_key(self: Arc<Self>, room: Room, event: OriginalSyncRoomEncryptedEvent, raw: Raw<OriginalSyncRoomEncryptedEvent>) {
+    async fn wait_for_key(
+        self: Arc<Self>,
+        room: Room,
+        event: OriginalSyncRoomEncryptedEvent,
+        raw: Raw<OriginalSyncRoomEncryptedEvent>,
+    ) {
         let tries = KEY_WAIT.as_secs() / RETRY.as_secs();
         for _ in 0..tries {
             tokio::time::sleep(RETRY).await;
@@ -53,7 +58,10 @@ impl Bot {
                 continue;
             }
             // Readable now: a message is handled as if it had just come.
-            if let Ok(message) = decrypted.raw().deserialize_as_unchecked::<OriginalSyncRoomMessageEvent>() {
+            if let Ok(message) = decrypted
+                .raw()
+                .deserialize_as_unchecked::<OriginalSyncRoomMessageEvent>()
+            {
                 tracing::info!(room = %room.room_id(), event = %event.event_id, "decrypted a message once its key came");
                 super::inbound::on_message(message, room, matrix_sdk::event_handler::Ctx(self)).await;
             }
@@ -64,7 +72,13 @@ impl Bot {
             .unwrap_or_default();
         tracing::warn!(room = %room.room_id(), event = %event.event_id, sender = %event.sender, "could not decrypt a message in time; telling its writer");
         let txns = Txns::for_answer(&event.event_id);
-        if let Err(error) = send::notice(&room, notices::undecryptable(&sent_at), Some(txns.part("undecryptable"))).await {
+        if let Err(error) = send::notice(
+            &room,
+            notices::undecryptable(&sent_at),
+            Some(txns.part("undecryptable")),
+        )
+        .await
+        {
             tracing::warn!(%error, "cannot tell the writer of an undecryptable message");
         }
     }

@@ -124,14 +124,18 @@ pub struct Undecryptable(String);
 /// The clear bytes of an end-to-end encrypted attachment downloaded as
 /// `cipher` (AES-CTR keeps the length, so the cap applied to the
 /// ciphertext holds for the file), checked against its SHA-256.
-pub fn decrypt(cipher: Vec<u8>, file: &matrix_sdk::ruma::events::room::EncryptedFile) -> Result<Vec<u8>, Undecryptable> {
+pub fn decrypt(
+    cipher: Vec<u8>,
+    file: &matrix_sdk::ruma::events::room::EncryptedFile,
+) -> Result<Vec<u8>, Undecryptable> {
     use std::io::Read as _;
     let len = cipher.len();
     let mut cursor = std::io::Cursor::new(cipher);
     let mut reader = matrix_sdk_base::crypto::AttachmentDecryptor::new(&mut cursor, file.clone().into())
         .map_err(|e| Undecryptable(e.to_string()))?;
     let mut clear = Vec::with_capacity(len);
-    reader.read_to_end(&mut clear).map_err(|e| Undecryptable(e.to_string()))?;
+    reader
+        .read_to_end(&mut clear)
+        .map_err(|e| Undecryptable(e.to_string()))?;
     Ok(clear)
 }
-

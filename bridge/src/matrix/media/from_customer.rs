@@ -40,7 +40,7 @@ const POST_BACKOFF_MAX: Duration = Duration::from_secs(60);
 
 /// A customer's attachment as the homeserver holds it (uploaded once, then
 /// shown again from here in later history), or why it cannot be shown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CustomerMedia {
     Uploaded {

@@ -150,5 +150,8 @@ async fn a_declared_too_large_file_is_refused_before_any_download_and_a_corrupt_
     let said = bodies(&d.hs.sent(), "!conv:hs");
     assert!(said[1].contains("over the limit"), "{said:#?}");
     assert_eq!(d.hs.downloads(), before, "the file over the cap was downloaded");
-    assert!(d.app.media.tokens().expect("tokens").is_empty(), "something was kept to send");
+    assert!(
+        d.app.media.tokens().expect("tokens").is_empty(),
+        "something was kept to send"
+    );
 }

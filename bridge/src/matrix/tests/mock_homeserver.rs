@@ -69,6 +69,20 @@ impl MockHomeserver {
         let inner: Shared = Arc::default();
         let app = Router::new()
             .route("/_matrix/client/versions", get(versions))
+            // The mocked rooms are not encrypted (asked before every send).
+            .route(
+                "/_matrix/client/v3/rooms/{room}/state/m.room.encryption/",
+                get(not_encrypted),
+            )
+            .route(
+                "/_matrix/client/v3/rooms/{room}/state/m.room.encryption",
+                get(not_encrypted),
+            )
+            // What a bot with end-to-end encryption asks at start: its
+            // keys taken, nobody else's known, no secret storage.
+            .route("/_matrix/client/v3/keys/upload", post(keys_upload))
+            .route("/_matrix/client/v3/keys/query", post(keys_query))
+            .route("/_matrix/client/v3/user/{user}/account_data/{kind}", get(not_encrypted))
             .route("/_matrix/client/v3/sync", get(sync))
             .route("/_matrix/client/v3/rooms/{room}/send/{kind}/{txn}", put(send))
             .route("/_matrix/client/v3/createRoom", post(create_room))
@@ -264,6 +278,23 @@ async fn download(State(inner): State<Shared>, Path((_server, id)): Path<(String
 
 async fn empty() -> Json<Value> {
     Json(json!({}))
+}
+
+async fn keys_upload() -> Json<Value> {
+    Json(json!({"one_time_key_counts": {"signed_curve25519": 50}}))
+}
+
+async fn keys_query() -> Json<Value> {
+    Json(json!({"device_keys": {}, "failures": {}}))
+}
+
+/// Not found: an unencrypted room's encryption state, account data never set.
+async fn not_encrypted() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"errcode": "M_NOT_FOUND", "error": "Event not found."})),
+    )
+        .into_response()
 }
 
 async fn unknown(State(inner): State<Shared>, method: axum::http::Method, uri: Uri) -> Response {
