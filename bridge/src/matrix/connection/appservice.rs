@@ -296,7 +296,7 @@ impl Bot {
         if head.sender == self.me || appservice.ghosts.is_ghost(&head.sender) {
             return;
         }
-        let ctx = Ctx(self.clone());
+        let ctx = Ctx(Arc::downgrade(self));
         match head.kind.as_str() {
             "m.room.member" if head.state_key.as_deref() == Some(self.me.as_str()) => {
                 let invite = event.pointer("/content/membership").and_then(|m| m.as_str()) == Some("invite");
@@ -306,7 +306,7 @@ impl Bot {
             }
             "m.room.member" => {
                 if let Some((room, event)) = self.parse::<OriginalSyncRoomMemberEvent>(&head, event) {
-                    desk::on_member(event.clone(), room.clone(), Ctx(self.clone())).await;
+                    desk::on_member(event.clone(), room.clone(), Ctx(Arc::downgrade(self))).await;
                     guard::on_member(event, room, ctx).await;
                 }
             }

@@ -72,7 +72,9 @@ impl Bot {
             .full_state(true);
         // Before any handler: rooms the store lost are taken up first.
         self.adopt_rooms().await;
-        self.client.add_event_handler_context(self.clone());
+        // Weak: the client keeps its handlers' context, and must not keep
+        // this Bot (and its crypto store) alive after the login ends.
+        self.client.add_event_handler_context(Arc::downgrade(self));
         self.client.add_event_handler(inbound::on_message);
         self.client
             .add_event_handler(crate::matrix::incoming::undecryptable::on_encrypted);

@@ -7,7 +7,7 @@
 //! read-only commands are answered, each at most once per message (the
 //! answer's transaction id comes from the message's event id).
 
-use std::sync::Arc;
+use std::sync::Weak;
 
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
@@ -77,7 +77,11 @@ impl Incoming {
     }
 }
 
-pub(in crate::matrix) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_message(event: OriginalSyncRoomMessageEvent, room: Room, Ctx(bot): Ctx<Weak<Bot>>) {
+    // The login ended (its Bot is gone): nothing to do.
+    let Some(bot) = bot.upgrade() else {
+        return;
+    };
     let Some(incoming) = Incoming::classify(&event.content) else {
         return;
     };

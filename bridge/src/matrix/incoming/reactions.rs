@@ -5,7 +5,7 @@
 //! comes from the reaction's event id). Reactions on anything else, and the
 //! bot's own, are left alone: none ever reaches a customer.
 
-use std::sync::Arc;
+use std::sync::Weak;
 
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
@@ -42,7 +42,11 @@ impl Bot {
     }
 }
 
-pub(in crate::matrix) async fn on_reaction(event: OriginalSyncReactionEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_reaction(event: OriginalSyncReactionEvent, room: Room, Ctx(bot): Ctx<Weak<Bot>>) {
+    // The login ended (its Bot is gone): nothing to do.
+    let Some(bot) = bot.upgrade() else {
+        return;
+    };
     if event.sender == bot.me {
         return;
     }

@@ -5,7 +5,7 @@
 //! room that nothing of it was sent. Nothing is silent, and nothing of an
 //! unreadable message reaches the customer.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use matrix_sdk::deserialized_responses::TimelineEventKind;
@@ -30,8 +30,12 @@ pub(in crate::matrix) async fn on_encrypted(
     event: OriginalSyncRoomEncryptedEvent,
     room: Room,
     RawEvent(raw): RawEvent,
-    Ctx(bot): Ctx<Arc<Bot>>,
+    Ctx(bot): Ctx<Weak<Bot>>,
 ) {
+    // The login ended (its Bot is gone): nothing to do.
+    let Some(bot) = bot.upgrade() else {
+        return;
+    };
     if event.sender == bot.me || !matches!(bot.store.role(room.room_id()), Ok(Some(_))) {
         return;
     }
@@ -63,7 +67,7 @@ impl Bot {
                 .deserialize_as_unchecked::<OriginalSyncRoomMessageEvent>()
             {
                 tracing::info!(room = %room.room_id(), event = %event.event_id, "decrypted a message once its key came");
-                super::inbound::on_message(message, room, matrix_sdk::event_handler::Ctx(self)).await;
+                super::inbound::on_message(message, room, Ctx(Arc::downgrade(&self))).await;
             }
             return;
         }

@@ -5,7 +5,7 @@
 //! back for someone who rejected or lost it). Invitations to anything else
 //! are declined.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use matrix_sdk::event_handler::Ctx;
@@ -132,7 +132,11 @@ impl Bot {
 /// and are invited back once so they can return. (A rejected invitation is
 /// not re-sent, so a client that rejects invitations cannot make a loop;
 /// such an agent gets their invitation again by inviting the bot anywhere.)
-pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Weak<Bot>>) {
+    // The login ended (its Bot is gone): nothing to do.
+    let Some(bot) = bot.upgrade() else {
+        return;
+    };
     let was_joined = event
         .unsigned
         .prev_content
@@ -175,7 +179,11 @@ pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, roo
 
 /// The bot creates its own rooms; invitations from anyone are declined. A
 /// roster agent who invites the bot is invited (again) to their desk room.
-pub(in crate::matrix) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_invite(event: StrippedRoomMemberEvent, room: Room, Ctx(bot): Ctx<Weak<Bot>>) {
+    // The login ended (its Bot is gone): nothing to do.
+    let Some(bot) = bot.upgrade() else {
+        return;
+    };
     if event.state_key != bot.me {
         return;
     }

@@ -10,7 +10,7 @@
 //!   owner, conference agents, the one it is offered to), the supervisors
 //!   who watch its queue, and the customer's ghost in appservice mode.
 
-use std::sync::Arc;
+use std::sync::Weak;
 
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
@@ -48,7 +48,11 @@ pub fn removed_notice(user: &UserId) -> String {
 
 /// Handles a member event in any room: someone joining one of the bot's
 /// rooms without a role there is removed.
-pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Arc<Bot>>) {
+pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, room: Room, Ctx(bot): Ctx<Weak<Bot>>) {
+    // The login ended (its Bot is gone): nothing to do.
+    let Some(bot) = bot.upgrade() else {
+        return;
+    };
     if event.content.membership != MembershipState::Join {
         return;
     }
