@@ -73,6 +73,23 @@ fn seen_key(txn_id: &str) -> Vec<u8> {
     format!("seen/{txn_id}").into_bytes()
 }
 
+/// What tells a transaction from another: its id and the ids of its
+/// events. A repeat (the homeserver retrying one it got no answer for)
+/// has both the same. The id alone is not enough: Synapse on SQLite
+/// numbers its transactions from 1 again after a restart, and new ones
+/// would be taken for repeats and dropped. The body itself is not
+/// compared: a retry serialises its events again, with a new `age`.
+pub fn identity<'a>(txn_id: &str, event_ids: impl Iterator<Item = &'a str>) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut digest = Sha256::new();
+    for id in event_ids {
+        digest.update(id.as_bytes());
+        digest.update(b"\n");
+    }
+    let hex: String = digest.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{txn_id}~{hex}")
+}
+
 fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -210,6 +227,16 @@ impl Inbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reused_id_with_other_events_is_another_transaction() {
+        let first = identity("1", ["$a", "$b"].into_iter());
+        // The homeserver retrying it: the same id and events.
+        assert_eq!(identity("1", ["$a", "$b"].into_iter()), first);
+        // Synapse after a restart on SQLite: id 1 again, new events.
+        assert_ne!(identity("1", ["$c"].into_iter()), first);
+        assert_ne!(identity("2", ["$a", "$b"].into_iter()), first);
+    }
 
     fn txn(id: &str, body: &str) -> StoredTxn {
         StoredTxn {

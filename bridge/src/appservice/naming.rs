@@ -12,6 +12,7 @@
 
 use hmac::{Hmac, Mac as _};
 use rand::RngCore as _;
+use ruma::{OwnedUserId, UserId};
 use sha2::Sha256;
 
 /// Characters of an opaque name after the prefix (5 bits each).
@@ -107,6 +108,14 @@ pub fn is_number_localpart(prefix: &str, localpart: &str) -> bool {
     localpart
         .strip_prefix(prefix)
         .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The bot's encrypting twin: `@<bot's localpart>_e2ee` on the bot's
+/// server, the appservice's user who reads and writes encrypted rooms
+/// (ghosts and the registration's sender cannot).
+pub fn twin_user(bot: &UserId) -> OwnedUserId {
+    UserId::parse(format!("@{}_e2ee:{}", bot.localpart(), bot.server_name()))
+        .expect("a user id with a suffix on its localpart is a user id")
 }
 
 #[cfg(test)]

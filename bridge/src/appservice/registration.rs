@@ -33,12 +33,15 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The exclusive user namespaces: the bot, and every ghost.
+/// The exclusive user namespaces: the bot, its encrypting twin (for
+/// encrypted rooms, `naming::twin_user`), and every ghost.
 fn namespaces(matrix: &MatrixConfig, appservice: &AppserviceConfig) -> Namespaces {
     let server = regex::escape(matrix.user.server_name().as_str());
+    let twin = super::naming::twin_user(&matrix.user);
     let mut namespaces = Namespaces::new();
     namespaces.users = vec![
         Namespace::new(true, format!("@{}:{server}", regex::escape(matrix.user.localpart()))),
+        Namespace::new(true, format!("@{}:{server}", regex::escape(twin.localpart()))),
         Namespace::new(true, format!("@{}.*:{server}", regex::escape(&appservice.ghost_prefix))),
     ];
     namespaces
@@ -194,6 +197,8 @@ mod tests {
         assert_eq!(first.rate_limited, Some(false));
         let text = std::fs::read_to_string(&appservice.registration).unwrap();
         assert!(text.contains("regex: '@sms_.*:example\\.com'"), "{text}");
+        // The bot's encrypting twin, for encrypted rooms.
+        assert!(text.contains("regex: '@smsdesk_e2ee:example\\.com'"), "{text}");
         assert!(text.contains("exclusive: true"), "{text}");
         assert_eq!(mismatch(&first, &matrix, &appservice), None);
         #[cfg(unix)]

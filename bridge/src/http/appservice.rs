@@ -135,8 +135,11 @@ pub async fn transaction(
         Ok(text) => text.to_owned(),
         Err(_) => return matrix_error(StatusCode::BAD_REQUEST, "M_NOT_JSON", "the body is not UTF-8 JSON"),
     };
-    match serde_json::from_str::<Transaction>(&body) {
-        Ok(t) => tracing::debug!(txn = %txn_id, events = t.events.len(), "appservice transaction received"),
+    let events = match serde_json::from_str::<Transaction>(&body) {
+        Ok(t) => {
+            tracing::debug!(txn = %txn_id, events = t.events.len(), "appservice transaction received");
+            t.events
+        }
         Err(e) => {
             state.metrics.appservice_transaction("bad");
             return matrix_error(
@@ -145,8 +148,12 @@ pub async fn transaction(
                 &format!("not a transaction (a JSON object with an \"events\" list of events): {e}"),
             );
         }
-    }
-    let txn = StoredTxn { txn_id, body };
+    };
+    let ids = events.iter().filter_map(|e| e.get("event_id")?.as_str());
+    let txn = StoredTxn {
+        txn_id: crate::appservice::inbox::identity(&txn_id, ids),
+        body,
+    };
     let failpoint = Failpoint::from_env().filter(|f| f.matches(&txn));
     let kept = appservice.clone();
     let accepted = tokio::task::spawn_blocking(move || kept.inbox.accept(&txn)).await;

@@ -67,6 +67,9 @@ use texts::offer_card::CardLocks;
 /// What one login of the bot shares.
 pub struct Bot {
     client: Client,
+    /// In appservice mode, the bot's encrypting twin (`connection::twin`):
+    /// the desk's voice in encrypted rooms.
+    twin: Option<Client>,
     app: Arc<AppState>,
     store: Arc<BotStore>,
     me: OwnedUserId,
@@ -92,9 +95,16 @@ impl std::fmt::Debug for Bot {
 
 impl Bot {
     /// One login's bot, acting as `me` through `client`.
-    fn new(client: Client, me: OwnedUserId, app: Arc<AppState>, store: Arc<BotStore>) -> Arc<Self> {
+    fn new(
+        client: Client,
+        twin: Option<Client>,
+        me: OwnedUserId,
+        app: Arc<AppState>,
+        store: Arc<BotStore>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             client,
+            twin,
             app,
             store,
             me,
@@ -167,11 +177,17 @@ impl Bot {
         crate::mask::mask_customer(text, customer)
     }
 
-    /// One of the bot's rooms, if it is still in it (it leaves closed conversations).
+    /// One of the bot's rooms, if it is still in it (it leaves closed
+    /// conversations); in appservice mode, the twin's view of an encrypted
+    /// room the twin is in (the desk speaks there through it).
     fn room(&self, id: &RoomId) -> Option<Room> {
-        self.client
-            .get_room(id)
-            .filter(|r| r.state() == matrix_sdk::RoomState::Joined)
+        let joined = |r: &Room| r.state() == matrix_sdk::RoomState::Joined;
+        let ours = self.client.get_room(id).filter(joined)?;
+        let twins = self.twin.as_ref().and_then(|t| t.get_room(id)).filter(joined);
+        match twins {
+            Some(twins) if twins.encryption_state().is_encrypted() => Some(twins),
+            _ => Some(ours),
+        }
     }
 }
 
@@ -224,7 +240,7 @@ pub async fn run(app: Arc<AppState>, config: MatrixConfig) {
                         continue;
                     }
                 }
-                let bot = Bot::new(client, me, app.clone(), store.clone());
+                let bot = Bot::new(client, None, me, app.clone(), store.clone());
                 let guard = StopOnDrop(bot.clone());
                 let sync::Ended::LoginRefused = bot.sync_loop().await;
                 drop(guard);

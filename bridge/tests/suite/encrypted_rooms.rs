@@ -3,17 +3,18 @@
 //! encrypting clients (matrix-sdk with its crypto state). The bot mode
 //! desk does the agent's whole day there, never writes a plaintext message
 //! into an encrypted room, stays one device across a restart and a
-//! SIGKILL, and tells an agent whose message it cannot decrypt.
+//! SIGKILL, and tells an agent whose message it cannot decrypt. In
+//! appservice mode the bot's encrypting twin does the same day.
 
 use crate::common;
-use crate::matrix_e2e::agents_day;
+use crate::matrix_e2e::{agents_day, Mode};
 
 use common::matrix::{devices, Synapse};
 use matrix_sdk::ruma::OwnedRoomId;
 
-/// The types of the bot's events in `room` (as the homeserver keeps them,
-/// not decrypted), and whether the room is encrypted, read with `user`'s
-/// access token.
+/// The types of the desk's events in `room` (the bot's, its twin's and
+/// ghosts', as the homeserver keeps them, not decrypted; state aside), and
+/// whether the room is encrypted, read with `user`'s access token.
 async fn bots_events(homeserver: &str, token: &str, room: &OwnedRoomId) -> (bool, Vec<String>) {
     let http = reqwest::Client::new();
     let url = format!("{homeserver}/_matrix/client/v3/rooms/{room}/messages?dir=b&limit=1000");
@@ -30,22 +31,21 @@ async fn bots_events(homeserver: &str, token: &str, room: &OwnedRoomId) -> (bool
     let encrypted = events.iter().any(|e| e["type"] == "m.room.encryption");
     let types = events
         .iter()
-        .filter(|e| e["sender"] == "@smsdesk:localhost" && e["state_key"].is_null())
+        .filter(|e| {
+            let sender = e["sender"].as_str().unwrap_or_default();
+            let desk = sender.starts_with("@smsdesk") || sender.starts_with("@sms_");
+            desk && e["state_key"].is_null()
+        })
         .map(|e| e["type"].as_str().unwrap_or_default().to_owned())
         .collect();
     (encrypted, types)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_agents_day_works_in_encrypted_rooms_without_a_plaintext_word_from_the_bot() {
-    let mut day = agents_day(Synapse::start_encrypted).await;
-    let homeserver = day.synapse.url();
-    let token = day.alice.client.access_token().expect("alice's token");
-
-    // Every message the bot wrote in the desk and conversation rooms went
-    // out encrypted; only reactions (never encrypted in Matrix) are not.
-    for room in [&day.desk, &day.room] {
-        let (encrypted, types) = bots_events(&homeserver, &token, room).await;
+/// Every message the desk wrote in `rooms` went out encrypted; only
+/// reactions (never encrypted in Matrix) are not.
+async fn nothing_in_the_clear(homeserver: &str, token: &str, rooms: [&OwnedRoomId; 2]) {
+    for room in rooms {
+        let (encrypted, types) = bots_events(homeserver, token, room).await;
         assert!(
             encrypted,
             "{room} is not encrypted: the homeserver should have made it so"
@@ -60,6 +60,15 @@ async fn the_agents_day_works_in_encrypted_rooms_without_a_plaintext_word_from_t
             .collect();
         assert!(plain.is_empty(), "the bot wrote in the clear in {room}: {plain:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agents_day_works_in_encrypted_rooms_without_a_plaintext_word_from_the_bot() {
+    let mut day = agents_day(Mode::Bot(Synapse::start_encrypted)).await;
+    let homeserver = day.synapse.url();
+    let token = day.alice.client.access_token().expect("alice's token");
+
+    nothing_in_the_clear(&homeserver, &token, [&day.desk, &day.room]).await;
 
     // A restart and a SIGKILL: the same device reads and answers.
     for kill in [false, true] {
@@ -111,4 +120,44 @@ async fn the_agents_day_works_in_encrypted_rooms_without_a_plaintext_word_from_t
         .collect();
     assert_eq!(bots.len(), 1, "the bot made another device: {bots:?}");
     day.server.stop();
+}
+
+/// Appservice mode in encrypted rooms: the agent's whole day, the desk
+/// speaking through the bot's encrypting twin (ghosts cannot write in an
+/// encrypted room; the twin quotes the customer under their number).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agents_day_works_in_encrypted_rooms_in_appservice_mode() {
+    let mut day = agents_day(Mode::EncryptedAppservice).await;
+    let homeserver = day.synapse.url();
+    let token = day.alice.client.access_token().expect("alice's token");
+    nothing_in_the_clear(&homeserver, &token, [&day.desk, &day.room]).await;
+
+    // A SIGKILL: the twin is the same device, and reads and answers.
+    day.server.kill9();
+    day.server.spawn();
+    let before = day.alice.count("Queues (use with");
+    day.alice.say(&day.desk, "!queues").await;
+    let answer = day.alice.wait_for_nth("Queues (use with", before + 1).await;
+    assert_eq!(answer.sender, Mode::EncryptedAppservice.voice());
+    let twins = devices_of_twin(&homeserver, &token).await;
+    assert_eq!(twins, 1, "the twin made another device");
+    day.server.stop();
+}
+
+/// How many devices of the twin alice's client knows.
+async fn devices_of_twin(homeserver: &str, token: &str) -> usize {
+    let body = serde_json::json!({"device_keys": {"@smsdesk_e2ee:localhost": []}});
+    let keys: serde_json::Value = reqwest::Client::new()
+        .post(format!("{homeserver}/_matrix/client/v3/keys/query"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("keys/query")
+        .json()
+        .await
+        .expect("keys/query answer");
+    keys["device_keys"]["@smsdesk_e2ee:localhost"]
+        .as_object()
+        .map_or(0, serde_json::Map::len)
 }

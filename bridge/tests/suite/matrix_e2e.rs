@@ -36,7 +36,7 @@ async fn wait_for_new_offer(user: &User, before: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agent_handles_a_customer_from_matrix() {
-    let mut day = agents_day(Synapse::start_persistent).await;
+    let mut day = agents_day(Mode::Bot(Synapse::start_persistent)).await;
     day.server.stop();
 }
 
@@ -53,14 +53,57 @@ pub struct Day {
     pub room: OwnedRoomId,
 }
 
-/// The agent's day on a Synapse `start` starts: available, offer, accept,
-/// history, replies and what SMS cannot carry, no outsider, conference,
-/// transfer and RONA, Synapse down mid-conversation, end and wrap-up.
-pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
+/// How the desk meets Matrix in `agents_day`.
+#[derive(Clone, Copy)]
+pub enum Mode {
+    /// Bot mode, on the Synapse this starts.
+    Bot(fn(std::path::PathBuf) -> Synapse),
+    /// Appservice mode on a Synapse that encrypts every room: the bot's
+    /// encrypting twin speaks in the rooms.
+    EncryptedAppservice,
+}
+
+impl Mode {
+    /// Who writes the desk's messages in its rooms.
+    pub fn voice(self) -> &'static str {
+        match self {
+            Self::Bot(_) => "@smsdesk:localhost",
+            Self::EncryptedAppservice => "@smsdesk_e2ee:localhost",
+        }
+    }
+}
+
+/// The agent's day with the desk in `mode`: available, offer, accept
+/// with ✅, history, replies and what SMS cannot carry, no outsider, conference,
+/// transfer and RONA, Synapse down mid-conversation, end and wrap-up
+/// with 1️⃣.
+pub async fn agents_day(mode: Mode) -> Day {
     let tmp = tempfile::tempdir().unwrap();
-    let synapse = start(tmp.path().join("synapse"));
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = format!("http://127.0.0.1:{sim_port}");
+    let (synapse, config) = match mode {
+        Mode::Bot(start) => {
+            let synapse = start(tmp.path().join("synapse"));
+            synapse.register("smsdesk", "bot-password");
+            let config =
+                common::config::server_config(port, &api, Some((&synapse.url(), "password = \"bot-password\"")));
+            (synapse, config)
+        }
+        Mode::EncryptedAppservice => {
+            let mut synapse = Synapse::unstarted(tmp.path().join("synapse"), true);
+            synapse.encrypt_every_room();
+            let config = common::config::server_config(port, &api, Some((&synapse.url(), "mode = \"appservice\"")));
+            std::fs::write(dir.join("smsdesk.toml"), &config).unwrap();
+            crate::appservice::write_registration(&dir.join("smsdesk.toml"));
+            synapse.load_appservice(dir.join("appservice.yaml"));
+            synapse.boot();
+            (synapse, config)
+        }
+    };
     for (user, password) in [
-        ("smsdesk", "bot-password"),
         ("alice", "alice-password"),
         ("mallory", "mallory-password"),
         ("bob", "bob-password"),
@@ -74,11 +117,7 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
     let alice = User::login(&synapse.url(), "alice", "alice-password").await;
     let bob = User::login(&synapse.url(), "bob", "bob-password").await;
     let carol = User::login(&synapse.url(), "carol", "carol-password").await;
-    let (port, sim_port) = (free_port(), free_port());
-    let sim = Sim::start(sim_port, port);
-    let dir = tmp.path().join("desk");
-    std::fs::create_dir_all(&dir).unwrap();
-    let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let server = Server::start_with_config(&dir, port, &config, None);
 
     let desk = alice.wait_for("This is your smsdesk desk").await.room;
     alice.say(&desk, "!available").await;
@@ -96,14 +135,15 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
     }
     // While open, the offer's waiting time is edited in place (a replacement event).
     alice.wait_for("* Offer #1").await;
-    alice.say(&desk, "!accept 1").await;
+    // Accepted with the card's ✅ button (a reaction, also in an encrypted room).
+    alice.react(&desk, &offer.event_id, "✅").await;
     let room = alice.wait_for("history so far").await.room;
     assert_ne!(room, desk);
     // The answered offer says so, instead of a stale "reply within N s".
     alice.wait_for("(long code) — accepted.").await;
     alice.wait_for("customer: refund please").await;
 
-    step_replies_and_what_sms_cannot_carry(&alice, &room, &sim, &http).await;
+    step_replies_and_what_sms_cannot_carry(&alice, &room, &sim, &http, mode).await;
     step_no_outsider_and_live_lists(&synapse, &alice, &desk, &room).await;
     let bob_desk = step_conference(&bob, &alice, &room, &sim, &http).await;
     step_transfer_to_an_agent_who_goes_rona(&carol, &alice, &desk, &room, (&bob, &bob_desk)).await;
@@ -116,8 +156,8 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
     alice.wait_for("customer: are you still there?").await;
 
     alice.say(&room, "!end").await;
-    alice.wait_for("Wrap up by reacting").await;
-    alice.say(&room, "!wrapup resol").await;
+    let wrap_up = alice.wait_for("Wrap up by reacting").await;
+    alice.react(&room, &wrap_up.event_id, "1️⃣").await;
     alice.wait_for("closed: Resolved").await;
     alice.wait_out_of(&room).await;
 
@@ -144,12 +184,18 @@ pub async fn agents_day(start: fn(std::path::PathBuf) -> Synapse) -> Day {
 /// Replies reach the carrier with their delivery shown; what SMS cannot
 /// carry (an edit, a picture that cannot be downloaded, a number the
 /// carrier refuses, a reply too long) is refused and said so.
-async fn step_replies_and_what_sms_cannot_carry(alice: &User, room: &OwnedRoomId, sim: &Sim, http: &reqwest::Client) {
+async fn step_replies_and_what_sms_cannot_carry(
+    alice: &User,
+    room: &OwnedRoomId,
+    sim: &Sim,
+    http: &reqwest::Client,
+    mode: Mode,
+) {
     // A reply reaches the carrier, and its delivery shows on the agent's message.
     let reply = alice.say(room, "Hello from Alice, looking into it").await;
     sim.wait_for_body(http, "Hello from Alice, looking into it", POLL).await;
     let sent = alice.wait_for(&format!("reaction ✓ sent on {reply}")).await;
-    assert_eq!(sent.sender, "@smsdesk:localhost");
+    assert_eq!(sent.sender, mode.voice());
     alice.wait_for(&format!("reaction ✅ delivered on {reply}")).await;
     // What Element and other clients send besides plain text: an edit is
     // refused (an SMS cannot change), a rich reply goes without its quoted

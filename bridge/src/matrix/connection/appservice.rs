@@ -81,15 +81,33 @@ pub(in crate::matrix) async fn run(
             }
         }
     }
-    let bot = Bot::new(client, config.user.clone(), app.clone(), store);
+    let twin = twin_or_none(&app, &config, &appservice).await;
+    let bot = Bot::new(client, twin, config.user.clone(), app.clone(), store);
     let _guard = StopOnDrop(bot.clone());
+    bot.spawn(bot.clone().twin_sync());
     bot.load_rooms().await;
+    bot.twin_joins_all().await;
     app.set_homeserver_ok(true);
     tracing::info!(user = %bot.me, "the Matrix desk runs as an appservice");
     bot.prepare_ghosts().await;
     bot.start_posting();
     bot.spawn(bot.clone().ghost_upkeep());
     bot.transactions(appservice).await;
+}
+
+/// The bot's encrypting twin (`twin`), or none: then encrypted rooms
+/// cannot be served, and the log says why and what to do.
+async fn twin_or_none(app: &AppState, config: &MatrixConfig, appservice: &Appservice) -> Option<Client> {
+    match super::twin::login(&config.homeserver, &app.config.storage, &config.user, appservice).await {
+        Ok(twin) => Some(twin),
+        Err(error) => {
+            tracing::error!(
+                error = %format!("{error:#}"),
+                "the desk cannot read or write encrypted rooms in appservice mode: their messages get no answer"
+            );
+            None
+        }
+    }
 }
 
 /// A client acting as the bot with the `as_token`; the bot user is
@@ -293,7 +311,7 @@ impl Bot {
                 return;
             }
         };
-        if head.sender == self.me || appservice.ghosts.is_ghost(&head.sender) {
+        if self.is_us(&head.sender) || appservice.ghosts.is_ghost(&head.sender) {
             return;
         }
         let ctx = Ctx(Arc::downgrade(self));
@@ -315,6 +333,18 @@ impl Bot {
                     inbound::on_message(event, room, ctx).await;
                 }
             }
+            // Encrypted now, or an encrypted message in a room the twin is
+            // not in yet: it joins (its sync reads what it can from then on).
+            "m.room.encryption" | "m.room.encrypted" if self.twin.is_some() => {
+                if let Err(error) = self.twin_joins(&head.room_id).await {
+                    tracing::warn!(room = %head.room_id, %error, "the twin cannot join an encrypted room of the desk");
+                }
+            }
+            "m.room.encrypted" => tracing::warn!(
+                room = %head.room_id,
+                sender = %head.sender,
+                "an encrypted message the desk cannot read: appservice mode has no twin to read encrypted rooms (see the error at start)"
+            ),
             "m.reaction" => {
                 if let Some((room, event)) = self.parse::<OriginalSyncReactionEvent>(&head, event) {
                     reactions::on_reaction(event, room, ctx).await;

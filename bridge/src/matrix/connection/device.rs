@@ -29,16 +29,17 @@ pub fn root(storage: &Path) -> PathBuf {
     storage.join("matrix-crypto")
 }
 
-/// The crypto store of `device`.
-pub fn store_dir(storage: &Path, device: &DeviceId) -> PathBuf {
-    root(storage).join(device.as_str())
-}
-
 /// The device id this machine's bot logs in with (password mode): the kept
 /// one, else `inherited` (an older smsdesk's saved login on this machine),
 /// else a new one; kept before it is used.
 pub fn chosen(storage: &Path, inherited: Option<&DeviceId>) -> anyhow::Result<OwnedDeviceId> {
-    let file = root(storage).join("device");
+    chosen_in(&root(storage), inherited)
+}
+
+/// As `chosen`, for devices kept under `root` (the bot's twin keeps its
+/// own, `connection::twin`).
+pub fn chosen_in(root: &Path, inherited: Option<&DeviceId>) -> anyhow::Result<OwnedDeviceId> {
+    let file = root.join("device");
     match std::fs::read_to_string(&file) {
         Ok(kept) if !kept.trim().is_empty() => return Ok(kept.trim().into()),
         Ok(_) => {}
@@ -76,7 +77,12 @@ fn write_durably(file: &Path, text: &str) -> std::io::Result<()> {
 /// A client for `homeserver` whose crypto state is `device`'s store on
 /// this machine (made on first use, owner only).
 pub async fn client(homeserver: &str, storage: &Path, device: &DeviceId) -> anyhow::Result<Client> {
-    let dir = store_dir(storage, device);
+    client_in(homeserver, &root(storage), device).await
+}
+
+/// As `client`, for a device kept under `root`.
+pub async fn client_in(homeserver: &str, root: &Path, device: &DeviceId) -> anyhow::Result<Client> {
+    let dir = root.join(device.as_str());
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     #[cfg(unix)]
     {

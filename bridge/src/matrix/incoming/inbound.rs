@@ -102,7 +102,7 @@ impl Bot {
         incoming: Incoming,
         event_id: OwnedEventId,
     ) -> Result<(), PostError> {
-        if sender == self.me {
+        if self.is_us(sender) {
             return Ok(());
         }
         let role = match self.store.role(room.room_id())? {

@@ -47,7 +47,7 @@ pub(in crate::matrix) async fn on_reaction(event: OriginalSyncReactionEvent, roo
     let Some(bot) = bot.upgrade() else {
         return;
     };
-    if event.sender == bot.me {
+    if bot.is_us(&event.sender) {
         return;
     }
     if let Err(error) = bot.pressed(&room, &event).await {

@@ -36,7 +36,7 @@ pub(in crate::matrix) async fn on_encrypted(
     let Some(bot) = bot.upgrade() else {
         return;
     };
-    if event.sender == bot.me || !matches!(bot.store.role(room.room_id()), Ok(Some(_))) {
+    if bot.is_us(&event.sender) || !matches!(bot.store.role(room.room_id()), Ok(Some(_))) {
         return;
     }
     let raw: Raw<OriginalSyncRoomEncryptedEvent> = Raw::from_json(raw);

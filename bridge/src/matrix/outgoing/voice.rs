@@ -9,6 +9,9 @@
 //! remembered in the bot's store, so a room from bot-mode days gets its
 //! ghost at the customer's next SMS. An opaque ghost's last words are
 //! recorded (for `storage.retention`). A closed conversation's ghost leaves.
+//! In an encrypted room (appservice mode) ghosts cannot write: the bot's
+//! encrypting twin quotes the customer there, as the bot does in bot mode
+//! (the room's name shows whose conversation it is).
 //! Either way the line mentions the agents who hold the conversation, so
 //! their clients notify them (`send::alert`); with masking, the
 //! customer's own number in it is masked.
@@ -57,7 +60,9 @@ impl Bot {
         let customer = sms.from.as_str();
         // An alert to the agents who hold the conversation (`to`): they
         // hear the customer even away from the room.
-        if self.app.appservice.is_none() {
+        // In an encrypted room (appservice mode) ghosts cannot write: the
+        // twin quotes the customer as the bot does in bot mode.
+        if self.app.appservice.is_none() || self.by_twin(room) {
             let line = self.shown_words(customer, &notices::customer_line(sms));
             send::alert(room, &line, to, Some(txn)).await?;
             return Ok(());
@@ -79,7 +84,7 @@ impl Bot {
         txn: &TransactionId,
         at: Timestamp,
     ) -> Result<(), PostError> {
-        if self.app.appservice.is_none() {
+        if self.app.appservice.is_none() || self.by_twin(room) {
             room.send(content).with_transaction_id(txn.to_owned()).await?;
             return Ok(());
         }

@@ -72,7 +72,7 @@ impl Bot {
                 // a retry does not make a second one.
                 self.store.set_conversation_room(id, room.room_id());
                 self.store.flush().await?;
-                room
+                self.with_twin(room).await
             }
         };
         let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
@@ -161,7 +161,7 @@ impl Bot {
                 "you left the conference".to_owned(),
             ),
             Event::WrappedUp { reason, .. } => (
-                members.iter().filter(|u| *u != &self.me).cloned().collect(),
+                members.iter().filter(|u| !self.is_us(u)).cloned().collect(),
                 format!("conversation closed: {reason}"),
             ),
             _ => return,
@@ -176,9 +176,17 @@ impl Bot {
         }
         // A closed conversation's room is done with: the bot leaves too, so
         // its rooms stay few (and its start-up sync small).
+        // In appservice mode its twin (in an encrypted room) leaves first.
         if matches!(event, Event::WrappedUp { .. }) {
-            if let Err(error) = room.leave().await {
-                tracing::warn!(room = %room.room_id(), %error, "cannot leave a closed conversation's room");
+            let id = room.room_id();
+            let twins = self.twin.as_ref().and_then(|t| t.get_room(id));
+            for room in twins.into_iter().chain(self.client.get_room(id)) {
+                if room.state() != matrix_sdk::RoomState::Joined {
+                    continue;
+                }
+                if let Err(error) = room.leave().await {
+                    tracing::warn!(room = %room.room_id(), %error, "cannot leave a closed conversation's room");
+                }
             }
         }
     }

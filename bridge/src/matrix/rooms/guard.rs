@@ -99,7 +99,7 @@ impl Bot {
 
     /// Whether `user` has a role in a room of role `role`.
     pub(in crate::matrix) async fn belongs(&self, role: &RoomRole, user: &UserId) -> anyhow::Result<bool> {
-        if user == self.me {
+        if self.is_us(user) {
             return Ok(true);
         }
         Ok(match role {
@@ -197,6 +197,32 @@ impl Bot {
         content["invite"] = INVITE_LEVEL.into();
         self.put_state(room, StateEventType::RoomPowerLevels, &content).await?;
         Ok(true)
+    }
+
+    /// A room just made (and remembered): in appservice mode, if it is
+    /// encrypted, the twin joins and its view is the room from now on.
+    pub(in crate::matrix) async fn with_twin(&self, room: Room) -> Room {
+        if self.twin.is_none() {
+            return room;
+        }
+        if let Err(error) = self.twin_joins(room.room_id()).await {
+            tracing::warn!(room = %room.room_id(), %error, "the twin cannot join a new encrypted room of the desk");
+        }
+        self.room(room.room_id()).unwrap_or(room)
+    }
+
+    /// Gives `user` (the bot's twin) the bot's power level in `room`.
+    pub(in crate::matrix) async fn level_of_the_bot(&self, room: &OwnedRoomId, user: &UserId) -> anyhow::Result<()> {
+        let mut content = self
+            .state_content(room, StateEventType::RoomPowerLevels)
+            .await?
+            .unwrap_or_default();
+        let bots = content["users"][self.me.as_str()].as_i64().unwrap_or(INVITE_LEVEL);
+        if content["users"][user.as_str()].as_i64() == Some(bots) {
+            return Ok(());
+        }
+        content["users"][user.as_str()] = bots.into();
+        self.put_state(room, StateEventType::RoomPowerLevels, &content).await
     }
 
     /// The content of `room`'s state event `kind` (empty state key);

@@ -99,6 +99,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
     store.set_desk_room(&AgentId::from("@bob:hs"), &owned_room_id!("!desk-bob:hs"));
     let bot = Arc::new(Bot {
         client,
+        twin: None,
         app: app.clone(),
         store,
         me: owned_user_id!("@smsdesk:hs"),

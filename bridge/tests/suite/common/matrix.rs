@@ -45,9 +45,15 @@ impl Synapse {
     /// (`encryption_enabled_by_default_for_room_type: all`).
     pub fn start_encrypted(dir: PathBuf) -> Self {
         let mut s = Self::unstarted(dir, true);
-        s.encrypted = true;
+        s.encrypt_every_room();
         s.boot();
         s
+    }
+
+    /// Every room made from its next start on is encrypted
+    /// (`encryption_enabled_by_default_for_room_type: all`).
+    pub fn encrypt_every_room(&mut self) {
+        self.encrypted = true;
     }
 
     fn boot_new(dir: PathBuf, persistent: bool) -> Self {
