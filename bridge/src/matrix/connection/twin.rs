@@ -62,10 +62,18 @@ pub async fn login(homeserver: &str, storage: &Path, bot: &UserId, appservice: &
     })?;
     let root = crypto_root(storage);
     let device = device::chosen_in(&root, None)?;
-    let token = as_login(homeserver, &user, &device, &appservice.registration.as_token)
-        .await
-        .with_context(|| format!("logging {user} in with the as_token"))?;
     let client = device::client_in(homeserver, &root, &device).await?;
+    let kept = root.join(device.as_str()).join("access-token");
+    let token = match std::fs::read_to_string(&kept) {
+        Ok(token) if accepted(homeserver, &token, &user).await => token,
+        _ => {
+            let token = as_login(homeserver, &user, &device, &appservice.registration.as_token)
+                .await
+                .with_context(|| format!("logging {user} in with the as_token"))?;
+            keep_token(&kept, &token)?;
+            token
+        }
+    };
     let session = MatrixSession {
         meta: matrix_sdk::SessionMeta {
             user_id: user.clone(),
@@ -86,6 +94,41 @@ pub async fn login(homeserver: &str, storage: &Path, bot: &UserId, appservice: &
     }
     tracing::info!(%user, %device, "the bot's encrypting twin is logged in (encrypted rooms in appservice mode)");
     Ok(client)
+}
+
+/// Whether the homeserver still takes `token` as `user` (a kept login is
+/// used again, so restarts do not pile up access tokens).
+async fn accepted(homeserver: &str, token: &str, user: &UserId) -> bool {
+    #[derive(serde::Deserialize)]
+    struct WhoAmI {
+        user_id: String,
+    }
+    let url = format!("{}/_matrix/client/v3/account/whoami", homeserver.trim_end_matches('/'));
+    let Ok(response) = reqwest::Client::new().get(&url).bearer_auth(token).send().await else {
+        return false;
+    };
+    match response.error_for_status() {
+        Ok(r) => r.json::<WhoAmI>().await.is_ok_and(|w| w.user_id == user.as_str()),
+        Err(_) => false,
+    }
+}
+
+/// Keeps the twin's access token beside its crypto store, for its owner only.
+fn keep_token(file: &Path, token: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(file)
+        .with_context(|| format!("keeping the twin's login in {}", file.display()))?;
+    f.write_all(token.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
 }
 
 /// `m.login.application_service` as `user` with `device` (the homeserver
