@@ -107,6 +107,21 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         media: Vec<String>,
     },
+    /// An internal note on a conversation, for the agents and supervisors
+    /// who see it: never sent to the customer. `supervisor` says the front
+    /// end checked that `author` is a supervisor who watches the
+    /// conversation's queue (the core knows agents, not supervisors); else
+    /// the author must hold the conversation. `reference` as for `Reply`:
+    /// the same note handed in again is not added twice.
+    AddNote {
+        author: AgentId,
+        conversation: ConversationId,
+        body: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        #[serde(default)]
+        supervisor: bool,
+    },
     TransferToQueue {
         agent: AgentId,
         conversation: ConversationId,
@@ -233,7 +248,8 @@ impl Command {
             | Command::RequestConference { agent, .. }
             | Command::EndConference { agent, .. }
             | Command::End { agent, .. }
-            | Command::Wrapup { agent, .. } => Actor::Agent(agent.clone()),
+            | Command::Wrapup { agent, .. }
+            | Command::AddNote { author: agent, .. } => Actor::Agent(agent.clone()),
             Command::Offer { .. }
             | Command::RecordSendOutcome { .. }
             | Command::RecordDelivery { .. }

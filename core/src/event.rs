@@ -96,6 +96,14 @@ pub enum Event {
         status: Delivery,
         error_code: Option<String>,
     },
+    /// An internal note (`Command::AddNote`): for agents and supervisors only.
+    NoteAdded {
+        conversation: ConversationId,
+        author: AgentId,
+        body: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
     TransferredToQueue {
         conversation: ConversationId,
         from: AgentId,
@@ -220,6 +228,7 @@ impl Event {
             | OfferTimedOut { conversation, .. }
             | OfferWithdrawn { conversation, .. }
             | ReplyAccepted { conversation, .. }
+            | NoteAdded { conversation, .. }
             | SmsSent { conversation, .. }
             | SmsFailed { conversation, .. }
             | DeliveryUpdated { conversation, .. }
@@ -255,6 +264,7 @@ impl Event {
             OfferTimedOut { agent, .. } => format!("{agent} did not answer (RONA); back at the head of the queue"),
             OfferWithdrawn { agent, .. } => format!("offer to {agent} withdrawn; back at the head of the queue"),
             ReplyAccepted { agent, body, media, .. } => format!("{agent}: {}", with_attachments(body, media.len())),
+            NoteAdded { author, body, .. } => format!("note by {author} (not sent to the customer): {body}"),
             SmsSent { message_id, .. } => format!("reply {message_id} sent"),
             SmsFailed {
                 message_id,

@@ -378,6 +378,17 @@ pub struct Conversation {
     /// When its owner last ended it (into wrap-up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Timestamp>,
+    /// How many internal notes it holds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub notes: u32,
+    /// The front ends' references of its notes (a note handed in again is
+    /// recognised).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub note_refs: BTreeSet<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Conversation {

@@ -3,7 +3,7 @@
 //! it says what was wrong and, where it helps, what to do instead.
 
 use crate::ids::{AgentId, ConversationId, CustomerNumber, EntryNumber, QueueName, Timestamp};
-use crate::setup::{MAX_REPLY_CHARS, MAX_REPLY_MEDIA};
+use crate::setup::{MAX_NOTE_CHARS, MAX_REPLY_CHARS, MAX_REPLY_MEDIA};
 
 fn list(items: &[String]) -> String {
     if items.is_empty() {
@@ -76,6 +76,10 @@ pub enum Rejection {
 
     #[error("empty reply: nothing was sent")]
     EmptyReply,
+    #[error("empty note: nothing was noted")]
+    EmptyNote,
+    #[error("note too long: {chars} characters, the limit is {MAX_NOTE_CHARS}; nothing was noted")]
+    NoteTooLong { chars: usize },
     #[error("reply too long: {chars} characters, the limit is {MAX_REPLY_CHARS}; nothing was sent")]
     ReplyTooLong { chars: usize },
     #[error("{count} attachments in one reply; at most {MAX_REPLY_MEDIA}; nothing was sent")]

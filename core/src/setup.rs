@@ -48,6 +48,9 @@ pub const DEFAULT_CAPACITY: u32 = 1;
 pub const DEFAULT_SLA: Duration = Duration::from_secs(60);
 /// Replies longer than this many characters are refused (seed limit).
 pub const MAX_REPLY_CHARS: usize = 1_000;
+/// The longest internal note, in characters (it never becomes an SMS; the
+/// bound keeps one note one readable Matrix event).
+pub const MAX_NOTE_CHARS: usize = 4_000;
 /// Most attachments in one reply (Twilio takes 10 media per message).
 pub const MAX_REPLY_MEDIA: usize = 10;
 /// The wrap-up reason recorded when the auto wrap-up timer closes a conversation.

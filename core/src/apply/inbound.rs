@@ -38,6 +38,8 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 queued_at: Some(at),
                 first_accepted_at: None,
                 ended_at: None,
+                notes: 0,
+                note_refs: Default::default(),
             });
             start_busy_timer(state, *conversation, at);
         }

@@ -63,6 +63,15 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             automation::apply(state, at, &record.event)
         }
         Event::WrappedUp { conversation, reason } => wrapup::wrapped_up(state, at, *conversation, reason),
+        Event::NoteAdded {
+            conversation, reference, ..
+        } => {
+            let reference = reference.clone();
+            state.edit_indexed(*conversation, |c| {
+                c.notes += 1;
+                c.note_refs.extend(reference);
+            });
+        }
     }
 }
 

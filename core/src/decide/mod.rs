@@ -13,6 +13,7 @@
 //! - `compliance`: STOP / START / HELP keywords and opt-outs.
 //! - `automation`: greeting, closed and busy replies, inactivity.
 //! - `intake`: the intake bot's turns, its failure and its timeout.
+//! - `notes`: internal notes, never sent to the customer.
 
 mod active;
 mod automation;
@@ -21,6 +22,7 @@ mod conference;
 mod delivery;
 mod inbound;
 mod intake;
+mod notes;
 mod offer;
 mod presence;
 mod wrapup;
@@ -63,6 +65,13 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             target,
         } => active::transfer_to_agent(state, agent, *conversation, target, now),
         Command::End { agent, conversation } => active::end(state, agent, *conversation, now),
+        Command::AddNote {
+            author,
+            conversation,
+            body,
+            reference,
+            supervisor,
+        } => notes::add(state, author, *conversation, body, reference.as_deref(), *supervisor),
         Command::RequestConference {
             agent,
             conversation,
