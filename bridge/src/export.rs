@@ -25,6 +25,9 @@ pub struct Line {
     /// Attachments: the carrier's URLs for a customer's, the count for an agent's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<String>,
+    /// An internal note (never sent to the customer); `from` is its author.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub note: bool,
 }
 
 /// One exported conversation.
@@ -123,6 +126,7 @@ fn record(store: &dyn KvStore, c: &smsdesk_core::model::Conversation) -> Result<
             from,
             text: text.to_owned(),
             media,
+            note: false,
         };
         match &e.event {
             Event::MessageReceived { sms, .. } => {
@@ -137,6 +141,10 @@ fn record(store: &dyn KvStore, c: &smsdesk_core::model::Conversation) -> Result<
                 r.transcript.push(line(agent.to_string(), body, media));
             }
             Event::AutoReplied { body, .. } => r.transcript.push(line("smsdesk".into(), body, Vec::new())),
+            Event::NoteAdded { author, body, .. } => r.transcript.push(Line {
+                note: true,
+                ..line(author.to_string(), body, Vec::new())
+            }),
             Event::OfferAccepted { agent, .. } if !r.owners.contains(&agent.to_string()) => {
                 r.owners.push(agent.to_string());
             }
@@ -203,7 +211,8 @@ pub fn write(records: &[Record], format: Format, header: bool, out: &mut Vec<u8>
                         } else {
                             format!(" [{}]", l.media.join(" "))
                         };
-                        format!("{} {}: {}{media}", l.at, l.from, l.text)
+                        let note = if l.note { " (note)" } else { "" };
+                        format!("{} {}{note}: {}{media}", l.at, l.from, l.text)
                     })
                     .collect();
                 w.write_record([

@@ -39,7 +39,9 @@ fn a_note_is_kept_in_the_history_and_never_reaches_the_customer() {
     assert!(history.iter().any(|r| matches!(&r.event, Event::NoteAdded { .. })));
     assert_eq!(d.state().conversation(c).unwrap().notes, 1);
     // Handed in again (a replay after a crash): not added twice.
-    assert!(d.ok(note(&bob(), c, "customer is VIP, be gentle", Some("$e1"), false)).is_empty());
+    assert!(d
+        .ok(note(&bob(), c, "customer is VIP, be gentle", Some("$e1"), false))
+        .is_empty());
     assert_eq!(d.state().conversation(c).unwrap().notes, 1);
 }
 
@@ -75,5 +77,7 @@ fn a_note_survives_a_restart_of_the_engine() {
     drop(d);
     let mut d = Desk::open(store, Timestamp(1_700_000_100_000));
     assert_eq!(d.state().conversation(c).unwrap().notes, 1);
-    assert!(d.ok(note(&bob(), c, "called back at 3pm", Some("$n"), false)).is_empty());
+    assert!(d
+        .ok(note(&bob(), c, "called back at 3pm", Some("$n"), false))
+        .is_empty());
 }

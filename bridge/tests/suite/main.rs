@@ -29,6 +29,7 @@ mod matrix_e2e;
 mod matrix_recovery;
 mod matrix_restore;
 mod mms;
+mod notes;
 mod notifications;
 mod outbound;
 mod plugin_author;

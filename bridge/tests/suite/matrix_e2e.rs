@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use common::desk::AliceAtWork;
 use common::matrix::{Synapse, User};
 use common::*;
-use matrix_sdk::ruma::events::relation::Reply;
+use matrix_sdk::ruma::events::relation::{Reply, Thread};
 use matrix_sdk::ruma::events::room::message::{
     ImageMessageEventContent, MessageType, Relation, ReplacementMetadata, RoomMessageEventContent,
 };
@@ -165,9 +165,12 @@ pub async fn agents_day(mode: Mode) -> Day {
     assert!(
         !msgs.iter().any(|m| {
             let body = m["body"].as_str().unwrap_or("");
-            body.starts_with("* ") || body.starts_with("> ") || body.contains("looking into it now")
+            body.starts_with("* ")
+                || body.starts_with("> ")
+                || body.contains("looking into it now")
+                || body.contains("voucher")
         }),
-        "an edit or a reply fallback reached the customer: {msgs:?}"
+        "an edit, a reply fallback or a note reached the customer: {msgs:?}"
     );
     assert!(!msgs.iter().any(|m| m["body"].as_str().unwrap_or("").len() > 1000));
     Day {
@@ -291,8 +294,13 @@ async fn step_conference(
     bob.wait_for("invites you): queue billing, customer +15557770001, to +15550001111 (long code) — accepted.")
         .await;
     alice.wait_for("@bob:localhost joined the conference").await;
-    bob.say(room, "Bob here, I can help too").await;
+    let said = bob.say(room, "Bob here, I can help too").await;
     sim.wait_for_body(http, "Bob here, I can help too", POLL).await;
+    // A reply in a thread is a note for Alice, never for the customer.
+    let mut note = RoomMessageEventContent::text_plain("offer her the voucher");
+    note.relates_to = Some(Relation::Thread(Thread::plain(said.clone(), said)));
+    let note = bob.send(room, note).await;
+    bob.wait_for(&format!("reaction 📝 on {note}")).await;
     alice.say(room, "!endconf").await;
     alice.wait_for("@bob:localhost left the conference").await;
     // The room follows who holds the conversation: Bob is out of it.

@@ -64,7 +64,9 @@ pub fn apply(state: &mut State, record: &EventRecord) {
         }
         Event::WrappedUp { conversation, reason } => wrapup::wrapped_up(state, at, *conversation, reason),
         Event::NoteAdded {
-            conversation, reference, ..
+            conversation,
+            reference,
+            ..
         } => {
             let reference = reference.clone();
             state.edit_indexed(*conversation, |c| {

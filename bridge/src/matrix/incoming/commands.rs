@@ -72,6 +72,11 @@ pub enum BotCommand {
         /// The agent to remove (owner only).
         agent: Option<String>,
     },
+    /// Write an internal note: never sent to the customer (a message in a thread is one too).
+    Note {
+        /// The note; every line of the message is kept.
+        text: Vec<String>,
+    },
     /// End this conversation; then pick a wrap-up reason.
     End,
     /// Pick the wrap-up reason by number or by text matching exactly one.
@@ -109,6 +114,17 @@ pub fn is_command(body: &str) -> bool {
     body.trim_start().starts_with('!')
 }
 
+/// The text of a `!note` command, every line of it (a command otherwise
+/// reads only its first line); `None` when `body` is not one.
+pub fn note_text(body: &str) -> Option<&str> {
+    let rest = body.trim_start().strip_prefix('!')?;
+    let word = rest.split_whitespace().next()?;
+    if !word.eq_ignore_ascii_case("note") {
+        return None;
+    }
+    Some(rest.trim_start()[word.len()..].trim())
+}
+
 /// Parses the first line of `body`. The error is a notice for the agent.
 pub fn parse(body: &str) -> Result<BotCommand, Refusal> {
     let Some(rest) = chat_line::first_line(body).strip_prefix('!') else {
@@ -119,7 +135,7 @@ pub fn parse(body: &str) -> Result<BotCommand, Refusal> {
 
 /// Where each command works, for `!help`.
 const DESK: &[&str] = &["available", "idle", "offline", "status", "accept", "decline"];
-const CONVERSATION: &[&str] = &["transfer", "conference", "endconf", "end", "wrapup"];
+const CONVERSATION: &[&str] = &["note", "transfer", "conference", "endconf", "end", "wrapup"];
 
 /// `!help`: every command with its one-line help, by room; `!help <command>`:
 /// that command's usage, help and arguments. Both come from the clap
@@ -239,6 +255,13 @@ pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action
             agent,
             target: target.as_deref().map(agent_id).transpose()?,
         }),
+        BotCommand::Note { text } => Action::Engine(Command::AddNote {
+            conversation: conversation("note")?,
+            author: agent,
+            body: text.join(" "),
+            reference: None,
+            supervisor: false,
+        }),
         BotCommand::End => Action::Engine(Command::End {
             conversation: conversation("end")?,
             agent,
@@ -346,6 +369,16 @@ mod tests {
         );
         assert!(help(Some("!ACCEPT")).contains("Meant for your desk room; works in any room."));
         assert_eq!(help(Some("teleport")), "unknown command !teleport; try !help");
+    }
+
+    #[test]
+    fn a_note_keeps_every_line_and_only_note_is_one() {
+        assert_eq!(note_text("!note call back\nafter 3pm"), Some("call back\nafter 3pm"));
+        assert_eq!(note_text("  !NOTE   vip "), Some("vip"));
+        assert_eq!(note_text("!note"), Some(""));
+        assert_eq!(note_text("!notes x"), None);
+        assert_eq!(note_text("note x"), None);
+        assert_eq!(note_text("!end"), None);
     }
 
     #[test]

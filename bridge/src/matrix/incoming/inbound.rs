@@ -30,6 +30,8 @@ use crate::matrix::{texts::answers, texts::notices, Bot};
 pub enum Incoming {
     /// Plain text (a rich reply's quoted fallback removed): a reply or a command.
     Text(String),
+    /// Text in a thread (`m.thread`): an internal note, or a command.
+    Note(String),
     /// An edit of an earlier message: an SMS cannot be changed.
     Edit,
     /// A picture or file (`m.image`, `m.file`): sent as MMS.
@@ -44,6 +46,14 @@ impl Incoming {
     pub fn classify(content: &RoomMessageEventContent) -> Option<Self> {
         if matches!(content.relates_to, Some(Relation::Replacement(_))) {
             return Some(Self::Edit);
+        }
+        // In a thread: a note for colleagues. Never anything for the customer.
+        if matches!(content.relates_to, Some(Relation::Thread(_))) {
+            return Some(match &content.msgtype {
+                MessageType::Text(text) => Self::Note(remove_plain_reply_fallback(&text.body).to_owned()),
+                MessageType::Notice(_) => return None,
+                _ => Self::Unsupported("a picture or file in a thread (a note is text)"),
+            });
         }
         Some(match &content.msgtype {
             MessageType::Text(text) => {
@@ -85,6 +95,7 @@ pub(in crate::matrix) async fn on_message(event: OriginalSyncRoomMessageEvent, r
     let Some(incoming) = Incoming::classify(&event.content) else {
         return;
     };
+    let incoming = bot.thread_aware(&event.content, incoming);
     if let Err(error) = bot.handle(room, &event.sender, incoming, event.event_id.clone()).await {
         tracing::warn!(%error, "handling a Matrix message failed");
     }
@@ -130,10 +141,15 @@ impl Bot {
         };
         let txns = Txns::for_answer(&event_id);
         if self.app.config.agent(&agent).is_none() {
-            return self.off_roster(&room, sender, cmd_room, &txns).await;
+            return self
+                .off_roster(&room, sender, cmd_room, incoming, &event_id, &txns)
+                .await;
         }
         let body = match (incoming, cmd_room) {
-            (Incoming::Text(body), _) => body,
+            (Incoming::Note(body), CmdRoom::Conversation(id)) if !commands::is_command(&body) => {
+                return self.add_note(&room, agent, id, &body, &event_id, false).await;
+            }
+            (Incoming::Text(body) | Incoming::Note(body), _) => body,
             (Incoming::Attachment(attachment), CmdRoom::Conversation(id)) => {
                 let reference = ReplyRef {
                     room: room.room_id().to_owned(),
@@ -151,6 +167,9 @@ impl Bot {
                 return answer(&room, &txns, &notices::unsupported(what)).await;
             }
         };
+        if let (Some(text), CmdRoom::Conversation(id)) = (commands::note_text(&body), cmd_room) {
+            return self.add_note(&room, agent, id, text, &event_id, false).await;
+        }
         if commands::is_command(&body) {
             self.run_command(&room, agent, cmd_room, &body, &txns).await
         } else {
@@ -159,10 +178,26 @@ impl Bot {
     }
 
     /// A writer who is not on the roster: a supervisor monitoring a
-    /// conversation is never relayed (said once per room); anyone else is
-    /// told they are not on the roster.
-    async fn off_roster(&self, room: &Room, sender: &UserId, cmd_room: CmdRoom, txns: &Txns) -> Result<(), PostError> {
-        if let (CmdRoom::Conversation(_), Some(_)) = (cmd_room, self.supervisor(sender.as_str())) {
+    /// conversation is never relayed (said once per room), and may write
+    /// notes; anyone else is told they are not on the roster.
+    async fn off_roster(
+        &self,
+        room: &Room,
+        sender: &UserId,
+        cmd_room: CmdRoom,
+        incoming: Incoming,
+        event_id: &OwnedEventId,
+        txns: &Txns,
+    ) -> Result<(), PostError> {
+        if let (CmdRoom::Conversation(id), Some(s)) = (cmd_room, self.supervisor(sender.as_str())) {
+            let note = match &incoming {
+                Incoming::Note(body) if !commands::is_command(body) => Some(body.as_str()),
+                Incoming::Text(body) | Incoming::Note(body) => commands::note_text(body),
+                _ => None,
+            };
+            if let Some(note) = note {
+                return self.supervisor_note(room, s, id, note, event_id, txns).await;
+            }
             // Monitoring: never relayed; said once per room.
             if self
                 .store
@@ -257,7 +292,7 @@ impl Bot {
     }
 }
 
-async fn answer(room: &Room, txns: &Txns, text: impl Into<Text>) -> Result<(), PostError> {
+pub(super) async fn answer(room: &Room, txns: &Txns, text: impl Into<Text>) -> Result<(), PostError> {
     send::notice(room, text, Some(txns.part("answer"))).await?;
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! What agents write and press: their messages (relay or command), the
-//! chat command language, reactions that press buttons, and messages
-//! the bot cannot decrypt yet.
+//! chat command language, internal notes (threads, `!note`), reactions
+//! that press buttons, and messages the bot cannot decrypt yet.
 
 pub(in crate::matrix) mod chat_line;
 pub mod commands;
 pub(super) mod inbound;
+pub(super) mod notes;
 pub(super) mod reactions;
 pub(super) mod undecryptable;

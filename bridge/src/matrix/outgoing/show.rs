@@ -71,6 +71,7 @@ impl Bot {
             | Event::DeliveryUpdated { .. }
             | Event::SmsFailed { .. }
             | Event::ReplyAccepted { .. } => self.show_delivery(record, txns).await,
+            Event::NoteAdded { .. } => self.show_note(record, txns).await,
             Event::ConversationOpened { .. } => Ok(()),
         }
     }

@@ -54,6 +54,8 @@ impl Bot {
                 }
                 if self.store.history_posted(id)? {
                     send::notice(&room, &notices::now_owns(agent), Some(txns.part("owns"))).await?;
+                    // The new owner may not see the room's past: its notes.
+                    self.post_notes(&room, id, upto, txns).await?;
                     return Ok(room);
                 }
                 // Created by an earlier attempt whose history post failed.

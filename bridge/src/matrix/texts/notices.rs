@@ -18,6 +18,12 @@ pub fn customer_line(sms: &InboundSms) -> String {
     )
 }
 
+/// A supervisor's note in a room of a queue they do not watch.
+pub const NOT_YOUR_QUEUE_NOTE: &str = "Not noted: you do not supervise this conversation's queue.";
+
+/// What the bot reacts with on a message it kept as an internal note.
+pub const NOTED: &str = "📝";
+
 /// A customer's attachment that cannot be shown, and why.
 pub fn customer_media_refused(index: usize, why: &str) -> String {
     format!("The customer's attachment {index} cannot be shown: {why}.")
@@ -66,6 +72,7 @@ pub fn history_line(event: &Event) -> Option<String> {
     match event {
         Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
         Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
+        Event::NoteAdded { author, body, .. } => Some(format!("📝 {author} (note, not sent): {body}")),
         Event::AutoReplied { .. } | Event::IntakeFinished { .. } => Some(event.describe()),
         _ => None,
     }

@@ -158,6 +158,8 @@ mod tests {
             queued_at: None,
             first_accepted_at: Some(Timestamp(opened_at + 1)),
             ended_at: None,
+            notes: 0,
+            note_refs: Default::default(),
         }
     }
 
