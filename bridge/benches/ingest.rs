@@ -140,6 +140,7 @@ fn fill_outbox(storage: &Path, n: usize) {
             body: format!("reply {i}"),
             reference: None,
             media: Vec::new(),
+            canned: None,
         })
         .collect();
     for batch in [opening, accept, replies] {

@@ -106,6 +106,10 @@ pub enum Command {
         /// hands them to the outbox unread. At most `MAX_REPLY_MEDIA`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         media: Vec<String>,
+        /// The canned reply (`[[canned]]` name) this text came from, if
+        /// any: kept for the export.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        canned: Option<String>,
     },
     /// An internal note on a conversation, for the agents and supervisors
     /// who see it: never sent to the customer. `supervisor` says the front

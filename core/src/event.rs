@@ -75,6 +75,9 @@ pub enum Event {
         /// `Command::Reply::media`: attachments sent as one MMS with `body`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         media: Vec<String>,
+        /// `Command::Reply::canned`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        canned: Option<String>,
     },
     /// The carrier accepted a reply.
     SmsSent {

@@ -211,6 +211,7 @@ fn traffic_batch(desk: &mut Desk, among: usize) -> Duration {
             body: "Sorry about that! I have refunded the second charge; it shows in 3-5 days.".to_owned(),
             reference: Some(format!("!room{id}:example.com $event{}", desk.next_reference)),
             media: Vec::new(),
+            canned: None,
         });
     }
     for m in std::mem::take(&mut desk.in_flight) {

@@ -56,6 +56,7 @@ fn reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
         body: body.to_owned(),
         reference: None,
         media: Vec::new(),
+        canned: None,
     }
 }
 

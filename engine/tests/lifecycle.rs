@@ -17,6 +17,7 @@ fn cmd_reply(agent: &AgentId, c: ConversationId, body: &str) -> Command {
         body: body.into(),
         reference: None,
         media: Vec::new(),
+        canned: None,
     }
 }
 
@@ -418,6 +419,7 @@ fn a_reply_handed_in_twice_with_its_reference_is_sent_once_even_after_a_restart(
         conversation: c,
         body: "One moment".into(),
         reference: Some(reference.into()),
+        canned: None,
     };
     let events = d.ok(reply("!room $event1"));
     assert!(

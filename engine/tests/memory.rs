@@ -25,6 +25,7 @@ fn reply(
         body: body.to_owned(),
         reference: reference.map(str::to_owned),
         media: Vec::new(),
+        canned: None,
     })
 }
 

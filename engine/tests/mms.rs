@@ -17,6 +17,7 @@ fn reply(agent: &AgentId, c: ConversationId, body: &str, media: &[&str]) -> Comm
         body: body.to_owned(),
         reference: None,
         media: media.iter().map(|m| (*m).to_owned()).collect(),
+        canned: None,
     }
 }
 

@@ -177,6 +177,7 @@ impl Run {
                 body: ["hello", "", &"x".repeat(1_001)][b].to_owned(),
                 reference: r.map(|r| format!("!room:example.com $event{r}")),
                 media: Vec::new(),
+                canned: None,
             },
             Op::ToQueue(a, c, q) => Command::TransferToQueue {
                 agent: agent(a),

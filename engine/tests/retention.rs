@@ -42,6 +42,7 @@ fn closed_conversation(
         body: "hi".into(),
         reference: Some(format!("!room $ev{customer}")),
         media: Vec::new(),
+        canned: None,
     });
     let Some(Event::ReplyAccepted { message_id, .. }) = events.first() else {
         panic!("{events:?}")

@@ -48,6 +48,7 @@ fn reply_offline(storage: &std::path::Path, bodies: &[&str]) -> Vec<MessageId> {
                         body: b.to_string(),
                         reference: None,
                         media: Vec::new(),
+                        canned: None,
                     },
                     now,
                 )

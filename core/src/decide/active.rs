@@ -16,7 +16,7 @@ pub(super) fn reply(
     agent: &AgentId,
     id: ConversationId,
     body: &str,
-    reference: Option<&str>,
+    (reference, canned): (Option<&str>, Option<&str>),
     media: &[String],
 ) -> Result<Vec<Event>, Rejection> {
     roster(state, agent)?;
@@ -62,6 +62,7 @@ pub(super) fn reply(
         body: body.to_owned(),
         reference: reference.map(str::to_owned),
         media: media.to_vec(),
+        canned: canned.map(str::to_owned),
     }])
 }
 

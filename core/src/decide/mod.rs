@@ -53,7 +53,15 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
             body,
             reference,
             media,
-        } => active::reply(state, agent, *conversation, body, reference.as_deref(), media),
+            canned,
+        } => active::reply(
+            state,
+            agent,
+            *conversation,
+            body,
+            (reference.as_deref(), canned.as_deref()),
+            media,
+        ),
         Command::TransferToQueue {
             agent,
             conversation,

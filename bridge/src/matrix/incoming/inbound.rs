@@ -238,6 +238,7 @@ impl Bot {
                 .to_reference(),
             ),
             media: Vec::new(),
+            canned: None,
         };
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
             answer(room, txns, &self.shown_text(&notices::reply_refused(&rejection))).await?;

@@ -120,6 +120,7 @@ impl Bot {
             body: attachment.caption,
             reference: Some(reference.to_reference()),
             media: vec![token],
+            canned: None,
         };
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
             send::notice(
