@@ -28,6 +28,9 @@ pub struct Line {
     /// An internal note (never sent to the customer); `from` is its author.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub note: bool,
+    /// The canned reply (`[[canned]]` name) an agent's line was sent from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canned: Option<String>,
 }
 
 /// One exported conversation.
@@ -127,18 +130,28 @@ fn record(store: &dyn KvStore, c: &smsdesk_core::model::Conversation) -> Result<
             text: text.to_owned(),
             media,
             note: false,
+            canned: None,
         };
         match &e.event {
             Event::MessageReceived { sms, .. } => {
                 r.transcript.push(line("customer".into(), &sms.body, sms.media.clone()))
             }
-            Event::ReplyAccepted { agent, body, media, .. } => {
+            Event::ReplyAccepted {
+                agent,
+                body,
+                media,
+                canned,
+                ..
+            } => {
                 let media = if media.is_empty() {
                     Vec::new()
                 } else {
                     vec![format!("{} attachment(s) sent as MMS", media.len())]
                 };
-                r.transcript.push(line(agent.to_string(), body, media));
+                r.transcript.push(Line {
+                    canned: canned.clone(),
+                    ..line(agent.to_string(), body, media)
+                });
             }
             Event::AutoReplied { body, .. } => r.transcript.push(line("smsdesk".into(), body, Vec::new())),
             Event::NoteAdded { author, body, .. } => r.transcript.push(Line {
@@ -211,7 +224,11 @@ pub fn write(records: &[Record], format: Format, header: bool, out: &mut Vec<u8>
                         } else {
                             format!(" [{}]", l.media.join(" "))
                         };
-                        let note = if l.note { " (note)" } else { "" };
+                        let note = match (&l.canned, l.note) {
+                            (_, true) => " (note)".to_owned(),
+                            (Some(name), _) => format!(" (canned {name})"),
+                            (None, false) => String::new(),
+                        };
                         format!("{} {}{note}: {}{media}", l.at, l.from, l.text)
                     })
                     .collect();

@@ -32,7 +32,7 @@ const COMPLIANCE_KEYS: &[&str] = &[
 ];
 
 /// A text with only the `{placeholders}` in `allowed`; an error names the key.
-fn text(r: &mut Reader, t: &toml::Table, path: &str, key: &str, allowed: &[&str]) -> Option<String> {
+pub(super) fn text(r: &mut Reader, t: &toml::Table, path: &str, key: &str, allowed: &[&str]) -> Option<String> {
     let value = r.string(t, path, key, false)?;
     let full = join(path, key);
     if value.trim().is_empty() {

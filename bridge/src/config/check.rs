@@ -33,6 +33,22 @@ pub fn supervisors(r: &mut Reader, supervisors: &[super::SupervisorConfig], queu
     }
 }
 
+/// Canned replies name queues that exist.
+pub fn canned(r: &mut Reader, canned: &[super::CannedConfig], queues: &[QueueConfig]) {
+    let queue_names: BTreeSet<&str> = queues.iter().map(|q| q.setup.name.as_str()).collect();
+    let known = queue_names.iter().copied().collect::<Vec<_>>().join(", ");
+    for (n, c) in canned.iter().enumerate() {
+        for (i, q) in c.queues.iter().enumerate() {
+            if !queue_names.contains(q.as_str()) {
+                r.err(
+                    &format!("canned[{n}].queues[{i}]"),
+                    format!("unknown queue {:?}; queues: {known}", q.as_str()),
+                );
+            }
+        }
+    }
+}
+
 /// References between sections, reported with the key that holds them.
 pub fn cross_references(
     r: &mut Reader,

@@ -15,6 +15,7 @@
 
 pub mod agents;
 pub mod automation;
+pub mod canned;
 pub mod carriers;
 pub mod check;
 pub mod dry_run;
@@ -34,6 +35,7 @@ use smsdesk_core::AgentId;
 use toml::Value;
 
 pub use agents::AgentConfig;
+pub use canned::CannedConfig;
 pub use carriers::{CarrierConfig, MediaAuth};
 pub use entry_points::{default_send_rate, EntryPointConfig};
 pub use matrix::{AppserviceConfig, MatrixAuth, MatrixConfig};
@@ -68,6 +70,8 @@ pub struct Config {
     pub compliance: smsdesk_core::setup::Compliance,
     /// `[[supervisors]]`: supervisor rooms and the queues each watches.
     pub supervisors: Vec<SupervisorConfig>,
+    /// `[[canned]]`: canned replies (`!canned`, `!c <name>`).
+    pub canned: Vec<CannedConfig>,
     /// `[supervisor]`: the wallboard's token, masking.
     pub supervisor: SupervisorSettings,
     /// `storage.retention`: closed conversations older than this are
@@ -93,6 +97,7 @@ const SECTIONS: &[&str] = &[
     "compliance",
     "supervisors",
     "supervisor",
+    "canned",
 ];
 
 impl Config {
@@ -194,6 +199,8 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
     let compliance = automation::compliance(r, root);
     let (supervisors, supervisor) = supervisors::read(r, root);
     check::supervisors(r, &supervisors, &queues);
+    let canned = canned::read(r, root);
+    check::canned(r, &canned, &queues);
     automation::check_keyword_texts(r, &compliance, &entry_points);
     check::cross_references(r, &carriers, &queues, &entry_points, &roster);
     let storage = storage?;
@@ -217,5 +224,6 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         compliance,
         supervisors,
         supervisor,
+        canned,
     })
 }

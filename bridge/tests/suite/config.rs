@@ -715,3 +715,32 @@ fn appservice_mode_is_read_with_its_defaults_and_checked() {
     let p = one(matrix("mode = \"appservice\"\nghost_prefix = \"sms\""));
     assert!(p.contains("starts the bot's own name"), "{p}");
 }
+
+#[test]
+fn canned_replies_are_read_and_their_mistakes_named() {
+    let canned = |text: &str| {
+        let text = text.to_owned();
+        move |t: String| format!("{t}\n[[canned]]\n{text}\n")
+    };
+    let c = parsed(canned(
+        "name = \"thanks\"\ntext = \"Thanks {customer_first_name}, this is {agent} from {queue}.\"\nqueues = [\"billing\"]",
+    ));
+    assert_eq!(c.canned.len(), 1);
+    assert_eq!(c.canned[0].name, "thanks");
+    assert_eq!(c.canned[0].queues.len(), 1);
+    assert_eq!(
+        one(canned("name = \"hi\"\ntext = \"Hi {customer_name}\"")),
+        "canned[0].text: unknown placeholder {customer_name}; placeholders here: {customer_first_name}, {agent}, {queue}, {entry}"
+    );
+    let long = format!("name = \"long\"\ntext = \"{}\"", "x".repeat(1_001));
+    assert_eq!(
+        one(canned(&long)),
+        "canned[0].text: is 1001 characters; a reply may be at most 1000"
+    );
+    assert!(one(canned("name = \"hi\"\ntext = \"Hi\"\nqueues = [\"nowhere\"]"))
+        .starts_with("canned[0].queues[0]: unknown queue \"nowhere\""),);
+    assert_eq!(
+        one(canned("name = \"two words\"\ntext = \"Hi\"")),
+        "canned[0].name: \"two words\" is not one word (letters, digits, - and _): agents type it after !c"
+    );
+}

@@ -15,6 +15,7 @@ mod appservice;
 mod appservice_masking;
 mod backups;
 mod buttons;
+mod canned;
 mod carriers;
 mod check_config;
 mod cli;

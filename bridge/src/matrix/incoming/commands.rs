@@ -72,6 +72,16 @@ pub enum BotCommand {
         /// The agent to remove (owner only).
         agent: Option<String>,
     },
+    /// List the canned replies for this conversation's queue (react with a number to send one).
+    Canned {
+        /// Text their name or words must contain.
+        filter: Vec<String>,
+    },
+    /// Send the canned reply with this name to the customer.
+    C {
+        /// The canned reply's name, as `!canned` lists it.
+        name: String,
+    },
     /// Write an internal note: never sent to the customer (a message in a thread is one too).
     Note {
         /// The note; every line of the message is kept.
@@ -107,6 +117,16 @@ pub enum Action {
     Help {
         topic: Option<String>,
     },
+    /// `!canned`: the canned replies for this conversation.
+    CannedList {
+        conversation: ConversationId,
+        filter: Option<String>,
+    },
+    /// `!c <name>`: send that canned reply.
+    CannedSend {
+        conversation: ConversationId,
+        name: String,
+    },
 }
 
 /// Whether a message is meant as a command (plain text goes to the customer).
@@ -135,7 +155,16 @@ pub fn parse(body: &str) -> Result<BotCommand, Refusal> {
 
 /// Where each command works, for `!help`.
 const DESK: &[&str] = &["available", "idle", "offline", "status", "accept", "decline"];
-const CONVERSATION: &[&str] = &["note", "transfer", "conference", "endconf", "end", "wrapup"];
+const CONVERSATION: &[&str] = &[
+    "canned",
+    "c",
+    "note",
+    "transfer",
+    "conference",
+    "endconf",
+    "end",
+    "wrapup",
+];
 
 /// `!help`: every command with its one-line help, by room; `!help <command>`:
 /// that command's usage, help and arguments. Both come from the clap
@@ -255,6 +284,14 @@ pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action
             agent,
             target: target.as_deref().map(agent_id).transpose()?,
         }),
+        BotCommand::Canned { filter } => Action::CannedList {
+            conversation: conversation("canned")?,
+            filter: joined(&filter),
+        },
+        BotCommand::C { name } => Action::CannedSend {
+            conversation: conversation("c")?,
+            name,
+        },
         BotCommand::Note { text } => Action::Engine(Command::AddNote {
             conversation: conversation("note")?,
             author: agent,

@@ -266,6 +266,14 @@ impl Bot {
                 Err(rejection) => self.shown_text(&notices::command_refused(&rejection)),
             },
             Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
+            Ok(Action::CannedList { conversation, filter }) => {
+                return self
+                    .list_canned(room, &agent, conversation, filter.as_deref(), txns)
+                    .await;
+            }
+            Ok(Action::CannedSend { conversation, name }) => {
+                return self.send_canned_by_name(room, agent, conversation, &name, txns).await;
+            }
             Ok(Action::Status) => {
                 let mask = self.app.config.supervisor.mask_customer_numbers;
                 self.app.read(move |e| answers::status(e.state(), &agent, mask)).await?

@@ -66,6 +66,15 @@ impl Bot {
         let text = match press(&button, &sender, &event.content.relates_to.key) {
             Pressed::Ignore => return Ok(()),
             Pressed::Answer(text) => text,
+            Pressed::Canned {
+                conversation,
+                name,
+                text,
+            } => {
+                return self
+                    .send_canned(room, sender, conversation, (&name, &text), &txns)
+                    .await
+            }
             Pressed::Engine(command) => match self.app.execute(command).await.map_err(PostError::retry)? {
                 // Shown by the feed (the card edited, the room opened...): that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),

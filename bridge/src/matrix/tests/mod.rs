@@ -129,6 +129,7 @@ fn desk_config(dir: &std::path::Path, hs_url: &str, carriers: Vec<crate::config:
         compliance: Default::default(),
         supervisors: Vec::new(),
         supervisor: Default::default(),
+        canned: Vec::new(),
         retention: None,
         dead_letters_max_mib: 256,
         listen: "127.0.0.1:0".parse().expect("addr"),

@@ -1,7 +1,8 @@
 //! Reactions as buttons (docs/agent-guide.md). The bot puts ✅ and ❌ on each
 //! open offer card (routed offers, transfers, conference invitations) and
-//! 1️⃣…🔟 on a conversation's wrap-up list. The offered agent's ✅ accepts
-//! and ❌ declines; the owner's number picks that wrap-up reason. Anyone
+//! 1️⃣…🔟 on a conversation's wrap-up list and on a `!canned` list. The
+//! offered agent's ✅ accepts and ❌ declines; the owner's number picks
+//! that wrap-up reason; the lister's number sends that canned reply. Anyone
 //! else's reaction is ignored, and no reaction ever reaches a customer. A
 //! reaction on a card that is no longer open is answered once, saying what
 //! became of the offer. Typed commands keep working.
@@ -35,12 +36,24 @@ pub enum Button {
         conversation: ConversationId,
         owner: AgentId,
     },
+    /// A `!canned` list for `agent`: its choices, name and text as shown.
+    Canned {
+        conversation: ConversationId,
+        agent: AgentId,
+        choices: Vec<(String, String)>,
+    },
 }
 
 /// What a reaction asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Pressed {
     Engine(Command),
+    /// Send the canned reply `name` (its `text` as listed) to the customer.
+    Canned {
+        conversation: ConversationId,
+        name: String,
+        text: String,
+    },
     Answer(String),
     Ignore,
 }
@@ -54,7 +67,21 @@ fn same(key: &str, button: &str) -> bool {
 /// What `sender`'s reaction `key` on `button` does.
 pub fn press(button: &Button, sender: &AgentId, key: &str) -> Pressed {
     match button {
-        Button::Card { agent, .. } | Button::Wrapup { owner: agent, .. } if agent != sender => Pressed::Ignore,
+        Button::Card { agent, .. } | Button::Wrapup { owner: agent, .. } | Button::Canned { agent, .. }
+            if agent != sender =>
+        {
+            Pressed::Ignore
+        }
+        Button::Canned {
+            conversation, choices, ..
+        } => match NUMBERS.iter().position(|n| same(key, n)).and_then(|i| choices.get(i)) {
+            Some((name, text)) => Pressed::Canned {
+                conversation: *conversation,
+                name: name.clone(),
+                text: text.clone(),
+            },
+            None => Pressed::Ignore,
+        },
         Button::Card {
             conversation,
             closed: Some(outcome),
@@ -116,6 +143,25 @@ mod tests {
         );
         assert_eq!(press(&card(None), &AgentId::from("@mallory:hs"), "✅"), Pressed::Ignore);
         assert_eq!(press(&card(None), &alice(), "👍"), Pressed::Ignore);
+    }
+
+    #[test]
+    fn the_lister_sends_a_canned_reply_by_number() {
+        let list = Button::Canned {
+            conversation: ConversationId(3),
+            agent: alice(),
+            choices: vec![("thanks".into(), "Thanks Ann!".into()), ("bye".into(), "Bye!".into())],
+        };
+        assert_eq!(
+            press(&list, &alice(), "2️⃣"),
+            Pressed::Canned {
+                conversation: ConversationId(3),
+                name: "bye".into(),
+                text: "Bye!".into()
+            }
+        );
+        assert_eq!(press(&list, &alice(), "3️⃣"), Pressed::Ignore);
+        assert_eq!(press(&list, &AgentId::from("@bob:hs"), "1️⃣"), Pressed::Ignore);
     }
 
     #[test]

@@ -18,6 +18,43 @@ pub fn customer_line(sms: &InboundSms) -> String {
     )
 }
 
+/// `!canned`'s list: number, name, the text as it would be sent, and
+/// how many SMS it takes.
+pub fn canned_list(choices: &[(String, String)]) -> String {
+    let mut lines = vec!["Canned replies (react with a number to send one, or !c <name>):".to_owned()];
+    for (i, (name, text)) in choices.iter().enumerate() {
+        let parts = smsdesk_core::segments::segments(text);
+        lines.push(format!("{}. {name} ({parts}): {text}", i + 1));
+    }
+    lines.join("\n")
+}
+
+/// `!canned` found none.
+pub fn no_canned(filter: Option<&str>) -> String {
+    match filter {
+        Some(f) => format!("No canned reply for this conversation matches {f:?}; !canned lists them all."),
+        None => "No canned replies are configured for this conversation's queue.".to_owned(),
+    }
+}
+
+/// `!c` with a name this conversation does not have.
+pub fn unknown_canned(name: &str, names: &[&str]) -> String {
+    if names.is_empty() {
+        return format!("No canned reply {name:?}: none are configured for this conversation's queue.");
+    }
+    format!("No canned reply {name:?} here; try one of: {}.", names.join(", "))
+}
+
+/// What a canned reply sends, shown before it goes (its delivery shows here).
+pub fn canned_sending(name: &str, text: &str) -> String {
+    format!("Canned reply {name} to the customer: {text}")
+}
+
+/// A canned reply the engine refused, and why.
+pub fn canned_refused(name: &str, why: &str) -> String {
+    format!("Canned reply {name} was not sent: {why}")
+}
+
 /// A supervisor's note in a room of a queue they do not watch.
 pub const NOT_YOUR_QUEUE_NOTE: &str = "Not noted: you do not supervise this conversation's queue.";
 
