@@ -134,3 +134,58 @@ pub fn history(c: &Conversation, records: &[EventRecord], zone: &jiff::tz::TimeZ
         crate::matrix::texts::notices::HISTORY_NOTICE_BYTES,
     )
 }
+
+/// `!canned`: the canned replies of `queues` (those a supervisor watches),
+/// as configured, with the queues each is for.
+pub fn canned(canned: &[crate::config::CannedConfig], queues: &[QueueName]) -> String {
+    let shown: Vec<String> = canned
+        .iter()
+        .filter(|c| queues.iter().any(|q| c.for_queue(q)))
+        .map(|c| {
+            let for_queues = if c.queues.is_empty() {
+                "every queue".to_owned()
+            } else {
+                c.queues.iter().map(QueueName::as_str).collect::<Vec<_>>().join(", ")
+            };
+            format!("{} ({for_queues}): {}", c.name, c.text)
+        })
+        .collect();
+    if shown.is_empty() {
+        return "No canned replies are configured for your queues.".to_owned();
+    }
+    format!("Canned replies (agents send them with !c <name>):\n{}", shown.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CannedConfig;
+
+    #[test]
+    fn a_supervisor_sees_the_canned_replies_of_their_queues_only() {
+        let canned = vec![
+            CannedConfig {
+                name: "thanks".into(),
+                text: "Thanks {customer_first_name}".into(),
+                queues: Vec::new(),
+            },
+            CannedConfig {
+                name: "refund".into(),
+                text: "Refund on its way".into(),
+                queues: vec![QueueName::from("billing")],
+            },
+        ];
+        let support = canned_list(&canned, "support");
+        assert!(support.contains("thanks (every queue): Thanks {customer_first_name}"), "{support}");
+        assert!(!support.contains("refund"), "{support}");
+        assert!(canned_list(&canned, "billing").contains("refund (billing): Refund on its way"));
+        assert_eq!(
+            super::canned(&[], &[QueueName::from("billing")]),
+            "No canned replies are configured for your queues."
+        );
+    }
+
+    fn canned_list(canned: &[CannedConfig], queue: &str) -> String {
+        super::canned(canned, &[QueueName::from(queue)])
+    }
+}

@@ -32,6 +32,11 @@ pub enum SupervisorCommand {
         /// The conversation number.
         id: u64,
     },
+    /// The canned replies agents can send in your queues, as configured (placeholders unfilled).
+    Canned {
+        /// One queue (default: all you watch).
+        queue: Option<String>,
+    },
     /// Show the commands.
     Help,
 }

@@ -134,6 +134,13 @@ impl Bot {
             }
             SupervisorCommand::History { target } => self.history(&queues, &target).await?,
             SupervisorCommand::Monitor { id } => vec![self.monitor(s, &queues, ConversationId(id)).await?],
+            SupervisorCommand::Canned { queue } => {
+                let queues: Vec<QueueName> = queues
+                    .into_iter()
+                    .filter(|q| queue.as_deref().is_none_or(|w| w == q.as_str()))
+                    .collect();
+                vec![Text::listing(answers::canned(&self.app.config.canned, &queues))]
+            }
         })
     }
 
