@@ -153,7 +153,10 @@ pub fn canned(canned: &[crate::config::CannedConfig], queues: &[QueueName]) -> S
     if shown.is_empty() {
         return "No canned replies are configured for your queues.".to_owned();
     }
-    format!("Canned replies (agents send them with !c <name>):\n{}", shown.join("\n"))
+    format!(
+        "Canned replies (agents send them with !c <name>):\n{}",
+        shown.join("\n")
+    )
 }
 
 #[cfg(test)]
@@ -176,7 +179,10 @@ mod tests {
             },
         ];
         let support = canned_list(&canned, "support");
-        assert!(support.contains("thanks (every queue): Thanks {customer_first_name}"), "{support}");
+        assert!(
+            support.contains("thanks (every queue): Thanks {customer_first_name}"),
+            "{support}"
+        );
         assert!(!support.contains("refund"), "{support}");
         assert!(canned_list(&canned, "billing").contains("refund (billing): Refund on its way"));
         assert_eq!(
