@@ -37,6 +37,9 @@
 //! - `reload`: plugin hot reload (timer and SIGHUP).
 //! - `retention`: erases closed conversations older than `storage.retention`.
 //! - `export`: conversations with transcripts as JSON lines or CSV.
+//! - `desk`: the agents' desktop in a browser or as a widget (`/desk`,
+//!   SSE, actions); `sessions`: browser sign-ins (cookies, Matrix sign-in)
+//!   shared by the desk and the wallboard.
 //! - `wallboard`: the supervisors' live web page (`/supervisor`, SSE),
 //!   their sign-in with Matrix and sessions; `openid`: who a Matrix OpenID
 //!   token belongs to, asked of our homeserver.
@@ -58,6 +61,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod dead_letters;
+pub mod desk;
 pub mod export;
 pub mod format;
 pub mod http;
@@ -74,6 +78,7 @@ pub mod plugins;
 pub mod reload;
 pub mod retention;
 pub mod serve;
+pub mod sessions;
 pub mod sim;
 pub mod storage;
 pub mod tasks;

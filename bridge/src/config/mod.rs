@@ -18,6 +18,7 @@ pub mod automation;
 pub mod canned;
 pub mod carriers;
 pub mod check;
+pub mod desk;
 pub mod dry_run;
 pub mod entry_points;
 pub mod matrix;
@@ -37,6 +38,7 @@ use toml::Value;
 pub use agents::AgentConfig;
 pub use canned::CannedConfig;
 pub use carriers::{CarrierConfig, MediaAuth};
+pub use desk::DeskConfig;
 pub use entry_points::{default_send_rate, EntryPointConfig};
 pub use matrix::{AppserviceConfig, MatrixAuth, MatrixConfig};
 pub use plugins::PluginLimitsConfig;
@@ -72,6 +74,8 @@ pub struct Config {
     pub supervisors: Vec<SupervisorConfig>,
     /// `[[canned]]`: canned replies (`!canned`, `!c <name>`).
     pub canned: Vec<CannedConfig>,
+    /// `[desk]`: the agent desktop at `/desk`.
+    pub desk: DeskConfig,
     /// `[supervisor]`: the wallboard's token, masking.
     pub supervisor: SupervisorSettings,
     /// `storage.retention`: closed conversations older than this are
@@ -98,6 +102,7 @@ const SECTIONS: &[&str] = &[
     "supervisors",
     "supervisor",
     "canned",
+    "desk",
 ];
 
 impl Config {
@@ -200,6 +205,7 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
     let (supervisors, supervisor) = supervisors::read(r, root);
     check::supervisors(r, &supervisors, &queues);
     let canned = canned::read(r, root);
+    let desk = desk::read(r, root);
     check::canned(r, &canned, &queues);
     automation::check_keyword_texts(r, &compliance, &entry_points);
     check::cross_references(r, &carriers, &queues, &entry_points, &roster);
@@ -225,5 +231,6 @@ fn read(r: &mut Reader, v: &Value) -> Option<Config> {
         supervisors,
         supervisor,
         canned,
+        desk,
     })
 }

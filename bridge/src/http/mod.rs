@@ -75,6 +75,7 @@ pub fn engine_routes(state: Arc<AppState>) -> axum::Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(crate::wallboard::router(state.clone()))
+        .merge(crate::desk::router(state.clone()))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

@@ -22,7 +22,7 @@ use sha2::{Digest as _, Sha256};
 use smsdesk_core::QueueName;
 use subtle::ConstantTimeEq as _;
 
-use super::session_id::{SessionId, SessionKey};
+use crate::sessions::{cookie as session_cookie, SessionId, SessionKey};
 
 /// The cookie's name.
 pub const COOKIE: &str = "smsdesk_supervisor";
@@ -167,14 +167,7 @@ pub fn presented(headers: &HeaderMap) -> Presented {
 
 /// Our cookie's value, if the request has it.
 pub fn cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim().to_owned())
+    session_cookie::read(headers, COOKIE)
 }
 
 /// Whether `given` is `token`, in constant time.
@@ -189,41 +182,15 @@ pub fn token_matches(given: &str, token: &str) -> bool {
 /// The `Set-Cookie` value for a new session; `Secure` when the public
 /// URL is https.
 pub fn set_cookie(id: &SessionId, max_age_s: u64, secure: bool) -> String {
-    format!(
-        "{COOKIE}={}; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
-        id.as_str(),
-        if secure { "; Secure" } else { "" }
-    )
+    session_cookie::set(COOKIE, "/supervisor", id, max_age_s, secure)
 }
 
 /// The `Set-Cookie` value that removes the cookie.
 pub fn clear_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE}=; Path=/supervisor; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+    session_cookie::clear(COOKIE, "/supervisor", secure)
 }
 
-/// Why a POST from a browser on another site is refused, if it is: its
-/// `Origin` (when sent) must be this server as the browser reached it
-/// (the `Host` header) or as `http.public_url` names it, and
-/// `Sec-Fetch-Site` (when sent) must not be `cross-site`. Scripts send
-/// neither and are let through; the cookie is `SameSite=Strict` anyway.
-pub fn cross_site(headers: &HeaderMap, public_url: &str) -> Option<String> {
-    let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or("?").to_owned());
-    if text(header::HeaderName::from_static("sec-fetch-site")).as_deref() == Some("cross-site") {
-        return Some("refused: this request came from another site (Sec-Fetch-Site: cross-site)".to_owned());
-    }
-    let origin = text(header::ORIGIN)?;
-    let authority = |url: &str| {
-        url.split_once("://")
-            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase())
-    };
-    let from = authority(&origin);
-    let host = text(header::HOST).map(|h| h.to_ascii_lowercase());
-    let ours = from.is_some() && (from == host || from == authority(public_url));
-    (!ours).then(|| format!("refused: this request came from another site (Origin: {origin})"))
-}
+pub use session_cookie::cross_site;
 
 #[cfg(test)]
 mod tests {
@@ -293,23 +260,6 @@ mod tests {
             Err(Narrowing::NoSuchQueue(_))
         ));
         assert!(sue.allows(&"billing".into()) && !sue.allows(&"support".into()));
-    }
-
-    #[test]
-    fn cross_site_posts_are_refused() {
-        let public = "https://desk.example.com";
-        assert_eq!(cross_site(&HeaderMap::new(), public), None, "a script");
-        let same = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
-        assert_eq!(cross_site(&same, public), None);
-        let public_origin = headers(&[("host", "internal:8080"), ("origin", "https://desk.example.com")]);
-        assert_eq!(cross_site(&public_origin, public), None, "behind a proxy");
-        for bad in [
-            headers(&[("host", "127.0.0.1:8080"), ("origin", "https://evil.example")]),
-            headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]),
-            headers(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")]),
-        ] {
-            assert!(cross_site(&bad, public).is_some(), "{bad:?}");
-        }
     }
 
     #[test]

@@ -16,10 +16,10 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_core::Stream;
 
 use super::auth::Scope;
-use super::session_id::SessionKey;
 use super::view::{board, Board};
 use super::Wallboard;
 use crate::app::AppState;
+use crate::sessions::SessionKey;
 
 /// Updates are at most this frequent (a burst of commits is one update).
 const MIN_GAP: Duration = Duration::from_millis(250);

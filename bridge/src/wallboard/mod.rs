@@ -24,8 +24,6 @@ pub mod auth;
 mod events;
 mod export;
 mod page;
-pub mod session;
-mod session_id;
 mod signin;
 mod signin_page;
 mod style;
@@ -43,41 +41,32 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::http::failure_limit::{FailureLimit, Limited, Source};
-use crate::openid::{OnceOnly, Verifier};
+use crate::sessions::signin::MatrixSignIn;
+use crate::sessions::Sessions;
 use auth::{Narrowing, Presented, Scope, Viewer};
-use session::Sessions;
+
+/// How long a wallboard sign-in lasts.
+pub const LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 
 /// What the wallboard's routes share: the server, and who is signed in.
 #[derive(Debug)]
 pub struct Wallboard {
     pub app: Arc<AppState>,
-    sessions: Sessions,
+    sessions: Sessions<Viewer>,
     /// Failed credentials, for every way in.
     limit: FailureLimit,
     /// Matrix sign-in: on when `[matrix]` and `[[supervisors]]` are set.
     openid: Option<MatrixSignIn>,
 }
 
-#[derive(Debug)]
-struct MatrixSignIn {
-    verifier: Verifier,
-    once: OnceOnly,
-    /// Where the page's script logs in (the form lets the user change it).
-    homeserver: String,
-}
-
 pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
     let openid = match &app.config.matrix {
-        Some(m) if !app.config.supervisors.is_empty() => Some(MatrixSignIn {
-            verifier: Verifier::new(&m.homeserver, m.user.server_name().to_owned()),
-            once: OnceOnly::default(),
-            homeserver: m.homeserver.trim_end_matches('/').to_owned(),
-        }),
+        Some(m) if !app.config.supervisors.is_empty() => Some(MatrixSignIn::new(m)),
         _ => None,
     };
     let wallboard = Arc::new(Wallboard {
         app,
-        sessions: Sessions::default(),
+        sessions: Sessions::new(LIFETIME),
         limit: FailureLimit::default(),
         openid,
     });
@@ -148,11 +137,18 @@ impl Wallboard {
             Presented::BadAuthorization => {
                 Err(unauthorized(Some("Authorization must be \"Bearer <supervisor.token>\".")).into())
             }
-            Presented::Session(id) => self.sessions.viewer(&id, Instant::now()).ok_or_else(|| {
-                let mut r = unauthorized(Some("Your sign-in has ended; please sign in again."));
-                self.clear_cookie(&mut r);
-                r.into()
-            }),
+            Presented::Session(id) => self
+                .sessions
+                .get(&id, Instant::now())
+                .map(|mut viewer| {
+                    viewer.session = Some(id.key());
+                    viewer
+                })
+                .ok_or_else(|| {
+                    let mut r = unauthorized(Some("Your sign-in has ended; please sign in again."));
+                    self.clear_cookie(&mut r);
+                    r.into()
+                }),
             Presented::BadCookie => {
                 let mut r = unauthorized(None);
                 self.clear_cookie(&mut r);

@@ -25,11 +25,11 @@ use axum::{Form, Json};
 use serde::Deserialize;
 
 use super::auth::{self, Scope, Viewer, Who};
-use super::session::LIFETIME;
-use super::session_id::SessionId;
 use super::Wallboard;
+use super::LIFETIME;
 use crate::http::failure_limit::Source;
-use crate::openid::OpenIdToken;
+use crate::sessions::signin::Refusal;
+use crate::sessions::SessionId;
 
 fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
@@ -56,58 +56,18 @@ pub async fn openid(State(wb): State<Arc<Wallboard>>, source: Source, headers: H
             "sign-in with Matrix is off here: it needs [matrix] and [[supervisors]] in the config",
         );
     };
-    if let Some(why) = auth::cross_site(&headers, &wb.app.config.public_url) {
-        return json_error(StatusCode::FORBIDDEN, why);
-    }
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !json {
-        return json_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send JSON (Content-Type: application/json): {\"access_token\": …, \"matrix_server_name\": …}",
-        );
-    }
-    let token: OpenIdToken = match serde_json::from_slice(&body) {
-        Ok(t) => t,
-        Err(e) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                format!("expected {{\"access_token\": …, \"matrix_server_name\": …}}: {e}"),
-            )
-        }
-    };
-    if let Err(limited) = wb.limit.before_check(source) {
-        return wb.too_many(limited, true);
-    }
-    let refused = |status: StatusCode, why: String| {
-        tracing::warn!(%source, %why, "a wallboard sign-in with Matrix was refused");
-        json_error(status, why)
-    };
-    if let Err(why) = matrix.verifier.precheck(&token) {
-        return refused(StatusCode::UNAUTHORIZED, why.to_string());
-    }
-    if matrix.once.used(&token, Instant::now()) {
-        return refused(
-            StatusCode::UNAUTHORIZED,
-            crate::openid::OpenIdError::Replayed.to_string(),
-        );
-    }
-    let user = match matrix.verifier.verify(&token).await {
+    let public = wb.app.config.public_url.clone();
+    let user = match matrix
+        .user((&wb.limit, source), &headers, &body, (&public, "wallboard"))
+        .await
+    {
         Ok(user) => user,
-        Err(why) if why.is_refusal() => return refused(StatusCode::UNAUTHORIZED, why.to_string()),
-        Err(why) => {
-            // Not the user's doing: it does not count against them.
-            wb.limit.passed(source);
-            tracing::warn!(%why, "cannot check a wallboard sign-in with the homeserver");
-            return json_error(StatusCode::BAD_GATEWAY, why.to_string());
-        }
+        Err(Refusal::Status(status, why)) => return json_error(status, why),
+        Err(Refusal::Limited(limited)) => return wb.too_many(limited, true),
     };
-    // The homeserver vouched for them: the token is spent whoever they are.
-    matrix.once.remember(&token, Instant::now());
     let Some(entry) = wb.app.config.supervisors.iter().find(|s| s.user == user) else {
-        return refused(
+        tracing::warn!(%user, %source, "a sign-in to the wallboard by someone not a supervisor was refused");
+        return json_error(
             StatusCode::FORBIDDEN,
             format!("{user} is not a supervisor here (no [[supervisors]] entry)"),
         );
@@ -185,7 +145,7 @@ pub async fn logout(State(wb): State<Arc<Wallboard>>, headers: HeaderMap) -> Res
         return (StatusCode::FORBIDDEN, format!("{why}\n")).into_response();
     }
     if let Some(id) = auth::cookie(&headers).and_then(|c| SessionId::parse(&c)) {
-        if let Some(viewer) = wb.sessions.viewer(&id, Instant::now()) {
+        if let Some(viewer) = wb.sessions.get(&id, Instant::now()) {
             tracing::info!(who = %viewer.who, "signed out of the wallboard");
         }
         wb.sessions.end(&id);

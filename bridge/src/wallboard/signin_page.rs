@@ -1,7 +1,8 @@
 //! The sign-in page (also the answer to a request without valid
 //! credentials: it shows no figures at all).
 //!
-//! "Sign in with Matrix": the page's own script (inline, no library) logs
+//! "Sign in with Matrix": the page's own script (inline, no library; the
+//! desk's sign-in shares it, `crate::sessions::SIGNIN_JS`) logs
 //! in to the homeserver's client API with the Matrix id and password,
 //! asks for an OpenID token, logs that Matrix session out again (no
 //! Matrix access token stays in the browser; the device is gone), and
@@ -15,63 +16,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::style::head;
 
-pub(super) const SCRIPT: &str = r#"
-const form = document.getElementById("matrix");
-async function call(url, token, body) {
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers["Authorization"] = "Bearer " + token;
-  let r;
-  try {
-    r = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), credentials: "omit", cache: "no-store" });
-  } catch (e) {
-    throw new Error("cannot reach " + url.split("/_matrix/")[0] + " (" + e.message + ")");
-  }
-  const answer = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(answer.error || ("HTTP " + r.status + " from " + url.split("?")[0]));
-  return answer;
-}
-form.addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  const out = document.getElementById("matrix-error");
-  const button = document.getElementById("matrix-submit");
-  out.textContent = "";
-  button.disabled = true;
-  const hs = form.homeserver.value.trim().replace(/\/+$/, "");
-  let session = null;
-  try {
-    const login = await call(hs + "/_matrix/client/v3/login", null, {
-      type: "m.login.password",
-      identifier: { type: "m.id.user", user: form.user.value.trim() },
-      password: form.password.value,
-      initial_device_display_name: "smsdesk wallboard sign-in (logged out at once)",
-    });
-    session = login.access_token;
-    const openid = await call(
-      hs + "/_matrix/client/v3/user/" + encodeURIComponent(login.user_id) + "/openid/request_token", session, {});
-    await call(hs + "/_matrix/client/v3/logout", session, {});
-    session = null;
-    const r = await fetch("/supervisor/openid", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      credentials: "same-origin",
-      body: JSON.stringify({ access_token: openid.access_token, matrix_server_name: openid.matrix_server_name }),
-    });
-    const answer = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(answer.error || ("smsdesk answered HTTP " + r.status));
-    location.replace("/supervisor" + location.search);
-  } catch (e) {
-    out.textContent = e.message || String(e);
-  } finally {
-    form.password.value = "";
-    if (session) {
-      fetch(hs + "/_matrix/client/v3/logout", {
-        method: "POST", headers: { "Authorization": "Bearer " + session }, credentials: "omit",
-      }).catch(() => {});
-    }
-    button.disabled = false;
-  }
-});
-"#;
+pub(super) const SCRIPT: &str = crate::sessions::SIGNIN_JS;
 
 /// The sign-in page: with Matrix when `homeserver` is given (the form's
 /// default), with the operator's key when `token`; `message` on top.
@@ -86,7 +31,7 @@ pub fn login(homeserver: Option<&str>, token: bool, message: Option<&str>) -> Ma
                 @if let Some(hs) = homeserver {
                     h2 { "Sign in with Matrix" }
                     p.hint { "Your password goes to your Matrix homeserver only; smsdesk gets a one-time proof of who you are." }
-                    form #matrix {
+                    form #matrix data-endpoint="/supervisor/openid" data-next="/supervisor" {
                         input type="text" name="user" placeholder="@you:example.com" autocomplete="username" autofocus required;
                         input type="password" name="password" placeholder="Matrix password" autocomplete="current-password" required;
                         button #matrix-submit type="submit" { "Sign in with Matrix" }

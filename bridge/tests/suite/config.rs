@@ -89,7 +89,7 @@ fn unknown_key() {
     );
     assert_eq!(
         one(|t| format!("colour = \"blue\"\n{t}")),
-        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins, compliance, supervisors, supervisor"
+        "colour: unknown key; expected one of: storage, http, matrix, carriers, entry_points, queues, agents, plugins, compliance, supervisors, supervisor, canned, desk"
     );
 }
 

@@ -22,6 +22,7 @@ mod cli;
 mod config;
 mod dead_letters;
 mod demo;
+mod desk_page;
 mod encrypted_rooms;
 mod flood;
 mod gateway;

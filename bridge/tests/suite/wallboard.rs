@@ -9,86 +9,11 @@
 
 use crate::common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::process::{kill_child, wait_listening};
+use common::browser::{browser, wait_text, Driver};
 use common::{free_port, Server, Sim, SUPERVISOR_TOKEN};
-use fantoccini::{ClientBuilder, Locator};
-
-/// chromedriver on a free loopback port; stopped when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Self {
-        let port = free_port();
-        let mut child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver; scripts/test.sh installs it)");
-        wait_listening(&mut child, port, Duration::from_secs(20), "chromedriver");
-        Self { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        kill_child(&mut self.child);
-    }
-}
-
-async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,560",
-    ]
-    .iter()
-    .map(|a| (*a).to_owned())
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect::<Vec<_>>();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a chromium session")
-}
-
-/// The text of the first element matching `css`, waiting up to `limit` for it to be `want`.
-async fn wait_text(c: &fantoccini::Client, css: &str, want: &str, limit: Duration) -> Duration {
-    let start = Instant::now();
-    loop {
-        let text = match c.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text == want {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < limit,
-            "{css} shows {text:?}, not {want:?}, after {limit:?}; page: {}",
-            c.source().await.unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use fantoccini::Locator;
 
 /// Waits (up to 10 s) until the page's live stream is connected.
 async fn wait_live(c: &fantoccini::Client) {

@@ -2,6 +2,7 @@
 //! shown, sending with transaction ids and typed retry-or-skip, the
 //! customer's voice (quote or ghost), notes confirmed, and ghosts' upkeep.
 
+pub(super) mod desk_echo;
 pub(super) mod feed;
 pub(super) mod ghost_upkeep;
 pub(super) mod notes;

@@ -323,7 +323,9 @@ impl Bot {
                             .await?;
                         }
                     }
-                    None => tracing::warn!(%message_id, %reference, "a reply's Matrix reference does not parse"),
+                    // Sent from the desk page: shown in the room, under
+                    // the agent's name, and its delivery shows there.
+                    None => self.echo_desk_reply(record, txns).await?,
                 }
             }
             // Another group's (`show` routes each event to its group).

@@ -130,6 +130,7 @@ fn desk_config(dir: &std::path::Path, hs_url: &str, carriers: Vec<crate::config:
         supervisors: Vec::new(),
         supervisor: Default::default(),
         canned: Vec::new(),
+        desk: Default::default(),
         retention: None,
         dead_letters_max_mib: 256,
         listen: "127.0.0.1:0".parse().expect("addr"),

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+pub mod browser;
 pub mod config;
 pub mod desk;
 pub mod matrix;

@@ -1,9 +1,6 @@
-//! A wallboard session's id, the secret a browser's cookie holds (64 hex
-//! digits, 32 random bytes), and its key: the SHA-256 of the id, what the
-//! session map and a live stream hold, so no usable cookie sits in memory.
-//! Its own module, below `auth` (which reads ids from cookies) and
-//! `session` (which maps keys to viewers), so neither imports the other
-//! for it.
+//! A session's id, the secret a browser's cookie holds (64 hex digits, 32
+//! random bytes), and its key: the SHA-256 of the id, what the session map
+//! and a live stream hold, so no usable cookie sits in memory.
 
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};

@@ -1,0 +1,202 @@
+//! The agent desktop (`/desk`) in a real headless browser, with no Matrix
+//! client at all: Alice signs in with her Matrix password through the
+//! page (the homeserver vouches for her with an OpenID token), sets
+//! herself Available, sees the offer with its ticking timer, accepts,
+//! replies with Enter (the carrier gets it, and the reply gets its
+//! delivery tick), is refused a 1,001-character reply in the page before
+//! anything is sent, ends the conversation and wraps up after searching
+//! the reasons. A customer's `<script>` and `<img onerror>` show as text.
+//! Someone not on the roster is refused, and actions need the page's
+//! session and header.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use common::browser::{browser, wait_text, Driver};
+use common::matrix::{openid_token, Synapse};
+use common::{free_port, Server, Sim};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+const WAIT: Duration = Duration::from_secs(15);
+const HOSTILE: &str = r#"<script>alert(1)</script> "><img src=x onerror=alert(1)>"#;
+
+/// The text of the page's element `css` once it contains `needle`.
+async fn wait_contains(c: &fantoccini::Client, css: &str, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{css} never showed {needle:?}; it shows {text:?}; page: {}",
+            c.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    let start = Instant::now();
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if e.click().await.is_ok() {
+                return;
+            }
+        }
+        assert!(start.elapsed() < WAIT, "nothing to click at {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    for (user, password) in [
+        ("smsdesk", "bot-password"),
+        ("alice", "alice-password"),
+        ("tom", "tom-password"),
+    ] {
+        synapse.register(user, password);
+    }
+    let (port, sim_port) = (free_port(), free_port());
+    let sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let http = reqwest::Client::new();
+
+    // Tom is not on the roster: the homeserver vouches for him, smsdesk does not let him in.
+    let token = openid_token(&synapse.url(), "tom", "tom-password").await;
+    let r = http.post(server.url("/desk/openid")).json(&token).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    // Without a session, or from a script without the page's header, no action.
+    let r = http
+        .post(server.url("/desk/action"))
+        .header("x-smsdesk-desk", "1")
+        .json(&serde_json::json!({"do": "available"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    let driver = Driver::start();
+    let c = browser(&driver, &tmp.path().join("chromium")).await;
+    c.goto(&server.url("/desk")).await.unwrap();
+    c.find(Locator::Css("input[name=user]"))
+        .await
+        .unwrap()
+        .send_keys("@alice:localhost")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("alice-password")
+        .await
+        .unwrap();
+    click(&c, "#matrix-submit").await;
+    wait_contains(&c, "#live", "live").await;
+    wait_contains(&c, "#who", "@alice:localhost").await;
+
+    // Available, then an offer with a ticking timer.
+    c.find(Locator::Css("#state option[value=available]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while c
+        .find(Locator::Css("#state"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .as_deref()
+        != Some("available")
+    {
+        assert!(start.elapsed() < WAIT, "never available");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sim.text(&http, "+15557770001", HOSTILE).await;
+    let offer = wait_contains(&c, ".offer", "Offer #1").await;
+    assert!(offer.contains("+15557770001") && offer.contains("billing"), "{offer}");
+    let first = c
+        .find(Locator::Css(".offer [data-since]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    let later = c
+        .find(Locator::Css(".offer [data-since]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(first, later, "the timer does not tick");
+    click(&c, ".offer button.accept").await;
+
+    // The conversation: the customer's hostile text shows as text, nothing ran.
+    let messages = wait_contains(&c, "#messages", "<script>alert(1)</script>").await;
+    assert!(messages.contains("onerror=alert(1)>"), "{messages}");
+    assert!(
+        c.find(Locator::Css("#messages img")).await.is_err(),
+        "markup from a customer became an element"
+    );
+    assert!(matches!(c.get_alert_text().await, Err(_)), "a dialog opened");
+
+    // A reply with Enter reaches the carrier and gets its delivery.
+    let compose = c.find(Locator::Css("#compose")).await.unwrap();
+    compose.send_keys("Hello from the desk").await.unwrap();
+    compose.send_keys(&Key::Enter.to_string()).await.unwrap();
+    sim.wait_for_body(&http, "Hello from the desk", Duration::from_millis(100))
+        .await;
+    wait_contains(&c, "#messages li.agent", "✓").await;
+
+    // Too long: refused in the page, nothing sent.
+    let compose = c.find(Locator::Css("#compose")).await.unwrap();
+    compose.send_keys(&"x".repeat(1_001)).await.unwrap();
+    wait_contains(&c, "#count", "1001/1000").await;
+    compose.send_keys(&Key::Enter.to_string()).await.unwrap();
+    wait_contains(&c, "#error", "reply too long: 1001 characters").await;
+    assert!(!sim
+        .messages(&http)
+        .await
+        .iter()
+        .any(|m| m["body"].as_str().is_some_and(|b| b.len() > 1000)));
+
+    // End, then wrap up after a search.
+    click(&c, "#end-button").await;
+    let search = {
+        let start = Instant::now();
+        loop {
+            if let Ok(e) = c.find(Locator::Css("#wrapup-search")).await {
+                break e;
+            }
+            assert!(start.elapsed() < WAIT, "no wrap-up reasons");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    search.send_keys("resol").await.unwrap();
+    click(&c, "#send-wrapup").await;
+    let start = Instant::now();
+    while c.find(Locator::Css("#tabs button")).await.is_ok() {
+        assert!(start.elapsed() < WAIT, "the conversation stays after its wrap-up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = wait_text;
+    c.close().await.unwrap();
+    drop(server);
+}
