@@ -13,7 +13,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::browser::{browser, wait_text, Driver};
+use common::browser::{browser, Driver};
 use common::matrix::{openid_token, Synapse};
 use common::{free_port, Server, Sim};
 use fantoccini::key::Key;
@@ -72,7 +72,19 @@ async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
     std::fs::create_dir_all(&dir).unwrap();
     let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
     let http = reqwest::Client::new();
+    step_strangers_are_refused(&synapse, &server, &http).await;
 
+    let driver = Driver::start();
+    let c = browser(&driver, &tmp.path().join("chromium")).await;
+    step_alice_signs_in_and_is_offered_a_customer(&c, &server, &sim, &http).await;
+    step_replies_and_what_the_page_refuses(&c, &sim, &http).await;
+    step_end_and_wrap_up(&c).await;
+    c.close().await.unwrap();
+    drop(server);
+}
+
+/// Tom is not on the roster; actions need a session.
+async fn step_strangers_are_refused(synapse: &Synapse, server: &Server, http: &reqwest::Client) {
     // Tom is not on the roster: the homeserver vouches for him, smsdesk does not let him in.
     let token = openid_token(&synapse.url(), "tom", "tom-password").await;
     let r = http.post(server.url("/desk/openid")).json(&token).send().await.unwrap();
@@ -86,9 +98,15 @@ async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+}
 
-    let driver = Driver::start();
-    let c = browser(&driver, &tmp.path().join("chromium")).await;
+/// Sign-in through the page, Available, an offer with a ticking timer, accept.
+async fn step_alice_signs_in_and_is_offered_a_customer(
+    c: &fantoccini::Client,
+    server: &Server,
+    sim: &Sim,
+    http: &reqwest::Client,
+) {
     c.goto(&server.url("/desk")).await.unwrap();
     c.find(Locator::Css("input[name=user]"))
         .await
@@ -102,9 +120,9 @@ async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
         .send_keys("alice-password")
         .await
         .unwrap();
-    click(&c, "#matrix-submit").await;
-    wait_contains(&c, "#live", "live").await;
-    wait_contains(&c, "#who", "@alice:localhost").await;
+    click(c, "#matrix-submit").await;
+    wait_contains(c, "#live", "live").await;
+    wait_contains(c, "#who", "@alice:localhost").await;
 
     // Available, then an offer with a ticking timer.
     c.find(Locator::Css("#state option[value=available]"))
@@ -127,8 +145,8 @@ async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
         assert!(start.elapsed() < WAIT, "never available");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    sim.text(&http, "+15557770001", HOSTILE).await;
-    let offer = wait_contains(&c, ".offer", "Offer #1").await;
+    sim.text(http, "+15557770001", HOSTILE).await;
+    let offer = wait_contains(c, ".offer", "Offer #1").await;
     assert!(offer.contains("+15557770001") && offer.contains("billing"), "{offer}");
     let first = c
         .find(Locator::Css(".offer [data-since]"))
@@ -146,39 +164,44 @@ async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
         .await
         .unwrap();
     assert_ne!(first, later, "the timer does not tick");
-    click(&c, ".offer button.accept").await;
+    click(c, ".offer button.accept").await;
+}
 
+/// The hostile text shows as text; a reply with Enter; too long, refused in the page.
+async fn step_replies_and_what_the_page_refuses(c: &fantoccini::Client, sim: &Sim, http: &reqwest::Client) {
     // The conversation: the customer's hostile text shows as text, nothing ran.
-    let messages = wait_contains(&c, "#messages", "<script>alert(1)</script>").await;
+    let messages = wait_contains(c, "#messages", "<script>alert(1)</script>").await;
     assert!(messages.contains("onerror=alert(1)>"), "{messages}");
     assert!(
         c.find(Locator::Css("#messages img")).await.is_err(),
         "markup from a customer became an element"
     );
-    assert!(matches!(c.get_alert_text().await, Err(_)), "a dialog opened");
+    assert!(c.get_alert_text().await.is_err(), "a dialog opened");
 
     // A reply with Enter reaches the carrier and gets its delivery.
     let compose = c.find(Locator::Css("#compose")).await.unwrap();
     compose.send_keys("Hello from the desk").await.unwrap();
     compose.send_keys(&Key::Enter.to_string()).await.unwrap();
-    sim.wait_for_body(&http, "Hello from the desk", Duration::from_millis(100))
+    sim.wait_for_body(http, "Hello from the desk", Duration::from_millis(100))
         .await;
-    wait_contains(&c, "#messages li.agent", "✓").await;
+    wait_contains(c, "#messages li.agent", "✓").await;
 
     // Too long: refused in the page, nothing sent.
     let compose = c.find(Locator::Css("#compose")).await.unwrap();
     compose.send_keys(&"x".repeat(1_001)).await.unwrap();
-    wait_contains(&c, "#count", "1001/1000").await;
+    wait_contains(c, "#count", "1001/1000").await;
     compose.send_keys(&Key::Enter.to_string()).await.unwrap();
-    wait_contains(&c, "#error", "reply too long: 1001 characters").await;
+    wait_contains(c, "#error", "reply too long: 1001 characters").await;
     assert!(!sim
-        .messages(&http)
+        .messages(http)
         .await
         .iter()
         .any(|m| m["body"].as_str().is_some_and(|b| b.len() > 1000)));
+}
 
-    // End, then wrap up after a search.
-    click(&c, "#end-button").await;
+/// End, then wrap up after a search: the conversation leaves the page.
+async fn step_end_and_wrap_up(c: &fantoccini::Client) {
+    click(c, "#end-button").await;
     let search = {
         let start = Instant::now();
         loop {
@@ -190,13 +213,10 @@ async fn an_agent_handles_a_customer_from_the_desk_page_alone() {
         }
     };
     search.send_keys("resol").await.unwrap();
-    click(&c, "#send-wrapup").await;
+    click(c, "#send-wrapup").await;
     let start = Instant::now();
     while c.find(Locator::Css("#tabs button")).await.is_ok() {
         assert!(start.elapsed() < WAIT, "the conversation stays after its wrap-up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _ = wait_text;
-    c.close().await.unwrap();
-    drop(server);
 }
