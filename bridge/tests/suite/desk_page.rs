@@ -7,13 +7,16 @@
 //! anything is sent, ends the conversation and wraps up after searching
 //! the reasons. A customer's `<script>` and `<img onerror>` show as text.
 //! Someone not on the roster is refused, and actions need the page's
-//! session and header.
+//! session and header. With Alice in Matrix and on the page at once, each
+//! side sees what the other did (a page reply shows in the room, with its
+//! delivery), and a retried page reply is sent once.
 
 use crate::common;
 
 use std::time::{Duration, Instant};
 
 use common::browser::{browser, Driver};
+use common::desk::AliceAtWork;
 use common::matrix::{openid_token, Synapse};
 use common::{free_port, Server, Sim};
 use fantoccini::key::Key;
@@ -219,4 +222,112 @@ async fn step_end_and_wrap_up(c: &fantoccini::Client) {
         assert!(start.elapsed() < WAIT, "the conversation stays after its wrap-up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The desk's cookie after `user` signs in with an OpenID token.
+async fn desk_cookie(w: &AliceAtWork, user: &str, password: &str) -> String {
+    let token = openid_token(&w._synapse.url(), user, password).await;
+    let r = w
+        .http
+        .post(w.server.url("/desk/openid"))
+        .json(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/desk"));
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// The first `desk` event of `/desk/events` with `cookie`, once it holds `needle`.
+async fn desk_shows(w: &AliceAtWork, cookie: &str, needle: &str) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let mut r = w
+            .http
+            .get(w.server.url("/desk/events"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let mut text = String::new();
+        while let Ok(Some(chunk)) = tokio::time::timeout(Duration::from_secs(2), r.chunk())
+            .await
+            .unwrap_or(Ok(None))
+        {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.contains("\n\n") {
+                break;
+            }
+        }
+        let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or("{}");
+        if data.contains(needle) {
+            return serde_json::from_str(data).unwrap();
+        }
+        assert!(start.elapsed() < WAIT, "the desk never showed {needle:?}: {data}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// One desk, two front ends: Alice in her Matrix room and on the page at
+/// once; each side sees what the other did.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_and_the_matrix_room_are_one_desk() {
+    let w = AliceAtWork::start().await;
+    let cookie = desk_cookie(&w, "alice", "alice-password").await;
+    // The page sees the conversation Alice accepted in Matrix, and what she wrote there.
+    w.alice.say(&w.room, "written in Element").await;
+    w.sim
+        .wait_for_body(&w.http, "written in Element", Duration::from_millis(100))
+        .await;
+    let view = desk_shows(&w, &cookie, "written in Element").await;
+    assert_eq!(view["conversations"][0]["role"], "owner");
+    // A reply from the page reaches the carrier and shows in the room under her name.
+    let r = w
+        .http
+        .post(w.server.url("/desk/action"))
+        .header("cookie", &cookie)
+        .header("x-smsdesk-desk", "1")
+        .json(&serde_json::json!({"do": "reply", "conversation": 1, "text": "typed on the page", "nonce": "n-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    w.sim
+        .wait_for_body(&w.http, "typed on the page", Duration::from_millis(100))
+        .await;
+    let echo = w.alice.wait_for("Alice (from the desk): typed on the page").await;
+    assert_eq!(echo.room, w.room);
+    w.alice
+        .wait_for(&format!("reaction ✅ delivered on {}", echo.event_id))
+        .await;
+    // The same reply handed in again (a retry) is sent once.
+    let again = w
+        .http
+        .post(w.server.url("/desk/action"))
+        .header("cookie", &cookie)
+        .header("x-smsdesk-desk", "1")
+        .json(&serde_json::json!({"do": "reply", "conversation": 1, "text": "typed on the page", "nonce": "n-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    let sent = w.sim.messages(&w.http).await;
+    assert_eq!(
+        sent.iter().filter(|m| m["body"] == "typed on the page").count(),
+        1,
+        "{sent:?}"
+    );
+    // Without the page's header (a form on another page): refused.
+    let forged = w
+        .http
+        .post(w.server.url("/desk/action"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"do": "end", "conversation": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
 }
