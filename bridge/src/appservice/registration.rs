@@ -180,6 +180,8 @@ mod tests {
             user: "@smsdesk:example.com".try_into().unwrap(),
             auth: MatrixAuth::Appservice(appservice.clone()),
             adopt_account: false,
+            encryption: false,
+            recovery_key: None,
         };
         (matrix, appservice)
     }

@@ -104,9 +104,29 @@ fn database_report(url: &str) -> Result<String, DatabaseUnfit> {
     Ok(format!("database: reachable, {schema}; {leader}"))
 }
 
+/// What is valid but likely not meant, one line each (`key: why`).
+pub fn warnings(config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(m) = config
+        .matrix
+        .as_ref()
+        .filter(|m| m.encryption && m.recovery_key.is_none())
+    {
+        out.push(format!(
+            "matrix.recovery_key: not set while matrix.encryption = \"on\": agents' clients will show the bot's device ({}) \
+             as not verified by its owner, and a new device of the bot (a new machine, a takeover) cannot read older messages",
+            m.user
+        ));
+    }
+    out
+}
+
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     match validate(path) {
         Ok(config) => {
+            for warning in warnings(&config) {
+                eprintln!("{}: warning: {warning}", path.display());
+            }
             if let Some(url) = config.backend.database_url() {
                 match database_report(url) {
                     Ok(line) => println!("{line}"),

@@ -63,6 +63,27 @@ pub struct MatrixConfig {
     /// `smsdesk run --adopt-account` (not in the file): take the bot
     /// account over from another engine store (`matrix::connection::account_owner`).
     pub adopt_account: bool,
+    /// `encryption = "on"`: the rooms smsdesk makes are encrypted.
+    pub encryption: bool,
+    /// `recovery_key`: the passphrase of the bot's secret storage (its
+    /// cross-signing identity and key backup).
+    pub recovery_key: Option<RecoveryKey>,
+}
+
+/// `matrix.recovery_key`: a secret, never shown (`Debug` says so).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecoveryKey(String);
+
+impl RecoveryKey {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(<secret>)")
+    }
 }
 
 /// A text that is not a Matrix user id, and what is wrong with it.
@@ -94,6 +115,8 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
             "mode",
             "registration",
             "ghost_prefix",
+            "encryption",
+            "recovery_key",
         ],
     )?;
     let homeserver = r.string(t, "matrix", "homeserver", true);
@@ -172,10 +195,47 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
             None
         }
     };
+    let (encryption, recovery_key) = encryption(r, t);
     Some(MatrixConfig {
         homeserver: homeserver?,
         user: user?,
         auth: auth?,
         adopt_account: false,
+        encryption,
+        recovery_key,
     })
+}
+
+/// `matrix.encryption` ("off", the default, or "on") and
+/// `matrix.recovery_key` (a secret, usually `${SMSDESK_RECOVERY_KEY}`).
+fn encryption(r: &mut Reader, t: &toml::Table) -> (bool, Option<RecoveryKey>) {
+    let on = match r.string(t, "matrix", "encryption", false).as_deref() {
+        None | Some("off") => false,
+        Some("on") => true,
+        Some(other) => {
+            r.err(
+                "matrix.encryption",
+                format!("{other:?} is not a setting; expected \"off\" (the default) or \"on\""),
+            );
+            false
+        }
+    };
+    let key = match r.string(t, "matrix", "recovery_key", false) {
+        Some(k) if k.trim().is_empty() => {
+            r.err(
+                "matrix.recovery_key",
+                "is empty; leave it out, or give the passphrase of the bot's secret storage",
+            );
+            None
+        }
+        Some(k) if k.chars().count() < 8 => {
+            r.err(
+                "matrix.recovery_key",
+                "is shorter than 8 characters; it guards the bot's identity and message keys: make it long and random",
+            );
+            None
+        }
+        other => other.map(RecoveryKey),
+    };
+    (on, key)
 }

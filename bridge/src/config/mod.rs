@@ -40,7 +40,7 @@ pub use canned::CannedConfig;
 pub use carriers::{CarrierConfig, MediaAuth};
 pub use desk::DeskConfig;
 pub use entry_points::{default_send_rate, EntryPointConfig};
-pub use matrix::{AppserviceConfig, MatrixAuth, MatrixConfig};
+pub use matrix::{AppserviceConfig, MatrixAuth, MatrixConfig, RecoveryKey};
 pub use plugins::PluginLimitsConfig;
 pub use queues::{QueueConfig, RouterChoice};
 pub use reader::{parse_duration, ConfigError, ConfigErrors};

@@ -252,3 +252,45 @@ fn the_plugin_cache_is_its_owners_only() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
 }
+
+/// Encrypted rooms without a recovery key: valid, with a warning naming
+/// the key; a key that is no setting, or a bad `encryption`, is an error.
+#[test]
+fn encryption_without_a_recovery_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let matrix = |extra: &str| {
+        let extra = extra.to_owned();
+        move |t: String| {
+            format!("{t}\n[matrix]\nhomeserver = \"http://127.0.0.1:9\"\nuser = \"@smsdesk:localhost\"\npassword = \"x\"\n{extra}\n")
+        }
+    };
+    let out = check(&config(dir.path(), matrix("encryption = \"on\"")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: matrix.recovery_key: not set while matrix.encryption = \"on\""),
+        "{stderr}"
+    );
+    let out = check(&config(
+        dir.path(),
+        matrix("encryption = \"on\"\nrecovery_key = \"${SMSDESK_TEST_RECOVERY}\""),
+    ));
+    assert!(!out.status.success(), "an unset variable is an error");
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args(["check-config", "--config"])
+        .arg(config(
+            dir.path(),
+            matrix("encryption = \"on\"\nrecovery_key = \"${SMSDESK_TEST_RECOVERY}\""),
+        ))
+        .env("TEST_TWILIO_TOKEN", "secret")
+        .env("SMSDESK_TEST_RECOVERY", "correct horse battery staple")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("warning"), "{stderr}");
+    assert!(!stderr.contains("correct horse"), "the key was shown: {stderr}");
+    assert_eq!(
+        problems(matrix("encryption = \"yes\"")),
+        ["matrix.encryption: \"yes\" is not a setting; expected \"off\" (the default) or \"on\""]
+    );
+}

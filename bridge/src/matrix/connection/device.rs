@@ -98,6 +98,7 @@ pub async fn client_in(homeserver: &str, root: &Path, device: &DeviceId) -> anyh
     Client::builder()
         .homeserver_url(homeserver)
         .store_config(StoreConfig::new(CrossProcessLockConfig::SingleProcess).crypto_store(store))
+        .with_encryption_settings(super::identity::settings())
         .build()
         .await
         .with_context(|| format!("cannot reach the homeserver {homeserver}"))

@@ -7,6 +7,7 @@
 pub(super) mod account_owner;
 pub(super) mod appservice;
 pub(super) mod device;
+pub(super) mod identity;
 pub(super) mod login;
 pub(super) mod sync;
 pub(super) mod twin;

@@ -102,6 +102,7 @@ impl Bot {
                     if !started {
                         started = true;
                         self.start_posting();
+                        self.spawn_identity(self.client.clone());
                     }
                 }
                 Err(error) if status(&error) == Some(401) => {

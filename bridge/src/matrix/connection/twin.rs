@@ -195,10 +195,14 @@ impl Bot {
         twin.add_event_handler(on_message);
         twin.add_event_handler(undecryptable::on_encrypted);
         let mut backoff = crate::backoff::Backoff::new(BACKOFF_START, BACKOFF_MAX);
+        let mut first = true;
         loop {
             match twin.sync_once(settings.clone()).await {
                 Ok(r) => {
                     backoff.reset();
+                    if std::mem::take(&mut first) {
+                        self.spawn_identity(twin.clone());
+                    }
                     self.store.put(SYNC_TOKEN, &r.next_batch);
                     if let Err(error) = self.store.flush().await {
                         tracing::error!(%error, "cannot save the twin's sync position");

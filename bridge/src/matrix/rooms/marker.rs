@@ -141,7 +141,8 @@ impl Bot {
     }
 
     /// `createRoom`'s initial state for a room of role `role`: the
-    /// retention (`rooms::retention`) and the marker.
+    /// retention (`rooms::retention`), the marker, and encryption when
+    /// `matrix.encryption` is on.
     pub(in crate::matrix) fn initial_state(
         &self,
         role: &RoomRole,
@@ -149,6 +150,17 @@ impl Bot {
     ) -> Vec<Raw<AnyInitialStateEvent>> {
         let mut state = crate::matrix::rooms::retention::state(self.app.config.retention);
         state.extend(Marker::for_role(role, &self.app.store_identity, opened_at).map(|m| m.initial_state()));
+        // `matrix.encryption = "on"`: encrypted from the start (Megolm).
+        if self.app.config.matrix.as_ref().is_some_and(|m| m.encryption) {
+            let encryption = serde_json::json!({
+                "type": "m.room.encryption",
+                "state_key": "",
+                "content": { "algorithm": "m.megolm.v1.aes-sha2" }
+            });
+            if let Ok(raw) = serde_json::value::to_raw_value(&encryption) {
+                state.push(Raw::from_json(raw));
+            }
+        }
         state
     }
 }

@@ -142,6 +142,8 @@ fn desk_config(dir: &std::path::Path, hs_url: &str, carriers: Vec<crate::config:
             user: owned_user_id!("@smsdesk:hs"),
             auth: MatrixAuth::AccessToken("token".into()),
             adopt_account: false,
+            encryption: false,
+            recovery_key: None,
         }),
         carriers,
         entry_points: vec![EntryPointConfig {
