@@ -161,3 +161,74 @@ async fn devices_of_twin(homeserver: &str, token: &str) -> usize {
         .as_object()
         .map_or(0, serde_json::Map::len)
 }
+
+/// Whether `user`'s client sees a device of `bot` that its owner's
+/// cross-signing identity signed (asked afresh, for up to a minute).
+async fn bot_is_verified(user: &common::matrix::User, bot: &matrix_sdk::ruma::UserId) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        let encryption = user.client.encryption();
+        let _ = encryption.request_user_identity(bot).await;
+        if let Ok(devices) = encryption.get_user_devices(bot).await {
+            if devices.devices().any(|d| d.is_cross_signed_by_owner()) {
+                return true;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    false
+}
+
+/// `matrix.encryption = "on"` on a homeserver that does not force it: the
+/// rooms the bot makes are encrypted. With `matrix.recovery_key` the bot
+/// makes its cross-signing identity and key backup once, and agents'
+/// clients see its device as verified by its owner, also after a restart,
+/// with still one device.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_is_verified_by_its_own_identity_with_a_recovery_key() {
+    use common::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let alice = common::matrix::User::login(&synapse.url(), "alice", "alice-password").await;
+    let (port, sim_port) = (free_port(), free_port());
+    let _sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let auth = "password = \"bot-password\"\nencryption = \"on\"\nrecovery_key = \"correct horse battery staple\"";
+    let mut server = Server::start_with_matrix_auth(
+        &dir,
+        port,
+        &format!("http://127.0.0.1:{sim_port}"),
+        &synapse.url(),
+        auth,
+    );
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    let token = alice.client.access_token().expect("alice's token");
+    let (encrypted, types) = bots_events(&synapse.url(), &token, &desk).await;
+    assert!(encrypted, "the desk room is not encrypted");
+    assert!(
+        types.iter().all(|t| t == "m.room.encrypted" || t == "m.reaction"),
+        "{types:?}"
+    );
+    let bot: matrix_sdk::ruma::OwnedUserId = "@smsdesk:localhost".try_into().unwrap();
+    assert!(
+        bot_is_verified(&alice, &bot).await,
+        "the bot's device is not signed by its identity"
+    );
+
+    server.stop();
+    server.spawn();
+    let before = alice.count("Queues (use with");
+    alice.say(&desk, "!queues").await;
+    alice.wait_for_nth("Queues (use with", before + 1).await;
+    assert!(bot_is_verified(&alice, &bot).await);
+    let bots: Vec<String> = devices(&synapse.url(), "smsdesk", "bot-password")
+        .await
+        .into_iter()
+        .filter(|name| name == "smsdesk")
+        .collect();
+    assert_eq!(bots.len(), 1, "the bot made another device: {bots:?}");
+    server.stop();
+}
