@@ -59,6 +59,8 @@ pub struct AppState {
     pub changes: tokio::sync::watch::Sender<u64>,
     /// Whether the last Matrix sync succeeded (for /readyz).
     pub homeserver_ok: AtomicBool,
+    /// The Matrix devices' end-to-end encryption, by user (for /readyz).
+    pub crypto: std::sync::Mutex<BTreeMap<String, CryptoReport>>,
     /// Appservice mode's registration, inbox and ghosts (`None` in bot mode).
     pub appservice: Option<Arc<crate::appservice::Appservice>>,
     /// On a shared PostgreSQL store: the lease this leader writes under
@@ -144,6 +146,34 @@ impl AppState {
     pub fn homeserver_ok(&self) -> bool {
         self.homeserver_ok.load(Ordering::Relaxed)
     }
+
+    /// Records how `user`'s device stands (the bot's, or its twin's).
+    pub fn set_crypto(&self, user: &str, report: CryptoReport) {
+        self.crypto
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(user.to_owned(), report);
+    }
+
+    /// Every device's report, for /readyz.
+    pub fn crypto(&self) -> BTreeMap<String, CryptoReport> {
+        self.crypto
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// One Matrix device of smsdesk, as /readyz shows it: its id, its crypto
+/// store, and its cross-signing identity.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CryptoReport {
+    pub device: String,
+    /// `open` (the store is where `storage.path/matrix-crypto/` keeps it).
+    pub store: &'static str,
+    /// `verified` (signed by the bot's identity), `unverified` (and why),
+    /// `setting up`, or `no recovery key`.
+    pub identity: String,
 }
 
 pub fn load_carriers(config: &Config, host: &PluginHost) -> anyhow::Result<BTreeMap<String, Watched<CarrierPlugin>>> {
@@ -260,6 +290,7 @@ pub fn start_with(
         intakes,
         intake_wake,
         homeserver_ok: AtomicBool::new(false),
+        crypto: std::sync::Mutex::default(),
         appservice,
         fence,
         refusal: tokio::sync::watch::Sender::new(None),

@@ -55,6 +55,8 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
             (true, true) => "reachable",
             (true, false) => "unreachable",
         },
+        // Each Matrix device's encryption: device id, crypto store, identity.
+        "matrix_crypto": state.crypto(),
     });
     let status = if ready {
         StatusCode::OK

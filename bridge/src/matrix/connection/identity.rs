@@ -120,6 +120,13 @@ impl crate::matrix::Bot {
         let Some(matrix) = self.app.config.matrix.as_ref() else {
             return;
         };
+        let who = client.user_id().map(ToString::to_string).unwrap_or_default();
+        let device = client.device_id().map(ToString::to_string).unwrap_or_default();
+        let report = move |identity: String| crate::app::CryptoReport {
+            device: device.clone(),
+            store: "open",
+            identity,
+        };
         let Some(key) = matrix.recovery_key.clone() else {
             if matrix.encryption {
                 tracing::warn!(
@@ -127,20 +134,40 @@ impl crate::matrix::Bot {
                      not verified by its owner, and a new device of the bot cannot read older messages"
                 );
             }
+            self.app
+                .set_crypto(&who, report("unverified: no matrix.recovery_key".into()));
             return;
         };
         let password = match &matrix.auth {
             crate::config::MatrixAuth::Password(p) if client.user_id() == Some(&*matrix.user) => Some(p.clone()),
             _ => None,
         };
+        self.app.set_crypto(&who, report("setting up".into()));
+        let app = self.app.clone();
         self.spawn(async move {
-            let who = client.user_id().map(ToString::to_string).unwrap_or_default();
-            match set_up(&client, key.expose(), password.as_deref()).await {
-                Ok(Identity::AlreadyVerified) => tracing::info!(user = %who, "the bot's device is verified by its cross-signing identity"),
-                Ok(Identity::Recovered) => tracing::info!(user = %who, "opened the bot's secret storage with matrix.recovery_key: this device is verified, and room keys come from the backup"),
-                Ok(Identity::Created) => tracing::info!(user = %who, "made the bot's cross-signing identity and key backup, protected by matrix.recovery_key"),
-                Err(error) => tracing::error!(user = %who, %error, "the bot's device stays unverified"),
-            }
+            let outcome = set_up(&client, key.expose(), password.as_deref()).await;
+            let identity = match &outcome {
+                Ok(how) => {
+                    tracing::info!(user = %who, "{}", said(how));
+                    "verified".to_owned()
+                }
+                Err(error) => {
+                    tracing::error!(user = %who, %error, "the bot's device stays unverified");
+                    format!("unverified: {error}")
+                }
+            };
+            app.set_crypto(&who, report(identity));
         });
+    }
+}
+
+/// What the log says of a successful set-up.
+fn said(how: &Identity) -> &'static str {
+    match how {
+        Identity::AlreadyVerified => "the bot's device is verified by its cross-signing identity",
+        Identity::Recovered => {
+            "opened the bot's secret storage with matrix.recovery_key: this device is verified, and room keys come from the backup"
+        }
+        Identity::Created => "made the bot's cross-signing identity and key backup, protected by matrix.recovery_key",
     }
 }
