@@ -129,18 +129,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
     });
     let password = r.string(t, "matrix", "password", false);
     let token = r.string(t, "matrix", "access_token", false);
-    let mode = r.string(t, "matrix", "mode", false);
-    let appservice = match mode.as_deref() {
-        None | Some("bot") => false,
-        Some("appservice") => true,
-        Some(other) => {
-            r.err(
-                "matrix.mode",
-                format!("{other:?} is not a mode; expected \"bot\" (the default) or \"appservice\""),
-            );
-            false
-        }
-    };
+    let appservice = appservice_mode(r, t);
     let registration = r.string(t, "matrix", "registration", false);
     let ghost_prefix = r.string(t, "matrix", "ghost_prefix", false);
     if !appservice {
@@ -204,6 +193,21 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
         encryption,
         recovery_key,
     })
+}
+
+/// Whether `matrix.mode` is "appservice" (else "bot", the default).
+fn appservice_mode(r: &mut Reader, t: &toml::Table) -> bool {
+    match r.string(t, "matrix", "mode", false).as_deref() {
+        None | Some("bot") => false,
+        Some("appservice") => true,
+        Some(other) => {
+            r.err(
+                "matrix.mode",
+                format!("{other:?} is not a mode; expected \"bot\" (the default) or \"appservice\""),
+            );
+            false
+        }
+    }
 }
 
 /// `matrix.encryption` ("off", the default, or "on") and

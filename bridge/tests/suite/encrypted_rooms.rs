@@ -162,6 +162,20 @@ async fn devices_of_twin(homeserver: &str, token: &str) -> usize {
         .map_or(0, serde_json::Map::len)
 }
 
+/// The bot's device as /readyz reports it, once its identity is set up
+/// (or after 30 s).
+async fn readyz_crypto(server: &common::Server) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let ready: serde_json::Value = reqwest::get(server.url("/readyz")).await.unwrap().json().await.unwrap();
+        let crypto = ready["matrix_crypto"]["@smsdesk:localhost"].clone();
+        if crypto["identity"] != "setting up" || std::time::Instant::now() > deadline {
+            return crypto;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Whether `user`'s client sees a device of `bot` that its owner's
 /// cross-signing identity signed (asked afresh, for up to a minute).
 async fn bot_is_verified(user: &common::matrix::User, bot: &matrix_sdk::ruma::UserId) -> bool {
@@ -216,6 +230,14 @@ async fn the_bot_is_verified_by_its_own_identity_with_a_recovery_key() {
     assert!(
         bot_is_verified(&alice, &bot).await,
         "the bot's device is not signed by its identity"
+    );
+    // /readyz says so, with the device and its store.
+    let crypto = readyz_crypto(&server).await;
+    assert_eq!(crypto["identity"], "verified", "{crypto}");
+    assert_eq!(crypto["store"], "open", "{crypto}");
+    assert!(
+        crypto["device"].as_str().is_some_and(|d| d.starts_with("SMSDESK")),
+        "{crypto}"
     );
 
     server.stop();
