@@ -1,5 +1,6 @@
 //! The desk around a takeover on PostgreSQL (docs/operator-guide.md): the Matrix
-//! desk goes on in the same rooms from the shared bot store; and the
+//! desk goes on in the same rooms from the shared bot store, also in
+//! encrypted rooms (the new leader's own device reads on); and the
 //! failover run: a burst of webhooks to both instances and replies queued
 //! at the carrier, the leader killed in the middle, nothing lost or doubled.
 
@@ -14,10 +15,25 @@ use smsdesk_pgstore::testing::Postgres;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
-    use common::matrix::{Synapse, User};
+    a_takeover_mid_conversation(common::matrix::Synapse::start).await;
+}
+
+/// Every room encrypted: the new leader (its own device, one per
+/// instance) reads the agent's next message and sends the reply.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_takeover_in_an_encrypted_conversation_reads_the_next_message() {
+    a_takeover_mid_conversation(common::matrix::Synapse::start_encrypted).await;
+}
+
+/// A conversation in Matrix, the leader SIGKILLed mid-way, the standby
+/// takes over: the same room, the customer's next SMS there, and the
+/// agent's reply read by the new leader and sent, on the Synapse `start`
+/// starts (in an encrypted room the new leader's own device reads it).
+async fn a_takeover_mid_conversation(start: fn(std::path::PathBuf) -> common::matrix::Synapse) {
+    use common::matrix::User;
     let pg = Postgres::start();
     let tmp = tempfile::tempdir().unwrap();
-    let synapse = Synapse::start(tmp.path().join("synapse"));
+    let synapse = start(tmp.path().join("synapse"));
     synapse.register("smsdesk", "bot-password");
     synapse.register("alice", "alice-password");
     let sim_port = free_port();
@@ -60,7 +76,16 @@ async fn the_matrix_desk_goes_on_in_the_same_rooms_after_a_takeover() {
     alice.say(&room, "yes, still here").await;
     sim.wait_for_body(&http, "yes, still here", Duration::from_millis(100))
         .await;
-    assert_eq!(alice.count("history so far"), 1, "the room was not opened again");
+    assert_eq!(
+        alice.count("history so far"),
+        1,
+        "the room was not opened again: {:#?}",
+        alice
+            .seen()
+            .iter()
+            .filter(|s| s.body.contains("history so far"))
+            .collect::<Vec<_>>()
+    );
 }
 
 /// The operator guide's failover run, in one: PostgreSQL, two instances and

@@ -113,6 +113,10 @@ impl Bot {
             self.post_history(&room, id, &lines, posted, txns).await?;
         }
         self.store.set_history_posted(id);
+        // At once, not with the feed's batch: after a takeover the new
+        // leader posts as another device, whose repeat of the history the
+        // homeserver would not recognise as the same request.
+        self.store.flush().await?;
         Ok(room)
     }
 
