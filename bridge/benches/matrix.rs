@@ -1,7 +1,11 @@
 //! Matrix latency in both modes, bot (a sync loop) and appservice (pushed
 //! transactions, customers as ghosts), each on its own local Synapse and
-//! against a baseline measured on that Synapse in the same run:
-//! - baseline: a bare Matrix client sends, a second client receives;
+//! against a baseline measured on that Synapse in the same run; and both
+//! again with every room encrypted (Synapse's
+//! `encryption_enabled_by_default_for_room_type: all`), the unencrypted
+//! figures printed beside them:
+//! - baseline: a bare Matrix client sends, a second client receives (in
+//!   encrypted rooms, both clients encrypting);
 //! - a signed SMS webhook, until the agent's client receives it;
 //! - an agent's message, until the carrier simulator has the SMS.
 //!
@@ -62,8 +66,13 @@ struct Desk {
 }
 
 impl Desk {
-    async fn start(tmp: &std::path::Path, appservice: bool) -> Self {
-        let synapse = Synapse::unstarted(tmp.join("synapse"), false);
+    /// `encrypted`: Synapse encrypts every room (the baseline's too: a
+    /// bare encrypted send between two encrypting clients).
+    async fn start(tmp: &std::path::Path, appservice: bool, encrypted: bool) -> Self {
+        let mut synapse = Synapse::unstarted(tmp.join("synapse"), false);
+        if encrypted {
+            synapse.encrypt_every_room();
+        }
         let (port, sim_port) = (free_port(), free_port());
         let sim = Sim::start(sim_port, port);
         let dir = tmp.join("desk");
@@ -124,8 +133,8 @@ impl Desk {
             echo,
             conv,
             room,
-            // A quote by the bot, or the ghost's own message.
-            shown: if appservice {
+            // A quote by the bot (or its twin, in encrypted rooms), or the ghost's own message.
+            shown: if appservice && !encrypted {
                 |t| t.to_owned()
             } else {
                 |t| format!("customer: {t}")
@@ -192,15 +201,20 @@ impl Series {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let bot = Desk::start(&tmp.path().join("bot"), false).await;
-    let appservice = Desk::start(&tmp.path().join("appservice"), true).await;
+    let bot = Desk::start(&tmp.path().join("bot"), false, false).await;
+    let appservice = Desk::start(&tmp.path().join("appservice"), true, false).await;
+    let bot_e2e = Desk::start(&tmp.path().join("bot-e2e"), false, true).await;
+    let as_e2e = Desk::start(&tmp.path().join("appservice-e2e"), true, true).await;
     let http = reqwest::Client::new();
 
-    // Round by round, both modes in turn, so the machine's noise falls on each alike.
+    // Round by round, every mode in turn, so the machine's noise falls on each alike.
     let (mut bot_series, mut as_series) = (Series::default(), Series::default());
+    let (mut bot_e2e_series, mut as_e2e_series) = (Series::default(), Series::default());
     for i in 0..ROUNDS {
         bot_series.round(&bot, &http, i).await;
         as_series.round(&appservice, &http, i).await;
+        bot_e2e_series.round(&bot_e2e, &http, i).await;
+        as_e2e_series.round(&as_e2e, &http, i).await;
     }
     // Informational: the bot mode's replies back to back, each queued in
     // Synapse behind the bot's delivery reactions to the previous one.
@@ -209,7 +223,7 @@ async fn main() {
         let text = format!("agent reply, back to back {i}.");
         back_to_back.push(agent_to_sms(&bot.alice, &bot.conv, &bot.sim, &http, &text).await);
     }
-    for mut d in [bot, appservice] {
+    for mut d in [bot, appservice, bot_e2e, as_e2e] {
         d.server.stop();
         d.synapse.halt();
     }
@@ -220,6 +234,9 @@ async fn main() {
     );
     let (bot_in, bot_out) = bot_series.report("bot");
     let (as_in, as_out) = as_series.report("appservice");
+    // Encrypted rooms: each against a bare encrypted send on its Synapse.
+    bot_e2e_series.report("bot (encrypted rooms)");
+    as_e2e_series.report("appservice (encrypted rooms)");
     let (c50, c95) = percentiles(back_to_back);
     println!("bot mode, agent's messages back to back (info): p50 {c50:7.1} ms  p95 {c95:7.1} ms");
     let faster = |what: &str, bot: f64, appservice: f64| {
