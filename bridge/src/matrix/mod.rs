@@ -85,6 +85,9 @@ pub struct Bot {
     /// What adoption at start decided to say (or leave) in each room,
     /// done once the rooms are known (`adoption::follow_up`).
     adoption: Mutex<Vec<(matrix_sdk::ruma::OwnedRoomId, adoption::Followup)>>,
+    /// Rooms this login made: a sync's "limited" timeline there is the
+    /// room's start, not messages missed while smsdesk was away.
+    made: Mutex<std::collections::BTreeSet<matrix_sdk::ruma::OwnedRoomId>>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -113,6 +116,7 @@ impl Bot {
             missing_agents: Mutex::default(),
             http: crate::media::fetch::client(),
             adoption: Mutex::default(),
+            made: Mutex::default(),
         })
     }
 

@@ -162,6 +162,14 @@ impl Bot {
         if !matches!(self.store.role(room.room_id()), Ok(Some(_))) {
             return;
         }
+        let made_here = self
+            .made
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(room.room_id());
+        if made_here {
+            return;
+        }
         tracing::warn!(room = %room.room_id(), "more messages than one sync holds; the oldest were not handled");
         if let Err(error) = send::notice(&room, notices::MISSED, None).await {
             tracing::warn!(room = %room.room_id(), %error, "cannot say that messages were missed");

@@ -74,7 +74,7 @@ impl Bot {
                 // a retry does not make a second one.
                 self.store.set_conversation_room(id, room.room_id());
                 self.store.flush().await?;
-                self.with_twin(room).await
+                self.just_made(room).await
             }
         };
         let history = self.app.read(move |e| layout::history(e.store(), id)).await??;

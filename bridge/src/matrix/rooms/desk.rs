@@ -121,7 +121,7 @@ impl Bot {
         if let Err(error) = self.store.flush().await {
             tracing::error!(agent = %agent.user, %error, "cannot save the new desk room");
         }
-        let room = self.with_twin(room).await;
+        let room = self.just_made(room).await;
         if let Err(error) = send::notice(&room, &notices::desk_welcome(agent.name()), None).await {
             tracing::warn!(agent = %agent.user, %error, "cannot greet in the new desk room");
         }

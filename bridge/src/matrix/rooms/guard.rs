@@ -199,9 +199,14 @@ impl Bot {
         Ok(true)
     }
 
-    /// A room just made (and remembered): in appservice mode, if it is
+    /// A room just made (and remembered): noted as made by this login (it
+    /// cannot have missed messages); in appservice mode, if it is
     /// encrypted, the twin joins and its view is the room from now on.
-    pub(in crate::matrix) async fn with_twin(&self, room: Room) -> Room {
+    pub(in crate::matrix) async fn just_made(&self, room: Room) -> Room {
+        self.made
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(room.room_id().to_owned());
         if self.twin.is_none() {
             return room;
         }

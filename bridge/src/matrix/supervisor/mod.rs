@@ -59,7 +59,7 @@ impl Bot {
             if let Err(error) = self.store.flush().await {
                 tracing::error!(supervisor = %s.user, %error, "cannot save the new supervisor room");
             }
-            let room = self.with_twin(room).await;
+            let room = self.just_made(room).await;
             let welcome = format!(
                 "Hello! This is your smsdesk supervisor room, for {}. {}",
                 watched(s),

@@ -108,6 +108,7 @@ async fn desk_with(carriers: Vec<crate::config::CarrierConfig>) -> Desk {
         missing_agents: Mutex::default(),
         http: crate::media::fetch::client(),
         adoption: Mutex::default(),
+        made: Mutex::default(),
     });
     Desk {
         hs,
