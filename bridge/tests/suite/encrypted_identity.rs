@@ -4,7 +4,8 @@
 //! with a wrong `matrix.recovery_key` is said once in the log, stays
 //! unverified and still serves the desk; with the right key the same
 //! device is verified by the same identity (recovery opened the secret
-//! storage, it made no new identity). The key is never in the log.
+//! storage, it made no new identity). The rooms' keys are in the key
+//! backup on the homeserver. The key is never in the log.
 
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,51 @@ async fn master_key(homeserver: &str, agent: &User, bot: &UserId) -> serde_json:
         .await
         .expect("keys/query answer");
     keys["master_keys"][bot.as_str()]["keys"].clone()
+}
+
+/// How many room keys the bot's key backup on the homeserver holds (read
+/// with a login of the bot's own, logged out after), once it holds some
+/// or after 60 s.
+async fn backed_up_keys(homeserver: &str) -> u64 {
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{homeserver}/_matrix/client/v3/login"))
+        .json(&serde_json::json!({
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": "smsdesk"},
+            "password": "bot-password",
+        }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login answer");
+    let token = login["access_token"].as_str().expect("a token").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let count = loop {
+        let version: serde_json::Value = http
+            .get(format!("{homeserver}/_matrix/client/v3/room_keys/version"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("room_keys/version")
+            .json()
+            .await
+            .expect("room_keys/version answer");
+        let count = version["count"].as_u64().unwrap_or(0);
+        if count > 0 || Instant::now() > deadline {
+            break count;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let _ = http
+        .post(format!("{homeserver}/_matrix/client/v3/logout"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await;
+    count
 }
 
 /// Whether `agent`'s client sees `device` of `bot` signed by its owner's
@@ -115,6 +161,8 @@ async fn a_new_device_of_the_bot_is_verified_with_the_recovery_key_and_a_wrong_k
     assert!(device_verified(&alice, &bot, &first_device, Duration::from_secs(60)).await);
     let identity = master_key(&synapse.url(), &alice, &bot).await;
     assert!(identity.as_object().is_some_and(|k| !k.is_empty()), "{identity}");
+    // The desk room's key is in the backup, for the bot's next devices.
+    assert!(backed_up_keys(&synapse.url()).await > 0, "no room key backed up");
 
     // A new machine with a wrong key: said once, unverified, the desk goes on.
     let since = new_machine(&mut server, KEY, WRONG);
@@ -154,5 +202,54 @@ async fn a_new_device_of_the_bot_is_verified_with_the_recovery_key_and_a_wrong_k
     );
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains(KEY), "the key is in the log");
+    server.stop();
+}
+
+/// A lost `storage.path/matrix-crypto/` (the rest of the storage kept):
+/// the bot goes on as a new device (new keys under the old id would be
+/// refused by agents' clients), verified with the recovery key, and reads
+/// the command an agent wrote while it was down (encrypted for the lost
+/// device only) with the room key from the backup.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_crypto_store_reads_what_was_written_meanwhile_from_the_backup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let alice = User::login(&synapse.url(), "alice", "alice-password").await;
+    let (port, sim_port) = (free_port(), free_port());
+    let _sim = Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let auth = format!("password = \"bot-password\"\nencryption = \"on\"\nrecovery_key = \"{KEY}\"");
+    let config = common::config::server_config(
+        port,
+        &format!("http://127.0.0.1:{sim_port}"),
+        Some((&synapse.url(), &auth)),
+    );
+    let log = dir.join("smsdesk.log");
+    let mut server = Server::start_with_config(&dir, port, &config, Some(log.clone()));
+    let bot: OwnedUserId = "@smsdesk:localhost".try_into().unwrap();
+    let (first, _) = settled(&server, Instant::now()).await;
+    assert_eq!(first["identity"], "verified", "{first}");
+    let desk = alice.wait_for("This is your smsdesk desk").await.room;
+    alice.say(&desk, "!queues").await;
+    alice.wait_for_nth("Queues (use with", 1).await;
+    assert!(backed_up_keys(&synapse.url()).await > 0, "no room key backed up");
+
+    server.stop();
+    std::fs::remove_dir_all(server.storage().join("matrix-crypto")).unwrap();
+    alice.say(&desk, "!queues").await;
+    let since = Instant::now();
+    server.spawn();
+    let (second, took) = settled(&server, since).await;
+    eprintln!("after the lost store: {second} in {took:?}");
+    assert_eq!(second["identity"], "verified", "{second}");
+    let device = second["device"].as_str().unwrap().to_owned();
+    assert_ne!(first["device"], second["device"], "new keys under the old device id");
+    assert!(device_verified(&alice, &bot, &device, Duration::from_secs(60)).await);
+    alice.wait_for_nth("Queues (use with", 2).await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("could not read"), "{text}");
     server.stop();
 }
