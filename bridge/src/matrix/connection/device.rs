@@ -157,6 +157,33 @@ mod tests {
         assert_eq!(chosen(dir.path(), Some(&inherited)).expect("again"), first);
     }
 
+    /// A homeserver that knows keys of device `KEYED` of `@bot:hs` only.
+    async fn homeserver() -> String {
+        use axum::{routing::post, Json, Router};
+        let app = Router::new().route(
+            "/_matrix/client/v3/keys/query",
+            post(|| async { Json(serde_json::json!({"device_keys": {"@bot:hs": {"KEYED": {"keys": {}}}}})) }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn only_a_device_without_keys_on_the_homeserver_is_taken_over() {
+        let hs = homeserver().await;
+        let bot: matrix_sdk::ruma::OwnedUserId = "@bot:hs".try_into().expect("user");
+        let (old, keyed): (OwnedDeviceId, OwnedDeviceId) = ("OLDDEVICE".into(), "KEYED".into());
+        assert!(keyless(&hs, "token", &bot, &old).await, "an older smsdesk's device");
+        assert!(
+            !keyless(&hs, "token", &bot, &keyed).await,
+            "a lost crypto store's device"
+        );
+        // Cannot ask: a new device, never new keys under a used id.
+        assert!(!keyless("http://127.0.0.1:9", "token", &bot, &old).await);
+    }
+
     #[test]
     fn an_older_smsdesks_device_is_taken_over() {
         let dir = tempfile::tempdir().expect("tmp");
