@@ -12,12 +12,23 @@ use matrix_sdk::ruma::OwnedUserId;
 
 use super::reader::Reader;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The bot's login; `Debug` hides the password and the token.
+#[derive(Clone, PartialEq, Eq)]
 pub enum MatrixAuth {
     Password(String),
     AccessToken(String),
     /// Appservice mode: the registration's `as_token` is the login.
     Appservice(AppserviceConfig),
+}
+
+impl std::fmt::Debug for MatrixAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Password(_) => f.write_str("Password(<secret>)"),
+            Self::AccessToken(_) => f.write_str("AccessToken(<secret>)"),
+            Self::Appservice(a) => f.debug_tuple("Appservice").field(a).finish(),
+        }
+    }
 }
 
 /// `matrix.registration` and `matrix.ghost_prefix` (appservice mode).

@@ -744,3 +744,47 @@ fn canned_replies_are_read_and_their_mistakes_named() {
         "canned[0].name: \"two words\" is not one word (letters, digits, - and _): agents type it after !c"
     );
 }
+
+/// `matrix.encryption` is off unless "on"; `matrix.recovery_key` comes
+/// from the environment like the other secrets, and neither it nor the
+/// bot's password shows in the config's `Debug` (what a log could print).
+#[test]
+fn the_recovery_key_is_a_secret_from_the_environment_never_shown() {
+    let matrix =
+        "\n[matrix]\nhomeserver = \"http://127.0.0.1:8008\"\nuser = \"@bot:hs\"\npassword = \"${TEST_BOT_PASSWORD}\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let (twilio, router) = (dir.path().join("t.wasm"), dir.path().join("r.wasm"));
+    std::fs::write(&twilio, b"").unwrap();
+    std::fs::write(&router, b"").unwrap();
+    let path = dir.path().join("smsdesk.toml");
+    let env = |name: &str| match name {
+        "TEST_TWILIO_TOKEN" => Some("secret".to_owned()),
+        "TEST_BOT_PASSWORD" => Some("hunter2-password".to_owned()),
+        "TEST_RECOVERY" => Some("a long random recovery passphrase".to_owned()),
+        _ => None,
+    };
+    let off = format!("{}{matrix}", minimal_config(&twilio, &router));
+    let c = Config::parse(&path, &off, &env).unwrap();
+    let m = c.matrix.as_ref().unwrap();
+    assert!(!m.encryption && m.recovery_key.is_none());
+    let on = format!("{off}encryption = \"on\"\nrecovery_key = \"${{TEST_RECOVERY}}\"\n");
+    let c = Config::parse(&path, &on, &env).unwrap();
+    let m = c.matrix.as_ref().unwrap();
+    assert!(m.encryption);
+    assert_eq!(
+        m.recovery_key.as_ref().unwrap().expose(),
+        "a long random recovery passphrase"
+    );
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("recovery passphrase"), "{shown}");
+    assert!(!shown.contains("hunter2"), "the password is shown: {shown}");
+    assert_eq!(
+        Config::parse(&path, &format!("{off}recovery_key = \"short\"\n"), &env)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.key, e.message))
+            .collect::<Vec<_>>(),
+        ["matrix.recovery_key: is shorter than 8 characters; it guards the bot's identity and message keys: make it long and random"]
+    );
+}

@@ -23,6 +23,7 @@ mod config;
 mod dead_letters;
 mod demo;
 mod desk_page;
+mod encrypted_identity;
 mod encrypted_mms;
 mod encrypted_rooms;
 mod flood;

@@ -10,8 +10,11 @@
 //! and logs in as the same device (the homeserver keeps its keys).
 //!
 //! The first start picks the id: the saved login's device where smsdesk
-//! ran on one machine before (an older smsdesk published no keys for it,
-//! so it can start encrypting now), or a new random one. Instances sharing
+//! ran on one machine before and published no keys for it (an older
+//! smsdesk: it can start encrypting now), or a new random one. A saved
+//! login whose device has keys on the homeserver but none here (a lost
+//! `matrix-crypto/`) is not taken up: new keys under a known device id are
+//! refused by agents' clients and its one-time keys clash. Instances sharing
 //! PostgreSQL each keep their own device (a store is never shared between
 //! running processes).
 
@@ -19,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use matrix_sdk::cross_process_lock::CrossProcessLockConfig;
-use matrix_sdk::ruma::{DeviceId, OwnedDeviceId};
+use matrix_sdk::ruma::{DeviceId, OwnedDeviceId, UserId};
 use matrix_sdk::store::StoreConfig;
 use matrix_sdk::{Client, SqliteCryptoStore};
 use rand::Rng as _;
@@ -53,6 +56,39 @@ pub fn chosen_in(root: &Path, inherited: Option<&DeviceId>) -> anyhow::Result<Ow
     write_durably(&file, device.as_str())
         .with_context(|| format!("keeping the bot's device id in {}", file.display()))?;
     Ok(device)
+}
+
+/// Whether this machine kept a device id (then `chosen` returns it).
+pub fn kept(storage: &Path) -> bool {
+    root(storage).join("device").exists()
+}
+
+/// Whether the homeserver has no end-to-end keys of `device` of `user`
+/// (asked with `token`, the saved login's): only then may its id start a
+/// new crypto store. Any failure to ask counts as "has keys" (a new
+/// device is always safe).
+pub async fn keyless(homeserver: &str, token: &str, user: &UserId, device: &DeviceId) -> bool {
+    let url = format!("{}/_matrix/client/v3/keys/query", homeserver.trim_end_matches('/'));
+    let body = serde_json::json!({"device_keys": {user.as_str(): [device.as_str()]}});
+    let answer = async {
+        let keys: serde_json::Value = reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok::<_, reqwest::Error>(keys["device_keys"][user.as_str()].get(device.as_str()).is_none())
+    };
+    match answer.await {
+        Ok(keyless) => keyless,
+        Err(error) => {
+            tracing::info!(%error, %device, "cannot ask the homeserver for the saved login's device keys; using a new device");
+            false
+        }
+    }
 }
 
 /// `SMSDESK` and ten random capitals: one device per machine, told apart
@@ -119,6 +155,33 @@ mod tests {
         // Kept: the same id whatever an inherited login says later.
         let inherited: OwnedDeviceId = "OLDDEVICE".into();
         assert_eq!(chosen(dir.path(), Some(&inherited)).expect("again"), first);
+    }
+
+    /// A homeserver that knows keys of device `KEYED` of `@bot:hs` only.
+    async fn homeserver() -> String {
+        use axum::{routing::post, Json, Router};
+        let app = Router::new().route(
+            "/_matrix/client/v3/keys/query",
+            post(|| async { Json(serde_json::json!({"device_keys": {"@bot:hs": {"KEYED": {"keys": {}}}}})) }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn only_a_device_without_keys_on_the_homeserver_is_taken_over() {
+        let hs = homeserver().await;
+        let bot: matrix_sdk::ruma::OwnedUserId = "@bot:hs".try_into().expect("user");
+        let (old, keyed): (OwnedDeviceId, OwnedDeviceId) = ("OLDDEVICE".into(), "KEYED".into());
+        assert!(keyless(&hs, "token", &bot, &old).await, "an older smsdesk's device");
+        assert!(
+            !keyless(&hs, "token", &bot, &keyed).await,
+            "a lost crypto store's device"
+        );
+        // Cannot ask: a new device, never new keys under a used id.
+        assert!(!keyless("http://127.0.0.1:9", "token", &bot, &old).await);
     }
 
     #[test]

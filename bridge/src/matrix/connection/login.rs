@@ -44,7 +44,17 @@ pub async fn login(
                     None
                 }
             };
-            let inherited = saved.as_ref().filter(|_| inherit).map(|s| s.meta.device_id.clone());
+            let inherited = match saved.as_ref().filter(|_| inherit && !device::kept(storage)) {
+                Some(s) => device::keyless(
+                    &config.homeserver,
+                    &s.tokens.access_token,
+                    &s.meta.user_id,
+                    &s.meta.device_id,
+                )
+                .await
+                .then(|| s.meta.device_id.clone()),
+                None => None,
+            };
             let device = device::chosen(storage, inherited.as_deref())?;
             let client = device::client(&config.homeserver, storage, &device).await?;
             if let Some(saved) = saved.filter(|s| s.meta.device_id == device) {
