@@ -62,6 +62,10 @@ async fn a_takeover_mid_conversation(start: fn(std::path::PathBuf) -> common::ma
     alice.say(&desk, "!accept 1").await;
     let room = alice.wait_for("history so far").await.room;
     alice.joined(&room).await;
+    // Mid-conversation: a reply from the first leader.
+    alice.say(&room, "one moment please").await;
+    sim.wait_for_body(&http, "one moment please", Duration::from_millis(100))
+        .await;
 
     a.kill9();
     wait_role(&http, &b, "leader", Duration::from_secs(25)).await;
@@ -76,6 +80,23 @@ async fn a_takeover_mid_conversation(start: fn(std::path::PathBuf) -> common::ma
     alice.say(&room, "yes, still here").await;
     sim.wait_for_body(&http, "yes, still here", Duration::from_millis(100))
         .await;
+    // Nothing twice: a moment for a repeat to show, then each reply once
+    // at the carrier and the customer's line once in the room.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let bodies: Vec<String> = sim
+        .messages(&http)
+        .await
+        .iter()
+        .filter_map(|m| m["body"].as_str().map(str::to_owned))
+        .collect();
+    for reply in ["one moment please", "yes, still here"] {
+        assert_eq!(
+            bodies.iter().filter(|b| *b == reply).count(),
+            1,
+            "{reply:?} at the carrier: {bodies:#?}"
+        );
+    }
+    assert_eq!(alice.count("customer: still there?"), 1, "{:#?}", alice.seen());
     assert_eq!(
         alice.count("history so far"),
         1,
