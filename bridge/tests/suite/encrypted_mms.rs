@@ -21,10 +21,12 @@ use smsdesk::sim::media::file;
 use crate::mms::sha256;
 
 /// The picture of event `id` in `room`, as `user`'s client decrypts it,
-/// and whether the homeserver holds it encrypted.
-async fn picture(user: &User, room: &matrix_sdk::ruma::OwnedRoomId, id: &OwnedEventId) -> (Vec<u8>, bool) {
+/// and whether the homeserver holds it encrypted: the event (an
+/// `m.room.encrypted` the client decrypted) and the file.
+async fn picture(user: &User, room: &matrix_sdk::ruma::OwnedRoomId, id: &OwnedEventId) -> (Vec<u8>, bool, bool) {
     let room = user.client.get_room(room).expect("the room");
     let event = room.event(id, None).await.expect("the event");
+    let sealed = event.encryption_info().is_some();
     let content: RoomMessageEventContent = event.raw().get_field("content").expect("a content").expect("a message");
     let MessageType::Image(image) = content.msgtype else {
         panic!("not an image: {content:?}");
@@ -36,6 +38,7 @@ async fn picture(user: &User, room: &matrix_sdk::ruma::OwnedRoomId, id: &OwnedEv
     };
     (
         user.client.media().get_media_content(&request, false).await.unwrap(),
+        sealed,
         encrypted,
     )
 }
@@ -65,7 +68,8 @@ async fn pictures_go_both_ways_encrypted_with_the_same_bytes() {
     sim.mms_via(&http, "twilio", "+15557770001", ENTRY, "my meter", &["cat.png"])
         .await;
     let seen = alice.wait_for("m.image picture-1.png").await;
-    let (bytes, encrypted) = picture(&alice, &room, &seen.event_id).await;
+    let (bytes, sealed, encrypted) = picture(&alice, &room, &seen.event_id).await;
+    assert!(sealed, "the customer's picture was posted in an unencrypted event");
     assert!(encrypted, "the customer's picture was uploaded in the clear");
     let (_, cat) = file("cat.png").unwrap();
     assert_eq!(sha256(&bytes), sha256(&cat), "the picture's bytes changed");
@@ -74,7 +78,7 @@ async fn pictures_go_both_ways_encrypted_with_the_same_bytes() {
     let mut form = cat.clone();
     form.extend_from_slice(b"alice's encrypted copy");
     let caption = TextMessageEventContent::plain("Please fill this in");
-    alice
+    let sent = alice
         .joined(&room)
         .await
         .send_attachment(
@@ -85,6 +89,8 @@ async fn pictures_go_both_ways_encrypted_with_the_same_bytes() {
         )
         .await
         .expect("sending an encrypted picture");
+    let (_, sealed, encrypted) = picture(&alice, &room, &sent.event_id).await;
+    assert!(sealed && encrypted, "Alice's client sent her picture in the clear");
     let deadline = Instant::now() + Duration::from_secs(30);
     let mms = loop {
         let with_media: Vec<serde_json::Value> = sim
