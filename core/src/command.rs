@@ -190,6 +190,10 @@ pub enum Command {
     SendBusyReply {
         conversation: ConversationId,
     },
+    /// A returning customer waited `sticky_wait` for their last agent.
+    EndStickyWait {
+        conversation: ConversationId,
+    },
     /// An active conversation's customer stayed quiet for the queue's `inactivity`.
     PauseInactive {
         conversation: ConversationId,
@@ -262,6 +266,7 @@ impl Command {
             | Command::AutoWrapup { .. }
             | Command::SendBusyReply { .. }
             | Command::PauseInactive { .. }
+            | Command::EndStickyWait { .. }
             | Command::IntakeAnswer { .. }
             | Command::IntakeFailed { .. }
             | Command::ExpireIntake { .. } => Actor::System,

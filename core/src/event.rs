@@ -176,6 +176,11 @@ pub enum Event {
         conversation: ConversationId,
         owner: AgentId,
     },
+    /// A returning customer's wait for their last agent ended (`sticky_wait`):
+    /// the queue's router decides as usual.
+    StickyWaitEnded {
+        conversation: ConversationId,
+    },
     /// The customer wrote again: back to the owner, or to the queue head.
     Resumed {
         conversation: ConversationId,
@@ -246,6 +251,7 @@ impl Event {
             | Abandoned { conversation, .. }
             | Paused { conversation, .. }
             | Resumed { conversation, .. }
+            | StickyWaitEnded { conversation }
             | IntakeStarted { conversation, .. }
             | IntakeTurned { conversation, .. }
             | IntakeFinished { conversation, .. } => Some(*conversation),
@@ -311,6 +317,7 @@ impl Event {
             AutoReplied { kind, body, .. } => format!("smsdesk ({}): {body}", kind.label()),
             Abandoned { reason, .. } => format!("closed without an agent: {reason}"),
             Paused { owner, .. } => format!("paused: the customer went quiet; {owner}'s seat is free"),
+            StickyWaitEnded { .. } => "the last agent did not take it in time; routed as usual".to_owned(),
             Resumed {
                 owner, requeued: false, ..
             } => format!("the customer wrote again; back with {owner}"),

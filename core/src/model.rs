@@ -385,6 +385,29 @@ pub struct Conversation {
     /// recognised).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub note_refs: BTreeSet<String>,
+    /// A returning customer's last agent, offered first (`queues[].sticky`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticky: Option<Sticky>,
+}
+
+/// The last conversation of a returning customer in the same queue: who
+/// handled it, when it closed and why, and until when its agent is waited for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sticky {
+    pub agent: AgentId,
+    pub closed_at: Timestamp,
+    pub reason: String,
+    /// The end of the wait for `agent`; `None` once it ended (expired, or
+    /// the agent did not answer): routing then goes on as usual.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
+}
+
+impl Sticky {
+    /// Whether the conversation still waits for its last agent at `now`.
+    pub fn waiting(&self, now: Timestamp) -> bool {
+        self.until.is_some_and(|u| u > now)
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -414,6 +437,9 @@ impl Conversation {
             Phase::Queued { .. } | Phase::Offered { .. } => out.extend(self.busy_at),
             Phase::Active { .. } => out.extend(self.inactive_at),
             _ => {}
+        }
+        if matches!(self.phase, Phase::Queued { .. }) {
+            out.extend(self.sticky.as_ref().and_then(|s| s.until));
         }
         out
     }

@@ -173,6 +173,20 @@ pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Optio
         if cands.iter().any(|k| !c.declined_by.contains(k.agent)) {
             cands.retain(|k| !c.declined_by.contains(k.agent));
         }
+        // Back to the last agent, before the queue's router is asked.
+        if let Some(s) = c
+            .sticky
+            .as_ref()
+            .filter(|s| s.waiting(now) && !c.declined_by.contains(&s.agent))
+        {
+            if line.candidates.iter().any(|k| k.agent == &s.agent) {
+                return Some(Command::Offer {
+                    conversation: c.id,
+                    agent: s.agent.clone(),
+                });
+            }
+            continue;
+        }
         let request = RouteRequest {
             conversation: c.id,
             queue: &c.queue,

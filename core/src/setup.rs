@@ -46,6 +46,8 @@ pub const DEFAULT_OFFER_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CAPACITY: u32 = 1;
 /// `queues[].sla` unless set (docs/configuration.md).
 pub const DEFAULT_SLA: Duration = Duration::from_secs(60);
+/// How long a returning customer waits for their last agent (`sticky_wait`).
+pub const DEFAULT_STICKY_WAIT: Duration = Duration::from_secs(30);
 /// Replies longer than this many characters are refused (seed limit).
 pub const MAX_REPLY_CHARS: usize = 1_000;
 /// The longest internal note, in characters (it never becomes an SMS; the
@@ -81,6 +83,13 @@ pub struct QueueSetup {
     pub timezone: jiff::tz::TimeZone,
     /// Accepted within this long counts toward the service level.
     pub sla: Duration,
+    /// Back to the last agent: a customer who texts again within this long
+    /// after their last conversation here closed is offered to that agent
+    /// first. `None` = off.
+    pub sticky: Option<Duration>,
+    /// How long a returning customer waits for their last agent before the
+    /// queue's router decides as usual.
+    pub sticky_wait: Duration,
 }
 
 impl QueueSetup {
@@ -98,6 +107,8 @@ impl QueueSetup {
             inactivity: None,
             timezone: jiff::tz::TimeZone::UTC,
             sla: DEFAULT_SLA,
+            sticky: None,
+            sticky_wait: DEFAULT_STICKY_WAIT,
         }
     }
 

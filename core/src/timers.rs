@@ -22,6 +22,10 @@ pub fn due(state: &State, now: Timestamp) -> Vec<Command> {
         if matches!(c.phase, Phase::Active { .. }) && c.inactive_at.is_some_and(|at| at <= now) {
             out.push(Command::PauseInactive { conversation: c.id });
         }
+        let sticky_due = c.sticky.as_ref().and_then(|s| s.until).is_some_and(|u| u <= now);
+        if matches!(c.phase, Phase::Queued { .. }) && sticky_due {
+            out.push(Command::EndStickyWait { conversation: c.id });
+        }
         match &c.phase {
             Phase::Intake { deadline, .. } if *deadline <= now => {
                 out.push(Command::ExpireIntake { conversation: c.id });

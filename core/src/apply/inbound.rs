@@ -40,8 +40,10 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 ended_at: None,
                 notes: 0,
                 note_refs: Default::default(),
+                sticky: None,
             });
             start_busy_timer(state, *conversation, at);
+            super::sticky::start_wait(state, *conversation, at);
         }
         Event::MessageReceived { conversation, sms } => {
             if let Some(c) = state.conversation_mut(*conversation) {

@@ -13,6 +13,7 @@
 //! - `delivery`: what became of a reply: sent, failed, the carrier's delivery status.
 //! - `compliance`: opt-outs: STOP and START.
 //! - `automation`: what happens without an agent: automatic replies, abandonment, pausing after inactivity and resuming.
+//! - `sticky`: back to the last agent: who handled a customer last, the wait for them.
 //! - `wrapup`: wrap-up: the conversation closed with its reason, and counted as handled.
 //!
 //! What several groups do (offering, requeueing, releasing an agent, the
@@ -26,6 +27,7 @@ mod delivery;
 mod inbound;
 mod intake;
 mod offer;
+mod sticky;
 mod wrapup;
 
 use crate::event::{Event, EventRecord};
@@ -63,6 +65,7 @@ pub fn apply(state: &mut State, record: &EventRecord) {
             automation::apply(state, at, &record.event)
         }
         Event::WrappedUp { conversation, reason } => wrapup::wrapped_up(state, at, *conversation, reason),
+        Event::StickyWaitEnded { conversation } => sticky::end_wait(state, *conversation),
         Event::NoteAdded {
             conversation,
             reference,

@@ -49,6 +49,13 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
             release(state, agent, at);
         }
         Event::OfferTimedOut { conversation, agent } => {
+            if state
+                .conversation(*conversation)
+                .and_then(|c| c.sticky.as_ref())
+                .is_some_and(|s| &s.agent == agent)
+            {
+                super::sticky::end_wait(state, *conversation);
+            }
             requeue(state, *conversation, true, at);
             release(state, agent, at);
             state.set_status(agent, AgentStatus::Rona, at);

@@ -12,6 +12,16 @@ pub(super) fn wrapped_up(state: &mut State, at: Timestamp, conversation: Convers
     let handled = state
         .conversation(conversation)
         .and_then(|c| Some((c.queue.clone(), at.since(c.first_accepted_at?))));
+    if let (Some(owner), Some(c)) = (&owner, state.conversation(conversation)) {
+        let key = (c.customer.clone(), c.queue.clone());
+        let last = crate::model::Sticky {
+            agent: owner.clone(),
+            closed_at: at,
+            reason: reason.to_owned(),
+            until: None,
+        };
+        state.last_handled.insert(key, last);
+    }
     if let Some((queue, handle)) = handled {
         state.count(&queue, at, |t, _| t.handled(handle));
     }

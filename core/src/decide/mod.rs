@@ -25,6 +25,7 @@ mod intake;
 mod notes;
 mod offer;
 mod presence;
+mod sticky;
 mod wrapup;
 
 use crate::command::Command;
@@ -101,6 +102,7 @@ pub fn decide(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Ev
         Command::AutoWrapup { conversation } => wrapup::auto(state, *conversation, now),
         Command::SendBusyReply { conversation } => automation::busy(state, *conversation, now),
         Command::PauseInactive { conversation } => automation::pause(state, *conversation, now),
+        Command::EndStickyWait { conversation } => sticky::end_wait(state, *conversation, now),
         Command::IntakeAnswer {
             conversation,
             turn,

@@ -59,6 +59,9 @@ pub struct State {
     pub(crate) opt_outs: BTreeMap<(EntryNumber, CustomerNumber), OptOut>,
     /// The day's totals per queue (supervisor figures), counted by `apply`.
     pub(crate) totals: Totals,
+    /// (customer, queue) -> who handled their last conversation there, when
+    /// it closed and why (`queues[].sticky`). Kept in memory only for now.
+    pub(crate) last_handled: BTreeMap<(CustomerNumber, QueueName), crate::model::Sticky>,
 
     /// Records changed since the last `take_dirty`: what the next commit must write.
     pub(crate) dirty: Dirty,
@@ -463,6 +466,11 @@ impl State {
                 }
             })
             .collect()
+    }
+
+    /// Who handled `customer`'s last conversation in `queue`, when and why.
+    pub fn last_handled(&self, customer: &CustomerNumber, queue: &QueueName) -> Option<&crate::model::Sticky> {
+        self.last_handled.get(&(customer.clone(), queue.clone()))
     }
 
     /// The earliest deadline among all timers, for the driver to sleep until.

@@ -160,6 +160,7 @@ mod tests {
             ended_at: None,
             notes: 0,
             note_refs: Default::default(),
+            sticky: None,
         }
     }
 
