@@ -395,6 +395,8 @@ pub struct Conversation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sticky {
     pub agent: AgentId,
+    /// The last conversation (its history and export).
+    pub conversation: ConversationId,
     pub closed_at: Timestamp,
     pub reason: String,
     /// The end of the wait for `agent`; `None` once it ended (expired, or

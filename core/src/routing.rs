@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::command::Command;
 use crate::ids::{AgentId, ConversationId, CustomerNumber, EntryNumber, QueueName, Timestamp};
-use crate::model::Conversation;
+use crate::model::{AgentStatus, Conversation};
 use crate::state::State;
 
 /// The waiting conversation a router decides about.
@@ -173,11 +173,13 @@ pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Optio
         if cands.iter().any(|k| !c.declined_by.contains(k.agent)) {
             cands.retain(|k| !c.declined_by.contains(k.agent));
         }
-        // Back to the last agent, before the queue's router is asked.
+        // Back to the last agent, before the queue's router is asked: offered
+        // to them when they have room; waited for while they are available
+        // but full; otherwise (offline, idle, RONA) the router decides now.
         if let Some(s) = c
             .sticky
             .as_ref()
-            .filter(|s| s.waiting(now) && !c.declined_by.contains(&s.agent))
+            .filter(|s| c.first_accepted_at.is_none() && s.waiting(now) && !c.declined_by.contains(&s.agent))
         {
             if line.candidates.iter().any(|k| k.agent == &s.agent) {
                 return Some(Command::Offer {
@@ -185,7 +187,17 @@ pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Optio
                     agent: s.agent.clone(),
                 });
             }
-            continue;
+            let member = state
+                .setup
+                .agents
+                .get(&s.agent)
+                .is_some_and(|a| a.queues.contains(&c.queue));
+            let available = state
+                .agent(&s.agent)
+                .is_some_and(|a| a.status == AgentStatus::Available);
+            if member && available {
+                continue;
+            }
         }
         let request = RouteRequest {
             conversation: c.id,

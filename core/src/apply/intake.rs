@@ -60,6 +60,7 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 c.queued_at.get_or_insert(at);
             });
             start_busy_timer(state, *conversation, at);
+            super::sticky::start_wait(state, *conversation, at);
         }
         _ => {}
     }

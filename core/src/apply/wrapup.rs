@@ -16,11 +16,12 @@ pub(super) fn wrapped_up(state: &mut State, at: Timestamp, conversation: Convers
         let key = (c.customer.clone(), c.queue.clone());
         let last = crate::model::Sticky {
             agent: owner.clone(),
+            conversation,
             closed_at: at,
             reason: reason.to_owned(),
             until: None,
         };
-        state.last_handled.insert(key, last);
+        state.remember_last_handled(key, last);
     }
     if let Some((queue, handle)) = handled {
         state.count(&queue, at, |t, _| t.handled(handle));

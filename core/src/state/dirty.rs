@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ids::{AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId};
+use crate::ids::{
+    AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
+};
 use crate::model::DeliveryRecord;
 
 use super::Seen;
@@ -27,6 +29,8 @@ pub struct Dirty {
     pub changed_deliveries: BTreeSet<MessageId>,
     /// (entry, customer) pairs whose opt-out changed.
     pub opt_outs: BTreeSet<(EntryNumber, CustomerNumber)>,
+    /// (customer, queue) pairs whose last agent changed or was forgotten.
+    pub last_handled: BTreeSet<(CustomerNumber, QueueName)>,
     /// Whether the day's totals changed.
     pub totals: bool,
 }

@@ -16,6 +16,7 @@
 mod deliveries;
 mod dirty;
 mod indexes;
+mod last_handled;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use dirty::{Dirty, Lookaside};
 use indexes::Indexes;
+pub use last_handled::LastHandled;
 
 use crate::ids::{
     AgentId, CarrierMessageId, CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName,
@@ -60,8 +62,8 @@ pub struct State {
     /// The day's totals per queue (supervisor figures), counted by `apply`.
     pub(crate) totals: Totals,
     /// (customer, queue) -> who handled their last conversation there, when
-    /// it closed and why (`queues[].sticky`). Kept in memory only for now.
-    pub(crate) last_handled: BTreeMap<(CustomerNumber, QueueName), crate::model::Sticky>,
+    /// it closed and why (`queues[].sticky`), for the longest sticky window.
+    pub(crate) last_handled: LastHandled,
 
     /// Records changed since the last `take_dirty`: what the next commit must write.
     pub(crate) dirty: Dirty,
@@ -91,6 +93,7 @@ impl State {
         opt_outs: BTreeMap<(EntryNumber, CustomerNumber), OptOut>,
         counters: Counters,
         totals: Totals,
+        last_handled: LastHandled,
     ) -> Self {
         let mut dirty = Dirty::default();
         for c in conversations.values_mut() {
@@ -144,6 +147,7 @@ impl State {
             counters,
             opt_outs,
             totals,
+            last_handled,
             dirty,
             ..Self::default()
         };
@@ -471,6 +475,21 @@ impl State {
     /// Who handled `customer`'s last conversation in `queue`, when and why.
     pub fn last_handled(&self, customer: &CustomerNumber, queue: &QueueName) -> Option<&crate::model::Sticky> {
         self.last_handled.get(&(customer.clone(), queue.clone()))
+    }
+
+    /// Records who handled `customer`'s conversation in `queue` (closed
+    /// now), and drops the records no sticky window can use any more.
+    pub(crate) fn remember_last_handled(&mut self, key: (CustomerNumber, QueueName), last: crate::model::Sticky) {
+        let now = last.closed_at;
+        let keep = self.setup.queues.values().filter_map(|q| q.sticky).max();
+        let sticky = self.setup.queue(&key.1).is_some_and(|q| q.sticky.is_some());
+        for gone in self.last_handled.prune(now, keep) {
+            self.dirty.last_handled.insert(gone);
+        }
+        if sticky {
+            self.dirty.last_handled.insert(key.clone());
+            self.last_handled.insert(key, last);
+        }
     }
 
     /// The earliest deadline among all timers, for the driver to sleep until.

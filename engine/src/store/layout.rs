@@ -18,6 +18,7 @@
 //! | `p/<carrier>\0<carrier's message id>` | message id — finds a reply from a status callback |
 //! | `r/<conversation><reference>` | message id — a reply handed in again is recognised |
 //! | `x/<entry>\0<customer>` | `OptOut` — a pair that may not be texted |
+//! | `l/<customer>\0<queue>` | `Sticky` — who handled the customer's last conversation in the queue (`queues[].sticky`), kept for the longest window |
 //! | `k/<customer>\0<conversation>` | empty — a customer's conversations (supervisors' `!history`, export) |
 //! | `z/<closed at><conversation>` | empty — closed conversations in closing order (`retention`) |
 //!
@@ -34,10 +35,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{KvStore, Result, StoreError, WriteSet};
 use smsdesk_core::event::{Event, EventRecord};
-use smsdesk_core::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, Timestamp};
+use smsdesk_core::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
 use smsdesk_core::model::DeliveryRecord;
 use smsdesk_core::setup::Setup;
-use smsdesk_core::state::{Counters, State};
+use smsdesk_core::state::{Counters, LastHandled, State};
 
 const COUNTERS: &[u8] = b"m/counters";
 const TOTALS: &[u8] = b"m/totals";
@@ -109,6 +110,23 @@ fn opt_out_key(entry: &EntryNumber, customer: &CustomerNumber) -> Vec<u8> {
     k.push(0);
     k.extend_from_slice(customer.as_str().as_bytes());
     k
+}
+
+fn last_handled_key(customer: &CustomerNumber, queue: &QueueName) -> Vec<u8> {
+    let mut k = key("l/", customer.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(queue.as_str().as_bytes());
+    k
+}
+
+/// The two halves of a key `<prefix><a>\0<b>`, as text.
+fn split_pair(k: &[u8]) -> (String, String) {
+    let rest = &k[2..];
+    let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+    (
+        String::from_utf8_lossy(&rest[..split]).into_owned(),
+        String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned(),
+    )
 }
 
 fn decode_message_id(key: &[u8], bytes: &[u8]) -> Result<MessageId> {
@@ -258,6 +276,12 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
             None => writes.delete(opt_out_key(entry, customer)),
         }
     }
+    for (customer, queue) in &dirty.last_handled {
+        match state.last_handled(customer, queue) {
+            Some(last) => writes.put(last_handled_key(customer, queue), encode(last)),
+            None => writes.delete(last_handled_key(customer, queue)),
+        }
+    }
     for ((carrier, id), s) in &dirty.seen {
         writes.put(seen_key(carrier, id), encode(s));
     }
@@ -291,14 +315,17 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
     }
     let mut opt_outs = BTreeMap::new();
     for (k, v) in store.scan_prefix(b"x/")? {
-        let rest = &k[2..];
-        let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
-        let entry = EntryNumber::parse(&String::from_utf8_lossy(&rest[..split])).map_err(|e| StoreError::Corrupt {
+        let (entry, customer) = split_pair(&k);
+        let entry = EntryNumber::parse(&entry).map_err(|e| StoreError::Corrupt {
             key: String::from_utf8_lossy(&k).into_owned(),
             message: e.to_string(),
         })?;
-        let customer = CustomerNumber::new(String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned());
-        opt_outs.insert((entry, customer), decode(&k, &v)?);
+        opt_outs.insert((entry, CustomerNumber::new(customer)), decode(&k, &v)?);
+    }
+    let mut last_handled = BTreeMap::new();
+    for (k, v) in store.scan_prefix(b"l/")? {
+        let (customer, queue) = split_pair(&k);
+        last_handled.insert((CustomerNumber::new(customer), QueueName::new(queue)), decode(&k, &v)?);
     }
     let totals = match store.get(TOTALS)? {
         Some(bytes) => decode(TOTALS, &bytes)?,
@@ -311,6 +338,7 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
         opt_outs,
         counters,
         totals,
+        LastHandled::from_records(last_handled),
     ))
 }
 

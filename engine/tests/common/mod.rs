@@ -72,7 +72,7 @@ pub use store::TestStore;
 pub struct Desk<S: KvStore = TestStore> {
     pub engine: Engine<S>,
     pub now: Timestamp,
-    next_sid: u64,
+    pub next_sid: u64,
 }
 
 impl Desk<TestStore> {
@@ -84,8 +84,13 @@ impl Desk<TestStore> {
 
 impl<S: KvStore> Desk<S> {
     pub fn open(store: S, now: Timestamp) -> Self {
+        Self::open_with(store, now, setup())
+    }
+
+    /// On `store`, with a setup of the test's own.
+    pub fn open_with(store: S, now: Timestamp, setup: Setup) -> Self {
         Self {
-            engine: Engine::open(store, setup(), Routers::default()).unwrap(),
+            engine: Engine::open(store, setup, Routers::default()).unwrap(),
             now,
             next_sid: 1,
         }
