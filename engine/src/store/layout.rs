@@ -204,39 +204,7 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         if let Some(c) = r.event.conversation() {
             writes.put(history_key(c, r.seq), Vec::new());
         }
-        // Agents' replies and smsdesk's own texts go through the same outbox.
-        let outgoing = match &r.event {
-            Event::ReplyAccepted {
-                conversation,
-                message_id,
-                body,
-                media,
-                ..
-            } => Some((conversation, message_id, body, media.as_slice())),
-            Event::AutoReplied {
-                conversation,
-                message_id,
-                body,
-                ..
-            } => Some((conversation, message_id, body, &[][..])),
-            _ => None,
-        };
-        if let Some((conversation, message_id, body, media)) = outgoing {
-            if let Some(c) = state.conversation(*conversation) {
-                let sms = OutboundSms {
-                    message_id: *message_id,
-                    conversation: *conversation,
-                    carrier: c.carrier.clone(),
-                    from: c.entry.clone(),
-                    to: c.customer.clone(),
-                    body: body.clone(),
-                    media: media.to_vec(),
-                    accepted_at: r.at,
-                };
-                writes.put(outbound_key(*message_id), encode(&sms));
-                writes.put(pending_sms_key(*message_id), Vec::new());
-            }
-        }
+        stage_outbound(state, r, writes);
     }
     let dirty = state.take_dirty();
     for m in &dirty.changed_deliveries {
@@ -290,6 +258,44 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
         writes.put(TOTALS.to_vec(), encode(state.totals()));
     }
     finished
+}
+
+/// Agents' replies and smsdesk's own texts go through the same outbox: stages
+/// the outbound SMS `r` accepted, if any, and marks it pending.
+fn stage_outbound(state: &State, r: &EventRecord, writes: &mut WriteSet) {
+    // Agents' replies and smsdesk's own texts go through the same outbox.
+    let outgoing = match &r.event {
+        Event::ReplyAccepted {
+            conversation,
+            message_id,
+            body,
+            media,
+            ..
+        } => Some((conversation, message_id, body, media.as_slice())),
+        Event::AutoReplied {
+            conversation,
+            message_id,
+            body,
+            ..
+        } => Some((conversation, message_id, body, &[][..])),
+        _ => None,
+    };
+    if let Some((conversation, message_id, body, media)) = outgoing {
+        if let Some(c) = state.conversation(*conversation) {
+            let sms = OutboundSms {
+                message_id: *message_id,
+                conversation: *conversation,
+                carrier: c.carrier.clone(),
+                from: c.entry.clone(),
+                to: c.customer.clone(),
+                body: body.clone(),
+                media: media.to_vec(),
+                accepted_at: r.at,
+            };
+            writes.put(outbound_key(*message_id), encode(&sms));
+            writes.put(pending_sms_key(*message_id), Vec::new());
+        }
+    }
 }
 
 /// Rebuilds the state: counters, agents and open conversations.
