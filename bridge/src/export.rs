@@ -192,6 +192,19 @@ pub fn page(
     Ok((out, next))
 }
 
+/// Conversation `id` exported, if it exists and is in one of `queues`
+/// (every queue if `None`): the link a returning customer's summary gives.
+pub fn one(
+    store: &dyn KvStore,
+    id: ConversationId,
+    queues: Option<&[QueueName]>,
+) -> Result<Option<Record>, StoreError> {
+    match layout::conversation(store, id)? {
+        Some(c) if queues.is_none_or(|q| q.contains(&c.queue)) => Ok(Some(record(store, &c)?)),
+        _ => Ok(None),
+    }
+}
+
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

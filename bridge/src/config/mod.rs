@@ -106,6 +106,11 @@ const SECTIONS: &[&str] = &[
 ];
 
 impl Config {
+    /// Queue `name`'s setup, if configured.
+    pub fn queue(&self, name: &smsdesk_core::QueueName) -> Option<&smsdesk_core::setup::QueueSetup> {
+        self.queues.iter().map(|q| &q.setup).find(|q| &q.name == name)
+    }
+
     /// The engine's view of this config.
     pub fn setup(&self) -> Setup {
         let mut setup = Setup {

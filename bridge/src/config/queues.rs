@@ -1,10 +1,11 @@
 //! `[[queues]]`: name, routing policy (built-in or a router plugin, with its
-//! settings), offer timeout, auto wrap-up and wrap-up reasons; the
-//! automation keys (hours, greeting...) are read by `automation`.
+//! settings), offer timeout, auto wrap-up and wrap-up reasons, sticky
+//! routing to the last agent; the automation keys (hours, greeting...) are
+//! read by `automation`.
 
 use std::path::PathBuf;
 
-use smsdesk_core::setup::{QueueSetup, DEFAULT_OFFER_TIMEOUT};
+use smsdesk_core::setup::{QueueSetup, DEFAULT_OFFER_TIMEOUT, DEFAULT_STICKY_WAIT};
 
 use super::reader::{join, Reader};
 
@@ -30,6 +31,8 @@ const KEYS: &[&str] = &[
     "offer_timeout",
     "auto_wrapup",
     "wrapup_reasons",
+    "sticky",
+    "sticky_wait",
 ];
 
 pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
@@ -49,6 +52,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
             .unwrap_or(DEFAULT_OFFER_TIMEOUT);
         setup.auto_wrapup = r.duration(t, &path, "auto_wrapup", true).flatten();
         setup.wrapup_reasons = r.strings(t, &path, "wrapup_reasons");
+        sticky(r, t, &path, &mut setup);
         super::automation::queue(r, t, &path, &mut setup);
         let router = match r.string(t, &path, "router", false).as_deref() {
             None | Some("longest-available") => RouterChoice::LongestAvailable,
@@ -74,4 +78,23 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Vec<QueueConfig> {
         });
     }
     queues
+}
+
+/// `sticky` (a window, or "off") and `sticky_wait`: a wait without a
+/// window, or one longer than the window, would do nothing and is refused.
+fn sticky(r: &mut Reader, t: &toml::Table, path: &str, setup: &mut QueueSetup) {
+    setup.sticky = r.duration(t, path, "sticky", true).flatten();
+    let wait = r.duration(t, path, "sticky_wait", false).flatten();
+    setup.sticky_wait = wait.unwrap_or(DEFAULT_STICKY_WAIT);
+    match (setup.sticky, wait) {
+        (None, Some(_)) if t.contains_key("sticky_wait") => r.err(
+            &join(path, "sticky_wait"),
+            "has no effect without sticky (how long after the last conversation a customer goes back to its agent, e.g. \"24h\")",
+        ),
+        (Some(window), Some(wait)) if wait > window => r.err(
+            &join(path, "sticky_wait"),
+            "is longer than sticky: the wait for the last agent must fit in the window",
+        ),
+        _ => {}
+    }
 }

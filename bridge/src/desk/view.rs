@@ -59,6 +59,20 @@ pub struct ConversationView {
     pub fields: Vec<(String, String)>,
     pub wrapup_reasons: Vec<String>,
     pub messages: Vec<MessageView>,
+    /// A returning customer's last conversation (`queues[].sticky`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returning: Option<ReturningView>,
+}
+
+/// Who handled a returning customer's last conversation, when it closed and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReturningView {
+    pub conversation: u64,
+    pub agent: String,
+    /// Whether that was the agent looking.
+    pub you: bool,
+    pub closed_at: u64,
+    pub reason: String,
 }
 
 /// One line of a conversation.
@@ -191,6 +205,13 @@ fn conversation(
         // Only what the agent may see: an offered agent sees the history too,
         // as the Matrix desk shows it when the room opens.
         messages: messages(records, &|t: &str| mask_in(mask, &customer, t)),
+        returning: c.sticky.as_ref().map(|s| ReturningView {
+            conversation: s.conversation.0,
+            agent: s.agent.to_string(),
+            you: &s.agent == agent,
+            closed_at: s.closed_at.0,
+            reason: s.reason.clone(),
+        }),
     })
 }
 

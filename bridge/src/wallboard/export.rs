@@ -18,7 +18,9 @@ use crate::http::failure_limit::Source;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
-    since: String,
+    /// Required unless `conversation` names the one conversation to export.
+    since: Option<String>,
+    conversation: Option<u64>,
     until: Option<String>,
     format: Option<Format>,
     queue: Option<String>,
@@ -50,7 +52,36 @@ pub async fn export(
         Ok(s) => s,
         Err(refusal) => return refusal.into_response(),
     };
-    let parsed = crate::export::parse_time(&q.since).and_then(|since| {
+    let format = q.format.unwrap_or(Format::Jsonl);
+    if let Some(id) = q.conversation {
+        let queues = scope.filter().map(<[_]>::to_vec);
+        let one = wb
+            .app
+            .read(move |e| crate::export::one(e.store(), smsdesk_core::ConversationId(id), queues.as_deref()))
+            .await;
+        let records = match one {
+            Ok(Ok(Some(r))) => vec![r],
+            // Another queue's conversation is as unknown as a missing one.
+            Ok(Ok(None)) => {
+                return (StatusCode::NOT_FOUND, format!("no conversation #{id} in your queues\n")).into_response()
+            }
+            Ok(Err(error)) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n")).into_response(),
+            Err(gone) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{gone}\n")).into_response(),
+        };
+        let mut out = Vec::new();
+        if let Err(why) = crate::export::write(&records, format, true, &mut out) {
+            return (StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n")).into_response();
+        }
+        return exported(out, format, 1);
+    }
+    let Some(since) = q.since.as_deref() else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "export needs since= (or conversation=<number>)\n",
+        )
+            .into_response();
+    };
+    let parsed = crate::export::parse_time(since).and_then(|since| {
         let until = q.until.as_deref().map(crate::export::parse_time).transpose()?;
         Ok((since, until))
     });
@@ -58,7 +89,6 @@ pub async fn export(
         Ok(p) => p,
         Err(why) => return (StatusCode::BAD_REQUEST, format!("{why}\n")).into_response(),
     };
-    let format = q.format.unwrap_or(Format::Jsonl);
     let queues = scope.filter().map(<[_]>::to_vec);
     let (mut out, mut count, mut after) = (Vec::new(), 0usize, None);
     loop {
@@ -81,6 +111,11 @@ pub async fn export(
             None => break,
         }
     }
+    exported(out, format, count)
+}
+
+/// The export's answer: its type, not cached, and how many conversations.
+fn exported(out: Vec<u8>, format: Format, count: usize) -> Response {
     let content_type = match format {
         Format::Jsonl => "application/jsonl",
         Format::Csv => "text/csv; charset=utf-8",

@@ -85,7 +85,7 @@ fn the_minimal_config_is_valid_and_read_as_written() {
 fn unknown_key() {
     assert_eq!(
         one(|t| t.replace("offer_timeout = \"60s\"", "offer_timeout = \"60s\"\nofer_timeout = \"5s\"")),
-        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons, hours, timezone, holidays, closed_reply, greeting, busy_reply, busy_after, inactivity, sla"
+        "queues[0].ofer_timeout: unknown key; expected one of: name, router, router_settings, offer_timeout, auto_wrapup, wrapup_reasons, sticky, sticky_wait, hours, timezone, holidays, closed_reply, greeting, busy_reply, busy_after, inactivity, sla"
     );
     assert_eq!(
         one(|t| format!("colour = \"blue\"\n{t}")),
@@ -787,4 +787,31 @@ fn the_recovery_key_is_a_secret_from_the_environment_never_shown() {
             .collect::<Vec<_>>(),
         ["matrix.recovery_key: is shorter than 8 characters; it guards the bot's identity and message keys: make it long and random"]
     );
+}
+
+/// `queues[].sticky` and `sticky_wait` (back to the last agent): off unless
+/// set, the wait 30 s by default, and the settings that would do nothing
+/// are named.
+#[test]
+fn sticky_routing_is_read_and_its_mistakes_named() {
+    let with = |keys: &'static str| {
+        move |t: String| t.replace("offer_timeout = \"60s\"", &format!("offer_timeout = \"60s\"\n{keys}"))
+    };
+    let c = parsed(|t| t);
+    assert_eq!(c.queues[0].setup.sticky, None, "sticky is off by default");
+    let c = parsed(with("sticky = \"24h\""));
+    assert_eq!(c.queues[0].setup.sticky, Some(std::time::Duration::from_secs(86_400)));
+    assert_eq!(c.queues[0].setup.sticky_wait, std::time::Duration::from_secs(30));
+    let c = parsed(with("sticky = \"2h\"\nsticky_wait = \"45s\""));
+    assert_eq!(c.queues[0].setup.sticky_wait, std::time::Duration::from_secs(45));
+    assert_eq!(parsed(with("sticky = \"off\"")).queues[0].setup.sticky, None);
+    assert_eq!(
+        one(with("sticky_wait = \"45s\"")),
+        "queues[0].sticky_wait: has no effect without sticky (how long after the last conversation a customer goes back to its agent, e.g. \"24h\")"
+    );
+    assert_eq!(
+        one(with("sticky = \"1m\"\nsticky_wait = \"2m\"")),
+        "queues[0].sticky_wait: is longer than sticky: the wait for the last agent must fit in the window"
+    );
+    assert!(one(with("sticky = \"a day\"")).starts_with("queues[0].sticky: "));
 }

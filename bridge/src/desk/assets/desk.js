@@ -83,6 +83,7 @@ function renderOffers() {
       el("h2", { text: title + " #" + c.id }),
       el("p", { text: "Queue " + c.queue + " · customer " + c.customer + " · to " + c.entry + " (" + c.entry_kind + ")" }),
       el("p", { class: "timer" }, "Waiting ", el("span", { "data-since": c.opened_at }), c.answer_by ? el("span", { text: " · answer within " }) : null, c.answer_by ? el("span", { "data-until": c.answer_by }) : null),
+      c.returning ? el("p", { class: "returning", text: "Returning customer, last handled by " + (c.returning.you ? "you" : c.returning.agent) + " on " + new Date(c.returning.closed_at).toLocaleString() + " (" + c.returning.reason + ")" }) : null,
       ...c.fields.map(([k, v]) => el("p", { class: "field", text: k + ": " + v })),
       el("button", { type: "button", class: "accept", text: "Accept", onclick: () => act({ do: "accept", conversation: c.id }) }),
       el("button", { type: "button", class: "decline", text: "Decline", onclick: () => act({ do: "decline", conversation: c.id }) }));

@@ -72,7 +72,7 @@ impl Bot {
             | Event::SmsFailed { .. }
             | Event::ReplyAccepted { .. } => self.show_delivery(record, txns).await,
             Event::NoteAdded { .. } => self.show_note(record, txns).await,
-            Event::ConversationOpened { .. } => Ok(()),
+            Event::ConversationOpened { .. } | Event::StickyWaitEnded { .. } => Ok(()),
         }
     }
 

@@ -18,7 +18,7 @@ use smsdesk_engine::store::layout;
 use crate::matrix::media::from_customer::PendingMedia;
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::RoomRole;
-use crate::matrix::texts::notices;
+use crate::matrix::texts::{notices, returning};
 use crate::matrix::Bot;
 
 impl Bot {
@@ -84,6 +84,12 @@ impl Bot {
         // Masked like everything else agents read: an intake field or the
         // customer's own words may hold their number.
         let customer = conversation.map(|c| c.customer.to_string()).unwrap_or_default();
+        // A returning customer's: first, their last conversation.
+        if let Some(last) = conversation.and_then(|c| c.sticky.as_ref()) {
+            let queue = conversation.and_then(|c| self.app.config.queue(&c.queue));
+            let when = returning::when(queue, last.closed_at);
+            lines.push(returning::summary(last, &when, &self.app.config.public_url));
+        }
         for r in history.iter().filter(|r| r.seq < upto) {
             lines.extend(notices::history_line(&r.event).map(|l| match &r.event {
                 Event::MessageReceived { .. } => self.shown_words(&customer, &l),

@@ -6,4 +6,5 @@ pub mod buttons;
 pub mod card;
 pub mod notices;
 pub mod offer_card;
+pub mod returning;
 pub mod rich;

@@ -20,6 +20,7 @@ use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::StoredOffer;
 use crate::matrix::texts::buttons::{Button, ACCEPT, DECLINE};
 use crate::matrix::texts::card::OfferCard;
+use crate::matrix::texts::returning;
 use crate::matrix::Bot;
 
 /// How often an open offer's waiting time is refreshed in place.
@@ -78,7 +79,12 @@ impl Bot {
             kind: kind.to_owned(),
             opened_at: c.opened_at,
             deadline,
-            via,
+            // Routed to a returning customer's last agent (or after them).
+            via: via.or_else(|| {
+                let last = c.sticky.as_ref()?;
+                let when = returning::when(self.app.config.queue(&c.queue), last.closed_at);
+                Some(returning::via(last, agent, &when))
+            }),
             // An intake field may hold the customer's number (given to the bot).
             fields: c
                 .fields
