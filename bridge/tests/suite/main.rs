@@ -48,6 +48,7 @@ mod reload;
 mod retention;
 mod room_guard;
 mod room_retention;
+mod sticky;
 mod supervisors;
 mod wallboard;
 mod wallboard_guessing;
