@@ -128,6 +128,11 @@ pub struct SimMessage {
     /// What the message's media URLs gave (MMS), fetched when it was sent.
     #[serde(default)]
     pub media: Vec<media::SimMedia>,
+    /// When the send request arrived, in microseconds since the Unix epoch
+    /// (the machine's wall clock: benchmarks time the way to the carrier
+    /// without polling for it).
+    #[serde(default)]
+    pub received_at_us: u64,
 }
 
 pub use media::SimMedia;

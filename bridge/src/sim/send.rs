@@ -75,6 +75,9 @@ pub(super) trait Api: 'static {
 
 /// Sends one message through carrier `C`.
 pub(super) async fn create_message<C: Api>(State(sim): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let received_at_us = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
     if !C::authorized(&sim, &headers) {
         return C::refuse(Refusal::Unauthorized);
     }
@@ -108,6 +111,7 @@ pub(super) async fn create_message<C: Api>(State(sim): State<Shared>, headers: H
         body: request.text.clone(),
         status: "queued".into(),
         error_code: None,
+        received_at_us,
     });
     let sent = Sent {
         id,

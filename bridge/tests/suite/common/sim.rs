@@ -105,13 +105,14 @@ impl Sim {
         assert_eq!(status, 204);
     }
 
-    /// Waits (up to 30 s, polling every `poll`) until a message with `body` arrived.
-    pub async fn wait_for_body(&self, client: &reqwest::Client, body: &str, poll: Duration) {
+    /// Waits (up to 30 s, polling every `poll`) until a message with `body`
+    /// arrived; when it arrived (microseconds since the Unix epoch).
+    pub async fn wait_for_body(&self, client: &reqwest::Client, body: &str, poll: Duration) -> u64 {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let msgs = self.messages(client).await;
-            if msgs.iter().any(|m| m["body"] == body) {
-                return;
+            if let Some(m) = msgs.iter().find(|m| m["body"] == body) {
+                return m["received_at_us"].as_u64().unwrap_or_default();
             }
             assert!(
                 Instant::now() < deadline,
