@@ -61,6 +61,8 @@ pub struct PluginHost {
     metrics: Metrics,
     /// One running call per core (see `gate`).
     gate: Arc<Gate>,
+    /// Counts fuel (wasm instructions, roughly) per call, for authors' tools.
+    metered: bool,
     _ticker: Arc<Ticker>,
 }
 
@@ -76,9 +78,22 @@ impl std::fmt::Debug for PluginHost {
 impl PluginHost {
     /// `cache_dir`: where precompiled plugins are kept (`None`: compile every time).
     pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Self, PluginError> {
+        Self::build(limits, cache_dir, false)
+    }
+
+    /// A host that also counts the fuel each call consumes (`CallStats::fuel`),
+    /// for `smsdesk plugin run` and `plugin test`. The budget is still the
+    /// wall-clock one; metering makes calls a little slower, so the server
+    /// never uses it. `cache_dir` as for `new` (its own: metered code differs).
+    pub fn metered(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Self, PluginError> {
+        Self::build(limits, cache_dir, true)
+    }
+
+    fn build(limits: Limits, cache_dir: Option<PathBuf>, metered: bool) -> Result<Self, PluginError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
+        config.consume_fuel(metered);
         // Plugins are small; a generous but bounded stack.
         config.max_wasm_stack(1 << 20);
         let engine = Engine::new(&config).map_err(|e| PluginError::Instantiate {
@@ -104,6 +119,7 @@ impl PluginHost {
             cache: cache_dir.map(Cache::new),
             metrics: Metrics::default(),
             gate: Arc::new(Gate::per_core()),
+            metered,
             _ticker: Arc::new(Ticker { stop }),
         })
     }
@@ -190,6 +206,10 @@ impl PluginHost {
     pub(crate) fn store(&self, secrets: Arc<Secrets>) -> Store<HostState> {
         let mut store = Store::new(&self.engine, HostState::new(self.limits.memory, secrets));
         store.limiter(|s| s.limiter());
+        if self.metered {
+            // Counted, never a limit: the budget is the wall-clock one.
+            let _ = store.set_fuel(u64::MAX);
+        }
         // Instantiation runs guest code too: it gets the same budget as a call.
         store.set_epoch_deadline(self.budget_ticks());
         store.epoch_deadline_trap();
@@ -225,7 +245,12 @@ impl PluginHost {
         store.set_epoch_deadline(self.budget_ticks());
         store.epoch_deadline_trap();
         let started = Instant::now();
+        let fuel_before = store.get_fuel().ok();
         let result = f(store).map_err(|e| self.classify(e, plugin, call));
+        let fuel = fuel_before
+            .zip(store.get_fuel().ok())
+            .map_or(0, |(b, a)| b.saturating_sub(a));
+        stats.record_usage(fuel, store.data().memory_used());
         // What the plugin printed: a panic's message and place, on failure.
         let printed = store.data().take_stderr();
         let result = match result {

@@ -58,6 +58,11 @@ impl HostState {
         self.stderr.take()
     }
 
+    /// Bytes the instance holds (all memories and tables; they never shrink).
+    pub(crate) fn memory_used(&self) -> usize {
+        self.limits.used()
+    }
+
     pub fn limiter(&mut self) -> &mut dyn ResourceLimiter {
         &mut self.limits
     }

@@ -4,13 +4,17 @@
 mod appservice_registration;
 mod backup_plan;
 pub mod check_config;
+mod expect;
 pub mod export;
 mod import_aside;
 pub mod import_store;
 mod intake_run;
 pub mod plugin;
 mod plugin_check;
+mod plugin_cost;
+mod plugin_fixture;
 mod plugin_name;
+mod plugin_test;
 pub mod replay;
 pub mod run;
 mod scaffold;

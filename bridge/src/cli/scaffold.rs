@@ -1,8 +1,10 @@
 //! `smsdesk plugin new <world> <dir>`: a plugin crate that builds on its
 //! own, outside smsdesk's repository. It carries the interface (the newest
 //! WIT) and, for routers, the SDK helpers as a module, so nothing points
-//! back into this tree; a working example for its world; a fixture that
-//! `smsdesk plugin run` passes; and a README with the three commands.
+//! back into this tree; a working example for its world; fixtures with
+//! what they must give (`fixtures/`, which `smsdesk plugin test` runs);
+//! the world's guide (`GUIDE.md`, also printed by `smsdesk plugin guide`);
+//! and a README with the commands.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,6 +16,15 @@ const WIT: &str = include_str!("../../../plugins/wit/since_v0.2.0/smsdesk.wit");
 const SDK: &str = include_str!("../../../examples/plugins/sdk/src/lib.rs");
 const CARGO: &str = include_str!("../../templates/plugin/Cargo.toml.in");
 const README: &str = include_str!("../../templates/plugin/README.md.in");
+
+/// The author's guide to `world` (the same pages as in the repository).
+pub fn guide(world: World) -> &'static str {
+    match world {
+        World::Router => include_str!("../../../examples/plugins/guide/router.md"),
+        World::Carrier => include_str!("../../../examples/plugins/guide/carrier.md"),
+        World::Intake => include_str!("../../../examples/plugins/guide/intake.md"),
+    }
+}
 
 /// The example code and fixture for `world`.
 fn template(world: World) -> (&'static str, &'static str, &'static str) {
@@ -62,6 +73,7 @@ pub fn new(world: World, dir: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     let (code, fixture, extra_deps) = template(world);
+    let fixture_path = format!("fixtures/{}.json", world.name());
     let fill = |text: &str| {
         text.replace("{name}", &name)
             .replace("{world}", world.name())
@@ -69,12 +81,13 @@ pub fn new(world: World, dir: &Path) -> anyhow::Result<ExitCode> {
             .replace("{file}", &name.replace('-', "_"))
             .replace("{extra_deps}", extra_deps)
     };
-    let mut files = vec![
+    let mut files: Vec<(&str, String)> = vec![
         ("Cargo.toml", fill(CARGO)),
         ("README.md", fill(README)),
         ("wit/smsdesk.wit", WIT.to_owned()),
         ("src/lib.rs", fill(code)),
-        ("fixture.json", fixture.to_owned()),
+        (&fixture_path, fixture.to_owned()),
+        ("GUIDE.md", guide(world).to_owned()),
         (".gitignore", "/target\n".to_owned()),
     ];
     if world == World::Router {
@@ -102,6 +115,8 @@ pub fn new(world: World, dir: &Path) -> anyhow::Result<ExitCode> {
     println!("  rustup target add wasm32-wasip2   # once");
     println!("  cargo build --target wasm32-wasip2 --release");
     println!("  smsdesk plugin check {wasm}");
-    println!("  smsdesk plugin run {wasm} fixture.json");
+    println!("  smsdesk plugin test {wasm}           # runs fixtures/, checks each \"expect\"");
+    println!("  smsdesk plugin run {wasm} {fixture_path}");
+    println!("the guide: {}", dir.join("GUIDE.md").display());
     Ok(ExitCode::SUCCESS)
 }

@@ -5,14 +5,9 @@ use crate::common;
 use std::process::{Command, Output};
 
 use common::dist as plugin;
-use common::root;
 
 fn fixture(name: &str) -> String {
-    root()
-        .join("examples/fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    common::example_fixture(name)
 }
 
 fn smsdesk(args: &[&str]) -> Output {

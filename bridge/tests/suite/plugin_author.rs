@@ -25,11 +25,7 @@ fn err(o: &Output) -> String {
 }
 
 fn fixture(name: &str) -> String {
-    root()
-        .join("examples/fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    common::example_fixture(name)
 }
 
 /// Builds a scaffolded crate for wasm32-wasip2. The example plugins' lock
@@ -77,7 +73,23 @@ fn new_plugins_of_every_world_build_alone_and_pass_check_and_their_fixture() {
         assert!(check.status.success(), "{}{}", out(&check), err(&check));
         assert!(out(&check).contains(&format!("world:      {world}")), "{}", out(&check));
         assert!(out(&check).contains("smsdesk:plugin@0.2.0"), "{}", out(&check));
-        let run = smsdesk(&["plugin", "run", &wasm, dir.join("fixture.json").to_str().unwrap()]);
+        // The guide is in the crate, and the same as `plugin guide` prints.
+        let guide = std::fs::read_to_string(dir.join("GUIDE.md")).unwrap();
+        assert_eq!(out(&smsdesk(&["plugin", "guide", world])), guide);
+        assert!(guide.contains("smsdesk plugin run"), "{guide}");
+        // Its fixtures say what they must give, and `plugin test` (run in
+        // the crate, default fixtures/) checks it.
+        let fixture = dir.join(format!("fixtures/{world}.json"));
+        assert!(std::fs::read_to_string(&fixture).unwrap().contains("\"expect\""));
+        let test = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+            .args(["plugin", "test", &wasm])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(test.status.success(), "{world}: {}{}", out(&test), err(&test));
+        assert!(out(&test).contains(&format!("✓ {world}.json")), "{}", out(&test));
+        assert!(out(&test).contains("1 passed"), "{}", out(&test));
+        let run = smsdesk(&["plugin", "run", &wasm, fixture.to_str().unwrap()]);
         assert!(run.status.success(), "{world}: {}", err(&run));
         let json: serde_json::Value = serde_json::from_str(&out(&run)).unwrap();
         match world {
@@ -260,6 +272,13 @@ fn an_intake_bot_runs_turn_by_turn_on_a_conversation() {
     assert!(
         json["outcome"].as_str().unwrap().contains("queue the conversation"),
         "{json}"
+    );
+    // A failed turn fails the command, as the guide says (exit code 1).
+    assert_eq!(o.status.code(), Some(1), "a failed turn exited {:?}", o.status);
+    let guide = std::fs::read_to_string(root().join("examples/plugins/guide/intake.md")).unwrap();
+    assert!(
+        guide.contains("A failed turn makes `plugin run` exit 1"),
+        "the guide says otherwise"
     );
 }
 

@@ -38,6 +38,19 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// An example plugin's fixture, by file name, from whichever example crate
+/// holds it (`examples/plugins/<crate>/fixtures/`).
+pub fn example_fixture(name: &str) -> String {
+    let crates = std::fs::read_dir(root().join("examples/plugins")).expect("examples/plugins");
+    crates
+        .filter_map(Result::ok)
+        .map(|c| c.path().join("fixtures").join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("no example fixture {name}"))
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// A built example plugin (`scripts/build-plugins.sh`).
 pub fn dist(name: &str) -> String {
     let p = root().join("examples/plugins/dist").join(format!("{name}.wasm"));
