@@ -4,8 +4,9 @@
 //! up here. Values are never logged (`Debug` shows names only) and never
 //! copied into plugin memory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -22,6 +23,9 @@ pub enum HmacAlgorithm {
 #[derive(Clone, Default)]
 pub struct Secrets {
     values: BTreeMap<String, String>,
+    /// Names a plugin asked for that are not here: what its config lacks
+    /// (`check-config` and `plugin check` name them).
+    missing: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl fmt::Debug for Secrets {
@@ -36,7 +40,18 @@ impl Secrets {
     pub fn new(values: impl IntoIterator<Item = (String, String)>) -> Self {
         Self {
             values: values.into_iter().collect(),
+            missing: Arc::default(),
         }
+    }
+
+    /// The names a plugin asked for that this config does not have, so far.
+    pub fn missing(&self) -> Vec<String> {
+        self.missing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -48,8 +63,13 @@ impl Secrets {
     }
 
     fn lookup(&self, name: &str) -> Result<&str, String> {
-        self.get(name)
-            .ok_or_else(|| format!("no secret named {name:?} in this carrier's config"))
+        self.get(name).ok_or_else(|| {
+            self.missing
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(name.to_owned());
+            format!("no secret named {name:?} in this carrier's config")
+        })
     }
 
     pub(crate) fn hmac(&self, algorithm: HmacAlgorithm, name: &str, data: &[u8]) -> Result<Vec<u8>, String> {

@@ -15,6 +15,15 @@ use super::carriers::CarrierConfig;
 use super::reader::join;
 use super::{Config, ConfigError};
 
+/// How messages name a carrier's plugin: its name in the config and its file.
+fn who(c: &CarrierConfig) -> String {
+    let file = c
+        .plugin
+        .file_name()
+        .map_or_else(|| c.plugin.display().to_string(), |f| f.to_string_lossy().into_owned());
+    format!("carrier {}'s plugin ({file})", c.name)
+}
+
 /// The carrier's plugin with its config; None when it does not load
 /// (`check::plugin_worlds` reports that).
 fn load(host: &PluginHost, c: &CarrierConfig) -> Option<CarrierPlugin> {
@@ -54,12 +63,13 @@ pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError>
             media_urls: Vec::new(),
             status_callback_url: Some(format!("{}/webhooks/{}/status", config.public_url, c.name)),
         };
+        let who = who(c);
         let secrets: Vec<&str> = c.secrets.iter().map(|(k, _)| k.as_str()).collect();
         let unreadable = if secrets.is_empty() {
             String::new()
         } else {
             format!(
-                " (the plugin cannot read secrets: {}; an entry it must read goes in [carriers.config] under a name without token/secret/password/key)",
+                " (a plugin cannot read secrets: {}; an entry it must read goes in [carriers.config] under a name without token/secret/password/key)",
                 secrets.join(", ")
             )
         };
@@ -68,14 +78,14 @@ pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError>
             Ok(Err(why)) => {
                 error(
                     join(&c.key, "config"),
-                    format!("the plugin cannot send with this config: {why}{unreadable}"),
+                    format!("{who} cannot send with this config: {why}{unreadable}"),
                 );
                 continue;
             }
             Err(e) => {
                 error(
                     join(&c.key, "plugin"),
-                    format!("the plugin failed while building a message: {e}"),
+                    format!("{who} failed while building a message: {e}"),
                 );
                 continue;
             }
@@ -85,13 +95,13 @@ pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError>
                 if let Err(host) = c.check_host(&url) {
                     error(
                         join(&c.key, "allowed_hosts"),
-                        format!("the plugin sends to {host} ({}), which is not listed", request.url),
+                        format!("{who} sends to {host} ({}), which is not listed", request.url),
                     );
                 }
             }
             Err(e) => error(
                 join(&c.key, "config"),
-                format!("the plugin builds an invalid URL {:?}: {e}", request.url),
+                format!("{who} builds an invalid URL {:?}: {e}", request.url),
             ),
         }
         // The host fills in the credential: nothing for the plugin to read.
@@ -144,12 +154,28 @@ pub fn carriers_can_verify(config: &Config, host: &PluginHost) -> Vec<ConfigErro
             continue;
         };
         let url = format!("{}/webhooks/{}/inbound", config.public_url, c.name);
-        if let Ok(Err(WebhookError::RetryLater(why))) = plugin.handle_webhook(WebhookKind::Inbound, &junk_signed(url)) {
+        let answer = plugin.handle_webhook(WebhookKind::Inbound, &junk_signed(url));
+        // The secrets its signature check asked for and the config lacks.
+        let missing = plugin.missing_secrets();
+        for name in &missing {
+            errors.push(ConfigError {
+                file: config.file.clone(),
+                key: join(&join(&c.key, "config"), name),
+                message: format!(
+                    "{} checks webhook signatures with the secret {name:?}, which is not set: add it to \
+                     [carriers.config] (e.g. {name} = \"${{{}}}\"); without it every webhook would be answered 503",
+                    who(c),
+                    format!("{}_{name}", c.name).to_uppercase().replace('-', "_"),
+                ),
+            });
+        }
+        if let (true, Ok(Err(WebhookError::RetryLater(why)))) = (missing.is_empty(), answer) {
             errors.push(ConfigError {
                 file: config.file.clone(),
                 key: join(&c.key, "config"),
                 message: format!(
-                    "the plugin cannot check a webhook's signature with this config ({why}); every webhook would be answered 503"
+                    "{} cannot check a webhook's signature with this config ({why}); every webhook would be answered 503",
+                    who(c)
                 ),
             });
         }

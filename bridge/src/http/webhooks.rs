@@ -302,7 +302,7 @@ impl<'a, S: WebhookSink> Call<'a, S> {
                 self.metric("plugin_failure");
                 tracing::error!(%carrier, %why, "the carrier plugin cannot judge webhooks now; check this carrier's config");
                 Err(Box::new(
-                    match self.keep(format!("the plugin cannot judge it now: {why}")) {
+                    match self.keep(format!("carrier {carrier}'s plugin cannot judge it now: {why}")) {
                         Keeping::Kept => text(
                             StatusCode::SERVICE_UNAVAILABLE,
                             "this request cannot be processed now; it is kept and can be retried",

@@ -149,8 +149,8 @@ fn a_config_the_carrier_cannot_send_with_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "carriers[0].config: the plugin cannot send with this config: the twilio carrier needs `account_sid`"
-        ) && stderr.contains("the plugin cannot read secrets: auth_token, account_sid"),
+            "carriers[0].config: carrier twilio's plugin (carrier-twilio.wasm) cannot send with this config: the twilio carrier needs `account_sid`"
+        ) && stderr.contains("a plugin cannot read secrets: auth_token, account_sid"),
         "{stderr}"
     );
     // The host it would send to must be allowed.
@@ -159,7 +159,9 @@ fn a_config_the_carrier_cannot_send_with_is_refused() {
     });
     let stderr = String::from_utf8_lossy(&check(&path).stderr).into_owned();
     assert!(
-        stderr.contains("carriers[0].allowed_hosts: the plugin sends to api.example.net"),
+        stderr.contains(
+            "carriers[0].allowed_hosts: carrier twilio's plugin (carrier-twilio.wasm) sends to api.example.net"
+        ),
         "{stderr}"
     );
     // The account id from the environment is fine: it is a plain setting.
@@ -206,16 +208,25 @@ fn a_carrier_missing_what_it_verifies_or_signs_with_is_named() {
     let (ok, stderr) = run(without("public_key = "));
     assert!(!ok);
     assert!(
-        stderr.contains("carriers[1].config: the plugin cannot check a webhook's signature with this config")
-            && stderr.contains("public_key")
-            && stderr.contains("every webhook would be answered 503"),
+        stderr.contains(
+            "carriers[1].config.public_key: carrier telnyx's plugin (carrier-telnyx.wasm) checks webhook \
+             signatures with the secret \"public_key\", which is not set: add it to [carriers.config] \
+             (e.g. public_key = \"${TELNYX_PUBLIC_KEY}\"); without it every webhook would be answered 503"
+        ),
+        "{stderr}"
+    );
+    // Twilio's signing secret is its auth token: named the same way.
+    let (ok, stderr) = run(without("auth_token = "));
+    assert!(!ok);
+    assert!(
+        stderr.contains("carriers[0].config.auth_token: carrier twilio's plugin (carrier-twilio.wasm) checks webhook signatures with the secret \"auth_token\", which is not set"),
         "{stderr}"
     );
 
     let (ok, stderr) = run(without("api_key = "));
     assert!(!ok);
     assert!(
-        stderr.contains("carriers[1].config: the plugin asked for config entry \"api_key\", which this carrier does not have: add it to [carriers.config] or [carriers.secrets]"),
+        stderr.contains("carriers[1].config: plugin \"telnyx\" asked for config entry \"api_key\", which this carrier does not have: add it to [carriers.config] or [carriers.secrets]"),
         "{stderr}"
     );
     assert!(

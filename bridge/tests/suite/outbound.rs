@@ -244,7 +244,7 @@ fn a_carrier_sending_outside_its_allowed_hosts_does_not_start() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("carriers[0].allowed_hosts: the plugin sends to localhost")
+        stderr.contains("carriers[0].allowed_hosts: carrier twilio's plugin (carrier-twilio.wasm) sends to localhost")
             && stderr.contains("smsdesk did not start"),
         "{stderr}"
     );

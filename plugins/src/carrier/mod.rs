@@ -187,6 +187,12 @@ impl CarrierPlugin {
         })
     }
 
+    /// Secrets the plugin asked the host for (to sign or verify) that its
+    /// config does not have: what a webhook check or a send lacks.
+    pub fn missing_secrets(&self) -> Vec<String> {
+        self.loaded.secrets().missing()
+    }
+
     /// The `Authorization` header value for `auth`, filled in by the host
     /// from this carrier's config (settings or secrets). Never logged.
     pub fn authorization(&self, auth: &Auth) -> Result<Option<String>, String> {
@@ -201,7 +207,12 @@ impl CarrierPlugin {
                         .find(|(k, _)| k == name)
                         .map(|(_, v)| v.as_str())
                 })
-                .ok_or_else(|| format!("the plugin asked for config entry {name:?}, which this carrier does not have"))
+                .ok_or_else(|| {
+                    format!(
+                        "plugin {:?} asked for config entry {name:?}, which this carrier does not have",
+                        self.loaded.name()
+                    )
+                })
         };
         Ok(match auth {
             Auth::None => None,
