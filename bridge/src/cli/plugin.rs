@@ -22,12 +22,19 @@ pub enum PluginCommand {
     /// Show a plugin's world, interface version, imports and exports, and
     /// check that it loads in the sandbox and answers a few built-in calls
     /// without trapping.
+    ///
+    /// Then it runs the crate's fixtures (a `fixtures/` folder beside the
+    /// crate's Cargo.toml, found from the file's place, or `--fixtures`),
+    /// as `plugin test` does: a fixture that fails, traps, loops past the
+    /// CPU budget or runs out of memory fails the check.
     Check {
         /// The plugin component (.wasm).
         file: PathBuf,
-        /// A setting handed to every built-in call, `name=value` (repeatable).
-        #[arg(long = "setting", value_name = "NAME=VALUE")]
-        settings: Vec<String>,
+        /// The fixtures to run too (default: the crate's fixtures/, if found).
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+        #[command(flatten)]
+        given: GivenArgs,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -136,7 +143,7 @@ impl LimitArgs {
         }
     }
 
-    fn host(&self) -> anyhow::Result<PluginHost> {
+    pub fn host(&self) -> anyhow::Result<PluginHost> {
         Ok(PluginHost::new(self.limits(), None)?)
     }
 
@@ -155,10 +162,12 @@ impl PluginCommand {
                 Ok(ExitCode::SUCCESS)
             }
             PluginCommand::New { world, dir } => super::scaffold::new(super::scaffold::world_named(&world)?, &dir),
-            PluginCommand::Check { file, settings, limits } => {
-                let settings = pairs(&settings, "--setting")?.into_iter().collect();
-                super::plugin_check::check(&file, settings, &limits.host()?)
-            }
+            PluginCommand::Check {
+                file,
+                fixtures,
+                given,
+                limits,
+            } => super::plugin_check::check(&file, fixtures, &given.extra()?, &limits),
             PluginCommand::Run {
                 file,
                 fixture,

@@ -5,16 +5,42 @@
 //! out of bounds fails the check with exit code 1. A carrier or router that
 //! refuses an input politely (an error value) passes; an intake bot's error
 //! is a failure (smsdesk would queue the conversation), so it fails.
+//!
+//! What would go wrong in production is said too: a carrier whose webhook
+//! check asks for a secret it was not given (`--secret`) is told which; an
+//! intake bot that neither queues nor closes after several ordinary turns
+//! is warned. Then the crate's fixtures run as in `plugin test`, and one
+//! that fails (a trap, a loop past the CPU budget, memory past the cap)
+//! fails the check, named.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use smsdesk_plugins::carrier::{HttpRequest, HttpResponse, OutboundMessage, WebhookKind};
-use smsdesk_plugins::intake::IntakeRequest;
+use smsdesk_plugins::intake::{IntakeRequest, Next};
 use smsdesk_plugins::router::{pack, WitRouteRequest};
-use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginError, PluginHost, RouterPlugin, Secrets, World};
+use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginError, RouterPlugin, Secrets, World};
 
-pub fn check(file: &Path, settings: Vec<(String, String)>, host: &PluginHost) -> anyhow::Result<ExitCode> {
+use super::plugin::LimitArgs;
+use super::plugin_fixture::Extra;
+use super::plugin_test::Tally;
+
+/// The crate's fixtures for a built `file`: a `fixtures/` folder beside a
+/// Cargo.toml in one of the file's first few parent folders (a crate's
+/// `target/wasm32-wasip2/release/x.wasm` finds the crate's).
+fn crate_fixtures(file: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(file).ok()?;
+    start
+        .ancestors()
+        .skip(1)
+        .take(4)
+        .find(|dir| dir.join("fixtures").is_dir() && dir.join("Cargo.toml").is_file())
+        .map(|dir| dir.join("fixtures"))
+}
+
+pub fn check(file: &Path, fixtures: Option<PathBuf>, extra: &Extra, limits: &LimitArgs) -> anyhow::Result<ExitCode> {
+    let host = limits.host()?;
+    let settings: Vec<(String, String)> = extra.settings.clone().into_iter().collect();
     let name = super::plugin_name::name_of(file);
     let (_, info, _) = host.load(file)?;
     println!("plugin:     {}", file.display());
@@ -34,21 +60,31 @@ pub fn check(file: &Path, settings: Vec<(String, String)>, host: &PluginHost) ->
     }
     // Instantiate it for real (missing imports or a start-up trap show
     // here), then call it.
+    let mut warnings = Vec::new();
     let calls = match info.world {
         World::Carrier => {
             // The author's settings first: plugins read the first match.
             let mut carrier_settings = settings;
             carrier_settings.push(("api_base".to_owned(), "https://carrier.example".to_owned()));
-            carrier_calls(&CarrierPlugin::load(
-                host,
-                &name,
-                file,
-                carrier_settings,
-                Secrets::default(),
-            )?)
+            let secrets = Secrets::new(extra.secrets.clone());
+            let plugin = CarrierPlugin::load(&host, &name, file, carrier_settings, secrets)?;
+            let calls = carrier_calls(&plugin);
+            for secret in plugin.missing_secrets() {
+                warnings.push(format!(
+                    "{name}'s webhook check needs the secret {secret:?}, and none was given: pass \
+                     --secret-env {secret}=SOME_VAR (or --secret {secret}=…); in smsdesk it goes in \
+                     [carriers.config] as {secret}, or every webhook is answered 503"
+                ));
+            }
+            calls
         }
-        World::Router => router_calls(&mut RouterPlugin::load(host, &name, file, settings.clone())?, settings),
-        World::Intake => intake_calls(&IntakePlugin::load(host, &name, file, settings)?),
+        World::Router => router_calls(&mut RouterPlugin::load(&host, &name, file, settings.clone())?, settings),
+        World::Intake => {
+            let plugin = IntakePlugin::load(&host, &name, file, settings)?;
+            let (calls, warning) = intake_calls(&plugin);
+            warnings.extend(warning);
+            calls
+        }
     };
     let mut failed = 0;
     println!("calls:");
@@ -61,13 +97,35 @@ pub fn check(file: &Path, settings: Vec<(String, String)>, host: &PluginHost) ->
             }
         }
     }
-    if failed > 0 {
-        println!("status:     FAILED ({failed} of {} built-in calls)", calls.len());
+    for warning in &warnings {
+        println!("warning:    {warning}");
+    }
+    let fixtures = fixtures.or_else(|| crate_fixtures(file));
+    let tally = match &fixtures {
+        Some(dir) => {
+            println!("fixtures:   {}", dir.display());
+            super::plugin_test::run_folder(file, dir, extra, limits, "  ")?
+        }
+        None => Tally::default(),
+    };
+    if failed > 0 || tally.failed > 0 {
+        println!(
+            "status:     FAILED ({failed} of {} built-in calls, {} of {} fixtures)",
+            calls.len(),
+            tally.failed,
+            tally.total
+        );
         return Ok(ExitCode::FAILURE);
     }
     println!(
-        "status:     ok (instantiated in the sandbox; {} built-in calls answered)",
-        calls.len()
+        "status:     ok (instantiated in the sandbox; {} built-in calls answered; {} fixtures passed{})",
+        calls.len(),
+        tally.total,
+        if warnings.is_empty() {
+            String::new()
+        } else {
+            format!("; {} warning(s)", warnings.len())
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -120,6 +178,15 @@ fn carrier_calls(plugin: &CarrierPlugin) -> Vec<Call> {
                 )
                 .map(short),
         ),
+        (
+            "handle-webhook (a wrong signature, in Twilio's and Telnyx's headers)",
+            plugin
+                .handle_webhook(
+                    WebhookKind::Inbound,
+                    &crate::config::dry_run::junk_signed(unsigned.url.clone()),
+                )
+                .map(short),
+        ),
         ("build-send (a short SMS)", plugin.build_send(&message).map(short)),
         (
             "parse-send-response (200 with JSON)",
@@ -157,25 +224,59 @@ fn router_calls(plugin: &mut RouterPlugin, settings: Vec<(String, String)>) -> V
     ]
 }
 
-fn intake_calls(plugin: &IntakePlugin) -> Vec<Call> {
-    let request = |turn: u32, body: &str| IntakeRequest {
+/// What an ordinary customer might text, turn after turn.
+const ORDINARY: [&str; 8] = ["hello", "1", "yes", "Ada Lovelace", "12345678", "2", "no", "thanks"];
+
+/// Two one-off turns, then an ordinary conversation with the state handed
+/// back each turn: a warning when it neither queues nor closes by the end.
+fn intake_calls(plugin: &IntakePlugin) -> (Vec<Call>, Option<String>) {
+    let request = |turn: u32, body: &str, state: Vec<u8>| IntakeRequest {
         conversation: 1,
         entry: "+15550001111".into(),
         customer: "+15557654321".into(),
         body: body.into(),
         media_urls: Vec::new(),
         turn,
-        state: Vec::new(),
+        state,
         received_at_ms: 0,
     };
-    vec![
+    let mut calls: Vec<Call> = vec![
         (
             "handle (turn 1: \"hello\")",
-            plugin.turn(&request(1, "hello")).map(short),
+            plugin.turn(&request(1, "hello", Vec::new())).map(short),
         ),
         (
             "handle (turn 2, no state: \"\")",
-            plugin.turn(&request(2, "")).map(short),
+            plugin.turn(&request(2, "", Vec::new())).map(short),
         ),
-    ]
+    ];
+    let mut state = Vec::new();
+    for (i, body) in ORDINARY.iter().enumerate() {
+        let turn = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        match plugin.turn(&request(turn, body, std::mem::take(&mut state))) {
+            Ok(answer) if answer.next == Next::Wait => state = answer.state,
+            Ok(answer) => {
+                calls.push((
+                    "handle (an ordinary conversation)",
+                    Ok(format!("done after {turn} turns: {}", short(&answer.next))),
+                ));
+                return (calls, None);
+            }
+            Err(error) => {
+                calls.push(("handle (an ordinary conversation)", Err(error)));
+                return (calls, None);
+            }
+        }
+    }
+    calls.push((
+        "handle (an ordinary conversation)",
+        Ok(format!("still waiting after {} turns", ORDINARY.len())),
+    ));
+    let warning = format!(
+        "after {} ordinary messages ({}) the bot neither queued nor closed the conversation: a customer \
+         who keeps texting stays with it (smsdesk queues only after intake_timeout of silence)",
+        ORDINARY.len(),
+        ORDINARY.join(", ")
+    );
+    (calls, Some(warning))
 }

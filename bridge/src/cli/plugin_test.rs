@@ -67,24 +67,52 @@ fn one(file: &Path, fixture: &Path, extra: Extra, limits: &LimitArgs, cache: &Pa
                 Verdict::Failed(why)
             }
         }
-        None if output.failed => Verdict::Failed(vec![format!(
-            "the plugin failed: {}",
-            serde_json::to_string(&output.value).unwrap_or_default()
-        )]),
+        None if output.failed => Verdict::Failed(failed_turns(&output.value)),
         None => Verdict::Ran,
     };
     Ok((verdict, Cost::of(&host)))
 }
 
-/// `plugin test`: every fixture in `dir`; prints a line each and a summary.
-pub fn test(file: &Path, dir: &Path, extra: &Extra, limits: &LimitArgs) -> anyhow::Result<ExitCode> {
+/// An intake run's failed turns, each with what the customer said and why.
+fn failed_turns(value: &serde_json::Value) -> Vec<String> {
+    let turns = value["turns"].as_array().map_or(&[][..], Vec::as_slice);
+    let failed: Vec<String> = turns
+        .iter()
+        .filter_map(|t| {
+            let why = t["failed"].as_str()?;
+            Some(format!(
+                "turn {} (the customer said {}): {why}",
+                t["turn"], t["customer"]
+            ))
+        })
+        .collect();
+    if failed.is_empty() {
+        vec![format!("the plugin failed: {value}")]
+    } else {
+        failed
+    }
+}
+
+/// What a folder of fixtures gave.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub total: usize,
+    pub passed: usize,
+    pub ran: usize,
+    pub failed: usize,
+}
+
+/// Runs every fixture in `dir`, printing a line each (indented by `indent`).
+pub fn run_folder(file: &Path, dir: &Path, extra: &Extra, limits: &LimitArgs, indent: &str) -> anyhow::Result<Tally> {
     if !file.is_file() {
         bail!("no plugin at {} (build it first)", file.display());
     }
     let all = fixtures(dir)?;
     let cache = tempfile::tempdir().context("cannot make a folder for the compiled plugin")?;
-    let started = Instant::now();
-    let (mut passed, mut ran, mut failed) = (0, 0, 0);
+    let mut tally = Tally {
+        total: all.len(),
+        ..Tally::default()
+    };
     for fixture in &all {
         let name = fixture
             .file_name()
@@ -98,31 +126,38 @@ pub fn test(file: &Path, dir: &Path, extra: &Extra, limits: &LimitArgs) -> anyho
         let cost = cost.map_or_else(String::new, |c| format!("; {c}"));
         match verdict {
             Verdict::Passed => {
-                passed += 1;
-                println!("✓ {name}  {took:.0} ms{cost}");
+                tally.passed += 1;
+                println!("{indent}✓ {name}  {took:.0} ms{cost}");
             }
             Verdict::Ran => {
-                ran += 1;
-                println!("✓ {name}  {took:.0} ms{cost} (no \"expect\": it ran, nothing was compared)");
+                tally.ran += 1;
+                println!("{indent}✓ {name}  {took:.0} ms{cost} (no \"expect\": it ran, nothing was compared)");
             }
             Verdict::Failed(why) => {
-                failed += 1;
-                println!("✗ {name}  {took:.0} ms{cost}");
+                tally.failed += 1;
+                println!("{indent}✗ {name}  {took:.0} ms{cost}");
                 for line in why {
-                    println!("    {line}");
+                    println!("{indent}    {line}");
                 }
             }
         }
     }
+    Ok(tally)
+}
+
+/// `plugin test`: every fixture in `dir`; prints a line each and a summary.
+pub fn test(file: &Path, dir: &Path, extra: &Extra, limits: &LimitArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let t = run_folder(file, dir, extra, limits, "")?;
     println!(
         "{} fixture(s) in {:.1} s: {} passed, {} ran without \"expect\", {} failed",
-        all.len(),
+        t.total,
         started.elapsed().as_secs_f64(),
-        passed,
-        ran,
-        failed
+        t.passed,
+        t.ran,
+        t.failed
     );
-    Ok(if failed == 0 {
+    Ok(if t.failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

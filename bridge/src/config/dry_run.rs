@@ -120,7 +120,7 @@ pub fn carriers_can_send(config: &Config, host: &PluginHost) -> Vec<ConfigError>
 /// Junk signature headers in the shapes carriers use (Twilio's HMAC,
 /// Telnyx's Ed25519 with a fresh timestamp): a plugin reaches its key
 /// lookup before it can say the signature is wrong.
-fn junk_signed(url: String) -> HttpRequest {
+pub(crate) fn junk_signed(url: String) -> HttpRequest {
     use base64::Engine as _;
     let b64 = |n: usize| base64::engine::general_purpose::STANDARD.encode(vec![0u8; n]);
     let now = std::time::SystemTime::now()

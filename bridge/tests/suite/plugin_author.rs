@@ -73,6 +73,16 @@ fn new_plugins_of_every_world_build_alone_and_pass_check_and_their_fixture() {
         assert!(check.status.success(), "{}{}", out(&check), err(&check));
         assert!(out(&check).contains(&format!("world:      {world}")), "{}", out(&check));
         assert!(out(&check).contains("smsdesk:plugin@0.2.0"), "{}", out(&check));
+        // `check` finds the crate's fixtures from the built file's place
+        // (where a plain `cargo build` in the crate puts it).
+        let local = dir
+            .join("target/wasm32-wasip2/release")
+            .join(Path::new(&wasm).file_name().unwrap());
+        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+        std::fs::copy(&wasm, &local).unwrap();
+        let found = smsdesk(&["plugin", "check", local.to_str().unwrap()]);
+        assert!(found.status.success(), "{}", out(&found));
+        assert!(out(&found).contains("1 fixtures passed"), "{}", out(&found));
         // The guide is in the crate, and the same as `plugin guide` prints.
         let guide = std::fs::read_to_string(dir.join("GUIDE.md")).unwrap();
         assert_eq!(out(&smsdesk(&["plugin", "guide", world])), guide);

@@ -77,3 +77,65 @@ fn a_wrong_expectation_fails_naming_the_key() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn plugin_check_runs_fixtures_and_says_what_production_would_hit() {
+    // A fixture whose message makes the hostile bot loop fails the check
+    // within a few seconds, naming the fixture and the CPU budget; the bot
+    // that never finishes an ordinary conversation is warned about.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("loop.json"),
+        r#"{"call": "intake", "messages": ["hi", "loop"]}"#,
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = smsdesk(&[
+        "plugin",
+        "check",
+        &dist("intake-hostile"),
+        "--fixtures",
+        tmp.path().to_str().unwrap(),
+    ]);
+    let text = out(&o);
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(text.contains("✗ loop.json"), "{text}");
+    assert!(
+        text.contains("turn 2 (the customer said \"loop\"): plugin intake-hostile ran out of its CPU budget (100ms)"),
+        "{text}"
+    );
+    assert!(text.contains("1 of 1 fixtures"), "{text}");
+    assert!(
+        text.contains("the bot neither queued nor closed the conversation"),
+        "{text}"
+    );
+    // A well-behaved bot finishes an ordinary conversation: no warning.
+    let menu = out(&smsdesk(&["plugin", "check", &dist("intake-menu")]));
+    assert!(!menu.contains("warning:"), "{menu}");
+
+    // A carrier whose webhook check needs a secret it was not given: named.
+    let o = smsdesk(&["plugin", "check", &dist("carrier-telnyx")]);
+    let text = out(&o);
+    assert!(
+        text.contains("carrier-telnyx's webhook check needs the secret \"public_key\", and none was given"),
+        "{text}"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args([
+            "plugin",
+            "check",
+            &dist("carrier-telnyx"),
+            "--secret-env",
+            "public_key=TELNYX_KEY",
+        ])
+        .env("TELNYX_KEY", smsdesk::sim::signing::telnyx_test_public_key())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(!out(&o).contains("warning:"), "{}", out(&o));
+}
