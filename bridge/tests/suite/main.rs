@@ -37,6 +37,7 @@ mod notes;
 mod notifications;
 mod outbound;
 mod plugin_author;
+mod plugin_guides;
 mod plugin_test;
 mod postgres;
 mod postgres_appservice;
