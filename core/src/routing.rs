@@ -23,6 +23,8 @@ pub struct RouteRequest<'a> {
     pub waited: Duration,
     pub last_agent: Option<&'a AgentId>,
     pub required_skills: &'a BTreeSet<String>,
+    /// What the intake bot learned (name, value), in its order.
+    pub fields: &'a [(String, String)],
 }
 
 /// One eligible agent: available, below capacity, member of the queue.
@@ -207,6 +209,7 @@ pub fn next_offer(state: &State, routers: &mut Routers, now: Timestamp) -> Optio
             waited: now.since(c.opened_at),
             last_agent: c.last_agent.as_ref(),
             required_skills: &c.skills,
+            fields: &c.fields,
         };
         if let Some(i) = routers.pick(&request, &cands) {
             return Some(Command::Offer {

@@ -75,6 +75,7 @@ fn routing(host: &PluginHost) {
         waited: Duration::from_secs(3),
         last_agent: None,
         required_skills: &no_skills,
+        fields: &[],
     };
     let mut wasm = RouterPlugin::load(host, "longest-available", &plugin("router-longest-available"), vec![])
         .expect("load router");
@@ -99,6 +100,7 @@ fn routing(host: &PluginHost) {
         required_skills: 0,
         skill_names: vec![],
         settings: vec![],
+        fields: vec![],
     };
     let raw: Vec<u64> = candidates
         .iter()

@@ -41,3 +41,26 @@ pub mod v0_2 {
         });
     }
 }
+
+pub mod v0_3 {
+    pub mod carrier {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.3.0",
+            world: "carrier-plugin",
+        });
+    }
+    pub mod router {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.3.0",
+            world: "router-plugin",
+            additional_derives: [PartialEq, Eq],
+        });
+    }
+    pub mod intake {
+        wasmtime::component::bindgen!({
+            path: "wit/since_v0.3.0",
+            world: "intake-plugin",
+            additional_derives: [PartialEq, Eq],
+        });
+    }
+}

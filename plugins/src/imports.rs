@@ -4,7 +4,7 @@
 //! confirms a signature is noted in the instance's state
 //! (`HostState::saw_signature`).
 
-use crate::bindings::{v0_1, v0_2};
+use crate::bindings::{v0_1, v0_2, v0_3};
 use crate::sandbox::HostState;
 use crate::secrets::HmacAlgorithm;
 
@@ -26,6 +26,7 @@ macro_rules! hmac_imports {
 
 hmac_imports!(v0_1);
 hmac_imports!(v0_2);
+hmac_imports!(v0_3);
 
 /// HMAC and its check, the methods every version's `secrets::Host` has.
 macro_rules! hmac_methods {
@@ -59,12 +60,23 @@ impl v0_1::carrier::smsdesk::plugin::secrets::Host for HostState {
     hmac_methods!(v0_1);
 }
 
+/// Ed25519's check, which every version since 0.2.0 has.
+macro_rules! ed25519_method {
+    () => {
+        fn ed25519_verify(&mut self, key: String, data: Vec<u8>, signature: Vec<u8>) -> Result<bool, String> {
+            let answer = self.secrets().ed25519_verify(&key, &data, &signature);
+            self.saw_signature(&answer);
+            answer
+        }
+    };
+}
+
 impl v0_2::carrier::smsdesk::plugin::secrets::Host for HostState {
     hmac_methods!(v0_2);
+    ed25519_method!();
+}
 
-    fn ed25519_verify(&mut self, key: String, data: Vec<u8>, signature: Vec<u8>) -> Result<bool, String> {
-        let answer = self.secrets().ed25519_verify(&key, &data, &signature);
-        self.saw_signature(&answer);
-        answer
-    }
+impl v0_3::carrier::smsdesk::plugin::secrets::Host for HostState {
+    hmac_methods!(v0_3);
+    ed25519_method!();
 }

@@ -59,6 +59,6 @@ pub use router::RouterPlugin;
 pub use secrets::Secrets;
 
 /// The interface version this host speaks (the newest one it supports).
-pub const INTERFACE_VERSION: &str = "0.2.0";
+pub const INTERFACE_VERSION: &str = "0.3.0";
 /// Every interface version this host can load.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", "0.2.0", "0.3.0"];

@@ -79,6 +79,7 @@ impl Fixture {
             waited: Duration::from_millis(waited),
             last_agent: None,
             required_skills: required,
+            fields: &[],
         }
     }
 }
@@ -121,7 +122,18 @@ fn round_robin_takes_turns_in_a_stable_order() {
 
 #[test]
 fn skills_router_requires_skills_then_relaxes_after_the_wait() {
-    let mut skills = router("router-skills", &[("relax_after_ms", "60000")]);
+    // The current build (interface 0.3.0) and the kept 0.2.0 binary alike.
+    let settings = vec![("relax_after_ms".to_owned(), "60000".to_owned())];
+    let old = RouterPlugin::load(&host(), "skills-0.2.0", &v0_2_fixture("router-skills"), settings).unwrap();
+    assert_eq!(old.info().version, "0.2.0");
+    let current = router("router-skills", &[("relax_after_ms", "60000")]);
+    assert_eq!(current.info().version, "0.3.0");
+    for skills in [current, old] {
+        skills_then_relax(skills);
+    }
+}
+
+fn skills_then_relax(mut skills: RouterPlugin) {
     let f = Fixture::new(6);
     let c = f.candidates(|i| 1_000 + i as u64);
     let spanish: BTreeSet<String> = ["spanish".to_owned()].into();
@@ -137,6 +149,28 @@ fn skills_router_requires_skills_then_relaxes_after_the_wait() {
     );
     // No requirement: plain longest-available.
     assert_eq!(skills.pick(&f.request(&f.none, 0), &c).unwrap(), Pick::Agent(5));
+}
+
+#[test]
+fn a_0_3_router_routes_on_an_intake_field() {
+    let mut by_field = router("router-by-field", &[("field", "language")]);
+    let f = Fixture::new(6);
+    let c = f.candidates(|i| 1_000 + i as u64);
+    // Agents 0 and 3 have the skill "spanish"; 3 has waited longer; 5 longest of all.
+    let fields = [("language".to_owned(), "spanish".to_owned())];
+    let request = RouteRequest {
+        fields: &fields,
+        ..f.request(&f.none, 0)
+    };
+    assert_eq!(by_field.pick(&request, &c).unwrap(), Pick::Agent(3));
+    // Without the field, or with a value nobody has: longest available.
+    assert_eq!(by_field.pick(&f.request(&f.none, 0), &c).unwrap(), Pick::Agent(5));
+    let fields = [("language".to_owned(), "klingon".to_owned())];
+    let request = RouteRequest {
+        fields: &fields,
+        ..f.request(&f.none, 0)
+    };
+    assert_eq!(by_field.pick(&request, &c).unwrap(), Pick::Agent(5));
 }
 
 fn setup() -> Setup {
@@ -261,7 +295,7 @@ fn hot_reload_swaps_the_plugin_and_keeps_the_old_one_if_the_new_file_is_broken()
     std::fs::write(&path, b"\0asm broken").unwrap();
     let err = watched.reload_if_changed().unwrap_err();
     assert!(err.to_string().contains("not a valid WebAssembly component"), "{err}");
-    assert!(watched.get().info().exports.iter().any(|e| e.contains("router@0.2.0")));
+    assert!(watched.get().info().exports.iter().any(|e| e.contains("router@0.3.0")));
     assert!(!watched.reload_if_changed().unwrap(), "a broken file is reported once");
 
     // A carrier plugin in a router's place: refused too.

@@ -24,6 +24,7 @@ fn request(mode: &str, extra: &[(&str, &str)]) -> WitRouteRequest {
         required_skills: 0,
         skill_names: vec![],
         settings,
+        fields: vec![],
     }
 }
 

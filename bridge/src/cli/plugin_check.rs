@@ -210,6 +210,7 @@ fn router_calls(plugin: &mut RouterPlugin, settings: Vec<(String, String)>) -> V
         required_skills: 0,
         skill_names: vec!["en".into()],
         settings,
+        fields: vec![("topic".into(), "billing".into())],
     };
     let three: Vec<u64> = (0..3u32)
         .flat_map(|i| pack(i, 1_000 * u64::from(i + 1), i, 3, 1, false))

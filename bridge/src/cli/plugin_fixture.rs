@@ -81,6 +81,9 @@ pub struct PickRequest {
     required_skills: Vec<String>,
     #[serde(default)]
     settings: BTreeMap<String, String>,
+    /// The intake bot's fields (routers since 0.3.0 see them).
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -286,6 +289,7 @@ fn pick(
         required_skills: mask(&request.required_skills),
         skill_names: names.clone(),
         settings: settings.into_iter().collect(),
+        fields: request.fields.into_iter().collect(),
     };
     Ok(match plugin.pick_raw(&wit, &packed)? {
         smsdesk_plugins::router::Choice::Agent(i) => {

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use smsdesk_plugins::World;
 
-const WIT: &str = include_str!("../../../plugins/wit/since_v0.2.0/smsdesk.wit");
+const WIT: &str = include_str!("../../../plugins/wit/since_v0.3.0/smsdesk.wit");
 const SDK: &str = include_str!("../../../examples/plugins/sdk/src/lib.rs");
 const CARGO: &str = include_str!("../../templates/plugin/Cargo.toml.in");
 const README: &str = include_str!("../../templates/plugin/README.md.in");

@@ -50,6 +50,7 @@ mod reload;
 mod retention;
 mod room_guard;
 mod room_retention;
+mod router_fields;
 mod sticky;
 mod supervisors;
 mod wallboard;

@@ -72,7 +72,7 @@ fn new_plugins_of_every_world_build_alone_and_pass_check_and_their_fixture() {
         let check = smsdesk(&["plugin", "check", &wasm]);
         assert!(check.status.success(), "{}{}", out(&check), err(&check));
         assert!(out(&check).contains(&format!("world:      {world}")), "{}", out(&check));
-        assert!(out(&check).contains("smsdesk:plugin@0.2.0"), "{}", out(&check));
+        assert!(out(&check).contains("smsdesk:plugin@0.3.0"), "{}", out(&check));
         // `check` finds the crate's fixtures from the built file's place
         // (where a plain `cargo build` in the crate puts it).
         let local = dir

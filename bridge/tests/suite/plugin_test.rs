@@ -25,6 +25,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("longest-available", "router-longest-available"),
     ("round-robin", "router-round-robin"),
     ("skills", "router-skills"),
+    ("by-field", "router-by-field"),
     ("intake-menu", "intake-menu"),
 ];
 

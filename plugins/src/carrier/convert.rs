@@ -2,7 +2,7 @@
 //! version's bindings. What every version shares is written once (a macro
 //! expanded in each version's module); what a version lacks is filled in
 //! here: a 0.1.0 status update never says "opted out", a 0.1.0 request has
-//! no receive time.
+//! no receive time. 0.3.0's carrier is 0.2.0's.
 
 use super::types::*;
 
@@ -168,67 +168,83 @@ pub(super) mod v0_1 {
     }
 }
 
+/// What 0.2.0 added and every later version keeps, for the bindings
+/// module in scope as `c`.
+macro_rules! since_v0_2 {
+    () => {
+        shared!();
+
+        pub(in crate::carrier) fn request(r: &HttpRequest, received_at_ms: u64) -> c::HttpRequest {
+            c::HttpRequest {
+                method: r.method.clone(),
+                url: r.url.clone(),
+                headers: r.headers.clone(),
+                body: r.body.clone(),
+                received_at_ms,
+            }
+        }
+
+        pub(in crate::carrier) fn message(m: &OutboundMessage) -> c::OutboundMessage {
+            c::OutboundMessage {
+                message_id: m.message_id.clone(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+                body: m.body.clone(),
+                media_urls: m.media_urls.clone(),
+                status_callback_url: m.status_callback_url.clone(),
+            }
+        }
+
+        impl From<c::WebhookError> for WebhookError {
+            fn from(e: c::WebhookError) -> Self {
+                match e {
+                    c::WebhookError::BadSignature(m) => Self::BadSignature(m),
+                    c::WebhookError::Malformed(m) => Self::Malformed(m),
+                    c::WebhookError::RetryLater(m) => Self::RetryLater(m),
+                }
+            }
+        }
+
+        impl From<c::StatusUpdate> for StatusUpdate {
+            fn from(s: c::StatusUpdate) -> Self {
+                Self {
+                    provider_id: s.provider_id,
+                    state: s.state.into(),
+                    error_code: s.error_code,
+                    error_message: s.error_message,
+                    opted_out: s.opted_out,
+                }
+            }
+        }
+
+        impl From<c::SendOutcome> for SendOutcome {
+            fn from(o: c::SendOutcome) -> Self {
+                match o {
+                    c::SendOutcome::Sent(s) => Self::Sent {
+                        provider_id: s.provider_id,
+                        segments: s.segments,
+                    },
+                    c::SendOutcome::Retryable(e) => Self::Retryable(e.into()),
+                    c::SendOutcome::Permanent(e) => Self::Permanent(e.into()),
+                    c::SendOutcome::OptedOut(e) => Self::OptedOut(e.into()),
+                }
+            }
+        }
+    };
+}
+
 pub(super) mod v0_2 {
     pub(in crate::carrier) use crate::bindings::v0_2::carrier::exports::smsdesk::plugin::carrier as c;
 
     use super::*;
 
-    shared!();
+    since_v0_2!();
+}
 
-    pub(in crate::carrier) fn request(r: &HttpRequest, received_at_ms: u64) -> c::HttpRequest {
-        c::HttpRequest {
-            method: r.method.clone(),
-            url: r.url.clone(),
-            headers: r.headers.clone(),
-            body: r.body.clone(),
-            received_at_ms,
-        }
-    }
+pub(super) mod v0_3 {
+    pub(in crate::carrier) use crate::bindings::v0_3::carrier::exports::smsdesk::plugin::carrier as c;
 
-    pub(in crate::carrier) fn message(m: &OutboundMessage) -> c::OutboundMessage {
-        c::OutboundMessage {
-            message_id: m.message_id.clone(),
-            from: m.from.clone(),
-            to: m.to.clone(),
-            body: m.body.clone(),
-            media_urls: m.media_urls.clone(),
-            status_callback_url: m.status_callback_url.clone(),
-        }
-    }
+    use super::*;
 
-    impl From<c::WebhookError> for WebhookError {
-        fn from(e: c::WebhookError) -> Self {
-            match e {
-                c::WebhookError::BadSignature(m) => Self::BadSignature(m),
-                c::WebhookError::Malformed(m) => Self::Malformed(m),
-                c::WebhookError::RetryLater(m) => Self::RetryLater(m),
-            }
-        }
-    }
-
-    impl From<c::StatusUpdate> for StatusUpdate {
-        fn from(s: c::StatusUpdate) -> Self {
-            Self {
-                provider_id: s.provider_id,
-                state: s.state.into(),
-                error_code: s.error_code,
-                error_message: s.error_message,
-                opted_out: s.opted_out,
-            }
-        }
-    }
-
-    impl From<c::SendOutcome> for SendOutcome {
-        fn from(o: c::SendOutcome) -> Self {
-            match o {
-                c::SendOutcome::Sent(s) => Self::Sent {
-                    provider_id: s.provider_id,
-                    segments: s.segments,
-                },
-                c::SendOutcome::Retryable(e) => Self::Retryable(e.into()),
-                c::SendOutcome::Permanent(e) => Self::Permanent(e.into()),
-                c::SendOutcome::OptedOut(e) => Self::OptedOut(e.into()),
-            }
-        }
-    }
+    since_v0_2!();
 }

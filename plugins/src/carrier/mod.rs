@@ -16,7 +16,7 @@ use wasmtime::Store;
 
 pub use types::*;
 
-use crate::bindings::{v0_1, v0_2};
+use crate::bindings::{v0_1, v0_2, v0_3};
 use crate::error::PluginError;
 use crate::host::PluginHost;
 use crate::inspect::World;
@@ -26,10 +26,14 @@ use crate::sandbox::HostState;
 use crate::secrets::Secrets;
 
 /// The instantiation recipe for the plugin's interface version.
-type Pre = Versions<v0_1::carrier::CarrierPluginPre<HostState>, v0_2::carrier::CarrierPluginPre<HostState>>;
+type Pre = Versions<
+    v0_1::carrier::CarrierPluginPre<HostState>,
+    v0_2::carrier::CarrierPluginPre<HostState>,
+    v0_3::carrier::CarrierPluginPre<HostState>,
+>;
 
 /// A live instance's exports, in the plugin's interface version.
-type Bindings = Versions<v0_1::carrier::CarrierPlugin, v0_2::carrier::CarrierPlugin>;
+type Bindings = Versions<v0_1::carrier::CarrierPlugin, v0_2::carrier::CarrierPlugin, v0_3::carrier::CarrierPlugin>;
 
 /// Idle instances kept for reuse; more concurrent calls instantiate more.
 const POOL: usize = 8;
@@ -59,12 +63,10 @@ impl CarrierPlugin {
             settings,
             secrets,
         };
-        let (loaded, first) = Loaded::load(spec, |linker, info| {
-            if info.version == "0.1.0" {
-                v0_1::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
-            } else {
-                v0_2::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)
-            }
+        let (loaded, first) = Loaded::load(spec, |linker, info| match info.version.as_str() {
+            "0.1.0" => v0_1::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s),
+            "0.2.0" => v0_2::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s),
+            _ => v0_3::carrier::CarrierPlugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s),
         })?;
         Ok(Self {
             loaded,
@@ -147,6 +149,15 @@ impl CarrierPlugin {
                     self.loaded.settings(),
                 )
                 .map(|r| r.map(Into::into).map_err(Into::into)),
+            Bindings::V0_3(b) => b
+                .smsdesk_plugin_carrier()
+                .call_handle_webhook(
+                    store,
+                    kind.into(),
+                    &convert::v0_3::request(request, received_at_ms),
+                    self.loaded.settings(),
+                )
+                .map(|r| r.map(Into::into).map_err(Into::into)),
         });
         Judged {
             outcome,
@@ -171,6 +182,10 @@ impl CarrierPlugin {
                 .smsdesk_plugin_carrier()
                 .call_build_send(store, &convert::v0_2::message(message), self.loaded.settings())
                 .map(|r| r.map(Into::into)),
+            Bindings::V0_3(b) => b
+                .smsdesk_plugin_carrier()
+                .call_build_send(store, &convert::v0_3::message(message), self.loaded.settings())
+                .map(|r| r.map(Into::into)),
         })
     }
 
@@ -181,6 +196,10 @@ impl CarrierPlugin {
                 .call_parse_send_response(store, &response.into(), self.loaded.settings())
                 .map(Into::into),
             Bindings::V0_2(b) => b
+                .smsdesk_plugin_carrier()
+                .call_parse_send_response(store, &response.into(), self.loaded.settings())
+                .map(Into::into),
+            Bindings::V0_3(b) => b
                 .smsdesk_plugin_carrier()
                 .call_parse_send_response(store, &response.into(), self.loaded.settings())
                 .map(Into::into),

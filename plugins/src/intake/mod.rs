@@ -1,4 +1,4 @@
-//! Intake plugins (interface 0.2.0 on): one turn of a bot that talks with a
+//! Intake plugins (interface 0.2.0 on, 0.3.0 the same but for the version): one turn of a bot that talks with a
 //! new conversation's customer before it is queued. The host keeps the
 //! bot's state between turns (capped at `MAX_STATE` bytes) and checks what
 //! it answers; each turn runs in a fresh instance under the usual CPU and
@@ -9,18 +9,57 @@ mod types;
 
 use std::path::Path;
 
-use crate::bindings::v0_2::intake as wit;
 use crate::bindings::v0_2::intake::exports::smsdesk::plugin::intake as i;
+use crate::bindings::v0_3::intake::exports::smsdesk::plugin::intake as i3;
+use crate::bindings::{v0_2, v0_3};
 use crate::error::PluginError;
 use crate::host::PluginHost;
 use crate::inspect::World;
 use crate::loaded::{Loaded, Settings, Spec};
+use crate::recipe::{Never, Versions};
 use crate::sandbox::HostState;
 
 pub use types::*;
 
+/// The instantiation recipe for the bot's interface version (none before 0.2.0).
+type Pre = Versions<Never, v0_2::intake::IntakePluginPre<HostState>, v0_3::intake::IntakePluginPre<HostState>>;
+
+/// The request in a version's bindings (the same fields in each).
+macro_rules! request {
+    ($m:ident, $request:expr, $settings:expr) => {
+        $m::IntakeRequest {
+            conversation: $request.conversation,
+            entry: $request.entry.clone(),
+            customer: $request.customer.clone(),
+            body: $request.body.clone(),
+            media_urls: $request.media_urls.clone(),
+            turn: $request.turn,
+            state: $request.state.clone(),
+            received_at_ms: $request.received_at_ms,
+            settings: $settings,
+        }
+    };
+}
+
+/// A 0.3.0 answer in 0.2.0's types (they are the same).
+fn answer_v0_3(a: i3::IntakeAnswer) -> i::IntakeAnswer {
+    i::IntakeAnswer {
+        texts: a.texts,
+        state: a.state,
+        next: match a.next {
+            i3::Next::Wait => i::Next::Wait,
+            i3::Next::Close(reason) => i::Next::Close(reason),
+            i3::Next::Queue(q) => i::Next::Queue(i::QueueTo {
+                queue: q.queue,
+                skills: q.skills,
+                fields: q.fields,
+            }),
+        },
+    }
+}
+
 pub struct IntakePlugin {
-    loaded: Loaded<wit::IntakePluginPre<HostState>>,
+    loaded: Loaded<Pre>,
 }
 
 crate::loaded::loaded_plugin!(IntakePlugin);
@@ -39,21 +78,20 @@ impl IntakePlugin {
             return Err(self.bad(format!("was handed {} bytes of state", request.state.len())));
         }
         let mut instance = self.loaded.instantiate()?;
-        let wit_request = i::IntakeRequest {
-            conversation: request.conversation,
-            entry: request.entry.clone(),
-            customer: request.customer.clone(),
-            body: request.body.clone(),
-            media_urls: request.media_urls.clone(),
-            turn: request.turn,
-            state: request.state.clone(),
-            received_at_ms: request.received_at_ms,
-            settings: self.loaded.settings().to_vec(),
-        };
+        let settings = self.loaded.settings().to_vec();
         let bindings = &instance.bindings;
-        let answer = self.loaded.call(&mut instance.store, "handle", |store| {
-            bindings.smsdesk_plugin_intake().call_handle(store, &wit_request)
-        })?;
+        let answer = self
+            .loaded
+            .call(&mut instance.store, "handle", |store| match bindings {
+                Versions::V0_1(never) => match *never {},
+                Versions::V0_2(b) => b
+                    .smsdesk_plugin_intake()
+                    .call_handle(store, &request!(i, request, settings)),
+                Versions::V0_3(b) => b
+                    .smsdesk_plugin_intake()
+                    .call_handle(store, &request!(i3, request, settings))
+                    .map(|r| r.map(answer_v0_3)),
+            })?;
         let answer = answer.map_err(|message| {
             let plugin = self.name().to_owned();
             self.logged(

@@ -14,8 +14,9 @@ use std::path::Path;
 use smsdesk_core::routing::{Candidate, Pick, RouteRequest, Router, RouterError};
 
 use crate::bindings::v0_1::router::exports::smsdesk::plugin::router as r01;
-use crate::bindings::v0_2::router::exports::smsdesk::plugin::router as r;
-use crate::bindings::{v0_1, v0_2};
+use crate::bindings::v0_2::router::exports::smsdesk::plugin::router as r02;
+use crate::bindings::v0_3::router::exports::smsdesk::plugin::router as r;
+use crate::bindings::{v0_1, v0_2, v0_3};
 use crate::error::PluginError;
 use crate::host::PluginHost;
 use crate::inspect::World;
@@ -29,23 +30,40 @@ pub use r::{Choice, RouteRequest as WitRouteRequest};
 pub use reloading::{ReloadingRouter, RouterReloader};
 
 /// The instantiation recipe for the plugin's interface version.
-type Pre = Versions<v0_1::router::RouterPluginPre<HostState>, v0_2::router::RouterPluginPre<HostState>>;
+type Pre = Versions<
+    v0_1::router::RouterPluginPre<HostState>,
+    v0_2::router::RouterPluginPre<HostState>,
+    v0_3::router::RouterPluginPre<HostState>,
+>;
 
 /// A live instance's exports, in the plugin's interface version.
-type Bindings = Versions<v0_1::router::RouterPlugin, v0_2::router::RouterPlugin>;
+type Bindings = Versions<v0_1::router::RouterPlugin, v0_2::router::RouterPlugin, v0_3::router::RouterPlugin>;
 
-/// A request for a 0.1.0 router: the same fields under the old version.
-fn request_v0_1(r: &WitRouteRequest) -> r01::RouteRequest {
-    r01::RouteRequest {
-        conversation: r.conversation,
-        queue: r.queue.clone(),
-        customer: r.customer.clone(),
-        entry: r.entry.clone(),
-        waited_ms: r.waited_ms,
-        required_skills: r.required_skills,
-        skill_names: r.skill_names.clone(),
-        settings: r.settings.clone(),
-    }
+/// A request for a router older than 0.3.0: the same fields but `fields`,
+/// which it cannot see, in its version's type.
+macro_rules! request_before_v0_3 {
+    ($m:ident, $r:expr) => {
+        $m::RouteRequest {
+            conversation: $r.conversation,
+            queue: $r.queue.clone(),
+            customer: $r.customer.clone(),
+            entry: $r.entry.clone(),
+            waited_ms: $r.waited_ms,
+            required_skills: $r.required_skills,
+            skill_names: $r.skill_names.clone(),
+            settings: $r.settings.clone(),
+        }
+    };
+}
+
+/// An older version's choice, in the newest version's type.
+macro_rules! choice_before_v0_3 {
+    ($m:ident) => {
+        |choice| match choice {
+            $m::Choice::Agent(i) => Choice::Agent(i),
+            $m::Choice::Wait => Choice::Wait,
+        }
+    };
 }
 
 pub struct RouterPlugin {
@@ -80,14 +98,15 @@ impl RouterPlugin {
         };
         let bindings = &instance.bindings;
         let result = self.loaded.call(&mut instance.store, "pick", |store| match bindings {
-            Bindings::V0_2(b) => b.smsdesk_plugin_router().call_pick(store, request, candidates),
+            Bindings::V0_3(b) => b.smsdesk_plugin_router().call_pick(store, request, candidates),
+            Bindings::V0_2(b) => b
+                .smsdesk_plugin_router()
+                .call_pick(store, &request_before_v0_3!(r02, request), candidates)
+                .map(choice_before_v0_3!(r02)),
             Bindings::V0_1(b) => b
                 .smsdesk_plugin_router()
-                .call_pick(store, &request_v0_1(request), candidates)
-                .map(|choice| match choice {
-                    r01::Choice::Agent(i) => Choice::Agent(i),
-                    r01::Choice::Wait => Choice::Wait,
-                }),
+                .call_pick(store, &request_before_v0_3!(r01, request), candidates)
+                .map(choice_before_v0_3!(r01)),
         });
         if result.is_ok() {
             self.instance = Some(instance);
@@ -158,6 +177,7 @@ impl Router for RouterPlugin {
             required_skills: required,
             skill_names: names.into_iter().map(|(n, _)| n.clone()).collect(),
             settings: self.loaded.settings().to_vec(),
+            fields: request.fields.to_vec(),
         };
         let result = self.pick_raw(&wit_request, &packed);
         self.packed = packed;

@@ -37,6 +37,13 @@ pub fn v0_1_fixture(name: &str) -> PathBuf {
         .join(format!("{name}.wasm"))
 }
 
+/// A plugin binary kept as built for interface 0.2.0 (`tests/fixtures/v0.2.0/`).
+pub fn v0_2_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/v0.2.0")
+        .join(format!("{name}.wasm"))
+}
+
 pub fn twilio_with(host: &PluginHost, token: &str) -> CarrierPlugin {
     carrier_at(host, &plugin("carrier-twilio"), token)
 }

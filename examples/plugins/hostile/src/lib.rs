@@ -3,7 +3,7 @@
 //! escape worked and waits if the sandbox stopped it, so a test can tell.
 //! Never use this in production.
 
-wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.2.0", world: "router-plugin" });
+wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.3.0", world: "router-plugin" });
 
 use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
 

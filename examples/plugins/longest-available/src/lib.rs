@@ -2,7 +2,7 @@
 //! gets the conversation; ties go to the lower load, then the lower id.
 //! The host has the same policy built in as its default and fallback.
 
-wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.2.0", world: "router-plugin" });
+wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.3.0", world: "router-plugin" });
 
 use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
 use smsdesk_plugin_sdk::longest_available_packed;

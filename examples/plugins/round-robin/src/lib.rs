@@ -3,7 +3,7 @@
 //! picked last, wrapping around. The turn is kept in the plugin instance, so
 //! it restarts when smsdesk restarts or the plugin is reloaded.
 
-wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.2.0", world: "router-plugin" });
+wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.3.0", world: "router-plugin" });
 
 use std::cell::Cell;
 

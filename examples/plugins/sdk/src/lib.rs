@@ -60,6 +60,12 @@ pub fn setting<'a>(settings: &'a [(String, String)], name: &str) -> Option<&'a s
     settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The value of an intake field (`route-request.fields`, interface 0.3.0
+/// on), or `None` when the intake bot did not set it.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 /// The bitmask of the skills in `wanted` over a request's `skill-names`
 /// (bit i is `skill_names[i]`). Names the request does not list are not
 /// set: no candidate can have them.

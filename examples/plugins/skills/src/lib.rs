@@ -3,7 +3,7 @@
 //! qualifies, the conversation waits — until it has waited `relax_after_ms`
 //! (setting, default 30000), after which any candidate may take it.
 
-wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.2.0", world: "router-plugin" });
+wit_bindgen::generate!({ path: "../../../plugins/wit/since_v0.3.0", world: "router-plugin" });
 
 use exports::smsdesk::plugin::router::{Choice, Guest, RouteRequest};
 use smsdesk_plugin_sdk::{candidates, longest_available, setting};
