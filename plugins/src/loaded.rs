@@ -30,6 +30,9 @@ pub(crate) struct Instance<B> {
 pub(crate) struct Loaded<R> {
     host: PluginHost,
     name: String,
+    /// How errors name it: the name, and the file when the name is not
+    /// the file's (`router:billing (skills.wasm)`).
+    label: String,
     path: PathBuf,
     info: PluginInfo,
     recipe: R,
@@ -79,11 +82,13 @@ impl<R: Recipe> Loaded<R> {
             settings,
             secrets,
         } = spec;
-        let (pre, info) = host.prepare(name, path, world, link)?;
-        let recipe = R::for_version(pre, &info).map_err(PluginError::instantiate(name))?;
+        let label = label(name, path);
+        let (pre, info) = host.prepare(&label, path, world, link)?;
+        let recipe = R::for_version(pre, &info).map_err(PluginError::instantiate(&label))?;
         let loaded = Self {
             host: host.clone(),
             name: name.to_owned(),
+            label,
             path: path.to_owned(),
             info,
             recipe,
@@ -101,14 +106,29 @@ impl<R: Recipe> Loaded<R> {
         let bindings = self
             .recipe
             .start(&mut store)
-            .map_err(PluginError::instantiate(&self.name))?;
+            .map_err(PluginError::instantiate(&self.label))?;
         Ok(Instance { store, bindings })
+    }
+}
+
+/// `name`, with the file's name when they differ.
+fn label(name: &str, path: &Path) -> String {
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned());
+    let stem = path.file_stem().map(|f| f.to_string_lossy().into_owned());
+    match file {
+        Some(file) if stem.as_deref() != Some(name) => format!("{name} ({file})"),
+        _ => name.to_owned(),
     }
 }
 
 impl<R> Loaded<R> {
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The name errors use: the name and, when it differs, the file.
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     pub fn path(&self) -> &Path {
@@ -136,7 +156,7 @@ impl<R> Loaded<R> {
         call: &'static str,
         f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<T>,
     ) -> Result<T, PluginError> {
-        self.host.call(store, &self.name, call, &self.stats, f)
+        self.host.call(store, &self.label, call, &self.stats, f)
     }
 
     /// What every kind's `Debug` shows: name, file, interface version and

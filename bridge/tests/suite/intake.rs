@@ -152,7 +152,7 @@ async fn a_hostile_bot_is_contained_and_the_conversation_still_reaches_an_agent(
     assert!(
         history
             .body
-            .contains("intake failed (plugin intake:+18885550100 ran out of its CPU budget"),
+            .contains("intake failed (plugin intake:+18885550100 (intake-hostile.wasm) ran out of its CPU budget"),
         "{}",
         history.body
     );

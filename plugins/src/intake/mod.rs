@@ -93,7 +93,7 @@ impl IntakePlugin {
                     .map(|r| r.map(answer_v0_3)),
             })?;
         let answer = answer.map_err(|message| {
-            let plugin = self.name().to_owned();
+            let plugin = self.loaded.label().to_owned();
             self.logged(
                 PluginError::Failed {
                     plugin,
@@ -107,7 +107,7 @@ impl IntakePlugin {
     }
 
     fn bad(&self, message: String) -> PluginError {
-        let plugin = self.name().to_owned();
+        let plugin = self.loaded.label().to_owned();
         self.logged(
             PluginError::BadOutput {
                 plugin,

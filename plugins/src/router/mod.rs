@@ -115,7 +115,7 @@ impl RouterPlugin {
         if let Choice::Agent(i) = choice {
             if i as usize >= candidates.len() / 3 {
                 let error = PluginError::BadOutput {
-                    plugin: self.loaded.name().to_owned(),
+                    plugin: self.loaded.label().to_owned(),
                     call: "pick",
                     message: format!("picked candidate {i} of {}", candidates.len() / 3),
                 };
