@@ -10,6 +10,7 @@ mod import_aside;
 pub mod import_store;
 mod intake_run;
 pub mod plugin;
+mod plugin_args;
 mod plugin_check;
 mod plugin_cost;
 mod plugin_fixture;

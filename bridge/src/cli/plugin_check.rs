@@ -21,7 +21,7 @@ use smsdesk_plugins::intake::{IntakeRequest, Next};
 use smsdesk_plugins::router::{pack, WitRouteRequest};
 use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginError, RouterPlugin, Secrets, World};
 
-use super::plugin::LimitArgs;
+use super::plugin_args::LimitArgs;
 use super::plugin_fixture::Extra;
 use super::plugin_test::Tally;
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use super::expect;
-use super::plugin::LimitArgs;
+use super::plugin_args::LimitArgs;
 use super::plugin_cost::Cost;
 use super::plugin_fixture::{self, Extra};
 
