@@ -65,6 +65,7 @@ pub mod desk;
 pub mod export;
 pub mod format;
 pub mod http;
+pub mod i18n;
 pub mod intake;
 pub mod logging;
 pub mod mask;

@@ -182,6 +182,7 @@ mod tests {
             adopt_account: false,
             encryption: false,
             recovery_key: None,
+            language: Default::default(),
         };
         (matrix, appservice)
     }

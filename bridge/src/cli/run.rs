@@ -37,6 +37,10 @@ pub fn run(config_path: &Path, log: LogFormat, options: Options) -> anyhow::Resu
     if let Some(matrix) = &mut config.matrix {
         matrix.adopt_account = options.adopt_account;
     }
+    // The message catalogs, with a `locales/` folder beside the config on
+    // top (check-config has read them; a language one lacks a key of warns).
+    let locales = config_path.parent().map(|d| d.join("locales"));
+    crate::i18n::init(locales.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     // One machine, or several instances sharing PostgreSQL.
     if let crate::storage::Backend::Postgres { .. } = config.backend {

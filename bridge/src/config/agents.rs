@@ -18,6 +18,8 @@ pub struct AgentConfig {
     pub user: OwnedUserId,
     /// `queues` as written, in order (for messages naming `queues[i]`).
     pub queues: Vec<QueueName>,
+    /// `language`: what smsdesk says to them (else `[matrix] language`).
+    pub language: Option<crate::i18n::Lang>,
 }
 
 impl AgentConfig {
@@ -53,7 +55,11 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<String>, Vec<AgentConfig
 }
 
 fn agent(r: &mut Reader, path: &str, v: &toml::Value, roster: &[AgentConfig]) -> Option<AgentConfig> {
-    let a = r.table(v, path, &["matrix_id", "name", "queues", "capacity", "skills"])?;
+    let a = r.table(
+        v,
+        path,
+        &["matrix_id", "name", "queues", "capacity", "skills", "language"],
+    )?;
     let id = r.string(a, path, "matrix_id", true)?;
     let user = match user_id(&id) {
         Ok(user) => user,
@@ -72,6 +78,7 @@ fn agent(r: &mut Reader, path: &str, v: &toml::Value, roster: &[AgentConfig]) ->
         setup.capacity = u32::try_from(c).unwrap_or(u32::MAX);
     }
     setup.skills = r.strings(a, path, "skills").into_iter().collect();
+    let language = super::language::read(r, a, path);
     if roster.iter().any(|other| other.user == user) {
         r.err(&join(path, "matrix_id"), format!("agent {id} is listed twice"));
         return None;
@@ -81,5 +88,6 @@ fn agent(r: &mut Reader, path: &str, v: &toml::Value, roster: &[AgentConfig]) ->
         setup,
         user,
         queues,
+        language,
     })
 }

@@ -79,6 +79,9 @@ pub struct MatrixConfig {
     /// `recovery_key`: the passphrase of the bot's secret storage (its
     /// cross-signing identity and key backup).
     pub recovery_key: Option<RecoveryKey>,
+    /// `language`: what smsdesk says to agents and supervisors without a
+    /// `language` of their own (default `en`).
+    pub language: crate::i18n::Lang,
 }
 
 /// `matrix.recovery_key`: a secret, never shown (`Debug` says so).
@@ -128,6 +131,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
             "ghost_prefix",
             "encryption",
             "recovery_key",
+            "language",
         ],
     )?;
     let homeserver = r.string(t, "matrix", "homeserver", true);
@@ -196,6 +200,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
         }
     };
     let (encryption, recovery_key) = encryption(r, t);
+    let language = super::language::read(r, t, "matrix").unwrap_or_default();
     Some(MatrixConfig {
         homeserver: homeserver?,
         user: user?,
@@ -203,6 +208,7 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> Option<MatrixConfig> {
         adopt_account: false,
         encryption,
         recovery_key,
+        language,
     })
 }
 

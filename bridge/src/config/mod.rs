@@ -21,6 +21,7 @@ pub mod check;
 pub mod desk;
 pub mod dry_run;
 pub mod entry_points;
+pub mod language;
 pub mod matrix;
 pub mod plugins;
 pub mod queues;
@@ -131,6 +132,24 @@ impl Config {
     }
 
     /// The roster agent with this id.
+    /// The language smsdesk speaks to `user` (an agent or a supervisor):
+    /// their own `language`, else `[matrix] language`, else English.
+    pub fn lang_of(&self, user: &str) -> crate::i18n::Lang {
+        let own = self
+            .roster
+            .iter()
+            .find(|a| a.user.as_str() == user)
+            .and_then(|a| a.language.clone())
+            .or_else(|| {
+                self.supervisors
+                    .iter()
+                    .find(|s| s.user.as_str() == user)
+                    .and_then(|s| s.language.clone())
+            });
+        own.or_else(|| self.matrix.as_ref().map(|m| m.language.clone()))
+            .unwrap_or_default()
+    }
+
     pub fn agent(&self, id: &AgentId) -> Option<&AgentConfig> {
         self.roster.iter().find(|a| a.id() == id)
     }

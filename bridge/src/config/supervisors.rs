@@ -17,6 +17,8 @@ pub struct SupervisorConfig {
     pub user: OwnedUserId,
     /// The queues they watch; empty means all.
     pub queues: Vec<QueueName>,
+    /// `language`: what smsdesk says to them (else `[matrix] language`).
+    pub language: Option<crate::i18n::Lang>,
 }
 
 impl SupervisorConfig {
@@ -52,7 +54,7 @@ const SHORT_TOKEN_CHARS: usize = 16;
 pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<SupervisorConfig>, SupervisorSettings) {
     let mut supervisors: Vec<SupervisorConfig> = Vec::new();
     for (path, v) in r.array_of_tables(root, "supervisors") {
-        let Some(t) = r.table(v, &path, &["matrix_id", "queues"]) else {
+        let Some(t) = r.table(v, &path, &["matrix_id", "queues", "language"]) else {
             continue;
         };
         let Some(id) = r.string(t, &path, "matrix_id", true) else {
@@ -70,10 +72,12 @@ pub fn read(r: &mut Reader, root: &toml::Table) -> (Vec<SupervisorConfig>, Super
             continue;
         }
         let queues = r.strings(t, &path, "queues").into_iter().map(QueueName::new).collect();
+        let language = super::language::read(r, t, &path);
         supervisors.push(SupervisorConfig {
             key: path,
             user,
             queues,
+            language,
         });
     }
     let mut settings = SupervisorSettings::default();

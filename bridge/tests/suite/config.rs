@@ -815,3 +815,27 @@ fn sticky_routing_is_read_and_its_mistakes_named() {
     );
     assert!(one(with("sticky = \"a day\"")).starts_with("queues[0].sticky: "));
 }
+
+#[test]
+fn languages_are_read_and_an_unknown_one_is_named_with_those_there_are() {
+    let agent = |lang: &'static str| {
+        move |t: String| {
+            t.replace(
+                "matrix_id = \"@alice:example.com\"\n",
+                &format!("matrix_id = \"@alice:example.com\"\nlanguage = \"{lang}\"\n"),
+            )
+        }
+    };
+    assert_eq!(parsed(|t| t).roster[0].language, None);
+    assert_eq!(
+        parsed(agent("de")).roster[0].language.as_ref().map(|l| l.as_str()),
+        Some("de")
+    );
+    assert_eq!(
+        one(agent("fr")),
+        "agents.roster[0].language: \"fr\" has no catalog: use one of de, en, or add its messages as locales/fr/*.ftl beside the config"
+    );
+    let supervisor =
+        |t: String| format!("{t}\n[[supervisors]]\nmatrix_id = \"@sam:example.com\"\nlanguage = \"klingon\"\n");
+    assert!(one(supervisor).starts_with("supervisors[0].language: \"klingon\" has no catalog"));
+}

@@ -29,6 +29,7 @@ mod encrypted_rooms;
 mod flood;
 mod gateway;
 mod intake;
+mod languages;
 mod matrix_e2e;
 mod matrix_recovery;
 mod matrix_restore;

@@ -94,6 +94,11 @@ pub enum BotCommand {
         /// A number from the list, or filter text.
         choice: Vec<String>,
     },
+    /// Show or choose the language I write to you in: `!language de`.
+    Language {
+        /// A language tag with a catalog, e.g. en or de.
+        tag: Option<String>,
+    },
     /// Show the commands, or help for one: `!help transfer`.
     Help {
         /// A command name.
@@ -126,6 +131,10 @@ pub enum Action {
     CannedSend {
         conversation: ConversationId,
         name: String,
+    },
+    /// `!language [tag]`: show or choose the language of the bot's texts.
+    Language {
+        tag: Option<String>,
     },
 }
 
@@ -252,6 +261,7 @@ pub fn action(command: BotCommand, agent: &AgentId, room: Room) -> Result<Action
             conversation: id.map(ConversationId),
         }),
         BotCommand::Queues => Action::Queues,
+        BotCommand::Language { tag } => Action::Language { tag },
         BotCommand::Agents { filter } => Action::Agents {
             filter: joined(&filter),
         },

@@ -274,6 +274,7 @@ impl Bot {
             Ok(Action::CannedSend { conversation, name }) => {
                 return self.send_canned_by_name(room, agent, conversation, &name, txns).await;
             }
+            Ok(Action::Language { tag }) => return self.choose_language(room, &agent, tag.as_deref(), txns).await,
             Ok(Action::Status) => {
                 let mask = self.app.config.supervisor.mask_customer_numbers;
                 self.app.read(move |e| answers::status(e.state(), &agent, mask)).await?

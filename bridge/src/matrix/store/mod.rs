@@ -343,6 +343,15 @@ impl BotStore {
         self.put(&format!("room/{room}"), &RoomRole::Desk(agent.clone()));
     }
 
+    /// The language `user` chose with `!language` (over the config's).
+    pub fn language(&self, user: &str) -> Result<Option<crate::i18n::Lang>> {
+        self.get(&format!("lang/{user}"))
+    }
+
+    pub fn set_language(&self, user: &str, lang: &crate::i18n::Lang) {
+        self.put(&format!("lang/{user}"), lang);
+    }
+
     pub fn supervisor_room(&self, user: &str) -> Result<Option<OwnedRoomId>> {
         self.get(&format!("supervisor/{user}"))
     }

@@ -50,6 +50,7 @@ fn agent(id: &str, name: &str) -> AgentConfig {
         user: id.try_into().expect("user id"),
         queues: setup.queues.iter().cloned().collect(),
         setup,
+        language: None,
     }
 }
 
@@ -145,6 +146,7 @@ fn desk_config(dir: &std::path::Path, hs_url: &str, carriers: Vec<crate::config:
             adopt_account: false,
             encryption: false,
             recovery_key: None,
+            language: Default::default(),
         }),
         carriers,
         entry_points: vec![EntryPointConfig {

@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 use smsdesk_core::{ConversationId, Timestamp};
 
+use crate::i18n::Lang;
 use crate::matrix::texts::rich::{self, Text};
+use crate::tr;
 
 /// An offer as the agent sees it. Stored with the card's event, so that a
 /// restart can go on refreshing it without reading the engine.
@@ -25,14 +27,23 @@ pub struct OfferCard {
     /// What the intake bot collected (e.g. account, topic).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<(String, String)>,
+    /// The agent's language (cards stored before languages: English).
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 impl OfferCard {
     fn headline(&self) -> String {
         let via = self.via.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
-        format!(
-            "Offer #{}{via}: queue {}, customer {}, to {} ({})",
-            self.id, self.queue, self.customer, self.entry, self.kind
+        tr!(
+            self.lang,
+            "offer-headline",
+            id = self.id.to_string(),
+            via = via,
+            queue = self.queue.as_str(),
+            customer = self.customer.as_str(),
+            entry = self.entry.as_str(),
+            kind = self.kind.as_str()
         )
     }
 
@@ -49,19 +60,20 @@ impl OfferCard {
     pub fn open(&self, now: Timestamp) -> String {
         let waited = now.since(self.opened_at).as_secs();
         let left = self.deadline.since(now).as_secs();
-        let id = self.id;
-        format!(
-            "{}{}, waiting {}:{:02}. React ✅ to accept or ❌ to decline (or !accept {id} / !decline {id}) within {left} s.",
-            self.headline(),
-            self.fields_text(),
-            waited / 60,
-            waited % 60
+        tr!(
+            self.lang,
+            "offer-open",
+            headline = self.headline(),
+            fields = self.fields_text(),
+            waited = format!("{}:{:02}", waited / 60, waited % 60),
+            id = self.id.to_string(),
+            left = left.to_string()
         )
     }
 
     /// Once answered: how it ended.
     pub fn closed(&self, outcome: &str) -> String {
-        format!("{} — {outcome}.", self.headline())
+        tr!(self.lang, "offer-closed", headline = self.headline(), outcome = outcome)
     }
 
     /// "Offer #4" with why it comes, as HTML.
@@ -71,47 +83,58 @@ impl OfferCard {
             .as_ref()
             .map(|v| format!(" ({})", rich::mention_users(&rich::escape(v))))
             .unwrap_or_default();
-        format!("<b>Offer #{}</b>{via}", self.id)
+        tr!(self.lang, "offer-title-html", id = self.id.to_string(), via = via)
     }
 
     /// While open, as a small table, with the plain text beside it.
     pub fn open_text(&self, now: Timestamp) -> Text {
         let waited = now.since(self.opened_at).as_secs();
         let left = self.deadline.since(now).as_secs();
-        let id = self.id;
+        let lang = &self.lang;
+        let rows: Vec<(String, String)> = [
+            (lang.t("offer-row-queue"), rich::escape(&self.queue)),
+            (lang.t("offer-row-customer"), rich::escape(&self.customer)),
+            (
+                lang.t("offer-row-to"),
+                rich::escape(&format!("{} ({})", self.entry, self.kind)),
+            ),
+        ]
+        .into_iter()
+        .chain(self.fields.iter().map(|(k, v)| (k.clone(), rich::escape(v))))
+        .chain([
+            (
+                lang.t("offer-row-waiting"),
+                format!("{}:{:02}", waited / 60, waited % 60),
+            ),
+            (
+                lang.t("offer-row-answer-within"),
+                tr!(lang, "offer-seconds", left = left.to_string()),
+            ),
+        ])
+        .collect();
+        let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let html = format!(
-            "<p>{}</p>{}<p>React ✅ to accept or ❌ to decline (or <code>!accept {id}</code> / <code>!decline {id}</code>).</p>",
+            "<p>{}</p>{}<p>{}</p>",
             self.title_html(),
-            rich::table(
-                &[
-                    ("Queue", rich::escape(&self.queue)),
-                    ("Customer", rich::escape(&self.customer)),
-                    ("To", rich::escape(&format!("{} ({})", self.entry, self.kind))),
-                ]
-                .into_iter()
-                .chain(self.fields.iter().map(|(k, v)| (k.as_str(), rich::escape(v))))
-                .chain([
-                    ("Waiting", format!("{}:{:02}", waited / 60, waited % 60)),
-                    ("Answer within", format!("{left} s")),
-                ])
-                .collect::<Vec<_>>()
-            )
+            rich::table(&rows),
+            tr!(lang, "offer-react-html", id = self.id.to_string())
         );
         Text::rich(self.open(now), html)
     }
 
     /// Once answered, with the plain text beside it.
     pub fn closed_text(&self, outcome: &str) -> Text {
-        let html = format!(
-            "<p>{}: queue {}, customer {}, to {} ({}) — <b>{}</b>.</p>",
-            self.title_html(),
-            rich::escape(&self.queue),
-            rich::escape(&self.customer),
-            rich::escape(&self.entry),
-            rich::escape(&self.kind),
-            rich::escape(outcome)
+        let html = tr!(
+            self.lang,
+            "offer-closed-html",
+            title = self.title_html(),
+            queue = rich::escape(&self.queue),
+            customer = rich::escape(&self.customer),
+            entry = rich::escape(&self.entry),
+            kind = rich::escape(&self.kind),
+            outcome = rich::escape(outcome)
         );
-        Text::rich(self.closed(outcome), html)
+        Text::rich(self.closed(outcome), format!("<p>{html}</p>"))
     }
 }
 
@@ -130,7 +153,24 @@ mod tests {
             deadline: Timestamp(61_000),
             via: None,
             fields: vec![("account".into(), "12345".into())],
+            lang: Lang::default(),
         }
+    }
+
+    #[test]
+    fn a_german_agent_reads_the_card_in_german() {
+        let card = OfferCard {
+            lang: Lang::new("de"),
+            ..card()
+        };
+        assert_eq!(
+            card.open(Timestamp(61_000)),
+            "Angebot #4: Warteschlange billing, Kunde +15557770001, an +15550001111 (long code); account: 12345, \
+             wartet seit 1:00. Reagiere mit ✅ zum Annehmen oder ❌ zum Ablehnen (oder !accept 4 / !decline 4), noch 0 s."
+        );
+        let html = card.open_text(Timestamp(61_000)).html.unwrap();
+        assert!(html.contains("<th align=\"left\">Quellnummer</th>"), "{html}");
+        assert!(!html.contains("Queue") && !html.contains("Answer within"), "{html}");
     }
 
     #[test]

@@ -94,6 +94,7 @@ impl Bot {
                     (self.shown_about(customer, k), self.shown_about(customer, v))
                 })
                 .collect(),
+            lang: self.lang_of(agent.as_str()),
         };
         let room = self.desk_room(agent)?;
         // An alert: the agent hears it even away from the desk room.

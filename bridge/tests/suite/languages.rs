@@ -1,0 +1,71 @@
+//! Each agent reads smsdesk in their language, against Synapse: Bob's
+//! `language = "de"` gives him German offer cards beside Alice's English
+//! ones; `!language` says which and lists the catalogs, and `!language xx`
+//! switches to a third language dropped in as `locales/xx/*.ftl` beside the
+//! config, without any code change (where it is silent, English).
+
+use crate::common;
+
+use common::desk::AliceAtWork;
+use common::matrix::User;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
+    let mut w = AliceAtWork::boot_with(
+        |config| {
+            config.replacen(
+                "name = \"Bob\"\nqueues = [\"billing\"]\n",
+                "name = \"Bob\"\nqueues = [\"billing\"]\nlanguage = \"de\"\n",
+                1,
+            )
+        },
+        true,
+        true,
+        &[("bob", "bob-password")],
+    )
+    .await;
+    // A third language, beside the config: read at start.
+    let xx = w.server.config.parent().unwrap().join("locales/xx");
+    std::fs::create_dir_all(&xx).unwrap();
+    std::fs::write(
+        xx.join("desk.ftl"),
+        "offer-headline = XX #{ $id }{ $via } { $queue } { $customer }\n",
+    )
+    .unwrap();
+    w.reconfigure(|config| config);
+
+    let bob = User::login(&w._synapse.url(), "bob", "bob-password").await;
+    let desk = bob.wait_for("This is your smsdesk desk").await.room;
+    bob.say(&desk, "!available").await;
+    bob.wait_for("You are now available").await;
+    bob.say(&desk, "!language").await;
+    bob.wait_for("Ich schreibe dir auf de. Sprachen hier: de, en, xx.")
+        .await;
+
+    // Alice is full with #1: #2 goes to Bob, in German.
+    w.sim.text(&w.http, "+15557770002", "Hallo").await;
+    let card = bob.wait_for("Angebot #2").await;
+    assert!(
+        card.body
+            .starts_with("Angebot #2: Warteschlange billing, Kunde +15557770002")
+            && card.body.contains("Reagiere mit ✅ zum Annehmen"),
+        "{}",
+        card.body
+    );
+    for english in ["Offer", "queue", "customer", "waiting", "React", "accept or"] {
+        assert!(!card.body.contains(english), "{english:?} in {}", card.body);
+    }
+    assert_eq!(w.alice.count("Angebot"), 0, "Alice got a German card");
+
+    // An unknown language is refused in his language; xx is taken.
+    bob.say(&desk, "!language fr").await;
+    bob.wait_for("Die Sprache fr gibt es hier nicht; wähle eine aus de, en, xx.")
+        .await;
+    bob.say(&desk, "!language xx").await;
+    // xx is silent on this message: English, never a blank.
+    bob.wait_for("From now on I write to you in xx.").await;
+    // Declined, #2 comes back to Bob (nobody else has room): now in xx.
+    bob.say(&desk, "!decline 2").await;
+    let card = bob.wait_for("XX #2").await;
+    assert!(card.body.starts_with("XX #2 billing +15557770002"), "{}", card.body);
+}

@@ -1,0 +1,23 @@
+# The agent's desk room: offer cards (plain text and HTML), in English.
+# Placeables: $id conversation number, $via why it comes to this agent
+# (" (transfer from …)" or empty), $queue, $customer, $entry, $kind (long
+# code, short code, toll-free), $fields ("; account: 123" or empty),
+# $waited ("1:05"), $left (seconds to answer), $outcome, $headline, $title.
+
+offer-headline = Offer #{ $id }{ $via }: queue { $queue }, customer { $customer }, to { $entry } ({ $kind })
+offer-open = { $headline }{ $fields }, waiting { $waited }. React ✅ to accept or ❌ to decline (or !accept { $id } / !decline { $id }) within { $left } s.
+offer-closed = { $headline } — { $outcome }.
+offer-title-html = <b>Offer #{ $id }</b>{ $via }
+offer-react-html = React ✅ to accept or ❌ to decline (or <code>!accept { $id }</code> / <code>!decline { $id }</code>).
+offer-closed-html = { $title }: queue { $queue }, customer { $customer }, to { $entry } ({ $kind }) — <b>{ $outcome }</b>.
+offer-row-queue = Queue
+offer-row-customer = Customer
+offer-row-to = To
+offer-row-waiting = Waiting
+offer-row-answer-within = Answer within
+offer-seconds = { $left } s
+
+# !language
+language-current = I write to you in { $lang }. Languages here: { $known }. Choose one with !language <tag>.
+language-set = From now on I write to you in { $lang }.
+language-unknown = There is no language { $tag } here; choose one of { $known }.
