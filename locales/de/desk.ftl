@@ -18,3 +18,23 @@ offer-seconds = { $left } s
 language-current = Ich schreibe dir auf { $lang }. Sprachen hier: { $known }. Wähle eine mit !language <Kürzel>.
 language-set = Ab jetzt schreibe ich dir auf Deutsch ({ $lang }).
 language-unknown = Die Sprache { $tag } gibt es hier nicht; wähle eine aus { $known }.
+
+# Der Desk-Raum: Begrüßung, der Status des Agenten, beendete Angebote.
+desk-welcome = Hallo { $name }! Das ist dein smsdesk-Desk. Hier kommen Angebote an. Sag !available, um zu beginnen, !help für die Befehle.
+desk-plain-text = Das ist dein Desk-Raum: Text geht hier nirgendwohin. Versuch !help.
+nothing-to-change = Nichts zu ändern.
+status-changed = Du bist jetzt { $status }.
+status-available = verfügbar
+status-idle = in Pause
+status-idle-code = in Pause ({ $code })
+status-rona = RONA
+status-offline = abgemeldet
+offer-timed-out = Angebot #{ $id } ist abgelaufen: du bist jetzt RONA. Sag !available, wenn du wieder da bist.
+offer-no-longer-open = Angebot #{ $id } ist nicht mehr offen: { $outcome }.
+outcome-accepted = angenommen
+outcome-declined = abgelehnt
+outcome-expired = nicht rechtzeitig angenommen
+outcome-withdrawn-unavailable = zurückgezogen: du bist nicht mehr verfügbar
+outcome-withdrawn-moved = zurückgezogen: die Konversation wurde beendet oder übertragen
+outcome-ended = beendet
+outcome-closed = zurückgezogen: die Konversation wurde geschlossen ({ $reason })

@@ -21,3 +21,23 @@ offer-seconds = { $left } s
 language-current = I write to you in { $lang }. Languages here: { $known }. Choose one with !language <tag>.
 language-set = From now on I write to you in { $lang }.
 language-unknown = There is no language { $tag } here; choose one of { $known }.
+
+# The desk room: welcome, the agent's state, offers that ended.
+desk-welcome = Hello { $name }! This is your smsdesk desk. Offers arrive here. Say !available to start, !help for commands.
+desk-plain-text = This is your desk room: plain text goes nowhere. Try !help.
+nothing-to-change = Nothing to change.
+status-changed = You are now { $status }.
+status-available = available
+status-idle = idle
+status-idle-code = idle ({ $code })
+status-rona = RONA
+status-offline = offline
+offer-timed-out = Offer #{ $id } timed out: you are now RONA. Say !available when you are back.
+offer-no-longer-open = Offer #{ $id } is no longer open: { $outcome }.
+outcome-accepted = accepted
+outcome-declined = declined
+outcome-expired = not answered in time
+outcome-withdrawn-unavailable = withdrawn: you are no longer available
+outcome-withdrawn-moved = withdrawn: the conversation was ended or transferred
+outcome-ended = ended
+outcome-closed = withdrawn: the conversation closed ({ $reason })

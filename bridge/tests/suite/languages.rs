@@ -35,9 +35,15 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     w.reconfigure(|config| config);
 
     let bob = User::login(&w._synapse.url(), "bob", "bob-password").await;
-    let desk = bob.wait_for("This is your smsdesk desk").await.room;
+    let desk = bob.wait_for("Hallo Bob! Das ist dein smsdesk-Desk.").await.room;
     bob.say(&desk, "!available").await;
-    bob.wait_for("You are now available").await;
+    bob.wait_for("Du bist jetzt verfügbar.").await;
+    // Plain text in the desk, and !available again: German too.
+    bob.say(&desk, "hallo?").await;
+    bob.wait_for("Das ist dein Desk-Raum: Text geht hier nirgendwohin.")
+        .await;
+    bob.say(&desk, "!available").await;
+    bob.wait_for("Nichts zu ändern.").await;
     bob.say(&desk, "!language").await;
     bob.wait_for("Ich schreibe dir auf de. Sprachen hier: de, en, xx.")
         .await;
@@ -56,6 +62,9 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
         assert!(!card.body.contains(english), "{english:?} in {}", card.body);
     }
     assert_eq!(w.alice.count("Angebot"), 0, "Alice got a German card");
+    for german in ["Angebot", "Du bist", "Hallo", "Nichts"] {
+        assert_eq!(w.alice.count(german), 0, "Alice read {german:?}");
+    }
 
     // An unknown language is refused in his language; xx is taken.
     bob.say(&desk, "!language fr").await;
@@ -64,8 +73,10 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     bob.say(&desk, "!language xx").await;
     // xx is silent on this message: English, never a blank.
     bob.wait_for("From now on I write to you in xx.").await;
-    // Declined, #2 comes back to Bob (nobody else has room): now in xx.
+    // Declined, #2 comes back to Bob (nobody else has room): now in xx,
+    // and the German card says how it ended, in German.
     bob.say(&desk, "!decline 2").await;
     let card = bob.wait_for("XX #2").await;
+    bob.wait_for("— abgelehnt.").await;
     assert!(card.body.starts_with("XX #2 billing +15557770002"), "{}", card.body);
 }

@@ -222,7 +222,7 @@ impl Bot {
         txns: &Txns,
     ) -> Result<(), PostError> {
         let CmdRoom::Conversation(id) = cmd_room else {
-            return answer(room, txns, notices::DESK_PLAIN_TEXT).await;
+            return answer(room, txns, notices::desk_plain_text(&self.lang_of(agent.as_str()))).await;
         };
         tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
         let reply = Command::Reply {
@@ -262,7 +262,7 @@ impl Bot {
             Ok(Action::Engine(command)) => match self.app.execute(command).await.map_err(PostError::retry)? {
                 // Shown by the feed: that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),
-                Ok(_) => notices::NOTHING_TO_CHANGE.to_owned(),
+                Ok(_) => notices::nothing_to_change(&self.lang_of(agent.as_str())),
                 Err(rejection) => self.shown_text(&notices::command_refused(&rejection)),
             },
             Ok(Action::Help { topic }) => commands::help(topic.as_deref()),

@@ -63,7 +63,8 @@ impl Bot {
         };
         let sender = AgentId::new(event.sender.to_string());
         let txns = Txns::for_answer(&event.event_id);
-        let text = match press(&button, &sender, &event.content.relates_to.key) {
+        let lang = self.lang_of(sender.as_str());
+        let text = match press(&button, &sender, &event.content.relates_to.key, &lang) {
             Pressed::Ignore => return Ok(()),
             Pressed::Answer(text) => text,
             Pressed::Canned {
@@ -78,7 +79,7 @@ impl Bot {
             Pressed::Engine(command) => match self.app.execute(command).await.map_err(PostError::retry)? {
                 // Shown by the feed (the card edited, the room opened...): that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),
-                Ok(_) => notices::NOTHING_TO_CHANGE.to_owned(),
+                Ok(_) => notices::nothing_to_change(&lang),
                 Err(rejection) => notices::command_refused(&rejection),
             },
         };

@@ -82,7 +82,13 @@ impl Bot {
         match &record.event {
             Event::AgentStatusChanged { agent, status } => {
                 let room = self.desk_room(agent)?;
-                send::notice(&room, &notices::status_changed(status), Some(txns.part("status"))).await?;
+                let lang = self.lang_of(agent.as_str());
+                send::notice(
+                    &room,
+                    &notices::status_changed(&lang, status),
+                    Some(txns.part("status")),
+                )
+                .await?;
             }
             Event::Offered {
                 conversation: id,
@@ -120,30 +126,33 @@ impl Bot {
                 let c = self.record_of(*id).await?;
                 self.open_conversation_room(*id, agent, c.as_ref(), (record.seq, record.at), txns)
                     .await?;
-                self.close_offer(*id, agent, "accepted", txns.part("close")).await;
+                self.close_offer(*id, agent, "outcome-accepted", txns.part("close"))
+                    .await;
             }
             Event::OfferDeclined {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "declined", txns.part("close")).await;
+                self.close_offer(*id, agent, "outcome-declined", txns.part("close"))
+                    .await;
             }
             Event::OfferTimedOut {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "not answered in time", txns.part("close"))
+                self.close_offer(*id, agent, "outcome-expired", txns.part("close"))
                     .await;
                 // The agent is away until they say otherwise: an alert.
                 let room = self.desk_room(agent)?;
                 let to = self.user_of(agent);
-                send::alert(&room, &notices::offer_timed_out(*id), to, Some(txns.part("timeout"))).await?;
+                let text = notices::offer_timed_out(&self.lang_of(agent.as_str()), *id);
+                send::alert(&room, &text, to, Some(txns.part("timeout"))).await?;
             }
             Event::OfferWithdrawn {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "withdrawn: you are no longer available", txns.part("close"))
+                self.close_offer(*id, agent, "outcome-withdrawn-unavailable", txns.part("close"))
                     .await;
             }
             // Another group's (`show` routes each event to its group).
@@ -176,7 +185,8 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "accepted", txns.part("close")).await;
+                self.close_offer(*id, agent, "outcome-accepted", txns.part("close"))
+                    .await;
                 if let Some(room) = self.conversation_room(*id)? {
                     if let Some(user) = self.user_of(agent) {
                         if let Err(error) = room.invite_user_by_id(&user).await {
@@ -277,7 +287,11 @@ impl Bot {
                 offered_to,
             } => {
                 if let Some(agent) = offered_to {
-                    let why = format!("withdrawn: the conversation closed ({reason})");
+                    let why = crate::tr!(
+                        self.lang_of(agent.as_str()),
+                        "outcome-closed",
+                        reason = reason.to_string()
+                    );
                     self.close_offer(*id, agent, &why, txns.part("close")).await;
                 }
                 self.in_room(record, txns).await?;

@@ -122,7 +122,13 @@ impl Bot {
             tracing::error!(agent = %agent.user, %error, "cannot save the new desk room");
         }
         let room = self.just_made(room).await;
-        if let Err(error) = send::notice(&room, &notices::desk_welcome(agent.name()), None).await {
+        if let Err(error) = send::notice(
+            &room,
+            &notices::desk_welcome(&self.lang_of(agent.user.as_str()), agent.name()),
+            None,
+        )
+        .await
+        {
             tracing::warn!(agent = %agent.user, %error, "cannot greet in the new desk room");
         }
         tracing::info!(agent = %agent.user, room = %room.room_id(), "desk room created");

@@ -65,7 +65,7 @@ fn same(key: &str, button: &str) -> bool {
 }
 
 /// What `sender`'s reaction `key` on `button` does.
-pub fn press(button: &Button, sender: &AgentId, key: &str) -> Pressed {
+pub fn press(button: &Button, sender: &AgentId, key: &str, lang: &crate::i18n::Lang) -> Pressed {
     match button {
         Button::Card { agent, .. } | Button::Wrapup { owner: agent, .. } | Button::Canned { agent, .. }
             if agent != sender =>
@@ -87,7 +87,7 @@ pub fn press(button: &Button, sender: &AgentId, key: &str) -> Pressed {
             closed: Some(outcome),
             ..
         } if same(key, ACCEPT) || same(key, DECLINE) => {
-            Pressed::Answer(notices::card_no_longer_open(*conversation, outcome))
+            Pressed::Answer(notices::card_no_longer_open(lang, *conversation, outcome))
         }
         Button::Card { conversation, .. } if same(key, ACCEPT) => Pressed::Engine(Command::Accept {
             agent: sender.clone(),
@@ -128,21 +128,32 @@ mod tests {
     #[test]
     fn the_offered_agent_accepts_or_declines_and_no_one_else_can() {
         assert_eq!(
-            press(&card(None), &alice(), "✅"),
+            press(&card(None), &alice(), "✅", &crate::i18n::Lang::default()),
             Pressed::Engine(Command::Accept {
                 agent: alice(),
                 conversation: Some(ConversationId(3))
             })
         );
         assert_eq!(
-            press(&card(None), &alice(), "❌\u{fe0f}"),
+            press(&card(None), &alice(), "❌\u{fe0f}", &crate::i18n::Lang::default()),
             Pressed::Engine(Command::Decline {
                 agent: alice(),
                 conversation: Some(ConversationId(3))
             })
         );
-        assert_eq!(press(&card(None), &AgentId::from("@mallory:hs"), "✅"), Pressed::Ignore);
-        assert_eq!(press(&card(None), &alice(), "👍"), Pressed::Ignore);
+        assert_eq!(
+            press(
+                &card(None),
+                &AgentId::from("@mallory:hs"),
+                "✅",
+                &crate::i18n::Lang::default()
+            ),
+            Pressed::Ignore
+        );
+        assert_eq!(
+            press(&card(None), &alice(), "👍", &crate::i18n::Lang::default()),
+            Pressed::Ignore
+        );
     }
 
     #[test]
@@ -153,21 +164,32 @@ mod tests {
             choices: vec![("thanks".into(), "Thanks Ann!".into()), ("bye".into(), "Bye!".into())],
         };
         assert_eq!(
-            press(&list, &alice(), "2️⃣"),
+            press(&list, &alice(), "2️⃣", &crate::i18n::Lang::default()),
             Pressed::Canned {
                 conversation: ConversationId(3),
                 name: "bye".into(),
                 text: "Bye!".into()
             }
         );
-        assert_eq!(press(&list, &alice(), "3️⃣"), Pressed::Ignore);
-        assert_eq!(press(&list, &AgentId::from("@bob:hs"), "1️⃣"), Pressed::Ignore);
+        assert_eq!(
+            press(&list, &alice(), "3️⃣", &crate::i18n::Lang::default()),
+            Pressed::Ignore
+        );
+        assert_eq!(
+            press(&list, &AgentId::from("@bob:hs"), "1️⃣", &crate::i18n::Lang::default()),
+            Pressed::Ignore
+        );
     }
 
     #[test]
     fn a_closed_card_says_what_became_of_the_offer() {
         assert_eq!(
-            press(&card(Some("not answered in time")), &alice(), "✅"),
+            press(
+                &card(Some("not answered in time")),
+                &alice(),
+                "✅",
+                &crate::i18n::Lang::default()
+            ),
             Pressed::Answer("Offer #3 is no longer open: not answered in time.".to_owned())
         );
     }
@@ -180,7 +202,7 @@ mod tests {
         };
         for (key, n) in [("2️⃣", "2"), ("2\u{20e3}", "2"), ("🔟", "10")] {
             assert_eq!(
-                press(&list, &alice(), key),
+                press(&list, &alice(), key, &crate::i18n::Lang::default()),
                 Pressed::Engine(Command::Wrapup {
                     agent: alice(),
                     conversation: ConversationId(3),
@@ -188,7 +210,13 @@ mod tests {
                 })
             );
         }
-        assert_eq!(press(&list, &AgentId::from("@bob:hs"), "1️⃣"), Pressed::Ignore);
-        assert_eq!(press(&list, &alice(), "✅"), Pressed::Ignore);
+        assert_eq!(
+            press(&list, &AgentId::from("@bob:hs"), "1️⃣", &crate::i18n::Lang::default()),
+            Pressed::Ignore
+        );
+        assert_eq!(
+            press(&list, &alice(), "✅", &crate::i18n::Lang::default()),
+            Pressed::Ignore
+        );
     }
 }

@@ -3,8 +3,11 @@
 //! worded here, so it can be read (and tested) in one place.
 
 use smsdesk_core::event::ConferenceExit;
-use smsdesk_core::model::Delivery;
+use smsdesk_core::model::{AgentStatus, Delivery};
 use smsdesk_core::{AgentId, ConversationId, Event, InboundSms};
+
+use crate::i18n::Lang;
+use crate::tr;
 
 /// Bytes of history per notice: well under Synapse's 64 KiB event limit.
 pub const HISTORY_NOTICE_BYTES: usize = 16 * 1024;
@@ -123,27 +126,38 @@ pub fn undecryptable(sent_at: &str) -> String {
     )
 }
 
-pub fn desk_welcome(name: &str) -> String {
-    format!("Hello {name}! This is your smsdesk desk. Offers arrive here. Say !available to start, !help for commands.")
+pub fn desk_welcome(lang: &Lang, name: &str) -> String {
+    tr!(lang, "desk-welcome", name = name)
+}
+
+/// An agent state in `lang`.
+pub fn status_text(lang: &Lang, status: &AgentStatus) -> String {
+    match status {
+        AgentStatus::Available => lang.t("status-available"),
+        AgentStatus::Idle { code: Some(code) } => tr!(lang, "status-idle-code", code = code.as_str()),
+        AgentStatus::Idle { code: None } => lang.t("status-idle"),
+        AgentStatus::Rona => lang.t("status-rona"),
+        AgentStatus::Offline => lang.t("status-offline"),
+    }
 }
 
 /// The agent's own state changed (their answer to `!available`, `!idle`, `!offline`).
-pub fn status_changed(status: &impl std::fmt::Display) -> String {
-    format!("You are now {status}.")
+pub fn status_changed(lang: &Lang, status: &AgentStatus) -> String {
+    tr!(lang, "status-changed", status = status_text(lang, status))
 }
 
-pub fn offer_timed_out(id: ConversationId) -> String {
-    format!("Offer #{id} timed out: you are now RONA. Say !available when you are back.")
+pub fn offer_timed_out(lang: &Lang, id: ConversationId) -> String {
+    tr!(lang, "offer-timed-out", id = id.to_string())
 }
 
-/// How an offer or conference invitation ended, for its card.
+/// How an offer or conference invitation ended, for its card: a catalog id.
 pub fn conference_outcome(why: &ConferenceExit) -> &'static str {
     match why {
-        ConferenceExit::Declined => "declined",
-        ConferenceExit::Expired => "not answered in time",
-        ConferenceExit::Withdrawn => "withdrawn: you are no longer available",
-        ConferenceExit::ConversationMoved => "withdrawn: the conversation was ended or transferred",
-        ConferenceExit::Ended => "ended",
+        ConferenceExit::Declined => "outcome-declined",
+        ConferenceExit::Expired => "outcome-expired",
+        ConferenceExit::Withdrawn => "outcome-withdrawn-unavailable",
+        ConferenceExit::ConversationMoved => "outcome-withdrawn-moved",
+        ConferenceExit::Ended => "outcome-ended",
     }
 }
 
@@ -170,8 +184,8 @@ pub fn wrapup_list(reasons: &[String]) -> crate::matrix::texts::rich::Text {
 }
 
 /// The answer to a ✅ or ❌ on a card that is no longer open.
-pub fn card_no_longer_open(id: ConversationId, outcome: &str) -> String {
-    format!("Offer #{id} is no longer open: {outcome}.")
+pub fn card_no_longer_open(lang: &Lang, id: ConversationId, outcome: &str) -> String {
+    tr!(lang, "offer-no-longer-open", id = id.to_string(), outcome = outcome)
 }
 
 pub fn conference_requested(agent: &AgentId) -> String {
@@ -229,7 +243,10 @@ pub const LEFT_DESK: &str =
 pub const EDIT_REFUSED: &str =
     "Not sent: an SMS cannot be changed once sent, so edits do not reach the customer. Send a new message instead.";
 
-pub const DESK_PLAIN_TEXT: &str = "This is your desk room: plain text goes nowhere. Try !help.";
+/// Plain text in the desk room.
+pub fn desk_plain_text(lang: &Lang) -> String {
+    lang.t("desk-plain-text")
+}
 
 pub fn unsupported(what: &str) -> String {
     format!("Not sent: {what} cannot be sent by SMS; only plain text reaches the customer.")
@@ -252,7 +269,10 @@ pub fn command_refused(why: &impl std::fmt::Display) -> String {
     format!("Refused: {why}")
 }
 
-pub const NOTHING_TO_CHANGE: &str = "Nothing to change.";
+/// A command that changed nothing.
+pub fn nothing_to_change(lang: &Lang) -> String {
+    lang.t("nothing-to-change")
+}
 
 #[cfg(test)]
 mod tests {

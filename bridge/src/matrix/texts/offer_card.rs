@@ -225,7 +225,8 @@ impl Bot {
     }
 
     /// Edits an answered offer's card to say how it ended (so no stale
-    /// "reply within N s" stays in the desk room). Best effort.
+    /// "reply within N s" stays in the desk room). `outcome`: an `outcome-…`
+    /// catalog id (said in the card's language) or a text. Best effort.
     pub(in crate::matrix) async fn close_offer(
         &self,
         id: ConversationId,
@@ -237,6 +238,13 @@ impl Bot {
         let guard = lock.lock().await;
         match self.store.offer(id, agent) {
             Ok(Some(o)) => {
+                // An `outcome-…` catalog id, in the card's language; else as given.
+                let outcome = if outcome.starts_with("outcome-") {
+                    o.card.lang.t(outcome)
+                } else {
+                    outcome.to_owned()
+                };
+                let outcome = outcome.as_str();
                 self.store.remove_offer(id, agent);
                 // A late ✅ or ❌ is told how it ended.
                 let closed = Button::Card {
