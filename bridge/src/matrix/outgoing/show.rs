@@ -16,14 +16,27 @@ use crate::matrix::media::from_customer::PendingMedia;
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
 use crate::matrix::texts::buttons::{Button, NUMBERS};
-use crate::matrix::texts::notices;
 use crate::matrix::texts::rich::Text;
+use crate::matrix::texts::{events, notices};
 use crate::matrix::Bot;
 
 impl Bot {
     /// The conversation record, open or closed.
     async fn record_of(&self, id: ConversationId) -> Result<Option<Conversation>, PostError> {
         Ok(self.app.read(move |e| layout::conversation(e.store(), id)).await??)
+    }
+
+    /// The language of conversation `id`'s room: its owner's (whoever holds
+    /// it reads the room), else the last agent's, else the default.
+    async fn room_lang(&self, id: ConversationId) -> Result<crate::i18n::Lang, PostError> {
+        let who = self
+            .record_of(id)
+            .await?
+            .and_then(|c| c.phase.owner().or(c.last_agent.as_ref()).cloned());
+        Ok(match who {
+            Some(agent) => self.lang_of(agent.as_str()),
+            None => self.app.config.lang_of(""),
+        })
     }
 
     /// `text` about conversation `id` as agents may see it (`shown_about`
@@ -371,7 +384,8 @@ impl Bot {
         let Some(room) = self.conversation_room(id)? else {
             return Ok(None);
         };
-        let text = self.shown_for(id, &record.event.describe()).await?;
+        let lang = self.room_lang(id).await?;
+        let text = self.shown_for(id, &events::describe(&lang, &record.event)).await?;
         send::notice(&room, Text::mentioning(text), Some(txns.part("room"))).await?;
         self.release_room(&room, &record.event).await;
         Ok(Some(room))
@@ -394,7 +408,10 @@ impl Bot {
             if failed {
                 // A carrier's error may quote the number in any format.
                 let text = match record.event.conversation() {
-                    Some(id) => self.shown_for(id, &record.event.describe()).await?,
+                    Some(id) => {
+                        let lang = self.room_lang(id).await?;
+                        self.shown_for(id, &events::describe(&lang, &record.event)).await?
+                    }
                     None => self.shown_text(&record.event.describe()),
                 };
                 send::notice(&room, &text, Some(txns.part("failure"))).await?;

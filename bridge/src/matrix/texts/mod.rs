@@ -4,6 +4,7 @@
 pub(super) mod answers;
 pub mod buttons;
 pub mod card;
+pub mod events;
 pub mod notices;
 pub mod offer_card;
 pub mod returning;
