@@ -40,3 +40,10 @@ event-intake-turned = Intake: Schritt { $turn } beantwortet; wartet auf den Kund
 event-intake-done = Intake fertig: in Warteschlange { $queue }{ $fields }
 event-intake-timed-out = Intake: der Kunde hat nicht rechtzeitig geantwortet; in Warteschlange { $queue }{ $fields }
 event-intake-failed = Intake fehlgeschlagen ({ $reason }); in Warteschlange { $queue }{ $fields }
+
+# Der Konversationsraum: Verlauf für Hinzukommende, neuer Inhaber, Nachbearbeitung.
+history-so-far = Konversation #{ $id } — bisheriger Verlauf:
+history-continued = Konversation #{ $id } — Verlauf, Fortsetzung:
+now-owns = { $agent } hat jetzt diese Konversation.
+wrapup-prompt = Konversation beendet. Wähle den Nachbearbeitungsgrund mit seiner Nummer als Reaktion oder mit !wrapup <Nummer oder Text>: { $list }
+wrapup-prompt-html = Konversation beendet. Wähle den Nachbearbeitungsgrund mit seiner Nummer als Reaktion oder mit <code>!wrapup &lt;Nummer oder Text&gt;</code>:

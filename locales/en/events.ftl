@@ -41,3 +41,10 @@ event-intake-turned = intake: turn { $turn } answered; waiting for the customer
 event-intake-done = intake done: queued in { $queue }{ $fields }
 event-intake-timed-out = intake: the customer did not answer in time; queued in { $queue }{ $fields }
 event-intake-failed = intake failed ({ $reason }); queued in { $queue }{ $fields }
+
+# The conversation room: its history for whoever joins, a new owner, wrap-up.
+history-so-far = Conversation #{ $id } — history so far:
+history-continued = Conversation #{ $id } — history, continued:
+now-owns = { $agent } now owns this conversation.
+wrapup-prompt = Conversation ended. Wrap up by reacting with the reason's number, or with !wrapup <number or text>: { $list }
+wrapup-prompt-html = Conversation ended. Wrap up by reacting with the reason's number, or with <code>!wrapup &lt;number or text&gt;</code>:

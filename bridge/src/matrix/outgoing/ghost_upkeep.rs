@@ -186,10 +186,14 @@ impl Bot {
         let id = c.id;
         let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
         let customer = c.customer.as_str();
+        let lang = c
+            .phase
+            .owner()
+            .map_or_else(|| self.app.config.lang_of(""), |o| self.lang_of(o.as_str()));
         let lines: Vec<String> = history
             .iter()
             .filter_map(|r| {
-                let line = notices::history_line(&r.event)?;
+                let line = notices::history_line(&lang, &r.event)?;
                 Some(match &r.event {
                     Event::MessageReceived { .. } => self.shown_words(customer, &line),
                     _ => self.shown_about(customer, &line),

@@ -58,7 +58,7 @@ impl Bot {
         let lines: Vec<String> = history
             .iter()
             .filter(|r| r.seq < upto && matches!(r.event, Event::NoteAdded { .. }))
-            .filter_map(|r| notices::history_line(&r.event))
+            .filter_map(|r| notices::history_line(&crate::i18n::Lang::default(), &r.event))
             .collect();
         if lines.is_empty() {
             return Ok(());

@@ -27,12 +27,16 @@ impl Bot {
     }
 
     /// The language of conversation `id`'s room: its owner's (whoever holds
-    /// it reads the room), else the last agent's, else the default.
+    /// it reads the room), while it is offered on transfer the transferring
+    /// agent's (still in the room), else the last agent's, else the default.
     async fn room_lang(&self, id: ConversationId) -> Result<crate::i18n::Lang, PostError> {
-        let who = self
-            .record_of(id)
-            .await?
-            .and_then(|c| c.phase.owner().or(c.last_agent.as_ref()).cloned());
+        let who = self.record_of(id).await?.and_then(|c| {
+            let transferring = match &c.phase {
+                smsdesk_core::model::Phase::Offered { transfer_from, .. } => transfer_from.clone(),
+                _ => None,
+            };
+            c.phase.owner().cloned().or(transferring).or(c.last_agent)
+        });
         Ok(match who {
             Some(agent) => self.lang_of(agent.as_str()),
             None => self.app.config.lang_of(""),
@@ -121,7 +125,8 @@ impl Bot {
                 deadline,
             } => {
                 if let Some(room) = self.conversation_room(*id)? {
-                    let text = Text::mentioning(record.event.describe());
+                    // Read by the agent who transfers it, in the room.
+                    let text = Text::mentioning(events::describe(&self.lang_of(from.as_str()), &record.event));
                     send::notice(&room, text, Some(txns.part("room"))).await?;
                     self.release_room(&room, &record.event).await;
                 }
@@ -262,7 +267,14 @@ impl Bot {
                         .unwrap_or_default();
                     // The owner must choose: an alert.
                     let to = self.user_of(agent);
-                    let list = send::alert(&room, notices::wrapup_list(&reasons), to, Some(txns.part("room"))).await?;
+                    let lang = self.lang_of(agent.as_str());
+                    let list = send::alert(
+                        &room,
+                        notices::wrapup_list(&lang, &reasons),
+                        to,
+                        Some(txns.part("room")),
+                    )
+                    .await?;
                     let button = Button::Wrapup {
                         conversation: *id,
                         owner: agent.clone(),

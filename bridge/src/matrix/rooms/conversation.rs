@@ -53,7 +53,12 @@ impl Bot {
                     tracing::debug!(%agent, %error, "cannot invite the new owner (already in the room?)");
                 }
                 if self.store.history_posted(id)? {
-                    send::notice(&room, &notices::now_owns(agent), Some(txns.part("owns"))).await?;
+                    send::notice(
+                        &room,
+                        &notices::now_owns(&self.lang_of(agent.as_str()), agent),
+                        Some(txns.part("owns")),
+                    )
+                    .await?;
                     // The new owner may not see the room's past: its notes.
                     self.post_notes(&room, id, upto, txns).await?;
                     return Ok(room);
@@ -78,6 +83,8 @@ impl Bot {
             }
         };
         let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        // In the language of whoever accepted it.
+        let lang = self.lang_of(agent.as_str());
         // Text in notices of bounded size; a customer's attachments right
         // after their line, so the history reads in order.
         let (mut lines, mut posted) = (Vec::new(), 0);
@@ -91,7 +98,7 @@ impl Bot {
             lines.push(returning::summary(last, &when, &self.app.config.public_url));
         }
         for r in history.iter().filter(|r| r.seq < upto) {
-            lines.extend(notices::history_line(&r.event).map(|l| match &r.event {
+            lines.extend(notices::history_line(&lang, &r.event).map(|l| match &r.event {
                 Event::MessageReceived { .. } => self.shown_words(&customer, &l),
                 _ => self.shown_about(&customer, &l),
             }));
@@ -102,7 +109,7 @@ impl Bot {
                 continue;
             }
             posted = self
-                .post_history(&room, id, &std::mem::take(&mut lines), posted, txns)
+                .post_history(&room, (id, &lang), &std::mem::take(&mut lines), posted, txns)
                 .await?;
             // In the background, like the feed's: a slow carrier must not
             // hold up the room's opening or anyone's offers.
@@ -116,7 +123,7 @@ impl Bot {
             });
         }
         if posted == 0 || !lines.is_empty() {
-            self.post_history(&room, id, &lines, posted, txns).await?;
+            self.post_history(&room, (id, &lang), &lines, posted, txns).await?;
         }
         self.store.set_history_posted(id);
         // At once, not with the feed's batch: after a takeover the new
@@ -131,15 +138,12 @@ impl Bot {
     async fn post_history(
         &self,
         room: &Room,
-        id: ConversationId,
+        (id, lang): (ConversationId, &crate::i18n::Lang),
         lines: &[String],
         posted: usize,
         txns: &Txns,
     ) -> Result<usize, PostError> {
-        let mut texts = notices::history_notices(id, lines, notices::HISTORY_NOTICE_BYTES);
-        if posted > 0 {
-            texts[0] = texts[0].replacen("history so far:", "history, continued:", 1);
-        }
+        let texts = notices::history_notices(lang, id, lines, notices::HISTORY_NOTICE_BYTES, posted == 0);
         for (i, text) in texts.iter().enumerate() {
             send::notice(room, text, Some(txns.part(&format!("history.{}", posted + i)))).await?;
         }

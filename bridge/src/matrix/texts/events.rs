@@ -3,11 +3,22 @@
 //! `Event::describe` stays English, for logs and exports.
 
 use smsdesk_core::event::{with_attachments, ConferenceExit, IntakeEnd};
+use smsdesk_core::model::AgentStatus;
 use smsdesk_core::Event;
 
 use crate::i18n::Lang;
-use crate::matrix::texts::notices::status_text;
 use crate::tr;
+
+/// An agent state in `lang`.
+pub fn status_text(lang: &Lang, status: &AgentStatus) -> String {
+    match status {
+        AgentStatus::Available => lang.t("status-available"),
+        AgentStatus::Idle { code: Some(code) } => tr!(lang, "status-idle-code", code = code.as_str()),
+        AgentStatus::Idle { code: None } => lang.t("status-idle"),
+        AgentStatus::Rona => lang.t("status-rona"),
+        AgentStatus::Offline => lang.t("status-offline"),
+    }
+}
 
 /// " (account: 123, topic: billing)", or nothing.
 fn fields_text(fields: &[(String, String)]) -> String {
@@ -46,6 +57,45 @@ pub fn describe(lang: &Lang, event: &Event) -> String {
         ),
         NoteAdded { author, body, .. } => tr!(lang, "event-note", author = s(author), body = body.as_str()),
         SmsSent { message_id, .. } => tr!(lang, "event-sent", id = s(message_id)),
+        SmsFailed { .. } | DeliveryUpdated { .. } => delivery(lang, event),
+        TransferredToQueue { from, queue, .. } => tr!(lang, "event-to-queue", from = s(from), queue = s(queue)),
+        TransferredToAgent { from, to, .. } => tr!(lang, "event-to-agent", from = s(from), to = s(to)),
+        ConferenceRequested { by, agent, .. } => {
+            tr!(lang, "event-conference-requested", by = s(by), agent = s(agent))
+        }
+        ConferenceJoined { agent, .. } => tr!(lang, "event-conference-joined", agent = s(agent)),
+        ConferenceLeft { agent, why, .. } => conference_left(lang, agent, why),
+        Ended { agent, .. } => tr!(lang, "event-ended", agent = s(agent)),
+        WrappedUp { reason, .. } => tr!(lang, "event-closed", reason = reason.as_str()),
+        OptedOut {
+            customer, entry, how, ..
+        } => tr!(
+            lang,
+            "event-opted-out",
+            customer = s(customer),
+            entry = s(entry),
+            how = how.describe()
+        ),
+        OptedIn { customer, entry, .. } => tr!(lang, "event-opted-in", customer = s(customer), entry = s(entry)),
+        AutoReplied { kind, body, .. } => tr!(lang, "event-auto-replied", kind = kind.label(), body = body.as_str()),
+        Abandoned { reason, .. } => tr!(lang, "event-abandoned", reason = s(reason)),
+        Paused { owner, .. } => tr!(lang, "event-paused", owner = s(owner)),
+        StickyWaitEnded { .. } => lang.t("event-sticky-ended"),
+        Resumed {
+            owner, requeued: false, ..
+        } => tr!(lang, "event-resumed", owner = s(owner)),
+        Resumed { owner, .. } => tr!(lang, "event-resumed-requeued", owner = s(owner)),
+        IntakeStarted { .. } => lang.t("event-intake-started"),
+        IntakeTurned { turn, .. } => tr!(lang, "event-intake-turned", turn = s(turn)),
+        IntakeFinished { queue, fields, how, .. } => intake_finished(lang, &s(queue), fields, how),
+    }
+}
+
+/// A reply's fate with the carrier.
+fn delivery(lang: &Lang, event: &Event) -> String {
+    use Event::*;
+    let s = |v: &dyn std::fmt::Display| v.to_string();
+    match event {
         SmsFailed {
             message_id,
             code,
@@ -76,60 +126,37 @@ pub fn describe(lang: &Lang, event: &Event) -> String {
             ),
             None => tr!(lang, "event-delivery", id = s(message_id), status = status.label()),
         },
-        TransferredToQueue { from, queue, .. } => tr!(lang, "event-to-queue", from = s(from), queue = s(queue)),
-        TransferredToAgent { from, to, .. } => tr!(lang, "event-to-agent", from = s(from), to = s(to)),
-        ConferenceRequested { by, agent, .. } => {
-            tr!(lang, "event-conference-requested", by = s(by), agent = s(agent))
-        }
-        ConferenceJoined { agent, .. } => tr!(lang, "event-conference-joined", agent = s(agent)),
-        ConferenceLeft { agent, why, .. } => {
-            let id = match why {
-                ConferenceExit::Declined => "event-conference-declined",
-                ConferenceExit::Expired => "event-conference-expired",
-                ConferenceExit::Ended => "event-conference-left",
-                ConferenceExit::ConversationMoved => "event-conference-moved",
-                ConferenceExit::Withdrawn => "event-conference-withdrawn",
-            };
-            let mut args = crate::i18n::Args::new();
-            args.set("agent", s(agent));
-            lang.t_args(id, &args)
-        }
-        Ended { agent, .. } => tr!(lang, "event-ended", agent = s(agent)),
-        WrappedUp { reason, .. } => tr!(lang, "event-closed", reason = reason.as_str()),
-        OptedOut {
-            customer, entry, how, ..
-        } => tr!(
+        _ => String::new(),
+    }
+}
+
+/// A conference member leaving, and why.
+fn conference_left(lang: &Lang, agent: &smsdesk_core::AgentId, why: &ConferenceExit) -> String {
+    let id = match why {
+        ConferenceExit::Declined => "event-conference-declined",
+        ConferenceExit::Expired => "event-conference-expired",
+        ConferenceExit::Ended => "event-conference-left",
+        ConferenceExit::ConversationMoved => "event-conference-moved",
+        ConferenceExit::Withdrawn => "event-conference-withdrawn",
+    };
+    let mut args = crate::i18n::Args::new();
+    args.set("agent", agent.to_string());
+    lang.t_args(id, &args)
+}
+
+/// How the intake bot handed the conversation on.
+fn intake_finished(lang: &Lang, queue: &str, fields: &[(String, String)], how: &IntakeEnd) -> String {
+    let fields = fields_text(fields);
+    match how {
+        IntakeEnd::Bot => tr!(lang, "event-intake-done", queue = queue, fields = fields),
+        IntakeEnd::TimedOut => tr!(lang, "event-intake-timed-out", queue = queue, fields = fields),
+        IntakeEnd::Failed { reason } => tr!(
             lang,
-            "event-opted-out",
-            customer = s(customer),
-            entry = s(entry),
-            how = how.describe()
+            "event-intake-failed",
+            reason = reason.as_str(),
+            queue = queue,
+            fields = fields
         ),
-        OptedIn { customer, entry, .. } => tr!(lang, "event-opted-in", customer = s(customer), entry = s(entry)),
-        AutoReplied { kind, body, .. } => tr!(lang, "event-auto-replied", kind = kind.label(), body = body.as_str()),
-        Abandoned { reason, .. } => tr!(lang, "event-abandoned", reason = s(reason)),
-        Paused { owner, .. } => tr!(lang, "event-paused", owner = s(owner)),
-        StickyWaitEnded { .. } => lang.t("event-sticky-ended"),
-        Resumed {
-            owner, requeued: false, ..
-        } => tr!(lang, "event-resumed", owner = s(owner)),
-        Resumed { owner, .. } => tr!(lang, "event-resumed-requeued", owner = s(owner)),
-        IntakeStarted { .. } => lang.t("event-intake-started"),
-        IntakeTurned { turn, .. } => tr!(lang, "event-intake-turned", turn = s(turn)),
-        IntakeFinished { queue, fields, how, .. } => {
-            let (queue, fields) = (s(queue), fields_text(fields));
-            match how {
-                IntakeEnd::Bot => tr!(lang, "event-intake-done", queue = queue, fields = fields),
-                IntakeEnd::TimedOut => tr!(lang, "event-intake-timed-out", queue = queue, fields = fields),
-                IntakeEnd::Failed { reason } => tr!(
-                    lang,
-                    "event-intake-failed",
-                    reason = reason.as_str(),
-                    queue = queue,
-                    fields = fields
-                ),
-            }
-        }
     }
 }
 

@@ -7,6 +7,7 @@ use smsdesk_core::model::{AgentStatus, Delivery};
 use smsdesk_core::{AgentId, ConversationId, Event, InboundSms};
 
 use crate::i18n::Lang;
+use crate::matrix::texts::events;
 use crate::tr;
 
 /// Bytes of history per notice: well under Synapse's 64 KiB event limit.
@@ -69,15 +70,18 @@ pub fn customer_media_refused(index: usize, why: &str) -> String {
     format!("The customer's attachment {index} cannot be shown: {why}.")
 }
 
-/// The "history so far" as notices of at most about `max` bytes each (a
-/// long history would be one event too big for the homeserver).
-pub fn history_notices(id: ConversationId, lines: &[String], max: usize) -> Vec<String> {
-    chunked(
-        format!("Conversation #{id} — history so far:"),
-        &format!("Conversation #{id} — history, continued:"),
-        lines,
-        max,
-    )
+/// The "history so far" (or, when not `first`, "continued") as notices of
+/// at most about `max` bytes each (a long history would be one event too
+/// big for the homeserver).
+pub fn history_notices(lang: &Lang, id: ConversationId, lines: &[String], max: usize, first: bool) -> Vec<String> {
+    let id = id.to_string();
+    let continued = tr!(lang, "history-continued", id = id.as_str());
+    let header = if first {
+        tr!(lang, "history-so-far", id = id.as_str())
+    } else {
+        continued.clone()
+    };
+    chunked(header, &continued, lines, max)
 }
 
 /// The first line of a conversation's history posted again when its room
@@ -108,12 +112,12 @@ pub fn chunked(header: String, continued: &str, lines: &[String], max: usize) ->
 /// The history line of a past event, if it is a chat line: what the
 /// customer, agents and smsdesk itself (greeting, intake bot) said, and
 /// what the intake bot collected.
-pub fn history_line(event: &Event) -> Option<String> {
+pub fn history_line(lang: &Lang, event: &Event) -> Option<String> {
     match event {
         Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
         Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
         Event::NoteAdded { author, body, .. } => Some(format!("📝 {author} (note, not sent): {body}")),
-        Event::AutoReplied { .. } | Event::IntakeFinished { .. } => Some(event.describe()),
+        Event::AutoReplied { .. } | Event::IntakeFinished { .. } => Some(events::describe(lang, event)),
         _ => None,
     }
 }
@@ -130,20 +134,9 @@ pub fn desk_welcome(lang: &Lang, name: &str) -> String {
     tr!(lang, "desk-welcome", name = name)
 }
 
-/// An agent state in `lang`.
-pub fn status_text(lang: &Lang, status: &AgentStatus) -> String {
-    match status {
-        AgentStatus::Available => lang.t("status-available"),
-        AgentStatus::Idle { code: Some(code) } => tr!(lang, "status-idle-code", code = code.as_str()),
-        AgentStatus::Idle { code: None } => lang.t("status-idle"),
-        AgentStatus::Rona => lang.t("status-rona"),
-        AgentStatus::Offline => lang.t("status-offline"),
-    }
-}
-
 /// The agent's own state changed (their answer to `!available`, `!idle`, `!offline`).
 pub fn status_changed(lang: &Lang, status: &AgentStatus) -> String {
-    tr!(lang, "status-changed", status = status_text(lang, status))
+    tr!(lang, "status-changed", status = events::status_text(lang, status))
 }
 
 pub fn offer_timed_out(lang: &Lang, id: ConversationId) -> String {
@@ -162,25 +155,23 @@ pub fn conference_outcome(why: &ConferenceExit) -> &'static str {
 }
 
 /// After `!end`: the queue's wrap-up reasons, numbered.
-pub fn wrapup_prompt(reasons: &[String]) -> String {
+pub fn wrapup_prompt(lang: &Lang, reasons: &[String]) -> String {
     let list: Vec<String> = reasons
         .iter()
         .enumerate()
         .map(|(i, r)| format!("{}. {r}", i + 1))
         .collect();
-    format!(
-        "Conversation ended. Wrap up by reacting with the reason's number, or with !wrapup <number or text>: {}",
-        list.join("; ")
-    )
+    tr!(lang, "wrapup-prompt", list = list.join("; "))
 }
 
 /// The wrap-up list with its HTML twin (a numbered list).
-pub fn wrapup_list(reasons: &[String]) -> crate::matrix::texts::rich::Text {
+pub fn wrapup_list(lang: &Lang, reasons: &[String]) -> crate::matrix::texts::rich::Text {
     let html = format!(
-        "<p>Conversation ended. Wrap up by reacting with the reason's number, or with <code>!wrapup &lt;number or text&gt;</code>:</p>{}",
+        "<p>{}</p>{}",
+        lang.t("wrapup-prompt-html"),
         crate::matrix::texts::rich::numbered(reasons)
     );
-    crate::matrix::texts::rich::Text::rich(wrapup_prompt(reasons), html)
+    crate::matrix::texts::rich::Text::rich(wrapup_prompt(lang, reasons), html)
 }
 
 /// The answer to a ✅ or ❌ on a card that is no longer open.
@@ -196,8 +187,8 @@ pub fn conference_joined(agent: &AgentId) -> String {
     format!("{agent} joined the conference.")
 }
 
-pub fn now_owns(agent: &AgentId) -> String {
-    format!("{agent} now owns this conversation.")
+pub fn now_owns(lang: &Lang, agent: &AgentId) -> String {
+    tr!(lang, "now-owns", agent = agent.to_string())
 }
 
 /// The reaction a reply's delivery news puts on the agent's message.
@@ -296,7 +287,7 @@ mod tests {
     #[test]
     fn a_long_history_is_split_into_notices_the_homeserver_accepts() {
         let lines: Vec<String> = (0..100).map(|i| format!("customer: {i} {}", "x".repeat(900))).collect();
-        let notices = history_notices(ConversationId(7), &lines, HISTORY_NOTICE_BYTES);
+        let notices = history_notices(&Lang::default(), ConversationId(7), &lines, HISTORY_NOTICE_BYTES, true);
         assert!(notices.len() > 1, "{}", notices.len());
         assert!(notices[0].starts_with("Conversation #7 — history so far:\ncustomer: 0 "));
         assert!(notices[1].starts_with("Conversation #7 — history, continued:\n"));
@@ -305,14 +296,20 @@ mod tests {
         assert_eq!(all, lines.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(notices.iter().all(|n| n.len() <= HISTORY_NOTICE_BYTES + 1_000));
         // A short one stays one notice.
-        let short = history_notices(ConversationId(7), &["customer: hi".to_owned()], HISTORY_NOTICE_BYTES);
+        let short = history_notices(
+            &Lang::default(),
+            ConversationId(7),
+            &["customer: hi".to_owned()],
+            HISTORY_NOTICE_BYTES,
+            true,
+        );
         assert_eq!(short, ["Conversation #7 — history so far:\ncustomer: hi"]);
     }
 
     #[test]
     fn the_wrapup_prompt_numbers_the_reasons() {
         assert_eq!(
-            wrapup_prompt(&["Resolved".into(), "Wrong number".into()]),
+            wrapup_prompt(&Lang::default(), &["Resolved".into(), "Wrong number".into()]),
             "Conversation ended. Wrap up by reacting with the reason's number, or with !wrapup <number or text>: 1. Resolved; 2. Wrong number"
         );
     }
