@@ -87,6 +87,12 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     let history = bob.wait_for("Konversation #2 — bisheriger Verlauf:").await;
     let room = history.room.clone();
     bob.joined(&room).await;
+    // The engine's refusals, in German too.
+    bob.say(&desk, "!accept 9").await;
+    bob.wait_for("Abgelehnt: es gibt keine offene Konversation 9").await;
+    bob.say(&room, &"x".repeat(1001)).await;
+    bob.wait_for("Nicht gesendet: Antwort zu lang: 1001 Zeichen, erlaubt sind 1000; nichts wurde gesendet")
+        .await;
 
     // Alice (English) ends #1 and is free; Bob transfers #2 to her.
     w.alice.say(&w.room, "!end").await;

@@ -68,7 +68,10 @@ impl Bot {
             return answer(
                 room,
                 txns,
-                notices::command_refused(&smsdesk_core::Rejection::UnknownConversation(id)),
+                notices::command_refused(
+                    &self.lang_of(agent.as_str()),
+                    &smsdesk_core::Rejection::UnknownConversation(id),
+                ),
             )
             .await;
         };
@@ -115,6 +118,7 @@ impl Bot {
         txns: &Txns,
     ) -> Result<(), PostError> {
         let shown = send::notice(room, notices::canned_sending(name, text), Some(txns.part("canned"))).await?;
+        let lang = self.lang_of(agent.as_str());
         let reply = Command::Reply {
             agent,
             conversation: id,
@@ -130,7 +134,7 @@ impl Bot {
             canned: Some(name.to_owned()),
         };
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
-            let why = self.shown_text(&notices::reply_refused(&rejection));
+            let why = self.shown_text(&notices::reply_refused(&lang, &rejection));
             send::send_edit(
                 room,
                 shown,

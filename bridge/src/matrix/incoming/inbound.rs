@@ -225,6 +225,7 @@ impl Bot {
             return answer(room, txns, notices::desk_plain_text(&self.lang_of(agent.as_str()))).await;
         };
         tracing::debug!(%event_id, conversation = %id, "relaying an agent's message");
+        let writer = agent.clone();
         let reply = Command::Reply {
             agent,
             conversation: id,
@@ -241,7 +242,8 @@ impl Bot {
             canned: None,
         };
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
-            answer(room, txns, &self.shown_text(&notices::reply_refused(&rejection))).await?;
+            let lang = self.lang_of(writer.as_str());
+            answer(room, txns, &self.shown_text(&notices::reply_refused(&lang, &rejection))).await?;
         }
         Ok(())
     }
@@ -263,7 +265,7 @@ impl Bot {
                 // Shown by the feed: that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),
                 Ok(_) => notices::nothing_to_change(&self.lang_of(agent.as_str())),
-                Err(rejection) => self.shown_text(&notices::command_refused(&rejection)),
+                Err(rejection) => self.shown_text(&notices::command_refused(&self.lang_of(agent.as_str()), &rejection)),
             },
             Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
             Ok(Action::CannedList { conversation, filter }) => {

@@ -55,6 +55,7 @@ impl Bot {
         event_id: &OwnedEventId,
         supervisor: bool,
     ) -> Result<(), PostError> {
+        let lang = self.lang_of(author.as_str());
         let note = Command::AddNote {
             author,
             conversation: id,
@@ -74,7 +75,7 @@ impl Bot {
             answer(
                 room,
                 &Txns::for_answer(event_id),
-                &self.shown_text(&notices::command_refused(&rejection)),
+                &self.shown_text(&notices::command_refused(&lang, &rejection)),
             )
             .await?;
         }

@@ -80,7 +80,7 @@ impl Bot {
                 // Shown by the feed (the card edited, the room opened...): that is the answer.
                 Ok(done) if !done.records.is_empty() => return Ok(()),
                 Ok(_) => notices::nothing_to_change(&lang),
-                Err(rejection) => notices::command_refused(&rejection),
+                Err(rejection) => notices::command_refused(&lang, &rejection),
             },
         };
         send::notice(room, &text, Some(txns.part("answer"))).await?;

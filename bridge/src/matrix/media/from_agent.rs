@@ -114,6 +114,7 @@ impl Bot {
             Err(error) => return refuse(format!("smsdesk could not keep the picture ({error})")).await,
         };
         self.app.metrics.media("agent_kept");
+        let lang = self.lang_of(agent.as_str());
         let reply = Command::Reply {
             agent,
             conversation: id,
@@ -125,7 +126,7 @@ impl Bot {
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
             send::notice(
                 room,
-                &self.shown_text(&notices::reply_refused(&rejection)),
+                &self.shown_text(&notices::reply_refused(&lang, &rejection)),
                 Some(txns.part("answer")),
             )
             .await?;

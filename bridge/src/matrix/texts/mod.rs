@@ -7,5 +7,6 @@ pub mod card;
 pub mod events;
 pub mod notices;
 pub mod offer_card;
+pub mod refusals;
 pub mod returning;
 pub mod rich;

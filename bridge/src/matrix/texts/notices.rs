@@ -252,13 +252,7 @@ pub fn attachment_refused(why: &str) -> String {
     format!("Not sent: {why}. Nothing reached the customer.")
 }
 
-pub fn reply_refused(why: &impl std::fmt::Display) -> String {
-    format!("Not sent: {why}")
-}
-
-pub fn command_refused(why: &impl std::fmt::Display) -> String {
-    format!("Refused: {why}")
-}
+pub use crate::matrix::texts::refusals::{command_refused, reply_refused};
 
 /// A command that changed nothing.
 pub fn nothing_to_change(lang: &Lang) -> String {
