@@ -114,6 +114,25 @@ impl Catalogs {
         out
     }
 
+    /// The command aliases `lang`'s catalog adds (`alias-<command> = word
+    /// word…`): (alias, command), lower-case.
+    pub fn aliases(&self, lang: &str) -> Vec<(String, String)> {
+        let Some(catalog) = self.langs.get(lang) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for id in &catalog.ids {
+            let Some(command) = id.strip_prefix("alias-") else {
+                continue;
+            };
+            let words = self.text(lang, id, None);
+            for word in words.split_whitespace() {
+                out.push((word.to_lowercase(), command.to_owned()));
+            }
+        }
+        out
+    }
+
     /// Message `id` in `lang` (else English, else the id itself).
     pub fn text(&self, lang: &str, id: &str, args: Option<&FluentArgs>) -> String {
         for l in [lang, FALLBACK] {

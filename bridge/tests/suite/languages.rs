@@ -83,7 +83,10 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     // Back to German: he takes it, and the room speaks German to him.
     bob.say(&desk, "!language de").await;
     bob.wait_for("Ab jetzt schreibe ich dir auf Deutsch (de).").await;
-    bob.say(&desk, "!accept 2").await;
+    // His words for the commands: !annehmen is !accept.
+    bob.say(&desk, "!hilfe").await;
+    bob.wait_for("Desk-Raum (diese gehen in jedem Raum):").await;
+    bob.say(&desk, "!annehmen 2").await;
     let history = bob.wait_for("Konversation #2 — bisheriger Verlauf:").await;
     let room = history.room.clone();
     bob.joined(&room).await;
@@ -99,7 +102,7 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     w.alice.wait_for("Conversation ended. Wrap up by reacting").await;
     w.alice.say(&w.room, "!wrapup 1").await;
     w.alice.wait_for("closed: Resolved").await;
-    bob.say(&room, "!transfer @alice:localhost").await;
+    bob.say(&room, "!übergeben @alice:localhost").await;
     bob.wait_for("@bob:localhost hat die Konversation an @alice:localhost übertragen")
         .await;
     let offer = w.alice.wait_for("Offer #2 (transfer from @bob:localhost)").await;

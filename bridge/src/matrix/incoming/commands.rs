@@ -7,6 +7,8 @@
 use clap::{CommandFactory as _, Subcommand};
 
 use super::chat_line::{self, usage, Refusal};
+use crate::i18n::{catalogs, Lang};
+use crate::tr;
 use smsdesk_core::{AgentId, Command, ConversationId, QueueName};
 
 /// Where a command was typed.
@@ -154,12 +156,39 @@ pub fn note_text(body: &str) -> Option<&str> {
     Some(rest.trim_start()[word.len()..].trim())
 }
 
-/// Parses the first line of `body`. The error is a notice for the agent.
+/// Parses an agent's command line (its first line, after `!`), in English.
+#[cfg(test)]
 pub fn parse(body: &str) -> Result<BotCommand, Refusal> {
+    parse_in(body, &Lang::default())
+}
+
+/// The command an alias of `lang`'s catalog stands for, or the word itself.
+fn command_named(word: &str, lang: &Lang) -> String {
+    let word = word.to_lowercase();
+    catalogs()
+        .aliases(lang.as_str())
+        .into_iter()
+        .find(|(alias, _)| *alias == word)
+        .map_or(word, |(_, command)| command)
+}
+
+/// Parses an agent's command line: the English names always, and the
+/// aliases of `lang`'s catalog (`!annehmen` for `!accept` in German); an
+/// unknown command is refused in `lang`.
+pub fn parse_in(body: &str, lang: &Lang) -> Result<BotCommand, Refusal> {
     let Some(rest) = chat_line::first_line(body).strip_prefix('!') else {
         return Err("commands start with !; try !help".into());
     };
-    chat_line::parse(rest, "")
+    let mut words = rest.split_whitespace();
+    let Some(first) = words.next() else {
+        return chat_line::parse(rest, "");
+    };
+    let command = command_named(first, lang);
+    if Line::command().find_subcommand(&command).is_none() {
+        return Err(tr!(lang, "help-unknown", name = first).into());
+    }
+    let line: Vec<&str> = std::iter::once(command.as_str()).chain(words).collect();
+    chat_line::parse(&line.join(" "), "")
 }
 
 /// Where each command works, for `!help`.
@@ -175,47 +204,65 @@ const CONVERSATION: &[&str] = &[
     "wrapup",
 ];
 
-/// `!help`: every command with its one-line help, by room; `!help <command>`:
-/// that command's usage, help and arguments. Both come from the clap
-/// definitions above, so they cannot drift from what is parsed.
-pub fn help(topic: Option<&str>) -> String {
+/// `!help` in `lang`: every command with its one-line help, by room (with
+/// the catalog's aliases); `!help <command>`: that command's usage, help
+/// and where it works (and, in English, its arguments). The commands and
+/// their usage come from the clap definitions above, so they cannot drift
+/// from what is parsed; a test holds the English catalog to the doc comments.
+pub fn help(topic: Option<&str>, lang: &Lang) -> String {
     let root = Line::command();
-    let about = |sub: &clap::Command| sub.get_about().map(ToString::to_string).unwrap_or_default();
+    let aliases = catalogs().aliases(lang.as_str());
+    let also = |name: &str| {
+        let words: Vec<String> = aliases
+            .iter()
+            .filter(|(_, c)| c == name)
+            .map(|(a, _)| format!("!{a}"))
+            .collect();
+        words.join(", ")
+    };
+    let about = |name: &str| lang.t(&format!("about-{name}"));
     if let Some(topic) = topic {
-        let name = topic.trim_start_matches('!').to_ascii_lowercase();
+        let name = command_named(topic.trim_start_matches('!'), lang);
         let Some(sub) = root.find_subcommand(&name) else {
-            return format!("unknown command !{name}; try !help");
+            return tr!(lang, "help-unknown", name = topic.trim_start_matches('!'));
         };
         let room = if DESK.contains(&name.as_str()) {
-            "Meant for your desk room; works in any room."
+            lang.t("help-where-desk")
         } else if CONVERSATION.contains(&name.as_str()) {
-            "Works in a conversation room."
+            lang.t("help-where-conversation")
         } else {
-            "Works in any room."
+            lang.t("help-where-anywhere")
         };
-        let mut lines = vec![usage(sub), about(sub), room.to_owned()];
-        for a in sub.get_positionals() {
-            let help = a.get_help().map(ToString::to_string).unwrap_or_default();
-            lines.push(format!("  {}: {help}", a.get_id()));
+        let mut lines = vec![usage(sub), about(&name), room];
+        if !also(&name).is_empty() {
+            lines.push(tr!(lang, "help-aliases", aliases = also(&name)));
+        }
+        if lang.as_str() == crate::i18n::FALLBACK {
+            for a in sub.get_positionals() {
+                let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+                lines.push(format!("  {}: {help}", a.get_id()));
+            }
         }
         return lines.join("\n");
     }
-    let section = |title: &str, keep: &dyn Fn(&str) -> bool| {
-        let mut lines = vec![title.to_owned()];
-        lines.extend(
-            root.get_subcommands()
-                .filter(|s| keep(s.get_name()))
-                .map(|s| format!("  {} — {}", usage(s), about(s))),
-        );
+    let section = |title: String, keep: &dyn Fn(&str) -> bool| {
+        let mut lines = vec![title];
+        lines.extend(root.get_subcommands().filter(|s| keep(s.get_name())).map(|s| {
+            let name = s.get_name();
+            match also(name) {
+                aka if aka.is_empty() => format!("  {} — {}", usage(s), about(name)),
+                aka => format!("  {} ({aka}) — {}", usage(s), about(name)),
+            }
+        }));
         lines.join("\n")
     };
     [
-        section("Desk room (these work in any room):", &|n| DESK.contains(&n)),
-        section("Conversation room (plain text goes to the customer):", &|n| {
-            CONVERSATION.contains(&n)
+        section(lang.t("help-desk-title"), &|n| DESK.contains(&n)),
+        section(lang.t("help-conversation-title"), &|n| CONVERSATION.contains(&n)),
+        section(lang.t("help-anywhere-title"), &|n| {
+            !DESK.contains(&n) && !CONVERSATION.contains(&n)
         }),
-        section("Anywhere:", &|n| !DESK.contains(&n) && !CONVERSATION.contains(&n)),
-        "!help <command> explains one command.".to_owned(),
+        lang.t("help-footer"),
     ]
     .join("\n")
 }
@@ -394,6 +441,7 @@ mod tests {
 
     #[test]
     fn help_lists_every_command_by_room_and_explains_each() {
+        let help = |topic: Option<&str>| help(topic, &Lang::default());
         let all = help(None);
         for name in Line::command().get_subcommands().map(|s| s.get_name().to_owned()) {
             assert!(all.contains(&format!("  !{name}")), "!help lacks !{name}:\n{all}");
@@ -416,6 +464,83 @@ mod tests {
         );
         assert!(help(Some("!ACCEPT")).contains("Meant for your desk room; works in any room."));
         assert_eq!(help(Some("teleport")), "unknown command !teleport; try !help");
+    }
+
+    /// The English catalog says what the doc comments say (they are the
+    /// clap help too); every catalog's aliases and help name real commands,
+    /// and within a catalog an alias stands for one command only and is no
+    /// other command's name.
+    #[test]
+    fn the_catalogs_help_and_aliases_match_the_commands() {
+        let root = Line::command();
+        let names: Vec<String> = root.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+        let en = Lang::default();
+        for sub in root.get_subcommands() {
+            let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+            assert_eq!(
+                en.t(&format!("about-{}", sub.get_name())),
+                about,
+                "about-{}",
+                sub.get_name()
+            );
+        }
+        for lang in catalogs().languages() {
+            let mut seen = std::collections::BTreeMap::new();
+            for (alias, command) in catalogs().aliases(lang) {
+                assert!(names.contains(&command), "{lang}: alias-{command} is no command");
+                assert!(
+                    !names.contains(&alias) || alias == command,
+                    "{lang}: alias {alias} is the command !{alias}"
+                );
+                if let Some(other) = seen.insert(alias.clone(), command.clone()) {
+                    panic!("{lang}: alias {alias} stands for !{other} and !{command}");
+                }
+            }
+            for id in catalogs().ids(lang) {
+                if let Some(command) = id.strip_prefix("about-") {
+                    assert!(names.iter().any(|n| n == command), "{lang}: {id} is no command");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn german_aliases_and_help() {
+        let de = Lang::new("de");
+        assert_eq!(
+            parse_in("!annehmen 4", &de).unwrap(),
+            BotCommand::Accept { id: Some(4) }
+        );
+        assert_eq!(
+            parse_in("!Übergeben billing", &de).unwrap(),
+            BotCommand::Transfer {
+                target: "billing".into()
+            }
+        );
+        // English always works; another language's alias does not.
+        assert_eq!(parse_in("!accept", &de).unwrap(), BotCommand::Accept { id: None });
+        assert_eq!(
+            parse_in("!annehmen", &Lang::default()).unwrap_err().to_string(),
+            "unknown command !annehmen; try !help"
+        );
+        assert_eq!(
+            parse_in("!teleport", &de).unwrap_err().to_string(),
+            "unbekannter Befehl !teleport; versuch !help"
+        );
+        let all = help(None, &de);
+        assert!(all.starts_with("Desk-Raum (diese gehen in jedem Raum):"), "{all}");
+        assert!(
+            all.contains(
+                "!accept [id] (!annehmen) — Nimm ein Angebot, eine Übertragung oder eine Konferenzeinladung an"
+            ),
+            "{all}"
+        );
+        let one = help(Some("übergeben"), &de);
+        assert!(one.starts_with("!transfer <target>\n"), "{one}");
+        assert!(
+            one.contains("Geht in einem Konversationsraum.") && one.contains("Auch: !übergeben, !übertragen"),
+            "{one}"
+        );
     }
 
     #[test]

@@ -258,7 +258,8 @@ impl Bot {
         body: &str,
         txns: &Txns,
     ) -> Result<(), PostError> {
-        let parsed = commands::parse(body).and_then(|c| commands::action(c, &agent, cmd_room));
+        let lang = self.lang_of(agent.as_str());
+        let parsed = commands::parse_in(body, &lang).and_then(|c| commands::action(c, &agent, cmd_room));
         let text = match parsed {
             Err(why) => why.to_string(),
             Ok(Action::Engine(command)) => match self.app.execute(command).await.map_err(PostError::retry)? {
@@ -267,7 +268,7 @@ impl Bot {
                 Ok(_) => notices::nothing_to_change(&self.lang_of(agent.as_str())),
                 Err(rejection) => self.shown_text(&notices::command_refused(&self.lang_of(agent.as_str()), &rejection)),
             },
-            Ok(Action::Help { topic }) => commands::help(topic.as_deref()),
+            Ok(Action::Help { topic }) => commands::help(topic.as_deref(), &lang),
             Ok(Action::CannedList { conversation, filter }) => {
                 return self
                     .list_canned(room, &agent, conversation, filter.as_deref(), txns)
