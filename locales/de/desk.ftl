@@ -38,3 +38,15 @@ outcome-withdrawn-unavailable = zurückgezogen: du bist nicht mehr verfügbar
 outcome-withdrawn-moved = zurückgezogen: die Konversation wurde beendet oder übertragen
 outcome-ended = beendet
 outcome-closed = zurückgezogen: die Konversation wurde geschlossen ({ $reason })
+
+# !status, !queues, !agents
+status-line = Du bist { $status } — { $load } von { $capacity ->
+        [one] { $capacity } Konversation
+       *[other] { $capacity } Konversationen
+    } belegt.
+status-not-on-roster = { $agent } steht nicht auf der Agentenliste.
+status-paused-note = (pausiert: der Kunde schweigt; sie belegt keinen Platz und kommt zurück, wenn er schreibt)
+queues-title = Warteschlangen (für !transfer <Warteschlange>):
+queues-line = { $queue }: { $waiting } wartend
+agents-title = Verfügbare Agenten (für !transfer oder !conference):
+agents-none = Kein verfügbarer Agent passt.

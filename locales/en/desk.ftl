@@ -41,3 +41,12 @@ outcome-withdrawn-unavailable = withdrawn: you are no longer available
 outcome-withdrawn-moved = withdrawn: the conversation was ended or transferred
 outcome-ended = ended
 outcome-closed = withdrawn: the conversation closed ({ $reason })
+
+# !status, !queues, !agents
+status-line = You are { $status } — { $load } of { $capacity } conversation(s) in use.
+status-not-on-roster = { $agent } is not on the agent roster.
+status-paused-note = (paused: the customer went quiet; it takes no seat and comes back when they write)
+queues-title = Queues (use with !transfer <queue>):
+queues-line = { $queue }: { $waiting } waiting
+agents-title = Available agents (use with !transfer or !conference):
+agents-none = No available agent matches.

@@ -47,6 +47,11 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     bob.say(&desk, "!language").await;
     bob.wait_for("Ich schreibe dir auf de. Sprachen hier: de, en, xx.")
         .await;
+    bob.say(&desk, "!status").await;
+    bob.wait_for("Du bist verfügbar — 0 von 1 Konversation belegt.").await;
+    bob.say(&desk, "!warteschlangen").await;
+    let queues = bob.wait_for("Warteschlangen (für !transfer <Warteschlange>):").await;
+    assert!(queues.body.contains("billing: 0 wartend"), "{}", queues.body);
 
     // Alice is full with #1: #2 goes to Bob, in German.
     w.sim.text(&w.http, "+15557770002", "Hallo").await;
@@ -88,6 +93,7 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     bob.wait_for("Desk-Raum (diese gehen in jedem Raum):").await;
     bob.say(&desk, "!annehmen 2").await;
     let history = bob.wait_for("Konversation #2 — bisheriger Verlauf:").await;
+    assert!(history.body.contains("Kunde: Hallo"), "{}", history.body);
     let room = history.room.clone();
     bob.joined(&room).await;
     // The engine's refusals, in German too.

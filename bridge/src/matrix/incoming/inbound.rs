@@ -280,9 +280,15 @@ impl Bot {
             Ok(Action::Language { tag }) => return self.choose_language(room, &agent, tag.as_deref(), txns).await,
             Ok(Action::Status) => {
                 let mask = self.app.config.supervisor.mask_customer_numbers;
-                self.app.read(move |e| answers::status(e.state(), &agent, mask)).await?
+                let lang = lang.clone();
+                self.app
+                    .read(move |e| answers::status(&lang, e.state(), &agent, mask))
+                    .await?
             }
-            Ok(Action::Queues) => self.app.read(|e| answers::queues(e.state())).await?,
+            Ok(Action::Queues) => {
+                let lang = lang.clone();
+                self.app.read(move |e| answers::queues(&lang, e.state())).await?
+            }
             Ok(Action::Optouts { filter }) => {
                 let mask = self.app.config.supervisor.mask_customer_numbers;
                 self.app
@@ -290,8 +296,9 @@ impl Bot {
                     .await?
             }
             Ok(Action::Agents { filter }) => {
+                let lang = lang.clone();
                 self.app
-                    .read(move |e| answers::agents(e.state(), filter.as_deref()))
+                    .read(move |e| answers::agents(&lang, e.state(), filter.as_deref()))
                     .await?
             }
         };

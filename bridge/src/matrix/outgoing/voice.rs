@@ -63,7 +63,11 @@ impl Bot {
         // In an encrypted room (appservice mode) ghosts cannot write: the
         // twin quotes the customer as the bot does in bot mode.
         if self.app.appservice.is_none() || self.by_twin(room) {
-            let line = self.shown_words(customer, &notices::customer_line(sms));
+            // In the language of whoever holds it.
+            let lang = to
+                .first()
+                .map_or_else(|| self.app.config.lang_of(""), |u| self.lang_of(u.as_str()));
+            let line = self.shown_words(customer, &notices::customer_line(&lang, sms));
             send::alert(room, &line, to, Some(txn)).await?;
             return Ok(());
         }

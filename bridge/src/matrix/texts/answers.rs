@@ -3,6 +3,10 @@
 
 use smsdesk_core::{AgentId, State};
 
+use crate::i18n::Lang;
+use crate::matrix::texts::{events, refusals};
+use crate::tr;
+
 /// A customer's number as an agent sees it (`supervisor.mask_customer_numbers`).
 fn shown(number: &str, mask: bool) -> String {
     if mask {
@@ -13,15 +17,16 @@ fn shown(number: &str, mask: bool) -> String {
 }
 
 /// `!status`: the agent's state, load and conversations.
-pub fn status(state: &State, agent: &AgentId, mask: bool) -> String {
+pub fn status(lang: &Lang, state: &State, agent: &AgentId, mask: bool) -> String {
     let Some(a) = state.agent(agent) else {
-        return format!("{agent} is not on the agent roster.");
+        return tr!(lang, "status-not-on-roster", agent = agent.to_string());
     };
-    let mut lines = vec![format!(
-        "You are {} — {} of {} conversation(s) in use.",
-        a.status,
-        state.load(agent),
-        state.capacity(agent)
+    let mut lines = vec![tr!(
+        lang,
+        "status-line",
+        status = events::status_text(lang, &a.status),
+        load = state.load(agent),
+        capacity = state.capacity(agent)
     )];
     for c in state.holdings(agent).chain(state.paused_of(agent)) {
         lines.push(format!(
@@ -29,24 +34,31 @@ pub fn status(state: &State, agent: &AgentId, mask: bool) -> String {
             c.id,
             shown(c.customer.as_str(), mask),
             c.queue,
-            c.phase.label()
+            refusals::phase(lang, c.phase.label())
         ));
     }
     if state.paused_of(agent).next().is_some() {
-        lines.push("(paused: the customer went quiet; it takes no seat and comes back when they write)".to_owned());
+        lines.push(lang.t("status-paused-note"));
     }
     lines.join("\n")
 }
 
 /// `!queues`: every queue with how many wait in it.
-pub fn queues(state: &State) -> String {
+pub fn queues(lang: &Lang, state: &State) -> String {
     let lines: Vec<String> = state
         .setup
         .queues
         .keys()
-        .map(|q| format!("{q}: {} waiting", state.waiting_count(q)))
+        .map(|q| {
+            tr!(
+                lang,
+                "queues-line",
+                queue = q.to_string(),
+                waiting = state.waiting_count(q)
+            )
+        })
         .collect();
-    format!("Queues (use with !transfer <queue>):\n{}", lines.join("\n"))
+    format!("{}\n{}", lang.t("queues-title"), lines.join("\n"))
 }
 
 /// Most opt-outs listed at once (the rest are counted).
@@ -96,7 +108,7 @@ pub fn optouts(state: &State, filter: Option<&str>, mask: bool) -> String {
 }
 
 /// `!agents [filter]`: available agents whose name or id contains `filter`.
-pub fn agents(state: &State, filter: Option<&str>) -> String {
+pub fn agents(lang: &Lang, state: &State, filter: Option<&str>) -> String {
     let filter = filter.map(str::to_lowercase);
     let lines: Vec<String> = state
         .setup
@@ -111,12 +123,9 @@ pub fn agents(state: &State, filter: Option<&str>) -> String {
         .map(|a| format!("{} {} ({}/{})", a.id, a.name, state.load(&a.id), a.capacity))
         .collect();
     if lines.is_empty() {
-        "No available agent matches.".to_owned()
+        lang.t("agents-none")
     } else {
-        format!(
-            "Available agents (use with !transfer or !conference):\n{}",
-            lines.join("\n")
-        )
+        format!("{}\n{}", lang.t("agents-title"), lines.join("\n"))
     }
 }
 

@@ -15,10 +15,11 @@ pub const HISTORY_NOTICE_BYTES: usize = 16 * 1024;
 
 /// A customer's SMS as agents see it; its attachments (MMS) are counted
 /// here and posted right after it (`media::from_customer`).
-pub fn customer_line(sms: &InboundSms) -> String {
-    format!(
-        "customer: {}",
-        smsdesk_core::event::with_attachments(&sms.body, sms.media.len())
+pub fn customer_line(lang: &Lang, sms: &InboundSms) -> String {
+    tr!(
+        lang,
+        "event-customer",
+        body = smsdesk_core::event::with_attachments(&sms.body, sms.media.len())
     )
 }
 
@@ -114,7 +115,7 @@ pub fn chunked(header: String, continued: &str, lines: &[String], max: usize) ->
 /// what the intake bot collected.
 pub fn history_line(lang: &Lang, event: &Event) -> Option<String> {
     match event {
-        Event::MessageReceived { sms, .. } => Some(customer_line(sms)),
+        Event::MessageReceived { sms, .. } => Some(customer_line(lang, sms)),
         Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
         Event::NoteAdded { author, body, .. } => Some(format!("📝 {author} (note, not sent): {body}")),
         Event::AutoReplied { .. } | Event::IntakeFinished { .. } => Some(events::describe(lang, event)),
@@ -273,9 +274,12 @@ mod tests {
             body: "here is the receipt".into(),
             media: Vec::new(),
         };
-        assert_eq!(customer_line(&sms), "customer: here is the receipt");
+        assert_eq!(customer_line(&Lang::default(), &sms), "customer: here is the receipt");
         sms.media = vec!["https://api.twilio.com/m/1".into(), "https://api.twilio.com/m/2".into()];
-        assert_eq!(customer_line(&sms), "customer: here is the receipt [+ 2 attachments]");
+        assert_eq!(
+            customer_line(&Lang::default(), &sms),
+            "customer: here is the receipt [+ 2 attachments]"
+        );
     }
 
     #[test]

@@ -37,7 +37,7 @@ fn numbered(items: &[String]) -> String {
 }
 
 /// A conversation's state, as a phase label (`Phase::label`) names it.
-fn phase(lang: &Lang, label: &str) -> String {
+pub fn phase(lang: &Lang, label: &str) -> String {
     let id = match label {
         "intake" => "phase-intake",
         "queued" => "phase-queued",
