@@ -50,3 +50,21 @@ queues-title = Warteschlangen (für !transfer <Warteschlange>):
 queues-line = { $queue }: { $waiting } wartend
 agents-title = Verfügbare Agenten (für !transfer oder !conference):
 agents-none = Kein verfügbarer Agent passt.
+
+# Warum ein Angebot an diesen Agenten geht, und die Zusammenfassung für
+# wiederkehrende Kunden.
+via-transfer = Übertragung von { $from }
+via-conference = Konferenz: { $by } lädt dich ein
+via-returning-you = wiederkehrender Kunde, zuletzt von dir betreut am { $when }
+via-returning-other = wiederkehrender Kunde, zuletzt von { $agent } betreut am { $when }
+returning-summary = Wiederkehrender Kunde: seine letzte Konversation #{ $id } wurde am { $when } mit { $agent } geschlossen (Nachbearbeitung: { $reason }). Verlauf: { $link }
+conference-requested = Konferenz mit { $agent } angefragt.
+conference-joined = { $agent } ist der Konferenz beigetreten.
+time-day-and-time = { $weekday }, { $date } { $time }
+weekday-1 = Montag
+weekday-2 = Dienstag
+weekday-3 = Mittwoch
+weekday-4 = Donnerstag
+weekday-5 = Freitag
+weekday-6 = Samstag
+weekday-7 = Sonntag

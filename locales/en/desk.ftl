@@ -50,3 +50,22 @@ queues-title = Queues (use with !transfer <queue>):
 queues-line = { $queue }: { $waiting } waiting
 agents-title = Available agents (use with !transfer or !conference):
 agents-none = No available agent matches.
+
+# Why an offer comes to this agent (after the offer's number), and the
+# returning customer's summary. $when is a day and time, as time-* says.
+via-transfer = transfer from { $from }
+via-conference = conference: { $by } invites you
+via-returning-you = returning customer, last handled by you on { $when }
+via-returning-other = returning customer, last handled by { $agent } on { $when }
+returning-summary = Returning customer: their last conversation #{ $id } closed on { $when } with { $agent } (wrap-up: { $reason }). Its transcript: { $link }
+conference-requested = Conference requested with { $agent }.
+conference-joined = { $agent } joined the conference.
+# A day and time: $weekday (weekday-*), $date (2026-12-05), $time (24-hour 14:05).
+time-day-and-time = { $weekday } { $date } { $time }
+weekday-1 = Mon
+weekday-2 = Tue
+weekday-3 = Wed
+weekday-4 = Thu
+weekday-5 = Fri
+weekday-6 = Sat
+weekday-7 = Sun

@@ -133,7 +133,11 @@ impl Bot {
                 let Some(c) = self.record_of(*id).await? else {
                     return Ok(());
                 };
-                let via = Some(format!("transfer from {from}"));
+                let via = Some(crate::tr!(
+                    self.lang_of(to.as_str()),
+                    "via-transfer",
+                    from = from.to_string()
+                ));
                 self.post_offer(record.at, &c, to, *deadline, via, txns.part("card"))
                     .await?;
             }
@@ -190,12 +194,17 @@ impl Bot {
                 deadline,
             } => {
                 if let Some(c) = self.record_of(*id).await? {
-                    let via = Some(format!("conference: {by} invites you"));
+                    let via = Some(crate::tr!(
+                        self.lang_of(agent.as_str()),
+                        "via-conference",
+                        by = by.to_string()
+                    ));
                     self.post_offer(record.at, &c, agent, *deadline, via, txns.part("card"))
                         .await?;
                 }
                 if let Some(room) = self.conversation_room(*id)? {
-                    let text = Text::mentioning(notices::conference_requested(agent));
+                    let lang = self.room_lang(*id).await?;
+                    let text = Text::mentioning(notices::conference_requested(&lang, agent));
                     send::notice(&room, text, Some(txns.part("room"))).await?;
                 }
             }
@@ -211,7 +220,8 @@ impl Bot {
                             tracing::debug!(%agent, %error, "cannot invite a conference agent (already in the room?)");
                         }
                     }
-                    let text = Text::mentioning(notices::conference_joined(agent));
+                    let lang = self.room_lang(*id).await?;
+                    let text = Text::mentioning(notices::conference_joined(&lang, agent));
                     send::notice(&room, text, Some(txns.part("room"))).await?;
                 }
             }

@@ -94,8 +94,8 @@ impl Bot {
         // A returning customer's: first, their last conversation.
         if let Some(last) = conversation.and_then(|c| c.sticky.as_ref()) {
             let queue = conversation.and_then(|c| self.app.config.queue(&c.queue));
-            let when = returning::when(queue, last.closed_at);
-            lines.push(returning::summary(last, &when, &self.app.config.public_url));
+            let when = returning::when(&lang, queue, last.closed_at);
+            lines.push(returning::summary(&lang, last, &when, &self.app.config.public_url));
         }
         for r in history.iter().filter(|r| r.seq < upto) {
             lines.extend(notices::history_line(&lang, &r.event).map(|l| match &r.event {

@@ -180,12 +180,12 @@ pub fn card_no_longer_open(lang: &Lang, id: ConversationId, outcome: &str) -> St
     tr!(lang, "offer-no-longer-open", id = id.to_string(), outcome = outcome)
 }
 
-pub fn conference_requested(agent: &AgentId) -> String {
-    format!("Conference requested with {agent}.")
+pub fn conference_requested(lang: &Lang, agent: &AgentId) -> String {
+    tr!(lang, "conference-requested", agent = agent.to_string())
 }
 
-pub fn conference_joined(agent: &AgentId) -> String {
-    format!("{agent} joined the conference.")
+pub fn conference_joined(lang: &Lang, agent: &AgentId) -> String {
+    tr!(lang, "conference-joined", agent = agent.to_string())
 }
 
 pub fn now_owns(lang: &Lang, agent: &AgentId) -> String {

@@ -82,8 +82,9 @@ impl Bot {
             // Routed to a returning customer's last agent (or after them).
             via: via.or_else(|| {
                 let last = c.sticky.as_ref()?;
-                let when = returning::when(self.app.config.queue(&c.queue), last.closed_at);
-                Some(returning::via(last, agent, &when))
+                let lang = self.lang_of(agent.as_str());
+                let when = returning::when(&lang, self.app.config.queue(&c.queue), last.closed_at);
+                Some(returning::via(&lang, last, agent, &when))
             }),
             // An intake field may hold the customer's number (given to the bot).
             fields: c
@@ -211,9 +212,21 @@ impl Bot {
                 deadline,
                 transfer_from,
                 ..
-            } => (*deadline, transfer_from.as_ref().map(|f| format!("transfer from {f}"))),
+            } => (
+                *deadline,
+                transfer_from
+                    .as_ref()
+                    .map(|f| crate::tr!(self.lang_of(agent.as_str()), "via-transfer", from = f.to_string())),
+            ),
             Phase::Active { owner, conference, .. } => match conference.get(agent) {
-                Some(Conferee::Requested { deadline }) => (*deadline, Some(format!("conference: {owner} invites you"))),
+                Some(Conferee::Requested { deadline }) => (
+                    *deadline,
+                    Some(crate::tr!(
+                        self.lang_of(agent.as_str()),
+                        "via-conference",
+                        by = owner.to_string()
+                    )),
+                ),
                 _ => return Ok(()),
             },
             _ => return Ok(()),
