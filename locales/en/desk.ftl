@@ -5,7 +5,7 @@
 # $waited ("1:05"), $left (seconds to answer), $outcome, $headline, $title.
 
 offer-headline = Offer #{ $id }{ $via }: queue { $queue }, customer { $customer }, to { $entry } ({ $kind })
-offer-open = { $headline }{ $fields }, waiting { $waited }. React ✅ to accept or ❌ to decline (or !accept { $id } / !decline { $id }) within { $left } s.
+offer-open = Offer #{ $id }{ $via }: queue { $queue }, customer { $customer }, to { $entry } ({ $kind }){ $fields }, waiting { $waited }. React ✅ to accept or ❌ to decline (or !accept { $id } / !decline { $id }) within { $left } s.
 offer-closed = { $headline } — { $outcome }.
 offer-title-html = <b>Offer #{ $id }</b>{ $via }
 offer-react-html = React ✅ to accept or ❌ to decline (or <code>!accept { $id }</code> / <code>!decline { $id }</code>).
@@ -15,7 +15,7 @@ offer-row-customer = Customer
 offer-row-to = To
 offer-row-waiting = Waiting
 offer-row-answer-within = Answer within
-offer-seconds = { $left } s
+offer-seconds-unit = s
 
 # !language
 language-current = I write to you in { $lang }. Languages here: { $known }. Choose one with !language <tag>.

@@ -35,6 +35,9 @@ pub const FALLBACK: &str = "en";
 struct Catalog {
     bundle: FluentBundle<FluentResource>,
     ids: Vec<String>,
+    /// Messages without placeables, formatted once at load (labels, titles:
+    /// most of what a card or a list asks for).
+    fixed: std::collections::HashMap<String, String>,
 }
 
 /// Every language's catalog.
@@ -83,7 +86,8 @@ impl Catalogs {
                     message: format!("{errors:?}"),
                 })?;
             }
-            langs.insert(lang, Catalog { bundle, ids });
+            let fixed = fixed_texts(&bundle, &ids);
+            langs.insert(lang, Catalog { bundle, ids, fixed });
         }
         Ok(Self { langs })
     }
@@ -139,6 +143,9 @@ impl Catalogs {
             let Some(catalog) = self.langs.get(l) else {
                 continue;
             };
+            if let Some(text) = catalog.fixed.get(id) {
+                return text.clone();
+            }
             let Some(pattern) = catalog.bundle.get_message(id).and_then(|m| m.value()) else {
                 continue;
             };
@@ -151,6 +158,28 @@ impl Catalogs {
         }
         id.to_owned()
     }
+}
+
+/// The messages of `ids` that have no placeable, formatted.
+fn fixed_texts(bundle: &FluentBundle<FluentResource>, ids: &[String]) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            continue;
+        };
+        let plain = pattern
+            .elements
+            .iter()
+            .all(|e| matches!(e, fluent_syntax::ast::PatternElement::TextElement { .. }));
+        if plain {
+            let mut errors = Vec::new();
+            out.insert(
+                id.clone(),
+                bundle.format_pattern(pattern, None, &mut errors).into_owned(),
+            );
+        }
+    }
+    out
 }
 
 /// The catalogs of this process: the built-in ones unless `init` added a folder.

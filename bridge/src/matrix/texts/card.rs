@@ -57,16 +57,22 @@ impl OfferCard {
     }
 
     /// While open: how long the customer has waited, and how to answer.
+    /// One catalog message (the card is rendered again at every refresh).
     pub fn open(&self, now: Timestamp) -> String {
         let waited = now.since(self.opened_at).as_secs();
         let left = self.deadline.since(now).as_secs();
+        let via = self.via.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
         tr!(
             self.lang,
             "offer-open",
-            headline = self.headline(),
+            id = self.id.to_string(),
+            via = via,
+            queue = self.queue.as_str(),
+            customer = self.customer.as_str(),
+            entry = self.entry.as_str(),
+            kind = self.kind.as_str(),
             fields = self.fields_text(),
             waited = format!("{}:{:02}", waited / 60, waited % 60),
-            id = self.id.to_string(),
             left = left.to_string()
         )
     }
@@ -108,7 +114,7 @@ impl OfferCard {
             ),
             (
                 lang.t("offer-row-answer-within"),
-                tr!(lang, "offer-seconds", left = left.to_string()),
+                format!("{left} {}", lang.t("offer-seconds-unit")),
             ),
         ])
         .collect();
