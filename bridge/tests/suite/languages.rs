@@ -12,12 +12,15 @@ use common::matrix::User;
 #[tokio::test(flavor = "multi_thread")]
 async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     let mut w = AliceAtWork::boot_with(
+        // Offers wait a minute: on a busy machine none expires mid-test.
         |config| {
-            config.replacen(
-                "name = \"Bob\"\nqueues = [\"billing\"]\n",
-                "name = \"Bob\"\nqueues = [\"billing\"]\nlanguage = \"de\"\n",
-                1,
-            )
+            config
+                .replacen(
+                    "name = \"Bob\"\nqueues = [\"billing\"]\n",
+                    "name = \"Bob\"\nqueues = [\"billing\"]\nlanguage = \"de\"\n",
+                    1,
+                )
+                .replacen("offer_timeout = \"8s\"", "offer_timeout = \"60s\"", 1)
         },
         true,
         true,
@@ -29,7 +32,7 @@ async fn agents_read_their_own_language_and_a_dropped_in_catalog_is_used() {
     std::fs::create_dir_all(&xx).unwrap();
     std::fs::write(
         xx.join("desk.ftl"),
-        "offer-headline = XX #{ $id }{ $via } { $queue } { $customer }\n",
+        "offer-open = XX #{ $id }{ $via } { $queue } { $customer }\noffer-headline = XX #{ $id }{ $via } { $queue } { $customer }\n",
     )
     .unwrap();
     w.reconfigure(|config| config);
