@@ -236,38 +236,7 @@ async fn a_supervisor_signed_in_with_matrix_sees_only_their_queues_on_every_rout
         "2",
         "the operator's key exports all"
     );
-    // One conversation by number (the link a returning customer's history
-    // shows): theirs, yes; another queue's, as if it did not exist.
-    let ids: Vec<(u64, String)> = operator
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .map(|v| {
-            (
-                v["id"].as_u64().unwrap(),
-                v["customer"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    let id_of = |c: &str| ids.iter().find(|(_, cu)| cu == c).map(|(i, _)| *i).unwrap();
-    let r = get(&format!(
-        "/supervisor/export?conversation={}&format=csv",
-        id_of(BILLING_CUSTOMER)
-    ))
-    .await;
-    assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains(BILLING_CUSTOMER));
-    let theirs = get(&format!("/supervisor/export?conversation={}", id_of(SUPPORT_CUSTOMER))).await;
-    let none = get("/supervisor/export?conversation=9999").await;
-    assert_eq!((theirs.status().as_u16(), none.status().as_u16()), (404, 404));
-    let (theirs, none) = (theirs.text().await.unwrap(), none.text().await.unwrap());
-    assert!(!theirs.contains(SUPPORT_CUSTOMER), "{theirs}");
-    assert_eq!(
-        theirs.replace(&id_of(SUPPORT_CUSTOMER).to_string(), "N"),
-        none.replace("9999", "N")
-    );
+    one_conversation_export(operator.text().await.unwrap(), &get).await;
 
     // Asking for another queue (or one that does not exist): refused alike.
     for path in [
@@ -458,4 +427,41 @@ async fn signing_out_voids_the_session_and_ends_its_live_stream() {
             "{path}: {text}"
         );
     }
+}
+
+/// One conversation by number (the link a returning customer's history
+/// shows), for a billing-only supervisor: theirs, yes; another queue's, as
+/// if it did not exist. `operator_export`: every conversation, JSON lines.
+async fn one_conversation_export<F, R>(operator_export: String, get: &F)
+where
+    F: Fn(&str) -> R,
+    R: std::future::Future<Output = reqwest::Response>,
+{
+    let ids: Vec<(u64, String)> = operator_export
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["id"].as_u64().unwrap(),
+                v["customer"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let id_of = |c: &str| ids.iter().find(|(_, cu)| cu == c).map(|(i, _)| *i).unwrap();
+    let r = get(&format!(
+        "/supervisor/export?conversation={}&format=csv",
+        id_of(BILLING_CUSTOMER)
+    ))
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains(BILLING_CUSTOMER));
+    let theirs = get(&format!("/supervisor/export?conversation={}", id_of(SUPPORT_CUSTOMER))).await;
+    let none = get("/supervisor/export?conversation=9999").await;
+    assert_eq!((theirs.status().as_u16(), none.status().as_u16()), (404, 404));
+    let (theirs, none) = (theirs.text().await.unwrap(), none.text().await.unwrap());
+    assert!(!theirs.contains(SUPPORT_CUSTOMER), "{theirs}");
+    assert_eq!(
+        theirs.replace(&id_of(SUPPORT_CUSTOMER).to_string(), "N"),
+        none.replace("9999", "N")
+    );
 }
