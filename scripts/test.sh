@@ -26,6 +26,9 @@ bash scripts/check-links.sh
 log "import circles between modules"
 python3 scripts/import-scan.py
 
+log "words for agents and supervisors only in the catalogs (locales/)"
+python3 scripts/literal-scan.py
+
 log "building the example plugins (wasm32-wasip2)"
 bash scripts/build-plugins.sh >/dev/null
 

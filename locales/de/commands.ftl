@@ -48,3 +48,10 @@ alias-end = beenden
 alias-wrapup = nachbearbeitung
 alias-language = sprache
 alias-help = hilfe
+
+command-no-bang = Befehle beginnen mit !; versuch !help
+command-empty = leerer Befehl; versuch !help
+command-missing = !{ $command } braucht { $args }; versuch !help { $command }
+command-invalid-value = ungültiger Wert „{ $value }“ für { $arg } von !{ $command }; versuch !help { $command }
+command-unexpected = unerwartetes Argument „{ $arg }“ für !{ $command }; versuch !help { $command }
+command-not-understood = !{ $command } ist so nicht verständlich; versuch !help { $command }

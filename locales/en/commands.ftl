@@ -30,3 +30,12 @@ about-end = End this conversation; then pick a wrap-up reason
 about-wrapup = Pick the wrap-up reason by number or by text matching exactly one
 about-language = Show or choose the language I write to you in: `!language de`
 about-help = Show the commands, or help for one: `!help transfer`
+
+# A command that could not be read. $command its name, $args/$arg the
+# argument (e.g. <target>), $value what was typed.
+command-no-bang = commands start with !; try !help
+command-empty = empty command; try !help
+command-missing = !{ $command } needs { $args }; try !help { $command }
+command-invalid-value = invalid value '{ $value }' for { $arg } of !{ $command }; try !help { $command }
+command-unexpected = unexpected argument '{ $arg }' for !{ $command }; try !help { $command }
+command-not-understood = !{ $command } was not understood; try !help { $command }

@@ -135,8 +135,12 @@ impl Config {
     /// The language smsdesk speaks to `user` (an agent or a supervisor):
     /// their own `language`, else `[matrix] language`, else English.
     pub fn lang_of(&self, user: &str) -> crate::i18n::Lang {
-        let own = self
-            .roster
+        self.own_lang(user).unwrap_or_else(|| self.default_lang())
+    }
+
+    /// `user`'s own `language` (a roster agent's or a supervisor's), if set.
+    pub fn own_lang(&self, user: &str) -> Option<crate::i18n::Lang> {
+        self.roster
             .iter()
             .find(|a| a.user.as_str() == user)
             .and_then(|a| a.language.clone())
@@ -145,9 +149,12 @@ impl Config {
                     .iter()
                     .find(|s| s.user.as_str() == user)
                     .and_then(|s| s.language.clone())
-            });
-        own.or_else(|| self.matrix.as_ref().map(|m| m.language.clone()))
-            .unwrap_or_default()
+            })
+    }
+
+    /// `[matrix] language`, else English.
+    pub fn default_lang(&self) -> crate::i18n::Lang {
+        self.matrix.as_ref().map(|m| m.language.clone()).unwrap_or_default()
     }
 
     pub fn agent(&self, id: &AgentId) -> Option<&AgentConfig> {

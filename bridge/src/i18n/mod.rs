@@ -16,17 +16,21 @@
 //! the maintained core that crate builds on too.
 
 pub mod load;
+mod template;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use fluent_bundle::FluentArgs as Args;
+pub use fluent_bundle::FluentValue as Value;
 pub use load::CatalogError;
+use template::Template;
 
 /// The language every catalog falls back to.
 pub const FALLBACK: &str = "en";
@@ -35,9 +39,9 @@ pub const FALLBACK: &str = "en";
 struct Catalog {
     bundle: FluentBundle<FluentResource>,
     ids: Vec<String>,
-    /// Messages without placeables, formatted once at load (labels, titles:
-    /// most of what a card or a list asks for).
-    fixed: std::collections::HashMap<String, String>,
+    /// Messages of nothing but text and variables, compiled at load (most
+    /// of them: what a card, a notice or a table asks for, again and again).
+    templates: HashMap<String, Template>,
 }
 
 /// Every language's catalog.
@@ -86,8 +90,8 @@ impl Catalogs {
                     message: format!("{errors:?}"),
                 })?;
             }
-            let fixed = fixed_texts(&bundle, &ids);
-            langs.insert(lang, Catalog { bundle, ids, fixed });
+            let templates = templates(&bundle, &ids);
+            langs.insert(lang, Catalog { bundle, ids, templates });
         }
         Ok(Self { langs })
     }
@@ -139,18 +143,31 @@ impl Catalogs {
 
     /// Message `id` in `lang` (else English, else the id itself).
     pub fn text(&self, lang: &str, id: &str, args: Option<&FluentArgs>) -> String {
+        let list: Vec<(&str, FluentValue<'_>)> = args
+            .map(|a| a.iter().map(|(k, v)| (k, v.clone())).collect())
+            .unwrap_or_default();
+        self.text_with(lang, id, &list)
+    }
+
+    /// Message `id` in `lang` (else English, else the id itself), with each
+    /// `$name` of `args` set.
+    pub fn text_with(&self, lang: &str, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         for l in [lang, FALLBACK] {
             let Some(catalog) = self.langs.get(l) else {
                 continue;
             };
-            if let Some(text) = catalog.fixed.get(id) {
-                return text.clone();
+            if let Some(text) = catalog.templates.get(id).and_then(|t| t.render(args)) {
+                return text;
             }
             let Some(pattern) = catalog.bundle.get_message(id).and_then(|m| m.value()) else {
                 continue;
             };
+            let mut fluent_args = FluentArgs::with_capacity(args.len());
+            for (name, value) in args {
+                fluent_args.set(*name, value.clone());
+            }
             let mut errors = Vec::new();
-            let text = catalog.bundle.format_pattern(pattern, args, &mut errors);
+            let text = catalog.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
             if !errors.is_empty() {
                 tracing::warn!(lang = l, id, ?errors, "a catalog message did not format cleanly");
             }
@@ -160,26 +177,14 @@ impl Catalogs {
     }
 }
 
-/// The messages of `ids` that have no placeable, formatted.
-fn fixed_texts(bundle: &FluentBundle<FluentResource>, ids: &[String]) -> std::collections::HashMap<String, String> {
-    let mut out = std::collections::HashMap::new();
-    for id in ids {
-        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
-            continue;
-        };
-        let plain = pattern
-            .elements
-            .iter()
-            .all(|e| matches!(e, fluent_syntax::ast::PatternElement::TextElement { .. }));
-        if plain {
-            let mut errors = Vec::new();
-            out.insert(
-                id.clone(),
-                bundle.format_pattern(pattern, None, &mut errors).into_owned(),
-            );
-        }
-    }
-    out
+/// The messages of `ids` that are text and variables only, compiled.
+fn templates(bundle: &FluentBundle<FluentResource>, ids: &[String]) -> HashMap<String, Template> {
+    ids.iter()
+        .filter_map(|id| {
+            let pattern = bundle.get_message(id)?.value()?;
+            Some((id.clone(), Template::compile(pattern)?))
+        })
+        .collect()
 }
 
 /// The catalogs of this process: the built-in ones unless `init` added a folder.
@@ -196,6 +201,18 @@ pub fn init(extra: Option<&Path>) -> Result<(), CatalogError> {
     }
     let _ = CATALOGS.set(loaded);
     Ok(())
+}
+
+/// The catalog language that fits a browser's `Accept-Language` best
+/// (`de-AT, de;q=0.9` reads German), if any does.
+pub fn negotiate(accept_language: &str) -> Option<Lang> {
+    use fluent_langneg::{accepted_languages, negotiate_languages, NegotiationStrategy};
+    let requested = accepted_languages::parse(accept_language);
+    let available: Vec<unic_langid::LanguageIdentifier> =
+        catalogs().languages().filter_map(|l| l.parse().ok()).collect();
+    negotiate_languages(&requested, &available, None, NegotiationStrategy::Lookup)
+        .first()
+        .map(|l| Lang::new(l.to_string()))
 }
 
 /// A reader's language (a tag with a catalog, such as `en` or `de`).
@@ -220,7 +237,12 @@ impl Lang {
 
     /// Message `id` without arguments.
     pub fn t(&self, id: &str) -> String {
-        catalogs().text(&self.0, id, None)
+        catalogs().text_with(&self.0, id, &[])
+    }
+
+    /// Message `id` with `args` (what `tr!` calls).
+    pub fn t_with(&self, id: &str, args: &[(&str, Value<'_>)]) -> String {
+        catalogs().text_with(&self.0, id, args)
     }
 
     /// Message `id` with `args`.
@@ -243,11 +265,9 @@ macro_rules! tr {
     ($lang:expr, $id:literal) => {
         $lang.t($id)
     };
-    ($lang:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {{
-        let mut args = $crate::i18n::Args::new();
-        $(args.set(stringify!($name), $value);)+
-        $lang.t_args($id, &args)
-    }};
+    ($lang:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {
+        $lang.t_with($id, &[$((stringify!($name), $crate::i18n::Value::from($value))),+])
+    };
 }
 
 #[cfg(test)]

@@ -112,8 +112,14 @@ fn every_message_is_used_by_the_code() {
     let unused: Vec<String> = messages("en")
         .into_iter()
         .map(|(id, _)| id)
-        // `about-<command>` and `weekday-<n>` are asked for by a name or a number.
-        .filter(|id| !id.starts_with("about-") && !id.starts_with("weekday-") && !code.contains(&format!("\"{id}\"")))
+        // `about-<command>`, `supervisor-about-<command>`, `state-<state>` and
+        // `weekday-<n>` are asked for by a name or a number.
+        .filter(|id| {
+            !["about-", "supervisor-about-", "state-", "weekday-"]
+                .iter()
+                .any(|p| id.starts_with(p))
+                && !code.contains(&format!("\"{id}\""))
+        })
         .collect();
     assert!(unused.is_empty(), "messages no code asks for: {unused:?}");
 }
@@ -142,4 +148,46 @@ fn a_language_added_as_a_folder_is_used_and_falls_back_to_english() {
     // An unknown id shows as itself; the built-in German is German.
     assert_eq!(Lang::new("de").t("no-such-message"), "no-such-message");
     assert_eq!(Lang::new("de").t("offer-row-queue"), "Warteschlange");
+}
+
+#[test]
+fn the_compiled_messages_read_exactly_as_fluent_formats_them() {
+    let catalogs = Catalogs::load(None).unwrap();
+    let mut compiled = 0;
+    for lang in catalogs.languages() {
+        let catalog = &catalogs.langs[lang];
+        for (id, vars) in messages(lang) {
+            let Some(template) = catalog.templates.get(&id) else {
+                continue;
+            };
+            compiled += 1;
+            // Strings and numbers both, as the code passes them.
+            let mut args = super::Args::new();
+            let mut list = Vec::new();
+            for (i, var) in vars.iter().enumerate() {
+                let value = if i % 2 == 0 {
+                    super::Value::from(format!("<{var}>"))
+                } else {
+                    super::Value::from(i as i64 * 7)
+                };
+                args.set(var.clone(), value.clone());
+                list.push((var.as_str(), value));
+            }
+            let pattern = catalog.bundle.get_message(&id).unwrap().value().unwrap();
+            let fluent = catalog.bundle.format_pattern(pattern, Some(&args), &mut Vec::new());
+            assert_eq!(template.render(&list).as_deref(), Some(&*fluent), "{lang} {id}");
+            if !vars.is_empty() {
+                assert_eq!(template.render(&[]), None, "{lang} {id} without its arguments goes to Fluent");
+            }
+        }
+    }
+    assert!(compiled > 100, "only {compiled} messages compiled");
+}
+
+#[test]
+fn a_browser_language_is_matched_to_a_catalog() {
+    assert_eq!(super::negotiate("de-AT, de;q=0.9, en;q=0.5"), Some(Lang::new("de")));
+    assert_eq!(super::negotiate("fr-CH, fr;q=0.9, en;q=0.8"), Some(Lang::new("en")));
+    assert_eq!(super::negotiate("fr, ja"), None);
+    assert_eq!(super::negotiate(""), None);
 }

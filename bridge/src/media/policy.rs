@@ -61,6 +61,24 @@ pub fn type_of_name(name: &str) -> Option<&'static str> {
     ALLOWED.iter().find(|(_, _, e)| *e == ext).map(|(t, _, _)| *t)
 }
 
+impl MediaRefused {
+    /// Why, for the agent, in `lang`.
+    pub fn text(&self, lang: &crate::i18n::Lang) -> String {
+        match self {
+            Self::Type(t) if t.is_empty() => crate::tr!(lang, "media-type-not-allowed", kind = lang.t("media-no-type")),
+            Self::Type(t) => crate::tr!(lang, "media-type-not-allowed", kind = t.as_str()),
+            Self::TooLarge { bytes } => crate::tr!(
+                lang,
+                "media-too-large",
+                size = human_size(*bytes),
+                bytes = *bytes,
+                limit = human_size(MAX_BYTES as u64),
+                cap = MAX_BYTES
+            ),
+        }
+    }
+}
+
 /// The size refusal, if `bytes` is over the cap.
 pub fn check_size(bytes: u64) -> Result<(), MediaRefused> {
     if bytes > MAX_BYTES as u64 {

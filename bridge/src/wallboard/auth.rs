@@ -83,14 +83,14 @@ impl Scope {
         };
         let queue = QueueName::from(wanted);
         match self {
-            Self::Queues(mine) if !mine.contains(&queue) => Err(Narrowing::NotYours(format!(
-                "you do not watch a queue {wanted:?}; your queues: {}",
-                names(mine)
-            ))),
-            Self::All if !existing.contains(&queue) => Err(Narrowing::NoSuchQueue(format!(
-                "there is no queue {wanted:?}; queues: {}",
-                names(existing)
-            ))),
+            Self::Queues(mine) if !mine.contains(&queue) => Err(Narrowing::NotYours {
+                queue: wanted.to_owned(),
+                queues: names(mine),
+            }),
+            Self::All if !existing.contains(&queue) => Err(Narrowing::NoSuchQueue {
+                queue: wanted.to_owned(),
+                queues: names(existing),
+            }),
             _ => Ok(Self::Queues(vec![queue])),
         }
     }
@@ -107,10 +107,30 @@ impl Scope {
 /// Why `?queue=` cannot be shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Narrowing {
-    /// 403: outside the viewer's queues.
-    NotYours(String),
+    /// 403: outside the viewer's queues (which are listed).
+    NotYours { queue: String, queues: String },
     /// 404: the operator asked for a queue that does not exist.
-    NoSuchQueue(String),
+    NoSuchQueue { queue: String, queues: String },
+}
+
+impl Narrowing {
+    /// Why, in `lang`.
+    pub fn text(&self, lang: &crate::i18n::Lang) -> String {
+        match self {
+            Self::NotYours { queue, queues } => crate::tr!(
+                lang,
+                "wallboard-not-your-queue",
+                queue = queue.as_str(),
+                queues = queues.as_str()
+            ),
+            Self::NoSuchQueue { queue, queues } => crate::tr!(
+                lang,
+                "wallboard-no-such-queue",
+                queue = queue.as_str(),
+                queues = queues.as_str()
+            ),
+        }
+    }
 }
 
 fn names(queues: &[QueueName]) -> String {
@@ -245,11 +265,9 @@ mod tests {
         assert_eq!(sue.narrowed(None, &all), Ok(sue.clone()));
         assert_eq!(sue.narrowed(Some("billing"), &all), Ok(sue.clone()));
         let refusal = "you do not watch a queue \"support\"; your queues: billing";
-        assert_eq!(
-            sue.narrowed(Some("support"), &all),
-            Err(Narrowing::NotYours(refusal.into()))
-        );
-        assert!(matches!(sue.narrowed(Some("nope"), &all), Err(Narrowing::NotYours(_))));
+        let why = sue.narrowed(Some("support"), &all).unwrap_err();
+        assert_eq!(why.text(&crate::i18n::Lang::default()), refusal);
+        assert!(matches!(sue.narrowed(Some("nope"), &all), Err(Narrowing::NotYours { .. })));
         assert_eq!(Scope::of(&[]), Scope::All);
         assert_eq!(
             Scope::All.narrowed(Some("support"), &all),
@@ -257,7 +275,7 @@ mod tests {
         );
         assert!(matches!(
             Scope::All.narrowed(Some("nope"), &all),
-            Err(Narrowing::NoSuchQueue(_))
+            Err(Narrowing::NoSuchQueue { .. })
         ));
         assert!(sue.allows(&"billing".into()) && !sue.allows(&"support".into()));
     }

@@ -44,7 +44,8 @@ pub fn stream(
         loop {
             if session.is_some_and(|key| !wb.sessions.is_live(&key, std::time::Instant::now())) {
                 // Signed out: a last word, then the end (the page says so).
-                yield Ok(Event::default().event("signed-out").data("your sign-in has ended"));
+                // (The page words it from its catalog.)
+                yield Ok(Event::default().event("signed-out").data("signed-out"));
                 break;
             }
             if let Some(b) = read_board(&wb.app, scope.clone()).await {

@@ -48,7 +48,11 @@ pub async fn export(
         }
         Err(refusal) => return refusal.into_response(),
     };
-    let scope = match wb.scope(&viewer, &Only { queue: q.queue.clone() }) {
+    let only = Only {
+        queue: q.queue.clone(),
+        lang: None,
+    };
+    let scope = match wb.scope(&viewer, &only, &headers) {
         Ok(s) => s,
         Err(refusal) => return refusal.into_response(),
     };

@@ -43,7 +43,9 @@ use crate::app::AppState;
 use crate::http::failure_limit::{FailureLimit, Limited, Source};
 use crate::sessions::signin::MatrixSignIn;
 use crate::sessions::Sessions;
-use auth::{Narrowing, Presented, Scope, Viewer};
+use crate::i18n::{self, Lang};
+use crate::tr;
+use auth::{Narrowing, Presented, Scope, Viewer, Who};
 
 /// How long a wallboard sign-in lasts.
 pub const LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
@@ -102,10 +104,39 @@ impl Wallboard {
         })
     }
 
-    /// The sign-in page with `status`, and `message` on it.
-    fn sign_in_page(&self, status: StatusCode, message: Option<&str>) -> Response {
+    /// The language of a page: `?lang=` when there is a catalog for it,
+    /// else the supervisor's own `language`, else the browser's
+    /// `Accept-Language`, else `[matrix] language`.
+    fn page_lang(&self, asked: Option<&str>, viewer: Option<&Viewer>, headers: &HeaderMap) -> Lang {
+        let config = &self.app.config;
+        asked
+            .filter(|l| i18n::catalogs().has(l))
+            .map(Lang::new)
+            .or_else(|| match viewer.map(|v| &v.who) {
+                Some(Who::Supervisor(user)) => config.own_lang(user.as_str()),
+                _ => None,
+            })
+            .or_else(|| {
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(i18n::negotiate)
+            })
+            .unwrap_or_else(|| config.default_lang())
+    }
+
+    /// The sign-in page with `status`, and `message` (the catalog id
+    /// `message`, in the browser's language) on it.
+    fn sign_in_page(&self, status: StatusCode, headers: &HeaderMap, message: Option<&str>) -> Response {
+        let lang = self.page_lang(None, None, headers);
+        let message = message.map(|id| lang.t(id));
+        self.sign_in_page_in(status, &lang, message.as_deref())
+    }
+
+    /// The sign-in page with `status`, in `lang`, and `message` on it.
+    fn sign_in_page_in(&self, status: StatusCode, lang: &Lang, message: Option<&str>) -> Response {
         let homeserver = self.openid.as_ref().map(|o| o.homeserver.as_str());
-        let html = signin_page::login(homeserver, self.token().is_some(), message).into_string();
+        let html = signin_page::login(lang, homeserver, self.token().is_some(), message).into_string();
         let mut r = (status, Html(html)).into_response();
         page::harden(r.headers_mut());
         r
@@ -117,25 +148,25 @@ impl Wallboard {
         if let Some(off) = self.off() {
             return Err(off.into());
         }
-        let unauthorized = |message: Option<&str>| self.sign_in_page(StatusCode::UNAUTHORIZED, message);
+        let unauthorized = |message: Option<&str>| self.sign_in_page(StatusCode::UNAUTHORIZED, headers, message);
         match auth::presented(headers) {
             Presented::Bearer(given) => {
                 let Some(token) = self.token() else {
-                    return Err(unauthorized(Some("No operator token is set up on this server.")).into());
+                    return Err(unauthorized(Some("signin-no-token-here")).into());
                 };
                 if let Err(limited) = self.limit.before_check(source) {
-                    return Err(self.too_many(limited, false).into());
+                    return Err(self.too_many(limited, headers, false).into());
                 }
                 if auth::token_matches(&given, token) {
                     self.limit.passed(source);
                     Ok(Viewer::operator())
                 } else {
                     tracing::warn!(%source, "a wrong supervisor.token was given as a bearer token");
-                    Err(unauthorized(Some("That token is not right.")).into())
+                    Err(unauthorized(Some("signin-wrong-token")).into())
                 }
             }
             Presented::BadAuthorization => {
-                Err(unauthorized(Some("Authorization must be \"Bearer <supervisor.token>\".")).into())
+                Err(unauthorized(Some("signin-bad-authorization")).into())
             }
             Presented::Session(id) => self
                 .sessions
@@ -145,7 +176,7 @@ impl Wallboard {
                     viewer
                 })
                 .ok_or_else(|| {
-                    let mut r = unauthorized(Some("Your sign-in has ended; please sign in again."));
+                    let mut r = unauthorized(Some("signin-ended"));
                     self.clear_cookie(&mut r);
                     r.into()
                 }),
@@ -160,9 +191,10 @@ impl Wallboard {
 
     /// 429 with `Retry-After`: the sign-in page saying so, or (`json`)
     /// `{"error": …}`.
-    fn too_many(&self, limited: Limited, json: bool) -> Response {
+    fn too_many(&self, limited: Limited, headers: &HeaderMap, json: bool) -> Response {
         let secs = limited.retry_after_s();
-        let message = format!("Too many failed sign-ins; try again in {secs} s.");
+        let lang = self.page_lang(None, None, headers);
+        let message = tr!(lang, "signin-too-many", secs = secs);
         let mut r = if json {
             (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -170,7 +202,7 @@ impl Wallboard {
             )
                 .into_response()
         } else {
-            self.sign_in_page(StatusCode::TOO_MANY_REQUESTS, Some(&message))
+            self.sign_in_page_in(StatusCode::TOO_MANY_REQUESTS, &lang, Some(&message))
         };
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         r
@@ -183,15 +215,16 @@ impl Wallboard {
     }
 
     /// The viewer's scope narrowed to `?queue=`, or the refusal.
-    fn scope(&self, viewer: &Viewer, only: &Only) -> Result<Scope, Refusal> {
+    fn scope(&self, viewer: &Viewer, only: &Only, headers: &HeaderMap) -> Result<Scope, Refusal> {
         let existing: Vec<_> = self.app.config.queues.iter().map(|q| q.setup.name.clone()).collect();
-        viewer
-            .scope
-            .narrowed(only.queue.as_deref(), &existing)
-            .map_err(|why| match why {
-                Narrowing::NotYours(m) => (StatusCode::FORBIDDEN, format!("{m}\n")).into_response().into(),
-                Narrowing::NoSuchQueue(m) => (StatusCode::NOT_FOUND, format!("{m}\n")).into_response().into(),
-            })
+        viewer.scope.narrowed(only.queue.as_deref(), &existing).map_err(|why| {
+            let text = format!("{}\n", why.text(&self.page_lang(only.lang.as_deref(), Some(viewer), headers)));
+            let status = match why {
+                Narrowing::NotYours { .. } => StatusCode::FORBIDDEN,
+                Narrowing::NoSuchQueue { .. } => StatusCode::NOT_FOUND,
+            };
+            (status, text).into_response().into()
+        })
     }
 }
 
@@ -215,12 +248,15 @@ impl IntoResponse for Refusal {
 #[derive(Debug, Default, Deserialize)]
 pub struct Only {
     pub queue: Option<String>,
+    /// A language to show the page in (a wall screen signed in with the
+    /// operator's key has no supervisor to take it from).
+    pub lang: Option<String>,
 }
 
 /// The viewer and their (narrowed) scope, or the refusal.
 fn admit(wb: &Wallboard, headers: &HeaderMap, source: Source, only: &Only) -> Result<(Viewer, Scope), Refusal> {
     let viewer = wb.viewer(headers, source)?;
-    let scope = wb.scope(&viewer, only)?;
+    let scope = wb.scope(&viewer, only, headers)?;
     Ok((viewer, scope))
 }
 
@@ -236,8 +272,9 @@ async fn wallboard_page(
     };
     match events::read_board(&wb.app, scope.clone()).await {
         Some(board) => {
-            let mut r =
-                Html(page::wallboard(&board, &viewer, &scope, only.queue.as_deref()).into_string()).into_response();
+            let lang = wb.page_lang(only.lang.as_deref(), Some(&viewer), &headers);
+            let page = page::wallboard(&board, &viewer, &scope, only.queue.as_deref(), &lang);
+            let mut r = Html(page.into_string()).into_response();
             page::harden(r.headers_mut());
             r
         }

@@ -14,21 +14,31 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest as _, Sha256};
 
-use super::auth::{Scope, Viewer};
+use smsdesk_core::figures::AGENT_STATES;
+
+use super::auth::{Scope, Viewer, Who};
 use super::style::{head, STYLE};
 use super::view::Board;
+use crate::i18n::Lang;
+use crate::format::{agent_counts, state_name};
+use crate::tr;
 
 const SCRIPT: &str = r#"
+const W = JSON.parse(document.body.dataset.words);
+function say(pattern, values) {
+  return pattern.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+}
+function two(n) { return String(n).padStart(2, "0"); }
 function dur(s) {
   if (s === null || s === undefined) return "—";
-  if (s < 60) return s + "s";
-  if (s < 3600) return Math.floor(s / 60) + "m " + String(s % 60).padStart(2, "0") + "s";
-  return Math.floor(s / 3600) + "h " + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + "m";
+  if (s < 60) return say(W.seconds, { s: s });
+  if (s < 3600) return say(W.minutes, { m: Math.floor(s / 60), s: two(s % 60) });
+  return say(W.hours, { h: Math.floor(s / 3600), m: two(Math.floor((s % 3600) / 60)) });
 }
-function pct(p) { return p === null || p === undefined ? "—" : Math.round(p * 100) + "%"; }
+function pct(p) { return p === null || p === undefined ? "—" : say(W.percent, { p: Math.round(p * 100) }); }
 function agents(a) {
-  const parts = Object.entries(a).filter(([, n]) => n > 0).map(([s, n]) => n + " " + s);
-  return parts.length ? parts.join(", ") : "none";
+  const parts = Object.entries(a).filter(([, n]) => n > 0).map(([s, n]) => say(W.count, { count: n, state: W.states[s] || s }));
+  return parts.length ? parts.join(", ") : W.none;
 }
 function cell(row, key, text) {
   const c = row.querySelector('[data-k="' + key + '"]');
@@ -53,7 +63,7 @@ function show(board) {
     if (c) c.textContent = String(n);
   }
   const status = document.getElementById("status");
-  status.textContent = "live · updated " + new Date(board.at).toLocaleTimeString();
+  status.textContent = say(W.live, { time: new Date(board.at).toLocaleTimeString(document.documentElement.lang) });
   status.className = "";
 }
 function down(text) {
@@ -65,89 +75,134 @@ const events = new EventSource(document.body.dataset.events);
 events.addEventListener("board", (e) => show(JSON.parse(e.data)));
 events.addEventListener("signed-out", () => {
   events.close();
-  down("signed out; reload the page to sign in again");
+  down(W.signed_out);
 });
 events.onerror = () => {
-  if (events.readyState === EventSource.CLOSED) down("disconnected; reload the page to sign in again");
-  else down("connection lost; reconnecting…");
+  if (events.readyState === EventSource.CLOSED) down(W.disconnected);
+  else down(W.reconnecting);
 };
 "#;
 
-fn dur(s: Option<u64>) -> String {
-    crate::format::duration(s.map(std::time::Duration::from_secs))
+fn dur(lang: &Lang, s: Option<u64>) -> String {
+    crate::format::duration(lang, s.map(std::time::Duration::from_secs))
 }
 
-fn agents(a: &std::collections::BTreeMap<&'static str, u32>) -> String {
-    let parts: Vec<String> = a
+/// The words the page's script writes as figures change, in `lang`: the
+/// catalog's messages with `{name}` where the script puts a value.
+fn words(lang: &Lang) -> String {
+    let states: serde_json::Map<String, serde_json::Value> = AGENT_STATES
         .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
+        .map(|s| ((*s).to_owned(), state_name(lang, s).into()))
         .collect();
-    if parts.is_empty() {
-        "none".to_owned()
-    } else {
-        parts.join(", ")
+    serde_json::json!({
+        "seconds": tr!(lang, "duration-seconds", s = "{s}"),
+        "minutes": tr!(lang, "duration-minutes", m = "{m}", s = "{s}"),
+        "hours": tr!(lang, "duration-hours", h = "{h}", m = "{m}"),
+        "percent": tr!(lang, "percent", p = "{p}"),
+        "count": tr!(lang, "agents-count", count = "{count}", state = "{state}"),
+        "none": lang.t("agents-none-in-state"),
+        "states": states,
+        "live": tr!(lang, "wallboard-live", time = "{time}"),
+        "signed_out": lang.t("wallboard-signed-out"),
+        "disconnected": lang.t("wallboard-disconnected"),
+        "reconnecting": lang.t("wallboard-reconnecting"),
+    })
+    .to_string()
+}
+
+/// Who is signed in, for the page.
+fn who(lang: &Lang, viewer: &Viewer) -> String {
+    match &viewer.who {
+        Who::Operator => lang.t("wallboard-operator"),
+        Who::Supervisor(user) => user.to_string(),
     }
 }
 
 /// The wallboard with `board`'s figures for `viewer`, showing `scope`
-/// (`only`: the `?queue=` asked for, kept for the live updates).
-pub fn wallboard(board: &Board, viewer: &Viewer, scope: &Scope, only: Option<&str>) -> Markup {
-    let events = match only {
-        Some(q) => format!(
-            "/supervisor/events?queue={}",
-            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
-        ),
-        None => "/supervisor/events".to_owned(),
+/// (`only`: the `?queue=` asked for, kept for the live updates), in `lang`.
+pub fn wallboard(board: &Board, viewer: &Viewer, scope: &Scope, only: Option<&str>, lang: &Lang) -> Markup {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(q) = only {
+        query.append_pair("queue", q);
+    }
+    query.append_pair("lang", lang.as_str());
+    let events = format!("/supervisor/events?{}", query.finish());
+    let scope_label = match scope {
+        Scope::All => lang.t("wallboard-all-queues"),
+        Scope::Queues(_) => scope.label(),
     };
     let agents_label = match scope {
-        Scope::All => "all queues".to_owned(),
-        Scope::Queues(_) => format!("agents of {}", scope.label()),
+        Scope::All => lang.t("wallboard-all-queues"),
+        Scope::Queues(_) => tr!(lang, "wallboard-agents-of", queues = scope.label()),
     };
+    let columns = [
+        "col-queue",
+        "col-waiting",
+        "col-longest-wait",
+        "col-agents",
+        "col-accepted",
+        "col-abandoned",
+        "col-service-level",
+        "col-asa",
+        "col-aht",
+    ];
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head("smsdesk wallboard"))
-            body data-events=(events) {
-                h1 { "smsdesk wallboard" }
+        html lang=(lang.as_str()) {
+            (head(&lang.t("wallboard-title")))
+            body data-events=(events) data-words=(words(lang)) {
+                h1 { (lang.t("wallboard-title")) }
                 div.who {
-                    span #who { "Signed in as " (viewer.who) " · " (scope.label()) }
+                    span #who { (tr!(lang, "wallboard-signed-in-as", who = who(lang, viewer), scope = scope_label)) }
                     @if viewer.session.is_some() {
                         form method="post" action="/supervisor/logout" {
-                            button #signout type="submit" { "Sign out" }
+                            button #signout type="submit" { (lang.t("wallboard-sign-out")) }
                         }
                     }
                 }
                 table #queues {
-                    thead { tr {
-                        th { "queue" } th { "waiting" } th { "longest wait" } th { "agents" }
-                        th { "accepted" } th { "abandoned" } th { "service level" } th { "ASA" } th { "AHT" }
-                    } }
+                    thead { tr { @for c in columns { th { (lang.t(c)) } } } }
                     tbody {
                         @for q in &board.queues {
                             tr data-queue=(q.queue) {
-                                td { (q.queue) br; small { "today (" span data-k="day" { (q.day) } ", " (q.timezone) "), SLA " (dur(Some(q.sla_s))) } }
+                                td { (q.queue) br; small { (today(lang, q)) } }
                                 td.big data-k="waiting" { (q.waiting) }
-                                td data-k="longest" { (dur(q.longest_wait_s)) }
-                                td data-k="agents" { (agents(&q.agents)) }
+                                td data-k="longest" { (dur(lang, q.longest_wait_s)) }
+                                td data-k="agents" { (agent_counts(lang, &q.agents)) }
                                 td data-k="accepted" { (q.accepted) }
                                 td data-k="abandoned" { (q.abandoned) }
-                                td data-k="sl" { (crate::format::percent(q.service_level)) }
-                                td data-k="asa" { (dur(q.asa_s)) }
-                                td data-k="aht" { (dur(q.aht_s)) }
+                                td data-k="sl" { (crate::format::percent(lang, q.service_level)) }
+                                td data-k="asa" { (dur(lang, q.asa_s)) }
+                                td data-k="aht" { (dur(lang, q.aht_s)) }
                             }
                         }
                     }
                 }
                 table #agents {
-                    thead { tr { th { "agents" } @for s in board.agents.keys() { th { (s) } } } }
+                    thead { tr { th { (lang.t("col-agents")) } @for s in board.agents.keys() { th { (state_name(lang, s)) } } } }
                     tbody { tr { td { (agents_label) } @for (s, n) in &board.agents { td data-agents=(s) { (n) } } } }
                 }
-                p #status { "connecting…" }
+                p #status { (lang.t("wallboard-connecting")) }
                 script { (PreEscaped(SCRIPT)) }
             }
         }
     }
+}
+
+/// "today (2026-12-05, Europe/Berlin), SLA 1m 00s", the day in a cell
+/// the script keeps current.
+fn today(lang: &Lang, q: &super::view::QueueView) -> Markup {
+    // The day is a placeable of its own: the script rewrites it at midnight.
+    let marker = "\u{1}";
+    let text = tr!(
+        lang,
+        "wallboard-today",
+        day = marker,
+        zone = q.timezone.as_str(),
+        sla = dur(lang, Some(q.sla_s))
+    );
+    let (before, after) = text.split_once(marker).unwrap_or((text.as_str(), ""));
+    html! { (before) span data-k="day" { (q.day) } (after) }
 }
 
 /// The headers every page of ours gets (see the module's doc).

@@ -30,6 +30,7 @@ use super::LIFETIME;
 use crate::http::failure_limit::Source;
 use crate::sessions::signin::Refusal;
 use crate::sessions::SessionId;
+use crate::tr;
 
 fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
@@ -51,10 +52,8 @@ pub async fn openid(State(wb): State<Arc<Wallboard>>, source: Source, headers: H
         return off;
     }
     let Some(matrix) = &wb.openid else {
-        return json_error(
-            StatusCode::NOT_FOUND,
-            "sign-in with Matrix is off here: it needs [matrix] and [[supervisors]] in the config",
-        );
+        let lang = wb.page_lang(None, None, &headers);
+        return json_error(StatusCode::NOT_FOUND, lang.t("signin-matrix-off"));
     };
     let public = wb.app.config.public_url.clone();
     let user = match matrix
@@ -63,13 +62,14 @@ pub async fn openid(State(wb): State<Arc<Wallboard>>, source: Source, headers: H
     {
         Ok(user) => user,
         Err(Refusal::Status(status, why)) => return json_error(status, why),
-        Err(Refusal::Limited(limited)) => return wb.too_many(limited, true),
+        Err(Refusal::Limited(limited)) => return wb.too_many(limited, &headers, true),
     };
     let Some(entry) = wb.app.config.supervisors.iter().find(|s| s.user == user) else {
         tracing::warn!(%user, %source, "a sign-in to the wallboard by someone not a supervisor was refused");
+        let lang = wb.page_lang(None, None, &headers);
         return json_error(
             StatusCode::FORBIDDEN,
-            format!("{user} is not a supervisor here (no [[supervisors]] entry)"),
+            tr!(lang, "signin-not-supervisor", user = user.to_string()),
         );
     };
     wb.limit.passed(source);
@@ -116,20 +116,18 @@ pub async fn login(
         return off;
     }
     let Some(token) = wb.token() else {
-        return wb.sign_in_page(
-            StatusCode::NOT_FOUND,
-            Some("There is no operator token here; sign in with Matrix."),
-        );
+        return wb.sign_in_page(StatusCode::NOT_FOUND, &headers, Some("signin-use-matrix"));
     };
     if let Some(why) = auth::cross_site(&headers, &wb.app.config.public_url) {
-        return wb.sign_in_page(StatusCode::FORBIDDEN, Some(&why));
+        let lang = wb.page_lang(None, None, &headers);
+        return wb.sign_in_page_in(StatusCode::FORBIDDEN, &lang, Some(&why));
     }
     if let Err(limited) = wb.limit.before_check(source) {
-        return wb.too_many(limited, false);
+        return wb.too_many(limited, &headers, false);
     }
     if !auth::token_matches(&form.token, token) {
         tracing::warn!(%source, "a wrong supervisor.token was typed into the wallboard's form");
-        return wb.sign_in_page(StatusCode::UNAUTHORIZED, Some("That token is not right."));
+        return wb.sign_in_page(StatusCode::UNAUTHORIZED, &headers, Some("signin-wrong-token"));
     }
     wb.limit.passed(source);
     tracing::info!(%source, "the operator signed in to the wallboard with supervisor.token");

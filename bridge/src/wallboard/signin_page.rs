@@ -15,38 +15,39 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::style::head;
+use crate::i18n::Lang;
 
 pub(super) const SCRIPT: &str = crate::sessions::SIGNIN_JS;
 
-/// The sign-in page: with Matrix when `homeserver` is given (the form's
-/// default), with the operator's key when `token`; `message` on top.
-pub fn login(homeserver: Option<&str>, token: bool, message: Option<&str>) -> Markup {
+/// The sign-in page in `lang`: with Matrix when `homeserver` is given (the
+/// form's default), with the operator's key when `token`; `message` on top.
+pub fn login(lang: &Lang, homeserver: Option<&str>, token: bool, message: Option<&str>) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head("smsdesk wallboard — sign in"))
+        html lang=(lang.as_str()) {
+            (head(&lang.t("wallboard-signin-title")))
             body {
-                h1 { "smsdesk wallboard" }
+                h1 { (lang.t("wallboard-title")) }
                 @if let Some(m) = message { p.error #message { (m) } }
                 @if let Some(hs) = homeserver {
-                    h2 { "Sign in with Matrix" }
-                    p.hint { "Your password goes to your Matrix homeserver only; smsdesk gets a one-time proof of who you are." }
+                    h2 { (lang.t("signin-with-matrix")) }
+                    p.hint { (lang.t("signin-hint")) }
                     form #matrix data-endpoint="/supervisor/openid" data-next="/supervisor" {
                         input type="text" name="user" placeholder="@you:example.com" autocomplete="username" autofocus required;
-                        input type="password" name="password" placeholder="Matrix password" autocomplete="current-password" required;
-                        button #matrix-submit type="submit" { "Sign in with Matrix" }
+                        input type="password" name="password" placeholder=(lang.t("signin-password")) autocomplete="current-password" required;
+                        button #matrix-submit type="submit" { (lang.t("signin-with-matrix")) }
                     }
                     details {
-                        summary { "Homeserver" }
+                        summary { (lang.t("signin-homeserver")) }
                         input form="matrix" type="url" name="homeserver" value=(hs) required;
                     }
                     p.error #matrix-error {}
                 }
                 @if token {
-                    h2 { "Operator key" }
+                    h2 { (lang.t("signin-operator-key")) }
                     form method="post" action="/supervisor/login" {
-                        input type="password" name="token" placeholder="supervisor token" required;
-                        button #token-submit type="submit" { "Sign in" }
+                        input type="password" name="token" placeholder=(lang.t("signin-token")) required;
+                        button #token-submit type="submit" { (lang.t("signin-submit")) }
                     }
                 }
                 @if homeserver.is_some() { script { (PreEscaped(SCRIPT)) } }

@@ -27,7 +27,7 @@ use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
 use matrix_sdk::ruma::OwnedRoomId;
 
 use crate::matrix::{
-    incoming::inbound, incoming::reactions, outgoing::send, rooms::desk, rooms::guard, texts::notices, Bot,
+    incoming::inbound, incoming::reactions, outgoing::send, rooms::desk, rooms::guard, Bot,
 };
 
 /// Events per room and sync the bot asks for (Synapse's default is 10; it
@@ -171,7 +171,8 @@ impl Bot {
             return;
         }
         tracing::warn!(room = %room.room_id(), "more messages than one sync holds; the oldest were not handled");
-        if let Err(error) = send::notice(&room, notices::MISSED, None).await {
+        let lang = self.language_of_room(room.room_id()).await;
+        if let Err(error) = send::notice(&room, lang.t("missed"), None).await {
             tracing::warn!(room = %room.room_id(), %error, "cannot say that messages were missed");
         }
     }

@@ -76,9 +76,9 @@ impl Bot {
             .await;
         };
         if choices.is_empty() {
-            return answer(room, txns, notices::no_canned(filter)).await;
+            return answer(room, txns, notices::no_canned(&self.lang_of(agent.as_str()), filter)).await;
         }
-        let list = Text::listing(notices::canned_list(&choices));
+        let list = Text::listing(notices::canned_list(&self.lang_of(agent.as_str()), &choices));
         let event = send::notice(room, list, Some(txns.part("answer"))).await?;
         let button = Button::Canned {
             conversation: id,
@@ -102,7 +102,7 @@ impl Bot {
         let choices = self.canned_for(&agent, id, None).await?.unwrap_or_default();
         let Some((name, text)) = choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) else {
             let names: Vec<&str> = choices.iter().map(|(n, _)| n.as_str()).collect();
-            return answer(room, txns, notices::unknown_canned(name, &names)).await;
+            return answer(room, txns, notices::unknown_canned(&self.lang_of(agent.as_str()), name, &names)).await;
         };
         self.send_canned(room, agent, id, (name, text), txns).await
     }
@@ -117,8 +117,8 @@ impl Bot {
         (name, text): (&str, &str),
         txns: &Txns,
     ) -> Result<(), PostError> {
-        let shown = send::notice(room, notices::canned_sending(name, text), Some(txns.part("canned"))).await?;
         let lang = self.lang_of(agent.as_str());
+        let shown = send::notice(room, notices::canned_sending(&lang, name, text), Some(txns.part("canned"))).await?;
         let reply = Command::Reply {
             agent,
             conversation: id,
@@ -138,7 +138,7 @@ impl Bot {
             send::send_edit(
                 room,
                 shown,
-                notices::canned_refused(name, &why),
+                notices::canned_refused(&lang, name, &why),
                 Some(txns.part("canned-refused")),
             )
             .await?;

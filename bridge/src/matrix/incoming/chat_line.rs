@@ -1,9 +1,14 @@
 //! The chat command language both kinds of room share (agents' desk and
 //! conversation rooms, supervisor rooms): the first line of a message, split
-//! into words, parsed by a clap-derived subcommand enum; clap's error text,
-//! without colours or usage block, becomes the refusal (`Refusal`). Pure.
+//! into words, parsed by a clap-derived subcommand enum; what clap finds
+//! wrong (a missing, invalid or unexpected argument) becomes the refusal
+//! (`Refusal`), worded by the reader's catalog. Pure.
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};
+
+use crate::i18n::{Args, Lang};
+use crate::tr;
 
 /// One command line: `!` and a subcommand of `S`.
 #[derive(Debug, Parser)]
@@ -42,30 +47,48 @@ pub(in crate::matrix) fn first_line(body: &str) -> &str {
     body.trim_start().lines().next().unwrap_or("").trim()
 }
 
-/// Parses `words` (a command line without its `!`) as a command of `S`.
-/// An unknown command is refused with `unknown command !<name><where_>`.
-pub(in crate::matrix) fn parse<S: Subcommand>(words: &str, where_: &str) -> Result<S, Refusal> {
+/// Parses `words` (a command line without its `!`, the command's English
+/// name first) as a command of `S`; a mistake is refused in `lang`, and an
+/// unknown command with the catalog message `unknown` (`$name`).
+pub(in crate::matrix) fn parse<S: Subcommand>(words: &str, lang: &Lang, unknown: &str) -> Result<S, Refusal> {
     let words: Vec<&str> = words.split_whitespace().collect();
     let Some(first) = words.first() else {
-        return Err("empty command; try !help".into());
+        return Err(lang.t("command-empty").into());
     };
     let name = first.to_ascii_lowercase();
     let args = std::iter::once(name.as_str()).chain(words[1..].iter().copied());
     match Line::<S>::try_parse_from(args) {
         Ok(line) => Ok(line.command),
-        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
-            Err(format!("unknown command !{first}{where_}; try !help").into())
+        Err(e) if e.kind() == ErrorKind::InvalidSubcommand => {
+            let mut args = Args::new();
+            args.set("name", *first);
+            Err(lang.t_args(unknown, &args).into())
         }
-        Err(e) => Err(render(&e).into()),
+        Err(e) => Err(mistake(&e, &name, lang).into()),
     }
 }
 
-/// clap's message, without colors, the usage block or its own help hint.
-fn render(e: &clap::Error) -> String {
-    let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or("").trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    format!("{first}; try !help")
+/// clap's finding, said in `lang`: what is missing, wrong or too much.
+fn mistake(e: &clap::Error, command: &str, lang: &Lang) -> String {
+    let context = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(" "),
+        _ => String::new(),
+    };
+    // clap names arguments in capitals (`<TARGET>`); `!help` shows `<target>`.
+    let arg = context(ContextKind::InvalidArg).to_lowercase();
+    match e.kind() {
+        ErrorKind::MissingRequiredArgument => tr!(lang, "command-missing", command = command, args = arg),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => tr!(
+            lang,
+            "command-invalid-value",
+            command = command,
+            arg = arg,
+            value = context(ContextKind::InvalidValue)
+        ),
+        ErrorKind::UnknownArgument => tr!(lang, "command-unexpected", command = command, arg = arg),
+        _ => tr!(lang, "command-not-understood", command = command),
+    }
 }
 
 /// A command's usage line, e.g. `!transfer <target>`, from its clap definition.

@@ -177,18 +177,18 @@ fn command_named(word: &str, lang: &Lang) -> String {
 /// unknown command is refused in `lang`.
 pub fn parse_in(body: &str, lang: &Lang) -> Result<BotCommand, Refusal> {
     let Some(rest) = chat_line::first_line(body).strip_prefix('!') else {
-        return Err("commands start with !; try !help".into());
+        return Err(lang.t("command-no-bang").into());
     };
     let mut words = rest.split_whitespace();
     let Some(first) = words.next() else {
-        return chat_line::parse(rest, "");
+        return chat_line::parse(rest, lang, "help-unknown");
     };
     let command = command_named(first, lang);
     if Line::command().find_subcommand(&command).is_none() {
         return Err(tr!(lang, "help-unknown", name = first).into());
     }
     let line: Vec<&str> = std::iter::once(command.as_str()).chain(words).collect();
-    chat_line::parse(&line.join(" "), "")
+    chat_line::parse(&line.join(" "), lang, "help-unknown")
 }
 
 /// Where each command works, for `!help`.

@@ -190,11 +190,9 @@ fn mistakes_get_a_reason() {
         "{}",
         parse_err("!accept soon")
     );
-    assert!(
-        parse_err("!transfer").contains("required"),
-        "{}",
-        parse_err("!transfer")
-    );
+    assert_eq!(parse_err("!transfer"), "!transfer needs <target>; try !help transfer");
+    let german = parse_in("!übergeben", &Lang::new("de")).unwrap_err().to_string();
+    assert_eq!(german, "!transfer braucht <target>; versuch !help transfer");
     assert!(
         parse_err("!end now please").contains("unexpected argument"),
         "{}",

@@ -52,7 +52,7 @@ impl Incoming {
             return Some(match &content.msgtype {
                 MessageType::Text(text) => Self::Note(remove_plain_reply_fallback(&text.body).to_owned()),
                 MessageType::Notice(_) => return None,
-                _ => Self::Unsupported("a picture or file in a thread (a note is text)"),
+                _ => Self::Unsupported("unsupported-thread-file"),
             });
         }
         Some(match &content.msgtype {
@@ -64,7 +64,7 @@ impl Incoming {
                 };
                 Self::Text(body.to_owned())
             }
-            MessageType::Emote(_) => Self::Unsupported("an emote (/me)"),
+            MessageType::Emote(_) => Self::Unsupported("unsupported-emote"),
             MessageType::Image(image) => Self::Attachment(Attachment {
                 source: image.source.clone(),
                 mimetype: image.info.as_ref().and_then(|i| i.mimetype.clone()),
@@ -79,9 +79,9 @@ impl Incoming {
                 name: file.filename().to_owned(),
                 caption: file.caption().unwrap_or_default().to_owned(),
             }),
-            MessageType::Audio(_) => Self::Unsupported("audio"),
-            MessageType::Video(_) => Self::Unsupported("a video"),
-            MessageType::Location(_) => Self::Unsupported("a location"),
+            MessageType::Audio(_) => Self::Unsupported("unsupported-audio"),
+            MessageType::Video(_) => Self::Unsupported("unsupported-video"),
+            MessageType::Location(_) => Self::Unsupported("unsupported-location"),
             _ => return None,
         })
     }
@@ -161,10 +161,10 @@ impl Bot {
             }
             (Incoming::Edit | Incoming::Unsupported(_) | Incoming::Attachment(_), CmdRoom::Desk) => return Ok(()),
             (Incoming::Edit, CmdRoom::Conversation(_)) => {
-                return answer(&room, &txns, notices::EDIT_REFUSED).await;
+                return answer(&room, &txns, &self.lang_of(agent.as_str()).t("edit-refused")).await;
             }
             (Incoming::Unsupported(what), CmdRoom::Conversation(_)) => {
-                return answer(&room, &txns, &notices::unsupported(what)).await;
+                return answer(&room, &txns, &notices::unsupported(&self.lang_of(agent.as_str()), what)).await;
             }
         };
         if let (Some(text), CmdRoom::Conversation(id)) = (commands::note_text(&body), cmd_room) {
@@ -203,11 +203,13 @@ impl Bot {
                 .store
                 .first_sight(&format!("monitor/{}/{sender}", room.room_id()))?
             {
-                answer(room, txns, crate::matrix::supervisor::NOT_RELAYED).await?;
+                let lang = self.lang_of(sender.as_str());
+                answer(room, txns, &lang.t("supervisor-not-relayed")).await?;
             }
             return Ok(());
         }
-        answer(room, txns, &notices::not_on_roster(sender.as_str())).await
+        let lang = self.lang_of(sender.as_str());
+        answer(room, txns, &notices::not_on_roster(&lang, sender.as_str())).await
     }
 
     /// Plain text from a roster agent: to the customer in a conversation
@@ -291,8 +293,9 @@ impl Bot {
             }
             Ok(Action::Optouts { filter }) => {
                 let mask = self.app.config.supervisor.mask_customer_numbers;
+                let lang = lang.clone();
                 self.app
-                    .read(move |e| answers::optouts(e.state(), filter.as_deref(), mask))
+                    .read(move |e| answers::optouts(&lang, e.state(), filter.as_deref(), mask))
                     .await?
             }
             Ok(Action::Agents { filter }) => {
@@ -365,7 +368,7 @@ mod tests {
                 owned_mxc_uri!("mxc://hs/clip"),
             ),
         ));
-        assert_eq!(Incoming::classify(&video), Some(Incoming::Unsupported("a video")));
+        assert_eq!(Incoming::classify(&video), Some(Incoming::Unsupported("unsupported-video")));
         assert_eq!(
             Incoming::classify(&RoomMessageEventContent::notice_plain("bot talk")),
             None

@@ -95,7 +95,8 @@ impl Bot {
     ) -> Result<(), PostError> {
         let c = self.app.read(move |e| layout::conversation(e.store(), id)).await??;
         if !c.is_some_and(|c| s.watches(&c.queue)) {
-            return answer(room, txns, notices::NOT_YOUR_QUEUE_NOTE).await;
+            let lang = self.lang_of(s.user.as_str());
+            return answer(room, txns, &lang.t("supervisor-not-your-queue-note")).await;
         }
         let author = AgentId::new(s.user.to_string());
         self.add_note(room, author, id, body, event_id, true).await

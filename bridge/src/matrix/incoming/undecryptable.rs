@@ -78,7 +78,7 @@ impl Bot {
         let txns = Txns::for_answer(&event.event_id);
         if let Err(error) = send::notice(
             &room,
-            notices::undecryptable(&sent_at),
+            notices::undecryptable(&self.lang_of(event.sender.as_str()), &sent_at),
             Some(txns.part("undecryptable")),
         )
         .await

@@ -10,15 +10,47 @@ use matrix_sdk::ruma::MxcUri;
 use reqwest::{StatusCode, Url};
 
 use crate::media::policy;
+use crate::i18n::Lang;
+use crate::tr;
 
 /// Why a file was not downloaded.
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
-    /// Over the cap (declared, or once that much arrived).
-    #[error("{0}")]
-    TooLarge(String),
-    #[error("the file could not be downloaded from the homeserver ({0})")]
-    Failed(String),
+    /// Over the cap: as declared (its size), or once that much arrived.
+    #[error("the file is over the limit ({declared:?} bytes declared)")]
+    TooLarge { declared: Option<u64>, cap: usize },
+    #[error("not a valid mxc:// URI: {0}")]
+    BadUri(String),
+    #[error("the homeserver has no such file")]
+    NoSuchFile,
+    #[error("the homeserver answered {0}")]
+    Answered(String),
+    #[error("the homeserver cannot be reached ({0})")]
+    Unreachable(String),
+}
+
+impl DownloadError {
+    /// Why, for the agent, in `lang`.
+    pub fn text(&self, lang: &Lang) -> String {
+        match self {
+            Self::TooLarge { declared: Some(bytes), .. } => policy::MediaRefused::TooLarge { bytes: *bytes }.text(lang),
+            Self::TooLarge { declared: None, cap } => tr!(
+                lang,
+                "media-over-limit",
+                limit = policy::human_size(*cap as u64),
+                cap = *cap
+            ),
+            other => {
+                let why = match other {
+                    Self::BadUri(uri) => tr!(lang, "media-bad-uri", uri = uri.as_str()),
+                    Self::Answered(status) => tr!(lang, "media-homeserver-answered", status = status.as_str()),
+                    Self::Unreachable(error) => tr!(lang, "media-unreachable", error = error.as_str()),
+                    _ => lang.t("media-no-such-file"),
+                };
+                tr!(lang, "media-not-downloaded", why = why)
+            }
+        }
+    }
 }
 
 /// Where `mxc` is downloaded from on `homeserver`: the authenticated
@@ -26,7 +58,7 @@ pub enum DownloadError {
 fn url(homeserver: &Url, mxc: &MxcUri, authenticated: bool) -> Result<Url, DownloadError> {
     let (server, id) = mxc
         .parts()
-        .map_err(|e| DownloadError::Failed(format!("{mxc} is not a valid mxc:// URI: {e}")))?;
+        .map_err(|e| DownloadError::BadUri(format!("{mxc} ({e})")))?;
     let mut url = homeserver.clone();
     let base: &[&str] = if authenticated {
         &["_matrix", "client", "v1", "media", "download"]
@@ -34,7 +66,7 @@ fn url(homeserver: &Url, mxc: &MxcUri, authenticated: bool) -> Result<Url, Downl
         &["_matrix", "media", "v3", "download"]
     };
     url.path_segments_mut()
-        .map_err(|()| DownloadError::Failed(format!("{homeserver} cannot be a base URL")))?
+        .map_err(|()| DownloadError::BadUri(homeserver.to_string()))?
         .pop_if_empty()
         .extend(base)
         .extend([server.as_str(), id]);
@@ -54,7 +86,7 @@ pub async fn download(
             .bearer_auth(token)
             .send()
             .await
-            .map_err(|e| DownloadError::Failed(e.to_string()))
+            .map_err(|e| DownloadError::Unreachable(e.to_string()))
     };
     let first = get(true).await?;
     let mut response = if first.status() == StatusCode::NOT_FOUND {
@@ -62,40 +94,29 @@ pub async fn download(
         if errcode(first).await.as_deref() == Some("M_UNRECOGNIZED") {
             get(false).await?
         } else {
-            return Err(DownloadError::Failed("the homeserver has no such file".to_owned()));
+            return Err(DownloadError::NoSuchFile);
         }
     } else {
         first
     };
     if !response.status().is_success() {
-        return Err(DownloadError::Failed(format!(
-            "the homeserver answered {}",
-            response.status()
-        )));
+        return Err(DownloadError::Answered(response.status().to_string()));
     }
-    let too_large = |bytes: u64| {
-        DownloadError::TooLarge(
-            policy::check_size(bytes)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-        )
-    };
     if let Some(declared) = response.content_length().filter(|n| *n > cap as u64) {
-        return Err(too_large(declared));
+        return Err(DownloadError::TooLarge {
+            declared: Some(declared),
+            cap,
+        });
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| DownloadError::Failed(e.to_string()))?
+        .map_err(|e| DownloadError::Unreachable(e.to_string()))?
     {
         if bytes.len() + chunk.len() > cap {
             // Not read further: how large it really is, no one needs to know.
-            return Err(DownloadError::TooLarge(format!(
-                "the file is over the limit of {} ({cap} bytes)",
-                policy::human_size(cap as u64)
-            )));
+            return Err(DownloadError::TooLarge { declared: None, cap });
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -120,6 +141,13 @@ async fn errcode(mut response: reqwest::Response) -> Option<String> {
 #[derive(Debug, thiserror::Error)]
 #[error("the file could not be decrypted ({0})")]
 pub struct Undecryptable(String);
+
+impl Undecryptable {
+    /// Why, for the agent, in `lang`.
+    pub fn text(&self, lang: &Lang) -> String {
+        tr!(lang, "media-undecryptable", error = self.0.as_str())
+    }
+}
 
 /// The clear bytes of an end-to-end encrypted attachment downloaded as
 /// `cipher` (AES-CTR keeps the length, so the cap applied to the

@@ -19,6 +19,8 @@ use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
 use crate::matrix::{texts::notices, Bot};
 use crate::media::policy;
+use crate::i18n::Lang;
+use crate::tr;
 
 /// A picture or file an agent posted, as the Matrix event described it.
 #[derive(Clone, Debug)]
@@ -54,17 +56,19 @@ impl Bot {
         reference: ReplyRef,
         txns: &Txns,
     ) -> Result<(), PostError> {
+        let lang = self.lang_of(agent.as_str());
+        let lang = &lang;
         let refuse = |why: String| async move {
             self.app.metrics.media("agent_refused");
             // A homeserver's or a store's error may quote a number.
-            let text = self.shown_text(&notices::attachment_refused(&why));
+            let text = self.shown_text(&notices::attachment_refused(lang, &why));
             send::notice(room, &text, Some(txns.part("answer"))).await?;
             Ok(())
         };
         // Everything that can refuse the file is decided before any byte
         // of it is downloaded: whose conversation, which file, what size.
         if let Err(why) = self.may_send_media(&agent, id).await? {
-            return refuse(why.to_string()).await;
+            return refuse(why.text(lang)).await;
         }
         // An encrypted room's file: downloaded (the cap holds for the
         // ciphertext, which is as long), then decrypted with its key.
@@ -80,24 +84,24 @@ impl Bot {
             .unwrap_or_default();
         let (content_type, _, ext) = match policy::check_type(declared) {
             Ok(t) => t,
-            Err(why) => return refuse(why.to_string()).await,
+            Err(why) => return refuse(why.text(lang)).await,
         };
         if let Some(Err(why)) = attachment.size.map(policy::check_size) {
-            return refuse(why.to_string()).await;
+            return refuse(why.text(lang)).await;
         }
         let Some(token) = self.client.access_token() else {
-            return refuse("the bot is not signed in to the homeserver".to_owned()).await;
+            return refuse(lang.t("media-not-signed-in")).await;
         };
         let homeserver = self.client.homeserver();
         let bytes = match download::download(&self.http, &homeserver, &token, mxc, policy::MAX_BYTES).await {
             Ok(b) => b,
-            Err(error) => return refuse(error.to_string()).await,
+            Err(error) => return refuse(error.text(lang)).await,
         };
         let bytes = match key {
             None => bytes,
             Some(file) => match download::decrypt(bytes, file) {
                 Ok(clear) => clear,
-                Err(error) => return refuse(error.to_string()).await,
+                Err(error) => return refuse(error.text(lang)).await,
             },
         };
         let name = if attachment.name.trim().is_empty() {
@@ -110,11 +114,10 @@ impl Bot {
         let kept = tokio::task::spawn_blocking(move || store.put(&bytes, &content_type, &name, expires)).await;
         let token = match kept {
             Ok(Ok(token)) => token,
-            Ok(Err(error)) => return refuse(format!("smsdesk could not keep the picture ({error})")).await,
-            Err(error) => return refuse(format!("smsdesk could not keep the picture ({error})")).await,
+            Ok(Err(error)) => return refuse(tr!(lang, "media-not-kept", error = error.to_string())).await,
+            Err(error) => return refuse(tr!(lang, "media-not-kept", error = error.to_string())).await,
         };
         self.app.metrics.media("agent_kept");
-        let lang = self.lang_of(agent.as_str());
         let reply = Command::Reply {
             agent,
             conversation: id,
@@ -126,7 +129,7 @@ impl Bot {
         if let Err(rejection) = self.app.execute(reply).await.map_err(PostError::retry)? {
             send::notice(
                 room,
-                &self.shown_text(&notices::reply_refused(&lang, &rejection)),
+                &self.shown_text(&notices::reply_refused(lang, &rejection)),
                 Some(txns.part("answer")),
             )
             .await?;
@@ -182,4 +185,22 @@ enum MediaNotAllowed {
         smsdesk_plugins::INTERFACE_VERSION
     )]
     OldPlugin { carrier: smsdesk_core::CarrierName },
+}
+
+impl MediaNotAllowed {
+    /// Why, for the agent, in `lang`.
+    fn text(&self, lang: &Lang) -> String {
+        match self {
+            Self::Unknown { id } => tr!(lang, "media-unknown-conversation", id = id.to_string()),
+            Self::NotYours { id } => tr!(lang, "media-not-yours", id = id.to_string()),
+            Self::ShortCode { entry } => tr!(lang, "media-short-code", entry = entry.to_string()),
+            Self::CarrierGone { carrier } => tr!(lang, "media-carrier-gone", carrier = carrier.to_string()),
+            Self::OldPlugin { carrier } => tr!(
+                lang,
+                "media-old-plugin",
+                carrier = carrier.to_string(),
+                version = smsdesk_plugins::INTERFACE_VERSION
+            ),
+        }
+    }
 }

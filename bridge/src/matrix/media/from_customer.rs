@@ -31,6 +31,7 @@ use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::{texts::notices, Bot};
 use crate::media::fetch::{self, FetchError};
 use crate::media::Kind;
+use crate::tr;
 
 /// Tries per attachment when the carrier fails (not when it refuses).
 const FETCH_TRIES: u32 = 4;
@@ -197,7 +198,8 @@ impl Bot {
                         .await?;
                 }
                 CustomerMedia::Refused { why } => {
-                    let text = self.shown_about(sms.from.as_str(), &notices::customer_media_refused(k + 1, &why));
+                    let lang = self.language_of_room(room.room_id()).await;
+                    let text = self.shown_about(sms.from.as_str(), &notices::customer_media_refused(&lang, k + 1, &why));
                     send::notice(room, &text, Some(txn)).await?;
                 }
             }
@@ -217,7 +219,8 @@ impl Bot {
         index: usize,
     ) -> Result<CustomerMedia, PostError> {
         let Some(carrier) = self.app.config.carriers.iter().find(|c| c.name == sms.carrier) else {
-            return Ok(refused(format!("carrier {} is no longer configured", sms.carrier)));
+            let lang = self.language_of_room(room.room_id()).await;
+            return Ok(refused(tr!(lang, "media-carrier-gone", carrier = sms.carrier.as_str())));
         };
         let mut tries = 0;
         let fetched = loop {
@@ -232,9 +235,8 @@ impl Bot {
                 Err(FetchError::Failed(why)) if tries >= FETCH_TRIES => {
                     self.app.metrics.media("customer_refused");
                     tracing::warn!(carrier = %sms.carrier, %why, tries, "cannot fetch a customer's attachment; giving up");
-                    return Ok(refused(format!(
-                        "the carrier did not deliver it after {tries} tries ({why})"
-                    )));
+                    let lang = self.language_of_room(room.room_id()).await;
+                    return Ok(refused(tr!(lang, "media-not-delivered", tries = tries, why = why)));
                 }
                 Err(FetchError::Failed(why)) => {
                     tracing::info!(carrier = %sms.carrier, %why, "cannot fetch a customer's attachment yet; trying again");

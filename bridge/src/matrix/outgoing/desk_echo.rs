@@ -9,6 +9,7 @@ use smsdesk_core::{Event, EventRecord};
 
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
+use crate::tr;
 use crate::matrix::Bot;
 
 impl Bot {
@@ -31,7 +32,8 @@ impl Bot {
             return Ok(());
         };
         let name = self.app.config.agent(agent).map_or(agent.as_str(), |a| a.name());
-        let line = format!("{name} (from the desk): {body}");
+        let lang = self.room_lang(*conversation).await?;
+        let line = tr!(lang, "from-desk", name = name, body = body.as_str());
         let event = send::notice(&room, line.as_str(), Some(txns.part("desk-reply"))).await?;
         let reply = ReplyRef {
             room: room.room_id().to_owned(),

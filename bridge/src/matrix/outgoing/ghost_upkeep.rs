@@ -31,6 +31,7 @@ use crate::appservice::Ghosts;
 use crate::matrix::outgoing::send::{self, PostError};
 use crate::matrix::store::RoomRole;
 use crate::matrix::{outgoing::voice, texts::notices, Bot};
+use crate::tr;
 
 /// How often the upkeep runs (and failures are tried again).
 const EVERY: Duration = Duration::from_secs(3600);
@@ -201,8 +202,8 @@ impl Bot {
             })
             .collect();
         let texts = notices::chunked(
-            notices::masked_history_header(id),
-            &format!("Conversation #{id} — history, continued:"),
+            notices::masked_history_header(&lang, id),
+            &tr!(lang, "history-continued", id = id.to_string()),
             &lines,
             notices::HISTORY_NOTICE_BYTES,
         );

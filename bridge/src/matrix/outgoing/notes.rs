@@ -13,6 +13,7 @@ use smsdesk_engine::store::layout;
 
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
+use crate::tr;
 use crate::matrix::{texts::notices, Bot};
 
 impl Bot {
@@ -38,7 +39,8 @@ impl Bot {
                 send::react(&room, r.event, notices::NOTED, txns.part("noted")).await?;
             }
             _ => {
-                let line = format!("{} {author} (note, not sent): {body}", notices::NOTED);
+                let lang = self.room_lang(*conversation).await?;
+                let line = notices::note_line(&lang, author.as_str(), body);
                 send::notice(&room, line.as_str(), Some(txns.part("note"))).await?;
             }
         }
@@ -55,18 +57,19 @@ impl Bot {
         txns: &Txns,
     ) -> Result<(), PostError> {
         let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let lang = self.room_lang(id).await?;
         let lines: Vec<String> = history
             .iter()
             .filter(|r| r.seq < upto && matches!(r.event, Event::NoteAdded { .. }))
-            .filter_map(|r| notices::history_line(&crate::i18n::Lang::default(), &r.event))
+            .filter_map(|r| notices::history_line(&lang, &r.event))
             .collect();
         if lines.is_empty() {
             return Ok(());
         }
-        let header = format!("Conversation #{id} — notes so far (never sent to the customer):");
+        let header = tr!(lang, "notes-so-far", id = id.to_string());
         let texts = notices::chunked(
             header,
-            &format!("Conversation #{id} — notes, continued:"),
+            &tr!(lang, "notes-continued", id = id.to_string()),
             &lines,
             notices::HISTORY_NOTICE_BYTES,
         );

@@ -29,7 +29,7 @@ impl Bot {
     /// The language of conversation `id`'s room: its owner's (whoever holds
     /// it reads the room), while it is offered on transfer the transferring
     /// agent's (still in the room), else the last agent's, else the default.
-    async fn room_lang(&self, id: ConversationId) -> Result<crate::i18n::Lang, PostError> {
+    pub(in crate::matrix) async fn room_lang(&self, id: ConversationId) -> Result<crate::i18n::Lang, PostError> {
         let who = self.record_of(id).await?.and_then(|c| {
             let transferring = match &c.phase {
                 smsdesk_core::model::Phase::Offered { transfer_from, .. } => transfer_from.clone(),
@@ -311,9 +311,10 @@ impl Bot {
                 }
                 self.in_room(record, txns).await?;
             }
-            Event::OptedOut { .. } => {
-                if let Some(room) = self.in_room(record, txns).await? {
-                    send::notice(&room, notices::OPTED_OUT_HINT, Some(txns.part("hint"))).await?;
+            Event::OptedOut { conversation, .. } => {
+                if let (Some(room), Some(id)) = (self.in_room(record, txns).await?, conversation) {
+                    let lang = self.room_lang(*id).await?;
+                    send::notice(&room, lang.t("opted-out-hint"), Some(txns.part("hint"))).await?;
                 }
             }
             Event::Abandoned {
@@ -351,6 +352,7 @@ impl Bot {
                 self.delivery(record, *message_id, txns).await?;
             }
             Event::ReplyAccepted {
+                conversation: id,
                 message_id,
                 reference: Some(reference),
                 body,
@@ -363,10 +365,11 @@ impl Bot {
                         // What it costs on the air, where the agent may not expect it.
                         let size = smsdesk_core::segments::segments(body);
                         if let (true, Some(room)) = (size.worth_showing(), self.room(&reply.room)) {
+                            let lang = self.room_lang(*id).await?;
                             send::react(
                                 &room,
                                 reply.event,
-                                &notices::segments_mark(&size),
+                                &notices::segments_mark(&lang, &size),
                                 txns.part("segments"),
                             )
                             .await?;
@@ -417,7 +420,11 @@ impl Bot {
     /// notice saying why when it failed). When the conversation's room is
     /// closed, a failure still reaches its author, in their desk room.
     async fn delivery(&self, record: &EventRecord, message: MessageId, txns: &Txns) -> Result<(), PostError> {
-        let Some(mark) = notices::delivery_mark(&record.event) else {
+        let lang = match record.event.conversation() {
+            Some(id) => self.room_lang(id).await?,
+            None => self.app.config.lang_of(""),
+        };
+        let Some(mark) = notices::delivery_mark(&lang, &record.event) else {
             return Ok(());
         };
         let failed = mark.starts_with('❌');
@@ -426,15 +433,12 @@ impl Bot {
             .reply_event(message)?
             .and_then(|reply| Some((self.room(&reply.room)?, reply.event)));
         if let Some((room, event)) = target {
-            send::react(&room, event, mark, txns.part("react")).await?;
+            send::react(&room, event, &mark, txns.part("react")).await?;
             if failed {
                 // A carrier's error may quote the number in any format.
                 let text = match record.event.conversation() {
-                    Some(id) => {
-                        let lang = self.room_lang(id).await?;
-                        self.shown_for(id, &events::describe(&lang, &record.event)).await?
-                    }
-                    None => self.shown_text(&record.event.describe()),
+                    Some(id) => self.shown_for(id, &events::describe(&lang, &record.event)).await?,
+                    None => self.shown_text(&events::describe(&lang, &record.event)),
                 };
                 send::notice(&room, &text, Some(txns.part("failure"))).await?;
             }
@@ -454,8 +458,9 @@ impl Bot {
         let Some(agent) = author else { return Ok(()) };
         let customer = self.record_of(id).await?.map(|c| self.shown(c.customer.as_str()));
         let room = self.desk_room(&agent)?;
+        let lang = self.lang_of(agent.as_str());
         let text = self
-            .shown_for(id, &notices::late_failure(id, customer.as_deref(), &record.event))
+            .shown_for(id, &notices::late_failure(&lang, id, customer.as_deref(), &record.event))
             .await?;
         send::notice(&room, &text, Some(txns.part("late"))).await?;
         Ok(())

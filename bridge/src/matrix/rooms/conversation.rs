@@ -20,6 +20,8 @@ use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::RoomRole;
 use crate::matrix::texts::{notices, returning};
 use crate::matrix::Bot;
+use crate::i18n::Lang;
+use crate::tr;
 
 impl Bot {
     /// The conversation's room, if it has one and the bot is still in it.
@@ -161,32 +163,36 @@ impl Bot {
                 return;
             }
         };
-        let (who, reason): (Vec<OwnedUserId>, String) = match event {
+        // The reason each removed agent reads, in their language.
+        let (who, reason): (Vec<OwnedUserId>, Box<dyn Fn(&Lang) -> String + Send + Sync>) = match event {
             Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => (
                 self.user_of(from).into_iter().collect(),
-                "you transferred this conversation".to_owned(),
+                Box::new(|lang: &Lang| lang.t("kick-transferred")),
             ),
             Event::Resumed {
                 owner, requeued: true, ..
             } => (
                 self.user_of(owner).into_iter().collect(),
-                "the customer wrote again while you had no room; the conversation went back to the queue".to_owned(),
+                Box::new(|lang: &Lang| lang.t("kick-requeued")),
             ),
             Event::ConferenceLeft { agent, .. } => (
                 self.user_of(agent).into_iter().collect(),
-                "you left the conference".to_owned(),
+                Box::new(|lang: &Lang| lang.t("kick-left-conference")),
             ),
-            Event::WrappedUp { reason, .. } => (
-                members.iter().filter(|u| !self.is_us(u)).cloned().collect(),
-                format!("conversation closed: {reason}"),
-            ),
+            Event::WrappedUp { reason, .. } => {
+                let reason = reason.clone();
+                (
+                    members.iter().filter(|u| !self.is_us(u)).cloned().collect(),
+                    Box::new(move |lang: &Lang| tr!(lang, "kick-closed", reason = reason.as_str())),
+                )
+            }
             _ => return,
         };
         // Only members: an invited agent who never joined has nothing to leave.
         for user in who.iter().filter(|u| members.contains(u)) {
             if self.is_ghost(user) {
                 self.ghost_leaves(room, user).await;
-            } else if let Err(error) = room.kick_user(user, Some(&reason)).await {
+            } else if let Err(error) = room.kick_user(user, Some(&reason(&self.lang_of(user.as_str())))).await {
                 tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove an agent from a conversation room");
             }
         }

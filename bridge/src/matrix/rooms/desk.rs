@@ -104,7 +104,8 @@ impl Bot {
         request.preset = Some(RoomPreset::PrivateChat);
         request.power_level_content_override = Some(crate::matrix::rooms::guard::power_levels());
         request.initial_state = self.initial_state(&RoomRole::Desk(agent.id().clone()), None);
-        request.name = Some(format!("smsdesk desk — {}", agent.name()));
+        let lang = self.lang_of(agent.user.as_str());
+        request.name = Some(crate::tr!(lang, "desk-room-name", name = agent.name()));
         let room = match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
             Err(_) => {
                 tracing::warn!(agent = %agent.user, "creating the desk room timed out; will retry");
@@ -176,7 +177,8 @@ pub(in crate::matrix) async fn on_member(event: OriginalSyncRoomMemberEvent, roo
         Ok(Err(rejection)) => tracing::warn!(agent = %owner, %rejection, "cannot set an agent offline"),
         Err(error) => tracing::warn!(agent = %owner, %error, "cannot set an agent offline"),
     }
-    if let Err(error) = send::notice(&room, notices::LEFT_DESK, None).await {
+    let lang = bot.lang_of(owner.as_str());
+    if let Err(error) = send::notice(&room, lang.t("left-desk"), None).await {
         tracing::debug!(agent = %owner, %error, "cannot say why the agent is offline");
     }
     if let Err(error) = room.invite_user_by_id(&event.state_key).await {

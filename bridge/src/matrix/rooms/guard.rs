@@ -42,8 +42,8 @@ pub fn power_levels() -> Raw<RoomPowerLevelsContentOverride> {
 }
 
 /// The notice a room reads when someone without a role there is removed.
-pub fn removed_notice(user: &UserId) -> String {
-    format!("{user} has no role in this room and was removed: only smsdesk invites here.")
+pub fn removed_notice(lang: &crate::i18n::Lang, user: &UserId) -> String {
+    crate::tr!(lang, "removed-no-role", user = user.to_string())
 }
 
 /// Handles a member event in any room: someone joining one of the bot's
@@ -83,11 +83,12 @@ impl Bot {
             }
         }
         tracing::warn!(room = %room.room_id(), %user, "someone without a role joined one of the bot's rooms; removing them");
-        if let Err(error) = room.kick_user(user, Some("no role in this room")).await {
+        let lang = self.language_of_room(room.room_id()).await;
+        if let Err(error) = room.kick_user(user, Some(&lang.t("kick-no-role"))).await {
             tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove a joiner without a role");
             return;
         }
-        if let Err(error) = send::notice(room, &removed_notice(user), None).await {
+        if let Err(error) = send::notice(room, &removed_notice(&lang, user), None).await {
             tracing::debug!(room = %room.room_id(), %error, "cannot say why a joiner was removed");
         }
         // Someone could invite them: the room's levels were changed, or it

@@ -2,58 +2,62 @@
 //! figures and records: `!stats` and `!agents` as tables (HTML with a
 //! plain twin), `!history` as a transcript with every state change.
 
-use smsdesk_core::figures::{self, QueueFigures, AGENT_STATES};
+use smsdesk_core::figures::{self, QueueFigures};
 use smsdesk_core::model::Conversation;
 use smsdesk_core::state::State;
 use smsdesk_core::{EventRecord, QueueName, Timestamp};
 
-use crate::format::{duration, percent};
+use crate::i18n::Lang;
+use crate::matrix::texts::events::{describe, status_text};
+use crate::matrix::texts::notices::customer_line;
+use crate::matrix::texts::refusals::phase;
 use crate::matrix::texts::rich::{grid, Text};
+use crate::format::{agent_counts, duration, percent, state_name};
+use crate::tr;
 
 /// `!stats`: one row per queue.
-pub fn stats(figures: &[QueueFigures]) -> Text {
+pub fn stats(lang: &Lang, figures: &[QueueFigures]) -> Text {
     let rows: Vec<Vec<String>> = figures
         .iter()
         .map(|f| {
-            let agents = AGENT_STATES
-                .iter()
-                .filter(|s| f.agents.get(*s).copied().unwrap_or(0) > 0)
-                .map(|s| format!("{} {s}", f.agents[s]))
-                .collect::<Vec<_>>()
-                .join(", ");
             vec![
                 f.queue.to_string(),
                 f.waiting.to_string(),
-                duration(f.longest_wait),
-                if agents.is_empty() { "none".to_owned() } else { agents },
+                duration(lang, f.longest_wait),
+                agent_counts(lang, &f.agents),
                 f.accepted.to_string(),
                 f.abandoned.to_string(),
-                format!("{} (≤{})", percent(f.service_level), duration(Some(f.sla))),
-                duration(f.asa),
-                duration(f.aht),
+                tr!(
+                    lang,
+                    "stats-service-level",
+                    level = percent(lang, f.service_level),
+                    sla = duration(lang, Some(f.sla))
+                ),
+                duration(lang, f.asa),
+                duration(lang, f.aht),
             ]
         })
         .collect();
-    let day = figures.first().map(|f| format!(" — today ({}, {})", f.day, f.timezone));
-    grid(
-        &format!("Queue figures{}", day.unwrap_or_default()),
-        &[
-            "queue",
-            "waiting",
-            "longest",
-            "agents",
-            "accepted",
-            "abandoned",
-            "service level",
-            "ASA",
-            "AHT",
-        ],
-        &rows,
-    )
+    let title = match figures.first() {
+        Some(f) => tr!(lang, "stats-title", day = f.day.as_str(), zone = f.timezone.as_str()),
+        None => lang.t("stats-title-empty"),
+    };
+    let columns = [
+        lang.t("col-queue"),
+        lang.t("col-waiting"),
+        lang.t("col-longest"),
+        lang.t("col-agents"),
+        lang.t("col-accepted"),
+        lang.t("col-abandoned"),
+        lang.t("col-service-level"),
+        lang.t("col-asa"),
+        lang.t("col-aht"),
+    ];
+    grid(&title, &columns.each_ref().map(String::as_str), &rows)
 }
 
 /// `!agents [filter]`: the agents of `queues`, with state and time in state.
-pub fn agents(state: &State, queues: &[QueueName], filter: Option<&str>, now: Timestamp) -> Text {
+pub fn agents(lang: &Lang, state: &State, queues: &[QueueName], filter: Option<&str>, now: Timestamp) -> Text {
     let filter = filter.map(str::to_lowercase);
     let rows: Vec<Vec<String>> = state
         .setup
@@ -62,28 +66,47 @@ pub fn agents(state: &State, queues: &[QueueName], filter: Option<&str>, now: Ti
         .filter(|a| a.queues.iter().any(|q| queues.contains(q)))
         .filter_map(|a| {
             let label = figures::agent_state(state, &a.id);
-            let status = state.agent(&a.id).map(|s| s.status.to_string()).unwrap_or_default();
+            let status = state
+                .agent(&a.id)
+                .map(|s| status_text(lang, &s.status))
+                .unwrap_or_default();
             let row = vec![
                 a.name.clone(),
                 a.id.to_string(),
                 status,
                 // An agent who never changed state has no "since" (it reads
                 // as the Unix epoch): "—", not "offline for 499015h".
-                duration(state.agent(&a.id).filter(|s| s.since.0 > 0).map(|s| now.since(s.since))),
+                duration(
+                    lang,
+                    state.agent(&a.id).filter(|s| s.since.0 > 0).map(|s| now.since(s.since)),
+                ),
                 format!("{}/{}", state.load(&a.id), a.capacity),
                 a.queues.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             ];
-            let hay = format!("{} {label}", row.join(" ")).to_lowercase();
+            // Found by the English state too, whatever the reader's language.
+            let hay = format!("{} {label} {}", row.join(" "), state_name(lang, label)).to_lowercase();
             filter.as_ref().is_none_or(|f| hay.contains(f)).then_some(row)
         })
         .collect();
     if rows.is_empty() {
         return Text::from(match filter {
-            Some(f) => format!("No agent of your queues matches {f:?}."),
-            None => "Your queues have no agents on the roster.".to_owned(),
+            Some(f) => tr!(lang, "supervisor-agents-none-match", filter = f),
+            None => lang.t("supervisor-agents-none"),
         });
     }
-    grid("Agents", &["name", "agent", "state", "for", "load", "queues"], &rows)
+    let columns = [
+        lang.t("col-name"),
+        lang.t("col-agent"),
+        lang.t("col-state"),
+        lang.t("col-for"),
+        lang.t("col-load"),
+        lang.t("col-queues"),
+    ];
+    grid(
+        &lang.t("agents-table-title"),
+        &columns.each_ref().map(String::as_str),
+        &rows,
+    )
 }
 
 /// The local time of `at` as `HH:MM:SS` in `zone`.
@@ -97,7 +120,7 @@ fn clock(at: Timestamp, zone: &jiff::tz::TimeZone) -> String {
 
 /// `!history`: a conversation's header, then every event of it, each
 /// line with its local time in the conversation's queue's zone.
-pub fn history(c: &Conversation, records: &[EventRecord], zone: &jiff::tz::TimeZone) -> Vec<String> {
+pub fn history(lang: &Lang, c: &Conversation, records: &[EventRecord], zone: &jiff::tz::TimeZone) -> Vec<String> {
     let day = i64::try_from(c.opened_at.0)
         .ok()
         .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
@@ -107,29 +130,26 @@ pub fn history(c: &Conversation, records: &[EventRecord], zone: &jiff::tz::TimeZ
         .iter()
         .map(|r| {
             let what = match &r.event {
-                smsdesk_core::Event::MessageReceived { sms, .. } => {
-                    format!(
-                        "customer: {}",
-                        smsdesk_core::event::with_attachments(&sms.body, sms.media.len())
-                    )
-                }
-                other => other.describe(),
+                smsdesk_core::Event::MessageReceived { sms, .. } => customer_line(lang, sms),
+                other => describe(lang, other),
             };
             format!("{} {what}", clock(r.at, zone))
         })
         .collect();
-    let header = format!(
-        "Conversation #{} — {} on {} ({}), queue {}, opened {day}, now {}:",
-        c.id,
-        c.customer,
-        c.entry,
-        c.carrier,
-        c.queue,
-        c.phase.label()
+    let header = tr!(
+        lang,
+        "history-header",
+        id = c.id.to_string(),
+        customer = c.customer.to_string(),
+        entry = c.entry.to_string(),
+        carrier = c.carrier.to_string(),
+        queue = c.queue.to_string(),
+        day = day,
+        phase = phase(lang, c.phase.label())
     );
     crate::matrix::texts::notices::chunked(
         header,
-        &format!("Conversation #{}, continued:", c.id),
+        &tr!(lang, "history-header-continued", id = c.id.to_string()),
         &lines,
         crate::matrix::texts::notices::HISTORY_NOTICE_BYTES,
     )
@@ -137,13 +157,13 @@ pub fn history(c: &Conversation, records: &[EventRecord], zone: &jiff::tz::TimeZ
 
 /// `!canned`: the canned replies of `queues` (those a supervisor watches),
 /// as configured, with the queues each is for.
-pub fn canned(canned: &[crate::config::CannedConfig], queues: &[QueueName]) -> String {
+pub fn canned(lang: &Lang, canned: &[crate::config::CannedConfig], queues: &[QueueName]) -> String {
     let shown: Vec<String> = canned
         .iter()
         .filter(|c| queues.iter().any(|q| c.for_queue(q)))
         .map(|c| {
             let for_queues = if c.queues.is_empty() {
-                "every queue".to_owned()
+                lang.t("canned-every-queue")
             } else {
                 c.queues.iter().map(QueueName::as_str).collect::<Vec<_>>().join(", ")
             };
@@ -151,12 +171,9 @@ pub fn canned(canned: &[crate::config::CannedConfig], queues: &[QueueName]) -> S
         })
         .collect();
     if shown.is_empty() {
-        return "No canned replies are configured for your queues.".to_owned();
+        return lang.t("canned-none-for-supervisor");
     }
-    format!(
-        "Canned replies (agents send them with !c <name>):\n{}",
-        shown.join("\n")
-    )
+    format!("{}\n{}", lang.t("canned-supervisor-title"), shown.join("\n"))
 }
 
 #[cfg(test)]
@@ -186,12 +203,12 @@ mod tests {
         assert!(!support.contains("refund"), "{support}");
         assert!(canned_list(&canned, "billing").contains("refund (billing): Refund on its way"));
         assert_eq!(
-            super::canned(&[], &[QueueName::from("billing")]),
+            super::canned(&Lang::default(), &[], &[QueueName::from("billing")]),
             "No canned replies are configured for your queues."
         );
     }
 
     fn canned_list(canned: &[CannedConfig], queue: &str) -> String {
-        super::canned(canned, &[QueueName::from(queue)])
+        super::canned(&Lang::default(), canned, &[QueueName::from(queue)])
     }
 }

@@ -4,6 +4,7 @@
 
 use clap::{CommandFactory as _, Subcommand};
 
+use crate::i18n::Lang;
 use crate::matrix::incoming::chat_line::{self, Refusal};
 
 /// The supervisor room's command line.
@@ -37,23 +38,35 @@ pub enum SupervisorCommand {
         /// One queue (default: all you watch).
         queue: Option<String>,
     },
+    /// Show or choose the language I write to you in: `!language de`.
+    Language {
+        /// A language tag, e.g. de or en.
+        tag: Option<String>,
+    },
     /// Show the commands.
     Help,
 }
 
-/// Parses the first line of `body`. The error is a notice for the supervisor.
-pub fn parse(body: &str) -> Result<SupervisorCommand, Refusal> {
+/// Parses the first line of `body`. The error is a notice for the
+/// supervisor, in `lang`.
+pub fn parse(body: &str, lang: &Lang) -> Result<SupervisorCommand, Refusal> {
     chat_line::parse(
         chat_line::first_line(body).trim_start_matches('!'),
-        " in a supervisor room",
+        lang,
+        "supervisor-unknown-command",
     )
 }
 
-/// The commands with their one-line help.
-pub fn help() -> String {
-    let mut out = String::from("Supervisor commands:");
+/// The commands with their one-line help, in `lang` (`supervisor-about-<command>`;
+/// a test holds the English catalog to the doc comments above).
+pub fn help(lang: &Lang) -> String {
+    let mut out = lang.t("supervisor-help-title");
     for sub in Line::command().get_subcommands() {
-        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        let about = match sub.get_name() {
+            // The same words as the agents' `!language`.
+            "language" => lang.t("about-language"),
+            name => lang.t(&format!("supervisor-about-{name}")),
+        };
         out.push_str(&format!("\n  {} — {about}", chat_line::usage(sub)));
     }
     out
@@ -62,6 +75,10 @@ pub fn help() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(body: &str) -> Result<SupervisorCommand, Refusal> {
+        super::parse(body, &Lang::default())
+    }
 
     #[test]
     fn commands_parse_and_mistakes_are_named() {
@@ -85,10 +102,27 @@ mod tests {
             parse("!accept").unwrap_err().to_string(),
             "unknown command !accept in a supervisor room; try !help"
         );
-        assert!(
-            help().contains("!monitor <id> — Join a conversation's room"),
-            "{}",
-            help()
+        let english = help(&Lang::default());
+        assert!(english.contains("!monitor <id> — Join a conversation's room"), "{english}");
+        let german = help(&Lang::new("de"));
+        assert!(german.starts_with("Supervisor-Befehle:"), "{german}");
+        assert!(german.contains("!language [tag] — "), "{german}");
+        assert_eq!(
+            super::parse("!akzeptieren", &Lang::new("de")).unwrap_err().to_string(),
+            "unbekannter Befehl !akzeptieren im Supervisor-Raum; versuch !help"
         );
+    }
+
+    #[test]
+    fn the_english_catalog_says_what_the_doc_comments_say() {
+        for sub in Line::command().get_subcommands().filter(|s| s.get_name() != "language") {
+            let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+            assert_eq!(
+                Lang::default().t(&format!("supervisor-about-{}", sub.get_name())),
+                about,
+                "{}",
+                sub.get_name()
+            );
+        }
     }
 }

@@ -20,14 +20,13 @@ use smsdesk_engine::store::layout;
 
 use self::commands::SupervisorCommand;
 use crate::config::SupervisorConfig;
+use crate::i18n::Lang;
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::RoomRole;
+use crate::matrix::texts::refusals::phase;
 use crate::matrix::texts::rich::Text;
 use crate::matrix::Bot;
-
-/// What a supervisor who writes in a conversation room is told (once per room).
-pub const NOT_RELAYED: &str =
-    "You are monitoring this conversation as a supervisor: what you write here stays in this room and never reaches the customer.";
+use crate::tr;
 
 impl Bot {
     /// The `[[supervisors]]` entry of `user`, if any.
@@ -47,7 +46,8 @@ impl Bot {
             request.preset = Some(RoomPreset::PrivateChat);
             request.power_level_content_override = Some(crate::matrix::rooms::guard::power_levels());
             request.initial_state = self.initial_state(&RoomRole::Supervisor(s.user.to_string()), None);
-            request.name = Some("smsdesk supervisor".to_owned());
+            let lang = self.lang_of(s.user.as_str());
+            request.name = Some(lang.t("supervisor-room-name"));
             let room = match self.client.create_room(request).await {
                 Ok(room) => room,
                 Err(error) => {
@@ -60,11 +60,7 @@ impl Bot {
                 tracing::error!(supervisor = %s.user, %error, "cannot save the new supervisor room");
             }
             let room = self.just_made(room).await;
-            let welcome = format!(
-                "Hello! This is your smsdesk supervisor room, for {}. {}",
-                watched(s),
-                commands::help()
-            );
+            let welcome = tr!(lang, "supervisor-welcome", watched = watched(&lang, s), help = commands::help(&lang));
             if let Err(error) = send::notice(&room, Text::listing(welcome), None).await {
                 tracing::warn!(supervisor = %s.user, %error, "cannot greet in the new supervisor room");
             }
@@ -81,9 +77,13 @@ impl Bot {
         event: &OwnedEventId,
     ) -> Result<(), PostError> {
         let txns = Txns::for_answer(event);
-        let answers: Vec<Text> = match commands::parse(body) {
+        let lang = self.lang_of(supervisor.user.as_str());
+        let answers: Vec<Text> = match commands::parse(body, &lang) {
             Err(why) => vec![Text::from(why.to_string())],
-            Ok(command) => self.supervisor_command(supervisor, command).await?,
+            Ok(SupervisorCommand::Language { tag }) => {
+                vec![Text::from(self.language_answer(supervisor.user.as_str(), tag.as_deref()))]
+            }
+            Ok(command) => self.supervisor_command(supervisor, &lang, command).await?,
         };
         for (i, text) in answers.into_iter().enumerate() {
             send::notice(room, text, Some(txns.part(&format!("answer.{i}")))).await?;
@@ -94,6 +94,7 @@ impl Bot {
     async fn supervisor_command(
         &self,
         s: &SupervisorConfig,
+        lang: &Lang,
         command: SupervisorCommand,
     ) -> Result<Vec<Text>, PostError> {
         let queues: Vec<QueueName> = self
@@ -106,14 +107,16 @@ impl Bot {
             .collect();
         let now = smsdesk_engine::clock::now();
         Ok(match command {
-            SupervisorCommand::Help => vec![Text::listing(commands::help())],
+            SupervisorCommand::Help | SupervisorCommand::Language { .. } => vec![Text::listing(commands::help(lang))],
             SupervisorCommand::Stats { queue } => {
                 let shown: Vec<QueueName> = match &queue {
                     Some(q) if queues.iter().any(|w| w.as_str() == q) => vec![QueueName::from(q.as_str())],
                     Some(q) => {
-                        return Ok(vec![Text::from(format!(
-                            "You do not watch a queue {q:?}; your queues: {}",
-                            names(&queues)
+                        return Ok(vec![Text::from(tr!(
+                            lang,
+                            "supervisor-not-watched-queue",
+                            queue = q.as_str(),
+                            queues = names(&queues)
                         ))])
                     }
                     None => queues,
@@ -122,30 +125,31 @@ impl Bot {
                     .app
                     .read(move |e| smsdesk_core::figures::all(e.state(), Some(&shown), now))
                     .await?;
-                vec![answers::stats(&figures)]
+                vec![answers::stats(lang, &figures)]
             }
             SupervisorCommand::Agents { filter } => {
                 let filter = (!filter.is_empty()).then(|| filter.join(" "));
+                let lang = lang.clone();
                 vec![
                     self.app
-                        .read(move |e| answers::agents(e.state(), &queues, filter.as_deref(), now))
+                        .read(move |e| answers::agents(&lang, e.state(), &queues, filter.as_deref(), now))
                         .await?,
                 ]
             }
-            SupervisorCommand::History { target } => self.history(&queues, &target).await?,
-            SupervisorCommand::Monitor { id } => vec![self.monitor(s, &queues, ConversationId(id)).await?],
+            SupervisorCommand::History { target } => self.history(lang, &queues, &target).await?,
+            SupervisorCommand::Monitor { id } => vec![self.monitor(s, lang, &queues, ConversationId(id)).await?],
             SupervisorCommand::Canned { queue } => {
                 let queues: Vec<QueueName> = queues
                     .into_iter()
                     .filter(|q| queue.as_deref().is_none_or(|w| w == q.as_str()))
                     .collect();
-                vec![Text::listing(answers::canned(&self.app.config.canned, &queues))]
+                vec![Text::listing(answers::canned(lang, &self.app.config.canned, &queues))]
             }
         })
     }
 
     /// `!history`: a conversation by number, or a customer's latest three.
-    async fn history(&self, queues: &[QueueName], target: &str) -> Result<Vec<Text>, PostError> {
+    async fn history(&self, lang: &Lang, queues: &[QueueName], target: &str) -> Result<Vec<Text>, PostError> {
         let target = target.trim_start_matches('#');
         let ids: Vec<ConversationId> = match target.parse::<u64>() {
             Ok(n) if !target.starts_with('+') => vec![ConversationId(n)],
@@ -177,48 +181,55 @@ impl Bot {
             match found {
                 (Some(c), records, zone) if queues.contains(&c.queue) => {
                     let zone = zone.unwrap_or(jiff::tz::TimeZone::UTC);
-                    out.extend(answers::history(&c, &records, &zone).into_iter().map(Text::from));
+                    out.extend(answers::history(lang, &c, &records, &zone).into_iter().map(Text::from));
                 }
-                (Some(c), _, _) => out.push(Text::from(format!(
-                    "Conversation #{id} is in queue {}, which you do not watch.",
-                    c.queue
-                ))),
+                (Some(c), _, _) => out.push(Text::from(not_watched(lang, id, &c.queue))),
                 (None, _, _) => {}
             }
         }
         if out.is_empty() {
-            out.push(Text::from(format!(
-                "No conversation {target:?} in your queues ({}). Give a conversation number or a customer's number like +15557770001.",
-                names(queues)
+            out.push(Text::from(tr!(
+                lang,
+                "supervisor-no-such-history",
+                target = target,
+                queues = names(queues)
             )));
         }
         Ok(out)
     }
 
     /// `!monitor`: invites the supervisor to the conversation's room.
-    async fn monitor(&self, s: &SupervisorConfig, queues: &[QueueName], id: ConversationId) -> Result<Text, PostError> {
+    async fn monitor(
+        &self,
+        s: &SupervisorConfig,
+        lang: &Lang,
+        queues: &[QueueName],
+        id: ConversationId,
+    ) -> Result<Text, PostError> {
         let c = self.app.read(move |e| layout::conversation(e.store(), id)).await??;
         let Some(c) = c else {
-            return Ok(Text::from(format!("There is no conversation #{id}.")));
+            return Ok(Text::from(tr!(lang, "supervisor-no-conversation", id = id.to_string())));
         };
         if !queues.contains(&c.queue) {
-            return Ok(Text::from(format!(
-                "Conversation #{id} is in queue {}, which you do not watch.",
-                c.queue
-            )));
+            return Ok(Text::from(not_watched(lang, id, &c.queue)));
         }
         let Some(room) = self.conversation_room(id)? else {
-            return Ok(Text::from(format!(
-                "Conversation #{id} has no room (it is {}): a room exists from the first accept until it is closed.",
-                c.phase.label()
+            return Ok(Text::from(tr!(
+                lang,
+                "supervisor-no-room",
+                id = id.to_string(),
+                phase = phase(lang, c.phase.label())
             )));
         };
         if let Err(error) = room.invite_user_by_id(&s.user).await {
             tracing::debug!(supervisor = %s.user, %error, "cannot invite a supervisor (already in the room?)");
         }
-        Ok(Text::from(format!(
-            "Invited you to conversation #{id} ({}, queue {}). What you write there never reaches the customer.",
-            c.customer, c.queue
+        Ok(Text::from(tr!(
+            lang,
+            "supervisor-invited",
+            id = id.to_string(),
+            customer = c.customer.to_string(),
+            queue = c.queue.to_string()
         )))
     }
 }
@@ -227,10 +238,19 @@ fn names(queues: &[QueueName]) -> String {
     queues.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn watched(s: &SupervisorConfig) -> String {
+fn watched(lang: &Lang, s: &SupervisorConfig) -> String {
     if s.queues.is_empty() {
-        "all queues".to_owned()
+        lang.t("supervisor-watches-all")
     } else {
-        format!("queues {}", names(&s.queues))
+        tr!(lang, "supervisor-watches", queues = names(&s.queues))
     }
+}
+
+fn not_watched(lang: &Lang, id: ConversationId, queue: &QueueName) -> String {
+    tr!(
+        lang,
+        "supervisor-not-watched-conversation",
+        id = id.to_string(),
+        queue = queue.to_string()
+    )
 }

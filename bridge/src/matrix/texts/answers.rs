@@ -5,6 +5,7 @@ use smsdesk_core::{AgentId, State};
 
 use crate::i18n::Lang;
 use crate::matrix::texts::{events, refusals};
+use crate::matrix::texts::events::opt_out_how;
 use crate::tr;
 
 /// A customer's number as an agent sees it (`supervisor.mask_customer_numbers`).
@@ -65,7 +66,7 @@ pub fn queues(lang: &Lang, state: &State) -> String {
 const MAX_OPT_OUTS: usize = 50;
 
 /// `!optouts [filter]`: customers who may not be texted, newest first.
-pub fn optouts(state: &State, filter: Option<&str>, mask: bool) -> String {
+pub fn optouts(lang: &Lang, state: &State, filter: Option<&str>, mask: bool) -> String {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let wanted = filter.map(|f| (f.to_lowercase(), digits(f)));
     let mut rows: Vec<_> = state
@@ -81,28 +82,25 @@ pub fn optouts(state: &State, filter: Option<&str>, mask: bool) -> String {
         .collect();
     if rows.is_empty() {
         return match filter {
-            Some(f) => format!("No opted-out customer matches {f:?}."),
-            None => "No customer has opted out.".to_owned(),
+            Some(f) => tr!(lang, "optouts-none-match", filter = f),
+            None => lang.t("optouts-none"),
         };
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.1.at));
     let total = rows.len();
-    let mut lines = vec![format!(
-        "Opted out ({total}): replies to them are refused until they text START."
-    )];
+    let mut lines = vec![tr!(lang, "optouts-title", total = total)];
     for ((entry, customer), o) in rows.iter().take(MAX_OPT_OUTS) {
-        lines.push(format!(
-            "{} from {entry} · since {} · {}",
-            shown(customer.as_str(), mask),
-            o.at,
-            o.how.describe()
+        lines.push(tr!(
+            lang,
+            "optouts-line",
+            customer = shown(customer.as_str(), mask),
+            entry = entry.to_string(),
+            at = o.at.to_string(),
+            how = opt_out_how(lang, &o.how)
         ));
     }
     if total > MAX_OPT_OUTS {
-        lines.push(format!(
-            "… and {} more; narrow it with !optouts <digits>",
-            total - MAX_OPT_OUTS
-        ));
+        lines.push(tr!(lang, "optouts-more", more = total - MAX_OPT_OUTS));
     }
     lines.join("\n")
 }
@@ -166,25 +164,25 @@ mod tests {
             });
         let mut engine = Engine::open(MemoryStore::new(), setup, Routers::default()).expect("engine");
         assert_eq!(
-            super::optouts(engine.state(), None, false),
+            super::optouts(&crate::i18n::Lang::default(), engine.state(), None, false),
             "No customer has opted out."
         );
         texted(&mut engine, "+15557770001", "STOP", 1_700_000_000_000);
         texted(&mut engine, "+15557770002", "quit", 1_700_000_060_000);
         texted(&mut engine, "+15557770003", "hello", 1_700_000_120_000);
         assert_eq!(
-            super::optouts(engine.state(), None, false),
+            super::optouts(&crate::i18n::Lang::default(), engine.state(), None, false),
             "Opted out (2): replies to them are refused until they text START.\n\
              +15557770002 from +15550001111 · since 2023-11-14 22:14 UTC · texted QUIT\n\
              +15557770001 from +15550001111 · since 2023-11-14 22:13 UTC · texted STOP"
         );
-        let one = super::optouts(engine.state(), Some("555-777-0001"), false);
+        let one = super::optouts(&crate::i18n::Lang::default(), engine.state(), Some("555-777-0001"), false);
         assert!(
             one.starts_with("Opted out (1)") && one.contains("+15557770001"),
             "{one}"
         );
         assert_eq!(
-            super::optouts(engine.state(), Some("0003"), false),
+            super::optouts(&crate::i18n::Lang::default(), engine.state(), Some("0003"), false),
             "No opted-out customer matches \"0003\"."
         );
     }

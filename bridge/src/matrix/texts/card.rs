@@ -97,28 +97,31 @@ impl OfferCard {
         let waited = now.since(self.opened_at).as_secs();
         let left = self.deadline.since(now).as_secs();
         let lang = &self.lang;
-        let rows: Vec<(String, String)> = [
-            (lang.t("offer-row-queue"), rich::escape(&self.queue)),
-            (lang.t("offer-row-customer"), rich::escape(&self.customer)),
+        let labels = [
+            lang.t("offer-row-queue"),
+            lang.t("offer-row-customer"),
+            lang.t("offer-row-to"),
+            lang.t("offer-row-waiting"),
+            lang.t("offer-row-answer-within"),
+        ];
+        let rows: Vec<(&str, String)> = [
+            (labels[0].as_str(), rich::escape(&self.queue)),
+            (labels[1].as_str(), rich::escape(&self.customer)),
             (
-                lang.t("offer-row-to"),
+                labels[2].as_str(),
                 rich::escape(&format!("{} ({})", self.entry, self.kind)),
             ),
         ]
         .into_iter()
-        .chain(self.fields.iter().map(|(k, v)| (k.clone(), rich::escape(v))))
+        .chain(self.fields.iter().map(|(k, v)| (k.as_str(), rich::escape(v))))
         .chain([
+            (labels[3].as_str(), format!("{}:{:02}", waited / 60, waited % 60)),
             (
-                lang.t("offer-row-waiting"),
-                format!("{}:{:02}", waited / 60, waited % 60),
-            ),
-            (
-                lang.t("offer-row-answer-within"),
+                labels[4].as_str(),
                 format!("{left} {}", lang.t("offer-seconds-unit")),
             ),
         ])
         .collect();
-        let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let html = format!(
             "<p>{}</p>{}<p>{}</p>",
             self.title_html(),

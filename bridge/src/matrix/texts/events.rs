@@ -20,6 +20,17 @@ pub fn status_text(lang: &Lang, status: &AgentStatus) -> String {
     }
 }
 
+/// How a customer came to be opted out, in `lang`.
+pub fn opt_out_how(lang: &Lang, how: &smsdesk_core::model::OptOutHow) -> String {
+    use smsdesk_core::model::OptOutHow;
+    match how {
+        OptOutHow::Keyword { word } => tr!(lang, "optout-how-keyword", word = word.as_str()),
+        OptOutHow::Carrier { code: Some(code) } => tr!(lang, "optout-how-carrier-code", code = code.to_string()),
+        OptOutHow::Carrier { code: None } => lang.t("optout-how-carrier"),
+        OptOutHow::Supervisor { agent } => tr!(lang, "optout-how-supervisor", agent = agent.to_string()),
+    }
+}
+
 /// " (account: 123, topic: billing)", or nothing.
 fn fields_text(fields: &[(String, String)]) -> String {
     if fields.is_empty() {
@@ -74,7 +85,7 @@ pub fn describe(lang: &Lang, event: &Event) -> String {
             "event-opted-out",
             customer = s(customer),
             entry = s(entry),
-            how = how.describe()
+            how = opt_out_how(lang, how)
         ),
         OptedIn { customer, entry, .. } => tr!(lang, "event-opted-in", customer = s(customer), entry = s(entry)),
         AutoReplied { kind, body, .. } => tr!(lang, "event-auto-replied", kind = kind.label(), body = body.as_str()),

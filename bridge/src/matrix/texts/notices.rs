@@ -23,52 +23,66 @@ pub fn customer_line(lang: &Lang, sms: &InboundSms) -> String {
     )
 }
 
+/// How many SMS `text` takes, e.g. "2 segments · GSM-7", in `lang`.
+pub fn segments(lang: &Lang, size: &smsdesk_core::segments::Segments) -> String {
+    tr!(lang, "segments", count = size.count, encoding = size.encoding.label())
+}
+
 /// `!canned`'s list: number, name, the text as it would be sent, and
 /// how many SMS it takes.
-pub fn canned_list(choices: &[(String, String)]) -> String {
-    let mut lines = vec!["Canned replies (react with a number to send one, or !c <name>):".to_owned()];
+pub fn canned_list(lang: &Lang, choices: &[(String, String)]) -> String {
+    let mut lines = vec![lang.t("canned-list-title")];
     for (i, (name, text)) in choices.iter().enumerate() {
-        let parts = smsdesk_core::segments::segments(text);
-        lines.push(format!("{}. {name} ({parts}): {text}", i + 1));
+        let size = segments(lang, &smsdesk_core::segments::segments(text));
+        lines.push(tr!(
+            lang,
+            "canned-list-line",
+            n = i + 1,
+            name = name.as_str(),
+            size = size,
+            text = text.as_str()
+        ));
     }
     lines.join("\n")
 }
 
 /// `!canned` found none.
-pub fn no_canned(filter: Option<&str>) -> String {
+pub fn no_canned(lang: &Lang, filter: Option<&str>) -> String {
     match filter {
-        Some(f) => format!("No canned reply for this conversation matches {f:?}; !canned lists them all."),
-        None => "No canned replies are configured for this conversation's queue.".to_owned(),
+        Some(f) => tr!(lang, "canned-none-matches", filter = f),
+        None => lang.t("canned-none"),
     }
 }
 
 /// `!c` with a name this conversation does not have.
-pub fn unknown_canned(name: &str, names: &[&str]) -> String {
+pub fn unknown_canned(lang: &Lang, name: &str, names: &[&str]) -> String {
     if names.is_empty() {
-        return format!("No canned reply {name:?}: none are configured for this conversation's queue.");
+        return tr!(lang, "canned-unknown-none", name = name);
     }
-    format!("No canned reply {name:?} here; try one of: {}.", names.join(", "))
+    tr!(lang, "canned-unknown", name = name, names = names.join(", "))
 }
 
 /// What a canned reply sends, shown before it goes (its delivery shows here).
-pub fn canned_sending(name: &str, text: &str) -> String {
-    format!("Canned reply {name} to the customer: {text}")
+pub fn canned_sending(lang: &Lang, name: &str, text: &str) -> String {
+    tr!(lang, "canned-sending", name = name, text = text)
 }
 
 /// A canned reply the engine refused, and why.
-pub fn canned_refused(name: &str, why: &str) -> String {
-    format!("Canned reply {name} was not sent: {why}")
+pub fn canned_refused(lang: &Lang, name: &str, why: &str) -> String {
+    tr!(lang, "canned-refused", name = name, why = why)
 }
-
-/// A supervisor's note in a room of a queue they do not watch.
-pub const NOT_YOUR_QUEUE_NOTE: &str = "Not noted: you do not supervise this conversation's queue.";
 
 /// What the bot reacts with on a message it kept as an internal note.
 pub const NOTED: &str = "📝";
 
+/// A note as a history line.
+pub fn note_line(lang: &Lang, author: &str, body: &str) -> String {
+    tr!(lang, "note-line", author = author, body = body)
+}
+
 /// A customer's attachment that cannot be shown, and why.
-pub fn customer_media_refused(index: usize, why: &str) -> String {
-    format!("The customer's attachment {index} cannot be shown: {why}.")
+pub fn customer_media_refused(lang: &Lang, index: usize, why: &str) -> String {
+    tr!(lang, "customer-media-refused", index = index, why = why)
 }
 
 /// The "history so far" (or, when not `first`, "continued") as notices of
@@ -87,11 +101,8 @@ pub fn history_notices(lang: &Lang, id: ConversationId, lines: &[String], max: u
 
 /// The first line of a conversation's history posted again when its room
 /// moved to the customer's opaque ghost (masking switched on).
-pub fn masked_history_header(id: ConversationId) -> String {
-    format!(
-        "Conversation #{id} — history so far, posted again with the customer's number masked \
-         (the customer now speaks as a new member of this room):"
-    )
+pub fn masked_history_header(lang: &Lang, id: ConversationId) -> String {
+    tr!(lang, "history-masked", id = id.to_string())
 }
 
 /// `lines` under `header`, split into notices of about `max` bytes; each
@@ -117,7 +128,7 @@ pub fn history_line(lang: &Lang, event: &Event) -> Option<String> {
     match event {
         Event::MessageReceived { sms, .. } => Some(customer_line(lang, sms)),
         Event::ReplyAccepted { agent, body, .. } => Some(format!("{agent}: {body}")),
-        Event::NoteAdded { author, body, .. } => Some(format!("📝 {author} (note, not sent): {body}")),
+        Event::NoteAdded { author, body, .. } => Some(note_line(lang, author.as_str(), body)),
         Event::AutoReplied { .. } | Event::IntakeFinished { .. } => Some(events::describe(lang, event)),
         _ => None,
     }
@@ -125,10 +136,8 @@ pub fn history_line(lang: &Lang, event: &Event) -> Option<String> {
 
 /// The first words in a new desk room.
 /// A message the bot could not decrypt in time (`sent_at`: its time, UTC).
-pub fn undecryptable(sent_at: &str) -> String {
-    format!(
-        "I could not read your message sent at {sent_at} UTC (it is encrypted and its key did not reach me); nothing was sent to the customer. Please send it again."
-    )
+pub fn undecryptable(lang: &Lang, sent_at: &str) -> String {
+    tr!(lang, "undecryptable", at = sent_at)
 }
 
 pub fn desk_welcome(lang: &Lang, name: &str) -> String {
@@ -192,65 +201,56 @@ pub fn now_owns(lang: &Lang, agent: &AgentId) -> String {
     tr!(lang, "now-owns", agent = agent.to_string())
 }
 
-/// The reaction a reply's delivery news puts on the agent's message.
-pub fn delivery_mark(event: &Event) -> Option<&'static str> {
-    Some(match event {
-        Event::SmsSent { .. } => "✓ sent",
+/// The reaction a reply's delivery news puts on the agent's message
+/// (`mark-*`, in the language of the room it is put in).
+pub fn delivery_mark(lang: &Lang, event: &Event) -> Option<String> {
+    Some(lang.t(match event {
+        Event::SmsSent { .. } => "mark-sent",
         Event::DeliveryUpdated {
             status: Delivery::Delivered | Delivery::Read,
             ..
-        } => "✅ delivered",
+        } => "mark-delivered",
         Event::DeliveryUpdated {
             status: Delivery::Failed,
             ..
         }
-        | Event::SmsFailed { .. } => "❌ failed",
+        | Event::SmsFailed { .. } => "mark-failed",
         _ => return None,
-    })
+    }))
 }
 
 /// A failure of a reply whose conversation room is closed, for its author's desk.
-pub fn late_failure(id: ConversationId, customer: Option<&str>, event: &Event) -> String {
-    let with = customer.map(|c| format!(" with {c}")).unwrap_or_default();
-    format!("Conversation #{id}{with} (closed): {}", event.describe())
+pub fn late_failure(lang: &Lang, id: ConversationId, customer: Option<&str>, event: &Event) -> String {
+    let what = events::describe(lang, event);
+    match customer {
+        Some(c) => tr!(lang, "late-failure-with", id = id.to_string(), customer = c, what = what),
+        None => tr!(lang, "late-failure", id = id.to_string(), what = what),
+    }
 }
 
 /// The reaction that tells an agent a reply takes more than one SMS or
 /// needs UCS-2, e.g. `📏 3 segments · UCS-2`.
-pub fn segments_mark(size: &smsdesk_core::segments::Segments) -> String {
-    format!("📏 {size}")
+pub fn segments_mark(lang: &Lang, size: &smsdesk_core::segments::Segments) -> String {
+    format!("📏 {}", segments(lang, size))
 }
-
-/// Said after an opt-out, in the conversation room.
-pub const OPTED_OUT_HINT: &str = "Your replies are refused from now on and nothing reaches the customer. \
-     You can still !end and wrap up; if they text START, replies work again.";
-
-pub const MISSED: &str = "smsdesk was away and could read only the latest messages sent here meanwhile. \
-     Older ones without a ✓ reaction did not reach the customer, and older commands \
-     were not done: please send them again.";
-
-pub const LEFT_DESK: &str =
-    "You left your desk room, so you are offline. Say !available here when you want offers again.";
-
-pub const EDIT_REFUSED: &str =
-    "Not sent: an SMS cannot be changed once sent, so edits do not reach the customer. Send a new message instead.";
 
 /// Plain text in the desk room.
 pub fn desk_plain_text(lang: &Lang) -> String {
     lang.t("desk-plain-text")
 }
 
-pub fn unsupported(what: &str) -> String {
-    format!("Not sent: {what} cannot be sent by SMS; only plain text reaches the customer.")
+/// A message SMS cannot carry; `what` is its catalog id (`unsupported-*`).
+pub fn unsupported(lang: &Lang, what: &str) -> String {
+    tr!(lang, "unsupported", what = lang.t(what))
 }
 
-pub fn not_on_roster(sender: &str) -> String {
-    format!("{sender} is not on the agent roster: nothing was sent.")
+pub fn not_on_roster(lang: &Lang, sender: &str) -> String {
+    tr!(lang, "not-on-roster", sender = sender)
 }
 
 /// An agent's picture or file that was not sent, and why.
-pub fn attachment_refused(why: &str) -> String {
-    format!("Not sent: {why}. Nothing reached the customer.")
+pub fn attachment_refused(lang: &Lang, why: &str) -> String {
+    tr!(lang, "attachment-refused", why = why)
 }
 
 pub use crate::matrix::texts::refusals::{command_refused, reply_refused};

@@ -8,7 +8,9 @@ use smsdesk_core::ConversationId;
 
 use crate::matrix::rooms::marker::Marker;
 use crate::matrix::store::RoomRole;
+use crate::i18n::Lang;
 use crate::matrix::texts::rich::Text;
+use crate::tr;
 
 /// What is done with a joined room the bot's store does not know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,53 +79,51 @@ pub enum Followup {
     Leave(Text),
 }
 
-/// Said in a desk room taken up again.
-pub fn desk_adopted(status: &str) -> String {
-    let hint = if status == "available" {
-        ""
+/// Said in a desk room taken up again (`status`: the agent's, in `lang`).
+pub fn desk_adopted(lang: &Lang, status: &str, available: bool) -> String {
+    let said = tr!(lang, "adopted-desk", status = status);
+    if available {
+        said
     } else {
-        " Say !available here when you want offers."
-    };
-    format!(
-        "smsdesk's storage was restored from a backup (or started afresh) and it has taken this room up again: this is still your desk room. Your status is now {status}.{hint}"
-    )
+        format!("{said} {}", lang.t("adopted-desk-hint"))
+    }
 }
 
-/// Said in a conversation room taken up again.
-pub fn conversation_adopted(id: ConversationId, label: &str) -> String {
-    format!("smsdesk's storage was restored from a backup and it has taken this room up again: this is conversation #{id} ({label}).")
+/// Said in a conversation room taken up again (`phase`: its state, in `lang`).
+pub fn conversation_adopted(lang: &Lang, id: ConversationId, phase: &str) -> String {
+    tr!(lang, "adopted-conversation", id = id.to_string(), phase = phase)
 }
 
 /// Said in a room the bot leaves because it is not (or no longer) one of its rooms.
-pub fn leaving(verdict: &Verdict, in_use: Option<&RoomId>) -> Text {
+pub fn leaving(lang: &Lang, verdict: &Verdict, in_use: Option<&RoomId>) -> Text {
     let why = match verdict {
-        Verdict::UnknownConversation(id) => format!(
-            "smsdesk's storage was restored from a backup made before this room (or started afresh): it does not know conversation #{id}, so nothing written here reaches the customer."
-        ),
-        Verdict::Closed(id) => {
-            format!("Conversation #{id} is closed in smsdesk's restored storage: nothing written here reaches the customer.")
-        }
-        Verdict::NotAccepted(id) => format!(
-            "smsdesk's storage was restored from a backup made before conversation #{id} was accepted: it waits to be accepted again and gets a new room then. Nothing written here reaches the customer."
-        ),
-        Verdict::Duplicate(_) => "This room is no longer used: smsdesk uses another room for it.".to_owned(),
-        Verdict::Adopt(_) | Verdict::Keep => {
-            "smsdesk does not know this room (its storage was restored from a backup or started afresh): nothing written here reaches anyone.".to_owned()
-        }
+        Verdict::UnknownConversation(id) => tr!(lang, "leaving-unknown-conversation", id = id.to_string()),
+        Verdict::Closed(id) => tr!(lang, "leaving-closed", id = id.to_string()),
+        Verdict::NotAccepted(id) => tr!(lang, "leaving-not-accepted", id = id.to_string()),
+        Verdict::Duplicate(_) => lang.t("leaving-duplicate"),
+        Verdict::Adopt(_) | Verdict::Keep => lang.t("leaving-unknown-room"),
     };
-    pointing(&why, in_use)
+    pointing(lang, &why, in_use)
 }
 
 /// `why`, then where to go instead, and that the bot leaves.
-fn pointing(why: &str, in_use: Option<&RoomId>) -> Text {
-    let leave = "The bot leaves this room.";
+fn pointing(lang: &Lang, why: &str, in_use: Option<&RoomId>) -> Text {
+    let leave = lang.t("leaving-bot-leaves");
     match in_use {
         Some(room) => Text::rich(
-            format!("{why} Your room with smsdesk: https://matrix.to/#/{room} — {leave}"),
-            format!(
-                "{} Your room with smsdesk: {} — {leave}",
-                crate::matrix::texts::rich::escape(why),
-                crate::matrix::texts::rich::mention(room.as_str())
+            tr!(
+                lang,
+                "leaving-your-room",
+                why = why,
+                room = format!("https://matrix.to/#/{room}"),
+                leave = leave.as_str()
+            ),
+            tr!(
+                lang,
+                "leaving-your-room",
+                why = crate::matrix::texts::rich::escape(why),
+                room = crate::matrix::texts::rich::mention(room.as_str()),
+                leave = crate::matrix::texts::rich::escape(&leave)
             ),
         ),
         None => format!("{why} {leave}").into(),
@@ -250,7 +250,8 @@ mod tests {
     #[test]
     fn a_room_left_points_to_the_room_in_use() {
         let room = OwnedRoomId::try_from("!desk:hs").expect("room");
-        let text = leaving(&Verdict::Keep, Some(&room));
+        let en = Lang::default();
+        let text = leaving(&en, &Verdict::Keep, Some(&room));
         assert!(
             text.plain.contains("nothing written here reaches anyone"),
             "{}",
@@ -262,16 +263,18 @@ mod tests {
             .html
             .expect("html")
             .contains("<a href=\"https://matrix.to/#/!desk:hs\">"));
-        let text = leaving(&Verdict::UnknownConversation(ConversationId(4)), None);
+        let text = leaving(&en, &Verdict::UnknownConversation(ConversationId(4)), None);
         assert!(text.plain.contains("does not know conversation #4"), "{}", text.plain);
         assert_eq!(text.html, None);
     }
 
     #[test]
     fn an_adopted_desk_says_the_status_and_how_to_get_offers() {
-        assert!(
-            desk_adopted("offline").ends_with("Your status is now offline. Say !available here when you want offers.")
-        );
-        assert!(desk_adopted("available").ends_with("Your status is now available."));
+        let en = Lang::default();
+        assert!(desk_adopted(&en, "offline", false)
+            .ends_with("Your status is now offline. Say !available here when you want offers."));
+        assert!(desk_adopted(&en, "available", true).ends_with("Your status is now available."));
+        let de = Lang::new("de");
+        assert!(desk_adopted(&de, "abgemeldet", false).contains("Dein Status ist jetzt abgemeldet."));
     }
 }

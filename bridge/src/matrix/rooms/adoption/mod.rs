@@ -26,11 +26,14 @@
 use matrix_sdk::ruma::api::client::membership::{joined_rooms, leave_room};
 use matrix_sdk::ruma::api::client::message::send_message_event;
 use matrix_sdk::ruma::{OwnedRoomId, RoomId, UserId};
+use smsdesk_core::model::AgentStatus;
 use smsdesk_core::AgentId;
 use smsdesk_engine::store::layout;
 
 use crate::matrix::outgoing::send::{self, PostError};
 use crate::matrix::store::RoomRole;
+use crate::matrix::texts::events::status_text;
+use crate::matrix::texts::refusals::phase;
 use crate::matrix::texts::rich::Text;
 use crate::matrix::Bot;
 
@@ -149,7 +152,8 @@ impl Bot {
                 // What is still written there before the bot is out (a
                 // sync replayed from a restored token) is not for it.
                 self.store.put(&gone_key(room), &true);
-                self.followup(room, Followup::Leave(leaving(other, in_use.as_deref())));
+                let lang = self.app.config.default_lang();
+                self.followup(room, Followup::Leave(leaving(&lang, other, in_use.as_deref())));
             }
         }
         Ok(Some(verdict))
@@ -195,27 +199,31 @@ impl Bot {
         let Some(room) = self.room(room_id) else { return };
         let text = match role {
             RoomRole::Desk(agent) => {
+                let lang = self.lang_of(agent.as_str());
                 let agent = agent.clone();
                 let status = self
                     .app
-                    .read(move |e| e.state().agent(&agent).map(|a| a.status.to_string()))
+                    .read(move |e| e.state().agent(&agent).map(|a| a.status.clone()))
                     .await
                     .ok()
                     .flatten()
-                    .unwrap_or_else(|| "offline".to_owned());
-                desk_adopted(&status)
+                    .unwrap_or(AgentStatus::Offline);
+                desk_adopted(
+                    &lang,
+                    &status_text(&lang, &status),
+                    status == AgentStatus::Available,
+                )
             }
-            RoomRole::Supervisor(_) => {
-                "smsdesk's storage was restored from a backup (or started afresh) and it has taken this room up again: this is still your supervisor room.".to_owned()
-            }
+            RoomRole::Supervisor(user) => self.lang_of(user).t("adopted-supervisor"),
             RoomRole::Conversation(id) => {
                 let id = *id;
+                let lang = self.language_of_room(room_id).await;
                 let label = match self.app.read(move |e| layout::conversation(e.store(), id)).await {
-                    Ok(Ok(Some(c))) => c.phase.label(),
-                    _ => "open",
+                    Ok(Ok(Some(c))) => phase(&lang, c.phase.label()),
+                    _ => phase(&lang, "active"),
                 };
                 self.set_members(&room, role).await;
-                conversation_adopted(id, label)
+                conversation_adopted(&lang, id, &label)
             }
         };
         if let Err(error) = send::notice(&room, text, None).await {
@@ -238,10 +246,7 @@ impl Bot {
             match self.belongs(role, user).await {
                 Ok(false) => {
                     if let Err(error) = room
-                        .kick_user(
-                            user,
-                            Some("no role in this conversation since smsdesk's storage was restored"),
-                        )
+                        .kick_user(user, Some(&self.lang_of(user.as_str()).t("kick-no-role-restored")))
                         .await
                     {
                         tracing::warn!(room = %room.room_id(), %user, %error, "cannot remove a member without a role");
@@ -313,7 +318,8 @@ impl Bot {
             None => self.store.supervisor_room(sender.as_str())?,
         };
         tracing::info!(room = %room_id, %sender, "a message in a room the bot does not know; pointing to their room and leaving");
-        self.leave_with(&room_id, leaving(&Verdict::Keep, theirs.as_deref()))
+        let lang = self.lang_of(sender.as_str());
+        self.leave_with(&room_id, leaving(&lang, &Verdict::Keep, theirs.as_deref()))
             .await;
         self.store.flush().await?;
         Ok(None)

@@ -1,0 +1,32 @@
+# Das Wallboard (/supervisor) und seine Anmeldeseite.
+
+wallboard-title = smsdesk-Wallboard
+wallboard-signin-title = smsdesk-Wallboard — Anmeldung
+wallboard-signed-in-as = Angemeldet als { $who } · { $scope }
+wallboard-operator = der Betreiber (supervisor.token)
+wallboard-all-queues = alle Warteschlangen
+wallboard-agents-of = Agenten von { $queues }
+wallboard-sign-out = Abmelden
+wallboard-today = heute ({ $day }, { $zone }), SLA { $sla }
+wallboard-connecting = verbinde…
+wallboard-live = live · aktualisiert { $time }
+wallboard-signed-out = abgemeldet; lade die Seite neu, um dich wieder anzumelden
+wallboard-disconnected = getrennt; lade die Seite neu, um dich wieder anzumelden
+wallboard-reconnecting = Verbindung verloren; verbinde neu…
+signin-with-matrix = Mit Matrix anmelden
+signin-hint = Dein Passwort geht nur an deinen Matrix-Homeserver; smsdesk erhält einen einmaligen Nachweis, wer du bist.
+signin-password = Matrix-Passwort
+signin-homeserver = Homeserver
+signin-operator-key = Betreiberschlüssel
+signin-token = Supervisor-Token
+signin-submit = Anmelden
+signin-no-token-here = Auf diesem Server ist kein Betreiber-Token eingerichtet.
+signin-wrong-token = Dieses Token stimmt nicht.
+signin-bad-authorization = Authorization muss „Bearer <supervisor.token>“ sein.
+signin-ended = Deine Anmeldung ist abgelaufen; bitte melde dich erneut an.
+signin-too-many = Zu viele fehlgeschlagene Anmeldungen; versuch es in { $secs } s wieder.
+signin-use-matrix = Hier gibt es kein Betreiber-Token; melde dich mit Matrix an.
+signin-matrix-off = Anmeldung mit Matrix ist hier aus: Sie braucht [matrix] und [[supervisors]] in der Konfiguration
+signin-not-supervisor = { $user } ist hier kein Supervisor (kein [[supervisors]]-Eintrag)
+wallboard-not-your-queue = du betreust keine Warteschlange „{ $queue }“; deine Warteschlangen: { $queues }
+wallboard-no-such-queue = es gibt keine Warteschlange „{ $queue }“; Warteschlangen: { $queues }
