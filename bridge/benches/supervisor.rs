@@ -154,7 +154,12 @@ fn main() {
         let now = smsdesk_engine::clock::now();
         let qs = queues.clone();
         let text = committer
-            .query(move |e| answers::stats(&smsdesk::i18n::Lang::default(), &smsdesk_core::figures::all(e.state(), Some(&qs), now)))
+            .query(move |e| {
+                answers::stats(
+                    &smsdesk::i18n::Lang::default(),
+                    &smsdesk_core::figures::all(e.state(), Some(&qs), now),
+                )
+            })
             .expect("engine");
         stats.push(t.elapsed());
         sizes.0 = text.html.as_ref().map_or(0, String::len);

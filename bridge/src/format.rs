@@ -14,12 +14,7 @@ pub fn duration(lang: &Lang, d: Option<Duration>) -> String {
     let s = d.as_secs();
     match s {
         0..=59 => tr!(lang, "duration-seconds", s = s),
-        60..=3599 => tr!(
-            lang,
-            "duration-minutes",
-            m = s / 60,
-            s = format!("{:02}", s % 60)
-        ),
+        60..=3599 => tr!(lang, "duration-minutes", m = s / 60, s = format!("{:02}", s % 60)),
         _ => tr!(
             lang,
             "duration-hours",

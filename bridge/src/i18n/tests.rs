@@ -177,7 +177,11 @@ fn the_compiled_messages_read_exactly_as_fluent_formats_them() {
             let fluent = catalog.bundle.format_pattern(pattern, Some(&args), &mut Vec::new());
             assert_eq!(template.render(&list).as_deref(), Some(&*fluent), "{lang} {id}");
             if !vars.is_empty() {
-                assert_eq!(template.render(&[]), None, "{lang} {id} without its arguments goes to Fluent");
+                assert_eq!(
+                    template.render(&[]),
+                    None,
+                    "{lang} {id} without its arguments goes to Fluent"
+                );
             }
         }
     }

@@ -267,7 +267,10 @@ mod tests {
         let refusal = "you do not watch a queue \"support\"; your queues: billing";
         let why = sue.narrowed(Some("support"), &all).unwrap_err();
         assert_eq!(why.text(&crate::i18n::Lang::default()), refusal);
-        assert!(matches!(sue.narrowed(Some("nope"), &all), Err(Narrowing::NotYours { .. })));
+        assert!(matches!(
+            sue.narrowed(Some("nope"), &all),
+            Err(Narrowing::NotYours { .. })
+        ));
         assert_eq!(Scope::of(&[]), Scope::All);
         assert_eq!(
             Scope::All.narrowed(Some("support"), &all),

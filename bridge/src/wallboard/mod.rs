@@ -41,9 +41,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::http::failure_limit::{FailureLimit, Limited, Source};
+use crate::i18n::{self, Lang};
 use crate::sessions::signin::MatrixSignIn;
 use crate::sessions::Sessions;
-use crate::i18n::{self, Lang};
 use crate::tr;
 use auth::{Narrowing, Presented, Scope, Viewer, Who};
 
@@ -165,9 +165,7 @@ impl Wallboard {
                     Err(unauthorized(Some("signin-wrong-token")).into())
                 }
             }
-            Presented::BadAuthorization => {
-                Err(unauthorized(Some("signin-bad-authorization")).into())
-            }
+            Presented::BadAuthorization => Err(unauthorized(Some("signin-bad-authorization")).into()),
             Presented::Session(id) => self
                 .sessions
                 .get(&id, Instant::now())
@@ -218,7 +216,10 @@ impl Wallboard {
     fn scope(&self, viewer: &Viewer, only: &Only, headers: &HeaderMap) -> Result<Scope, Refusal> {
         let existing: Vec<_> = self.app.config.queues.iter().map(|q| q.setup.name.clone()).collect();
         viewer.scope.narrowed(only.queue.as_deref(), &existing).map_err(|why| {
-            let text = format!("{}\n", why.text(&self.page_lang(only.lang.as_deref(), Some(viewer), headers)));
+            let text = format!(
+                "{}\n",
+                why.text(&self.page_lang(only.lang.as_deref(), Some(viewer), headers))
+            );
             let status = match why {
                 Narrowing::NotYours { .. } => StatusCode::FORBIDDEN,
                 Narrowing::NoSuchQueue { .. } => StatusCode::NOT_FOUND,

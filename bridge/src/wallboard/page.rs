@@ -19,8 +19,8 @@ use smsdesk_core::figures::AGENT_STATES;
 use super::auth::{Scope, Viewer, Who};
 use super::style::{head, STYLE};
 use super::view::Board;
-use crate::i18n::Lang;
 use crate::format::{agent_counts, state_name};
+use crate::i18n::Lang;
 use crate::tr;
 
 const SCRIPT: &str = r#"

@@ -2,7 +2,9 @@
 //! (Debian's chromium, driven through chromedriver): it refuses without
 //! the token and shows nothing, signs in with it, and a new SMS changes
 //! the waiting count on the page within 2 s, without a reload. A
-//! screenshot of the page is left in the test's temporary directory.
+//! screenshot of the page is left in the test's temporary directory. The
+//! same page in German (`?lang=de`) has every label in German and no
+//! English one left (its screenshot: `docs/wallboard-de.png`).
 //! With Synapse: Sue signs in with Matrix through the page's own script
 //! (a wrong password is told so), sees billing only, leaves no Matrix
 //! device behind, and signs out.
@@ -119,8 +121,73 @@ async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() 
     let shot = std::env::var_os("SMSDESK_WALLBOARD_SCREENSHOT")
         .map_or_else(|| tmp.path().join("wallboard.png"), std::path::PathBuf::from);
     std::fs::write(&shot, png).unwrap();
+
+    the_same_board_in_german(&c, &server, tmp.path()).await;
     c.close().await.unwrap();
     drop(server);
+}
+
+/// The same board in German (a wall screen's `?lang=de`): every label from
+/// the German catalog, no English one left, the figures live as before.
+async fn the_same_board_in_german(c: &fantoccini::Client, server: &Server, tmp: &std::path::Path) {
+    let waiting = r#"tr[data-queue="billing"] td[data-k="waiting"]"#;
+    let longest = r#"tr[data-queue="billing"] td[data-k="longest"]"#;
+    c.goto(&server.url("/supervisor?lang=de")).await.unwrap();
+    wait_text(c, waiting, "1", Duration::from_secs(10)).await;
+    wait_live(c).await;
+    let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
+    assert!(status.starts_with("live · aktualisiert "), "{status}");
+    let page = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    for german in [
+        "smsdesk-Wallboard",
+        "Angemeldet als der Betreiber (supervisor.token) · alle Warteschlangen",
+        "Warteschlange",
+        "wartend",
+        "längste Wartezeit",
+        "Servicelevel",
+        "heute (",
+        "verfügbar",
+    ] {
+        assert!(page.contains(german), "{german:?} in {page}");
+    }
+    for english in [
+        "waiting",
+        "longest wait",
+        "service level",
+        "Signed in",
+        "today",
+        "available",
+        "none",
+    ] {
+        assert!(!page.contains(english), "{english:?} left in the German page: {page}");
+    }
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("de")
+    );
+    let start = Instant::now();
+    loop {
+        let text = c.find(Locator::Css(longest)).await.unwrap().text().await.unwrap();
+        // German durations: "12 s", "1 min 05 s".
+        if text.ends_with(" s") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the longest wait reads {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let png = c.screenshot().await.unwrap();
+    let shot = std::env::var_os("SMSDESK_WALLBOARD_SCREENSHOT_DE")
+        .map_or_else(|| tmp.join("wallboard-de.png"), std::path::PathBuf::from);
+    std::fs::write(&shot, png).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

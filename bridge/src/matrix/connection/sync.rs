@@ -26,9 +26,7 @@ use matrix_sdk::ruma::api::client::filter::{FilterDefinition, RoomEventFilter};
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
 use matrix_sdk::ruma::OwnedRoomId;
 
-use crate::matrix::{
-    incoming::inbound, incoming::reactions, outgoing::send, rooms::desk, rooms::guard, Bot,
-};
+use crate::matrix::{incoming::inbound, incoming::reactions, outgoing::send, rooms::desk, rooms::guard, Bot};
 
 /// Events per room and sync the bot asks for (Synapse's default is 10; it
 /// gives at most 100).

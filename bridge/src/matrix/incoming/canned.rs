@@ -102,7 +102,12 @@ impl Bot {
         let choices = self.canned_for(&agent, id, None).await?.unwrap_or_default();
         let Some((name, text)) = choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) else {
             let names: Vec<&str> = choices.iter().map(|(n, _)| n.as_str()).collect();
-            return answer(room, txns, notices::unknown_canned(&self.lang_of(agent.as_str()), name, &names)).await;
+            return answer(
+                room,
+                txns,
+                notices::unknown_canned(&self.lang_of(agent.as_str()), name, &names),
+            )
+            .await;
         };
         self.send_canned(room, agent, id, (name, text), txns).await
     }
@@ -118,7 +123,12 @@ impl Bot {
         txns: &Txns,
     ) -> Result<(), PostError> {
         let lang = self.lang_of(agent.as_str());
-        let shown = send::notice(room, notices::canned_sending(&lang, name, text), Some(txns.part("canned"))).await?;
+        let shown = send::notice(
+            room,
+            notices::canned_sending(&lang, name, text),
+            Some(txns.part("canned")),
+        )
+        .await?;
         let reply = Command::Reply {
             agent,
             conversation: id,

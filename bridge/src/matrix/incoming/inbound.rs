@@ -368,7 +368,10 @@ mod tests {
                 owned_mxc_uri!("mxc://hs/clip"),
             ),
         ));
-        assert_eq!(Incoming::classify(&video), Some(Incoming::Unsupported("unsupported-video")));
+        assert_eq!(
+            Incoming::classify(&video),
+            Some(Incoming::Unsupported("unsupported-video"))
+        );
         assert_eq!(
             Incoming::classify(&RoomMessageEventContent::notice_plain("bot talk")),
             None

@@ -29,10 +29,9 @@ impl Bot {
         match self.store.role(room) {
             Ok(Some(RoomRole::Desk(agent))) => self.lang_of(agent.as_str()),
             Ok(Some(RoomRole::Supervisor(user))) => self.lang_of(&user),
-            Ok(Some(RoomRole::Conversation(id))) => self
-                .room_lang(id)
-                .await
-                .unwrap_or_else(|_| self.app.config.lang_of("")),
+            Ok(Some(RoomRole::Conversation(id))) => {
+                self.room_lang(id).await.unwrap_or_else(|_| self.app.config.lang_of(""))
+            }
             _ => self.app.config.lang_of(""),
         }
     }

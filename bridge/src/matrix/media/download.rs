@@ -9,8 +9,8 @@
 use matrix_sdk::ruma::MxcUri;
 use reqwest::{StatusCode, Url};
 
-use crate::media::policy;
 use crate::i18n::Lang;
+use crate::media::policy;
 use crate::tr;
 
 /// Why a file was not downloaded.
@@ -33,7 +33,9 @@ impl DownloadError {
     /// Why, for the agent, in `lang`.
     pub fn text(&self, lang: &Lang) -> String {
         match self {
-            Self::TooLarge { declared: Some(bytes), .. } => policy::MediaRefused::TooLarge { bytes: *bytes }.text(lang),
+            Self::TooLarge {
+                declared: Some(bytes), ..
+            } => policy::MediaRefused::TooLarge { bytes: *bytes }.text(lang),
             Self::TooLarge { declared: None, cap } => tr!(
                 lang,
                 "media-over-limit",
@@ -56,9 +58,7 @@ impl DownloadError {
 /// Where `mxc` is downloaded from on `homeserver`: the authenticated
 /// endpoint, or the older one.
 fn url(homeserver: &Url, mxc: &MxcUri, authenticated: bool) -> Result<Url, DownloadError> {
-    let (server, id) = mxc
-        .parts()
-        .map_err(|e| DownloadError::BadUri(format!("{mxc} ({e})")))?;
+    let (server, id) = mxc.parts().map_err(|e| DownloadError::BadUri(format!("{mxc} ({e})")))?;
     let mut url = homeserver.clone();
     let base: &[&str] = if authenticated {
         &["_matrix", "client", "v1", "media", "download"]

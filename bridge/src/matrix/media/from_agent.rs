@@ -14,12 +14,12 @@ use matrix_sdk::ruma::events::room::MediaSource;
 use smsdesk_core::setup::EntryKind;
 use smsdesk_core::{AgentId, Command, ConversationId};
 
+use crate::i18n::Lang;
 use crate::matrix::media::download;
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
 use crate::matrix::{texts::notices, Bot};
 use crate::media::policy;
-use crate::i18n::Lang;
 use crate::tr;
 
 /// A picture or file an agent posted, as the Matrix event described it.

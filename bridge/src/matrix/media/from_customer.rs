@@ -199,7 +199,8 @@ impl Bot {
                 }
                 CustomerMedia::Refused { why } => {
                     let lang = self.language_of_room(room.room_id()).await;
-                    let text = self.shown_about(sms.from.as_str(), &notices::customer_media_refused(&lang, k + 1, &why));
+                    let text =
+                        self.shown_about(sms.from.as_str(), &notices::customer_media_refused(&lang, k + 1, &why));
                     send::notice(room, &text, Some(txn)).await?;
                 }
             }

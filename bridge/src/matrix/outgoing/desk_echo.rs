@@ -9,8 +9,8 @@ use smsdesk_core::{Event, EventRecord};
 
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
-use crate::tr;
 use crate::matrix::Bot;
+use crate::tr;
 
 impl Bot {
     pub(in crate::matrix) async fn echo_desk_reply(

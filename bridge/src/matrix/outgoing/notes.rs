@@ -13,8 +13,8 @@ use smsdesk_engine::store::layout;
 
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
-use crate::tr;
 use crate::matrix::{texts::notices, Bot};
+use crate::tr;
 
 impl Bot {
     pub(in crate::matrix) async fn show_note(

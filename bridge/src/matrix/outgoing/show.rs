@@ -460,7 +460,10 @@ impl Bot {
         let room = self.desk_room(&agent)?;
         let lang = self.lang_of(agent.as_str());
         let text = self
-            .shown_for(id, &notices::late_failure(&lang, id, customer.as_deref(), &record.event))
+            .shown_for(
+                id,
+                &notices::late_failure(&lang, id, customer.as_deref(), &record.event),
+            )
             .await?;
         send::notice(&room, &text, Some(txns.part("late"))).await?;
         Ok(())

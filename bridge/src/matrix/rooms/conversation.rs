@@ -15,12 +15,12 @@ use smsdesk_core::model::Conversation;
 use smsdesk_core::{AgentId, ConversationId, Event};
 use smsdesk_engine::store::layout;
 
+use crate::i18n::Lang;
 use crate::matrix::media::from_customer::PendingMedia;
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::RoomRole;
 use crate::matrix::texts::{notices, returning};
 use crate::matrix::Bot;
-use crate::i18n::Lang;
 use crate::tr;
 
 impl Bot {
@@ -163,30 +163,28 @@ impl Bot {
                 return;
             }
         };
-        // The reason each removed agent reads, in their language.
-        let (who, reason): (Vec<OwnedUserId>, Box<dyn Fn(&Lang) -> String + Send + Sync>) = match event {
-            Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => (
-                self.user_of(from).into_iter().collect(),
-                Box::new(|lang: &Lang| lang.t("kick-transferred")),
-            ),
+        // The reason each removed agent reads, in their language: a catalog
+        // id, and the wrap-up reason when closed.
+        let (who, reason, closed): (Vec<OwnedUserId>, &str, Option<&str>) = match event {
+            Event::TransferredToQueue { from, .. } | Event::TransferredToAgent { from, .. } => {
+                (self.user_of(from).into_iter().collect(), "kick-transferred", None)
+            }
             Event::Resumed {
                 owner, requeued: true, ..
-            } => (
-                self.user_of(owner).into_iter().collect(),
-                Box::new(|lang: &Lang| lang.t("kick-requeued")),
-            ),
-            Event::ConferenceLeft { agent, .. } => (
-                self.user_of(agent).into_iter().collect(),
-                Box::new(|lang: &Lang| lang.t("kick-left-conference")),
-            ),
-            Event::WrappedUp { reason, .. } => {
-                let reason = reason.clone();
-                (
-                    members.iter().filter(|u| !self.is_us(u)).cloned().collect(),
-                    Box::new(move |lang: &Lang| tr!(lang, "kick-closed", reason = reason.as_str())),
-                )
+            } => (self.user_of(owner).into_iter().collect(), "kick-requeued", None),
+            Event::ConferenceLeft { agent, .. } => {
+                (self.user_of(agent).into_iter().collect(), "kick-left-conference", None)
             }
+            Event::WrappedUp { reason, .. } => (
+                members.iter().filter(|u| !self.is_us(u)).cloned().collect(),
+                "kick-closed",
+                Some(reason.as_str()),
+            ),
             _ => return,
+        };
+        let reason = |lang: &Lang| match closed {
+            Some(r) => tr!(lang, "kick-closed", reason = r),
+            None => lang.t(reason),
         };
         // Only members: an invited agent who never joined has nothing to leave.
         for user in who.iter().filter(|u| members.contains(u)) {

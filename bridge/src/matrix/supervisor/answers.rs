@@ -7,12 +7,12 @@ use smsdesk_core::model::Conversation;
 use smsdesk_core::state::State;
 use smsdesk_core::{EventRecord, QueueName, Timestamp};
 
+use crate::format::{agent_counts, duration, percent, state_name};
 use crate::i18n::Lang;
 use crate::matrix::texts::events::{describe, status_text};
 use crate::matrix::texts::notices::customer_line;
 use crate::matrix::texts::refusals::phase;
 use crate::matrix::texts::rich::{grid, Text};
-use crate::format::{agent_counts, duration, percent, state_name};
 use crate::tr;
 
 /// `!stats`: one row per queue.

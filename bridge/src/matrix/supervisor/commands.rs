@@ -103,7 +103,10 @@ mod tests {
             "unknown command !accept in a supervisor room; try !help"
         );
         let english = help(&Lang::default());
-        assert!(english.contains("!monitor <id> — Join a conversation's room"), "{english}");
+        assert!(
+            english.contains("!monitor <id> — Join a conversation's room"),
+            "{english}"
+        );
         let german = help(&Lang::new("de"));
         assert!(german.starts_with("Supervisor-Befehle:"), "{german}");
         assert!(german.contains("!language [tag] — "), "{german}");

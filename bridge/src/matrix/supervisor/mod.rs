@@ -60,7 +60,12 @@ impl Bot {
                 tracing::error!(supervisor = %s.user, %error, "cannot save the new supervisor room");
             }
             let room = self.just_made(room).await;
-            let welcome = tr!(lang, "supervisor-welcome", watched = watched(&lang, s), help = commands::help(&lang));
+            let welcome = tr!(
+                lang,
+                "supervisor-welcome",
+                watched = watched(&lang, s),
+                help = commands::help(&lang)
+            );
             if let Err(error) = send::notice(&room, Text::listing(welcome), None).await {
                 tracing::warn!(supervisor = %s.user, %error, "cannot greet in the new supervisor room");
             }
@@ -81,7 +86,9 @@ impl Bot {
         let answers: Vec<Text> = match commands::parse(body, &lang) {
             Err(why) => vec![Text::from(why.to_string())],
             Ok(SupervisorCommand::Language { tag }) => {
-                vec![Text::from(self.language_answer(supervisor.user.as_str(), tag.as_deref()))]
+                vec![Text::from(
+                    self.language_answer(supervisor.user.as_str(), tag.as_deref()),
+                )]
             }
             Ok(command) => self.supervisor_command(supervisor, &lang, command).await?,
         };

@@ -4,8 +4,8 @@
 use smsdesk_core::{AgentId, State};
 
 use crate::i18n::Lang;
-use crate::matrix::texts::{events, refusals};
 use crate::matrix::texts::events::opt_out_how;
+use crate::matrix::texts::{events, refusals};
 use crate::tr;
 
 /// A customer's number as an agent sees it (`supervisor.mask_customer_numbers`).
@@ -176,7 +176,12 @@ mod tests {
              +15557770002 from +15550001111 · since 2023-11-14 22:14 UTC · texted QUIT\n\
              +15557770001 from +15550001111 · since 2023-11-14 22:13 UTC · texted STOP"
         );
-        let one = super::optouts(&crate::i18n::Lang::default(), engine.state(), Some("555-777-0001"), false);
+        let one = super::optouts(
+            &crate::i18n::Lang::default(),
+            engine.state(),
+            Some("555-777-0001"),
+            false,
+        );
         assert!(
             one.starts_with("Opted out (1)") && one.contains("+15557770001"),
             "{one}"

@@ -116,10 +116,7 @@ impl OfferCard {
         .chain(self.fields.iter().map(|(k, v)| (k.as_str(), rich::escape(v))))
         .chain([
             (labels[3].as_str(), format!("{}:{:02}", waited / 60, waited % 60)),
-            (
-                labels[4].as_str(),
-                format!("{left} {}", lang.t("offer-seconds-unit")),
-            ),
+            (labels[4].as_str(), format!("{left} {}", lang.t("offer-seconds-unit"))),
         ])
         .collect();
         let html = format!(

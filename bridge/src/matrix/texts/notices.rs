@@ -223,7 +223,13 @@ pub fn delivery_mark(lang: &Lang, event: &Event) -> Option<String> {
 pub fn late_failure(lang: &Lang, id: ConversationId, customer: Option<&str>, event: &Event) -> String {
     let what = events::describe(lang, event);
     match customer {
-        Some(c) => tr!(lang, "late-failure-with", id = id.to_string(), customer = c, what = what),
+        Some(c) => tr!(
+            lang,
+            "late-failure-with",
+            id = id.to_string(),
+            customer = c,
+            what = what
+        ),
         None => tr!(lang, "late-failure", id = id.to_string(), what = what),
     }
 }

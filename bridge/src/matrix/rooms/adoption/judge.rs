@@ -6,9 +6,9 @@ use matrix_sdk::ruma::RoomId;
 use smsdesk_core::model::{Conversation, Phase};
 use smsdesk_core::ConversationId;
 
+use crate::i18n::Lang;
 use crate::matrix::rooms::marker::Marker;
 use crate::matrix::store::RoomRole;
-use crate::i18n::Lang;
 use crate::matrix::texts::rich::Text;
 use crate::tr;
 

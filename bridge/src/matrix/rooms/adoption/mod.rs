@@ -208,11 +208,7 @@ impl Bot {
                     .ok()
                     .flatten()
                     .unwrap_or(AgentStatus::Offline);
-                desk_adopted(
-                    &lang,
-                    &status_text(&lang, &status),
-                    status == AgentStatus::Available,
-                )
+                desk_adopted(&lang, &status_text(&lang, &status), status == AgentStatus::Available)
             }
             RoomRole::Supervisor(user) => self.lang_of(user).t("adopted-supervisor"),
             RoomRole::Conversation(id) => {
