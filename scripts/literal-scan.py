@@ -3,7 +3,9 @@
 agents and supervisors, instead of in the message catalogs (`locales/`).
 
 Reads the bridge's Matrix code (`bridge/src/matrix`, which holds the
-supervisor room) and the wallboard (`bridge/src/wallboard`), paths relative
+supervisor room), the wallboard (`bridge/src/wallboard`) and the desk
+page (`bridge/src/desk`; the pages' scripts take their words from the
+catalogs through a `data-words` attribute), paths relative
 to the repository root (the parent of this script's folder), and prints
 every string literal that reads as words, as `path:line: "text"`. Exit
 status 1 if there is one, 0 if none.
@@ -30,7 +32,7 @@ import os
 import re
 import sys
 
-ROOTS = ["bridge/src/matrix", "bridge/src/wallboard"]
+ROOTS = ["bridge/src/matrix", "bridge/src/wallboard", "bridge/src/desk"]
 
 # Calls whose literal arguments only the operator (or a programmer) reads.
 OPERATOR_CALLS = {
@@ -58,6 +60,11 @@ ALLOW = [
     ("bridge/src/wallboard/page.rs", "\nconst W = ", "the page's script: its words come from the catalog (data-words)"),
     ("bridge/src/wallboard/page.rs", "default-src ", "the Content-Security-Policy header"),
     ("bridge/src/wallboard/style.rs", "", "the stylesheet and the viewport's settings"),
+    ("bridge/src/desk/assets.rs", "text/", "content types"),
+    ("bridge/src/desk/mod.rs", "no desk: ", "the answer when the operator configured no desk"),
+    ("bridge/src/desk/mod.rs", "default-src ", "the Content-Security-Policy header"),
+    ("bridge/src/desk/page.rs", "width=device-width", "the viewport's settings"),
+    ("bridge/src/desk/page.rs", "no desk here", "the answer when the operator configured no sign-in"),
 ]
 
 # Two words with a space between them (ids, paths and event types have none).

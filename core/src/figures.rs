@@ -62,6 +62,8 @@ pub struct QueueFigures {
     pub service_level: Option<f64>,
     pub asa: Option<Duration>,
     pub aht: Option<Duration>,
+    /// The day's curve, by 15-minute interval (`intervals`).
+    pub intervals: crate::intervals::Intervals,
 }
 
 /// Agents by state label, per queue they serve: one pass over the roster.
@@ -124,6 +126,7 @@ fn figures_with(
         service_level: totals.service_level(),
         asa: totals.asa(),
         aht: totals.aht(),
+        intervals: totals.intervals,
         day: totals.day,
     }
 }

@@ -38,6 +38,7 @@ pub mod event;
 pub mod figures;
 pub mod hours;
 pub mod ids;
+pub mod intervals;
 pub mod keywords;
 pub mod model;
 pub mod rejection;

@@ -26,6 +26,9 @@ pub struct DayTotals {
     pub handled: u64,
     /// Sum of handle times (first accept to wrap-up), in ms.
     pub handle_ms: u64,
+    /// The day's curve, by 15-minute interval (`intervals`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub intervals: crate::intervals::Intervals,
 }
 
 fn ms(d: Duration) -> u64 {

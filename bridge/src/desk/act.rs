@@ -14,7 +14,12 @@ use axum::Json;
 
 use super::actions::Action;
 use super::Desk;
+use smsdesk_core::AgentId;
+
+use crate::matrix::texts::refusals::reason;
 use crate::sessions::cookie;
+use crate::sessions::lang::page_lang;
+use crate::tr;
 
 /// The header the page's script sends with every action.
 pub const HEADER: &str = "x-smsdesk-desk";
@@ -27,32 +32,36 @@ pub async fn action(State(d): State<Arc<Desk>>, headers: HeaderMap, body: Bytes)
     if let Some(off) = d.off() {
         return off;
     }
+    let user = d.agent(&headers).map(|(agent, _)| agent);
+    let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, &headers);
     if let Some(why) = cookie::cross_site(&headers, &d.app.config.public_url) {
         return json_error(StatusCode::FORBIDDEN, why);
     }
     if headers.get(HEADER).is_none() {
-        return json_error(
-            StatusCode::FORBIDDEN,
-            format!("actions come from the desk page (header {HEADER})"),
-        );
+        return json_error(StatusCode::FORBIDDEN, tr!(lang, "deskpage-not-from-page", header = HEADER));
     }
-    let Some((agent, _)) = d.agent(&headers) else {
-        return json_error(StatusCode::UNAUTHORIZED, "your sign-in has ended; sign in again");
+    let Some(agent) = user else {
+        return json_error(StatusCode::UNAUTHORIZED, lang.t("deskpage-signed-out"));
     };
     let action: Action = match serde_json::from_slice(&body) {
         Ok(a) => a,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, format!("not an action: {e}")),
+        Err(e) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                tr!(lang, "deskpage-not-an-action", error = e.to_string()),
+            )
+        }
     };
     let command = match action.command(agent) {
         Ok(c) => c,
-        Err(why) => return json_error(StatusCode::BAD_REQUEST, why.to_string()),
+        Err(why) => return json_error(StatusCode::BAD_REQUEST, why.text(&lang)),
     };
     match d.app.execute(command).await {
         Ok(Ok(done)) if done.records.is_empty() => {
             Json(serde_json::json!({ "ok": true, "changed": false })).into_response()
         }
         Ok(Ok(_)) => Json(serde_json::json!({ "ok": true, "changed": true })).into_response(),
-        Ok(Err(rejection)) => json_error(StatusCode::CONFLICT, rejection.to_string()),
+        Ok(Err(rejection)) => json_error(StatusCode::CONFLICT, reason(&lang, &rejection)),
         Err(gone) => json_error(StatusCode::SERVICE_UNAVAILABLE, gone.to_string()),
     }
 }

@@ -70,6 +70,16 @@ pub enum Refused {
     BadNonce,
 }
 
+impl Refused {
+    /// Why, for the agent, in `lang`.
+    pub fn text(&self, lang: &crate::i18n::Lang) -> String {
+        match self {
+            Self::NotAnAgent(text) => crate::tr!(lang, "deskpage-not-an-agent", text = text.as_str()),
+            Self::BadNonce => lang.t("deskpage-bad-nonce"),
+        }
+    }
+}
+
 fn agent_id(text: &str) -> Result<AgentId, Refused> {
     matrix_sdk::ruma::UserId::parse(text.trim())
         .map(|u| AgentId::new(u.to_string()))

@@ -1,6 +1,9 @@
 //! The desk page's script and style, in the binary (`include_str!` of
 //! `assets/`): no CDN, nothing fetched at run time, and no inline script
-//! for the Content-Security-Policy to allow. Plain JavaScript, no library.
+//! for the Content-Security-Policy to allow. Plain JavaScript; the one
+//! library is the Matrix Widget API (`assets/vendor/`, vendored by
+//! `scripts/vendor-widget-api.sh`, pinned by version and checksum, with
+//! its licence), for the desk shown as a widget in the agent's client.
 
 use std::sync::Arc;
 
@@ -13,6 +16,9 @@ use super::Desk;
 const DESK_JS: &str = include_str!("assets/desk.js");
 const SIGNIN_JS: &str = crate::sessions::SIGNIN_JS;
 const DESK_CSS: &str = include_str!("assets/desk.css");
+const WIDGET_JS: &str = include_str!("assets/widget.js");
+/// npm `matrix-widget-api` 1.19.0, `dist/api.min.js` (Apache-2.0).
+const WIDGET_API_JS: &str = include_str!("assets/vendor/matrix-widget-api.min.js");
 
 fn asset(d: &Desk, body: &'static str, kind: &'static str) -> Response {
     let mut r = body.into_response();
@@ -28,6 +34,14 @@ pub async fn desk_js(State(d): State<Arc<Desk>>) -> Response {
 
 pub async fn signin_js(State(d): State<Arc<Desk>>) -> Response {
     asset(&d, SIGNIN_JS, "text/javascript; charset=utf-8")
+}
+
+pub async fn widget_js(State(d): State<Arc<Desk>>) -> Response {
+    asset(&d, WIDGET_JS, "text/javascript; charset=utf-8")
+}
+
+pub async fn widget_api_js(State(d): State<Arc<Desk>>) -> Response {
+    asset(&d, WIDGET_API_JS, "text/javascript; charset=utf-8")
 }
 
 pub async fn desk_css(State(d): State<Arc<Desk>>) -> Response {

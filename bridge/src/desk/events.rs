@@ -35,6 +35,7 @@ pub async fn read_desk(app: &AppState, agent: &AgentId) -> Option<DeskView> {
         .map(|a| (a.id().clone(), a.name().to_owned()))
         .collect();
     let mask = app.config.supervisor.mask_customer_numbers;
+    let lang = app.config.lang_of(agent.as_str());
     let agent = agent.clone();
     app.read(move |e| {
         let state = e.state();
@@ -46,7 +47,7 @@ pub async fn read_desk(app: &AppState, agent: &AgentId) -> Option<DeskView> {
         }
         let shown = |n: &str| if mask { crate::mask::mask(n) } else { n.to_owned() };
         let names = |id: &AgentId| roster.get(id).cloned().unwrap_or_else(|| id.to_string());
-        desk(state, &agent, &names, &histories, &shown)
+        desk(&lang, state, &agent, &names, &histories, &shown)
     })
     .await
     .ok()
@@ -57,7 +58,8 @@ pub async fn events(State(d): State<Arc<Desk>>, headers: HeaderMap) -> Response 
         return off;
     }
     let Some((agent, session)) = d.agent(&headers) else {
-        return (StatusCode::UNAUTHORIZED, "sign in at /desk first\n").into_response();
+        let lang = crate::sessions::lang::page_lang(&d.app.config, None, None, &headers);
+        return (StatusCode::UNAUTHORIZED, format!("{}\n", lang.t("deskpage-sign-in-first"))).into_response();
     };
     let mut changes = d.app.changes.subscribe();
     let desk = d.clone();
@@ -66,7 +68,7 @@ pub async fn events(State(d): State<Arc<Desk>>, headers: HeaderMap) -> Response 
         let mut last: Option<DeskView> = None;
         loop {
             if !d.sessions.is_live(&session, std::time::Instant::now()) {
-                yield Ok::<_, Infallible>(Event::default().event("signed-out").data("your sign-in has ended"));
+                yield Ok::<_, Infallible>(Event::default().event("signed-out").data("signed-out"));
                 break;
             }
             let Some(view) = read_desk(&d.app, &agent).await else { break };

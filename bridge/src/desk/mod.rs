@@ -67,6 +67,8 @@ pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
         .route("/desk/desk.js", get(assets::desk_js))
         .route("/desk/signin.js", get(assets::signin_js))
         .route("/desk/desk.css", get(assets::desk_css))
+        .route("/desk/widget.js", get(assets::widget_js))
+        .route("/desk/vendor/matrix-widget-api.js", get(assets::widget_api_js))
         .route("/desk/openid", post(signin::openid))
         .route("/desk/logout", post(signin::logout))
         .route("/desk/events", get(events::events))
@@ -99,8 +101,15 @@ impl Desk {
         Some((agent, id.key()))
     }
 
-    fn set_cookie(&self, r: &mut Response, id: &SessionId) {
-        let value = cookie::set(COOKIE, PATH, id, self.sessions.lifetime().as_secs(), self.secure());
+    /// Sets the session's cookie; `embedded`: for the page shown as a
+    /// widget inside the agent's client (`cookie::set_embedded`).
+    fn set_cookie(&self, r: &mut Response, id: &SessionId, embedded: bool) {
+        let (max_age, secure) = (self.sessions.lifetime().as_secs(), self.secure());
+        let value = if embedded {
+            cookie::set_embedded(COOKIE, PATH, id, max_age, secure)
+        } else {
+            cookie::set(COOKIE, PATH, id, max_age, secure)
+        };
         if let Ok(v) = HeaderValue::from_str(&value) {
             r.headers_mut().insert(header::SET_COOKIE, v);
         }

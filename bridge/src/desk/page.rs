@@ -7,12 +7,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
+use smsdesk_core::AgentId;
+
 use super::Desk;
+use crate::i18n::Lang;
+use crate::sessions::lang::page_lang;
+use crate::tr;
 
 fn head(title: &str, script: &str) -> Markup {
     html! {
@@ -26,22 +31,22 @@ fn head(title: &str, script: &str) -> Markup {
     }
 }
 
-/// The sign-in page: Matrix id and password go to the homeserver only.
-fn sign_in(homeserver: &str, message: Option<&str>) -> Markup {
+/// The sign-in page in `lang`: Matrix id and password go to the homeserver only.
+fn sign_in(lang: &Lang, homeserver: &str, message: Option<&str>) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head("smsdesk desk — sign in", "/desk/signin.js"))
+        html lang=(lang.as_str()) {
+            (head(&lang.t("deskpage-signin-title"), "/desk/signin.js"))
             body {
                 main.signin {
-                    h1 { "smsdesk desk" }
+                    h1 { (lang.t("deskpage-title")) }
                     @if let Some(m) = message { p.error role="alert" { (m) } }
-                    p.hint { "Sign in with your Matrix account. Your password goes to your homeserver only; smsdesk gets a one-time proof of who you are." }
+                    p.hint { (lang.t("deskpage-signin-hint")) }
                     form #matrix data-endpoint="/desk/openid" data-next="/desk" {
-                        label { "Matrix id " input type="text" name="user" placeholder="@you:example.com" autocomplete="username" autofocus required; }
-                        label { "Password " input type="password" name="password" autocomplete="current-password" required; }
-                        label { "Homeserver " input type="url" name="homeserver" value=(homeserver) required; }
-                        button #matrix-submit type="submit" { "Sign in with Matrix" }
+                        label { (lang.t("deskpage-matrix-id")) " " input type="text" name="user" placeholder="@you:example.com" autocomplete="username" autofocus required; }
+                        label { (lang.t("deskpage-password")) " " input type="password" name="password" autocomplete="current-password" required; }
+                        label { (lang.t("signin-homeserver")) " " input type="url" name="homeserver" value=(homeserver) required; }
+                        button #matrix-submit type="submit" { (lang.t("signin-with-matrix")) }
                     }
                     p.error #matrix-error role="alert" {}
                 }
@@ -50,23 +55,166 @@ fn sign_in(homeserver: &str, message: Option<&str>) -> Markup {
     }
 }
 
-/// The desk: empty containers the script fills from the event stream.
-fn desk_page() -> Markup {
+/// The sign-in page of the desk shown as a widget: the page's script asks
+/// the client for an OpenID token (`widget.js`); the password form is there
+/// too, for a client that cannot answer.
+fn widget_sign_in(lang: &Lang, homeserver: &str) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head("smsdesk desk", "/desk/desk.js"))
+        html lang=(lang.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (lang.t("deskpage-signin-title")) }
+                link rel="stylesheet" href="/desk/desk.css";
+                script src="/desk/vendor/matrix-widget-api.js" defer {}
+                script src="/desk/widget.js" defer {}
+                script src="/desk/signin.js" defer {}
+            }
             body {
+                main.signin {
+                    h1 { (lang.t("deskpage-title")) }
+                    p #widget-status role="status" { (lang.t("deskpage-widget-signing-in")) }
+                    p.error #widget-error role="alert" data-no-client=(lang.t("deskpage-widget-no-client")) {}
+                    details {
+                        summary { (lang.t("deskpage-widget-password")) }
+                        form #matrix data-endpoint="/desk/openid?widget=1" data-next="/desk" {
+                            label { (lang.t("deskpage-matrix-id")) " " input type="text" name="user" placeholder="@you:example.com" autocomplete="username" required; }
+                            label { (lang.t("deskpage-password")) " " input type="password" name="password" autocomplete="current-password" required; }
+                            label { (lang.t("signin-homeserver")) " " input type="url" name="homeserver" value=(homeserver) required; }
+                            button #matrix-submit type="submit" { (lang.t("signin-with-matrix")) }
+                        }
+                        p.error #matrix-error role="alert" {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the client adds to a widget's address (`/desk?widgetId=…&parentUrl=…`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetQuery {
+    widget_id: Option<String>,
+}
+
+/// The words the page's script writes, in `lang`: catalog messages with
+/// `{name}` where the script puts a value.
+fn words(lang: &Lang) -> String {
+    let fixed = [
+        ("available", "deskpage-available"),
+        ("idle", "deskpage-idle"),
+        ("offline", "deskpage-offline"),
+        ("offer", "deskpage-offer"),
+        ("waiting", "deskpage-waiting"),
+        ("answer_within", "deskpage-answer-within"),
+        ("you", "deskpage-you"),
+        ("accept", "deskpage-accept"),
+        ("decline", "deskpage-decline"),
+        ("customer", "deskpage-customer"),
+        ("note_by", "deskpage-note-by"),
+        ("read", "deskpage-read"),
+        ("failed", "deskpage-failed"),
+        ("reply_label", "deskpage-reply-label"),
+        ("reply_placeholder", "deskpage-reply-placeholder"),
+        ("one_segment", "deskpage-one-segment"),
+        ("send", "deskpage-send"),
+        ("search_reasons", "deskpage-search-reasons"),
+        ("search_placeholder", "deskpage-search-placeholder"),
+        ("reasons", "deskpage-reasons"),
+        ("wrapup", "deskpage-wrapup"),
+        ("wrap_up", "deskpage-wrap-up"),
+        ("send_wrapup", "deskpage-send-wrapup"),
+        ("pick_reason", "deskpage-pick-reason"),
+        ("filter", "deskpage-filter"),
+        ("refresh", "deskpage-refresh"),
+        ("cancel", "deskpage-cancel"),
+        ("transfer", "deskpage-transfer"),
+        ("transfer_title", "deskpage-transfer-title"),
+        ("conference", "deskpage-conference"),
+        ("conference_title", "deskpage-conference-title"),
+        ("end_conference", "deskpage-end-conference"),
+        ("end", "deskpage-end"),
+        ("leave_conference", "deskpage-leave-conference"),
+        ("open_for", "deskpage-open-for"),
+        ("messages", "deskpage-messages"),
+        ("paused", "deskpage-paused"),
+        ("live", "deskpage-live"),
+        ("reconnecting", "deskpage-reconnecting"),
+    ];
+    let mut out: serde_json::Map<String, serde_json::Value> =
+        fixed.iter().map(|(k, id)| ((*k).to_owned(), lang.t(id).into())).collect();
+    let filled = [
+        ("unreachable", tr!(lang, "deskpage-unreachable", error = "{error}")),
+        ("idle_code", tr!(lang, "deskpage-idle-code", code = "{code}")),
+        ("transfer_from", tr!(lang, "deskpage-transfer-from", from = "{from}")),
+        ("conference_invite", tr!(lang, "deskpage-conference-invite", from = "{from}")),
+        (
+            "offer_line",
+            tr!(
+                lang,
+                "deskpage-offer-line",
+                queue = "{queue}",
+                customer = "{customer}",
+                entry = "{entry}",
+                kind = "{kind}"
+            ),
+        ),
+        (
+            "returning",
+            tr!(lang, "deskpage-returning", agent = "{agent}", when = "{when}", reason = "{reason}"),
+        ),
+        ("wrapup_tab", tr!(lang, "deskpage-wrapup-tab", tab = "{tab}")),
+        ("attachments", tr!(lang, "deskpage-attachments", text = "{text}", count = "{count}")),
+        (
+            "count",
+            tr!(
+                lang,
+                "deskpage-count",
+                n = "{n}",
+                max = "{max}",
+                segments = "{segments}",
+                encoding = "{encoding}"
+            ),
+        ),
+        ("segments", tr!(lang, "deskpage-segments", count = "{count}")),
+        ("too_long", tr!(lang, "deskpage-too-long", n = "{n}", max = "{max}")),
+        ("queue", tr!(lang, "deskpage-queue", queue = "{queue}")),
+        (
+            "conversation_title",
+            tr!(
+                lang,
+                "deskpage-conversation-title",
+                id = "{id}",
+                customer = "{customer}",
+                queue = "{queue}",
+                entry = "{entry}",
+                kind = "{kind}"
+            ),
+        ),
+    ];
+    out.extend(filled.into_iter().map(|(k, v)| (k.to_owned(), v.into())));
+    serde_json::Value::Object(out).to_string()
+}
+
+/// The desk in `lang`: empty containers the script fills from the event stream.
+fn desk_page(lang: &Lang) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.as_str()) {
+            (head(&lang.t("deskpage-title"), "/desk/desk.js"))
+            body data-words=(words(lang)) {
                 header.bar {
                     h1 { "smsdesk" }
                     span #who {}
-                    label { "State " select #state aria-label="Your state" {} }
-                    span #live role="status" { "connecting…" }
-                    button #signout type="button" { "Sign out" }
+                    label { (lang.t("deskpage-state")) " " select #state aria-label=(lang.t("deskpage-your-state")) {} }
+                    span #live role="status" { (lang.t("deskpage-connecting")) }
+                    button #signout type="button" { (lang.t("deskpage-sign-out")) }
                 }
-                p #rona .banner hidden role="alert" { "You missed an offer and are now RONA: set yourself Available to get offers again." }
-                section #offers aria-label="Offers" {}
-                nav #tabs role="tablist" aria-label="Your conversations" {}
+                p #rona .banner hidden role="alert" { (lang.t("deskpage-rona")) }
+                section #offers aria-label=(lang.t("deskpage-offers")) {}
+                nav #tabs role="tablist" aria-label=(lang.t("deskpage-conversations")) {}
                 main #conversation aria-live="polite" {}
                 p #error .error role="alert" {}
                 dialog #transfer aria-labelledby="transfer-title" {}
@@ -76,13 +224,16 @@ fn desk_page() -> Markup {
     }
 }
 
-pub async fn desk(State(d): State<Arc<Desk>>, headers: HeaderMap) -> Response {
+pub async fn desk(State(d): State<Arc<Desk>>, Query(widget): Query<WidgetQuery>, headers: HeaderMap) -> Response {
     if let Some(off) = d.off() {
         return off;
     }
-    let (status, page) = match (d.agent(&headers), &d.signin) {
-        (Some(_), _) => (StatusCode::OK, desk_page()),
-        (None, Some(signin)) => (StatusCode::OK, sign_in(&signin.homeserver, None)),
+    let user = d.agent(&headers).map(|(agent, _)| agent);
+    let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, &headers);
+    let (status, page) = match (user, &d.signin) {
+        (Some(_), _) => (StatusCode::OK, desk_page(&lang)),
+        (None, Some(signin)) if widget.widget_id.is_some() => (StatusCode::OK, widget_sign_in(&lang, &signin.homeserver)),
+        (None, Some(signin)) => (StatusCode::OK, sign_in(&lang, &signin.homeserver, None)),
         (None, None) => return (StatusCode::NOT_FOUND, "no desk here\n").into_response(),
     };
     let mut r = (status, Html(page.into_string())).into_response();

@@ -9,8 +9,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::sessions::lang::page_lang;
+use crate::tr;
+
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -25,12 +28,25 @@ fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
 }
 
-pub async fn openid(State(desk): State<Arc<Desk>>, source: Source, headers: HeaderMap, body: Bytes) -> Response {
+/// `?widget=1`: the sign-in of the desk shown as a widget in the agent's client.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Mode {
+    widget: Option<String>,
+}
+
+pub async fn openid(
+    State(desk): State<Arc<Desk>>,
+    Query(mode): Query<Mode>,
+    source: Source,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Some(off) = desk.off() {
         return off;
     }
+    let lang = page_lang(&desk.app.config, None, None, &headers);
     let Some(signin) = &desk.signin else {
-        return json_error(StatusCode::NOT_FOUND, "sign-in with Matrix is off here");
+        return json_error(StatusCode::NOT_FOUND, lang.t("deskpage-matrix-off"));
     };
     let public = desk.app.config.public_url.clone();
     let user = match signin
@@ -41,10 +57,7 @@ pub async fn openid(State(desk): State<Arc<Desk>>, source: Source, headers: Head
         Err(Refusal::Status(status, why)) => return json_error(status, why),
         Err(Refusal::Limited(limited)) => {
             let secs = limited.retry_after_s();
-            let mut r = json_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many failed sign-ins; try again in {secs} s."),
-            );
+            let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, tr!(lang, "signin-too-many", secs = secs));
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
             return r;
         }
@@ -54,7 +67,7 @@ pub async fn openid(State(desk): State<Arc<Desk>>, source: Source, headers: Head
         tracing::warn!(%user, %source, "a sign-in to the desk by someone not on the roster was refused");
         return json_error(
             StatusCode::FORBIDDEN,
-            format!("{user} is not an agent here (not in [[agents.roster]])"),
+            tr!(lang, "deskpage-not-on-roster", user = user.to_string()),
         );
     };
     desk.limit.passed(source);
@@ -67,7 +80,7 @@ pub async fn openid(State(desk): State<Arc<Desk>>, source: Source, headers: Head
         "expires_in": desk.sessions.lifetime().as_secs(),
     }))
     .into_response();
-    desk.set_cookie(&mut r, &id);
+    desk.set_cookie(&mut r, &id, mode.widget.is_some());
     r
 }
 

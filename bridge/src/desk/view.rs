@@ -14,6 +14,10 @@ use smsdesk_core::model::{AgentStatus, Conferee, Conversation, Delivery, Phase};
 use smsdesk_core::state::State;
 use smsdesk_core::{AgentId, Event, EventRecord, MessageId};
 
+use crate::i18n::Lang;
+use crate::matrix::texts::events::describe;
+use crate::tr;
+
 /// The whole desk of one agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DeskView {
@@ -108,6 +112,7 @@ fn label(status: Option<&AgentStatus>) -> (&'static str, Option<String>) {
 
 /// `agent`'s desk now; `histories` holds each held conversation's records.
 pub fn desk(
+    lang: &Lang,
     state: &State,
     agent: &AgentId,
     names: Names<'_>,
@@ -130,7 +135,7 @@ pub fn desk(
         .into_iter()
         .filter_map(|c| {
             let records = histories.get(&c.id.0).map_or(&[][..], Vec::as_slice);
-            conversation(state, agent, c, records, mask)
+            conversation(lang, state, agent, c, records, mask)
         })
         .collect();
     conversations.sort_by_key(|c| c.id);
@@ -157,6 +162,7 @@ pub fn held<'s>(state: &'s State, agent: &AgentId) -> Vec<&'s Conversation> {
 }
 
 fn conversation(
+    lang: &Lang,
     state: &State,
     agent: &AgentId,
     c: &Conversation,
@@ -204,7 +210,7 @@ fn conversation(
         wrapup_reasons: if role == "wrapup" { reasons } else { Vec::new() },
         // Only what the agent may see: an offered agent sees the history too,
         // as the Matrix desk shows it when the room opens.
-        messages: messages(records, &|t: &str| mask_in(mask, &customer, t)),
+        messages: messages(lang, records, &|t: &str| mask_in(mask, &customer, t)),
         returning: c.sticky.as_ref().map(|s| ReturningView {
             conversation: s.conversation.0,
             agent: s.agent.to_string(),
@@ -224,7 +230,7 @@ fn mask_in(mask: Mask<'_>, customer: &str, text: &str) -> String {
 }
 
 /// The lines of a history, each reply with its latest delivery.
-pub fn messages(records: &[EventRecord], shown: &dyn Fn(&str) -> String) -> Vec<MessageView> {
+pub fn messages(lang: &Lang, records: &[EventRecord], shown: &dyn Fn(&str) -> String) -> Vec<MessageView> {
     let mut lines: Vec<MessageView> = Vec::new();
     let mut replies: BTreeMap<MessageId, usize> = BTreeMap::new();
     for r in records {
@@ -269,11 +275,13 @@ pub fn messages(records: &[EventRecord], shown: &dyn Fn(&str) -> String) -> Vec<
             } => {
                 let why = code
                     .as_ref()
-                    .map_or(reason.clone(), |c| format!("{reason} (carrier error {c})"));
+                    .map_or(reason.clone(), |c| {
+                        tr!(lang, "deskpage-carrier-error", reason = reason.as_str(), code = c.as_str())
+                    });
                 set(&mut lines, &replies, *message_id, Delivery::Failed, Some(why));
             }
             Event::ConversationOpened { .. } => {}
-            other => lines.push(line("event", None, &other.describe(), 0)),
+            other => lines.push(line("event", None, &describe(lang, other), 0)),
         }
     }
     lines

@@ -2,6 +2,14 @@
 //! own pages. The cookie is `HttpOnly` (no script reads it),
 //! `SameSite=Strict` (no other site's page sends it), scoped to its
 //! front end's path, and `Secure` when the public URL is https.
+//!
+//! A page shown inside another site (the desk as a widget in Element, on
+//! its own domain) cannot keep a `Strict` cookie: there, over https, the
+//! cookie is `SameSite=None; Secure; Partitioned` (CHIPS: kept only for
+//! that embedding site, never sent when another site embeds or links the
+//! page). What stops other sites then is the rest: every change needs the
+//! page's own header (which no form and no cross-origin script without
+//! CORS can send) and a same-site `Sec-Fetch-Site`/`Origin`.
 
 use axum::http::{header, HeaderMap};
 
@@ -25,6 +33,19 @@ pub fn set(name: &str, path: &str, id: &SessionId, max_age_s: u64, secure: bool)
         "{name}={}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
         id.as_str(),
         if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value for a new session `id` of a page shown inside
+/// another site's page (see the module's doc); over plain http (a test on
+/// loopback, where every port is one site) the same as `set`.
+pub fn set_embedded(name: &str, path: &str, id: &SessionId, max_age_s: u64, secure: bool) -> String {
+    if !secure {
+        return set(name, path, id, max_age_s, secure);
+    }
+    format!(
+        "{name}={}; Path={path}; HttpOnly; SameSite=None; Secure; Partitioned; Max-Age={max_age_s}",
+        id.as_str()
     )
 }
 

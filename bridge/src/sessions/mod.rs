@@ -12,6 +12,7 @@
 
 pub mod cookie;
 mod id;
+pub mod lang;
 pub mod signin;
 
 use std::collections::HashMap;

@@ -41,7 +41,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::http::failure_limit::{FailureLimit, Limited, Source};
-use crate::i18n::{self, Lang};
+use crate::i18n::Lang;
 use crate::sessions::signin::MatrixSignIn;
 use crate::sessions::Sessions;
 use crate::tr;
@@ -108,21 +108,11 @@ impl Wallboard {
     /// else the supervisor's own `language`, else the browser's
     /// `Accept-Language`, else `[matrix] language`.
     fn page_lang(&self, asked: Option<&str>, viewer: Option<&Viewer>, headers: &HeaderMap) -> Lang {
-        let config = &self.app.config;
-        asked
-            .filter(|l| i18n::catalogs().has(l))
-            .map(Lang::new)
-            .or_else(|| match viewer.map(|v| &v.who) {
-                Some(Who::Supervisor(user)) => config.own_lang(user.as_str()),
-                _ => None,
-            })
-            .or_else(|| {
-                headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(i18n::negotiate)
-            })
-            .unwrap_or_else(|| config.default_lang())
+        let user = match viewer.map(|v| &v.who) {
+            Some(Who::Supervisor(user)) => Some(user.as_str()),
+            _ => None,
+        };
+        crate::sessions::lang::page_lang(&self.app.config, user, asked, headers)
     }
 
     /// The sign-in page with `status`, and `message` (the catalog id

@@ -25,8 +25,20 @@ use fantoccini::Locator;
 const WAIT: Duration = Duration::from_secs(15);
 const HOSTILE: &str = r#"<script>alert(1)</script> "><img src=x onerror=alert(1)>"#;
 
+/// Keeps a screenshot of the page as step `name`: in
+/// `$SMSDESK_DESK_SCREENSHOTS/<name>.png` when set (the ones in
+/// `docs/desk/` come from there), else nowhere.
+pub(super) async fn shot(c: &fantoccini::Client, name: &str) {
+    let Some(dir) = std::env::var_os("SMSDESK_DESK_SCREENSHOTS") else {
+        return;
+    };
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+}
+
 /// The text of the page's element `css` once it contains `needle`.
-async fn wait_contains(c: &fantoccini::Client, css: &str, needle: &str) -> String {
+pub(super) async fn wait_contains(c: &fantoccini::Client, css: &str, needle: &str) -> String {
     let start = Instant::now();
     loop {
         let text = match c.find(Locator::Css(css)).await {
@@ -45,7 +57,7 @@ async fn wait_contains(c: &fantoccini::Client, css: &str, needle: &str) -> Strin
     }
 }
 
-async fn click(c: &fantoccini::Client, css: &str) {
+pub(super) async fn click(c: &fantoccini::Client, css: &str) {
     let start = Instant::now();
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await {
@@ -104,7 +116,7 @@ async fn step_strangers_are_refused(synapse: &Synapse, server: &Server, http: &r
 }
 
 /// Sign-in through the page, Available, an offer with a ticking timer, accept.
-async fn step_alice_signs_in_and_is_offered_a_customer(
+pub(super) async fn step_alice_signs_in_and_is_offered_a_customer(
     c: &fantoccini::Client,
     server: &Server,
     sim: &Sim,
@@ -123,6 +135,7 @@ async fn step_alice_signs_in_and_is_offered_a_customer(
         .send_keys("alice-password")
         .await
         .unwrap();
+    shot(c, "1-sign-in").await;
     click(c, "#matrix-submit").await;
     wait_contains(c, "#live", "live").await;
     wait_contains(c, "#who", "@alice:localhost").await;
@@ -167,6 +180,7 @@ async fn step_alice_signs_in_and_is_offered_a_customer(
         .await
         .unwrap();
     assert_ne!(first, later, "the timer does not tick");
+    shot(c, "2-offer").await;
     click(c, ".offer button.accept").await;
 }
 
@@ -188,6 +202,7 @@ async fn step_replies_and_what_the_page_refuses(c: &fantoccini::Client, sim: &Si
     sim.wait_for_body(http, "Hello from the desk", Duration::from_millis(100))
         .await;
     wait_contains(c, "#messages li.agent", "✓").await;
+    shot(c, "3-conversation").await;
 
     // Too long: refused in the page, nothing sent.
     let compose = c.find(Locator::Css("#compose")).await.unwrap();
@@ -195,6 +210,7 @@ async fn step_replies_and_what_the_page_refuses(c: &fantoccini::Client, sim: &Si
     wait_contains(c, "#count", "1001/1000").await;
     compose.send_keys(&Key::Enter.to_string()).await.unwrap();
     wait_contains(c, "#error", "reply too long: 1001 characters").await;
+    shot(c, "4-too-long").await;
     assert!(!sim
         .messages(http)
         .await
@@ -216,6 +232,7 @@ async fn step_end_and_wrap_up(c: &fantoccini::Client) {
         }
     };
     search.send_keys("resol").await.unwrap();
+    shot(c, "5-wrap-up").await;
     click(c, "#send-wrapup").await;
     let start = Instant::now();
     while c.find(Locator::Css("#tabs button")).await.is_ok() {

@@ -23,6 +23,8 @@ mod config;
 mod dead_letters;
 mod demo;
 mod desk_page;
+mod desk_team;
+mod desk_widget;
 mod encrypted_identity;
 mod encrypted_mms;
 mod encrypted_rooms;

@@ -404,7 +404,7 @@ async fn signing_out_voids_the_session_and_ends_its_live_stream() {
     let ended = Instant::now();
     assert_eq!(
         next_event(&mut stream, &mut buf, "signed-out").await.as_deref(),
-        Some("your sign-in has ended")
+        Some("signed-out")
     );
     assert!(
         next_event(&mut stream, &mut buf, "board").await.is_none(),

@@ -36,9 +36,13 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 .conversation(*conversation)
                 .filter(|c| c.first_accepted_at.is_none() && c.queued_at.is_some())
                 .filter(|c| !(keyword_only && c.inbound_count <= 1))
-                .map(|c| c.queue.clone());
-            if let Some(queue) = never_accepted {
+                .map(|c| (c.queue.clone(), c.queued_at.unwrap_or(c.opened_at)));
+            if let Some((queue, arrived)) = never_accepted {
                 state.count(&queue, at, |t, _| t.abandoned());
+                state.count_interval(&queue, at, arrived, |i, _| {
+                    i.offered += 1;
+                    i.abandoned += 1;
+                });
             }
             state.set_phase(
                 *conversation,

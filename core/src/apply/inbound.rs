@@ -42,6 +42,7 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 note_refs: Default::default(),
                 sticky: None,
             });
+            state.saw_waiting(queue, at);
             start_busy_timer(state, *conversation, at);
             super::sticky::start_wait(state, *conversation, at);
         }

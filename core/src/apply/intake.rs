@@ -59,6 +59,7 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 c.phase = Phase::Queued { head: false, since: at };
                 c.queued_at.get_or_insert(at);
             });
+            state.saw_waiting(queue, at);
             start_busy_timer(state, *conversation, at);
             super::sticky::start_wait(state, *conversation, at);
         }

@@ -24,11 +24,16 @@ pub(super) fn apply(state: &mut State, at: Timestamp, event: &Event) {
                 c.declined_by.clear();
                 if c.first_accepted_at.is_none() {
                     c.first_accepted_at = Some(at);
-                    first = Some((c.queue.clone(), at.since(c.queued_at.unwrap_or(c.opened_at))));
+                    let arrived = c.queued_at.unwrap_or(c.opened_at);
+                    first = Some((c.queue.clone(), arrived, at.since(arrived)));
                 }
             }
-            if let Some((queue, wait)) = first {
+            if let Some((queue, arrived, wait)) = first {
                 state.count(&queue, at, |t, sla| t.accepted(wait, sla));
+                state.count_interval(&queue, at, arrived, |i, sla| {
+                    i.offered += 1;
+                    i.answered_in_sla += u32::from(wait <= sla);
+                });
             }
             state.set_phase(
                 *conversation,

@@ -280,6 +280,39 @@ impl State {
         self.dirty.totals = true;
     }
 
+    /// Counts into the interval `queue`'s conversation that arrived at
+    /// `arrived` counts in (`intervals`), for the day of `at`, with the
+    /// queue's `sla`; and notes how many wait in it now.
+    pub(crate) fn count_interval(
+        &mut self,
+        queue: &QueueName,
+        at: Timestamp,
+        arrived: Timestamp,
+        f: impl FnOnce(&mut crate::intervals::Interval, std::time::Duration),
+    ) {
+        let waiting = self.waiting_count(queue);
+        let Some(setup) = self.setup.queues.get(queue) else {
+            return;
+        };
+        let (_, now) = crate::intervals::slot(setup, at);
+        let t = self.totals.day_of(setup, at);
+        let index = crate::intervals::arrival(setup, &t.day, arrived);
+        f(t.intervals.entry(index).or_default(), setup.sla);
+        crate::intervals::saw_waiting(&mut t.intervals, now, waiting);
+        self.dirty.totals = true;
+    }
+
+    /// Notes how many wait in `queue` at `at` (a customer just came into it).
+    pub(crate) fn saw_waiting(&mut self, queue: &QueueName, at: Timestamp) {
+        let waiting = self.waiting_count(queue);
+        let Some(setup) = self.setup.queues.get(queue) else {
+            return;
+        };
+        let (_, now) = crate::intervals::slot(setup, at);
+        crate::intervals::saw_waiting(&mut self.totals.day_of(setup, at).intervals, now, waiting);
+        self.dirty.totals = true;
+    }
+
     /// The day's totals per queue (see `figures`).
     pub fn totals(&self) -> &Totals {
         &self.totals

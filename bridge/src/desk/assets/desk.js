@@ -6,6 +6,12 @@ const MAX = 1000;
 let view = null;
 let current = null;
 const $ = (id) => document.getElementById(id);
+// The agent's words, from their catalog (the page's data-words): each
+// "{name}" in them is filled here.
+const W = JSON.parse(document.body.dataset.words);
+function say(pattern, values) {
+  return pattern.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+}
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -53,7 +59,7 @@ async function act(body) {
       body: JSON.stringify(body),
     });
   } catch (e) {
-    showError("smsdesk cannot be reached: " + e.message);
+    showError(say(W.unreachable, { error: e.message }));
     return false;
   }
   const answer = await r.json().catch(() => ({}));
@@ -64,10 +70,10 @@ async function act(body) {
 
 function renderState() {
   const select = $("state");
-  const options = [["available", "Available"]];
-  for (const code of view.idle_codes) options.push(["idle:" + code, "Idle: " + code]);
-  if (!view.idle_codes.length) options.push(["idle:", "Idle"]);
-  options.push(["offline", "Offline"]);
+  const options = [["available", W.available]];
+  for (const code of view.idle_codes) options.push(["idle:" + code, say(W.idle_code, { code })]);
+  if (!view.idle_codes.length) options.push(["idle:", W.idle]);
+  options.push(["offline", W.offline]);
   if (view.state === "rona") options.unshift(["rona", "RONA"]);
   const now = view.state === "idle" ? "idle:" + (view.idle_code || "") : view.state;
   select.replaceChildren(...options.map(([v, t]) => el("option", { value: v, text: t, selected: v === now })));
@@ -78,15 +84,15 @@ function renderState() {
 function renderOffers() {
   const offers = view.conversations.filter((c) => ["offered", "transfer", "conference-invited"].includes(c.role));
   $("offers").replaceChildren(...offers.map((c) => {
-    const title = c.role === "transfer" ? "Transfer from " + c.from : c.role === "conference-invited" ? "Conference: " + c.from + " invites you" : "Offer";
+    const title = c.role === "transfer" ? say(W.transfer_from, { from: c.from }) : c.role === "conference-invited" ? say(W.conference_invite, { from: c.from }) : W.offer;
     return el("div", { class: "offer", role: "dialog", "aria-label": title + " #" + c.id, "data-id": c.id },
       el("h2", { text: title + " #" + c.id }),
-      el("p", { text: "Queue " + c.queue + " · customer " + c.customer + " · to " + c.entry + " (" + c.entry_kind + ")" }),
-      el("p", { class: "timer" }, "Waiting ", el("span", { "data-since": c.opened_at }), c.answer_by ? el("span", { text: " · answer within " }) : null, c.answer_by ? el("span", { "data-until": c.answer_by }) : null),
-      c.returning ? el("p", { class: "returning", text: "Returning customer, last handled by " + (c.returning.you ? "you" : c.returning.agent) + " on " + new Date(c.returning.closed_at).toLocaleString() + " (" + c.returning.reason + ")" }) : null,
+      el("p", { text: say(W.offer_line, { queue: c.queue, customer: c.customer, entry: c.entry, kind: c.entry_kind }) }),
+      el("p", { class: "timer" }, W.waiting + " ", el("span", { "data-since": c.opened_at }), c.answer_by ? el("span", { text: W.answer_within }) : null, c.answer_by ? el("span", { "data-until": c.answer_by }) : null),
+      c.returning ? el("p", { class: "returning", text: say(W.returning, { agent: c.returning.you ? W.you : c.returning.agent, when: new Date(c.returning.closed_at).toLocaleString(document.documentElement.lang), reason: c.returning.reason }) }) : null,
       ...c.fields.map(([k, v]) => el("p", { class: "field", text: k + ": " + v })),
-      el("button", { type: "button", class: "accept", text: "Accept", onclick: () => act({ do: "accept", conversation: c.id }) }),
-      el("button", { type: "button", class: "decline", text: "Decline", onclick: () => act({ do: "decline", conversation: c.id }) }));
+      el("button", { type: "button", class: "accept", text: W.accept, onclick: () => act({ do: "accept", conversation: c.id }) }),
+      el("button", { type: "button", class: "decline", text: W.decline, onclick: () => act({ do: "decline", conversation: c.id }) }));
   }));
 }
 
@@ -99,34 +105,35 @@ function renderTabs() {
   if (!list.some((c) => c.id === current)) current = list.length ? list[0].id : null;
   $("tabs").replaceChildren(...list.map((c) => el("button", {
     type: "button", role: "tab", id: "tab-" + c.id, "aria-selected": String(c.id === current),
-    text: "#" + c.id + " " + c.customer + (c.role === "wrapup" ? " (wrap-up)" : ""),
+    text: c.role === "wrapup" ? say(W.wrapup_tab, { tab: "#" + c.id + " " + c.customer }) : "#" + c.id + " " + c.customer,
     onclick: () => { current = c.id; renderConversation(true); renderTabs(); },
   })));
 }
 
 function messageItem(m) {
-  const who = m.kind === "customer" ? "customer" : m.kind === "smsdesk" ? "smsdesk" : m.kind === "event" ? "" : m.by;
+  const who = m.kind === "customer" ? W.customer : m.kind === "smsdesk" ? "smsdesk" : m.kind === "event" ? "" : m.by;
   const li = el("li", { class: m.kind },
-    who ? el("span", { class: "who", text: (m.kind === "note" ? "📝 note by " : "") + who + ": " }) : null,
-    el("span", { class: "text", text: m.text + (m.media ? " [" + m.media + " attachment(s)]" : "") }));
-  if (m.delivery) li.append(el("span", { class: "delivery " + m.delivery, title: m.error || m.delivery, text: " " + ({ pending: "…", sent: "✓", delivered: "✓✓", read: "✓✓ read", failed: "❌ " + (m.error || "failed") })[m.delivery] }));
+    who ? el("span", { class: "who", text: (m.kind === "note" ? W.note_by : "") + who + ": " }) : null,
+    el("span", { class: "text", text: m.media ? say(W.attachments, { text: m.text, count: m.media }) : m.text }));
+  if (m.delivery) li.append(el("span", { class: "delivery " + m.delivery, title: m.error || W[m.delivery] || m.delivery, text: " " + ({ pending: "…", sent: "✓", delivered: "✓✓", read: W.read, failed: "❌ " + (m.error || W.failed) })[m.delivery] }));
   return li;
 }
 
 function compose(c) {
-  const box = el("textarea", { id: "compose", rows: "3", "aria-label": "Reply to the customer", placeholder: "Reply to the customer (Enter sends, Shift+Enter a new line)" });
+  const box = el("textarea", { id: "compose", rows: "3", "aria-label": W.reply_label, placeholder: W.reply_placeholder });
   const count = el("span", { id: "count", role: "status" });
   const update = () => {
     const n = [...box.value].length;
     const s = segments(box.value);
-    count.textContent = n + "/" + MAX + " · " + s.count + (s.count === 1 ? " segment" : " segments") + " · " + s.encoding;
+    const parts = s.count === 1 ? W.one_segment : say(W.segments, { count: s.count });
+    count.textContent = say(W.count, { n, max: MAX, segments: parts, encoding: s.encoding });
     count.className = n > MAX ? "over" : "";
   };
   const send = async () => {
     const text = box.value;
     const n = [...text].length;
     if (!text.trim()) return;
-    if (n > MAX) { showError("reply too long: " + n + " characters, the limit is " + MAX + "; nothing was sent"); return; }
+    if (n > MAX) { showError(say(W.too_long, { n, max: MAX })); return; }
     const nonce = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9_-]/g, "");
     if (await act({ do: "reply", conversation: c.id, text, nonce })) { box.value = ""; update(); }
   };
@@ -136,12 +143,12 @@ function compose(c) {
   });
   update();
   return el("form", { id: "compose-form", onsubmit: (ev) => { ev.preventDefault(); send(); } },
-    box, count, el("button", { type: "submit", text: "Send" }));
+    box, count, el("button", { type: "submit", text: W.send }));
 }
 
 function wrapup(c) {
-  const search = el("input", { id: "wrapup-search", type: "search", "aria-label": "Search wrap-up reasons", placeholder: "Search reasons" });
-  const list = el("ul", { id: "wrapup-reasons", role: "listbox", "aria-label": "Wrap-up reasons" });
+  const search = el("input", { id: "wrapup-search", type: "search", "aria-label": W.search_reasons, placeholder: W.search_placeholder });
+  const list = el("ul", { id: "wrapup-reasons", role: "listbox", "aria-label": W.reasons });
   let chosen = null;
   const fill = () => {
     const q = search.value.toLowerCase();
@@ -152,18 +159,18 @@ function wrapup(c) {
   };
   search.addEventListener("input", fill);
   fill();
-  return el("section", { class: "wrapup", "aria-label": "Wrap-up" }, el("h3", { text: "Wrap up" }), search, list,
-    el("button", { type: "button", id: "send-wrapup", text: "Send wrap-up", onclick: () => {
+  return el("section", { class: "wrapup", "aria-label": W.wrapup }, el("h3", { text: W.wrap_up }), search, list,
+    el("button", { type: "button", id: "send-wrapup", text: W.send_wrapup, onclick: () => {
       const visible = [...list.children].map((li) => li.textContent);
       const reason = chosen || (visible.length === 1 ? visible[0] : null);
-      if (!reason) { showError("pick a wrap-up reason"); return; }
+      if (!reason) { showError(W.pick_reason); return; }
       act({ do: "wrapup", conversation: c.id, reason });
     } }));
 }
 
 function pickDialog(id, title, items, onPick) {
   const d = $(id);
-  const filter = el("input", { type: "search", "aria-label": "Filter", placeholder: "Filter" });
+  const filter = el("input", { type: "search", "aria-label": W.filter, placeholder: W.filter });
   const list = el("ul", { role: "listbox", "aria-label": title });
   const fill = () => {
     const q = filter.value.toLowerCase();
@@ -174,8 +181,8 @@ function pickDialog(id, title, items, onPick) {
   };
   filter.addEventListener("input", fill);
   d.replaceChildren(el("h2", { id: id + "-title", text: title }), filter,
-    el("button", { type: "button", class: "refresh", text: "Refresh", onclick: fill }), list,
-    el("button", { type: "button", text: "Cancel", onclick: () => d.close() }));
+    el("button", { type: "button", class: "refresh", text: W.refresh, onclick: fill }), list,
+    el("button", { type: "button", text: W.cancel, onclick: () => d.close() }));
   fill();
   d.showModal();
   filter.focus();
@@ -185,18 +192,18 @@ function buttons(c) {
   const row = el("div", { class: "actions" });
   if (c.role === "owner") {
     row.append(
-      el("button", { type: "button", id: "transfer-button", text: "Transfer", onclick: () => pickDialog("transfer", "Transfer to a queue or an agent", () => [
-        ...view.queues.map((q) => ({ label: "Queue " + q, value: q })),
+      el("button", { type: "button", id: "transfer-button", text: W.transfer, onclick: () => pickDialog("transfer", W.transfer_title, () => [
+        ...view.queues.map((q) => ({ label: say(W.queue, { queue: q }), value: q })),
         ...view.colleagues.filter((a) => a.state === "available").map((a) => ({ label: a.name + " (" + a.id + ")", value: a.id })),
       ], (to) => act({ do: "transfer", conversation: c.id, to })) }),
-      el("button", { type: "button", id: "conference-button", text: "Conference", onclick: () => pickDialog("conference", "Invite an available agent", () =>
+      el("button", { type: "button", id: "conference-button", text: W.conference, onclick: () => pickDialog("conference", W.conference_title, () =>
         view.colleagues.filter((a) => a.state === "available").map((a) => ({ label: a.name + " (" + a.id + ")", value: a.id })),
       (agent) => act({ do: "conference", conversation: c.id, agent })) }),
-      el("button", { type: "button", id: "endconf-button", text: "End conference", onclick: () => act({ do: "end-conference", conversation: c.id }) }),
-      el("button", { type: "button", id: "end-button", text: "End", onclick: () => act({ do: "end", conversation: c.id }) }));
+      el("button", { type: "button", id: "endconf-button", text: W.end_conference, onclick: () => act({ do: "end-conference", conversation: c.id }) }),
+      el("button", { type: "button", id: "end-button", text: W.end, onclick: () => act({ do: "end", conversation: c.id }) }));
   }
   if (c.role === "conference") {
-    row.append(el("button", { type: "button", id: "endconf-button", text: "Leave conference", onclick: () => act({ do: "end-conference", conversation: c.id }) }));
+    row.append(el("button", { type: "button", id: "endconf-button", text: W.leave_conference, onclick: () => act({ do: "end-conference", conversation: c.id }) }));
   }
   return row;
 }
@@ -211,12 +218,12 @@ function renderConversation(fresh) {
     shownRole = c.role;
     main.replaceChildren(
       el("h2", { id: "title" }),
-      el("p", { class: "timer" }, "Open for ", el("span", { "data-since": c.opened_at })),
-      el("ol", { id: "messages", "aria-label": "Messages" }),
-      c.role === "wrapup" ? wrapup(c) : c.role === "paused" ? el("p", { text: "Paused: the customer went quiet." }) : compose(c),
+      el("p", { class: "timer" }, W.open_for, el("span", { "data-since": c.opened_at })),
+      el("ol", { id: "messages", "aria-label": W.messages }),
+      c.role === "wrapup" ? wrapup(c) : c.role === "paused" ? el("p", { text: W.paused }) : compose(c),
       buttons(c));
   }
-  $("title").textContent = "#" + c.id + " · " + c.customer + " · queue " + c.queue + " · to " + c.entry + " (" + c.entry_kind + ")";
+  $("title").textContent = say(W.conversation_title, { id: c.id, customer: c.customer, queue: c.queue, entry: c.entry, kind: c.entry_kind });
   $("messages").replaceChildren(...c.messages.map(messageItem));
 }
 
@@ -238,11 +245,11 @@ function connect() {
   const source = new EventSource("/desk/events");
   source.addEventListener("desk", (ev) => {
     view = JSON.parse(ev.data);
-    $("live").textContent = "live";
+    $("live").textContent = W.live;
     render();
   });
   source.addEventListener("signed-out", () => { source.close(); location.reload(); });
-  source.onerror = () => { $("live").textContent = "reconnecting…"; };
+  source.onerror = () => { $("live").textContent = W.reconnecting; };
 }
 
 $("state").addEventListener("change", (ev) => {

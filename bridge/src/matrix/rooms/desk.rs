@@ -55,7 +55,8 @@ impl Bot {
         for agent in &self.app.config.roster {
             // A desk room the bot is no longer in (removed, or the room is
             // gone) is as good as none: make a new one.
-            if matches!(self.store.desk_room(agent.id()), Ok(Some(r)) if self.room(&r).is_some()) {
+            if let Some(room) = self.store.desk_room(agent.id()).ok().flatten().and_then(|r| self.room(&r)) {
+                self.ensure_desk_widget(&room, &self.lang_of(agent.user.as_str())).await;
                 continue;
             }
             if !self.has_account(agent).await {
@@ -103,8 +104,9 @@ impl Bot {
         // this bot cannot read yet.
         request.preset = Some(RoomPreset::PrivateChat);
         request.power_level_content_override = Some(crate::matrix::rooms::guard::power_levels());
-        request.initial_state = self.initial_state(&RoomRole::Desk(agent.id().clone()), None);
         let lang = self.lang_of(agent.user.as_str());
+        request.initial_state = self.initial_state(&RoomRole::Desk(agent.id().clone()), None);
+        request.initial_state.extend(self.desk_widget_state(&lang));
         request.name = Some(crate::tr!(lang, "desk-room-name", name = agent.name()));
         let room = match tokio::time::timeout(Duration::from_secs(15), self.client.create_room(request)).await {
             Err(_) => {

@@ -8,3 +8,4 @@ pub(super) mod desk;
 pub mod guard;
 pub(super) mod marker;
 pub(super) mod retention;
+pub(super) mod widget;
