@@ -23,11 +23,15 @@ if [ "$got" != "$INTEGRITY" ]; then
   echo "matrix-widget-api $VERSION: the tarball's checksum is $got, not $INTEGRITY; nothing changed" >&2
   exit 1
 fi
-tar -xzf "$tmp/package.tgz" -C "$tmp" package/dist/api.min.js package/LICENSE
+# dist/api.js, the browserify build (the package's dist/api.min.js exports
+# nothing usable: its minifier loses the module's exports), without its
+# inline source map (two thirds of the file).
+tar -xzf "$tmp/package.tgz" -C "$tmp" package/dist/api.js package/LICENSE
 mkdir -p "$OUT"
-cp "$tmp/package/dist/api.min.js" "$OUT/matrix-widget-api.min.js"
+rm -f "$OUT/matrix-widget-api.min.js"
+grep -v '^//# sourceMappingURL=' "$tmp/package/dist/api.js" > "$OUT/matrix-widget-api.js"
 cp "$tmp/package/LICENSE" "$OUT/matrix-widget-api.LICENSE"
-printf 'matrix-widget-api %s (npm), dist/api.min.js\n%s\nsha256 of the file: %s\n' \
-  "$VERSION" "$INTEGRITY" "$(sha256sum "$OUT/matrix-widget-api.min.js" | cut -d' ' -f1)" \
+printf 'matrix-widget-api %s (npm), dist/api.js without its source map line\n%s\nsha256 of the file: %s\n' \
+  "$VERSION" "$INTEGRITY" "$(sha256sum "$OUT/matrix-widget-api.js" | cut -d' ' -f1)" \
   > "$OUT/matrix-widget-api.VERSION"
 echo "vendored matrix-widget-api $VERSION into $OUT"

@@ -38,7 +38,10 @@ pub async fn action(State(d): State<Arc<Desk>>, headers: HeaderMap, body: Bytes)
         return json_error(StatusCode::FORBIDDEN, why);
     }
     if headers.get(HEADER).is_none() {
-        return json_error(StatusCode::FORBIDDEN, tr!(lang, "deskpage-not-from-page", header = HEADER));
+        return json_error(
+            StatusCode::FORBIDDEN,
+            tr!(lang, "deskpage-not-from-page", header = HEADER),
+        );
     }
     let Some(agent) = user else {
         return json_error(StatusCode::UNAUTHORIZED, lang.t("deskpage-signed-out"));

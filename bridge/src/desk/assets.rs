@@ -17,8 +17,8 @@ const DESK_JS: &str = include_str!("assets/desk.js");
 const SIGNIN_JS: &str = crate::sessions::SIGNIN_JS;
 const DESK_CSS: &str = include_str!("assets/desk.css");
 const WIDGET_JS: &str = include_str!("assets/widget.js");
-/// npm `matrix-widget-api` 1.19.0, `dist/api.min.js` (Apache-2.0).
-const WIDGET_API_JS: &str = include_str!("assets/vendor/matrix-widget-api.min.js");
+/// npm `matrix-widget-api` 1.19.0, `dist/api.js` (Apache-2.0).
+const WIDGET_API_JS: &str = include_str!("assets/vendor/matrix-widget-api.js");
 
 fn asset(d: &Desk, body: &'static str, kind: &'static str) -> Response {
     let mut r = body.into_response();

@@ -59,7 +59,11 @@ pub async fn events(State(d): State<Arc<Desk>>, headers: HeaderMap) -> Response 
     }
     let Some((agent, session)) = d.agent(&headers) else {
         let lang = crate::sessions::lang::page_lang(&d.app.config, None, None, &headers);
-        return (StatusCode::UNAUTHORIZED, format!("{}\n", lang.t("deskpage-sign-in-first"))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            format!("{}\n", lang.t("deskpage-sign-in-first")),
+        )
+            .into_response();
     };
     let mut changes = d.app.changes.subscribe();
     let desk = d.clone();

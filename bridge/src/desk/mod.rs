@@ -26,6 +26,7 @@ mod events;
 mod page;
 mod signin;
 pub mod view;
+mod words;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -17,7 +17,6 @@ use smsdesk_core::AgentId;
 use super::Desk;
 use crate::i18n::Lang;
 use crate::sessions::lang::page_lang;
-use crate::tr;
 
 fn head(title: &str, script: &str) -> Markup {
     html! {
@@ -99,112 +98,13 @@ pub struct WidgetQuery {
     widget_id: Option<String>,
 }
 
-/// The words the page's script writes, in `lang`: catalog messages with
-/// `{name}` where the script puts a value.
-fn words(lang: &Lang) -> String {
-    let fixed = [
-        ("available", "deskpage-available"),
-        ("idle", "deskpage-idle"),
-        ("offline", "deskpage-offline"),
-        ("offer", "deskpage-offer"),
-        ("waiting", "deskpage-waiting"),
-        ("answer_within", "deskpage-answer-within"),
-        ("you", "deskpage-you"),
-        ("accept", "deskpage-accept"),
-        ("decline", "deskpage-decline"),
-        ("customer", "deskpage-customer"),
-        ("note_by", "deskpage-note-by"),
-        ("read", "deskpage-read"),
-        ("failed", "deskpage-failed"),
-        ("reply_label", "deskpage-reply-label"),
-        ("reply_placeholder", "deskpage-reply-placeholder"),
-        ("one_segment", "deskpage-one-segment"),
-        ("send", "deskpage-send"),
-        ("search_reasons", "deskpage-search-reasons"),
-        ("search_placeholder", "deskpage-search-placeholder"),
-        ("reasons", "deskpage-reasons"),
-        ("wrapup", "deskpage-wrapup"),
-        ("wrap_up", "deskpage-wrap-up"),
-        ("send_wrapup", "deskpage-send-wrapup"),
-        ("pick_reason", "deskpage-pick-reason"),
-        ("filter", "deskpage-filter"),
-        ("refresh", "deskpage-refresh"),
-        ("cancel", "deskpage-cancel"),
-        ("transfer", "deskpage-transfer"),
-        ("transfer_title", "deskpage-transfer-title"),
-        ("conference", "deskpage-conference"),
-        ("conference_title", "deskpage-conference-title"),
-        ("end_conference", "deskpage-end-conference"),
-        ("end", "deskpage-end"),
-        ("leave_conference", "deskpage-leave-conference"),
-        ("open_for", "deskpage-open-for"),
-        ("messages", "deskpage-messages"),
-        ("paused", "deskpage-paused"),
-        ("live", "deskpage-live"),
-        ("reconnecting", "deskpage-reconnecting"),
-    ];
-    let mut out: serde_json::Map<String, serde_json::Value> =
-        fixed.iter().map(|(k, id)| ((*k).to_owned(), lang.t(id).into())).collect();
-    let filled = [
-        ("unreachable", tr!(lang, "deskpage-unreachable", error = "{error}")),
-        ("idle_code", tr!(lang, "deskpage-idle-code", code = "{code}")),
-        ("transfer_from", tr!(lang, "deskpage-transfer-from", from = "{from}")),
-        ("conference_invite", tr!(lang, "deskpage-conference-invite", from = "{from}")),
-        (
-            "offer_line",
-            tr!(
-                lang,
-                "deskpage-offer-line",
-                queue = "{queue}",
-                customer = "{customer}",
-                entry = "{entry}",
-                kind = "{kind}"
-            ),
-        ),
-        (
-            "returning",
-            tr!(lang, "deskpage-returning", agent = "{agent}", when = "{when}", reason = "{reason}"),
-        ),
-        ("wrapup_tab", tr!(lang, "deskpage-wrapup-tab", tab = "{tab}")),
-        ("attachments", tr!(lang, "deskpage-attachments", text = "{text}", count = "{count}")),
-        (
-            "count",
-            tr!(
-                lang,
-                "deskpage-count",
-                n = "{n}",
-                max = "{max}",
-                segments = "{segments}",
-                encoding = "{encoding}"
-            ),
-        ),
-        ("segments", tr!(lang, "deskpage-segments", count = "{count}")),
-        ("too_long", tr!(lang, "deskpage-too-long", n = "{n}", max = "{max}")),
-        ("queue", tr!(lang, "deskpage-queue", queue = "{queue}")),
-        (
-            "conversation_title",
-            tr!(
-                lang,
-                "deskpage-conversation-title",
-                id = "{id}",
-                customer = "{customer}",
-                queue = "{queue}",
-                entry = "{entry}",
-                kind = "{kind}"
-            ),
-        ),
-    ];
-    out.extend(filled.into_iter().map(|(k, v)| (k.to_owned(), v.into())));
-    serde_json::Value::Object(out).to_string()
-}
-
 /// The desk in `lang`: empty containers the script fills from the event stream.
 fn desk_page(lang: &Lang) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.as_str()) {
             (head(&lang.t("deskpage-title"), "/desk/desk.js"))
-            body data-words=(words(lang)) {
+            body data-words=(super::words::words(lang)) {
                 header.bar {
                     h1 { "smsdesk" }
                     span #who {}
@@ -232,7 +132,9 @@ pub async fn desk(State(d): State<Arc<Desk>>, Query(widget): Query<WidgetQuery>,
     let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, &headers);
     let (status, page) = match (user, &d.signin) {
         (Some(_), _) => (StatusCode::OK, desk_page(&lang)),
-        (None, Some(signin)) if widget.widget_id.is_some() => (StatusCode::OK, widget_sign_in(&lang, &signin.homeserver)),
+        (None, Some(signin)) if widget.widget_id.is_some() => {
+            (StatusCode::OK, widget_sign_in(&lang, &signin.homeserver))
+        }
         (None, Some(signin)) => (StatusCode::OK, sign_in(&lang, &signin.homeserver, None)),
         (None, None) => return (StatusCode::NOT_FOUND, "no desk here\n").into_response(),
     };

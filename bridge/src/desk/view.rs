@@ -273,11 +273,14 @@ pub fn messages(lang: &Lang, records: &[EventRecord], shown: &dyn Fn(&str) -> St
                 reason,
                 ..
             } => {
-                let why = code
-                    .as_ref()
-                    .map_or(reason.clone(), |c| {
-                        tr!(lang, "deskpage-carrier-error", reason = reason.as_str(), code = c.as_str())
-                    });
+                let why = code.as_ref().map_or(reason.clone(), |c| {
+                    tr!(
+                        lang,
+                        "deskpage-carrier-error",
+                        reason = reason.as_str(),
+                        code = c.as_str()
+                    )
+                });
                 set(&mut lines, &replies, *message_id, Delivery::Failed, Some(why));
             }
             Event::ConversationOpened { .. } => {}

@@ -93,11 +93,14 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
     pick(&c, "transfer", "@bob", "Bob (@bob:localhost)").await;
     bob.wait_for("transfer from @alice:localhost").await;
     bob.say(&bob_desk, "!accept 1").await;
-    bob.wait_for_nth("history so far", 2).await;
+    bob.wait_for("@bob:localhost now owns this conversation").await;
     // No longer Alice's: the tab leaves her page.
     let start = Instant::now();
     while c.find(Locator::Css("#tabs button")).await.is_ok() {
-        assert!(start.elapsed() < WAIT, "the conversation stays on Alice's page after the transfer");
+        assert!(
+            start.elapsed() < WAIT,
+            "the conversation stays on Alice's page after the transfer"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     c.close().await.unwrap();

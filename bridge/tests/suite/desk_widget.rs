@@ -22,11 +22,11 @@ use fantoccini::Locator;
 use matrix_sdk::ruma::api::client::state::get_state_event_for_key;
 
 const WAIT: Duration = Duration::from_secs(20);
-const WIDGET_API: &str = include_str!("../../src/desk/assets/vendor/matrix-widget-api.min.js");
+const WIDGET_API: &str = include_str!("../../src/desk/assets/vendor/matrix-widget-api.js");
 
 /// The client's page: `/desk` in an iframe, the Widget API's host side
 /// answering with the token in the page's fragment (never sent anywhere).
-const HOST: &str = r#"<!DOCTYPE html>
+const HOST: &str = r##"<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>a Matrix client</title>
 <script src="/mwa.js"></script></head>
 <body style="margin:0"><p id="asked">0</p>
@@ -49,7 +49,7 @@ class Driver extends mxwidgets.WidgetDriver {
 }
 const widget = new mxwidgets.Widget({ id, creatorUserId: "@smsdesk:localhost", type: "m.custom", url: desk, name: "smsdesk desk", data: {} });
 new mxwidgets.ClientWidgetApi(widget, iframe, new Driver());
-</script></body></html>"#;
+</script></body></html>"##;
 
 /// Serves the client's page (with the desk's address) and the Widget API.
 fn host(port: u16, desk: String) -> tokio::task::JoinHandle<()> {
@@ -73,19 +73,23 @@ async fn in_frame(c: &fantoccini::Client, css: &str, needle: &str) -> String {
     let start = Instant::now();
     loop {
         c.enter_parent_frame().await.ok();
-        let mut text = String::new();
+        let (mut text, mut source) = (String::new(), String::new());
         if let Ok(frame) = c.find(Locator::Id("widget")).await {
             if frame.enter_frame().await.is_ok() {
                 if let Ok(e) = c.find(Locator::Css(css)).await {
                     text = e.text().await.unwrap_or_default();
                 }
+                source = c.source().await.unwrap_or_default();
                 c.enter_parent_frame().await.ok();
             }
         }
         if text.contains(needle) {
             return text;
         }
-        assert!(start.elapsed() < WAIT, "{css} in the widget never showed {needle:?}: {text:?}");
+        assert!(
+            start.elapsed() < WAIT,
+            "{css} in the widget never showed {needle:?}: {text:?}; the frame: {source}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -103,10 +107,11 @@ async fn refusal(c: &fantoccini::Client) -> String {
     }
 }
 
-/// Opens the client's page with `token` handed to the widget.
-async fn open(c: &fantoccini::Client, host_port: u16, token: &serde_json::Value) {
+/// Opens the client's page afresh (`who` makes it another address: a new
+/// fragment alone would not load it again) with `token` handed to the widget.
+async fn open(c: &fantoccini::Client, host_port: u16, who: &str, token: &serde_json::Value) {
     let fragment: String = form_urlencoded::byte_serialize(token.to_string().as_bytes()).collect();
-    c.goto(&format!("http://127.0.0.1:{host_port}/host.html#{fragment}"))
+    c.goto(&format!("http://127.0.0.1:{host_port}/host.html?{who}#{fragment}"))
         .await
         .unwrap();
 }
@@ -136,14 +141,14 @@ async fn the_desk_is_a_widget_that_signs_in_with_the_clients_openid_token() {
         serde_json::from_str(w.alice.client.send(request).await.unwrap().event_or_content.get()).unwrap();
     assert_eq!(widget["type"], "m.custom", "{widget}");
     assert!(
-        widget["url"].as_str().unwrap().ends_with("/desk?widgetId=$matrix_widget_id"),
+        widget["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/desk?widgetId=$matrix_widget_id"),
         "{widget}"
     );
-    let layout = get_state_event_for_key::v3::Request::new(
-        w.desk.clone(),
-        "io.element.widgets.layout".into(),
-        String::new(),
-    );
+    let layout =
+        get_state_event_for_key::v3::Request::new(w.desk.clone(), "io.element.widgets.layout".into(), String::new());
     let layout: serde_json::Value =
         serde_json::from_str(w.alice.client.send(layout).await.unwrap().event_or_content.get()).unwrap();
     assert_eq!(layout["widgets"]["smsdesk-desk"]["container"], "right", "{layout}");
@@ -154,7 +159,7 @@ async fn the_desk_is_a_widget_that_signs_in_with_the_clients_openid_token() {
 
     // Someone not on the roster: the homeserver vouches for them, smsdesk does not let them in.
     let mallory = openid_token(synapse, "mallory", "mallory-password").await;
-    open(&c, host_port, &mallory).await;
+    open(&c, host_port, "mallory", &mallory).await;
     in_frame(&c, "#widget-error", "is not an agent here").await;
     // A forged token: the homeserver does not know it.
     let forged = serde_json::json!({
@@ -163,13 +168,13 @@ async fn the_desk_is_a_widget_that_signs_in_with_the_clients_openid_token() {
         "matrix_server_name": "localhost",
         "expires_in": 3600,
     });
-    open(&c, host_port, &forged).await;
+    open(&c, host_port, "forged", &forged).await;
     let refused = refusal(&c).await;
     eprintln!("a forged token: {refused}");
 
     // Alice: her desk opens in the frame, without a password.
     let alice = openid_token(synapse, "alice", "alice-password").await;
-    open(&c, host_port, &alice).await;
+    open(&c, host_port, "alice", &alice).await;
     in_frame(&c, "#who", "@alice:localhost").await;
     in_frame(&c, ".offer", "Offer #1").await;
     let asked = c.find(Locator::Id("asked")).await.unwrap().text().await.unwrap();
@@ -194,7 +199,7 @@ async fn the_desk_is_a_widget_that_signs_in_with_the_clients_openid_token() {
     // The same token again (a replay, in a fresh browser): refused.
     c.close().await.unwrap();
     let c = browser(&driver, &w.dir().join("chromium-2")).await;
-    open(&c, host_port, &alice).await;
+    open(&c, host_port, "replay", &alice).await;
     let again = refusal(&c).await;
     eprintln!("a token used before: {again}");
     c.close().await.unwrap();

@@ -9,6 +9,17 @@
 (function () {
   const out = document.getElementById("widget-error");
   const status = document.getElementById("widget-status");
+  // What went wrong shows on the page, not only in a console no agent opens.
+  window.addEventListener("error", (e) => { status.hidden = true; out.textContent = e.message; });
+  window.addEventListener("unhandledrejection", (e) => {
+    status.hidden = true;
+    out.textContent = (e.reason && e.reason.message) || String(e.reason);
+  });
+  if (typeof mxwidgets === "undefined") {
+    status.hidden = true;
+    out.textContent = out.dataset.noClient;
+    return;
+  }
   const qs = new URLSearchParams(location.search);
   let parent;
   try {

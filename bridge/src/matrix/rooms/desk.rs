@@ -55,7 +55,13 @@ impl Bot {
         for agent in &self.app.config.roster {
             // A desk room the bot is no longer in (removed, or the room is
             // gone) is as good as none: make a new one.
-            if let Some(room) = self.store.desk_room(agent.id()).ok().flatten().and_then(|r| self.room(&r)) {
+            if let Some(room) = self
+                .store
+                .desk_room(agent.id())
+                .ok()
+                .flatten()
+                .and_then(|r| self.room(&r))
+            {
                 self.ensure_desk_widget(&room, &self.lang_of(agent.user.as_str())).await;
                 continue;
             }

@@ -113,7 +113,10 @@ mod tests {
         let [(kind, key, widget), (layout_kind, layout_key, layout)] =
             events("https://desk.example.com/", "@smsdesk:hs", &Lang::new("de"));
         assert_eq!((kind, key), (WIDGETS, WIDGET_ID));
-        assert_eq!(widget["url"], "https://desk.example.com/desk?widgetId=$matrix_widget_id");
+        assert_eq!(
+            widget["url"],
+            "https://desk.example.com/desk?widgetId=$matrix_widget_id"
+        );
         assert_eq!(widget["type"], "m.custom");
         assert_eq!(widget["name"], "smsdesk-Desk");
         assert_eq!(widget["creatorUserId"], "@smsdesk:hs");
