@@ -250,6 +250,17 @@ fn a_day_of_two_queues_counted_by_hand() {
     assert_eq!(secs(before.asa), Some(100));
     assert_eq!(secs(before.aht), Some(1210));
     assert_eq!(before.day, "2026-12-01");
+    // The curve: c0, c1 and c2 all came in 10:00–10:15 (interval 40): three
+    // offered, one answered within the SLA (c0), one abandoned (c2); never
+    // more than one waiting at once.
+    let morning = smsdesk_core::intervals::Interval {
+        offered: 3,
+        answered_in_sla: 1,
+        abandoned: 1,
+        waiting: 1,
+    };
+    assert_eq!(before.intervals.get(&40), Some(&morning));
+    assert_eq!(before.intervals.len(), 1, "{:?}", before.intervals);
 
     // A restart in the middle of the day changes nothing.
     d.restart();
@@ -303,12 +314,23 @@ fn a_day_of_two_queues_counted_by_hand() {
     assert_eq!(secs(tokyo.asa), Some(10));
     assert_eq!(tokyo.aht, None);
     assert_eq!(tokyo.agents["idle"], 1);
+    // c4 came in at 00:10 Tokyo time: the new day's first interval.
+    let first = smsdesk_core::intervals::Interval {
+        offered: 1,
+        answered_in_sla: 1,
+        abandoned: 0,
+        waiting: 1,
+    };
+    assert_eq!(tokyo.intervals.get(&0), Some(&first));
 
     let billing = d.figures("15:20:00", "billing");
     // Still Dec 1 in UTC: the day's totals stand; c5 waits 300 s.
     assert_eq!(billing.day, "2026-12-01");
     assert_eq!((billing.accepted, billing.abandoned), (2, 1));
     assert_eq!((billing.waiting, secs(billing.longest_wait)), (1, Some(300)));
+    // c5 came in 15:15–15:30 (interval 61) and waits: seen waiting, not yet offered.
+    assert_eq!(billing.intervals.get(&61).map(|i| (i.offered, i.waiting)), Some((0, 1)));
+    assert_eq!(billing.intervals.get(&40), Some(&morning));
     assert_eq!(
         (
             billing.agents["idle"],
