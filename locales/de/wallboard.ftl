@@ -30,3 +30,15 @@ signin-matrix-off = Anmeldung mit Matrix ist hier aus: Sie braucht [matrix] und 
 signin-not-supervisor = { $user } ist hier kein Supervisor (kein [[supervisors]]-Eintrag)
 wallboard-not-your-queue = du betreust keine Warteschlange „{ $queue }“; deine Warteschlangen: { $queues }
 wallboard-no-such-queue = es gibt keine Warteschlange „{ $queue }“; Warteschlangen: { $queues }
+
+wallboard-team-title = Agentenübersicht
+col-conversations = Konversationen
+wallboard-curve-title = { $queue } heute je Viertelstunde ({ $zone })
+wallboard-curve-label = der Tagesverlauf je 15 Minuten
+series-offered = angeboten
+series-answered-in-sla = im Servicelevel angenommen
+series-abandoned = abgebrochen
+series-waiting = höchstens wartend
+wallboard-conversation-title = Konversation #{ $id } (nur lesen)
+wallboard-back = Zurück zum Wallboard
+wallboard-no-conversation = keine Konversation #{ $id } in deinen Warteschlangen

@@ -31,3 +31,15 @@ signin-matrix-off = sign-in with Matrix is off here: it needs [matrix] and [[sup
 signin-not-supervisor = { $user } is not a supervisor here (no [[supervisors]] entry)
 wallboard-not-your-queue = you do not watch a queue "{ $queue }"; your queues: { $queues }
 wallboard-no-such-queue = there is no queue "{ $queue }"; queues: { $queues }
+
+wallboard-team-title = Agents board
+col-conversations = conversations
+wallboard-curve-title = { $queue } today by quarter hour ({ $zone })
+wallboard-curve-label = the day's curve per 15 minutes
+series-offered = offered
+series-answered-in-sla = answered within SLA
+series-abandoned = abandoned
+series-waiting = most waiting
+wallboard-conversation-title = Conversation #{ $id } (read only)
+wallboard-back = Back to the wallboard
+wallboard-no-conversation = no conversation #{ $id } in your queues

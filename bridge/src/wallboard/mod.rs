@@ -9,8 +9,12 @@
 //! and the sign-in page, which shows no figures. Wrong credentials are
 //! counted by `crate::http::failure_limit`.
 //!
-//! - `GET /supervisor`: the page (`page`), filled in at once, then kept
-//!   current by `GET /supervisor/events` (`events`, server-sent events).
+//! - `GET /supervisor`: the page (`page`, its script `script.js`): queue
+//!   figures, agents by state, the agents board and each queue's day by
+//!   quarter hour as an SVG curve; filled in at once, then kept current by
+//!   `GET /supervisor/events` (`events`, server-sent events).
+//! - `GET /supervisor/conversation?id=N`: one conversation of the viewer's
+//!   queues, read only (`conversation`), as the agents board links it.
 //! - `POST /supervisor/openid`, `/supervisor/login`, `/supervisor/logout`:
 //!   sign-in with Matrix, with the operator's key, sign-out (`signin`).
 //! - `GET /supervisor/figures.json`: the same figures for scripts.
@@ -21,6 +25,7 @@
 //! (`auth::Scope::narrowed`): another queue is refused (403).
 
 pub mod auth;
+mod conversation;
 mod events;
 mod export;
 mod page;
@@ -80,6 +85,7 @@ pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
         .route("/supervisor/events", get(events))
         .route("/supervisor/figures.json", get(figures))
         .route("/supervisor/export", get(export::export))
+        .route("/supervisor/conversation", get(conversation::conversation))
         .with_state(wallboard)
 }
 

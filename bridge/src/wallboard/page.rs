@@ -23,65 +23,8 @@ use crate::format::{agent_counts, state_name};
 use crate::i18n::Lang;
 use crate::tr;
 
-const SCRIPT: &str = r#"
-const W = JSON.parse(document.body.dataset.words);
-function say(pattern, values) {
-  return pattern.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-}
-function two(n) { return String(n).padStart(2, "0"); }
-function dur(s) {
-  if (s === null || s === undefined) return "—";
-  if (s < 60) return say(W.seconds, { s: s });
-  if (s < 3600) return say(W.minutes, { m: Math.floor(s / 60), s: two(s % 60) });
-  return say(W.hours, { h: Math.floor(s / 3600), m: two(Math.floor((s % 3600) / 60)) });
-}
-function pct(p) { return p === null || p === undefined ? "—" : say(W.percent, { p: Math.round(p * 100) }); }
-function agents(a) {
-  const parts = Object.entries(a).filter(([, n]) => n > 0).map(([s, n]) => say(W.count, { count: n, state: W.states[s] || s }));
-  return parts.length ? parts.join(", ") : W.none;
-}
-function cell(row, key, text) {
-  const c = row.querySelector('[data-k="' + key + '"]');
-  if (c && c.textContent !== text) c.textContent = text;
-}
-function show(board) {
-  for (const q of board.queues) {
-    const row = document.querySelector('tr[data-queue="' + CSS.escape(q.queue) + '"]');
-    if (!row) continue;
-    cell(row, "day", q.day);
-    cell(row, "waiting", String(q.waiting));
-    cell(row, "longest", dur(q.longest_wait_s));
-    cell(row, "agents", agents(q.agents));
-    cell(row, "accepted", String(q.accepted));
-    cell(row, "abandoned", String(q.abandoned));
-    cell(row, "sl", pct(q.service_level));
-    cell(row, "asa", dur(q.asa_s));
-    cell(row, "aht", dur(q.aht_s));
-  }
-  for (const [s, n] of Object.entries(board.agents)) {
-    const c = document.querySelector('[data-agents="' + s + '"]');
-    if (c) c.textContent = String(n);
-  }
-  const status = document.getElementById("status");
-  status.textContent = say(W.live, { time: new Date(board.at).toLocaleTimeString(document.documentElement.lang) });
-  status.className = "";
-}
-function down(text) {
-  const status = document.getElementById("status");
-  status.textContent = text;
-  status.className = "down";
-}
-const events = new EventSource(document.body.dataset.events);
-events.addEventListener("board", (e) => show(JSON.parse(e.data)));
-events.addEventListener("signed-out", () => {
-  events.close();
-  down(W.signed_out);
-});
-events.onerror = () => {
-  if (events.readyState === EventSource.CLOSED) down(W.disconnected);
-  else down(W.reconnecting);
-};
-"#;
+/// The page's script (`script.js`), inline and allowed by its hash.
+const SCRIPT: &str = include_str!("script.js");
 
 fn dur(lang: &Lang, s: Option<u64>) -> String {
     crate::format::duration(lang, s.map(std::time::Duration::from_secs))
@@ -106,6 +49,12 @@ fn words(lang: &Lang) -> String {
         "signed_out": lang.t("wallboard-signed-out"),
         "disconnected": lang.t("wallboard-disconnected"),
         "reconnecting": lang.t("wallboard-reconnecting"),
+        "series": {
+            "offered": lang.t("series-offered"),
+            "answered_in_sla": lang.t("series-answered-in-sla"),
+            "abandoned": lang.t("series-abandoned"),
+            "waiting": lang.t("series-waiting"),
+        },
     })
     .to_string()
 }
@@ -182,6 +131,23 @@ pub fn wallboard(board: &Board, viewer: &Viewer, scope: &Scope, only: Option<&st
                     thead { tr { th { (lang.t("col-agents")) } @for s in board.agents.keys() { th { (state_name(lang, s)) } } } }
                     tbody { tr { td { (agents_label) } @for (s, n) in &board.agents { td data-agents=(s) { (n) } } } }
                 }
+                h2 { (lang.t("wallboard-team-title")) }
+                table #team {
+                    thead { tr {
+                        th { (lang.t("col-agent")) } th { (lang.t("col-state")) } th { (lang.t("col-for")) }
+                        th { (lang.t("col-conversations")) } th { (lang.t("col-load")) }
+                    } }
+                    tbody {}
+                }
+                @for q in &board.queues {
+                    h2 { (tr!(lang, "wallboard-curve-title", queue = q.queue.as_str(), zone = q.timezone.as_str())) }
+                    p.legend {
+                        @for (class, id) in SERIES {
+                            span class=(format!("key {class}")) { (lang.t(id)) }
+                        }
+                    }
+                    svg.curve data-curve=(q.queue) viewBox="0 0 1000 150" role="img" aria-label=(lang.t("wallboard-curve-label")) {}
+                }
                 p #status { (lang.t("wallboard-connecting")) }
                 script { (PreEscaped(SCRIPT)) }
             }
@@ -204,6 +170,14 @@ fn today(lang: &Lang, q: &super::view::QueueView) -> Markup {
     let (before, after) = text.split_once(marker).unwrap_or((text.as_str(), ""));
     html! { (before) span data-k="day" { (q.day) } (after) }
 }
+
+/// The curve's series: (CSS class, catalog id of its name).
+const SERIES: [(&str, &str); 4] = [
+    ("offered", "series-offered"),
+    ("answered_in_sla", "series-answered-in-sla"),
+    ("abandoned", "series-abandoned"),
+    ("waiting", "series-waiting"),
+];
 
 /// The headers every page of ours gets (see the module's doc).
 pub fn harden(headers: &mut HeaderMap) {

@@ -37,4 +37,19 @@ input { padding: .4rem; font-size: 1rem; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
 .hint { color: #9fb0c3; font-size: .9rem; max-width: 36rem; }
 details { margin: .3rem 0; }
+a { color: #8ab4f8; }
+svg.curve { width: 100%; max-width: 1000px; height: auto; background: #161c24; }
+svg .grid { stroke: #2a323d; }
+svg .axis { fill: #9fb0c3; font-size: 11px; text-anchor: middle; }
+svg .axis.scale { text-anchor: start; }
+svg .line { fill: none; stroke-width: 2; }
+.offered { stroke: #8ab4f8; fill: #8ab4f8; }
+.answered_in_sla { stroke: #81c995; fill: #81c995; }
+.abandoned { stroke: #ff8a80; fill: #ff8a80; }
+.waiting { stroke: #fdd663; fill: #fdd663; }
+.legend { display: flex; gap: 1rem; font-size: .9rem; color: #9fb0c3; }
+.legend .key::before { content: ""; display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; background: currentColor; border-radius: 50%; }
+.key.offered { color: #8ab4f8; } .key.answered_in_sla { color: #81c995; }
+.key.abandoned { color: #ff8a80; } .key.waiting { color: #fdd663; }
+ol.transcript { font-family: ui-monospace, monospace; font-size: .9rem; }
 "#;

@@ -57,5 +57,6 @@ mod router_fields;
 mod sticky;
 mod supervisors;
 mod wallboard;
+mod wallboard_day;
 mod wallboard_guessing;
 mod wallboard_signin;
