@@ -2,7 +2,8 @@
 //! page only, invites Bob (in Matrix) to a conference through the dialog's
 //! search, ends the conference, and transfers the conversation to him
 //! through the dialog's filter after a refresh; Bob gets each offer in his
-//! Matrix desk and accepts it there, and the page shows what happened.
+//! Matrix desk and accepts it there, and the page shows what happened. Bob's
+//! name and a queue's are written to hurt the page; they show as text.
 
 use crate::common;
 
@@ -16,6 +17,8 @@ use fantoccini::Locator;
 use super::desk_page::{click, shot, step_alice_signs_in_and_is_offered_a_customer, wait_contains};
 
 const WAIT: Duration = Duration::from_secs(15);
+const HOSTILE_NAME: &str = r#"Bob <img src=x onerror=alert(1)>"#;
+const HOSTILE_QUEUE: &str = r#"vip"><script>alert(2)</script>"#;
 
 /// Types `text` into the open dialog `id`'s filter and picks the one entry left.
 async fn pick(c: &fantoccini::Client, id: &str, text: &str, want: &str) {
@@ -59,7 +62,13 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
     let sim = Sim::start(sim_port, port);
     let dir = tmp.path().join("desk");
     std::fs::create_dir_all(&dir).unwrap();
-    let server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let mut server = Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    // Names written to hurt a page: Bob's, and a queue's. They must show as text.
+    server.stop();
+    let config = std::fs::read_to_string(&server.config).unwrap();
+    let config = config.replace("name = \"Bob\"", &format!("name = {HOSTILE_NAME:?}"));
+    std::fs::write(&server.config, format!("{config}\n[[queues]]\nname = {HOSTILE_QUEUE:?}\n")).unwrap();
+    server.spawn();
     let http = reqwest::Client::new();
     let driver = Driver::start();
     let c = browser(&driver, &tmp.path().join("chromium")).await;
@@ -74,7 +83,7 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
 
     // A conference, found by searching the dialog; Bob accepts in Matrix.
     click(&c, "#conference-button").await;
-    pick(&c, "conference", "bob", "Bob (@bob:localhost)").await;
+    pick(&c, "conference", "bob", &format!("{HOSTILE_NAME} (@bob:localhost)")).await;
     bob.wait_for("invites you").await;
     bob.say(&bob_desk, "!accept 1").await;
     let room = bob.wait_for("history so far").await.room;
@@ -89,8 +98,11 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
     click(&c, "#transfer-button").await;
     click(&c, "#transfer .refresh").await;
     let listed = wait_contains(&c, "#transfer ul", "Queue billing").await;
-    assert!(listed.contains("Bob (@bob:localhost)"), "{listed}");
-    pick(&c, "transfer", "@bob", "Bob (@bob:localhost)").await;
+    assert!(listed.contains(&format!("{HOSTILE_NAME} (@bob:localhost)")), "{listed}");
+    assert!(listed.contains(&format!("Queue {HOSTILE_QUEUE}")), "{listed}");
+    assert!(c.find(Locator::Css("#transfer img, #transfer script")).await.is_err(), "a name became markup");
+    assert!(c.get_alert_text().await.is_err(), "a dialog opened");
+    pick(&c, "transfer", "@bob", &format!("{HOSTILE_NAME} (@bob:localhost)")).await;
     bob.wait_for("transfer from @alice:localhost").await;
     bob.say(&bob_desk, "!accept 1").await;
     bob.wait_for("@bob:localhost now owns this conversation").await;
