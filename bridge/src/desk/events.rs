@@ -1,7 +1,7 @@
 //! `GET /desk/events`: the signed-in agent's desk (`view::DeskView`) as
 //! server-sent events: one `desk` event at once, then whenever it changes
-//! (checked after every commit and every second, at most every
-//! `MIN_GAP`, sent only if different). The stream ends within a second of
+//! (checked after every commit and every second, sent only if different,
+//! at most every `MIN_GAP`: a burst of commits is one update). The stream ends within a second of
 //! its session ending, with a `signed-out` event.
 
 use std::collections::BTreeMap;
@@ -81,8 +81,10 @@ pub async fn events(State(d): State<Arc<Desk>>, headers: HeaderMap) -> Response 
                     yield Ok(Event::default().event("desk").data(json));
                 }
                 last = Some(view);
+                // Only after an update: a commit that changed nothing here
+                // (another agent's, the bot's own) must not delay the next.
+                tokio::time::sleep(MIN_GAP).await;
             }
-            tokio::time::sleep(MIN_GAP).await;
             tokio::select! {
                 _ = changes.changed() => {}
                 _ = tokio::time::sleep(TICK) => {}

@@ -23,6 +23,7 @@ mod act;
 pub mod actions;
 mod assets;
 mod events;
+mod media;
 mod page;
 mod signin;
 pub mod view;
@@ -53,6 +54,8 @@ pub struct Desk {
     limit: FailureLimit,
     /// Off without `[matrix]`: there is no one to vouch for agents.
     signin: Option<MatrixSignIn>,
+    /// Fetches customers' attachments from carriers (`media::fetch`).
+    http: reqwest::Client,
 }
 
 pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
@@ -62,6 +65,7 @@ pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
         app,
         limit: FailureLimit::default(),
         signin,
+        http: crate::media::fetch::client(),
     });
     axum::Router::new()
         .route("/desk", get(page::desk))
@@ -74,6 +78,11 @@ pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
         .route("/desk/logout", post(signin::logout))
         .route("/desk/events", get(events::events))
         .route("/desk/action", post(act::action))
+        .route("/desk/media", get(media::media))
+        .route(
+            "/desk/attach",
+            post(media::attach).layer(axum::extract::DefaultBodyLimit::max(crate::media::policy::MAX_BYTES + 4096)),
+        )
         .with_state(desk)
 }
 

@@ -83,6 +83,9 @@ pub struct ReturningView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MessageView {
     pub at: u64,
+    /// The event it comes from (a customer's attachments are
+    /// `/desk/media?conversation=…&seq=…&k=…`).
+    pub seq: u64,
     /// `customer`, `agent`, `smsdesk`, `note` or `event`.
     pub kind: &'static str,
     /// The agent who wrote it (`agent`, `note`).
@@ -236,6 +239,7 @@ pub fn messages(lang: &Lang, records: &[EventRecord], shown: &dyn Fn(&str) -> St
     for r in records {
         let line = |kind: &'static str, by: Option<String>, text: &str, media: usize| MessageView {
             at: r.at.0,
+            seq: r.seq,
             kind,
             by,
             text: shown(text),

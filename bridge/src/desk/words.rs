@@ -27,6 +27,7 @@ const FIXED: &[&str] = &[
     "deskpage-reply-placeholder",
     "deskpage-one-segment",
     "deskpage-send",
+    "deskpage-attach",
     "deskpage-search-reasons",
     "deskpage-search-placeholder",
     "deskpage-reasons",
@@ -108,6 +109,7 @@ pub fn words(lang: &Lang) -> String {
         ("segments", tr!(lang, "deskpage-segments", count = "{count}")),
         ("too_long", tr!(lang, "deskpage-too-long", n = "{n}", max = "{max}")),
         ("queue", tr!(lang, "deskpage-queue", queue = "{queue}")),
+        ("picture", tr!(lang, "deskpage-picture", n = "{n}")),
         (
             "conversation_title",
             tr!(

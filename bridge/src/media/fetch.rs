@@ -33,6 +33,10 @@ pub enum FetchError {
     /// Never going to work: says why, for the agents' notice.
     #[error("{0}")]
     Refused(String),
+    /// A type or size smsdesk does not take (the agents' notice says it in
+    /// their language: `MediaRefused::text`).
+    #[error("{0}")]
+    NotAllowed(policy::MediaRefused),
     /// Worth another try later.
     #[error("{0}")]
     Failed(String),
@@ -105,13 +109,13 @@ pub async fn fetch(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let (content_type, kind, ext) = policy::check_type(declared).map_err(|e| FetchError::Refused(e.to_string()))?;
+    let (content_type, kind, ext) = policy::check_type(declared).map_err(FetchError::NotAllowed)?;
     let length = response
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if let Some(n) = length {
-        policy::check_size(n).map_err(|e| FetchError::Refused(e.to_string()))?;
+        policy::check_size(n).map_err(FetchError::NotAllowed)?;
     }
     let mut bytes = Vec::with_capacity(length.map_or(0, |n| n as usize));
     while let Some(chunk) = response
@@ -120,7 +124,7 @@ pub async fn fetch(
         .map_err(|e| FetchError::Failed(format!("the download broke off: {e}")))?
     {
         bytes.extend_from_slice(&chunk);
-        policy::check_size(bytes.len() as u64).map_err(|e| FetchError::Refused(e.to_string()))?;
+        policy::check_size(bytes.len() as u64).map_err(FetchError::NotAllowed)?;
     }
     let name = match kind {
         Kind::Image => format!("picture-{index}.{ext}"),
@@ -262,14 +266,17 @@ mod tests {
         let port = server().await;
         let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
         let (c, carrier) = (client(), carrier(&["127.0.0.1"], false));
-        let Err(FetchError::Refused(why)) = fetch(&c, &carrier, &url("/mp4"), 1).await else {
+        let Err(FetchError::NotAllowed(why)) = fetch(&c, &carrier, &url("/mp4"), 1).await else {
             panic!("a video passed");
         };
-        assert!(why.starts_with("video/mp4 is not allowed"), "{why}");
-        let Err(FetchError::Refused(why)) = fetch(&c, &carrier, &url("/endless"), 1).await else {
+        assert!(why.to_string().starts_with("video/mp4 is not allowed"), "{why}");
+        // The agents read it in their language.
+        let german = why.text(&crate::i18n::Lang::new("de"));
+        assert!(german.starts_with("video/mp4 ist nicht erlaubt"), "{german}");
+        let Err(FetchError::NotAllowed(why)) = fetch(&c, &carrier, &url("/endless"), 1).await else {
             panic!("an endless body passed");
         };
-        assert!(why.contains("is over the limit"), "{why}");
+        assert!(why.to_string().contains("is over the limit"), "{why}");
         assert!(matches!(
             fetch(&c, &carrier, &url("/busy"), 1).await,
             Err(FetchError::Failed(_))

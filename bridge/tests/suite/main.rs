@@ -22,6 +22,7 @@ mod cli;
 mod config;
 mod dead_letters;
 mod demo;
+mod desk_mms;
 mod desk_page;
 mod desk_team;
 mod desk_widget;

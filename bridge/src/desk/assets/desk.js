@@ -110,11 +110,19 @@ function renderTabs() {
   })));
 }
 
-function messageItem(m) {
+function messageItem(m, c) {
   const who = m.kind === "customer" ? W.customer : m.kind === "smsdesk" ? "smsdesk" : m.kind === "event" ? "" : m.by;
   const li = el("li", { class: m.kind },
     who ? el("span", { class: "who", text: (m.kind === "note" ? W.note_by : "") + who + ": " }) : null,
-    el("span", { class: "text", text: m.media ? say(W.attachments, { text: m.text, count: m.media }) : m.text }));
+    el("span", { class: "text", text: m.media && m.kind !== "customer" ? say(W.attachments, { text: m.text, count: m.media }) : m.text }));
+  // A customer's pictures, from our own origin (smsdesk fetches them from the carrier).
+  if (m.kind === "customer") {
+    for (let k = 0; k < m.media; k++) {
+      const src = "/desk/media?conversation=" + c.id + "&seq=" + m.seq + "&k=" + k;
+      li.append(el("a", { class: "attachment", href: src, target: "_blank", rel: "noopener" },
+        el("img", { src, alt: say(W.picture, { n: k + 1 }), loading: "lazy" })));
+    }
+  }
   if (m.delivery) li.append(el("span", { class: "delivery " + m.delivery, title: m.error || W[m.delivery] || m.delivery, text: " " + ({ pending: "…", sent: "✓", delivered: "✓✓", read: W.read, failed: "❌ " + (m.error || W.failed) })[m.delivery] }));
   return li;
 }
@@ -142,8 +150,32 @@ function compose(c) {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); send(); }
   });
   update();
+  // A picture or file (MMS), with what is in the box as its caption.
+  const file = el("input", { type: "file", id: "attach", "aria-label": W.attach, accept: "image/jpeg,image/png,image/gif,image/webp,application/pdf,text/vcard,.vcf" });
+  file.addEventListener("change", async () => {
+    const f = file.files[0];
+    if (!f) return;
+    showError("");
+    const q = new URLSearchParams({ conversation: c.id, name: f.name, caption: box.value });
+    let r;
+    try {
+      r = await fetch("/desk/attach?" + q, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": f.type || "application/octet-stream", "X-Smsdesk-Desk": "1" }, body: f,
+      });
+    } catch (e) {
+      showError(say(W.unreachable, { error: e.message }));
+      return;
+    } finally {
+      file.value = "";
+    }
+    const answer = await r.json().catch(() => ({}));
+    if (!r.ok) { showError(answer.error || ("HTTP " + r.status)); return; }
+    box.value = "";
+    update();
+  });
   return el("form", { id: "compose-form", onsubmit: (ev) => { ev.preventDefault(); send(); } },
-    box, count, el("button", { type: "submit", text: W.send }));
+    box, count, el("button", { type: "submit", text: W.send }), el("label", { class: "attach" }, W.attach + " ", file));
 }
 
 function wrapup(c) {
@@ -224,7 +256,7 @@ function renderConversation(fresh) {
       buttons(c));
   }
   $("title").textContent = say(W.conversation_title, { id: c.id, customer: c.customer, queue: c.queue, entry: c.entry, kind: c.entry_kind });
-  $("messages").replaceChildren(...c.messages.map(messageItem));
+  $("messages").replaceChildren(...c.messages.map((m) => messageItem(m, c)));
 }
 
 function render() {

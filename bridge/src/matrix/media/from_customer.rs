@@ -228,6 +228,12 @@ impl Bot {
             tries += 1;
             match fetch::fetch(&self.http, carrier, url, index).await {
                 Ok(f) => break f,
+                Err(FetchError::NotAllowed(why)) => {
+                    self.app.metrics.media("customer_refused");
+                    tracing::warn!(carrier = %sms.carrier, %why, "a customer's attachment is refused");
+                    let lang = self.language_of_room(room.room_id()).await;
+                    return Ok(refused(why.text(&lang)));
+                }
                 Err(FetchError::Refused(why)) => {
                     self.app.metrics.media("customer_refused");
                     tracing::warn!(carrier = %sms.carrier, %why, "a customer's attachment is refused");
