@@ -72,6 +72,10 @@ YAML
   if [ -n "${SYNAPSE_ENCRYPTION:-}" ]; then
     echo "encryption_enabled_by_default_for_room_type: $SYNAPSE_ENCRYPTION" >> "$dir/homeserver.yaml"
   fi
+  # SYNAPSE_EXTRA=FILE: more settings (a test's single sign-on, say).
+  if [ -n "${SYNAPSE_EXTRA:-}" ]; then
+    cat "$SYNAPSE_EXTRA" >> "$dir/homeserver.yaml"
+  fi
   cat > "$dir/log.yaml" <<YAML
 version: 1
 formatters: {precise: {format: '%(asctime)s %(levelname)s %(name)s %(message)s'}}

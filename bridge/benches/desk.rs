@@ -49,7 +49,10 @@ async fn tokens(http: &reqwest::Client, hs: &str, user: &str, password: &str, n:
         .json()
         .await
         .expect("login answer");
-    let (access, id) = (login["access_token"].as_str().expect("token"), login["user_id"].as_str().expect("id"));
+    let (access, id) = (
+        login["access_token"].as_str().expect("token"),
+        login["user_id"].as_str().expect("id"),
+    );
     let mut out = Vec::new();
     for _ in 0..n {
         out.push(
@@ -69,7 +72,12 @@ async fn tokens(http: &reqwest::Client, hs: &str, user: &str, password: &str, n:
 
 /// A signed-in page's cookie.
 async fn sign_in(http: &reqwest::Client, server: &Server, token: &serde_json::Value) -> String {
-    let r = http.post(server.url("/desk/openid")).json(token).send().await.expect("sign-in");
+    let r = http
+        .post(server.url("/desk/openid"))
+        .json(token)
+        .send()
+        .await
+        .expect("sign-in");
     assert_eq!(r.status(), 200, "sign-in");
     let cookie = r.headers()["set-cookie"].to_str().expect("cookie").to_owned();
     cookie.split(';').next().expect("cookie").to_owned()
@@ -132,7 +140,10 @@ async fn reached(seen: &Seen, pages: std::ops::Range<usize>, id: u64, sent: Inst
                 return got;
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "conversation {id} never reached every page");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "conversation {id} never reached every page"
+        );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
@@ -179,14 +190,21 @@ async fn main() {
     }
     let (m50, m95) = (percentile(&mut matrix, 50), percentile(&mut matrix, 95));
     let (p50, p95) = (percentile(&mut page, 50), percentile(&mut page, 95));
-    println!("agent desktop, one smsdesk on a local Synapse, {ROUNDS} offers, {} ms apart:", PAUSE.as_millis());
+    println!(
+        "agent desktop, one smsdesk on a local Synapse, {ROUNDS} offers, {} ms apart:",
+        PAUSE.as_millis()
+    );
     println!("  webhook -> offer card in the Matrix desk (baseline): p50 {m50:7.1} ms  p95 {m95:7.1} ms");
     println!("  webhook -> offer in the page's stream:              p50 {p50:7.1} ms  p95 {p95:7.1} ms");
     let ratio = p50 / m50;
     println!(
         "desk: page {ratio:.2}x the Matrix desk at p50, {:.2}x at p95 (target <= {TARGET}: {})",
         p95 / m95,
-        if ratio <= TARGET { "meets target" } else { "ABOVE TARGET" }
+        if ratio <= TARGET {
+            "meets target"
+        } else {
+            "ABOVE TARGET"
+        }
     );
 
     // 200 pages: memory, and how long one update takes to reach them all.
@@ -194,7 +212,13 @@ async fn main() {
     let mut pages = Vec::new();
     for (n, token) in tokens.iter().enumerate() {
         let cookie = sign_in(&http, &server, token).await;
-        pages.push(follow(http.clone(), server.url("/desk/events"), cookie, n + 1, seen.clone()));
+        pages.push(follow(
+            http.clone(),
+            server.url("/desk/events"),
+            cookie,
+            n + 1,
+            seen.clone(),
+        ));
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss_kib(pid);
@@ -217,7 +241,9 @@ async fn main() {
         (after as f64 - before as f64) / 1024.0,
         (after as f64 - before as f64) / PAGES as f64
     );
-    println!("  an update reaching every page: p50 {a50:7.1} ms  p99 {a99:7.1} ms (one page alone above: p50 {p50:.1} ms)");
+    println!(
+        "  an update reaching every page: p50 {a50:7.1} ms  p99 {a99:7.1} ms (one page alone above: p50 {p50:.1} ms)"
+    );
     for p in pages {
         p.abort();
     }

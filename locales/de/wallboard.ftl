@@ -14,6 +14,7 @@ wallboard-signed-out = abgemeldet; lade die Seite neu, um dich wieder anzumelden
 wallboard-disconnected = getrennt; lade die Seite neu, um dich wieder anzumelden
 wallboard-reconnecting = Verbindung verloren; verbinde neu…
 signin-with-matrix = Mit Matrix anmelden
+signin-sso = Mit dem Single Sign-on deiner Organisation anmelden
 signin-hint = Dein Passwort geht nur an deinen Matrix-Homeserver; smsdesk erhält einen einmaligen Nachweis, wer du bist.
 signin-password = Matrix-Passwort
 signin-homeserver = Homeserver

@@ -15,6 +15,7 @@ wallboard-signed-out = signed out; reload the page to sign in again
 wallboard-disconnected = disconnected; reload the page to sign in again
 wallboard-reconnecting = connection lost; reconnecting…
 signin-with-matrix = Sign in with Matrix
+signin-sso = Sign in with your organisation's single sign-on
 signin-hint = Your password goes to your Matrix homeserver only; smsdesk gets a one-time proof of who you are.
 signin-password = Matrix password
 signin-homeserver = Homeserver

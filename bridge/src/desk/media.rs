@@ -113,12 +113,20 @@ fn json_error(status: StatusCode, message: String) -> Response {
 
 pub async fn attach(State(d): State<Arc<Desk>>, headers: HeaderMap, Query(a): Query<Attach>, body: Bytes) -> Response {
     let user = d.agent(&headers).map(|(agent, _)| agent);
-    let lang = page_lang(&d.app.config, user.as_ref().map(smsdesk_core::AgentId::as_str), None, &headers);
+    let lang = page_lang(
+        &d.app.config,
+        user.as_ref().map(smsdesk_core::AgentId::as_str),
+        None,
+        &headers,
+    );
     if let Some(why) = cookie::cross_site(&headers, &d.app.config.public_url) {
         return json_error(StatusCode::FORBIDDEN, why);
     }
     if headers.get(HEADER).is_none() {
-        return json_error(StatusCode::FORBIDDEN, tr!(lang, "deskpage-not-from-page", header = HEADER));
+        return json_error(
+            StatusCode::FORBIDDEN,
+            tr!(lang, "deskpage-not-from-page", header = HEADER),
+        );
     }
     let Some(agent) = user else {
         return json_error(StatusCode::UNAUTHORIZED, lang.t("deskpage-signed-out"));

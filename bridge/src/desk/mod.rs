@@ -81,7 +81,9 @@ pub fn router(app: Arc<AppState>) -> axum::Router<Arc<AppState>> {
         .route("/desk/media", get(media::media))
         .route(
             "/desk/attach",
-            post(media::attach).layer(axum::extract::DefaultBodyLimit::max(crate::media::policy::MAX_BYTES + 4096)),
+            post(media::attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::media::policy::MAX_BYTES + 4096,
+            )),
         )
         .with_state(desk)
 }

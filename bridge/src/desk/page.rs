@@ -47,6 +47,7 @@ fn sign_in(lang: &Lang, homeserver: &str, message: Option<&str>) -> Markup {
                         label { (lang.t("signin-homeserver")) " " input type="url" name="homeserver" value=(homeserver) required; }
                         button #matrix-submit type="submit" { (lang.t("signin-with-matrix")) }
                     }
+                    button #sso type="button" hidden { (lang.t("signin-sso")) }
                     p.error #matrix-error role="alert" {}
                 }
             }

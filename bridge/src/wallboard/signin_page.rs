@@ -37,6 +37,7 @@ pub fn login(lang: &Lang, homeserver: Option<&str>, token: bool, message: Option
                         input type="password" name="password" placeholder=(lang.t("signin-password")) autocomplete="current-password" required;
                         button #matrix-submit type="submit" { (lang.t("signin-with-matrix")) }
                     }
+                    button #sso type="button" hidden { (lang.t("signin-sso")) }
                     details {
                         summary { (lang.t("signin-homeserver")) }
                         input form="matrix" type="url" name="homeserver" value=(hs) required;

@@ -109,7 +109,11 @@ async fn pictures_go_both_ways_on_the_desk_page() {
     };
     assert_eq!(mms["body"], "Please fill this in");
     assert_eq!(mms["media"][0]["status"], 200, "{mms}");
-    assert_eq!(mms["media"][0]["sha256"], sha256(&mine).as_str(), "the carrier got other bytes");
+    assert_eq!(
+        mms["media"][0]["sha256"],
+        sha256(&mine).as_str(),
+        "the carrier got other bytes"
+    );
 
     // A video is refused on the page; nothing more reaches the carrier.
     let video = tmp.path().join("clip.mp4");

@@ -67,7 +67,11 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
     server.stop();
     let config = std::fs::read_to_string(&server.config).unwrap();
     let config = config.replace("name = \"Bob\"", &format!("name = {HOSTILE_NAME:?}"));
-    std::fs::write(&server.config, format!("{config}\n[[queues]]\nname = {HOSTILE_QUEUE:?}\n")).unwrap();
+    std::fs::write(
+        &server.config,
+        format!("{config}\n[[queues]]\nname = {HOSTILE_QUEUE:?}\n"),
+    )
+    .unwrap();
     server.spawn();
     let http = reqwest::Client::new();
     let driver = Driver::start();
@@ -100,7 +104,10 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
     let listed = wait_contains(&c, "#transfer ul", "Queue billing").await;
     assert!(listed.contains(&format!("{HOSTILE_NAME} (@bob:localhost)")), "{listed}");
     assert!(listed.contains(&format!("Queue {HOSTILE_QUEUE}")), "{listed}");
-    assert!(c.find(Locator::Css("#transfer img, #transfer script")).await.is_err(), "a name became markup");
+    assert!(
+        c.find(Locator::Css("#transfer img, #transfer script")).await.is_err(),
+        "a name became markup"
+    );
     assert!(c.get_alert_text().await.is_err(), "a dialog opened");
     pick(&c, "transfer", "@bob", &format!("{HOSTILE_NAME} (@bob:localhost)")).await;
     bob.wait_for("transfer from @alice:localhost").await;

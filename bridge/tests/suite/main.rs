@@ -24,6 +24,7 @@ mod dead_letters;
 mod demo;
 mod desk_mms;
 mod desk_page;
+mod desk_sso;
 mod desk_team;
 mod desk_widget;
 mod encrypted_identity;

@@ -27,6 +27,8 @@ pub struct Synapse {
     appservice: Mutex<Option<PathBuf>>,
     /// Every new room encrypted (`encryption_enabled_by_default_for_room_type: all`).
     encrypted: bool,
+    /// More settings, appended to its config (e.g. single sign-on).
+    extra: Option<String>,
 }
 
 impl Synapse {
@@ -72,7 +74,13 @@ impl Synapse {
             pid: Mutex::new(None),
             appservice: Mutex::new(None),
             encrypted: false,
+            extra: None,
         }
+    }
+
+    /// These settings (YAML) too, from its next start on.
+    pub fn configure(&mut self, yaml: &str) {
+        self.extra = Some(yaml.to_owned());
     }
 
     /// Loads this appservice registration from its next start on.
@@ -87,6 +95,12 @@ impl Synapse {
         }
         if self.encrypted {
             command.env("SYNAPSE_ENCRYPTION", "all");
+        }
+        if let Some(yaml) = &self.extra {
+            std::fs::create_dir_all(&self.dir).expect("synapse dir");
+            let file = self.dir.join("extra.yaml");
+            std::fs::write(&file, yaml).expect("extra settings");
+            command.env("SYNAPSE_EXTRA", file);
         }
         command
             .arg(root().join("scripts/synapse.sh"))
