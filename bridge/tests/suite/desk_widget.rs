@@ -5,7 +5,8 @@
 //! `WidgetDriver`), handing over an OpenID token the test got from Synapse.
 //! Alice's token opens her desk in the frame, where she accepts the offer
 //! and her conversation room appears in Matrix; a token of someone not on
-//! the roster, a forged one and one already used are refused in the frame.
+//! the roster, a forged one and one already used are refused in the frame;
+//! one past its lifetime is refused too.
 //! The desk room carries the widget (and the layout that opens it in the
 //! right panel) from the bot.
 
@@ -17,7 +18,7 @@ use axum::response::{Html, IntoResponse};
 use common::browser::{browser, Driver};
 use common::desk::AliceAtWork;
 use common::free_port;
-use common::matrix::openid_token;
+use common::matrix::{openid_token, Synapse};
 use fantoccini::Locator;
 use matrix_sdk::ruma::api::client::state::get_state_event_for_key;
 
@@ -203,4 +204,41 @@ async fn the_desk_is_a_widget_that_signs_in_with_the_clients_openid_token() {
     let again = refusal(&c).await;
     eprintln!("a token used before: {again}");
     c.close().await.unwrap();
+}
+
+/// An OpenID token past its lifetime (Synapse's are an hour; this one is
+/// aged in Synapse's own database) is refused, as the widget and the
+/// password page hand it over.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_openid_token_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start_persistent(tmp.path().join("synapse"));
+    synapse.register("smsdesk", "bot-password");
+    synapse.register("alice", "alice-password");
+    let (port, sim_port) = (free_port(), free_port());
+    let _sim = common::Sim::start(sim_port, port);
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = common::Server::start_with_matrix(&dir, port, &format!("http://127.0.0.1:{sim_port}"), &synapse.url());
+    let token = openid_token(&synapse.url(), "alice", "alice-password").await;
+    let db = tmp.path().join("synapse/homeserver.db");
+    let aged = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE open_id_tokens SET ts_valid_until_ms = 1 WHERE token = ?', (sys.argv[2],)); c.commit(); print(c.total_changes)")
+        .arg(&db)
+        .arg(token["access_token"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&aged.stdout).trim(), "1", "{aged:?}");
+    let http = reqwest::Client::new();
+    let r = http
+        .post(server.url("/desk/openid?widget=1"))
+        .json(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let answer: serde_json::Value = r.json().await.unwrap();
+    assert!(answer["error"].as_str().unwrap().contains("expired"), "{answer}");
+    drop(server);
 }
