@@ -4,7 +4,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '\n== %s\n' "$*"; }
+# Each phase's name and start (seconds), for the times printed at the end.
+phases=()
+started=$(date +%s)
+log() {
+  phases+=("$(date +%s) $*")
+  printf '\n== %s\n' "$*"
+}
+phase_times() {
+  local end i now next name
+  end=$(date +%s)
+  printf '\n== phase times\n'
+  for i in "${!phases[@]}"; do
+    now=${phases[$i]%% *}
+    name=${phases[$i]#* }
+    next=$end
+    [ $((i + 1)) -lt "${#phases[@]}" ] && next=${phases[$((i + 1))]%% *}
+    printf '%5d s  %s\n' $((next - now)) "$name"
+  done
+  printf '%5d s  in all\n' $((end - started))
+}
 
 # strace: the durability test checks that every acknowledgement follows a
 # real fdatasync. chromium and chromedriver: the wallboard is tested in a
@@ -55,8 +74,10 @@ log "tests"
 # Every process the tests start carries SMSDESK_TEST_CHILD=<this run>.
 export SMSDESK_TEST_RUN="run-$$-$(date +%s)"
 status=0
+have_nextest=0
+cargo nextest --version >/dev/null 2>&1 && have_nextest=1
 run_tests() {
-  if cargo nextest --version >/dev/null 2>&1; then
+  if [ "$have_nextest" = 1 ]; then
     cargo nextest run --no-fail-fast "$@"
   else
     cargo test --no-fail-fast "$@"
@@ -70,9 +91,15 @@ log "lifecycle and property tests on sled and on PostgreSQL"
 pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pg_data=$(bash scripts/postgres.sh start "$pg_port")
 trap 'bash scripts/postgres.sh destroy "$pg_data"' EXIT
+# Selected from the workspace build (the same features): nothing is built again.
+if [ "$have_nextest" = 1 ]; then
+  engine_tests=(--workspace -E 'package(smsdesk-engine) & (binary(lifecycle) | binary(properties))')
+else
+  engine_tests=(--workspace --test lifecycle --test properties)
+fi
 for store in sled "postgres://smsdesk:smsdesk@127.0.0.1:$pg_port/smsdesk"; do
   echo "SMSDESK_TEST_STORE=${store%%:*}"
-  SMSDESK_TEST_STORE=$store PROPTEST_CASES=32 run_tests -p smsdesk-engine --test lifecycle --test properties || status=$?
+  SMSDESK_TEST_STORE=$store PROPTEST_CASES=32 run_tests "${engine_tests[@]}" || status=$?
 done
 
 # After the suite: every process this run's tests started (Synapse,
@@ -90,4 +117,5 @@ if [ -n "$left" ]; then
 else
   echo "none"
 fi
+phase_times
 exit "$status"

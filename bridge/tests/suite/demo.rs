@@ -100,6 +100,10 @@ async fn the_demo_shows_alice_an_offer_and_stops_cleanly() {
             "SMSDESK_TEST_CHILD",
             std::env::var("SMSDESK_TEST_RUN").unwrap_or_else(|_| "1".to_owned()),
         )
+        // The binary this test build made: the demo does not build it again
+        // (a second build, with other features, took over a minute of the
+        // test command).
+        .env("SMSDESK_DEMO_BIN", env!("CARGO_BIN_EXE_smsdesk"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
