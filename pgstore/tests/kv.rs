@@ -115,13 +115,16 @@ fn migrations_run_once_however_many_instances_start() {
 fn a_leader_whose_lease_was_taken_writes_nothing() {
     let pg = Postgres::start();
     let url = pg.url("fence");
+    // Each instance has its own connection, as in production (the liveness
+    // lock is its session's).
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut client_b = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let _ = PgStore::connect(&url).unwrap(); // the schema
     let ttl = Duration::from_millis(300);
     let (a, b) = (Lease::new("leader", "a", ttl), Lease::new("leader", "b", ttl));
     let fence_a = a.try_acquire(&mut client).unwrap().expect("a leads");
     assert_eq!(
-        b.try_acquire(&mut client).unwrap(),
+        b.try_acquire(&mut client_b).unwrap(),
         None,
         "b waits while a's lease runs"
     );
@@ -133,7 +136,7 @@ fn a_leader_whose_lease_was_taken_writes_nothing() {
 
     // a pauses past its lease; b takes over with a higher epoch.
     std::thread::sleep(ttl + Duration::from_millis(200));
-    let fence_b = b.try_acquire(&mut client).unwrap().expect("b takes over");
+    let fence_b = b.try_acquire(&mut client_b).unwrap().expect("b takes over");
     assert!(fence_b.epoch > fence_a.epoch);
     assert!(
         !a.renew(&mut client, &fence_a).unwrap(),
@@ -154,7 +157,7 @@ fn a_leader_whose_lease_was_taken_writes_nothing() {
     new_leader.commit(&stale).unwrap();
 
     // A clean resignation frees the lease at once.
-    b.resign(&mut client, &fence_b).unwrap();
+    b.resign(&mut client_b, &fence_b).unwrap();
     let fence_a2 = a.try_acquire(&mut client).unwrap().expect("free after b resigned");
     assert!(fence_a2.epoch > fence_b.epoch);
 }
@@ -183,4 +186,41 @@ fn a_transaction_a_frozen_leader_left_open_does_not_block_the_takeover() {
     );
     // The server ended A's session: thawed, it cannot finish that commit.
     assert!(a.batch_execute("COMMIT").is_err());
+}
+
+#[test]
+fn a_dead_leaders_lease_is_taken_at_once_and_a_live_ones_is_not() {
+    let pg = Postgres::start();
+    let url = pg.url("liveness");
+    let _ = PgStore::connect(&url).unwrap(); // the schema
+    let ttl = Duration::from_secs(60);
+    let (a, b) = (Lease::new("leader", "a", ttl), Lease::new("leader", "b", ttl));
+    let mut conn_a = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut conn_b = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let fence_a = a.try_acquire(&mut conn_a).unwrap().expect("a leads");
+    // Alive (its session open), a keeps the lease for its whole minute.
+    assert_eq!(b.try_acquire(&mut conn_b).unwrap(), None);
+    assert_eq!(
+        b.try_acquire(&mut conn_b).unwrap(),
+        None,
+        "b's look did not take a's lock"
+    );
+    // a dies: its connection closes with it, and the server lets its lock go.
+    drop(conn_a);
+    let started = std::time::Instant::now();
+    let fence_b = loop {
+        if let Some(f) = b.try_acquire(&mut conn_b).unwrap() {
+            break f;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "b never took the dead leader's lease"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(fence_b.epoch, fence_a.epoch + 1);
+    // a third instance finds b alive.
+    let mut conn_c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    assert_eq!(Lease::new("leader", "c", ttl).try_acquire(&mut conn_c).unwrap(), None);
+    assert!(b.renew(&mut conn_b, &fence_b).unwrap());
 }

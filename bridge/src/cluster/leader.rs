@@ -2,10 +2,14 @@
 //! "Several instances"). Every instance is a candidate: it takes the lease when it is free
 //! or has run out (the database's clock decides), and then alone runs the
 //! engine, the Matrix desk and the outboxes; the others stand by. The
-//! leader renews the lease every `RENEW`; a standby tries every `RETRY`, so
-//! it takes over at most `TTL + RETRY` after the leader's last renewal. A
-//! leader that stops cleanly resigns and says so (`NOTIFY`, heard through
-//! `listen`), so a standby takes over at once.
+//! leader renews the lease every `RENEW`; a standby tries every `RETRY`. A
+//! leader that dies (SIGKILL, a crash) loses its session's liveness lock
+//! with its connection (see `smsdesk_pgstore::lease`), so a standby takes
+//! over once the lock stayed free for `GRACE` (a live leader takes it
+//! again within a renewal, after a database restart); one that is frozen (SIGSTOP, cut off) keeps it, and
+//! is replaced at most `TTL + RETRY` after its last renewal. A leader that
+//! stops cleanly resigns and says so (`NOTIFY`, heard through `listen`), so
+//! a standby takes over at once.
 //!
 //! Writing is fenced by the epoch the leader took over with (see
 //! `smsdesk_pgstore::store`): a leader paused past its lease, whose place
@@ -24,10 +28,18 @@ use crate::cluster::pg_pool::DbError;
 
 /// How long a lease lasts without renewal.
 pub const TTL: Duration = Duration::from_secs(10);
-/// How often the leader renews it.
-pub const RENEW: Duration = Duration::from_secs(2);
-/// How often a standby tries to take it.
-pub const RETRY: Duration = Duration::from_secs(1);
+/// How often the leader renews it (and takes its liveness lock again on a
+/// new connection).
+pub const RENEW: Duration = Duration::from_millis(500);
+/// How long one renewal may take before it counts as failed.
+const RENEW_LIMIT: Duration = Duration::from_secs(2);
+/// How long a leader's liveness lock must stay free before a standby takes
+/// its place: more than a renewal, so a leader whose database restarted
+/// (every session's locks gone) takes its lock again first.
+pub const GRACE: Duration = Duration::from_millis(1_200);
+/// How often a standby tries to take it (one query, or three when the
+/// leader's liveness is looked at).
+pub const RETRY: Duration = Duration::from_millis(250);
 
 /// This instance as a candidate for leadership.
 #[derive(Clone)]
@@ -58,7 +70,7 @@ impl Candidate {
     /// a leader resigns (see `listen`), so a standby tries at once.
     pub fn new(url: &str, resigned: Arc<tokio::sync::Notify>) -> Self {
         Self {
-            lease: Lease::new(smsdesk_pgstore::lease::LEADER, &holder_name(), TTL),
+            lease: Lease::new(smsdesk_pgstore::lease::LEADER, &holder_name(), TTL).with_grace(GRACE),
             conn: Arc::new(Conn::new(url)),
             resigned,
         }
@@ -136,7 +148,7 @@ impl Candidate {
             let f = fence.clone();
             // A renewal stuck on a cut-off connection counts as failed, so
             // the lease's end is noticed in time.
-            let renewal = tokio::time::timeout(RENEW, self.with_client(move |lease, c| lease.renew(c, &f)))
+            let renewal = tokio::time::timeout(RENEW_LIMIT, self.with_client(move |lease, c| lease.renew(c, &f)))
                 .await
                 .unwrap_or_else(|_| Err(DbError::Unreachable("the renewal took too long".to_owned())));
             match renewal {

@@ -72,7 +72,9 @@ async fn a_standby_takes_over_from_a_killed_leader_with_everything_it_acknowledg
     a.kill9();
     let takeover = wait_role(&http, &b, "leader", Duration::from_secs(20)).await;
     println!("takeover after SIGKILL: {:.1} s", takeover.as_secs_f64());
-    assert!(takeover < Duration::from_secs(15), "took {takeover:?}");
+    // The dead leader's liveness lock goes with its connection: about
+    // 2 s, not the lease's 10 s (a loaded machine gets room).
+    assert!(takeover < Duration::from_secs(6), "took {takeover:?}");
     let b_metrics = http.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert_eq!(gauge(&b_metrics, "smsdesk_leader"), 1, "{b_metrics}");
     assert!(gauge(&b_metrics, "smsdesk_lease_epoch") > first_epoch, "{b_metrics}");

@@ -170,7 +170,9 @@ async fn a_thousand_webhooks_and_the_queued_replies_survive_the_leaders_death() 
         takeover.as_secs_f64(),
         killed.elapsed().as_secs_f64()
     );
-    assert!(takeover < Duration::from_secs(15), "took {takeover:?}");
+    // The dead leader's liveness lock goes with its connection: about
+    // 2 s, not the lease's 10 s (a loaded machine gets room).
+    assert!(takeover < Duration::from_secs(6), "took {takeover:?}");
     let mut acknowledged = Vec::new();
     for s in senders {
         acknowledged.extend(s.await.unwrap());
