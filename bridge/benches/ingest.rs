@@ -322,9 +322,14 @@ fn main() {
         ms(plain.p50)
     );
     println!(
-        "takeover: {:.1} s after the leader's SIGKILL (lease {} s), {:.2} s after a clean stop (target <= 15 s)",
+        "takeover: {:.1} s after the leader's SIGKILL (lease {} s; target <= 2 s: {}), {:.2} s after a clean stop",
         after_kill.as_secs_f64(),
         smsdesk::cluster::leader::TTL.as_secs(),
+        if after_kill.as_secs_f64() <= 2.0 {
+            "meets target"
+        } else {
+            "ABOVE TARGET"
+        },
         after_stop.as_secs_f64()
     );
 }
