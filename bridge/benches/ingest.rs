@@ -218,6 +218,14 @@ fn start_on_postgres(dir: &Path, url: &str, carrier: &str) -> Server {
     Server::start_with_config(dir, port, &config, None)
 }
 
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "meets target"
+    } else {
+        "ABOVE TARGET"
+    }
+}
+
 fn main() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-ingest");
     let _ = std::fs::remove_dir_all(&dir);
@@ -325,11 +333,7 @@ fn main() {
         "takeover: {:.1} s after the leader's SIGKILL (lease {} s; target <= 2 s: {}), {:.2} s after a clean stop",
         after_kill.as_secs_f64(),
         smsdesk::cluster::leader::TTL.as_secs(),
-        if after_kill.as_secs_f64() <= 2.0 {
-            "meets target"
-        } else {
-            "ABOVE TARGET"
-        },
+        verdict(after_kill.as_secs_f64() <= 2.0),
         after_stop.as_secs_f64()
     );
 }
