@@ -36,23 +36,8 @@ fn percentile(v: &mut [Duration], p: usize) -> f64 {
 /// `n` OpenID tokens of `user` (one login, one token per sign-in: smsdesk
 /// takes each token once).
 async fn tokens(http: &reqwest::Client, hs: &str, user: &str, password: &str, n: usize) -> Vec<serde_json::Value> {
-    let login: serde_json::Value = http
-        .post(format!("{hs}/_matrix/client/v3/login"))
-        .json(&serde_json::json!({
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": user},
-            "password": password,
-        }))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login answer");
-    let (access, id) = (
-        login["access_token"].as_str().expect("token"),
-        login["user_id"].as_str().expect("id"),
-    );
+    let (access, id) = common::matrix::login(http, hs, user, password).await;
+    let (access, id) = (access.as_str(), id.as_str());
     let mut out = Vec::new();
     for _ in 0..n {
         out.push(

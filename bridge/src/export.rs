@@ -205,6 +205,25 @@ pub fn one(
     }
 }
 
+/// Conversation `id` with its whole history and its queue's time zone (if
+/// the queue is still configured), read on the engine thread: what the
+/// supervisor room's `!history` and the wallboard's read-only view show.
+pub type Transcript = (
+    Option<smsdesk_core::model::Conversation>,
+    Vec<smsdesk_core::EventRecord>,
+    Option<jiff::tz::TimeZone>,
+);
+
+pub fn transcript(e: &crate::app::SmsEngine, id: ConversationId) -> Result<Transcript, StoreError> {
+    let c = layout::conversation(e.store(), id)?;
+    let records = layout::history(e.store(), id)?;
+    let zone = c
+        .as_ref()
+        .and_then(|c| e.state().setup.queue(&c.queue))
+        .map(|q| q.timezone.clone());
+    Ok((c, records, zone))
+}
+
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

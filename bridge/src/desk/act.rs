@@ -16,6 +16,7 @@ use super::actions::Action;
 use super::Desk;
 use smsdesk_core::AgentId;
 
+use crate::i18n::Lang;
 use crate::matrix::texts::refusals::reason;
 use crate::sessions::cookie;
 use crate::sessions::lang::page_lang;
@@ -24,27 +25,41 @@ use crate::tr;
 /// The header the page's script sends with every action.
 pub const HEADER: &str = "x-smsdesk-desk";
 
-fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(super) fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
 }
 
-pub async fn action(State(d): State<Arc<Desk>>, headers: HeaderMap, body: Bytes) -> Response {
+/// Who may change something from the page (an action, an attachment), and
+/// their language; or the refusal: a request of another site, one without
+/// the page's header, one without a live session.
+pub(super) fn admit(d: &Desk, headers: &HeaderMap) -> Result<(AgentId, Lang), Box<Response>> {
     if let Some(off) = d.off() {
-        return off;
+        return Err(Box::new(off));
     }
-    let user = d.agent(&headers).map(|(agent, _)| agent);
-    let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, &headers);
-    if let Some(why) = cookie::cross_site(&headers, &d.app.config.public_url) {
-        return json_error(StatusCode::FORBIDDEN, why);
+    let user = d.agent(headers).map(|(agent, _)| agent);
+    let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, headers);
+    if let Some(why) = cookie::cross_site(headers, &d.app.config.public_url) {
+        return Err(Box::new(json_error(StatusCode::FORBIDDEN, why)));
     }
     if headers.get(HEADER).is_none() {
-        return json_error(
+        return Err(Box::new(json_error(
             StatusCode::FORBIDDEN,
             tr!(lang, "deskpage-not-from-page", header = HEADER),
-        );
+        )));
     }
-    let Some(agent) = user else {
-        return json_error(StatusCode::UNAUTHORIZED, lang.t("deskpage-signed-out"));
+    match user {
+        Some(agent) => Ok((agent, lang)),
+        None => Err(Box::new(json_error(
+            StatusCode::UNAUTHORIZED,
+            lang.t("deskpage-signed-out"),
+        ))),
+    }
+}
+
+pub async fn action(State(d): State<Arc<Desk>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (agent, lang) = match admit(&d, &headers) {
+        Ok(a) => a,
+        Err(refusal) => return *refusal,
     };
     let action: Action = match serde_json::from_slice(&body) {
         Ok(a) => a,

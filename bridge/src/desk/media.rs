@@ -24,12 +24,10 @@ use serde::Deserialize;
 use smsdesk_core::{Command, ConversationId, Event};
 use smsdesk_engine::store::layout;
 
-use super::act::HEADER;
+use super::act::{admit, json_error};
 use super::view::held;
 use super::Desk;
 use crate::media::{fetch, policy};
-use crate::sessions::cookie;
-use crate::sessions::lang::page_lang;
 use crate::tr;
 
 #[derive(Debug, Deserialize)]
@@ -107,29 +105,10 @@ pub struct Attach {
     caption: String,
 }
 
-fn json_error(status: StatusCode, message: String) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}
-
 pub async fn attach(State(d): State<Arc<Desk>>, headers: HeaderMap, Query(a): Query<Attach>, body: Bytes) -> Response {
-    let user = d.agent(&headers).map(|(agent, _)| agent);
-    let lang = page_lang(
-        &d.app.config,
-        user.as_ref().map(smsdesk_core::AgentId::as_str),
-        None,
-        &headers,
-    );
-    if let Some(why) = cookie::cross_site(&headers, &d.app.config.public_url) {
-        return json_error(StatusCode::FORBIDDEN, why);
-    }
-    if headers.get(HEADER).is_none() {
-        return json_error(
-            StatusCode::FORBIDDEN,
-            tr!(lang, "deskpage-not-from-page", header = HEADER),
-        );
-    }
-    let Some(agent) = user else {
-        return json_error(StatusCode::UNAUTHORIZED, lang.t("deskpage-signed-out"));
+    let (agent, lang) = match admit(&d, &headers) {
+        Ok(a) => a,
+        Err(refusal) => return *refusal,
     };
     let declared = headers
         .get(header::CONTENT_TYPE)

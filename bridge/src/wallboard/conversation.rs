@@ -13,7 +13,6 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, DOCTYPE};
 use serde::Deserialize;
 use smsdesk_core::ConversationId;
-use smsdesk_engine::store::layout;
 
 use super::style::head;
 use super::{admit, page, Only, Wallboard};
@@ -42,18 +41,7 @@ pub async fn conversation(
     };
     let lang = wb.page_lang(wanted.lang.as_deref(), Some(&viewer), &headers);
     let id = ConversationId(wanted.id);
-    let found = wb
-        .app
-        .read(move |e| {
-            let c = layout::conversation(e.store(), id)?;
-            let records = layout::history(e.store(), id)?;
-            let zone = c
-                .as_ref()
-                .and_then(|c| e.state().setup.queue(&c.queue))
-                .map(|q| q.timezone.clone());
-            Ok::<_, smsdesk_engine::store::StoreError>((c, records, zone))
-        })
-        .await;
+    let found = wb.app.read(move |e| crate::export::transcript(e, id)).await;
     let (c, records, zone) = match found {
         Ok(Ok((Some(c), records, zone))) if scope.allows(&c.queue) => (c, records, zone),
         Ok(Ok(_)) => {

@@ -173,18 +173,7 @@ impl Bot {
         };
         let mut out = Vec::new();
         for id in ids {
-            let found = self
-                .app
-                .read(move |e| {
-                    let c = layout::conversation(e.store(), id)?;
-                    let records = layout::history(e.store(), id)?;
-                    let zone = c
-                        .as_ref()
-                        .and_then(|c| e.state().setup.queue(&c.queue))
-                        .map(|q| q.timezone.clone());
-                    Ok::<_, smsdesk_engine::store::StoreError>((c, records, zone))
-                })
-                .await??;
+            let found = self.app.read(move |e| crate::export::transcript(e, id)).await??;
             match found {
                 (Some(c), records, zone) if queues.contains(&c.queue) => {
                     let zone = zone.unwrap_or(jiff::tz::TimeZone::UTC);

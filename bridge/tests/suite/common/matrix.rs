@@ -419,7 +419,7 @@ pub async fn devices(homeserver: &str, user: &str, password: &str) -> Vec<String
 }
 
 /// Logs `user` in with the client API: (access token, user id).
-async fn login(http: &reqwest::Client, homeserver: &str, user: &str, password: &str) -> (String, String) {
+pub async fn login(http: &reqwest::Client, homeserver: &str, user: &str, password: &str) -> (String, String) {
     let login: serde_json::Value = http
         .post(format!("{homeserver}/_matrix/client/v3/login"))
         .json(&serde_json::json!({
