@@ -15,6 +15,8 @@
 //! time and count. Prints throughput, p50 and p99, and the ratios.
 //!
 //! Run: `cargo bench -p smsdesk --bench ingest` (after `bash scripts/build-plugins.sh`).
+//! `SMSDESK_INGEST_ONLY=postgres` runs the PostgreSQL series alone (for
+//! profiling; no ratio is printed).
 
 #[path = "../tests/suite/common/mod.rs"]
 mod common;
@@ -218,6 +220,50 @@ fn start_on_postgres(dir: &Path, url: &str, carrier: &str) -> Server {
     Server::start_with_config(dir, port, &config, None)
 }
 
+/// `SMSDESK_INGEST_ONLY=postgres`: the PostgreSQL series alone, each turn printed.
+fn postgres_alone(
+    runtime: &tokio::runtime::Runtime,
+    client: &reqwest::Client,
+    dir: &Path,
+    postgres: &smsdesk_pgstore::testing::Postgres,
+    carrier: &str,
+) {
+    let server = start_on_postgres(&dir.join("pg-only"), &postgres.base_url(), carrier);
+    runtime.block_on(until_role(client, &server, "leader"));
+    for round in 0..ROUNDS {
+        let s = runtime.block_on(ingest(client, server.port, round * MAX_REQUESTS));
+        println!(
+            "smsdesk on PostgreSQL: {:.0} req/s, p50 {:?}, p99 {:?}",
+            s.per_sec, s.p50, s.p99
+        );
+    }
+}
+
+/// How long a standby takes to lead after the leader's SIGKILL, and after
+/// a clean stop (it resigns).
+fn takeover(
+    runtime: &tokio::runtime::Runtime,
+    client: &reqwest::Client,
+    dir: &Path,
+    url: &str,
+    carrier: &str,
+) -> (Duration, Duration) {
+    let mut leader = start_on_postgres(&dir.join("leader"), url, carrier);
+    runtime.block_on(until_role(client, &leader, "leader"));
+    let standby = start_on_postgres(&dir.join("standby"), url, carrier);
+    runtime.block_on(until_role(client, &standby, "standby"));
+    leader.kill9();
+    let after_kill = runtime.block_on(until_role(client, &standby, "leader"));
+    let mut leader = standby;
+    let standby = start_on_postgres(&dir.join("standby2"), url, carrier);
+    runtime.block_on(until_role(client, &standby, "standby"));
+    let stopped = Instant::now();
+    leader.stop();
+    let after_stop = stopped.elapsed() + runtime.block_on(until_role(client, &standby, "leader"));
+    drop(standby);
+    (after_kill, after_stop)
+}
+
 fn verdict(met: bool) -> &'static str {
     if met {
         "meets target"
@@ -261,6 +307,9 @@ fn main() {
     std::fs::create_dir_all(&backlog_dir).expect("dir");
     fill_outbox(&backlog_dir.join("data/smsdesk"), BACKLOG);
     let postgres = smsdesk_pgstore::testing::Postgres::start();
+    if std::env::var("SMSDESK_INGEST_ONLY").as_deref() == Ok("postgres") {
+        return postgres_alone(&runtime, &client, &dir, &postgres, &carrier);
+    }
     let (mut plain, mut backlog, mut on_postgres) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         for (series, dir) in [(&mut plain, &plain_dir), (&mut backlog, &backlog_dir)] {
@@ -276,22 +325,7 @@ fn main() {
     }
     let (plain, backlog, on_postgres) = (Stats::merge(&plain), Stats::merge(&backlog), Stats::merge(&on_postgres));
 
-    // Takeover: a standby leads after the leader's SIGKILL (its lease runs
-    // out) and after a clean stop (it resigns).
-    let url = postgres.base_url();
-    let mut leader = start_on_postgres(&dir.join("leader"), &url, &carrier);
-    runtime.block_on(until_role(&client, &leader, "leader"));
-    let standby = start_on_postgres(&dir.join("standby"), &url, &carrier);
-    runtime.block_on(until_role(&client, &standby, "standby"));
-    leader.kill9();
-    let after_kill = runtime.block_on(until_role(&client, &standby, "leader"));
-    let mut leader = standby;
-    let standby = start_on_postgres(&dir.join("standby2"), &url, &carrier);
-    runtime.block_on(until_role(&client, &standby, "standby"));
-    let stopped = Instant::now();
-    leader.stop();
-    let after_stop = stopped.elapsed() + runtime.block_on(until_role(&client, &standby, "leader"));
-    drop(standby);
+    let (after_kill, after_stop) = takeover(&runtime, &client, &dir, &postgres.base_url(), &carrier);
     drop(postgres);
     let _ = std::fs::remove_dir_all(&dir);
 

@@ -17,6 +17,7 @@ use smsdesk_core::routing::Routers;
 use smsdesk_core::Command;
 use smsdesk_engine::clock::SystemClock;
 use smsdesk_engine::committer::{Committer, Options, Reply};
+use smsdesk_engine::store::KvStore;
 use smsdesk_engine::{Engine, EngineError};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
@@ -34,6 +35,9 @@ pub type SmsEngine = Engine<EngineStore>;
 pub struct AppState {
     pub config: Config,
     pub committer: Committer<EngineStore>,
+    /// The store again, for reads off the engine thread (`read_store`):
+    /// PostgreSQL's, on a connection of its own; `None` on sled.
+    reader: Option<EngineStore>,
     pub carriers: BTreeMap<String, Watched<CarrierPlugin>>,
     /// Handles to reload the queues' router plugins off the engine thread.
     pub routers: Vec<(String, RouterReloader)>,
@@ -117,6 +121,25 @@ impl AppState {
             return Err(EngineGone);
         }
         rx.await.map_err(|_| EngineGone)
+    }
+
+    /// Reads committed records in the store: on a connection of its own
+    /// where the store has one (PostgreSQL, so a reader's round trips do
+    /// not hold up the engine's batches), else on the engine thread between
+    /// batches (sled applies a commit to its index there).
+    pub async fn read_store<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn KvStore) -> R + Send + 'static,
+    ) -> Result<R, EngineGone> {
+        match &self.reader {
+            Some(store) => {
+                let store = store.clone();
+                tokio::task::spawn_blocking(move || f(&*store))
+                    .await
+                    .map_err(|_| EngineGone)
+            }
+            None => self.read(move |e| f(&**e.store())).await,
+        }
     }
 
     /// Stops smsdesk with `why` (see `refusal`).
@@ -237,7 +260,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
     let metrics = Arc::new(Metrics::new());
     metrics.leader.set(1);
     let dead_letters = DeadLetters::for_config(&config, &metrics);
-    start_with(config, store, None, metrics, dead_letters)
+    start_with(config, store, None, None, metrics, dead_letters)
 }
 
 /// Builds the state on `store` (the leader's PostgreSQL store, fenced by
@@ -246,6 +269,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
 pub fn start_with(
     config: Config,
     store: EngineStore,
+    reader: Option<EngineStore>,
     fence: Option<smsdesk_pgstore::Fence>,
     metrics: Arc<Metrics>,
     dead_letters: DeadLetters,
@@ -280,6 +304,7 @@ pub fn start_with(
         metrics,
         config,
         committer,
+        reader,
         carriers,
         routers: router_handles,
         plugin_host,

@@ -72,8 +72,8 @@ pub async fn run(app: Arc<AppState>) {
     loop {
         let from = cursor;
         let read = app
-            .read(move |e| {
-                let records = layout::events_from(e.store(), from, BATCH)?;
+            .read_store(move |s| {
+                let records = layout::events_from(s, from, BATCH)?;
                 let mut out = Vec::with_capacity(records.len());
                 for r in records {
                     let wanted = matches!(
@@ -81,7 +81,7 @@ pub async fn run(app: Arc<AppState>) {
                         Event::OfferAccepted { .. } | Event::WrappedUp { .. } | Event::Abandoned { .. }
                     );
                     let c = match (wanted, r.event.conversation()) {
-                        (true, Some(id)) => layout::conversation(e.store(), id)?,
+                        (true, Some(id)) => layout::conversation(s, id)?,
                         _ => None,
                     };
                     out.push((r, c));

@@ -11,6 +11,7 @@
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
 
+use crate::store::fetched::{Fetched, Lookup, Through};
 use crate::store::{layout, KvStore, StoreError, WriteSet};
 use smsdesk_core::apply::apply;
 use smsdesk_core::command::Command;
@@ -118,10 +119,18 @@ impl<S: KvStore> Engine<S> {
         }
         let mut all = Vec::new();
         let mut outcome = BatchOutcome::default();
+        let fetched = match Fetched::for_batch(&self.store, &self.state, &commands) {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the store failed before a batch; the engine stops until restarted");
+                self.stopped = Some(e.to_string());
+                return Err(e.into());
+            }
+        };
         for command in commands {
             // Earlier commands of this batch are applied in memory but not
             // committed: after a failure here memory may be ahead of disk.
-            let result = match self.run_one(&command, now) {
+            let result = match self.run_one(&command, now, &fetched) {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "reading the store failed mid-batch; the engine stops until restarted");
@@ -146,11 +155,17 @@ impl<S: KvStore> Engine<S> {
         self.execute_batch(due, now)
     }
 
-    fn run_one(&mut self, command: &Command, now: Timestamp) -> Result<Result<Executed, Rejection>, EngineError> {
+    fn run_one(
+        &mut self,
+        command: &Command,
+        now: Timestamp,
+        fetched: &Fetched,
+    ) -> Result<Result<Executed, Rejection>, EngineError> {
+        let stored = Through::new(fetched, &self.store);
         match command {
             Command::ReceiveSms(sms) => {
                 let known = self.state.seen(&sms.carrier, &sms.carrier_message_id).is_some()
-                    || layout::was_seen(&self.store, &sms.carrier, &sms.carrier_message_id)?;
+                    || layout::was_seen(&stored, &sms.carrier, &sms.carrier_message_id)?;
                 if known {
                     return Ok(Ok(Executed {
                         records: Vec::new(),
@@ -165,17 +180,17 @@ impl<S: KvStore> Engine<S> {
             } => {
                 // The same reply handed in again (a front end replaying after a crash) is already done.
                 let known = self.state.reply_with_reference(*conversation, reference).is_some()
-                    || layout::reply_by_reference(&self.store, *conversation, reference)?.is_some();
+                    || layout::reply_by_reference(&stored, *conversation, reference)?.is_some();
                 if known {
                     return Ok(Ok(Executed::default()));
                 }
             }
-            Command::RecordSendOutcome { message, .. } => self.read_back_delivery(*message)?,
+            Command::RecordSendOutcome { message, .. } => read_back_delivery(&mut self.state, &stored, *message)?,
             Command::RecordDelivery {
                 carrier, provider_id, ..
             } if self.state.message_by_provider(carrier, provider_id).is_none() => {
-                if let Some(message) = layout::message_by_provider(&self.store, carrier, provider_id)? {
-                    self.read_back_delivery(message)?;
+                if let Some(message) = layout::message_by_provider(&stored, carrier, provider_id)? {
+                    read_back_delivery(&mut self.state, &stored, message)?;
                 }
             }
             _ => {}
@@ -200,16 +215,6 @@ impl<S: KvStore> Engine<S> {
             records,
             duplicate: false,
         }))
-    }
-
-    /// Brings a reply's delivery record into memory for the batch, if it is not there.
-    fn read_back_delivery(&mut self, message: MessageId) -> Result<(), EngineError> {
-        if self.state.delivery(message).is_none() {
-            if let Some(record) = layout::delivery(&self.store, message)? {
-                self.state.hold_delivery(message, record);
-            }
-        }
-        Ok(())
     }
 
     fn record(&mut self, actor: smsdesk_core::command::Actor, event: Event, now: Timestamp) -> EventRecord {
@@ -332,4 +337,14 @@ impl<S: KvStore> Engine<S> {
     pub fn history(&self, conversation: ConversationId) -> Result<Vec<EventRecord>, StoreError> {
         layout::history(&self.store, conversation)
     }
+}
+
+/// Brings a reply's delivery record into memory for the batch, if it is not there.
+fn read_back_delivery(state: &mut State, stored: &impl Lookup, message: MessageId) -> Result<(), EngineError> {
+    if state.delivery(message).is_none() {
+        if let Some(record) = layout::delivery(stored, message)? {
+            state.hold_delivery(message, record);
+        }
+    }
+    Ok(())
 }

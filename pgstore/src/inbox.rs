@@ -9,25 +9,28 @@
 //! before the carrier sends the next.
 //!
 //! Inserts are grouped: `push` stores many webhooks' rows in one
-//! statement and one transaction, whose commit wakes the leader
-//! (`NOTIFY smsdesk_inbox`).
+//! statement, which also wakes the leader on its commit (`pg_notify`):
+//! one round trip (its parameters' types sent with it, no prepare) and one
+//! commit for the group.
 
+use postgres::types::Type;
 use postgres::GenericClient;
 
 /// The channel the leader listens on to hear of new rows.
 pub const CHANNEL: &str = "smsdesk_inbox";
 
 /// Stores one row per entry of `rows` (each a webhook's commands), in
-/// that order, in one transaction; returns once PostgreSQL has committed.
-pub fn push(client: &mut postgres::Client, rows: &[String]) -> Result<(), postgres::Error> {
-    let mut tx = client.transaction()?;
-    tx.execute(
-        "INSERT INTO smsdesk_inbox (commands) \
-         SELECT c FROM UNNEST($1::text[]) WITH ORDINALITY AS u(c, n) ORDER BY n",
-        &[&rows],
+/// that order, in one statement; returns once PostgreSQL has committed.
+pub fn push(client: &mut impl GenericClient, rows: &[String]) -> Result<(), postgres::Error> {
+    client.query_typed(
+        &format!(
+            "WITH stored AS (INSERT INTO smsdesk_inbox (commands) \
+             SELECT c FROM UNNEST($1::text[]) WITH ORDINALITY AS u(c, n) ORDER BY n RETURNING 1) \
+             SELECT pg_notify('{CHANNEL}', '') FROM (SELECT count(*) FROM stored) AS n"
+        ),
+        &[(&rows, Type::TEXT_ARRAY)],
     )?;
-    tx.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
-    tx.commit()
+    Ok(())
 }
 
 /// Up to `limit` rows not committed yet, oldest first, but for those in
@@ -38,9 +41,9 @@ pub fn pending(
     skip: &[i64],
 ) -> Result<Vec<(i64, String)>, postgres::Error> {
     Ok(client
-        .query(
+        .query_typed(
             "SELECT id, commands FROM smsdesk_inbox WHERE NOT (id = ANY($2)) ORDER BY id LIMIT $1",
-            &[&limit, &skip],
+            &[(&limit, Type::INT8), (&skip, Type::INT8_ARRAY)],
         )?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
@@ -49,7 +52,10 @@ pub fn pending(
 
 /// The rows `ids` are committed by the engine: forget them.
 pub fn done(client: &mut impl GenericClient, ids: &[i64]) -> Result<(), postgres::Error> {
-    client.execute("DELETE FROM smsdesk_inbox WHERE id = ANY($1)", &[&ids])?;
+    client.execute_typed(
+        "DELETE FROM smsdesk_inbox WHERE id = ANY($1)",
+        &[(&ids, Type::INT8_ARRAY)],
+    )?;
     Ok(())
 }
 

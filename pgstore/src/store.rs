@@ -2,13 +2,14 @@
 //! are `bytea`, ordered bytewise as in sled, so prefix and range scans
 //! return the same records in the same order.
 //!
-//! A commit is one transaction: deletes, then an upsert of every put
-//! (`UNNEST` of two arrays: one statement however many writes), and it
+//! A commit is one statement, sent in one round trip with its parameters'
+//! types (no prepare): the deletes and an upsert of every put (`UNNEST` of
+//! two arrays) as parts of one `WITH`, atomic as any statement, and it
 //! returns once PostgreSQL has committed (durable as the server's
-//! `synchronous_commit` says; `on` by default). A fenced store first
-//! checks, in the same transaction, that its lease epoch is still the
-//! current one (`Fence`); if another instance took over, nothing is
-//! written and the commit fails with `StoreError::Fenced`. A connection
+//! `synchronous_commit` says; `on` by default). A fenced store's statement
+//! first locks its lease row if its epoch is still the current one
+//! (`Fence`), and writes only then; if another instance took over, nothing
+//! is written and the commit fails with `StoreError::Fenced`. A connection
 //! the database dropped (it restarted) is made again and the call tried
 //! once more, so a leader outlives a short database restart.
 
@@ -50,9 +51,15 @@ impl Table {
 /// The statements of one table.
 #[derive(Debug)]
 struct Sql {
-    delete: String,
-    upsert: String,
+    /// Deletes `$1` and upserts `$2`/`$3`; returns one row.
+    commit: String,
+    /// The same once the lease `$4` is held by `$5` at epoch `$6` (the
+    /// row locked until the commit: a takeover waits for it, and a commit
+    /// after a takeover finds the epoch moved); returns how many lease
+    /// rows it locked (0: fenced, nothing written).
+    fenced_commit: String,
     get: String,
+    get_many: String,
     from: String,
     between: String,
     range: String,
@@ -61,13 +68,24 @@ struct Sql {
 impl Sql {
     fn of(table: Table) -> Self {
         let t = table.name();
+        // Keys are unique in a write set (a map), so no row is touched twice.
+        let writes = |when: &str| {
+            format!(
+                "gone AS (DELETE FROM {t} WHERE key = ANY($1){when}), \
+                 put AS (INSERT INTO {t} (key, value) SELECT k, v FROM UNNEST($2::bytea[], $3::bytea[]) AS u(k, v) \
+                 WHERE TRUE{when} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value)"
+            )
+        };
         Self {
-            delete: format!("DELETE FROM {t} WHERE key = ANY($1)"),
-            upsert: format!(
-                "INSERT INTO {t} (key, value) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
-                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+            commit: format!("WITH {} SELECT 1::bigint", writes("")),
+            fenced_commit: format!(
+                "WITH fence AS (UPDATE smsdesk_lease SET epoch = epoch \
+                 WHERE name = $4 AND holder = $5 AND epoch = $6 RETURNING 1), {} \
+                 SELECT count(*) FROM fence",
+                writes(" AND EXISTS (SELECT 1 FROM fence)")
             ),
             get: format!("SELECT value FROM {t} WHERE key = $1"),
+            get_many: format!("SELECT key, value FROM {t} WHERE key = ANY($1)"),
             from: format!("SELECT key, value FROM {t} WHERE key >= $1 ORDER BY key"),
             between: format!("SELECT key, value FROM {t} WHERE key >= $1 AND key < $2 ORDER BY key"),
             range: format!("SELECT key, value FROM {t} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"),
@@ -153,26 +171,24 @@ impl KvStore for PgStore {
             }
         }
         let fenced = self.conn.with(|client| {
-            let mut tx = client.transaction()?;
-            if let Some(fence) = &self.fence {
-                // Locks the lease row until the commit: a takeover waits for
-                // this commit, and a commit after a takeover finds the epoch moved.
-                let held = tx.execute(
-                    "UPDATE smsdesk_lease SET epoch = epoch WHERE name = $1 AND holder = $2 AND epoch = $3",
-                    &[&fence.name, &fence.holder, &fence.epoch],
-                )?;
-                if held != 1 {
-                    return Ok(Some(fence));
-                }
-            }
-            if !deleted.is_empty() {
-                tx.execute(&self.sql.delete, &[&deleted])?;
-            }
-            if !keys.is_empty() {
-                tx.execute(&self.sql.upsert, &[&keys, &values])?;
-            }
-            tx.commit()?;
-            Ok(None)
+            use postgres::types::Type;
+            let writes: [(&(dyn postgres::types::ToSql + Sync), Type); 3] = [
+                (&deleted, Type::BYTEA_ARRAY),
+                (&keys, Type::BYTEA_ARRAY),
+                (&values, Type::BYTEA_ARRAY),
+            ];
+            let Some(fence) = &self.fence else {
+                client.query_typed(&self.sql.commit, &writes)?;
+                return Ok(None);
+            };
+            let mut params = writes.to_vec();
+            params.extend([
+                (&fence.name as &(dyn postgres::types::ToSql + Sync), Type::TEXT),
+                (&fence.holder, Type::TEXT),
+                (&fence.epoch, Type::INT8),
+            ]);
+            let held: i64 = client.query_typed_one(&self.sql.fenced_commit, &params)?.get(0);
+            Ok((held != 1).then_some(fence))
         });
         match fenced.map_err(StoreError::Database)? {
             Some(fence) => Err(StoreError::Fenced(format!(
@@ -191,6 +207,17 @@ impl KvStore for PgStore {
             .with(|c| c.query_opt(&self.sql.get, &[&key]))
             .map(|row| row.map(|r| r.get(0)))
             .map_err(StoreError::Database)
+    }
+
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        let found: std::collections::HashMap<Vec<u8>, Vec<u8>> = self
+            .conn
+            .with(|c| c.query_typed(&self.sql.get_many, &[(&keys, postgres::types::Type::BYTEA_ARRAY)]))
+            .map_err(StoreError::Database)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {

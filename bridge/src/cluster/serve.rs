@@ -39,6 +39,7 @@ use crate::cluster::pg_pool::{Inserts, Pool};
 use crate::cluster::shared_inbox::Gateway;
 use crate::cluster::spool::Spool;
 use crate::config::Config;
+use crate::storage::EngineStore;
 
 /// How long a leader that stops leading waits to resign the lease.
 const RESIGN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -217,9 +218,9 @@ impl Leading<'_> {
         leader_metrics.lease_epoch.set(fence.epoch);
         let dead_letters = gateway.dead_letters();
         let opened =
-            tokio::task::spawn_blocking(move || crate::storage::open::postgres_engine(&url, store_fence)).await?;
-        let store = match opened {
-            Ok(store) => store,
+            tokio::task::spawn_blocking(move || crate::storage::open::postgres_leader(&url, store_fence)).await?;
+        let (store, reader) = match opened {
+            Ok(opened) => opened,
             Err(error) => {
                 // The database went away again: stand by and try again.
                 tracing::error!(%error, "cannot open the PostgreSQL store to lead; standing by");
@@ -240,7 +241,15 @@ impl Leading<'_> {
             }
         };
         let state = tokio::task::spawn_blocking(move || {
-            crate::app::start_with(config, Arc::new(store), Some(app_fence), leader_metrics, dead_letters)
+            let (store, reader): (EngineStore, EngineStore) = (Arc::new(store), Arc::new(reader));
+            crate::app::start_with(
+                config,
+                store,
+                Some(reader),
+                Some(app_fence),
+                leader_metrics,
+                dead_letters,
+            )
         })
         .await??;
         let spool = gateway.spool();
@@ -258,21 +267,9 @@ impl Leading<'_> {
             state.clone(),
             pool.clone(),
             wakes.inbox.clone(),
+            gateway.handover().open(),
         ));
-        if let (Some(appservice), Some(here)) = (state.appservice.clone(), gateway.appservice_wake()) {
-            // A transaction stored by any instance (heard from the database),
-            // or by this one, wakes this leader's desk.
-            let heard = wakes.appservice.clone();
-            tasks.spawn(async move {
-                loop {
-                    tokio::select! {
-                        () = heard.notified() => {}
-                        () = here.notified() => {}
-                    }
-                    appservice.wake.notify_one();
-                }
-            });
-        }
+        relay_appservice_wakes(&mut tasks, &state, gateway, wakes);
         gateway.metrics().leader.set(1);
         tracing::info!(
             epoch = fence.epoch,
@@ -301,6 +298,7 @@ impl Leading<'_> {
             }
             _ = stopped.wait_for(|stop| *stop) => Led::Stopped,
         };
+        gateway.handover().close();
         if matches!(led, Led::SteppedDown) {
             // The engine's routes go before the engine does.
             let _ = routes.send(standby_router(database_ok.clone(), gateway.clone()).merge(gateway.routes()));
@@ -312,6 +310,29 @@ impl Leading<'_> {
         let _ = tokio::time::timeout(RESIGN_LIMIT, candidate.resign(&fence)).await;
         Ok(led)
     }
+}
+
+/// A transaction stored by any instance (heard from the database), or by
+/// this one, wakes this leader's desk (appservice mode).
+fn relay_appservice_wakes(
+    tasks: &mut tokio::task::JoinSet<()>,
+    state: &crate::app::AppState,
+    gateway: &Gateway,
+    wakes: &Wakes,
+) {
+    let (Some(appservice), Some(here)) = (state.appservice.clone(), gateway.appservice_wake()) else {
+        return;
+    };
+    let heard = wakes.appservice.clone();
+    tasks.spawn(async move {
+        loop {
+            tokio::select! {
+                () = heard.notified() => {}
+                () = here.notified() => {}
+            }
+            appservice.wake.notify_one();
+        }
+    });
 }
 
 /// Returns (why) once the engine has stopped.

@@ -9,6 +9,9 @@
 //! committed again, which the engine answers as a duplicate (carrier
 //! message ids; statuses never go back).
 //!
+//! Webhooks the leader takes itself go to its engine directly (see
+//! `handed`), behind the inbox's rows stored before them.
+//!
 //! While the database does not answer, verified webhooks go to this
 //! instance's spool instead (see `spool`), and stay behind what the spool
 //! holds until it is moved into the inbox, so the order holds.
@@ -29,6 +32,7 @@ use smsdesk_plugins::CarrierPlugin;
 use crate::app::AppState;
 use crate::appservice::Appservice;
 use crate::backoff::Backoff;
+use crate::cluster::handed::{self, Handed, Handover};
 use crate::cluster::pg_pool::{Inserts, Pool};
 use crate::cluster::spool::Spool;
 use crate::config::Config;
@@ -55,6 +59,8 @@ pub struct Gateway {
     plugin_host: smsdesk_plugins::PluginHost,
     dead_letters: DeadLetters,
     inserts: Arc<Inserts>,
+    /// The leader's engine, while this instance leads.
+    handover: Arc<Handover>,
     /// Where webhooks go while the database is away.
     spool: Arc<Spool>,
     appservice: Option<Arc<Appservice>>,
@@ -90,6 +96,7 @@ impl Gateway {
             media: crate::storage::open::media(config)?,
             config: config.clone(),
             inserts,
+            handover: handed::shared(),
         }))
     }
 
@@ -97,6 +104,11 @@ impl Gateway {
     /// leader's desk listens to it beside the database's notifications).
     pub fn appservice_wake(&self) -> Option<Arc<tokio::sync::Notify>> {
         self.appservice.as_ref().map(|a| a.wake.clone())
+    }
+
+    /// The hand-over to this instance's engine while it leads.
+    pub fn handover(&self) -> Arc<Handover> {
+        self.handover.clone()
     }
 
     /// Its spool (for `/readyz` and the drainer).
@@ -158,14 +170,22 @@ impl WebhookSink for Gateway {
                 }
             }
         }
-        let (inserts, spool) = (self.inserts.clone(), self.spool.clone());
+        let (inserts, spool, handover) = (self.inserts.clone(), self.spool.clone(), self.handover.clone());
         Box::pin(async move {
             if queued.is_empty() {
                 return Ok(outcomes);
             }
             let text = serde_json::to_string(&queued).map_err(|e| StoreFailed::Encode(e.to_string()))?;
             if spool.is_empty() {
-                match tokio::time::timeout(SPOOL_AFTER, inserts.push(text.clone())).await {
+                let deadline = tokio::time::Instant::now() + SPOOL_AFTER;
+                if let Ok(Some(done)) = tokio::time::timeout_at(deadline, handover.hand(queued)).await {
+                    let queued = outcomes.iter_mut().filter(|o| matches!(o, Stored::Queued));
+                    for (slot, outcome) in queued.zip(done) {
+                        *slot = Stored::Done(outcome);
+                    }
+                    return Ok(outcomes);
+                }
+                match tokio::time::timeout_at(deadline, inserts.push(text.clone())).await {
                     Ok(Ok(())) => return Ok(outcomes),
                     Ok(Err(error)) => tracing::debug!(%error, "cannot store a webhook in the database; spooling it"),
                     Err(_) => tracing::debug!("the database takes too long to store a webhook; spooling it"),
@@ -177,14 +197,33 @@ impl WebhookSink for Gateway {
     }
 }
 
-/// The leader's side: commits the inbox's rows in order, for as long as
-/// the engine runs. `wake` is notified when a row is stored (`listen`).
-pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::sync::Notify>) {
+/// The leader's side: commits the inbox's rows in order, and the webhooks
+/// this leader took itself (`handed`) behind the rows read after they came,
+/// for as long as the engine runs. `wake` is notified when a row is stored
+/// (`listen`).
+pub async fn consume(
+    state: Arc<AppState>,
+    pool: Arc<Pool>,
+    wake: Arc<tokio::sync::Notify>,
+    mut handover: tokio::sync::mpsc::UnboundedReceiver<Handed>,
+) {
     let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(5));
     // Rows this smsdesk cannot read (written by a newer one during a
     // rolling upgrade): left for a leader that can, and not read again.
     let mut unreadable = BTreeSet::new();
+    let mut handed = Vec::new();
+    // Handed webhooks whose commits are awaited (true: all committed).
+    let mut answering = tokio::task::JoinSet::new();
     loop {
+        while let Some(answered) = answering.try_join_next() {
+            if !answered.unwrap_or(false) {
+                answering.detach_all();
+                return;
+            }
+        }
+        // Taken before the inbox is read: every row acknowledged before
+        // one of these came is read below, and committed first.
+        handed::waiting(&mut handover, &mut handed);
         let skip: Vec<i64> = unreadable.iter().copied().collect();
         let rows = match pool.run(move |c| inbox::pending(c, BATCH, &skip)).await {
             Ok(rows) => rows,
@@ -201,15 +240,16 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
             pool.run(inbox::depth).await.unwrap_or(BATCH)
         };
         state.metrics.shared_inbox_depth.set(depth);
-        if rows.is_empty() {
+        if rows.is_empty() && handed.is_empty() {
             tokio::select! {
                 () = wake.notified() => {}
+                Some(one) = handover.recv() => handed.push(one),
                 () = tokio::time::sleep(IDLE) => {}
             }
             continue;
         }
-        // Every row's commands submitted before any is awaited: they share
-        // the engine's group commits, in the inbox's order.
+        // Every row's commands submitted before any is awaited, then the
+        // handed webhooks': they share the engine's group commits, in order.
         let mut ids = Vec::with_capacity(rows.len());
         let mut replies = Vec::new();
         for (id, text) in rows {
@@ -224,6 +264,12 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
                 }
             }
         }
+        let (mut answers, mut handed_replies) = (Vec::with_capacity(handed.len()), Vec::new());
+        for (commands, answer) in handed.drain(..) {
+            answers.push((commands.len(), answer));
+            handed_replies.extend(commands.into_iter().map(|c| state.submit(c)));
+        }
+        let mut stopped = false;
         for (id, reply) in replies {
             match reply.await {
                 Ok(Ok(_)) => {}
@@ -231,23 +277,38 @@ pub async fn consume(state: Arc<AppState>, pool: Arc<Pool>, wake: Arc<tokio::syn
                 Err(error) => {
                     // Left in the inbox for whoever leads next.
                     tracing::error!(id, %error, "the engine cannot commit the shared inbox's commands");
-                    return;
+                    stopped = true;
                 }
             }
         }
-        // Deleted before anything is read again: rows read again would be
-        // committed again (as duplicates), flooding the engine while the
-        // delete keeps failing.
-        let mut wait = Backoff::new(Duration::from_millis(50), Duration::from_secs(5));
-        let ids = Arc::new(ids);
-        loop {
-            let done = ids.clone();
-            match pool.run(move |c| inbox::done(c, &done)).await {
-                Ok(()) => break,
-                Err(error) => {
-                    tracing::warn!(%error, "cannot delete committed rows of the shared inbox; retrying");
-                    wait.sleep().await;
-                }
+        let answered = handed::answer(answers, handed_replies);
+        if ids.is_empty() && !stopped {
+            // Nothing read to delete: the next webhooks need not wait for
+            // these to commit (the engine keeps the order they came in).
+            answering.spawn(answered);
+            continue;
+        }
+        if !answered.await || stopped {
+            answering.detach_all();
+            return;
+        }
+        forget(&pool, ids).await;
+    }
+}
+
+/// Deletes the committed rows `ids`, until that works: before anything is
+/// read again, since rows read again would be committed again (as
+/// duplicates), flooding the engine while the delete keeps failing.
+async fn forget(pool: &Arc<Pool>, ids: Vec<i64>) {
+    let mut wait = Backoff::new(Duration::from_millis(50), Duration::from_secs(5));
+    let ids = Arc::new(ids);
+    loop {
+        let done = ids.clone();
+        match pool.run(move |c| inbox::done(c, &done)).await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot delete committed rows of the shared inbox; retrying");
+                wait.sleep().await;
             }
         }
     }

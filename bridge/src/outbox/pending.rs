@@ -30,7 +30,7 @@ impl Pending {
         loop {
             let after = self.last;
             let batch = state
-                .read(move |e| layout::pending_sms_after(e.store(), after, READ_BATCH))
+                .read_store(move |s| layout::pending_sms_after(s, after, READ_BATCH))
                 .await?;
             let batch = match batch {
                 Ok(b) => b,

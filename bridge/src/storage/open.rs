@@ -29,6 +29,14 @@ pub fn postgres_engine(url: &str, fence: Fence) -> smsdesk_engine::store::Result
     PgStore::connect(url).map(|store| store.fenced(fence))
 }
 
+/// The leader's engine store (`postgres_engine`), and the same store on
+/// a connection of its own for reads of committed records off the engine
+/// thread (`AppState::read_store`; it never commits).
+pub fn postgres_leader(url: &str, fence: Fence) -> smsdesk_engine::store::Result<(PgStore, PgStore)> {
+    let reader = PgStore::connect(url)?;
+    Ok((postgres_engine(url, fence)?, reader))
+}
+
 /// The bot's store: sled under `storage.path/matrix`, or the shared table
 /// fenced like the engine (on a thread of its own: the bot reads it from
 /// async code). `identity` and `next_seq` are the engine store's, so a bot

@@ -61,7 +61,7 @@ pub async fn export(
         let queues = scope.filter().map(<[_]>::to_vec);
         let one = wb
             .app
-            .read(move |e| crate::export::one(e.store(), smsdesk_core::ConversationId(id), queues.as_deref()))
+            .read_store(move |s| crate::export::one(s, smsdesk_core::ConversationId(id), queues.as_deref()))
             .await;
         let records = match one {
             Ok(Ok(Some(r))) => vec![r],
@@ -99,7 +99,7 @@ pub async fn export(
         let queues = queues.clone();
         let page = wb
             .app
-            .read(move |e| crate::export::page(e.store(), after, since, until, queues.as_deref()))
+            .read_store(move |s| crate::export::page(s, after, since, until, queues.as_deref()))
             .await;
         let (records, next) = match page {
             Ok(Ok(p)) => p,

@@ -309,3 +309,62 @@ async fn a_short_database_outage_keeps_both_ready_on_their_spools_and_the_leader
     assert_eq!(role(&http, &a).await, "leader", "the leader stopped after the outage");
     assert_eq!(role(&http, &b).await, "standby");
 }
+
+/// The leader commits the webhooks it takes itself straight through its
+/// engine, but never ahead of what a standby acknowledged before: a row
+/// waiting in the shared inbox (stored here without the wake-up a standby
+/// sends, so the leader would not look for a second) is committed before
+/// the customer's next message, which reached the leader.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_leaders_own_webhooks_never_overtake_what_a_standby_acknowledged_before() {
+    let pg = Postgres::start();
+    let url = pg.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let public = "http://desk.example.test";
+    let (a, _b) = pair(&pg, tmp.path(), public).await;
+    let http = reqwest::Client::new();
+    assert_eq!(text(&http, public, &a, &format!("SMo{:030}", 0), "hello").await, 200);
+
+    let earlier = vec![smsdesk_core::Command::ReceiveSms(smsdesk_core::InboundSms {
+        carrier: "twilio".into(),
+        carrier_message_id: smsdesk_core::CarrierMessageId::new(format!("SMo{:030}", 1)),
+        from: "+15557770001".into(),
+        to: smsdesk_core::EntryNumber::parse(ENTRY).unwrap(),
+        body: "acknowledged by a standby".into(),
+        media: Vec::new(),
+    })];
+    let row = serde_json::to_string(&earlier).unwrap();
+    let write = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&write, postgres::NoTls).unwrap();
+        client
+            .execute("INSERT INTO smsdesk_inbox (commands) VALUES ($1)", &[&row])
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        text(&http, public, &a, &format!("SMo{:030}", 2), "then to the leader").await,
+        200
+    );
+
+    let read = url.clone();
+    let bodies = tokio::task::spawn_blocking(move || {
+        let store = smsdesk_pgstore::PgStore::connect(&read).unwrap();
+        smsdesk_engine::store::layout::events_from(&store, 0, 1_000)
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| match r.event {
+                smsdesk_core::Event::MessageReceived { sms, .. } => Some(sms.body),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        bodies,
+        ["hello", "acknowledged by a standby", "then to the leader"],
+        "in the order the customer sent them"
+    );
+}

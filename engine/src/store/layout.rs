@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::fetched::Lookup;
 use super::{KvStore, Result, StoreError, WriteSet};
 use smsdesk_core::event::{Event, EventRecord};
 use smsdesk_core::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
@@ -349,8 +350,12 @@ pub fn load(store: &dyn KvStore, setup: Setup) -> Result<State> {
 }
 
 /// Whether a carrier message id was ever stored (beyond the in-memory window).
-pub fn was_seen(store: &dyn KvStore, carrier: &CarrierName, id: &smsdesk_core::ids::CarrierMessageId) -> Result<bool> {
-    Ok(store.get(&seen_key(carrier, id))?.is_some())
+pub fn was_seen(
+    store: &(impl Lookup + ?Sized),
+    carrier: &CarrierName,
+    id: &smsdesk_core::ids::CarrierMessageId,
+) -> Result<bool> {
+    Ok(store.lookup(&seen_key(carrier, id))?.is_some())
 }
 
 /// `z/<closed at><conversation>`: closed conversations, oldest first.
@@ -384,25 +389,29 @@ pub fn conversations_of(store: &dyn KvStore, customer: &CustomerNumber) -> Resul
 }
 
 /// A reply's delivery record.
-pub fn delivery(store: &dyn KvStore, message: MessageId) -> Result<Option<DeliveryRecord>> {
+pub fn delivery(store: &(impl Lookup + ?Sized), message: MessageId) -> Result<Option<DeliveryRecord>> {
     let k = delivery_key(message);
-    store.get(&k)?.map(|v| decode(&k, &v)).transpose()
+    store.lookup(&k)?.map(|v| decode(&k, &v)).transpose()
 }
 
 /// The reply a carrier's message id refers to.
-pub fn message_by_provider(store: &dyn KvStore, carrier: &CarrierName, provider_id: &str) -> Result<Option<MessageId>> {
+pub fn message_by_provider(
+    store: &(impl Lookup + ?Sized),
+    carrier: &CarrierName,
+    provider_id: &str,
+) -> Result<Option<MessageId>> {
     let k = provider_key(carrier, provider_id);
-    store.get(&k)?.map(|v| decode_message_id(&k, &v)).transpose()
+    store.lookup(&k)?.map(|v| decode_message_id(&k, &v)).transpose()
 }
 
 /// The reply of `conversation` that a front end handed in with `reference`.
 pub fn reply_by_reference(
-    store: &dyn KvStore,
+    store: &(impl Lookup + ?Sized),
     conversation: ConversationId,
     reference: &str,
 ) -> Result<Option<MessageId>> {
     let k = reference_key(conversation, reference);
-    store.get(&k)?.map(|v| decode_message_id(&k, &v)).transpose()
+    store.lookup(&k)?.map(|v| decode_message_id(&k, &v)).transpose()
 }
 
 /// Every event of one conversation, oldest first; closed conversations included.

@@ -9,7 +9,9 @@
 //! - `sled_store`: the real store: sled 0.34 behind our own write-ahead log.
 //! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
 //! - `retention`: erasing closed conversations older than a cutoff.
+//! - `fetched`: the reads a batch needs, fetched in one call before it runs.
 
+pub mod fetched;
 pub mod layout;
 mod memory;
 pub mod retention;
@@ -69,6 +71,11 @@ pub trait KvStore: Send {
     /// Applies all writes atomically, and returns only once they are durable.
     fn commit(&self, writes: &WriteSet) -> Result<()>;
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// The values of `keys`, in their order (one call where the store can:
+    /// a round trip on PostgreSQL).
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        keys.iter().map(|k| self.get(k)).collect()
+    }
     /// All pairs whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// Up to `limit` pairs with `from <= key < to`, in key order.
@@ -93,6 +100,9 @@ impl<T: KvStore + Sync + ?Sized> KvStore for std::sync::Arc<T> {
     }
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         (**self).get(key)
+    }
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        (**self).get_many(keys)
     }
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         (**self).scan_prefix(prefix)

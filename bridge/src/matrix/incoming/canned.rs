@@ -27,7 +27,7 @@ impl Bot {
         id: ConversationId,
         filter: Option<&str>,
     ) -> Result<Option<Vec<(String, String)>>, PostError> {
-        let Some(c) = self.app.read(move |e| layout::conversation(e.store(), id)).await?? else {
+        let Some(c) = self.app.read_store(move |s| layout::conversation(s, id)).await?? else {
             return Ok(None);
         };
         let agent_name = self.app.config.agent(agent).map_or(agent.as_str(), |a| a.name());

@@ -93,7 +93,7 @@ impl Bot {
         event_id: &OwnedEventId,
         txns: &Txns,
     ) -> Result<(), PostError> {
-        let c = self.app.read(move |e| layout::conversation(e.store(), id)).await??;
+        let c = self.app.read_store(move |s| layout::conversation(s, id)).await??;
         if !c.is_some_and(|c| s.watches(&c.queue)) {
             let lang = self.lang_of(s.user.as_str());
             return answer(room, txns, &lang.t("supervisor-not-your-queue-note")).await;

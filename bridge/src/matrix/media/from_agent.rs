@@ -148,7 +148,7 @@ impl Bot {
     ) -> Result<Result<(), MediaNotAllowed>, PostError> {
         let Some(c) = self
             .app
-            .read(move |e| smsdesk_engine::store::layout::conversation(e.store(), id))
+            .read_store(move |s| smsdesk_engine::store::layout::conversation(s, id))
             .await??
         else {
             return Ok(Err(MediaNotAllowed::Unknown { id }));

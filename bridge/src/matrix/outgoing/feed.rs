@@ -39,7 +39,7 @@ impl Bot {
             };
             let records = match self
                 .app
-                .read(move |e| layout::events_from(e.store(), cursor, BATCH))
+                .read_store(move |s| layout::events_from(s, cursor, BATCH))
                 .await
             {
                 Err(_) => return,

@@ -115,7 +115,7 @@ impl Bot {
             let (RoomRole::Conversation(id), Some(room)) = (role, self.room(&room)) else {
                 continue;
             };
-            let conversation = match self.app.read(move |e| layout::conversation(e.store(), id)).await {
+            let conversation = match self.app.read_store(move |s| layout::conversation(s, id)).await {
                 Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. }) => c,
                 Ok(Ok(_)) => continue,
                 Ok(Err(error)) => {
@@ -185,7 +185,7 @@ impl Bot {
     /// The conversation's history so far, by the bot, with the number masked.
     async fn post_masked_history(&self, room: &Room, c: &Conversation) -> Result<(), PostError> {
         let id = c.id;
-        let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let history = self.app.read_store(move |s| layout::history(s, id)).await??;
         let customer = c.customer.as_str();
         let lang = c
             .phase

@@ -56,7 +56,7 @@ impl Bot {
         upto: u64,
         txns: &Txns,
     ) -> Result<(), PostError> {
-        let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let history = self.app.read_store(move |s| layout::history(s, id)).await??;
         let lang = self.room_lang(id).await?;
         let lines: Vec<String> = history
             .iter()

@@ -23,7 +23,7 @@ use crate::matrix::Bot;
 impl Bot {
     /// The conversation record, open or closed.
     async fn record_of(&self, id: ConversationId) -> Result<Option<Conversation>, PostError> {
-        Ok(self.app.read(move |e| layout::conversation(e.store(), id)).await??)
+        Ok(self.app.read_store(move |s| layout::conversation(s, id)).await??)
     }
 
     /// The language of conversation `id`'s room: its owner's (whoever holds
@@ -450,7 +450,7 @@ impl Bot {
         let Some(id) = record.event.conversation() else {
             return Ok(());
         };
-        let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let history = self.app.read_store(move |s| layout::history(s, id)).await??;
         let author = history.into_iter().find_map(|r| match r.event {
             Event::ReplyAccepted { message_id, agent, .. } if message_id == message => Some(agent),
             _ => None,

@@ -84,7 +84,7 @@ impl Bot {
                 self.just_made(room).await
             }
         };
-        let history = self.app.read(move |e| layout::history(e.store(), id)).await??;
+        let history = self.app.read_store(move |s| layout::history(s, id)).await??;
         // In the language of whoever accepted it.
         let lang = self.lang_of(agent.as_str());
         // Text in notices of bounded size; a customer's attachments right

@@ -113,7 +113,7 @@ impl Bot {
     /// Whether `user` is an agent who holds conversation `id`, or a
     /// supervisor who watches its queue.
     async fn holds(&self, id: ConversationId, user: &UserId) -> anyhow::Result<bool> {
-        let Some(c) = self.app.read(move |e| layout::conversation(e.store(), id)).await?? else {
+        let Some(c) = self.app.read_store(move |s| layout::conversation(s, id)).await?? else {
             return Ok(false);
         };
         let agent = AgentId::new(user.to_string());
@@ -145,7 +145,7 @@ impl Bot {
         for (room, role) in rooms {
             let mut opened_at = None;
             if let RoomRole::Conversation(id) = role {
-                let open = self.app.read(move |e| layout::conversation(e.store(), id)).await;
+                let open = self.app.read_store(move |s| layout::conversation(s, id)).await;
                 match open {
                     Ok(Ok(Some(c))) if !matches!(c.phase, Phase::Closed { .. }) => {
                         opened_at = Some(c.opened_at);

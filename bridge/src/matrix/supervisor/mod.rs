@@ -164,7 +164,7 @@ impl Bot {
                 let customer = CustomerNumber::from(target);
                 let mut ids = self
                     .app
-                    .read(move |e| layout::conversations_of(e.store(), &customer))
+                    .read_store(move |s| layout::conversations_of(s, &customer))
                     .await??;
                 ids.reverse();
                 ids.truncate(3);
@@ -202,7 +202,7 @@ impl Bot {
         queues: &[QueueName],
         id: ConversationId,
     ) -> Result<Text, PostError> {
-        let c = self.app.read(move |e| layout::conversation(e.store(), id)).await??;
+        let c = self.app.read_store(move |s| layout::conversation(s, id)).await??;
         let Some(c) = c else {
             return Ok(Text::from(tr!(lang, "supervisor-no-conversation", id = id.to_string())));
         };

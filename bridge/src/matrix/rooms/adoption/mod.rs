@@ -123,7 +123,7 @@ impl Bot {
         let role = marker.role();
         let in_use = self.room_of(&role)?.filter(|r| r != room && joined(r));
         let conversation = match role {
-            RoomRole::Conversation(id) => self.app.read(move |e| layout::conversation(e.store(), id)).await??,
+            RoomRole::Conversation(id) => self.app.read_store(move |s| layout::conversation(s, id)).await??,
             _ => None,
         };
         let configured = match &role {
@@ -214,7 +214,7 @@ impl Bot {
             RoomRole::Conversation(id) => {
                 let id = *id;
                 let lang = self.language_of_room(room_id).await;
-                let label = match self.app.read(move |e| layout::conversation(e.store(), id)).await {
+                let label = match self.app.read_store(move |s| layout::conversation(s, id)).await {
                     Ok(Ok(Some(c))) => phase(&lang, c.phase.label()),
                     _ => phase(&lang, "active"),
                 };
@@ -253,7 +253,7 @@ impl Bot {
             }
         }
         let id = *id;
-        let owner = match self.app.read(move |e| layout::conversation(e.store(), id)).await {
+        let owner = match self.app.read_store(move |s| layout::conversation(s, id)).await {
             Ok(Ok(Some(c))) => c.phase.owner().and_then(|o| self.user_of(o)),
             _ => None,
         };

@@ -1,0 +1,94 @@
+//! Webhooks the leader took itself: handed straight to its engine, whose
+//! commit (one PostgreSQL transaction for a whole group, before the 200)
+//! makes them as durable as a row of the shared inbox would, at a third of
+//! the database's work (no insert, read and delete of the row).
+//!
+//! They go through the leader's consumer (`shared_inbox::consume`), which
+//! reads the inbox after it took them and commits the rows it finds first:
+//! a customer's earlier message, acknowledged by a standby a moment
+//! before, is never overtaken. A webhook not committed this way (no
+//! leader here, the engine stopped, the consumer gone) is stored in the
+//! inbox as on a standby.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use smsdesk_core::{Command, Rejection};
+use smsdesk_engine::committer::Reply;
+use smsdesk_engine::Executed;
+use tokio::sync::{mpsc, oneshot};
+
+/// One webhook's commands and where their outcomes go (one per command,
+/// in order; `None` when they were not committed).
+pub type Handed = (Vec<Command>, oneshot::Sender<Option<Vec<Result<Executed, Rejection>>>>);
+
+/// The leader's hand-over, while there is one. Shared by the gateway (which
+/// hands) and the leader's consumer (which takes).
+#[derive(Debug, Default)]
+pub struct Handover {
+    to: Mutex<Option<mpsc::UnboundedSender<Handed>>>,
+}
+
+impl Handover {
+    /// Opens it for a new leader's consumer, which takes from the receiver;
+    /// what an older one left behind is dropped (its webhooks go to the inbox).
+    pub fn open(&self) -> mpsc::UnboundedReceiver<Handed> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.to.lock().unwrap_or_else(PoisonError::into_inner) = Some(tx);
+        rx
+    }
+
+    /// Closes it (this instance no longer leads).
+    pub fn close(&self) {
+        self.to.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+
+    /// Commits `commands` through the leader's engine; `None` when there
+    /// is no leader here or it did not commit them (they were not refused:
+    /// store them another way).
+    pub async fn hand(&self, commands: Vec<Command>) -> Option<Vec<Result<Executed, Rejection>>> {
+        let to = self.to.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
+        let (tx, rx) = oneshot::channel();
+        to.send((commands, tx)).ok()?;
+        rx.await.ok().flatten()
+    }
+}
+
+/// Everything waiting in `from` now, without waiting.
+pub fn waiting(from: &mut mpsc::UnboundedReceiver<Handed>, into: &mut Vec<Handed>) {
+    while let Ok(handed) = from.try_recv() {
+        into.push(handed);
+    }
+}
+
+/// Where a handed webhook's outcomes go, and how many commands it has.
+pub type Answer = (usize, oneshot::Sender<Option<Vec<Result<Executed, Rejection>>>>);
+
+/// Answers each webhook of `answers` with its commands' outcomes from
+/// `replies` (their engine replies, all commands of all webhooks in a row,
+/// in the same order). An engine error answers that webhook with `None`
+/// (it is stored another way); returns whether there was none.
+pub async fn answer(answers: Vec<Answer>, replies: Vec<impl std::future::Future<Output = Reply>>) -> bool {
+    let mut replies = replies.into_iter();
+    let mut all_committed = true;
+    for (count, answer) in answers {
+        let mut outcomes = Some(Vec::with_capacity(count));
+        for reply in replies.by_ref().take(count) {
+            match (reply.await, outcomes.as_mut()) {
+                (Ok(outcome), Some(o)) => o.push(outcome),
+                (Ok(_), None) => {}
+                (Err(error), _) => {
+                    tracing::error!(%error, "the engine cannot commit a webhook this leader took; it goes to the shared inbox");
+                    all_committed = false;
+                    outcomes = None;
+                }
+            }
+        }
+        let _ = answer.send(outcomes);
+    }
+    all_committed
+}
+
+/// A shared, empty hand-over.
+pub fn shared() -> Arc<Handover> {
+    Arc::new(Handover::default())
+}
