@@ -6,12 +6,15 @@
 //! conversation a customer SMS, an agent reply, the carrier's "sent" and its
 //! "delivered". The same traffic runs, turn about, on a twin engine holding
 //! 100 open conversations: that is the baseline, measured in the same run.
-//! Then 16 conversations are driven past their 400th message, and the
-//! engine is restarted.
+//! Then a cohort of ten conversations is driven through 400 rounds, turn
+//! about with fresh cohorts' first 10 (`scale/long.rs`), on an engine with
+//! no other conversation and on the large one; then the large engine is
+//! restarted.
 //!
 //! Prints, against the targets:
 //! - per-command cost at 10,000 open conversations / at 100 (target <= 1.5x);
-//! - per-command cost at a conversation's ~400th message / its ~10th (<= 1.2x);
+//! - per-command cost over a conversation's first 400 rounds / its first 10, at 10
+//!   and at 10,000 open conversations (<= 1.2x; see `scale/long.rs`);
 //! - agent-available latency p50 / p99 (target p99 < 5 ms);
 //! - resident memory with the engine open (target < 200 MB);
 //! - restart time (target < 2 s) and bytes on disk per event.
@@ -31,15 +34,15 @@ use smsdesk_core::*;
 use smsdesk_engine::store::SledStore;
 use smsdesk_engine::*;
 
+#[path = "scale/long.rs"]
+mod long;
+
 const AGENTS: usize = 1_000;
 const QUEUES: usize = 10;
 const CAPACITY: u32 = 10;
 const LARGE: usize = 10_000;
 const SMALL: usize = 100;
 const BATCH: usize = 16;
-/// Conversations driven past their 400th message.
-const LONG_LIVED: usize = 16;
-const LONG_MESSAGES: usize = 410;
 
 fn queue(q: usize) -> String {
     format!("queue{q}")
@@ -251,10 +254,6 @@ fn percentile(times: &mut [Duration], p: f64) -> Duration {
     times[((times.len() - 1) as f64 * p).round() as usize]
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    percentile(&mut times, 0.5)
-}
-
 fn rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -275,6 +274,48 @@ fn disk_bytes(dir: &Path) -> u64 {
         };
     }
     total
+}
+
+/// What the store's files hold: each file's (or folder's) size, and the
+/// live records' bytes (keys and values) by key prefix, per event.
+fn disk_breakdown(dir: &Path, events: u64) -> String {
+    let per_event = |b: u64| b as f64 / events.max(1) as f64;
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let b = if e.path().is_dir() {
+                disk_bytes(&e.path())
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            };
+            format!("{} {:.0}", e.file_name().to_string_lossy(), per_event(b))
+        })
+        .collect();
+    files.sort();
+    let store = SledStore::open(dir).expect("reopen sled");
+    let mut live = Vec::new();
+    let mut total = 0;
+    for prefix in [
+        "e/", "h/", "c/", "co/", "a/", "d/", "o/", "q/", "s/", "p/", "r/", "x/", "l/", "k/", "z/", "m/",
+    ] {
+        let bytes: u64 = smsdesk_engine::store::KvStore::scan_prefix(&store, prefix.as_bytes())
+            .expect("scan")
+            .iter()
+            .map(|(k, v)| (k.len() + v.len()) as u64)
+            .sum();
+        total += bytes;
+        if bytes > 0 {
+            live.push(format!("{prefix} {:.0}", per_event(bytes)));
+        }
+    }
+    format!(
+        "files (bytes per event): {}; live records: {:.0} bytes per event ({})",
+        files.join(", "),
+        per_event(total),
+        live.join(", ")
+    )
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -377,41 +418,6 @@ fn alternate_traffic(large: &mut Desk, small: &mut Desk, batches: usize) -> (f64
     (cost_large, cost_small)
 }
 
-/// A few conversations past their 400th message, on the large engine: the
-/// median batch at their ~10th and at their ~400th message.
-fn long_conversations(large: &mut Desk) -> (Duration, Duration) {
-    // A few conversations past their 400th message, on the large engine.
-    large.cursor = 0;
-    large.in_flight.clear();
-    let mut by_round: Vec<Vec<Duration>> = Vec::new();
-    let rounds = LONG_MESSAGES / 2;
-    for _ in 0..rounds {
-        let mut round = Vec::new();
-        for _ in 0..LONG_LIVED / 4 {
-            round.push(traffic_batch(large, LONG_LIVED));
-        }
-        by_round.push(round);
-    }
-    let messages_before = large
-        .engine
-        .state()
-        .conversation(large.open[0].0)
-        .map_or(0, |c| c.inbound_count + c.outbound_count) as usize
-        - 2 * rounds;
-    // Round r takes each conversation from message messages_before + 2r to + 2r + 2.
-    let window = |from: usize, to: usize| -> Vec<Duration> {
-        by_round
-            .iter()
-            .enumerate()
-            .filter(|(r, _)| (from..to).contains(&(messages_before + 2 * r)))
-            .flat_map(|(_, v)| v.iter().copied())
-            .collect()
-    };
-    let early = median(window(messages_before, messages_before + 20));
-    let late = median(window(390, 410));
-    (early, late)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let [_, flag, dir] = args.as_slice() {
@@ -436,7 +442,13 @@ fn main() {
     );
 
     let (cost_large, cost_small) = alternate_traffic(&mut large, &mut small, commands / BATCH);
-    let (early, late) = long_conversations(&mut large);
+    // A cohort's 400 rounds against fresh cohorts' first 10, at 10 open
+    // conversations (the cohorts alone) and at 10,000 (twenty ended first,
+    // for the cohorts' seats).
+    let (mut ten, _) = build("ten", &base.join("ten"), 0);
+    let long_at_ten = long::long_and_short(&mut ten, 0);
+    drop(ten);
+    let long_at_large = long::long_and_short(&mut large, 20);
 
     let rss_traffic = rss_mib();
     drop(small);
@@ -444,13 +456,12 @@ fn main() {
     drop(large.engine);
     let dir = base.join("large");
     let bytes = disk_bytes(&dir);
+    let breakdown = disk_breakdown(&dir, seq);
     let (restart, open_after, rss_restarted) = reopen_in_a_fresh_process(&dir);
 
     let p50 = percentile(&mut available, 0.5);
     let p99 = percentile(&mut available, 0.99);
     let ratio = cost_large / cost_small;
-    let long_ratio = early.as_secs_f64().max(f64::MIN_POSITIVE);
-    let long_ratio = late.as_secs_f64() / long_ratio;
     println!(
         "per command at {LARGE} open: {cost_large:.1} us; at {SMALL} open (baseline, same run): {cost_small:.1} us"
     );
@@ -458,12 +469,15 @@ fn main() {
         "cost per command, {LARGE} vs {SMALL} open conversations: {ratio:.2}x (target <= 1.5x: {})",
         verdict(ratio <= 1.5)
     );
-    println!(
-        "batch of 16 at a conversation's ~400th message: {:.0} us; at its ~10th: {:.0} us: {long_ratio:.2}x (target <= 1.2x: {})",
-        late.as_secs_f64() * 1e6,
-        early.as_secs_f64() * 1e6,
-        verdict(long_ratio <= 1.2)
-    );
+    for (open, (long, short, own)) in [(10, long_at_ten), (LARGE, long_at_large)] {
+        let long_ratio = long / short;
+        println!(
+            "per command over a conversation's first {} rounds: {long:.1} us; over its first 10 (fresh cohorts, same run): {short:.1} us: {long_ratio:.2}x at {open} open (target <= 1.2x: {}); over the cohort's own first 10, with a smaller store: {own:.1} us ({:.2}x)",
+            long::LONG_ROUNDS,
+            verdict(long_ratio <= 1.2),
+            long / own
+        );
+    }
     println!(
         "agent available: p50 {:.2} ms, p99 {:.2} ms (target p99 < 5 ms: {})",
         p50.as_secs_f64() * 1e3,
@@ -484,5 +498,6 @@ fn main() {
         bytes as f64 / (1 << 20) as f64,
         bytes as f64 / seq.max(1) as f64
     );
+    println!("  {breakdown}");
     let _ = std::fs::remove_dir_all(&base);
 }

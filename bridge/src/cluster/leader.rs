@@ -36,10 +36,10 @@ const RENEW_LIMIT: Duration = Duration::from_secs(2);
 /// How long a leader's liveness lock must stay free before a standby takes
 /// its place: more than a renewal, so a leader whose database restarted
 /// (every session's locks gone) takes its lock again first.
-pub const GRACE: Duration = Duration::from_millis(1_200);
+pub const GRACE: Duration = Duration::from_millis(1_000);
 /// How often a standby tries to take it (one query, or three when the
 /// leader's liveness is looked at).
-pub const RETRY: Duration = Duration::from_millis(250);
+pub const RETRY: Duration = Duration::from_millis(200);
 
 /// This instance as a candidate for leadership.
 #[derive(Clone)]
