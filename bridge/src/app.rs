@@ -37,7 +37,7 @@ pub struct AppState {
     pub committer: Committer<EngineStore>,
     /// The store again, for reads off the engine thread (`read_store`):
     /// PostgreSQL's, on a connection of its own; `None` on sled.
-    reader: Option<EngineStore>,
+    reader: Option<Arc<smsdesk_pgstore::PgStore>>,
     pub carriers: BTreeMap<String, Watched<CarrierPlugin>>,
     /// Handles to reload the queues' router plugins off the engine thread.
     pub routers: Vec<(String, RouterReloader)>,
@@ -125,8 +125,9 @@ impl AppState {
 
     /// Reads committed records in the store: on a connection of its own
     /// where the store has one (PostgreSQL, so a reader's round trips do
-    /// not hold up the engine's batches), else on the engine thread between
-    /// batches (sled applies a commit to its index there).
+    /// not hold up the engine's batches; in one snapshot, as between two
+    /// batches), else on the engine thread between batches (sled applies a
+    /// commit to its index there).
     pub async fn read_store<R: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn KvStore) -> R + Send + 'static,
@@ -134,7 +135,7 @@ impl AppState {
         match &self.reader {
             Some(store) => {
                 let store = store.clone();
-                tokio::task::spawn_blocking(move || f(&*store))
+                tokio::task::spawn_blocking(move || store.snapshot(|s| f(s)))
                     .await
                     .map_err(|_| EngineGone)
             }
@@ -269,7 +270,7 @@ pub fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
 pub fn start_with(
     config: Config,
     store: EngineStore,
-    reader: Option<EngineStore>,
+    reader: Option<Arc<smsdesk_pgstore::PgStore>>,
     fence: Option<smsdesk_pgstore::Fence>,
     metrics: Arc<Metrics>,
     dead_letters: DeadLetters,

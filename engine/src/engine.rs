@@ -11,8 +11,8 @@
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
 
-use crate::store::fetched::{Fetched, Lookup, Through};
-use crate::store::{layout, KvStore, StoreError, WriteSet};
+use crate::store::fetched::{Fetched, Through};
+use crate::store::{layout, KvStore, Lookup, StoreError, WriteSet};
 use smsdesk_core::apply::apply;
 use smsdesk_core::command::Command;
 use smsdesk_core::decide::decide;

@@ -101,6 +101,8 @@ pub struct PgStore {
     sql: Sql,
     fence: Option<Fence>,
     commits: AtomicU64,
+    /// Held through a `snapshot`, whose statements share one transaction.
+    snapshot: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -140,6 +142,7 @@ impl PgStore {
             sql: Sql::of(table),
             fence: None,
             commits: AtomicU64::new(0),
+            snapshot: std::sync::Mutex::new(()),
         })
     }
 
@@ -148,6 +151,22 @@ impl PgStore {
     pub fn fenced(mut self, fence: Fence) -> Self {
         self.fence = Some(fence);
         self
+    }
+
+    /// Runs `f`'s reads in one read-only `REPEATABLE READ` transaction, so
+    /// they see the store as one commit left it (an index and the records
+    /// it names agree, whatever commits meanwhile). One snapshot at a time.
+    /// Should the connection break inside, the rest reads outside it.
+    pub fn snapshot<R>(&self, f: impl FnOnce(&Self) -> R) -> R {
+        let _one = self.snapshot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let began = self
+            .conn
+            .with(|c| c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+        let out = f(self);
+        if began.is_ok() {
+            let _ = self.conn.with(|c| c.batch_execute("COMMIT"));
+        }
+        out
     }
 
     fn rows(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {

@@ -1,7 +1,8 @@
 //! `PgStore` keeps what the engine commits as the in-memory store does:
 //! the same gets, prefix scans and range scans, in the same order, for
 //! random write sets; a commit survives a crash of the database; a leader
-//! fenced out by a takeover writes nothing.
+//! fenced out by a takeover writes nothing; a reader's snapshot reads one
+//! moment.
 
 use std::time::Duration;
 
@@ -223,4 +224,38 @@ fn a_dead_leaders_lease_is_taken_at_once_and_a_live_ones_is_not() {
     let mut conn_c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     assert_eq!(Lease::new("leader", "c", ttl).try_acquire(&mut conn_c).unwrap(), None);
     assert!(b.renew(&mut conn_b, &fence_b).unwrap());
+}
+
+/// A reader's snapshot sees the store as one moment left it: a commit made
+/// meanwhile on another connection shows only after the snapshot; the
+/// batch reads (`get_many`) answer each key in order, absent ones too.
+#[test]
+fn a_snapshot_reads_one_moment_and_get_many_answers_every_key() {
+    let pg = Postgres::start();
+    let url = pg.url("snapshot");
+    let (writer, reader) = (PgStore::connect(&url).unwrap(), PgStore::connect(&url).unwrap());
+    let mut w = WriteSet::default();
+    w.put(b"h/1".to_vec(), Vec::new());
+    w.put(b"e/1".to_vec(), b"first".to_vec());
+    writer.commit(&w).unwrap();
+    let (inside, after_commit) = reader.snapshot(|r| {
+        let before = r.scan_prefix(b"h/").unwrap().len();
+        let mut erase = WriteSet::default();
+        erase.delete(b"h/1".to_vec());
+        erase.delete(b"e/1".to_vec());
+        writer.commit(&erase).unwrap();
+        (before, r.get(b"e/1").unwrap())
+    });
+    assert_eq!(inside, 1);
+    assert_eq!(after_commit, Some(b"first".to_vec()), "the index and its record agree");
+    assert_eq!(reader.get(b"e/1").unwrap(), None, "after the snapshot, the erase shows");
+    let mut w = WriteSet::default();
+    w.put(b"d/a".to_vec(), b"1".to_vec());
+    w.put(b"d/c".to_vec(), b"3".to_vec());
+    writer.commit(&w).unwrap();
+    let keys = [b"d/c".to_vec(), b"d/b".to_vec(), b"d/a".to_vec(), b"d/c".to_vec()];
+    assert_eq!(
+        reader.get_many(&keys).unwrap(),
+        [Some(b"3".to_vec()), None, Some(b"1".to_vec()), Some(b"3".to_vec())]
+    );
 }

@@ -241,11 +241,11 @@ impl Leading<'_> {
             }
         };
         let state = tokio::task::spawn_blocking(move || {
-            let (store, reader): (EngineStore, EngineStore) = (Arc::new(store), Arc::new(reader));
+            let store: EngineStore = Arc::new(store);
             crate::app::start_with(
                 config,
                 store,
-                Some(reader),
+                Some(Arc::new(reader)),
                 Some(app_fence),
                 leader_metrics,
                 dead_letters,

@@ -46,6 +46,10 @@ use crate::metrics::Metrics;
 const IDLE: Duration = Duration::from_secs(1);
 /// Rows the leader takes at a time (their commands share a group commit).
 const BATCH: i64 = 256;
+/// How long a webhook the leader took waits for its engine before it is
+/// stored as a row instead (a row committed after all is answered as a
+/// duplicate): well within `SPOOL_AFTER`, so the row still has time.
+const HAND_LIMIT: Duration = Duration::from_secs(2);
 /// How long a webhook waits for the database before it is spooled: well
 /// within a carrier's timeout (Twilio's is 15 s). A row stored after all
 /// is then there twice, which the engine answers as a duplicate.
@@ -178,7 +182,7 @@ impl WebhookSink for Gateway {
             let text = serde_json::to_string(&queued).map_err(|e| StoreFailed::Encode(e.to_string()))?;
             if spool.is_empty() {
                 let deadline = tokio::time::Instant::now() + SPOOL_AFTER;
-                if let Ok(Some(done)) = tokio::time::timeout_at(deadline, handover.hand(queued)).await {
+                if let Ok(Some(done)) = tokio::time::timeout(HAND_LIMIT, handover.hand(queued)).await {
                     let queued = outcomes.iter_mut().filter(|o| matches!(o, Stored::Queued));
                     for (slot, outcome) in queued.zip(done) {
                         *slot = Stored::Done(outcome);
@@ -252,6 +256,7 @@ pub async fn consume(
         // handed webhooks': they share the engine's group commits, in order.
         let mut ids = Vec::with_capacity(rows.len());
         let mut replies = Vec::new();
+        let mut skipped = 0;
         for (id, text) in rows {
             match serde_json::from_str::<Vec<Command>>(&text) {
                 Ok(commands) => {
@@ -261,11 +266,16 @@ pub async fn consume(
                 Err(error) => {
                     tracing::error!(id, %error, "a row of the shared inbox cannot be read (written by a newer smsdesk?); left for a leader that can read it");
                     unreadable.insert(id);
+                    skipped += 1;
                 }
             }
         }
+        // A full page: more rows may wait behind it, acknowledged before the
+        // handed webhooks came; those wait for a page that is not full.
+        let full = ids.len() + skipped >= usize::try_from(BATCH).unwrap_or(usize::MAX);
         let (mut answers, mut handed_replies) = (Vec::with_capacity(handed.len()), Vec::new());
-        for (commands, answer) in handed.drain(..) {
+        let now = if full { Vec::new() } else { std::mem::take(&mut handed) };
+        for (commands, answer) in now {
             answers.push((commands.len(), answer));
             handed_replies.extend(commands.into_iter().map(|c| state.submit(c)));
         }

@@ -16,19 +16,7 @@ use smsdesk_core::command::Command;
 use smsdesk_core::state::State;
 
 use super::layout::{self, delivery_key, provider_key, reference_key, seen_key};
-use super::{KvStore, Result};
-
-/// Something keys can be looked up in: a store, or a batch's fetched
-/// reads in front of one.
-pub trait Lookup {
-    fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
-}
-
-impl<T: KvStore + ?Sized> Lookup for T {
-    fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.get(key)
-    }
-}
+use super::{KvStore, Lookup, Result};
 
 /// The values (or their absence) of the keys fetched for one batch.
 #[derive(Debug, Default)]
@@ -74,6 +62,9 @@ impl Fetched {
                 carrier, provider_id, ..
             } = command
             {
+                if state.message_by_provider(carrier, provider_id).is_some() {
+                    continue;
+                }
                 let through = Through::new(&fetched, store);
                 if let Some(message) = layout::message_by_provider(&through, carrier, provider_id)? {
                     if state.delivery(message).is_none() {

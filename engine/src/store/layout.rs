@@ -33,8 +33,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::fetched::Lookup;
-use super::{KvStore, Result, StoreError, WriteSet};
+use super::{KvStore, Lookup, Result, StoreError, WriteSet};
 use smsdesk_core::event::{Event, EventRecord};
 use smsdesk_core::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
 use smsdesk_core::model::DeliveryRecord;

@@ -91,6 +91,18 @@ pub trait KvStore: Send {
     fn syncs(&self) -> u64;
 }
 
+/// Something keys can be looked up in: a store, or a batch's fetched
+/// reads in front of one (`fetched::Through`).
+pub trait Lookup {
+    fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+}
+
+impl<T: KvStore + ?Sized> Lookup for T {
+    fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.get(key)
+    }
+}
+
 /// A store behind an `Arc` is a store: the bridge picks sled or PostgreSQL
 /// at start (`Arc<dyn KvStore + Sync>`), and tests share one store between
 /// an engine and the one reopened on it.
