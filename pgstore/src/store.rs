@@ -15,6 +15,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use postgres::types::{ToSql, Type};
+
 use smsdesk_engine::store::{KvStore, Result, StoreError, WriteSet};
 
 use crate::conn::Conn;
@@ -169,9 +171,10 @@ impl PgStore {
         out
     }
 
-    fn rows(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    /// Rows of a read, in one round trip (the parameters' types sent along).
+    fn rows(&self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.conn
-            .with(|c| c.query(sql, params))
+            .with(|c| c.query_typed(sql, params))
             .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
             .map_err(StoreError::Database)
     }
@@ -190,8 +193,7 @@ impl KvStore for PgStore {
             }
         }
         let fenced = self.conn.with(|client| {
-            use postgres::types::Type;
-            let writes: [(&(dyn postgres::types::ToSql + Sync), Type); 3] = [
+            let writes: [(&(dyn ToSql + Sync), Type); 3] = [
                 (&deleted, Type::BYTEA_ARRAY),
                 (&keys, Type::BYTEA_ARRAY),
                 (&values, Type::BYTEA_ARRAY),
@@ -202,7 +204,7 @@ impl KvStore for PgStore {
             };
             let mut params = writes.to_vec();
             params.extend([
-                (&fence.name as &(dyn postgres::types::ToSql + Sync), Type::TEXT),
+                (&fence.name as &(dyn ToSql + Sync), Type::TEXT),
                 (&fence.holder, Type::TEXT),
                 (&fence.epoch, Type::INT8),
             ]);
@@ -223,7 +225,7 @@ impl KvStore for PgStore {
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.conn
-            .with(|c| c.query_opt(&self.sql.get, &[&key]))
+            .with(|c| c.query_typed_opt(&self.sql.get, &[(&key, Type::BYTEA)]))
             .map(|row| row.map(|r| r.get(0)))
             .map_err(StoreError::Database)
     }
@@ -231,7 +233,7 @@ impl KvStore for PgStore {
     fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
         let found: std::collections::HashMap<Vec<u8>, Vec<u8>> = self
             .conn
-            .with(|c| c.query_typed(&self.sql.get_many, &[(&keys, postgres::types::Type::BYTEA_ARRAY)]))
+            .with(|c| c.query_typed(&self.sql.get_many, &[(&keys, Type::BYTEA_ARRAY)]))
             .map_err(StoreError::Database)?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
@@ -241,14 +243,17 @@ impl KvStore for PgStore {
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         match prefix_end(prefix) {
-            Some(end) => self.rows(&self.sql.between, &[&prefix, &end]),
-            None => self.rows(&self.sql.from, &[&prefix]),
+            Some(end) => self.rows(&self.sql.between, &[(&prefix, Type::BYTEA), (&end, Type::BYTEA)]),
+            None => self.rows(&self.sql.from, &[(&prefix, Type::BYTEA)]),
         }
     }
 
     fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.rows(&self.sql.range, &[&from, &to, &limit])
+        self.rows(
+            &self.sql.range,
+            &[(&from, Type::BYTEA), (&to, Type::BYTEA), (&limit, Type::INT8)],
+        )
     }
 
     fn syncs(&self) -> u64 {

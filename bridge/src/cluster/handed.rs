@@ -10,16 +10,19 @@
 //! leader here, the engine stopped, the consumer gone) is stored in the
 //! inbox as on a standby.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use smsdesk_core::{Command, Rejection};
 use smsdesk_engine::committer::Reply;
 use smsdesk_engine::Executed;
 use tokio::sync::{mpsc, oneshot};
 
-/// One webhook's commands and where their outcomes go (one per command,
-/// in order; `None` when they were not committed).
-pub type Handed = (Vec<Command>, oneshot::Sender<Option<Vec<Result<Executed, Rejection>>>>);
+/// A handed webhook's outcomes: one per command, in order; `None` when they
+/// were not committed.
+pub type Outcomes = Option<Vec<Result<Executed, Rejection>>>;
+
+/// One webhook's commands and where their outcomes go.
+pub type Handed = (Vec<Command>, oneshot::Sender<Outcomes>);
 
 /// The leader's hand-over, while there is one. Shared by the gateway (which
 /// hands) and the leader's consumer (which takes).
@@ -45,7 +48,7 @@ impl Handover {
     /// Commits `commands` through the leader's engine; `None` when there
     /// is no leader here or it did not commit them (they were not refused:
     /// store them another way).
-    pub async fn hand(&self, commands: Vec<Command>) -> Option<Vec<Result<Executed, Rejection>>> {
+    pub async fn hand(&self, commands: Vec<Command>) -> Outcomes {
         let to = self.to.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
         let (tx, rx) = oneshot::channel();
         to.send((commands, tx)).ok()?;
@@ -61,7 +64,7 @@ pub fn waiting(from: &mut mpsc::UnboundedReceiver<Handed>, into: &mut Vec<Handed
 }
 
 /// Where a handed webhook's outcomes go, and how many commands it has.
-pub type Answer = (usize, oneshot::Sender<Option<Vec<Result<Executed, Rejection>>>>);
+pub type Answer = (usize, oneshot::Sender<Outcomes>);
 
 /// Answers each webhook of `answers` with its commands' outcomes from
 /// `replies` (their engine replies, all commands of all webhooks in a row,
@@ -86,9 +89,4 @@ pub async fn answer(answers: Vec<Answer>, replies: Vec<impl std::future::Future<
         let _ = answer.send(outcomes);
     }
     all_committed
-}
-
-/// A shared, empty hand-over.
-pub fn shared() -> Arc<Handover> {
-    Arc::new(Handover::default())
 }

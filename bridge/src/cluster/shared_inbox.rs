@@ -100,7 +100,7 @@ impl Gateway {
             media: crate::storage::open::media(config)?,
             config: config.clone(),
             inserts,
-            handover: handed::shared(),
+            handover: Arc::default(),
         }))
     }
 
@@ -238,7 +238,9 @@ pub async fn consume(
             }
         };
         backoff.reset();
-        let depth = if rows.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+        // A full page: more rows may wait behind it.
+        let full = rows.len() >= usize::try_from(BATCH).unwrap_or(usize::MAX);
+        let depth = if !full {
             i64::try_from(rows.len()).unwrap_or(i64::MAX)
         } else {
             pool.run(inbox::depth).await.unwrap_or(BATCH)
@@ -256,7 +258,6 @@ pub async fn consume(
         // handed webhooks': they share the engine's group commits, in order.
         let mut ids = Vec::with_capacity(rows.len());
         let mut replies = Vec::new();
-        let mut skipped = 0;
         for (id, text) in rows {
             match serde_json::from_str::<Vec<Command>>(&text) {
                 Ok(commands) => {
@@ -266,13 +267,11 @@ pub async fn consume(
                 Err(error) => {
                     tracing::error!(id, %error, "a row of the shared inbox cannot be read (written by a newer smsdesk?); left for a leader that can read it");
                     unreadable.insert(id);
-                    skipped += 1;
                 }
             }
         }
-        // A full page: more rows may wait behind it, acknowledged before the
-        // handed webhooks came; those wait for a page that is not full.
-        let full = ids.len() + skipped >= usize::try_from(BATCH).unwrap_or(usize::MAX);
+        // Rows behind a full page may have been acknowledged before the
+        // handed webhooks came: those wait for a page that is not full.
         let (mut answers, mut handed_replies) = (Vec::with_capacity(handed.len()), Vec::new());
         let now = if full { Vec::new() } else { std::mem::take(&mut handed) };
         for (commands, answer) in now {
