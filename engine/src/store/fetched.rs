@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use smsdesk_core::command::Command;
 use smsdesk_core::state::State;
 
-use super::layout::{self, delivery_key, provider_key, reference_key, seen_key};
+use super::keys::{delivery_key, provider_key, reference_key, seen_key};
+use super::layout;
 use super::{KvStore, Lookup, Result};
 
 /// The values (or their absence) of the keys fetched for one batch.

@@ -33,101 +33,17 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::keys::{
+    agent_key, closed_key, conversation_key, customer_key, delivery_key, history_key, key, last_handled_key, open_key,
+    opt_out_key, provider_key, reference_key, seen_key, split_pair, COUNTERS, IDENTITY, TOTALS,
+};
+pub use super::keys::{event_key, outbound_key, pending_sms_key};
 use super::{KvStore, Lookup, Result, StoreError, WriteSet};
 use smsdesk_core::event::{Event, EventRecord};
 use smsdesk_core::ids::{CarrierName, ConversationId, CustomerNumber, EntryNumber, MessageId, QueueName, Timestamp};
 use smsdesk_core::model::DeliveryRecord;
 use smsdesk_core::setup::Setup;
 use smsdesk_core::state::{Counters, LastHandled, State};
-
-const COUNTERS: &[u8] = b"m/counters";
-const TOTALS: &[u8] = b"m/totals";
-const IDENTITY: &[u8] = b"m/identity";
-
-fn key(prefix: &str, rest: &[u8]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(prefix.len() + rest.len());
-    k.extend_from_slice(prefix.as_bytes());
-    k.extend_from_slice(rest);
-    k
-}
-
-pub fn event_key(seq: u64) -> Vec<u8> {
-    key("e/", &seq.to_be_bytes())
-}
-
-pub(super) fn history_key(conversation: ConversationId, seq: u64) -> Vec<u8> {
-    let mut k = key("h/", &conversation.0.to_be_bytes());
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
-}
-
-pub(super) fn conversation_key(id: ConversationId) -> Vec<u8> {
-    key("c/", &id.0.to_be_bytes())
-}
-
-pub(super) fn open_key(id: ConversationId) -> Vec<u8> {
-    key("co/", &id.0.to_be_bytes())
-}
-
-fn agent_key(id: &smsdesk_core::ids::AgentId) -> Vec<u8> {
-    key("a/", id.as_str().as_bytes())
-}
-
-pub(super) fn seen_key(carrier: &CarrierName, id: &smsdesk_core::ids::CarrierMessageId) -> Vec<u8> {
-    let mut k = key("d/", carrier.as_str().as_bytes());
-    k.push(0);
-    k.extend_from_slice(id.as_str().as_bytes());
-    k
-}
-
-pub fn outbound_key(id: MessageId) -> Vec<u8> {
-    key("o/", &id.0.to_be_bytes())
-}
-
-pub fn pending_sms_key(id: MessageId) -> Vec<u8> {
-    key("q/sms/", &id.0.to_be_bytes())
-}
-
-pub(super) fn delivery_key(id: MessageId) -> Vec<u8> {
-    key("s/", &id.0.to_be_bytes())
-}
-
-pub(super) fn provider_key(carrier: &CarrierName, provider_id: &str) -> Vec<u8> {
-    let mut k = key("p/", carrier.as_str().as_bytes());
-    k.push(0);
-    k.extend_from_slice(provider_id.as_bytes());
-    k
-}
-
-pub(super) fn reference_key(conversation: ConversationId, reference: &str) -> Vec<u8> {
-    let mut k = key("r/", &conversation.0.to_be_bytes());
-    k.extend_from_slice(reference.as_bytes());
-    k
-}
-
-fn opt_out_key(entry: &EntryNumber, customer: &CustomerNumber) -> Vec<u8> {
-    let mut k = key("x/", entry.as_str().as_bytes());
-    k.push(0);
-    k.extend_from_slice(customer.as_str().as_bytes());
-    k
-}
-
-fn last_handled_key(customer: &CustomerNumber, queue: &QueueName) -> Vec<u8> {
-    let mut k = key("l/", customer.as_str().as_bytes());
-    k.push(0);
-    k.extend_from_slice(queue.as_str().as_bytes());
-    k
-}
-
-/// The two halves of a key `<prefix><a>\0<b>`, as text.
-fn split_pair(k: &[u8]) -> (String, String) {
-    let rest = &k[2..];
-    let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
-    (
-        String::from_utf8_lossy(&rest[..split]).into_owned(),
-        String::from_utf8_lossy(rest.get(split + 1..).unwrap_or(&[])).into_owned(),
-    )
-}
 
 fn decode_message_id(key: &[u8], bytes: &[u8]) -> Result<MessageId> {
     let raw: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
@@ -357,21 +273,6 @@ pub fn was_seen(
     Ok(store.lookup(&seen_key(carrier, id))?.is_some())
 }
 
-/// `z/<closed at><conversation>`: closed conversations, oldest first.
-pub(super) fn closed_key(at: Timestamp, id: ConversationId) -> Vec<u8> {
-    let mut k = b"z/".to_vec();
-    k.extend_from_slice(&at.0.to_be_bytes());
-    k.extend_from_slice(&id.0.to_be_bytes());
-    k
-}
-
-pub(super) fn customer_key(customer: &CustomerNumber, id: ConversationId) -> Vec<u8> {
-    let mut k = key("k/", customer.as_str().as_bytes());
-    k.push(0);
-    k.extend_from_slice(&id.0.to_be_bytes());
-    k
-}
-
 /// A customer's conversations, oldest first (those opened by this version
 /// on; older ones are not indexed).
 pub fn conversations_of(store: &dyn KvStore, customer: &CustomerNumber) -> Result<Vec<ConversationId>> {
@@ -416,18 +317,27 @@ pub fn reply_by_reference(
 /// Every event of one conversation, oldest first; closed conversations included.
 pub fn history(store: &dyn KvStore, conversation: ConversationId) -> Result<Vec<EventRecord>> {
     let prefix = key("h/", &conversation.0.to_be_bytes());
-    let mut out = Vec::new();
-    for (k, _) in store.scan_prefix(&prefix)? {
-        let mut seq = [0u8; 8];
-        seq.copy_from_slice(&k[k.len() - 8..]);
-        let ek = event_key(u64::from_be_bytes(seq));
-        let bytes = store.get(&ek)?.ok_or_else(|| StoreError::Corrupt {
-            key: String::from_utf8_lossy(&ek).into_owned(),
-            message: "history index points to a missing event".to_owned(),
-        })?;
-        out.push(decode(&ek, &bytes)?);
-    }
-    Ok(out)
+    let events: Vec<Vec<u8>> = store
+        .scan_prefix(&prefix)?
+        .iter()
+        .map(|(k, _)| {
+            let mut seq = [0u8; 8];
+            seq.copy_from_slice(&k[k.len() - 8..]);
+            event_key(u64::from_be_bytes(seq))
+        })
+        .collect();
+    let values = store.get_many(&events)?;
+    events
+        .iter()
+        .zip(values)
+        .map(|(ek, bytes)| {
+            let bytes = bytes.ok_or_else(|| StoreError::Corrupt {
+                key: String::from_utf8_lossy(ek).into_owned(),
+                message: "history index points to a missing event".to_owned(),
+            })?;
+            decode(ek, &bytes)
+        })
+        .collect()
 }
 
 /// Up to `limit` conversation records (open or closed) with ids after
@@ -503,12 +413,15 @@ pub fn pending_sms_after(store: &dyn KvStore, after: Option<MessageId>, limit: u
         },
         None => b"q/sms/".to_vec(),
     };
-    let mut out = Vec::new();
-    for (k, _) in store.scan_range(&start, b"q/sms0", limit)? {
-        let ok = key("o/", &k[6..]);
-        if let Some(v) = store.get(&ok)? {
-            out.push(decode(&ok, &v)?);
-        }
-    }
-    Ok(out)
+    let records: Vec<Vec<u8>> = store
+        .scan_range(&start, b"q/sms0", limit)?
+        .iter()
+        .map(|(k, _)| key("o/", &k[6..]))
+        .collect();
+    let values = store.get_many(&records)?;
+    records
+        .iter()
+        .zip(values)
+        .filter_map(|(ok, v)| v.map(|v| decode(ok, &v)))
+        .collect()
 }

@@ -3,6 +3,7 @@
 //! Ok, every write in the set survives a killed process (and, for the sled
 //! store, a power cut, as far as `fdatasync` can promise).
 //!
+//! - `keys`: the keys of each kind of record.
 //! - `layout`: which records live under which keys, how they are encoded,
 //!   and how a `State` is rebuilt from them.
 //! - `memory`: an in-memory store for tests (same layout, no disk).
@@ -12,6 +13,7 @@
 //! - `fetched`: the reads a batch needs, fetched in one call before it runs.
 
 pub mod fetched;
+mod keys;
 pub mod layout;
 mod memory;
 pub mod retention;

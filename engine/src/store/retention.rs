@@ -13,10 +13,11 @@
 //! first, found through the `z/` index), each one write set, so the engine
 //! thread that calls it between batches never stalls intake for long.
 
-use super::layout::{
-    closed_key, conversation_key, customer_key, delivery_key, event_key, history, history_key, open_key, outbound_key,
+use super::keys::{
+    closed_key, conversation_key, customer_key, delivery_key, event_key, history_key, open_key, outbound_key,
     provider_key, reference_key, seen_key,
 };
+use super::layout::history;
 use super::{KvStore, Result, WriteSet};
 use smsdesk_core::event::Event;
 use smsdesk_core::ids::{ConversationId, Timestamp};
