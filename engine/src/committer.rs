@@ -17,15 +17,16 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::engine::{Engine, EngineError};
-use crate::pipeline::{Commits, OnCommit, ReplyFn};
+use crate::engine::{Engine, EngineError, Executed};
 use crate::store::KvStore;
 use smsdesk_core::clock::Clock;
 use smsdesk_core::command::Command;
 use smsdesk_core::ids::Timestamp;
+use smsdesk_core::rejection::Rejection;
 use smsdesk_core::state::State;
 
-pub use crate::pipeline::Reply;
+/// The answer to one submitted command.
+pub type Reply = Result<Result<Executed, Rejection>, EngineError>;
 
 /// Since when the engine thread has been busy with one piece of work;
 /// shared by the thread (which feeds it) and health checks (which read it).
@@ -69,6 +70,7 @@ impl Liveness {
     }
 }
 
+type ReplyFn = Box<dyn FnOnce(Reply) + Send>;
 type QueryFn<S> = Box<dyn FnOnce(&Engine<S>) + Send>;
 type MaintainFn<S> = Box<dyn FnOnce(&mut Engine<S>) + Send>;
 
@@ -85,7 +87,7 @@ pub struct Options {
     /// Most commands in one batch (one sync).
     pub max_batch: usize,
     /// Called after every successful commit with the sequence number the next event will get.
-    pub on_commit: Option<OnCommit>,
+    pub on_commit: Option<Box<dyn Fn(u64) + Send>>,
     /// Longest sleep between timer checks (guards against clock jumps).
     pub max_sleep: Duration,
 }
@@ -130,7 +132,7 @@ impl<S: KvStore + 'static> Committer<S> {
         let beat = liveness.clone();
         let thread = std::thread::Builder::new()
             .name("smsdesk-engine".to_owned())
-            .spawn(move || run(engine, rx, clock.as_ref(), options, &beat))
+            .spawn(move || run(engine, rx, clock.as_ref(), &options, &beat))
             .ok();
         Self {
             tx: Some(tx),
@@ -209,13 +211,12 @@ fn run<S: KvStore>(
     mut engine: Engine<S>,
     rx: Receiver<Job<S>>,
     clock: &dyn Clock,
-    options: Options,
+    options: &Options,
     liveness: &Liveness,
 ) {
-    let mut commits = Commits::for_store(engine.store(), options.on_commit);
     // Fire whatever expired while we were down, before taking new work.
     liveness.busy();
-    tick(&mut engine, &mut commits, clock.now(), Tick::WhenDue);
+    tick(&mut engine, clock.now(), options, Tick::WhenDue);
     loop {
         liveness.idle();
         let now = clock.now();
@@ -231,8 +232,7 @@ fn run<S: KvStore>(
             Err(RecvTimeoutError::Timeout) => {
                 // Idle: fire timers, and route (a queue may have opened).
                 liveness.busy();
-                commits.collect(&mut engine);
-                tick(&mut engine, &mut commits, clock.now(), Tick::Always);
+                tick(&mut engine, clock.now(), options, Tick::Always);
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => return,
@@ -255,15 +255,23 @@ fn run<S: KvStore>(
                 next = rx.try_recv().ok();
             }
         }
-        commits.collect(&mut engine);
         let now = clock.now();
-        tick(&mut engine, &mut commits, now, Tick::WhenDue);
+        tick(&mut engine, now, options, Tick::WhenDue);
         if !commands.is_empty() {
-            commits.batch(&mut engine, commands, replies, now);
-        }
-        if !queries.is_empty() || !chores.is_empty() {
-            // They read the store: it must hold what memory does.
-            commits.drain(&mut engine);
+            match engine.execute_batch(commands, now) {
+                Ok(outcome) => {
+                    notify(&engine, options);
+                    for (reply, result) in replies.into_iter().zip(outcome.results) {
+                        reply(Ok(result));
+                    }
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    for reply in replies {
+                        reply(Err(EngineError::Stopped(why.clone())));
+                    }
+                }
+            }
         }
         for q in queries {
             q(&engine);
@@ -288,12 +296,22 @@ enum Tick {
     Always,
 }
 
-fn tick<S: KvStore>(engine: &mut Engine<S>, commits: &mut Commits, now: Timestamp, when: Tick) {
+fn tick<S: KvStore>(engine: &mut Engine<S>, now: Timestamp, options: &Options, when: Tick) {
     let due = engine.state().next_deadline().is_some_and(|d| d <= now);
     if engine.stopped().is_some() || (!due && when == Tick::WhenDue) {
         return;
     }
-    commits.tick(engine, now);
+    match engine.tick(now) {
+        Ok(outcome) if !outcome.routed.is_empty() || !outcome.results.is_empty() => notify(engine, options),
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "timer tick failed"),
+    }
+}
+
+fn notify<S: KvStore>(engine: &Engine<S>, options: &Options) {
+    if let Some(f) = &options.on_commit {
+        f(engine.state().counters.next_seq);
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,7 @@
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
 
-use std::sync::Arc;
-
 use crate::store::fetched::{Fetched, Through};
-use crate::store::pending::{Behind, Pending};
 use crate::store::{layout, KvStore, Lookup, StoreError, WriteSet};
 use smsdesk_core::apply::apply;
 use smsdesk_core::command::Command;
@@ -57,18 +54,6 @@ pub struct BatchOutcome {
     pub routed: Vec<EventRecord>,
 }
 
-/// A batch run but not committed (`Engine::stage_batch`).
-#[derive(Debug)]
-pub struct Staged {
-    pub outcome: BatchOutcome,
-    /// Its number, for `Engine::confirm`.
-    pub batch: u64,
-    /// What to commit; `None` when it changed nothing to keep.
-    pub writes: Option<Arc<WriteSet>>,
-    /// The sequence number the next event will get, once it is committed.
-    pub next_seq: u64,
-}
-
 pub struct Engine<S: KvStore> {
     state: State,
     store: S,
@@ -76,10 +61,6 @@ pub struct Engine<S: KvStore> {
     stopped: Option<String>,
     /// The store's identity (`layout::identity`), for front ends' cursors.
     identity: String,
-    /// Staged batches' writes not yet known durable (`stage_batch`).
-    pending: Pending,
-    /// The number of the last staged batch.
-    batches: u64,
 }
 
 impl<S: KvStore> std::fmt::Debug for Engine<S> {
@@ -103,8 +84,6 @@ impl<S: KvStore> Engine<S> {
             routers,
             stopped: None,
             identity,
-            pending: Pending::default(),
-            batches: 0,
         })
     }
 
@@ -135,74 +114,12 @@ impl<S: KvStore> Engine<S> {
     /// Runs every command in order, then routing, then commits once.
     /// Returns only after the commit is durable.
     pub fn execute_batch(&mut self, commands: Vec<Command>, now: Timestamp) -> Result<BatchOutcome, EngineError> {
-        let (outcome, records) = self.run_batch(commands, now)?;
-        self.commit(&records)?;
-        Ok(outcome)
-    }
-
-    /// Runs a batch like `execute_batch` but does not commit it: its writes
-    /// are handed back to be committed elsewhere (the committer's writer
-    /// thread), and read in front of the store until `confirm`ed.
-    /// Callers answer the batch's commands only once its writes are durable.
-    pub fn stage_batch(&mut self, commands: Vec<Command>, now: Timestamp) -> Result<Staged, EngineError> {
-        let (outcome, records) = self.run_batch(commands, now)?;
-        let mut writes = WriteSet::default();
-        let finished = layout::stage(&mut self.state, &records, &mut writes);
-        self.batches += 1;
-        let writes = (!records.is_empty() || writes.len() > 1).then(|| {
-            let writes = Arc::new(writes);
-            self.pending.push(self.batches, writes.clone());
-            writes
-        });
-        // What it wrote is read from `pending` now, until it is durable.
-        self.state.forget_finished(&finished);
-        Ok(Staged {
-            outcome,
-            batch: self.batches,
-            writes,
-            next_seq: self.state.counters.next_seq,
-        })
-    }
-
-    /// `tick`, staged like `stage_batch`.
-    pub fn stage_tick(&mut self, now: Timestamp) -> Result<Staged, EngineError> {
-        let due = timers::due(&self.state, now);
-        self.stage_batch(due, now)
-    }
-
-    /// Staged batches up to `through` are durable: their writes are read
-    /// from the store again.
-    pub fn confirm(&mut self, through: u64) {
-        self.pending.confirm(through);
-    }
-
-    /// Whether staged writes are still on their way to the store.
-    pub fn has_pending(&self) -> bool {
-        !self.pending.is_empty()
-    }
-
-    /// A staged commit failed: memory is ahead of disk, so refuse all work.
-    pub fn stop(&mut self, why: String) {
-        self.stopped.get_or_insert(why);
-    }
-
-    /// Runs every command in order, then routing; what they did, and the
-    /// records to commit.
-    fn run_batch(
-        &mut self,
-        commands: Vec<Command>,
-        now: Timestamp,
-    ) -> Result<(BatchOutcome, Vec<EventRecord>), EngineError> {
         if let Some(why) = &self.stopped {
             return Err(EngineError::Stopped(why.clone()));
         }
         let mut all = Vec::new();
         let mut outcome = BatchOutcome::default();
-        let behind = Behind {
-            pending: &self.pending,
-            store: &self.store,
-        };
-        let fetched = match Fetched::for_batch(&behind, &self.state, &commands) {
+        let fetched = match Fetched::for_batch(&self.store, &self.state, &commands) {
             Ok(fetched) => fetched,
             Err(e) => {
                 tracing::error!(error = %e, "reading the store failed before a batch; the engine stops until restarted");
@@ -228,7 +145,8 @@ impl<S: KvStore> Engine<S> {
         }
         outcome.routed = self.route(now);
         all.extend(outcome.routed.iter().cloned());
-        Ok((outcome, all))
+        self.commit(&all)?;
+        Ok(outcome)
     }
 
     /// Fires every due timer (offer, conference invitation, auto wrap-up) and routes.
@@ -243,11 +161,7 @@ impl<S: KvStore> Engine<S> {
         now: Timestamp,
         fetched: &Fetched,
     ) -> Result<Result<Executed, Rejection>, EngineError> {
-        let behind = Behind {
-            pending: &self.pending,
-            store: &self.store,
-        };
-        let stored = Through::new(fetched, &behind);
+        let stored = Through::new(fetched, &self.store);
         match command {
             Command::ReceiveSms(sms) => {
                 let known = self.state.seen(&sms.carrier, &sms.carrier_message_id).is_some()

@@ -10,15 +10,11 @@
 //!   `decide`/`apply`, lets routing offer, and commits once.
 //! - [`committer`]: a thread that owns an engine, does group commit for many
 //!   concurrent callers and fires timers on time.
-//! - [`pipeline`]: how that thread commits: itself, or (where a commit
-//!   waits on the network) through a writer thread while it runs the next
-//!   batch.
 //! - [`clock`]: the wall clock (`SystemClock`, `now`).
 
 pub mod clock;
 pub mod committer;
 pub mod engine;
-pub mod pipeline;
 pub mod store;
 
-pub use engine::{BatchOutcome, Engine, EngineError, Executed, Staged};
+pub use engine::{BatchOutcome, Engine, EngineError, Executed};

@@ -12,17 +12,12 @@
 //! is written and the commit fails with `StoreError::Fenced`. A connection
 //! the database dropped (it restarted) is made again and the call tried
 //! once more, so a leader outlives a short database restart.
-//!
-//! The engine's committer commits through `KvStore::writer`: the same
-//! statement on a second connection, on a thread of its own, so the
-//! engine's reads for the next batch do not wait behind a commit.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use postgres::types::{ToSql, Type};
 
-use smsdesk_engine::store::{KvStore, Result, StoreError, WriteSet, Writer};
+use smsdesk_engine::store::{KvStore, Result, StoreError, WriteSet};
 
 use crate::conn::Conn;
 
@@ -105,11 +100,9 @@ pub struct PgStore {
     /// restarted since it was last used (a commit retried so is safe: the
     /// fence is checked again, and the same writes twice are the same).
     conn: Conn,
-    /// Where `conn` connects (a writer connects there too).
-    url: String,
-    sql: Arc<Sql>,
+    sql: Sql,
     fence: Option<Fence>,
-    commits: Arc<AtomicU64>,
+    commits: AtomicU64,
     /// Held through a `snapshot`, whose statements share one transaction.
     snapshot: std::sync::Mutex<()>,
 }
@@ -148,10 +141,9 @@ impl PgStore {
         conn.with(|_| Ok(())).map_err(StoreError::Database)?;
         Ok(Self {
             conn,
-            url: url.to_owned(),
-            sql: Arc::new(Sql::of(table)),
+            sql: Sql::of(table),
             fence: None,
-            commits: Arc::new(AtomicU64::new(0)),
+            commits: AtomicU64::new(0),
             snapshot: std::sync::Mutex::new(()),
         })
     }
@@ -188,77 +180,47 @@ impl PgStore {
     }
 }
 
-/// Commits `writes` on `conn` (fenced if `fence`), counting it in `commits`.
-fn commit_on(conn: &Conn, sql: &Sql, fence: Option<&Fence>, commits: &AtomicU64, writes: &WriteSet) -> Result<()> {
-    let (mut keys, mut values, mut deleted) = (Vec::new(), Vec::new(), Vec::new());
-    for (key, value) in &writes.writes {
-        match value {
-            Some(v) => {
-                keys.push(key.as_slice());
-                values.push(v.as_slice());
-            }
-            None => deleted.push(key.as_slice()),
-        }
-    }
-    let fenced = conn.with(|client| {
-        let writes: [(&(dyn ToSql + Sync), Type); 3] = [
-            (&deleted, Type::BYTEA_ARRAY),
-            (&keys, Type::BYTEA_ARRAY),
-            (&values, Type::BYTEA_ARRAY),
-        ];
-        let Some(fence) = fence else {
-            client.query_typed(&sql.commit, &writes)?;
-            return Ok(None);
-        };
-        let mut params = writes.to_vec();
-        params.extend([
-            (&fence.name as &(dyn ToSql + Sync), Type::TEXT),
-            (&fence.holder, Type::TEXT),
-            (&fence.epoch, Type::INT8),
-        ]);
-        let held: i64 = client.query_typed_one(&sql.fenced_commit, &params)?.get(0);
-        Ok((held != 1).then_some(fence))
-    });
-    match fenced.map_err(StoreError::Database)? {
-        Some(fence) => Err(StoreError::Fenced(format!(
-            "{} no longer holds lease {:?} at epoch {}",
-            fence.holder, fence.name, fence.epoch
-        ))),
-        None => {
-            commits.fetch_add(1, Ordering::Relaxed);
-            Ok(())
-        }
-    }
-}
-
-/// A store's commits on a connection of its own (`KvStore::writer`).
-struct PgWriter {
-    conn: Conn,
-    sql: Arc<Sql>,
-    fence: Option<Fence>,
-    commits: Arc<AtomicU64>,
-}
-
-impl Writer for PgWriter {
-    fn commit(&mut self, writes: &WriteSet) -> Result<()> {
-        commit_on(&self.conn, &self.sql, self.fence.as_ref(), &self.commits, writes)
-    }
-}
-
 impl KvStore for PgStore {
     fn commit(&self, writes: &WriteSet) -> Result<()> {
-        commit_on(&self.conn, &self.sql, self.fence.as_ref(), &self.commits, writes)
-    }
-
-    /// The same store's commits on a second connection (made at its first
-    /// commit), so the engine reads on while a commit is on its way.
-    fn writer(&self) -> Result<Option<Box<dyn Writer>>> {
-        Ok(Some(Box::new(PgWriter {
-            conn: Conn::new(&self.url),
-            sql: self.sql.clone(),
-            fence: self.fence.clone(),
-            commits: self.commits.clone(),
-        })))
+        let (mut keys, mut values, mut deleted) = (Vec::new(), Vec::new(), Vec::new());
+        for (key, value) in &writes.writes {
+            match value {
+                Some(v) => {
+                    keys.push(key.as_slice());
+                    values.push(v.as_slice());
+                }
+                None => deleted.push(key.as_slice()),
+            }
+        }
+        let fenced = self.conn.with(|client| {
+            let writes: [(&(dyn ToSql + Sync), Type); 3] = [
+                (&deleted, Type::BYTEA_ARRAY),
+                (&keys, Type::BYTEA_ARRAY),
+                (&values, Type::BYTEA_ARRAY),
+            ];
+            let Some(fence) = &self.fence else {
+                client.query_typed(&self.sql.commit, &writes)?;
+                return Ok(None);
+            };
+            let mut params = writes.to_vec();
+            params.extend([
+                (&fence.name as &(dyn ToSql + Sync), Type::TEXT),
+                (&fence.holder, Type::TEXT),
+                (&fence.epoch, Type::INT8),
+            ]);
+            let held: i64 = client.query_typed_one(&self.sql.fenced_commit, &params)?.get(0);
+            Ok((held != 1).then_some(fence))
+        });
+        match fenced.map_err(StoreError::Database)? {
+            Some(fence) => Err(StoreError::Fenced(format!(
+                "{} no longer holds lease {:?} at epoch {}",
+                fence.holder, fence.name, fence.epoch
+            ))),
+            None => {
+                self.commits.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+        }
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {

@@ -46,6 +46,9 @@ use crate::metrics::Metrics;
 const IDLE: Duration = Duration::from_secs(1);
 /// Rows the leader takes at a time (their commands share a group commit).
 const BATCH: i64 = 256;
+/// Groups of handed webhooks awaiting their commit at once: one being
+/// committed, one behind it; the next gathers meanwhile.
+const GROUPS_IN_FLIGHT: usize = 2;
 /// How long a webhook the leader took waits for its engine before it is
 /// stored as a row instead (a row committed after all is answered as a
 /// duplicate): well within `SPOOL_AFTER`, so the row still has time.
@@ -219,6 +222,14 @@ pub async fn consume(
     // Handed webhooks whose commits are awaited (true: all committed).
     let mut answering = tokio::task::JoinSet::new();
     loop {
+        // While the engine commits, webhooks gather into a larger group:
+        // one inbox read and one share of a commit for more of them.
+        while answering.len() >= GROUPS_IN_FLIGHT {
+            if !answering.join_next().await.is_none_or(|answered| answered.unwrap_or(false)) {
+                answering.detach_all();
+                return;
+            }
+        }
         while let Some(answered) = answering.try_join_next() {
             if !answered.unwrap_or(false) {
                 answering.detach_all();

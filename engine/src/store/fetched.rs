@@ -8,8 +8,7 @@
 //! reply's delivery record. `wanted` lists them for a batch before it
 //! runs; a lookup during the batch (`Through`) finds them here. Nothing is
 //! written to the store during a batch, so what was fetched stays true
-//! until its commit. Writes still on their way to the store (`pending`)
-//! are read in front of it: the engine passes a `pending::Behind`.
+//! until its commit.
 
 use std::collections::HashMap;
 
@@ -18,7 +17,7 @@ use smsdesk_core::state::State;
 
 use super::keys::{delivery_key, provider_key, reference_key, seen_key};
 use super::layout;
-use super::{Lookup, Result};
+use super::{KvStore, Lookup, Result};
 
 /// The values (or their absence) of the keys fetched for one batch.
 #[derive(Debug, Default)]
@@ -31,7 +30,7 @@ impl Fetched {
     /// is before the batch, does not know), in at most two calls: the keys
     /// the commands name, then the delivery records of the replies that
     /// status callbacks name.
-    pub fn for_batch(store: &(impl Lookup + ?Sized), state: &State, commands: &[Command]) -> Result<Self> {
+    pub fn for_batch(store: &(impl KvStore + ?Sized), state: &State, commands: &[Command]) -> Result<Self> {
         let mut fetched = Self::default();
         let mut keys = Vec::new();
         for command in commands {
@@ -79,14 +78,14 @@ impl Fetched {
         Ok(fetched)
     }
 
-    fn fill(&mut self, store: &(impl Lookup + ?Sized), mut keys: Vec<Vec<u8>>) -> Result<()> {
+    fn fill(&mut self, store: &(impl KvStore + ?Sized), mut keys: Vec<Vec<u8>>) -> Result<()> {
         keys.retain(|k| !self.got.contains_key(k));
         keys.sort_unstable();
         keys.dedup();
         if keys.is_empty() {
             return Ok(());
         }
-        let values = store.lookup_many(&keys)?;
+        let values = store.get_many(&keys)?;
         self.got.extend(keys.into_iter().zip(values));
         Ok(())
     }
@@ -107,17 +106,17 @@ impl<S: ?Sized> std::fmt::Debug for Through<'_, S> {
     }
 }
 
-impl<'a, S: Lookup + ?Sized> Through<'a, S> {
+impl<'a, S: KvStore + ?Sized> Through<'a, S> {
     pub fn new(fetched: &'a Fetched, store: &'a S) -> Self {
         Self { fetched, store }
     }
 }
 
-impl<S: Lookup + ?Sized> Lookup for Through<'_, S> {
+impl<S: KvStore + ?Sized> Lookup for Through<'_, S> {
     fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.fetched.got.get(key) {
             Some(value) => Ok(value.clone()),
-            None => self.store.lookup(key),
+            None => self.store.get(key),
         }
     }
 }

@@ -11,14 +11,11 @@
 //! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
 //! - `retention`: erasing closed conversations older than a cutoff.
 //! - `fetched`: the reads a batch needs, fetched in one call before it runs.
-//! - `pending`: write sets handed to a writer thread, read in front of the
-//!   store until they are durable.
 
 pub mod fetched;
 mod keys;
 pub mod layout;
 mod memory;
-pub mod pending;
 pub mod retention;
 mod sled_store;
 mod wal;
@@ -94,38 +91,17 @@ pub trait KvStore: Send {
     }
     /// How many durable syncs this store has performed (for metrics and tests).
     fn syncs(&self) -> u64;
-    /// Where a commit waits on a network round trip (PostgreSQL): the same
-    /// store's commits on a connection of their own, to run on another
-    /// thread while this store goes on reading (the committer then applies
-    /// the next batch while one commits). `None`, the default: commits are
-    /// made here.
-    fn writer(&self) -> Result<Option<Box<dyn Writer>>> {
-        Ok(None)
-    }
-}
-
-/// Commits one store's write sets from a thread of its own
-/// (`KvStore::writer`); the same promise as `KvStore::commit`.
-pub trait Writer: Send {
-    fn commit(&mut self, writes: &WriteSet) -> Result<()>;
 }
 
 /// Something keys can be looked up in: a store, or a batch's fetched
 /// reads in front of one (`fetched::Through`).
 pub trait Lookup {
     fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
-    /// The values of `keys`, in their order, in one call where it can.
-    fn lookup_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
-        keys.iter().map(|k| self.lookup(k)).collect()
-    }
 }
 
 impl<T: KvStore + ?Sized> Lookup for T {
     fn lookup(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.get(key)
-    }
-    fn lookup_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
-        self.get_many(keys)
     }
 }
 
@@ -153,8 +129,5 @@ impl<T: KvStore + Sync + ?Sized> KvStore for std::sync::Arc<T> {
     }
     fn syncs(&self) -> u64 {
         (**self).syncs()
-    }
-    fn writer(&self) -> Result<Option<Box<dyn Writer>>> {
-        (**self).writer()
     }
 }
