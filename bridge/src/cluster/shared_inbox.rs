@@ -225,7 +225,11 @@ pub async fn consume(
         // While the engine commits, webhooks gather into a larger group:
         // one inbox read and one share of a commit for more of them.
         while answering.len() >= GROUPS_IN_FLIGHT {
-            if !answering.join_next().await.is_none_or(|answered| answered.unwrap_or(false)) {
+            if !answering
+                .join_next()
+                .await
+                .is_none_or(|answered| answered.unwrap_or(false))
+            {
                 answering.detach_all();
                 return;
             }
