@@ -21,6 +21,15 @@ use crate::matrix::Bot;
 
 /// How long a message may wait for its key before its writer is told.
 const KEY_WAIT: Duration = Duration::from_secs(30);
+
+/// `KEY_WAIT`, or less for the tests (`SMSDESK_TEST_KEY_WAIT_SECS`: they
+/// wait for the notice, and 30 s of waiting was their longest part).
+fn key_wait() -> Duration {
+    std::env::var("SMSDESK_TEST_KEY_WAIT_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map_or(KEY_WAIT, Duration::from_secs)
+}
 /// How often it is tried again meanwhile.
 const RETRY: Duration = Duration::from_secs(1);
 
@@ -52,7 +61,7 @@ impl Bot {
         event: OriginalSyncRoomEncryptedEvent,
         raw: Raw<OriginalSyncRoomEncryptedEvent>,
     ) {
-        let tries = KEY_WAIT.as_secs() / RETRY.as_secs();
+        let tries = key_wait().as_secs() / RETRY.as_secs();
         for _ in 0..tries {
             tokio::time::sleep(RETRY).await;
             let Ok(decrypted) = room.decrypt_event(&raw, None).await else {
