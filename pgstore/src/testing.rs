@@ -32,12 +32,52 @@ fn run(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Ports reserved by this process: each lock is held until it exits.
+static HELD: std::sync::Mutex<Vec<std::fs::File>> = std::sync::Mutex::new(Vec::new());
+
+/// The ports `free_port` picks from: below Linux's ephemeral range
+/// (32768 and up), so no client connection takes one as its source port
+/// between the pick and a server's bind.
+const PORTS: std::ops::Range<u16> = 20_000..32_768;
+
+/// A free loopback port that no other process of the test run gets while
+/// this one lives. Tests run four at a time, each picking ports for servers
+/// it starts later: a port a kernel hands out with `bind(0)` and takes back
+/// may be handed to another test before the first one's server binds it.
+/// Here a port is reserved with a lock on a file in the temporary
+/// directory, held until this process exits (the kernel releases it
+/// then, whatever the exit).
+pub fn free_port() -> u16 {
+    let dir = std::env::temp_dir().join("smsdesk-test-ports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let span = u32::from(PORTS.end - PORTS.start);
+    let seed = std::process::id().wrapping_mul(2_654_435_761)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+    for i in 0..span {
+        // A stride prime to the span visits every port once.
+        let offset = (seed.wrapping_add(i.wrapping_mul(7_919))) % span;
+        let port = PORTS.start + u16::try_from(offset).unwrap();
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{port}.lock")))
+        else {
+            continue;
+        };
+        if file.try_lock().is_err() {
+            continue;
+        }
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            HELD.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(file);
+            return port;
+        }
+    }
+    panic!("no free loopback port in {PORTS:?}");
 }
 
 impl Postgres {
@@ -105,5 +145,22 @@ impl Drop for Postgres {
             .arg(script())
             .args(["destroy", &self.data])
             .output();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_reserved_port_is_not_given_twice_and_is_free() {
+        let (a, b) = (super::free_port(), super::free_port());
+        assert_ne!(a, b);
+        for port in [a, b] {
+            assert!(super::PORTS.contains(&port));
+            std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free");
+        }
+        // Another process cannot take them: the lock files are locked.
+        let dir = std::env::temp_dir().join("smsdesk-test-ports");
+        let held = std::fs::File::open(dir.join(format!("{a}.lock"))).expect("lock file");
+        assert!(held.try_lock().is_err(), "the reservation is not held");
     }
 }

@@ -62,19 +62,11 @@ pub fn dist(name: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// A free port on 127.0.0.1, never one the demo uses (8008, 8080, 8090):
-/// the demo's test runs beside the others.
+/// A free port on 127.0.0.1 that no other test gets while this one runs
+/// (`smsdesk_pgstore::testing::free_port`); never one the demo uses
+/// (8008, 8080, 8090: the demo's test runs beside the others).
 pub fn free_port() -> u16 {
-    loop {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if ![8008, 8080, 8090].contains(&port) {
-            return port;
-        }
-    }
+    smsdesk_pgstore::testing::free_port()
 }
 
 /// A client whose requests come from `127.0.0.<last>` (Linux answers
