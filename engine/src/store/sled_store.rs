@@ -58,14 +58,7 @@ impl SledStore {
     pub fn open_with_cache(dir: impl AsRef<Path>, cache_mib: u64) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir)?;
-        // No background flusher: sled is made durable at our checkpoints, and its
-        // periodic writes would compete with the write-ahead log for the disk.
-        let db = sled::Config::new()
-            .path(&dir)
-            .mode(sled::Mode::HighThroughput)
-            .cache_capacity(cache_mib.saturating_mul(1 << 20))
-            .flush_every_ms(None)
-            .open()?;
+        let db = open_sled(&dir, cache_mib)?;
         let sled_log = File::open(dir.join("db"))?;
         let (wal, pending) = Wal::open(&dir.join("wal"))?;
         // The directory entries of the files just created must be durable too.
@@ -165,6 +158,37 @@ impl Drop for SledStore {
     }
 }
 
+/// How long `open_sled` waits for a lock that the same store, closed a
+/// moment ago in this process, may still hold.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled in `dir`. sled releases its file lock when its last
+/// background reference goes, which can be a moment after the `Db` was
+/// dropped: an open right after a close (a restart in the same process)
+/// waits for it, up to `LOCK_WAIT`. A store another process holds still
+/// fails, with sled's message, after that wait.
+fn open_sled(dir: &Path, cache_mib: u64) -> sled::Result<sled::Db> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        // No background flusher: sled is made durable at our checkpoints, and its
+        // periodic writes would compete with the write-ahead log for the disk.
+        let opened = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .cache_capacity(cache_mib.saturating_mul(1 << 20))
+            .flush_every_ms(None)
+            .open();
+        match opened {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
@@ -225,5 +249,23 @@ impl KvStore for SledStore {
 
     fn syncs(&self) -> u64 {
         self.syncs.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SledStore;
+
+    #[test]
+    fn a_store_open_elsewhere_is_refused_with_sleds_message_after_the_wait() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let held = SledStore::open(dir.path()).expect("open");
+        let started = std::time::Instant::now();
+        let error = SledStore::open(dir.path()).expect_err("opened twice");
+        assert!(error.to_string().contains("could not acquire lock"), "{error}");
+        assert!(started.elapsed() >= super::LOCK_WAIT, "{:?}", started.elapsed());
+        drop(held);
+        // Closed: opened again at once (or within the wait).
+        SledStore::open(dir.path()).expect("reopen after close");
     }
 }
