@@ -180,18 +180,7 @@ fn build(name: &'static str, dir: &Path, conversations: usize) -> (Desk, Vec<Dur
     let opened = open_conversations(&mut desk, conversations);
     let (times, offers) = make_available(&mut desk);
     let owners: BTreeMap<ConversationId, AgentId> = offers.iter().cloned().collect();
-    for chunk in offers.chunks(BATCH) {
-        let commands = chunk
-            .iter()
-            .map(|(c, a)| Command::Accept {
-                agent: a.clone(),
-                conversation: Some(*c),
-            })
-            .collect();
-        for r in run(&mut desk, commands).results {
-            r.expect("accepted");
-        }
-    }
+    accept_offers(&mut desk, &offers);
     desk.open = opened
         .into_iter()
         .map(|(id, customer, q)| (id, customer, q, owners[&id].clone()))
@@ -317,6 +306,22 @@ fn disk_breakdown(dir: &Path, events: u64) -> String {
         per_event(total),
         live.join(", ")
     )
+}
+
+/// Each agent accepts the conversation offered to them, `BATCH` at a time.
+fn accept_offers(desk: &mut Desk, offers: &[(ConversationId, AgentId)]) {
+    for chunk in offers.chunks(BATCH) {
+        let commands = chunk
+            .iter()
+            .map(|(c, a)| Command::Accept {
+                agent: a.clone(),
+                conversation: Some(*c),
+            })
+            .collect();
+        for r in run(desk, commands).results {
+            r.expect("accepted");
+        }
+    }
 }
 
 fn verdict(ok: bool) -> &'static str {

@@ -334,15 +334,7 @@ async fn the_leaders_own_webhooks_never_overtake_what_a_standby_acknowledged_bef
         media: Vec::new(),
     })];
     let row = serde_json::to_string(&earlier).unwrap();
-    let write = url.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut client = postgres::Client::connect(&write, postgres::NoTls).unwrap();
-        client
-            .execute("INSERT INTO smsdesk_inbox (commands) VALUES ($1)", &[&row])
-            .unwrap();
-    })
-    .await
-    .unwrap();
+    execute(&url, "INSERT INTO smsdesk_inbox (commands) VALUES ($1)", row).await;
     assert_eq!(
         text(&http, public, &a, &format!("SMo{:030}", 2), "then to the leader").await,
         200

@@ -60,15 +60,7 @@ async fn run_refuses_a_schema_newer_than_it_knows_at_start_and_at_a_takeover() {
     let known = smsdesk_pgstore::migrate::latest();
     let newer = known + 1;
     // A newer smsdesk migrated the schema (as at the start of a rolling upgrade).
-    let migrated = url.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut client = postgres::Client::connect(&migrated, postgres::NoTls).unwrap();
-        client
-            .execute("INSERT INTO smsdesk_migrations (version) VALUES ($1)", &[&newer])
-            .unwrap();
-    })
-    .await
-    .unwrap();
+    execute(&url, "INSERT INTO smsdesk_migrations (version) VALUES ($1)", newer).await;
 
     // At a takeover: the standby does not lead on it; it stops and says why.
     a.kill9();

@@ -13,7 +13,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{run, sms, traffic_batch, Desk, BATCH};
+use super::{accept_offers, run, sms, traffic_batch, Desk, BATCH};
 use smsdesk_core::*;
 
 /// Conversations in a cohort.
@@ -53,16 +53,7 @@ fn open_cohort(desk: &mut Desk, first: usize) -> Cohort {
         .into_iter()
         .map(|r| r.expect("accepted").conversation().expect("opened"))
         .collect();
-    let accepts = offered
-        .iter()
-        .map(|(c, a)| Command::Accept {
-            agent: a.clone(),
-            conversation: Some(*c),
-        })
-        .collect();
-    for r in run(desk, accepts).results {
-        r.expect("accepted");
-    }
+    accept_offers(desk, &offered);
     ids.into_iter()
         .zip(cohort)
         .map(|(id, (customer, q))| {

@@ -162,6 +162,19 @@ pub async fn stored_once(url: &str, acknowledged: &[String]) {
     }
 }
 
+/// Runs `statement` with its one parameter `value` on the database at
+/// `url`, from async code (the blocking client on a thread of its own):
+/// what another smsdesk would have written.
+pub async fn execute(url: &str, statement: &'static str, value: impl postgres::types::ToSql + Sync + Send + 'static) {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client.execute(statement, &[&value]).unwrap();
+    })
+    .await
+    .unwrap();
+}
+
 /// Two instances on `pg`, each in its own directory under `tmp`, sharing
 /// `public` (as behind a load balancer); A leads, B stands by.
 pub async fn pair(pg: &Postgres, tmp: &std::path::Path, public: &str) -> (Server, Server) {
