@@ -5,7 +5,7 @@
 //! The engine's commands look a few keys up in the store when memory does
 //! not have the answer: an SMS's carrier id (de-duplication), a reply's
 //! front-end reference, a status callback's carrier id and then that
-//! reply's delivery record. `wanted` lists them for a batch before it
+//! reply's delivery record. `Fetched::for_batch` fetches them before a batch
 //! runs; a lookup during the batch (`Through`) finds them here. Nothing is
 //! written to the store during a batch, so what was fetched stays true
 //! until its commit.
