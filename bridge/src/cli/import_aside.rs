@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// What the import copied, as named under `storage.path`: the engine's
 /// sled files, then the bot's store, the appservice inbox and attachments.
-const ENGINE_FILES: &[&str] = &["db", "conf", "wal", "blobs"];
+const ENGINE_FILES: &[&str] = &["db", "conf", "wal", "blobs", "events"];
 const STORES: &[&str] = &["matrix", "appservice", "media"];
 
 /// Where the imported stores of `storage` go: `imported-<date>`, or the
@@ -93,6 +93,7 @@ mod tests {
         }
         for d in [
             "blobs",
+            "events",
             "matrix",
             "appservice",
             "media",
@@ -111,6 +112,7 @@ mod tests {
             "wal",
             "snap.0000000000001234",
             "blobs",
+            "events",
             "matrix",
             "appservice",
             "media",

@@ -6,7 +6,7 @@
 //! | `m/counters` | `Counters` |
 //! | `m/totals` | `totals::Totals` — each queue's totals of its day |
 //! | `m/identity` | this store's identity: random, written once at creation, so that front ends can tell their cursors belong to this log |
-//! | `e/<seq>` | `EventRecord` — the full history, in order |
+//! | `e/<seq>` | `EventRecord` — the full history, in order (the sled store keeps these in a file of their own, `event_file`) |
 //! | `h/<conversation><seq>` | empty — index of a conversation's events |
 //! | `c/<conversation>` | `Conversation` projection (also closed ones) |
 //! | `co/<conversation>` | empty — the conversations loaded at start: open ones, and closed ones with a reply still pending |

@@ -9,9 +9,11 @@
 //! - `memory`: an in-memory store for tests (same layout, no disk).
 //! - `sled_store`: the real store: sled 0.34 behind our own write-ahead log.
 //! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
+//! - `event_file`: the sled store's events, in a file of their own beside sled.
 //! - `retention`: erasing closed conversations older than a cutoff.
 //! - `fetched`: the reads a batch needs, fetched in one call before it runs.
 
+mod event_file;
 pub mod fetched;
 mod keys;
 pub mod layout;

@@ -1,0 +1,361 @@
+//! The event log beside sled (`<dir>/events/`): the sled store keeps each
+//! event (`e/<seq>`, the largest record and one per event) in an
+//! append-only file instead of sled's tree.
+//!
+//! Why: sled 0.34 keeps several times the live bytes on disk (a leaf is
+//! rewritten whole after ten changes; a segment is cleaned only once less
+//! than half of it is live) and its page table grows with the number of
+//! items. Events are written once, in sequence order, and never changed:
+//! a file holds them at their own size, and sled keeps only the records
+//! that change.
+//!
+//! - `events/log`: records `len: u32 LE | crc32(seq LE, value): u32 LE |
+//!   seq: u64 LE | value`, appended.
+//! - `events/index`: a header (`MAGIC`, then the first sequence number the
+//!   file holds, `base`), then one 16-byte entry per sequence number from
+//!   `base` on: `offset + 1: u64 LE` (0: none; the top bit: erased) and
+//!   `len: u32 LE`, 4 bytes reserved. A lookup is two `pread`s.
+//!
+//! Nothing here is synced by itself: the write-ahead log holds every write
+//! until a checkpoint, which calls `sync` before emptying it. Replaying a
+//! put that already reached the file finds the same record and leaves it.
+//! An erased event's bytes are overwritten with zeros and, where whole
+//! blocks of erased records line up, given back to the file system (a hole
+//! punched), so `storage.retention` bounds this file as it bounds sled.
+//!
+//! Events below `base` (written by a version before this file, or not in
+//! sequence) stay in sled; the sled store looks in both.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use super::{Result, StoreError};
+
+const MAGIC: &[u8; 8] = b"smsdevt1";
+const HEADER: u64 = 16;
+const ENTRY: u64 = 16;
+const RECORD_HEADER: u64 = 16;
+const ERASED: u64 = 1 << 63;
+/// How far past the last entry a sequence number may jump and still be
+/// kept here (a larger gap goes to sled rather than leave a hole of index).
+const SLACK: u64 = 1 << 16;
+/// How many erased neighbours on each side an erasure looks at for whole
+/// blocks to give back.
+const RUN: u64 = 64;
+const BLOCK: u64 = 4096;
+
+#[derive(Debug)]
+pub(super) struct EventFile {
+    log: File,
+    index: File,
+    tail: Mutex<Tail>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tail {
+    /// The first sequence number kept here; `None` until the first event.
+    base: Option<u64>,
+    entries: u64,
+    log_end: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    /// Where the record starts, if there is one (erased or not).
+    offset: Option<u64>,
+    erased: bool,
+    len: u32,
+}
+
+impl Entry {
+    fn live(self) -> Option<(u64, u32)> {
+        self.offset.filter(|_| !self.erased).map(|o| (o, self.len))
+    }
+
+    fn encode(self) -> [u8; 16] {
+        let mut raw = [0u8; 16];
+        let word = self
+            .offset
+            .map_or(0, |o| (o + 1) | if self.erased { ERASED } else { 0 });
+        raw[..8].copy_from_slice(&word.to_le_bytes());
+        raw[8..12].copy_from_slice(&self.len.to_le_bytes());
+        raw
+    }
+
+    fn decode(raw: &[u8]) -> Self {
+        let word = u64::from_le_bytes(raw[..8].try_into().unwrap_or_default());
+        let len = u32::from_le_bytes(raw[8..12].try_into().unwrap_or_default());
+        let offset = (word & !ERASED).checked_sub(1);
+        Self {
+            offset,
+            erased: word & ERASED != 0,
+            len,
+        }
+    }
+}
+
+fn corrupt(seq: u64, message: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        key: format!("events/log (event {seq})"),
+        message: message.into(),
+    }
+}
+
+fn checksum(seq: u64, value: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&seq.to_le_bytes());
+    h.update(value);
+    h.finalize()
+}
+
+/// The sequence number of an event key (`e/<seq>`), if `key` is one.
+pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
+    let seq: [u8; 8] = key.strip_prefix(b"e/")?.try_into().ok()?;
+    Some(u64::from_be_bytes(seq))
+}
+
+/// The first sequence number whose event key is at or after `from` in key
+/// order, if any: where a range scan starting at `from` meets the events.
+pub(super) fn first_seq_from(from: &[u8]) -> Option<u64> {
+    let first = super::keys::event_key(0);
+    if from <= first.as_slice() {
+        return Some(0);
+    }
+    // Past the first event key without its prefix: past them all.
+    let tail = from.strip_prefix(b"e/")?;
+    let mut raw = [0u8; 8];
+    let n = tail.len().min(8);
+    raw[..n].copy_from_slice(&tail[..n]);
+    let seq = u64::from_be_bytes(raw);
+    if super::keys::event_key(seq).as_slice() >= from {
+        Some(seq)
+    } else {
+        seq.checked_add(1)
+    }
+}
+
+impl EventFile {
+    /// Opens (or creates) `<dir>/events/`.
+    pub(super) fn open(dir: &Path) -> Result<Self> {
+        let dir = dir.join("events");
+        std::fs::create_dir_all(&dir)?;
+        let open = |name: &str| {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(dir.join(name))
+        };
+        let (log, index) = (open("log")?, open("index")?);
+        let index_len = index.metadata()?.len();
+        let base = if index_len >= HEADER {
+            let mut header = [0u8; HEADER as usize];
+            index.read_exact_at(&mut header, 0)?;
+            if &header[..8] != MAGIC {
+                return Err(StoreError::Corrupt {
+                    key: dir.join("index").display().to_string(),
+                    message: "not an smsdesk event index (its header is wrong)".to_owned(),
+                });
+            }
+            Some(u64::from_le_bytes(header[8..].try_into().unwrap_or_default()))
+        } else {
+            None
+        };
+        let tail = Tail {
+            base,
+            entries: index_len.saturating_sub(HEADER) / ENTRY,
+            log_end: log.metadata()?.len(),
+        };
+        File::open(&dir)?.sync_all()?;
+        Ok(Self {
+            log,
+            index,
+            tail: Mutex::new(tail),
+        })
+    }
+
+    fn tail(&self) -> Tail {
+        *self.tail.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether event `seq` belongs here (else in sled).
+    pub(super) fn takes(&self, seq: u64) -> bool {
+        let t = self.tail();
+        t.base
+            .is_none_or(|b| seq >= b && seq - b <= t.entries.saturating_add(SLACK))
+    }
+
+    fn entry(&self, t: &Tail, seq: u64) -> Result<Entry> {
+        let Some(i) = t.base.and_then(|b| seq.checked_sub(b)).filter(|i| *i < t.entries) else {
+            return Ok(Entry {
+                offset: None,
+                erased: false,
+                len: 0,
+            });
+        };
+        let mut raw = [0u8; ENTRY as usize];
+        self.index.read_exact_at(&mut raw, HEADER + i * ENTRY)?;
+        Ok(Entry::decode(&raw))
+    }
+
+    fn write_entry(&self, t: &mut Tail, seq: u64, entry: Entry) -> Result<()> {
+        let base = *t.base.get_or_insert(seq);
+        let i = seq - base;
+        if t.entries == 0 && i == 0 {
+            let mut header = MAGIC.to_vec();
+            header.extend_from_slice(&base.to_le_bytes());
+            self.index.write_all_at(&header, 0)?;
+        }
+        self.index.write_all_at(&entry.encode(), HEADER + i * ENTRY)?;
+        t.entries = t.entries.max(i + 1);
+        Ok(())
+    }
+
+    /// Appends the events (in sequence order, as a write set holds them),
+    /// skipping any already here with the same value (a replayed commit).
+    pub(super) fn put_many(&self, events: &[(u64, &[u8])]) -> Result<()> {
+        let mut t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut buf = Vec::new();
+        let mut entries = Vec::new();
+        for (seq, value) in events {
+            // A replayed commit finds its record; a record a power cut tore
+            // (it fails its checksum) is written again.
+            if let Ok(Some(existing)) = self.read_live(&t, *seq) {
+                if existing == *value {
+                    continue;
+                }
+            }
+            let len = u32::try_from(value.len()).map_err(|_| corrupt(*seq, "an event larger than 4 GiB"))?;
+            let offset = t.log_end + buf.len() as u64;
+            buf.extend_from_slice(&len.to_le_bytes());
+            buf.extend_from_slice(&checksum(*seq, value).to_le_bytes());
+            buf.extend_from_slice(&seq.to_le_bytes());
+            buf.extend_from_slice(value);
+            entries.push((
+                *seq,
+                Entry {
+                    offset: Some(offset),
+                    erased: false,
+                    len,
+                },
+            ));
+        }
+        if buf.is_empty() {
+            return Ok(());
+        }
+        self.log.write_all_at(&buf, t.log_end)?;
+        t.log_end += buf.len() as u64;
+        for (seq, entry) in entries {
+            self.write_entry(&mut t, seq, entry)?;
+        }
+        Ok(())
+    }
+
+    fn read_live(&self, t: &Tail, seq: u64) -> Result<Option<Vec<u8>>> {
+        let Some((offset, len)) = self.entry(t, seq)?.live() else {
+            return Ok(None);
+        };
+        let mut record = vec![0u8; RECORD_HEADER as usize + len as usize];
+        self.log
+            .read_exact_at(&mut record, offset)
+            .map_err(|e| corrupt(seq, format!("the index points past the log's end ({e})")))?;
+        let (header, value) = record.split_at(RECORD_HEADER as usize);
+        let crc = u32::from_le_bytes(header[4..8].try_into().unwrap_or_default());
+        let stored_seq = u64::from_le_bytes(header[8..16].try_into().unwrap_or_default());
+        if stored_seq != seq || crc != checksum(seq, value) {
+            return Err(corrupt(seq, "the record does not match its checksum"));
+        }
+        record.drain(..RECORD_HEADER as usize);
+        Ok(Some(record))
+    }
+
+    /// Event `seq`, if this file holds it.
+    pub(super) fn get(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        let t = self.tail();
+        self.read_live(&t, seq)
+    }
+
+    /// Up to `limit` events with `from <= seq`, in order, while `below(seq)`.
+    pub(super) fn range(&self, from: u64, limit: usize, below: impl Fn(u64) -> bool) -> Result<Vec<(u64, Vec<u8>)>> {
+        let t = self.tail();
+        let Some(base) = t.base else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut seq = from.max(base);
+        while out.len() < limit && seq - base < t.entries && below(seq) {
+            if let Some(value) = self.read_live(&t, seq)? {
+                out.push((seq, value));
+            }
+            seq += 1;
+        }
+        Ok(out)
+    }
+
+    /// Erases event `seq`: zeros over its record, the entry marked, and
+    /// whole blocks of erased records given back. Whether it was here.
+    pub(super) fn erase(&self, seq: u64) -> Result<bool> {
+        let mut t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = self.entry(&t, seq)?;
+        let Some((offset, len)) = entry.live() else {
+            return Ok(entry.offset.is_some());
+        };
+        let zeros = vec![0u8; RECORD_HEADER as usize + len as usize];
+        self.log.write_all_at(&zeros, offset)?;
+        self.write_entry(&mut t, seq, Entry { erased: true, ..entry })?;
+        self.give_back(&t, seq, offset, offset + zeros.len() as u64)
+    }
+
+    /// Punches a hole over the whole blocks of the run of erased records
+    /// around `seq` (at most `RUN` on each side, contiguous in the log).
+    fn give_back(&self, t: &Tail, seq: u64, mut start: u64, mut end: u64) -> Result<bool> {
+        for s in (seq.saturating_sub(RUN)..seq).rev() {
+            match self.entry(t, s)? {
+                Entry {
+                    offset: Some(o),
+                    erased: true,
+                    len,
+                } if o + RECORD_HEADER + u64::from(len) == start => start = o,
+                _ => break,
+            }
+        }
+        for s in seq + 1..=seq.saturating_add(RUN) {
+            match self.entry(t, s)? {
+                Entry {
+                    offset: Some(o),
+                    erased: true,
+                    len,
+                } if o == end => end = o + RECORD_HEADER + u64::from(len),
+                _ => break,
+            }
+        }
+        let (from, to) = (start.div_ceil(BLOCK) * BLOCK, end / BLOCK * BLOCK);
+        if to > from {
+            use rustix::fs::{fallocate, FallocateFlags};
+            // A file system without holes keeps the zeros: erased all the same.
+            if let Err(e) = fallocate(
+                &self.log,
+                FallocateFlags::PUNCH_HOLE | FallocateFlags::KEEP_SIZE,
+                from,
+                to - from,
+            ) {
+                tracing::debug!(error = %e, "could not punch a hole in the event log; its zeros stay");
+            }
+        }
+        Ok(true)
+    }
+
+    /// Makes everything written so far durable.
+    pub(super) fn sync(&self) -> Result<()> {
+        self.log.sync_data()?;
+        self.index.sync_data()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "event_file_tests.rs"]
+mod tests;

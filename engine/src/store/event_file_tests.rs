@@ -1,0 +1,152 @@
+//! The event file on its own: round trip, replay, erasure (zeros and
+//! holes), a damaged record, and where scans meet the event keys.
+
+use super::*;
+use std::os::unix::fs::MetadataExt;
+
+fn value(seq: u64) -> Vec<u8> {
+    format!(
+        "{{\"seq\":{seq},\"body\":\"customer text number {seq:06} {}\"}}",
+        "x".repeat(200)
+    )
+    .into_bytes()
+}
+
+fn put(file: &EventFile, seqs: std::ops::Range<u64>) {
+    let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, value(s))).collect();
+    let refs: Vec<(u64, &[u8])> = values.iter().map(|(s, v)| (*s, v.as_slice())).collect();
+    file.put_many(&refs).expect("put");
+}
+
+fn log_len(dir: &Path) -> u64 {
+    std::fs::metadata(dir.join("events/log")).expect("log").len()
+}
+
+#[test]
+fn events_come_back_after_a_reopen_and_a_replay_writes_nothing_twice() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let file = EventFile::open(dir.path()).expect("open");
+        put(&file, 5..105);
+        file.sync().expect("sync");
+    }
+    let file = EventFile::open(dir.path()).expect("reopen");
+    assert_eq!(file.get(5).expect("get"), Some(value(5)));
+    assert_eq!(file.get(104).expect("get"), Some(value(104)));
+    assert_eq!(file.get(4).expect("get"), None, "below the first");
+    assert_eq!(file.get(105).expect("get"), None, "past the last");
+    let len = log_len(dir.path());
+    put(&file, 50..105);
+    assert_eq!(log_len(dir.path()), len, "a replayed commit appends nothing");
+    let page = file.range(10, 3, |_| true).expect("range");
+    assert_eq!(page.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![10, 11, 12]);
+    assert_eq!(page[0].1, value(10));
+    let bounded = file.range(100, 50, |s| s < 102).expect("range");
+    assert_eq!(bounded.len(), 2);
+    // A new value for a sequence number (never done by the engine) wins.
+    file.put_many(&[(7, b"other".as_slice())]).expect("put");
+    assert_eq!(file.get(7).expect("get"), Some(b"other".to_vec()));
+}
+
+#[test]
+fn where_events_belong() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = EventFile::open(dir.path()).expect("open");
+    assert!(file.takes(1_000), "an empty file takes its first event wherever it is");
+    put(&file, 1_000..1_010);
+    assert!(!file.takes(999), "older events stay in sled");
+    assert!(file.takes(1_010));
+    assert!(file.takes(1_010 + SLACK - 1));
+    assert!(!file.takes(1_010 + SLACK + 1), "a jump past the slack goes to sled");
+}
+
+#[test]
+fn an_erased_event_is_gone_from_the_disk_and_its_blocks_are_given_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = EventFile::open(dir.path()).expect("open");
+    put(&file, 0..400);
+    file.sync().expect("sync");
+    let blocks_before = std::fs::metadata(dir.path().join("events/log")).expect("log").blocks();
+    for seq in 0..300 {
+        assert!(file.erase(seq).expect("erase"), "event {seq} was here");
+    }
+    assert!(file.erase(0).expect("erase again"), "an erased event was here");
+    assert!(
+        !file.erase(10_000).expect("erase absent"),
+        "never here: the caller looks in sled"
+    );
+    assert_eq!(file.get(42).expect("get"), None);
+    assert_eq!(
+        file.range(0, 10, |_| true).expect("range")[0].0,
+        300,
+        "scans skip erased events"
+    );
+    let log = std::fs::read(dir.path().join("events/log")).expect("log");
+    let text = String::from_utf8_lossy(&log);
+    assert!(!text.contains("number 000042"), "an erased event's text is not on disk");
+    assert!(text.contains("number 000342"), "the others are");
+    let blocks_after = std::fs::metadata(dir.path().join("events/log")).expect("log").blocks();
+    assert!(
+        blocks_after * 2 < blocks_before,
+        "three quarters erased: {blocks_before} blocks before, {blocks_after} after"
+    );
+    // Put again (a replayed commit from before the erasure): back, then erased again.
+    put(&file, 42..43);
+    assert_eq!(file.get(42).expect("get"), Some(value(42)));
+}
+
+#[test]
+fn a_damaged_record_is_an_error_naming_the_event() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let file = EventFile::open(dir.path()).expect("open");
+        put(&file, 0..3);
+    }
+    let path = dir.path().join("events/log");
+    let mut log = std::fs::read(&path).expect("log");
+    let at = log.len() - 5;
+    log[at] ^= 0x55;
+    std::fs::write(&path, &log).expect("write");
+    let file = EventFile::open(dir.path()).expect("reopen");
+    assert_eq!(file.get(0).expect("intact"), Some(value(0)));
+    let error = file.get(2).expect_err("damaged");
+    assert!(error.to_string().contains("event 2"), "{error}");
+    // The commit replayed at open writes it again.
+    put(&file, 2..3);
+    assert_eq!(file.get(2).expect("rewritten"), Some(value(2)));
+}
+
+#[test]
+fn a_file_that_is_not_an_index_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(dir.path().join("events")).expect("dir");
+    std::fs::write(dir.path().join("events/index"), b"something else entirely").expect("write");
+    let error = EventFile::open(dir.path()).expect_err("refused");
+    assert!(error.to_string().contains("not an smsdesk event index"), "{error}");
+}
+
+#[test]
+fn scans_meet_the_events_where_the_keys_say() {
+    use super::super::keys::event_key;
+    assert_eq!(event_seq(&event_key(7)), Some(7));
+    assert_eq!(event_seq(b"e/short"), None);
+    assert_eq!(event_seq(b"h/12345678"), None);
+    assert_eq!(first_seq_from(b""), Some(0));
+    assert_eq!(first_seq_from(b"c/"), Some(0));
+    assert_eq!(first_seq_from(b"e/"), Some(0));
+    assert_eq!(first_seq_from(&event_key(9)), Some(9));
+    let mut past_nine = event_key(9);
+    past_nine.push(0);
+    assert_eq!(first_seq_from(&past_nine), Some(10));
+    assert_eq!(
+        first_seq_from(b"e/\x00\x00\x00\x00\x00\x00\x01"),
+        Some(256),
+        "a short key pads with zeros"
+    );
+    assert_eq!(first_seq_from(b"e0"), None);
+    assert_eq!(first_seq_from(b"h/"), None);
+    assert_eq!(
+        first_seq_from(&[b'e', b'/', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]),
+        None
+    );
+}
