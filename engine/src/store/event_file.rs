@@ -12,9 +12,12 @@
 //! - `events/log`: records `len: u32 LE | crc32(seq LE, value): u32 LE |
 //!   seq: u64 LE | value`, appended.
 //! - `events/index`: a header (`MAGIC`, then the first sequence number the
-//!   file holds, `base`), then one 16-byte entry per sequence number from
-//!   `base` on: `offset + 1: u64 LE` (0: none; the top bit: erased) and
-//!   `len: u32 LE`, 4 bytes reserved. A lookup is two `pread`s.
+//!   file holds, `base`), then one 32-byte entry per sequence number from
+//!   `base` on: `offset + 1: u64 LE` (0: none; the top bit: erased),
+//!   `len: u32 LE`, `flags: u32 LE` (bit 0: in its conversation's
+//!   history), `conversation: u64 LE`, `previous + 1: u64 LE` (the
+//!   conversation's event before it; `event_history`). A lookup is two
+//!   `pread`s.
 //!
 //! Nothing here is synced by itself: the write-ahead log holds every write
 //! until a checkpoint, which calls `sync` before emptying it. Replaying a
@@ -33,9 +36,9 @@ use std::sync::{Mutex, PoisonError};
 
 use super::{Result, StoreError};
 
-const MAGIC: &[u8; 8] = b"smsdevt1";
+const MAGIC: &[u8; 8] = b"smsdevt2";
 const HEADER: u64 = 16;
-const ENTRY: u64 = 16;
+const ENTRY: u64 = 32;
 const RECORD_HEADER: u64 = 16;
 const ERASED: u64 = 1 << 63;
 /// How far past the last entry a sequence number may jump and still be
@@ -61,37 +64,49 @@ struct Tail {
     log_end: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Entry {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Entry {
     /// Where the record starts, if there is one (erased or not).
-    offset: Option<u64>,
-    erased: bool,
-    len: u32,
+    pub(super) offset: Option<u64>,
+    pub(super) erased: bool,
+    pub(super) len: u32,
+    /// In the history of `conversation` (`event_history`).
+    pub(super) linked: bool,
+    pub(super) conversation: u64,
+    /// The conversation's event before this one, linked or not.
+    pub(super) previous: Option<u64>,
 }
+
+const LINKED: u32 = 1;
 
 impl Entry {
     fn live(self) -> Option<(u64, u32)> {
         self.offset.filter(|_| !self.erased).map(|o| (o, self.len))
     }
 
-    fn encode(self) -> [u8; 16] {
-        let mut raw = [0u8; 16];
+    fn encode(self) -> [u8; ENTRY as usize] {
+        let mut raw = [0u8; ENTRY as usize];
         let word = self
             .offset
             .map_or(0, |o| (o + 1) | if self.erased { ERASED } else { 0 });
         raw[..8].copy_from_slice(&word.to_le_bytes());
         raw[8..12].copy_from_slice(&self.len.to_le_bytes());
+        raw[12..16].copy_from_slice(&(if self.linked { LINKED } else { 0 }).to_le_bytes());
+        raw[16..24].copy_from_slice(&self.conversation.to_le_bytes());
+        raw[24..32].copy_from_slice(&self.previous.map_or(0, |p| p + 1).to_le_bytes());
         raw
     }
 
     fn decode(raw: &[u8]) -> Self {
-        let word = u64::from_le_bytes(raw[..8].try_into().unwrap_or_default());
-        let len = u32::from_le_bytes(raw[8..12].try_into().unwrap_or_default());
-        let offset = (word & !ERASED).checked_sub(1);
+        let word = |r: std::ops::Range<usize>| u64::from_le_bytes(raw[r].try_into().unwrap_or_default());
+        let half = |r: std::ops::Range<usize>| u32::from_le_bytes(raw[r].try_into().unwrap_or_default());
         Self {
-            offset,
-            erased: word & ERASED != 0,
-            len,
+            offset: (word(0..8) & !ERASED).checked_sub(1),
+            erased: word(0..8) & ERASED != 0,
+            len: half(8..12),
+            linked: half(12..16) & LINKED != 0,
+            conversation: word(16..24),
+            previous: word(24..32).checked_sub(1),
         }
     }
 }
@@ -108,32 +123,6 @@ fn checksum(seq: u64, value: &[u8]) -> u32 {
     h.update(&seq.to_le_bytes());
     h.update(value);
     h.finalize()
-}
-
-/// The sequence number of an event key (`e/<seq>`), if `key` is one.
-pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
-    let seq: [u8; 8] = key.strip_prefix(b"e/")?.try_into().ok()?;
-    Some(u64::from_be_bytes(seq))
-}
-
-/// The first sequence number whose event key is at or after `from` in key
-/// order, if any: where a range scan starting at `from` meets the events.
-pub(super) fn first_seq_from(from: &[u8]) -> Option<u64> {
-    let first = super::keys::event_key(0);
-    if from <= first.as_slice() {
-        return Some(0);
-    }
-    // Past the first event key without its prefix: past them all.
-    let tail = from.strip_prefix(b"e/")?;
-    let mut raw = [0u8; 8];
-    let n = tail.len().min(8);
-    raw[..n].copy_from_slice(&tail[..n]);
-    let seq = u64::from_be_bytes(raw);
-    if super::keys::event_key(seq).as_slice() >= from {
-        Some(seq)
-    } else {
-        seq.checked_add(1)
-    }
 }
 
 impl EventFile {
@@ -190,11 +179,7 @@ impl EventFile {
 
     fn entry(&self, t: &Tail, seq: u64) -> Result<Entry> {
         let Some(i) = t.base.and_then(|b| seq.checked_sub(b)).filter(|i| *i < t.entries) else {
-            return Ok(Entry {
-                offset: None,
-                erased: false,
-                len: 0,
-            });
+            return Ok(Entry::default());
         };
         let mut raw = [0u8; ENTRY as usize];
         self.index.read_exact_at(&mut raw, HEADER + i * ENTRY)?;
@@ -234,12 +219,15 @@ impl EventFile {
             buf.extend_from_slice(&checksum(*seq, value).to_le_bytes());
             buf.extend_from_slice(&seq.to_le_bytes());
             buf.extend_from_slice(value);
+            // A record written again keeps its place in the history.
+            let old = self.entry(&t, *seq)?;
             entries.push((
                 *seq,
                 Entry {
                     offset: Some(offset),
                     erased: false,
                     len,
+                    ..old
                 },
             ));
         }
@@ -270,6 +258,22 @@ impl EventFile {
         }
         record.drain(..RECORD_HEADER as usize);
         Ok(Some(record))
+    }
+
+    /// Event `seq`'s index entry (the default one if there is none).
+    pub(super) fn entry_of(&self, seq: u64) -> Result<Entry> {
+        let t = self.tail();
+        self.entry(&t, seq)
+    }
+
+    /// Writes event `seq`'s entry as read with `entry_of`, its place in a
+    /// history changed (`event_history`); the record must be here.
+    pub(super) fn set_link(&self, seq: u64, entry: Entry) -> Result<()> {
+        if entry.offset.is_none() {
+            return Err(corrupt(seq, "linked into a history without a record"));
+        }
+        let mut t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        self.write_entry(&mut t, seq, entry)
     }
 
     /// Event `seq`, if this file holds it.
@@ -318,6 +322,7 @@ impl EventFile {
                     offset: Some(o),
                     erased: true,
                     len,
+                    ..
                 } if o + RECORD_HEADER + u64::from(len) == start => start = o,
                 _ => break,
             }
@@ -328,6 +333,7 @@ impl EventFile {
                     offset: Some(o),
                     erased: true,
                     len,
+                    ..
                 } if o == end => end = o + RECORD_HEADER + u64::from(len),
                 _ => break,
             }

@@ -1,5 +1,5 @@
 //! The event file on its own: round trip, replay, erasure (zeros and
-//! holes), a damaged record, and where scans meet the event keys.
+//! holes), a damaged record.
 
 use super::*;
 use std::os::unix::fs::MetadataExt;
@@ -123,30 +123,4 @@ fn a_file_that_is_not_an_index_is_refused() {
     std::fs::write(dir.path().join("events/index"), b"something else entirely").expect("write");
     let error = EventFile::open(dir.path()).expect_err("refused");
     assert!(error.to_string().contains("not an smsdesk event index"), "{error}");
-}
-
-#[test]
-fn scans_meet_the_events_where_the_keys_say() {
-    use super::super::keys::event_key;
-    assert_eq!(event_seq(&event_key(7)), Some(7));
-    assert_eq!(event_seq(b"e/short"), None);
-    assert_eq!(event_seq(b"h/12345678"), None);
-    assert_eq!(first_seq_from(b""), Some(0));
-    assert_eq!(first_seq_from(b"c/"), Some(0));
-    assert_eq!(first_seq_from(b"e/"), Some(0));
-    assert_eq!(first_seq_from(&event_key(9)), Some(9));
-    let mut past_nine = event_key(9);
-    past_nine.push(0);
-    assert_eq!(first_seq_from(&past_nine), Some(10));
-    assert_eq!(
-        first_seq_from(b"e/\x00\x00\x00\x00\x00\x00\x01"),
-        Some(256),
-        "a short key pads with zeros"
-    );
-    assert_eq!(first_seq_from(b"e0"), None);
-    assert_eq!(first_seq_from(b"h/"), None);
-    assert_eq!(
-        first_seq_from(&[b'e', b'/', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]),
-        None
-    );
 }

@@ -106,3 +106,72 @@ pub(super) fn customer_key(customer: &CustomerNumber, id: ConversationId) -> Vec
     k.extend_from_slice(&id.0.to_be_bytes());
     k
 }
+
+/// The sequence number of an event key (`e/<seq>`), if `key` is one.
+pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
+    let seq: [u8; 8] = key.strip_prefix(b"e/")?.try_into().ok()?;
+    Some(u64::from_be_bytes(seq))
+}
+
+/// The conversation and sequence number of a history key
+/// (`h/<conversation><seq>`), if `key` is one.
+pub(super) fn history_parts(key: &[u8]) -> Option<(u64, u64)> {
+    let rest = key.strip_prefix(b"h/")?;
+    let conversation: [u8; 8] = rest.get(..8)?.try_into().ok()?;
+    let seq: [u8; 8] = rest.get(8..)?.try_into().ok()?;
+    Some((u64::from_be_bytes(conversation), u64::from_be_bytes(seq)))
+}
+
+/// Where a scan from `from` meets the keys `<prefix><number: 8 bytes BE>…`:
+/// the first number whose keys may be at or after `from` (keys of that
+/// number may still fall before it: callers compare each key), or `None`
+/// when `from` is past all of them.
+pub(super) fn first_number_from(prefix: &[u8], from: &[u8]) -> Option<u64> {
+    let mut first = prefix.to_vec();
+    first.extend_from_slice(&[0; 8]);
+    if from <= first.as_slice() {
+        return Some(0);
+    }
+    // Past the first key without the prefix: past them all.
+    let tail = from.strip_prefix(prefix)?;
+    let mut raw = [0u8; 8];
+    let n = tail.len().min(8);
+    raw[..n].copy_from_slice(&tail[..n]);
+    Some(u64::from_be_bytes(raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_meet_the_numbered_keys_where_the_keys_say() {
+        assert_eq!(event_seq(&event_key(7)), Some(7));
+        assert_eq!(event_seq(b"e/short"), None);
+        assert_eq!(event_seq(b"h/12345678"), None);
+        let h = history_key(ConversationId(3), 9);
+        assert_eq!(history_parts(&h), Some((3, 9)));
+        assert_eq!(history_parts(&event_key(3)), None);
+        assert_eq!(history_parts(b"h/123456789"), None);
+        assert_eq!(first_number_from(b"e/", b""), Some(0));
+        assert_eq!(first_number_from(b"e/", b"c/"), Some(0));
+        assert_eq!(first_number_from(b"e/", b"e/"), Some(0));
+        assert_eq!(first_number_from(b"e/", &event_key(9)), Some(9));
+        let mut past_nine = event_key(9);
+        past_nine.push(0);
+        assert_eq!(
+            first_number_from(b"e/", &past_nine),
+            Some(9),
+            "keys of 9 may follow: the caller compares"
+        );
+        assert_eq!(
+            first_number_from(b"e/", b"e/\x00\x00\x00\x00\x00\x00\x01"),
+            Some(256),
+            "a short key pads with zeros"
+        );
+        assert_eq!(first_number_from(b"e/", b"e0"), None);
+        assert_eq!(first_number_from(b"e/", b"h/"), None);
+        assert_eq!(first_number_from(b"h/", b"h/"), Some(0));
+        assert_eq!(first_number_from(b"h/", &h), Some(3));
+    }
+}

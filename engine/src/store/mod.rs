@@ -9,11 +9,15 @@
 //! - `memory`: an in-memory store for tests (same layout, no disk).
 //! - `sled_store`: the real store: sled 0.34 behind our own write-ahead log.
 //! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
-//! - `event_file`: the sled store's events, in a file of their own beside sled.
+//! - `beside`: what the sled store keeps beside sled: `event_file` (the
+//!   events, in a file of their own) and `event_history` (each
+//!   conversation's history, a chain through that file's index).
 //! - `retention`: erasing closed conversations older than a cutoff.
 //! - `fetched`: the reads a batch needs, fetched in one call before it runs.
 
+mod beside;
 mod event_file;
+mod event_history;
 pub mod fetched;
 mod keys;
 pub mod layout;

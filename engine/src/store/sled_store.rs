@@ -9,9 +9,9 @@
 //! made durable at checkpoints (when the log passes `CHECKPOINT_BYTES`, at
 //! open and on drop): `flush()`, then `fdatasync` of sled's log file
 //! (`<dir>/db`) and of any blob file sled wrote (it never syncs those),
-//! then the log is emptied. Events (`e/<seq>`) are not put in sled's tree
-//! but appended to the event file beside it (`event_file`), synced at the
-//! same checkpoints; reads and scans look in both.
+//! then the log is emptied. Events (`e/<seq>`) and conversations'
+//! histories (`h/`) are not put in sled's tree but kept beside it
+//! (`beside`), synced at the same checkpoints; reads and scans look in both.
 //!
 //! One `commit` is one sync: callers get group commit by putting many
 //! commands' writes into one `WriteSet` (see `crate::committer`).
@@ -22,8 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::event_file::{event_seq, first_seq_from, EventFile};
-use super::keys::event_key;
+use super::beside::{merge, successor, Beside};
 use super::wal::Wal;
 use super::{KvStore, Result, WriteSet};
 
@@ -41,8 +40,8 @@ pub struct SledStore {
     dir: PathBuf,
     /// sled's own log file, opened separately so we can `fdatasync` it.
     sled_log: File,
-    /// The events, beside sled (`event_file`).
-    events: EventFile,
+    /// The events and histories, beside sled (`beside`).
+    beside: Beside,
     wal: Mutex<Wal>,
     /// Write sets that are durable in the log but not yet applied to sled.
     unsettled: Mutex<Vec<WriteSet>>,
@@ -66,8 +65,8 @@ impl SledStore {
         std::fs::create_dir_all(&dir)?;
         let db = open_sled(&dir, cache_mib)?;
         let sled_log = File::open(dir.join("db"))?;
-        let events = EventFile::open(&dir)?;
         let (wal, pending) = Wal::open(&dir.join("wal"))?;
+        let beside = Beside::open(&dir, &pending)?;
         // The directory entries of the files just created must be durable too.
         sync_dir(&dir)?;
         if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -77,7 +76,7 @@ impl SledStore {
             db,
             dir,
             sled_log,
-            events,
+            beside,
             wal: Mutex::new(wal),
             unsettled: Mutex::new(Vec::new()),
             synced_blobs: Mutex::new(BTreeSet::new()),
@@ -104,33 +103,10 @@ impl SledStore {
     /// its log for every batch (measured: one pwrite + sync per batch, which
     /// halved throughput). Atomicity across a crash comes from the
     /// write-ahead log instead: a set half-applied when the process died is
-    /// applied whole again at the next open. Events go to the event file,
-    /// in one write.
+    /// applied whole again at the next open. Events and histories go beside
+    /// sled (`beside`).
     fn apply_to_sled(&self, writes: &WriteSet) -> Result<()> {
-        let mut events = Vec::new();
-        for (k, v) in &writes.writes {
-            match (event_seq(k), v) {
-                (Some(seq), Some(v)) if self.events.takes(seq) => events.push((seq, v.as_slice())),
-                (Some(seq), None) if self.events.erase(seq)? => {}
-                (_, Some(v)) => drop(self.db.insert(k.as_slice(), v.as_slice())?),
-                (_, None) => drop(self.db.remove(k.as_slice())?),
-            }
-        }
-        self.events.put_many(&events)
-    }
-
-    /// The events in `[from, to)` (`to`: `None` for no end), at most `limit`.
-    fn event_pairs(&self, from: &[u8], to: Option<&[u8]>, limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let Some(first) = first_seq_from(from) else {
-            return Ok(Vec::new());
-        };
-        let below = |seq: u64| to.is_none_or(|to| event_key(seq).as_slice() < to);
-        Ok(self
-            .events
-            .range(first, limit, below)?
-            .into_iter()
-            .map(|(seq, v)| (event_key(seq), v))
-            .collect())
+        self.beside.apply(&self.db, writes)
     }
 
     /// Makes sled itself durable, then empties the write-ahead log.
@@ -143,7 +119,7 @@ impl SledStore {
         self.settle()?;
         self.db.flush()?;
         self.sled_log.sync_data()?;
-        self.events.sync()?;
+        self.beside.sync()?;
         self.sync_new_blobs()?;
         wal.reset()
     }
@@ -216,40 +192,6 @@ fn open_sled(dir: &Path, cache_mib: u64) -> sled::Result<sled::Db> {
     }
 }
 
-/// The first key after every key that starts with `prefix` (`None`: no end).
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
-}
-
-/// Two key-ordered lists as one, at most `limit` long.
-fn merge(a: Vec<(Vec<u8>, Vec<u8>)>, b: Vec<(Vec<u8>, Vec<u8>)>, limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity((a.len() + b.len()).min(limit));
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    while out.len() < limit {
-        let next = match (a.peek(), b.peek()) {
-            // The event file wins over a stale copy in sled (as `get` reads).
-            (Some(x), Some(y)) if x.0 == y.0 => a.next().and(b.next()),
-            (Some(x), Some(y)) if x.0 < y.0 => a.next(),
-            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
-            (Some(_), None) => a.next(),
-            (None, None) => None,
-        };
-        let Some(next) = next else { break };
-        out.push(next);
-    }
-    out
-}
-
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
@@ -288,7 +230,7 @@ impl KvStore for SledStore {
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.settle()?;
-        if let Some(value) = event_seq(key).map(|seq| self.events.get(seq)).transpose()?.flatten() {
+        if let Some(value) = self.beside.get(key)? {
             return Ok(Some(value));
         }
         Ok(self.db.get(key)?.map(|v| v.to_vec()))
@@ -304,8 +246,8 @@ impl KvStore for SledStore {
                     .map_err(super::StoreError::from)
             })
             .collect::<Result<_>>()?;
-        let events = self.event_pairs(prefix, successor(prefix).as_deref(), usize::MAX)?;
-        Ok(merge(sled, events, usize::MAX))
+        let beside = self.beside.pairs(prefix, successor(prefix).as_deref(), usize::MAX)?;
+        Ok(merge(sled, beside, usize::MAX))
     }
 
     fn scan_range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
@@ -319,8 +261,8 @@ impl KvStore for SledStore {
                     .map_err(super::StoreError::from)
             })
             .collect::<Result<_>>()?;
-        let events = self.event_pairs(from, Some(to), limit)?;
-        Ok(merge(sled, events, limit))
+        let beside = self.beside.pairs(from, Some(to), limit)?;
+        Ok(merge(sled, beside, limit))
     }
 
     fn syncs(&self) -> u64 {
@@ -329,91 +271,5 @@ impl KvStore for SledStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::{KvStore, WriteSet};
-    use super::{event_key, SledStore};
-
-    #[test]
-    fn a_store_open_elsewhere_is_refused_with_sleds_message_after_the_wait() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let held = SledStore::open(dir.path()).expect("open");
-        let started = std::time::Instant::now();
-        let error = SledStore::open(dir.path()).expect_err("opened twice");
-        assert!(error.to_string().contains("could not acquire lock"), "{error}");
-        assert!(started.elapsed() >= super::LOCK_WAIT, "{:?}", started.elapsed());
-        drop(held);
-        // Closed: opened again at once (or within the wait).
-        SledStore::open(dir.path()).expect("reopen after close");
-    }
-
-    #[test]
-    fn events_an_older_version_kept_in_sled_are_read_beside_the_event_file() {
-        let dir = tempfile::tempdir().expect("tmp");
-        {
-            // An older smsdesk kept every event in sled's tree.
-            let db = sled::open(dir.path()).expect("sled");
-            for seq in 0..5u64 {
-                db.insert(event_key(seq), format!("old {seq}").as_bytes())
-                    .expect("insert");
-            }
-            db.insert(b"c/1", b"conversation".as_slice()).expect("insert");
-            db.flush().expect("flush");
-        }
-        let store = SledStore::open(dir.path()).expect("open");
-        let mut w = WriteSet::default();
-        for seq in 5..10u64 {
-            w.put(event_key(seq), format!("new {seq}").into_bytes());
-        }
-        w.put(b"h/1".to_vec(), Vec::new());
-        store.commit(&w).expect("commit");
-        let seqs = |rows: Vec<(Vec<u8>, Vec<u8>)>| {
-            rows.iter()
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .collect::<Vec<_>>()
-        };
-        let all = store.scan_range(&event_key(0), b"e0", 100).expect("scan");
-        assert_eq!(
-            seqs(all),
-            (0..10)
-                .map(|s| format!("{} {s}", if s < 5 { "old" } else { "new" }))
-                .collect::<Vec<_>>()
-        );
-        assert_eq!(store.scan_range(&event_key(3), b"e0", 4).expect("scan").len(), 4);
-        assert_eq!(
-            store.scan_range(&event_key(3), &event_key(6), 100).expect("scan").len(),
-            3
-        );
-        let everything: Vec<Vec<u8>> = store
-            .scan_prefix(b"")
-            .expect("scan")
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        assert_eq!(everything.len(), 12, "{everything:?}");
-        assert!(everything.windows(2).all(|w| w[0] < w[1]), "in key order");
-        assert_eq!(store.scan_prefix(b"e/").expect("scan").len(), 10);
-        assert_eq!(store.scan_prefix(b"h/").expect("scan").len(), 1);
-        assert_eq!(store.get(&event_key(3)).expect("get"), Some(b"old 3".to_vec()));
-        assert_eq!(store.get(&event_key(8)).expect("get"), Some(b"new 8".to_vec()));
-        let log = std::fs::read(dir.path().join("events/log")).expect("log");
-        assert!(
-            String::from_utf8_lossy(&log).contains("new 8"),
-            "new events are in the event file"
-        );
-        // Erasing (retention) reaches both.
-        let mut w = WriteSet::default();
-        w.delete(event_key(3));
-        w.delete(event_key(8));
-        store.commit(&w).expect("commit");
-        drop(store);
-        let store = SledStore::open(dir.path()).expect("reopen");
-        assert_eq!(store.get(&event_key(3)).expect("get"), None);
-        assert_eq!(store.get(&event_key(8)).expect("get"), None);
-        assert_eq!(store.scan_prefix(b"e/").expect("scan").len(), 8);
-        let log = std::fs::read(dir.path().join("events/log")).expect("log");
-        assert!(
-            !String::from_utf8_lossy(&log).contains("new 8"),
-            "an erased event's text is not on disk"
-        );
-    }
-}
+#[path = "sled_store_tests.rs"]
+mod tests;
