@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// What the import copied, as named under `storage.path`: the engine's
 /// sled files, then the bot's store, the appservice inbox and attachments.
-const ENGINE_FILES: &[&str] = &["db", "conf", "wal", "blobs", "events"];
+const ENGINE_FILES: &[&str] = &["db", "conf", "wal", "blobs", "events", "outbox"];
 const STORES: &[&str] = &["matrix", "appservice", "media"];
 
 /// Where the imported stores of `storage` go: `imported-<date>`, or the
@@ -94,6 +94,7 @@ mod tests {
         for d in [
             "blobs",
             "events",
+            "outbox",
             "matrix",
             "appservice",
             "media",
@@ -113,6 +114,7 @@ mod tests {
             "snap.0000000000001234",
             "blobs",
             "events",
+            "outbox",
             "matrix",
             "appservice",
             "media",

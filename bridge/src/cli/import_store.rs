@@ -97,7 +97,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         }
         Err(error) => {
             eprintln!(
-                "imported into the database, but the one-machine stores could not be moved out of {} ({error}): move db, conf, wal, blobs, events/, snap.*, matrix/, appservice/ and media/ into a folder of their own before starting any instance",
+                "imported into the database, but the one-machine stores could not be moved out of {} ({error}): move db, conf, wal, blobs, events/, outbox/, snap.*, matrix/, appservice/ and media/ into a folder of their own before starting any instance",
                 storage.display()
             );
             Ok(ExitCode::FAILURE)

@@ -104,7 +104,7 @@ pub async fn fit_to_lead(config: &Config, store: smsdesk_pgstore::PgStore) -> Re
             // the desk, and a switch back to sled would run on it.
             tracing::warn!(
                 storage = %sled.display(),
-                "storage.path holds a one-machine (sled) store, which this instance does not use: the desk is in the database. Move db, conf, wal, blobs, events/, snap.*, matrix/, appservice/ and media/ out of storage.path (import-store puts them in imported-<date>/)"
+                "storage.path holds a one-machine (sled) store, which this instance does not use: the desk is in the database. Move db, conf, wal, blobs, events/, outbox/, snap.*, matrix/, appservice/ and media/ out of storage.path (import-store puts them in imported-<date>/)"
             );
         }
         if empty {

@@ -1,31 +1,39 @@
 //! What the sled store keeps beside sled rather than in its tree: the
-//! events (`event_file`) and each conversation's history
-//! (`event_history`). `apply` sends each write to its place (what does not
+//! events and the replies' outbox entries (`numbered_file`: `events/`,
+//! `outbox/`) and each conversation's history (`event_history`). `apply` sends each write to its place (what does not
 //! fit goes to sled as before); reads look here first; scans here come in
 //! key order, to be merged with sled's (`merge`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::event_file::EventFile;
 use super::event_history::History;
-use super::keys::{event_key, event_seq, first_number_from, history_parts};
+use super::keys::{first_number_from, history_parts, numbered, numbered_key};
+use super::numbered_file::NumberedFile;
 use super::{Result, WriteSet};
 
 type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// The numbered records kept in files, by key prefix, with their folders.
+const FILES: [(&[u8], &str); 2] = [(b"e/", "events"), (b"o/", "outbox")];
+const EVENTS: usize = 0;
+
 #[derive(Debug)]
 pub(super) struct Beside {
-    events: EventFile,
+    /// In the order of `FILES`.
+    files: [NumberedFile; 2],
     history: History,
 }
 
 impl Beside {
-    /// Opens `<dir>/events/`. `pending`: the write sets the write-ahead log
+    /// Opens `<dir>/events/` and `<dir>/outbox/`. `pending`: the write sets the write-ahead log
     /// still holds (a crash): the conversations they touch get their heads
     /// of the last checkpoint back before the sets are applied again.
     pub(super) fn open(dir: &Path, pending: &[WriteSet]) -> Result<Self> {
-        let events = EventFile::open(dir)?;
+        let files = [
+            NumberedFile::open(dir, FILES[0].1)?,
+            NumberedFile::open(dir, FILES[1].1)?,
+        ];
         let history = History::open(dir)?;
         let touched: BTreeSet<u64> = pending
             .iter()
@@ -33,26 +41,37 @@ impl Beside {
             .filter_map(|k| history_parts(k).map(|(c, _)| c))
             .collect();
         history.restore(&touched)?;
-        Ok(Self { events, history })
+        Ok(Self { files, history })
     }
 
-    /// Applies `writes`: events and history links here, the rest to `db`.
+    /// Which file keeps `key`, if any, and its number there.
+    fn file_of(&self, key: &[u8]) -> Option<(usize, u64)> {
+        FILES
+            .iter()
+            .enumerate()
+            .find_map(|(i, (prefix, _))| Some((i, numbered(prefix, key)?)))
+    }
+
+    /// Applies `writes`: numbered records and history links here, the rest to `db`.
     pub(super) fn apply(&self, db: &sled::Db, writes: &WriteSet) -> Result<()> {
-        let mut events = Vec::new();
+        let mut puts: [Vec<(u64, &[u8])>; 2] = Default::default();
         let mut rest = Vec::new();
         for (k, v) in &writes.writes {
-            match (event_seq(k), v) {
-                (Some(seq), Some(v)) if self.events.takes(seq) => events.push((seq, v.as_slice())),
-                (Some(seq), None) if self.events.erase(seq)? => {}
+            match (self.file_of(k), v) {
+                (Some((i, n)), Some(v)) if self.files[i].takes(n) => puts[i].push((n, v.as_slice())),
+                (Some((i, n)), None) if self.files[i].erase(n)? => {}
                 _ => rest.push((k, v)),
             }
         }
         // Events first: a history links only events already here.
-        self.events.put_many(&events)?;
+        for (file, puts) in self.files.iter().zip(&puts) {
+            file.put_many(puts)?;
+        }
+        let events = &self.files[EVENTS];
         for (k, v) in rest {
             let here = match (history_parts(k), v) {
-                (Some((c, seq)), Some(v)) if v.is_empty() => self.history.link(&self.events, c, seq)?,
-                (Some((c, seq)), None) => self.history.unlink(&self.events, c, seq)?,
+                (Some((c, seq)), Some(v)) if v.is_empty() => self.history.link(events, c, seq)?,
+                (Some((c, seq)), None) => self.history.unlink(events, c, seq)?,
                 _ => false,
             };
             if !here {
@@ -67,11 +86,11 @@ impl Beside {
 
     /// The value of `key` if it is kept here (else: look in sled).
     pub(super) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        if let Some(seq) = event_seq(key) {
-            return self.events.get(seq);
+        if let Some((i, n)) = self.file_of(key) {
+            return self.files[i].get(n);
         }
         if let Some((c, seq)) = history_parts(key) {
-            let e = self.events.entry_of(seq)?;
+            let e = self.files[EVENTS].entry_of(seq)?;
             if e.offset.is_some() && e.linked && e.conversation == c {
                 return Ok(Some(Vec::new()));
             }
@@ -82,21 +101,35 @@ impl Beside {
     /// Up to `limit` pairs kept here with `from <= key < to` (`to`: `None`
     /// for no end), in key order.
     pub(super) fn pairs(&self, from: &[u8], to: Option<&[u8]>, limit: usize) -> Result<Pairs> {
-        let within = |k: &[u8]| k >= from && to.is_none_or(|to| k < to);
+        // In key order: events (`e/`), histories (`h/`), the outbox (`o/`).
         let mut out = Vec::new();
-        if let Some(first) = first_number_from(b"e/", from) {
-            let below = |seq: u64| to.is_none_or(|to| event_key(seq).as_slice() < to);
-            for (seq, v) in self.events.range(first, limit.saturating_add(1), below)? {
-                let k = event_key(seq);
-                if within(&k) && out.len() < limit {
-                    out.push((k, v));
-                }
+        self.numbered_pairs(EVENTS, from, to, limit, &mut out)?;
+        self.history_pairs(from, to, limit, &mut out)?;
+        self.numbered_pairs(1, from, to, limit, &mut out)?;
+        Ok(out)
+    }
+
+    fn numbered_pairs(&self, i: usize, from: &[u8], to: Option<&[u8]>, limit: usize, out: &mut Pairs) -> Result<()> {
+        let prefix = FILES[i].0;
+        let Some(first) = first_number_from(prefix, from) else {
+            return Ok(());
+        };
+        let below = |n: u64| to.is_none_or(|to| numbered_key(prefix, n).as_slice() < to);
+        let wanted = limit.saturating_sub(out.len()).saturating_add(1);
+        for (n, v) in self.files[i].range(first, wanted, below)? {
+            let k = numbered_key(prefix, n);
+            if k.as_slice() >= from && out.len() < limit {
+                out.push((k, v));
             }
         }
-        // Every event key sorts before every history key.
+        Ok(())
+    }
+
+    fn history_pairs(&self, from: &[u8], to: Option<&[u8]>, limit: usize, out: &mut Pairs) -> Result<()> {
         let Some(first) = first_number_from(b"h/", from) else {
-            return Ok(out);
+            return Ok(());
         };
+        let within = |k: &[u8]| k >= from && to.is_none_or(|to| k < to);
         let (start, end) = self.history.span();
         for c in first.max(start)..end {
             let mut prefix = b"h/".to_vec();
@@ -104,7 +137,7 @@ impl Beside {
             if to.is_some_and(|to| prefix.as_slice() >= to) || out.len() >= limit {
                 break;
             }
-            for seq in self.history.chain(&self.events, c)? {
+            for seq in self.history.chain(&self.files[EVENTS], c)? {
                 let mut k = prefix.clone();
                 k.extend_from_slice(&seq.to_be_bytes());
                 if within(&k) && out.len() < limit {
@@ -112,12 +145,14 @@ impl Beside {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Makes everything here durable (a checkpoint, before the log is emptied).
     pub(super) fn sync(&self) -> Result<()> {
-        self.events.sync()?;
+        for file in &self.files {
+            file.sync()?;
+        }
         self.history.checkpoint()
     }
 }

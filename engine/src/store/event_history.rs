@@ -28,7 +28,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::event_file::{Entry, EventFile};
+use super::numbered_file::{Entry, NumberedFile};
 use super::{Result, StoreError};
 
 const MAGIC: &[u8; 8] = b"smsdhds1";
@@ -151,7 +151,7 @@ impl History {
 
     /// Adds event `seq` to `conversation`'s history; false when it does
     /// not fit here (the caller keeps the key in sled).
-    pub(super) fn link(&self, events: &EventFile, conversation: u64, seq: u64) -> Result<bool> {
+    pub(super) fn link(&self, events: &NumberedFile, conversation: u64, seq: u64) -> Result<bool> {
         let mut h = self.lock();
         let entry = events.entry_of(seq)?;
         if !Self::takes(&h, conversation) || entry.offset.is_none() {
@@ -175,7 +175,7 @@ impl History {
 
     /// Takes event `seq` out of `conversation`'s history; false when it
     /// was not linked here (the caller removes the key from sled).
-    pub(super) fn unlink(&self, events: &EventFile, conversation: u64, seq: u64) -> Result<bool> {
+    pub(super) fn unlink(&self, events: &NumberedFile, conversation: u64, seq: u64) -> Result<bool> {
         let mut h = self.lock();
         let entry = events.entry_of(seq)?;
         if !(entry.offset.is_some() && entry.linked && entry.conversation == conversation) {
@@ -199,7 +199,7 @@ impl History {
     }
 
     /// The events linked into `conversation`'s history, oldest first.
-    pub(super) fn chain(&self, events: &EventFile, conversation: u64) -> Result<Vec<u64>> {
+    pub(super) fn chain(&self, events: &NumberedFile, conversation: u64) -> Result<Vec<u64>> {
         let (head, _) = {
             let h = self.lock();
             self.slot(&h, conversation)?

@@ -107,10 +107,18 @@ pub(super) fn customer_key(customer: &CustomerNumber, id: ConversationId) -> Vec
     k
 }
 
-/// The sequence number of an event key (`e/<seq>`), if `key` is one.
-pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
-    let seq: [u8; 8] = key.strip_prefix(b"e/")?.try_into().ok()?;
-    Some(u64::from_be_bytes(seq))
+/// The number of a key `<prefix><number: 8 bytes BE>` (an event's
+/// `e/<seq>`, an outbox entry's `o/<message>`), if `key` is one.
+pub(super) fn numbered(prefix: &[u8], key: &[u8]) -> Option<u64> {
+    let n: [u8; 8] = key.strip_prefix(prefix)?.try_into().ok()?;
+    Some(u64::from_be_bytes(n))
+}
+
+/// The key `<prefix><number: 8 bytes BE>`.
+pub(super) fn numbered_key(prefix: &[u8], n: u64) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&n.to_be_bytes());
+    k
 }
 
 /// The conversation and sequence number of a history key
@@ -146,9 +154,11 @@ mod tests {
 
     #[test]
     fn scans_meet_the_numbered_keys_where_the_keys_say() {
-        assert_eq!(event_seq(&event_key(7)), Some(7));
-        assert_eq!(event_seq(b"e/short"), None);
-        assert_eq!(event_seq(b"h/12345678"), None);
+        assert_eq!(numbered(b"e/", &event_key(7)), Some(7));
+        assert_eq!(numbered(b"o/", &outbound_key(MessageId(7))), Some(7));
+        assert_eq!(numbered_key(b"o/", 7), outbound_key(MessageId(7)));
+        assert_eq!(numbered(b"e/", b"e/short"), None);
+        assert_eq!(numbered(b"e/", b"h/12345678"), None);
         let h = history_key(ConversationId(3), 9);
         assert_eq!(history_parts(&h), Some((3, 9)));
         assert_eq!(history_parts(&event_key(3)), None);

@@ -6,13 +6,13 @@
 //! | `m/counters` | `Counters` |
 //! | `m/totals` | `totals::Totals` — each queue's totals of its day |
 //! | `m/identity` | this store's identity: random, written once at creation, so that front ends can tell their cursors belong to this log |
-//! | `e/<seq>` | `EventRecord` — the full history, in order (the sled store keeps these in a file of their own, `event_file`) |
+//! | `e/<seq>` | `EventRecord` — the full history, in order (the sled store keeps these in a file of their own, `numbered_file`) |
 //! | `h/<conversation><seq>` | empty — index of a conversation's events (the sled store keeps these as a chain through the event file's index, `event_history`) |
 //! | `c/<conversation>` | `Conversation` projection (also closed ones) |
 //! | `co/<conversation>` | empty — the conversations loaded at start: open ones, and closed ones with a reply still pending |
 //! | `a/<agent>` | `Agent` projection |
 //! | `d/<carrier>\0<carrier message id>` | `Seen` — inbound de-duplication |
-//! | `o/<message>` | `OutboundSms` — every agent reply, as handed to the outbox |
+//! | `o/<message>` | `OutboundSms` — every agent reply, as handed to the outbox (the sled store keeps these in a file of their own, `numbered_file`) |
 //! | `q/sms/<message>` | empty — replies not yet handed to the carrier |
 //! | `s/<message>` | `DeliveryRecord` — each reply's delivery state |
 //! | `p/<carrier>\0<carrier's message id>` | message id — finds a reply from a status callback |

@@ -9,19 +9,19 @@
 //! - `memory`: an in-memory store for tests (same layout, no disk).
 //! - `sled_store`: the real store: sled 0.34 behind our own write-ahead log.
 //! - `wal`: that log: append + `fdatasync` per commit, replayed at open.
-//! - `beside`: what the sled store keeps beside sled: `event_file` (the
-//!   events, in a file of their own) and `event_history` (each
-//!   conversation's history, a chain through that file's index).
+//! - `beside`: what the sled store keeps beside sled: `numbered_file`s (the
+//!   events and the outbox, in files of their own) and `event_history`
+//!   (each conversation's history, a chain through the events' index).
 //! - `retention`: erasing closed conversations older than a cutoff.
 //! - `fetched`: the reads a batch needs, fetched in one call before it runs.
 
 mod beside;
-mod event_file;
 mod event_history;
 pub mod fetched;
 mod keys;
 pub mod layout;
 mod memory;
+mod numbered_file;
 pub mod retention;
 mod sled_store;
 mod wal;

@@ -20,6 +20,7 @@ fn a_store_open_elsewhere_is_refused_with_sleds_message_after_the_wait() {
 
 #[test]
 fn events_an_older_version_kept_in_sled_are_read_beside_the_event_file() {
+    let outbox_key = |m: u64| super::super::keys::outbound_key(smsdesk_core::ids::MessageId(m));
     let dir = tempfile::tempdir().expect("tmp");
     {
         // An older smsdesk kept every event in sled's tree.
@@ -29,6 +30,7 @@ fn events_an_older_version_kept_in_sled_are_read_beside_the_event_file() {
                 .expect("insert");
         }
         db.insert(b"c/1", b"conversation".as_slice()).expect("insert");
+        db.insert(outbox_key(0), b"old reply".as_slice()).expect("insert");
         db.flush().expect("flush");
     }
     let store = SledStore::open(dir.path()).expect("open");
@@ -37,6 +39,7 @@ fn events_an_older_version_kept_in_sled_are_read_beside_the_event_file() {
         w.put(event_key(seq), format!("new {seq}").into_bytes());
     }
     w.put(b"h/1".to_vec(), Vec::new());
+    w.put(outbox_key(1), b"new reply".to_vec());
     store.commit(&w).expect("commit");
     let seqs = |rows: Vec<(Vec<u8>, Vec<u8>)>| {
         rows.iter()
@@ -61,7 +64,7 @@ fn events_an_older_version_kept_in_sled_are_read_beside_the_event_file() {
         .into_iter()
         .map(|(k, _)| k)
         .collect();
-    assert_eq!(everything.len(), 12, "{everything:?}");
+    assert_eq!(everything.len(), 14, "{everything:?}");
     assert!(everything.windows(2).all(|w| w[0] < w[1]), "in key order");
     assert_eq!(store.scan_prefix(b"e/").expect("scan").len(), 10);
     assert_eq!(store.scan_prefix(b"h/").expect("scan").len(), 1);
@@ -72,6 +75,19 @@ fn events_an_older_version_kept_in_sled_are_read_beside_the_event_file() {
         String::from_utf8_lossy(&log).contains("new 8"),
         "new events are in the event file"
     );
+    let outbox = std::fs::read(dir.path().join("outbox/log")).expect("outbox");
+    assert!(
+        String::from_utf8_lossy(&outbox).contains("new reply"),
+        "new replies are in the outbox file"
+    );
+    let replies: Vec<_> = store
+        .scan_prefix(b"o/")
+        .expect("scan")
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(replies, vec![b"old reply".to_vec(), b"new reply".to_vec()]);
+    assert_eq!(store.get(&outbox_key(1)).expect("get"), Some(b"new reply".to_vec()));
     // Erasing (retention) reaches both.
     let mut w = WriteSet::default();
     w.delete(event_key(3));

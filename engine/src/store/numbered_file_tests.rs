@@ -1,4 +1,4 @@
-//! The event file on its own: round trip, replay, erasure (zeros and
+//! A numbered file on its own: round trip, replay, erasure (zeros and
 //! holes), a damaged record.
 
 use super::*;
@@ -12,7 +12,7 @@ fn value(seq: u64) -> Vec<u8> {
     .into_bytes()
 }
 
-fn put(file: &EventFile, seqs: std::ops::Range<u64>) {
+fn put(file: &NumberedFile, seqs: std::ops::Range<u64>) {
     let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, value(s))).collect();
     let refs: Vec<(u64, &[u8])> = values.iter().map(|(s, v)| (*s, v.as_slice())).collect();
     file.put_many(&refs).expect("put");
@@ -26,11 +26,11 @@ fn log_len(dir: &Path) -> u64 {
 fn events_come_back_after_a_reopen_and_a_replay_writes_nothing_twice() {
     let dir = tempfile::tempdir().expect("tmp");
     {
-        let file = EventFile::open(dir.path()).expect("open");
+        let file = NumberedFile::open(dir.path(), "events").expect("open");
         put(&file, 5..105);
         file.sync().expect("sync");
     }
-    let file = EventFile::open(dir.path()).expect("reopen");
+    let file = NumberedFile::open(dir.path(), "events").expect("reopen");
     assert_eq!(file.get(5).expect("get"), Some(value(5)));
     assert_eq!(file.get(104).expect("get"), Some(value(104)));
     assert_eq!(file.get(4).expect("get"), None, "below the first");
@@ -51,7 +51,7 @@ fn events_come_back_after_a_reopen_and_a_replay_writes_nothing_twice() {
 #[test]
 fn where_events_belong() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = EventFile::open(dir.path()).expect("open");
+    let file = NumberedFile::open(dir.path(), "events").expect("open");
     assert!(file.takes(1_000), "an empty file takes its first event wherever it is");
     put(&file, 1_000..1_010);
     assert!(!file.takes(999), "older events stay in sled");
@@ -63,7 +63,7 @@ fn where_events_belong() {
 #[test]
 fn an_erased_event_is_gone_from_the_disk_and_its_blocks_are_given_back() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = EventFile::open(dir.path()).expect("open");
+    let file = NumberedFile::open(dir.path(), "events").expect("open");
     put(&file, 0..400);
     file.sync().expect("sync");
     let blocks_before = std::fs::metadata(dir.path().join("events/log")).expect("log").blocks();
@@ -99,7 +99,7 @@ fn an_erased_event_is_gone_from_the_disk_and_its_blocks_are_given_back() {
 fn a_damaged_record_is_an_error_naming_the_event() {
     let dir = tempfile::tempdir().expect("tmp");
     {
-        let file = EventFile::open(dir.path()).expect("open");
+        let file = NumberedFile::open(dir.path(), "events").expect("open");
         put(&file, 0..3);
     }
     let path = dir.path().join("events/log");
@@ -107,10 +107,10 @@ fn a_damaged_record_is_an_error_naming_the_event() {
     let at = log.len() - 5;
     log[at] ^= 0x55;
     std::fs::write(&path, &log).expect("write");
-    let file = EventFile::open(dir.path()).expect("reopen");
+    let file = NumberedFile::open(dir.path(), "events").expect("reopen");
     assert_eq!(file.get(0).expect("intact"), Some(value(0)));
     let error = file.get(2).expect_err("damaged");
-    assert!(error.to_string().contains("event 2"), "{error}");
+    assert!(error.to_string().contains("events/log (record 2)"), "{error}");
     // The commit replayed at open writes it again.
     put(&file, 2..3);
     assert_eq!(file.get(2).expect("rewritten"), Some(value(2)));
@@ -121,6 +121,6 @@ fn a_file_that_is_not_an_index_is_refused() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("events")).expect("dir");
     std::fs::write(dir.path().join("events/index"), b"something else entirely").expect("write");
-    let error = EventFile::open(dir.path()).expect_err("refused");
-    assert!(error.to_string().contains("not an smsdesk event index"), "{error}");
+    let error = NumberedFile::open(dir.path(), "events").expect_err("refused");
+    assert!(error.to_string().contains("not an smsdesk record index"), "{error}");
 }

@@ -1,33 +1,34 @@
-//! The event log beside sled (`<dir>/events/`): the sled store keeps each
-//! event (`e/<seq>`, the largest record and one per event) in an
-//! append-only file instead of sled's tree.
+//! An append-only file of numbered records beside sled (`<dir>/<name>/`):
+//! the sled store keeps its events there (`events/`, `e/<seq>`: the
+//! largest record, one per event) and its replies' outbox entries
+//! (`outbox/`, `o/<message id>`), not in sled's tree.
 //!
 //! Why: sled 0.34 keeps several times the live bytes on disk (a leaf is
 //! rewritten whole after ten changes; a segment is cleaned only once less
 //! than half of it is live) and its page table grows with the number of
-//! items. Events are written once, in sequence order, and never changed:
-//! a file holds them at their own size, and sled keeps only the records
-//! that change.
+//! items. These records are written once, in number order, and never
+//! changed: a file holds them at their own size, and sled keeps only the
+//! records that change.
 //!
-//! - `events/log`: records `len: u32 LE | crc32(seq LE, value): u32 LE |
-//!   seq: u64 LE | value`, appended.
-//! - `events/index`: a header (`MAGIC`, then the first sequence number the
-//!   file holds, `base`), then one 32-byte entry per sequence number from
-//!   `base` on: `offset + 1: u64 LE` (0: none; the top bit: erased),
-//!   `len: u32 LE`, `flags: u32 LE` (bit 0: in its conversation's
-//!   history), `conversation: u64 LE`, `previous + 1: u64 LE` (the
-//!   conversation's event before it; `event_history`). A lookup is two
+//! - `<name>/log`: records `len: u32 LE | crc32(number LE, value): u32 LE
+//!   | number: u64 LE | value`, appended.
+//! - `<name>/index`: a header (`MAGIC`, then the first number the file
+//!   holds, `base`), then one 32-byte entry per number from `base` on:
+//!   `offset + 1: u64 LE` (0: none; the top bit: erased), `len: u32 LE`,
+//!   `flags: u32 LE` (bit 0: in its conversation's history),
+//!   `conversation: u64 LE`, `previous + 1: u64 LE` (the conversation's
+//!   event before it; `event_history`, events only). A lookup is two
 //!   `pread`s.
 //!
 //! Nothing here is synced by itself: the write-ahead log holds every write
 //! until a checkpoint, which calls `sync` before emptying it. Replaying a
 //! put that already reached the file finds the same record and leaves it.
-//! An erased event's bytes are overwritten with zeros and, where whole
+//! An erased record's bytes are overwritten with zeros and, where whole
 //! blocks of erased records line up, given back to the file system (a hole
 //! punched), so `storage.retention` bounds this file as it bounds sled.
 //!
-//! Events below `base` (written by a version before this file, or not in
-//! sequence) stay in sled; the sled store looks in both.
+//! Numbers below `base` (written by a version before this file, or not in
+//! order) stay in sled; the sled store looks in both.
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -50,7 +51,9 @@ const RUN: u64 = 64;
 const BLOCK: u64 = 4096;
 
 #[derive(Debug)]
-pub(super) struct EventFile {
+pub(super) struct NumberedFile {
+    /// The folder's name, for messages: `events` or `outbox`.
+    name: &'static str,
     log: File,
     index: File,
     tail: Mutex<Tail>,
@@ -111,9 +114,9 @@ impl Entry {
     }
 }
 
-fn corrupt(seq: u64, message: impl Into<String>) -> StoreError {
+fn corrupt(name: &str, seq: u64, message: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
-        key: format!("events/log (event {seq})"),
+        key: format!("{name}/log (record {seq})"),
         message: message.into(),
     }
 }
@@ -125,10 +128,10 @@ fn checksum(seq: u64, value: &[u8]) -> u32 {
     h.finalize()
 }
 
-impl EventFile {
-    /// Opens (or creates) `<dir>/events/`.
-    pub(super) fn open(dir: &Path) -> Result<Self> {
-        let dir = dir.join("events");
+impl NumberedFile {
+    /// Opens (or creates) `<dir>/<name>/`.
+    pub(super) fn open(dir: &Path, name: &'static str) -> Result<Self> {
+        let dir = dir.join(name);
         std::fs::create_dir_all(&dir)?;
         let open = |name: &str| {
             OpenOptions::new()
@@ -146,7 +149,7 @@ impl EventFile {
             if &header[..8] != MAGIC {
                 return Err(StoreError::Corrupt {
                     key: dir.join("index").display().to_string(),
-                    message: "not an smsdesk event index (its header is wrong)".to_owned(),
+                    message: "not an smsdesk record index (its header is wrong)".to_owned(),
                 });
             }
             Some(u64::from_le_bytes(header[8..].try_into().unwrap_or_default()))
@@ -160,6 +163,7 @@ impl EventFile {
         };
         File::open(&dir)?.sync_all()?;
         Ok(Self {
+            name,
             log,
             index,
             tail: Mutex::new(tail),
@@ -213,7 +217,7 @@ impl EventFile {
                     continue;
                 }
             }
-            let len = u32::try_from(value.len()).map_err(|_| corrupt(*seq, "an event larger than 4 GiB"))?;
+            let len = u32::try_from(value.len()).map_err(|_| corrupt(self.name, *seq, "a record larger than 4 GiB"))?;
             let offset = t.log_end + buf.len() as u64;
             buf.extend_from_slice(&len.to_le_bytes());
             buf.extend_from_slice(&checksum(*seq, value).to_le_bytes());
@@ -249,12 +253,12 @@ impl EventFile {
         let mut record = vec![0u8; RECORD_HEADER as usize + len as usize];
         self.log
             .read_exact_at(&mut record, offset)
-            .map_err(|e| corrupt(seq, format!("the index points past the log's end ({e})")))?;
+            .map_err(|e| corrupt(self.name, seq, format!("the index points past the log's end ({e})")))?;
         let (header, value) = record.split_at(RECORD_HEADER as usize);
         let crc = u32::from_le_bytes(header[4..8].try_into().unwrap_or_default());
         let stored_seq = u64::from_le_bytes(header[8..16].try_into().unwrap_or_default());
         if stored_seq != seq || crc != checksum(seq, value) {
-            return Err(corrupt(seq, "the record does not match its checksum"));
+            return Err(corrupt(self.name, seq, "the record does not match its checksum"));
         }
         record.drain(..RECORD_HEADER as usize);
         Ok(Some(record))
@@ -270,7 +274,7 @@ impl EventFile {
     /// history changed (`event_history`); the record must be here.
     pub(super) fn set_link(&self, seq: u64, entry: Entry) -> Result<()> {
         if entry.offset.is_none() {
-            return Err(corrupt(seq, "linked into a history without a record"));
+            return Err(corrupt(self.name, seq, "linked into a history without a record"));
         }
         let mut t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
         self.write_entry(&mut t, seq, entry)
@@ -348,7 +352,7 @@ impl EventFile {
                 from,
                 to - from,
             ) {
-                tracing::debug!(error = %e, "could not punch a hole in the event log; its zeros stay");
+                tracing::debug!(error = %e, "could not punch a hole in a record log; its zeros stay");
             }
         }
         Ok(true)
@@ -363,5 +367,5 @@ impl EventFile {
 }
 
 #[cfg(test)]
-#[path = "event_file_tests.rs"]
+#[path = "numbered_file_tests.rs"]
 mod tests;
