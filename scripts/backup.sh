@@ -60,10 +60,11 @@ case "$backend" in
   sled)
     [ -f "$storage/db" ] || die "there is no store at $storage (storage.path)"
     # sled holds an exclusive lock on db while smsdesk runs; holding it
-    # here keeps smsdesk from starting while the copy is made.
+    # here keeps smsdesk from starting while the copy is made. --sparse:
+    # the event and outbox logs have holes where retention erased records.
     code=0
     flock --nonblock --exclusive --conflict-exit-code 75 "$storage/db" \
-      tar --create --file "$partial/storage.tar" --directory "$storage" --numeric-owner \
+      tar --create --sparse --file "$partial/storage.tar" --directory "$storage" --numeric-owner \
       --exclude=./plugin-cache . || code=$?
     [ "$code" = 75 ] && die "smsdesk is running on $storage (its store is locked): stop it first; a copy of a running store is not consistent"
     [ "$code" = 0 ] || die "copying $storage failed (tar exit $code)"
