@@ -59,7 +59,10 @@ impl Beside {
         for (k, v) in &writes.writes {
             match (self.file_of(k), v) {
                 (Some((i, n)), Some(v)) if self.files[i].takes(n) => puts[i].push((n, v.as_slice())),
-                (Some((i, n)), None) if self.files[i].erase(n)? => {}
+                // Erased here, and from sled too: a record an older version
+                // wrote there may have been written here again (its log
+                // replayed by this version).
+                (Some((i, n)), None) if self.files[i].erase(n)? => drop(db.remove(k.as_slice())?),
                 _ => rest.push((k, v)),
             }
         }
@@ -74,11 +77,11 @@ impl Beside {
                 (Some((c, seq)), None) => self.history.unlink(events, c, seq)?,
                 _ => false,
             };
-            if !here {
-                match v {
-                    Some(v) => drop(db.insert(k.as_slice(), v.as_slice())?),
-                    None => drop(db.remove(k.as_slice())?),
-                }
+            match v {
+                Some(v) if !here => drop(db.insert(k.as_slice(), v.as_slice())?),
+                Some(_) => {}
+                // As for records: a copy in sled goes too.
+                None => drop(db.remove(k.as_slice())?),
             }
         }
         Ok(())

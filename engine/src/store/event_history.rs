@@ -36,6 +36,8 @@ const HEADER: u64 = 16;
 const SLOT: u64 = 16;
 /// How far past the last slot a conversation id may jump and still be kept here.
 const SLACK: u64 = 1 << 16;
+/// Conversation ids at most this far past the first slot are kept here.
+const MAX_SPAN: u64 = 1 << 40;
 
 #[derive(Debug)]
 pub(super) struct History {
@@ -70,7 +72,16 @@ impl History {
             .create(true)
             .truncate(false)
             .open(&path)?;
-        let len = file.metadata()?.len();
+        let mut len = file.metadata()?.len();
+        if len < HEADER {
+            // New: the header first, durable, and the file's name in its folder.
+            let mut header = MAGIC.to_vec();
+            header.extend_from_slice(&0u64.to_le_bytes());
+            file.write_all_at(&header, 0)?;
+            file.sync_data()?;
+            File::open(dir.join("events"))?.sync_all()?;
+            len = HEADER;
+        }
         let base = if len >= HEADER {
             let mut header = [0u8; HEADER as usize];
             file.read_exact_at(&mut header, 0)?;
@@ -118,18 +129,14 @@ impl History {
     }
 
     fn write_slot(&self, h: &mut Heads, conversation: u64, current: Option<u64>, durable: Option<u64>) -> Result<()> {
-        // Slots from conversation 0 on, whichever came first: a store that
+        // Slots from conversation 0 on (the header says so): a store that
         // began before this file has older conversations still open. An
         // unused stretch is a hole in the file, not disk.
-        let base = *h.base.get_or_insert(0);
+        let base = h.base.unwrap_or(0);
         let i = conversation
             .checked_sub(base)
-            .ok_or_else(|| corrupt(conversation, "below the file's first slot"))?;
-        if h.slots == 0 {
-            let mut header = MAGIC.to_vec();
-            header.extend_from_slice(&base.to_le_bytes());
-            self.file.write_all_at(&header, 0)?;
-        }
+            .filter(|i| *i < MAX_SPAN)
+            .ok_or_else(|| corrupt(conversation, "out of the file's range"))?;
         let mut raw = [0u8; SLOT as usize];
         raw[..8].copy_from_slice(&current.map_or(0, |c| c + 1).to_le_bytes());
         raw[8..].copy_from_slice(&durable.map_or(0, |d| d + 1).to_le_bytes());
@@ -146,7 +153,9 @@ impl History {
 
     fn takes(h: &Heads, conversation: u64) -> bool {
         let base = h.base.unwrap_or(0);
-        conversation >= base && (h.slots == 0 || conversation - base <= h.slots.saturating_add(SLACK))
+        conversation >= base
+            && conversation - base < MAX_SPAN
+            && (h.slots == 0 || conversation - base <= h.slots.saturating_add(SLACK))
     }
 
     /// Adds event `seq` to `conversation`'s history; false when it does
@@ -250,10 +259,12 @@ impl History {
     /// event file is synced, before the write-ahead log is emptied.
     pub(super) fn checkpoint(&self) -> Result<()> {
         let mut h = self.lock();
-        let written = std::mem::take(&mut h.written);
-        for (c, (current, durable)) in &written {
+        // Forgotten only once durable: after a failure here, the next
+        // checkpoint writes them all again.
+        let written: Vec<_> = h.written.iter().map(|(c, slot)| (*c, *slot)).collect();
+        for (c, (current, durable)) in written {
             if current != durable {
-                self.write_slot(&mut h, *c, *current, *current)?;
+                self.write_slot(&mut h, c, current, current)?;
             }
         }
         self.file.sync_data()?;

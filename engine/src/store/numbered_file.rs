@@ -12,18 +12,24 @@
 //!
 //! - `<name>/log`: records `len: u32 LE | crc32(number LE, value): u32 LE
 //!   | number: u64 LE | value`, appended.
-//! - `<name>/index`: a header (`MAGIC`, then the first number the file
-//!   holds, `base`), then one 32-byte entry per number from `base` on:
+//! - `<name>/index`: a header (`MAGIC`, the first number the file holds,
+//!   `base` (`u64::MAX` until the first record), and how far the log was
+//!   synced at the last checkpoint), then one 32-byte entry per number
+//!   from `base` on:
 //!   `offset + 1: u64 LE` (0: none; the top bit: erased), `len: u32 LE`,
 //!   `flags: u32 LE` (bit 0: in its conversation's history),
 //!   `conversation: u64 LE`, `previous + 1: u64 LE` (the conversation's
 //!   event before it; `event_history`, events only). A lookup is two
 //!   `pread`s.
 //!
-//! Nothing here is synced by itself: the write-ahead log holds every write
-//! until a checkpoint, which calls `sync` before emptying it. Replaying a
-//! put that already reached the file finds the same record and leaves it.
-//! An erased record's bytes are overwritten with zeros and, where whole
+//! Nothing here is synced by itself (but the header, once, when `base` is
+//! set): the write-ahead log holds every write until a checkpoint, which
+//! calls `sync` before emptying it. `sync` records how far the log is
+//! durable; at open the log is cut back to there, so after a crash the
+//! log's replay appends again, in the same order, everything written since
+//! (no stray copy of a record stays behind for erasure to miss). Replaying
+//! a put that already reached the file finds the same record and leaves
+//! it. An erased record's bytes are overwritten with zeros and, where whole
 //! blocks of erased records line up, given back to the file system (a hole
 //! punched), so `storage.retention` bounds this file as it bounds sled.
 //!
@@ -37,18 +43,24 @@ use std::sync::{Mutex, PoisonError};
 
 use super::{Result, StoreError};
 
-const MAGIC: &[u8; 8] = b"smsdevt2";
-const HEADER: u64 = 16;
+const MAGIC: &[u8; 8] = b"smsdrec1";
+const HEADER: u64 = 24;
+const UNSET: u64 = u64::MAX;
 const ENTRY: u64 = 32;
 const RECORD_HEADER: u64 = 16;
 const ERASED: u64 = 1 << 63;
 /// How far past the last entry a sequence number may jump and still be
 /// kept here (a larger gap goes to sled rather than leave a hole of index).
 const SLACK: u64 = 1 << 16;
+/// Numbers at most this far past `base` are kept here (the index's
+/// offsets stay far from overflowing).
+const MAX_SPAN: u64 = 1 << 40;
 /// How many erased neighbours on each side an erasure looks at for whole
 /// blocks to give back.
 const RUN: u64 = 64;
 const BLOCK: u64 = 4096;
+/// Index entries read at once by a scan.
+const CHUNK: u64 = 128;
 
 #[derive(Debug)]
 pub(super) struct NumberedFile {
@@ -121,6 +133,13 @@ fn corrupt(name: &str, seq: u64, message: impl Into<String>) -> StoreError {
     }
 }
 
+fn header(base: u64, durable_end: u64) -> Vec<u8> {
+    let mut header = MAGIC.to_vec();
+    header.extend_from_slice(&base.to_le_bytes());
+    header.extend_from_slice(&durable_end.to_le_bytes());
+    header
+}
+
 fn checksum(seq: u64, value: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new();
     h.update(&seq.to_le_bytes());
@@ -143,7 +162,7 @@ impl NumberedFile {
         };
         let (log, index) = (open("log")?, open("index")?);
         let index_len = index.metadata()?.len();
-        let base = if index_len >= HEADER {
+        let (base, durable_end) = if index_len >= HEADER {
             let mut header = [0u8; HEADER as usize];
             index.read_exact_at(&mut header, 0)?;
             if &header[..8] != MAGIC {
@@ -152,14 +171,24 @@ impl NumberedFile {
                     message: "not an smsdesk record index (its header is wrong)".to_owned(),
                 });
             }
-            Some(u64::from_le_bytes(header[8..].try_into().unwrap_or_default()))
+            let word = |r: std::ops::Range<usize>| u64::from_le_bytes(header[r].try_into().unwrap_or_default());
+            (Some(word(8..16)).filter(|b| *b != UNSET), word(16..24))
         } else {
-            None
+            // New: the header first, durable, before any record.
+            index.write_all_at(&header(UNSET, 0), 0)?;
+            index.sync_data()?;
+            (None, 0)
         };
+        // What was written after the last checkpoint is in the write-ahead
+        // log, which is replayed next: cut it, to be appended again.
+        if log.metadata()?.len() > durable_end {
+            log.set_len(durable_end)?;
+            log.sync_data()?;
+        }
         let tail = Tail {
             base,
             entries: index_len.saturating_sub(HEADER) / ENTRY,
-            log_end: log.metadata()?.len(),
+            log_end: durable_end,
         };
         File::open(&dir)?.sync_all()?;
         Ok(Self {
@@ -177,8 +206,9 @@ impl NumberedFile {
     /// Whether event `seq` belongs here (else in sled).
     pub(super) fn takes(&self, seq: u64) -> bool {
         let t = self.tail();
-        t.base
-            .is_none_or(|b| seq >= b && seq - b <= t.entries.saturating_add(SLACK))
+        t.base.map_or(seq < UNSET, |b| {
+            seq >= b && seq - b <= t.entries.saturating_add(SLACK) && seq - b < MAX_SPAN
+        })
     }
 
     fn entry(&self, t: &Tail, seq: u64) -> Result<Entry> {
@@ -191,13 +221,19 @@ impl NumberedFile {
     }
 
     fn write_entry(&self, t: &mut Tail, seq: u64, entry: Entry) -> Result<()> {
-        let base = *t.base.get_or_insert(seq);
-        let i = seq - base;
-        if t.entries == 0 && i == 0 {
-            let mut header = MAGIC.to_vec();
-            header.extend_from_slice(&base.to_le_bytes());
-            self.index.write_all_at(&header, 0)?;
-        }
+        let base = match t.base {
+            Some(base) => base,
+            None => {
+                // Once: the entries mean nothing without their base.
+                self.index.write_all_at(&header(seq, 0), 0)?;
+                self.index.sync_data()?;
+                *t.base.insert(seq)
+            }
+        };
+        let i = seq
+            .checked_sub(base)
+            .filter(|i| *i < MAX_SPAN)
+            .ok_or_else(|| corrupt(self.name, seq, "a number this file cannot index"))?;
         self.index.write_all_at(&entry.encode(), HEADER + i * ENTRY)?;
         t.entries = t.entries.max(i + 1);
         Ok(())
@@ -247,9 +283,13 @@ impl NumberedFile {
     }
 
     fn read_live(&self, t: &Tail, seq: u64) -> Result<Option<Vec<u8>>> {
-        let Some((offset, len)) = self.entry(t, seq)?.live() else {
-            return Ok(None);
-        };
+        match self.entry(t, seq)?.live() {
+            Some((offset, len)) => self.read_record(seq, offset, len).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn read_record(&self, seq: u64, offset: u64, len: u32) -> Result<Vec<u8>> {
         let mut record = vec![0u8; RECORD_HEADER as usize + len as usize];
         self.log
             .read_exact_at(&mut record, offset)
@@ -261,7 +301,7 @@ impl NumberedFile {
             return Err(corrupt(self.name, seq, "the record does not match its checksum"));
         }
         record.drain(..RECORD_HEADER as usize);
-        Ok(Some(record))
+        Ok(record)
     }
 
     /// Event `seq`'s index entry (the default one if there is none).
@@ -294,11 +334,21 @@ impl NumberedFile {
         };
         let mut out = Vec::new();
         let mut seq = from.max(base);
+        // The index in chunks: erased stretches cost one read per chunk.
+        let mut chunk = vec![0u8; (CHUNK * ENTRY) as usize];
         while out.len() < limit && seq - base < t.entries && below(seq) {
-            if let Some(value) = self.read_live(&t, seq)? {
-                out.push((seq, value));
+            let count = CHUNK.min(t.entries - (seq - base));
+            let bytes = &mut chunk[..(count * ENTRY) as usize];
+            self.index.read_exact_at(bytes, HEADER + (seq - base) * ENTRY)?;
+            for raw in bytes.chunks_exact(ENTRY as usize) {
+                if out.len() >= limit || !below(seq) {
+                    break;
+                }
+                if let Some((offset, len)) = Entry::decode(raw).live() {
+                    out.push((seq, self.read_record(seq, offset, len)?));
+                }
+                seq += 1;
             }
-            seq += 1;
         }
         Ok(out)
     }
@@ -308,13 +358,20 @@ impl NumberedFile {
     pub(super) fn erase(&self, seq: u64) -> Result<bool> {
         let mut t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = self.entry(&t, seq)?;
-        let Some((offset, len)) = entry.live() else {
-            return Ok(entry.offset.is_some());
+        let Some(offset) = entry.offset else {
+            return Ok(false);
         };
-        let zeros = vec![0u8; RECORD_HEADER as usize + len as usize];
-        self.log.write_all_at(&zeros, offset)?;
-        self.write_entry(&mut t, seq, Entry { erased: true, ..entry })?;
-        self.give_back(&t, seq, offset, offset + zeros.len() as u64)
+        // Zeros again even if marked erased already: a replayed erasure
+        // after a power cut that kept the mark but not the zeros. Not past
+        // the log's end (a record cut at open is appended again first).
+        let end = (offset + RECORD_HEADER + u64::from(entry.len)).min(t.log_end);
+        if end > offset {
+            self.log.write_all_at(&vec![0u8; (end - offset) as usize], offset)?;
+        }
+        if !entry.erased {
+            self.write_entry(&mut t, seq, Entry { erased: true, ..entry })?;
+        }
+        self.give_back(&t, seq, offset, offset + RECORD_HEADER + u64::from(entry.len))
     }
 
     /// Punches a hole over the whole blocks of the run of erased records
@@ -358,9 +415,13 @@ impl NumberedFile {
         Ok(true)
     }
 
-    /// Makes everything written so far durable.
+    /// Makes everything written so far durable, and records how far the
+    /// log is (where the next open cuts it back to).
     pub(super) fn sync(&self) -> Result<()> {
+        let t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
         self.log.sync_data()?;
+        self.index
+            .write_all_at(&header(t.base.unwrap_or(UNSET), t.log_end), 0)?;
         self.index.sync_data()?;
         Ok(())
     }

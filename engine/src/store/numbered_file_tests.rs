@@ -101,6 +101,7 @@ fn a_damaged_record_is_an_error_naming_the_event() {
     {
         let file = NumberedFile::open(dir.path(), "events").expect("open");
         put(&file, 0..3);
+        file.sync().expect("sync");
     }
     let path = dir.path().join("events/log");
     let mut log = std::fs::read(&path).expect("log");
@@ -120,7 +121,52 @@ fn a_damaged_record_is_an_error_naming_the_event() {
 fn a_file_that_is_not_an_index_is_refused() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("events")).expect("dir");
-    std::fs::write(dir.path().join("events/index"), b"something else entirely").expect("write");
+    std::fs::write(dir.path().join("events/index"), b"something else entirely, longer than a header").expect("write");
     let error = NumberedFile::open(dir.path(), "events").expect_err("refused");
     assert!(error.to_string().contains("not an smsdesk record index"), "{error}");
+}
+
+fn copies_of(dir: &Path, text: &str) -> usize {
+    let log = std::fs::read(dir.join("events/log")).expect("log");
+    String::from_utf8_lossy(&log).matches(text).count()
+}
+
+#[test]
+fn what_was_written_after_the_last_sync_is_cut_at_open_and_appended_once_by_the_replay() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let file = NumberedFile::open(dir.path(), "events").expect("open");
+        put(&file, 0..10);
+        file.sync().expect("sync");
+        // Written after the checkpoint (their write sets are in the
+        // write-ahead log), then a crash.
+        put(&file, 10..20);
+    }
+    let file = NumberedFile::open(dir.path(), "events").expect("reopen");
+    assert_eq!(file.get(5).expect("durable"), Some(value(5)));
+    assert!(file.get(15).is_err(), "cut at open: the replay writes it again");
+    // The write-ahead log's replay: the durable ones are found, the cut ones appended.
+    put(&file, 0..20);
+    for seq in [3, 15] {
+        assert_eq!(file.get(seq).expect("get"), Some(value(seq)));
+        assert_eq!(copies_of(dir.path(), &format!("number {seq:06}")), 1, "one copy of {seq} on disk");
+    }
+}
+
+#[test]
+fn an_erasure_replayed_zeros_again() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = NumberedFile::open(dir.path(), "events").expect("open");
+    put(&file, 0..3);
+    file.sync().expect("sync");
+    let before = std::fs::read(dir.path().join("events/log")).expect("log");
+    assert!(file.erase(1).expect("erase"));
+    assert_eq!(copies_of(dir.path(), "number 000001"), 0);
+    // A power cut kept the mark in the index but not the zeros.
+    std::fs::write(dir.path().join("events/log"), &before).expect("write");
+    assert_eq!(copies_of(dir.path(), "number 000001"), 1);
+    assert!(file.erase(1).expect("erase again"), "was here");
+    assert_eq!(copies_of(dir.path(), "number 000001"), 0, "zeroed again");
+    assert_eq!(file.get(0).expect("get"), Some(value(0)), "its neighbours stay");
+    assert_eq!(file.get(2).expect("get"), Some(value(2)));
 }
