@@ -121,7 +121,11 @@ fn a_damaged_record_is_an_error_naming_the_event() {
 fn a_file_that_is_not_an_index_is_refused() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("events")).expect("dir");
-    std::fs::write(dir.path().join("events/index"), b"something else entirely, longer than a header").expect("write");
+    std::fs::write(
+        dir.path().join("events/index"),
+        b"something else entirely, longer than a header",
+    )
+    .expect("write");
     let error = NumberedFile::open(dir.path(), "events").expect_err("refused");
     assert!(error.to_string().contains("not an smsdesk record index"), "{error}");
 }
@@ -149,7 +153,11 @@ fn what_was_written_after_the_last_sync_is_cut_at_open_and_appended_once_by_the_
     put(&file, 0..20);
     for seq in [3, 15] {
         assert_eq!(file.get(seq).expect("get"), Some(value(seq)));
-        assert_eq!(copies_of(dir.path(), &format!("number {seq:06}")), 1, "one copy of {seq} on disk");
+        assert_eq!(
+            copies_of(dir.path(), &format!("number {seq:06}")),
+            1,
+            "one copy of {seq} on disk"
+        );
     }
 }
 
