@@ -10,6 +10,7 @@ use std::path::Path;
 use super::event_history::History;
 use super::keys::{first_number_from, history_parts, numbered, numbered_key};
 use super::numbered_file::NumberedFile;
+use super::packing::Packer;
 use super::{Result, WriteSet};
 
 type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
@@ -31,8 +32,8 @@ impl Beside {
     /// of the last checkpoint back before the sets are applied again.
     pub(super) fn open(dir: &Path, pending: &[WriteSet]) -> Result<Self> {
         let files = [
-            NumberedFile::open(dir, FILES[0].1)?,
-            NumberedFile::open(dir, FILES[1].1)?,
+            NumberedFile::open(dir, FILES[0].1, Some(Packer::events()?))?,
+            NumberedFile::open(dir, FILES[1].1, None)?,
         ];
         let history = History::open(dir)?;
         let touched: BTreeSet<u64> = pending

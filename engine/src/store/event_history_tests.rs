@@ -5,7 +5,7 @@ use super::*;
 
 fn setup(seqs: std::ops::Range<u64>) -> (tempfile::TempDir, NumberedFile, History) {
     let dir = tempfile::tempdir().expect("tmp");
-    let events = NumberedFile::open(dir.path(), "events").expect("events");
+    let events = NumberedFile::open(dir.path(), "events", None).expect("events");
     let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, format!("event {s}").into_bytes())).collect();
     let refs: Vec<(u64, &[u8])> = values.iter().map(|(s, v)| (*s, v.as_slice())).collect();
     events.put_many(&refs).expect("put");

@@ -22,6 +22,7 @@ mod keys;
 pub mod layout;
 mod memory;
 mod numbered_file;
+mod packing;
 pub mod retention;
 mod sled_store;
 mod wal;

@@ -11,7 +11,9 @@
 //! records that change.
 //!
 //! - `<name>/log`: records `len: u32 LE | crc32(number LE, value): u32 LE
-//!   | number: u64 LE | value`, appended.
+//!   | number: u64 LE | value`, appended. The top bit of `len` (`PACKED`)
+//!   says the value is packed (`packing`: the events are; `len` and the
+//!   checksum are then the packed bytes').
 //! - `<name>/index`: a header (`MAGIC`, the first number the file holds,
 //!   `base` (`u64::MAX` until the first record), and how far the log was
 //!   synced at the last checkpoint), then one 32-byte entry per number
@@ -41,6 +43,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use super::packing::Packer;
 use super::{Result, StoreError};
 
 const MAGIC: &[u8; 8] = b"smsdrec1";
@@ -48,6 +51,8 @@ const HEADER: u64 = 24;
 const UNSET: u64 = u64::MAX;
 const ENTRY: u64 = 32;
 const RECORD_HEADER: u64 = 16;
+/// In a record's `len`: its value is packed.
+const PACKED: u32 = 1 << 31;
 const ERASED: u64 = 1 << 63;
 /// How far past the last entry a sequence number may jump and still be
 /// kept here (a larger gap goes to sled rather than leave a hole of index).
@@ -69,6 +74,8 @@ pub(super) struct NumberedFile {
     log: File,
     index: File,
     tail: Mutex<Tail>,
+    /// How values are packed, if they are (the events).
+    packer: Option<Packer>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -148,8 +155,9 @@ fn checksum(seq: u64, value: &[u8]) -> u32 {
 }
 
 impl NumberedFile {
-    /// Opens (or creates) `<dir>/<name>/`.
-    pub(super) fn open(dir: &Path, name: &'static str) -> Result<Self> {
+    /// Opens (or creates) `<dir>/<name>/`; `packer`: how new values are
+    /// packed (and packed records read), if at all.
+    pub(super) fn open(dir: &Path, name: &'static str, packer: Option<Packer>) -> Result<Self> {
         let dir = dir.join(name);
         std::fs::create_dir_all(&dir)?;
         let open = |name: &str| {
@@ -196,6 +204,7 @@ impl NumberedFile {
             log,
             index,
             tail: Mutex::new(tail),
+            packer,
         })
     }
 
@@ -242,10 +251,15 @@ impl NumberedFile {
     /// Appends the events (in sequence order, as a write set holds them),
     /// skipping any already here with the same value (a replayed commit).
     pub(super) fn put_many(&self, events: &[(u64, &[u8])]) -> Result<()> {
+        // Packed before the lock: readers wait only for the writes.
+        let packed: Vec<Option<Vec<u8>>> = events
+            .iter()
+            .map(|(_, value)| self.packer.as_ref().and_then(|p| p.pack(value)))
+            .collect();
         let mut t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
         let mut buf = Vec::new();
         let mut entries = Vec::new();
-        for (seq, value) in events {
+        for ((seq, value), packed) in events.iter().zip(&packed) {
             // A replayed commit finds its record; a record a power cut tore
             // (it fails its checksum) is written again.
             if let Ok(Some(existing)) = self.read_live(&t, *seq) {
@@ -253,12 +267,17 @@ impl NumberedFile {
                     continue;
                 }
             }
-            let len = u32::try_from(value.len()).map_err(|_| corrupt(self.name, *seq, "a record larger than 4 GiB"))?;
+            let stored: &[u8] = packed.as_deref().unwrap_or(value);
+            let len = u32::try_from(stored.len())
+                .ok()
+                .filter(|len| *len < PACKED)
+                .ok_or_else(|| corrupt(self.name, *seq, "a record larger than 2 GiB"))?;
+            let flag = if packed.is_some() { PACKED } else { 0 };
             let offset = t.log_end + buf.len() as u64;
-            buf.extend_from_slice(&len.to_le_bytes());
-            buf.extend_from_slice(&checksum(*seq, value).to_le_bytes());
+            buf.extend_from_slice(&(len | flag).to_le_bytes());
+            buf.extend_from_slice(&checksum(*seq, stored).to_le_bytes());
             buf.extend_from_slice(&seq.to_le_bytes());
-            buf.extend_from_slice(value);
+            buf.extend_from_slice(stored);
             // A record written again keeps its place in the history.
             let old = self.entry(&t, *seq)?;
             entries.push((
@@ -295,13 +314,23 @@ impl NumberedFile {
             .read_exact_at(&mut record, offset)
             .map_err(|e| corrupt(self.name, seq, format!("the index points past the log's end ({e})")))?;
         let (header, value) = record.split_at(RECORD_HEADER as usize);
+        let word = u32::from_le_bytes(header[..4].try_into().unwrap_or_default());
         let crc = u32::from_le_bytes(header[4..8].try_into().unwrap_or_default());
         let stored_seq = u64::from_le_bytes(header[8..16].try_into().unwrap_or_default());
+        if word & !PACKED != len {
+            return Err(corrupt(self.name, seq, "the record's length does not match the index"));
+        }
         if stored_seq != seq || crc != checksum(seq, value) {
             return Err(corrupt(self.name, seq, "the record does not match its checksum"));
         }
-        record.drain(..RECORD_HEADER as usize);
-        Ok(record)
+        if word & PACKED == 0 {
+            record.drain(..RECORD_HEADER as usize);
+            return Ok(record);
+        }
+        match &self.packer {
+            Some(packer) => packer.unpack(value).map_err(|e| corrupt(self.name, seq, e)),
+            None => Err(corrupt(self.name, seq, "a packed record in a file that packs none")),
+        }
     }
 
     /// Event `seq`'s index entry (the default one if there is none).

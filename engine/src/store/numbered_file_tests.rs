@@ -26,11 +26,11 @@ fn log_len(dir: &Path) -> u64 {
 fn events_come_back_after_a_reopen_and_a_replay_writes_nothing_twice() {
     let dir = tempfile::tempdir().expect("tmp");
     {
-        let file = NumberedFile::open(dir.path(), "events").expect("open");
+        let file = NumberedFile::open(dir.path(), "events", None).expect("open");
         put(&file, 5..105);
         file.sync().expect("sync");
     }
-    let file = NumberedFile::open(dir.path(), "events").expect("reopen");
+    let file = NumberedFile::open(dir.path(), "events", None).expect("reopen");
     assert_eq!(file.get(5).expect("get"), Some(value(5)));
     assert_eq!(file.get(104).expect("get"), Some(value(104)));
     assert_eq!(file.get(4).expect("get"), None, "below the first");
@@ -51,7 +51,7 @@ fn events_come_back_after_a_reopen_and_a_replay_writes_nothing_twice() {
 #[test]
 fn where_events_belong() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = NumberedFile::open(dir.path(), "events").expect("open");
+    let file = NumberedFile::open(dir.path(), "events", None).expect("open");
     assert!(file.takes(1_000), "an empty file takes its first event wherever it is");
     put(&file, 1_000..1_010);
     assert!(!file.takes(999), "older events stay in sled");
@@ -63,7 +63,7 @@ fn where_events_belong() {
 #[test]
 fn an_erased_event_is_gone_from_the_disk_and_its_blocks_are_given_back() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = NumberedFile::open(dir.path(), "events").expect("open");
+    let file = NumberedFile::open(dir.path(), "events", None).expect("open");
     put(&file, 0..400);
     file.sync().expect("sync");
     let blocks_before = std::fs::metadata(dir.path().join("events/log")).expect("log").blocks();
@@ -99,7 +99,7 @@ fn an_erased_event_is_gone_from_the_disk_and_its_blocks_are_given_back() {
 fn a_damaged_record_is_an_error_naming_the_event() {
     let dir = tempfile::tempdir().expect("tmp");
     {
-        let file = NumberedFile::open(dir.path(), "events").expect("open");
+        let file = NumberedFile::open(dir.path(), "events", None).expect("open");
         put(&file, 0..3);
         file.sync().expect("sync");
     }
@@ -108,7 +108,7 @@ fn a_damaged_record_is_an_error_naming_the_event() {
     let at = log.len() - 5;
     log[at] ^= 0x55;
     std::fs::write(&path, &log).expect("write");
-    let file = NumberedFile::open(dir.path(), "events").expect("reopen");
+    let file = NumberedFile::open(dir.path(), "events", None).expect("reopen");
     assert_eq!(file.get(0).expect("intact"), Some(value(0)));
     let error = file.get(2).expect_err("damaged");
     assert!(error.to_string().contains("events/log (record 2)"), "{error}");
@@ -126,7 +126,7 @@ fn a_file_that_is_not_an_index_is_refused() {
         b"something else entirely, longer than a header",
     )
     .expect("write");
-    let error = NumberedFile::open(dir.path(), "events").expect_err("refused");
+    let error = NumberedFile::open(dir.path(), "events", None).expect_err("refused");
     assert!(error.to_string().contains("not an smsdesk record index"), "{error}");
 }
 
@@ -139,14 +139,14 @@ fn copies_of(dir: &Path, text: &str) -> usize {
 fn what_was_written_after_the_last_sync_is_cut_at_open_and_appended_once_by_the_replay() {
     let dir = tempfile::tempdir().expect("tmp");
     {
-        let file = NumberedFile::open(dir.path(), "events").expect("open");
+        let file = NumberedFile::open(dir.path(), "events", None).expect("open");
         put(&file, 0..10);
         file.sync().expect("sync");
         // Written after the checkpoint (their write sets are in the
         // write-ahead log), then a crash.
         put(&file, 10..20);
     }
-    let file = NumberedFile::open(dir.path(), "events").expect("reopen");
+    let file = NumberedFile::open(dir.path(), "events", None).expect("reopen");
     assert_eq!(file.get(5).expect("durable"), Some(value(5)));
     assert!(file.get(15).is_err(), "cut at open: the replay writes it again");
     // The write-ahead log's replay: the durable ones are found, the cut ones appended.
@@ -164,7 +164,7 @@ fn what_was_written_after_the_last_sync_is_cut_at_open_and_appended_once_by_the_
 #[test]
 fn an_erasure_replayed_zeros_again() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = NumberedFile::open(dir.path(), "events").expect("open");
+    let file = NumberedFile::open(dir.path(), "events", None).expect("open");
     put(&file, 0..3);
     file.sync().expect("sync");
     let before = std::fs::read(dir.path().join("events/log")).expect("log");
@@ -177,4 +177,94 @@ fn an_erasure_replayed_zeros_again() {
     assert_eq!(copies_of(dir.path(), "number 000001"), 0, "zeroed again");
     assert_eq!(file.get(0).expect("get"), Some(value(0)), "its neighbours stay");
     assert_eq!(file.get(2).expect("get"), Some(value(2)));
+}
+
+fn event(seq: u64) -> Vec<u8> {
+    format!(
+        r#"{{"seq":{seq},"at":1800000000{seq:03},"actor":{{"kind":"system"}},"event":{{"event":"sms-sent","conversation":{},"message_id":{seq},"provider_id":"SM{seq:032x}"}}}}"#,
+        seq % 7
+    )
+    .into_bytes()
+}
+
+fn put_events(file: &NumberedFile, seqs: std::ops::Range<u64>) {
+    let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, event(s))).collect();
+    let refs: Vec<(u64, &[u8])> = values.iter().map(|(s, v)| (*s, v.as_slice())).collect();
+    file.put_many(&refs).expect("put");
+}
+
+fn packed(dir: &Path) -> NumberedFile {
+    NumberedFile::open(dir, "events", Some(Packer::events().expect("packer"))).expect("open")
+}
+
+#[test]
+fn packed_events_take_less_than_half_their_size_and_come_back_whole() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let file = packed(dir.path());
+        put_events(&file, 0..100);
+        file.sync().expect("sync");
+    }
+    let file = packed(dir.path());
+    assert_eq!(file.get(42).expect("get"), Some(event(42)));
+    let plain: u64 = (0..100).map(|s| event(s).len() as u64 + RECORD_HEADER).sum();
+    let len = log_len(dir.path());
+    assert!(len * 2 < plain, "{len} bytes on disk for {plain} plain");
+    put_events(&file, 0..100);
+    assert_eq!(log_len(dir.path()), len, "a replayed commit appends nothing");
+    let page = file.range(10, 2, |_| true).expect("range");
+    assert_eq!(page, vec![(10, event(10)), (11, event(11))]);
+    // What does not shrink is kept as is, beside packed records.
+    file.put_many(&[(100, b"x".as_slice())]).expect("put");
+    assert_eq!(file.get(100).expect("get"), Some(b"x".to_vec()));
+}
+
+#[test]
+fn a_file_written_plain_is_read_and_carried_on_packed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let file = NumberedFile::open(dir.path(), "events", None).expect("open");
+        put_events(&file, 0..10);
+        file.sync().expect("sync");
+    }
+    let file = packed(dir.path());
+    put_events(&file, 10..20);
+    for seq in [3, 15] {
+        assert_eq!(file.get(seq).expect("get"), Some(event(seq)));
+    }
+    file.sync().expect("sync");
+    drop(file);
+    let plain = NumberedFile::open(dir.path(), "events", None).expect("open");
+    assert_eq!(plain.get(3).expect("plain"), Some(event(3)));
+    let error = plain.get(15).expect_err("packed");
+    assert!(error.to_string().contains("events/log (record 15)"), "{error}");
+    assert!(error.to_string().contains("packs none"), "{error}");
+}
+
+#[test]
+fn an_erased_packed_event_leaves_no_bytes_and_a_damaged_one_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = packed(dir.path());
+    put_events(&file, 0..3);
+    file.sync().expect("sync");
+    let entry = file.entry_of(1).expect("entry");
+    let (offset, len) = (entry.offset.expect("here"), u64::from(entry.len));
+    let log = std::fs::read(dir.path().join("events/log")).expect("log");
+    let record = &log[(offset + RECORD_HEADER) as usize..(offset + RECORD_HEADER + len) as usize];
+    assert!(record.len() > 8, "{} bytes", record.len());
+    let record = record.to_vec();
+    assert!(file.erase(1).expect("erase"));
+    let log = std::fs::read(dir.path().join("events/log")).expect("log");
+    assert!(
+        !log.windows(record.len()).any(|w| w == record),
+        "its packed bytes are gone"
+    );
+    let last = file.entry_of(2).expect("entry");
+    let at = (last.offset.expect("here") + RECORD_HEADER + u64::from(last.len) - 2) as usize;
+    let mut damaged = log;
+    damaged[at] ^= 0x55;
+    std::fs::write(dir.path().join("events/log"), &damaged).expect("write");
+    let error = file.get(2).expect_err("damaged");
+    assert!(error.to_string().contains("events/log (record 2)"), "{error}");
+    assert_eq!(file.get(0).expect("intact"), Some(event(0)));
 }
