@@ -73,6 +73,8 @@ pub struct AppState {
     /// Set when smsdesk must not go on (the bot account belongs to another
     /// store): `serve` stops and `run` exits with this message.
     pub refusal: tokio::sync::watch::Sender<Option<String>>,
+    /// Agents' and supervisors' `!language` choices, for the pages.
+    pub languages: crate::sessions::lang::Chosen,
 }
 
 impl std::fmt::Debug for AppState {
@@ -320,5 +322,6 @@ pub fn start_with(
         appservice,
         fence,
         refusal: tokio::sync::watch::Sender::new(None),
+        languages: crate::sessions::lang::Chosen::default(),
     }))
 }

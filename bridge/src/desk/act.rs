@@ -37,7 +37,13 @@ pub(super) fn admit(d: &Desk, headers: &HeaderMap) -> Result<(AgentId, Lang), Bo
         return Err(Box::new(off));
     }
     let user = d.agent(headers).map(|(agent, _)| agent);
-    let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, headers);
+    let lang = page_lang(
+        &d.app.config,
+        &d.app.languages,
+        user.as_ref().map(AgentId::as_str),
+        None,
+        headers,
+    );
     if let Some(why) = cookie::cross_site(headers, &d.app.config.public_url) {
         return Err(Box::new(json_error(StatusCode::FORBIDDEN, why)));
     }

@@ -38,7 +38,7 @@ pub async fn read_desk(app: &AppState, agent: &AgentId) -> Option<DeskView> {
         .map(|a| (a.id().clone(), a.name().to_owned()))
         .collect();
     let mask = app.config.supervisor.mask_customer_numbers;
-    let lang = app.config.lang_of(agent.as_str());
+    let lang = crate::sessions::lang::lang_of(&app.config, &app.languages, agent.as_str());
     let agent = agent.clone();
     app.read(move |e| {
         let state = e.state();
@@ -61,7 +61,7 @@ pub async fn events(State(d): State<Arc<Desk>>, headers: HeaderMap) -> Response 
         return off;
     }
     let Some((agent, session)) = d.agent(&headers) else {
-        let lang = crate::sessions::lang::page_lang(&d.app.config, None, None, &headers);
+        let lang = crate::sessions::lang::page_lang(&d.app.config, &d.app.languages, None, None, &headers);
         return (
             StatusCode::UNAUTHORIZED,
             format!("{}\n", lang.t("deskpage-sign-in-first")),

@@ -130,7 +130,13 @@ pub async fn desk(State(d): State<Arc<Desk>>, Query(widget): Query<WidgetQuery>,
         return off;
     }
     let user = d.agent(&headers).map(|(agent, _)| agent);
-    let lang = page_lang(&d.app.config, user.as_ref().map(AgentId::as_str), None, &headers);
+    let lang = page_lang(
+        &d.app.config,
+        &d.app.languages,
+        user.as_ref().map(AgentId::as_str),
+        None,
+        &headers,
+    );
     let (status, page) = match (user, &d.signin) {
         (Some(_), _) => (StatusCode::OK, desk_page(&lang)),
         (None, Some(signin)) if widget.widget_id.is_some() => {

@@ -44,7 +44,7 @@ pub async fn openid(
     if let Some(off) = desk.off() {
         return off;
     }
-    let lang = page_lang(&desk.app.config, None, None, &headers);
+    let lang = page_lang(&desk.app.config, &desk.app.languages, None, None, &headers);
     let Some(signin) = &desk.signin else {
         return json_error(StatusCode::NOT_FOUND, lang.t("deskpage-matrix-off"));
     };

@@ -311,5 +311,12 @@ async fn open_store(app: &Arc<AppState>) -> anyhow::Result<Arc<BotStore>> {
             "the bot store did not belong to this event log; rebuilt it (conversation rooms forgotten, posting starts at the end of the event log)"
         ),
     }
+    // The pages speak the languages chosen with `!language` too.
+    match store.languages() {
+        Ok(all) => app.languages.replace_all(all),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the languages chosen with !language; pages use the config's")
+        }
+    }
     Ok(Arc::new(store))
 }

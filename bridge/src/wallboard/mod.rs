@@ -118,7 +118,7 @@ impl Wallboard {
             Some(Who::Supervisor(user)) => Some(user.as_str()),
             _ => None,
         };
-        crate::sessions::lang::page_lang(&self.app.config, user, asked, headers)
+        crate::sessions::lang::page_lang(&self.app.config, &self.app.languages, user, asked, headers)
     }
 
     /// The sign-in page with `status`, and `message` (the catalog id

@@ -347,4 +347,34 @@ async fn the_page_and_the_matrix_room_are_one_desk() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 403);
+    assert!(forged.text().await.unwrap().contains("actions come from the desk page"));
+
+    // `!language de` in her desk room: the page speaks German too, at once.
+    w.alice.say(&w.desk, "!language de").await;
+    w.alice.wait_for("Ab jetzt schreibe ich dir auf Deutsch (de).").await;
+    let page = w
+        .http
+        .get(w.server.url("/desk"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(page.contains("Deine Konversationen"), "{page}");
+    let forged = w
+        .http
+        .post(w.server.url("/desk/action"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"do": "end", "conversation": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert!(forged
+        .text()
+        .await
+        .unwrap()
+        .contains("Aktionen kommen von der Desk-Seite"));
 }

@@ -59,6 +59,7 @@ impl Bot {
             Some(tag) if catalogs().has(&tag) => {
                 let lang = Lang::new(tag);
                 self.store.set_language(user, &lang);
+                self.app.languages.set(user, lang.clone());
                 tr!(lang, "language-set", lang = lang.to_string())
             }
             Some(tag) => tr!(current, "language-unknown", tag = tag, known = known),

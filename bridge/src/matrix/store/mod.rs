@@ -352,6 +352,17 @@ impl BotStore {
         self.put(&format!("lang/{user}"), lang);
     }
 
+    /// Every `!language` choice kept, by user.
+    pub fn languages(&self) -> Result<Vec<(String, crate::i18n::Lang)>> {
+        let mut all = Vec::new();
+        for key in self.durable_keys("lang/")? {
+            if let Some(lang) = self.get(&key)? {
+                all.push((key["lang/".len()..].to_owned(), lang));
+            }
+        }
+        Ok(all)
+    }
+
     pub fn supervisor_room(&self, user: &str) -> Result<Option<OwnedRoomId>> {
         self.get(&format!("supervisor/{user}"))
     }

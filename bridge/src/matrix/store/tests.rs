@@ -164,3 +164,19 @@ fn ghosts_keep_their_key_across_a_rebuild_and_a_deactivated_one_is_forgotten_who
     store.put("ghost-key", &"short".to_owned());
     assert!(store.ghost_key().is_err() && store.ensure_ghost_key().is_err());
 }
+
+#[test]
+fn language_choices_are_listed_for_the_pages_and_outlive_a_rebuild() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = open(dir.path(), "log-a", 0);
+    store.set_language("@a:hs", &crate::i18n::Lang::new("de".to_owned()));
+    store.set_language("@sup:hs", &crate::i18n::Lang::new("en".to_owned()));
+    store.flush_blocking().expect("flush");
+    drop(store);
+    // A choice is the person's, not the event log's: a rebuild keeps it.
+    let (store, adopted) = open(dir.path(), "log-b", 0);
+    assert!(matches!(adopted, Adopted::Rebuilt { .. }), "{adopted:?}");
+    let all = store.languages().expect("languages");
+    let all: Vec<(&str, &str)> = all.iter().map(|(u, l)| (u.as_str(), l.as_str())).collect();
+    assert_eq!(all, vec![("@a:hs", "de"), ("@sup:hs", "en")]);
+}
