@@ -74,8 +74,9 @@ pub(super) struct NumberedFile {
     log: File,
     index: File,
     tail: Mutex<Tail>,
-    /// How values are packed, if they are (the events).
-    packer: Option<Packer>,
+    /// How values are packed, if they are (the events); boxed, as its
+    /// contexts are large and the store is moved by value.
+    packer: Option<Box<Packer>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -204,7 +205,7 @@ impl NumberedFile {
             log,
             index,
             tail: Mutex::new(tail),
-            packer,
+            packer: packer.map(Box::new),
         })
     }
 
