@@ -16,6 +16,7 @@ use crate::matrix::media::from_customer::PendingMedia;
 use crate::matrix::outgoing::send::{self, PostError, Txns};
 use crate::matrix::store::ReplyRef;
 use crate::matrix::texts::buttons::{Button, NUMBERS};
+use crate::matrix::texts::offer_card::Outcome;
 use crate::matrix::texts::rich::Text;
 use crate::matrix::texts::{events, notices};
 use crate::matrix::Bot;
@@ -148,21 +149,21 @@ impl Bot {
                 let c = self.record_of(*id).await?;
                 self.open_conversation_room(*id, agent, c.as_ref(), (record.seq, record.at), txns)
                     .await?;
-                self.close_offer(*id, agent, "outcome-accepted", txns.part("close"))
+                self.close_offer(*id, agent, Outcome::Said("outcome-accepted"), txns.part("close"))
                     .await;
             }
             Event::OfferDeclined {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "outcome-declined", txns.part("close"))
+                self.close_offer(*id, agent, Outcome::Said("outcome-declined"), txns.part("close"))
                     .await;
             }
             Event::OfferTimedOut {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "outcome-expired", txns.part("close"))
+                self.close_offer(*id, agent, Outcome::Said("outcome-expired"), txns.part("close"))
                     .await;
                 // The agent is away until they say otherwise: an alert.
                 let room = self.desk_room(agent)?;
@@ -174,8 +175,13 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "outcome-withdrawn-unavailable", txns.part("close"))
-                    .await;
+                self.close_offer(
+                    *id,
+                    agent,
+                    Outcome::Said("outcome-withdrawn-unavailable"),
+                    txns.part("close"),
+                )
+                .await;
             }
             // Another group's (`show` routes each event to its group).
             _ => {}
@@ -212,7 +218,7 @@ impl Bot {
                 conversation: id,
                 agent,
             } => {
-                self.close_offer(*id, agent, "outcome-accepted", txns.part("close"))
+                self.close_offer(*id, agent, Outcome::Said("outcome-accepted"), txns.part("close"))
                     .await;
                 if let Some(room) = self.conversation_room(*id)? {
                     if let Some(user) = self.user_of(agent) {
@@ -231,8 +237,13 @@ impl Bot {
                 why,
             } => {
                 // An invitation not answered yet is closed with how it ended.
-                self.close_offer(*id, agent, notices::conference_outcome(why), txns.part("close"))
-                    .await;
+                self.close_offer(
+                    *id,
+                    agent,
+                    Outcome::Said(notices::conference_outcome(why)),
+                    txns.part("close"),
+                )
+                .await;
                 self.in_room(record, txns).await?;
             }
             // Another group's (`show` routes each event to its group).
@@ -323,12 +334,8 @@ impl Bot {
                 offered_to,
             } => {
                 if let Some(agent) = offered_to {
-                    let why = crate::tr!(
-                        self.lang_of(agent.as_str()),
-                        "outcome-closed",
-                        reason = reason.to_string()
-                    );
-                    self.close_offer(*id, agent, &why, txns.part("close")).await;
+                    let outcome = Outcome::Closed { reason };
+                    self.close_offer(*id, agent, outcome, txns.part("close")).await;
                 }
                 self.in_room(record, txns).await?;
             }

@@ -53,6 +53,24 @@ impl CardLocks {
     }
 }
 
+/// How an offer ended, as its card says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::matrix) enum Outcome<'a> {
+    /// An `outcome-…` catalog message without placeholders.
+    Said(&'static str),
+    /// Closed without an agent, for `reason` (`outcome-closed`).
+    Closed { reason: &'a str },
+}
+
+impl Outcome<'_> {
+    fn text(self, lang: &crate::i18n::Lang) -> String {
+        match self {
+            Outcome::Said(id) => lang.t(id),
+            Outcome::Closed { reason } => crate::tr!(lang, "outcome-closed", reason = reason.to_owned()),
+        }
+    }
+}
+
 impl Bot {
     /// Posts an offer card in the agent's desk room and keeps it current.
     pub(in crate::matrix) async fn post_offer(
@@ -238,25 +256,20 @@ impl Bot {
     }
 
     /// Edits an answered offer's card to say how it ended (so no stale
-    /// "reply within N s" stays in the desk room). `outcome`: an `outcome-…`
-    /// catalog id (said in the card's language) or a text. Best effort.
+    /// "reply within N s" stays in the desk room), in the card's language.
+    /// Best effort.
     pub(in crate::matrix) async fn close_offer(
         &self,
         id: ConversationId,
         agent: &AgentId,
-        outcome: &str,
+        outcome: Outcome<'_>,
         txn: OwnedTransactionId,
     ) {
         let lock = self.cards.get(id, agent);
         let guard = lock.lock().await;
         match self.store.offer(id, agent) {
             Ok(Some(o)) => {
-                // An `outcome-…` catalog id, in the card's language; else as given.
-                let outcome = if outcome.starts_with("outcome-") {
-                    o.card.lang.t(outcome)
-                } else {
-                    outcome.to_owned()
-                };
+                let outcome = outcome.text(&o.card.lang);
                 let outcome = outcome.as_str();
                 self.store.remove_offer(id, agent);
                 // A late ✅ or ❌ is told how it ended.
@@ -277,5 +290,23 @@ impl Bot {
         }
         drop(guard);
         self.cards.forget(id, agent);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn a_card_says_how_it_ended_in_its_own_language() {
+        let (en, de) = (Lang::new("en"), Lang::new("de"));
+        assert_eq!(Outcome::Said("outcome-accepted").text(&en), "accepted");
+        let closed = Outcome::Closed { reason: "opted out" };
+        assert_eq!(closed.text(&en), "withdrawn: the conversation closed (opted out)");
+        assert_eq!(
+            closed.text(&de),
+            "zurückgezogen: die Konversation wurde geschlossen (opted out)"
+        );
     }
 }
