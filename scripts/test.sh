@@ -72,9 +72,14 @@ cargo fmt --all --check
 # clippy-driver compiles the workspace's own crates, linting them as `cargo
 # clippy --workspace --all-targets -- -D warnings` does, through Cargo's
 # RUSTC_WORKSPACE_WRAPPER (how `cargo clippy` itself runs it); dependencies
-# are built by rustc once. Set for every build below, so none rebuilds.
-driver="$(dirname "$(rustup which cargo)")/clippy-driver"
-[ -x "$driver" ] || driver=$(command -v clippy-driver)
+# are built by rustc once. Set for every build below, so none rebuilds (the
+# tests inherit them: scripts/build-plugins.sh and the plugin author's test
+# unset them, to build as anyone else does).
+driver="$(dirname "$(rustup which cargo 2>/dev/null || echo /nonexistent)")/clippy-driver"
+[ -x "$driver" ] || driver=$(command -v clippy-driver) || {
+  echo "clippy-driver not found: rustup component add clippy" >&2
+  exit 1
+}
 export RUSTC_WORKSPACE_WRAPPER="$driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 

@@ -13,8 +13,11 @@
 //! - `<name>/log`: records `len: u32 LE | crc32(number LE, value): u32 LE
 //!   | number: u64 LE | value`, appended. The top bit of `len` (`PACKED`)
 //!   says the value is packed (`packing`: the events are; `len` and the
-//!   checksum are then the packed bytes').
-//! - `<name>/index`: a header (`MAGIC`, the first number the file holds,
+//!   checksum are then the packed bytes', and the checksum covers the
+//!   flag too, so a flipped flag is a damaged record, not a wrong value).
+//! - `<name>/index`: a header (`MAGIC`, or `MAGIC_PACKED` once the file
+//!   may hold packed records, which a version that cannot read them
+//!   refuses at open; the first number the file holds,
 //!   `base` (`u64::MAX` until the first record), and how far the log was
 //!   synced at the last checkpoint), then one 32-byte entry per number
 //!   from `base` on:
@@ -47,6 +50,10 @@ use super::packing::Packer;
 use super::{Result, StoreError};
 
 const MAGIC: &[u8; 8] = b"smsdrec1";
+/// The header of a file that may hold packed records.
+const MAGIC_PACKED: &[u8; 8] = b"smsdrec2";
+/// Hashed into a packed record's checksum (after its number).
+const PACKED_TAG: &[u8] = b"zstd:events.dict";
 const HEADER: u64 = 24;
 const UNSET: u64 = u64::MAX;
 const ENTRY: u64 = 32;
@@ -74,6 +81,8 @@ pub(super) struct NumberedFile {
     log: File,
     index: File,
     tail: Mutex<Tail>,
+    /// The header's: `MAGIC_PACKED` once the file may hold packed records.
+    magic: &'static [u8; 8],
     /// How values are packed, if they are (the events); boxed, as its
     /// contexts are large and the store is moved by value.
     packer: Option<Box<Packer>>,
@@ -141,16 +150,19 @@ fn corrupt(name: &str, seq: u64, message: impl Into<String>) -> StoreError {
     }
 }
 
-fn header(base: u64, durable_end: u64) -> Vec<u8> {
-    let mut header = MAGIC.to_vec();
+fn header(magic: &[u8; 8], base: u64, durable_end: u64) -> Vec<u8> {
+    let mut header = magic.to_vec();
     header.extend_from_slice(&base.to_le_bytes());
     header.extend_from_slice(&durable_end.to_le_bytes());
     header
 }
 
-fn checksum(seq: u64, value: &[u8]) -> u32 {
+fn checksum(seq: u64, value: &[u8], packed: bool) -> u32 {
     let mut h = crc32fast::Hasher::new();
     h.update(&seq.to_le_bytes());
+    if packed {
+        h.update(PACKED_TAG);
+    }
     h.update(value);
     h.finalize()
 }
@@ -171,23 +183,34 @@ impl NumberedFile {
         };
         let (log, index) = (open("log")?, open("index")?);
         let index_len = index.metadata()?.len();
-        let (base, durable_end) = if index_len >= HEADER {
+        let (found, base, durable_end) = if index_len >= HEADER {
             let mut header = [0u8; HEADER as usize];
             index.read_exact_at(&mut header, 0)?;
-            if &header[..8] != MAGIC {
-                return Err(StoreError::Corrupt {
-                    key: dir.join("index").display().to_string(),
-                    message: "not an smsdesk record index (its header is wrong)".to_owned(),
-                });
-            }
+            let magic = match &header[..8] {
+                m if m == MAGIC => MAGIC,
+                m if m == MAGIC_PACKED => MAGIC_PACKED,
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        key: dir.join("index").display().to_string(),
+                        message: "not an smsdesk record index (its header is wrong)".to_owned(),
+                    })
+                }
+            };
             let word = |r: std::ops::Range<usize>| u64::from_le_bytes(header[r].try_into().unwrap_or_default());
-            (Some(word(8..16)).filter(|b| *b != UNSET), word(16..24))
+            (Some(magic), Some(word(8..16)).filter(|b| *b != UNSET), word(16..24))
         } else {
-            // New: the header first, durable, before any record.
-            index.write_all_at(&header(UNSET, 0), 0)?;
-            index.sync_data()?;
-            (None, 0)
+            (None, None, 0)
         };
+        // The header first, durable, before any record: new, or now packing.
+        let magic = match (found, &packer) {
+            (_, Some(_)) => MAGIC_PACKED,
+            (Some(magic), None) => magic,
+            (None, None) => MAGIC,
+        };
+        if Some(magic) != found {
+            index.write_all_at(&header(magic, base.unwrap_or(UNSET), durable_end), 0)?;
+            index.sync_data()?;
+        }
         // What was written after the last checkpoint is in the write-ahead
         // log, which is replayed next: cut it, to be appended again.
         if log.metadata()?.len() > durable_end {
@@ -205,6 +228,7 @@ impl NumberedFile {
             log,
             index,
             tail: Mutex::new(tail),
+            magic,
             packer: packer.map(Box::new),
         })
     }
@@ -235,7 +259,7 @@ impl NumberedFile {
             Some(base) => base,
             None => {
                 // Once: the entries mean nothing without their base.
-                self.index.write_all_at(&header(seq, 0), 0)?;
+                self.index.write_all_at(&header(self.magic, seq, 0), 0)?;
                 self.index.sync_data()?;
                 *t.base.insert(seq)
             }
@@ -276,7 +300,7 @@ impl NumberedFile {
             let flag = if packed.is_some() { PACKED } else { 0 };
             let offset = t.log_end + buf.len() as u64;
             buf.extend_from_slice(&(len | flag).to_le_bytes());
-            buf.extend_from_slice(&checksum(*seq, stored).to_le_bytes());
+            buf.extend_from_slice(&checksum(*seq, stored, packed.is_some()).to_le_bytes());
             buf.extend_from_slice(&seq.to_le_bytes());
             buf.extend_from_slice(stored);
             // A record written again keeps its place in the history.
@@ -321,7 +345,7 @@ impl NumberedFile {
         if word & !PACKED != len {
             return Err(corrupt(self.name, seq, "the record's length does not match the index"));
         }
-        if stored_seq != seq || crc != checksum(seq, value) {
+        if stored_seq != seq || crc != checksum(seq, value, word & PACKED != 0) {
             return Err(corrupt(self.name, seq, "the record does not match its checksum"));
         }
         if word & PACKED == 0 {
@@ -451,7 +475,7 @@ impl NumberedFile {
         let t = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
         self.log.sync_data()?;
         self.index
-            .write_all_at(&header(t.base.unwrap_or(UNSET), t.log_end), 0)?;
+            .write_all_at(&header(self.magic, t.base.unwrap_or(UNSET), t.log_end), 0)?;
         self.index.sync_data()?;
         Ok(())
     }

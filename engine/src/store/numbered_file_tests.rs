@@ -227,7 +227,11 @@ fn a_file_written_plain_is_read_and_carried_on_packed() {
         put_events(&file, 0..10);
         file.sync().expect("sync");
     }
+    let magic = || std::fs::read(dir.path().join("events/index")).expect("index")[..8].to_vec();
+    assert_eq!(magic(), b"smsdrec1");
     let file = packed(dir.path());
+    // Marked before any packed record: a version that cannot read them refuses the file.
+    assert_eq!(magic(), b"smsdrec2");
     put_events(&file, 10..20);
     for seq in [3, 15] {
         assert_eq!(file.get(seq).expect("get"), Some(event(seq)));
@@ -235,6 +239,8 @@ fn a_file_written_plain_is_read_and_carried_on_packed() {
     file.sync().expect("sync");
     drop(file);
     let plain = NumberedFile::open(dir.path(), "events", None).expect("open");
+    plain.sync().expect("sync");
+    assert_eq!(magic(), b"smsdrec2", "still marked");
     assert_eq!(plain.get(3).expect("plain"), Some(event(3)));
     let error = plain.get(15).expect_err("packed");
     assert!(error.to_string().contains("events/log (record 15)"), "{error}");
@@ -267,4 +273,10 @@ fn an_erased_packed_event_leaves_no_bytes_and_a_damaged_one_is_refused() {
     let error = file.get(2).expect_err("damaged");
     assert!(error.to_string().contains("events/log (record 2)"), "{error}");
     assert_eq!(file.get(0).expect("intact"), Some(event(0)));
+    // The packed flag flipped: a damaged record, not its packed bytes handed out as the value.
+    let first = file.entry_of(0).expect("entry").offset.expect("here") as usize;
+    damaged[first + 3] &= 0x7f;
+    std::fs::write(dir.path().join("events/log"), &damaged).expect("write");
+    let error = file.get(0).expect_err("flag flipped");
+    assert!(error.to_string().contains("checksum"), "{error}");
 }
