@@ -8,11 +8,11 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::browser::{browser, Driver};
 use common::matrix::Synapse;
-use common::{free_port, Server, Sim, ENTRY};
+use common::{free_port, poll, Server, Sim, ENTRY};
 use fantoccini::Locator;
 use sha2::Digest as _;
 use smsdesk::sim::media::file;
@@ -20,6 +20,7 @@ use smsdesk::sim::media::file;
 use super::desk_page::{shot, step_alice_signs_in_and_is_offered_a_customer, wait_contains};
 
 const WAIT: Duration = Duration::from_secs(20);
+const EVERY: Duration = Duration::from_millis(100);
 
 fn sha256(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
@@ -46,8 +47,7 @@ async fn pictures_go_both_ways_on_the_desk_page() {
     sim.mms_via(&http, "twilio", "+15557770001", ENTRY, "my meter", &["cat.png"])
         .await;
     wait_contains(&c, "#messages", "my meter").await;
-    let start = Instant::now();
-    loop {
+    poll::until("the customer's picture shown", WAIT, EVERY, async || {
         let width = c
             .execute(
                 "const i = document.querySelector('#messages img'); return i && i.complete ? i.naturalWidth : 0;",
@@ -56,11 +56,11 @@ async fn pictures_go_both_ways_on_the_desk_page() {
             .await
             .unwrap();
         if width.as_u64().unwrap_or(0) > 0 {
-            break;
+            return Ok(());
         }
-        assert!(start.elapsed() < WAIT, "the customer's picture never showed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        Err(format!("an image {width} pixels wide"))
+    })
+    .await;
     let src = c
         .find(Locator::Css("#messages img"))
         .await
@@ -93,20 +93,16 @@ async fn pictures_go_both_ways_on_the_desk_page() {
         .send_keys(path.to_str().unwrap())
         .await
         .unwrap();
-    let start = Instant::now();
-    let mms = loop {
-        let with_media: Vec<serde_json::Value> = sim
-            .messages(&http)
-            .await
-            .into_iter()
-            .filter(|m| m["media"].as_array().is_some_and(|a| !a.is_empty()))
-            .collect();
-        if let Some(m) = with_media.first() {
-            break m.clone();
-        }
-        assert!(start.elapsed() < WAIT, "no MMS reached the carrier");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let mms = poll::until("an MMS at the carrier", WAIT, EVERY, async || {
+        let sent = sim.messages(&http).await;
+        let with_media = sent
+            .iter()
+            .find(|m| m["media"].as_array().is_some_and(|a| !a.is_empty()));
+        with_media
+            .cloned()
+            .ok_or_else(|| format!("{} messages without media", sent.len()))
+    })
+    .await;
     assert_eq!(mms["body"], "Please fill this in");
     assert_eq!(mms["media"][0]["status"], 200, "{mms}");
     assert_eq!(

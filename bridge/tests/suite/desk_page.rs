@@ -13,16 +13,19 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::browser::{browser, Driver};
+use common::browser::{browser, text_of, Driver};
 use common::desk::AliceAtWork;
 use common::matrix::{openid_token, Synapse};
+use common::poll;
 use common::{free_port, Server, Sim};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
 const WAIT: Duration = Duration::from_secs(15);
+/// How often a wait looks again.
+const EVERY: Duration = Duration::from_millis(50);
 const HOSTILE: &str = r#"<script>alert(1)</script> "><img src=x onerror=alert(1)>"#;
 
 /// Keeps a screenshot of the page as step `name`: in
@@ -39,35 +42,34 @@ pub(super) async fn shot(c: &fantoccini::Client, name: &str) {
 
 /// The text of the page's element `css` once it contains `needle`.
 pub(super) async fn wait_contains(c: &fantoccini::Client, css: &str, needle: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let text = match c.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
+    let what = format!("{css} showing {needle:?}");
+    poll::until(&what, WAIT, EVERY, async || {
+        let text = text_of(c, css).await;
         if text.contains(needle) {
-            return text;
+            return Ok(text);
         }
-        assert!(
-            start.elapsed() < WAIT,
-            "{css} never showed {needle:?}; it shows {text:?}; page: {}",
-            c.source().await.unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        Err(format!("{text:?}; page: {}", c.source().await.unwrap_or_default()))
+    })
+    .await
 }
 
 pub(super) async fn click(c: &fantoccini::Client, css: &str) {
-    let start = Instant::now();
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await {
-            if e.click().await.is_ok() {
-                return;
-            }
+    poll::until(&format!("something to click at {css}"), WAIT, EVERY, async || {
+        match c.find(Locator::Css(css)).await {
+            Ok(e) => e.click().await.map(drop).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
         }
-        assert!(start.elapsed() < WAIT, "nothing to click at {css}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+}
+
+/// Waits until nothing matches `css` on the page (`why`: what that means).
+pub(super) async fn gone(c: &fantoccini::Client, css: &str, why: &str) {
+    poll::until(why, WAIT, EVERY, async || match c.find(Locator::Css(css)).await {
+        Ok(_) => Err(format!("{css} still there")),
+        Err(_) => Ok(()),
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -147,20 +149,20 @@ pub(super) async fn step_alice_signs_in_and_is_offered_a_customer(
         .click()
         .await
         .unwrap();
-    let start = Instant::now();
-    while c
-        .find(Locator::Css("#state"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .as_deref()
-        != Some("available")
-    {
-        assert!(start.elapsed() < WAIT, "never available");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll::until("the state Available", WAIT, EVERY, async || {
+        let state = c
+            .find(Locator::Css("#state"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        match state.as_deref() {
+            Some("available") => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
     sim.text(http, "+15557770001", HOSTILE).await;
     let offer = wait_contains(c, ".offer", "Offer #1").await;
     assert!(offer.contains("+15557770001") && offer.contains("billing"), "{offer}");
@@ -221,24 +223,14 @@ async fn step_replies_and_what_the_page_refuses(c: &fantoccini::Client, sim: &Si
 /// End, then wrap up after a search: the conversation leaves the page.
 async fn step_end_and_wrap_up(c: &fantoccini::Client) {
     click(c, "#end-button").await;
-    let search = {
-        let start = Instant::now();
-        loop {
-            if let Ok(e) = c.find(Locator::Css("#wrapup-search")).await {
-                break e;
-            }
-            assert!(start.elapsed() < WAIT, "no wrap-up reasons");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
+    let search = poll::until("the wrap-up reasons", WAIT, EVERY, async || {
+        c.find(Locator::Css("#wrapup-search")).await.map_err(|e| e.to_string())
+    })
+    .await;
     search.send_keys("resol").await.unwrap();
     shot(c, "5-wrap-up").await;
     click(c, "#send-wrapup").await;
-    let start = Instant::now();
-    while c.find(Locator::Css("#tabs button")).await.is_ok() {
-        assert!(start.elapsed() < WAIT, "the conversation stays after its wrap-up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    gone(c, "#tabs button", "the conversation gone after its wrap-up").await;
 }
 
 /// The desk's cookie after `user` signs in with an OpenID token.
@@ -259,8 +251,8 @@ async fn desk_cookie(w: &AliceAtWork, user: &str, password: &str) -> String {
 
 /// The first `desk` event of `/desk/events` with `cookie`, once it holds `needle`.
 async fn desk_shows(w: &AliceAtWork, cookie: &str, needle: &str) -> serde_json::Value {
-    let start = Instant::now();
-    loop {
+    let what = format!("the desk showing {needle:?}");
+    poll::until(&what, WAIT, Duration::from_millis(200), async || {
         let mut r = w
             .http
             .get(w.server.url("/desk/events"))
@@ -281,11 +273,11 @@ async fn desk_shows(w: &AliceAtWork, cookie: &str, needle: &str) -> serde_json::
         }
         let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or("{}");
         if data.contains(needle) {
-            return serde_json::from_str(data).unwrap();
+            return Ok(serde_json::from_str(data).unwrap());
         }
-        assert!(start.elapsed() < WAIT, "the desk never showed {needle:?}: {data}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        Err(data.to_owned())
+    })
+    .await
 }
 
 /// One desk, two front ends: Alice in her Matrix room and on the page at

@@ -9,13 +9,13 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect};
 use common::browser::{browser, Driver};
 use common::matrix::{devices, Synapse};
-use common::{free_port, Server, Sim};
+use common::{free_port, poll, Server, Sim};
 use fantoccini::Locator;
 
 use super::desk_page::{click, wait_contains};
@@ -77,19 +77,18 @@ async fn an_agent_signs_in_to_the_desk_with_single_sign_on() {
     let c = browser(&driver, &tmp.path().join("chromium")).await;
     c.goto(&server.url("/desk")).await.unwrap();
     // Shown once the page knows the homeserver offers single sign-on.
-    let start = Instant::now();
-    while c
-        .find(Locator::Css("#sso"))
-        .await
-        .unwrap()
-        .attr("hidden")
-        .await
-        .unwrap()
-        .is_some()
-    {
-        assert!(start.elapsed() < Duration::from_secs(10), "no single sign-on button");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let every = Duration::from_millis(50);
+    poll::until("a single sign-on button", Duration::from_secs(10), every, async || {
+        let hidden = c
+            .find(Locator::Css("#sso"))
+            .await
+            .unwrap()
+            .attr("hidden")
+            .await
+            .unwrap();
+        hidden.map_or(Ok(()), |_| Err("hidden".to_owned()))
+    })
+    .await;
     click(&c, "#sso").await;
     wait_contains(&c, "#who", "@alice:localhost").await;
     let url = c.current_url().await.unwrap();

@@ -7,14 +7,14 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::browser::{browser, Driver};
 use common::matrix::{Synapse, User};
-use common::{free_port, Server, Sim};
+use common::{free_port, poll, Server, Sim};
 use fantoccini::Locator;
 
-use super::desk_page::{click, shot, step_alice_signs_in_and_is_offered_a_customer, wait_contains};
+use super::desk_page::{click, gone, shot, step_alice_signs_in_and_is_offered_a_customer, wait_contains};
 
 const WAIT: Duration = Duration::from_secs(15);
 const HOSTILE_NAME: &str = r#"Bob <img src=x onerror=alert(1)>"#;
@@ -27,8 +27,8 @@ async fn pick(c: &fantoccini::Client, id: &str, text: &str, want: &str) {
         .await
         .unwrap();
     filter.send_keys(text).await.unwrap();
-    let start = Instant::now();
-    loop {
+    let what = format!("the {id} dialog listing {want:?} alone for {text:?}");
+    poll::until(&what, WAIT, Duration::from_millis(50), async || {
         let items = c
             .find_all(Locator::Css(&format!("#{id} li[role=option]")))
             .await
@@ -40,11 +40,11 @@ async fn pick(c: &fantoccini::Client, id: &str, text: &str, want: &str) {
         if texts.len() == 1 && texts[0].contains(want) {
             shot(c, &format!("{}-{id}", if id == "conference" { 6 } else { 7 })).await;
             items[0].click().await.unwrap();
-            return;
+            return Ok(());
         }
-        assert!(start.elapsed() < WAIT, "the {id} dialog lists {texts:?} for {text:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        Err(format!("{texts:?}"))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -114,14 +114,12 @@ async fn alice_on_the_page_confers_with_bob_and_transfers_to_him() {
     bob.say(&bob_desk, "!accept 1").await;
     bob.wait_for("@bob:localhost now owns this conversation").await;
     // No longer Alice's: the tab leaves her page.
-    let start = Instant::now();
-    while c.find(Locator::Css("#tabs button")).await.is_ok() {
-        assert!(
-            start.elapsed() < WAIT,
-            "the conversation stays on Alice's page after the transfer"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    gone(
+        &c,
+        "#tabs button",
+        "the conversation gone from Alice's page after the transfer",
+    )
+    .await;
     c.close().await.unwrap();
     drop(server);
 }

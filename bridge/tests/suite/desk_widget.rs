@@ -12,17 +12,18 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::response::{Html, IntoResponse};
 use common::browser::{browser, Driver};
 use common::desk::AliceAtWork;
-use common::free_port;
 use common::matrix::{openid_token, Synapse};
+use common::{free_port, poll};
 use fantoccini::Locator;
 use matrix_sdk::ruma::api::client::state::get_state_event_for_key;
 
 const WAIT: Duration = Duration::from_secs(20);
+const EVERY: Duration = Duration::from_millis(100);
 const WIDGET_API: &str = include_str!("../../src/desk/assets/vendor/matrix-widget-api.js");
 
 /// The client's page: `/desk` in an iframe, the Widget API's host side
@@ -71,8 +72,8 @@ fn host(port: u16, desk: String) -> tokio::task::JoinHandle<()> {
 
 /// The text of `css` inside the widget's frame once it contains `needle`.
 async fn in_frame(c: &fantoccini::Client, css: &str, needle: &str) -> String {
-    let start = Instant::now();
-    loop {
+    let what = format!("{css} in the widget showing {needle:?}");
+    poll::until(&what, WAIT, EVERY, async || {
         c.enter_parent_frame().await.ok();
         let (mut text, mut source) = (String::new(), String::new());
         if let Ok(frame) = c.find(Locator::Id("widget")).await {
@@ -85,27 +86,24 @@ async fn in_frame(c: &fantoccini::Client, css: &str, needle: &str) -> String {
             }
         }
         if text.contains(needle) {
-            return text;
+            return Ok(text);
         }
-        assert!(
-            start.elapsed() < WAIT,
-            "{css} in the widget never showed {needle:?}: {text:?}; the frame: {source}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        Err(format!("{text:?}; the frame: {source}"))
+    })
+    .await
 }
 
 /// The refusal the widget shows (waiting until it shows one).
 async fn refusal(c: &fantoccini::Client) -> String {
-    let start = Instant::now();
-    loop {
+    poll::until("a refusal in the widget (it was let in?)", WAIT, EVERY, async || {
         let text = in_frame(c, "#widget-error", "").await;
-        if !text.is_empty() {
-            return text;
+        if text.is_empty() {
+            Err("no refusal".to_owned())
+        } else {
+            Ok(text)
         }
-        assert!(start.elapsed() < WAIT, "the widget was let in");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 /// Opens the client's page afresh (`who` makes it another address: a new

@@ -245,17 +245,20 @@ fn gauge(metrics: &str, name: &str) -> i64 {
 /// Waits (up to `limit`) until `server`'s `/readyz` says `store`; how long it took.
 async fn wait_store(http: &reqwest::Client, server: &Server, store: &str, limit: Duration) -> Duration {
     let start = Instant::now();
-    loop {
+    let what = format!("/readyz on {} saying the store is {store:?}", server.port);
+    common::poll::until(&what, limit, Duration::from_millis(100), async || {
         let body = match http.get(server.url("/readyz")).send().await {
             Ok(r) => r.json::<serde_json::Value>().await.unwrap_or_default(),
             Err(_) => serde_json::Value::Null,
         };
         if body["store"] == store {
-            return start.elapsed();
+            Ok(())
+        } else {
+            Err(body.to_string())
         }
-        assert!(start.elapsed() < limit, "/readyz on {}: {body}", server.port);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
+    start.elapsed()
 }
 
 #[tokio::test(flavor = "multi_thread")]

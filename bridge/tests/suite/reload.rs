@@ -140,17 +140,14 @@ async fn a_queue_with_a_sleeping_router_takes_webhooks_stays_healthy_and_stops_o
         .args(["-TERM", &pid])
         .status()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(25),
-            "SIGTERM did not stop smsdesk"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let every = Duration::from_millis(50);
+    let status = common::poll::until(
+        "smsdesk stopped by SIGTERM",
+        Duration::from_secs(25),
+        every,
+        async || child.try_wait().unwrap().ok_or_else(|| "still running".to_owned()),
+    )
+    .await;
     assert!(status.success(), "a clean stop: {status:?}");
     server.child = None;
 }

@@ -13,21 +13,16 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::browser::{browser, wait_text, Driver};
-use common::{free_port, Server, Sim, SUPERVISOR_TOKEN};
+use common::browser::{browser, wait_text, wait_text_where, Driver};
+use common::{free_port, poll, Server, Sim, SUPERVISOR_TOKEN};
 use fantoccini::Locator;
 
 /// Waits (up to 10 s) until the page's live stream is connected.
 async fn wait_live(c: &fantoccini::Client) {
-    let start = Instant::now();
-    loop {
-        let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
-        if status.starts_with("live") {
-            return;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "never live: {status}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_text_where(c, "#status", "the page live", Duration::from_secs(10), |s| {
+        s.starts_with("live")
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -103,18 +98,11 @@ async fn the_wallboard_needs_the_token_and_shows_a_new_sms_within_two_seconds() 
     eprintln!("wallboard: waiting count changed {total:?} after the SMS (webhook answered in {answered:?}; seen {shown:?} later)");
     // The longest wait grows on its own, with no new event.
     let longest = r#"tr[data-queue="billing"] td[data-k="longest"]"#;
-    let start = Instant::now();
-    loop {
-        let text = c.find(Locator::Css(longest)).await.unwrap().text().await.unwrap();
-        if text.ends_with('s') && text != "0s" {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "the longest wait stays at {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let what = "the longest wait growing on its own";
+    wait_text_where(&c, longest, what, Duration::from_secs(5), |t| {
+        t.ends_with('s') && t != "0s"
+    })
+    .await;
 
     let png = c.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
@@ -171,19 +159,9 @@ async fn the_same_board_in_german(c: &fantoccini::Client, server: &Server, tmp: 
             .as_deref(),
         Some("de")
     );
-    let start = Instant::now();
-    loop {
-        let text = c.find(Locator::Css(longest)).await.unwrap().text().await.unwrap();
-        // German durations: "12 s", "1 min 05 s".
-        if text.ends_with(" s") {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "the longest wait reads {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // German durations: "12 s", "1 min 05 s".
+    let what = "the longest wait in German";
+    wait_text_where(c, longest, what, Duration::from_secs(5), |t| t.ends_with(" s")).await;
     let png = c.screenshot().await.unwrap();
     let shot = std::env::var_os("SMSDESK_WALLBOARD_SCREENSHOT_DE")
         .map_or_else(|| tmp.join("wallboard-de.png"), std::path::PathBuf::from);
@@ -228,16 +206,11 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
     };
     // A wrong password: the homeserver's refusal, on the page.
     sign_in("not-her-password").await;
-    let start = Instant::now();
-    loop {
-        let said = c.find(Locator::Id("matrix-error")).await.unwrap().text().await.unwrap();
-        if !said.is_empty() {
-            assert!(said.contains("Invalid username or password"), "{said}");
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "no error shown");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let said = wait_text_where(&c, "#matrix-error", "an error shown", Duration::from_secs(10), |s| {
+        !s.is_empty()
+    })
+    .await;
+    assert!(said.contains("Invalid username or password"), "{said}");
     sign_in("sue-password").await;
     wait_text(
         &c,
@@ -266,14 +239,11 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
     );
 
     c.find(Locator::Id("signout")).await.unwrap().click().await.unwrap();
-    let start = Instant::now();
-    while c.find(Locator::Id("matrix")).await.is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "not back at the sign-in page"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let every = Duration::from_millis(20);
+    poll::until("back at the sign-in page", Duration::from_secs(10), every, async || {
+        c.find(Locator::Id("matrix")).await.map(drop).map_err(|e| e.to_string())
+    })
+    .await;
     c.goto(&desk.url("/supervisor")).await.unwrap();
     c.find(Locator::Id("matrix"))
         .await

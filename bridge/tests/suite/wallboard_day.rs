@@ -8,9 +8,9 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::browser::{browser, Driver};
+use common::browser::{browser, wait_text_where, Driver};
 use common::desk::AliceAtWork;
 use common::SUPERVISOR_TOKEN;
 use fantoccini::Locator;
@@ -64,17 +64,8 @@ async fn the_wallboard_shows_the_agents_board_and_the_days_curve() {
 
     // The agents board: Alice, busy, with conversation #1.
     let row = r#"#team tr[data-agent="@alice:localhost"]"#;
-    let start = Instant::now();
-    let text = loop {
-        if let Ok(r) = c.find(Locator::Css(row)).await {
-            let text = r.text().await.unwrap();
-            if text.contains("#1") {
-                break text;
-            }
-        }
-        assert!(start.elapsed() < WAIT, "no row for Alice on the agents board");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let what = "Alice's row on the agents board, with #1";
+    let text = wait_text_where(&c, row, what, WAIT, |t| t.contains("#1")).await;
     assert!(
         text.contains("Alice") && text.contains("busy") && text.contains("1/"),
         "{text}"
@@ -107,20 +98,13 @@ async fn the_wallboard_shows_the_agents_board_and_the_days_curve() {
         .click()
         .await
         .unwrap();
-    let start = Instant::now();
-    loop {
-        let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
-        if body.contains("Conversation #1 (read only)") {
-            assert!(body.contains("customer: hi"), "{body}");
-            assert!(
-                c.find(Locator::Css("form, button, textarea")).await.is_err(),
-                "nothing acts"
-            );
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "the conversation page: {body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let what = "the conversation page";
+    let body = wait_text_where(&c, "body", what, WAIT, |b| b.contains("Conversation #1 (read only)")).await;
+    assert!(body.contains("customer: hi"), "{body}");
+    assert!(
+        c.find(Locator::Css("form, button, textarea")).await.is_err(),
+        "nothing acts"
+    );
     // Another queue's or a missing conversation: the same answer.
     let missing = w
         .http

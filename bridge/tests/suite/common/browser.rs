@@ -66,19 +66,42 @@ pub async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::
 /// The text of the first element matching `css`, waiting up to `limit` for it to be `want`.
 pub async fn wait_text(c: &fantoccini::Client, css: &str, want: &str, limit: Duration) -> Duration {
     let start = Instant::now();
-    loop {
-        let text = match c.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
+    let what = format!("{css} showing {want:?}");
+    super::poll::until(&what, limit, Duration::from_millis(20), async || {
+        let text = text_of(c, css).await;
         if text == want {
-            return start.elapsed();
+            return Ok(());
         }
-        assert!(
-            start.elapsed() < limit,
-            "{css} shows {text:?}, not {want:?}, after {limit:?}; page: {}",
-            c.source().await.unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(format!("{text:?}; page: {}", c.source().await.unwrap_or_default()))
+    })
+    .await;
+    start.elapsed()
+}
+
+/// The text of the first element matching `css` once `wanted` holds for it
+/// (`what`: what the test waits for), within `limit`.
+pub async fn wait_text_where(
+    c: &fantoccini::Client,
+    css: &str,
+    what: &str,
+    limit: Duration,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
+    super::poll::until(what, limit, Duration::from_millis(50), async || {
+        let text = text_of(c, css).await;
+        if wanted(&text) {
+            Ok(text)
+        } else {
+            Err(format!("{css} shows {text:?}"))
+        }
+    })
+    .await
+}
+
+/// The text of the first element matching `css` ("" if there is none).
+pub async fn text_of(c: &fantoccini::Client, css: &str) -> String {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }

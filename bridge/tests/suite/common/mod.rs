@@ -11,6 +11,7 @@ pub mod browser;
 pub mod config;
 pub mod desk;
 pub mod matrix;
+pub mod poll;
 pub mod process;
 pub mod replicas;
 pub mod server;

@@ -39,17 +39,17 @@ pub async fn role(http: &reqwest::Client, server: &Server) -> String {
 
 pub async fn wait_role(http: &reqwest::Client, server: &Server, wanted: &str, limit: Duration) -> Duration {
     let start = Instant::now();
-    loop {
+    let what = format!("the role {wanted:?}");
+    super::poll::until(&what, limit, Duration::from_millis(100), async || {
         let now = role(http, server).await;
         if now == wanted {
-            return start.elapsed();
+            Ok(())
+        } else {
+            Err(format!("{now:?}"))
         }
-        assert!(
-            start.elapsed() < limit,
-            "still {now:?}, not {wanted:?}, after {limit:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
+    start.elapsed()
 }
 
 /// A Twilio webhook signed for the shared public URL, posted to `server`.
