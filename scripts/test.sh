@@ -39,6 +39,14 @@ if [ "${#need[@]}" -gt 0 ]; then
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 
+# Synapse (for the Matrix end-to-end tests) installs from PyPI into .venv
+# while the code builds: mostly waiting on the network, it need not hold
+# up the build.
+log "installing Synapse into .venv, in the background until the tests"
+synapse_log=$(mktemp)
+bash scripts/synapse.sh install >"$synapse_log" 2>&1 &
+synapse_pid=$!
+
 log "links in the documents"
 bash scripts/check-links.sh
 
@@ -53,9 +61,6 @@ bash scripts/build-plugins.sh >/dev/null
 
 log "the plugin SDK's own tests (host target)"
 cargo test --quiet --manifest-path examples/plugins/Cargo.toml -p smsdesk-plugin-sdk
-
-log "installing Synapse into .venv (for the Matrix end-to-end tests)"
-bash scripts/synapse.sh install
 
 log "PostgreSQL (for the PostgreSQL store's tests)"
 bash scripts/postgres.sh install
@@ -85,6 +90,13 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
 log "building every target with clippy's lints (-D warnings)"
 cargo test --workspace --all-targets --no-run --quiet
+
+log "waiting for the Synapse install"
+if ! wait "$synapse_pid"; then
+  cat "$synapse_log" >&2
+  echo "installing Synapse into .venv failed (above)" >&2
+  exit 1
+fi
 
 log "tests"
 # Every process the tests start carries SMSDESK_TEST_CHILD=<this run>.
