@@ -31,9 +31,11 @@ impl Beside {
     /// still holds (a crash): the conversations they touch get their heads
     /// of the last checkpoint back before the sets are applied again.
     pub(super) fn open(dir: &Path, pending: &[WriteSet]) -> Result<Self> {
+        // Both files' records are JSON of the same words: one packer.
+        let packer = std::sync::Arc::new(Packer::events()?);
         let files = [
-            NumberedFile::open(dir, FILES[0].1, Some(Packer::events()?))?,
-            NumberedFile::open(dir, FILES[1].1, None)?,
+            NumberedFile::open(dir, FILES[0].1, Some(packer.clone()))?,
+            NumberedFile::open(dir, FILES[1].1, Some(packer))?,
         ];
         let history = History::open(dir)?;
         let touched: BTreeSet<u64> = pending

@@ -12,7 +12,7 @@
 //!
 //! - `<name>/log`: records `len: u32 LE | crc32(number LE, value): u32 LE
 //!   | number: u64 LE | value`, appended. The top bit of `len` (`PACKED`)
-//!   says the value is packed (`packing`: the events are; `len` and the
+//!   says the value is packed (`packing`: both files' are; `len` and the
 //!   checksum are then the packed bytes', and the checksum covers the
 //!   flag too, so a flipped flag is a damaged record, not a wrong value).
 //! - `<name>/index`: a header (`MAGIC`, or `MAGIC_PACKED` once the file
@@ -44,7 +44,7 @@
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::packing::Packer;
 use super::{Result, StoreError};
@@ -83,9 +83,9 @@ pub(super) struct NumberedFile {
     tail: Mutex<Tail>,
     /// The header's: `MAGIC_PACKED` once the file may hold packed records.
     magic: &'static [u8; 8],
-    /// How values are packed, if they are (the events); boxed, as its
-    /// contexts are large and the store is moved by value.
-    packer: Option<Box<Packer>>,
+    /// How values are packed, if they are; shared by the files (its
+    /// contexts are large).
+    packer: Option<Arc<Packer>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -170,7 +170,7 @@ fn checksum(seq: u64, value: &[u8], packed: bool) -> u32 {
 impl NumberedFile {
     /// Opens (or creates) `<dir>/<name>/`; `packer`: how new values are
     /// packed (and packed records read), if at all.
-    pub(super) fn open(dir: &Path, name: &'static str, packer: Option<Packer>) -> Result<Self> {
+    pub(super) fn open(dir: &Path, name: &'static str, packer: Option<Arc<Packer>>) -> Result<Self> {
         let dir = dir.join(name);
         std::fs::create_dir_all(&dir)?;
         let open = |name: &str| {
@@ -229,7 +229,7 @@ impl NumberedFile {
             index,
             tail: Mutex::new(tail),
             magic,
-            packer: packer.map(Box::new),
+            packer,
         })
     }
 

@@ -194,7 +194,7 @@ fn put_events(file: &NumberedFile, seqs: std::ops::Range<u64>) {
 }
 
 fn packed(dir: &Path) -> NumberedFile {
-    NumberedFile::open(dir, "events", Some(Packer::events().expect("packer"))).expect("open")
+    NumberedFile::open(dir, "events", Some(Arc::new(Packer::events().expect("packer")))).expect("open")
 }
 
 #[test]

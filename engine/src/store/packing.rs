@@ -1,6 +1,7 @@
-//! Packing: the event file's records compressed one by one with zstd
-//! against a fixed dictionary (`events.dict`), so an event costs about 110
-//! bytes on disk rather than its 260 of JSON.
+//! Packing: the event and outbox files' records compressed one by one
+//! with zstd against a fixed dictionary (`events.dict`), so an event costs
+//! about 110 bytes on disk rather than its 260 of JSON (a reply waiting
+//! for the carrier is JSON of the same words, and shares the dictionary).
 //!
 //! Why a dictionary: an event is short and mostly field names and tags
 //! (`"actor":{"kind":"system"},"event":{"event":"sms-sent"…`); alone it
