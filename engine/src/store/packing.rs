@@ -43,7 +43,7 @@ impl std::fmt::Debug for Packer {
 }
 
 impl Packer {
-    /// The events' packer.
+    /// The packer of the event and outbox files (JSON, `events.dict`).
     pub(super) fn events() -> std::io::Result<Self> {
         let mut compressor = Compressor::with_dictionary(LEVEL, DICTIONARY)?;
         // The record has its own checksum, and the dictionary is known.
