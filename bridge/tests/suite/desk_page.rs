@@ -280,6 +280,18 @@ async fn desk_shows(w: &AliceAtWork, cookie: &str, needle: &str) -> serde_json::
     .await
 }
 
+/// `!end` posted to `/desk/action` with `cookie` but without the page's
+/// header (a form on another page).
+async fn forged_end(w: &AliceAtWork, cookie: &str) -> reqwest::Response {
+    w.http
+        .post(w.server.url("/desk/action"))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({"do": "end", "conversation": 1}))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// One desk, two front ends: Alice in her Matrix room and on the page at
 /// once; each side sees what the other did.
 #[tokio::test(flavor = "multi_thread")]
@@ -330,14 +342,7 @@ async fn the_page_and_the_matrix_room_are_one_desk() {
         "{sent:?}"
     );
     // Without the page's header (a form on another page): refused.
-    let forged = w
-        .http
-        .post(w.server.url("/desk/action"))
-        .header("cookie", &cookie)
-        .json(&serde_json::json!({"do": "end", "conversation": 1}))
-        .send()
-        .await
-        .unwrap();
+    let forged = forged_end(&w, &cookie).await;
     assert_eq!(forged.status(), 403);
     assert!(forged.text().await.unwrap().contains("actions come from the desk page"));
 
@@ -356,14 +361,7 @@ async fn the_page_and_the_matrix_room_are_one_desk() {
         .unwrap();
     assert!(page.contains("<html lang=\"de\">"), "{page}");
     assert!(page.contains("Deine Konversationen"), "{page}");
-    let forged = w
-        .http
-        .post(w.server.url("/desk/action"))
-        .header("cookie", &cookie)
-        .json(&serde_json::json!({"do": "end", "conversation": 1}))
-        .send()
-        .await
-        .unwrap();
+    let forged = forged_end(&w, &cookie).await;
     assert!(forged
         .text()
         .await

@@ -13,7 +13,12 @@ fn value(seq: u64) -> Vec<u8> {
 }
 
 fn put(file: &NumberedFile, seqs: std::ops::Range<u64>) {
-    let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, value(s))).collect();
+    put_with(file, seqs, value);
+}
+
+/// Puts `make(seq)` for every number of `seqs`, in one call.
+fn put_with(file: &NumberedFile, seqs: std::ops::Range<u64>, make: fn(u64) -> Vec<u8>) {
+    let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, make(s))).collect();
     let refs: Vec<(u64, &[u8])> = values.iter().map(|(s, v)| (*s, v.as_slice())).collect();
     file.put_many(&refs).expect("put");
 }
@@ -188,9 +193,7 @@ fn event(seq: u64) -> Vec<u8> {
 }
 
 fn put_events(file: &NumberedFile, seqs: std::ops::Range<u64>) {
-    let values: Vec<(u64, Vec<u8>)> = seqs.map(|s| (s, event(s))).collect();
-    let refs: Vec<(u64, &[u8])> = values.iter().map(|(s, v)| (*s, v.as_slice())).collect();
-    file.put_many(&refs).expect("put");
+    put_with(file, seqs, event);
 }
 
 fn packed(dir: &Path) -> NumberedFile {

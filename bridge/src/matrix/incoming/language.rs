@@ -14,13 +14,10 @@ use crate::tr;
 
 impl Bot {
     /// The language the bot writes to `user` in.
+    /// One rule with the pages' (`sessions::lang`): the bot's store is
+    /// read into `app.languages` at start and each choice kept in both.
     pub(in crate::matrix) fn lang_of(&self, user: &str) -> Lang {
-        self.store
-            .language(user)
-            .ok()
-            .flatten()
-            .filter(|l| catalogs().has(l.as_str()))
-            .unwrap_or_else(|| self.app.config.lang_of(user))
+        crate::sessions::lang::lang_of(&self.app.config, &self.app.languages, user)
     }
 
     /// The language of one of the bot's rooms: its agent's or supervisor's,

@@ -343,16 +343,12 @@ impl BotStore {
         self.put(&format!("room/{room}"), &RoomRole::Desk(agent.clone()));
     }
 
-    /// The language `user` chose with `!language` (over the config's).
-    pub fn language(&self, user: &str) -> Result<Option<crate::i18n::Lang>> {
-        self.get(&format!("lang/{user}"))
-    }
-
     pub fn set_language(&self, user: &str, lang: &crate::i18n::Lang) {
         self.put(&format!("lang/{user}"), lang);
     }
 
-    /// Every `!language` choice kept, by user.
+    /// Every `!language` choice kept, by user (read at start; the bot and
+    /// the pages then look them up in `AppState::languages`).
     pub fn languages(&self) -> Result<Vec<(String, crate::i18n::Lang)>> {
         let mut all = Vec::new();
         for key in self.durable_keys("lang/")? {
