@@ -10,19 +10,20 @@
 //!
 //! Inserts are grouped: `push` stores many webhooks' rows in one
 //! statement, which also wakes the leader on its commit (`pg_notify`):
-//! one round trip (its parameters' types sent with it, no prepare) and one
-//! commit for the group.
+//! one round trip and one commit for the group. Each statement is
+//! prepared once per connection (`Session`).
 
 use postgres::types::Type;
-use postgres::GenericClient;
+
+use crate::session::Session;
 
 /// The channel the leader listens on to hear of new rows.
 pub const CHANNEL: &str = "smsdesk_inbox";
 
 /// Stores one row per entry of `rows` (each a webhook's commands), in
 /// that order, in one statement; returns once PostgreSQL has committed.
-pub fn push(client: &mut impl GenericClient, rows: &[String]) -> Result<(), postgres::Error> {
-    client.query_typed(
+pub fn push(session: &mut Session, rows: &[String]) -> Result<(), postgres::Error> {
+    session.query(
         &format!(
             "WITH stored AS (INSERT INTO smsdesk_inbox (commands) \
              SELECT c FROM UNNEST($1::text[]) WITH ORDINALITY AS u(c, n) ORDER BY n RETURNING 1) \
@@ -35,13 +36,9 @@ pub fn push(client: &mut impl GenericClient, rows: &[String]) -> Result<(), post
 
 /// Up to `limit` rows not committed yet, oldest first, but for those in
 /// `skip`: (id, commands).
-pub fn pending(
-    client: &mut impl GenericClient,
-    limit: i64,
-    skip: &[i64],
-) -> Result<Vec<(i64, String)>, postgres::Error> {
-    Ok(client
-        .query_typed(
+pub fn pending(session: &mut Session, limit: i64, skip: &[i64]) -> Result<Vec<(i64, String)>, postgres::Error> {
+    Ok(session
+        .query(
             "SELECT id, commands FROM smsdesk_inbox WHERE NOT (id = ANY($2)) ORDER BY id LIMIT $1",
             &[(&limit, Type::INT8), (&skip, Type::INT8_ARRAY)],
         )?
@@ -51,8 +48,8 @@ pub fn pending(
 }
 
 /// The rows `ids` are committed by the engine: forget them.
-pub fn done(client: &mut impl GenericClient, ids: &[i64]) -> Result<(), postgres::Error> {
-    client.execute_typed(
+pub fn done(session: &mut Session, ids: &[i64]) -> Result<(), postgres::Error> {
+    session.query(
         "DELETE FROM smsdesk_inbox WHERE id = ANY($1)",
         &[(&ids, Type::INT8_ARRAY)],
     )?;
@@ -60,6 +57,6 @@ pub fn done(client: &mut impl GenericClient, ids: &[i64]) -> Result<(), postgres
 }
 
 /// How many rows wait (for `/metrics`).
-pub fn depth(client: &mut impl GenericClient) -> Result<i64, postgres::Error> {
-    Ok(client.query_one("SELECT count(*) FROM smsdesk_inbox", &[])?.get(0))
+pub fn depth(session: &mut Session) -> Result<i64, postgres::Error> {
+    Ok(session.query_one("SELECT count(*) FROM smsdesk_inbox", &[])?.get(0))
 }

@@ -16,6 +16,8 @@
 //! - `describe`: a PostgreSQL error in an operator's words.
 //! - `conn`: how smsdesk connects (`open`), and one lazily made,
 //!   remade-after-failure connection for blocking callers.
+//! - `session`: a connection and the statements prepared on it (the hot
+//!   statements are parsed and planned once per connection).
 //! - `tls`: TLS with rustls, as libpq's `sslmode` and `sslrootcert` say.
 //! - `lease`: the leader lease (database clock, epochs raised at each
 //!   takeover, renew, resign with `NOTIFY`).
@@ -34,6 +36,7 @@ pub mod inbox;
 pub mod lease;
 pub mod media;
 pub mod migrate;
+pub mod session;
 pub mod store;
 pub mod target;
 pub mod testing;
@@ -42,5 +45,6 @@ pub mod tls;
 
 pub use conn::Conn;
 pub use describe::describe;
+pub use session::Session;
 pub use store::{Fence, PgStore, Table};
 pub use threaded::Threaded;

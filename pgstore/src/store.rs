@@ -2,8 +2,8 @@
 //! are `bytea`, ordered bytewise as in sled, so prefix and range scans
 //! return the same records in the same order.
 //!
-//! A commit is one statement, sent in one round trip with its parameters'
-//! types (no prepare): the deletes and an upsert of every put (`UNNEST` of
+//! A commit is one statement, prepared once per connection (`Session`) and
+//! sent in one round trip: the deletes and an upsert of every put (`UNNEST` of
 //! two arrays) as parts of one `WITH`, atomic as any statement, and it
 //! returns once PostgreSQL has committed (durable as the server's
 //! `synchronous_commit` says; `on` by default). A fenced store's statement
@@ -174,7 +174,7 @@ impl PgStore {
     /// Rows of a read, in one round trip (the parameters' types sent along).
     fn rows(&self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.conn
-            .with(|c| c.query_typed(sql, params))
+            .with_session(|s| s.query(sql, params))
             .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
             .map_err(StoreError::Database)
     }
@@ -192,14 +192,14 @@ impl KvStore for PgStore {
                 None => deleted.push(key.as_slice()),
             }
         }
-        let fenced = self.conn.with(|client| {
+        let fenced = self.conn.with_session(|session| {
             let writes: [(&(dyn ToSql + Sync), Type); 3] = [
                 (&deleted, Type::BYTEA_ARRAY),
                 (&keys, Type::BYTEA_ARRAY),
                 (&values, Type::BYTEA_ARRAY),
             ];
             let Some(fence) = &self.fence else {
-                client.query_typed(&self.sql.commit, &writes)?;
+                session.query(&self.sql.commit, &writes)?;
                 return Ok(None);
             };
             let mut params = writes.to_vec();
@@ -208,7 +208,7 @@ impl KvStore for PgStore {
                 (&fence.holder, Type::TEXT),
                 (&fence.epoch, Type::INT8),
             ]);
-            let held: i64 = client.query_typed_one(&self.sql.fenced_commit, &params)?.get(0);
+            let held: i64 = session.query_one(&self.sql.fenced_commit, &params)?.get(0);
             Ok((held != 1).then_some(fence))
         });
         match fenced.map_err(StoreError::Database)? {
@@ -225,15 +225,15 @@ impl KvStore for PgStore {
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.conn
-            .with(|c| c.query_typed_opt(&self.sql.get, &[(&key, Type::BYTEA)]))
-            .map(|row| row.map(|r| r.get(0)))
+            .with_session(|s| s.query(&self.sql.get, &[(&key, Type::BYTEA)]))
+            .map(|rows| rows.first().map(|r| r.get(0)))
             .map_err(StoreError::Database)
     }
 
     fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
         let found: std::collections::HashMap<Vec<u8>, Vec<u8>> = self
             .conn
-            .with(|c| c.query_typed(&self.sql.get_many, &[(&keys, Type::BYTEA_ARRAY)]))
+            .with_session(|s| s.query(&self.sql.get_many, &[(&keys, Type::BYTEA_ARRAY)]))
             .map_err(StoreError::Database)?
             .iter()
             .map(|r| (r.get(0), r.get(1)))

@@ -89,6 +89,80 @@ fn a_commit_survives_a_crash_of_the_database() {
     pg.restart();
     let again = PgStore::connect(&url).unwrap();
     assert_eq!(again.get(b"e/1").unwrap(), Some(b"committed".to_vec()));
+    // The first store connects again, and prepares its statements anew on
+    // the new connection.
+    w.put(b"e/2".to_vec(), b"after the crash".to_vec());
+    store.commit(&w).unwrap();
+    assert_eq!(again.get(b"e/2").unwrap(), Some(b"after the crash".to_vec()));
+}
+
+#[test]
+fn statements_are_prepared_once_per_connection_and_outlive_a_change_of_the_table() {
+    let pg = Postgres::start();
+    let url = pg.url("prepared");
+    let conn = smsdesk_pgstore::Conn::new(&url);
+    let get = "SELECT value FROM smsdesk_kv WHERE key = $1";
+    let held = |conn: &smsdesk_pgstore::Conn| {
+        conn.with_session(|s| {
+            // Unnamed (not prepared), so this query is not among them.
+            let rows = s.client().query_typed("SELECT name FROM pg_prepared_statements", &[])?;
+            Ok((s.prepared(), rows.len()))
+        })
+        .unwrap()
+    };
+    for _ in 0..3 {
+        let rows = conn
+            .with_session(|s| s.query(get, &[(&b"e/1".as_slice(), postgres::types::Type::BYTEA)]))
+            .unwrap();
+        assert!(rows.is_empty());
+    }
+    // One statement, prepared on the server once for the three calls.
+    assert_eq!(held(&conn), (1, 1));
+
+    // Its generic plan, made while the table is small (statistics of a
+    // few rows), still reads by the primary key: it is kept as the table
+    // grows, and a whole-table read per key would stay with it.
+    let plan = conn
+        .with(|c| {
+            c.batch_execute(
+                "INSERT INTO smsdesk_kv (key, value) SELECT convert_to('s/' || i, 'UTF8'), 'x' FROM generate_series(1, 5) i; \
+                 ANALYZE smsdesk_kv; SET plan_cache_mode = force_generic_plan; \
+                 PREPARE lookup (bytea[]) AS SELECT key, value FROM smsdesk_kv WHERE key = ANY($1)",
+            )?;
+            let rows = c.simple_query("EXPLAIN EXECUTE lookup('{}'); ")?;
+            c.batch_execute("DEALLOCATE lookup; RESET plan_cache_mode")?;
+            Ok(rows
+                .iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        })
+        .unwrap();
+    assert!(plan.contains("smsdesk_kv_pkey") && !plan.contains("Seq Scan"), "{plan}");
+
+    // A store keeps working while another smsdesk changes its table
+    // (a newer version's migration): PostgreSQL plans the statements again.
+    let store = PgStore::connect(&url).unwrap();
+    let mut w = WriteSet::default();
+    w.put(b"c/1".to_vec(), b"before".to_vec());
+    store.commit(&w).unwrap();
+    assert_eq!(store.get(b"c/1").unwrap(), Some(b"before".to_vec()));
+    conn.with(|c| {
+        c.batch_execute(
+            "ALTER TABLE smsdesk_kv ADD COLUMN added_later integer; CREATE INDEX ON smsdesk_kv (added_later)",
+        )
+    })
+    .unwrap();
+    w.put(b"c/1".to_vec(), b"after".to_vec());
+    store.commit(&w).unwrap();
+    assert_eq!(store.get(b"c/1").unwrap(), Some(b"after".to_vec()));
+    assert_eq!(
+        store.scan_prefix(b"c/").unwrap(),
+        vec![(b"c/1".to_vec(), b"after".to_vec())]
+    );
 }
 
 #[test]

@@ -17,11 +17,11 @@ fn shared_inbox_rows_keep_their_order_and_wake_the_leader() {
     let (standby, leader) = (Conn::new(&url), Conn::new(&url));
     let mut listening = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     // The table exists once any connection was made.
-    leader.with(|c| inbox::pending(c, 1, &[])).unwrap();
+    leader.with_session(|c| inbox::pending(c, 1, &[])).unwrap();
     listening.batch_execute(&format!("LISTEN {}", inbox::CHANNEL)).unwrap();
 
     let rows: Vec<String> = ["first", "second", "third"].map(str::to_owned).to_vec();
-    standby.with(|c| inbox::push(c, &rows)).unwrap();
+    standby.with_session(|c| inbox::push(c, &rows)).unwrap();
     let heard = listening
         .notifications()
         .timeout_iter(Duration::from_secs(5))
@@ -30,19 +30,19 @@ fn shared_inbox_rows_keep_their_order_and_wake_the_leader() {
         .expect("the leader is told of new rows");
     assert_eq!(heard.channel(), inbox::CHANNEL);
 
-    let pending = leader.with(|c| inbox::pending(c, 10, &[])).unwrap();
+    let pending = leader.with_session(|c| inbox::pending(c, 10, &[])).unwrap();
     let texts: Vec<&str> = pending.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(texts, ["first", "second", "third"], "one group, in order");
     // A row the leader cannot read is skipped, the others still come.
     let unreadable = pending[1].0;
-    let others = leader.with(|c| inbox::pending(c, 10, &[unreadable])).unwrap();
+    let others = leader.with_session(|c| inbox::pending(c, 10, &[unreadable])).unwrap();
     assert_eq!(
         others.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
         ["first", "third"]
     );
     let ids: Vec<i64> = others.iter().map(|(id, _)| *id).collect();
-    leader.with(|c| inbox::done(c, &ids)).unwrap();
-    let left = leader.with(|c| inbox::pending(c, 10, &[])).unwrap();
+    leader.with_session(|c| inbox::done(c, &ids)).unwrap();
+    let left = leader.with_session(|c| inbox::pending(c, 10, &[])).unwrap();
     assert_eq!(
         left,
         vec![(unreadable, "second".to_owned())],

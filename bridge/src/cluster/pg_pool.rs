@@ -15,8 +15,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use postgres::Client;
-use smsdesk_pgstore::{conn, describe, inbox};
+use smsdesk_pgstore::{conn, describe, inbox, Session};
 use tokio::sync::{mpsc, oneshot};
 
 /// Connections to the database at most (for inserts and the leader's reads).
@@ -83,7 +82,8 @@ impl DbError {
 
 pub struct Pool {
     url: String,
-    idle: Mutex<Vec<Client>>,
+    /// Idle connections, each with the statements prepared on it.
+    idle: Mutex<Vec<Session>>,
     permits: tokio::sync::Semaphore,
 }
 
@@ -95,9 +95,8 @@ impl std::fmt::Debug for Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        conn::close(std::mem::take(
-            self.idle.get_mut().unwrap_or_else(PoisonError::into_inner),
-        ));
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(PoisonError::into_inner));
+        conn::close(idle.into_iter().map(Session::into_client).collect());
     }
 }
 
@@ -116,7 +115,7 @@ impl Pool {
     /// connection that failed otherwise is dropped, a good one kept.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
-        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+        mut f: impl FnMut(&mut Session) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, DbError> {
         let _permit = self
             .permits
@@ -126,28 +125,33 @@ impl Pool {
         let pool = self.clone();
         tokio::task::spawn_blocking(move || {
             let taken = pool.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-            let mut client = match taken.filter(|c| !c.is_closed()) {
-                Some(mut client) => match f(&mut client) {
+            let open = || {
+                conn::open(&pool.url)
+                    .map(Session::new)
+                    .map_err(|e| DbError::of_open(&e))
+            };
+            let mut session = match taken.filter(|s| !s.is_closed()) {
+                Some(mut session) => match f(&mut session) {
                     Ok(value) => {
-                        pool.keep(client);
+                        pool.keep(session);
                         return Ok(value);
                     }
-                    Err(error) if conn::is_gone(&error, &client) => {
-                        conn::close(vec![client]);
-                        conn::open(&pool.url).map_err(|e| DbError::of_open(&e))?
+                    Err(error) if conn::is_gone(&error, &session) => {
+                        conn::close(vec![session.into_client()]);
+                        open()?
                     }
                     Err(error) => {
-                        conn::close(vec![client]);
+                        conn::close(vec![session.into_client()]);
                         return Err(DbError::of(&error));
                     }
                 },
-                None => conn::open(&pool.url).map_err(|e| DbError::of_open(&e))?,
+                None => open()?,
             };
-            let result = f(&mut client).map_err(|e| DbError::of(&e));
+            let result = f(&mut session).map_err(|e| DbError::of(&e));
             if result.is_ok() {
-                pool.keep(client);
+                pool.keep(session);
             } else {
-                conn::close(vec![client]);
+                conn::close(vec![session.into_client()]);
             }
             result
         })
@@ -155,12 +159,12 @@ impl Pool {
         .map_err(|e| DbError::Stopping(e.to_string()))?
     }
 
-    fn keep(&self, client: Client) {
+    fn keep(&self, session: Session) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < POOL {
-            idle.push(client);
+            idle.push(session);
         } else {
-            conn::close(vec![client]);
+            conn::close(vec![session.into_client()]);
         }
     }
 }
