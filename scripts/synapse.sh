@@ -9,7 +9,8 @@
 #
 #   scripts/synapse.sh install                    # .venv with matrix-synapse
 #   scripts/synapse.sh start DIR PORT [sqlite]    # config + keys in DIR, runs in the background; prints the PID
-#                                                 # (SYNAPSE_APP_SERVICE=FILE loads that appservice registration)
+#                                                 # (SYNAPSE_APP_SERVICE=FILE loads that appservice registration;
+#                                                 #  SYNAPSE_FOR_TESTS=1 leaves out what the tests do not use)
 #   scripts/synapse.sh register DIR PORT USER PASSWORD   # a user via the shared-secret admin API
 #   scripts/synapse.sh stop DIR
 set -euo pipefail
@@ -67,10 +68,6 @@ form_secret: "smsdesk-test-form"
 trusted_key_servers: []
 suppress_key_server_warning: true
 presence: {enabled: false}
-# Neither is used by smsdesk or the tests; each updates on every
-# membership change (the suite's Synapse CPU 226 -> 196 s with the curl wait).
-user_directory: {enabled: false}
-stats: {enabled: false}
 bcrypt_rounds: 4
 rc_message: $limit
 rc_registration: $limit
@@ -86,6 +83,14 @@ rc_presence: {per_user: $limit}
 YAML
   if [ -n "${SYNAPSE_APP_SERVICE:-}" ]; then
     echo "app_service_config_files: [\"$SYNAPSE_APP_SERVICE\"]" >> "$dir/homeserver.yaml"
+  fi
+  # SYNAPSE_FOR_TESTS=1 (the tests' Synapse): no user directory and no
+  # room statistics. Neither is used by smsdesk or the tests, and each
+  # updates on every membership change (the suite's Synapse CPU 226 ->
+  # 196 s with the port wait below). The demo keeps both: people search
+  # the directory in Element.
+  if [ -n "${SYNAPSE_FOR_TESTS:-}" ]; then
+    printf '%s\n' 'user_directory: {enabled: false}' 'stats: {enabled: false}' >> "$dir/homeserver.yaml"
   fi
   # SYNAPSE_ENCRYPTION=all: every new room encrypted, as organisations set it.
   if [ -n "${SYNAPSE_ENCRYPTION:-}" ]; then

@@ -96,6 +96,8 @@ impl Synapse {
         if self.encrypted {
             command.env("SYNAPSE_ENCRYPTION", "all");
         }
+        // No user directory or room statistics: unused here, and costly.
+        command.env("SYNAPSE_FOR_TESTS", "1");
         if let Some(yaml) = &self.extra {
             std::fs::create_dir_all(&self.dir).expect("synapse dir");
             let file = self.dir.join("extra.yaml");
