@@ -22,26 +22,43 @@ pub trait Plugins: Send + Sync + 'static {
     fn reload_all(&self, forced: bool);
 }
 
-/// Runs until the task is stopped.
-pub async fn run<P: Plugins>(state: Arc<P>) {
+/// SIGHUP, listened for from the moment `hangups` made it: made before
+/// smsdesk listens, so that a SIGHUP sent as soon as it answers (an
+/// operator, a deploy script) is a reload, not the default end of the
+/// process, and is not missed before the reloader first runs.
+#[derive(Debug)]
+pub struct Hangups {
     #[cfg(unix)]
-    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
-    loop {
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+/// Starts listening for SIGHUP (on a Tokio runtime).
+pub fn hangups() -> Hangups {
+    Hangups {
         #[cfg(unix)]
-        let forced = match hup.as_mut() {
-            Some(h) => tokio::select! {
-                _ = h.recv() => true,
-                _ = tokio::time::sleep(RELOAD_CHECK) => false,
-            },
-            None => {
-                tokio::time::sleep(RELOAD_CHECK).await;
-                false
+        signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
+    }
+}
+
+impl Hangups {
+    /// Completes at the next SIGHUP; never where there is none.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = self.signal.as_mut() {
+            if signal.recv().await.is_some() {
+                return;
             }
-        };
-        #[cfg(not(unix))]
-        let forced = {
-            tokio::time::sleep(RELOAD_CHECK).await;
-            false
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Runs until the task is stopped.
+pub async fn run<P: Plugins>(state: Arc<P>, mut hangups: Hangups) {
+    loop {
+        let forced = tokio::select! {
+            () = hangups.next() => true,
+            () = tokio::time::sleep(RELOAD_CHECK) => false,
         };
         if forced {
             tracing::info!("SIGHUP: reloading every plugin");

@@ -14,13 +14,15 @@ use crate::config::Config;
 /// Serves until `shutdown` completes.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let listen = config.listen;
+    // Before anything slow: from here on a SIGHUP is a reload.
+    let hangups = crate::reload::hangups();
     let state = tokio::task::spawn_blocking(move || crate::app::start(config)).await??;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, "smsdesk is listening");
     let mut tasks = tokio::task::JoinSet::new();
-    crate::tasks::spawn(&state, &mut tasks);
+    crate::tasks::spawn(&state, &mut tasks, hangups);
     // On a PostgreSQL store the gateway runs this for the folder it shares.
     tasks.spawn(crate::dead_letters::expiry::run(
         state.dead_letters.clone(),

@@ -11,9 +11,10 @@ use tokio::task::JoinSet;
 
 use crate::app::AppState;
 
-/// Starts everything that runs on its own beside the HTTP listener.
-pub fn spawn(state: &Arc<AppState>, tasks: &mut JoinSet<()>) {
-    tasks.spawn(crate::reload::run(state.clone()));
+/// Starts everything that runs on its own beside the HTTP listener; the
+/// reloader answers `hangups` (`reload::hangups`, made before listening).
+pub fn spawn(state: &Arc<AppState>, tasks: &mut JoinSet<()>, hangups: crate::reload::Hangups) {
+    tasks.spawn(crate::reload::run(state.clone(), hangups));
     tasks.spawn(crate::outbox::run(state.clone()));
     tasks.spawn(crate::intake::run(state.clone()));
     tasks.spawn(crate::media::outgoing::sweeper(state.media.clone()));

@@ -80,6 +80,8 @@ pub async fn run(
         .database_url()
         .context("storage.backend is not \"postgres\"")?
         .to_owned();
+    // Before anything slow: from here on a SIGHUP is a reload.
+    let hangups = crate::reload::hangups();
     // Refused at once when the database answers: a schema this smsdesk
     // does not know, an empty database without --init. Otherwise checked
     // once it answers, before this instance stands as a candidate.
@@ -103,7 +105,7 @@ pub async fn run(
     let drainer = tokio::spawn(crate::cluster::spool::drain(gateway.spool(), pool.clone()));
     // The gateway's carriers are reloaded as the leader's are, leader or
     // not; its kept requests expire with storage.retention.
-    let reloader = tokio::spawn(crate::reload::run(gateway.clone()));
+    let reloader = tokio::spawn(crate::reload::run(gateway.clone(), hangups));
     let expiry = tokio::spawn(crate::dead_letters::expiry::run(
         gateway.dead_letters(),
         config.retention,
@@ -262,7 +264,7 @@ impl Leading<'_> {
                 .merge(gateway.routes()),
         );
         let mut tasks = tokio::task::JoinSet::new();
-        crate::tasks::spawn(&state, &mut tasks);
+        crate::tasks::spawn(&state, &mut tasks, crate::reload::hangups());
         tasks.spawn(crate::cluster::shared_inbox::consume(
             state.clone(),
             pool.clone(),
