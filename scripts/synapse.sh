@@ -119,9 +119,10 @@ start() {
   echo "$pid" > "$dir/synapse.pid"
   # A first start creates the database; on a loaded 2-core machine (the
   # test suite runs beside it) that has taken over 30 s.
-  # Until its port takes a connection, bash's own /dev/tcp asks (no
-  # process started): a curl every 0.1 s was a tenth of a second of CPU
-  # per start, for each test's Synapse. Then curl confirms it answers.
+  # Until its port takes a connection, bash's own /dev/tcp asks (a
+  # subshell, no program started): a curl every 0.1 s was a tenth of a
+  # second of CPU per start, for each test's Synapse. Then curl confirms
+  # it answers.
   for _ in $(seq 1 900); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
       curl -sf "http://127.0.0.1:$port/_matrix/client/versions" >/dev/null; then

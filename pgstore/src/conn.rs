@@ -101,9 +101,8 @@ pub fn open(url: &str) -> Result<Client, OpenError> {
     if config.get_application_name().is_none() {
         config.application_name("smsdesk");
     }
-    let own_timeout = config
-        .get_options()
-        .is_some_and(|o| o.contains("idle_in_transaction_session_timeout"));
+    let own = |setting: &str| config.get_options().is_some_and(|o| o.contains(setting));
+    let (own_timeout, own_seqscan) = (own("idle_in_transaction_session_timeout"), own("enable_seqscan"));
     let mut client = match connector {
         None => config.connect(NoTls),
         Some(connector) => config.connect(connector),
@@ -124,9 +123,13 @@ pub fn open(url: &str) -> Result<Client, OpenError> {
     // while a table is still small (a new deployment, the first minute
     // before autovacuum's statistics), that plan reads the whole table
     // for a key; it stayed so as the table grew (the ingest benchmark:
-    // 4.7 ms per read instead of 11 µs). Every statement of smsdesk's
-    // reads by key or key range, which the primary keys serve.
-    client.batch_execute("SET enable_seqscan = off").map_err(failed)?;
+    // 4.7 ms per read instead of 11 µs). smsdesk's frequent statements
+    // read by key or key range, which the primary keys serve; the hourly
+    // sweeps of attachments and appservice transactions have no index to
+    // use instead and scan as before. Unless the URL's `options` set it.
+    if !own_seqscan {
+        client.batch_execute("SET enable_seqscan = off").map_err(failed)?;
+    }
     Ok(client)
 }
 

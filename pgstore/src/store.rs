@@ -2,8 +2,9 @@
 //! are `bytea`, ordered bytewise as in sled, so prefix and range scans
 //! return the same records in the same order.
 //!
-//! A commit is one statement, prepared once per connection (`Session`) and
-//! sent in one round trip: the deletes and an upsert of every put (`UNNEST` of
+//! A commit is one statement, prepared once per connection (`Session`: the
+//! first use on a connection prepares it, every later one is one round
+//! trip): the deletes and an upsert of every put (`UNNEST` of
 //! two arrays) as parts of one `WITH`, atomic as any statement, and it
 //! returns once PostgreSQL has committed (durable as the server's
 //! `synchronous_commit` says; `on` by default). A fenced store's statement
@@ -171,7 +172,7 @@ impl PgStore {
         out
     }
 
-    /// Rows of a read, in one round trip (the parameters' types sent along).
+    /// Rows of a read (a prepared statement: one round trip).
     fn rows(&self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.conn
             .with_session(|s| s.query(sql, params))

@@ -214,6 +214,9 @@ impl Leading<'_> {
             wakes,
             database_ok,
         } = self;
+        // Before the slow opening: a SIGHUP from now on reloads the
+        // leader's plugins too, not only the gateway's.
+        let hangups = crate::reload::hangups();
         let url = config.backend.database_url().unwrap_or_default().to_owned();
         let (store_fence, app_fence) = (fence.clone(), fence.clone());
         let leader_metrics = gateway.metrics();
@@ -264,7 +267,7 @@ impl Leading<'_> {
                 .merge(gateway.routes()),
         );
         let mut tasks = tokio::task::JoinSet::new();
-        crate::tasks::spawn(&state, &mut tasks, crate::reload::hangups());
+        crate::tasks::spawn(&state, &mut tasks, hangups);
         tasks.spawn(crate::cluster::shared_inbox::consume(
             state.clone(),
             pool.clone(),
