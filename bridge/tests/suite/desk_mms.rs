@@ -10,7 +10,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::browser::{browser, Driver};
+use common::browser::{attr_of, browser, Driver};
 use common::matrix::Synapse;
 use common::{free_port, poll, Server, Sim, ENTRY};
 use fantoccini::Locator;
@@ -61,14 +61,7 @@ async fn pictures_go_both_ways_on_the_desk_page() {
         Err(format!("an image {width} pixels wide"))
     })
     .await;
-    let src = c
-        .find(Locator::Css("#messages img"))
-        .await
-        .unwrap()
-        .attr("src")
-        .await
-        .unwrap()
-        .unwrap();
+    let src = attr_of(&c, "#messages img", "src").await.unwrap();
     assert!(src.starts_with("/desk/media?conversation=1&seq="), "{src}");
     // Not to anyone without Alice's session.
     let stranger = http.get(server.url(&src)).send().await.unwrap();

@@ -15,7 +15,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::browser::{browser, text_of, Driver};
+use common::browser::{browser, prop_of, text_of, Driver};
 use common::desk::AliceAtWork;
 use common::matrix::{openid_token, Synapse};
 use common::poll;
@@ -150,13 +150,7 @@ pub(super) async fn step_alice_signs_in_and_is_offered_a_customer(
         .await
         .unwrap();
     poll::until("the state Available", WAIT, EVERY, async || {
-        let state = c
-            .find(Locator::Css("#state"))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap();
+        let state = prop_of(c, "#state", "value").await;
         match state.as_deref() {
             Some("available") => Ok(()),
             other => Err(format!("{other:?}")),

@@ -13,10 +13,9 @@ use std::time::Duration;
 
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect};
-use common::browser::{browser, Driver};
+use common::browser::{attr_of, browser, Driver};
 use common::matrix::{devices, Synapse};
 use common::{free_port, poll, Server, Sim};
-use fantoccini::Locator;
 
 use super::desk_page::{click, wait_contains};
 
@@ -79,13 +78,7 @@ async fn an_agent_signs_in_to_the_desk_with_single_sign_on() {
     // Shown once the page knows the homeserver offers single sign-on.
     let every = Duration::from_millis(50);
     poll::until("a single sign-on button", Duration::from_secs(10), every, async || {
-        let hidden = c
-            .find(Locator::Css("#sso"))
-            .await
-            .unwrap()
-            .attr("hidden")
-            .await
-            .unwrap();
+        let hidden = attr_of(&c, "#sso", "hidden").await;
         hidden.map_or(Ok(()), |_| Err("hidden".to_owned()))
     })
     .await;

@@ -13,7 +13,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::browser::{browser, wait_text, wait_text_where, Driver};
+use common::browser::{browser, prop_of, wait_text, wait_text_where, Driver};
 use common::{free_port, poll, Server, Sim, SUPERVISOR_TOKEN};
 use fantoccini::Locator;
 
@@ -176,13 +176,7 @@ async fn a_supervisor_signs_in_with_matrix_in_the_browser_sees_billing_only_and_
     let driver = Driver::start();
     let c = browser(&driver, &tmp.path().join("chromium")).await;
     c.goto(&desk.url("/supervisor")).await.unwrap();
-    let homeserver = c
-        .find(Locator::Css("input[name=homeserver]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let homeserver = prop_of(&c, "input[name=homeserver]", "value").await;
     assert_eq!(
         homeserver.as_deref(),
         Some(desk.synapse.url().as_str()),

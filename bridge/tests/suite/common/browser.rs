@@ -98,6 +98,16 @@ pub async fn wait_text_where(
     .await
 }
 
+/// The property `name` of the element `css` selects (it must be there).
+pub async fn prop_of(c: &fantoccini::Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css)).await.unwrap().prop(name).await.unwrap()
+}
+
+/// The attribute `name` of the element `css` selects (it must be there).
+pub async fn attr_of(c: &fantoccini::Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css)).await.unwrap().attr(name).await.unwrap()
+}
+
 /// The text of the first element matching `css` ("" if there is none).
 pub async fn text_of(c: &fantoccini::Client, css: &str) -> String {
     match c.find(Locator::Css(css)).await {
