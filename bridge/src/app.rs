@@ -16,7 +16,7 @@ use anyhow::Context;
 use smsdesk_core::routing::Routers;
 use smsdesk_core::Command;
 use smsdesk_engine::clock::SystemClock;
-use smsdesk_engine::committer::{Committer, Options, Reply};
+use smsdesk_engine::committer::{Committed, Committer, Options, Reply};
 use smsdesk_engine::store::KvStore;
 use smsdesk_engine::{Engine, EngineError};
 use smsdesk_plugins::reload::Watched;
@@ -117,8 +117,8 @@ impl AppState {
         f: impl FnOnce(&SmsEngine) -> R + Send + 'static,
     ) -> Result<R, EngineGone> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if !self.committer.submit_query(move |engine| {
-            let _ = tx.send(f(engine));
+        if !self.committer.submit_query(f, move |answer| {
+            let _ = tx.send(answer);
         }) {
             return Err(EngineGone);
         }
@@ -290,11 +290,14 @@ pub fn start_with(
     let changes = tokio::sync::watch::Sender::new(engine.state().counters.next_seq);
     let changed = changes.clone();
     let options = Options {
-        on_commit: Some(Box::new(move |next_seq| {
-            wake.notify_one();
+        on_commit: Some(Arc::new(move |committed: Committed| {
+            // The outbox reads the store when woken: only for new replies.
+            if committed.outbound {
+                wake.notify_one();
+            }
             feed.notify_one();
             intake.notify_one();
-            changed.send_replace(next_seq);
+            changed.send_replace(committed.next_seq);
         })),
         ..Options::default()
     };

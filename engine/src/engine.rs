@@ -11,6 +11,8 @@
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
 
+use std::sync::{Arc, OnceLock};
+
 use crate::store::fetched::{Fetched, Through};
 use crate::store::{layout, KvStore, Lookup, StoreError, WriteSet};
 use smsdesk_core::apply::apply;
@@ -52,13 +54,19 @@ impl Executed {
 pub struct BatchOutcome {
     pub results: Vec<Result<Executed, Rejection>>,
     pub routed: Vec<EventRecord>,
+    /// The sequence number the next event gets, after this batch.
+    pub next_seq: u64,
+    /// Whether the batch put an SMS in the outbox (`layout::is_outbound`).
+    pub outbound: bool,
 }
 
 pub struct Engine<S: KvStore> {
     state: State,
     store: S,
     routers: Routers,
-    stopped: Option<String>,
+    /// Set once, by the first storage failure (also from a pipelined
+    /// commit's thread: `execute_batch_behind`).
+    stopped: Arc<OnceLock<String>>,
     /// The store's identity (`layout::identity`), for front ends' cursors.
     identity: String,
 }
@@ -68,7 +76,7 @@ impl<S: KvStore> std::fmt::Debug for Engine<S> {
         f.debug_struct("Engine")
             .field("open_conversations", &self.state.conversation_count())
             .field("routers", &self.routers)
-            .field("stopped", &self.stopped)
+            .field("stopped", &self.stopped())
             .finish()
     }
 }
@@ -82,7 +90,7 @@ impl<S: KvStore> Engine<S> {
             state,
             store,
             routers,
-            stopped: None,
+            stopped: Arc::default(),
             identity,
         })
     }
@@ -102,7 +110,12 @@ impl<S: KvStore> Engine<S> {
 
     /// Why the engine refuses work after a storage failure; `None` while healthy.
     pub fn stopped(&self) -> Option<&str> {
-        self.stopped.as_deref()
+        self.stopped.get().map(String::as_str)
+    }
+
+    /// Refuses all further work: `why` failed, memory may be ahead of disk.
+    fn stop(&self, why: &impl std::fmt::Display) {
+        let _ = self.stopped.set(why.to_string());
     }
 
     /// One command, committed on its own (one sync).
@@ -114,8 +127,60 @@ impl<S: KvStore> Engine<S> {
     /// Runs every command in order, then routing, then commits once.
     /// Returns only after the commit is durable.
     pub fn execute_batch(&mut self, commands: Vec<Command>, now: Timestamp) -> Result<BatchOutcome, EngineError> {
-        if let Some(why) = &self.stopped {
-            return Err(EngineError::Stopped(why.clone()));
+        let (outcome, records) = self.run_batch(commands, now)?;
+        self.commit(&records)?;
+        Ok(outcome)
+    }
+
+    /// The same, but returns once the batch is decided and its writes
+    /// handed to the store (`KvStore::commit_behind`); `answer` gets the
+    /// outcome once they are durable, after every batch handed in before.
+    /// On a pipelining store the next batch runs meanwhile, its lookups
+    /// seeing this one's writes; a failed commit stops the engine and
+    /// fails every batch behind it.
+    pub fn execute_batch_behind(
+        &mut self,
+        commands: Vec<Command>,
+        now: Timestamp,
+        answer: impl FnOnce(Result<BatchOutcome, EngineError>) + Send + 'static,
+    ) {
+        let (outcome, records) = match self.run_batch(commands, now) {
+            Ok(done) => done,
+            Err(e) => return answer(Err(e)),
+        };
+        let mut writes = WriteSet::default();
+        let finished = layout::stage(&mut self.state, &records, &mut writes);
+        if records.is_empty() && writes.len() <= 1 {
+            // Nothing but the counters: nothing to write, but the answer
+            // still waits for the batches before it.
+            writes = WriteSet::default();
+        }
+        let stopped = self.stopped.clone();
+        self.store.commit_behind(
+            writes,
+            Box::new(move |result| match result {
+                Ok(()) => answer(Ok(outcome)),
+                Err(e) => {
+                    tracing::error!(error = %e, "commit failed; the engine stops until restarted");
+                    let _ = stopped.set(e.to_string());
+                    answer(Err(e.into()));
+                }
+            }),
+        );
+        // Lookups of what these conversations wrote go to the store,
+        // which answers from the writes handed in until they are durable.
+        self.state.forget_finished(&finished);
+    }
+
+    /// Decides every command, then routes: the outcome and every record
+    /// made, in memory (not yet staged or committed).
+    fn run_batch(
+        &mut self,
+        commands: Vec<Command>,
+        now: Timestamp,
+    ) -> Result<(BatchOutcome, Vec<EventRecord>), EngineError> {
+        if let Some(why) = self.stopped() {
+            return Err(EngineError::Stopped(why.to_owned()));
         }
         let mut all = Vec::new();
         let mut outcome = BatchOutcome::default();
@@ -123,7 +188,7 @@ impl<S: KvStore> Engine<S> {
             Ok(fetched) => fetched,
             Err(e) => {
                 tracing::error!(error = %e, "reading the store failed before a batch; the engine stops until restarted");
-                self.stopped = Some(e.to_string());
+                self.stop(&e);
                 return Err(e.into());
             }
         };
@@ -134,7 +199,7 @@ impl<S: KvStore> Engine<S> {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "reading the store failed mid-batch; the engine stops until restarted");
-                    self.stopped = Some(e.to_string());
+                    self.stop(&e);
                     return Err(e);
                 }
             };
@@ -145,14 +210,25 @@ impl<S: KvStore> Engine<S> {
         }
         outcome.routed = self.route(now);
         all.extend(outcome.routed.iter().cloned());
-        self.commit(&all)?;
-        Ok(outcome)
+        outcome.next_seq = self.state.counters.next_seq;
+        outcome.outbound = all.iter().any(|r| layout::is_outbound(&r.event));
+        Ok((outcome, all))
     }
 
     /// Fires every due timer (offer, conference invitation, auto wrap-up) and routes.
     pub fn tick(&mut self, now: Timestamp) -> Result<BatchOutcome, EngineError> {
         let due = timers::due(&self.state, now);
         self.execute_batch(due, now)
+    }
+
+    /// The same, committed behind (`execute_batch_behind`).
+    pub fn tick_behind(
+        &mut self,
+        now: Timestamp,
+        answer: impl FnOnce(Result<BatchOutcome, EngineError>) + Send + 'static,
+    ) {
+        let due = timers::due(&self.state, now);
+        self.execute_batch_behind(due, now, answer);
     }
 
     fn run_one(
@@ -261,7 +337,7 @@ impl<S: KvStore> Engine<S> {
         }
         if let Err(e) = self.store.commit(&writes) {
             tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-            self.stopped = Some(e.to_string());
+            self.stop(&e);
             return Err(e.into());
         }
         self.state.forget_finished(&finished);
@@ -272,7 +348,7 @@ impl<S: KvStore> Engine<S> {
     pub fn settle(&mut self) -> Result<(), EngineError> {
         if let Err(e) = self.store.settle() {
             tracing::error!(error = %e, "applying committed writes failed; the engine stops until restarted");
-            self.stopped = Some(e.to_string());
+            self.stop(&e);
             return Err(e.into());
         }
         Ok(())
@@ -305,7 +381,7 @@ impl<S: KvStore> Engine<S> {
         if !writes.is_empty() {
             if let Err(e) = self.store.commit(&writes) {
                 tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-                self.stopped = Some(e.to_string());
+                self.stop(&e);
                 return Err(e.into());
             }
         }
@@ -327,7 +403,7 @@ impl<S: KvStore> Engine<S> {
         let next = crate::store::retention::stage_backfill(&self.store, after, limit, &mut writes)?;
         if let Err(e) = self.store.commit(&writes) {
             tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-            self.stopped = Some(e.to_string());
+            self.stop(&e);
             return Err(e.into());
         }
         Ok(next)

@@ -218,7 +218,8 @@ impl Leading<'_> {
         // leader's plugins too, not only the gateway's.
         let hangups = crate::reload::hangups();
         let url = config.backend.database_url().unwrap_or_default().to_owned();
-        let (store_fence, app_fence) = (fence.clone(), fence.clone());
+        let commit_url = url.clone();
+        let (store_fence, app_fence, commit_fence) = (fence.clone(), fence.clone(), fence.clone());
         let leader_metrics = gateway.metrics();
         leader_metrics.lease_epoch.set(fence.epoch);
         let dead_letters = gateway.dead_letters();
@@ -246,7 +247,7 @@ impl Leading<'_> {
             }
         };
         let state = tokio::task::spawn_blocking(move || {
-            let store: EngineStore = Arc::new(store);
+            let store: EngineStore = Arc::new(crate::storage::open::pipelined(store, &commit_url, commit_fence)?);
             crate::app::start_with(
                 config,
                 store,

@@ -176,6 +176,12 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
     finished
 }
 
+/// Whether `event` puts an SMS in the outbox (`stage_outbound`): for
+/// waking the outbox only when there is something new for it.
+pub fn is_outbound(event: &Event) -> bool {
+    matches!(event, Event::ReplyAccepted { .. } | Event::AutoReplied { .. })
+}
+
 /// Agents' replies and smsdesk's own texts go through the same outbox: stages
 /// the outbound SMS `r` accepted, if any, and marks it pending.
 fn stage_outbound(state: &State, r: &EventRecord, writes: &mut WriteSet) {
