@@ -117,8 +117,8 @@ impl AppState {
         f: impl FnOnce(&SmsEngine) -> R + Send + 'static,
     ) -> Result<R, EngineGone> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if !self.committer.submit_query(f, move |answer| {
-            let _ = tx.send(answer);
+        if !self.committer.submit_query(move |engine| {
+            let _ = tx.send(f(engine));
         }) {
             return Err(EngineGone);
         }
@@ -290,8 +290,9 @@ pub fn start_with(
     let changes = tokio::sync::watch::Sender::new(engine.state().counters.next_seq);
     let changed = changes.clone();
     let options = Options {
-        on_commit: Some(Arc::new(move |committed: Committed| {
-            // The outbox reads the store when woken: only for new replies.
+        on_commit: Some(Box::new(move |committed: Committed| {
+            // The outbox reads the store when woken: only for new replies
+            // (on PostgreSQL a snapshot's three statements a commit).
             if committed.outbound {
                 wake.notify_one();
             }

@@ -4,11 +4,7 @@
 //! - raw: append a 300-byte record + `fdatasync`, one at a time (the baseline);
 //! - single: one inbound SMS per engine commit (sled + flush + fdatasync);
 //! - group: 16 concurrent writers through the `Committer` (group commit);
-//! - the ratios, against the targets (group >= 2x raw, single >= 0.5x raw);
-//! - a store a network away (a memory store behind a fixed delay: 0.3 ms
-//!   a read, 1 ms a commit, as a database on another host), 16 writers:
-//!   commits on the engine's thread, then pipelined (`Pipelined`), and the
-//!   ratio of the two.
+//! - the ratios, against the targets (group >= 2x raw, single >= 0.5x raw).
 //!
 //! Run: `cargo bench -p smsdesk-engine --bench commit`. Files go under
 //! `target/`, on the same disk as the project (not a tmpfs `/tmp`).
@@ -107,57 +103,15 @@ fn cpu_only() -> f64 {
 }
 
 fn group(dir: &Path) -> (f64, usize, u64) {
-    writers(SledStore::open(dir.join("group")).expect("open sled"))
-}
-
-/// A memory store a network away: every read and commit waits first.
-#[derive(Clone, Default)]
-struct Remote(smsdesk_engine::store::MemoryStore);
-
-const READ_RTT: Duration = Duration::from_micros(300);
-const COMMIT_RTT: Duration = Duration::from_millis(1);
-
-impl KvStore for Remote {
-    fn commit(&self, writes: &smsdesk_engine::store::WriteSet) -> smsdesk_engine::store::Result<()> {
-        std::thread::sleep(COMMIT_RTT);
-        self.0.commit(writes)
-    }
-    fn get(&self, key: &[u8]) -> smsdesk_engine::store::Result<Option<Vec<u8>>> {
-        std::thread::sleep(READ_RTT);
-        self.0.get(key)
-    }
-    fn get_many(&self, keys: &[Vec<u8>]) -> smsdesk_engine::store::Result<Vec<Option<Vec<u8>>>> {
-        std::thread::sleep(READ_RTT);
-        keys.iter().map(|k| self.0.get(k)).collect()
-    }
-    fn scan_prefix(&self, prefix: &[u8]) -> smsdesk_engine::store::Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        std::thread::sleep(READ_RTT);
-        self.0.scan_prefix(prefix)
-    }
-    fn scan_range(
-        &self,
-        from: &[u8],
-        to: &[u8],
-        limit: usize,
-    ) -> smsdesk_engine::store::Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        std::thread::sleep(READ_RTT);
-        self.0.scan_range(from, to, limit)
-    }
-    fn syncs(&self) -> u64 {
-        self.0.syncs()
-    }
-}
-
-/// `WRITERS` writers through the `Committer` on `store`: commands a
-/// second, how many, and in how many syncs.
-fn writers<S: KvStore + 'static>(store: S) -> (f64, usize, u64) {
+    let store = SledStore::open(dir.join("group")).expect("open sled");
     let engine = Engine::open(store, setup(), Routers::default()).expect("open engine");
     let committer = Arc::new(Committer::spawn(engine, Arc::new(SystemClock), Options::default()));
     let total = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let threads: Vec<_> = (0..WRITERS)
         .map(|w| {
-            let (committer, total) = (committer.clone(), total.clone());
+            let committer = committer.clone();
+            let total = total.clone();
             std::thread::spawn(move || {
                 let mut i = 0;
                 while start.elapsed() < RUN_FOR {
@@ -186,11 +140,6 @@ fn main() {
     let (one, one_syncs) = single(&base);
     let (many, many_n, many_syncs) = group(&base);
     let cpu = cpu_only();
-    let remote = Remote::default();
-    let (on_thread, ..) = writers(remote);
-    let remote = Remote::default();
-    let (pipelined, ..) =
-        writers(smsdesk_engine::store::Pipelined::new(remote.clone(), remote).expect("commit thread"));
 
     let verdict = |ok: bool| if ok { "meets target" } else { "BELOW TARGET" };
     println!(
@@ -217,17 +166,6 @@ fn main() {
         "ingest (group commit, {WRITERS} writers): {:.2}x raw write+fdatasync (target >= 2x: {})",
         many / raw,
         verdict(many / raw >= 2.0)
-    );
-    println!(
-        "a store a network away ({} us a read, {} us a commit), {WRITERS} writers:",
-        READ_RTT.as_micros(),
-        COMMIT_RTT.as_micros()
-    );
-    println!("  commits on the engine's thread:        {on_thread:>9.0} /s");
-    println!("  commits pipelined:                     {pipelined:>9.0} /s");
-    println!(
-        "pipelined commits: {:.2}x commits on the engine's thread",
-        pipelined / on_thread
     );
     let _ = std::fs::remove_dir_all(&base);
 }

@@ -5,13 +5,6 @@
 //! alone, a command pays one sync. Between jobs the thread sleeps until the
 //! next timer deadline and fires it.
 //!
-//! On a store that pipelines (`store::pipelined`, the PostgreSQL leader's)
-//! the thread hands a batch's writes in and goes on with the next batch
-//! while they commit; its callers are answered from the store's commit
-//! thread once durable, in order. A query reads memory as the batches
-//! handed in left it and is answered behind their commits, the same way;
-//! housekeeping waits for the commits under way.
-//!
 //! Dropping the `Committer` stops the thread after the batch in flight.
 //!
 //! `Liveness` is the thread's heartbeat: it says since when the thread has
@@ -24,8 +17,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::engine::{BatchOutcome, Engine, EngineError, Executed};
-use crate::store::{KvStore, WriteSet};
+use crate::engine::{Engine, EngineError, Executed};
+use crate::store::KvStore;
 use smsdesk_core::clock::Clock;
 use smsdesk_core::command::Command;
 use smsdesk_core::ids::Timestamp;
@@ -78,10 +71,7 @@ impl Liveness {
 }
 
 type ReplyFn = Box<dyn FnOnce(Reply) + Send>;
-/// What a query hands back: its answer's delivery, made once what it
-/// read is durable.
-type Deliver = Box<dyn FnOnce() + Send>;
-type QueryFn<S> = Box<dyn FnOnce(&Engine<S>) -> Deliver + Send>;
+type QueryFn<S> = Box<dyn FnOnce(&Engine<S>) + Send>;
 type MaintainFn<S> = Box<dyn FnOnce(&mut Engine<S>) + Send>;
 
 enum Job<S: KvStore> {
@@ -101,22 +91,12 @@ pub struct Committed {
     pub outbound: bool,
 }
 
-impl From<&BatchOutcome> for Committed {
-    fn from(outcome: &BatchOutcome) -> Self {
-        Self {
-            next_seq: outcome.next_seq,
-            outbound: outcome.outbound,
-        }
-    }
-}
-
 /// Options for the commit thread.
 pub struct Options {
     /// Most commands in one batch (one sync).
     pub max_batch: usize,
-    /// Called after every successful commit, with what it did (on the
-    /// store's commit thread if it pipelines).
-    pub on_commit: Option<Arc<dyn Fn(Committed) + Send + Sync>>,
+    /// Called after every successful commit, with what it did.
+    pub on_commit: Option<Box<dyn Fn(Committed) + Send>>,
     /// Longest sleep between timer checks (guards against clock jumps).
     pub max_sleep: Duration,
 }
@@ -195,34 +175,22 @@ impl<S: KvStore + 'static> Committer<S> {
     }
 
     /// Reads the engine on its own thread; `None` if the thread is gone.
-    /// Answered once what it read is durable (see `submit_query`).
     pub fn query<R: Send + 'static>(&self, f: impl FnOnce(&Engine<S>) -> R + Send + 'static) -> Option<R> {
         let (tx, rx) = mpsc::sync_channel(1);
-        let sent = self.submit_query(f, move |answer| {
-            let _ = tx.send(answer);
-        });
-        if !sent {
-            return None;
-        }
+        let job = Job::Query(Box::new(move |engine: &Engine<S>| {
+            let _ = tx.send(f(engine));
+        }));
+        self.tx.as_ref()?.send(job).ok()?;
         rx.recv().ok()
     }
 
     /// Queues a read of the engine, run on its thread between batches;
-    /// returns false (and drops both) if the thread is gone. The async
-    /// counterpart of `query`. `f` reads the engine as the batches handed
-    /// in so far left it; `deliver` gets its answer once their commits are
-    /// durable (or one failed, which stops the engine), so no caller acts
-    /// on what a crash could still undo.
-    pub fn submit_query<R: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Engine<S>) -> R + Send + 'static,
-        deliver: impl FnOnce(R) + Send + 'static,
-    ) -> bool {
-        let job = Job::Query(Box::new(move |engine: &Engine<S>| {
-            let answer = f(engine);
-            Box::new(move || deliver(answer)) as Deliver
-        }));
-        self.tx.as_ref().is_some_and(|tx| tx.send(job).is_ok())
+    /// returns false (and drops `f`) if the thread is gone. The async
+    /// counterpart of `query`: `f` sends its answer wherever the caller waits.
+    pub fn submit_query(&self, f: impl FnOnce(&Engine<S>) + Send + 'static) -> bool {
+        self.tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Job::Query(Box::new(f))).is_ok())
     }
 
     /// Queues housekeeping that writes to the store (retention), run on the
@@ -276,11 +244,7 @@ fn run<S: KvStore>(
                 tick(&mut engine, clock.now(), options, Tick::Always);
                 continue;
             }
-            Err(RecvTimeoutError::Disconnected) => {
-                // Every caller handed in gets its answer before the thread ends.
-                let _ = engine.store().committed();
-                return;
-            }
+            Err(RecvTimeoutError::Disconnected) => return,
         };
         let mut commands = Vec::new();
         let mut replies = Vec::new();
@@ -303,10 +267,9 @@ fn run<S: KvStore>(
         let now = clock.now();
         tick(&mut engine, now, options, Tick::WhenDue);
         if !commands.is_empty() {
-            let on_commit = options.on_commit.clone();
-            engine.execute_batch_behind(commands, now, move |result| match result {
+            match engine.execute_batch(commands, now) {
                 Ok(outcome) => {
-                    notify(on_commit.as_deref(), (&outcome).into());
+                    notify(&engine, options, outcome.outbound);
                     for (reply, result) in replies.into_iter().zip(outcome.results) {
                         reply(Ok(result));
                     }
@@ -317,23 +280,13 @@ fn run<S: KvStore>(
                         reply(Err(EngineError::Stopped(why.clone())));
                     }
                 }
-            });
-        }
-        if !queries.is_empty() {
-            // Answered behind the commits under way, as commands are.
-            let answers: Vec<Deliver> = queries.into_iter().map(|q| q(&engine)).collect();
-            engine.store().commit_behind(
-                WriteSet::default(),
-                Box::new(move |_| answers.into_iter().for_each(|deliver| deliver())),
-            );
-        }
-        if !chores.is_empty() {
-            // Housekeeping writes and scans on its own: after the commits
-            // under way (a failure has stopped the engine).
-            let _ = engine.store().committed();
-            for m in chores {
-                m(&mut engine);
             }
+        }
+        for q in queries {
+            q(&engine);
+        }
+        for m in chores {
+            m(&mut engine);
         }
         // Callers have their answers; now do the deferred index work, while
         // new commands queue up for the next (larger) batch.
@@ -357,21 +310,21 @@ fn tick<S: KvStore>(engine: &mut Engine<S>, now: Timestamp, options: &Options, w
     if engine.stopped().is_some() || (!due && when == Tick::WhenDue) {
         return;
     }
-    let on_commit = options.on_commit.clone();
-    engine.tick_behind(now, move |result| match result {
+    match engine.tick(now) {
         Ok(outcome) if !outcome.routed.is_empty() || !outcome.results.is_empty() => {
-            notify(on_commit.as_deref(), (&outcome).into());
+            notify(engine, options, outcome.outbound);
         }
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "timer tick failed"),
-    });
+    }
 }
 
-/// Says what a commit did. Called in commit order (by the store's commit
-/// thread when it pipelines), so `next_seq` only grows.
-fn notify(on_commit: Option<&(dyn Fn(Committed) + Send + Sync)>, committed: Committed) {
-    if let Some(f) = on_commit {
-        f(committed);
+fn notify<S: KvStore>(engine: &Engine<S>, options: &Options, outbound: bool) {
+    if let Some(f) = &options.on_commit {
+        f(Committed {
+            next_seq: engine.state().counters.next_seq,
+            outbound,
+        });
     }
 }
 

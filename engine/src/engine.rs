@@ -11,8 +11,6 @@
 //! all further work until it is reopened from disk (the PostgreSQL answer
 //! to a failed fsync: never pretend).
 
-use std::sync::{Arc, OnceLock};
-
 use crate::store::fetched::{Fetched, Through};
 use crate::store::{layout, KvStore, Lookup, StoreError, WriteSet};
 use smsdesk_core::apply::apply;
@@ -54,8 +52,6 @@ impl Executed {
 pub struct BatchOutcome {
     pub results: Vec<Result<Executed, Rejection>>,
     pub routed: Vec<EventRecord>,
-    /// The sequence number the next event gets, after this batch.
-    pub next_seq: u64,
     /// Whether the batch put an SMS in the outbox (`layout::is_outbound`).
     pub outbound: bool,
 }
@@ -64,9 +60,7 @@ pub struct Engine<S: KvStore> {
     state: State,
     store: S,
     routers: Routers,
-    /// Set once, by the first storage failure (also from a pipelined
-    /// commit's thread: `execute_batch_behind`).
-    stopped: Arc<OnceLock<String>>,
+    stopped: Option<String>,
     /// The store's identity (`layout::identity`), for front ends' cursors.
     identity: String,
 }
@@ -76,7 +70,7 @@ impl<S: KvStore> std::fmt::Debug for Engine<S> {
         f.debug_struct("Engine")
             .field("open_conversations", &self.state.conversation_count())
             .field("routers", &self.routers)
-            .field("stopped", &self.stopped())
+            .field("stopped", &self.stopped)
             .finish()
     }
 }
@@ -90,7 +84,7 @@ impl<S: KvStore> Engine<S> {
             state,
             store,
             routers,
-            stopped: Arc::default(),
+            stopped: None,
             identity,
         })
     }
@@ -110,12 +104,7 @@ impl<S: KvStore> Engine<S> {
 
     /// Why the engine refuses work after a storage failure; `None` while healthy.
     pub fn stopped(&self) -> Option<&str> {
-        self.stopped.get().map(String::as_str)
-    }
-
-    /// Refuses all further work: `why` failed, memory may be ahead of disk.
-    fn stop(&self, why: &impl std::fmt::Display) {
-        let _ = self.stopped.set(why.to_string());
+        self.stopped.as_deref()
     }
 
     /// One command, committed on its own (one sync).
@@ -127,60 +116,8 @@ impl<S: KvStore> Engine<S> {
     /// Runs every command in order, then routing, then commits once.
     /// Returns only after the commit is durable.
     pub fn execute_batch(&mut self, commands: Vec<Command>, now: Timestamp) -> Result<BatchOutcome, EngineError> {
-        let (outcome, records) = self.run_batch(commands, now)?;
-        self.commit(&records)?;
-        Ok(outcome)
-    }
-
-    /// The same, but returns once the batch is decided and its writes
-    /// handed to the store (`KvStore::commit_behind`); `answer` gets the
-    /// outcome once they are durable, after every batch handed in before.
-    /// On a pipelining store the next batch runs meanwhile, its lookups
-    /// seeing this one's writes; a failed commit stops the engine and
-    /// fails every batch behind it.
-    pub fn execute_batch_behind(
-        &mut self,
-        commands: Vec<Command>,
-        now: Timestamp,
-        answer: impl FnOnce(Result<BatchOutcome, EngineError>) + Send + 'static,
-    ) {
-        let (outcome, records) = match self.run_batch(commands, now) {
-            Ok(done) => done,
-            Err(e) => return answer(Err(e)),
-        };
-        let mut writes = WriteSet::default();
-        let finished = layout::stage(&mut self.state, &records, &mut writes);
-        if records.is_empty() && writes.len() <= 1 {
-            // Nothing but the counters: nothing to write, but the answer
-            // still waits for the batches before it.
-            writes = WriteSet::default();
-        }
-        let stopped = self.stopped.clone();
-        self.store.commit_behind(
-            writes,
-            Box::new(move |result| match result {
-                Ok(()) => answer(Ok(outcome)),
-                Err(e) => {
-                    tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-                    let _ = stopped.set(e.to_string());
-                    answer(Err(e.into()));
-                }
-            }),
-        );
-        // Lookups of what these conversations wrote go to the store,
-        // which answers from the writes handed in until they are durable.
-        self.state.forget_finished(&finished);
-    }
-
-    /// Decides every command, then routes: the outcome and every record
-    /// made, in memory (not yet staged or committed).
-    fn run_batch(
-        &mut self,
-        commands: Vec<Command>,
-        now: Timestamp,
-    ) -> Result<(BatchOutcome, Vec<EventRecord>), EngineError> {
-        if let Some(why) = self.stopped() {
-            return Err(EngineError::Stopped(why.to_owned()));
+        if let Some(why) = &self.stopped {
+            return Err(EngineError::Stopped(why.clone()));
         }
         let mut all = Vec::new();
         let mut outcome = BatchOutcome::default();
@@ -188,7 +125,7 @@ impl<S: KvStore> Engine<S> {
             Ok(fetched) => fetched,
             Err(e) => {
                 tracing::error!(error = %e, "reading the store failed before a batch; the engine stops until restarted");
-                self.stop(&e);
+                self.stopped = Some(e.to_string());
                 return Err(e.into());
             }
         };
@@ -199,7 +136,7 @@ impl<S: KvStore> Engine<S> {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "reading the store failed mid-batch; the engine stops until restarted");
-                    self.stop(&e);
+                    self.stopped = Some(e.to_string());
                     return Err(e);
                 }
             };
@@ -210,25 +147,15 @@ impl<S: KvStore> Engine<S> {
         }
         outcome.routed = self.route(now);
         all.extend(outcome.routed.iter().cloned());
-        outcome.next_seq = self.state.counters.next_seq;
         outcome.outbound = all.iter().any(|r| layout::is_outbound(&r.event));
-        Ok((outcome, all))
+        self.commit(&all)?;
+        Ok(outcome)
     }
 
     /// Fires every due timer (offer, conference invitation, auto wrap-up) and routes.
     pub fn tick(&mut self, now: Timestamp) -> Result<BatchOutcome, EngineError> {
         let due = timers::due(&self.state, now);
         self.execute_batch(due, now)
-    }
-
-    /// The same, committed behind (`execute_batch_behind`).
-    pub fn tick_behind(
-        &mut self,
-        now: Timestamp,
-        answer: impl FnOnce(Result<BatchOutcome, EngineError>) + Send + 'static,
-    ) {
-        let due = timers::due(&self.state, now);
-        self.execute_batch_behind(due, now, answer);
     }
 
     fn run_one(
@@ -337,7 +264,7 @@ impl<S: KvStore> Engine<S> {
         }
         if let Err(e) = self.store.commit(&writes) {
             tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-            self.stop(&e);
+            self.stopped = Some(e.to_string());
             return Err(e.into());
         }
         self.state.forget_finished(&finished);
@@ -348,7 +275,7 @@ impl<S: KvStore> Engine<S> {
     pub fn settle(&mut self) -> Result<(), EngineError> {
         if let Err(e) = self.store.settle() {
             tracing::error!(error = %e, "applying committed writes failed; the engine stops until restarted");
-            self.stop(&e);
+            self.stopped = Some(e.to_string());
             return Err(e.into());
         }
         Ok(())
@@ -381,7 +308,7 @@ impl<S: KvStore> Engine<S> {
         if !writes.is_empty() {
             if let Err(e) = self.store.commit(&writes) {
                 tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-                self.stop(&e);
+                self.stopped = Some(e.to_string());
                 return Err(e.into());
             }
         }
@@ -403,7 +330,7 @@ impl<S: KvStore> Engine<S> {
         let next = crate::store::retention::stage_backfill(&self.store, after, limit, &mut writes)?;
         if let Err(e) = self.store.commit(&writes) {
             tracing::error!(error = %e, "commit failed; the engine stops until restarted");
-            self.stop(&e);
+            self.stopped = Some(e.to_string());
             return Err(e.into());
         }
         Ok(next)

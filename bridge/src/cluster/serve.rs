@@ -218,8 +218,7 @@ impl Leading<'_> {
         // leader's plugins too, not only the gateway's.
         let hangups = crate::reload::hangups();
         let url = config.backend.database_url().unwrap_or_default().to_owned();
-        let commit_url = url.clone();
-        let (store_fence, app_fence, commit_fence) = (fence.clone(), fence.clone(), fence.clone());
+        let (store_fence, app_fence) = (fence.clone(), fence.clone());
         let leader_metrics = gateway.metrics();
         leader_metrics.lease_epoch.set(fence.epoch);
         let dead_letters = gateway.dead_letters();
@@ -247,7 +246,7 @@ impl Leading<'_> {
             }
         };
         let state = tokio::task::spawn_blocking(move || {
-            let store: EngineStore = Arc::new(crate::storage::open::pipelined(store, &commit_url, commit_fence)?);
+            let store: EngineStore = Arc::new(store);
             crate::app::start_with(
                 config,
                 store,

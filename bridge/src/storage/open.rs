@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use smsdesk_engine::store::{Pipelined, SledStore};
+use smsdesk_engine::store::SledStore;
 use smsdesk_pgstore::{Fence, PgStore};
 
 use super::Backend;
@@ -27,15 +27,6 @@ pub fn sled_engine(config: &Config) -> anyhow::Result<SledStore> {
 /// The leader's engine store on PostgreSQL, fenced by its lease `fence`.
 pub fn postgres_engine(url: &str, fence: Fence) -> smsdesk_engine::store::Result<PgStore> {
     PgStore::connect(url).map(|store| store.fenced(fence))
-}
-
-/// The leader's engine store as the engine runs on it: `reads` (from
-/// `postgres_leader`) for its lookups, and its commits pipelined on a
-/// connection of their own (`Pipelined`: the engine runs its next batch
-/// while one commits).
-pub fn pipelined(reads: PgStore, url: &str, fence: Fence) -> anyhow::Result<Pipelined<PgStore>> {
-    let commits = postgres_engine(url, fence)?;
-    Ok(Pipelined::new(reads, commits)?)
 }
 
 /// The leader's engine store (`postgres_engine`), and the same store on

@@ -14,8 +14,6 @@
 //!   (each conversation's history, a chain through the events' index).
 //! - `retention`: erasing closed conversations older than a cutoff.
 //! - `fetched`: the reads a batch needs, fetched in one call before it runs.
-//! - `pipelined`: commits on a thread of their own, in order, while the
-//!   engine runs its next batch (the PostgreSQL leader's store).
 
 mod beside;
 mod event_history;
@@ -25,13 +23,11 @@ pub mod layout;
 mod memory;
 mod numbered_file;
 mod packing;
-pub mod pipelined;
 pub mod retention;
 mod sled_store;
 mod wal;
 
 pub use memory::MemoryStore;
-pub use pipelined::Pipelined;
 pub use sled_store::{SledStore, DEFAULT_CACHE_MIB};
 
 use std::collections::BTreeMap;
@@ -55,9 +51,6 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Called once a commit handed to `KvStore::commit_behind` is durable (or failed).
-pub type Done = Box<dyn FnOnce(Result<()>) + Send>;
 
 /// Writes to commit together: `Some(value)` puts, `None` deletes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,24 +79,6 @@ impl WriteSet {
 pub trait KvStore: Send {
     /// Applies all writes atomically, and returns only once they are durable.
     fn commit(&self, writes: &WriteSet) -> Result<()>;
-    /// Hands `writes` in to be committed behind every commit handed in
-    /// before, and calls `done` once they are durable (or failed); a store
-    /// that pipelines (`Pipelined`) returns before that. Reads through
-    /// this store see the writes at once; after a failure, every later
-    /// commit fails without writing. An empty set writes nothing but is
-    /// answered in its turn. By default: commits now, then calls `done`.
-    fn commit_behind(&self, writes: WriteSet, done: Done) {
-        done(if writes.is_empty() {
-            Ok(())
-        } else {
-            self.commit(&writes)
-        });
-    }
-    /// Waits until every commit handed in is durable and answered; the
-    /// first failure, if one failed.
-    fn committed(&self) -> Result<()> {
-        Ok(())
-    }
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// The values of `keys`, in their order (one call where the store can:
     /// a round trip on PostgreSQL).
@@ -143,12 +118,6 @@ impl<T: KvStore + ?Sized> Lookup for T {
 impl<T: KvStore + Sync + ?Sized> KvStore for std::sync::Arc<T> {
     fn commit(&self, writes: &WriteSet) -> Result<()> {
         (**self).commit(writes)
-    }
-    fn commit_behind(&self, writes: WriteSet, done: Done) {
-        (**self).commit_behind(writes, done);
-    }
-    fn committed(&self) -> Result<()> {
-        (**self).committed()
     }
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         (**self).get(key)

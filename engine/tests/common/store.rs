@@ -3,14 +3,12 @@
 //! directory), or a `postgres://` URL (a fresh schema per store on that
 //! server; `scripts/test.sh` starts a throwaway one and runs these tests
 //! on each store). The same tests, the same assertions, on every store.
-//! On PostgreSQL the store is the leader's kind: commits pipelined on a
-//! connection of their own (`Pipelined`), lookups on another.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use smsdesk_engine::store::{KvStore, MemoryStore, Pipelined, Result, SledStore, WriteSet};
+use smsdesk_engine::store::{KvStore, MemoryStore, Result, SledStore, WriteSet};
 use smsdesk_pgstore::PgStore;
 
 /// A store of the kind the run asks for; clones share the same data (to
@@ -19,7 +17,7 @@ use smsdesk_pgstore::PgStore;
 pub enum TestStore {
     Memory(MemoryStore),
     Sled(Arc<SledStore>, Arc<tempfile::TempDir>),
-    Postgres(Arc<Pipelined<PgStore>>),
+    Postgres(Arc<PgStore>),
 }
 
 impl TestStore {
@@ -31,9 +29,7 @@ impl TestStore {
                 Self::Sled(Arc::new(SledStore::open(dir.path()).unwrap()), Arc::new(dir))
             }
             Ok(url) if url.starts_with("postgres://") => {
-                let url = fresh_schema(url);
-                let (reads, commits) = (PgStore::connect(&url).unwrap(), PgStore::connect(&url).unwrap());
-                Self::Postgres(Arc::new(Pipelined::new(reads, commits).unwrap()))
+                Self::Postgres(Arc::new(PgStore::connect(&fresh_schema(url)).unwrap()))
             }
             Ok(other) => panic!("SMSDESK_TEST_STORE={other:?}: expected memory, sled or a postgres:// URL"),
         }
@@ -68,15 +64,6 @@ fn fresh_schema(url: &str) -> String {
 impl KvStore for TestStore {
     fn commit(&self, writes: &WriteSet) -> Result<()> {
         self.inner().commit(writes)
-    }
-    fn commit_behind(&self, writes: WriteSet, done: smsdesk_engine::store::Done) {
-        self.inner().commit_behind(writes, done);
-    }
-    fn committed(&self) -> Result<()> {
-        self.inner().committed()
-    }
-    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
-        self.inner().get_many(keys)
     }
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.inner().get(key)
