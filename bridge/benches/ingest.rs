@@ -12,7 +12,10 @@
 //!
 //! Runs `smsdesk run` (release build) and sends Twilio-signed inbound
 //! webhooks from 32 concurrent connections over loopback, for a bounded
-//! time and count. Prints throughput, p50 and p99, and the ratios.
+//! time and count. Prints throughput, p50 and p99, and the ratios; and
+//! the CPU time each request cost smsdesk on sled, and smsdesk and the
+//! PostgreSQL server on PostgreSQL (from `/proc`: on 2 cores the
+//! PostgreSQL series is bound by CPU, so this is where its gap is).
 //!
 //! Run: `cargo bench -p smsdesk --bench ingest` (after `bash scripts/build-plugins.sh`).
 //! `SMSDESK_INGEST_ONLY=postgres` runs the PostgreSQL series alone (for
@@ -40,6 +43,7 @@ const MAX_REQUESTS: usize = 200_000;
 const BACKLOG: usize = 5_000;
 
 struct Stats {
+    requests: usize,
     per_sec: f64,
     p50: Duration,
     p99: Duration,
@@ -53,6 +57,7 @@ impl Stats {
             v[v.len() / 2]
         };
         Stats {
+            requests: turns.iter().map(|s| s.requests).sum(),
             per_sec: turns.iter().map(|s| s.per_sec).sum::<f64>() / turns.len() as f64,
             p50: mid(turns.iter().map(|s| s.p50).collect()),
             p99: mid(turns.iter().map(|s| s.p99).collect()),
@@ -91,6 +96,7 @@ async fn load(make: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>)
     all.sort();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
     Stats {
+        requests: all.len(),
         per_sec: all.len() as f64 / elapsed.as_secs_f64(),
         p50: pct(0.50),
         p99: pct(0.99),
@@ -272,6 +278,19 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
+/// The load against a trivial axum handler on the same machine.
+async fn trivial_handler(client: &reqwest::Client) -> Stats {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let app = axum::Router::new().route("/", axum::routing::post(|| async { "ok" }));
+        let _ = axum::serve(listener, app).await;
+    });
+    let url = format!("http://{addr}/");
+    let client = client.clone();
+    load(Arc::new(move |_| client.post(&url).body("x=1"))).await
+}
+
 fn main() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-ingest");
     let _ = std::fs::remove_dir_all(&dir);
@@ -283,17 +302,7 @@ fn main() {
         .expect("client");
 
     // Baseline 1: a trivial axum handler on the same machine.
-    let trivial = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let app = axum::Router::new().route("/", axum::routing::post(|| async { "ok" }));
-            let _ = axum::serve(listener, app).await;
-        });
-        let url = format!("http://{addr}/");
-        let client = client.clone();
-        load(Arc::new(move |_| client.post(&url).body("x=1"))).await
-    });
+    let trivial = runtime.block_on(trivial_handler(&client));
 
     // Baseline 2: raw write + fdatasync.
     let raw = raw_fdatasync(&dir);
@@ -311,16 +320,26 @@ fn main() {
         return postgres_alone(&runtime, &client, &dir, &postgres, &carrier);
     }
     let (mut plain, mut backlog, mut on_postgres) = (Vec::new(), Vec::new(), Vec::new());
+    // CPU time spent during the plain series (smsdesk) and the PostgreSQL
+    // one (smsdesk, the server).
+    let (mut sled_cpu, mut pg_smsdesk_cpu, mut pg_server_cpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for round in 0..ROUNDS {
         for (series, dir) in [(&mut plain, &plain_dir), (&mut backlog, &backlog_dir)] {
             let port = free_port();
             let server = Server::start_with(dir, port, &carrier);
+            let before = cpu::of_server(&server);
             series.push(runtime.block_on(ingest(&client, port, round * MAX_REQUESTS)));
+            if dir == &plain_dir {
+                sled_cpu += cpu::of_server(&server).saturating_sub(before);
+            }
             drop(server);
         }
         let server = start_on_postgres(&dir.join(format!("pg{round}")), &postgres.base_url(), &carrier);
         runtime.block_on(until_role(&client, &server, "leader"));
+        let before = (cpu::of_server(&server), cpu::of_postgres(&postgres));
         on_postgres.push(runtime.block_on(ingest(&client, server.port, (ROUNDS + round) * MAX_REQUESTS)));
+        pg_smsdesk_cpu += cpu::of_server(&server).saturating_sub(before.0);
+        pg_server_cpu += cpu::of_postgres(&postgres).saturating_sub(before.1);
         drop(server);
     }
     let (plain, backlog, on_postgres) = (Stats::merge(&plain), Stats::merge(&backlog), Stats::merge(&on_postgres));
@@ -363,6 +382,12 @@ fn main() {
         ms(on_postgres.p50),
         ms(plain.p50)
     );
+    let per_request = |spent: Duration, s: &Stats| spent.as_secs_f64() * 1e6 / s.requests.max(1) as f64;
+    cpu::report(
+        per_request(sled_cpu, &plain),
+        per_request(pg_smsdesk_cpu, &on_postgres),
+        per_request(pg_server_cpu, &on_postgres),
+    );
     println!(
         "takeover: {:.1} s after the leader's SIGKILL (lease {} s; target <= 2 s: {}), {:.2} s after a clean stop",
         after_kill.as_secs_f64(),
@@ -370,4 +395,64 @@ fn main() {
         verdict(after_kill.as_secs_f64() <= 2.0),
         after_stop.as_secs_f64()
     );
+}
+
+/// CPU time (user + system) of processes, from `/proc/<pid>/stat`.
+mod cpu {
+    use std::time::Duration;
+
+    /// `/proc` counts in USER_HZ, 100 a second on Linux.
+    const TICK: Duration = Duration::from_millis(10);
+
+    /// The fields after the command name (which may hold spaces) of `pid`'s
+    /// stat: state, ppid, … (`proc(5)`, from field 3 on).
+    fn fields(pid: u32) -> Option<Vec<String>> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after = stat.rsplit_once(')')?.1;
+        Some(after.split_whitespace().map(str::to_owned).collect())
+    }
+
+    fn spent(fields: &[String]) -> Duration {
+        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u32>().ok()).unwrap_or(0);
+        // utime and stime: fields 14 and 15, here 11 and 12.
+        TICK * (ticks(11) + ticks(12))
+    }
+
+    /// Prints what a request cost, in microseconds of CPU.
+    pub fn report(on_sled: f64, pg_smsdesk: f64, pg_server: f64) {
+        println!(
+            "CPU per request: smsdesk on sled {on_sled:.0} us; on PostgreSQL smsdesk {pg_smsdesk:.0} us + the server {pg_server:.0} us = {:.2}x sled's",
+            (pg_smsdesk + pg_server) / on_sled
+        );
+    }
+
+    /// The smsdesk process of `server`, all its threads.
+    pub fn of_server(server: &super::Server) -> Duration {
+        let pid = server.child.as_ref().map_or(0, std::process::Child::id);
+        fields(pid).map_or(Duration::ZERO, |f| spent(&f))
+    }
+
+    /// The PostgreSQL server: its postmaster and the postmaster's children
+    /// (backends, WAL writer, checkpointer, autovacuum) alive now.
+    pub fn of_postgres(postgres: &smsdesk_pgstore::testing::Postgres) -> Duration {
+        let pid_file = std::path::Path::new(&postgres.data).join("db/postmaster.pid");
+        let Some(postmaster) = std::fs::read_to_string(pid_file)
+            .ok()
+            .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<u32>().ok()))
+        else {
+            return Duration::ZERO;
+        };
+        let mut total = fields(postmaster).map_or(Duration::ZERO, |f| spent(&f));
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            if let Some(f) = fields(pid) {
+                if f.get(1).and_then(|p| p.parse::<u32>().ok()) == Some(postmaster) {
+                    total += spent(&f);
+                }
+            }
+        }
+        total
+    }
 }
