@@ -179,14 +179,13 @@ pub fn stage(state: &mut State, records: &[EventRecord], writes: &mut WriteSet) 
 /// Whether `event` puts an SMS in the outbox (`stage_outbound`): for
 /// waking the outbox only when there is something new for it.
 pub fn is_outbound(event: &Event) -> bool {
-    matches!(event, Event::ReplyAccepted { .. } | Event::AutoReplied { .. })
+    outgoing(event).is_some()
 }
 
-/// Agents' replies and smsdesk's own texts go through the same outbox: stages
-/// the outbound SMS `r` accepted, if any, and marks it pending.
-fn stage_outbound(state: &State, r: &EventRecord, writes: &mut WriteSet) {
-    // Agents' replies and smsdesk's own texts go through the same outbox.
-    let outgoing = match &r.event {
+/// The SMS `event` puts in the outbox, if any: agents' replies and
+/// smsdesk's own texts go through the same outbox.
+fn outgoing(event: &Event) -> Option<(&ConversationId, &MessageId, &String, &[String])> {
+    match event {
         Event::ReplyAccepted {
             conversation,
             message_id,
@@ -201,7 +200,12 @@ fn stage_outbound(state: &State, r: &EventRecord, writes: &mut WriteSet) {
             ..
         } => Some((conversation, message_id, body, &[][..])),
         _ => None,
-    };
+    }
+}
+
+/// Stages the outbound SMS `r` accepted, if any, and marks it pending.
+fn stage_outbound(state: &State, r: &EventRecord, writes: &mut WriteSet) {
+    let outgoing = outgoing(&r.event);
     if let Some((conversation, message_id, body, media)) = outgoing {
         if let Some(c) = state.conversation(*conversation) {
             let sms = OutboundSms {
