@@ -105,6 +105,27 @@ impl AppState {
         }
     }
 
+    /// Queues `commands` to run together, only if nothing waits in the
+    /// store's gate ahead of them (`Committer::submit_gated`); their
+    /// durable results, or the commands back, unrun.
+    pub fn submit_gated(
+        &self,
+        commands: Vec<Command>,
+    ) -> impl Future<Output = Result<Vec<Reply>, Vec<Command>>> + Send + 'static {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let count = commands.len();
+        self.committer.submit_gated(commands, move |r| {
+            let _ = tx.send(r);
+        });
+        async move {
+            rx.await.unwrap_or_else(|_| {
+                Ok((0..count)
+                    .map(|_| Err(EngineError::Stopped("the engine thread is gone".to_owned())))
+                    .collect())
+            })
+        }
+    }
+
     /// Submits a command and waits (asynchronously) until it is durable.
     pub async fn execute(&self, command: Command) -> Reply {
         self.submit(command).await

@@ -71,11 +71,17 @@ impl Liveness {
 }
 
 type ReplyFn = Box<dyn FnOnce(Reply) + Send>;
+/// Where a gated group's answer goes: its replies, or its commands back
+/// when the gate was shut (none of them ran).
+type GatedFn = Box<dyn FnOnce(Result<Vec<Reply>, Vec<Command>>) + Send>;
 type QueryFn<S> = Box<dyn FnOnce(&Engine<S>) + Send>;
 type MaintainFn<S> = Box<dyn FnOnce(&mut Engine<S>) + Send>;
 
 enum Job<S: KvStore> {
     Execute(Box<Command>, ReplyFn),
+    /// Commands that run together, in one batch, only if the store's gate
+    /// is open (`Committer::submit_gated`).
+    Gated(Vec<Command>, GatedFn),
     Query(QueryFn<S>),
     /// Housekeeping that writes outside the event log (retention), run
     /// between batches like a query.
@@ -160,7 +166,23 @@ impl<S: KvStore + 'static> Committer<S> {
         let job = Job::Execute(Box::new(command), Box::new(reply));
         let Some(tx) = self.tx.as_ref() else { return };
         if let Err(mpsc::SendError(Job::Execute(_, reply))) = tx.send(job) {
-            reply(Err(EngineError::Stopped("the engine thread is gone".to_owned())));
+            reply(Err(stopped_thread()));
+        }
+    }
+
+    /// Queues `commands` to run together in one batch, but only if the
+    /// store's gate is open then (`KvStore::get_many_gated`: nothing stored
+    /// elsewhere waits to be committed ahead of them). `reply` gets their
+    /// replies once committed, or the commands back if the gate was shut.
+    pub fn submit_gated(
+        &self,
+        commands: Vec<Command>,
+        reply: impl FnOnce(Result<Vec<Reply>, Vec<Command>>) + Send + 'static,
+    ) {
+        let job = Job::Gated(commands, Box::new(reply));
+        let Some(tx) = self.tx.as_ref() else { return };
+        if let Err(mpsc::SendError(Job::Gated(commands, reply))) = tx.send(job) {
+            reply(Ok(commands.iter().map(|_| Err(stopped_thread())).collect()));
         }
     }
 
@@ -246,41 +268,25 @@ fn run<S: KvStore>(
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        let mut commands = Vec::new();
-        let mut replies = Vec::new();
+        let mut batch = Batch::default();
         let mut queries = Vec::new();
         let mut chores = Vec::new();
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Execute(c, r) => {
-                    commands.push(*c);
-                    replies.push(r);
-                }
+                Job::Execute(c, r) => batch.add(vec![*c], Answer::One(r), false),
+                Job::Gated(c, r) => batch.add(c, Answer::Gated(r), true),
                 Job::Query(q) => queries.push(q),
                 Job::Maintain(m) => chores.push(m),
             }
-            if commands.len() < options.max_batch {
+            if batch.commands.len() < options.max_batch {
                 next = rx.try_recv().ok();
             }
         }
         let now = clock.now();
         tick(&mut engine, now, options, Tick::WhenDue);
-        if !commands.is_empty() {
-            match engine.execute_batch(commands, now) {
-                Ok(outcome) => {
-                    notify(&engine, options, outcome.outbound);
-                    for (reply, result) in replies.into_iter().zip(outcome.results) {
-                        reply(Ok(result));
-                    }
-                }
-                Err(e) => {
-                    let why = e.to_string();
-                    for reply in replies {
-                        reply(Err(EngineError::Stopped(why.clone())));
-                    }
-                }
-            }
+        if !batch.commands.is_empty() {
+            batch.run(&mut engine, now, options);
         }
         for q in queries {
             q(&engine);
@@ -294,6 +300,68 @@ fn run<S: KvStore>(
             tracing::error!(%error, "settling committed writes failed");
         }
     }
+}
+
+/// Where the replies of a job in a batch go.
+enum Answer {
+    One(ReplyFn),
+    Gated(GatedFn),
+}
+
+/// The commands gathered for one batch, and where their replies go.
+#[derive(Default)]
+struct Batch {
+    commands: Vec<Command>,
+    /// Per command: whether it runs only with the gate open.
+    gated: Vec<bool>,
+    /// Per job, in order: its answer and how many commands it has.
+    answers: Vec<(Answer, usize)>,
+}
+
+impl Batch {
+    fn add(&mut self, commands: Vec<Command>, answer: Answer, gated: bool) {
+        self.answers.push((answer, commands.len()));
+        self.gated.extend(commands.iter().map(|_| gated));
+        self.commands.extend(commands);
+    }
+
+    /// Runs it and answers every job.
+    fn run<S: KvStore>(self, engine: &mut Engine<S>, now: Timestamp, options: &Options) {
+        let gated = if self.gated.contains(&true) {
+            self.gated
+        } else {
+            Vec::new()
+        };
+        match engine.execute_gated(self.commands, &gated, now) {
+            Ok((outcome, held)) => {
+                notify(engine, options, outcome.outbound);
+                let shut = !held.is_empty();
+                let (mut results, mut held) = (outcome.results.into_iter(), held.into_iter());
+                for (answer, count) in self.answers {
+                    match answer {
+                        Answer::One(reply) => reply(Ok(results.next().unwrap_or_else(|| Ok(Executed::default())))),
+                        Answer::Gated(reply) if shut => reply(Err(held.by_ref().take(count).collect())),
+                        Answer::Gated(reply) => reply(Ok(results.by_ref().take(count).map(Ok).collect())),
+                    }
+                }
+            }
+            Err(e) => {
+                let why = e.to_string();
+                for (answer, count) in self.answers {
+                    match answer {
+                        Answer::One(reply) => reply(Err(EngineError::Stopped(why.clone()))),
+                        Answer::Gated(reply) => {
+                            reply(Ok((0..count).map(|_| Err(EngineError::Stopped(why.clone()))).collect()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn stopped_thread() -> EngineError {
+    EngineError::Stopped("the engine thread is gone".to_owned())
 }
 
 /// When `tick` runs the engine's timers and routing.

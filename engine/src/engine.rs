@@ -116,12 +116,26 @@ impl<S: KvStore> Engine<S> {
     /// Runs every command in order, then routing, then commits once.
     /// Returns only after the commit is durable.
     pub fn execute_batch(&mut self, commands: Vec<Command>, now: Timestamp) -> Result<BatchOutcome, EngineError> {
+        self.execute_gated(commands, &[], now).map(|(outcome, _)| outcome)
+    }
+
+    /// `execute_batch`, but the commands `gated` marks (by position; none
+    /// past its end) run only if the store's gate is open: nothing stored
+    /// elsewhere waits to be committed ahead of them
+    /// (`KvStore::get_many_gated`, asked in the batch's read). Returns the
+    /// outcome of the commands that ran, in order, and the gated commands
+    /// that did not, in order (none when the gate was open).
+    pub fn execute_gated(
+        &mut self,
+        mut commands: Vec<Command>,
+        gated: &[bool],
+        now: Timestamp,
+    ) -> Result<(BatchOutcome, Vec<Command>), EngineError> {
         if let Some(why) = &self.stopped {
             return Err(EngineError::Stopped(why.clone()));
         }
-        let mut all = Vec::new();
-        let mut outcome = BatchOutcome::default();
-        let fetched = match Fetched::for_batch(&self.store, &self.state, &commands) {
+        let gate = gated.contains(&true);
+        let (fetched, open) = match Fetched::for_batch(&self.store, &self.state, &commands, gate) {
             Ok(fetched) => fetched,
             Err(e) => {
                 tracing::error!(error = %e, "reading the store failed before a batch; the engine stops until restarted");
@@ -129,10 +143,34 @@ impl<S: KvStore> Engine<S> {
                 return Err(e.into());
             }
         };
+        let mut held = Vec::new();
+        if !open {
+            let (out, run): (Vec<_>, Vec<_>) = commands
+                .into_iter()
+                .enumerate()
+                .partition(|(i, _)| gated.get(*i).copied().unwrap_or(false));
+            held = out.into_iter().map(|(_, c)| c).collect();
+            commands = run.into_iter().map(|(_, c)| c).collect();
+            if commands.is_empty() {
+                return Ok((BatchOutcome::default(), held));
+            }
+        }
+        self.run_fetched(commands, &fetched, now).map(|outcome| (outcome, held))
+    }
+
+    /// Runs `commands` with the reads `fetched` for them, routes, commits.
+    fn run_fetched(
+        &mut self,
+        commands: Vec<Command>,
+        fetched: &Fetched,
+        now: Timestamp,
+    ) -> Result<BatchOutcome, EngineError> {
+        let mut all = Vec::new();
+        let mut outcome = BatchOutcome::default();
         for command in commands {
             // Earlier commands of this batch are applied in memory but not
             // committed: after a failure here memory may be ahead of disk.
-            let result = match self.run_one(&command, now, &fetched) {
+            let result = match self.run_one(&command, now, fetched) {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "reading the store failed mid-batch; the engine stops until restarted");

@@ -13,6 +13,9 @@
 //! one round trip and one commit for the group. Each statement is
 //! prepared once per connection (`Session`).
 
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
+
 use postgres::types::Type;
 
 use crate::session::Session;
@@ -59,4 +62,28 @@ pub fn done(session: &mut Session, ids: &[i64]) -> Result<(), postgres::Error> {
 /// How many rows wait (for `/metrics`).
 pub fn depth(session: &mut Session) -> Result<i64, postgres::Error> {
     Ok(session.query_one("SELECT count(*) FROM smsdesk_inbox", &[])?.get(0))
+}
+
+/// The rows no instance here can read (written by a newer smsdesk during a
+/// rolling upgrade): left in the inbox for a leader that can, and passed
+/// over by the leader's reads of it and by its engine's gate
+/// (`PgStore::gated`), which would otherwise stay shut behind them.
+#[derive(Debug, Default)]
+pub struct PassedOver(Mutex<BTreeSet<i64>>);
+
+impl PassedOver {
+    /// Passes over row `id` from now on.
+    pub fn add(&self, id: i64) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(id);
+    }
+
+    /// The rows passed over, in id order.
+    pub fn ids(&self) -> Vec<i64> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect()
+    }
 }

@@ -15,12 +15,14 @@
 //! once more, so a leader outlives a short database restart.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use postgres::types::{ToSql, Type};
 
 use smsdesk_engine::store::{KvStore, Result, StoreError, WriteSet};
 
 use crate::conn::Conn;
+use crate::inbox::PassedOver;
 
 /// The lease a fenced store's commits must still hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +65,9 @@ struct Sql {
     fenced_commit: String,
     get: String,
     get_many: String,
+    /// `get_many`, plus a row of NULLs when the shared inbox holds a row
+    /// but for those in `$2` (the gate is shut).
+    get_many_gated: String,
     from: String,
     between: String,
     range: String,
@@ -89,6 +94,10 @@ impl Sql {
             ),
             get: format!("SELECT value FROM {t} WHERE key = $1"),
             get_many: format!("SELECT key, value FROM {t} WHERE key = ANY($1)"),
+            get_many_gated: format!(
+                "SELECT key, value FROM {t} WHERE key = ANY($1) UNION ALL SELECT NULL::bytea, NULL::bytea \
+                 WHERE EXISTS (SELECT 1 FROM smsdesk_inbox WHERE NOT (id = ANY($2)))"
+            ),
             from: format!("SELECT key, value FROM {t} WHERE key >= $1 ORDER BY key"),
             between: format!("SELECT key, value FROM {t} WHERE key >= $1 AND key < $2 ORDER BY key"),
             range: format!("SELECT key, value FROM {t} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"),
@@ -103,6 +112,8 @@ pub struct PgStore {
     conn: Conn,
     sql: Sql,
     fence: Option<Fence>,
+    /// Set on a leader's engine store: its gate is the shared inbox.
+    gate: Option<Arc<PassedOver>>,
     commits: AtomicU64,
     /// Held through a `snapshot`, whose statements share one transaction.
     snapshot: std::sync::Mutex<()>,
@@ -144,6 +155,7 @@ impl PgStore {
             conn,
             sql: Sql::of(table),
             fence: None,
+            gate: None,
             commits: AtomicU64::new(0),
             snapshot: std::sync::Mutex::new(()),
         })
@@ -153,6 +165,16 @@ impl PgStore {
     #[must_use]
     pub fn fenced(mut self, fence: Fence) -> Self {
         self.fence = Some(fence);
+        self
+    }
+
+    /// The same store, whose gate (`KvStore::get_many_gated`) is shut while
+    /// the shared inbox holds a row, but for those `passed_over`: a
+    /// leader's webhooks committed straight through its engine then wait
+    /// behind what a standby acknowledged before them.
+    #[must_use]
+    pub fn gated(mut self, passed_over: Arc<PassedOver>) -> Self {
+        self.gate = Some(passed_over);
         self
     }
 
@@ -240,6 +262,33 @@ impl KvStore for PgStore {
             .map(|r| (r.get(0), r.get(1)))
             .collect();
         Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+    }
+
+    fn get_many_gated(&self, keys: &[Vec<u8>]) -> Result<(Vec<Option<Vec<u8>>>, bool)> {
+        let Some(passed_over) = &self.gate else {
+            return Ok((self.get_many(keys)?, true));
+        };
+        let skip = passed_over.ids();
+        let rows = self
+            .conn
+            .with_session(|s| {
+                s.query(
+                    &self.sql.get_many_gated,
+                    &[(&keys, Type::BYTEA_ARRAY), (&skip, Type::INT8_ARRAY)],
+                )
+            })
+            .map_err(StoreError::Database)?;
+        let mut open = true;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            match row.get::<_, Option<Vec<u8>>>(0) {
+                Some(key) => {
+                    found.insert(key, row.get::<_, Vec<u8>>(1));
+                }
+                None => open = false,
+            }
+        }
+        Ok((keys.iter().map(|k| found.get(k).cloned()).collect(), open))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {

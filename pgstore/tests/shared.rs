@@ -106,3 +106,56 @@ fn an_attachment_is_served_by_any_instance_until_swept() {
     assert_eq!(leader.with(|c| media::sweep(c, 5_001)).unwrap(), 1);
     assert_eq!(standby.with(|c| media::get(c, "token-1")).unwrap(), None);
 }
+
+#[test]
+fn a_leaders_gate_is_shut_while_the_shared_inbox_holds_a_row_it_does_not_pass_over() {
+    use smsdesk_engine::store::{KvStore, WriteSet};
+    use std::sync::Arc;
+    let pg = Postgres::start();
+    let url = pg.url("gate");
+    let passed_over = Arc::new(inbox::PassedOver::default());
+    let store = smsdesk_pgstore::PgStore::connect(&url)
+        .unwrap()
+        .gated(passed_over.clone());
+    let plain = smsdesk_pgstore::PgStore::connect(&url).unwrap();
+    let mut writes = WriteSet::default();
+    writes.put(b"d/a".to_vec(), b"seen".to_vec());
+    store.commit(&writes).unwrap();
+    let keys = vec![b"d/a".to_vec(), b"d/b".to_vec()];
+    let values = vec![Some(b"seen".to_vec()), None];
+
+    assert_eq!(
+        store.get_many_gated(&keys).unwrap(),
+        (values.clone(), true),
+        "an empty inbox"
+    );
+    assert_eq!(
+        store.get_many_gated(&[]).unwrap(),
+        (Vec::new(), true),
+        "no keys: the gate alone"
+    );
+
+    let standby = Conn::new(&url);
+    standby.with_session(|c| inbox::push(c, &["[]".to_owned()])).unwrap();
+    assert_eq!(
+        store.get_many_gated(&keys).unwrap(),
+        (values.clone(), false),
+        "a standby's row waits"
+    );
+    assert_eq!(store.get_many_gated(&[]).unwrap(), (Vec::new(), false));
+    assert_eq!(
+        plain.get_many_gated(&keys).unwrap(),
+        (values.clone(), true),
+        "a store without a gate is always open"
+    );
+
+    let id = standby.with_session(|c| inbox::pending(c, 10, &[])).unwrap()[0].0;
+    passed_over.add(id);
+    assert_eq!(
+        store.get_many_gated(&keys).unwrap(),
+        (values.clone(), true),
+        "an unreadable row is passed over"
+    );
+    standby.with_session(|c| inbox::push(c, &["[]".to_owned()])).unwrap();
+    assert!(!store.get_many_gated(&keys).unwrap().1, "but not a new one");
+}

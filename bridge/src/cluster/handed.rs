@@ -1,21 +1,26 @@
-//! Webhooks the leader took itself: handed straight to its engine, whose
-//! commit (one PostgreSQL transaction for a whole group, before the 200)
-//! makes them as durable as a row of the shared inbox would, at a third of
-//! the database's work (no insert, read and delete of the row).
+//! Webhooks the leader took itself: committed straight through its engine,
+//! whose commit (one PostgreSQL transaction for a whole group, before the
+//! 200) makes them as durable as a row of the shared inbox would, at a
+//! third of the database's work (no insert, read and delete of the row).
 //!
-//! They go through the leader's consumer (`shared_inbox::consume`), which
-//! reads the inbox after it took them and commits the rows it finds first:
-//! a customer's earlier message, acknowledged by a standby a moment
-//! before, is never overtaken. A webhook not committed this way (no
-//! leader here, the engine stopped, the consumer gone) is stored in the
-//! inbox as on a standby.
+//! A customer's earlier message, acknowledged by a standby a moment
+//! before, is never overtaken. The engine runs them gated
+//! (`Committer::submit_gated`): its batch's read of the store also asks
+//! whether the shared inbox holds a row (`PgStore::gated`), in the same
+//! round trip, after they came. If it does, they come back unrun and go
+//! through the leader's consumer (`shared_inbox::consume`), which reads
+//! the inbox after it took them and commits the rows it finds first. A
+//! webhook not committed either way (no leader here, the engine stopped,
+//! the consumer gone) is stored in the inbox as on a standby.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use smsdesk_core::{Command, Rejection};
 use smsdesk_engine::committer::Reply;
 use smsdesk_engine::Executed;
 use tokio::sync::{mpsc, oneshot};
+
+use crate::app::AppState;
 
 /// A handed webhook's outcomes: one per command, in order; `None` when they
 /// were not committed.
@@ -28,15 +33,16 @@ pub type Handed = (Vec<Command>, oneshot::Sender<Outcomes>);
 /// hands) and the leader's consumer (which takes).
 #[derive(Debug, Default)]
 pub struct Handover {
-    to: Mutex<Option<mpsc::UnboundedSender<Handed>>>,
+    to: Mutex<Option<(Arc<AppState>, mpsc::UnboundedSender<Handed>)>>,
 }
 
 impl Handover {
-    /// Opens it for a new leader's consumer, which takes from the receiver;
-    /// what an older one left behind is dropped (its webhooks go to the inbox).
-    pub fn open(&self) -> mpsc::UnboundedReceiver<Handed> {
+    /// Opens it for a new leader's engine and consumer, which takes from the
+    /// receiver; what an older one left behind is dropped (its webhooks go
+    /// to the inbox).
+    pub fn open(&self, engine: Arc<AppState>) -> mpsc::UnboundedReceiver<Handed> {
         let (tx, rx) = mpsc::unbounded_channel();
-        *self.to.lock().unwrap_or_else(PoisonError::into_inner) = Some(tx);
+        *self.to.lock().unwrap_or_else(PoisonError::into_inner) = Some((engine, tx));
         rx
     }
 
@@ -49,11 +55,27 @@ impl Handover {
     /// is no leader here or it did not commit them (they were not refused:
     /// store them another way).
     pub async fn hand(&self, commands: Vec<Command>) -> Outcomes {
-        let to = self.to.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
+        let (engine, to) = self.to.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
+        let held = match engine.submit_gated(commands).await {
+            Ok(replies) => return committed(replies),
+            Err(held) => held,
+        };
         let (tx, rx) = oneshot::channel();
-        to.send((commands, tx)).ok()?;
+        to.send((held, tx)).ok()?;
         rx.await.ok().flatten()
     }
+}
+
+/// The outcomes of `replies`; `None` if the engine committed none of them.
+fn committed(replies: Vec<Reply>) -> Outcomes {
+    replies
+        .into_iter()
+        .map(|reply| {
+            reply
+                .map_err(|error| tracing::error!(%error, "the engine cannot commit a webhook this leader took; it goes to the shared inbox"))
+                .ok()
+        })
+        .collect()
 }
 
 /// Everything waiting in `from` now, without waiting.

@@ -224,7 +224,7 @@ impl Leading<'_> {
         let dead_letters = gateway.dead_letters();
         let opened =
             tokio::task::spawn_blocking(move || crate::storage::open::postgres_leader(&url, store_fence)).await?;
-        let (store, reader) = match opened {
+        let (store, reader, passed_over) = match opened {
             Ok(opened) => opened,
             Err(error) => {
                 // The database went away again: stand by and try again.
@@ -272,7 +272,8 @@ impl Leading<'_> {
             state.clone(),
             pool.clone(),
             wakes.inbox.clone(),
-            gateway.handover().open(),
+            gateway.handover().open(state.clone()),
+            passed_over,
         ));
         relay_appservice_wakes(&mut tasks, &state, gateway, wakes);
         gateway.metrics().leader.set(1);
@@ -296,6 +297,7 @@ impl Leading<'_> {
             why = state.refused() => {
                 // The bot account serves another store: not this
                 // database's to lead (see `matrix::connection::account_owner`).
+                gateway.handover().close();
                 tasks.shutdown().await;
                 let _ = tokio::task::spawn_blocking(move || drop(state)).await;
                 let _ = tokio::time::timeout(RESIGN_LIMIT, candidate.resign(&fence)).await;

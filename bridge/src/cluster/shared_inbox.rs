@@ -20,12 +20,12 @@
 //! transactions (into `smsdesk_appservice_txn`) and agents' attachments
 //! (from `smsdesk_media`), and hot-reloads its carriers' plugins.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use smsdesk_core::{Command, EntryNumber, Rejection};
-use smsdesk_pgstore::inbox;
+use smsdesk_pgstore::inbox::{self, PassedOver};
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::CarrierPlugin;
 
@@ -205,19 +205,18 @@ impl WebhookSink for Gateway {
 }
 
 /// The leader's side: commits the inbox's rows in order, and the webhooks
-/// this leader took itself (`handed`) behind the rows read after they came,
-/// for as long as the engine runs. `wake` is notified when a row is stored
-/// (`listen`).
+/// this leader took itself that its engine's gate held back (`handed`)
+/// behind the rows read after they came, for as long as the engine runs.
+/// `wake` is notified when a row is stored (`listen`). The rows it cannot
+/// read go into `unreadable`, which the engine's gate passes over too.
 pub async fn consume(
     state: Arc<AppState>,
     pool: Arc<Pool>,
     wake: Arc<tokio::sync::Notify>,
     mut handover: tokio::sync::mpsc::UnboundedReceiver<Handed>,
+    unreadable: Arc<PassedOver>,
 ) {
     let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(5));
-    // Rows this smsdesk cannot read (written by a newer one during a
-    // rolling upgrade): left for a leader that can, and not read again.
-    let mut unreadable = BTreeSet::new();
     let mut handed = Vec::new();
     // Handed webhooks whose commits are awaited (true: all committed).
     let mut answering = tokio::task::JoinSet::new();
@@ -243,7 +242,7 @@ pub async fn consume(
         // Taken before the inbox is read: every row acknowledged before
         // one of these came is read below, and committed first.
         handed::waiting(&mut handover, &mut handed);
-        let skip: Vec<i64> = unreadable.iter().copied().collect();
+        let skip = unreadable.ids();
         let rows = match pool.run(move |c| inbox::pending(c, BATCH, &skip)).await {
             Ok(rows) => rows,
             Err(error) => {
@@ -281,7 +280,7 @@ pub async fn consume(
                 }
                 Err(error) => {
                     tracing::error!(id, %error, "a row of the shared inbox cannot be read (written by a newer smsdesk?); left for a leader that can read it");
-                    unreadable.insert(id);
+                    unreadable.add(id);
                 }
             }
         }

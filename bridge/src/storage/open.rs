@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use smsdesk_engine::store::SledStore;
+use smsdesk_pgstore::inbox::PassedOver;
 use smsdesk_pgstore::{Fence, PgStore};
 
 use super::Backend;
@@ -29,12 +30,16 @@ pub fn postgres_engine(url: &str, fence: Fence) -> smsdesk_engine::store::Result
     PgStore::connect(url).map(|store| store.fenced(fence))
 }
 
-/// The leader's engine store (`postgres_engine`), and the same store on
-/// a connection of its own for reads of committed records off the engine
-/// thread (`AppState::read_store`; it never commits).
-pub fn postgres_leader(url: &str, fence: Fence) -> smsdesk_engine::store::Result<(PgStore, PgStore)> {
+/// The leader's engine store (`postgres_engine`), gated by the shared
+/// inbox but for the rows passed over (the third: the leader's consumer
+/// adds those it cannot read; see `cluster::handed`), and the same store
+/// on a connection of its own for reads of committed records off the
+/// engine thread (`AppState::read_store`; it never commits).
+pub fn postgres_leader(url: &str, fence: Fence) -> smsdesk_engine::store::Result<(PgStore, PgStore, Arc<PassedOver>)> {
     let reader = PgStore::connect(url)?;
-    Ok((postgres_engine(url, fence)?, reader))
+    let passed_over = Arc::new(PassedOver::default());
+    let engine = postgres_engine(url, fence)?.gated(passed_over.clone());
+    Ok((engine, reader, passed_over))
 }
 
 /// The bot's store: sled under `storage.path/matrix`, or the shared table

@@ -29,8 +29,15 @@ impl Fetched {
     /// Fetches what `commands` will look up in `store` (what `state`, as it
     /// is before the batch, does not know), in at most two calls: the keys
     /// the commands name, then the delivery records of the replies that
-    /// status callbacks name.
-    pub fn for_batch(store: &(impl KvStore + ?Sized), state: &State, commands: &[Command]) -> Result<Self> {
+    /// status callbacks name. With `gate`, the first call also asks the
+    /// store whether its gate is open (`KvStore::get_many_gated`), and is
+    /// made even with no keys to read; the answer is false only then.
+    pub fn for_batch(
+        store: &(impl KvStore + ?Sized),
+        state: &State,
+        commands: &[Command],
+        gate: bool,
+    ) -> Result<(Self, bool)> {
         let mut fetched = Self::default();
         let mut keys = Vec::new();
         for command in commands {
@@ -56,7 +63,7 @@ impl Fetched {
                 _ => {}
             }
         }
-        fetched.fill(store, keys)?;
+        let open = fetched.fill(store, keys, gate)?;
         let mut deliveries = Vec::new();
         for command in commands {
             if let Command::RecordDelivery {
@@ -74,20 +81,23 @@ impl Fetched {
                 }
             }
         }
-        fetched.fill(store, deliveries)?;
-        Ok(fetched)
+        fetched.fill(store, deliveries, false)?;
+        Ok((fetched, open))
     }
 
-    fn fill(&mut self, store: &(impl KvStore + ?Sized), mut keys: Vec<Vec<u8>>) -> Result<()> {
+    /// Reads `keys` not read yet; whether the gate is open (asked only
+    /// with `gate`).
+    fn fill(&mut self, store: &(impl KvStore + ?Sized), mut keys: Vec<Vec<u8>>, gate: bool) -> Result<bool> {
         keys.retain(|k| !self.got.contains_key(k));
         keys.sort_unstable();
         keys.dedup();
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let values = store.get_many(&keys)?;
+        let (values, open) = match (gate, keys.is_empty()) {
+            (true, _) => store.get_many_gated(&keys)?,
+            (false, true) => return Ok(true),
+            (false, false) => (store.get_many(&keys)?, true),
+        };
         self.got.extend(keys.into_iter().zip(values));
-        Ok(())
+        Ok(open)
     }
 }
 

@@ -85,6 +85,13 @@ pub trait KvStore: Send {
     fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
         keys.iter().map(|k| self.get(k)).collect()
     }
+    /// `get_many`, and whether the gate is open: whether nothing stored
+    /// elsewhere waits to be committed ahead of the batch asking (a
+    /// PostgreSQL leader's shared inbox), as of this call; one round trip.
+    /// A store only its engine writes to is always open.
+    fn get_many_gated(&self, keys: &[Vec<u8>]) -> Result<(Vec<Option<Vec<u8>>>, bool)> {
+        Ok((self.get_many(keys)?, true))
+    }
     /// All pairs whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
     /// Up to `limit` pairs with `from <= key < to`, in key order.
@@ -124,6 +131,9 @@ impl<T: KvStore + Sync + ?Sized> KvStore for std::sync::Arc<T> {
     }
     fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
         (**self).get_many(keys)
+    }
+    fn get_many_gated(&self, keys: &[Vec<u8>]) -> Result<(Vec<Option<Vec<u8>>>, bool)> {
+        (**self).get_many_gated(keys)
     }
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         (**self).scan_prefix(prefix)
