@@ -13,6 +13,11 @@
 //! is written and the commit fails with `StoreError::Fenced`. A connection
 //! the database dropped (it restarted) is made again and the call tried
 //! once more, so a leader outlives a short database restart.
+//!
+//! A leader's engine store is gated (`gated`): the batch's read
+//! (`get_many_gated`) also says, in the same statement, whether the
+//! shared inbox holds a row the leader has not passed over, so webhooks
+//! the leader took itself wait behind what a standby acknowledged first.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

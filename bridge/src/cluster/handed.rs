@@ -55,8 +55,14 @@ impl Handover {
     /// is no leader here or it did not commit them (they were not refused:
     /// store them another way).
     pub async fn hand(&self, commands: Vec<Command>) -> Outcomes {
-        let (engine, to) = self.to.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
-        let held = match engine.submit_gated(commands).await {
+        // Queued under the lock, awaited without it, and without a handle
+        // on the engine: a leader stepping down drops the last one.
+        let (replies, to) = {
+            let route = self.to.lock().unwrap_or_else(PoisonError::into_inner);
+            let (engine, to) = route.as_ref()?;
+            (engine.submit_gated(commands), to.clone())
+        };
+        let held = match replies.await {
             Ok(replies) => return committed(replies),
             Err(held) => held,
         };
@@ -66,7 +72,8 @@ impl Handover {
     }
 }
 
-/// The outcomes of `replies`; `None` if the engine committed none of them.
+/// The outcomes of `replies`; `None` if the engine failed on any (the
+/// webhook is then stored in the inbox, where a duplicate is recognised).
 fn committed(replies: Vec<Reply>) -> Outcomes {
     replies
         .into_iter()
