@@ -334,8 +334,11 @@ impl Batch {
         };
         match engine.execute_gated(self.commands, &gated, now) {
             Ok((outcome, held)) => {
-                notify(engine, options, outcome.outbound);
                 let shut = !held.is_empty();
+                // Nothing was committed when the gate held back every command.
+                if !(shut && outcome.results.is_empty()) {
+                    notify(engine, options, outcome.outbound);
+                }
                 let (mut results, mut held) = (outcome.results.into_iter(), held.into_iter());
                 for (answer, count) in self.answers {
                     match answer {
