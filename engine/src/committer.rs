@@ -5,7 +5,8 @@
 //! alone, a command pays one sync. Between jobs the thread sleeps until the
 //! next timer deadline and fires it.
 //!
-//! Dropping the `Committer` stops the thread after the batch in flight.
+//! Dropping the `Committer` stops the thread once it has worked through
+//! the jobs already queued.
 //!
 //! `Liveness` is the thread's heartbeat: it says since when the thread has
 //! been busy with one piece of work (a batch, a tick, a query), so a health

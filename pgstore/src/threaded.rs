@@ -60,6 +60,14 @@ impl<S: KvStore + 'static> KvStore for Threaded<S> {
         let key = key.to_vec();
         self.call(move |s| s.get(&key))
     }
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        let keys = keys.to_vec();
+        self.call(move |s| s.get_many(&keys))
+    }
+    fn get_many_gated(&self, keys: &[Vec<u8>]) -> Result<(Vec<Option<Vec<u8>>>, bool)> {
+        let keys = keys.to_vec();
+        self.call(move |s| s.get_many_gated(&keys))
+    }
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let prefix = prefix.to_vec();
         self.call(move |s| s.scan_prefix(&prefix))

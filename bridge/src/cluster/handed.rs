@@ -5,11 +5,12 @@
 //!
 //! A customer's earlier message, acknowledged by a standby a moment
 //! before, is never overtaken. The engine runs them gated
-//! (`Committer::submit_gated`): its batch's read of the store also asks
-//! whether the shared inbox holds a row (`PgStore::gated`), in the same
-//! round trip, after they came. If it does, they come back unrun and go
-//! through the leader's consumer (`shared_inbox::consume`), which reads
-//! the inbox after it took them and commits the rows it finds first. A
+//! (`Committer::submit_gated`): its batch's read of the store also asks,
+//! in the same round trip and after they came, whether the shared inbox
+//! holds a row not passed over (`PgStore::gated`). If it does, they come
+//! back unrun and go through the leader's consumer
+//! (`shared_inbox::consume`), which reads the inbox after it took them and
+//! commits the rows it finds first. A
 //! webhook not committed either way (no leader here, the engine stopped,
 //! the consumer gone) is stored in the inbox as on a standby.
 

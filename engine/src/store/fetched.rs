@@ -1,5 +1,6 @@
 //! Reads a batch will need, fetched before it runs in one call
-//! (`KvStore::get_many`: one round trip on PostgreSQL instead of one per
+//! (`KvStore::get_many`, or `get_many_gated` when the batch holds gated
+//! commands: one round trip on PostgreSQL instead of one per
 //! command), and read through to the store for anything not fetched.
 //!
 //! The engine's commands look a few keys up in the store when memory does

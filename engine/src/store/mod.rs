@@ -88,7 +88,9 @@ pub trait KvStore: Send {
     /// `get_many`, and whether the gate is open: whether nothing stored
     /// elsewhere waits to be committed ahead of the batch asking (a
     /// PostgreSQL leader's shared inbox), as of this call; one round trip.
-    /// A store only its engine writes to is always open.
+    /// A store only its engine writes to is always open. A store that wraps
+    /// another must pass this on (as `Arc` does): the default would open
+    /// the gate the inner store keeps.
     fn get_many_gated(&self, keys: &[Vec<u8>]) -> Result<(Vec<Option<Vec<u8>>>, bool)> {
         Ok((self.get_many(keys)?, true))
     }
