@@ -328,12 +328,7 @@ impl Batch {
 
     /// Runs it and answers every job.
     fn run<S: KvStore>(self, engine: &mut Engine<S>, now: Timestamp, options: &Options) {
-        let gated = if self.gated.contains(&true) {
-            self.gated
-        } else {
-            Vec::new()
-        };
-        match engine.execute_gated(self.commands, &gated, now) {
+        match engine.execute_gated(self.commands, &self.gated, now) {
             Ok((outcome, held)) => {
                 let shut = !held.is_empty();
                 // Nothing was committed when the gate held back every command.

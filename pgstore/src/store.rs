@@ -130,6 +130,12 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// The value of each of `keys`, in their order, from the rows `found`.
+fn in_order(keys: &[Vec<u8>], found: impl Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Vec<Option<Vec<u8>>> {
+    let found: std::collections::HashMap<Vec<u8>, Vec<u8>> = found.collect();
+    keys.iter().map(|k| found.get(k).cloned()).collect()
+}
+
 /// The smallest key greater than every key that starts with `prefix`;
 /// `None` when there is none (an empty prefix, or all bytes 0xFF).
 fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
@@ -259,14 +265,11 @@ impl KvStore for PgStore {
     }
 
     fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
-        let found: std::collections::HashMap<Vec<u8>, Vec<u8>> = self
+        let rows = self
             .conn
             .with_session(|s| s.query(&self.sql.get_many, &[(&keys, Type::BYTEA_ARRAY)]))
-            .map_err(StoreError::Database)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
-        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+            .map_err(StoreError::Database)?;
+        Ok(in_order(keys, rows.iter().map(|r| (r.get(0), r.get(1)))))
     }
 
     fn get_many_gated(&self, keys: &[Vec<u8>]) -> Result<(Vec<Option<Vec<u8>>>, bool)> {
@@ -283,17 +286,12 @@ impl KvStore for PgStore {
                 )
             })
             .map_err(StoreError::Database)?;
-        let mut open = true;
-        let mut found = std::collections::HashMap::with_capacity(rows.len());
-        for row in &rows {
-            match row.get::<_, Option<Vec<u8>>>(0) {
-                Some(key) => {
-                    found.insert(key, row.get::<_, Vec<u8>>(1));
-                }
-                None => open = false,
-            }
-        }
-        Ok((keys.iter().map(|k| found.get(k).cloned()).collect(), open))
+        // The gate's row is the one without a key (`key` is the primary key).
+        let open = rows.iter().all(|r| r.get::<_, Option<Vec<u8>>>(0).is_some());
+        let found = rows
+            .iter()
+            .filter_map(|r| Some((r.get::<_, Option<Vec<u8>>>(0)?, r.get(1))));
+        Ok((in_order(keys, found), open))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {

@@ -10,9 +10,9 @@
 //! holds a row not passed over (`PgStore::gated`). If it does, they come
 //! back unrun and go through the leader's consumer
 //! (`shared_inbox::consume`), which reads the inbox after it took them and
-//! commits the rows it finds first. A
-//! webhook not committed either way (no leader here, the engine stopped,
-//! the consumer gone) is stored in the inbox as on a standby.
+//! commits the rows it finds first. A webhook not committed either way (no
+//! leader here, the engine stopped, the consumer gone) is stored in the
+//! inbox as on a standby.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
