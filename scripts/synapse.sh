@@ -13,6 +13,8 @@
 #                                                 #  SYNAPSE_FOR_TESTS=1 leaves out what the tests do not use)
 #   scripts/synapse.sh register DIR PORT USER PASSWORD   # a user via the shared-secret admin API
 #   scripts/synapse.sh stop DIR
+#   scripts/synapse.sh forkserver SOCKET          # runs until killed: `start` then forks Synapse from it
+#                                                 # (SYNAPSE_FORKSERVER=SOCKET), not a new Python each time
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
@@ -114,8 +116,13 @@ start() {
   local dir=$1 port=$2 db=${3:-memory}
   install
   write_config "$dir" "$port" "$db"
-  "$py" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stdout.log" 2>&1 &
-  local pid=$!
+  local pid
+  if [ -n "${SYNAPSE_FORKSERVER:-}" ] && [ -S "$SYNAPSE_FORKSERVER" ]; then
+    pid=$(forked "$dir/homeserver.yaml" "$dir/stdout.log")
+  else
+    "$py" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stdout.log" 2>&1 &
+    pid=$!
+  fi
   echo "$pid" > "$dir/synapse.pid"
   # A first start creates the database; on a loaded 2-core machine (the
   # test suite runs beside it) that has taken over 30 s.
@@ -133,6 +140,39 @@ start() {
     sleep 0.1
   done
   echo "synapse did not answer on port $port within 90 s" >&2
+  return 1
+}
+
+# A Synapse forked by the fork server (scripts/synapse-forkserver.py), which
+# imported Synapse once for all of them; prints its process id.
+forked() {
+  "$py" - "$SYNAPSE_FORKSERVER" "$1" "$2" "$PWD" <<'PY'
+import json, socket, sys
+path, config, stdout, cwd = sys.argv[1:]
+with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+    s.connect(path)
+    s.sendall(json.dumps({"config": config, "stdout": stdout, "cwd": cwd}).encode() + b"\n")
+    answer = s.makefile().readline().strip()
+if not answer.isdigit():
+    sys.exit(f"the Synapse fork server did not start it: {answer or 'no answer'}")
+print(answer)
+PY
+}
+
+# Serves forks of one imported Synapse on a Unix socket until killed (its
+# output in SOCKET.log); prints its process id once it takes requests.
+forkserver() {
+  local socket=$1
+  install
+  rm -f "$socket"
+  "$py" "$root/scripts/synapse-forkserver.py" "$socket" > "$socket.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do
+    [ -S "$socket" ] && { echo "$pid"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { echo "the Synapse fork server exited; see $socket.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "the Synapse fork server did not listen within 60 s" >&2
   return 1
 }
 
@@ -167,5 +207,6 @@ case "$cmd" in
   start) start "$@" ;;
   register) register "$@" ;;
   stop) stop "$@" ;;
-  *) echo "usage: $0 install | start DIR PORT [sqlite] | register DIR PORT USER PASSWORD | stop DIR" >&2; exit 2 ;;
+  forkserver) forkserver "$@" ;;
+  *) echo "usage: $0 install | start DIR PORT [sqlite] | register DIR PORT USER PASSWORD | stop DIR | forkserver SOCKET" >&2; exit 2 ;;
 esac

@@ -1,0 +1,130 @@
+"""Starts test Synapses by forking one process that has already imported it.
+
+Importing Synapse costs about 1.5 s of CPU, and the test suite starts some
+seventy Synapses, one per test that needs one (each test keeps its own
+server, users and rooms). This server imports Synapse once, then forks a
+child for each start: the child reads its own config and runs as
+`python -m synapse.app.homeserver -c CONFIG` would. Only the import is
+shared; nothing of one test's homeserver is.
+
+    python synapse-forkserver.py SOCKET     # serves on a Unix socket until killed
+
+A client (`scripts/synapse.sh start` when SYNAPSE_FORKSERVER names the
+socket) sends one JSON line, {"config": PATH, "stdout": PATH, "cwd": PATH},
+and reads back one line: the child's process id, or `error: <why>`. The
+server reaps its children, so a stopped Synapse's id disappears at once (a
+test waits for that). The children carry the server's environment.
+"""
+
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import traceback
+
+import synapse.app.homeserver as homeserver
+from twisted.internet import reactor
+
+
+def reap(_signum, _frame):
+    """Collects every child that has exited (no zombies left behind)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def own_reactor():
+    """Gives the child a reactor of its own.
+
+    Importing Synapse installed Twisted's epoll reactor here, before the
+    fork: its epoll instance and its waker pipe would otherwise be shared
+    with the server and every other child, so one homeserver's wake-ups
+    could be read by another. Nothing has run on it yet, so a new epoll
+    and a new waker are all it needs.
+    """
+    waker = reactor.waker
+    if set(reactor._selectables.values()) != {waker} or reactor.running:
+        raise RuntimeError("the reactor was used before the fork; cannot hand it to a child")
+    reactor._poller.close()
+    reactor._poller = select.epoll(1024)
+    reactor._selectables.clear()
+    reactor._reads.clear()
+    reactor._writes.clear()
+    reactor._internalReaders.discard(waker)
+    os.close(waker.i)
+    os.close(waker.o)
+    reactor.waker = None
+    reactor.installWaker()
+
+
+def child(server, conn, request):
+    """Runs one homeserver in this (forked) process; never returns."""
+    status = 1
+    try:
+        server.close()
+        conn.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        os.chdir(request["cwd"])
+        out = os.open(request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
+        os.close(null)
+        own_reactor()
+        gc.unfreeze()
+        sys.argv = ["synapse.app.homeserver", "-c", request["config"]]
+        homeserver.main()
+        status = 0
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def serve(path):
+    # Listening before the socket takes its name: a client that finds it
+    # can connect.
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path + ".new")
+    server.listen(64)
+    os.rename(path + ".new", path)
+    signal.signal(signal.SIGCHLD, reap)
+    # What the import made lives as long as every child: keep the collector
+    # off it (and its pages shared between the children).
+    gc.freeze()
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            try:
+                line = conn.makefile("rb").readline()
+                request = json.loads(line)
+                for key in ("config", "stdout", "cwd"):
+                    if not isinstance(request.get(key), str):
+                        raise ValueError(f"the request names no {key}")
+            except (OSError, ValueError) as e:
+                conn.sendall(f"error: {e}\n".encode())
+                continue
+            pid = os.fork()
+            if pid == 0:
+                child(server, conn, request)
+            conn.sendall(f"{pid}\n".encode())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: synapse-forkserver.py SOCKET")
+    serve(sys.argv[1])
