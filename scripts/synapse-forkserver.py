@@ -108,20 +108,31 @@ def serve(path):
     gc.freeze()
     while True:
         conn, _ = server.accept()
+        # A client that never finishes its line must not hold up the rest.
+        conn.settimeout(5)
         with conn:
             try:
                 line = conn.makefile("rb").readline()
                 request = json.loads(line)
+                if not isinstance(request, dict):
+                    raise ValueError("the request is not a JSON object")
                 for key in ("config", "stdout", "cwd"):
                     if not isinstance(request.get(key), str):
                         raise ValueError(f"the request names no {key}")
             except (OSError, ValueError) as e:
-                conn.sendall(f"error: {e}\n".encode())
+                try:
+                    conn.sendall(f"error: {e}\n".encode())
+                except OSError:
+                    pass
                 continue
-            pid = os.fork()
-            if pid == 0:
-                child(server, conn, request)
-            conn.sendall(f"{pid}\n".encode())
+            try:
+                pid = os.fork()
+                if pid == 0:
+                    child(server, conn, request)
+                conn.sendall(f"{pid}\n".encode())
+            except OSError as e:
+                # The fork failed, or the client left: the next one is served.
+                print(f"request {request}: {e}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -116,10 +116,12 @@ start() {
   local dir=$1 port=$2 db=${3:-memory}
   install
   write_config "$dir" "$port" "$db"
-  local pid
-  if [ -n "${SYNAPSE_FORKSERVER:-}" ] && [ -S "$SYNAPSE_FORKSERVER" ]; then
-    pid=$(forked "$dir/homeserver.yaml" "$dir/stdout.log")
-  else
+  local pid=
+  if [ -n "${SYNAPSE_FORKSERVER:-}" ]; then
+    pid=$(forked "$dir/homeserver.yaml" "$dir/stdout.log") ||
+      { echo "starting this Synapse on its own instead" >&2; pid=; }
+  fi
+  if [ -z "$pid" ]; then
     "$py" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stdout.log" 2>&1 &
     pid=$!
   fi
@@ -149,10 +151,14 @@ forked() {
   "$py" - "$SYNAPSE_FORKSERVER" "$1" "$2" "$PWD" <<'PY'
 import json, socket, sys
 path, config, stdout, cwd = sys.argv[1:]
-with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-    s.connect(path)
-    s.sendall(json.dumps({"config": config, "stdout": stdout, "cwd": cwd}).encode() + b"\n")
-    answer = s.makefile().readline().strip()
+try:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(30)
+        s.connect(path)
+        s.sendall(json.dumps({"config": config, "stdout": stdout, "cwd": cwd}).encode() + b"\n")
+        answer = s.makefile().readline().strip()
+except OSError as e:
+    sys.exit(f"the Synapse fork server at {path} did not answer: {e}")
 if not answer.isdigit():
     sys.exit(f"the Synapse fork server did not start it: {answer or 'no answer'}")
 print(answer)
