@@ -116,10 +116,17 @@ start() {
   local dir=$1 port=$2 db=${3:-memory}
   install
   write_config "$dir" "$port" "$db"
-  local pid=
+  local pid= asked=0
   if [ -n "${SYNAPSE_FORKSERVER:-}" ]; then
-    pid=$(forked "$dir/homeserver.yaml" "$dir/stdout.log") ||
-      { echo "starting this Synapse on its own instead" >&2; pid=; }
+    pid=$(forked "$dir/homeserver.yaml" "$dir/stdout.log") || asked=$?
+    # 3: no fork server there (nothing was started); anything else: it
+    # answered with an error, or may have started one.
+    if [ "$asked" = 3 ]; then
+      echo "starting this Synapse on its own instead" >&2
+      pid=
+    elif [ "$asked" != 0 ]; then
+      return 1
+    fi
   fi
   if [ -z "$pid" ]; then
     "$py" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stdout.log" 2>&1 &
@@ -146,19 +153,24 @@ start() {
 }
 
 # A Synapse forked by the fork server (scripts/synapse-forkserver.py), which
-# imported Synapse once for all of them; prints its process id.
+# imported Synapse once for all of them; prints its process id. Exits 3
+# when no fork server takes the request.
 forked() {
   "$py" - "$SYNAPSE_FORKSERVER" "$1" "$2" "$PWD" <<'PY'
 import json, socket, sys
 path, config, stdout, cwd = sys.argv[1:]
-try:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(30)
+with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+    s.settimeout(30)
+    try:
         s.connect(path)
+    except OSError as e:
+        print(f"no Synapse fork server at {path}: {e}", file=sys.stderr)
+        sys.exit(3)
+    try:
         s.sendall(json.dumps({"config": config, "stdout": stdout, "cwd": cwd}).encode() + b"\n")
         answer = s.makefile().readline().strip()
-except OSError as e:
-    sys.exit(f"the Synapse fork server at {path} did not answer: {e}")
+    except OSError as e:
+        sys.exit(f"the Synapse fork server at {path} did not answer: {e}")
 if not answer.isdigit():
     sys.exit(f"the Synapse fork server did not start it: {answer or 'no answer'}")
 print(answer)
@@ -178,7 +190,8 @@ forkserver() {
     kill -0 "$pid" 2>/dev/null || { echo "the Synapse fork server exited; see $socket.log" >&2; return 1; }
     sleep 0.1
   done
-  echo "the Synapse fork server did not listen within 60 s" >&2
+  kill "$pid" 2>/dev/null || true
+  echo "the Synapse fork server did not listen within 60 s; see $socket.log" >&2
   return 1
 }
 
