@@ -84,7 +84,9 @@ impl Cache {
     /// Makes the directory, its owner's only (0700), whoever runs smsdesk
     /// and with whatever umask (`check-config` too): what is loaded from
     /// here runs as native code, so nobody else may write it. A directory
-    /// found open to others is closed and emptied first.
+    /// found open to others is closed and emptied first; one owned by
+    /// another user is not used at all (root could read it, and would run
+    /// what that user put there).
     fn private_dir(&self) -> std::io::Result<()> {
         let mut dir = std::fs::DirBuilder::new();
         dir.recursive(true);
@@ -93,8 +95,16 @@ impl Cache {
         dir.create(&self.dir)?;
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&self.dir)?.permissions().mode();
+            use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+            let found = std::fs::metadata(&self.dir)?;
+            let me = rustix::process::geteuid().as_raw();
+            if found.uid() != me {
+                return Err(std::io::Error::other(format!(
+                    "owned by user {}, not by this process's user {me}",
+                    found.uid()
+                )));
+            }
+            let mode = found.permissions().mode();
             if mode & 0o077 != 0 {
                 std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))?;
                 // Anyone could have put native code in it meanwhile: what

@@ -207,6 +207,32 @@ fn the_cache_serves_the_second_load() {
     assert_eq!(third, smsdesk_plugins::cache::Source::Compiled);
 }
 
+#[test]
+fn a_cache_owned_by_another_user_is_not_used() {
+    // Root can read anyone's folder: native code another user put there
+    // must not be run as root. (Needs root to make such a folder: the test
+    // command runs as root in CI.)
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(Limits::default(), Some(dir.path().to_owned())).unwrap();
+    let (_, _, first) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(first, smsdesk_plugins::cache::Source::Compiled);
+    if let Err(e) = std::os::unix::fs::chown(dir.path(), Some(65534), None) {
+        eprintln!("not checked: only root can give the folder away ({e})");
+        return;
+    }
+    let (_, _, again) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(
+        again,
+        smsdesk_plugins::cache::Source::Compiled,
+        "a foreign entry was loaded"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing written there"
+    );
+}
+
 /// `examples/plugins/hostile-table/<name>.wat` as a component file.
 fn hostile_table(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

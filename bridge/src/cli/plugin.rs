@@ -121,7 +121,7 @@ impl PluginCommand {
 /// `plugin run`: reads the fixture, makes its one call, prints the result
 /// (and, on stderr, what it cost and whether it matches its "expect").
 fn run(file: &Path, fixture_path: &Path, extra: Extra, limits: &LimitArgs) -> anyhow::Result<ExitCode> {
-    let host = limits.metered_host(None)?;
+    let host = limits.metered_host(super::plugin_args::tools_cache().as_deref())?;
     let (fixture, expected) = plugin_fixture::read(fixture_path, extra.public_url.as_deref())?;
     let started = Instant::now();
     let output = plugin_fixture::call(file, fixture, extra, &host)?;

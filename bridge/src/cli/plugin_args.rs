@@ -1,10 +1,11 @@
 //! The command-line arguments the plugin tools share: what is added to
 //! every fixture (`--setting`, `--secret`, `--secret-env`, `--public-url`)
 //! and the sandbox's limits (`--budget-ms`, `--memory-mib`), with the hosts
-//! they make.
+//! they make, and where those keep compiled plugins (`tools_cache`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -66,8 +67,9 @@ impl LimitArgs {
         }
     }
 
+    /// A host keeping compiled plugins in the tools' cache (`tools_cache`).
     pub fn host(&self) -> anyhow::Result<PluginHost> {
-        Ok(PluginHost::new(self.limits(), None)?)
+        Ok(PluginHost::new(self.limits(), tools_cache())?)
     }
 
     /// A host that counts each call's fuel (for `run` and `test`), with
@@ -75,6 +77,35 @@ impl LimitArgs {
     pub fn metered_host(&self, cache: Option<&Path>) -> anyhow::Result<PluginHost> {
         Ok(PluginHost::metered(self.limits(), cache.map(Path::to_path_buf))?)
     }
+}
+
+/// Where the plugin tools keep compiled plugins between runs, as
+/// wasmtime's own command line does: an author checks and tests the same
+/// build again and again, and compiling is most of a check's time. Entries
+/// are keyed by the plugin's bytes and the engine (`smsdesk_plugins::cache`),
+/// so a rebuilt plugin or another smsdesk never loads a stale one.
+///
+/// `SMSDESK_PLUGIN_CACHE` (set but empty: no cache), else
+/// `$XDG_CACHE_HOME/smsdesk/plugin-cache` (an absolute path only, as the
+/// XDG spec says), else `$HOME/.cache/smsdesk/plugin-cache`, else none.
+pub fn tools_cache() -> Option<PathBuf> {
+    tools_cache_from(|name| std::env::var_os(name))
+}
+
+fn tools_cache_from(var: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    if let Some(dir) = var("SMSDESK_PLUGIN_CACHE") {
+        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+    }
+    let base = var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            var("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|home| home.join(".cache"))
+        })?;
+    Some(base.join("smsdesk").join("plugin-cache"))
 }
 
 pub fn pairs(items: &[String], flag: &str) -> anyhow::Result<BTreeMap<String, String>> {
@@ -85,4 +116,39 @@ pub fn pairs(items: &[String], flag: &str) -> anyhow::Result<BTreeMap<String, St
             _ => bail!("{flag} {item:?}: expected NAME=VALUE"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache_with(vars: &[(&str, &str)]) -> Option<PathBuf> {
+        tools_cache_from(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v)))
+    }
+
+    #[test]
+    fn the_tools_cache_follows_the_variable_then_xdg_then_home() {
+        let all = [
+            ("SMSDESK_PLUGIN_CACHE", "/work/cache"),
+            ("XDG_CACHE_HOME", "/xdg"),
+            ("HOME", "/home/ada"),
+        ];
+        assert_eq!(cache_with(&all), Some(PathBuf::from("/work/cache")));
+        assert_eq!(cache_with(&all[1..]), Some(PathBuf::from("/xdg/smsdesk/plugin-cache")));
+        assert_eq!(
+            cache_with(&all[2..]),
+            Some(PathBuf::from("/home/ada/.cache/smsdesk/plugin-cache"))
+        );
+        assert_eq!(cache_with(&[]), None);
+    }
+
+    #[test]
+    fn an_empty_variable_turns_the_cache_off_and_relative_bases_are_ignored() {
+        assert_eq!(cache_with(&[("SMSDESK_PLUGIN_CACHE", ""), ("HOME", "/home/ada")]), None);
+        assert_eq!(
+            cache_with(&[("XDG_CACHE_HOME", "cache"), ("HOME", "/home/ada")]),
+            Some(PathBuf::from("/home/ada/.cache/smsdesk/plugin-cache"))
+        );
+        assert_eq!(cache_with(&[("HOME", "relative")]), None);
+    }
 }

@@ -108,7 +108,16 @@ pub fn run_folder(file: &Path, dir: &Path, extra: &Extra, limits: &LimitArgs, in
         bail!("no plugin at {} (build it first)", file.display());
     }
     let all = fixtures(dir)?;
-    let cache = tempfile::tempdir().context("cannot make a folder for the compiled plugin")?;
+    // The tools' cache, or a folder for this run: each fixture gets a fresh
+    // host, and the plugin is compiled once either way.
+    let temporary;
+    let cache = match super::plugin_args::tools_cache() {
+        Some(dir) => dir,
+        None => {
+            temporary = tempfile::tempdir().context("cannot make a folder for the compiled plugin")?;
+            temporary.path().to_owned()
+        }
+    };
     let mut tally = Tally {
         total: all.len(),
         ..Tally::default()
@@ -118,7 +127,7 @@ pub fn run_folder(file: &Path, dir: &Path, extra: &Extra, limits: &LimitArgs, in
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let t = Instant::now();
-        let (verdict, cost) = match one(file, fixture, extra.clone(), limits, cache.path()) {
+        let (verdict, cost) = match one(file, fixture, extra.clone(), limits, &cache) {
             Ok((verdict, cost)) => (verdict, Some(cost)),
             Err(error) => (Verdict::Failed(vec![format!("{error:#}")]), None),
         };
