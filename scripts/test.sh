@@ -101,6 +101,9 @@ fi
 log "tests"
 # Every process the tests start carries SMSDESK_TEST_CHILD=<this run>.
 export SMSDESK_TEST_RUN="run-$$-$(date +%s)"
+# The plugin tools' compiled plugins: in the build folder, not in the
+# runner's ~/.cache.
+export SMSDESK_PLUGIN_CACHE="$PWD/target/tmp/plugin-tools-cache"
 status=0
 have_nextest=0
 cargo nextest --version >/dev/null 2>&1 && have_nextest=1

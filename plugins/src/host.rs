@@ -84,7 +84,8 @@ impl PluginHost {
     /// A host that also counts the fuel each call consumes (`CallStats::fuel`),
     /// for `smsdesk plugin run` and `plugin test`. The budget is still the
     /// wall-clock one; metering makes calls a little slower, so the server
-    /// never uses it. `cache_dir` as for `new` (its own: metered code differs).
+    /// never uses it. `cache_dir` as for `new`; it may be the same folder:
+    /// metered code has other keys (metering is in the engine's hash).
     pub fn metered(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Self, PluginError> {
         Self::build(limits, cache_dir, true)
     }

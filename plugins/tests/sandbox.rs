@@ -233,6 +233,57 @@ fn a_cache_owned_by_another_user_is_not_used() {
     );
 }
 
+#[test]
+fn a_cache_below_a_folder_others_may_write_is_not_used() {
+    // Another user could swap a part of the path between the check and a
+    // load. (A sticky folder such as /tmp is fine: others cannot rename
+    // what is ours in it.)
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let open = tmp.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let cache = open.join("cache");
+    let host = PluginHost::new(Limits::default(), Some(cache.clone())).unwrap();
+    for _ in 0..2 {
+        let (_, _, source) = host.load(&plugin("router-round-robin")).unwrap();
+        assert_eq!(source, smsdesk_plugins::cache::Source::Compiled);
+    }
+    let why = smsdesk_plugins::cache::Cache::new(&cache).usable().unwrap_err();
+    assert!(why.to_string().contains("others may write"), "{why}");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0, "nothing written there");
+}
+
+#[test]
+fn a_folder_open_to_others_is_emptied_only_of_compiled_plugins() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(Limits::default(), Some(dir.path().to_owned())).unwrap();
+    host.load(&plugin("router-round-robin")).unwrap();
+    // Only compiled plugins in it: closed and emptied, then filled again.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_, _, source) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(
+        source,
+        smsdesk_plugins::cache::Source::Compiled,
+        "an entry others could write is not trusted"
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    // Anything else in it: not a cache folder; left alone and not used.
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_, _, source) = host.load(&plugin("router-round-robin")).unwrap();
+    assert_eq!(source, smsdesk_plugins::cache::Source::Compiled);
+    assert!(dir.path().join("notes.txt").exists());
+    assert_eq!(
+        std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777,
+        0o755
+    );
+}
+
 /// `examples/plugins/hostile-table/<name>.wat` as a component file.
 fn hostile_table(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -107,6 +107,13 @@ fn database_report(url: &str) -> Result<String, DatabaseUnfit> {
 /// What is valid but likely not meant, one line each (`key: why`).
 pub fn warnings(config: &Config) -> Vec<String> {
     let mut out = Vec::new();
+    let cache = config.plugin_cache_dir();
+    if let Err(why) = smsdesk_plugins::cache::Cache::new(&cache).usable() {
+        out.push(format!(
+            "plugins.cache_dir: {} is not used ({why}): plugins are compiled at every start",
+            cache.display()
+        ));
+    }
     if let Some(m) = config
         .matrix
         .as_ref()

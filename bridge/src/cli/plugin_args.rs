@@ -88,8 +88,21 @@ impl LimitArgs {
 /// `SMSDESK_PLUGIN_CACHE` (set but empty: no cache), else
 /// `$XDG_CACHE_HOME/smsdesk/plugin-cache` (an absolute path only, as the
 /// XDG spec says), else `$HOME/.cache/smsdesk/plugin-cache`, else none.
+/// A folder the cache may not use (`Cache::usable`: another user's, open
+/// to others and holding other files, below a folder others may write) is
+/// said on stderr, and the tools compile without it.
 pub fn tools_cache() -> Option<PathBuf> {
-    tools_cache_from(|name| std::env::var_os(name))
+    let dir = tools_cache_from(|name| std::env::var_os(name))?;
+    match smsdesk_plugins::cache::Cache::new(&dir).usable() {
+        Ok(dir) => Some(dir),
+        Err(why) => {
+            eprintln!(
+                "note: the plugin cache {} is not used ({why}); compiling without it (SMSDESK_PLUGIN_CACHE names another folder)",
+                dir.display()
+            );
+            None
+        }
+    }
 }
 
 fn tools_cache_from(var: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {

@@ -264,6 +264,34 @@ fn the_plugin_cache_is_its_owners_only() {
     }
 }
 
+/// A cache folder another user owns is not used (root could read it and
+/// would run what is in it); check-config says so and the config is still
+/// valid. (Needs root to give the folder away: CI runs as root.)
+#[test]
+fn a_plugin_cache_owned_by_another_user_is_named_and_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), |t| t);
+    let cache = dir.path().join("data/plugin-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("planted.cwasm"), b"theirs").unwrap();
+    if let Err(e) = std::os::unix::fs::chown(&cache, Some(65534), None) {
+        eprintln!("not checked: only root can give the folder away ({e})");
+        return;
+    }
+    let out = check(&path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: plugins.cache_dir:") && stderr.contains("owned by user 65534"),
+        "{stderr}"
+    );
+    let names: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["planted.cwasm"], "nothing loaded from or written to it");
+}
+
 /// Encrypted rooms without a recovery key: valid, with a warning naming
 /// the key; a key that is no setting, or a bad `encryption`, is an error.
 #[test]

@@ -42,6 +42,7 @@ mod notes;
 mod notifications;
 mod outbound;
 mod plugin_author;
+mod plugin_cache;
 mod plugin_guides;
 mod plugin_test;
 mod postgres;
