@@ -79,8 +79,8 @@ impl LimitArgs {
     }
 }
 
-/// Where the plugin tools keep compiled plugins between runs, as
-/// wasmtime's own command line does: an author checks and tests the same
+/// Where the plugin tools keep compiled plugins between runs (wasmtime's
+/// own command line keeps such a cache too): an author checks and tests the same
 /// build again and again, and compiling is most of a check's time. Entries
 /// are keyed by the plugin's bytes and the engine (`smsdesk_plugins::cache`),
 /// so a rebuilt plugin or another smsdesk never loads a stale one.
