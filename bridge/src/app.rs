@@ -16,9 +16,9 @@ use anyhow::Context;
 use smsdesk_core::routing::Routers;
 use smsdesk_core::Command;
 use smsdesk_engine::clock::SystemClock;
-use smsdesk_engine::committer::{Committed, Committer, Options, Reply};
+use smsdesk_engine::committer::{thread_gone, Committed, Committer, Options, Reply};
 use smsdesk_engine::store::KvStore;
-use smsdesk_engine::{Engine, EngineError};
+use smsdesk_engine::Engine;
 use smsdesk_plugins::reload::Watched;
 use smsdesk_plugins::router::{ReloadingRouter, RouterReloader};
 use smsdesk_plugins::{CarrierPlugin, IntakePlugin, PluginHost, Secrets};
@@ -99,10 +99,7 @@ impl AppState {
         self.committer.submit(command, move |r| {
             let _ = tx.send(r);
         });
-        async move {
-            rx.await
-                .unwrap_or_else(|_| Err(EngineError::Stopped("the engine thread is gone".to_owned())))
-        }
+        async move { rx.await.unwrap_or_else(|_| Err(thread_gone())) }
     }
 
     /// Queues `commands` to run together, only if nothing waits in the
@@ -118,11 +115,8 @@ impl AppState {
             let _ = tx.send(r);
         });
         async move {
-            rx.await.unwrap_or_else(|_| {
-                Ok((0..count)
-                    .map(|_| Err(EngineError::Stopped("the engine thread is gone".to_owned())))
-                    .collect())
-            })
+            rx.await
+                .unwrap_or_else(|_| Ok((0..count).map(|_| Err(thread_gone())).collect()))
         }
     }
 

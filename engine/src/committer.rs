@@ -167,7 +167,7 @@ impl<S: KvStore + 'static> Committer<S> {
         let job = Job::Execute(Box::new(command), Box::new(reply));
         let Some(tx) = self.tx.as_ref() else { return };
         if let Err(mpsc::SendError(Job::Execute(_, reply))) = tx.send(job) {
-            reply(Err(stopped_thread()));
+            reply(Err(thread_gone()));
         }
     }
 
@@ -183,7 +183,7 @@ impl<S: KvStore + 'static> Committer<S> {
         let job = Job::Gated(commands, Box::new(reply));
         let Some(tx) = self.tx.as_ref() else { return };
         if let Err(mpsc::SendError(Job::Gated(commands, reply))) = tx.send(job) {
-            reply(Ok(commands.iter().map(|_| Err(stopped_thread())).collect()));
+            reply(Ok(commands.iter().map(|_| Err(thread_gone())).collect()));
         }
     }
 
@@ -193,8 +193,7 @@ impl<S: KvStore + 'static> Committer<S> {
         self.submit(command, move |r| {
             let _ = tx.send(r);
         });
-        rx.recv()
-            .unwrap_or_else(|_| Err(EngineError::Stopped("the engine thread is gone".to_owned())))
+        rx.recv().unwrap_or_else(|_| Err(thread_gone()))
     }
 
     /// Reads the engine on its own thread; `None` if the thread is gone.
@@ -359,7 +358,10 @@ impl Batch {
     }
 }
 
-fn stopped_thread() -> EngineError {
+/// The answer to a command whose engine thread is gone (it stopped, or
+/// the process is shutting down): for waiters that find their reply
+/// channel closed, here and in the server.
+pub fn thread_gone() -> EngineError {
     EngineError::Stopped("the engine thread is gone".to_owned())
 }
 

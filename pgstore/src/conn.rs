@@ -141,6 +141,48 @@ pub fn is_gone(error: &postgres::Error, session: &Session) -> bool {
         || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>())
 }
 
+/// Runs `f` on `kept` (a connection kept from before, if any and still
+/// open), or on one `open` makes. A kept connection found gone (the
+/// server restarted since it was last used) is closed, a new one made and
+/// `f` tried once more on it. Returns `f`'s result (its error through
+/// `fail`) and the connection to keep: the one it ran on when it
+/// succeeded; none after an error (that one is closed), so the next call
+/// makes a new one. `Conn` and the cluster's pool both call through here.
+pub fn once_more<T, E>(
+    kept: Option<Session>,
+    open: impl FnOnce() -> Result<Session, E>,
+    fail: impl Fn(&postgres::Error) -> E,
+    mut f: impl FnMut(&mut Session) -> Result<T, postgres::Error>,
+) -> (Result<T, E>, Option<Session>) {
+    let mut session = match kept.filter(|s| !s.is_closed()) {
+        Some(mut session) => match f(&mut session) {
+            Ok(value) => return (Ok(value), Some(session)),
+            Err(error) => {
+                let gone = is_gone(&error, &session);
+                close(vec![session.into_client()]);
+                if !gone {
+                    return (Err(fail(&error)), None);
+                }
+                match open() {
+                    Ok(session) => session,
+                    Err(error) => return (Err(error), None),
+                }
+            }
+        },
+        None => match open() {
+            Ok(session) => session,
+            Err(error) => return (Err(error), None),
+        },
+    };
+    match f(&mut session) {
+        Ok(value) => (Ok(value), Some(session)),
+        Err(error) => {
+            close(vec![session.into_client()]);
+            (Err(fail(&error)), None)
+        }
+    }
+}
+
 use crate::describe::describe;
 use crate::session::Session;
 
@@ -189,32 +231,10 @@ impl Conn {
     }
 
     /// The same, with the connection's prepared statements (`Session`).
-    pub fn with_session<T>(&self, mut f: impl FnMut(&mut Session) -> Result<T, postgres::Error>) -> Result<T, String> {
+    pub fn with_session<T>(&self, f: impl FnMut(&mut Session) -> Result<T, postgres::Error>) -> Result<T, String> {
         let mut slot = self.session.lock().unwrap_or_else(PoisonError::into_inner);
-        let kept = slot.take().filter(|s| !s.is_closed());
-        let mut session = match kept {
-            Some(mut session) => match f(&mut session) {
-                Ok(value) => {
-                    *slot = Some(session);
-                    return Ok(value);
-                }
-                Err(error) if is_gone(&error, &session) => {
-                    close(vec![session.into_client()]);
-                    self.connect()?
-                }
-                Err(error) => {
-                    close(vec![session.into_client()]);
-                    return Err(describe(&error));
-                }
-            },
-            None => self.connect()?,
-        };
-        let result = f(&mut session).map_err(|e| describe(&e));
-        if result.is_ok() {
-            *slot = Some(session);
-        } else {
-            close(vec![session.into_client()]);
-        }
+        let (result, keep) = once_more(slot.take(), || self.connect(), describe, f);
+        *slot = keep;
         result
     }
 

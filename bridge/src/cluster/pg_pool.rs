@@ -115,7 +115,7 @@ impl Pool {
     /// connection that failed otherwise is dropped, a good one kept.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
-        mut f: impl FnMut(&mut Session) -> Result<T, postgres::Error> + Send + 'static,
+        f: impl FnMut(&mut Session) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, DbError> {
         let _permit = self
             .permits
@@ -130,28 +130,9 @@ impl Pool {
                     .map(Session::new)
                     .map_err(|e| DbError::of_open(&e))
             };
-            let mut session = match taken.filter(|s| !s.is_closed()) {
-                Some(mut session) => match f(&mut session) {
-                    Ok(value) => {
-                        pool.keep(session);
-                        return Ok(value);
-                    }
-                    Err(error) if conn::is_gone(&error, &session) => {
-                        conn::close(vec![session.into_client()]);
-                        open()?
-                    }
-                    Err(error) => {
-                        conn::close(vec![session.into_client()]);
-                        return Err(DbError::of(&error));
-                    }
-                },
-                None => open()?,
-            };
-            let result = f(&mut session).map_err(|e| DbError::of(&e));
-            if result.is_ok() {
+            let (result, keep) = conn::once_more(taken, open, DbError::of, f);
+            if let Some(session) = keep {
                 pool.keep(session);
-            } else {
-                conn::close(vec![session.into_client()]);
             }
             result
         })
