@@ -3,10 +3,9 @@
 Importing Synapse is about 1.2 s of the 1.75 s of CPU a start costs, and
 the test suite starts some seventy Synapses, one per test that needs one
 (each test keeps its own server, users and rooms). This server imports
-Synapse once, then forks a
-child for each start: the child reads its own config and runs as
-`python -m synapse.app.homeserver -c CONFIG` would. Only the import is
-shared; nothing of one test's homeserver is.
+Synapse once, then forks a child for each start: the child reads its own
+config and runs as `python -m synapse.app.homeserver -c CONFIG` would.
+Only the import is shared; nothing of one test's homeserver is.
 
     python synapse-forkserver.py SOCKET     # serves on a Unix socket until killed
 
