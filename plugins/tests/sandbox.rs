@@ -9,6 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use smsdesk_plugins::cache::Source;
 use smsdesk_plugins::router::{pack, Choice, WitRouteRequest};
 use smsdesk_plugins::{Limits, PluginError, PluginHost, RouterPlugin};
 
@@ -191,20 +192,41 @@ fn inspect_reports_world_version_and_exports() {
     );
 }
 
+/// A host keeping compiled plugins in `dir`.
+fn cached_in(dir: &std::path::Path) -> PluginHost {
+    PluginHost::new(Limits::default(), Some(dir.to_owned())).unwrap()
+}
+
+/// Loads the round-robin router on `host`: compiled, or from the cache.
+fn load_source(host: &PluginHost) -> Source {
+    host.load(&plugin("router-round-robin")).unwrap().2
+}
+
+/// A folder's permission bits.
+fn mode(dir: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(dir).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(dir: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
 #[test]
 fn the_cache_serves_the_second_load() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(Limits::default(), Some(dir.path().to_owned())).unwrap();
-    let (_, _, first) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(first, smsdesk_plugins::cache::Source::Compiled);
-    let (_, _, second) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(second, smsdesk_plugins::cache::Source::Cached);
+    let host = cached_in(dir.path());
+    let first = load_source(&host);
+    assert_eq!(first, Source::Compiled);
+    let second = load_source(&host);
+    assert_eq!(second, Source::Cached);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     // A corrupted entry is recompiled, not trusted.
     let entry = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&entry, b"garbage").unwrap();
-    let (_, _, third) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(third, smsdesk_plugins::cache::Source::Compiled);
+    let third = load_source(&host);
+    assert_eq!(third, Source::Compiled);
 }
 
 #[test]
@@ -213,19 +235,15 @@ fn a_cache_owned_by_another_user_is_not_used() {
     // must not be run as root. (Needs root to make such a folder: the test
     // command runs as root in CI.)
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(Limits::default(), Some(dir.path().to_owned())).unwrap();
-    let (_, _, first) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(first, smsdesk_plugins::cache::Source::Compiled);
+    let host = cached_in(dir.path());
+    let first = load_source(&host);
+    assert_eq!(first, Source::Compiled);
     if let Err(e) = std::os::unix::fs::chown(dir.path(), Some(65534), None) {
         eprintln!("not checked: only root can give the folder away ({e})");
         return;
     }
-    let (_, _, again) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(
-        again,
-        smsdesk_plugins::cache::Source::Compiled,
-        "a foreign entry was loaded"
-    );
+    let again = load_source(&host);
+    assert_eq!(again, Source::Compiled, "a foreign entry was loaded");
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
@@ -238,16 +256,15 @@ fn a_cache_below_a_folder_others_may_write_is_not_used() {
     // Another user could swap a part of the path between the check and a
     // load. (A sticky folder such as /tmp is fine: others cannot rename
     // what is ours in it.)
-    use std::os::unix::fs::PermissionsExt as _;
     let tmp = tempfile::tempdir().unwrap();
     let open = tmp.path().join("open");
     std::fs::create_dir(&open).unwrap();
-    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    set_mode(&open, 0o777);
     let cache = open.join("cache");
-    let host = PluginHost::new(Limits::default(), Some(cache.clone())).unwrap();
+    let host = cached_in(&cache);
     for _ in 0..2 {
-        let (_, _, source) = host.load(&plugin("router-round-robin")).unwrap();
-        assert_eq!(source, smsdesk_plugins::cache::Source::Compiled);
+        let source = load_source(&host);
+        assert_eq!(source, Source::Compiled);
     }
     let why = smsdesk_plugins::cache::Cache::new(&cache).usable().unwrap_err();
     assert!(why.to_string().contains("others may write"), "{why}");
@@ -256,32 +273,21 @@ fn a_cache_below_a_folder_others_may_write_is_not_used() {
 
 #[test]
 fn a_folder_open_to_others_is_emptied_only_of_compiled_plugins() {
-    use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(Limits::default(), Some(dir.path().to_owned())).unwrap();
-    host.load(&plugin("router-round-robin")).unwrap();
+    let host = cached_in(dir.path());
+    load_source(&host);
     // Only compiled plugins in it: closed and emptied, then filled again.
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (_, _, source) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(
-        source,
-        smsdesk_plugins::cache::Source::Compiled,
-        "an entry others could write is not trusted"
-    );
-    assert_eq!(
-        std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777,
-        0o700
-    );
+    set_mode(dir.path(), 0o755);
+    let source = load_source(&host);
+    assert_eq!(source, Source::Compiled, "an entry others could write is not trusted");
+    assert_eq!(mode(dir.path()), 0o700);
     // Anything else in it: not a cache folder; left alone and not used.
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (_, _, source) = host.load(&plugin("router-round-robin")).unwrap();
-    assert_eq!(source, smsdesk_plugins::cache::Source::Compiled);
+    set_mode(dir.path(), 0o755);
+    let source = load_source(&host);
+    assert_eq!(source, Source::Compiled);
     assert!(dir.path().join("notes.txt").exists());
-    assert_eq!(
-        std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777,
-        0o755
-    );
+    assert_eq!(mode(dir.path()), 0o755);
 }
 
 /// `examples/plugins/hostile-table/<name>.wat` as a component file.
